@@ -1,0 +1,225 @@
+//! Boilerplate: which lines of a page are chrome (image residues, menus, share prompts, sign-ups,
+//! cookie banners, footers…) and which are the article.
+//!
+//! The unit is the line (see [`crate::segment`]). Each line is looked at in two forms: the raw
+//! line, for patterns that need the markup (an image URL residue such as `.png&w=3840&q=75)`), and
+//! its *visible text*, the line as a reader would see it once markdown links are reduced to their
+//! anchor text and bare URLs are dropped, for phrases ("Share it with the world") and word counts.
+//! A rule in `rules/boilerplate/` fires on a line when every condition it sets holds:
+//!
+//! - `phrases`: one of them occurs in the visible text (ASCII case-insensitive), at the `position`
+//!   the rule asks for (`anywhere`, `start` or `whole`);
+//! - `patterns`: one of these regexes matches the trimmed raw line;
+//! - `max_words`: the visible text has at most this many words (long lines are prose, even when they
+//!   mention "cookies");
+//! - `min_link_share`: at least this fraction of the visible characters is link anchor text.
+//!
+//! The first rule that fires, in file order, names the line's `kind`. Removed lines are reported
+//! in the record's `boilerplate` list; everything downstream reads only the kept lines.
+
+mod visible;
+
+pub use visible::{VisibleLine, visible_line};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::RegexSet;
+
+use crate::rules::{self, Catalogue, Family, Position, RuleError, RuleSource, rule_table};
+use crate::span::Span;
+
+rule_table! {
+    /// A `[[rule]]` in `rules/boilerplate/`.
+    pub struct BoilerplateRule {
+        /// What the removed line is: `image-url`, `share-prompt`, `newsletter`, `navigation`…
+        pub kind: String,
+        /// Phrases looked for in the visible text, ASCII case-insensitively.
+        #[serde(default)]
+        pub phrases: Vec<String>,
+        /// Where a phrase must sit in the visible text.
+        #[serde(default)]
+        pub position: Position,
+        /// Regexes tried on the trimmed raw line.
+        #[serde(default)]
+        pub patterns: Vec<toml::Spanned<String>>,
+        /// Lines with more visible words than this are never matched by the rule.
+        #[serde(default)]
+        pub max_words: Option<usize>,
+        /// Minimum share of visible characters that are link anchor text.
+        #[serde(default)]
+        pub min_link_share: Option<f64>,
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BoilerplateFile {
+    #[serde(default)]
+    rule: Vec<BoilerplateRule>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    id: String,
+    kind: String,
+    position: Position,
+    has_phrases: bool,
+    has_patterns: bool,
+    max_words: Option<usize>,
+    min_link_share: Option<f64>,
+}
+
+/// The line classifier, compiled from `rules/boilerplate/`.
+#[derive(Debug)]
+pub struct BoilerplateClassifier {
+    rules: Vec<Compiled>,
+    phrases: AhoCorasick,
+    /// For each phrase pattern, the rule it belongs to.
+    phrase_rule: Vec<usize>,
+    patterns: RegexSet,
+    /// For each regex of the set, the rule it belongs to.
+    pattern_rule: Vec<usize>,
+}
+
+/// A line found to be boilerplate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Removal {
+    /// Index of the line in the document's line list.
+    pub line: usize,
+    /// The line's content, trimmed.
+    pub span: Span,
+    /// Index of the rule in [`BoilerplateClassifier`].
+    pub rule: usize,
+}
+
+impl BoilerplateClassifier {
+    pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<BoilerplateClassifier, RuleError> {
+        let mut rules = Vec::new();
+        let mut phrases = Vec::new();
+        let mut phrase_rule = Vec::new();
+        let mut patterns = Vec::new();
+        let mut pattern_rule = Vec::new();
+        for file in source.files(Family::Boilerplate) {
+            let parsed: BoilerplateFile = rules::parse(file)?;
+            for rule in parsed.rule {
+                rule.register(file, catalogue)?;
+                if rule.phrases.is_empty() && rule.patterns.is_empty() && rule.min_link_share.is_none() {
+                    return Err(RuleError::at(
+                        file,
+                        rule.id.span(),
+                        "a boilerplate rule needs `phrases`, `patterns` or `min_link_share`",
+                    ));
+                }
+                let index = rules.len();
+                for pattern in &rule.patterns {
+                    rules::compile_regex(file, pattern)?;
+                    patterns.push(pattern.get_ref().clone());
+                    pattern_rule.push(index);
+                }
+                for phrase in &rule.phrases {
+                    phrases.push(phrase.clone());
+                    phrase_rule.push(index);
+                }
+                rules.push(Compiled {
+                    id: rule.id.into_inner(),
+                    kind: rule.kind,
+                    position: rule.position,
+                    has_phrases: !rule.phrases.is_empty(),
+                    has_patterns: !rule.patterns.is_empty(),
+                    max_words: rule.max_words,
+                    min_link_share: rule.min_link_share,
+                });
+            }
+        }
+        let phrases_automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&phrases)
+            .expect("phrase lists are small enough for an automaton");
+        let patterns = RegexSet::new(&patterns).expect("each pattern compiled on its own above");
+        Ok(BoilerplateClassifier { rules, phrases: phrases_automaton, phrase_rule, patterns, pattern_rule })
+    }
+
+    pub fn rule_id(&self, rule: usize) -> &str {
+        &self.rules[rule].id
+    }
+
+    pub fn kind(&self, rule: usize) -> &str {
+        &self.rules[rule].kind
+    }
+
+    /// Classifies every line; returns the removed ones in line order.
+    pub fn classify(&self, text: &str, lines: &[Span]) -> Vec<Removal> {
+        let mut removals = Vec::new();
+        let mut phrase_hits = Vec::new();
+        let mut pattern_hits = Vec::new();
+        for (index, &line) in lines.iter().enumerate() {
+            let span = line.trim(text);
+            if span.is_empty() {
+                continue;
+            }
+            let raw = span.of(text);
+            let visible = visible_line(raw);
+            self.phrase_hits(&visible, &mut phrase_hits);
+            pattern_hits.clear();
+            pattern_hits.extend(self.patterns.matches(raw).iter().map(|i| self.pattern_rule[i]));
+            let fired = self.rules.iter().enumerate().position(|(rule_index, rule)| {
+                (!rule.has_phrases || phrase_hits.contains(&rule_index))
+                    && (!rule.has_patterns || pattern_hits.contains(&rule_index))
+                    && rule.max_words.is_none_or(|max| visible.words <= max)
+                    && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
+            });
+            if let Some(rule) = fired {
+                removals.push(Removal { line: index, span, rule });
+            }
+        }
+        removals
+    }
+
+    /// Rules whose phrases occur in `visible` at the position each rule asks for.
+    fn phrase_hits(&self, visible: &VisibleLine, hits: &mut Vec<usize>) {
+        hits.clear();
+        let text = visible.text.as_ref();
+        for found in self.phrases.find_overlapping_iter(text) {
+            let rule = self.phrase_rule[found.pattern().as_usize()];
+            if self.rules[rule].position.admits(text, found.start(), found.end()) && !hits.contains(&rule) {
+                hits.push(rule);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment;
+
+    fn removed_kinds(text: &str) -> Vec<(String, String)> {
+        let classifier = BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
+        let lines = segment::lines(text);
+        classifier
+            .classify(text, &lines)
+            .into_iter()
+            .map(|r| (r.span.of(text).to_string(), classifier.kind(r.rule).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn seed_style_chrome_is_removed_and_prose_kept() {
+        let text = ".jpg&w=1920&q=80)\nFreight rates fell 18% as orders slowed.\n.jpg)\nShare it with your friends!\nThe Harbor Ledger Newsletter\nSign up for our newsletter about ports and trade.";
+        let kinds: Vec<_> = removed_kinds(text).into_iter().map(|(_, kind)| kind).collect();
+        assert_eq!(kinds, ["image-url", "image-url", "share-prompt", "newsletter", "newsletter"]);
+    }
+
+    #[test]
+    fn a_long_sentence_mentioning_a_phrase_is_prose() {
+        let text = "Regulators said the site's claim that it does not use cookies to track readers was false, and fined the publisher heavily for it.";
+        assert!(removed_kinds(text).is_empty());
+    }
+
+    #[test]
+    fn link_only_lines_are_navigation() {
+        let text = "* [ Home ](/)\n* [ Business ](/business)\nMarkets | Tech | Economy | Opinion\nThe [central bank](https://example.com/cb) raised rates by a quarter point on Tuesday.";
+        let kinds: Vec<_> = removed_kinds(text).into_iter().map(|(_, kind)| kind).collect();
+        assert_eq!(kinds, ["navigation", "navigation", "navigation"]);
+    }
+}

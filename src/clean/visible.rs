@@ -1,0 +1,105 @@
+//! A line as a reader sees it: markdown links reduced to their anchor text, images and bare URLs
+//! dropped, and how much of what remains was link text.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// `[text](url)` or `![alt](url)`, without nested brackets: nested links are undone from the inside
+/// out by applying it repeatedly.
+static MARKDOWN_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(!?)\[([^\[\]]*)\]\(\s*<?[^()\s]*(?:\([^()\s]*\)[^()\s]*)*>?(?:\s+"[^"]*")?\s*\)"#).unwrap());
+static BARE_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:https?://|www\.)\S+").unwrap());
+
+/// How many times to undo one level of link nesting (`[ ![logo](a.png) ](/)` needs two).
+const MAX_NESTING: usize = 3;
+
+#[derive(Debug, PartialEq)]
+pub struct VisibleLine<'a> {
+    pub text: Cow<'a, str>,
+    /// Non-space characters of `text` that came from link anchor text.
+    pub link_chars: usize,
+    /// Non-space characters of `text`.
+    pub chars: usize,
+    /// Whitespace-separated words of `text` that contain a letter or digit.
+    pub words: usize,
+    /// Markdown images and links that were undone.
+    pub links: usize,
+}
+
+impl VisibleLine<'_> {
+    /// Share of visible characters that are link text; a line of nothing but links (or images) is 1.
+    pub fn link_share(&self) -> f64 {
+        if self.chars == 0 {
+            return if self.links > 0 { 1.0 } else { 0.0 };
+        }
+        self.link_chars as f64 / self.chars as f64
+    }
+}
+
+/// The visible form of one raw line.
+pub fn visible_line(raw: &str) -> VisibleLine<'_> {
+    let mut text = Cow::Borrowed(raw);
+    let mut link_chars = 0;
+    let mut links = 0;
+    if raw.contains("](") {
+        for _ in 0..MAX_NESTING {
+            if !MARKDOWN_LINK.is_match(&text) {
+                break;
+            }
+            let replaced = MARKDOWN_LINK
+                .replace_all(&text, |caps: &regex::Captures| {
+                    links += 1;
+                    if &caps[1] == "!" {
+                        String::new()
+                    } else {
+                        let anchor = caps[2].trim();
+                        link_chars += non_space(anchor);
+                        format!(" {anchor} ")
+                    }
+                })
+                .into_owned();
+            text = Cow::Owned(replaced);
+        }
+    }
+    if text.contains("://") || text.contains("www.") {
+        text = Cow::Owned(BARE_URL.replace_all(&text, "").into_owned());
+    }
+    let words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+    let chars = non_space(&text);
+    VisibleLine { text, link_chars: link_chars.min(chars), chars, words, links }
+}
+
+fn non_space(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_become_anchor_text_and_images_vanish() {
+        let line = visible_line("Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now");
+        assert_eq!(line.text.split_whitespace().collect::<Vec<_>>(), ["Read", "the", "report", "now"]);
+        assert_eq!(line.links, 2);
+        assert_eq!(line.link_chars, "thereport".len());
+        assert_eq!(line.words, 4);
+    }
+
+    #[test]
+    fn nested_image_links_are_undone() {
+        let line = visible_line("[ ![](/themes/logo.png) ](/)");
+        assert_eq!(line.text.trim(), "");
+        assert_eq!(line.links, 2);
+        assert_eq!(line.link_share(), 1.0);
+    }
+
+    #[test]
+    fn plain_prose_is_borrowed() {
+        let line = visible_line("Plain words, no links.");
+        assert!(matches!(line.text, Cow::Borrowed(_)));
+        assert_eq!(line.link_share(), 0.0);
+    }
+}

@@ -1,0 +1,358 @@
+//! Command-line arguments and the commands behind them.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use assay::batch::{self, Outcome};
+use assay::check::{self, BlessResult};
+use assay::corpus::{self, Input, JsonlReader};
+use assay::pipeline::{Options, Pipeline};
+use assay::rules::{RuleError, RuleSource};
+
+#[derive(Debug, Parser)]
+#[command(name = "assay", version, about = "Turn scraped article text into structured records: page chrome stripped, entities, money figures and claims extracted with exact byte spans.")]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, ClapArgs)]
+struct Common {
+    /// Read rules from DIR (laid out like the repository's rules/) instead of the built-in ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// ISO 4217 code that a bare `$` and "dollars" stand for.
+    #[arg(long, global = true, value_name = "CODE", default_value = "USD")]
+    dollar: String,
+    /// Number of worker threads (default: one per core).
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    jobs: Option<usize>,
+    /// No progress bar and no warnings; errors are still printed.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write one JSON record per document (JSON Lines) with boilerplate, money, entities and claims.
+    Extract {
+        /// Files, directories (walked recursively) or `-` for one document on standard input.
+        paths: Vec<PathBuf>,
+        /// Read documents from JSON Lines ({"id", "text", ...}) in FILE, or `-` for standard input.
+        #[arg(long, value_name = "FILE")]
+        jsonl_in: Option<PathBuf>,
+        /// Write the records to FILE (atomically) instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Glob for files to take from directories (repeatable; default *.txt, *.md, *.text).
+        #[arg(long, value_name = "GLOB")]
+        glob: Vec<String>,
+    },
+    /// Write each document's kept text, boilerplate removed.
+    Clean {
+        /// Files, directories (walked recursively) or `-` for standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write each document to DIR under its relative name (`-` or absent: standard output).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// Glob for files to take from directories (repeatable; default *.txt, *.md, *.text).
+        #[arg(long, value_name = "GLOB")]
+        glob: Vec<String>,
+    },
+    /// Check every rule against its inline examples, and the pipeline against the fixtures.
+    Check {
+        /// Directory of fixture articles with their `<name>.expected.json` records.
+        #[arg(long, value_name = "DIR", default_value = "tests/fixtures")]
+        fixtures: PathBuf,
+        /// Rewrite the fixtures' expected records from the current output, then check.
+        #[arg(long)]
+        bless: bool,
+    },
+}
+
+/// An error in how the command was called (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+/// Exit code 2 for usage and rule errors, 1 for everything else that stops a run.
+pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
+    if error.downcast_ref::<UsageError>().is_some() || error.downcast_ref::<RuleError>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let common = &args.common;
+    if common.dollar.len() != 3 || !common.dollar.bytes().all(|b| b.is_ascii_uppercase()) {
+        bail!(UsageError(format!("--dollar {}: not an ISO 4217 code (three capital letters, e.g. CAD)", common.dollar)));
+    }
+    let source = match &common.rules {
+        Some(dir) => RuleSource::from_dir(dir)?,
+        None => RuleSource::embedded(),
+    };
+    let pipeline = Pipeline::new(&source, &Options { dollar: common.dollar.clone() })?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(common.jobs.unwrap_or(0))
+        .build()
+        .context("starting worker threads")?;
+    let result = match args.command {
+        Command::Extract { paths, jsonl_in, output, glob } => {
+            extract(&pipeline, &pool, common, &paths, jsonl_in.as_deref(), output.as_deref(), &glob)
+        }
+        Command::Clean { paths, out_dir, glob } => clean(&pipeline, &pool, common, &paths, out_dir.as_deref(), &glob),
+        Command::Check { fixtures, bless } => check_rules(&pipeline, &fixtures, bless),
+    };
+    match result {
+        Err(error) if is_broken_pipe(&error) => Ok(ExitCode::SUCCESS),
+        other => other,
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Prints warnings and errors, keeping them clear of the progress bar.
+struct Reporter {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    failures: usize,
+}
+
+impl Reporter {
+    fn new(common: &Common, total: Option<usize>) -> Reporter {
+        let bar = (!common.quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = match total {
+                Some(total) => ProgressBar::new(total as u64),
+                None => ProgressBar::new_spinner(),
+            };
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} documents")
+                    .expect("valid progress template"),
+            );
+            bar
+        });
+        Reporter { bar, quiet: common.quiet, failures: 0 }
+    }
+
+    fn report(&mut self, outcome: &Outcome) {
+        self.failures += usize::from(outcome.failed);
+        for message in &outcome.messages {
+            self.say(outcome.failed, message);
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    /// Errors always print; warnings only when not quiet.
+    fn say(&self, is_error: bool, message: &str) {
+        if self.quiet && !is_error {
+            return;
+        }
+        let label = if is_error { "error" } else { "warning" };
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("assay: {label}: {message}")),
+            None => eprintln!("assay: {label}: {message}"),
+        }
+    }
+
+    fn finish(self) -> ExitCode {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+        if self.failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    }
+}
+
+fn gather_inputs(paths: &[PathBuf], glob: &[String], reporter: &mut Reporter) -> anyhow::Result<Vec<Input>> {
+    let globs = corpus::globs(glob).map_err(|error| UsageError(format!("--glob: {error}")))?;
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        bail!(UsageError("`-` (standard input) can be given only once".into()));
+    }
+    let (inputs, problems) = corpus::inputs(paths, &globs);
+    for problem in problems {
+        reporter.failures += usize::from(problem.failed);
+        reporter.say(problem.failed, &problem.message);
+    }
+    Ok(inputs)
+}
+
+fn extract(
+    pipeline: &Pipeline,
+    pool: &rayon::ThreadPool,
+    common: &Common,
+    paths: &[PathBuf],
+    jsonl_in: Option<&Path>,
+    output: Option<&Path>,
+    glob: &[String],
+) -> anyhow::Result<ExitCode> {
+    if paths.is_empty() && jsonl_in.is_none() {
+        bail!(UsageError("nothing to read: give files, directories, `-`, or --jsonl-in FILE".into()));
+    }
+    if !paths.is_empty() && jsonl_in.is_some() {
+        bail!(UsageError("give either PATHs or --jsonl-in, not both".into()));
+    }
+    let mut sink = OutputSink::open(output)?;
+    let code = match jsonl_in {
+        Some(source) => {
+            let reader: Box<dyn std::io::BufRead> = if source.as_os_str() == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                let file = std::fs::File::open(source).with_context(|| format!("{}", source.display()))?;
+                Box::new(std::io::BufReader::new(file))
+            };
+            let name = source.display().to_string();
+            let mut reporter = Reporter::new(common, None);
+            batch::in_order(
+                pool,
+                JsonlReader::new(reader),
+                |document| match document {
+                    Ok(document) => batch::extract_jsonl(pipeline, document),
+                    Err(error) => Outcome { output: Vec::new(), messages: vec![format!("{name}: {error}")], failed: true },
+                },
+                |outcome| {
+                    reporter.report(&outcome);
+                    sink.write(&outcome.output)
+                },
+            )?;
+            reporter.finish()
+        }
+        None => {
+            let mut reporter = Reporter::new(common, None);
+            let inputs = gather_inputs(paths, glob, &mut reporter)?;
+            if let Some(bar) = &reporter.bar {
+                bar.set_length(inputs.len() as u64);
+            }
+            batch::in_order(pool, &inputs, |input| batch::extract_input(pipeline, input), |outcome| {
+                reporter.report(&outcome);
+                sink.write(&outcome.output)
+            })?;
+            reporter.finish()
+        }
+    };
+    sink.finish()?;
+    Ok(code)
+}
+
+/// Standard output, or a temporary file renamed over the output file when everything is written.
+enum OutputSink {
+    Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
+    File { file: std::io::BufWriter<tempfile::NamedTempFile>, path: PathBuf },
+}
+
+impl OutputSink {
+    fn open(output: Option<&Path>) -> anyhow::Result<OutputSink> {
+        Ok(match output {
+            None => OutputSink::Stdout(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+            Some(path) if path.as_os_str() == "-" => OutputSink::Stdout(std::io::BufWriter::new(std::io::stdout().lock())),
+            Some(path) => {
+                let temp = assay::atomic::temporary_beside(path)
+                    .with_context(|| format!("{}: cannot create a file beside it", path.display()))?;
+                OutputSink::File { file: std::io::BufWriter::with_capacity(1 << 16, temp), path: path.to_path_buf() }
+            }
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            OutputSink::Stdout(out) => out.write_all(bytes),
+            OutputSink::File { file, .. } => file.write_all(bytes),
+        }
+    }
+
+    fn finish(self) -> anyhow::Result<()> {
+        match self {
+            OutputSink::Stdout(mut out) => out.flush()?,
+            OutputSink::File { file, path } => {
+                let temp = file.into_inner().map_err(|e| e.into_error())?;
+                temp.persist(&path).with_context(|| format!("{}: cannot write", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn clean(
+    pipeline: &Pipeline,
+    pool: &rayon::ThreadPool,
+    common: &Common,
+    paths: &[PathBuf],
+    out_dir: Option<&Path>,
+    glob: &[String],
+) -> anyhow::Result<ExitCode> {
+    let out_dir = out_dir.filter(|dir| dir.as_os_str() != "-");
+    let mut reporter = Reporter::new(common, None);
+    let inputs = gather_inputs(paths, glob, &mut reporter)?;
+    if let Some(bar) = &reporter.bar {
+        bar.set_length(inputs.len() as u64);
+    }
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    batch::in_order(pool, &inputs, |input| (input, batch::clean_input(pipeline, input)), |(input, mut outcome)| {
+        if !outcome.failed {
+            match (out_dir, input) {
+                (Some(dir), Input::File { relative, .. }) => {
+                    let target = dir.join(relative);
+                    let written = target
+                        .parent()
+                        .map_or(Ok(()), std::fs::create_dir_all)
+                        .and_then(|()| assay::atomic::write(&target, &outcome.output));
+                    if let Err(error) = written {
+                        outcome.failed = true;
+                        outcome.messages.push(format!("{}: {error}", target.display()));
+                    }
+                }
+                _ => stdout.write_all(&outcome.output)?,
+            }
+        }
+        reporter.report(&outcome);
+        Ok::<(), std::io::Error>(())
+    })?;
+    stdout.flush()?;
+    Ok(reporter.finish())
+}
+
+fn check_rules(pipeline: &Pipeline, fixtures: &Path, bless: bool) -> anyhow::Result<ExitCode> {
+    if bless {
+        let found = check::find_fixtures(fixtures).map_err(|e| UsageError(e.to_string()))?;
+        for result in check::bless(pipeline, &found) {
+            match result {
+                BlessResult::Written(path) => println!("blessed {}", path.display()),
+                BlessResult::Unchanged(_) => {}
+                BlessResult::Failed(path, error) => println!("could not bless {}: {error}", path.display()),
+            }
+        }
+    }
+    let report = check::run(pipeline, fixtures).map_err(|e| UsageError(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    for case in &report.cases {
+        match &case.outcome {
+            check::Outcome::Passed => {}
+            check::Outcome::Todo { problems, reason } => {
+                writeln!(out, "TODO {}: {} ({reason})", case.location, case.name)?;
+                for problem in problems {
+                    writeln!(out, "    {problem}")?;
+                }
+            }
+            check::Outcome::Failed { problems } => {
+                writeln!(out, "FAIL {}: {}", case.location, case.name)?;
+                for problem in problems {
+                    writeln!(out, "    {problem}")?;
+                }
+            }
+        }
+    }
+    writeln!(out, "{} passed, {} failed", report.passed(), report.failed())?;
+    Ok(if report.failed() == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,321 @@
+//! Claims: the sentences (or parts of sentences) that assert something checkable or
+//! consequential, with their kinds, hedges, speaker and a check-worthiness score.
+//!
+//! Units come from the kept text's sentences (see [`units`]). Each unit is read by the cue rules
+//! of `rules/claims/`, each a list of `phrases` (ASCII case-insensitive, whole words) and/or
+//! `patterns`, or a `feature` of the unit (it holds a money figure, an entity, or is a step of an
+//! `→` chain). A cue rule has a `role`:
+//!
+//! - `cue`: marks the unit with its `kind` (if any) and adds its `weight` to the score;
+//! - `hedge`: records the words it matched in `hedges` and adds its `weight`;
+//! - `attribution`: a pattern whose `speaker` group names who makes the claim;
+//! - `veto`: the unit is never a claim (questions, greetings, calls to action).
+//!
+//! The score is `1 / (1 + e^-(bias + Σ weights))` over the rules that fired, each counted once;
+//! the unit is a claim when the score reaches `threshold` and it has at least `min_words` words
+//! (both set in `[scoring]`). The claim's `rule` is the cue rule that contributed most; `cues`
+//! lists every rule that fired.
+
+mod units;
+
+use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, MoneyItem};
+use crate::rules::{self, Catalogue, Family, Position, RuleError, RuleSource, rule_table};
+use crate::segment::Segmenter;
+use crate::span::Span;
+
+use self::units::Unit;
+
+rule_table! {
+    /// A `[[rule]]` in `rules/claims/`: one cue.
+    pub struct ClaimRule {
+        #[serde(default)]
+        pub role: Role,
+        /// The kind of claim this cue marks.
+        #[serde(default)]
+        pub kind: Option<ClaimKind>,
+        /// Added to the score when the rule fires.
+        #[serde(default)]
+        pub weight: f32,
+        /// Phrases looked for in the unit, ASCII case-insensitively, as whole words.
+        #[serde(default)]
+        pub phrases: Vec<String>,
+        /// Where a phrase must sit in the unit.
+        #[serde(default)]
+        pub position: Position,
+        /// Regexes tried on the unit. Attribution patterns need a `speaker` group.
+        #[serde(default)]
+        pub patterns: Vec<toml::Spanned<String>>,
+        /// A property of the unit instead of phrases or patterns.
+        #[serde(default)]
+        pub feature: Option<Feature>,
+    }
+}
+
+/// What a cue rule does when it fires.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    #[default]
+    Cue,
+    Hedge,
+    Attribution,
+    Veto,
+}
+
+/// Properties of a unit that cue rules can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Feature {
+    /// The unit holds a money figure.
+    Money,
+    /// The unit holds a named entity.
+    Entity,
+    /// The unit is one step of an `→` chain.
+    ArrowChain,
+}
+
+/// The `[scoring]` table.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    pub bias: f32,
+    pub threshold: f32,
+    pub min_words: usize,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimsFile {
+    #[serde(default)]
+    rule: Vec<ClaimRule>,
+    #[serde(default)]
+    scoring: Option<Scoring>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    id: String,
+    role: Role,
+    kind: Option<ClaimKind>,
+    weight: f32,
+    position: Position,
+    patterns: Vec<Regex>,
+    feature: Option<Feature>,
+}
+
+/// The claim extractor, compiled from `rules/claims/`.
+#[derive(Debug)]
+pub struct ClaimExtractor {
+    rules: Vec<Compiled>,
+    phrases: AhoCorasick,
+    phrase_rule: Vec<usize>,
+    scoring: Scoring,
+}
+
+/// What the cue rules found in one unit.
+#[derive(Debug, Default)]
+struct Reading<'a> {
+    fired: Vec<usize>,
+    hedges: Vec<&'a str>,
+    attribution: Option<Span>,
+}
+
+impl ClaimExtractor {
+    pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
+        let mut rules = Vec::new();
+        let mut phrases = Vec::new();
+        let mut phrase_rule = Vec::new();
+        let mut scoring = None;
+        for file in source.files(Family::Claims) {
+            let parsed: ClaimsFile = rules::parse(file)?;
+            scoring = parsed.scoring.or(scoring);
+            for rule in parsed.rule {
+                rule.register(file, catalogue)?;
+                if rule.phrases.is_empty() && rule.patterns.is_empty() && rule.feature.is_none() {
+                    return Err(RuleError::at(file, rule.id.span(), "a claim rule needs `phrases`, `patterns` or `feature`"));
+                }
+                let mut patterns = Vec::new();
+                for pattern in &rule.patterns {
+                    let regex = rules::compile_regex(file, pattern)?;
+                    if rule.role == Role::Attribution && !regex.capture_names().any(|n| n == Some("speaker")) {
+                        return Err(RuleError::at(file, pattern.span(), "an attribution pattern needs a `(?P<speaker>…)` group"));
+                    }
+                    patterns.push(regex);
+                }
+                let index = rules.len();
+                for phrase in &rule.phrases {
+                    phrases.push(phrase.clone());
+                    phrase_rule.push(index);
+                }
+                rules.push(Compiled {
+                    id: rule.id.into_inner(),
+                    role: rule.role,
+                    kind: rule.kind,
+                    weight: rule.weight,
+                    position: rule.position,
+                    patterns,
+                    feature: rule.feature,
+                });
+            }
+        }
+        let scoring = scoring.ok_or_else(|| RuleError::Invalid {
+            path: "rules/claims".into(),
+            line: 1,
+            col: 1,
+            message: "no `[scoring]` table in any claims rule file".into(),
+        })?;
+        let phrases = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&phrases)
+            .expect("cue phrase lists fit an automaton");
+        Ok(ClaimExtractor { rules, phrases, phrase_rule, scoring })
+    }
+
+    /// The claims in the kept `blocks` of `text`, given the entities and money already found.
+    pub fn extract<'a>(
+        &'a self,
+        text: &'a str,
+        blocks: &[Span],
+        segmenter: &Segmenter,
+        entities: &[EntityItem<'a>],
+        money: &[MoneyItem<'a>],
+    ) -> Vec<ClaimItem<'a>> {
+        let mut claims = Vec::new();
+        let mut sentences = Vec::new();
+        let mut pieces = Vec::new();
+        for &block in blocks {
+            sentences.clear();
+            segmenter.sentences(text, block, &mut sentences);
+            for &sentence in &sentences {
+                pieces.clear();
+                units::split(text, sentence, sentence.start == block.start, entities, &mut pieces);
+                for &unit in &pieces {
+                    if let Some(claim) = self.claim(text, unit, entities, money) {
+                        claims.push(claim);
+                    }
+                }
+            }
+        }
+        claims
+    }
+
+    fn claim<'a>(&'a self, text: &'a str, unit: Unit, entities: &[EntityItem<'a>], money: &[MoneyItem<'a>]) -> Option<ClaimItem<'a>> {
+        let unit_text = unit.span.of(text);
+        let words = unit_text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+        if words < self.scoring.min_words {
+            return None;
+        }
+        let inside_entities: Vec<usize> = (0..entities.len()).filter(|&i| unit.span.contains(entities[i].span)).collect();
+        let inside_money: Vec<usize> = (0..money.len()).filter(|&i| unit.span.contains(money[i].span)).collect();
+        let reading = self.read(text, unit, !inside_entities.is_empty(), !inside_money.is_empty());
+        if reading.fired.iter().any(|&r| self.rules[r].role == Role::Veto) {
+            return None;
+        }
+        let total: f32 = self.scoring.bias + reading.fired.iter().map(|&r| self.rules[r].weight).sum::<f32>();
+        let score = 1.0 / (1.0 + (-total).exp());
+        if score < self.scoring.threshold {
+            return None;
+        }
+        let strongest = reading
+            .fired
+            .iter()
+            .copied()
+            .max_by(|&a, &b| self.rules[a].weight.total_cmp(&self.rules[b].weight).then(b.cmp(&a)))?;
+        let mut kinds: Vec<ClaimKind> = reading.fired.iter().filter_map(|&r| self.rules[r].kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        let attribution = reading.attribution.map(|speaker| speaker_of(text, speaker, entities));
+        let mut fired = reading.fired.clone();
+        fired.sort_unstable();
+        Some(ClaimItem {
+            span: unit.span,
+            text: unit_text,
+            rule: &self.rules[strongest].id,
+            kinds,
+            hedges: reading.hedges,
+            attribution,
+            score: (score * 1000.0).round() / 1000.0,
+            cues: fired.into_iter().map(|r| self.rules[r].id.as_str()).collect(),
+            entities: inside_entities,
+            money: inside_money,
+        })
+    }
+
+    /// Runs every cue rule over one unit.
+    fn read<'a>(&self, text: &'a str, unit: Unit, has_entity: bool, has_money: bool) -> Reading<'a> {
+        let unit_text = unit.span.of(text);
+        let mut reading = Reading::default();
+        let fire = |reading: &mut Reading<'a>, rule: usize| {
+            if !reading.fired.contains(&rule) {
+                reading.fired.push(rule);
+            }
+        };
+        for found in self.phrases.find_overlapping_iter(unit_text) {
+            let rule = self.phrase_rule[found.pattern().as_usize()];
+            if self.rules[rule].position.admits(unit_text, found.start(), found.end()) {
+                fire(&mut reading, rule);
+                if self.rules[rule].role == Role::Hedge {
+                    reading.hedges.push(&unit_text[found.start()..found.end()]);
+                }
+            }
+        }
+        for (index, rule) in self.rules.iter().enumerate() {
+            let by_feature = match rule.feature {
+                Some(Feature::Money) => has_money,
+                Some(Feature::Entity) => has_entity,
+                Some(Feature::ArrowChain) => unit.chain_step,
+                None => false,
+            };
+            if by_feature {
+                fire(&mut reading, index);
+            }
+            for pattern in &rule.patterns {
+                let Some(caps) = pattern.captures(unit_text) else { continue };
+                fire(&mut reading, index);
+                let whole = caps.get(0).expect("group 0");
+                match rule.role {
+                    Role::Hedge => reading.hedges.push(whole.as_str()),
+                    Role::Attribution if reading.attribution.is_none() => {
+                        if let Some(speaker) = caps.name("speaker") {
+                            let start = unit.span.start + speaker.start();
+                            reading.attribution = Some(Span::new(start, start + speaker.len()).trim(text));
+                        }
+                    }
+                    _ => {}
+                }
+                break;
+            }
+        }
+        reading.hedges = without_nested(reading.hedges);
+        reading
+    }
+}
+
+/// Slices of one text in order, without those that lie inside another ("estimated" inside
+/// "an estimated").
+fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
+    let range = |s: &str| (s.as_ptr() as usize, s.as_ptr() as usize + s.len());
+    slices.sort_by_key(|s| (range(s).0, std::cmp::Reverse(s.len())));
+    let mut kept: Vec<&str> = Vec::with_capacity(slices.len());
+    for slice in slices {
+        let (start, end) = range(slice);
+        if !kept.iter().any(|k| range(k).0 <= start && end <= range(k).1) {
+            kept.push(slice);
+        }
+    }
+    kept
+}
+
+/// The speaker of an attribution: the entity it names when there is one, else its words.
+fn speaker_of<'a>(text: &'a str, speaker: Span, entities: &[EntityItem<'a>]) -> Attribution<'a> {
+    match entities.iter().position(|e| speaker.overlaps(e.span)) {
+        Some(index) => Attribution { speaker: entities[index].canonical.clone(), span: speaker, entity: Some(index) },
+        None => Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None },
+    }
+}

@@ -1,0 +1,137 @@
+//! Claim units: the pieces of a sentence that each assert one thing.
+//!
+//! A sentence is one unit unless it is split further:
+//!
+//! - at a card heading glued to its first sentence, as flattened newsletter cards leave it:
+//!   `GPU Independence Trainium2 → 4 reduces Nvidia reliance.` is the heading "GPU Independence"
+//!   and the unit "Trainium2 → 4 reduces Nvidia reliance." The heading is a run of two to six
+//!   capitalised words at the start of a block, followed by a capitalised subject and then
+//!   lower-case words; a heading never cuts through an entity ("Jerome Powell said" stays whole);
+//! - at `;` between two clauses of three words or more;
+//! - at `→` when every step of the chain is a clause of two words or more
+//!   (`revenue triples → demand explodes`), but not in `Trainium2 → 4`.
+
+use crate::record::EntityItem;
+use crate::span::Span;
+
+/// One claim unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unit {
+    pub span: Span,
+    /// The unit is one step of an `→` chain.
+    pub chain_step: bool,
+}
+
+const MAX_HEADING_WORDS: usize = 6;
+const MIN_CLAUSE_WORDS: usize = 3;
+const MIN_STEP_WORDS: usize = 2;
+
+/// Splits one sentence into units. `at_block_start` allows a glued heading to be cut off.
+pub fn split(text: &str, sentence: Span, at_block_start: bool, entities: &[EntityItem], out: &mut Vec<Unit>) {
+    let body = if at_block_start { without_heading(text, sentence, entities) } else { sentence };
+    for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS) {
+        let steps = split_at(text, clause, "\u{2192}", MIN_STEP_WORDS);
+        let chain = steps.len() > 1;
+        out.extend(steps.into_iter().map(|span| Unit { span, chain_step: chain }));
+    }
+}
+
+/// Splits `span` at every `separator` when every resulting piece has at least `min_words`
+/// words with a letter in them; otherwise returns `span` whole.
+fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Span> {
+    let slice = span.of(text);
+    if !slice.contains(separator) {
+        return vec![span];
+    }
+    let mut pieces = Vec::new();
+    let mut start = span.start;
+    for (offset, _) in slice.match_indices(separator) {
+        pieces.push(Span::new(start, span.start + offset).trim(text));
+        start = span.start + offset + separator.len();
+    }
+    pieces.push(Span::new(start, span.end).trim(text));
+    let wordy = |piece: &Span| piece.of(text).split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count() >= min_words;
+    if pieces.iter().all(wordy) { pieces } else { vec![span] }
+}
+
+/// The sentence without a glued card heading, or the sentence itself when it has none.
+fn without_heading(text: &str, sentence: Span, entities: &[EntityItem]) -> Span {
+    let slice = sentence.of(text);
+    let tokens: Vec<(usize, &str)> = slice
+        .split_whitespace()
+        .map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token))
+        .collect();
+    let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
+    let Some(first_lower) = tokens.iter().position(|(_, t)| starts_with(t, char::is_lowercase)) else {
+        return sentence;
+    };
+    // The subject: the last capitalised word before the first lower-case one.
+    let Some(subject) = tokens[..first_lower].iter().rposition(|(_, t)| starts_with(t, char::is_uppercase)) else {
+        return sentence;
+    };
+    let heading = &tokens[..subject];
+    let heading_like = |token: &str| {
+        let first = token.chars().next().unwrap_or(' ');
+        (first.is_uppercase() || first.is_ascii_digit() || !first.is_alphanumeric())
+            && !token.ends_with(['.', ',', ':', ';', '!', '?', ')'])
+    };
+    let words_in_heading = heading.iter().filter(|(_, t)| t.chars().any(char::is_alphabetic)).count();
+    let between_is_symbols = tokens[subject + 1..first_lower].iter().all(|(_, t)| !t.chars().any(char::is_alphabetic));
+    if !(2..=MAX_HEADING_WORDS).contains(&words_in_heading) || !heading.iter().all(|(_, t)| heading_like(t)) || !between_is_symbols {
+        return sentence;
+    }
+    let cut = sentence.start + tokens[subject].0;
+    if entities.iter().any(|e| e.span.start < cut && cut < e.span.end) {
+        return sentence;
+    }
+    Span::new(cut, sentence.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::EntityType;
+    use std::borrow::Cow;
+
+    fn units(text: &str, entities: &[EntityItem]) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        split(text, Span::new(0, text.len()), true, entities, &mut out);
+        out.into_iter().map(|u| (u.span.of(text).to_string(), u.chain_step)).collect()
+    }
+
+    #[test]
+    fn glued_card_headings_are_cut_off() {
+        assert_eq!(units("Margin Squeeze Spot rates fell 18% in two quarters.", &[]), [("Spot rates fell 18% in two quarters.".into(), false)]);
+        assert_eq!(units("GPU Independence Trainium2 → 4 reduces Nvidia reliance.", &[]), [("Trainium2 → 4 reduces Nvidia reliance.".into(), false)]);
+        assert_eq!(units("10-Year Lock-In Custom silicon is now a moat.", &[]), [("Custom silicon is now a moat.".into(), false)]);
+    }
+
+    #[test]
+    fn a_heading_never_cuts_through_an_entity_or_ordinary_prose() {
+        let text = "Federal Reserve Chair Jerome Powell said rates would hold.";
+        let start = text.find("Jerome").unwrap();
+        let person = EntityItem {
+            span: Span::new(start, start + "Jerome Powell".len()),
+            text: "Jerome Powell",
+            rule: "t",
+            entity_type: EntityType::Person,
+            canonical: Cow::Borrowed("Jerome Powell"),
+        };
+        assert_eq!(units(text, &[person]), [(text.into(), false)]);
+        assert_eq!(units("The Amazon-Anthropic partnership highlights a shift.", &[]).len(), 1);
+        assert_eq!(units("FRANKFURT, March 4 - Brenner Chemie AG said it would sell.", &[])[0].0, "FRANKFURT, March 4 - Brenner Chemie AG said it would sell.");
+    }
+
+    #[test]
+    fn arrow_chains_and_semicolons_split_into_clauses() {
+        assert_eq!(
+            units("orders slow → inventories swell → prices fall", &[]),
+            [("orders slow".into(), true), ("inventories swell".into(), true), ("prices fall".into(), true)]
+        );
+        assert_eq!(units("Trainium2 → 4 reduces reliance.", &[]).len(), 1);
+        assert_eq!(
+            units("Exports rose by a third; imports fell sharply in May.", &[]),
+            [("Exports rose by a third".into(), false), ("imports fell sharply in May.".into(), false)]
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! Known names, matched in one Aho-Corasick pass over each kept block.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::{Candidate, EntityRule};
+use crate::rules::{RuleError, RuleFile, RuleSource};
+use crate::span::Span;
+
+#[derive(Debug)]
+struct Entry {
+    rule: usize,
+    priority: i32,
+    canonical: usize,
+    versioned: bool,
+    plural: bool,
+}
+
+/// Collects the names of every list rule before the automaton is built.
+#[derive(Debug, Default)]
+pub struct Builder {
+    surfaces: Vec<String>,
+    entries: Vec<Entry>,
+    index: HashMap<String, usize>,
+    canonicals: Vec<String>,
+    canonical_index: HashMap<String, usize>,
+}
+
+impl Builder {
+    /// Adds a rule's `list` file and inline `entries`. A name listed by several rules keeps the
+    /// entry of the rule with the highest priority (the first one on a tie).
+    pub fn add_rule(&mut self, source: &RuleSource, file: &RuleFile, rule_index: usize, rule: &EntityRule) -> Result<(), RuleError> {
+        let mut names: Vec<(String, String)> = Vec::new();
+        if let Some(list) = &rule.list {
+            let list = source.list(file, list)?;
+            for (line, fields) in list.rows() {
+                match fields.as_slice() {
+                    [surface] if !surface.trim().is_empty() => names.push((surface.to_string(), surface.to_string())),
+                    [surface, canonical] if !surface.trim().is_empty() && !canonical.trim().is_empty() => {
+                        names.push((surface.to_string(), canonical.to_string()))
+                    }
+                    _ => return Err(list.error(line, "expected `surface` or `surface<TAB>canonical`")),
+                }
+            }
+        }
+        for entry in &rule.entries {
+            match entry.as_slice() {
+                [surface] => names.push((surface.clone(), surface.clone())),
+                [surface, canonical] => names.push((surface.clone(), canonical.clone())),
+                _ => return Err(RuleError::at(file, rule.id.span(), "`entries` items are [surface] or [surface, canonical]")),
+            }
+        }
+        for (surface, canonical) in names {
+            let canonical = self.intern(canonical);
+            let entry = Entry { rule: rule_index, priority: rule.priority, canonical, versioned: rule.versioned, plural: rule.plural };
+            match self.index.get(&surface) {
+                Some(&existing) if self.entries[existing].priority >= rule.priority => {}
+                Some(&existing) => self.entries[existing] = entry,
+                None => {
+                    self.index.insert(surface.clone(), self.surfaces.len());
+                    self.surfaces.push(surface);
+                    self.entries.push(entry);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn intern(&mut self, canonical: String) -> usize {
+        if let Some(&index) = self.canonical_index.get(&canonical) {
+            return index;
+        }
+        self.canonicals.push(canonical.clone());
+        self.canonical_index.insert(canonical, self.canonicals.len() - 1);
+        self.canonicals.len() - 1
+    }
+
+    pub fn build(self) -> Gazetteer {
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&self.surfaces)
+            .expect("gazetteer names fit an automaton");
+        Gazetteer { automaton, entries: self.entries, canonicals: self.canonicals }
+    }
+}
+
+/// All listed names, compiled.
+#[derive(Debug)]
+pub struct Gazetteer {
+    automaton: AhoCorasick,
+    entries: Vec<Entry>,
+    canonicals: Vec<String>,
+}
+
+impl Gazetteer {
+    /// Appends the whole-word occurrences of listed names in `region` to `out`.
+    pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
+        let slice = region.of(text);
+        for found in self.automaton.find_iter(slice) {
+            let entry = &self.entries[found.pattern().as_usize()];
+            let start = region.start + found.start();
+            let mut end = region.start + found.end();
+            if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            let rest = &text[end..region.end];
+            if entry.versioned {
+                end += rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            }
+            if entry.plural && text[end..region.end].starts_with('s') {
+                end += 1;
+            }
+            if text[end..].chars().next().is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            out.push(Candidate {
+                span: Span::new(start, end),
+                rule: entry.rule,
+                canonical: Cow::Borrowed(&self.canonicals[entry.canonical]),
+            });
+        }
+    }
+}

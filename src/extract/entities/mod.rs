@@ -1,0 +1,246 @@
+//! Entities: the organisations, people, places and products an article names, typed and with a
+//! canonical name to group by.
+//!
+//! Two engines, both driven by `rules/entities/`:
+//!
+//! - **gazetteers** ([`gazetteer`]): rules with a `list` file or inline `entries` of known names,
+//!   matched in one Aho-Corasick pass (leftmost-longest, case-sensitive, whole words). A rule can
+//!   allow a version number (`Trainium2`) or a plural `s` (`TPUs`) after the name.
+//! - **patterns** ([`patterns`]): regexes whose `name` group is the entity, for names no list can
+//!   hold: organisation suffixes (`Tessaro Shipping Group`), `X of Y` names, first name + surname,
+//!   titles before names, places after "based in", datelines, cashtags.
+//!
+//! Overlaps are resolved in one place: the longest candidate wins, then the rule's `priority`,
+//! then the earliest. After that, document-level consistency: a surname used alone after the full
+//! name ("Okafor" after "Grace Okafor"), and the first word of an organisation found by a suffix
+//! pattern ("Tessaro" after "Tessaro Shipping Group"), get the same type and canonical name.
+
+mod gazetteer;
+mod patterns;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::record::{EntityItem, EntityType};
+use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
+use crate::span::Span;
+
+use self::gazetteer::Gazetteer;
+use self::patterns::{PatternRule, Patterns};
+
+rule_table! {
+    /// A `[[rule]]` in `rules/entities/`: a list of names, or a pattern.
+    pub struct EntityRule {
+        /// `ORG`, `PERSON`, `LOC`, `PRODUCT` or `MISC`.
+        #[serde(rename = "type")]
+        pub entity_type: EntityType,
+        /// Breaks ties between overlapping candidates of the same length; higher wins.
+        #[serde(default)]
+        pub priority: i32,
+        /// A list file of `surface<TAB>canonical` lines (canonical optional), relative to this file.
+        #[serde(default)]
+        pub list: Option<toml::Spanned<String>>,
+        /// Inline names: `["AWS", "Amazon Web Services"]` or `["Anthropic"]`.
+        #[serde(default)]
+        pub entries: Vec<Vec<String>>,
+        /// Allow digits right after a listed name (`Trainium2`); the canonical name stays the list's.
+        #[serde(default)]
+        pub versioned: bool,
+        /// Allow a plural `s` right after a listed name (`TPUs`).
+        #[serde(default)]
+        pub plural: bool,
+        /// A regex whose `name` group is the entity.
+        #[serde(default)]
+        pub pattern: Option<toml::Spanned<String>>,
+        /// For patterns: named groups whose text must be in a list file.
+        #[serde(default)]
+        pub require: Vec<patterns::Requirement>,
+        /// For patterns: named groups whose text must not be in a list file.
+        #[serde(default)]
+        pub reject: Vec<patterns::Requirement>,
+        /// For patterns: how the canonical name is made from the match.
+        #[serde(default)]
+        pub canonical: patterns::CanonicalForm,
+        /// For patterns: a list file mapping the `key` group (or the name) to a canonical name,
+        /// tried before `canonical`.
+        #[serde(default)]
+        pub canonical_list: Option<toml::Spanned<String>>,
+        /// For patterns: leading words dropped from the `name` group (`The`).
+        #[serde(default)]
+        pub strip_leading: Vec<String>,
+        /// An alias rule: later mentions of one word of an earlier multi-word entity of this
+        /// rule's type get that entity's canonical name.
+        #[serde(default)]
+        pub alias: Option<AliasWord>,
+    }
+}
+
+/// Which word of an earlier multi-word entity is used alone as an alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AliasWord {
+    /// The surname of a person: "Okafor" after "Grace Okafor".
+    LastWord,
+    /// The distinctive first word of an organisation found by a pattern: "Tessaro" after
+    /// "Tessaro Shipping Group".
+    FirstWord,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntitiesFile {
+    #[serde(default)]
+    rule: Vec<EntityRule>,
+    /// Words that are never an entity on their own, whatever matched them (months, "The").
+    #[serde(default)]
+    never_alone: Vec<String>,
+}
+
+/// An entity before overlaps are resolved.
+#[derive(Debug, Clone)]
+pub struct Candidate<'a> {
+    pub span: Span,
+    pub rule: usize,
+    pub canonical: Cow<'a, str>,
+}
+
+#[derive(Debug)]
+struct RuleInfo {
+    id: String,
+    entity_type: EntityType,
+    priority: i32,
+}
+
+/// The entity extractor, compiled from `rules/entities/`.
+#[derive(Debug)]
+pub struct EntityExtractor {
+    rules: Vec<RuleInfo>,
+    gazetteer: Gazetteer,
+    patterns: Patterns,
+    never_alone: Vec<String>,
+    /// Alias rules: (rule index, which word).
+    aliases: Vec<(usize, AliasWord)>,
+}
+
+impl EntityExtractor {
+    pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<EntityExtractor, RuleError> {
+        let mut rules = Vec::new();
+        let mut gazetteer = gazetteer::Builder::default();
+        let mut pattern_rules = Vec::new();
+        let mut never_alone = Vec::new();
+        let mut aliases = Vec::new();
+        for file in source.files(Family::Entities) {
+            let parsed: EntitiesFile = rules::parse(file)?;
+            never_alone.extend(parsed.never_alone);
+            for rule in parsed.rule {
+                rule.register(file, catalogue)?;
+                let index = rules.len();
+                rules.push(RuleInfo { id: rule.id.get_ref().clone(), entity_type: rule.entity_type, priority: rule.priority });
+                let is_list = rule.list.is_some() || !rule.entries.is_empty();
+                match (&rule.pattern, is_list, rule.alias) {
+                    (Some(_), false, None) => pattern_rules.push(PatternRule::compile(source, file, index, &rule)?),
+                    (None, true, None) => gazetteer.add_rule(source, file, index, &rule)?,
+                    (None, false, Some(word)) => aliases.push((index, word)),
+                    _ => {
+                        return Err(RuleError::at(
+                            file,
+                            rule.id.span(),
+                            "an entity rule needs exactly one of `pattern`, `list`/`entries` or `alias`",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(EntityExtractor { rules, gazetteer: gazetteer.build(), patterns: Patterns::new(pattern_rules), never_alone, aliases })
+    }
+
+    /// The entities in `regions` of `text` (the kept blocks), in order, without overlaps.
+    pub fn extract<'a>(&'a self, text: &'a str, regions: &[Span]) -> Vec<EntityItem<'a>> {
+        let mut candidates = Vec::new();
+        for &region in regions {
+            self.gazetteer.find(text, region, &mut candidates);
+            self.patterns.find(text, region, &mut candidates);
+        }
+        candidates.retain(|c| !self.never_alone.iter().any(|word| word == c.span.of(text)));
+        let mut chosen = self.resolve(candidates);
+        self.add_aliases(text, regions, &mut chosen);
+        chosen
+            .into_iter()
+            .map(|c| EntityItem {
+                span: c.span,
+                text: c.span.of(text),
+                rule: &self.rules[c.rule].id,
+                entity_type: self.rules[c.rule].entity_type,
+                canonical: c.canonical,
+            })
+            .collect()
+    }
+
+    /// Longest first, then priority, then earliest; returns the survivors in text order.
+    fn resolve<'a>(&self, mut candidates: Vec<Candidate<'a>>) -> Vec<Candidate<'a>> {
+        candidates.sort_by(|a, b| {
+            b.span
+                .len()
+                .cmp(&a.span.len())
+                .then(self.rules[b.rule].priority.cmp(&self.rules[a.rule].priority))
+                .then(a.span.start.cmp(&b.span.start))
+        });
+        let mut chosen: Vec<Candidate> = Vec::with_capacity(candidates.len());
+        for candidate in candidates {
+            if !chosen.iter().any(|c| c.span.overlaps(candidate.span)) {
+                chosen.push(candidate);
+            }
+        }
+        chosen.sort_by_key(|c| c.span.start);
+        chosen
+    }
+
+    /// Later mentions of one word of a multi-word entity (see [`AliasWord`]) inherit its type and
+    /// canonical name.
+    fn add_aliases<'a>(&self, text: &'a str, regions: &[Span], chosen: &mut Vec<Candidate<'a>>) {
+        // alias word → (alias rule, canonical name, where the full name ends)
+        let mut aliases: HashMap<&str, (usize, Cow<'a, str>, usize)> = HashMap::new();
+        for c in chosen.iter() {
+            let words: Vec<&str> = c.span.of(text).split_whitespace().collect();
+            if words.len() < 2 {
+                continue;
+            }
+            for &(alias_rule, word) in &self.aliases {
+                if self.rules[alias_rule].entity_type != self.rules[c.rule].entity_type {
+                    continue;
+                }
+                let alias = match word {
+                    AliasWord::LastWord => words[words.len() - 1],
+                    AliasWord::FirstWord if self.patterns.contains(c.rule) => words[0],
+                    AliasWord::FirstWord => continue,
+                };
+                let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
+                if alias.chars().count() > 2 && !self.never_alone.iter().any(|w| w == alias) {
+                    aliases.entry(alias).or_insert((alias_rule, c.canonical.clone(), c.span.end));
+                }
+            }
+        }
+        let mut found: Vec<Candidate<'a>> = Vec::new();
+        for &region in regions {
+            let slice = region.of(text);
+            for (alias, (alias_rule, canonical, after)) in &aliases {
+                for (offset, _) in slice.match_indices(alias) {
+                    let span = Span::new(region.start + offset, region.start + offset + alias.len());
+                    let taken = chosen.iter().chain(&found).any(|c| c.span.overlaps(span));
+                    if span.start >= *after && is_whole_word(text, span) && !taken {
+                        found.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
+                    }
+                }
+            }
+        }
+        chosen.extend(found);
+        chosen.sort_by_key(|c| c.span.start);
+    }
+}
+
+/// Whether `span` is not glued to letters or digits on either side.
+pub fn is_whole_word(text: &str, span: Span) -> bool {
+    let before = text[..span.start].chars().next_back();
+    let after = text[span.end..].chars().next();
+    before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+}

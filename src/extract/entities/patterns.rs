@@ -1,0 +1,182 @@
+//! Names no list can hold, found by regexes whose `name` group is the entity.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use regex::Regex;
+
+use super::{Candidate, EntityRule};
+use crate::rules::{self, RuleError, RuleFile, RuleSource};
+use crate::span::Span;
+
+/// `{ group = "first", list = "lists/first_names.tsv" }`: a named group and a list file whose
+/// surfaces it must (`require`) or must not (`reject`) be one of.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub group: String,
+    pub list: toml::Spanned<String>,
+}
+
+/// How a pattern's match becomes a canonical name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CanonicalForm {
+    /// The name as written, whitespace collapsed.
+    #[default]
+    AsWritten,
+    /// Each word capitalised, the rest lower case: `NEW YORK` → `New York`.
+    TitleCase,
+}
+
+#[derive(Debug)]
+pub struct PatternRule {
+    rule: usize,
+    regex: Regex,
+    /// (group, surfaces, whether the group must be among them).
+    conditions: Vec<(String, HashSet<String>, bool)>,
+    canonical: CanonicalForm,
+    canonical_map: Option<HashMap<String, String>>,
+    strip_leading: Vec<String>,
+}
+
+fn list_surfaces(source: &RuleSource, file: &RuleFile, name: &toml::Spanned<String>) -> Result<HashMap<String, String>, RuleError> {
+    let list = source.list(file, name)?;
+    let mut map = HashMap::new();
+    for (line, fields) in list.rows() {
+        match fields.as_slice() {
+            [surface] => map.insert(surface.to_string(), surface.to_string()),
+            [surface, canonical] => map.insert(surface.to_string(), canonical.to_string()),
+            _ => return Err(list.error(line, "expected `surface` or `surface<TAB>canonical`")),
+        };
+    }
+    Ok(map)
+}
+
+impl PatternRule {
+    pub fn compile(source: &RuleSource, file: &RuleFile, rule_index: usize, rule: &EntityRule) -> Result<PatternRule, RuleError> {
+        let pattern = rule.pattern.as_ref().expect("called for pattern rules only");
+        let regex = rules::compile_regex(file, pattern)?;
+        if !regex.capture_names().any(|name| name == Some("name")) {
+            return Err(RuleError::at(file, pattern.span(), "an entity pattern needs a `(?P<name>…)` group"));
+        }
+        let mut conditions = Vec::new();
+        for (requirement, must_be_in) in rule.require.iter().map(|r| (r, true)).chain(rule.reject.iter().map(|r| (r, false))) {
+            if !regex.capture_names().any(|name| name == Some(requirement.group.as_str())) {
+                return Err(RuleError::at(file, pattern.span(), format!("no group `{}` in the pattern", requirement.group)));
+            }
+            let words = list_surfaces(source, file, &requirement.list)?.into_keys().collect();
+            conditions.push((requirement.group.clone(), words, must_be_in));
+        }
+        let canonical_map = rule.canonical_list.as_ref().map(|list| list_surfaces(source, file, list)).transpose()?;
+        Ok(PatternRule {
+            rule: rule_index,
+            regex,
+            conditions,
+            canonical: rule.canonical,
+            canonical_map,
+            strip_leading: rule.strip_leading.clone(),
+        })
+    }
+
+    fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
+        let slice = region.of(text);
+        for caps in self.regex.captures_iter(slice) {
+            let Some(name) = caps.name("name") else { continue };
+            let holds = |(group, words, must_be_in): &(String, HashSet<String>, bool)| {
+                caps.name(group).is_some_and(|m| words.contains(m.as_str())) == *must_be_in
+            };
+            if !self.conditions.iter().all(holds) {
+                continue;
+            }
+            let mut span = Span::new(region.start + name.start(), region.start + name.end());
+            span = self.strip(text, span);
+            if span.is_empty() || !super::is_whole_word(text, span) {
+                continue;
+            }
+            let key = caps.name("key").map_or(span.of(text), |m| m.as_str());
+            let canonical = match self.canonical_map.as_ref().and_then(|map| map.get(key)) {
+                Some(listed) => Cow::Borrowed(listed.as_str()),
+                None => Cow::Owned(self.canonical_of(span.of(text))),
+            };
+            out.push(Candidate { span, rule: self.rule, canonical });
+        }
+    }
+
+    /// Drops leading words such as "The", and a trailing possessive.
+    fn strip(&self, text: &str, mut span: Span) -> Span {
+        loop {
+            let current = span.of(text);
+            let Some(word) = self.strip_leading.iter().find(|w| {
+                current.strip_prefix(w.as_str()).is_some_and(|rest| rest.starts_with(char::is_whitespace))
+            }) else {
+                break;
+            };
+            span = Span::new(span.start + word.len(), span.end).trim(text);
+        }
+        for possessive in ["'s", "\u{2019}s", "'", "\u{2019}"] {
+            if span.of(text).ends_with(possessive) {
+                span.end -= possessive.len();
+                break;
+            }
+        }
+        span.trim(text)
+    }
+
+    fn canonical_of(&self, name: &str) -> String {
+        let words = name.split_whitespace();
+        match self.canonical {
+            CanonicalForm::AsWritten => words.collect::<Vec<_>>().join(" "),
+            CanonicalForm::TitleCase => words.map(title_case).collect::<Vec<_>>().join(" "),
+        }
+    }
+}
+
+/// `NEW` → `New`, `SAN-FRANCISCO` → `San-Francisco`.
+fn title_case(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut at_start = true;
+    for c in word.chars() {
+        if at_start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        at_start = !c.is_alphanumeric();
+    }
+    out
+}
+
+/// Every pattern rule.
+#[derive(Debug)]
+pub struct Patterns {
+    rules: Vec<PatternRule>,
+}
+
+impl Patterns {
+    pub fn new(rules: Vec<PatternRule>) -> Patterns {
+        Patterns { rules }
+    }
+
+    pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
+        for rule in &self.rules {
+            rule.find(text, region, out);
+        }
+    }
+
+    /// Whether the rule at `index` is a pattern rule.
+    pub fn contains(&self, index: usize) -> bool {
+        self.rules.iter().any(|r| r.rule == index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_case_handles_hyphens_and_capitals() {
+        assert_eq!(title_case("NEW"), "New");
+        assert_eq!(title_case("WINSTON-SALEM"), "Winston-Salem");
+    }
+}

@@ -1,0 +1,371 @@
+//! The pattern language of `rules/money/patterns.toml`, and reading what a pattern matched.
+//!
+//! A pattern is a regex in which `{macro}` stands for a piece of the money vocabulary:
+//!
+//! | macro | matches | read as |
+//! |---|---|---|
+//! | `{sym}` | a currency symbol: `$`, `US$`, `€`, `zł` | the currency |
+//! | `{code}` | an ISO 4217 code: `USD`, `CHF` | the currency |
+//! | `{name}` | a currency name: `dollars`, `dlrs`, `euros` | the currency |
+//! | `{sub}` | a subunit: `cents`, `p`, `c` | the currency, and the amount divided |
+//! | `{num}` | digits: `1,234.5`, `3,50`, `12,34,567` | the number |
+//! | `{words}` | a written number: `seventy-five`, `a`, `half a` | the number |
+//! | `{scale}` | `k`, `M`, `bn`, ` million`, `-billion` | the number multiplied |
+//! | `{postscale}` | a scale written after the currency (`75 USD million`) | the number multiplied |
+//! | `{open}` `{close}` | accounting parentheses around a negative amount | the sign |
+//! | `{sp}` | an optional space (also no-break and thin spaces) | nothing |
+//!
+//! A second `{num}`, `{words}`, `{sym}`, `{scale}`… in the same pattern belongs to the high end of a
+//! range. A scale written only on the high end applies to both (`$5-10 million`). The item's span
+//! runs from the first macro to the last, so context words such as "between" stay outside it.
+//!
+//! All patterns are joined into one regex, in file order: at any position the first pattern that
+//! matches wins, and an earlier start always beats a later one, so `$400M` is one amount, never
+//! `$400` and `400M`.
+
+use std::collections::HashMap;
+
+use regex::{Captures, Regex};
+use rust_decimal::Decimal;
+
+use super::lexicon::Lexicon;
+use super::number::parse_numeral;
+
+/// Macros whose capture is read; each may occur twice in a pattern (low and high end).
+const CAPTURING: [&str; 10] = ["sym", "code", "name", "sub", "num", "words", "scale", "postscale", "open", "close"];
+/// Macros that start a word and get an ASCII word boundary in front when they open a pattern.
+const WORD_START: [&str; 4] = ["num", "words", "code", "name"];
+
+/// One pattern as written in a rule: the pattern and the context it must not sit in.
+#[derive(Debug)]
+pub struct PatternSpec<'a> {
+    pub pattern: &'a str,
+    /// A regex that must not match the text right after the amount (`\s?[0-9]`: the symbol
+    /// after this number is really the prefix of the next amount).
+    pub not_followed_by: Option<&'a str>,
+    /// A regex that must not match the text right before the amount.
+    pub not_preceded_by: Option<&'a str>,
+}
+
+/// One pattern after expansion: which capture groups of the combined regex are its.
+#[derive(Debug)]
+struct Expanded {
+    /// Name of the group wrapping the whole pattern.
+    group: String,
+    /// (macro name, occurrence 1 or 2) → group name.
+    captures: HashMap<(&'static str, u8), String>,
+    not_followed_by: Option<Regex>,
+    not_preceded_by: Option<Regex>,
+}
+
+/// All money patterns, joined into one regex.
+#[derive(Debug)]
+pub struct Grammar {
+    regex: Regex,
+    patterns: Vec<Expanded>,
+}
+
+/// What a pattern matched, before the currency and qualifier are attached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub pattern: usize,
+    pub start: usize,
+    pub end: usize,
+    pub amount: Decimal,
+    pub amount_max: Option<Decimal>,
+    /// Index into [`Lexicon::codes`], `None` when the symbol does not say (`kr`).
+    pub currency: Option<usize>,
+}
+
+/// An error in one pattern, with the offending piece.
+#[derive(Debug, PartialEq)]
+pub struct PatternError(pub String);
+
+impl Grammar {
+    pub fn new(patterns: &[PatternSpec], lexicon: &Lexicon) -> Result<Grammar, (usize, PatternError)> {
+        let mut expanded = Vec::new();
+        let mut alternatives = Vec::new();
+        for (index, spec) in patterns.iter().enumerate() {
+            let (regex, captures) = expand(index, spec.pattern, lexicon).map_err(|e| (index, e))?;
+            Regex::new(&regex).map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
+            let anchored = |context: Option<&str>, template: fn(&str) -> String| {
+                context
+                    .map(|c| Regex::new(&template(c)).map_err(|e| (index, PatternError(format!("bad context regex: {e}")))))
+                    .transpose()
+            };
+            let not_followed_by = anchored(spec.not_followed_by, |c| format!("^(?:{c})"))?;
+            let not_preceded_by = anchored(spec.not_preceded_by, |c| format!("(?:{c})$"))?;
+            let group = format!("p{index}");
+            // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
+            alternatives.push(format!("(?P<{group}>{regex})(?:[^A-Za-z0-9]|$)"));
+            expanded.push(Expanded { group, captures, not_followed_by, not_preceded_by });
+        }
+        let regex = regex::RegexBuilder::new(&alternatives.join("|"))
+            .size_limit(256 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .map_err(|e| (0, PatternError(format!("patterns do not combine: {e}"))))?;
+        Ok(Grammar { regex, patterns: expanded })
+    }
+
+    /// Every amount the patterns read in `text`, left to right, without overlaps.
+    pub fn readings(&self, text: &str, lexicon: &Lexicon, out: &mut Vec<Reading>) {
+        let mut position = 0;
+        while let Some(caps) = self.regex.captures_at(text, position) {
+            let whole = caps.get(0).expect("group 0 always matches");
+            let (pattern, expanded) = self
+                .patterns
+                .iter()
+                .enumerate()
+                .find(|(_, p)| caps.name(&p.group).is_some())
+                .expect("one alternative matched");
+            let matched = caps.name(&expanded.group).expect("checked above");
+            let reading = read(pattern, expanded, &caps, lexicon).filter(|r| {
+                !expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(&text[r.end..]))
+                    && !expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(&text[..r.start]))
+            });
+            if let Some(reading) = reading {
+                out.push(reading);
+                position = matched.end();
+            } else {
+                // Try again just after this start: a shorter reading may start further on.
+                position = whole.start() + text[whole.start()..].chars().next().map_or(1, char::len_utf8);
+            }
+            if position >= text.len() {
+                break;
+            }
+        }
+    }
+}
+
+/// Expands the macros of one pattern into capture groups named after the pattern.
+fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, HashMap<(&'static str, u8), String>), PatternError> {
+    let mut out = String::new();
+    let mut captures = HashMap::new();
+    let mut rest = pattern;
+    let mut first_macro = true;
+    let mut numbers_seen = 0u8;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').ok_or_else(|| PatternError(format!("unclosed `{{` in `{pattern}`")))? + open;
+        let name = &rest[open + 1..close];
+        out.push_str(&rest[..open]);
+        rest = &rest[close + 1..];
+        if name.chars().all(|c| c.is_ascii_digit() || c == ',') {
+            // A regex repetition such as `{2,}`.
+            out.push_str(&format!("{{{name}}}"));
+            continue;
+        }
+        if first_macro && open == 0 && WORD_START.contains(&name) {
+            out.push_str("(?-u:\\b)");
+        }
+        first_macro = false;
+        let fragment = match name {
+            "sp" => "[ \u{a0}\u{202f}\u{2009}]?".to_string(),
+            "open" => "\\(".to_string(),
+            "close" => "\\)".to_string(),
+            "postscale" => lexicon.fragment("scale").expect("scale is a known fragment"),
+            _ => lexicon.fragment(name).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
+        };
+        match CAPTURING.iter().find(|&&m| m == name) {
+            Some(&macro_name) => {
+                // A scale belongs to the number before it; anything else is numbered in order.
+                let occurrence = match macro_name {
+                    "num" | "words" => {
+                        numbers_seen += 1;
+                        numbers_seen
+                    }
+                    "scale" | "postscale" => numbers_seen.max(1),
+                    _ if captures.contains_key(&(macro_name, 1)) => 2,
+                    _ => 1,
+                };
+                if occurrence > 2 || captures.contains_key(&(macro_name, occurrence)) {
+                    return Err(PatternError(format!("`{{{name}}}` occurs too often for one amount or range")));
+                }
+                let group = format!("p{index}_{macro_name}{occurrence}");
+                out.push_str(&format!("(?P<{group}>{fragment})"));
+                captures.insert((macro_name, occurrence), group);
+            }
+            None => out.push_str(&format!("(?:{fragment})")),
+        }
+    }
+    out.push_str(rest);
+    if !captures.contains_key(&("num", 1)) && !captures.contains_key(&("words", 1)) {
+        return Err(PatternError("a money pattern needs `{num}` or `{words}`".into()));
+    }
+    Ok((out, captures))
+}
+
+/// Reads the amount(s), scale and currency out of one match; `None` when the words or digits do
+/// not form a number.
+fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon) -> Option<Reading> {
+    let get = |name: &'static str, occurrence: u8| {
+        expanded.captures.get(&(name, occurrence)).and_then(|group| caps.name(group))
+    };
+    let number = |occurrence: u8| -> Option<Option<Decimal>> {
+        if let Some(digits) = get("num", occurrence) {
+            return Some(Some(parse_numeral(digits.as_str())?));
+        }
+        if let Some(words) = get("words", occurrence) {
+            return Some(Some(lexicon.number_words.parse(words.as_str())?));
+        }
+        Some(None)
+    };
+    let scale = |occurrence: u8| -> Option<Decimal> {
+        let mut factor = Decimal::ONE;
+        for name in ["scale", "postscale"] {
+            if let Some(found) = get(name, occurrence) {
+                factor = factor.checked_mul(lexicon.scale_of(found.as_str())?)?;
+            }
+        }
+        Some(factor)
+    };
+    let low = number(1)??;
+    let high = number(2)?;
+    let (low_scale, high_scale) = (scale(1)?, scale(2)?);
+    let low_scale = if high.is_some() && low_scale == Decimal::ONE { high_scale } else { low_scale };
+
+    let mut currency = None;
+    let mut factor = Decimal::ONE;
+    for name in ["sym", "code", "name", "sub"] {
+        for occurrence in [1, 2] {
+            if let Some(found) = get(name, occurrence)
+                && currency.is_none()
+            {
+                let (of, subunit_factor) = lexicon.currency_of(name, found.as_str())?;
+                currency = Some(of);
+                factor = subunit_factor;
+            }
+        }
+    }
+    let negative = get("open", 1).is_some() && get("close", 1).is_some();
+    let sign = if negative { Decimal::NEGATIVE_ONE } else { Decimal::ONE };
+    let value = |n: Decimal, s: Decimal| n.checked_mul(s)?.checked_mul(factor)?.checked_mul(sign).map(|v| v.normalize());
+    let amount = value(low, low_scale)?;
+    let amount_max = match high {
+        Some(high) => Some(value(high, high_scale)?),
+        None => None,
+    };
+
+    let spans = expanded.captures.values().filter_map(|group| caps.name(group));
+    let start = spans.clone().map(|m| m.start()).min()?;
+    let end = spans.map(|m| m.end()).max()?;
+    Some(Reading { pattern, start, end, amount, amount_max, currency: currency.flatten() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::money::lexicon::{QualifierEntry, ScaleEntry};
+    use crate::rules::{Family, RuleFile};
+    use std::borrow::Cow;
+
+    fn lexicon() -> Lexicon {
+        let file = RuleFile { path: "t".into(), relative: "money/t.toml".into(), family: Family::Money, text: Cow::Borrowed("") };
+        let mut lexicon = Lexicon::default();
+        let currencies: crate::extract::money::MoneyFile = toml::from_str(
+            r#"
+            [[currency]]
+            dollar = true
+            symbols = ["$"]
+            names = ["dollars", "dlrs"]
+            subunits = [{ names = ["cents"], attached = ["c"], factor = "0.01" }]
+            [[currency]]
+            code = "EUR"
+            symbols = ["€"]
+            "#,
+        )
+        .unwrap();
+        for currency in &currencies.currency {
+            lexicon.add_currency(&file, currency, "USD").unwrap();
+        }
+        lexicon.add_iso_codes(&["USD".into(), "EUR".into()]);
+        let scale: ScaleEntry = toml::from_str("factor = \"1000000\"\nwords = [\"million\", \"mln\"]\nletters = [\"M\", \"m\"]").unwrap();
+        lexicon.add_scale(&file, &scale).unwrap();
+        let scale: ScaleEntry = toml::from_str("factor = \"1000000000\"\nwords = [\"billion\", \"bn\"]\nletters = [\"B\", \"bn\"]").unwrap();
+        lexicon.add_scale(&file, &scale).unwrap();
+        lexicon.add_qualifier(&QualifierEntry { value: "approximate".into(), phrases: vec!["about".into()] });
+        lexicon
+    }
+
+    fn specs<'a>(patterns: &[&'a str]) -> Vec<PatternSpec<'a>> {
+        patterns.iter().map(|pattern| PatternSpec { pattern, not_followed_by: None, not_preceded_by: None }).collect()
+    }
+
+    fn read_all(patterns: &[&str], text: &str) -> Vec<(String, String, Option<String>)> {
+        let lexicon = lexicon();
+        let grammar = Grammar::new(&specs(patterns), &lexicon).unwrap();
+        let mut out = Vec::new();
+        grammar.readings(text, &lexicon, &mut out);
+        out.into_iter()
+            .map(|r| (text[r.start..r.end].to_string(), r.amount.to_string(), r.amount_max.map(|m| m.to_string())))
+            .collect()
+    }
+
+    #[test]
+    fn one_amount_is_read_once_and_exactly() {
+        let patterns = ["{sym}{sp}{num}{scale}?", "{num}{scale}?{sp}{name}"];
+        assert_eq!(
+            read_all(&patterns, "It paid $1.1B, then $400M, then 83 mln dlrs, then €2.3bn."),
+            [
+                ("$1.1B".into(), "1100000000".into(), None),
+                ("$400M".into(), "400000000".into(), None),
+                ("83 mln dlrs".into(), "83000000".into(), None),
+                ("€2.3bn".into(), "2300000000".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scale_on_the_high_end_applies_to_both() {
+        let patterns = ["{sym}{num}{scale}?{sp}[-–]{sp}{sym}?{num}{scale}?", "{sym}{num} to {sym}?{num}{scale}"];
+        assert_eq!(
+            read_all(&patterns, "$5-10 million, $5 to $10 million"),
+            [
+                ("$5-10 million".into(), "5000000".into(), Some("10000000".into())),
+                ("$5 to $10 million".into(), "5000000".into(), Some("10000000".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn context_words_stay_outside_the_span_and_parentheses_negate() {
+        let patterns = ["between {sym}{num}{scale}? and {sym}?{num}{scale}?", "{open}{sym}{num}{scale}?{close}"];
+        assert_eq!(
+            read_all(&patterns, "between $2 billion and $3 billion, a loss of ($48 million)"),
+            [
+                ("$2 billion and $3 billion".into(), "2000000000".into(), Some("3000000000".into())),
+                ("($48 million)".into(), "-48000000".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn not_money() {
+        let patterns = ["{sym}{sp}{num}{scale}?", "{code}{sp}{num}{scale}?", "{num}{scale}?{sp}{sub}"];
+        assert!(read_all(&patterns, "$PATH and $TSLA rose 3x; EUROPE 2025; $5G; 30 months").is_empty());
+    }
+
+    #[test]
+    fn context_guards_reject_a_reading_and_let_a_later_one_through() {
+        let lexicon = lexicon();
+        let patterns = [
+            PatternSpec { pattern: "{num}{sp}{sym}", not_followed_by: Some(r"\s?[0-9]"), not_preceded_by: None },
+            PatternSpec { pattern: "{sym}{num}{scale}?", not_followed_by: None, not_preceded_by: None },
+        ];
+        let grammar = Grammar::new(&patterns, &lexicon).unwrap();
+        let mut out = Vec::new();
+        grammar.readings("in 2025 $5 billion, then 3 €.", &lexicon, &mut out);
+        let found: Vec<_> = out.iter().map(|r| (r.pattern, r.amount.to_string())).collect();
+        assert_eq!(found, [(1, "5000000000".to_string()), (0, "3".to_string())]);
+    }
+
+    #[test]
+    fn unknown_macros_and_missing_numbers_are_errors() {
+        let lexicon = lexicon();
+        assert_eq!(Grammar::new(&specs(&["{sym}{amount}"]), &lexicon).unwrap_err(), (0, PatternError("unknown macro `{amount}`".into())));
+        assert_eq!(
+            Grammar::new(&specs(&["{sym}{num}", "{sym}"]), &lexicon).unwrap_err(),
+            (1, PatternError("a money pattern needs `{num}` or `{words}`".into()))
+        );
+    }
+}

@@ -1,0 +1,325 @@
+//! The money vocabulary from `rules/money/`: currencies with their symbols, codes, names and
+//! subunits; scales; qualifiers; number words. Each becomes a regex fragment for the patterns and
+//! a lookup table for reading what the fragment captured.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use toml::Spanned;
+
+use super::number::NumberWords;
+use crate::rules::{RuleError, RuleFile};
+
+/// A `[[currency]]` table.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurrencyEntry {
+    /// ISO 4217 code; left out for a symbol that does not say which currency it is (`kr`).
+    #[serde(default)]
+    pub code: Option<Spanned<String>>,
+    /// The generic dollar: its code is whatever `--dollar` says (USD unless told otherwise).
+    #[serde(default)]
+    pub dollar: bool,
+    /// Symbols written next to the amount, before or after it: `$`, `US$`, `€`, `zł`.
+    #[serde(default)]
+    pub symbols: Vec<String>,
+    /// Names written after the amount, matched case-insensitively: `dollars`, `dlrs`, `euros`.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Subunits: `cents`, `p`, with the fraction of the main unit each is worth.
+    #[serde(default)]
+    pub subunits: Vec<SubunitEntry>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubunitEntry {
+    /// Names written after the amount (case-insensitive), a space allowed before them: `cents`.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Letters and signs written right after the digits (case-sensitive): `p`, `c`, `¢`.
+    #[serde(default)]
+    pub attached: Vec<String>,
+    pub factor: Spanned<String>,
+}
+
+/// A `[[scale]]` table: `million` and its abbreviations.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleEntry {
+    pub factor: Spanned<String>,
+    /// Words and abbreviations matched case-insensitively, after a space, a hyphen or nothing.
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// Letters matched case-sensitively and only right after the digits: `m`, `M`, `bn`.
+    #[serde(default)]
+    pub letters: Vec<String>,
+}
+
+/// A `[[qualifier]]` table: phrases written just before an amount that bound or soften it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualifierEntry {
+    /// The record's `qualifier` value: `approximate`, `at_least`, `at_most`.
+    pub value: String,
+    pub phrases: Vec<String>,
+}
+
+/// The `[number_words]` table.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberWordsEntry {
+    #[serde(default)]
+    pub values: HashMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub multipliers: HashMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub articles: Vec<String>,
+    #[serde(default)]
+    pub fractions: HashMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub fillers: Vec<String>,
+}
+
+/// Which currency a captured symbol, code or name stands for (`None`: unknown, e.g. `kr`).
+type CurrencyOf = Option<usize>;
+
+/// Everything the money patterns can refer to, compiled.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    /// Currency codes in use, indexed by [`CurrencyOf`].
+    pub codes: Vec<String>,
+    symbols: HashMap<String, CurrencyOf>,
+    iso_codes: HashMap<String, CurrencyOf>,
+    names: HashMap<String, CurrencyOf>,
+    /// Subunit form (lower-cased when it is a name) → (currency, factor).
+    subunits: HashMap<String, (CurrencyOf, Decimal)>,
+    subunit_names: Vec<String>,
+    subunit_attached: Vec<String>,
+    /// Scale form (lower-cased for words) → factor.
+    scales: HashMap<String, Decimal>,
+    scale_words: Vec<String>,
+    scale_letters: Vec<String>,
+    /// (lower-case phrase, qualifier value), longest phrase first.
+    qualifiers: Vec<(String, String)>,
+    pub number_words: NumberWords,
+}
+
+pub fn decimal(file: &RuleFile, raw: &Spanned<String>) -> Result<Decimal, RuleError> {
+    Decimal::from_str(raw.get_ref())
+        .map_err(|error| RuleError::at(file, raw.span(), format!("not a decimal number: {error}")))
+}
+
+impl Lexicon {
+    /// Adds the codes that are written as codes (`USD 5m`, `5m USD`), from `[codes]`.
+    pub fn add_iso_codes(&mut self, codes: &[String]) {
+        for code in codes {
+            let index = self.currency_index(code);
+            self.iso_codes.insert(code.clone(), Some(index));
+        }
+    }
+
+    pub fn add_currency(&mut self, file: &RuleFile, entry: &CurrencyEntry, dollar: &str) -> Result<(), RuleError> {
+        let currency = match (&entry.code, entry.dollar) {
+            (_, true) => Some(self.currency_index(dollar)),
+            (Some(code), false) => Some(self.currency_index(code.get_ref())),
+            (None, false) => None,
+        };
+        for symbol in &entry.symbols {
+            self.symbols.insert(symbol.clone(), currency);
+        }
+        for name in &entry.names {
+            self.names.insert(name.to_lowercase(), currency);
+        }
+        for subunit in &entry.subunits {
+            let factor = decimal(file, &subunit.factor)?;
+            for name in &subunit.names {
+                self.subunits.insert(name.to_lowercase(), (currency, factor));
+                self.subunit_names.push(name.to_lowercase());
+            }
+            for form in &subunit.attached {
+                self.subunits.insert(form.clone(), (currency, factor));
+                self.subunit_attached.push(form.clone());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn add_scale(&mut self, file: &RuleFile, entry: &ScaleEntry) -> Result<(), RuleError> {
+        let factor = decimal(file, &entry.factor)?;
+        for word in &entry.words {
+            self.scales.insert(word.to_lowercase(), factor);
+            self.scale_words.push(word.to_lowercase());
+        }
+        for letters in &entry.letters {
+            self.scales.insert(letters.clone(), factor);
+            self.scale_letters.push(letters.clone());
+        }
+        Ok(())
+    }
+
+    pub fn add_qualifier(&mut self, entry: &QualifierEntry) {
+        for phrase in &entry.phrases {
+            self.qualifiers.push((phrase.to_lowercase(), entry.value.clone()));
+        }
+        self.qualifiers.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    }
+
+    pub fn add_number_words(&mut self, file: &RuleFile, entry: &NumberWordsEntry) -> Result<(), RuleError> {
+        let words = &mut self.number_words;
+        for (target, source) in [
+            (&mut words.values, &entry.values),
+            (&mut words.multipliers, &entry.multipliers),
+            (&mut words.fractions, &entry.fractions),
+        ] {
+            for (word, value) in source {
+                target.insert(word.to_lowercase(), decimal(file, value)?);
+            }
+        }
+        words.articles.extend(entry.articles.iter().map(|a| a.to_lowercase()));
+        words.fillers.extend(entry.fillers.iter().map(|f| f.to_lowercase()));
+        Ok(())
+    }
+
+    fn currency_index(&mut self, code: &str) -> usize {
+        match self.codes.iter().position(|c| c == code) {
+            Some(index) => index,
+            None => {
+                self.codes.push(code.to_string());
+                self.codes.len() - 1
+            }
+        }
+    }
+
+    /// The regex fragment for a macro of the pattern language, without its capture group.
+    pub fn fragment(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "sym" => alternation(self.symbols.keys().map(String::as_str), Case::Sensitive, Boundary::Letters),
+            "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, Boundary::Letters),
+            "name" => alternation(self.names.keys().map(String::as_str), Case::Insensitive, Boundary::Letters),
+            "sub" => format!(
+                "(?:{}|[ \u{a0}]?{})",
+                alternation(self.subunit_attached.iter().map(String::as_str), Case::Sensitive, Boundary::None),
+                alternation(self.subunit_names.iter().map(String::as_str), Case::Insensitive, Boundary::Letters),
+            ),
+            "scale" => format!(
+                "(?:{}|[ \u{a0}-]?{})",
+                alternation(self.scale_letters.iter().map(String::as_str), Case::Sensitive, Boundary::None),
+                alternation(self.scale_words.iter().map(String::as_str), Case::Insensitive, Boundary::End),
+            ),
+            "num" => NUMERAL.to_string(),
+            "words" => {
+                let word = alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters);
+                let filler = alternation(self.number_words.fillers.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
+                format!("{word}(?:[ -](?:{filler} )?{word})*")
+            }
+            _ => return None,
+        })
+    }
+
+    /// The currency a captured symbol, code, name or subunit stands for, and the subunit factor.
+    pub fn currency_of(&self, kind: &str, captured: &str) -> Option<(CurrencyOf, Decimal)> {
+        let captured = captured.trim_start_matches([' ', '\u{a0}']);
+        match kind {
+            "sym" => self.symbols.get(captured).map(|&c| (c, Decimal::ONE)),
+            "code" => self.iso_codes.get(captured).map(|&c| (c, Decimal::ONE)),
+            "name" => self.names.get(&captured.to_lowercase()).map(|&c| (c, Decimal::ONE)),
+            "sub" => self
+                .subunits
+                .get(captured)
+                .or_else(|| self.subunits.get(&captured.to_lowercase()))
+                .copied(),
+            _ => None,
+        }
+    }
+
+    /// The factor of a captured scale (`M`, ` million`, `-billion`).
+    pub fn scale_of(&self, captured: &str) -> Option<Decimal> {
+        let form = captured.trim_start_matches([' ', '\u{a0}', '-']);
+        self.scales.get(form).or_else(|| self.scales.get(&form.to_lowercase())).copied()
+    }
+
+    /// The qualifier whose phrase ends `before` (the text just before an amount), if any.
+    pub fn qualifier_before(&self, before: &str) -> Option<&str> {
+        let tail: String = {
+            let trimmed = before.trim_end();
+            let start = trimmed.char_indices().rev().nth(24).map_or(0, |(i, _)| i);
+            trimmed[start..].to_lowercase()
+        };
+        self.qualifiers.iter().find_map(|(phrase, value)| {
+            let rest = tail.strip_suffix(phrase.as_str())?;
+            rest.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then_some(value.as_str())
+        })
+    }
+}
+
+/// Digits with thousands groups (`,` `.` spaces `'`), Indian grouping, and a decimal part.
+const NUMERAL: &str = concat!(
+    r"(?:[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}",
+    r"|[0-9]{1,3}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3}){2,}|(?:[ \u{a0}\u{202f}\u{2009}'’][0-9]{3})+)",
+    r"|[0-9]+)(?:[.,][0-9]+)?",
+    r"|\.[0-9]+",
+);
+
+#[derive(Clone, Copy, PartialEq)]
+enum Case {
+    Sensitive,
+    Insensitive,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Boundary {
+    /// Forms that begin or end with an ASCII letter must not run into other letters there.
+    Letters,
+    /// Only the end is guarded: the form may follow digits directly (`2.3bn`).
+    End,
+    None,
+}
+
+/// A regex alternation of literal forms, longest first so that `US$` wins over `$`.
+fn alternation<'a>(forms: impl Iterator<Item = &'a str>, case: Case, boundary: Boundary) -> String {
+    let mut forms: Vec<&str> = forms.collect();
+    forms.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    forms.dedup();
+    if forms.is_empty() {
+        return "(?:[^\\s\\S])".to_string();
+    }
+    let alternatives: Vec<String> = forms
+        .iter()
+        .map(|form| {
+            let mut alternative = regex::escape(form);
+            if boundary == Boundary::Letters && form.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                alternative.insert_str(0, "(?-u:\\b)");
+            }
+            if boundary != Boundary::None && form.ends_with(|c: char| c.is_ascii_alphabetic()) {
+                alternative.push_str("(?-u:\\b)");
+            }
+            alternative
+        })
+        .collect();
+    let flags = if case == Case::Insensitive { "?i:" } else { "?:" };
+    format!("({flags}{})", alternatives.join("|"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternation_puts_longer_forms_first_and_guards_letters() {
+        let fragment = alternation(["$", "US$", "kr"].into_iter(), Case::Sensitive, Boundary::Letters);
+        assert_eq!(fragment, r"(?:(?-u:\b)US\$|(?-u:\b)kr(?-u:\b)|\$)");
+    }
+
+    #[test]
+    fn qualifiers_are_found_at_a_word_boundary() {
+        let mut lexicon = Lexicon::default();
+        lexicon.add_qualifier(&QualifierEntry { value: "approximate".into(), phrases: vec!["about".into(), "an estimated".into()] });
+        lexicon.add_qualifier(&QualifierEntry { value: "at_least".into(), phrases: vec!["more than".into()] });
+        assert_eq!(lexicon.qualifier_before("cost an estimated "), Some("approximate"));
+        assert_eq!(lexicon.qualifier_before("More than "), Some("at_least"));
+        assert_eq!(lexicon.qualifier_before("roundabout "), None);
+        assert_eq!(lexicon.qualifier_before(""), None);
+    }
+}

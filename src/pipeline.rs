@@ -1,0 +1,171 @@
+//! The pipeline: one document's text in, its findings out.
+//!
+//! ```text
+//! lines ─► boilerplate ─► blocks of kept lines ─► money ─► entities ─► claims
+//! ```
+//!
+//! Every stage is compiled once from a [`RuleSource`] when the pipeline is built; `analyse` only
+//! reads, so one pipeline serves every thread.
+
+use crate::clean::BoilerplateClassifier;
+use crate::extract::claims::ClaimExtractor;
+use crate::extract::entities::EntityExtractor;
+use crate::extract::money::MoneyExtractor;
+use crate::record::{BoilerplateItem, Findings};
+use crate::rules::{Catalogue, RuleError, RuleSource};
+use crate::segment::{self, Segmenter};
+use crate::span::Span;
+
+/// Settings that change what the rules mean.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The ISO 4217 code a bare `$` (and "dollars") stands for.
+    pub dollar: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { dollar: "USD".into() }
+    }
+}
+
+/// Titles longer than this are prose, not titles.
+const MAX_TITLE_CHARS: usize = 250;
+
+/// Every stage, compiled.
+#[derive(Debug)]
+pub struct Pipeline {
+    catalogue: Catalogue,
+    segmenter: Segmenter,
+    boilerplate: BoilerplateClassifier,
+    money: MoneyExtractor,
+    entities: EntityExtractor,
+    claims: ClaimExtractor,
+}
+
+/// The line structure of a document after boilerplate removal.
+#[derive(Debug)]
+pub struct Layout {
+    pub lines: Vec<Span>,
+    pub removed: Vec<crate::clean::Removal>,
+    /// `kept[i]`: line `i` survived boilerplate removal.
+    pub kept: Vec<bool>,
+    /// Kept lines grouped into blocks (see [`segment::blocks`]).
+    pub blocks: Vec<Span>,
+}
+
+impl Pipeline {
+    pub fn new(source: &RuleSource, options: &Options) -> Result<Pipeline, RuleError> {
+        let mut catalogue = Catalogue::default();
+        let segmenter = Segmenter::compile(source, &mut catalogue)?;
+        let boilerplate = BoilerplateClassifier::compile(source, &mut catalogue)?;
+        let money = MoneyExtractor::compile(source, &mut catalogue, &options.dollar)?;
+        let entities = EntityExtractor::compile(source, &mut catalogue)?;
+        let claims = ClaimExtractor::compile(source, &mut catalogue)?;
+        Ok(Pipeline { catalogue, segmenter, boilerplate, money, entities, claims })
+    }
+
+    /// Every rule of the rule set, with its documentation and examples.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// Lines, removed lines and blocks of kept text.
+    pub fn layout(&self, text: &str) -> Layout {
+        let lines = segment::lines(text);
+        let removed = self.boilerplate.classify(text, &lines);
+        let mut kept = vec![true; lines.len()];
+        for removal in &removed {
+            kept[removal.line] = false;
+        }
+        let blocks = segment::blocks(text, &lines, &kept);
+        Layout { lines, removed, kept, blocks }
+    }
+
+    /// Runs every stage over one document's decoded text.
+    pub fn analyse<'a>(&'a self, text: &'a str) -> Findings<'a> {
+        let layout = self.layout(text);
+        let boilerplate = layout
+            .removed
+            .iter()
+            .map(|removal| BoilerplateItem {
+                span: removal.span,
+                text: removal.span.of(text),
+                rule: self.boilerplate.rule_id(removal.rule),
+                kind: self.boilerplate.kind(removal.rule),
+            })
+            .collect();
+        let mut money = Vec::new();
+        for &block in &layout.blocks {
+            self.money.extract(text, block, &mut money);
+        }
+        let entities = self.entities.extract(text, &layout.blocks);
+        let claims = self.claims.extract(text, &layout.blocks, &self.segmenter, &entities, &money);
+        Findings { title: title(text, &layout), boilerplate, money, entities, claims }
+    }
+
+    /// The sentences of the kept text, in order.
+    pub fn sentences(&self, text: &str) -> Vec<Span> {
+        let mut sentences = Vec::new();
+        for block in self.layout(text).blocks {
+            self.segmenter.sentences(text, block, &mut sentences);
+        }
+        sentences
+    }
+
+    /// The kept text: kept lines in their original order, joined by newlines, with runs of blank
+    /// lines collapsed into one.
+    pub fn kept_text(&self, text: &str) -> String {
+        let layout = self.layout(text);
+        let mut out = String::with_capacity(text.len());
+        let mut previous_blank = true;
+        for (line, kept) in layout.lines.iter().zip(&layout.kept) {
+            let blank = segment::is_blank(text, *line);
+            if !kept || (blank && previous_blank) {
+                continue;
+            }
+            out.push_str(line.of(text));
+            out.push('\n');
+            previous_blank = blank;
+        }
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        out
+    }
+}
+
+/// The first kept, non-blank line without markdown heading marks or emphasis, when short enough.
+fn title<'a>(text: &'a str, layout: &Layout) -> Option<&'a str> {
+    let line = layout.lines.iter().zip(&layout.kept).find(|(line, kept)| **kept && !segment::is_blank(text, **line))?.0;
+    let title = line.of(text).trim().trim_start_matches('#').trim().trim_matches(['*', '_']).trim();
+    (!title.is_empty() && title.chars().count() <= MAX_TITLE_CHARS).then_some(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipeline() -> Pipeline {
+        Pipeline::new(&RuleSource::embedded(), &Options::default()).unwrap()
+    }
+
+    #[test]
+    fn extraction_ignores_boilerplate_lines() {
+        let pipeline = pipeline();
+        let text = "# Chip stocks slide\nNvidia fell 4% after a $2 billion charge.\nRead more: Why chip stocks lost $200 billion in a week\n";
+        let findings = pipeline.analyse(text);
+        assert_eq!(findings.title, Some("Chip stocks slide"));
+        let amounts: Vec<_> = findings.money.iter().map(|m| m.text).collect();
+        assert_eq!(amounts, ["$2 billion"]);
+        assert_eq!(findings.boilerplate.len(), 1);
+        assert_eq!(findings.boilerplate[0].kind, "related");
+    }
+
+    #[test]
+    fn kept_text_drops_removed_lines_and_extra_blank_lines() {
+        let pipeline = pipeline();
+        let text = "Share this article\n\nFirst paragraph.\n\n\n\nSecond paragraph.\n© 2026 Example Media\n";
+        assert_eq!(pipeline.kept_text(text), "First paragraph.\n\nSecond paragraph.\n");
+    }
+}

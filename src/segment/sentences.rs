@@ -1,0 +1,152 @@
+//! Sentence boundaries: UAX #29 proposes, the abbreviation rules in `rules/segment/` veto.
+
+use std::collections::HashMap;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
+use crate::span::Span;
+
+rule_table! {
+    /// A `[[rule]]` in `rules/segment/`: tokens after which a proposed sentence break is vetoed.
+    pub struct SegmentRule {
+        /// Tokens (with their full stop) that do not end a sentence, e.g. `"Mr."`, `"U.S."`.
+        #[serde(default)]
+        pub abbreviations: Vec<String>,
+        /// Veto a break after a single capital letter and full stop (`J.`) before a capitalised word.
+        #[serde(default)]
+        pub initials: bool,
+        /// `never`: the token never ends a sentence. `before-opener`: it ends one only when the next
+        /// word is a sentence opener (see `sentence_openers`), as in "in the U.S. The".
+        pub ends_sentence: Ending,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ending {
+    Never,
+    BeforeOpener,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SegmentFile {
+    #[serde(default)]
+    rule: Vec<SegmentRule>,
+    /// Words that typically open a sentence ("The", "It", "But"): after an abbreviation that can
+    /// end a sentence, one of these means it did.
+    #[serde(default)]
+    sentence_openers: Vec<String>,
+}
+
+/// Splits blocks of text into sentences.
+#[derive(Debug, Default)]
+pub struct Segmenter {
+    abbreviations: HashMap<String, Ending>,
+    initials: bool,
+    openers: Vec<String>,
+}
+
+impl Segmenter {
+    pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<Segmenter, RuleError> {
+        let mut segmenter = Segmenter::default();
+        for file in source.files(Family::Segment) {
+            let parsed: SegmentFile = rules::parse(file)?;
+            for rule in &parsed.rule {
+                rule.register(file, catalogue)?;
+                for abbreviation in &rule.abbreviations {
+                    segmenter.abbreviations.insert(abbreviation.clone(), rule.ends_sentence);
+                }
+                segmenter.initials |= rule.initials;
+            }
+            segmenter.openers.extend(parsed.sentence_openers);
+        }
+        Ok(segmenter)
+    }
+
+    /// Appends the sentences of `block` (a span of `text`) to `out`, trimmed, in order.
+    pub fn sentences(&self, text: &str, block: Span, out: &mut Vec<Span>) {
+        let slice = block.of(text);
+        let mut current: Option<Span> = None;
+        for (offset, piece) in slice.split_sentence_bound_indices() {
+            let piece_span = Span::new(block.start + offset, block.start + offset + piece.len());
+            current = Some(match current {
+                Some(open) if self.vetoes_break(open.of(text), piece) => Span::new(open.start, piece_span.end),
+                Some(open) => {
+                    push_trimmed(text, open, out);
+                    piece_span
+                }
+                None => piece_span,
+            });
+        }
+        if let Some(open) = current {
+            push_trimmed(text, open, out);
+        }
+    }
+
+    /// Whether the break UAX #29 proposes between `before` and `after` should not be one.
+    fn vetoes_break(&self, before: &str, after: &str) -> bool {
+        let trimmed = before.trim_end();
+        if trimmed.len() < before.len() && before[trimmed.len()..].contains(['\n', '\r']) {
+            // Inside a block every line end is a hard wrap (see `segment::blocks`).
+            return true;
+        }
+        let last_token = trimmed.rsplit(char::is_whitespace).next().unwrap_or(trimmed);
+        let last_token = last_token.trim_start_matches(['(', '"', '\u{201c}', '\'']);
+        let next_word = after.split_whitespace().next().unwrap_or("");
+        let next_capitalised = next_word.chars().next().is_some_and(char::is_uppercase);
+        match self.abbreviations.get(last_token) {
+            Some(Ending::Never) => return true,
+            Some(Ending::BeforeOpener) => {
+                let next = next_word.trim_end_matches(|c: char| !c.is_alphanumeric());
+                return !self.openers.iter().any(|opener| opener == next);
+            }
+            None => {}
+        }
+        self.initials && is_initial(last_token) && next_capitalised
+    }
+}
+
+/// `J.` — one capital letter and a full stop.
+fn is_initial(token: &str) -> bool {
+    let mut chars = token.chars();
+    matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) if c.is_uppercase())
+}
+
+fn push_trimmed(text: &str, span: Span, out: &mut Vec<Span>) {
+    let trimmed = span.trim(text);
+    if !trimmed.is_empty() {
+        out.push(trimmed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<String> {
+        let segmenter = Segmenter::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
+        let mut out = Vec::new();
+        segmenter.sentences(text, Span::new(0, text.len()), &mut out);
+        out.iter().map(|s| s.of(text).to_string()).collect()
+    }
+
+    #[test]
+    fn abbreviations_and_numbers_do_not_split() {
+        assert_eq!(
+            split("Acme Inc. raised $1.25B. Mr. J. Smith of the U.S. Treasury said 3.5 was fine. It was."),
+            ["Acme Inc. raised $1.25B.", "Mr. J. Smith of the U.S. Treasury said 3.5 was fine.", "It was."]
+        );
+    }
+
+    #[test]
+    fn an_abbreviation_before_an_opener_ends_the_sentence() {
+        assert_eq!(split("They moved to the U.S. The move paid off."), ["They moved to the U.S.", "The move paid off."]);
+    }
+
+    #[test]
+    fn questions_and_exclamations_split() {
+        assert_eq!(split("Is it real? Yes! It is."), ["Is it real?", "Yes!", "It is."]);
+    }
+}
