@@ -30,7 +30,11 @@ pub struct Outcome {
 
 impl Outcome {
     fn failure(message: String) -> Outcome {
-        Outcome { output: Vec::new(), messages: vec![message], failed: true }
+        Outcome {
+            output: Vec::new(),
+            messages: vec![message],
+            failed: true,
+        }
     }
 }
 
@@ -79,7 +83,9 @@ fn with_decoded(input: &Input, finish: impl FnOnce(&Decoded, &mut Outcome)) -> O
     };
     let decoded = match Decoded::new(&bytes) {
         Ok(decoded) => decoded,
-        Err(error @ DecodeError::Binary { line, .. }) => return Outcome::failure(format!("{name}:{line}: skipped: {error}")),
+        Err(error @ DecodeError::Binary { line, .. }) => {
+            return Outcome::failure(format!("{name}:{line}: skipped: {error}"));
+        }
     };
     let mut outcome = Outcome::default();
     if let Some(transcoding) = decoded.transcoding() {
@@ -134,7 +140,10 @@ mod tests {
 
     #[test]
     fn results_come_back_in_input_order_whatever_the_threads() {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
         let mut seen = Vec::new();
         in_order(
             &pool,

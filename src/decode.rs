@@ -60,7 +60,10 @@ impl<'a> Decoded<'a> {
             if encoding == UTF_8 {
                 return Ok(Self::utf8(input, bom_len));
             }
-            let transcoding = Transcoding { line: 1, byte: input[0] };
+            let transcoding = Transcoding {
+                line: 1,
+                byte: input[0],
+            };
             return Ok(Self::transcode(input, bom_len, encoding, transcoding));
         }
         if std::str::from_utf8(input).is_ok() {
@@ -68,10 +71,18 @@ impl<'a> Decoded<'a> {
         }
         let sniff = &input[..input.len().min(BINARY_SNIFF_LEN)];
         if let Some(offset) = memchr::memchr(0, sniff) {
-            return Err(DecodeError::Binary { line: line_of(input, offset), offset });
+            return Err(DecodeError::Binary {
+                line: line_of(input, offset),
+                offset,
+            });
         }
-        let invalid_at = std::str::from_utf8(input).map_err(|e| e.valid_up_to()).unwrap_err();
-        let transcoding = Transcoding { line: line_of(input, invalid_at), byte: input[invalid_at] };
+        let invalid_at = std::str::from_utf8(input)
+            .map_err(|e| e.valid_up_to())
+            .unwrap_err();
+        let transcoding = Transcoding {
+            line: line_of(input, invalid_at),
+            byte: input[invalid_at],
+        };
         let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
         detector.feed(input, true);
         let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
@@ -90,7 +101,8 @@ impl<'a> Decoded<'a> {
     }
 
     fn utf8(input: &'a [u8], bom_len: usize) -> Decoded<'a> {
-        let text = std::str::from_utf8(&input[bom_len..]).expect("validated as UTF-8 by the caller");
+        let text =
+            std::str::from_utf8(&input[bom_len..]).expect("validated as UTF-8 by the caller");
         Decoded {
             text: Cow::Borrowed(text),
             encoding: UTF_8,
@@ -191,7 +203,9 @@ mod tests {
         for (start, _) in text.char_indices() {
             let end = start + text[start..].chars().next().unwrap().len_utf8();
             let (from, to) = (decoded.input_offset(start), decoded.input_offset(end));
-            let (back, _, _) = decoded.encoding.decode_without_bom_handling(&input[from..to]);
+            let (back, _, _) = decoded
+                .encoding
+                .decode_without_bom_handling(&input[from..to]);
             assert_eq!(back, &text[start..end], "span {start}..{end}");
         }
     }
@@ -211,7 +225,10 @@ mod tests {
         let decoded = Decoded::new(input).unwrap();
         assert_eq!(decoded.text(), "Hello\r\nWorld");
         assert_eq!(decoded.input_offset(0), 3);
-        assert_eq!(&input[decoded.input_offset(7)..decoded.input_offset(12)], b"World");
+        assert_eq!(
+            &input[decoded.input_offset(7)..decoded.input_offset(12)],
+            b"World"
+        );
     }
 
     #[test]
@@ -219,8 +236,17 @@ mod tests {
         let input = b"He said \x93it cost \x80300\x94.\nNext line \xA312";
         let decoded = Decoded::new(input).unwrap();
         assert_eq!(decoded.encoding_name(), "windows-1252");
-        assert_eq!(decoded.text(), "He said \u{201c}it cost \u{20ac}300\u{201d}.\nNext line \u{a3}12");
-        assert_eq!(decoded.transcoding(), Some(&Transcoding { line: 1, byte: 0x93 }));
+        assert_eq!(
+            decoded.text(),
+            "He said \u{201c}it cost \u{20ac}300\u{201d}.\nNext line \u{a3}12"
+        );
+        assert_eq!(
+            decoded.transcoding(),
+            Some(&Transcoding {
+                line: 1,
+                byte: 0x93
+            })
+        );
         let euro = decoded.text().find('€').unwrap();
         assert_eq!(decoded.input_offset(euro), 17);
         roundtrip_spans(&decoded, input);
@@ -243,7 +269,10 @@ mod tests {
     #[test]
     fn binary_is_refused_with_its_line() {
         let input = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff";
-        assert_eq!(Decoded::new(input).unwrap_err(), DecodeError::Binary { line: 3, offset: 8 });
+        assert_eq!(
+            Decoded::new(input).unwrap_err(),
+            DecodeError::Binary { line: 3, offset: 8 }
+        );
     }
 
     #[test]
@@ -253,6 +282,10 @@ mod tests {
         assert_eq!(line_of(input, 3), 2);
         assert_eq!(line_of(input, 5), 3);
         assert_eq!(line_of(input, 7), 4);
-        assert_eq!(line_of(input, 2), 1, "a CR that is half of CRLF is not a line end of its own");
+        assert_eq!(
+            line_of(input, 2),
+            1,
+            "a CR that is half of CRLF is not a line end of its own"
+        );
     }
 }

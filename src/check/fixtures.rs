@@ -17,21 +17,30 @@ const SCALARS: [&str; 3] = ["encoding", "bytes", "title"];
 
 /// `money-wire-shorthand.txt` → `money-wire-shorthand.expected.json`, beside it.
 pub fn expected_path(article: &Path) -> PathBuf {
-    let stem = article.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = article
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     article.with_file_name(format!("{stem}{EXPECTED_SUFFIX}"))
 }
 
 /// Every article under `dir` (default globs), with the path of its expected record.
 pub fn find_fixtures(dir: &Path) -> std::io::Result<Vec<Fixture>> {
     if !dir.is_dir() {
-        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{}: no fixture directory", dir.display())));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{}: no fixture directory", dir.display()),
+        ));
     }
     let globs = corpus::globs(&[]).expect("default globs are valid");
     let (inputs, _) = corpus::inputs(&[dir.to_path_buf()], &globs);
     Ok(inputs
         .into_iter()
         .filter_map(|input| match input {
-            Input::File { path, .. } => Some(Fixture { expected: expected_path(&path), article: path }),
+            Input::File { path, .. } => Some(Fixture {
+                expected: expected_path(&path),
+                article: path,
+            }),
             Input::Stdin => None,
         })
         .collect())
@@ -39,8 +48,16 @@ pub fn find_fixtures(dir: &Path) -> std::io::Result<Vec<Fixture>> {
 
 /// The record the pipeline produces for a fixture now, as JSON.
 fn current_record(pipeline: &Pipeline, fixture: &Fixture) -> Result<Value, String> {
-    let name = fixture.article.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let input = Input::File { path: fixture.article.clone(), display: name, relative: PathBuf::new() };
+    let name = fixture
+        .article
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let input = Input::File {
+        path: fixture.article.clone(),
+        display: name,
+        relative: PathBuf::new(),
+    };
     let outcome = batch::extract_input(pipeline, &input);
     if outcome.failed {
         return Err(outcome.messages.join("; "));
@@ -50,7 +67,11 @@ fn current_record(pipeline: &Pipeline, fixture: &Fixture) -> Result<Value, Strin
 
 pub fn check(pipeline: &Pipeline, fixture: &Fixture) -> CaseResult {
     let location = fixture.article.display().to_string();
-    let failed = |problems: Vec<String>| CaseResult { location: location.clone(), name: "fixture".into(), outcome: Outcome::Failed { problems } };
+    let failed = |problems: Vec<String>| CaseResult {
+        location: location.clone(),
+        name: "fixture".into(),
+        outcome: Outcome::Failed { problems },
+    };
     let record = match current_record(pipeline, fixture) {
         Ok(record) => record,
         Err(error) => return failed(vec![error]),
@@ -69,8 +90,16 @@ pub fn check(pipeline: &Pipeline, fixture: &Fixture) -> CaseResult {
     };
     let input = std::fs::read(&fixture.article).unwrap_or_default();
     let problems = differences(&location, &input, &expected, &record);
-    let outcome = if problems.is_empty() { Outcome::Passed } else { Outcome::Failed { problems } };
-    CaseResult { location, name: "fixture".into(), outcome }
+    let outcome = if problems.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed { problems }
+    };
+    CaseResult {
+        location,
+        name: "fixture".into(),
+        outcome,
+    }
 }
 
 /// What differs between the expected and the current record, each with `file:line:col`.
@@ -86,24 +115,49 @@ fn differences(location: &str, input: &[u8], expected: &Value, current: &Value) 
         }
     }
     for list in LISTS {
-        let items = |record: &Value| record.get(list).and_then(Value::as_array).cloned().unwrap_or_default();
+        let items = |record: &Value| {
+            record
+                .get(list)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
         let (want, have) = (items(expected), items(current));
-        let span = |item: &Value| (item["start"].as_u64().unwrap_or(0), item["end"].as_u64().unwrap_or(0));
+        let span = |item: &Value| {
+            (
+                item["start"].as_u64().unwrap_or(0),
+                item["end"].as_u64().unwrap_or(0),
+            )
+        };
         let at = |item: &Value| {
             let (line, col) = position(input, span(item).0 as usize);
             format!("{location}:{line}:{col}")
         };
         for item in &want {
             match have.iter().find(|h| span(h) == span(item)) {
-                None => problems.push(format!("{}: missing {list} item {}", at(item), super::examples::describe(item))),
-                Some(current_item) if current_item != item => {
-                    problems.push(format!("{}: changed {list} item {}: {}", at(item), item["text"], changed_fields(item, current_item)))
-                }
+                None => problems.push(format!(
+                    "{}: missing {list} item {}",
+                    at(item),
+                    super::examples::describe(item)
+                )),
+                Some(current_item) if current_item != item => problems.push(format!(
+                    "{}: changed {list} item {}: {}",
+                    at(item),
+                    item["text"],
+                    changed_fields(item, current_item)
+                )),
                 Some(_) => {}
             }
         }
-        for item in have.iter().filter(|h| !want.iter().any(|w| span(w) == span(h))) {
-            problems.push(format!("{}: unexpected {list} item {}", at(item), super::examples::describe(item)));
+        for item in have
+            .iter()
+            .filter(|h| !want.iter().any(|w| span(w) == span(h)))
+        {
+            problems.push(format!(
+                "{}: unexpected {list} item {}",
+                at(item),
+                super::examples::describe(item)
+            ));
         }
     }
     problems
@@ -111,12 +165,21 @@ fn differences(location: &str, input: &[u8], expected: &Value, current: &Value) 
 
 fn changed_fields(expected: &Value, current: &Value) -> String {
     let empty = Map::new();
-    let (want, have) = (expected.as_object().unwrap_or(&empty), current.as_object().unwrap_or(&empty));
+    let (want, have) = (
+        expected.as_object().unwrap_or(&empty),
+        current.as_object().unwrap_or(&empty),
+    );
     let mut keys: Vec<&String> = want.keys().chain(have.keys()).collect();
     keys.dedup();
     keys.iter()
         .filter(|key| want.get(key.as_str()) != have.get(key.as_str()))
-        .map(|key| format!("{key} expected {}, got {}", want.get(key.as_str()).unwrap_or(&Value::Null), have.get(key.as_str()).unwrap_or(&Value::Null)))
+        .map(|key| {
+            format!(
+                "{key} expected {}, got {}",
+                want.get(key.as_str()).unwrap_or(&Value::Null),
+                have.get(key.as_str()).unwrap_or(&Value::Null)
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -125,8 +188,17 @@ fn changed_fields(expected: &Value, current: &Value) -> String {
 fn position(input: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(input.len());
     let line = crate::decode::line_of(input, offset);
-    let line_start = input[..offset].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |i| i + 1);
-    (line, String::from_utf8_lossy(&input[line_start..offset]).chars().count() + 1)
+    let line_start = input[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1);
+    (
+        line,
+        String::from_utf8_lossy(&input[line_start..offset])
+            .chars()
+            .count()
+            + 1,
+    )
 }
 
 /// What `--bless` did to one fixture.
@@ -173,7 +245,11 @@ fn layout(record: &Value) -> String {
             }
             _ => out.push_str(&value.to_string()),
         }
-        out.push_str(if index + 1 < fields.len() { ",\n" } else { "\n" });
+        out.push_str(if index + 1 < fields.len() {
+            ",\n"
+        } else {
+            "\n"
+        });
     }
     out.push_str("}\n");
     out
@@ -197,16 +273,25 @@ mod tests {
         ]});
         let problems = differences("f.txt", input, &expected, &current);
         assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(problems[0].starts_with("f.txt:2:8: changed money item \"$5\": amount expected 5, got 6"), "{}", problems[0]);
+        assert!(
+            problems[0]
+                .starts_with("f.txt:2:8: changed money item \"$5\": amount expected 5, got 6"),
+            "{}",
+            problems[0]
+        );
         assert!(problems[1].starts_with("f.txt:1:1: missing money item"));
         assert!(problems[2].starts_with("f.txt:2:11: unexpected money item"));
     }
 
     #[test]
     fn layout_puts_one_item_per_line_and_parses_back() {
-        let record = json!({ "path": "a.txt", "money": [{ "start": 1 }, { "start": 2 }], "claims": [] });
+        let record =
+            json!({ "path": "a.txt", "money": [{ "start": 1 }, { "start": 2 }], "claims": [] });
         let text = layout(&record);
-        assert_eq!(text, "{\n  \"path\": \"a.txt\",\n  \"money\": [\n    {\"start\":1},\n    {\"start\":2}\n  ],\n  \"claims\": []\n}\n");
+        assert_eq!(
+            text,
+            "{\n  \"path\": \"a.txt\",\n  \"money\": [\n    {\"start\":1},\n    {\"start\":2}\n  ],\n  \"claims\": []\n}\n"
+        );
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), record);
     }
 }

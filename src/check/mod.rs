@@ -37,8 +37,13 @@ pub struct CaseResult {
 pub enum Outcome {
     Passed,
     /// A known gap (`todo`): what is wrong, and the reason given.
-    Todo { problems: Vec<String>, reason: String },
-    Failed { problems: Vec<String> },
+    Todo {
+        problems: Vec<String>,
+        reason: String,
+    },
+    Failed {
+        problems: Vec<String>,
+    },
 }
 
 /// The results of a check run.
@@ -49,7 +54,10 @@ pub struct Report {
 
 impl Report {
     pub fn passed(&self) -> usize {
-        self.cases.iter().filter(|c| !matches!(c.outcome, Outcome::Failed { .. })).count()
+        self.cases
+            .iter()
+            .filter(|c| !matches!(c.outcome, Outcome::Failed { .. }))
+            .count()
     }
 
     pub fn failed(&self) -> usize {

@@ -26,7 +26,11 @@ pub fn lines(text: &str) -> Vec<Span> {
             continue; // the \n of a \r\n pair
         }
         out.push(Span::new(start, end));
-        start = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') { end + 2 } else { end + 1 };
+        start = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+            end + 2
+        } else {
+            end + 1
+        };
     }
     if start < bytes.len() {
         out.push(Span::new(start, bytes.len()));
@@ -51,7 +55,11 @@ pub fn blocks(text: &str, lines: &[Span], kept: &[bool]) -> Vec<Span> {
             continue;
         }
         let content = line.trim(text);
-        let starts_lower = content.of(text).chars().next().is_some_and(char::is_lowercase);
+        let starts_lower = content
+            .of(text)
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase);
         match out.last_mut() {
             Some(block) if joinable && starts_lower => block.end = content.end,
             _ => out.push(content),
@@ -91,7 +99,13 @@ mod tests {
         let kept = vec![true; all.len()];
         assert_eq!(
             texts(text, &blocks(text, &all, &kept)),
-            ["Title Line", "The deal was worth\nmore than expected.", "Next paragraph.", "# Heading", "lower start"]
+            [
+                "Title Line",
+                "The deal was worth\nmore than expected.",
+                "Next paragraph.",
+                "# Heading",
+                "lower start"
+            ]
         );
     }
 
@@ -99,6 +113,9 @@ mod tests {
     fn removed_lines_break_blocks() {
         let text = "The deal was worth\nShare this\nmore than expected.";
         let all = lines(text);
-        assert_eq!(texts(text, &blocks(text, &all, &[true, false, true])), ["The deal was worth", "more than expected."]);
+        assert_eq!(
+            texts(text, &blocks(text, &all, &[true, false, true])),
+            ["The deal was worth", "more than expected."]
+        );
     }
 }

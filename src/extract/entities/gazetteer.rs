@@ -31,17 +31,31 @@ pub struct Builder {
 impl Builder {
     /// Adds a rule's `list` file and inline `entries`. A name listed by several rules keeps the
     /// entry of the rule with the highest priority (the first one on a tie).
-    pub fn add_rule(&mut self, source: &RuleSource, file: &RuleFile, rule_index: usize, rule: &EntityRule) -> Result<(), RuleError> {
+    pub fn add_rule(
+        &mut self,
+        source: &RuleSource,
+        file: &RuleFile,
+        rule_index: usize,
+        rule: &EntityRule,
+    ) -> Result<(), RuleError> {
         let mut names: Vec<(String, String)> = Vec::new();
         if let Some(list) = &rule.list {
             let list = source.list(file, list)?;
             for (line, fields) in list.rows() {
                 match fields.as_slice() {
-                    [surface] if !surface.trim().is_empty() => names.push((surface.to_string(), surface.to_string())),
-                    [surface, canonical] if !surface.trim().is_empty() && !canonical.trim().is_empty() => {
+                    [surface] if !surface.trim().is_empty() => {
+                        names.push((surface.to_string(), surface.to_string()))
+                    }
+                    [surface, canonical]
+                        if !surface.trim().is_empty() && !canonical.trim().is_empty() =>
+                    {
                         names.push((surface.to_string(), canonical.to_string()))
                     }
-                    _ => return Err(list.error(line, "expected `surface` or `surface<TAB>canonical`")),
+                    _ => {
+                        return Err(
+                            list.error(line, "expected `surface` or `surface<TAB>canonical`")
+                        );
+                    }
                 }
             }
         }
@@ -49,12 +63,24 @@ impl Builder {
             match entry.as_slice() {
                 [surface] => names.push((surface.clone(), surface.clone())),
                 [surface, canonical] => names.push((surface.clone(), canonical.clone())),
-                _ => return Err(RuleError::at(file, rule.id.span(), "`entries` items are [surface] or [surface, canonical]")),
+                _ => {
+                    return Err(RuleError::at(
+                        file,
+                        rule.id.span(),
+                        "`entries` items are [surface] or [surface, canonical]",
+                    ));
+                }
             }
         }
         for (surface, canonical) in names {
             let canonical = self.intern(canonical);
-            let entry = Entry { rule: rule_index, priority: rule.priority, canonical, versioned: rule.versioned, plural: rule.plural };
+            let entry = Entry {
+                rule: rule_index,
+                priority: rule.priority,
+                canonical,
+                versioned: rule.versioned,
+                plural: rule.plural,
+            };
             match self.index.get(&surface) {
                 Some(&existing) if self.entries[existing].priority >= rule.priority => {}
                 Some(&existing) => self.entries[existing] = entry,
@@ -73,7 +99,8 @@ impl Builder {
             return index;
         }
         self.canonicals.push(canonical.clone());
-        self.canonical_index.insert(canonical, self.canonicals.len() - 1);
+        self.canonical_index
+            .insert(canonical, self.canonicals.len() - 1);
         self.canonicals.len() - 1
     }
 
@@ -82,7 +109,11 @@ impl Builder {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&self.surfaces)
             .expect("gazetteer names fit an automaton");
-        Gazetteer { automaton, entries: self.entries, canonicals: self.canonicals }
+        Gazetteer {
+            automaton,
+            entries: self.entries,
+            canonicals: self.canonicals,
+        }
     }
 }
 
@@ -102,7 +133,11 @@ impl Gazetteer {
             let entry = &self.entries[found.pattern().as_usize()];
             let start = region.start + found.start();
             let mut end = region.start + found.end();
-            if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+            if text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
                 continue;
             }
             let rest = &text[end..region.end];
@@ -112,7 +147,11 @@ impl Gazetteer {
             if entry.plural && text[end..region.end].starts_with('s') {
                 end += 1;
             }
-            if text[end..].chars().next().is_some_and(char::is_alphanumeric) {
+            if text[end..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+            {
                 continue;
             }
             out.push(Candidate {

@@ -123,7 +123,10 @@ pub struct EntityExtractor {
 }
 
 impl EntityExtractor {
-    pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<EntityExtractor, RuleError> {
+    pub fn compile(
+        source: &RuleSource,
+        catalogue: &mut Catalogue,
+    ) -> Result<EntityExtractor, RuleError> {
         let mut rules = Vec::new();
         let mut gazetteer = gazetteer::Builder::default();
         let mut pattern_rules = Vec::new();
@@ -135,10 +138,16 @@ impl EntityExtractor {
             for rule in parsed.rule {
                 rule.register(file, catalogue)?;
                 let index = rules.len();
-                rules.push(RuleInfo { id: rule.id.get_ref().clone(), entity_type: rule.entity_type, priority: rule.priority });
+                rules.push(RuleInfo {
+                    id: rule.id.get_ref().clone(),
+                    entity_type: rule.entity_type,
+                    priority: rule.priority,
+                });
                 let is_list = rule.list.is_some() || !rule.entries.is_empty();
                 match (&rule.pattern, is_list, rule.alias) {
-                    (Some(_), false, None) => pattern_rules.push(PatternRule::compile(source, file, index, &rule)?),
+                    (Some(_), false, None) => {
+                        pattern_rules.push(PatternRule::compile(source, file, index, &rule)?)
+                    }
                     (None, true, None) => gazetteer.add_rule(source, file, index, &rule)?,
                     (None, false, Some(word)) => aliases.push((index, word)),
                     _ => {
@@ -151,7 +160,13 @@ impl EntityExtractor {
                 }
             }
         }
-        Ok(EntityExtractor { rules, gazetteer: gazetteer.build(), patterns: Patterns::new(pattern_rules), never_alone, aliases })
+        Ok(EntityExtractor {
+            rules,
+            gazetteer: gazetteer.build(),
+            patterns: Patterns::new(pattern_rules),
+            never_alone,
+            aliases,
+        })
     }
 
     /// The entities in `regions` of `text` (the kept blocks), in order, without overlaps.
@@ -182,7 +197,11 @@ impl EntityExtractor {
             b.span
                 .len()
                 .cmp(&a.span.len())
-                .then(self.rules[b.rule].priority.cmp(&self.rules[a.rule].priority))
+                .then(
+                    self.rules[b.rule]
+                        .priority
+                        .cmp(&self.rules[a.rule].priority),
+                )
                 .then(a.span.start.cmp(&b.span.start))
         });
         let mut chosen: Vec<Candidate> = Vec::with_capacity(candidates.len());
@@ -216,25 +235,55 @@ impl EntityExtractor {
                 };
                 let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
                 if alias.chars().count() > 2 && !self.never_alone.iter().any(|w| w == alias) {
-                    aliases.entry(alias).or_insert((alias_rule, c.canonical.clone(), c.span.end));
+                    aliases
+                        .entry(alias)
+                        .or_insert((alias_rule, c.canonical.clone(), c.span.end));
                 }
             }
         }
         let mut found: Vec<Candidate<'a>> = Vec::new();
+        let mut replaced: Vec<usize> = Vec::new();
         for &region in regions {
             let slice = region.of(text);
             for (alias, (alias_rule, canonical, after)) in &aliases {
                 for (offset, _) in slice.match_indices(alias) {
-                    let span = Span::new(region.start + offset, region.start + offset + alias.len());
-                    let taken = chosen.iter().chain(&found).any(|c| c.span.overlaps(span));
-                    if span.start >= *after && is_whole_word(text, span) && !taken {
-                        found.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
+                    let span =
+                        Span::new(region.start + offset, region.start + offset + alias.len());
+                    if span.start < *after
+                        || !is_whole_word(text, span)
+                        || found.iter().any(|c| c.span.overlaps(span))
+                    {
+                        continue;
+                    }
+                    // An alias takes over a match of exactly its span from a weaker rule only.
+                    let blockers: Vec<usize> = (0..chosen.len())
+                        .filter(|&i| chosen[i].span.overlaps(span))
+                        .collect();
+                    let weaker = |&i: &usize| {
+                        chosen[i].span == span
+                            && self.rules[chosen[i].rule].priority
+                                < self.rules[*alias_rule].priority
+                    };
+                    if blockers.iter().all(weaker) {
+                        replaced.extend(blockers);
+                        found.push(Candidate {
+                            span,
+                            rule: *alias_rule,
+                            canonical: canonical.clone(),
+                        });
                     }
                 }
             }
         }
-        chosen.extend(found);
-        chosen.sort_by_key(|c| c.span.start);
+        let mut kept: Vec<Candidate<'a>> = chosen
+            .drain(..)
+            .enumerate()
+            .filter(|(i, _)| !replaced.contains(i))
+            .map(|(_, c)| c)
+            .collect();
+        kept.extend(found);
+        kept.sort_by_key(|c| c.span.start);
+        *chosen = kept;
     }
 }
 

@@ -40,7 +40,11 @@ pub struct PatternRule {
     strip_leading: Vec<String>,
 }
 
-fn list_surfaces(source: &RuleSource, file: &RuleFile, name: &toml::Spanned<String>) -> Result<HashMap<String, String>, RuleError> {
+fn list_surfaces(
+    source: &RuleSource,
+    file: &RuleFile,
+    name: &toml::Spanned<String>,
+) -> Result<HashMap<String, String>, RuleError> {
     let list = source.list(file, name)?;
     let mut map = HashMap::new();
     for (line, fields) in list.rows() {
@@ -54,21 +58,51 @@ fn list_surfaces(source: &RuleSource, file: &RuleFile, name: &toml::Spanned<Stri
 }
 
 impl PatternRule {
-    pub fn compile(source: &RuleSource, file: &RuleFile, rule_index: usize, rule: &EntityRule) -> Result<PatternRule, RuleError> {
-        let pattern = rule.pattern.as_ref().expect("called for pattern rules only");
+    pub fn compile(
+        source: &RuleSource,
+        file: &RuleFile,
+        rule_index: usize,
+        rule: &EntityRule,
+    ) -> Result<PatternRule, RuleError> {
+        let pattern = rule
+            .pattern
+            .as_ref()
+            .expect("called for pattern rules only");
         let regex = rules::compile_regex(file, pattern)?;
         if !regex.capture_names().any(|name| name == Some("name")) {
-            return Err(RuleError::at(file, pattern.span(), "an entity pattern needs a `(?P<name>…)` group"));
+            return Err(RuleError::at(
+                file,
+                pattern.span(),
+                "an entity pattern needs a `(?P<name>…)` group",
+            ));
         }
         let mut conditions = Vec::new();
-        for (requirement, must_be_in) in rule.require.iter().map(|r| (r, true)).chain(rule.reject.iter().map(|r| (r, false))) {
-            if !regex.capture_names().any(|name| name == Some(requirement.group.as_str())) {
-                return Err(RuleError::at(file, pattern.span(), format!("no group `{}` in the pattern", requirement.group)));
+        for (requirement, must_be_in) in rule
+            .require
+            .iter()
+            .map(|r| (r, true))
+            .chain(rule.reject.iter().map(|r| (r, false)))
+        {
+            if !regex
+                .capture_names()
+                .any(|name| name == Some(requirement.group.as_str()))
+            {
+                return Err(RuleError::at(
+                    file,
+                    pattern.span(),
+                    format!("no group `{}` in the pattern", requirement.group),
+                ));
             }
-            let words = list_surfaces(source, file, &requirement.list)?.into_keys().collect();
+            let words = list_surfaces(source, file, &requirement.list)?
+                .into_keys()
+                .collect();
             conditions.push((requirement.group.clone(), words, must_be_in));
         }
-        let canonical_map = rule.canonical_list.as_ref().map(|list| list_surfaces(source, file, list)).transpose()?;
+        let canonical_map = rule
+            .canonical_list
+            .as_ref()
+            .map(|list| list_surfaces(source, file, list))
+            .transpose()?;
         Ok(PatternRule {
             rule: rule_index,
             regex,
@@ -82,7 +116,9 @@ impl PatternRule {
     fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
         let slice = region.of(text);
         for caps in self.regex.captures_iter(slice) {
-            let Some(name) = caps.name("name") else { continue };
+            let Some(name) = caps.name("name") else {
+                continue;
+            };
             let holds = |(group, words, must_be_in): &(String, HashSet<String>, bool)| {
                 caps.name(group).is_some_and(|m| words.contains(m.as_str())) == *must_be_in
             };
@@ -99,7 +135,11 @@ impl PatternRule {
                 Some(listed) => Cow::Borrowed(listed.as_str()),
                 None => Cow::Owned(self.canonical_of(span.of(text))),
             };
-            out.push(Candidate { span, rule: self.rule, canonical });
+            out.push(Candidate {
+                span,
+                rule: self.rule,
+                canonical,
+            });
         }
     }
 
@@ -108,7 +148,9 @@ impl PatternRule {
         loop {
             let current = span.of(text);
             let Some(word) = self.strip_leading.iter().find(|w| {
-                current.strip_prefix(w.as_str()).is_some_and(|rest| rest.starts_with(char::is_whitespace))
+                current
+                    .strip_prefix(w.as_str())
+                    .is_some_and(|rest| rest.starts_with(char::is_whitespace))
             }) else {
                 break;
             };
