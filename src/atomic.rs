@@ -6,10 +6,7 @@ use std::path::Path;
 
 /// A temporary file in the directory `path` will live in.
 pub fn temporary_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     tempfile::NamedTempFile::new_in(dir)
 }
 

@@ -30,11 +30,7 @@ pub struct Outcome {
 
 impl Outcome {
     fn failure(message: String) -> Outcome {
-        Outcome {
-            output: Vec::new(),
-            messages: vec![message],
-            failed: true,
-        }
+        Outcome { output: Vec::new(), messages: vec![message], failed: true }
     }
 }
 
@@ -89,12 +85,14 @@ fn with_decoded(input: &Input, finish: impl FnOnce(&Decoded, &mut Outcome)) -> O
     };
     let mut outcome = Outcome::default();
     if let Some(transcoding) = decoded.transcoding() {
-        outcome.messages.push(format!(
-            "{name}:{}: not valid UTF-8 (byte 0x{:02X}); read as {}",
-            transcoding.line,
-            transcoding.byte,
-            decoded.encoding_name()
-        ));
+        let (line, byte, encoding) = (transcoding.line, transcoding.byte, decoded.encoding_name());
+        outcome.messages.push(if encoding == "utf-8" {
+            format!(
+                "{name}:{line}: not valid UTF-8 (byte 0x{byte:02X}) despite its byte-order mark; invalid bytes replaced"
+            )
+        } else {
+            format!("{name}:{line}: not valid UTF-8 (byte 0x{byte:02X}); read as {encoding}")
+        });
     }
     finish(&decoded, &mut outcome);
     outcome
@@ -115,7 +113,7 @@ pub fn extract_input(pipeline: &Pipeline, input: &Input) -> Outcome {
 
 /// `assay extract --jsonl-in` on one line's document.
 pub fn extract_jsonl(pipeline: &Pipeline, document: JsonlDocument) -> Outcome {
-    let decoded = Decoded::from_str(&document.text);
+    let decoded = Decoded::from_text(&document.text);
     let record = Record {
         source: Source::Id(document.id),
         decoded: &decoded,
@@ -140,10 +138,7 @@ mod tests {
 
     #[test]
     fn results_come_back_in_input_order_whatever_the_threads() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
         let mut seen = Vec::new();
         in_order(
             &pool,

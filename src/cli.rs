@@ -108,36 +108,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(dir) => RuleSource::from_dir(dir)?,
         None => RuleSource::embedded(),
     };
-    let pipeline = Pipeline::new(
-        &source,
-        &Options {
-            dollar: common.dollar.clone(),
-        },
-    )?;
+    let pipeline = Pipeline::new(&source, &Options { dollar: common.dollar.clone() })?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(common.jobs.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
     let result = match args.command {
-        Command::Extract {
-            paths,
-            jsonl_in,
-            output,
-            glob,
-        } => extract(
-            &pipeline,
-            &pool,
-            common,
-            &paths,
-            jsonl_in.as_deref(),
-            output.as_deref(),
-            &glob,
-        ),
-        Command::Clean {
-            paths,
-            out_dir,
-            glob,
-        } => clean(&pipeline, &pool, common, &paths, out_dir.as_deref(), &glob),
+        Command::Extract { paths, jsonl_in, output, glob } => {
+            extract(&pipeline, &pool, common, &paths, jsonl_in.as_deref(), output.as_deref(), &glob)
+        }
+        Command::Clean { paths, out_dir, glob } => clean(&pipeline, &pool, common, &paths, out_dir.as_deref(), &glob),
         Command::Check { fixtures, bless } => check_rules(&pipeline, &fixtures, bless),
     };
     match result {
@@ -147,11 +127,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    error
+        .chain()
+        .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 /// Prints warnings and errors, keeping them clear of the progress bar.
@@ -169,18 +147,12 @@ impl Reporter {
                 None => ProgressBar::new_spinner(),
             };
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} documents",
-                )
-                .expect("valid progress template"),
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} documents")
+                    .expect("valid progress template"),
             );
             bar
         });
-        Reporter {
-            bar,
-            quiet: common.quiet,
-            failures: 0,
-        }
+        Reporter { bar, quiet: common.quiet, failures: 0 }
     }
 
     fn report(&mut self, outcome: &Outcome) {
@@ -209,24 +181,14 @@ impl Reporter {
         if let Some(bar) = self.bar {
             bar.finish_and_clear();
         }
-        if self.failures > 0 {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        }
+        if self.failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
     }
 }
 
-fn gather_inputs(
-    paths: &[PathBuf],
-    glob: &[String],
-    reporter: &mut Reporter,
-) -> anyhow::Result<Vec<Input>> {
+fn gather_inputs(paths: &[PathBuf], glob: &[String], reporter: &mut Reporter) -> anyhow::Result<Vec<Input>> {
     let globs = corpus::globs(glob).map_err(|error| UsageError(format!("--glob: {error}")))?;
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-        bail!(UsageError(
-            "`-` (standard input) can be given only once".into()
-        ));
+        bail!(UsageError("`-` (standard input) can be given only once".into()));
     }
     let (inputs, problems) = corpus::inputs(paths, &globs);
     for problem in problems {
@@ -246,14 +208,10 @@ fn extract(
     glob: &[String],
 ) -> anyhow::Result<ExitCode> {
     if paths.is_empty() && jsonl_in.is_none() {
-        bail!(UsageError(
-            "nothing to read: give files, directories, `-`, or --jsonl-in FILE".into()
-        ));
+        bail!(UsageError("nothing to read: give files, directories, `-`, or --jsonl-in FILE".into()));
     }
     if !paths.is_empty() && jsonl_in.is_some() {
-        bail!(UsageError(
-            "give either PATHs or --jsonl-in, not both".into()
-        ));
+        bail!(UsageError("give either PATHs or --jsonl-in, not both".into()));
     }
     let mut sink = OutputSink::open(output)?;
     let code = match jsonl_in {
@@ -261,8 +219,7 @@ fn extract(
             let reader: Box<dyn std::io::BufRead> = if source.as_os_str() == "-" {
                 Box::new(std::io::stdin().lock())
             } else {
-                let file =
-                    std::fs::File::open(source).with_context(|| format!("{}", source.display()))?;
+                let file = std::fs::File::open(source).with_context(|| format!("{}", source.display()))?;
                 Box::new(std::io::BufReader::new(file))
             };
             let name = source.display().to_string();
@@ -272,11 +229,9 @@ fn extract(
                 JsonlReader::new(reader),
                 |document| match document {
                     Ok(document) => batch::extract_jsonl(pipeline, document),
-                    Err(error) => Outcome {
-                        output: Vec::new(),
-                        messages: vec![format!("{name}: {error}")],
-                        failed: true,
-                    },
+                    Err(error) => {
+                        Outcome { output: Vec::new(), messages: vec![format!("{name}: {error}")], failed: true }
+                    }
                 },
                 |outcome| {
                     reporter.report(&outcome);
@@ -310,30 +265,20 @@ fn extract(
 /// Standard output, or a temporary file renamed over the output file when everything is written.
 enum OutputSink {
     Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
-    File {
-        file: std::io::BufWriter<tempfile::NamedTempFile>,
-        path: PathBuf,
-    },
+    File { file: std::io::BufWriter<tempfile::NamedTempFile>, path: PathBuf },
 }
 
 impl OutputSink {
     fn open(output: Option<&Path>) -> anyhow::Result<OutputSink> {
         Ok(match output {
-            None => OutputSink::Stdout(std::io::BufWriter::with_capacity(
-                1 << 16,
-                std::io::stdout().lock(),
-            )),
+            None => OutputSink::Stdout(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
             Some(path) if path.as_os_str() == "-" => {
                 OutputSink::Stdout(std::io::BufWriter::new(std::io::stdout().lock()))
             }
             Some(path) => {
-                let temp = assay::atomic::temporary_beside(path).with_context(|| {
-                    format!("{}: cannot create a file beside it", path.display())
-                })?;
-                OutputSink::File {
-                    file: std::io::BufWriter::with_capacity(1 << 16, temp),
-                    path: path.to_path_buf(),
-                }
+                let temp = assay::atomic::temporary_beside(path)
+                    .with_context(|| format!("{}: cannot create a file beside it", path.display()))?;
+                OutputSink::File { file: std::io::BufWriter::with_capacity(1 << 16, temp), path: path.to_path_buf() }
             }
         })
     }
@@ -350,8 +295,7 @@ impl OutputSink {
             OutputSink::Stdout(mut out) => out.flush()?,
             OutputSink::File { file, path } => {
                 let temp = file.into_inner().map_err(|e| e.into_error())?;
-                temp.persist(&path)
-                    .with_context(|| format!("{}: cannot write", path.display()))?;
+                temp.persist(&path).with_context(|| format!("{}: cannot write", path.display()))?;
             }
         }
         Ok(())
@@ -388,9 +332,7 @@ fn clean(
                             .and_then(|()| assay::atomic::write(&target, &outcome.output));
                         if let Err(error) = written {
                             outcome.failed = true;
-                            outcome
-                                .messages
-                                .push(format!("{}: {error}", target.display()));
+                            outcome.messages.push(format!("{}: {error}", target.display()));
                         }
                     }
                     _ => stdout.write_all(&outcome.output)?,
@@ -436,15 +378,6 @@ fn check_rules(pipeline: &Pipeline, fixtures: &Path, bless: bool) -> anyhow::Res
             }
         }
     }
-    writeln!(
-        out,
-        "{} passed, {} failed",
-        report.passed(),
-        report.failed()
-    )?;
-    Ok(if report.failed() == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    writeln!(out, "{} passed, {} failed", report.passed(), report.failed())?;
+    Ok(if report.failed() == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

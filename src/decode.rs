@@ -57,40 +57,31 @@ impl<'a> Decoded<'a> {
     /// Decodes `input`, borrowing it when it is already UTF-8.
     pub fn new(input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
         if let Some((encoding, bom_len)) = Encoding::for_bom(input) {
-            if encoding == UTF_8 {
-                return Ok(Self::utf8(input, bom_len));
-            }
-            let transcoding = Transcoding {
-                line: 1,
-                byte: input[0],
+            let transcoding = match std::str::from_utf8(&input[bom_len..]) {
+                Ok(_) if encoding == UTF_8 => return Ok(Self::utf8(input, bom_len)),
+                // A UTF-8 BOM over invalid bytes: keep UTF-8 and replace what cannot be read.
+                Err(error) if encoding == UTF_8 => {
+                    let at = bom_len + error.valid_up_to();
+                    Transcoding { line: line_of(input, at), byte: input[at] }
+                }
+                _ => Transcoding { line: 1, byte: input[0] },
             };
             return Ok(Self::transcode(input, bom_len, encoding, transcoding));
         }
-        if std::str::from_utf8(input).is_ok() {
-            return Ok(Self::utf8(input, 0));
-        }
+        let invalid_at = match std::str::from_utf8(input) {
+            Ok(_) => return Ok(Self::utf8(input, 0)),
+            Err(error) => error.valid_up_to(),
+        };
         let sniff = &input[..input.len().min(BINARY_SNIFF_LEN)];
         if let Some(offset) = memchr::memchr(0, sniff) {
-            return Err(DecodeError::Binary {
-                line: line_of(input, offset),
-                offset,
-            });
+            return Err(DecodeError::Binary { line: line_of(input, offset), offset });
         }
-        let invalid_at = std::str::from_utf8(input)
-            .map_err(|e| e.valid_up_to())
-            .unwrap_err();
-        let transcoding = Transcoding {
-            line: line_of(input, invalid_at),
-            byte: input[invalid_at],
-        };
-        let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-        detector.feed(input, true);
-        let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
-        Ok(Self::transcode(input, 0, encoding, transcoding))
+        let transcoding = Transcoding { line: line_of(input, invalid_at), byte: input[invalid_at] };
+        Ok(Self::transcode(input, 0, detect(input), transcoding))
     }
 
     /// Text that is already a Rust string (a `--jsonl-in` document): offsets map one to one.
-    pub fn from_str(text: &'a str) -> Decoded<'a> {
+    pub fn from_text(text: &'a str) -> Decoded<'a> {
         Decoded {
             text: Cow::Borrowed(text),
             encoding: UTF_8,
@@ -101,8 +92,7 @@ impl<'a> Decoded<'a> {
     }
 
     fn utf8(input: &'a [u8], bom_len: usize) -> Decoded<'a> {
-        let text =
-            std::str::from_utf8(&input[bom_len..]).expect("validated as UTF-8 by the caller");
+        let text = std::str::from_utf8(&input[bom_len..]).expect("validated as UTF-8 by the caller");
         Decoded {
             text: Cow::Borrowed(text),
             encoding: UTF_8,
@@ -112,38 +102,36 @@ impl<'a> Decoded<'a> {
         }
     }
 
-    /// Decodes one input byte at a time so that every decoded character knows where it began.
-    /// This path only runs for the rare non-UTF-8 document, so clarity beats speed here.
-    fn transcode(
-        input: &[u8],
-        bom_len: usize,
-        encoding: &'static Encoding,
-        transcoding: Transcoding,
-    ) -> Decoded<'a> {
-        let mut decoder = encoding.new_decoder_without_bom_handling();
-        let mut text = String::with_capacity(input.len() + input.len() / 2);
-        let mut table = Vec::with_capacity(text.capacity() + 1);
-        let mut char_start = bom_len;
-        for (i, byte) in input.iter().enumerate().skip(bom_len) {
-            let last = i + 1 == input.len();
-            reserve_for(&decoder, &mut text, 1);
-            let before = text.len();
-            let _ = decoder.decode_to_string(std::slice::from_ref(byte), &mut text, last);
-            if text.len() > before {
-                table.resize(text.len(), char_start);
-                char_start = i + 1;
+    /// Decodes `input[bom_len..]` as `encoding`, recording where each character began. Every
+    /// character's span must decode back to exactly that character; a multi-byte legacy
+    /// decoding that cannot promise this (malformed input) is replaced by Windows-1252, which
+    /// always can. This path only runs for the rare non-UTF-8 document: clarity beats speed.
+    fn transcode(input: &[u8], bom_len: usize, encoding: &'static Encoding, transcoding: Transcoding) -> Decoded<'a> {
+        let body = &input[bom_len..];
+        let mapped = if encoding == UTF_8 {
+            Some(utf8_lossy(body))
+        } else if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+            Some(utf16(body, encoding == encoding_rs::UTF_16LE))
+        } else if encoding.is_single_byte() {
+            single_byte(body, encoding)
+        } else {
+            multi_byte(body, encoding)
+        };
+        let (encoding, (text, mut starts)) = match mapped {
+            Some(mapped) => (encoding, mapped),
+            None => {
+                let fallback = encoding_rs::WINDOWS_1252;
+                (fallback, single_byte(body, fallback).expect("Windows-1252 maps every byte to one character"))
             }
+        };
+        for start in &mut starts {
+            *start += bom_len;
         }
-        if input.len() == bom_len {
-            reserve_for(&decoder, &mut text, 0);
-            let _ = decoder.decode_to_string(&[], &mut text, true);
-            table.resize(text.len(), char_start);
-        }
-        table.push(input.len());
+        starts.push(input.len());
         Decoded {
             text: Cow::Owned(text),
             encoding,
-            offsets: OffsetMap::Table(table),
+            offsets: OffsetMap::Table(starts),
             input_len: input.len(),
             transcoding: Some(transcoding),
         }
@@ -179,18 +167,117 @@ impl<'a> Decoded<'a> {
     }
 }
 
-fn reserve_for(decoder: &encoding_rs::Decoder, text: &mut String, input_len: usize) {
-    let needed = decoder.max_utf8_buffer_length(input_len).unwrap_or(16);
-    text.reserve(needed);
+/// Below this many non-ASCII bytes a detector has too little evidence to overrule Windows-1252.
+const WEAK_EVIDENCE: usize = 32;
+
+/// The encoding of input that is not UTF-8. The detector decides, except that a short text
+/// whose non-ASCII bytes all read as ordinary Western characters in Windows-1252 (curly quotes,
+/// dashes, €, £, accented letters) is taken as Windows-1252: on a few bytes a detector guesses,
+/// and the Western pages this tool reads are far more often 1252 than anything else.
+fn detect(input: &[u8]) -> &'static Encoding {
+    let non_ascii: Vec<u8> = input.iter().copied().filter(|b| !b.is_ascii()).collect();
+    if non_ascii.len() < WEAK_EVIDENCE && non_ascii.iter().all(|&b| western_in_1252(b)) {
+        return encoding_rs::WINDOWS_1252;
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(input, true);
+    detector.guess(None, chardetng::Utf8Detection::Deny)
+}
+
+/// Bytes that Windows-1252 maps to typographic punctuation, currency signs or Latin letters.
+fn western_in_1252(byte: u8) -> bool {
+    matches!(byte, 0x80 | 0x85 | 0x91..=0x97 | 0x99 | 0xA0..=0xA3 | 0xA5 | 0xA7 | 0xA9 | 0xAB | 0xAE | 0xB0 | 0xB7 | 0xBB | 0xBF..=0xFF)
+}
+
+/// Decoded text and, for each of its bytes, the offset in `body` of the character it belongs to.
+type Mapped = (String, Vec<usize>);
+
+fn push_char(text: &mut String, starts: &mut Vec<usize>, c: char, at: usize) {
+    text.push(c);
+    starts.resize(text.len(), at);
+}
+
+/// UTF-8 with invalid sequences replaced, one U+FFFD per maximal invalid subpart, as the UTF-8
+/// decoders of browsers and of encoding_rs do.
+fn utf8_lossy(body: &[u8]) -> Mapped {
+    let (mut text, mut starts) = (String::with_capacity(body.len()), Vec::with_capacity(body.len()));
+    let mut at = 0;
+    for chunk in body.utf8_chunks() {
+        for (offset, c) in chunk.valid().char_indices() {
+            push_char(&mut text, &mut starts, c, at + offset);
+        }
+        at += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            push_char(&mut text, &mut starts, char::REPLACEMENT_CHARACTER, at);
+            at += chunk.invalid().len();
+        }
+    }
+    (text, starts)
+}
+
+/// UTF-16 code units; an unpaired surrogate or a trailing odd byte becomes U+FFFD.
+fn utf16(body: &[u8], little_endian: bool) -> Mapped {
+    let units = body.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little_endian { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
+    });
+    let (mut text, mut starts) = (String::with_capacity(body.len()), Vec::with_capacity(body.len()));
+    let mut at = 0;
+    for decoded in char::decode_utf16(units) {
+        let (c, width) = match decoded {
+            Ok(c) => (c, 2 * c.len_utf16()),
+            Err(_) => (char::REPLACEMENT_CHARACTER, 2),
+        };
+        push_char(&mut text, &mut starts, c, at);
+        at += width;
+    }
+    if body.len() % 2 == 1 {
+        push_char(&mut text, &mut starts, char::REPLACEMENT_CHARACTER, body.len() - 1);
+    }
+    (text, starts)
+}
+
+/// A single-byte encoding: every byte is one character.
+fn single_byte(body: &[u8], encoding: &'static Encoding) -> Option<Mapped> {
+    let (decoded, _) = encoding.decode_without_bom_handling(body);
+    let (mut text, mut starts) = (String::with_capacity(decoded.len()), Vec::with_capacity(decoded.len()));
+    let mut chars = decoded.chars();
+    for at in 0..body.len() {
+        push_char(&mut text, &mut starts, chars.next()?, at);
+    }
+    chars.next().is_none().then_some((text, starts))
+}
+
+/// A multi-byte legacy encoding (Shift_JIS, GBK, Big5…), fed one byte at a time, then verified:
+/// `None` when some character's span does not decode back to that character.
+fn multi_byte(body: &[u8], encoding: &'static Encoding) -> Option<Mapped> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let (mut text, mut starts) = (String::with_capacity(body.len() * 2), Vec::with_capacity(body.len() * 2));
+    let mut char_start = 0;
+    for (i, byte) in body.iter().enumerate() {
+        text.reserve(decoder.max_utf8_buffer_length(1).unwrap_or(16));
+        let before = text.len();
+        let _ = decoder.decode_to_string(std::slice::from_ref(byte), &mut text, i + 1 == body.len());
+        if text.len() > before {
+            starts.resize(text.len(), char_start);
+            char_start = i + 1;
+        }
+    }
+    let mut ends = starts.clone();
+    ends.push(body.len());
+    let round_trips = text.char_indices().all(|(at, c)| {
+        let end = ends[at + c.len_utf8()];
+        let (back, _) = encoding.decode_without_bom_handling(&body[starts[at]..end]);
+        back.chars().eq(std::iter::once(c))
+    });
+    round_trips.then_some((text, starts))
 }
 
 /// 1-based line number of `offset`, counting `\n`, `\r\n` and lone `\r` as line ends.
 pub fn line_of(input: &[u8], offset: usize) -> usize {
     let before = &input[..offset.min(input.len())];
     let newlines = memchr::memchr_iter(b'\n', before).count();
-    let lone_crs = memchr::memchr_iter(b'\r', before)
-        .filter(|&i| input.get(i + 1) != Some(&b'\n'))
-        .count();
+    let lone_crs = memchr::memchr_iter(b'\r', before).filter(|&i| input.get(i + 1) != Some(&b'\n')).count();
     1 + newlines + lone_crs
 }
 
@@ -203,9 +290,7 @@ mod tests {
         for (start, _) in text.char_indices() {
             let end = start + text[start..].chars().next().unwrap().len_utf8();
             let (from, to) = (decoded.input_offset(start), decoded.input_offset(end));
-            let (back, _, _) = decoded
-                .encoding
-                .decode_without_bom_handling(&input[from..to]);
+            let (back, _) = decoded.encoding.decode_without_bom_handling(&input[from..to]);
             assert_eq!(back, &text[start..end], "span {start}..{end}");
         }
     }
@@ -225,10 +310,7 @@ mod tests {
         let decoded = Decoded::new(input).unwrap();
         assert_eq!(decoded.text(), "Hello\r\nWorld");
         assert_eq!(decoded.input_offset(0), 3);
-        assert_eq!(
-            &input[decoded.input_offset(7)..decoded.input_offset(12)],
-            b"World"
-        );
+        assert_eq!(&input[decoded.input_offset(7)..decoded.input_offset(12)], b"World");
     }
 
     #[test]
@@ -236,20 +318,21 @@ mod tests {
         let input = b"He said \x93it cost \x80300\x94.\nNext line \xA312";
         let decoded = Decoded::new(input).unwrap();
         assert_eq!(decoded.encoding_name(), "windows-1252");
-        assert_eq!(
-            decoded.text(),
-            "He said \u{201c}it cost \u{20ac}300\u{201d}.\nNext line \u{a3}12"
-        );
-        assert_eq!(
-            decoded.transcoding(),
-            Some(&Transcoding {
-                line: 1,
-                byte: 0x93
-            })
-        );
+        assert_eq!(decoded.text(), "He said \u{201c}it cost \u{20ac}300\u{201d}.\nNext line \u{a3}12");
+        assert_eq!(decoded.transcoding(), Some(&Transcoding { line: 1, byte: 0x93 }));
         let euro = decoded.text().find('€').unwrap();
         assert_eq!(decoded.input_offset(euro), 17);
         roundtrip_spans(&decoded, input);
+    }
+
+    #[test]
+    fn a_longer_central_european_text_is_left_to_the_detector() {
+        let polish = "Złoty umocnił się wobec euro, a giełda w Warszawie zyskała. Spółki paliwowe i banki \
+                      prowadziły wzrosty; ceny akcji wzrosły o kilka procent, a obroty były wyższe niż zwykle.";
+        let (input, _, _) = encoding_rs::WINDOWS_1250.encode(polish);
+        let decoded = Decoded::new(&input).unwrap();
+        assert_eq!(decoded.encoding_name(), "windows-1250");
+        assert_eq!(decoded.text(), polish);
     }
 
     #[test]
@@ -267,12 +350,30 @@ mod tests {
     }
 
     #[test]
+    fn a_utf8_bom_over_invalid_bytes_keeps_utf8_and_replaces_them() {
+        let input = b"\xEF\xBB\xBFok \x93bad\n";
+        let decoded = Decoded::new(input).unwrap();
+        assert_eq!(decoded.encoding_name(), "utf-8");
+        assert_eq!(decoded.text(), "ok \u{fffd}bad\n");
+        assert_eq!(decoded.transcoding(), Some(&Transcoding { line: 1, byte: 0x93 }));
+        roundtrip_spans(&decoded, input);
+    }
+
+    #[test]
+    fn a_multi_byte_legacy_encoding_maps_every_character() {
+        let japanese = "東京証券取引所の株価は、半導体関連株の上昇を受けて三日続伸した。市場関係者は、\
+                        海外投資家の買いが続いていると指摘している。円相場は一ドル百五十円台で推移した。";
+        let (input, _, _) = encoding_rs::SHIFT_JIS.encode(japanese);
+        let decoded = Decoded::new(&input).unwrap();
+        assert_eq!(decoded.encoding_name(), "shift_jis");
+        assert_eq!(decoded.text(), japanese);
+        roundtrip_spans(&decoded, &input);
+    }
+
+    #[test]
     fn binary_is_refused_with_its_line() {
         let input = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff";
-        assert_eq!(
-            Decoded::new(input).unwrap_err(),
-            DecodeError::Binary { line: 3, offset: 8 }
-        );
+        assert_eq!(Decoded::new(input).unwrap_err(), DecodeError::Binary { line: 3, offset: 8 });
     }
 
     #[test]
@@ -282,10 +383,6 @@ mod tests {
         assert_eq!(line_of(input, 3), 2);
         assert_eq!(line_of(input, 5), 3);
         assert_eq!(line_of(input, 7), 4);
-        assert_eq!(
-            line_of(input, 2),
-            1,
-            "a CR that is half of CRLF is not a line end of its own"
-        );
+        assert_eq!(line_of(input, 2), 1, "a CR that is half of CRLF is not a line end of its own");
     }
 }

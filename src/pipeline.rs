@@ -25,9 +25,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options {
-            dollar: "USD".into(),
-        }
+        Options { dollar: "USD".into() }
     }
 }
 
@@ -64,14 +62,7 @@ impl Pipeline {
         let money = MoneyExtractor::compile(source, &mut catalogue, &options.dollar)?;
         let entities = EntityExtractor::compile(source, &mut catalogue)?;
         let claims = ClaimExtractor::compile(source, &mut catalogue)?;
-        Ok(Pipeline {
-            catalogue,
-            segmenter,
-            boilerplate,
-            money,
-            entities,
-            claims,
-        })
+        Ok(Pipeline { catalogue, segmenter, boilerplate, money, entities, claims })
     }
 
     /// Every rule of the rule set, with its documentation and examples.
@@ -88,12 +79,7 @@ impl Pipeline {
             kept[removal.line] = false;
         }
         let blocks = segment::blocks(text, &lines, &kept);
-        Layout {
-            lines,
-            removed,
-            kept,
-            blocks,
-        }
+        Layout { lines, removed, kept, blocks }
     }
 
     /// Runs every stage over one document's decoded text.
@@ -114,16 +100,8 @@ impl Pipeline {
             self.money.extract(text, block, &mut money);
         }
         let entities = self.entities.extract(text, &layout.blocks);
-        let claims = self
-            .claims
-            .extract(text, &layout.blocks, &self.segmenter, &entities, &money);
-        Findings {
-            title: title(text, &layout),
-            boilerplate,
-            money,
-            entities,
-            claims,
-        }
+        let claims = self.claims.extract(text, &layout.blocks, &self.segmenter, &entities, &money);
+        Findings { title: title(text, &layout), boilerplate, money, entities, claims }
     }
 
     /// The sentences of the kept text, in order.
@@ -159,19 +137,8 @@ impl Pipeline {
 
 /// The first kept, non-blank line without markdown heading marks or emphasis, when short enough.
 fn title<'a>(text: &'a str, layout: &Layout) -> Option<&'a str> {
-    let line = layout
-        .lines
-        .iter()
-        .zip(&layout.kept)
-        .find(|(line, kept)| **kept && !segment::is_blank(text, **line))?
-        .0;
-    let title = line
-        .of(text)
-        .trim()
-        .trim_start_matches('#')
-        .trim()
-        .trim_matches(['*', '_'])
-        .trim();
+    let line = layout.lines.iter().zip(&layout.kept).find(|(line, kept)| **kept && !segment::is_blank(text, **line))?.0;
+    let title = line.of(text).trim().trim_start_matches('#').trim().trim_matches(['*', '_']).trim();
     (!title.is_empty() && title.chars().count() <= MAX_TITLE_CHARS).then_some(title)
 }
 
@@ -199,9 +166,6 @@ mod tests {
     fn kept_text_drops_removed_lines_and_extra_blank_lines() {
         let pipeline = pipeline();
         let text = "Share this article\n\nFirst paragraph.\n\n\n\nSecond paragraph.\n© 2026 Example Media\n";
-        assert_eq!(
-            pipeline.kept_text(text),
-            "First paragraph.\n\nSecond paragraph.\n"
-        );
+        assert_eq!(pipeline.kept_text(text), "First paragraph.\n\nSecond paragraph.\n");
     }
 }

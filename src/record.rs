@@ -60,9 +60,7 @@ pub struct EntityItem<'a> {
 }
 
 /// The kinds a claim can be of.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClaimKind {
     Quantitative,
@@ -117,25 +115,14 @@ pub struct Record<'a> {
 }
 
 /// Field names of the record itself; a passed-through field with one of these names is renamed.
-const RECORD_FIELDS: [&str; 10] = [
-    "path",
-    "id",
-    "encoding",
-    "bytes",
-    "title",
-    "boilerplate",
-    "money",
-    "entities",
-    "claims",
-    "text",
-];
+const RECORD_FIELDS: [&str; 10] =
+    ["path", "id", "encoding", "bytes", "title", "boilerplate", "money", "entities", "claims", "text"];
 
 impl Record<'_> {
     /// Appends the record as one line of JSON (with its newline) to `out`.
     pub fn write_json_line(&self, out: &mut Vec<u8>) {
         let mut serializer = serde_json::Serializer::new(&mut *out);
-        self.serialize(&mut serializer)
-            .expect("writing JSON to memory cannot fail");
+        self.serialize(&mut serializer).expect("writing JSON to memory cannot fail");
         out.push(b'\n');
     }
 }
@@ -204,11 +191,7 @@ impl<T: Item> Serialize for WithOffsets<'_, T> {
 
 /// An exact decimal as a JSON number token (serde_json keeps the digits as written).
 fn decimal_number(value: Decimal) -> serde_json::Number {
-    value
-        .normalize()
-        .to_string()
-        .parse()
-        .expect("a decimal's string form is a valid JSON number")
+    value.normalize().to_string().parse().expect("a decimal's string form is a valid JSON number")
 }
 
 macro_rules! item_basics {
@@ -317,7 +300,7 @@ mod tests {
 
     #[test]
     fn passthrough_fields_never_shadow_record_fields() {
-        let decoded = Decoded::from_str("x");
+        let decoded = Decoded::from_text("x");
         let mut passthrough = Map::new();
         passthrough.insert("url".into(), Value::from("https://example.com"));
         passthrough.insert("money".into(), Value::from(5));

@@ -23,11 +23,7 @@ pub fn check(pipeline: &Pipeline, report: &mut Report) {
             report.cases.push(CaseResult {
                 location: format!("{}:{}:{}", rule.file, negative.line, negative.col),
                 name: format!("{} negative", rule.id),
-                outcome: if problems.is_empty() {
-                    Outcome::Passed
-                } else {
-                    Outcome::Failed { problems }
-                },
+                outcome: if problems.is_empty() { Outcome::Passed } else { Outcome::Failed { problems } },
             });
         }
     }
@@ -37,45 +33,28 @@ fn check_example(pipeline: &Pipeline, rule: &RuleDoc, example: &ExampleDoc) -> C
     let location = format!("{}:{}:{}", rule.file, example.line, example.col);
     let name = format!("{} example", rule.id);
     let expected: Vec<Value> = match &example.expect {
-        Some(tables) => tables
-            .iter()
-            .map(|table| toml_to_json(&toml::Value::Table(table.clone())))
-            .collect(),
+        Some(tables) => tables.iter().map(|table| toml_to_json(&toml::Value::Table(table.clone()))).collect(),
         None if rule.family == Family::Boilerplate => {
             vec![serde_json::json!({ "text": example.text.trim() })]
         }
         None => {
             let problems = vec!["an example of this family needs `expect = [...]`".to_string()];
-            return CaseResult {
-                location,
-                name,
-                outcome: Outcome::Failed { problems },
-            };
+            return CaseResult { location, name, outcome: Outcome::Failed { problems } };
         }
     };
     let produced = family_items(pipeline, rule.family, &example.text);
     let problems = compare(&expected, &produced);
     let outcome = match (&example.todo, problems.is_empty()) {
         (_, true) => Outcome::Passed,
-        (Some(reason), false) => Outcome::Todo {
-            problems,
-            reason: reason.clone(),
-        },
+        (Some(reason), false) => Outcome::Todo { problems, reason: reason.clone() },
         (None, false) => Outcome::Failed { problems },
     };
-    CaseResult {
-        location,
-        name,
-        outcome,
-    }
+    CaseResult { location, name, outcome }
 }
 
 /// Whether `rule` produced `item` or, for claims, is one of the cues that fired on it.
 fn traces_to(item: &Value, rule: &str) -> bool {
-    item["rule"] == rule
-        || item["cues"]
-            .as_array()
-            .is_some_and(|cues| cues.iter().any(|cue| cue == rule))
+    item["rule"] == rule || item["cues"].as_array().is_some_and(|cues| cues.iter().any(|cue| cue == rule))
 }
 
 /// Matches expectations to produced items one to one, in order; reports what is left over.
@@ -83,11 +62,7 @@ fn compare(expected: &[Value], produced: &[Value]) -> Vec<String> {
     let mut used = vec![false; produced.len()];
     let mut problems = Vec::new();
     for expectation in expected {
-        match produced
-            .iter()
-            .enumerate()
-            .position(|(i, item)| !used[i] && matches(expectation, item))
-        {
+        match produced.iter().enumerate().position(|(i, item)| !used[i] && matches(expectation, item)) {
             Some(i) => used[i] = true,
             None => problems.push(format!("missing: {expectation}")),
         }
@@ -109,7 +84,7 @@ fn family_items(pipeline: &Pipeline, family: Family, text: &str) -> Vec<Value> {
             .map(|span| serde_json::json!({ "start": span.start, "end": span.end, "text": span.of(text) }))
             .collect();
     }
-    let decoded = Decoded::from_str(text);
+    let decoded = Decoded::from_text(text);
     let record = Record {
         source: Source::Id(Value::Null),
         decoded: &decoded,
@@ -127,13 +102,11 @@ fn family_items(pipeline: &Pipeline, family: Family, text: &str) -> Vec<Value> {
 /// a string expectation matches a number when both are the same decimal (`"1.50"` and `1.5`).
 pub fn matches(expected: &Value, item: &Value) -> bool {
     match (expected, item) {
-        (Value::Object(want), Value::Object(have)) => want
-            .iter()
-            .all(|(key, value)| have.get(key).is_some_and(|actual| matches(value, actual))),
-        (Value::String(want), Value::Number(have)) => same_decimal(want, &have.to_string()),
-        (Value::Number(want), Value::Number(have)) => {
-            same_decimal(&want.to_string(), &have.to_string())
+        (Value::Object(want), Value::Object(have)) => {
+            want.iter().all(|(key, value)| have.get(key).is_some_and(|actual| matches(value, actual)))
         }
+        (Value::String(want), Value::Number(have)) => same_decimal(want, &have.to_string()),
+        (Value::Number(want), Value::Number(have)) => same_decimal(&want.to_string(), &have.to_string()),
         (Value::Array(want), Value::Array(have)) => {
             want.len() == have.len() && want.iter().zip(have).all(|(w, h)| matches(w, h))
         }
@@ -143,10 +116,7 @@ pub fn matches(expected: &Value, item: &Value) -> bool {
 
 fn same_decimal(a: &str, b: &str) -> bool {
     use std::str::FromStr;
-    match (
-        rust_decimal::Decimal::from_str(a),
-        rust_decimal::Decimal::from_str(b),
-    ) {
+    match (rust_decimal::Decimal::from_str(a), rust_decimal::Decimal::from_str(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     }
@@ -165,18 +135,11 @@ pub fn toml_to_json(value: &toml::Value) -> Value {
     match value {
         toml::Value::String(s) => Value::String(s.clone()),
         toml::Value::Integer(i) => Value::from(*i),
-        toml::Value::Float(f) => {
-            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
-        }
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         toml::Value::Boolean(b) => Value::Bool(*b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(items) => Value::Array(items.iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => Value::Object(
-            table
-                .iter()
-                .map(|(k, v)| (k.clone(), toml_to_json(v)))
-                .collect(),
-        ),
+        toml::Value::Table(table) => Value::Object(table.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect()),
     }
 }
 
@@ -188,14 +151,8 @@ mod tests {
     #[test]
     fn partial_items_match_by_field_and_by_decimal_value() {
         let item = json!({ "text": "$1.50", "amount": 1.5, "currency": "USD", "attribution": { "speaker": "Okafor", "start": 3 } });
-        assert!(matches(
-            &json!({ "text": "$1.50", "amount": "1.50" }),
-            &item
-        ));
-        assert!(matches(
-            &json!({ "attribution": { "speaker": "Okafor" } }),
-            &item
-        ));
+        assert!(matches(&json!({ "text": "$1.50", "amount": "1.50" }), &item));
+        assert!(matches(&json!({ "attribution": { "speaker": "Okafor" } }), &item));
         assert!(!matches(&json!({ "currency": "EUR" }), &item));
         assert!(!matches(&json!({ "qualifier": "approximate" }), &item));
     }
@@ -203,13 +160,7 @@ mod tests {
     #[test]
     fn compare_reports_missing_and_unexpected() {
         let produced = [json!({ "text": "$5" }), json!({ "text": "$7" })];
-        let problems = compare(
-            &[json!({ "text": "$5" }), json!({ "text": "$9" })],
-            &produced,
-        );
-        assert_eq!(
-            problems,
-            [r#"missing: {"text":"$9"}"#, r#"unexpected: {"text":"$7"}"#]
-        );
+        let problems = compare(&[json!({ "text": "$5" }), json!({ "text": "$9" })], &produced);
+        assert_eq!(problems, [r#"missing: {"text":"$9"}"#, r#"unexpected: {"text":"$7"}"#]);
     }
 }

@@ -17,10 +17,7 @@ const SCALARS: [&str; 3] = ["encoding", "bytes", "title"];
 
 /// `money-wire-shorthand.txt` → `money-wire-shorthand.expected.json`, beside it.
 pub fn expected_path(article: &Path) -> PathBuf {
-    let stem = article
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = article.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     article.with_file_name(format!("{stem}{EXPECTED_SUFFIX}"))
 }
 
@@ -37,10 +34,7 @@ pub fn find_fixtures(dir: &Path) -> std::io::Result<Vec<Fixture>> {
     Ok(inputs
         .into_iter()
         .filter_map(|input| match input {
-            Input::File { path, .. } => Some(Fixture {
-                expected: expected_path(&path),
-                article: path,
-            }),
+            Input::File { path, .. } => Some(Fixture { expected: expected_path(&path), article: path }),
             Input::Stdin => None,
         })
         .collect())
@@ -48,16 +42,8 @@ pub fn find_fixtures(dir: &Path) -> std::io::Result<Vec<Fixture>> {
 
 /// The record the pipeline produces for a fixture now, as JSON.
 fn current_record(pipeline: &Pipeline, fixture: &Fixture) -> Result<Value, String> {
-    let name = fixture
-        .article
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let input = Input::File {
-        path: fixture.article.clone(),
-        display: name,
-        relative: PathBuf::new(),
-    };
+    let name = fixture.article.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let input = Input::File { path: fixture.article.clone(), display: name, relative: PathBuf::new() };
     let outcome = batch::extract_input(pipeline, &input);
     if outcome.failed {
         return Err(outcome.messages.join("; "));
@@ -90,16 +76,8 @@ pub fn check(pipeline: &Pipeline, fixture: &Fixture) -> CaseResult {
     };
     let input = std::fs::read(&fixture.article).unwrap_or_default();
     let problems = differences(&location, &input, &expected, &record);
-    let outcome = if problems.is_empty() {
-        Outcome::Passed
-    } else {
-        Outcome::Failed { problems }
-    };
-    CaseResult {
-        location,
-        name: "fixture".into(),
-        outcome,
-    }
+    let outcome = if problems.is_empty() { Outcome::Passed } else { Outcome::Failed { problems } };
+    CaseResult { location, name: "fixture".into(), outcome }
 }
 
 /// What differs between the expected and the current record, each with `file:line:col`.
@@ -115,31 +93,16 @@ fn differences(location: &str, input: &[u8], expected: &Value, current: &Value) 
         }
     }
     for list in LISTS {
-        let items = |record: &Value| {
-            record
-                .get(list)
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        };
+        let items = |record: &Value| record.get(list).and_then(Value::as_array).cloned().unwrap_or_default();
         let (want, have) = (items(expected), items(current));
-        let span = |item: &Value| {
-            (
-                item["start"].as_u64().unwrap_or(0),
-                item["end"].as_u64().unwrap_or(0),
-            )
-        };
+        let span = |item: &Value| (item["start"].as_u64().unwrap_or(0), item["end"].as_u64().unwrap_or(0));
         let at = |item: &Value| {
             let (line, col) = position(input, span(item).0 as usize);
             format!("{location}:{line}:{col}")
         };
         for item in &want {
             match have.iter().find(|h| span(h) == span(item)) {
-                None => problems.push(format!(
-                    "{}: missing {list} item {}",
-                    at(item),
-                    super::examples::describe(item)
-                )),
+                None => problems.push(format!("{}: missing {list} item {}", at(item), super::examples::describe(item))),
                 Some(current_item) if current_item != item => problems.push(format!(
                     "{}: changed {list} item {}: {}",
                     at(item),
@@ -149,15 +112,8 @@ fn differences(location: &str, input: &[u8], expected: &Value, current: &Value) 
                 Some(_) => {}
             }
         }
-        for item in have
-            .iter()
-            .filter(|h| !want.iter().any(|w| span(w) == span(h)))
-        {
-            problems.push(format!(
-                "{}: unexpected {list} item {}",
-                at(item),
-                super::examples::describe(item)
-            ));
+        for item in have.iter().filter(|h| !want.iter().any(|w| span(w) == span(h))) {
+            problems.push(format!("{}: unexpected {list} item {}", at(item), super::examples::describe(item)));
         }
     }
     problems
@@ -165,10 +121,7 @@ fn differences(location: &str, input: &[u8], expected: &Value, current: &Value) 
 
 fn changed_fields(expected: &Value, current: &Value) -> String {
     let empty = Map::new();
-    let (want, have) = (
-        expected.as_object().unwrap_or(&empty),
-        current.as_object().unwrap_or(&empty),
-    );
+    let (want, have) = (expected.as_object().unwrap_or(&empty), current.as_object().unwrap_or(&empty));
     let mut keys: Vec<&String> = want.keys().chain(have.keys()).collect();
     keys.dedup();
     keys.iter()
@@ -188,17 +141,8 @@ fn changed_fields(expected: &Value, current: &Value) -> String {
 fn position(input: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(input.len());
     let line = crate::decode::line_of(input, offset);
-    let line_start = input[..offset]
-        .iter()
-        .rposition(|&b| b == b'\n' || b == b'\r')
-        .map_or(0, |i| i + 1);
-    (
-        line,
-        String::from_utf8_lossy(&input[line_start..offset])
-            .chars()
-            .count()
-            + 1,
-    )
+    let line_start = input[..offset].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |i| i + 1);
+    (line, String::from_utf8_lossy(&input[line_start..offset]).chars().count() + 1)
 }
 
 /// What `--bless` did to one fixture.
@@ -245,11 +189,7 @@ fn layout(record: &Value) -> String {
             }
             _ => out.push_str(&value.to_string()),
         }
-        out.push_str(if index + 1 < fields.len() {
-            ",\n"
-        } else {
-            "\n"
-        });
+        out.push_str(if index + 1 < fields.len() { ",\n" } else { "\n" });
     }
     out.push_str("}\n");
     out
@@ -274,8 +214,7 @@ mod tests {
         let problems = differences("f.txt", input, &expected, &current);
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(
-            problems[0]
-                .starts_with("f.txt:2:8: changed money item \"$5\": amount expected 5, got 6"),
+            problems[0].starts_with("f.txt:2:8: changed money item \"$5\": amount expected 5, got 6"),
             "{}",
             problems[0]
         );
@@ -285,8 +224,7 @@ mod tests {
 
     #[test]
     fn layout_puts_one_item_per_line_and_parses_back() {
-        let record =
-            json!({ "path": "a.txt", "money": [{ "start": 1 }, { "start": 2 }], "claims": [] });
+        let record = json!({ "path": "a.txt", "money": [{ "start": 1 }, { "start": 2 }], "claims": [] });
         let text = layout(&record);
         assert_eq!(
             text,

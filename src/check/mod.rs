@@ -54,10 +54,7 @@ pub struct Report {
 
 impl Report {
     pub fn passed(&self) -> usize {
-        self.cases
-            .iter()
-            .filter(|c| !matches!(c.outcome, Outcome::Failed { .. }))
-            .count()
+        self.cases.iter().filter(|c| !matches!(c.outcome, Outcome::Failed { .. })).count()
     }
 
     pub fn failed(&self) -> usize {

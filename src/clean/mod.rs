@@ -92,10 +92,7 @@ pub struct Removal {
 }
 
 impl BoilerplateClassifier {
-    pub fn compile(
-        source: &RuleSource,
-        catalogue: &mut Catalogue,
-    ) -> Result<BoilerplateClassifier, RuleError> {
+    pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<BoilerplateClassifier, RuleError> {
         let mut rules = Vec::new();
         let mut phrases = Vec::new();
         let mut phrase_rule = Vec::new();
@@ -105,10 +102,7 @@ impl BoilerplateClassifier {
             let parsed: BoilerplateFile = rules::parse(file)?;
             for rule in parsed.rule {
                 rule.register(file, catalogue)?;
-                if rule.phrases.is_empty()
-                    && rule.patterns.is_empty()
-                    && rule.min_link_share.is_none()
-                {
+                if rule.phrases.is_empty() && rule.patterns.is_empty() && rule.min_link_share.is_none() {
                     return Err(RuleError::at(
                         file,
                         rule.id.span(),
@@ -142,13 +136,7 @@ impl BoilerplateClassifier {
             .build(&phrases)
             .expect("phrase lists are small enough for an automaton");
         let patterns = RegexSet::new(&patterns).expect("each pattern compiled on its own above");
-        Ok(BoilerplateClassifier {
-            rules,
-            phrases: phrases_automaton,
-            phrase_rule,
-            patterns,
-            pattern_rule,
-        })
+        Ok(BoilerplateClassifier { rules, phrases: phrases_automaton, phrase_rule, patterns, pattern_rule })
     }
 
     pub fn rule_id(&self, rule: usize) -> &str {
@@ -173,30 +161,15 @@ impl BoilerplateClassifier {
             let visible = visible_line(raw);
             self.phrase_hits(&visible, &mut phrase_hits);
             pattern_hits.clear();
-            pattern_hits.extend(
-                self.patterns
-                    .matches(raw)
-                    .iter()
-                    .map(|i| self.pattern_rule[i]),
-            );
-            let fired = self
-                .rules
-                .iter()
-                .enumerate()
-                .position(|(rule_index, rule)| {
-                    (!rule.has_phrases || phrase_hits.contains(&rule_index))
-                        && (!rule.has_patterns || pattern_hits.contains(&rule_index))
-                        && rule.max_words.is_none_or(|max| visible.words <= max)
-                        && rule
-                            .min_link_share
-                            .is_none_or(|min| visible.link_share() >= min)
-                });
+            pattern_hits.extend(self.patterns.matches(raw).iter().map(|i| self.pattern_rule[i]));
+            let fired = self.rules.iter().enumerate().position(|(rule_index, rule)| {
+                (!rule.has_phrases || phrase_hits.contains(&rule_index))
+                    && (!rule.has_patterns || pattern_hits.contains(&rule_index))
+                    && rule.max_words.is_none_or(|max| visible.words <= max)
+                    && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
+            });
             if let Some(rule) = fired {
-                removals.push(Removal {
-                    line: index,
-                    span,
-                    rule,
-                });
+                removals.push(Removal { line: index, span, rule });
             }
         }
         removals
@@ -208,11 +181,7 @@ impl BoilerplateClassifier {
         let text = visible.text.as_ref();
         for found in self.phrases.find_overlapping_iter(text) {
             let rule = self.phrase_rule[found.pattern().as_usize()];
-            if self.rules[rule]
-                .position
-                .admits(text, found.start(), found.end())
-                && !hits.contains(&rule)
-            {
+            if self.rules[rule].position.admits(text, found.start(), found.end()) && !hits.contains(&rule) {
                 hits.push(rule);
             }
         }
@@ -225,39 +194,20 @@ mod tests {
     use crate::segment;
 
     fn removed_kinds(text: &str) -> Vec<(String, String)> {
-        let classifier =
-            BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default())
-                .unwrap();
+        let classifier = BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
         let lines = segment::lines(text);
         classifier
             .classify(text, &lines)
             .into_iter()
-            .map(|r| {
-                (
-                    r.span.of(text).to_string(),
-                    classifier.kind(r.rule).to_string(),
-                )
-            })
+            .map(|r| (r.span.of(text).to_string(), classifier.kind(r.rule).to_string()))
             .collect()
     }
 
     #[test]
     fn seed_style_chrome_is_removed_and_prose_kept() {
         let text = ".jpg&w=1920&q=80)\nFreight rates fell 18% as orders slowed.\n.jpg)\nShare it with your friends!\nThe Harbor Ledger Newsletter\nSign up for our newsletter about ports and trade.";
-        let kinds: Vec<_> = removed_kinds(text)
-            .into_iter()
-            .map(|(_, kind)| kind)
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                "image-url",
-                "image-url",
-                "share-prompt",
-                "newsletter",
-                "newsletter"
-            ]
-        );
+        let kinds: Vec<_> = removed_kinds(text).into_iter().map(|(_, kind)| kind).collect();
+        assert_eq!(kinds, ["image-url", "image-url", "share-prompt", "newsletter", "newsletter"]);
     }
 
     #[test]
@@ -269,10 +219,7 @@ mod tests {
     #[test]
     fn link_only_lines_are_navigation() {
         let text = "* [ Home ](/)\n* [ Business ](/business)\nMarkets | Tech | Economy | Opinion\nThe [central bank](https://example.com/cb) raised rates by a quarter point on Tuesday.";
-        let kinds: Vec<_> = removed_kinds(text)
-            .into_iter()
-            .map(|(_, kind)| kind)
-            .collect();
+        let kinds: Vec<_> = removed_kinds(text).into_iter().map(|(_, kind)| kind).collect();
         assert_eq!(kinds, ["navigation", "navigation", "navigation"]);
     }
 }

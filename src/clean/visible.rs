@@ -9,10 +9,7 @@ use regex::Regex;
 /// `[text](url)` or `![alt](url)`, without nested brackets: nested links are undone from the inside
 /// out by applying it repeatedly.
 static MARKDOWN_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(!?)\[([^\[\]]*)\]\(\s*<?[^()\s]*(?:\([^()\s]*\)[^()\s]*)*>?(?:\s+"[^"]*")?\s*\)"#,
-    )
-    .unwrap()
+    Regex::new(r#"(!?)\[([^\[\]]*)\]\(\s*<?[^()\s]*(?:\([^()\s]*\)[^()\s]*)*>?(?:\s+"[^"]*")?\s*\)"#).unwrap()
 });
 static BARE_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:https?://|www\.)\S+").unwrap());
 
@@ -70,18 +67,9 @@ pub fn visible_line(raw: &str) -> VisibleLine<'_> {
     if text.contains("://") || text.contains("www.") {
         text = Cow::Owned(BARE_URL.replace_all(&text, "").into_owned());
     }
-    let words = text
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count();
+    let words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
     let chars = non_space(&text);
-    VisibleLine {
-        text,
-        link_chars: link_chars.min(chars),
-        chars,
-        words,
-        links,
-    }
+    VisibleLine { text, link_chars: link_chars.min(chars), chars, words, links }
 }
 
 fn non_space(text: &str) -> usize {
@@ -94,12 +82,8 @@ mod tests {
 
     #[test]
     fn links_become_anchor_text_and_images_vanish() {
-        let line =
-            visible_line("Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now");
-        assert_eq!(
-            line.text.split_whitespace().collect::<Vec<_>>(),
-            ["Read", "the", "report", "now"]
-        );
+        let line = visible_line("Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now");
+        assert_eq!(line.text.split_whitespace().collect::<Vec<_>>(), ["Read", "the", "report", "now"]);
         assert_eq!(line.links, 2);
         assert_eq!(line.link_chars, "thereport".len());
         assert_eq!(line.words, 4);

@@ -35,11 +35,7 @@ pub struct JsonlReader<R> {
 
 impl<R: BufRead> JsonlReader<R> {
     pub fn new(reader: R) -> JsonlReader<R> {
-        JsonlReader {
-            reader,
-            line: 0,
-            buffer: String::new(),
-        }
+        JsonlReader { reader, line: 0, buffer: String::new() }
     }
 }
 
@@ -66,21 +62,13 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
 
 fn parse_line(line: usize, raw: &str) -> Result<JsonlDocument, JsonlError> {
     let mut object: Map<String, Value> =
-        serde_json::from_str(raw).map_err(|error| JsonlError::Syntax {
-            line,
-            reason: error.to_string(),
-        })?;
+        serde_json::from_str(raw).map_err(|error| JsonlError::Syntax { line, reason: error.to_string() })?;
     let text = match object.shift_remove("text") {
         Some(Value::String(text)) => text,
         _ => return Err(JsonlError::NoText { line }),
     };
     let id = object.shift_remove("id").unwrap_or(Value::Null);
-    Ok(JsonlDocument {
-        line,
-        id,
-        text,
-        passthrough: object,
-    })
+    Ok(JsonlDocument { line, id, text, passthrough: object })
 }
 
 #[cfg(test)]
@@ -89,29 +77,15 @@ mod tests {
 
     #[test]
     fn reads_documents_and_reports_bad_lines_with_their_number() {
-        let input = "{\"id\": 7, \"text\": \"a\", \"url\": \"u\", \"n\": 1.50}\n\n{\"text\": 5}\nnot json\n{\"text\": \"b\"}";
+        let input =
+            "{\"id\": 7, \"text\": \"a\", \"url\": \"u\", \"n\": 1.50}\n\n{\"text\": 5}\nnot json\n{\"text\": \"b\"}";
         let results: Vec<_> = JsonlReader::new(input.as_bytes()).collect();
         assert_eq!(results.len(), 4);
         let first = results[0].as_ref().unwrap();
-        assert_eq!(
-            (first.line, &first.id, first.text.as_str()),
-            (1, &Value::from(7), "a")
-        );
-        assert_eq!(
-            serde_json::to_string(&first.passthrough).unwrap(),
-            r#"{"url":"u","n":1.50}"#
-        );
-        assert_eq!(
-            results[1].as_ref().unwrap_err().to_string(),
-            "line 3: no string field \"text\""
-        );
-        assert!(
-            results[2]
-                .as_ref()
-                .unwrap_err()
-                .to_string()
-                .starts_with("line 4: not a JSON object")
-        );
+        assert_eq!((first.line, &first.id, first.text.as_str()), (1, &Value::from(7), "a"));
+        assert_eq!(serde_json::to_string(&first.passthrough).unwrap(), r#"{"url":"u","n":1.50}"#);
+        assert_eq!(results[1].as_ref().unwrap_err().to_string(), "line 3: no string field \"text\"");
+        assert!(results[2].as_ref().unwrap_err().to_string().starts_with("line 4: not a JSON object"));
         let last = results[3].as_ref().unwrap();
         assert_eq!((last.line, &last.id), (5, &Value::Null));
     }

@@ -12,7 +12,7 @@ pub use jsonl::{JsonlDocument, JsonlError, JsonlReader};
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 
 /// The globs used when `--glob` is not given.
 pub const DEFAULT_GLOBS: [&str; 3] = ["*.txt", "*.md", "*.text"];
@@ -22,11 +22,7 @@ pub const DEFAULT_GLOBS: [&str; 3] = ["*.txt", "*.md", "*.text"];
 pub enum Input {
     /// A file: where to read it, how to show it, and its name relative to the argument it was
     /// found under (the file name for a file argument), used by `assay clean --out-dir`.
-    File {
-        path: PathBuf,
-        display: String,
-        relative: PathBuf,
-    },
+    File { path: PathBuf, display: String, relative: PathBuf },
     /// Standard input, named `-`.
     Stdin,
 }
@@ -55,15 +51,11 @@ pub fn globs(patterns: &[String]) -> Result<GlobSet, globset::Error> {
     let mut builder = GlobSetBuilder::new();
     if patterns.is_empty() {
         for pattern in DEFAULT_GLOBS {
-            builder.add(Glob::new(pattern)?);
+            builder.add(globset::GlobBuilder::new(pattern).case_insensitive(true).build()?);
         }
     }
     for pattern in patterns {
-        builder.add(
-            globset::GlobBuilder::new(pattern)
-                .case_insensitive(true)
-                .build()?,
-        );
+        builder.add(globset::GlobBuilder::new(pattern).case_insensitive(true).build()?);
     }
     builder.build()
 }
@@ -79,20 +71,11 @@ pub fn inputs(paths: &[PathBuf], globs: &GlobSet) -> (Vec<Input>, Vec<WalkProble
         } else if path.is_dir() {
             walk(path, globs, &mut inputs, &mut problems);
         } else if path.exists() {
-            let relative = path
-                .file_name()
-                .map(PathBuf::from)
-                .unwrap_or_else(|| path.clone());
-            inputs.push(Input::File {
-                path: path.clone(),
-                display: path.display().to_string(),
-                relative,
-            });
+            let relative = path.file_name().map(PathBuf::from).unwrap_or_else(|| path.clone());
+            inputs.push(Input::File { path: path.clone(), display: path.display().to_string(), relative });
         } else {
-            problems.push(WalkProblem {
-                message: format!("{}: no such file or directory", path.display()),
-                failed: true,
-            });
+            problems
+                .push(WalkProblem { message: format!("{}: no such file or directory", path.display()), failed: true });
         }
     }
     (inputs, problems)
@@ -110,23 +93,12 @@ fn walk(root: &Path, globs: &GlobSet, inputs: &mut Vec<Input>, problems: &mut Ve
             Ok(entry) if entry.file_type().is_some_and(|kind| kind.is_file()) => {
                 let path = entry.into_path();
                 let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-                if globs.is_match(&relative)
-                    || relative
-                        .file_name()
-                        .is_some_and(|name| globs.is_match(name))
-                {
-                    inputs.push(Input::File {
-                        display: path.display().to_string(),
-                        path,
-                        relative,
-                    });
+                if globs.is_match(&relative) || relative.file_name().is_some_and(|name| globs.is_match(name)) {
+                    inputs.push(Input::File { display: path.display().to_string(), path, relative });
                 }
             }
             Ok(_) => {}
-            Err(error) => problems.push(WalkProblem {
-                message: error.to_string(),
-                failed: !is_loop(&error),
-            }),
+            Err(error) => problems.push(WalkProblem { message: error.to_string(), failed: !is_loop(&error) }),
         }
     }
 }
@@ -152,15 +124,7 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("b/nested")).unwrap();
         std::fs::create_dir_all(root.join(".hidden")).unwrap();
-        for name in [
-            "b/nested/z.md",
-            "b/a.txt",
-            "a.text",
-            "c.html",
-            ".secret.txt",
-            ".hidden/x.txt",
-            "D.TXT",
-        ] {
+        for name in ["b/nested/z.md", "b/a.txt", "a.text", "c.html", ".secret.txt", ".hidden/x.txt", "D.TXT"] {
             std::fs::write(root.join(name), "x").unwrap();
         }
         let (found, problems) = inputs(&[root.to_path_buf()], &globs(&[]).unwrap());
@@ -181,19 +145,11 @@ mod tests {
         std::fs::write(dir.path().join("page.html"), "x").unwrap();
         std::fs::write(dir.path().join("page.txt"), "x").unwrap();
         let missing = dir.path().join("missing");
-        let (found, problems) = inputs(
-            &[dir.path().to_path_buf(), missing],
-            &globs(&["*.html".into()]).unwrap(),
-        );
+        let (found, problems) = inputs(&[dir.path().to_path_buf(), missing], &globs(&["*.html".into()]).unwrap());
         assert_eq!(found.len(), 1);
         assert!(found[0].display().ends_with("page.html"));
         assert_eq!(problems.len(), 1);
-        assert!(
-            problems[0].failed
-                && problems[0]
-                    .message
-                    .ends_with("missing: no such file or directory")
-        );
+        assert!(problems[0].failed && problems[0].message.ends_with("missing: no such file or directory"));
     }
 
     #[cfg(unix)]

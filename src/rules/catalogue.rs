@@ -70,29 +70,17 @@ pub struct Catalogue {
 
 impl Catalogue {
     /// Adds a rule; its id must be kebab-case and not used by any other rule.
-    pub fn add(
-        &mut self,
-        file: &RuleFile,
-        id: &Spanned<String>,
-        doc: Documentation,
-    ) -> Result<usize, RuleError> {
+    pub fn add(&mut self, file: &RuleFile, id: &Spanned<String>, doc: Documentation) -> Result<usize, RuleError> {
         let name = id.get_ref();
         if !is_kebab_case(name) {
-            return Err(RuleError::at(
-                file,
-                id.span(),
-                format!("rule id `{name}` is not kebab-case"),
-            ));
+            return Err(RuleError::at(file, id.span(), format!("rule id `{name}` is not kebab-case")));
         }
         if let Some(&previous) = self.by_id.get(name) {
             let earlier = &self.rules[previous];
             return Err(RuleError::at(
                 file,
                 id.span(),
-                format!(
-                    "duplicate rule id `{name}` (first defined at {}:{})",
-                    earlier.file, earlier.line
-                ),
+                format!("duplicate rule id `{name}` (first defined at {}:{})", earlier.file, earlier.line),
             ));
         }
         let locate = |span: std::ops::Range<usize>| line_col(&file.text, span.start);
@@ -116,11 +104,7 @@ impl Catalogue {
             .iter()
             .map(|negative| {
                 let (line, col) = locate(negative.span());
-                NegativeDoc {
-                    text: negative.get_ref().clone(),
-                    line,
-                    col,
-                }
+                NegativeDoc { text: negative.get_ref().clone(), line, col }
             })
             .collect();
         let index = self.rules.len();
@@ -155,12 +139,9 @@ impl Catalogue {
 
 fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
-        && id.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && id
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -37,13 +37,9 @@ impl Position {
     /// must start and end at word boundaries wherever it is.
     pub fn admits(self, text: &str, start: usize, end: usize) -> bool {
         let is_word = |c: char| c.is_alphanumeric();
-        let starts_word = text[..start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_word(c))
-            || !text[start..].starts_with(is_word);
-        let ends_word = text[end..].chars().next().is_none_or(|c| !is_word(c))
-            || !text[..end].ends_with(is_word);
+        let starts_word =
+            text[..start].chars().next_back().is_none_or(|c| !is_word(c)) || !text[start..].starts_with(is_word);
+        let ends_word = text[end..].chars().next().is_none_or(|c| !is_word(c)) || !text[..end].ends_with(is_word);
         let body = text.trim_start_matches(|c: char| !is_word(c));
         let body_start = text.len() - body.len();
         let body_end = body_start + body.trim_end_matches(|c: char| !is_word(c)).len();
@@ -61,33 +57,16 @@ impl Position {
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
     #[error("{path}:{line}:{col}: {message}")]
-    Invalid {
-        path: String,
-        line: usize,
-        col: usize,
-        message: String,
-    },
+    Invalid { path: String, line: usize, col: usize, message: String },
     #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
 }
 
 impl RuleError {
     /// An error about the bytes `span` of `file`.
-    pub fn at(
-        file: &RuleFile,
-        span: std::ops::Range<usize>,
-        message: impl Into<String>,
-    ) -> RuleError {
+    pub fn at(file: &RuleFile, span: std::ops::Range<usize>, message: impl Into<String>) -> RuleError {
         let (line, col) = line_col(&file.text, span.start);
-        RuleError::Invalid {
-            path: file.path.clone(),
-            line,
-            col,
-            message: message.into(),
-        }
+        RuleError::Invalid { path: file.path.clone(), line, col, message: message.into() }
     }
 }
 
@@ -96,10 +75,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
-    )
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 /// Parses a rule file into a family's schema, with the location of any error.
@@ -111,10 +87,7 @@ pub fn parse<T: DeserializeOwned>(file: &RuleFile) -> Result<T, RuleError> {
 }
 
 /// Compiles a regex from a rule file, pointing at the pattern's string on failure.
-pub fn compile_regex(
-    file: &RuleFile,
-    pattern: &toml::Spanned<String>,
-) -> Result<regex::Regex, RuleError> {
+pub fn compile_regex(file: &RuleFile, pattern: &toml::Spanned<String>) -> Result<regex::Regex, RuleError> {
     regex::RegexBuilder::new(pattern.get_ref())
         .size_limit(64 << 20)
         .build()

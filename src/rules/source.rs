@@ -22,13 +22,8 @@ pub enum Family {
 }
 
 impl Family {
-    pub const ALL: [Family; 5] = [
-        Family::Segment,
-        Family::Boilerplate,
-        Family::Money,
-        Family::Entities,
-        Family::Claims,
-    ];
+    pub const ALL: [Family; 5] =
+        [Family::Segment, Family::Boilerplate, Family::Money, Family::Entities, Family::Claims];
 
     /// The family's directory name under the rules root, which is also its name on the command line.
     pub fn name(self) -> &'static str {
@@ -71,16 +66,10 @@ impl RuleSource {
     pub fn embedded() -> RuleSource {
         let mut entries = Vec::new();
         collect_embedded(&EMBEDDED, &mut entries);
-        let mut source = RuleSource {
-            label: "rules".into(),
-            files: Vec::new(),
-            lists: BTreeMap::new(),
-        };
+        let mut source = RuleSource { label: "rules".into(), files: Vec::new(), lists: BTreeMap::new() };
         for (relative, contents) in entries {
             let text = std::str::from_utf8(contents).expect("embedded rule files are UTF-8");
-            source
-                .insert(relative, Cow::Borrowed(text))
-                .expect("embedded rules are laid out by family");
+            source.insert(relative, Cow::Borrowed(text)).expect("embedded rules are laid out by family");
         }
         source
     }
@@ -88,15 +77,9 @@ impl RuleSource {
     /// A rule set read from `dir`, laid out like the repository's `rules/` directory.
     pub fn from_dir(dir: &Path) -> Result<RuleSource, RuleError> {
         let label = dir.display().to_string().trim_end_matches('/').to_string();
-        let mut source = RuleSource {
-            label,
-            files: Vec::new(),
-            lists: BTreeMap::new(),
-        };
-        let walk = walkdir(dir).map_err(|source_error| RuleError::Io {
-            path: dir.display().to_string(),
-            source: source_error,
-        })?;
+        let mut source = RuleSource { label, files: Vec::new(), lists: BTreeMap::new() };
+        let walk = walkdir(dir)
+            .map_err(|source_error| RuleError::Io { path: dir.display().to_string(), source: source_error })?;
         for path in walk {
             let relative = path
                 .strip_prefix(dir)
@@ -105,10 +88,8 @@ impl RuleSource {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            let text = std::fs::read_to_string(&path).map_err(|error| RuleError::Io {
-                path: path.display().to_string(),
-                source: error,
-            })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|error| RuleError::Io { path: path.display().to_string(), source: error })?;
             source.insert(relative, Cow::Owned(text))?;
         }
         if source.files.is_empty() {
@@ -135,19 +116,11 @@ impl RuleSource {
                 path,
                 line: 1,
                 col: 1,
-                message: format!(
-                    "unknown rule family `{family_dir}` (expected one of {})",
-                    names.join(", ")
-                ),
+                message: format!("unknown rule family `{family_dir}` (expected one of {})", names.join(", ")),
             });
         };
         if rest.ends_with(".toml") {
-            self.files.push(RuleFile {
-                path,
-                relative,
-                family,
-                text,
-            });
+            self.files.push(RuleFile { path, relative, family, text });
         } else {
             self.lists.insert(relative, text);
         }
@@ -165,23 +138,12 @@ impl RuleSource {
     }
 
     /// A list file named by `file` (relative to `file`'s directory); `name` locates errors.
-    pub fn list(
-        &self,
-        file: &RuleFile,
-        name: &toml::Spanned<String>,
-    ) -> Result<ListFile<'_>, RuleError> {
+    pub fn list(&self, file: &RuleFile, name: &toml::Spanned<String>) -> Result<ListFile<'_>, RuleError> {
         let dir = file.relative.rsplit_once('/').map_or("", |(dir, _)| dir);
         let relative = format!("{dir}/{}", name.get_ref());
         match self.lists.get(&relative) {
-            Some(text) => Ok(ListFile {
-                path: format!("{}/{relative}", self.label),
-                text,
-            }),
-            None => Err(RuleError::at(
-                file,
-                name.span(),
-                format!("list file `{relative}` not found"),
-            )),
+            Some(text) => Ok(ListFile { path: format!("{}/{relative}", self.label), text }),
+            None => Err(RuleError::at(file, name.span(), format!("list file `{relative}` not found"))),
         }
     }
 }
@@ -199,28 +161,19 @@ impl<'a> ListFile<'a> {
     pub fn rows(&self) -> impl Iterator<Item = (usize, Vec<&'a str>)> + '_ {
         self.text.lines().enumerate().filter_map(|(index, line)| {
             let line = line.trim_end_matches('\r');
-            (!line.trim().is_empty() && !line.starts_with('#'))
-                .then(|| (index + 1, line.split('\t').collect()))
+            (!line.trim().is_empty() && !line.starts_with('#')).then(|| (index + 1, line.split('\t').collect()))
         })
     }
 
     /// An error about line `line` of the list.
     pub fn error(&self, line: usize, message: impl Into<String>) -> RuleError {
-        RuleError::Invalid {
-            path: self.path.clone(),
-            line,
-            col: 1,
-            message: message.into(),
-        }
+        RuleError::Invalid { path: self.path.clone(), line, col: 1, message: message.into() }
     }
 }
 
 fn collect_embedded(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
     for file in dir.files() {
-        out.push((
-            file.path().to_string_lossy().replace('\\', "/"),
-            file.contents(),
-        ));
+        out.push((file.path().to_string_lossy().replace('\\', "/"), file.contents()));
     }
     for sub in dir.dirs() {
         collect_embedded(sub, out);
@@ -231,16 +184,10 @@ fn collect_embedded(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static 
 /// Files under `dir`, recursively, hidden ones skipped, in sorted order.
 fn walkdir(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     if !dir.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "not a directory",
-        ));
+        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"));
     }
-    let walker = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .hidden(true)
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .build();
+    let walker =
+        ignore::WalkBuilder::new(dir).standard_filters(false).hidden(true).sort_by_file_path(|a, b| a.cmp(b)).build();
     let mut out = Vec::new();
     for entry in walker {
         let entry = entry.map_err(std::io::Error::other)?;
@@ -259,18 +206,9 @@ mod tests {
     fn embedded_rules_cover_every_family() {
         let source = RuleSource::embedded();
         for family in Family::ALL {
-            assert!(
-                source.files(family).next().is_some(),
-                "no embedded rules for {}",
-                family.name()
-            );
+            assert!(source.files(family).next().is_some(), "no embedded rules for {}", family.name());
         }
-        assert!(
-            source
-                .all_files()
-                .iter()
-                .all(|f| f.path.starts_with("rules/"))
-        );
+        assert!(source.all_files().iter().all(|f| f.path.starts_with("rules/")));
     }
 
     #[test]
@@ -279,9 +217,6 @@ mod tests {
         std::fs::create_dir(dir.path().join("mony")).unwrap();
         std::fs::write(dir.path().join("mony/a.toml"), "").unwrap();
         let error = RuleSource::from_dir(dir.path()).unwrap_err().to_string();
-        assert!(
-            error.contains("mony/a.toml:1:1: unknown rule family `mony`"),
-            "{error}"
-        );
+        assert!(error.contains("mony/a.toml:1:1: unknown rule family `mony`"), "{error}");
     }
 }

@@ -26,11 +26,7 @@ pub fn lines(text: &str) -> Vec<Span> {
             continue; // the \n of a \r\n pair
         }
         out.push(Span::new(start, end));
-        start = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
-            end + 2
-        } else {
-            end + 1
-        };
+        start = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') { end + 2 } else { end + 1 };
     }
     if start < bytes.len() {
         out.push(Span::new(start, bytes.len()));
@@ -55,11 +51,7 @@ pub fn blocks(text: &str, lines: &[Span], kept: &[bool]) -> Vec<Span> {
             continue;
         }
         let content = line.trim(text);
-        let starts_lower = content
-            .of(text)
-            .chars()
-            .next()
-            .is_some_and(char::is_lowercase);
+        let starts_lower = content.of(text).chars().next().is_some_and(char::is_lowercase);
         match out.last_mut() {
             Some(block) if joinable && starts_lower => block.end = content.end,
             _ => out.push(content),
@@ -71,8 +63,7 @@ pub fn blocks(text: &str, lines: &[Span], kept: &[bool]) -> Vec<Span> {
 
 fn ends_mid_sentence(line: &str) -> bool {
     let last = line.chars().next_back();
-    !line.starts_with('#')
-        && last.is_some_and(|c| c.is_alphanumeric() || c == ',' || c == '-' || c == '\u{2013}')
+    !line.starts_with('#') && last.is_some_and(|c| c.is_alphanumeric() || c == ',' || c == '-' || c == '\u{2013}')
 }
 
 #[cfg(test)]
@@ -99,13 +90,7 @@ mod tests {
         let kept = vec![true; all.len()];
         assert_eq!(
             texts(text, &blocks(text, &all, &kept)),
-            [
-                "Title Line",
-                "The deal was worth\nmore than expected.",
-                "Next paragraph.",
-                "# Heading",
-                "lower start"
-            ]
+            ["Title Line", "The deal was worth\nmore than expected.", "Next paragraph.", "# Heading", "lower start"]
         );
     }
 

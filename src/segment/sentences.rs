@@ -56,9 +56,7 @@ impl Segmenter {
             for rule in &parsed.rule {
                 rule.register(file, catalogue)?;
                 for abbreviation in &rule.abbreviations {
-                    segmenter
-                        .abbreviations
-                        .insert(abbreviation.clone(), rule.ends_sentence);
+                    segmenter.abbreviations.insert(abbreviation.clone(), rule.ends_sentence);
                 }
                 segmenter.initials |= rule.initials;
             }
@@ -74,9 +72,7 @@ impl Segmenter {
         for (offset, piece) in slice.split_sentence_bound_indices() {
             let piece_span = Span::new(block.start + offset, block.start + offset + piece.len());
             current = Some(match current {
-                Some(open) if self.vetoes_break(open.of(text), piece) => {
-                    Span::new(open.start, piece_span.end)
-                }
+                Some(open) if self.vetoes_break(open.of(text), piece) => Span::new(open.start, piece_span.end),
                 Some(open) => {
                     push_trimmed(text, open, out);
                     piece_span
@@ -96,10 +92,7 @@ impl Segmenter {
             // Inside a block every line end is a hard wrap (see `segment::blocks`).
             return true;
         }
-        let last_token = trimmed
-            .rsplit(char::is_whitespace)
-            .next()
-            .unwrap_or(trimmed);
+        let last_token = trimmed.rsplit(char::is_whitespace).next().unwrap_or(trimmed);
         let last_token = last_token.trim_start_matches(['(', '"', '\u{201c}', '\'']);
         let next_word = after.split_whitespace().next().unwrap_or("");
         let next_capitalised = next_word.chars().next().is_some_and(char::is_uppercase);
@@ -133,8 +126,7 @@ mod tests {
     use super::*;
 
     fn split(text: &str) -> Vec<String> {
-        let segmenter =
-            Segmenter::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
+        let segmenter = Segmenter::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
         let mut out = Vec::new();
         segmenter.sentences(text, Span::new(0, text.len()), &mut out);
         out.iter().map(|s| s.of(text).to_string()).collect()
@@ -143,14 +135,8 @@ mod tests {
     #[test]
     fn abbreviations_and_numbers_do_not_split() {
         assert_eq!(
-            split(
-                "Acme Inc. raised $1.25B. Mr. J. Smith of the U.S. Treasury said 3.5 was fine. It was."
-            ),
-            [
-                "Acme Inc. raised $1.25B.",
-                "Mr. J. Smith of the U.S. Treasury said 3.5 was fine.",
-                "It was."
-            ]
+            split("Acme Inc. raised $1.25B. Mr. J. Smith of the U.S. Treasury said 3.5 was fine. It was."),
+            ["Acme Inc. raised $1.25B.", "Mr. J. Smith of the U.S. Treasury said 3.5 was fine.", "It was."]
         );
     }
 
@@ -164,9 +150,6 @@ mod tests {
 
     #[test]
     fn questions_and_exclamations_split() {
-        assert_eq!(
-            split("Is it real? Yes! It is."),
-            ["Is it real?", "Yes!", "It is."]
-        );
+        assert_eq!(split("Is it real? Yes! It is."), ["Is it real?", "Yes!", "It is."]);
     }
 }

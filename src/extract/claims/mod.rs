@@ -130,10 +130,7 @@ struct Reading<'a> {
 }
 
 impl ClaimExtractor {
-    pub fn compile(
-        source: &RuleSource,
-        catalogue: &mut Catalogue,
-    ) -> Result<ClaimExtractor, RuleError> {
+    pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
         let mut rules = Vec::new();
         let mut phrases = Vec::new();
         let mut phrase_rule = Vec::new();
@@ -153,9 +150,7 @@ impl ClaimExtractor {
                 let mut patterns = Vec::new();
                 for pattern in &rule.patterns {
                     let regex = rules::compile_regex(file, pattern)?;
-                    if rule.role == Role::Attribution
-                        && !regex.capture_names().any(|n| n == Some("speaker"))
-                    {
+                    if rule.role == Role::Attribution && !regex.capture_names().any(|n| n == Some("speaker")) {
                         return Err(RuleError::at(
                             file,
                             pattern.span(),
@@ -192,12 +187,7 @@ impl ClaimExtractor {
             .match_kind(MatchKind::Standard)
             .build(&phrases)
             .expect("cue phrase lists fit an automaton");
-        Ok(ClaimExtractor {
-            rules,
-            phrases,
-            phrase_rule,
-            scoring,
-        })
+        Ok(ClaimExtractor { rules, phrases, phrase_rule, scoring })
     }
 
     /// The claims in the kept `blocks` of `text`, given the entities and money already found.
@@ -217,13 +207,7 @@ impl ClaimExtractor {
             segmenter.sentences(text, block, &mut sentences);
             for &sentence in &sentences {
                 pieces.clear();
-                units::split(
-                    text,
-                    sentence,
-                    sentence.start == block.start,
-                    entities,
-                    &mut pieces,
-                );
+                units::split(text, sentence, sentence.start == block.start, entities, &mut pieces);
                 for &unit in &pieces {
                     if let Some(claim) = self.claim(text, unit, entities, money) {
                         claims.push(claim);
@@ -242,58 +226,31 @@ impl ClaimExtractor {
         money: &[MoneyItem<'a>],
     ) -> Option<ClaimItem<'a>> {
         let unit_text = unit.span.of(text);
-        let words = unit_text
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count();
+        let words = unit_text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
         if words < self.scoring.min_words {
             return None;
         }
-        let inside_entities: Vec<usize> = (0..entities.len())
-            .filter(|&i| unit.span.contains(entities[i].span))
-            .collect();
-        let inside_money: Vec<usize> = (0..money.len())
-            .filter(|&i| unit.span.contains(money[i].span))
-            .collect();
-        let reading = self.read(
-            text,
-            unit,
-            !inside_entities.is_empty(),
-            !inside_money.is_empty(),
-        );
-        if reading
-            .fired
-            .iter()
-            .any(|&r| self.rules[r].role == Role::Veto)
-        {
+        let inside_entities: Vec<usize> =
+            (0..entities.len()).filter(|&i| unit.span.contains(entities[i].span)).collect();
+        let inside_money: Vec<usize> = (0..money.len()).filter(|&i| unit.span.contains(money[i].span)).collect();
+        let reading = self.read(text, unit, !inside_entities.is_empty(), !inside_money.is_empty());
+        if reading.fired.iter().any(|&r| self.rules[r].role == Role::Veto) {
             return None;
         }
-        let total: f32 = self.scoring.bias
-            + reading
-                .fired
-                .iter()
-                .map(|&r| self.rules[r].weight)
-                .sum::<f32>();
+        let total: f32 = self.scoring.bias + reading.fired.iter().map(|&r| self.rules[r].weight).sum::<f32>();
         let score = 1.0 / (1.0 + (-total).exp());
         if score < self.scoring.threshold {
             return None;
         }
-        let strongest = reading.fired.iter().copied().max_by(|&a, &b| {
-            self.rules[a]
-                .weight
-                .total_cmp(&self.rules[b].weight)
-                .then(b.cmp(&a))
-        })?;
-        let mut kinds: Vec<ClaimKind> = reading
+        let strongest = reading
             .fired
             .iter()
-            .filter_map(|&r| self.rules[r].kind)
-            .collect();
+            .copied()
+            .max_by(|&a, &b| self.rules[a].weight.total_cmp(&self.rules[b].weight).then(b.cmp(&a)))?;
+        let mut kinds: Vec<ClaimKind> = reading.fired.iter().filter_map(|&r| self.rules[r].kind).collect();
         kinds.sort();
         kinds.dedup();
-        let attribution = reading
-            .attribution
-            .map(|speaker| speaker_of(text, speaker, entities));
+        let attribution = reading.attribution.map(|speaker| speaker_of(text, speaker, entities));
         let mut fired = reading.fired.clone();
         fired.sort_unstable();
         Some(ClaimItem {
@@ -304,23 +261,14 @@ impl ClaimExtractor {
             hedges: reading.hedges,
             attribution,
             score: (score * 1000.0).round() / 1000.0,
-            cues: fired
-                .into_iter()
-                .map(|r| self.rules[r].id.as_str())
-                .collect(),
+            cues: fired.into_iter().map(|r| self.rules[r].id.as_str()).collect(),
             entities: inside_entities,
             money: inside_money,
         })
     }
 
     /// Runs every cue rule over one unit.
-    fn read<'a>(
-        &self,
-        text: &'a str,
-        unit: Unit,
-        has_entity: bool,
-        has_money: bool,
-    ) -> Reading<'a> {
+    fn read<'a>(&self, text: &'a str, unit: Unit, has_entity: bool, has_money: bool) -> Reading<'a> {
         let unit_text = unit.span.of(text);
         let mut reading = Reading::default();
         let fire = |reading: &mut Reading<'a>, rule: usize| {
@@ -330,10 +278,7 @@ impl ClaimExtractor {
         };
         for found in self.phrases.find_overlapping_iter(unit_text) {
             let rule = self.phrase_rule[found.pattern().as_usize()];
-            if self.rules[rule]
-                .position
-                .admits(unit_text, found.start(), found.end())
-            {
+            if self.rules[rule].position.admits(unit_text, found.start(), found.end()) {
                 fire(&mut reading, rule);
                 if self.rules[rule].role == Role::Hedge {
                     reading.hedges.push(&unit_text[found.start()..found.end()]);
@@ -361,17 +306,12 @@ impl ClaimExtractor {
                         let Some(speaker) = caps.name("speaker") else {
                             continue;
                         };
-                        if rule
-                            .not_speakers
-                            .iter()
-                            .any(|word| word == speaker.as_str().trim())
-                        {
+                        if rule.not_speakers.iter().any(|word| word == speaker.as_str().trim()) {
                             continue;
                         }
                         if reading.attribution.is_none() {
                             let start = unit.span.start + speaker.start();
-                            reading.attribution =
-                                Some(Span::new(start, start + speaker.len()).trim(text));
+                            reading.attribution = Some(Span::new(start, start + speaker.len()).trim(text));
                         }
                     }
                     _ => {}
@@ -393,10 +333,7 @@ fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
     let mut kept: Vec<&str> = Vec::with_capacity(slices.len());
     for slice in slices {
         let (start, end) = range(slice);
-        if !kept
-            .iter()
-            .any(|k| range(k).0 <= start && end <= range(k).1)
-        {
+        if !kept.iter().any(|k| range(k).0 <= start && end <= range(k).1) {
             kept.push(slice);
         }
     }
@@ -406,15 +343,7 @@ fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
 /// The speaker of an attribution: the entity it names when there is one, else its words.
 fn speaker_of<'a>(text: &'a str, speaker: Span, entities: &[EntityItem<'a>]) -> Attribution<'a> {
     match entities.iter().position(|e| speaker.overlaps(e.span)) {
-        Some(index) => Attribution {
-            speaker: entities[index].canonical.clone(),
-            span: speaker,
-            entity: Some(index),
-        },
-        None => Attribution {
-            speaker: Cow::Borrowed(speaker.of(text)),
-            span: speaker,
-            entity: None,
-        },
+        Some(index) => Attribution { speaker: entities[index].canonical.clone(), span: speaker, entity: Some(index) },
+        None => Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None },
     }
 }

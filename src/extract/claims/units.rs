@@ -27,25 +27,12 @@ const MIN_CLAUSE_WORDS: usize = 3;
 const MIN_STEP_WORDS: usize = 2;
 
 /// Splits one sentence into units. `at_block_start` allows a glued heading to be cut off.
-pub fn split(
-    text: &str,
-    sentence: Span,
-    at_block_start: bool,
-    entities: &[EntityItem],
-    out: &mut Vec<Unit>,
-) {
-    let body = if at_block_start {
-        without_heading(text, sentence, entities)
-    } else {
-        sentence
-    };
+pub fn split(text: &str, sentence: Span, at_block_start: bool, entities: &[EntityItem], out: &mut Vec<Unit>) {
+    let body = if at_block_start { without_heading(text, sentence, entities) } else { sentence };
     for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS) {
         let steps = split_at(text, clause, "\u{2192}", MIN_STEP_WORDS);
         let chain = steps.len() > 1;
-        out.extend(steps.into_iter().map(|span| Unit {
-            span,
-            chain_step: chain,
-        }));
+        out.extend(steps.into_iter().map(|span| Unit { span, chain_step: chain }));
     }
 }
 
@@ -64,39 +51,22 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
     }
     pieces.push(Span::new(start, span.end).trim(text));
     let wordy = |piece: &Span| {
-        piece
-            .of(text)
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphabetic))
-            .count()
-            >= min_words
+        piece.of(text).split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count() >= min_words
     };
-    if pieces.iter().all(wordy) {
-        pieces
-    } else {
-        vec![span]
-    }
+    if pieces.iter().all(wordy) { pieces } else { vec![span] }
 }
 
 /// The sentence without a glued card heading, or the sentence itself when it has none.
 fn without_heading(text: &str, sentence: Span, entities: &[EntityItem]) -> Span {
     let slice = sentence.of(text);
-    let tokens: Vec<(usize, &str)> = slice
-        .split_whitespace()
-        .map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token))
-        .collect();
+    let tokens: Vec<(usize, &str)> =
+        slice.split_whitespace().map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token)).collect();
     let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
-    let Some(first_lower) = tokens
-        .iter()
-        .position(|(_, t)| starts_with(t, char::is_lowercase))
-    else {
+    let Some(first_lower) = tokens.iter().position(|(_, t)| starts_with(t, char::is_lowercase)) else {
         return sentence;
     };
     // The subject: the last capitalised word before the first lower-case one.
-    let Some(subject) = tokens[..first_lower]
-        .iter()
-        .rposition(|(_, t)| starts_with(t, char::is_uppercase))
-    else {
+    let Some(subject) = tokens[..first_lower].iter().rposition(|(_, t)| starts_with(t, char::is_uppercase)) else {
         return sentence;
     };
     let heading = &tokens[..subject];
@@ -105,13 +75,8 @@ fn without_heading(text: &str, sentence: Span, entities: &[EntityItem]) -> Span 
         (first.is_uppercase() || first.is_ascii_digit() || !first.is_alphanumeric())
             && !token.ends_with(['.', ',', ':', ';', '!', '?', ')'])
     };
-    let words_in_heading = heading
-        .iter()
-        .filter(|(_, t)| t.chars().any(char::is_alphabetic))
-        .count();
-    let between_is_symbols = tokens[subject + 1..first_lower]
-        .iter()
-        .all(|(_, t)| !t.chars().any(char::is_alphabetic));
+    let words_in_heading = heading.iter().filter(|(_, t)| t.chars().any(char::is_alphabetic)).count();
+    let between_is_symbols = tokens[subject + 1..first_lower].iter().all(|(_, t)| !t.chars().any(char::is_alphabetic));
     if !(2..=MAX_HEADING_WORDS).contains(&words_in_heading)
         || !heading.iter().all(|(_, t)| heading_like(t))
         || !between_is_symbols
@@ -119,10 +84,7 @@ fn without_heading(text: &str, sentence: Span, entities: &[EntityItem]) -> Span 
         return sentence;
     }
     let cut = sentence.start + tokens[subject].0;
-    if entities
-        .iter()
-        .any(|e| e.span.start < cut && cut < e.span.end)
-    {
+    if entities.iter().any(|e| e.span.start < cut && cut < e.span.end) {
         return sentence;
     }
     Span::new(cut, sentence.end)
@@ -137,9 +99,7 @@ mod tests {
     fn units(text: &str, entities: &[EntityItem]) -> Vec<(String, bool)> {
         let mut out = Vec::new();
         split(text, Span::new(0, text.len()), true, entities, &mut out);
-        out.into_iter()
-            .map(|u| (u.span.of(text).to_string(), u.chain_step))
-            .collect()
+        out.into_iter().map(|u| (u.span.of(text).to_string(), u.chain_step)).collect()
     }
 
     #[test]
@@ -149,10 +109,7 @@ mod tests {
             [("Spot rates fell 18% in two quarters.".into(), false)]
         );
         assert_eq!(
-            units(
-                "GPU Independence Trainium2 → 4 reduces Nvidia reliance.",
-                &[]
-            ),
+            units("GPU Independence Trainium2 → 4 reduces Nvidia reliance.", &[]),
             [("Trainium2 → 4 reduces Nvidia reliance.".into(), false)]
         );
         assert_eq!(
@@ -173,16 +130,9 @@ mod tests {
             canonical: Cow::Borrowed("Jerome Powell"),
         };
         assert_eq!(units(text, &[person]), [(text.into(), false)]);
+        assert_eq!(units("The Amazon-Anthropic partnership highlights a shift.", &[]).len(), 1);
         assert_eq!(
-            units("The Amazon-Anthropic partnership highlights a shift.", &[]).len(),
-            1
-        );
-        assert_eq!(
-            units(
-                "FRANKFURT, March 4 - Brenner Chemie AG said it would sell.",
-                &[]
-            )[0]
-            .0,
+            units("FRANKFURT, March 4 - Brenner Chemie AG said it would sell.", &[])[0].0,
             "FRANKFURT, March 4 - Brenner Chemie AG said it would sell."
         );
     }
@@ -191,19 +141,12 @@ mod tests {
     fn arrow_chains_and_semicolons_split_into_clauses() {
         assert_eq!(
             units("orders slow → inventories swell → prices fall", &[]),
-            [
-                ("orders slow".into(), true),
-                ("inventories swell".into(), true),
-                ("prices fall".into(), true)
-            ]
+            [("orders slow".into(), true), ("inventories swell".into(), true), ("prices fall".into(), true)]
         );
         assert_eq!(units("Trainium2 → 4 reduces reliance.", &[]).len(), 1);
         assert_eq!(
             units("Exports rose by a third; imports fell sharply in May.", &[]),
-            [
-                ("Exports rose by a third".into(), false),
-                ("imports fell sharply in May.".into(), false)
-            ]
+            [("Exports rose by a third".into(), false), ("imports fell sharply in May.".into(), false)]
         );
     }
 }

@@ -43,18 +43,12 @@ impl Builder {
             let list = source.list(file, list)?;
             for (line, fields) in list.rows() {
                 match fields.as_slice() {
-                    [surface] if !surface.trim().is_empty() => {
-                        names.push((surface.to_string(), surface.to_string()))
-                    }
-                    [surface, canonical]
-                        if !surface.trim().is_empty() && !canonical.trim().is_empty() =>
-                    {
+                    [surface] if !surface.trim().is_empty() => names.push((surface.to_string(), surface.to_string())),
+                    [surface, canonical] if !surface.trim().is_empty() && !canonical.trim().is_empty() => {
                         names.push((surface.to_string(), canonical.to_string()))
                     }
                     _ => {
-                        return Err(
-                            list.error(line, "expected `surface` or `surface<TAB>canonical`")
-                        );
+                        return Err(list.error(line, "expected `surface` or `surface<TAB>canonical`"));
                     }
                 }
             }
@@ -99,8 +93,7 @@ impl Builder {
             return index;
         }
         self.canonicals.push(canonical.clone());
-        self.canonical_index
-            .insert(canonical, self.canonicals.len() - 1);
+        self.canonical_index.insert(canonical, self.canonicals.len() - 1);
         self.canonicals.len() - 1
     }
 
@@ -109,11 +102,7 @@ impl Builder {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&self.surfaces)
             .expect("gazetteer names fit an automaton");
-        Gazetteer {
-            automaton,
-            entries: self.entries,
-            canonicals: self.canonicals,
-        }
+        Gazetteer { automaton, entries: self.entries, canonicals: self.canonicals }
     }
 }
 
@@ -133,11 +122,7 @@ impl Gazetteer {
             let entry = &self.entries[found.pattern().as_usize()];
             let start = region.start + found.start();
             let mut end = region.start + found.end();
-            if text[..start]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-            {
+            if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
                 continue;
             }
             let rest = &text[end..region.end];
@@ -147,11 +132,7 @@ impl Gazetteer {
             if entry.plural && text[end..region.end].starts_with('s') {
                 end += 1;
             }
-            if text[end..]
-                .chars()
-                .next()
-                .is_some_and(char::is_alphanumeric)
-            {
+            if text[end..].chars().next().is_some_and(char::is_alphanumeric) {
                 continue;
             }
             out.push(Candidate {

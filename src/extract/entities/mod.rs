@@ -123,10 +123,7 @@ pub struct EntityExtractor {
 }
 
 impl EntityExtractor {
-    pub fn compile(
-        source: &RuleSource,
-        catalogue: &mut Catalogue,
-    ) -> Result<EntityExtractor, RuleError> {
+    pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<EntityExtractor, RuleError> {
         let mut rules = Vec::new();
         let mut gazetteer = gazetteer::Builder::default();
         let mut pattern_rules = Vec::new();
@@ -145,9 +142,7 @@ impl EntityExtractor {
                 });
                 let is_list = rule.list.is_some() || !rule.entries.is_empty();
                 match (&rule.pattern, is_list, rule.alias) {
-                    (Some(_), false, None) => {
-                        pattern_rules.push(PatternRule::compile(source, file, index, &rule)?)
-                    }
+                    (Some(_), false, None) => pattern_rules.push(PatternRule::compile(source, file, index, &rule)?),
                     (None, true, None) => gazetteer.add_rule(source, file, index, &rule)?,
                     (None, false, Some(word)) => aliases.push((index, word)),
                     _ => {
@@ -197,11 +192,7 @@ impl EntityExtractor {
             b.span
                 .len()
                 .cmp(&a.span.len())
-                .then(
-                    self.rules[b.rule]
-                        .priority
-                        .cmp(&self.rules[a.rule].priority),
-                )
+                .then(self.rules[b.rule].priority.cmp(&self.rules[a.rule].priority))
                 .then(a.span.start.cmp(&b.span.start))
         });
         let mut chosen: Vec<Candidate> = Vec::with_capacity(candidates.len());
@@ -235,9 +226,7 @@ impl EntityExtractor {
                 };
                 let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
                 if alias.chars().count() > 2 && !self.never_alone.iter().any(|w| w == alias) {
-                    aliases
-                        .entry(alias)
-                        .or_insert((alias_rule, c.canonical.clone(), c.span.end));
+                    aliases.entry(alias).or_insert((alias_rule, c.canonical.clone(), c.span.end));
                 }
             }
         }
@@ -247,40 +236,25 @@ impl EntityExtractor {
             let slice = region.of(text);
             for (alias, (alias_rule, canonical, after)) in &aliases {
                 for (offset, _) in slice.match_indices(alias) {
-                    let span =
-                        Span::new(region.start + offset, region.start + offset + alias.len());
-                    if span.start < *after
-                        || !is_whole_word(text, span)
-                        || found.iter().any(|c| c.span.overlaps(span))
+                    let span = Span::new(region.start + offset, region.start + offset + alias.len());
+                    if span.start < *after || !is_whole_word(text, span) || found.iter().any(|c| c.span.overlaps(span))
                     {
                         continue;
                     }
                     // An alias takes over a match of exactly its span from a weaker rule only.
-                    let blockers: Vec<usize> = (0..chosen.len())
-                        .filter(|&i| chosen[i].span.overlaps(span))
-                        .collect();
+                    let blockers: Vec<usize> = (0..chosen.len()).filter(|&i| chosen[i].span.overlaps(span)).collect();
                     let weaker = |&i: &usize| {
-                        chosen[i].span == span
-                            && self.rules[chosen[i].rule].priority
-                                < self.rules[*alias_rule].priority
+                        chosen[i].span == span && self.rules[chosen[i].rule].priority < self.rules[*alias_rule].priority
                     };
                     if blockers.iter().all(weaker) {
                         replaced.extend(blockers);
-                        found.push(Candidate {
-                            span,
-                            rule: *alias_rule,
-                            canonical: canonical.clone(),
-                        });
+                        found.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
                     }
                 }
             }
         }
-        let mut kept: Vec<Candidate<'a>> = chosen
-            .drain(..)
-            .enumerate()
-            .filter(|(i, _)| !replaced.contains(i))
-            .map(|(_, c)| c)
-            .collect();
+        let mut kept: Vec<Candidate<'a>> =
+            chosen.drain(..).enumerate().filter(|(i, _)| !replaced.contains(i)).map(|(_, c)| c).collect();
         kept.extend(found);
         kept.sort_by_key(|c| c.span.start);
         *chosen = kept;

@@ -64,45 +64,26 @@ impl PatternRule {
         rule_index: usize,
         rule: &EntityRule,
     ) -> Result<PatternRule, RuleError> {
-        let pattern = rule
-            .pattern
-            .as_ref()
-            .expect("called for pattern rules only");
+        let pattern = rule.pattern.as_ref().expect("called for pattern rules only");
         let regex = rules::compile_regex(file, pattern)?;
         if !regex.capture_names().any(|name| name == Some("name")) {
-            return Err(RuleError::at(
-                file,
-                pattern.span(),
-                "an entity pattern needs a `(?P<name>…)` group",
-            ));
+            return Err(RuleError::at(file, pattern.span(), "an entity pattern needs a `(?P<name>…)` group"));
         }
         let mut conditions = Vec::new();
-        for (requirement, must_be_in) in rule
-            .require
-            .iter()
-            .map(|r| (r, true))
-            .chain(rule.reject.iter().map(|r| (r, false)))
+        for (requirement, must_be_in) in
+            rule.require.iter().map(|r| (r, true)).chain(rule.reject.iter().map(|r| (r, false)))
         {
-            if !regex
-                .capture_names()
-                .any(|name| name == Some(requirement.group.as_str()))
-            {
+            if !regex.capture_names().any(|name| name == Some(requirement.group.as_str())) {
                 return Err(RuleError::at(
                     file,
                     pattern.span(),
                     format!("no group `{}` in the pattern", requirement.group),
                 ));
             }
-            let words = list_surfaces(source, file, &requirement.list)?
-                .into_keys()
-                .collect();
+            let words = list_surfaces(source, file, &requirement.list)?.into_keys().collect();
             conditions.push((requirement.group.clone(), words, must_be_in));
         }
-        let canonical_map = rule
-            .canonical_list
-            .as_ref()
-            .map(|list| list_surfaces(source, file, list))
-            .transpose()?;
+        let canonical_map = rule.canonical_list.as_ref().map(|list| list_surfaces(source, file, list)).transpose()?;
         Ok(PatternRule {
             rule: rule_index,
             regex,
@@ -135,26 +116,22 @@ impl PatternRule {
                 Some(listed) => Cow::Borrowed(listed.as_str()),
                 None => Cow::Owned(self.canonical_of(span.of(text))),
             };
-            out.push(Candidate {
-                span,
-                rule: self.rule,
-                canonical,
-            });
+            out.push(Candidate { span, rule: self.rule, canonical });
         }
     }
 
-    /// Drops leading words such as "The", and a trailing possessive.
+    /// Drops leading words such as "The" and leading possessives ("Japan's" in "Japan's
+    /// Sakuragawa Trust Bank": a possessive never starts a name), and a trailing possessive.
     fn strip(&self, text: &str, mut span: Span) -> Span {
         loop {
             let current = span.of(text);
-            let Some(word) = self.strip_leading.iter().find(|w| {
-                current
-                    .strip_prefix(w.as_str())
-                    .is_some_and(|rest| rest.starts_with(char::is_whitespace))
-            }) else {
+            let first = current.split_whitespace().next().unwrap_or("");
+            let is_possessive = first.ends_with("'s") || first.ends_with("\u{2019}s");
+            let listed = self.strip_leading.iter().any(|w| w == first);
+            if first.len() == current.len() || !(is_possessive || listed) {
                 break;
-            };
-            span = Span::new(span.start + word.len(), span.end).trim(text);
+            }
+            span = Span::new(span.start + first.len(), span.end).trim(text);
         }
         for possessive in ["'s", "\u{2019}s", "'", "\u{2019}"] {
             if span.of(text).ends_with(possessive) {

@@ -32,18 +32,7 @@ use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
-const CAPTURING: [&str; 10] = [
-    "sym",
-    "code",
-    "name",
-    "sub",
-    "num",
-    "words",
-    "scale",
-    "postscale",
-    "open",
-    "close",
-];
+const CAPTURING: [&str; 10] = ["sym", "code", "name", "sub", "num", "words", "scale", "postscale", "open", "close"];
 /// Macros that start a word and get an ASCII word boundary in front when they open a pattern.
 const WORD_START: [&str; 4] = ["num", "words", "code", "name"];
 
@@ -58,13 +47,15 @@ pub struct PatternSpec<'a> {
     pub not_preceded_by: Option<&'a str>,
 }
 
+/// (macro name, occurrence 1 or 2) → name of its capture group in the combined regex.
+type CaptureGroups = HashMap<(&'static str, u8), String>;
+
 /// One pattern after expansion: which capture groups of the combined regex are its.
 #[derive(Debug)]
 struct Expanded {
     /// Name of the group wrapping the whole pattern.
     group: String,
-    /// (macro name, occurrence 1 or 2) → group name.
-    captures: HashMap<(&'static str, u8), String>,
+    captures: CaptureGroups,
     not_followed_by: Option<Regex>,
     not_preceded_by: Option<Regex>,
 }
@@ -93,10 +84,7 @@ pub struct Reading {
 pub struct PatternError(pub String);
 
 impl Grammar {
-    pub fn new(
-        patterns: &[PatternSpec],
-        lexicon: &Lexicon,
-    ) -> Result<Grammar, (usize, PatternError)> {
+    pub fn new(patterns: &[PatternSpec], lexicon: &Lexicon) -> Result<Grammar, (usize, PatternError)> {
         let mut expanded = Vec::new();
         let mut alternatives = Vec::new();
         for (index, spec) in patterns.iter().enumerate() {
@@ -105,8 +93,7 @@ impl Grammar {
             let anchored = |context: Option<&str>, template: fn(&str) -> String| {
                 context
                     .map(|c| {
-                        Regex::new(&template(c))
-                            .map_err(|e| (index, PatternError(format!("bad context regex: {e}"))))
+                        Regex::new(&template(c)).map_err(|e| (index, PatternError(format!("bad context regex: {e}"))))
                     })
                     .transpose()
             };
@@ -115,22 +102,14 @@ impl Grammar {
             let group = format!("p{index}");
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             alternatives.push(format!("(?P<{group}>{regex})(?:[^A-Za-z0-9]|$)"));
-            expanded.push(Expanded {
-                group,
-                captures,
-                not_followed_by,
-                not_preceded_by,
-            });
+            expanded.push(Expanded { group, captures, not_followed_by, not_preceded_by });
         }
         let regex = regex::RegexBuilder::new(&alternatives.join("|"))
             .size_limit(256 << 20)
             .dfa_size_limit(64 << 20)
             .build()
             .map_err(|e| (0, PatternError(format!("patterns do not combine: {e}"))))?;
-        Ok(Grammar {
-            regex,
-            patterns: expanded,
-        })
+        Ok(Grammar { regex, patterns: expanded })
     }
 
     /// Every amount the patterns read in `text`, left to right, without overlaps.
@@ -146,25 +125,15 @@ impl Grammar {
                 .expect("one alternative matched");
             let matched = caps.name(&expanded.group).expect("checked above");
             let reading = read(pattern, expanded, &caps, lexicon).filter(|r| {
-                !expanded
-                    .not_followed_by
-                    .as_ref()
-                    .is_some_and(|re| re.is_match(&text[r.end..]))
-                    && !expanded
-                        .not_preceded_by
-                        .as_ref()
-                        .is_some_and(|re| re.is_match(&text[..r.start]))
+                !expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(&text[r.end..]))
+                    && !expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(&text[..r.start]))
             });
             if let Some(reading) = reading {
                 out.push(reading);
                 position = matched.end();
             } else {
                 // Try again just after this start: a shorter reading may start further on.
-                position = whole.start()
-                    + text[whole.start()..]
-                        .chars()
-                        .next()
-                        .map_or(1, char::len_utf8);
+                position = whole.start() + text[whole.start()..].chars().next().map_or(1, char::len_utf8);
             }
             if position >= text.len() {
                 break;
@@ -174,21 +143,14 @@ impl Grammar {
 }
 
 /// Expands the macros of one pattern into capture groups named after the pattern.
-fn expand(
-    index: usize,
-    pattern: &str,
-    lexicon: &Lexicon,
-) -> Result<(String, HashMap<(&'static str, u8), String>), PatternError> {
+fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, CaptureGroups), PatternError> {
     let mut out = String::new();
     let mut captures = HashMap::new();
     let mut rest = pattern;
     let mut first_macro = true;
     let mut numbers_seen = 0u8;
     while let Some(open) = rest.find('{') {
-        let close = rest[open..]
-            .find('}')
-            .ok_or_else(|| PatternError(format!("unclosed `{{` in `{pattern}`")))?
-            + open;
+        let close = rest[open..].find('}').ok_or_else(|| PatternError(format!("unclosed `{{` in `{pattern}`")))? + open;
         let name = &rest[open + 1..close];
         out.push_str(&rest[..open]);
         rest = &rest[close + 1..];
@@ -205,12 +167,8 @@ fn expand(
             "sp" => "[ \u{a0}\u{202f}\u{2009}]?".to_string(),
             "open" => "\\(".to_string(),
             "close" => "\\)".to_string(),
-            "postscale" => lexicon
-                .fragment("scale")
-                .expect("scale is a known fragment"),
-            _ => lexicon
-                .fragment(name)
-                .ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
+            "postscale" => lexicon.fragment("scale").expect("scale is a known fragment"),
+            _ => lexicon.fragment(name).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
         };
         match CAPTURING.iter().find(|&&m| m == name) {
             Some(&macro_name) => {
@@ -225,9 +183,7 @@ fn expand(
                     _ => 1,
                 };
                 if occurrence > 2 || captures.contains_key(&(macro_name, occurrence)) {
-                    return Err(PatternError(format!(
-                        "`{{{name}}}` occurs too often for one amount or range"
-                    )));
+                    return Err(PatternError(format!("`{{{name}}}` occurs too often for one amount or range")));
                 }
                 let group = format!("p{index}_{macro_name}{occurrence}");
                 out.push_str(&format!("(?P<{group}>{fragment})"));
@@ -238,26 +194,16 @@ fn expand(
     }
     out.push_str(rest);
     if !captures.contains_key(&("num", 1)) && !captures.contains_key(&("words", 1)) {
-        return Err(PatternError(
-            "a money pattern needs `{num}` or `{words}`".into(),
-        ));
+        return Err(PatternError("a money pattern needs `{num}` or `{words}`".into()));
     }
     Ok((out, captures))
 }
 
 /// Reads the amount(s), scale and currency out of one match; `None` when the words or digits do
 /// not form a number.
-fn read(
-    pattern: usize,
-    expanded: &Expanded,
-    caps: &Captures,
-    lexicon: &Lexicon,
-) -> Option<Reading> {
+fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon) -> Option<Reading> {
     let get = |name: &'static str, occurrence: u8| {
-        expanded
-            .captures
-            .get(&(name, occurrence))
-            .and_then(|group| caps.name(group))
+        expanded.captures.get(&(name, occurrence)).and_then(|group| caps.name(group))
     };
     let number = |occurrence: u8| -> Option<Option<Decimal>> {
         if let Some(digits) = get("num", occurrence) {
@@ -280,11 +226,7 @@ fn read(
     let low = number(1)??;
     let high = number(2)?;
     let (low_scale, high_scale) = (scale(1)?, scale(2)?);
-    let low_scale = if high.is_some() && low_scale == Decimal::ONE {
-        high_scale
-    } else {
-        low_scale
-    };
+    let low_scale = if high.is_some() && low_scale == Decimal::ONE { high_scale } else { low_scale };
 
     let mut currency = None;
     let mut factor = Decimal::ONE;
@@ -300,37 +242,19 @@ fn read(
         }
     }
     let negative = get("open", 1).is_some() && get("close", 1).is_some();
-    let sign = if negative {
-        Decimal::NEGATIVE_ONE
-    } else {
-        Decimal::ONE
-    };
-    let value = |n: Decimal, s: Decimal| {
-        n.checked_mul(s)?
-            .checked_mul(factor)?
-            .checked_mul(sign)
-            .map(|v| v.normalize())
-    };
+    let sign = if negative { Decimal::NEGATIVE_ONE } else { Decimal::ONE };
+    let value =
+        |n: Decimal, s: Decimal| n.checked_mul(s)?.checked_mul(factor)?.checked_mul(sign).map(|v| v.normalize());
     let amount = value(low, low_scale)?;
     let amount_max = match high {
         Some(high) => Some(value(high, high_scale)?),
         None => None,
     };
 
-    let spans = expanded
-        .captures
-        .values()
-        .filter_map(|group| caps.name(group));
+    let spans = expanded.captures.values().filter_map(|group| caps.name(group));
     let start = spans.clone().map(|m| m.start()).min()?;
     let end = spans.map(|m| m.end()).max()?;
-    Some(Reading {
-        pattern,
-        start,
-        end,
-        amount,
-        amount_max,
-        currency: currency.flatten(),
-    })
+    Some(Reading { pattern, start, end, amount, amount_max, currency: currency.flatten() })
 }
 
 #[cfg(test)]
@@ -365,32 +289,19 @@ mod tests {
             lexicon.add_currency(&file, currency, "USD").unwrap();
         }
         lexicon.add_iso_codes(&["USD".into(), "EUR".into()]);
-        let scale: ScaleEntry = toml::from_str(
-            "factor = \"1000000\"\nwords = [\"million\", \"mln\"]\nletters = [\"M\", \"m\"]",
-        )
-        .unwrap();
+        let scale: ScaleEntry =
+            toml::from_str("factor = \"1000000\"\nwords = [\"million\", \"mln\"]\nletters = [\"M\", \"m\"]").unwrap();
         lexicon.add_scale(&file, &scale).unwrap();
-        let scale: ScaleEntry = toml::from_str(
-            "factor = \"1000000000\"\nwords = [\"billion\", \"bn\"]\nletters = [\"B\", \"bn\"]",
-        )
-        .unwrap();
+        let scale: ScaleEntry =
+            toml::from_str("factor = \"1000000000\"\nwords = [\"billion\", \"bn\"]\nletters = [\"B\", \"bn\"]")
+                .unwrap();
         lexicon.add_scale(&file, &scale).unwrap();
-        lexicon.add_qualifier(&QualifierEntry {
-            value: "approximate".into(),
-            phrases: vec!["about".into()],
-        });
+        lexicon.add_qualifier(&QualifierEntry { value: "approximate".into(), phrases: vec!["about".into()] });
         lexicon
     }
 
     fn specs<'a>(patterns: &[&'a str]) -> Vec<PatternSpec<'a>> {
-        patterns
-            .iter()
-            .map(|pattern| PatternSpec {
-                pattern,
-                not_followed_by: None,
-                not_preceded_by: None,
-            })
-            .collect()
+        patterns.iter().map(|pattern| PatternSpec { pattern, not_followed_by: None, not_preceded_by: None }).collect()
     }
 
     fn read_all(patterns: &[&str], text: &str) -> Vec<(String, String, Option<String>)> {
@@ -399,13 +310,7 @@ mod tests {
         let mut out = Vec::new();
         grammar.readings(text, &lexicon, &mut out);
         out.into_iter()
-            .map(|r| {
-                (
-                    text[r.start..r.end].to_string(),
-                    r.amount.to_string(),
-                    r.amount_max.map(|m| m.to_string()),
-                )
-            })
+            .map(|r| (text[r.start..r.end].to_string(), r.amount.to_string(), r.amount_max.map(|m| m.to_string())))
             .collect()
     }
 
@@ -413,10 +318,7 @@ mod tests {
     fn one_amount_is_read_once_and_exactly() {
         let patterns = ["{sym}{sp}{num}{scale}?", "{num}{scale}?{sp}{name}"];
         assert_eq!(
-            read_all(
-                &patterns,
-                "It paid $1.1B, then $400M, then 83 mln dlrs, then €2.3bn."
-            ),
+            read_all(&patterns, "It paid $1.1B, then $400M, then 83 mln dlrs, then €2.3bn."),
             [
                 ("$1.1B".into(), "1100000000".into(), None),
                 ("$400M".into(), "400000000".into(), None),
@@ -428,44 +330,23 @@ mod tests {
 
     #[test]
     fn a_scale_on_the_high_end_applies_to_both() {
-        let patterns = [
-            "{sym}{num}{scale}?{sp}[-–]{sp}{sym}?{num}{scale}?",
-            "{sym}{num} to {sym}?{num}{scale}",
-        ];
+        let patterns = ["{sym}{num}{scale}?{sp}[-–]{sp}{sym}?{num}{scale}?", "{sym}{num} to {sym}?{num}{scale}"];
         assert_eq!(
             read_all(&patterns, "$5-10 million, $5 to $10 million"),
             [
-                (
-                    "$5-10 million".into(),
-                    "5000000".into(),
-                    Some("10000000".into())
-                ),
-                (
-                    "$5 to $10 million".into(),
-                    "5000000".into(),
-                    Some("10000000".into())
-                ),
+                ("$5-10 million".into(), "5000000".into(), Some("10000000".into())),
+                ("$5 to $10 million".into(), "5000000".into(), Some("10000000".into())),
             ]
         );
     }
 
     #[test]
     fn context_words_stay_outside_the_span_and_parentheses_negate() {
-        let patterns = [
-            "between {sym}{num}{scale}? and {sym}?{num}{scale}?",
-            "{open}{sym}{num}{scale}?{close}",
-        ];
+        let patterns = ["between {sym}{num}{scale}? and {sym}?{num}{scale}?", "{open}{sym}{num}{scale}?{close}"];
         assert_eq!(
-            read_all(
-                &patterns,
-                "between $2 billion and $3 billion, a loss of ($48 million)"
-            ),
+            read_all(&patterns, "between $2 billion and $3 billion, a loss of ($48 million)"),
             [
-                (
-                    "$2 billion and $3 billion".into(),
-                    "2000000000".into(),
-                    Some("3000000000".into())
-                ),
+                ("$2 billion and $3 billion".into(), "2000000000".into(), Some("3000000000".into())),
                 ("($48 million)".into(), "-48000000".into(), None),
             ]
         );
@@ -473,42 +354,21 @@ mod tests {
 
     #[test]
     fn not_money() {
-        let patterns = [
-            "{sym}{sp}{num}{scale}?",
-            "{code}{sp}{num}{scale}?",
-            "{num}{scale}?{sp}{sub}",
-        ];
-        assert!(
-            read_all(
-                &patterns,
-                "$PATH and $TSLA rose 3x; EUROPE 2025; $5G; 30 months"
-            )
-            .is_empty()
-        );
+        let patterns = ["{sym}{sp}{num}{scale}?", "{code}{sp}{num}{scale}?", "{num}{scale}?{sp}{sub}"];
+        assert!(read_all(&patterns, "$PATH and $TSLA rose 3x; EUROPE 2025; $5G; 30 months").is_empty());
     }
 
     #[test]
     fn context_guards_reject_a_reading_and_let_a_later_one_through() {
         let lexicon = lexicon();
         let patterns = [
-            PatternSpec {
-                pattern: "{num}{sp}{sym}",
-                not_followed_by: Some(r"\s?[0-9]"),
-                not_preceded_by: None,
-            },
-            PatternSpec {
-                pattern: "{sym}{num}{scale}?",
-                not_followed_by: None,
-                not_preceded_by: None,
-            },
+            PatternSpec { pattern: "{num}{sp}{sym}", not_followed_by: Some(r"\s?[0-9]"), not_preceded_by: None },
+            PatternSpec { pattern: "{sym}{num}{scale}?", not_followed_by: None, not_preceded_by: None },
         ];
         let grammar = Grammar::new(&patterns, &lexicon).unwrap();
         let mut out = Vec::new();
         grammar.readings("in 2025 $5 billion, then 3 €.", &lexicon, &mut out);
-        let found: Vec<_> = out
-            .iter()
-            .map(|r| (r.pattern, r.amount.to_string()))
-            .collect();
+        let found: Vec<_> = out.iter().map(|r| (r.pattern, r.amount.to_string())).collect();
         assert_eq!(found, [(1, "5000000000".to_string()), (0, "3".to_string())]);
     }
 
@@ -521,10 +381,7 @@ mod tests {
         );
         assert_eq!(
             Grammar::new(&specs(&["{sym}{num}", "{sym}"]), &lexicon).unwrap_err(),
-            (
-                1,
-                PatternError("a money pattern needs `{num}` or `{words}`".into())
-            )
+            (1, PatternError("a money pattern needs `{num}` or `{words}`".into()))
         );
     }
 }

@@ -120,12 +120,7 @@ impl Lexicon {
         }
     }
 
-    pub fn add_currency(
-        &mut self,
-        file: &RuleFile,
-        entry: &CurrencyEntry,
-        dollar: &str,
-    ) -> Result<(), RuleError> {
+    pub fn add_currency(&mut self, file: &RuleFile, entry: &CurrencyEntry, dollar: &str) -> Result<(), RuleError> {
         let currency = match (&entry.code, entry.dollar) {
             (_, true) => Some(self.currency_index(dollar)),
             (Some(code), false) => Some(self.currency_index(code.get_ref())),
@@ -140,8 +135,7 @@ impl Lexicon {
         for subunit in &entry.subunits {
             let factor = decimal(file, &subunit.factor)?;
             for name in &subunit.names {
-                self.subunits
-                    .insert(name.to_lowercase(), (currency, factor));
+                self.subunits.insert(name.to_lowercase(), (currency, factor));
                 self.subunit_names.push(name.to_lowercase());
             }
             for form in &subunit.attached {
@@ -167,17 +161,12 @@ impl Lexicon {
 
     pub fn add_qualifier(&mut self, entry: &QualifierEntry) {
         for phrase in &entry.phrases {
-            self.qualifiers
-                .push((phrase.to_lowercase(), entry.value.clone()));
+            self.qualifiers.push((phrase.to_lowercase(), entry.value.clone()));
         }
-        self.qualifiers.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.qualifiers.sort_by_key(|(phrase, _)| std::cmp::Reverse(phrase.len()));
     }
 
-    pub fn add_number_words(
-        &mut self,
-        file: &RuleFile,
-        entry: &NumberWordsEntry,
-    ) -> Result<(), RuleError> {
+    pub fn add_number_words(&mut self, file: &RuleFile, entry: &NumberWordsEntry) -> Result<(), RuleError> {
         let words = &mut self.number_words;
         for (target, source) in [
             (&mut words.values, &entry.values),
@@ -188,12 +177,8 @@ impl Lexicon {
                 target.insert(word.to_lowercase(), decimal(file, value)?);
             }
         }
-        words
-            .articles
-            .extend(entry.articles.iter().map(|a| a.to_lowercase()));
-        words
-            .fillers
-            .extend(entry.fillers.iter().map(|f| f.to_lowercase()));
+        words.articles.extend(entry.articles.iter().map(|a| a.to_lowercase()));
+        words.fillers.extend(entry.fillers.iter().map(|f| f.to_lowercase()));
         Ok(())
     }
 
@@ -210,54 +195,23 @@ impl Lexicon {
     /// The regex fragment for a macro of the pattern language, without its capture group.
     pub fn fragment(&self, name: &str) -> Option<String> {
         Some(match name {
-            "sym" => alternation(
-                self.symbols.keys().map(String::as_str),
-                Case::Sensitive,
-                Boundary::Letters,
-            ),
-            "code" => alternation(
-                self.iso_codes.keys().map(String::as_str),
-                Case::Sensitive,
-                Boundary::Letters,
-            ),
-            "name" => alternation(
-                self.names.keys().map(String::as_str),
-                Case::Insensitive,
-                Boundary::Letters,
-            ),
+            "sym" => alternation(self.symbols.keys().map(String::as_str), Case::Sensitive, Boundary::Letters),
+            "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, Boundary::Letters),
+            "name" => alternation(self.names.keys().map(String::as_str), Case::Insensitive, Boundary::Letters),
             "sub" => format!(
                 "(?:{}|[ \u{a0}]?{})",
-                alternation(
-                    self.subunit_attached.iter().map(String::as_str),
-                    Case::Sensitive,
-                    Boundary::None
-                ),
-                alternation(
-                    self.subunit_names.iter().map(String::as_str),
-                    Case::Insensitive,
-                    Boundary::Letters
-                ),
+                alternation(self.subunit_attached.iter().map(String::as_str), Case::Sensitive, Boundary::None),
+                alternation(self.subunit_names.iter().map(String::as_str), Case::Insensitive, Boundary::Letters),
             ),
             "scale" => format!(
                 "(?:{}|[ \u{a0}-]?{})",
-                alternation(
-                    self.scale_letters.iter().map(String::as_str),
-                    Case::Sensitive,
-                    Boundary::None
-                ),
-                alternation(
-                    self.scale_words.iter().map(String::as_str),
-                    Case::Insensitive,
-                    Boundary::End
-                ),
+                alternation(self.scale_letters.iter().map(String::as_str), Case::Sensitive, Boundary::None),
+                alternation(self.scale_words.iter().map(String::as_str), Case::Insensitive, Boundary::End),
             ),
             "num" => NUMERAL.to_string(),
             "words" => {
-                let word = alternation(
-                    self.number_words.vocabulary().into_iter(),
-                    Case::Insensitive,
-                    Boundary::Letters,
-                );
+                let word =
+                    alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters);
                 let filler = alternation(
                     self.number_words.fillers.iter().map(String::as_str),
                     Case::Insensitive,
@@ -275,15 +229,8 @@ impl Lexicon {
         match kind {
             "sym" => self.symbols.get(captured).map(|&c| (c, Decimal::ONE)),
             "code" => self.iso_codes.get(captured).map(|&c| (c, Decimal::ONE)),
-            "name" => self
-                .names
-                .get(&captured.to_lowercase())
-                .map(|&c| (c, Decimal::ONE)),
-            "sub" => self
-                .subunits
-                .get(captured)
-                .or_else(|| self.subunits.get(&captured.to_lowercase()))
-                .copied(),
+            "name" => self.names.get(&captured.to_lowercase()).map(|&c| (c, Decimal::ONE)),
+            "sub" => self.subunits.get(captured).or_else(|| self.subunits.get(&captured.to_lowercase())).copied(),
             _ => None,
         }
     }
@@ -291,10 +238,7 @@ impl Lexicon {
     /// The factor of a captured scale (`M`, ` million`, `-billion`).
     pub fn scale_of(&self, captured: &str) -> Option<Decimal> {
         let form = captured.trim_start_matches([' ', '\u{a0}', '-']);
-        self.scales
-            .get(form)
-            .or_else(|| self.scales.get(&form.to_lowercase()))
-            .copied()
+        self.scales.get(form).or_else(|| self.scales.get(&form.to_lowercase())).copied()
     }
 
     /// The qualifier whose phrase ends `before` (the text just before an amount), if any.
@@ -306,10 +250,7 @@ impl Lexicon {
         };
         self.qualifiers.iter().find_map(|(phrase, value)| {
             let rest = tail.strip_suffix(phrase.as_str())?;
-            rest.chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
-                .then_some(value.as_str())
+            rest.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then_some(value.as_str())
         })
     }
 }
@@ -349,8 +290,7 @@ fn alternation<'a>(forms: impl Iterator<Item = &'a str>, case: Case, boundary: B
         .iter()
         .map(|form| {
             let mut alternative = regex::escape(form);
-            if boundary == Boundary::Letters && form.starts_with(|c: char| c.is_ascii_alphabetic())
-            {
+            if boundary == Boundary::Letters && form.starts_with(|c: char| c.is_ascii_alphabetic()) {
                 alternative.insert_str(0, "(?-u:\\b)");
             }
             if boundary != Boundary::None && form.ends_with(|c: char| c.is_ascii_alphabetic()) {
@@ -359,11 +299,7 @@ fn alternation<'a>(forms: impl Iterator<Item = &'a str>, case: Case, boundary: B
             alternative
         })
         .collect();
-    let flags = if case == Case::Insensitive {
-        "?i:"
-    } else {
-        "?:"
-    };
+    let flags = if case == Case::Insensitive { "?i:" } else { "?:" };
     format!("({flags}{})", alternatives.join("|"))
 }
 
@@ -373,11 +309,7 @@ mod tests {
 
     #[test]
     fn alternation_puts_longer_forms_first_and_guards_letters() {
-        let fragment = alternation(
-            ["$", "US$", "kr"].into_iter(),
-            Case::Sensitive,
-            Boundary::Letters,
-        );
+        let fragment = alternation(["$", "US$", "kr"].into_iter(), Case::Sensitive, Boundary::Letters);
         assert_eq!(fragment, r"(?:(?-u:\b)US\$|(?-u:\b)kr(?-u:\b)|\$)");
     }
 
@@ -388,14 +320,8 @@ mod tests {
             value: "approximate".into(),
             phrases: vec!["about".into(), "an estimated".into()],
         });
-        lexicon.add_qualifier(&QualifierEntry {
-            value: "at_least".into(),
-            phrases: vec!["more than".into()],
-        });
-        assert_eq!(
-            lexicon.qualifier_before("cost an estimated "),
-            Some("approximate")
-        );
+        lexicon.add_qualifier(&QualifierEntry { value: "at_least".into(), phrases: vec!["more than".into()] });
+        assert_eq!(lexicon.qualifier_before("cost an estimated "), Some("approximate"));
         assert_eq!(lexicon.qualifier_before("More than "), Some("at_least"));
         assert_eq!(lexicon.qualifier_before("roundabout "), None);
         assert_eq!(lexicon.qualifier_before(""), None);

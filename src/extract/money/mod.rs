@@ -71,25 +71,14 @@ pub struct MoneyExtractor {
 
 impl MoneyExtractor {
     /// Compiles the money rules; `dollar` is the ISO code a bare `$` stands for.
-    pub fn compile(
-        source: &RuleSource,
-        catalogue: &mut Catalogue,
-        dollar: &str,
-    ) -> Result<MoneyExtractor, RuleError> {
+    pub fn compile(source: &RuleSource, catalogue: &mut Catalogue, dollar: &str) -> Result<MoneyExtractor, RuleError> {
         let files: Vec<_> = source.files(Family::Money).collect();
-        let parsed: Vec<MoneyFile> = files
-            .iter()
-            .map(|file| rules::parse(file))
-            .collect::<Result<_, _>>()?;
+        let parsed: Vec<MoneyFile> = files.iter().map(|file| rules::parse(file)).collect::<Result<_, _>>()?;
         let mut lexicon = Lexicon::default();
         for (file, money) in files.iter().zip(&parsed) {
             if let Some(codes) = &money.codes {
-                let usable: Vec<String> = codes
-                    .iso_4217
-                    .iter()
-                    .filter(|code| !codes.excluded.contains(code))
-                    .cloned()
-                    .collect();
+                let usable: Vec<String> =
+                    codes.iso_4217.iter().filter(|code| !codes.excluded.contains(code)).cloned().collect();
                 lexicon.add_iso_codes(&usable);
             }
             for currency in &money.currency {
@@ -122,15 +111,8 @@ impl MoneyExtractor {
             let (file, rule) = located[index];
             RuleError::at(file, rule.pattern.span(), error.0)
         })?;
-        let rule_ids = located
-            .iter()
-            .map(|(_, rule)| rule.id.get_ref().clone())
-            .collect();
-        Ok(MoneyExtractor {
-            lexicon,
-            grammar,
-            rule_ids,
-        })
+        let rule_ids = located.iter().map(|(_, rule)| rule.id.get_ref().clone()).collect();
+        Ok(MoneyExtractor { lexicon, grammar, rule_ids })
     }
 
     /// Appends the amounts found in `region` of `text` to `out`, in order.
@@ -138,31 +120,20 @@ impl MoneyExtractor {
         let slice = region.of(text);
         let mut readings = Vec::new();
         self.grammar.readings(slice, &self.lexicon, &mut readings);
-        for Reading {
-            pattern,
-            start,
-            end,
-            mut amount,
-            amount_max,
-            currency,
-        } in readings
-        {
+        for Reading { pattern, start, end, mut amount, amount_max, currency } in readings {
             let mut span = Span::new(region.start + start, region.start + end);
             let before = &text[region.start..span.start];
             if let Some(minus) = minus_sign_before(before) {
                 span.start -= minus;
                 amount = -amount;
             }
-            let qualifier = self
-                .lexicon
-                .qualifier_before(&text[region.start..span.start]);
+            let qualifier = self.lexicon.qualifier_before(&text[region.start..span.start]);
             out.push(MoneyItem {
                 span,
                 text: span.of(text),
                 rule: &self.rule_ids[pattern],
                 amount,
-                amount_max: amount_max
-                    .map(|max| if amount.is_sign_negative() { -max } else { max }),
+                amount_max: amount_max.map(|max| if amount.is_sign_negative() { -max } else { max }),
                 currency: currency.map(|index| self.lexicon.codes[index].as_str()),
                 qualifier,
             });
@@ -173,15 +144,9 @@ impl MoneyExtractor {
 /// Length of a minus sign that directly precedes an amount and starts a token (`-$5M`, `−€3bn`),
 /// or `None` for a hyphen inside a word or range.
 fn minus_sign_before(before: &str) -> Option<usize> {
-    let sign = before
-        .chars()
-        .next_back()
-        .filter(|&c| c == '-' || c == '\u{2212}')?;
+    let sign = before.chars().next_back().filter(|&c| c == '-' || c == '\u{2212}')?;
     let rest = &before[..before.len() - sign.len_utf8()];
-    rest.chars()
-        .next_back()
-        .is_none_or(|c| c.is_whitespace() || c == '(')
-        .then_some(sign.len_utf8())
+    rest.chars().next_back().is_none_or(|c| c.is_whitespace() || c == '(').then_some(sign.len_utf8())
 }
 
 #[cfg(test)]

@@ -13,15 +13,8 @@ use rust_decimal::Decimal;
 /// otherwise it is a decimal comma; several `.` group thousands. Spaces, no-break and thin spaces
 /// and apostrophes always group thousands.
 pub fn parse_numeral(raw: &str) -> Option<Decimal> {
-    let digits_only: String = raw
-        .chars()
-        .filter(|c| {
-            !matches!(
-                c,
-                ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '\u{2019}'
-            )
-        })
-        .collect();
+    let digits_only: String =
+        raw.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '\u{2019}')).collect();
     let commas = digits_only.matches(',').count();
     let dots = digits_only.matches('.').count();
     let decimal_mark = match (commas, dots) {
@@ -31,11 +24,7 @@ pub fn parse_numeral(raw: &str) -> Option<Decimal> {
             (commas == 1 && after_last != 3).then_some(',')
         }
         (0, _) => (dots == 1).then_some('.'),
-        _ => Some(if digits_only.rfind(',')? > digits_only.rfind('.')? {
-            ','
-        } else {
-            '.'
-        }),
+        _ => Some(if digits_only.rfind(',')? > digits_only.rfind('.')? { ',' } else { '.' }),
     };
     let normalised: String = digits_only
         .chars()
@@ -82,15 +71,11 @@ impl NumberWords {
     /// `half a`, or `None` when the words do not form one number.
     pub fn parse(&self, raw: &str) -> Option<Decimal> {
         let lower = raw.to_lowercase();
-        let tokens: Vec<&str> = lower
-            .split(|c: char| c == ' ' || c == '-')
-            .filter(|t| !t.is_empty() && !self.fillers.iter().any(|f| f == t))
-            .collect();
+        let tokens: Vec<&str> =
+            lower.split([' ', '-']).filter(|t| !t.is_empty() && !self.fillers.iter().any(|f| f == t)).collect();
         match tokens.as_slice() {
             [] => None,
-            [fraction, article]
-                if self.fractions.contains_key(*fraction) && self.is_article(article) =>
-            {
+            [fraction, article] if self.fractions.contains_key(*fraction) && self.is_article(article) => {
                 self.fractions.get(*fraction).copied()
             }
             [article] if self.is_article(article) => Some(Decimal::ONE),
@@ -169,19 +154,10 @@ mod tests {
 
     fn english() -> NumberWords {
         let mut words = NumberWords::default();
-        for (word, value) in [
-            ("one", 1),
-            ("two", 2),
-            ("five", 5),
-            ("seven", 7),
-            ("twenty", 20),
-            ("seventy", 70),
-        ] {
+        for (word, value) in [("one", 1), ("two", 2), ("five", 5), ("seven", 7), ("twenty", 20), ("seventy", 70)] {
             words.values.insert(word.into(), Decimal::from(value));
         }
-        words
-            .multipliers
-            .insert("hundred".into(), Decimal::from(100));
+        words.multipliers.insert("hundred".into(), Decimal::from(100));
         words.articles = vec!["a".into(), "an".into()];
         words.fractions.insert("half".into(), d("0.5"));
         words.fillers = vec!["and".into()];
