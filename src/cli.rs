@@ -113,11 +113,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .num_threads(common.jobs.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
+    let run = Run { pipeline: &pipeline, pool: &pool, common };
     let result = match args.command {
         Command::Extract { paths, jsonl_in, output, glob } => {
-            extract(&pipeline, &pool, common, &paths, jsonl_in.as_deref(), output.as_deref(), &glob)
+            run.extract(&paths, jsonl_in.as_deref(), output.as_deref(), &glob)
         }
-        Command::Clean { paths, out_dir, glob } => clean(&pipeline, &pool, common, &paths, out_dir.as_deref(), &glob),
+        Command::Clean { paths, out_dir, glob } => run.clean(&paths, out_dir.as_deref(), &glob),
         Command::Check { fixtures, bless } => check_rules(&pipeline, &fixtures, bless),
     };
     match result {
@@ -198,68 +199,114 @@ fn gather_inputs(paths: &[PathBuf], glob: &[String], reporter: &mut Reporter) ->
     Ok(inputs)
 }
 
-fn extract(
-    pipeline: &Pipeline,
-    pool: &rayon::ThreadPool,
-    common: &Common,
-    paths: &[PathBuf],
-    jsonl_in: Option<&Path>,
-    output: Option<&Path>,
-    glob: &[String],
-) -> anyhow::Result<ExitCode> {
-    if paths.is_empty() && jsonl_in.is_none() {
-        bail!(UsageError("nothing to read: give files, directories, `-`, or --jsonl-in FILE".into()));
-    }
-    if !paths.is_empty() && jsonl_in.is_some() {
-        bail!(UsageError("give either PATHs or --jsonl-in, not both".into()));
-    }
-    let mut sink = OutputSink::open(output)?;
-    let code = match jsonl_in {
-        Some(source) => {
-            let reader: Box<dyn std::io::BufRead> = if source.as_os_str() == "-" {
-                Box::new(std::io::stdin().lock())
-            } else {
-                let file = std::fs::File::open(source).with_context(|| format!("{}", source.display()))?;
-                Box::new(std::io::BufReader::new(file))
-            };
-            let name = source.display().to_string();
-            let mut reporter = Reporter::new(common, None);
-            batch::in_order(
-                pool,
-                JsonlReader::new(reader),
-                |document| match document {
-                    Ok(document) => batch::extract_jsonl(pipeline, document),
-                    Err(error) => {
-                        Outcome { output: Vec::new(), messages: vec![format!("{name}: {error}")], failed: true }
-                    }
-                },
-                |outcome| {
-                    reporter.report(&outcome);
-                    sink.write(&outcome.output)
-                },
-            )?;
-            reporter.finish()
+/// What every document command needs: the compiled rules, the threads, the shared options.
+struct Run<'a> {
+    pipeline: &'a Pipeline,
+    pool: &'a rayon::ThreadPool,
+    common: &'a Common,
+}
+
+impl Run<'_> {
+    fn extract(
+        &self,
+        paths: &[PathBuf],
+        jsonl_in: Option<&Path>,
+        output: Option<&Path>,
+        glob: &[String],
+    ) -> anyhow::Result<ExitCode> {
+        let Run { pipeline, pool, common } = *self;
+        if paths.is_empty() && jsonl_in.is_none() {
+            bail!(UsageError("nothing to read: give files, directories, `-`, or --jsonl-in FILE".into()));
         }
-        None => {
-            let mut reporter = Reporter::new(common, None);
-            let inputs = gather_inputs(paths, glob, &mut reporter)?;
-            if let Some(bar) = &reporter.bar {
-                bar.set_length(inputs.len() as u64);
+        if !paths.is_empty() && jsonl_in.is_some() {
+            bail!(UsageError("give either PATHs or --jsonl-in, not both".into()));
+        }
+        let mut sink = OutputSink::open(output)?;
+        let code = match jsonl_in {
+            Some(source) => {
+                let reader: Box<dyn std::io::BufRead> = if source.as_os_str() == "-" {
+                    Box::new(std::io::stdin().lock())
+                } else {
+                    let file = std::fs::File::open(source).with_context(|| format!("{}", source.display()))?;
+                    Box::new(std::io::BufReader::new(file))
+                };
+                let name = source.display().to_string();
+                let mut reporter = Reporter::new(common, None);
+                batch::in_order(
+                    pool,
+                    JsonlReader::new(reader),
+                    |document| match document {
+                        Ok(document) => batch::extract_jsonl(pipeline, document),
+                        Err(error) => {
+                            Outcome { output: Vec::new(), messages: vec![format!("{name}: {error}")], failed: true }
+                        }
+                    },
+                    |outcome| {
+                        reporter.report(&outcome);
+                        sink.write(&outcome.output)
+                    },
+                )?;
+                reporter.finish()
             }
-            batch::in_order(
-                pool,
-                &inputs,
-                |input| batch::extract_input(pipeline, input),
-                |outcome| {
-                    reporter.report(&outcome);
-                    sink.write(&outcome.output)
-                },
-            )?;
-            reporter.finish()
+            None => {
+                let mut reporter = Reporter::new(common, None);
+                let inputs = gather_inputs(paths, glob, &mut reporter)?;
+                if let Some(bar) = &reporter.bar {
+                    bar.set_length(inputs.len() as u64);
+                }
+                batch::in_order(
+                    pool,
+                    &inputs,
+                    |input| batch::extract_input(pipeline, input),
+                    |outcome| {
+                        reporter.report(&outcome);
+                        sink.write(&outcome.output)
+                    },
+                )?;
+                reporter.finish()
+            }
+        };
+        sink.finish()?;
+        Ok(code)
+    }
+
+    fn clean(&self, paths: &[PathBuf], out_dir: Option<&Path>, glob: &[String]) -> anyhow::Result<ExitCode> {
+        let Run { pipeline, pool, common } = *self;
+        let out_dir = out_dir.filter(|dir| dir.as_os_str() != "-");
+        let mut reporter = Reporter::new(common, None);
+        let inputs = gather_inputs(paths, glob, &mut reporter)?;
+        if let Some(bar) = &reporter.bar {
+            bar.set_length(inputs.len() as u64);
         }
-    };
-    sink.finish()?;
-    Ok(code)
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        batch::in_order(
+            pool,
+            &inputs,
+            |input| (input, batch::clean_input(pipeline, input)),
+            |(input, mut outcome)| {
+                if !outcome.failed {
+                    match (out_dir, input) {
+                        (Some(dir), Input::File { relative, .. }) => {
+                            let target = dir.join(relative);
+                            let written = target
+                                .parent()
+                                .map_or(Ok(()), std::fs::create_dir_all)
+                                .and_then(|()| assay::atomic::write(&target, &outcome.output));
+                            if let Err(error) = written {
+                                outcome.failed = true;
+                                outcome.messages.push(format!("{}: {error}", target.display()));
+                            }
+                        }
+                        _ => stdout.write_all(&outcome.output)?,
+                    }
+                }
+                reporter.report(&outcome);
+                Ok::<(), std::io::Error>(())
+            },
+        )?;
+        stdout.flush()?;
+        Ok(reporter.finish())
+    }
 }
 
 /// Standard output, or a temporary file renamed over the output file when everything is written.
@@ -300,50 +347,6 @@ impl OutputSink {
         }
         Ok(())
     }
-}
-
-fn clean(
-    pipeline: &Pipeline,
-    pool: &rayon::ThreadPool,
-    common: &Common,
-    paths: &[PathBuf],
-    out_dir: Option<&Path>,
-    glob: &[String],
-) -> anyhow::Result<ExitCode> {
-    let out_dir = out_dir.filter(|dir| dir.as_os_str() != "-");
-    let mut reporter = Reporter::new(common, None);
-    let inputs = gather_inputs(paths, glob, &mut reporter)?;
-    if let Some(bar) = &reporter.bar {
-        bar.set_length(inputs.len() as u64);
-    }
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    batch::in_order(
-        pool,
-        &inputs,
-        |input| (input, batch::clean_input(pipeline, input)),
-        |(input, mut outcome)| {
-            if !outcome.failed {
-                match (out_dir, input) {
-                    (Some(dir), Input::File { relative, .. }) => {
-                        let target = dir.join(relative);
-                        let written = target
-                            .parent()
-                            .map_or(Ok(()), std::fs::create_dir_all)
-                            .and_then(|()| assay::atomic::write(&target, &outcome.output));
-                        if let Err(error) = written {
-                            outcome.failed = true;
-                            outcome.messages.push(format!("{}: {error}", target.display()));
-                        }
-                    }
-                    _ => stdout.write_all(&outcome.output)?,
-                }
-            }
-            reporter.report(&outcome);
-            Ok::<(), std::io::Error>(())
-        },
-    )?;
-    stdout.flush()?;
-    Ok(reporter.finish())
 }
 
 fn check_rules(pipeline: &Pipeline, fixtures: &Path, bless: bool) -> anyhow::Result<ExitCode> {

@@ -21,10 +21,9 @@ mod visible;
 
 pub use visible::{VisibleLine, visible_line};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::RegexSet;
 
-use crate::rules::{self, Catalogue, Family, Position, RuleError, RuleSource, rule_table};
+use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
 use crate::span::Span;
 
 rule_table! {
@@ -61,7 +60,6 @@ struct BoilerplateFile {
 struct Compiled {
     id: String,
     kind: String,
-    position: Position,
     has_phrases: bool,
     has_patterns: bool,
     max_words: Option<usize>,
@@ -72,9 +70,7 @@ struct Compiled {
 #[derive(Debug)]
 pub struct BoilerplateClassifier {
     rules: Vec<Compiled>,
-    phrases: AhoCorasick,
-    /// For each phrase pattern, the rule it belongs to.
-    phrase_rule: Vec<usize>,
+    phrases: PhraseSet,
     patterns: RegexSet,
     /// For each regex of the set, the rule it belongs to.
     pattern_rule: Vec<usize>,
@@ -94,8 +90,7 @@ pub struct Removal {
 impl BoilerplateClassifier {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<BoilerplateClassifier, RuleError> {
         let mut rules = Vec::new();
-        let mut phrases = Vec::new();
-        let mut phrase_rule = Vec::new();
+        let mut phrases = PhraseSetBuilder::default();
         let mut patterns = Vec::new();
         let mut pattern_rule = Vec::new();
         for file in source.files(Family::Boilerplate) {
@@ -115,14 +110,10 @@ impl BoilerplateClassifier {
                     patterns.push(pattern.get_ref().clone());
                     pattern_rule.push(index);
                 }
-                for phrase in &rule.phrases {
-                    phrases.push(phrase.clone());
-                    phrase_rule.push(index);
-                }
+                phrases.add(index, &rule.phrases, rule.position);
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     kind: rule.kind,
-                    position: rule.position,
                     has_phrases: !rule.phrases.is_empty(),
                     has_patterns: !rule.patterns.is_empty(),
                     max_words: rule.max_words,
@@ -130,13 +121,8 @@ impl BoilerplateClassifier {
                 });
             }
         }
-        let phrases_automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&phrases)
-            .expect("phrase lists are small enough for an automaton");
         let patterns = RegexSet::new(&patterns).expect("each pattern compiled on its own above");
-        Ok(BoilerplateClassifier { rules, phrases: phrases_automaton, phrase_rule, patterns, pattern_rule })
+        Ok(BoilerplateClassifier { rules, phrases: phrases.build(), patterns, pattern_rule })
     }
 
     pub fn rule_id(&self, rule: usize) -> &str {
@@ -159,7 +145,8 @@ impl BoilerplateClassifier {
             }
             let raw = span.of(text);
             let visible = visible_line(raw);
-            self.phrase_hits(&visible, &mut phrase_hits);
+            phrase_hits.clear();
+            self.phrases.find(&visible.text, |rule, _, _| phrase_hits.push(rule));
             pattern_hits.clear();
             pattern_hits.extend(self.patterns.matches(raw).iter().map(|i| self.pattern_rule[i]));
             let fired = self.rules.iter().enumerate().position(|(rule_index, rule)| {
@@ -173,18 +160,6 @@ impl BoilerplateClassifier {
             }
         }
         removals
-    }
-
-    /// Rules whose phrases occur in `visible` at the position each rule asks for.
-    fn phrase_hits(&self, visible: &VisibleLine, hits: &mut Vec<usize>) {
-        hits.clear();
-        let text = visible.text.as_ref();
-        for found in self.phrases.find_overlapping_iter(text) {
-            let rule = self.phrase_rule[found.pattern().as_usize()];
-            if self.rules[rule].position.admits(text, found.start(), found.end()) && !hits.contains(&rule) {
-                hits.push(rule);
-            }
-        }
     }
 }
 

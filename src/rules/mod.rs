@@ -12,9 +12,11 @@
 //! that names `file:line:col`.
 
 pub mod catalogue;
+mod phrases;
 mod source;
 
 pub use catalogue::{Catalogue, ExampleDoc, NegativeDoc, RuleDoc};
+pub use phrases::{PhraseSet, PhraseSetBuilder};
 pub use source::{Family, ListFile, RuleFile, RuleSource};
 
 use serde::de::DeserializeOwned;

@@ -20,11 +20,10 @@ mod units;
 
 use std::borrow::Cow;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, MoneyItem};
-use crate::rules::{self, Catalogue, Family, Position, RuleError, RuleSource, rule_table};
+use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
 use crate::segment::Segmenter;
 use crate::span::Span;
 
@@ -106,7 +105,6 @@ struct Compiled {
     role: Role,
     kind: Option<ClaimKind>,
     weight: f32,
-    position: Position,
     patterns: Vec<Regex>,
     feature: Option<Feature>,
     not_speakers: Vec<String>,
@@ -116,8 +114,7 @@ struct Compiled {
 #[derive(Debug)]
 pub struct ClaimExtractor {
     rules: Vec<Compiled>,
-    phrases: AhoCorasick,
-    phrase_rule: Vec<usize>,
+    phrases: PhraseSet,
     scoring: Scoring,
 }
 
@@ -132,8 +129,7 @@ struct Reading<'a> {
 impl ClaimExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
         let mut rules = Vec::new();
-        let mut phrases = Vec::new();
-        let mut phrase_rule = Vec::new();
+        let mut phrases = PhraseSetBuilder::default();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
             let parsed: ClaimsFile = rules::parse(file)?;
@@ -160,16 +156,12 @@ impl ClaimExtractor {
                     patterns.push(regex);
                 }
                 let index = rules.len();
-                for phrase in &rule.phrases {
-                    phrases.push(phrase.clone());
-                    phrase_rule.push(index);
-                }
+                phrases.add(index, &rule.phrases, rule.position);
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     role: rule.role,
                     kind: rule.kind,
                     weight: rule.weight,
-                    position: rule.position,
                     patterns,
                     feature: rule.feature,
                     not_speakers: rule.not_speakers,
@@ -182,12 +174,7 @@ impl ClaimExtractor {
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
         })?;
-        let phrases = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&phrases)
-            .expect("cue phrase lists fit an automaton");
-        Ok(ClaimExtractor { rules, phrases, phrase_rule, scoring })
+        Ok(ClaimExtractor { rules, phrases: phrases.build(), scoring })
     }
 
     /// The claims in the kept `blocks` of `text`, given the entities and money already found.
@@ -276,15 +263,12 @@ impl ClaimExtractor {
                 reading.fired.push(rule);
             }
         };
-        for found in self.phrases.find_overlapping_iter(unit_text) {
-            let rule = self.phrase_rule[found.pattern().as_usize()];
-            if self.rules[rule].position.admits(unit_text, found.start(), found.end()) {
-                fire(&mut reading, rule);
-                if self.rules[rule].role == Role::Hedge {
-                    reading.hedges.push(&unit_text[found.start()..found.end()]);
-                }
+        self.phrases.find(unit_text, |rule, start, end| {
+            fire(&mut reading, rule);
+            if self.rules[rule].role == Role::Hedge {
+                reading.hedges.push(&unit_text[start..end]);
             }
-        }
+        });
         for (index, rule) in self.rules.iter().enumerate() {
             let by_feature = match rule.feature {
                 Some(Feature::Money) => has_money,
