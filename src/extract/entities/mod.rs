@@ -19,7 +19,7 @@ mod gazetteer;
 mod patterns;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::record::{EntityItem, EntityType};
 use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
@@ -209,7 +209,7 @@ impl EntityExtractor {
     /// canonical name.
     fn add_aliases<'a>(&self, text: &'a str, regions: &[Span], chosen: &mut Vec<Candidate<'a>>) {
         // alias word → (alias rule, canonical name, where the full name ends)
-        let mut aliases: HashMap<&str, (usize, Cow<'a, str>, usize)> = HashMap::new();
+        let mut aliases: BTreeMap<&str, (usize, Cow<'a, str>, usize)> = BTreeMap::new();
         for c in chosen.iter() {
             let words: Vec<&str> = c.span.of(text).split_whitespace().collect();
             if words.len() < 2 {
@@ -230,27 +230,36 @@ impl EntityExtractor {
                 }
             }
         }
-        let mut found: Vec<Candidate<'a>> = Vec::new();
-        let mut replaced: Vec<usize> = Vec::new();
+        let mut occurrences: Vec<Candidate<'a>> = Vec::new();
         for &region in regions {
             let slice = region.of(text);
             for (alias, (alias_rule, canonical, after)) in &aliases {
                 for (offset, _) in slice.match_indices(alias) {
                     let span = Span::new(region.start + offset, region.start + offset + alias.len());
-                    if span.start < *after || !is_whole_word(text, span) || found.iter().any(|c| c.span.overlaps(span))
-                    {
-                        continue;
-                    }
-                    // An alias takes over a match of exactly its span from a weaker rule only.
-                    let blockers: Vec<usize> = (0..chosen.len()).filter(|&i| chosen[i].span.overlaps(span)).collect();
-                    let weaker = |&i: &usize| {
-                        chosen[i].span == span && self.rules[chosen[i].rule].priority < self.rules[*alias_rule].priority
-                    };
-                    if blockers.iter().all(weaker) {
-                        replaced.extend(blockers);
-                        found.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
+                    if span.start >= *after && is_whole_word(text, span) {
+                        occurrences.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
                     }
                 }
+            }
+        }
+        // The same policy as for all candidates: longest first, then earliest.
+        occurrences.sort_by_key(|c| (std::cmp::Reverse(c.span.len()), c.span.start));
+        let mut found: Vec<Candidate<'a>> = Vec::new();
+        let mut replaced: Vec<usize> = Vec::new();
+        for occurrence in occurrences {
+            if found.iter().any(|c| c.span.overlaps(occurrence.span)) {
+                continue;
+            }
+            // An alias takes over a match of exactly its span from a weaker rule only.
+            let blockers: Vec<usize> =
+                (0..chosen.len()).filter(|&i| chosen[i].span.overlaps(occurrence.span)).collect();
+            let weaker = |&i: &usize| {
+                chosen[i].span == occurrence.span
+                    && self.rules[chosen[i].rule].priority < self.rules[occurrence.rule].priority
+            };
+            if blockers.iter().all(weaker) {
+                replaced.extend(blockers);
+                found.push(occurrence);
             }
         }
         let mut kept: Vec<Candidate<'a>> =
