@@ -21,7 +21,7 @@ mod visible;
 
 pub use visible::{VisibleLine, visible_line};
 
-use regex::RegexSet;
+use regex::Regex;
 
 use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
 use crate::span::Span;
@@ -61,7 +61,8 @@ struct Compiled {
     id: String,
     kind: String,
     has_phrases: bool,
-    has_patterns: bool,
+    /// Tried last, and only when every cheaper condition holds.
+    patterns: Vec<Regex>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
 }
@@ -71,9 +72,6 @@ struct Compiled {
 pub struct BoilerplateClassifier {
     rules: Vec<Compiled>,
     phrases: PhraseSet,
-    patterns: RegexSet,
-    /// For each regex of the set, the rule it belongs to.
-    pattern_rule: Vec<usize>,
 }
 
 /// A line found to be boilerplate.
@@ -91,8 +89,6 @@ impl BoilerplateClassifier {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<BoilerplateClassifier, RuleError> {
         let mut rules = Vec::new();
         let mut phrases = PhraseSetBuilder::default();
-        let mut patterns = Vec::new();
-        let mut pattern_rule = Vec::new();
         for file in source.files(Family::Boilerplate) {
             let parsed: BoilerplateFile = rules::parse(file)?;
             for rule in parsed.rule {
@@ -105,24 +101,19 @@ impl BoilerplateClassifier {
                     ));
                 }
                 let index = rules.len();
-                for pattern in &rule.patterns {
-                    rules::compile_regex(file, pattern)?;
-                    patterns.push(pattern.get_ref().clone());
-                    pattern_rule.push(index);
-                }
+                let patterns = rule.patterns.iter().map(|p| rules::compile_regex(file, p)).collect::<Result<_, _>>()?;
                 phrases.add(index, &rule.phrases, rule.position);
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     kind: rule.kind,
                     has_phrases: !rule.phrases.is_empty(),
-                    has_patterns: !rule.patterns.is_empty(),
+                    patterns,
                     max_words: rule.max_words,
                     min_link_share: rule.min_link_share,
                 });
             }
         }
-        let patterns = RegexSet::new(&patterns).expect("each pattern compiled on its own above");
-        Ok(BoilerplateClassifier { rules, phrases: phrases.build(), patterns, pattern_rule })
+        Ok(BoilerplateClassifier { rules, phrases: phrases.build() })
     }
 
     pub fn rule_id(&self, rule: usize) -> &str {
@@ -137,7 +128,6 @@ impl BoilerplateClassifier {
     pub fn classify(&self, text: &str, lines: &[Span]) -> Vec<Removal> {
         let mut removals = Vec::new();
         let mut phrase_hits = Vec::new();
-        let mut pattern_hits = Vec::new();
         for (index, &line) in lines.iter().enumerate() {
             let span = line.trim(text);
             if span.is_empty() {
@@ -147,13 +137,11 @@ impl BoilerplateClassifier {
             let visible = visible_line(raw);
             phrase_hits.clear();
             self.phrases.find(&visible.text, |rule, _, _| phrase_hits.push(rule));
-            pattern_hits.clear();
-            pattern_hits.extend(self.patterns.matches(raw).iter().map(|i| self.pattern_rule[i]));
             let fired = self.rules.iter().enumerate().position(|(rule_index, rule)| {
                 (!rule.has_phrases || phrase_hits.contains(&rule_index))
-                    && (!rule.has_patterns || pattern_hits.contains(&rule_index))
                     && rule.max_words.is_none_or(|max| visible.words <= max)
                     && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
+                    && (rule.patterns.is_empty() || rule.patterns.iter().any(|pattern| pattern.is_match(raw)))
             });
             if let Some(rule) = fired {
                 removals.push(Removal { line: index, span, rule });

@@ -230,15 +230,18 @@ impl EntityExtractor {
                 }
             }
         }
+        if aliases.is_empty() {
+            return;
+        }
+        let words: Vec<&str> = aliases.keys().copied().collect();
+        let automaton = aho_corasick::AhoCorasick::new(&words).expect("a document's aliases fit an automaton");
         let mut occurrences: Vec<Candidate<'a>> = Vec::new();
         for &region in regions {
-            let slice = region.of(text);
-            for (alias, (alias_rule, canonical, after)) in &aliases {
-                for (offset, _) in slice.match_indices(alias) {
-                    let span = Span::new(region.start + offset, region.start + offset + alias.len());
-                    if span.start >= *after && is_whole_word(text, span) {
-                        occurrences.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
-                    }
+            for hit in automaton.find_overlapping_iter(region.of(text)) {
+                let (alias_rule, canonical, after) = &aliases[words[hit.pattern().as_usize()]];
+                let span = Span::new(region.start + hit.start(), region.start + hit.end());
+                if span.start >= *after && is_whole_word(text, span) {
+                    occurrences.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
                 }
             }
         }
