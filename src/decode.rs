@@ -57,16 +57,17 @@ impl<'a> Decoded<'a> {
     /// Decodes `input`, borrowing it when it is already UTF-8.
     pub fn new(input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
         if let Some((encoding, bom_len)) = Encoding::for_bom(input) {
-            let transcoding = match std::str::from_utf8(&input[bom_len..]) {
-                Ok(_) if encoding == UTF_8 => return Ok(Self::utf8(input, bom_len)),
+            return Ok(match std::str::from_utf8(&input[bom_len..]) {
+                Ok(_) if encoding == UTF_8 => Self::utf8(input, bom_len),
                 // A UTF-8 BOM over invalid bytes: keep UTF-8 and replace what cannot be read.
                 Err(error) if encoding == UTF_8 => {
                     let at = bom_len + error.valid_up_to();
-                    Transcoding { line: line_of(input, at), byte: input[at] }
+                    let transcoding = Transcoding { line: line_of(input, at), byte: input[at] };
+                    Self::transcode(input, bom_len, encoding, Some(transcoding))
                 }
-                _ => Transcoding { line: 1, byte: input[0] },
-            };
-            return Ok(Self::transcode(input, bom_len, encoding, transcoding));
+                // UTF-16, declared by its BOM: nothing to warn about.
+                _ => Self::transcode(input, bom_len, encoding, None),
+            });
         }
         let invalid_at = match std::str::from_utf8(input) {
             Ok(_) => return Ok(Self::utf8(input, 0)),
@@ -77,7 +78,8 @@ impl<'a> Decoded<'a> {
             return Err(DecodeError::Binary { line: line_of(input, offset), offset });
         }
         let transcoding = Transcoding { line: line_of(input, invalid_at), byte: input[invalid_at] };
-        Ok(Self::transcode(input, 0, detect(input), transcoding))
+        let encoding = if mostly_utf8(input) { UTF_8 } else { detect(input) };
+        Ok(Self::transcode(input, 0, encoding, Some(transcoding)))
     }
 
     /// Text that is already a Rust string (a `--jsonl-in` document): offsets map one to one.
@@ -106,7 +108,12 @@ impl<'a> Decoded<'a> {
     /// character's span must decode back to exactly that character; a multi-byte legacy
     /// decoding that cannot promise this (malformed input) is replaced by Windows-1252, which
     /// always can. This path only runs for the rare non-UTF-8 document: clarity beats speed.
-    fn transcode(input: &[u8], bom_len: usize, encoding: &'static Encoding, transcoding: Transcoding) -> Decoded<'a> {
+    fn transcode(
+        input: &[u8],
+        bom_len: usize,
+        encoding: &'static Encoding,
+        transcoding: Option<Transcoding>,
+    ) -> Decoded<'a> {
         let body = &input[bom_len..];
         let mapped = if encoding == UTF_8 {
             Some(utf8_lossy(body))
@@ -133,7 +140,7 @@ impl<'a> Decoded<'a> {
             encoding,
             offsets: OffsetMap::Table(starts),
             input_len: input.len(),
-            transcoding: Some(transcoding),
+            transcoding,
         }
     }
 
@@ -147,7 +154,7 @@ impl<'a> Decoded<'a> {
         self.encoding.name().to_ascii_lowercase()
     }
 
-    /// Set when the input was not UTF-8 and had to be transcoded.
+    /// Set when the input was not what it should have been (invalid UTF-8), for a warning.
     pub fn transcoding(&self) -> Option<&Transcoding> {
         self.transcoding.as_ref()
     }
@@ -165,6 +172,19 @@ impl<'a> Decoded<'a> {
             OffsetMap::Table(table) => table[decoded],
         }
     }
+}
+
+/// Whether input that is not valid UTF-8 is still mostly UTF-8: it holds at least as many valid
+/// multi-byte characters as invalid sequences. Such a file (a UTF-8 page with a stray
+/// Windows-1252 quote) is read as UTF-8 with the stray bytes replaced: reading all of it as
+/// Windows-1252 would garble every one of its valid characters instead.
+fn mostly_utf8(input: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in input.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid > 0 && valid >= invalid
 }
 
 /// Below this many non-ASCII bytes a detector has too little evidence to overrule Windows-1252.
@@ -273,6 +293,13 @@ fn multi_byte(body: &[u8], encoding: &'static Encoding) -> Option<Mapped> {
     round_trips.then_some((text, starts))
 }
 
+/// 1-based line and column (in characters) of byte `offset`, for messages.
+pub fn position(input: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(input.len());
+    let line_start = input[..offset].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |i| i + 1);
+    (line_of(input, offset), String::from_utf8_lossy(&input[line_start..offset]).chars().count() + 1)
+}
+
 /// 1-based line number of `offset`, counting `\n`, `\r\n` and lone `\r` as line ends.
 pub fn line_of(input: &[u8], offset: usize) -> usize {
     let before = &input[..offset.min(input.len())];
@@ -368,6 +395,33 @@ mod tests {
         assert_eq!(decoded.encoding_name(), "shift_jis");
         assert_eq!(decoded.text(), japanese);
         roundtrip_spans(&decoded, &input);
+    }
+
+    #[test]
+    fn a_utf8_page_with_a_stray_windows_1252_byte_stays_utf8() {
+        let input = "Café: €5 million, \u{93}best\u{94} deal".replace(['\u{93}', '\u{94}'], "");
+        let mut input = input.into_bytes();
+        input.insert(input.len() - 5, 0x93);
+        let decoded = Decoded::new(&input).unwrap();
+        assert_eq!(decoded.encoding_name(), "utf-8");
+        assert_eq!(decoded.text(), "Café: €5 million, best\u{fffd} deal");
+        roundtrip_spans(&decoded, &input);
+    }
+
+    #[test]
+    fn utf16_declared_by_its_bom_needs_no_warning() {
+        let mut input = vec![0xFE, 0xFF];
+        for unit in "ok".encode_utf16() {
+            input.extend_from_slice(&unit.to_be_bytes());
+        }
+        let decoded = Decoded::new(&input).unwrap();
+        assert_eq!((decoded.text(), decoded.transcoding()), ("ok", None));
+    }
+
+    #[test]
+    fn position_counts_characters_on_the_line() {
+        assert_eq!(position("ab\r\nçd".as_bytes(), 6), (2, 2));
+        assert_eq!(position(b"x", 0), (1, 1));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! Every stage works on the decoded text and reports [`Span`]s into it; the record builder maps
 //! them back to offsets into the input as read (see [`crate::decode::Decoded::input_offset`]).
 
+use std::collections::BTreeMap;
+
 /// A half-open byte range `start..end` into a document's decoded text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
@@ -46,9 +48,53 @@ impl Span {
     }
 }
 
+/// Spans that do not overlap one another, each with an id, for asking in O(log n) which of them
+/// a new span overlaps.
+#[derive(Debug, Default)]
+pub struct SpanSet {
+    /// start → (end, id)
+    by_start: BTreeMap<usize, (usize, usize)>,
+}
+
+impl SpanSet {
+    /// Adds a span that overlaps none already in the set.
+    pub fn insert(&mut self, span: Span, id: usize) {
+        debug_assert!(!self.overlaps(span), "{span:?} overlaps the set");
+        self.by_start.insert(span.start, (span.end, id));
+    }
+
+    /// The spans of the set that overlap `span`, with their ids, last first.
+    pub fn overlapping(&self, span: Span) -> impl Iterator<Item = (Span, usize)> + '_ {
+        // Disjoint spans sorted by start also end in order: walking back from the last one that
+        // starts before `span` ends, the first that ends before `span` starts ends the search.
+        self.by_start
+            .range(..span.end)
+            .rev()
+            .map(|(&start, &(end, id))| (Span::new(start, end), id))
+            .take_while(move |(other, _)| other.end > span.start)
+    }
+
+    pub fn overlaps(&self, span: Span) -> bool {
+        self.overlapping(span).next().is_some()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn span_set_finds_every_overlap_and_only_those() {
+        let mut set = SpanSet::default();
+        for (id, (start, end)) in [(0, 2), (3, 5), (5, 8), (10, 12)].into_iter().enumerate() {
+            set.insert(Span::new(start, end), id);
+        }
+        let ids = |start, end| set.overlapping(Span::new(start, end)).map(|(_, id)| id).collect::<Vec<_>>();
+        assert_eq!(ids(4, 11), [3, 2, 1]);
+        assert_eq!(ids(2, 3), Vec::<usize>::new());
+        assert_eq!(ids(0, 1), [0]);
+        assert!(!set.overlaps(Span::new(8, 10)));
+    }
 
     #[test]
     fn trim_removes_surrounding_whitespace_only() {

@@ -97,7 +97,7 @@ fn differences(location: &str, input: &[u8], expected: &Value, current: &Value) 
         let (want, have) = (items(expected), items(current));
         let span = |item: &Value| (item["start"].as_u64().unwrap_or(0), item["end"].as_u64().unwrap_or(0));
         let at = |item: &Value| {
-            let (line, col) = position(input, span(item).0 as usize);
+            let (line, col) = crate::decode::position(input, span(item).0 as usize);
             format!("{location}:{line}:{col}")
         };
         for item in &want {
@@ -135,14 +135,6 @@ fn changed_fields(expected: &Value, current: &Value) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// 1-based line and column (in characters) of byte `offset` of the input.
-fn position(input: &[u8], offset: usize) -> (usize, usize) {
-    let offset = offset.min(input.len());
-    let line = crate::decode::line_of(input, offset);
-    let line_start = input[..offset].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |i| i + 1);
-    (line, String::from_utf8_lossy(&input[line_start..offset]).chars().count() + 1)
 }
 
 /// What `--bless` did to one fixture.

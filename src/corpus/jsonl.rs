@@ -8,8 +8,6 @@ use serde_json::{Map, Value};
 /// One document read from a JSON Lines input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonlDocument {
-    /// 1-based line number in the input.
-    pub line: usize,
     pub id: Value,
     pub text: String,
     pub passthrough: Map<String, Value>,
@@ -26,16 +24,18 @@ pub enum JsonlError {
     Io { line: usize, source: std::io::Error },
 }
 
-/// Reads documents line by line; blank lines are skipped.
+/// Reads documents line by line; blank lines are skipped, and a UTF-8 byte-order mark before
+/// the first line is ignored. A read error ends the input: it is reported once, as the last item.
 pub struct JsonlReader<R> {
     reader: R,
     line: usize,
-    buffer: String,
+    buffer: Vec<u8>,
+    finished: bool,
 }
 
 impl<R: BufRead> JsonlReader<R> {
     pub fn new(reader: R) -> JsonlReader<R> {
-        JsonlReader { reader, line: 0, buffer: String::new() }
+        JsonlReader { reader, line: 0, buffer: Vec::new(), finished: false }
     }
 }
 
@@ -43,32 +43,39 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
     type Item = Result<JsonlDocument, JsonlError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
+        while !self.finished {
             self.buffer.clear();
             self.line += 1;
             let line = self.line;
-            match self.reader.read_line(&mut self.buffer) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(source) => return Some(Err(JsonlError::Io { line, source })),
+            match self.reader.read_until(b'\n', &mut self.buffer) {
+                Ok(0) => self.finished = true,
+                Ok(_) => {
+                    let bom = if line == 1 && self.buffer.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+                    let raw = &self.buffer[bom..];
+                    if raw.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Some(parse_line(line, raw));
+                }
+                Err(source) => {
+                    self.finished = true;
+                    return Some(Err(JsonlError::Io { line, source }));
+                }
             }
-            if self.buffer.trim().is_empty() {
-                continue;
-            }
-            return Some(parse_line(line, &self.buffer));
         }
+        None
     }
 }
 
-fn parse_line(line: usize, raw: &str) -> Result<JsonlDocument, JsonlError> {
+fn parse_line(line: usize, raw: &[u8]) -> Result<JsonlDocument, JsonlError> {
     let mut object: Map<String, Value> =
-        serde_json::from_str(raw).map_err(|error| JsonlError::Syntax { line, reason: error.to_string() })?;
+        serde_json::from_slice(raw).map_err(|error| JsonlError::Syntax { line, reason: error.to_string() })?;
     let text = match object.shift_remove("text") {
         Some(Value::String(text)) => text,
         _ => return Err(JsonlError::NoText { line }),
     };
     let id = object.shift_remove("id").unwrap_or(Value::Null);
-    Ok(JsonlDocument { line, id, text, passthrough: object })
+    Ok(JsonlDocument { id, text, passthrough: object })
 }
 
 #[cfg(test)]
@@ -77,16 +84,30 @@ mod tests {
 
     #[test]
     fn reads_documents_and_reports_bad_lines_with_their_number() {
-        let input =
-            "{\"id\": 7, \"text\": \"a\", \"url\": \"u\", \"n\": 1.50}\n\n{\"text\": 5}\nnot json\n{\"text\": \"b\"}";
+        let input = "\u{feff}{\"id\": 7, \"text\": \"a\", \"url\": \"u\", \"n\": 1.50}\n\n{\"text\": 5}\nnot json\n{\"text\": \"b\"}";
         let results: Vec<_> = JsonlReader::new(input.as_bytes()).collect();
         assert_eq!(results.len(), 4);
         let first = results[0].as_ref().unwrap();
-        assert_eq!((first.line, &first.id, first.text.as_str()), (1, &Value::from(7), "a"));
+        assert_eq!((&first.id, first.text.as_str()), (&Value::from(7), "a"));
         assert_eq!(serde_json::to_string(&first.passthrough).unwrap(), r#"{"url":"u","n":1.50}"#);
         assert_eq!(results[1].as_ref().unwrap_err().to_string(), "line 3: no string field \"text\"");
         assert!(results[2].as_ref().unwrap_err().to_string().starts_with("line 4: not a JSON object"));
-        let last = results[3].as_ref().unwrap();
-        assert_eq!((last.line, &last.id), (5, &Value::Null));
+        assert_eq!(results[3].as_ref().unwrap().id, Value::Null);
+    }
+
+    /// A reader that always fails, as a directory opened as a file does.
+    struct Broken;
+
+    impl std::io::Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("Is a directory"))
+        }
+    }
+
+    #[test]
+    fn a_read_error_is_reported_once_and_ends_the_input() {
+        let results: Vec<_> = JsonlReader::new(std::io::BufReader::new(Broken)).collect();
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].as_ref().unwrap_err().to_string(), "line 1: Is a directory");
     }
 }

@@ -82,25 +82,33 @@ pub fn inputs(paths: &[PathBuf], globs: &GlobSet) -> (Vec<Input>, Vec<WalkProble
 }
 
 fn walk(root: &Path, globs: &GlobSet, inputs: &mut Vec<Input>, problems: &mut Vec<WalkProblem>) {
-    let walker = ignore::WalkBuilder::new(root)
-        .standard_filters(false)
-        .hidden(true)
-        .follow_links(true)
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) if entry.file_type().is_some_and(|kind| kind.is_file()) => {
-                let path = entry.into_path();
+    for found in files_under(root) {
+        match found {
+            Ok(path) => {
                 let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
                 if globs.is_match(&relative) || relative.file_name().is_some_and(|name| globs.is_match(name)) {
                     inputs.push(Input::File { display: path.display().to_string(), path, relative });
                 }
             }
-            Ok(_) => {}
             Err(error) => problems.push(WalkProblem { message: error.to_string(), failed: !is_loop(&error) }),
         }
     }
+}
+
+/// Every file under `root`, recursively, in sorted path order: hidden files and directories
+/// skipped, symbolic links followed (a loop among them is an error item).
+pub fn files_under(root: &Path) -> impl Iterator<Item = Result<PathBuf, ignore::Error>> {
+    ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(true)
+        .follow_links(true)
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build()
+        .filter_map(|entry| match entry {
+            Ok(entry) if entry.file_type().is_some_and(|kind| kind.is_file()) => Some(Ok(entry.into_path())),
+            Ok(_) => None,
+            Err(error) => Some(Err(error)),
+        })
 }
 
 fn is_loop(error: &ignore::Error) -> bool {

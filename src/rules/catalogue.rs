@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use toml::Spanned;
 
-use super::{Family, RuleError, RuleFile, line_col};
+use super::{Family, RuleError, RuleFile};
 
 /// An inline example as written in a rule file.
 #[derive(Debug, serde::Deserialize)]
@@ -83,7 +83,7 @@ impl Catalogue {
                 format!("duplicate rule id `{name}` (first defined at {}:{})", earlier.file, earlier.line),
             ));
         }
-        let locate = |span: std::ops::Range<usize>| line_col(&file.text, span.start);
+        let locate = |span: std::ops::Range<usize>| crate::decode::position(file.text.as_bytes(), span.start);
         let (line, _) = locate(id.span());
         let examples = doc
             .examples

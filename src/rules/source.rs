@@ -157,16 +157,29 @@ pub struct ListFile<'a> {
 }
 
 impl<'a> ListFile<'a> {
-    /// The list's entries as (1-based line, fields), skipping blank lines and `#` comments.
-    pub fn rows(&self) -> impl Iterator<Item = (usize, Vec<&'a str>)> + '_ {
-        self.text.lines().enumerate().filter_map(|(index, line)| {
+    /// The list's `surface<TAB>canonical` entries (canonical defaults to the surface), skipping
+    /// blank lines and `#` comments; a malformed line is an error with its line number.
+    pub fn entries(&self) -> Result<Vec<(&'a str, &'a str)>, RuleError> {
+        let mut entries = Vec::new();
+        for (index, line) in self.text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
-            (!line.trim().is_empty() && !line.starts_with('#')).then(|| (index + 1, line.split('\t').collect()))
-        })
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields.as_slice() {
+                [surface] if !surface.trim().is_empty() => entries.push((*surface, *surface)),
+                [surface, canonical] if !surface.trim().is_empty() && !canonical.trim().is_empty() => {
+                    entries.push((*surface, *canonical))
+                }
+                _ => return Err(self.error(index + 1, "expected `surface` or `surface<TAB>canonical`")),
+            }
+        }
+        Ok(entries)
     }
 
     /// An error about line `line` of the list.
-    pub fn error(&self, line: usize, message: impl Into<String>) -> RuleError {
+    fn error(&self, line: usize, message: impl Into<String>) -> RuleError {
         RuleError::Invalid { path: self.path.clone(), line, col: 1, message: message.into() }
     }
 }
@@ -186,16 +199,7 @@ fn walkdir(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     if !dir.is_dir() {
         return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"));
     }
-    let walker =
-        ignore::WalkBuilder::new(dir).standard_filters(false).hidden(true).sort_by_file_path(|a, b| a.cmp(b)).build();
-    let mut out = Vec::new();
-    for entry in walker {
-        let entry = entry.map_err(std::io::Error::other)?;
-        if entry.file_type().is_some_and(|kind| kind.is_file()) {
-            out.push(entry.into_path());
-        }
-    }
-    Ok(out)
+    crate::corpus::files_under(dir).map(|found| found.map_err(std::io::Error::other)).collect()
 }
 
 #[cfg(test)]

@@ -217,9 +217,8 @@ impl ClaimExtractor {
         if words < self.scoring.min_words {
             return None;
         }
-        let inside_entities: Vec<usize> =
-            (0..entities.len()).filter(|&i| unit.span.contains(entities[i].span)).collect();
-        let inside_money: Vec<usize> = (0..money.len()).filter(|&i| unit.span.contains(money[i].span)).collect();
+        let inside_entities = inside(unit.span, entities, |e| e.span);
+        let inside_money = inside(unit.span, money, |m| m.span);
         let reading = self.read(text, unit, !inside_entities.is_empty(), !inside_money.is_empty());
         if reading.fired.iter().any(|&r| self.rules[r].role == Role::Veto) {
             return None;
@@ -309,6 +308,15 @@ impl ClaimExtractor {
     }
 }
 
+/// Indices of the items (sorted by start) whose spans lie inside `unit`.
+fn inside<T>(unit: Span, items: &[T], span_of: impl Fn(&T) -> Span) -> Vec<usize> {
+    let first = items.partition_point(|item| span_of(item).start < unit.start);
+    (first..items.len())
+        .take_while(|&i| span_of(&items[i]).start < unit.end)
+        .filter(|&i| unit.contains(span_of(&items[i])))
+        .collect()
+}
+
 /// Slices of one text in order, without those that lie inside another ("estimated" inside
 /// "an estimated").
 fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
@@ -326,7 +334,8 @@ fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
 
 /// The speaker of an attribution: the entity it names when there is one, else its words.
 fn speaker_of<'a>(text: &'a str, speaker: Span, entities: &[EntityItem<'a>]) -> Attribution<'a> {
-    match entities.iter().position(|e| speaker.overlaps(e.span)) {
+    let first = entities.partition_point(|e| e.span.end <= speaker.start);
+    match (first..entities.len()).take_while(|&i| entities[i].span.start < speaker.end).next() {
         Some(index) => Attribution { speaker: entities[index].canonical.clone(), span: speaker, entity: Some(index) },
         None => Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None },
     }

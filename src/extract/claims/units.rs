@@ -84,7 +84,9 @@ fn without_heading(text: &str, sentence: Span, entities: &[EntityItem]) -> Span 
         return sentence;
     }
     let cut = sentence.start + tokens[subject].0;
-    if entities.iter().any(|e| e.span.start < cut && cut < e.span.end) {
+    // Entities are sorted and do not overlap: only the last one starting before the cut can cross it.
+    let before_cut = entities.partition_point(|e| e.span.start < cut);
+    if before_cut > 0 && entities[before_cut - 1].span.end > cut {
         return sentence;
     }
     Span::new(cut, sentence.end)

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::{Candidate, EntityRule};
+use super::{Candidate, EntityRule, is_whole_word};
 use crate::rules::{RuleError, RuleFile, RuleSource};
 use crate::span::Span;
 
@@ -41,16 +41,8 @@ impl Builder {
         let mut names: Vec<(String, String)> = Vec::new();
         if let Some(list) = &rule.list {
             let list = source.list(file, list)?;
-            for (line, fields) in list.rows() {
-                match fields.as_slice() {
-                    [surface] if !surface.trim().is_empty() => names.push((surface.to_string(), surface.to_string())),
-                    [surface, canonical] if !surface.trim().is_empty() && !canonical.trim().is_empty() => {
-                        names.push((surface.to_string(), canonical.to_string()))
-                    }
-                    _ => {
-                        return Err(list.error(line, "expected `surface` or `surface<TAB>canonical`"));
-                    }
-                }
+            for (surface, canonical) in list.entries()? {
+                names.push((surface.to_string(), canonical.to_string()));
             }
         }
         for entry in &rule.entries {
@@ -122,9 +114,6 @@ impl Gazetteer {
             let entry = &self.entries[found.pattern().as_usize()];
             let start = region.start + found.start();
             let mut end = region.start + found.end();
-            if text[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
-                continue;
-            }
             let rest = &text[end..region.end];
             if entry.versioned {
                 end += rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -132,14 +121,11 @@ impl Gazetteer {
             if entry.plural && text[end..region.end].starts_with('s') {
                 end += 1;
             }
-            if text[end..].chars().next().is_some_and(char::is_alphanumeric) {
+            let span = Span::new(start, end);
+            if !is_whole_word(text, span) {
                 continue;
             }
-            out.push(Candidate {
-                span: Span::new(start, end),
-                rule: entry.rule,
-                canonical: Cow::Borrowed(&self.canonicals[entry.canonical]),
-            });
+            out.push(Candidate { span, rule: entry.rule, canonical: Cow::Borrowed(&self.canonicals[entry.canonical]) });
         }
     }
 }

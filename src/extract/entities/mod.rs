@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use crate::record::{EntityItem, EntityType};
 use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
-use crate::span::Span;
+use crate::span::{Span, SpanSet};
 
 use self::gazetteer::Gazetteer;
 use self::patterns::{PatternRule, Patterns};
@@ -195,9 +195,11 @@ impl EntityExtractor {
                 .then(self.rules[b.rule].priority.cmp(&self.rules[a.rule].priority))
                 .then(a.span.start.cmp(&b.span.start))
         });
+        let mut taken = SpanSet::default();
         let mut chosen: Vec<Candidate> = Vec::with_capacity(candidates.len());
         for candidate in candidates {
-            if !chosen.iter().any(|c| c.span.overlaps(candidate.span)) {
+            if !taken.overlaps(candidate.span) {
+                taken.insert(candidate.span, chosen.len());
                 chosen.push(candidate);
             }
         }
@@ -247,26 +249,33 @@ impl EntityExtractor {
         }
         // The same policy as for all candidates: longest first, then earliest.
         occurrences.sort_by_key(|c| (std::cmp::Reverse(c.span.len()), c.span.start));
+        let mut taken = SpanSet::default();
+        for (index, c) in chosen.iter().enumerate() {
+            taken.insert(c.span, index);
+        }
+        let mut found_spans = SpanSet::default();
         let mut found: Vec<Candidate<'a>> = Vec::new();
-        let mut replaced: Vec<usize> = Vec::new();
+        let mut replaced = vec![false; chosen.len()];
         for occurrence in occurrences {
-            if found.iter().any(|c| c.span.overlaps(occurrence.span)) {
+            if found_spans.overlaps(occurrence.span) {
                 continue;
             }
             // An alias takes over a match of exactly its span from a weaker rule only.
-            let blockers: Vec<usize> =
-                (0..chosen.len()).filter(|&i| chosen[i].span.overlaps(occurrence.span)).collect();
+            let blockers: Vec<usize> = taken.overlapping(occurrence.span).map(|(_, index)| index).collect();
             let weaker = |&i: &usize| {
                 chosen[i].span == occurrence.span
                     && self.rules[chosen[i].rule].priority < self.rules[occurrence.rule].priority
             };
             if blockers.iter().all(weaker) {
-                replaced.extend(blockers);
+                for blocker in blockers {
+                    replaced[blocker] = true;
+                }
+                found_spans.insert(occurrence.span, found.len());
                 found.push(occurrence);
             }
         }
         let mut kept: Vec<Candidate<'a>> =
-            chosen.drain(..).enumerate().filter(|(i, _)| !replaced.contains(i)).map(|(_, c)| c).collect();
+            chosen.drain(..).zip(replaced).filter(|(_, replaced)| !replaced).map(|(c, _)| c).collect();
         kept.extend(found);
         kept.sort_by_key(|c| c.span.start);
         *chosen = kept;

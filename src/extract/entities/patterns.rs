@@ -46,15 +46,7 @@ fn list_surfaces(
     name: &toml::Spanned<String>,
 ) -> Result<HashMap<String, String>, RuleError> {
     let list = source.list(file, name)?;
-    let mut map = HashMap::new();
-    for (line, fields) in list.rows() {
-        match fields.as_slice() {
-            [surface] => map.insert(surface.to_string(), surface.to_string()),
-            [surface, canonical] => map.insert(surface.to_string(), canonical.to_string()),
-            _ => return Err(list.error(line, "expected `surface` or `surface<TAB>canonical`")),
-        };
-    }
-    Ok(map)
+    Ok(list.entries()?.into_iter().map(|(surface, canonical)| (surface.to_string(), canonical.to_string())).collect())
 }
 
 impl PatternRule {

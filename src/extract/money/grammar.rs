@@ -19,9 +19,11 @@
 //! range. A scale written only on the high end applies to both (`$5-10 million`). The item's span
 //! runs from the first macro to the last, so context words such as "between" stay outside it.
 //!
-//! All patterns are joined into one regex, in file order: at any position the first pattern that
-//! matches wins, and an earlier start always beats a later one, so `$400M` is one amount, never
-//! `$400` and `400M`.
+//! All patterns are joined into one regex, in file order, so an earlier start always beats a later
+//! one: `$400M` is one amount, never `$400` and `400M`. At one start the first pattern that matches
+//! is read first; when its words or digits do not make an amount (a reversed range, a number too
+//! long to hold exactly) or its context guards reject it, the later patterns are tried at the same
+//! start.
 
 use std::collections::HashMap;
 
@@ -33,8 +35,9 @@ use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
 const CAPTURING: [&str; 10] = ["sym", "code", "name", "sub", "num", "words", "scale", "postscale", "open", "close"];
-/// Macros that start a word and get an ASCII word boundary in front when they open a pattern.
-const WORD_START: [&str; 4] = ["num", "words", "code", "name"];
+/// Macros that start a word and get an ASCII word boundary in front when they open a pattern
+/// (`{num}` carries its own boundary, see [`Lexicon::fragment`]).
+const WORD_START: [&str; 3] = ["words", "code", "name"];
 
 /// One pattern as written in a rule: the pattern and the context it must not sit in.
 #[derive(Debug)]
@@ -58,12 +61,17 @@ struct Expanded {
     captures: CaptureGroups,
     not_followed_by: Option<Regex>,
     not_preceded_by: Option<Regex>,
+    /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
+    anchored: Regex,
+    /// The pattern must start at a word boundary.
+    starts_word: bool,
 }
 
 /// All money patterns, joined into one regex.
 #[derive(Debug)]
 pub struct Grammar {
-    regex: Regex,
+    /// `None` when the rule set has no money patterns.
+    combined: Option<Regex>,
     patterns: Vec<Expanded>,
 }
 
@@ -89,56 +97,76 @@ impl Grammar {
         let mut alternatives = Vec::new();
         for (index, spec) in patterns.iter().enumerate() {
             let (regex, captures) = expand(index, spec.pattern, lexicon).map_err(|e| (index, e))?;
-            Regex::new(&regex).map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
-            let anchored = |context: Option<&str>, template: fn(&str) -> String| {
-                context
-                    .map(|c| {
-                        Regex::new(&template(c)).map_err(|e| (index, PatternError(format!("bad context regex: {e}"))))
-                    })
-                    .transpose()
+            let compile = |pattern: String| {
+                regex::RegexBuilder::new(&pattern)
+                    .size_limit(64 << 20)
+                    .build()
+                    .map_err(|e| (index, PatternError(format!("bad regex: {e}"))))
             };
-            let not_followed_by = anchored(spec.not_followed_by, |c| format!("^(?:{c})"))?;
-            let not_preceded_by = anchored(spec.not_preceded_by, |c| format!("(?:{c})$"))?;
+            let not_followed_by = spec.not_followed_by.map(|c| compile(format!("^(?:{c})"))).transpose()?;
+            let not_preceded_by = spec.not_preceded_by.map(|c| compile(format!("(?:{c})$"))).transpose()?;
             let group = format!("p{index}");
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
-            alternatives.push(format!("(?P<{group}>{regex})(?:[^A-Za-z0-9]|$)"));
-            expanded.push(Expanded { group, captures, not_followed_by, not_preceded_by });
+            let alternative = format!("(?P<{group}>{regex})(?:[^A-Za-z0-9]|$)");
+            let anchored = compile(format!("^{alternative}"))?;
+            let starts_word = ["{num}", "{words}", "{code}", "{name}"].iter().any(|m| spec.pattern.starts_with(m));
+            alternatives.push(alternative);
+            expanded.push(Expanded { group, captures, not_followed_by, not_preceded_by, anchored, starts_word });
         }
-        let regex = regex::RegexBuilder::new(&alternatives.join("|"))
-            .size_limit(256 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .map_err(|e| (0, PatternError(format!("patterns do not combine: {e}"))))?;
-        Ok(Grammar { regex, patterns: expanded })
+        let combined = match alternatives.is_empty() {
+            true => None,
+            false => Some(
+                regex::RegexBuilder::new(&alternatives.join("|"))
+                    .size_limit(256 << 20)
+                    .dfa_size_limit(64 << 20)
+                    .build()
+                    .map_err(|e| (0, PatternError(format!("the money patterns together do not compile: {e}"))))?,
+            ),
+        };
+        Ok(Grammar { combined, patterns: expanded })
     }
 
     /// Every amount the patterns read in `text`, left to right, without overlaps.
     pub fn readings(&self, text: &str, lexicon: &Lexicon, out: &mut Vec<Reading>) {
+        let Some(combined) = &self.combined else { return };
         let mut position = 0;
-        while let Some(caps) = self.regex.captures_at(text, position) {
-            let whole = caps.get(0).expect("group 0 always matches");
-            let (pattern, expanded) = self
-                .patterns
-                .iter()
-                .enumerate()
-                .find(|(_, p)| caps.name(&p.group).is_some())
-                .expect("one alternative matched");
-            let matched = caps.name(&expanded.group).expect("checked above");
-            let reading = read(pattern, expanded, &caps, lexicon).filter(|r| {
-                !expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(&text[r.end..]))
-                    && !expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(&text[..r.start]))
+        while position < text.len() {
+            let Some(caps) = combined.captures_at(text, position) else { break };
+            let start = caps.get(0).expect("group 0 always matches").start();
+            let first =
+                self.patterns.iter().position(|p| caps.name(&p.group).is_some()).expect("one alternative matched");
+            let reading = self.accept(first, &caps, text, 0, lexicon).or_else(|| {
+                let at_word_start = !text[..start].ends_with(|c: char| c.is_ascii_alphanumeric());
+                (first + 1..self.patterns.len()).find_map(|later| {
+                    let expanded = &self.patterns[later];
+                    if expanded.starts_word && !at_word_start {
+                        return None;
+                    }
+                    let caps = expanded.anchored.captures(&text[start..])?;
+                    self.accept(later, &caps, text, start, lexicon)
+                })
             });
-            if let Some(reading) = reading {
-                out.push(reading);
-                position = matched.end();
-            } else {
-                // Try again just after this start: a shorter reading may start further on.
-                position = whole.start() + text[whole.start()..].chars().next().map_or(1, char::len_utf8);
-            }
-            if position >= text.len() {
-                break;
+            match reading {
+                Some(reading) => {
+                    position = reading.end;
+                    out.push(reading);
+                }
+                // Nothing reads here: a reading may still start just after this position.
+                None => position = start + text[start..].chars().next().map_or(1, char::len_utf8),
             }
         }
+    }
+
+    /// Reads pattern `pattern`'s match (captured in a haystack that starts at byte `offset` of
+    /// `text`) and checks it against the pattern's context guards.
+    fn accept(&self, pattern: usize, caps: &Captures, text: &str, offset: usize, lexicon: &Lexicon) -> Option<Reading> {
+        let expanded = &self.patterns[pattern];
+        let mut reading = read(pattern, expanded, caps, lexicon)?;
+        reading.start += offset;
+        reading.end += offset;
+        let followed = expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(&text[reading.end..]));
+        let preceded = expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(&text[..reading.start]));
+        (!followed && !preceded).then_some(reading)
     }
 }
 
@@ -247,9 +275,13 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
         |n: Decimal, s: Decimal| n.checked_mul(s)?.checked_mul(factor)?.checked_mul(sign).map(|v| v.normalize());
     let amount = value(low, low_scale)?;
     let amount_max = match high {
-        Some(high) => Some(value(high, high_scale)?),
+        // A range runs upwards; `$10-$3 million` is not one.
+        Some(high) => Some(value(high, high_scale)?).filter(|max| max.abs() >= amount.abs()),
         None => None,
     };
+    if high.is_some() && amount_max.is_none() {
+        return None;
+    }
 
     let spans = expanded.captures.values().filter_map(|group| caps.name(group));
     let start = spans.clone().map(|m| m.start()).min()?;
@@ -370,6 +402,32 @@ mod tests {
         grammar.readings("in 2025 $5 billion, then 3 €.", &lexicon, &mut out);
         let found: Vec<_> = out.iter().map(|r| (r.pattern, r.amount.to_string())).collect();
         assert_eq!(found, [(1, "5000000000".to_string()), (0, "3".to_string())]);
+    }
+
+    #[test]
+    fn when_the_first_pattern_cannot_read_a_start_the_next_one_tries() {
+        let patterns = ["{sym}{num}{scale}?{sp}[-–]{sp}{sym}?{num}{scale}?", "{sym}{num}{scale}?"];
+        assert_eq!(
+            read_all(&patterns, "$10-$3 million"),
+            [("$10".into(), "10".into(), None), ("$3 million".into(), "3000000".into(), None)]
+        );
+    }
+
+    #[test]
+    fn a_leading_decimal_point_belongs_to_the_number() {
+        assert_eq!(
+            read_all(&["{num}{scale}?{sp}{name}"], ".5 million dollars"),
+            [(".5 million dollars".into(), "500000".into(), None)]
+        );
+    }
+
+    #[test]
+    fn no_patterns_read_nothing() {
+        let lexicon = lexicon();
+        let grammar = Grammar::new(&[], &lexicon).unwrap();
+        let mut out = Vec::new();
+        grammar.readings("$5 and 3 dollars", &lexicon, &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -255,9 +255,10 @@ impl Lexicon {
     }
 }
 
-/// Digits with thousands groups (`,` `.` spaces `'`), Indian grouping, and a decimal part.
+/// Digits with thousands groups (`,` `.` spaces `'`), Indian grouping, and a decimal part, or a
+/// bare decimal part (`.5`). A number never starts inside a word.
 const NUMERAL: &str = concat!(
-    r"(?:[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}",
+    r"(?-u:\b)(?:[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}",
     r"|[0-9]{1,3}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3}){2,}|(?:[ \u{a0}\u{202f}\u{2009}'’][0-9]{3})+)",
     r"|[0-9]+)(?:[.,][0-9]+)?",
     r"|\.[0-9]+",

@@ -13,6 +13,8 @@ mod grammar;
 mod lexicon;
 mod number;
 
+use rust_decimal::Decimal;
+
 use self::grammar::{Grammar, PatternSpec, Reading};
 use self::lexicon::{CurrencyEntry, Lexicon, NumberWordsEntry, QualifierEntry, ScaleEntry};
 use crate::record::MoneyItem;
@@ -120,20 +122,23 @@ impl MoneyExtractor {
         let slice = region.of(text);
         let mut readings = Vec::new();
         self.grammar.readings(slice, &self.lexicon, &mut readings);
-        for Reading { pattern, start, end, mut amount, amount_max, currency } in readings {
+        for Reading { pattern, start, end, amount, amount_max, currency } in readings {
             let mut span = Span::new(region.start + start, region.start + end);
-            let before = &text[region.start..span.start];
-            if let Some(minus) = minus_sign_before(before) {
-                span.start -= minus;
-                amount = -amount;
-            }
+            let minus = minus_sign_before(&text[region.start..span.start]);
+            let sign = match minus {
+                Some(length) => {
+                    span.start -= length;
+                    Decimal::NEGATIVE_ONE
+                }
+                None => Decimal::ONE,
+            };
             let qualifier = self.lexicon.qualifier_before(&text[region.start..span.start]);
             out.push(MoneyItem {
                 span,
                 text: span.of(text),
                 rule: &self.rule_ids[pattern],
-                amount,
-                amount_max: amount_max.map(|max| if amount.is_sign_negative() { -max } else { max }),
+                amount: amount * sign,
+                amount_max: amount_max.map(|max| max * sign),
                 currency: currency.map(|index| self.lexicon.codes[index].as_str()),
                 qualifier,
             });

@@ -2,7 +2,6 @@
 //! separators, and written-out numbers ("seventy-five", "half a").
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
@@ -11,30 +10,51 @@ use rust_decimal::Decimal;
 /// Which mark is the decimal separator is decided from the string alone: the last of `.`/`,`
 /// when both occur; a lone `,` followed by exactly three digits groups thousands (English news),
 /// otherwise it is a decimal comma; several `.` group thousands. Spaces, no-break and thin spaces
-/// and apostrophes always group thousands.
+/// and apostrophes always group thousands. Groups must be well formed (`1,234,567` or Indian
+/// `12,34,567`, never `1,234,56`), and a number too long to hold exactly is refused rather than
+/// rounded.
 pub fn parse_numeral(raw: &str) -> Option<Decimal> {
-    let digits_only: String =
-        raw.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '\u{2019}')).collect();
-    let commas = digits_only.matches(',').count();
-    let dots = digits_only.matches('.').count();
+    let is_space_group = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '\u{2019}');
+    let commas = raw.matches(',').count();
+    let dots = raw.matches('.').count();
     let decimal_mark = match (commas, dots) {
         (0, 0) => None,
         (_, 0) => {
-            let after_last = digits_only.len() - digits_only.rfind(',')? - 1;
+            let after_last = raw.len() - raw.rfind(',')? - 1;
             (commas == 1 && after_last != 3).then_some(',')
         }
         (0, _) => (dots == 1).then_some('.'),
-        _ => Some(if digits_only.rfind(',')? > digits_only.rfind('.')? { ',' } else { '.' }),
+        _ => Some(if raw.rfind(',')? > raw.rfind('.')? { ',' } else { '.' }),
     };
-    let normalised: String = digits_only
-        .chars()
-        .filter_map(|c| match c {
-            '0'..='9' => Some(c),
-            c if Some(c) == decimal_mark => Some('.'),
-            _ => None,
-        })
-        .collect();
-    Decimal::from_str(&normalised).ok()
+    let (integer, fraction) = match decimal_mark {
+        Some(mark) => raw.rsplit_once(mark)?,
+        None => (raw, ""),
+    };
+    let groups: Vec<&str> = integer.split(|c: char| c == ',' || c == '.' || is_space_group(c)).collect();
+    let comma_grouped = !integer.contains(|c: char| c == '.' || is_space_group(c));
+    if !(well_grouped(&groups, comma_grouped) || integer.is_empty()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let integer: String = groups.concat();
+    let integer = if integer.is_empty() { "0" } else { integer.as_str() };
+    let normalised = if fraction.is_empty() { integer.to_string() } else { format!("{integer}.{fraction}") };
+    Decimal::from_str_exact(&normalised).ok()
+}
+
+/// Thousands groups (`1`, `234`, `567`) or, written with commas, Indian groups (`12`, `34`,
+/// `567`): every group but the first has three digits, or the last has three and the ones
+/// between have two.
+fn well_grouped(groups: &[&str], indian_allowed: bool) -> bool {
+    let digits = |g: &&str| g.bytes().all(|b| b.is_ascii_digit());
+    match groups {
+        [] => false,
+        [only] => !only.is_empty() && digits(only),
+        [first, rest @ .., last] => {
+            let western = (1..=3).contains(&first.len()) && rest.iter().all(|g| g.len() == 3) && last.len() == 3;
+            let indian = (1..=2).contains(&first.len()) && rest.iter().all(|g| g.len() == 2) && last.len() == 3;
+            groups.iter().all(digits) && (western || (indian && indian_allowed))
+        }
+    }
 }
 
 /// The number words of one language, from `rules/money/numbers.toml`.
@@ -93,7 +113,8 @@ impl NumberWords {
     }
 
     /// Accumulates values left to right; a value may only follow a larger one ("twenty five",
-    /// not "five twenty"), and a multiplier scales everything before it.
+    /// not "five twenty"), and a multiplier scales what was added since the previous multiplier
+    /// ("two hundred and five": two × 100, then five).
     fn parse_tokens(&self, tokens: &[&str], start: Decimal) -> Option<Decimal> {
         let mut total = start;
         let mut last_added: Option<Decimal> = (start > Decimal::ZERO).then_some(start);
@@ -127,6 +148,7 @@ impl NumberWords {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
@@ -149,6 +171,15 @@ mod tests {
             (".5", "0.5"),
         ] {
             assert_eq!(parse_numeral(raw), Some(d(expected)), "{raw}");
+        }
+    }
+
+    #[test]
+    fn malformed_groups_and_overlong_numbers_are_refused() {
+        for raw in
+            ["1,234,56", "1.23.456", "1,,234", "99999999999999999999999999999999", "1.00000000000000000000000000001"]
+        {
+            assert_eq!(parse_numeral(raw), None, "{raw}");
         }
     }
 
