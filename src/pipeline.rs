@@ -159,7 +159,7 @@ mod tests {
         let amounts: Vec<_> = findings.money.iter().map(|m| m.text).collect();
         assert_eq!(amounts, ["$2 billion"]);
         assert_eq!(findings.boilerplate.len(), 1);
-        assert_eq!(findings.boilerplate[0].kind, "related");
+        assert_eq!(findings.boilerplate[0].kind, crate::record::BoilerplateKind::Related);
     }
 
     #[test]

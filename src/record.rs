@@ -17,13 +17,42 @@ pub enum Source {
     Id(Value),
 }
 
+/// What a removed line was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BoilerplateKind {
+    ImageUrl,
+    SharePrompt,
+    Newsletter,
+    Navigation,
+    Byline,
+    CookieNotice,
+    CommentForm,
+    Footer,
+    Related,
+    Social,
+    Advertising,
+}
+
 /// A line removed as boilerplate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoilerplateItem<'a> {
     pub span: Span,
     pub text: &'a str,
     pub rule: &'a str,
-    pub kind: &'a str,
+    pub kind: BoilerplateKind,
+}
+
+/// How a qualifier phrase before an amount bounds or softens it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    /// about, roughly, an estimated
+    Approximate,
+    /// more than, at least, over
+    AtLeast,
+    /// up to, under, less than
+    AtMost,
 }
 
 /// A money figure.
@@ -35,7 +64,7 @@ pub struct MoneyItem<'a> {
     pub amount: Decimal,
     pub amount_max: Option<Decimal>,
     pub currency: Option<&'a str>,
-    pub qualifier: Option<&'a str>,
+    pub qualifier: Option<Qualifier>,
 }
 
 /// The type of an entity.
@@ -119,6 +148,19 @@ const RECORD_FIELDS: [&str; 10] =
     ["path", "id", "encoding", "bytes", "title", "boilerplate", "money", "entities", "claims", "text"];
 
 impl Record<'_> {
+    /// The name a passed-through field is written under: its own, or `input_` in front of it as
+    /// many times as it takes to collide with neither a record field nor another input field.
+    fn passthrough_name<'n>(&self, name: &'n str) -> Cow<'n, str> {
+        let mut renamed = Cow::Borrowed(name);
+        if !RECORD_FIELDS.contains(&name) {
+            return renamed;
+        }
+        while RECORD_FIELDS.contains(&renamed.as_ref()) || self.passthrough.contains_key(renamed.as_ref()) {
+            renamed = Cow::Owned(format!("input_{renamed}"));
+        }
+        renamed
+    }
+
     /// Appends the record as one line of JSON (with its newline) to `out`.
     pub fn write_json_line(&self, out: &mut Vec<u8>) {
         let mut serializer = serde_json::Serializer::new(&mut *out);
@@ -144,11 +186,7 @@ impl Serialize for Record<'_> {
         map.serialize_entry("entities", &Items(&findings.entities, offsets))?;
         map.serialize_entry("claims", &Items(&findings.claims, offsets))?;
         for (name, value) in &self.passthrough {
-            if RECORD_FIELDS.contains(&name.as_str()) {
-                map.serialize_entry(&format!("input_{name}"), value)?;
-            } else {
-                map.serialize_entry(name, value)?;
-            }
+            map.serialize_entry(&self.passthrough_name(name), value)?;
         }
         map.end()
     }
@@ -211,7 +249,7 @@ macro_rules! item_basics {
 impl Item for BoilerplateItem<'_> {
     item_basics!();
     fn write_fields<M: SerializeMap>(&self, map: &mut M, _: Offsets) -> Result<(), M::Error> {
-        map.serialize_entry("kind", self.kind)
+        map.serialize_entry("kind", &self.kind)
     }
 }
 
@@ -304,6 +342,7 @@ mod tests {
         let mut passthrough = Map::new();
         passthrough.insert("url".into(), Value::from("https://example.com"));
         passthrough.insert("money".into(), Value::from(5));
+        passthrough.insert("input_money".into(), Value::from(6));
         let record = Record {
             source: Source::Id(Value::from(7)),
             decoded: &decoded,
@@ -315,7 +354,10 @@ mod tests {
         let value: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(value["id"], 7);
         assert_eq!(value["money"], serde_json::json!([]));
-        assert_eq!(value["input_money"], 5);
+        assert_eq!(value["input_input_money"], 5);
+        assert_eq!(value["input_money"], 6);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.matches("\"input_money\"").count(), 1, "{text}");
         assert_eq!(value["url"], "https://example.com");
     }
 }

@@ -14,7 +14,9 @@
 //!   mention "cookies");
 //! - `min_link_share`: at least this fraction of the visible characters is link anchor text.
 //!
-//! The first rule that fires, in file order, names the line's `kind`. Removed lines are reported
+//! Rules are tried by `priority` (higher first, 0 by default), then in file order; the first that
+//! fires names the line's `kind`. Catch-all layout rules (link-dense lines, separated menus) have
+//! a negative priority so that a specific rule (a footer, a share row) names the line first. Removed lines are reported
 //! in the record's `boilerplate` list; everything downstream reads only the kept lines.
 
 mod visible;
@@ -23,6 +25,7 @@ pub use visible::{VisibleLine, visible_line};
 
 use regex::Regex;
 
+use crate::record::BoilerplateKind;
 use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
 use crate::span::Span;
 
@@ -30,7 +33,7 @@ rule_table! {
     /// A `[[rule]]` in `rules/boilerplate/`.
     pub struct BoilerplateRule {
         /// What the removed line is: `image-url`, `share-prompt`, `newsletter`, `navigation`…
-        pub kind: String,
+        pub kind: BoilerplateKind,
         /// Phrases looked for in the visible text, ASCII case-insensitively.
         #[serde(default)]
         pub phrases: Vec<String>,
@@ -46,6 +49,9 @@ rule_table! {
         /// Minimum share of visible characters that are link anchor text.
         #[serde(default)]
         pub min_link_share: Option<f64>,
+        /// Rules with a higher priority are tried first.
+        #[serde(default)]
+        pub priority: i32,
     }
 }
 
@@ -59,18 +65,21 @@ struct BoilerplateFile {
 #[derive(Debug)]
 struct Compiled {
     id: String,
-    kind: String,
+    kind: BoilerplateKind,
     has_phrases: bool,
     /// Tried last, and only when every cheaper condition holds.
     patterns: Vec<Regex>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
+    priority: i32,
 }
 
 /// The line classifier, compiled from `rules/boilerplate/`.
 #[derive(Debug)]
 pub struct BoilerplateClassifier {
     rules: Vec<Compiled>,
+    /// Rule indices in the order they are tried: priority, then file order.
+    order: Vec<usize>,
     phrases: PhraseSet,
 }
 
@@ -110,18 +119,21 @@ impl BoilerplateClassifier {
                     patterns,
                     max_words: rule.max_words,
                     min_link_share: rule.min_link_share,
+                    priority: rule.priority,
                 });
             }
         }
-        Ok(BoilerplateClassifier { rules, phrases: phrases.build() })
+        let mut order: Vec<usize> = (0..rules.len()).collect();
+        order.sort_by_key(|&index| std::cmp::Reverse(rules[index].priority));
+        Ok(BoilerplateClassifier { rules, order, phrases: phrases.build() })
     }
 
     pub fn rule_id(&self, rule: usize) -> &str {
         &self.rules[rule].id
     }
 
-    pub fn kind(&self, rule: usize) -> &str {
-        &self.rules[rule].kind
+    pub fn kind(&self, rule: usize) -> BoilerplateKind {
+        self.rules[rule].kind
     }
 
     /// Classifies every line; returns the removed ones in line order.
@@ -137,7 +149,8 @@ impl BoilerplateClassifier {
             let visible = visible_line(raw);
             phrase_hits.clear();
             self.phrases.find(&visible.text, |rule, _, _| phrase_hits.push(rule));
-            let fired = self.rules.iter().enumerate().position(|(rule_index, rule)| {
+            let fired = self.order.iter().copied().find(|&rule_index| {
+                let rule = &self.rules[rule_index];
                 (!rule.has_phrases || phrase_hits.contains(&rule_index))
                     && rule.max_words.is_none_or(|max| visible.words <= max)
                     && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
@@ -156,13 +169,13 @@ mod tests {
     use super::*;
     use crate::segment;
 
-    fn removed_kinds(text: &str) -> Vec<(String, String)> {
+    fn removed_kinds(text: &str) -> Vec<(String, BoilerplateKind)> {
         let classifier = BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
         let lines = segment::lines(text);
         classifier
             .classify(text, &lines)
             .into_iter()
-            .map(|r| (r.span.of(text).to_string(), classifier.kind(r.rule).to_string()))
+            .map(|r| (r.span.of(text).to_string(), classifier.kind(r.rule)))
             .collect()
     }
 
@@ -170,7 +183,8 @@ mod tests {
     fn seed_style_chrome_is_removed_and_prose_kept() {
         let text = ".jpg&w=1920&q=80)\nFreight rates fell 18% as orders slowed.\n.jpg)\nShare it with your friends!\nThe Harbor Ledger Newsletter\nSign up for our newsletter about ports and trade.";
         let kinds: Vec<_> = removed_kinds(text).into_iter().map(|(_, kind)| kind).collect();
-        assert_eq!(kinds, ["image-url", "image-url", "share-prompt", "newsletter", "newsletter"]);
+        use BoilerplateKind::*;
+        assert_eq!(kinds, [ImageUrl, ImageUrl, SharePrompt, Newsletter, Newsletter]);
     }
 
     #[test]
@@ -183,6 +197,6 @@ mod tests {
     fn link_only_lines_are_navigation() {
         let text = "* [ Home ](/)\n* [ Business ](/business)\nMarkets | Tech | Economy | Opinion\nThe [central bank](https://example.com/cb) raised rates by a quarter point on Tuesday.";
         let kinds: Vec<_> = removed_kinds(text).into_iter().map(|(_, kind)| kind).collect();
-        assert_eq!(kinds, ["navigation", "navigation", "navigation"]);
+        assert_eq!(kinds, [BoilerplateKind::Navigation; 3]);
     }
 }

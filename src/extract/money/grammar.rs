@@ -328,7 +328,10 @@ mod tests {
             toml::from_str("factor = \"1000000000\"\nwords = [\"billion\", \"bn\"]\nletters = [\"B\", \"bn\"]")
                 .unwrap();
         lexicon.add_scale(&file, &scale).unwrap();
-        lexicon.add_qualifier(&QualifierEntry { value: "approximate".into(), phrases: vec!["about".into()] });
+        lexicon.add_qualifier(&QualifierEntry {
+            value: crate::record::Qualifier::Approximate,
+            phrases: vec!["about".into()],
+        });
         lexicon
     }
 

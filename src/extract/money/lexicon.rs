@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use toml::Spanned;
 
 use super::number::NumberWords;
+use crate::record::Qualifier;
 use crate::rules::{RuleError, RuleFile};
 
 /// A `[[currency]]` table.
@@ -62,7 +63,7 @@ pub struct ScaleEntry {
 #[serde(deny_unknown_fields)]
 pub struct QualifierEntry {
     /// The record's `qualifier` value: `approximate`, `at_least`, `at_most`.
-    pub value: String,
+    pub value: Qualifier,
     pub phrases: Vec<String>,
 }
 
@@ -102,7 +103,7 @@ pub struct Lexicon {
     scale_words: Vec<String>,
     scale_letters: Vec<String>,
     /// (lower-case phrase, qualifier value), longest phrase first.
-    qualifiers: Vec<(String, String)>,
+    qualifiers: Vec<(String, Qualifier)>,
     pub number_words: NumberWords,
 }
 
@@ -161,7 +162,7 @@ impl Lexicon {
 
     pub fn add_qualifier(&mut self, entry: &QualifierEntry) {
         for phrase in &entry.phrases {
-            self.qualifiers.push((phrase.to_lowercase(), entry.value.clone()));
+            self.qualifiers.push((phrase.to_lowercase(), entry.value));
         }
         self.qualifiers.sort_by_key(|(phrase, _)| std::cmp::Reverse(phrase.len()));
     }
@@ -242,7 +243,7 @@ impl Lexicon {
     }
 
     /// The qualifier whose phrase ends `before` (the text just before an amount), if any.
-    pub fn qualifier_before(&self, before: &str) -> Option<&str> {
+    pub fn qualifier_before(&self, before: &str) -> Option<Qualifier> {
         let tail: String = {
             let trimmed = before.trim_end();
             let start = trimmed.char_indices().rev().nth(24).map_or(0, |(i, _)| i);
@@ -250,7 +251,7 @@ impl Lexicon {
         };
         self.qualifiers.iter().find_map(|(phrase, value)| {
             let rest = tail.strip_suffix(phrase.as_str())?;
-            rest.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then_some(value.as_str())
+            rest.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then_some(*value)
         })
     }
 }
@@ -318,12 +319,12 @@ mod tests {
     fn qualifiers_are_found_at_a_word_boundary() {
         let mut lexicon = Lexicon::default();
         lexicon.add_qualifier(&QualifierEntry {
-            value: "approximate".into(),
+            value: Qualifier::Approximate,
             phrases: vec!["about".into(), "an estimated".into()],
         });
-        lexicon.add_qualifier(&QualifierEntry { value: "at_least".into(), phrases: vec!["more than".into()] });
-        assert_eq!(lexicon.qualifier_before("cost an estimated "), Some("approximate"));
-        assert_eq!(lexicon.qualifier_before("More than "), Some("at_least"));
+        lexicon.add_qualifier(&QualifierEntry { value: Qualifier::AtLeast, phrases: vec!["more than".into()] });
+        assert_eq!(lexicon.qualifier_before("cost an estimated "), Some(Qualifier::Approximate));
+        assert_eq!(lexicon.qualifier_before("More than "), Some(Qualifier::AtLeast));
         assert_eq!(lexicon.qualifier_before("roundabout "), None);
         assert_eq!(lexicon.qualifier_before(""), None);
     }
