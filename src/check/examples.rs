@@ -43,7 +43,10 @@ fn check_example(pipeline: &Pipeline, rule: &RuleDoc, example: &ExampleDoc) -> C
         }
     };
     let produced = family_items(pipeline, rule.family, &example.text);
-    let problems = compare(&expected, &produced);
+    let mut problems = compare(&expected, &produced);
+    if rule.traceable && !expected.is_empty() && !produced.iter().any(|item| traces_to(item, &rule.id)) {
+        problems.push(format!("no item comes from `{}`: the example does not exercise its rule", rule.id));
+    }
     let outcome = match (&example.todo, problems.is_empty()) {
         (_, true) => Outcome::Passed,
         (Some(reason), false) => Outcome::Todo { problems, reason: reason.clone() },

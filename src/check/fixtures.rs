@@ -122,8 +122,7 @@ fn differences(location: &str, input: &[u8], expected: &Value, current: &Value) 
 fn changed_fields(expected: &Value, current: &Value) -> String {
     let empty = Map::new();
     let (want, have) = (expected.as_object().unwrap_or(&empty), current.as_object().unwrap_or(&empty));
-    let mut keys: Vec<&String> = want.keys().chain(have.keys()).collect();
-    keys.dedup();
+    let keys: std::collections::BTreeSet<&String> = want.keys().chain(have.keys()).collect();
     keys.iter()
         .filter(|key| want.get(key.as_str()) != have.get(key.as_str()))
         .map(|key| {

@@ -43,6 +43,10 @@ pub struct RuleDoc {
     pub known_problems: String,
     pub examples: Vec<ExampleDoc>,
     pub negatives: Vec<NegativeDoc>,
+    /// Whether the items a rule acts on name it (in `rule`, or for claims in `cues`). A rule that
+    /// only vetoes or guards (a sentence-boundary guard, a claim veto) leaves no trace: its
+    /// examples cannot be traced to it, and it cannot have negatives.
+    pub traceable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -118,9 +122,29 @@ impl Catalogue {
             known_problems: doc.known_problems.trim().to_string(),
             examples,
             negatives,
+            traceable: true,
         });
         self.by_id.insert(name.clone(), index);
         Ok(index)
+    }
+
+    /// Marks the rule at `index` as leaving no trace on items (see [`RuleDoc::traceable`]); its
+    /// negatives could never fail, so having any is an error.
+    pub fn leaves_no_trace(&mut self, file: &RuleFile, index: usize) -> Result<(), RuleError> {
+        let rule = &mut self.rules[index];
+        rule.traceable = false;
+        match rule.negatives.first() {
+            Some(negative) => Err(RuleError::Invalid {
+                path: file.path.clone(),
+                line: negative.line,
+                col: negative.col,
+                message: format!(
+                    "rule `{}` leaves no trace on items, so a negative cannot fail; write it as an example with its expected items",
+                    rule.id
+                ),
+            }),
+            None => Ok(()),
+        }
     }
 
     pub fn rules(&self) -> &[RuleDoc] {
@@ -129,11 +153,6 @@ impl Catalogue {
 
     pub fn get(&self, id: &str) -> Option<&RuleDoc> {
         self.by_id.get(id).map(|&index| &self.rules[index])
-    }
-
-    /// The id of the rule at `index`, as returned by [`Catalogue::add`].
-    pub fn id(&self, index: usize) -> &str {
-        &self.rules[index].id
     }
 }
 

@@ -16,15 +16,18 @@ rule_table! {
         /// Veto a break after a single capital letter and full stop (`J.`) before a capitalised word.
         #[serde(default)]
         pub initials: bool,
-        /// `never`: the token never ends a sentence. `before-opener`: it ends one only when the next
-        /// word is a sentence opener (see `sentence_openers`), as in "in the U.S. The".
+        /// `never` (the default): the token never ends a sentence. `before-opener`: it ends one
+        /// only when the next word is a sentence opener (see `sentence_openers`), as in "in the
+        /// U.S. The".
+        #[serde(default)]
         pub ends_sentence: Ending,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Ending {
+    #[default]
     Never,
     BeforeOpener,
 }
@@ -54,7 +57,8 @@ impl Segmenter {
         for file in source.files(Family::Segment) {
             let parsed: SegmentFile = rules::parse(file)?;
             for rule in &parsed.rule {
-                rule.register(file, catalogue)?;
+                let index = rule.register(file, catalogue)?;
+                catalogue.leaves_no_trace(file, index)?;
                 for abbreviation in &rule.abbreviations {
                     segmenter.abbreviations.insert(abbreviation.clone(), rule.ends_sentence);
                 }

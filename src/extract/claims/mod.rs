@@ -135,7 +135,10 @@ impl ClaimExtractor {
             let parsed: ClaimsFile = rules::parse(file)?;
             scoring = parsed.scoring.or(scoring);
             for rule in parsed.rule {
-                rule.register(file, catalogue)?;
+                let registered = rule.register(file, catalogue)?;
+                if rule.role == Role::Veto {
+                    catalogue.leaves_no_trace(file, registered)?;
+                }
                 if rule.phrases.is_empty() && rule.patterns.is_empty() && rule.feature.is_none() {
                     return Err(RuleError::at(
                         file,
@@ -169,7 +172,7 @@ impl ClaimExtractor {
             }
         }
         let scoring = scoring.ok_or_else(|| RuleError::Invalid {
-            path: "rules/claims".into(),
+            path: source.family_path(Family::Claims),
             line: 1,
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
