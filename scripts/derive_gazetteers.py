@@ -19,8 +19,9 @@ DIR must contain these tables (UTF-8, tab-separated, first line a header):
                        surfaces are ordinary English words; nothing from it is
                        copied into the lists.
 
-It writes companies.tsv, tickers.tsv, cities.tsv, us_states.tsv,
-first_names.tsv and first_names_ambiguous.tsv into --out. The hand-written
+It writes companies.tsv, tickers.tsv, cities.tsv, us_states.tsv and
+first_names.tsv into --out; first names that are also ordinary words or
+other entities (Will, Grace, Georgia) are left out and listed by --report. The hand-written
 lists already in --out (countries, demonyms, regions, organizations,
 central_banks_regulators, indices, products) are read, never written: they
 are used to avoid giving one surface to two lists and to check that
@@ -1850,17 +1851,10 @@ def main(argv=None):
     counts["first_names.tsv"] = write_list(out("first_names.tsv"), [
         "# assay entity list: first names (cue for 'Firstname Lastname' person patterns)",
         "# One name per line. Names that are also ordinary English words, places, titles,",
-        "# months or organisation/product names are in first_names_ambiguous.tsv instead.",
+        "# months or organisation/product names are left out (the script's --report lists them).",
         "# Derived by " + SCRIPT + " from smashew/NameDatabases first-name lists (US and all).",
         "# Licence: Unlicense (public domain). See LICENSES.md."],
         {n: n for n in clear}, with_canonical=False)
-    counts["first_names_ambiguous.tsv"] = write_list(out("first_names_ambiguous.tsv"), [
-        "# assay entity list: ambiguous first names (weak cue; also ordinary words or other entities)",
-        "# One name per line: e.g. Will, May, Mark, Grant, Rose, Hope, Georgia, Claude.",
-        "# Use only with stronger evidence (a known surname after it, not sentence-initial).",
-        "# Derived by " + SCRIPT + " from smashew/NameDatabases first-name lists (US and all).",
-        "# Licence: Unlicense (public domain). See LICENSES.md."],
-        {n: n for n in ambiguous}, with_canonical=False)
 
     for f, n in counts.items():
         print("%-28s %6d lines" % (f, n))

@@ -35,9 +35,9 @@ struct Common {
     /// ISO 4217 code that a bare `$` and "dollars" stand for.
     #[arg(long, global = true, value_name = "CODE", default_value = "USD")]
     dollar: String,
-    /// Number of worker threads (default: one per core).
-    #[arg(long, short = 'j', global = true, value_name = "N")]
-    jobs: Option<usize>,
+    /// Number of worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, short = 'j', global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
     /// No progress bar and no warnings; errors are still printed.
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
@@ -80,6 +80,13 @@ enum Command {
         #[arg(long)]
         bless: bool,
     },
+    /// List every rule: id, family, number of examples and negatives, and where it is defined.
+    Rules,
+    /// Print one rule: what it matches, why, its known problems, its examples and negatives.
+    Rule {
+        /// The rule's id, as in the `rule` field of the items it produces.
+        id: String,
+    },
 }
 
 /// An error in how the command was called (exit code 2).
@@ -110,7 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let pipeline = Pipeline::new(&source, &Options { dollar: common.dollar.clone() })?;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(common.jobs.unwrap_or(0))
+        .num_threads(common.jobs.map_or(0, usize::from))
         .build()
         .context("starting worker threads")?;
     let run = Run { pipeline: &pipeline, pool: &pool, common };
@@ -120,6 +127,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Clean { paths, out_dir, glob } => run.clean(&paths, out_dir.as_deref(), &glob),
         Command::Check { fixtures, bless } => check_rules(&pipeline, &fixtures, bless),
+        Command::Rules => list_rules(&pipeline),
+        Command::Rule { id } => show_rule(&pipeline, &id),
     };
     match result {
         Err(error) if is_broken_pipe(&error) => Ok(ExitCode::SUCCESS),
@@ -274,7 +283,30 @@ impl Run<'_> {
         let Run { pipeline, pool, common } = *self;
         let out_dir = out_dir.filter(|dir| dir.as_os_str() != "-");
         let mut reporter = Reporter::new(common, None);
-        let inputs = gather_inputs(paths, glob, &mut reporter)?;
+        let mut inputs = gather_inputs(paths, glob, &mut reporter)?;
+        if let Some(dir) = out_dir {
+            // Two inputs with the same relative name would overwrite each other: the first wins.
+            let mut targets = std::collections::HashMap::new();
+            inputs.retain(|input| {
+                let Input::File { relative, display, .. } = input else { return true };
+                match targets.entry(dir.join(relative)) {
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(display.clone());
+                        true
+                    }
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        let message = format!(
+                            "{display}: skipped: {} is already written from {}",
+                            first.key().display(),
+                            first.get()
+                        );
+                        reporter.failures += 1;
+                        reporter.say(true, &message);
+                        false
+                    }
+                }
+            });
+        }
         if let Some(bar) = &reporter.bar {
             bar.set_length(inputs.len() as u64);
         }
@@ -319,9 +351,7 @@ impl OutputSink {
     fn open(output: Option<&Path>) -> anyhow::Result<OutputSink> {
         Ok(match output {
             None => OutputSink::Stdout(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
-            Some(path) if path.as_os_str() == "-" => {
-                OutputSink::Stdout(std::io::BufWriter::new(std::io::stdout().lock()))
-            }
+            Some(path) if path.as_os_str() == "-" => return OutputSink::open(None),
             Some(path) => {
                 let temp = assay::atomic::temporary_beside(path)
                     .with_context(|| format!("{}: cannot create a file beside it", path.display()))?;
@@ -347,6 +377,58 @@ impl OutputSink {
         }
         Ok(())
     }
+}
+
+fn list_rules(pipeline: &Pipeline) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    for rule in pipeline.catalogue().rules() {
+        writeln!(
+            out,
+            "{}\t{}\t{} examples, {} negatives\t{}:{}",
+            rule.id,
+            rule.family.name(),
+            rule.examples.len(),
+            rule.negatives.len(),
+            rule.file,
+            rule.line
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_rule(pipeline: &Pipeline, id: &str) -> anyhow::Result<ExitCode> {
+    let Some(rule) = pipeline.catalogue().get(id) else {
+        bail!(UsageError(format!("no rule `{id}` (`assay rules` lists them)")));
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{} ({}) {}:{}\n", rule.id, rule.family.name(), rule.file, rule.line)?;
+    for (heading, body) in
+        [("What it matches", &rule.description), ("Why", &rule.why), ("Known problems", &rule.known_problems)]
+    {
+        if !body.is_empty() {
+            writeln!(out, "{heading}\n    {body}\n")?;
+        }
+    }
+    if !rule.examples.is_empty() {
+        writeln!(out, "Examples")?;
+        for example in &rule.examples {
+            writeln!(out, "    {:?}", example.text)?;
+            for expected in example.expect.iter().flatten() {
+                writeln!(out, "        → {}", toml::Value::Table(expected.clone()))?;
+            }
+            if let Some(reason) = &example.todo {
+                writeln!(out, "        (todo: {reason})")?;
+            }
+        }
+        writeln!(out)?;
+    }
+    if !rule.negatives.is_empty() {
+        writeln!(out, "Negatives")?;
+        for negative in &rule.negatives {
+            writeln!(out, "    {:?}", negative.text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check_rules(pipeline: &Pipeline, fixtures: &Path, bless: bool) -> anyhow::Result<ExitCode> {

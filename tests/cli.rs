@@ -78,6 +78,7 @@ fn a_bom_and_crlf_line_ends_keep_offsets_into_the_raw_file() {
     let input = std::fs::read(root().join("corpus/crlf-bom.txt")).unwrap();
     assert!(input.starts_with(b"\xEF\xBB\xBF") && input.windows(2).any(|w| w == b"\r\n"));
     let output = assay().current_dir(root()).args(["extract", "corpus/crlf-bom.txt"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
     let record = &records(&output.stdout)[0];
     assert_eq!(record["encoding"], "utf-8");
     assert_spans_match(record, &input);
@@ -90,6 +91,7 @@ fn a_bom_and_crlf_line_ends_keep_offsets_into_the_raw_file() {
 fn standard_input_is_one_document_named_dash() {
     let output =
         assay().args(["extract", "-"]).write_stdin("Brenner paid €3.5bn.\nShare this article\n").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
     let record = &records(&output.stdout)[0];
     assert_eq!(record["path"], "-");
     assert_eq!(record["money"][0]["amount"], 3_500_000_000u64);
@@ -145,6 +147,55 @@ fn output_file_is_written_whole_and_threads_do_not_change_it() {
     assert_eq!(one, two);
     assert_eq!(records(&one).len(), std::fs::read_dir(root().join("corpus")).unwrap().count());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary file is left behind");
+}
+
+#[test]
+fn many_batches_come_out_in_the_same_order_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles: Vec<_> = std::fs::read_dir(root().join("corpus")).unwrap().map(|e| e.unwrap().path()).collect();
+    for copy in 0..20 {
+        for article in &articles {
+            let name = format!("{copy:02}-{}", article.file_name().unwrap().to_string_lossy());
+            std::fs::copy(article, dir.path().join(name)).unwrap();
+        }
+    }
+    let run = |jobs: &str| assay().args(["extract", "-q", "--jobs", jobs]).arg(dir.path()).output().unwrap();
+    let (one, three) = (run("1"), run("3"));
+    assert_eq!((one.status.code(), three.status.code()), (Some(0), Some(0)));
+    assert_eq!(records(&one.stdout).len(), 20 * articles.len());
+    assert!(one.stdout == three.stdout, "--jobs 1 and --jobs 3 differ");
+}
+
+#[test]
+fn clean_refuses_to_write_two_inputs_to_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("x.txt"), format!("Text from {sub}.")).unwrap();
+    }
+    let out = dir.path().join("out");
+    let output = assay()
+        .arg("clean")
+        .arg(dir.path().join("a/x.txt"))
+        .arg(dir.path().join("b/x.txt"))
+        .arg("--out-dir")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("b/x.txt: skipped:"));
+    assert_eq!(std::fs::read_to_string(out.join("x.txt")).unwrap(), "Text from a.\n");
+}
+
+#[test]
+fn rules_are_listed_and_shown_by_id() {
+    let listed = assay().arg("rules").output().unwrap();
+    let listing = String::from_utf8(listed.stdout).unwrap();
+    assert!(listing.lines().any(|l| l.starts_with("symbol-amount\tmoney\t")), "{listing}");
+    let shown = assay().args(["rule", "symbol-amount"]).output().unwrap();
+    let text = String::from_utf8(shown.stdout).unwrap();
+    assert!(text.contains("What it matches") && text.contains("$1.25B"), "{text}");
+    assay().args(["rule", "no-such-rule"]).assert().code(2);
 }
 
 #[test]

@@ -11,8 +11,7 @@ use super::RuleError;
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 
 /// The rule families, one directory each, in pipeline order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Family {
     Segment,
     Boilerplate,
@@ -127,14 +126,14 @@ impl RuleSource {
         Ok(())
     }
 
+    /// The family's directory, as shown in messages.
+    pub fn family_path(&self, family: Family) -> String {
+        format!("{}/{}", self.label, family.name())
+    }
+
     /// The TOML files of one family, in path order.
     pub fn files(&self, family: Family) -> impl Iterator<Item = &RuleFile> {
         self.files.iter().filter(move |file| file.family == family)
-    }
-
-    /// Every TOML file, in path order.
-    pub fn all_files(&self) -> &[RuleFile] {
-        &self.files
     }
 
     /// A list file named by `file` (relative to `file`'s directory); `name` locates errors.
@@ -212,7 +211,7 @@ mod tests {
         for family in Family::ALL {
             assert!(source.files(family).next().is_some(), "no embedded rules for {}", family.name());
         }
-        assert!(source.all_files().iter().all(|f| f.path.starts_with("rules/")));
+        assert!(Family::ALL.iter().flat_map(|&f| source.files(f)).all(|f| f.path.starts_with("rules/")));
     }
 
     #[test]
