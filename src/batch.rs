@@ -87,9 +87,7 @@ fn with_decoded(input: &Input, finish: impl FnOnce(&Decoded, &mut Outcome)) -> O
     if let Some(transcoding) = decoded.transcoding() {
         let (line, byte, encoding) = (transcoding.line, transcoding.byte, decoded.encoding_name());
         outcome.messages.push(if encoding == "utf-8" {
-            format!(
-                "{name}:{line}: not valid UTF-8 (byte 0x{byte:02X}) despite its byte-order mark; invalid bytes replaced"
-            )
+            format!("{name}:{line}: not valid UTF-8 (byte 0x{byte:02X}); read as utf-8, invalid bytes replaced")
         } else {
             format!("{name}:{line}: not valid UTF-8 (byte 0x{byte:02X}); read as {encoding}")
         });

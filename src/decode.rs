@@ -1,9 +1,10 @@
 //! Bytes as read → text the stages can work on, and the way back to input offsets.
 //!
 //! Input is taken as UTF-8 whenever it is valid UTF-8 (a UTF-8 byte-order mark is skipped, not
-//! removed: offsets still count it). A UTF-16 byte-order mark selects UTF-16. Anything else that
-//! is not valid UTF-8 is handed to a detector (chardetng) and transcoded; Windows-1252 is what it
-//! picks for most Western pages. Line ends are left exactly as they are: segmentation understands
+//! removed: offsets still count it). A UTF-16 byte-order mark selects UTF-16. Input that is
+//! mostly UTF-8 with a few invalid bytes (a stray Windows-1252 quote) stays UTF-8, the invalid
+//! bytes replaced. Anything else is handed to a detector (chardetng) and transcoded; Windows-1252
+//! is what it picks for most Western pages. Line ends are left exactly as they are: segmentation understands
 //! `\n`, `\r\n` and a lone `\r`.
 //!
 //! Stages see only [`Decoded::text`]. Record offsets must point into the input as read, so every
@@ -34,10 +35,10 @@ enum OffsetMap {
     Table(Vec<usize>),
 }
 
-/// Why a document was transcoded: where its bytes stopped being UTF-8.
+/// Where an input that should have been UTF-8 stopped being so: worth a warning.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transcoding {
-    /// 1-based line of the first byte that is not valid UTF-8 (or 1 for a UTF-16 BOM).
+    /// 1-based line of the first byte that is not valid UTF-8.
     pub line: usize,
     /// That byte.
     pub byte: u8,
@@ -58,7 +59,7 @@ impl<'a> Decoded<'a> {
     pub fn new(input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
         if let Some((encoding, bom_len)) = Encoding::for_bom(input) {
             return Ok(match std::str::from_utf8(&input[bom_len..]) {
-                Ok(_) if encoding == UTF_8 => Self::utf8(input, bom_len),
+                Ok(text) if encoding == UTF_8 => Self::utf8(text, input.len(), bom_len),
                 // A UTF-8 BOM over invalid bytes: keep UTF-8 and replace what cannot be read.
                 Err(error) if encoding == UTF_8 => {
                     let at = bom_len + error.valid_up_to();
@@ -70,7 +71,7 @@ impl<'a> Decoded<'a> {
             });
         }
         let invalid_at = match std::str::from_utf8(input) {
-            Ok(_) => return Ok(Self::utf8(input, 0)),
+            Ok(text) => return Ok(Self::utf8(text, input.len(), 0)),
             Err(error) => error.valid_up_to(),
         };
         let sniff = &input[..input.len().min(BINARY_SNIFF_LEN)];
@@ -84,22 +85,16 @@ impl<'a> Decoded<'a> {
 
     /// Text that is already a Rust string (a `--jsonl-in` document): offsets map one to one.
     pub fn from_text(text: &'a str) -> Decoded<'a> {
-        Decoded {
-            text: Cow::Borrowed(text),
-            encoding: UTF_8,
-            offsets: OffsetMap::Shift(0),
-            input_len: text.len(),
-            transcoding: None,
-        }
+        Self::utf8(text, text.len(), 0)
     }
 
-    fn utf8(input: &'a [u8], bom_len: usize) -> Decoded<'a> {
-        let text = std::str::from_utf8(&input[bom_len..]).expect("validated as UTF-8 by the caller");
+    /// Valid UTF-8 `text`, found `bom_len` bytes into an input of `input_len` bytes.
+    fn utf8(text: &'a str, input_len: usize, bom_len: usize) -> Decoded<'a> {
         Decoded {
             text: Cow::Borrowed(text),
             encoding: UTF_8,
             offsets: OffsetMap::Shift(bom_len),
-            input_len: input.len(),
+            input_len,
             transcoding: None,
         }
     }

@@ -74,6 +74,19 @@ fn windows_1252_input_is_transcoded_with_a_warning_and_exact_spans() {
 }
 
 #[test]
+fn a_utf8_page_with_a_stray_byte_stays_utf8_with_a_warning() {
+    let mut input = "Café prices rose.\nA €5 million deal".as_bytes().to_vec();
+    input.extend_from_slice(b" \x93done\x94.\n");
+    let output = assay().args(["extract", "-"]).write_stdin(input.clone()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("-:2: not valid UTF-8 (byte 0x93); read as utf-8, invalid bytes replaced"), "{stderr}");
+    let record = &records(&output.stdout)[0];
+    assert_eq!((record["encoding"].as_str(), record["title"].as_str()), (Some("utf-8"), Some("Café prices rose.")));
+    assert_eq!(record["money"][0]["text"], "€5 million");
+}
+
+#[test]
 fn a_bom_and_crlf_line_ends_keep_offsets_into_the_raw_file() {
     let input = std::fs::read(root().join("corpus/crlf-bom.txt")).unwrap();
     assert!(input.starts_with(b"\xEF\xBB\xBF") && input.windows(2).any(|w| w == b"\r\n"));
