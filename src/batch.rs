@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::corpus::{Input, JsonlDocument};
 use crate::decode::{DecodeError, Decoded};
 use crate::pipeline::Pipeline;
-use crate::record::{Record, Source};
+use crate::record::Source;
 
 /// Documents per thread in one batch.
 const BATCH_PER_THREAD: usize = 32;
@@ -29,7 +29,8 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn failure(message: String) -> Outcome {
+    /// A document that could not be processed, and why.
+    pub fn failure(message: String) -> Outcome {
         Outcome { output: Vec::new(), messages: vec![message], failed: true }
     }
 }
@@ -59,7 +60,7 @@ where
 }
 
 /// Reads a file or standard input whole.
-pub fn read_input(input: &Input) -> std::io::Result<Vec<u8>> {
+fn read_input(input: &Input) -> std::io::Result<Vec<u8>> {
     match input {
         Input::File { path, .. } => std::fs::read(path),
         Input::Stdin => {
@@ -99,12 +100,7 @@ fn with_decoded(input: &Input, finish: impl FnOnce(&Decoded, &mut Outcome)) -> O
 /// `assay extract` on one file or standard input: its record as one JSON line.
 pub fn extract_input(pipeline: &Pipeline, input: &Input) -> Outcome {
     with_decoded(input, |decoded, outcome| {
-        let record = Record {
-            source: Source::Path(input.display().to_string()),
-            decoded,
-            findings: pipeline.analyse(decoded.text()),
-            passthrough: Default::default(),
-        };
+        let record = pipeline.record(Source::Path(input.display().to_string()), decoded, Default::default());
         record.write_json_line(&mut outcome.output);
     })
 }
@@ -112,12 +108,7 @@ pub fn extract_input(pipeline: &Pipeline, input: &Input) -> Outcome {
 /// `assay extract --jsonl-in` on one line's document.
 pub fn extract_jsonl(pipeline: &Pipeline, document: JsonlDocument) -> Outcome {
     let decoded = Decoded::from_text(&document.text);
-    let record = Record {
-        source: Source::Id(document.id),
-        decoded: &decoded,
-        findings: pipeline.analyse(&document.text),
-        passthrough: document.passthrough,
-    };
+    let record = pipeline.record(Source::Id(document.id), &decoded, document.passthrough);
     let mut outcome = Outcome::default();
     record.write_json_line(&mut outcome.output);
     outcome

@@ -150,12 +150,10 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn new(common: &Common, total: Option<usize>) -> Reporter {
+    /// A spinner until [`Reporter::expect`] says how many documents there are.
+    fn new(common: &Common) -> Reporter {
         let bar = (!common.quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = match total {
-                Some(total) => ProgressBar::new(total as u64),
-                None => ProgressBar::new_spinner(),
-            };
+            let bar = ProgressBar::new_spinner();
             bar.set_style(
                 ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} documents")
                     .expect("valid progress template"),
@@ -163,6 +161,12 @@ impl Reporter {
             bar
         });
         Reporter { bar, quiet: common.quiet, failures: 0 }
+    }
+
+    fn expect(&self, documents: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(documents as u64);
+        }
     }
 
     fn report(&mut self, outcome: &Outcome) {
@@ -205,6 +209,7 @@ fn gather_inputs(paths: &[PathBuf], glob: &[String], reporter: &mut Reporter) ->
         reporter.failures += usize::from(problem.failed);
         reporter.say(problem.failed, &problem.message);
     }
+    reporter.expect(inputs.len());
     Ok(inputs)
 }
 
@@ -240,15 +245,13 @@ impl Run<'_> {
                     Box::new(std::io::BufReader::new(file))
                 };
                 let name = source.display().to_string();
-                let mut reporter = Reporter::new(common, None);
+                let mut reporter = Reporter::new(common);
                 batch::in_order(
                     pool,
                     JsonlReader::new(reader),
                     |document| match document {
                         Ok(document) => batch::extract_jsonl(pipeline, document),
-                        Err(error) => {
-                            Outcome { output: Vec::new(), messages: vec![format!("{name}: {error}")], failed: true }
-                        }
+                        Err(error) => Outcome::failure(format!("{name}: {error}")),
                     },
                     |outcome| {
                         reporter.report(&outcome);
@@ -258,11 +261,8 @@ impl Run<'_> {
                 reporter.finish()
             }
             None => {
-                let mut reporter = Reporter::new(common, None);
+                let mut reporter = Reporter::new(common);
                 let inputs = gather_inputs(paths, glob, &mut reporter)?;
-                if let Some(bar) = &reporter.bar {
-                    bar.set_length(inputs.len() as u64);
-                }
                 batch::in_order(
                     pool,
                     &inputs,
@@ -282,7 +282,7 @@ impl Run<'_> {
     fn clean(&self, paths: &[PathBuf], out_dir: Option<&Path>, glob: &[String]) -> anyhow::Result<ExitCode> {
         let Run { pipeline, pool, common } = *self;
         let out_dir = out_dir.filter(|dir| dir.as_os_str() != "-");
-        let mut reporter = Reporter::new(common, None);
+        let mut reporter = Reporter::new(common);
         let mut inputs = gather_inputs(paths, glob, &mut reporter)?;
         if let Some(dir) = out_dir {
             // Two inputs with the same relative name would overwrite each other: the first wins.
@@ -307,9 +307,7 @@ impl Run<'_> {
                 }
             });
         }
-        if let Some(bar) = &reporter.bar {
-            bar.set_length(inputs.len() as u64);
-        }
+        reporter.expect(inputs.len());
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         batch::in_order(
             pool,

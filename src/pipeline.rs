@@ -7,11 +7,14 @@
 //! Every stage is compiled once from a [`RuleSource`] when the pipeline is built; `analyse` only
 //! reads, so one pipeline serves every thread.
 
-use crate::clean::BoilerplateClassifier;
+use crate::clean::{BoilerplateClassifier, Removal};
 use crate::extract::claims::ClaimExtractor;
 use crate::extract::entities::EntityExtractor;
 use crate::extract::money::MoneyExtractor;
-use crate::record::{BoilerplateItem, Findings};
+use serde_json::{Map, Value};
+
+use crate::decode::Decoded;
+use crate::record::{BoilerplateItem, Findings, Record, Source};
 use crate::rules::{Catalogue, RuleError, RuleSource};
 use crate::segment::{self, Segmenter};
 use crate::span::Span;
@@ -45,13 +48,13 @@ pub struct Pipeline {
 
 /// The line structure of a document after boilerplate removal.
 #[derive(Debug)]
-pub struct Layout {
-    pub lines: Vec<Span>,
-    pub removed: Vec<crate::clean::Removal>,
+struct Layout {
+    lines: Vec<Span>,
+    removed: Vec<Removal>,
     /// `kept[i]`: line `i` survived boilerplate removal.
-    pub kept: Vec<bool>,
+    kept: Vec<bool>,
     /// Kept lines grouped into blocks (see [`segment::blocks`]).
-    pub blocks: Vec<Span>,
+    blocks: Vec<Span>,
 }
 
 impl Pipeline {
@@ -71,7 +74,7 @@ impl Pipeline {
     }
 
     /// Lines, removed lines and blocks of kept text.
-    pub fn layout(&self, text: &str) -> Layout {
+    fn layout(&self, text: &str) -> Layout {
         let lines = segment::lines(text);
         let removed = self.boilerplate.classify(text, &lines);
         let mut kept = vec![true; lines.len()];
@@ -102,6 +105,16 @@ impl Pipeline {
         let entities = self.entities.extract(text, &layout.blocks);
         let claims = self.claims.extract(text, &layout.blocks, &self.segmenter, &entities, &money);
         Findings { title: title(text, &layout), boilerplate, money, entities, claims }
+    }
+
+    /// The record of one decoded document, with the fields a `--jsonl-in` line passes through.
+    pub fn record<'a>(
+        &'a self,
+        source: Source,
+        decoded: &'a Decoded<'a>,
+        passthrough: Map<String, Value>,
+    ) -> Record<'a> {
+        Record { source, decoded, findings: self.analyse(decoded.text()), passthrough }
     }
 
     /// The sentences of the kept text, in order.

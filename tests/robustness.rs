@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use assay::decode::Decoded;
 use assay::pipeline::{Options, Pipeline};
-use assay::record::{Record, Source};
+use assay::record::Source;
 use assay::rules::RuleSource;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -70,12 +70,7 @@ proptest! {
             prop_assert!(input.contains(&0));
             return Ok(());
         };
-        let record = Record {
-            source: Source::Path("t".into()),
-            decoded: &decoded,
-            findings: PIPELINE.analyse(decoded.text()),
-            passthrough: Default::default(),
-        };
+        let record = PIPELINE.record(Source::Path("t".into()), &decoded, Default::default());
         let mut line = Vec::new();
         record.write_json_line(&mut line);
         let value: Value = serde_json::from_slice(&line).unwrap();
@@ -85,12 +80,7 @@ proptest! {
     #[test]
     fn any_string_as_jsonl_text_gives_exact_utf8_spans(text in "\\PC{0,300}") {
         let decoded = Decoded::from_text(&text);
-        let record = Record {
-            source: Source::Id(Value::Null),
-            decoded: &decoded,
-            findings: PIPELINE.analyse(&text),
-            passthrough: Default::default(),
-        };
+        let record = PIPELINE.record(Source::Id(Value::Null), &decoded, Default::default());
         let value = serde_json::to_value(&record).unwrap();
         check_spans(&value, text.as_bytes())?;
     }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::{CaseResult, Outcome, Report};
 use crate::decode::Decoded;
 use crate::pipeline::Pipeline;
-use crate::record::{Record, Source};
+use crate::record::Source;
 use crate::rules::{ExampleDoc, Family, RuleDoc};
 
 pub fn check(pipeline: &Pipeline, report: &mut Report) {
@@ -88,12 +88,7 @@ fn family_items(pipeline: &Pipeline, family: Family, text: &str) -> Vec<Value> {
             .collect();
     }
     let decoded = Decoded::from_text(text);
-    let record = Record {
-        source: Source::Id(Value::Null),
-        decoded: &decoded,
-        findings: pipeline.analyse(text),
-        passthrough: Default::default(),
-    };
+    let record = pipeline.record(Source::Id(Value::Null), &decoded, Default::default());
     let value = serde_json::to_value(&record).expect("records serialise");
     match value.get(family.name()) {
         Some(Value::Array(items)) => items.clone(),

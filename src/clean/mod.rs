@@ -21,7 +21,7 @@
 
 mod visible;
 
-pub use visible::{VisibleLine, visible_line};
+use visible::visible_line;
 
 use regex::Regex;
 
@@ -71,7 +71,6 @@ struct Compiled {
     patterns: Vec<Regex>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
-    priority: i32,
 }
 
 /// The line classifier, compiled from `rules/boilerplate/`.
@@ -97,6 +96,7 @@ pub struct Removal {
 impl BoilerplateClassifier {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<BoilerplateClassifier, RuleError> {
         let mut rules = Vec::new();
+        let mut priorities = Vec::new();
         let mut phrases = PhraseSetBuilder::default();
         for file in source.files(Family::Boilerplate) {
             let parsed: BoilerplateFile = rules::parse(file)?;
@@ -119,12 +119,12 @@ impl BoilerplateClassifier {
                     patterns,
                     max_words: rule.max_words,
                     min_link_share: rule.min_link_share,
-                    priority: rule.priority,
                 });
+                priorities.push(rule.priority);
             }
         }
         let mut order: Vec<usize> = (0..rules.len()).collect();
-        order.sort_by_key(|&index| std::cmp::Reverse(rules[index].priority));
+        order.sort_by_key(|&index| std::cmp::Reverse(priorities[index]));
         Ok(BoilerplateClassifier { rules, order, phrases: phrases.build() })
     }
 

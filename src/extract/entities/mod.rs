@@ -19,7 +19,7 @@ mod gazetteer;
 mod patterns;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::record::{EntityItem, EntityType};
 use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
@@ -117,7 +117,7 @@ pub struct EntityExtractor {
     rules: Vec<RuleInfo>,
     gazetteer: Gazetteer,
     patterns: Patterns,
-    never_alone: Vec<String>,
+    never_alone: HashSet<String>,
     /// Alias rules: (rule index, which word).
     aliases: Vec<(usize, AliasWord)>,
 }
@@ -127,7 +127,7 @@ impl EntityExtractor {
         let mut rules = Vec::new();
         let mut gazetteer = gazetteer::Builder::default();
         let mut pattern_rules = Vec::new();
-        let mut never_alone = Vec::new();
+        let mut never_alone = HashSet::new();
         let mut aliases = Vec::new();
         for file in source.files(Family::Entities) {
             let parsed: EntitiesFile = rules::parse(file)?;
@@ -171,7 +171,7 @@ impl EntityExtractor {
             self.gazetteer.find(text, region, &mut candidates);
             self.patterns.find(text, region, &mut candidates);
         }
-        candidates.retain(|c| !self.never_alone.iter().any(|word| word == c.span.of(text)));
+        candidates.retain(|c| !self.never_alone.contains(c.span.of(text)));
         let mut chosen = self.resolve(candidates);
         self.add_aliases(text, regions, &mut chosen);
         chosen
@@ -227,7 +227,7 @@ impl EntityExtractor {
                     AliasWord::FirstWord => continue,
                 };
                 let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
-                if alias.chars().count() > 2 && !self.never_alone.iter().any(|w| w == alias) {
+                if alias.chars().count() > 2 && !self.never_alone.contains(alias) {
                     aliases.entry(alias).or_insert((alias_rule, c.canonical.clone(), c.span.end));
                 }
             }
