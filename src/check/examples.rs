@@ -33,7 +33,9 @@ fn check_example(pipeline: &Pipeline, rule: &RuleDoc, example: &ExampleDoc) -> C
     let location = format!("{}:{}:{}", rule.file, example.line, example.col);
     let name = format!("{} example", rule.id);
     let expected: Vec<Value> = match &example.expect {
-        Some(tables) => tables.iter().map(|table| toml_to_json(&toml::Value::Table(table.clone()))).collect(),
+        Some(tables) => {
+            tables.iter().map(|table| serde_json::to_value(table).expect("TOML tables are JSON objects")).collect()
+        }
         None if rule.family == Family::Boilerplate => {
             vec![serde_json::json!({ "text": example.text.trim() })]
         }
@@ -127,18 +129,6 @@ pub fn describe(item: &Value) -> String {
         fields.shift_remove(noise);
     }
     Value::Object(fields).to_string()
-}
-
-pub fn toml_to_json(value: &toml::Value) -> Value {
-    match value {
-        toml::Value::String(s) => Value::String(s.clone()),
-        toml::Value::Integer(i) => Value::from(*i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(items) => Value::Array(items.iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => Value::Object(table.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect()),
-    }
 }
 
 #[cfg(test)]
