@@ -222,7 +222,8 @@ impl ClaimExtractor {
         }
         let inside_entities = inside(unit.span, entities, |e| e.span);
         let inside_money = inside(unit.span, money, |m| m.span);
-        let reading = self.read(text, unit, !inside_entities.is_empty(), !inside_money.is_empty());
+        let mut reading = self.read(text, unit, !inside_entities.is_empty(), !inside_money.is_empty());
+        reading.fired.sort_unstable();
         if reading.fired.iter().any(|&r| self.rules[r].role == Role::Veto) {
             return None;
         }
@@ -240,8 +241,6 @@ impl ClaimExtractor {
         kinds.sort();
         kinds.dedup();
         let attribution = reading.attribution.map(|speaker| speaker_of(text, speaker, entities));
-        let mut fired = reading.fired.clone();
-        fired.sort_unstable();
         Some(ClaimItem {
             span: unit.span,
             text: unit_text,
@@ -250,7 +249,7 @@ impl ClaimExtractor {
             hedges: reading.hedges,
             attribution,
             score: (score * 1000.0).round() / 1000.0,
-            cues: fired.into_iter().map(|r| self.rules[r].id.as_str()).collect(),
+            cues: reading.fired.iter().map(|&r| self.rules[r].id.as_str()).collect(),
             entities: inside_entities,
             money: inside_money,
         })

@@ -275,13 +275,16 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
         |n: Decimal, s: Decimal| n.checked_mul(s)?.checked_mul(factor)?.checked_mul(sign).map(|v| v.normalize());
     let amount = value(low, low_scale)?;
     let amount_max = match high {
-        // A range runs upwards; `$10-$3 million` is not one.
-        Some(high) => Some(value(high, high_scale)?).filter(|max| max.abs() >= amount.abs()),
+        Some(high) => {
+            let max = value(high, high_scale)?;
+            // A range runs upwards; `$10-$3 million` is not one.
+            if max.abs() < amount.abs() {
+                return None;
+            }
+            Some(max)
+        }
         None => None,
     };
-    if high.is_some() && amount_max.is_none() {
-        return None;
-    }
 
     let spans = expanded.captures.values().filter_map(|group| caps.name(group));
     let start = spans.clone().map(|m| m.start()).min()?;
