@@ -9,10 +9,10 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use assay::batch::{self, Outcome};
-use assay::check::{self, BlessResult};
+use assay::check::{self, BlessResult, CaseKind, CaseResult, Report, Selection};
 use assay::corpus::{self, Input, JsonlReader};
 use assay::pipeline::{Options, Pipeline};
-use assay::rules::{RuleError, RuleSource};
+use assay::rules::{Family, RuleError, RuleSource};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -73,12 +73,22 @@ enum Command {
     },
     /// Check every rule against its inline examples, and the pipeline against the fixtures.
     Check {
-        /// Directory of fixture articles with their `<name>.expected.json` records.
-        #[arg(long, value_name = "DIR", default_value = "tests/fixtures")]
-        fixtures: PathBuf,
-        /// Rewrite the fixtures' expected records from the current output, then check.
+        /// Directory of fixture articles with their `<name>.expected.json` records
+        /// [default: tests/fixtures, skipped when absent].
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+        /// Rewrite the fixtures' expected records from the current output, say what changed, then check.
         #[arg(long)]
         bless: bool,
+        /// Check only this rule: its examples and negatives, and its items in the fixtures (repeatable).
+        #[arg(long, value_name = "ID")]
+        rule: Vec<String>,
+        /// Check only this family's rules (repeatable).
+        #[arg(long, value_name = "NAME", value_parser = family_name)]
+        family: Vec<Family>,
+        /// `human` (coloured on a terminal unless NO_COLOR is set) or `json` (one document).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// List every rule: id, family, number of examples and negatives, and where it is defined.
     Rules,
@@ -87,6 +97,19 @@ enum Command {
         /// The rule's id, as in the `rule` field of the items it produces.
         id: String,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn family_name(name: &str) -> Result<Family, String> {
+    Family::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = Family::ALL.iter().map(|family| family.name()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
 }
 
 /// An error in how the command was called (exit code 2).
@@ -126,7 +149,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             run.extract(&paths, jsonl_in.as_deref(), output.as_deref(), &glob)
         }
         Command::Clean { paths, out_dir, glob } => run.clean(&paths, out_dir.as_deref(), &glob),
-        Command::Check { fixtures, bless } => check_rules(&pipeline, &fixtures, bless),
+        Command::Check { fixtures, bless, rule, family, format } => {
+            let selection = Selection::of(pipeline.catalogue(), &rule, &family).map_err(UsageError)?;
+            check_rules(&pipeline, fixtures.as_deref(), bless, &selection, format)
+        }
         Command::Rules => list_rules(&pipeline),
         Command::Rule { id } => show_rule(&pipeline, &id),
     };
@@ -410,7 +436,7 @@ fn show_rule(pipeline: &Pipeline, id: &str) -> anyhow::Result<ExitCode> {
     if !rule.examples.is_empty() {
         writeln!(out, "Examples")?;
         for example in &rule.examples {
-            writeln!(out, "    {:?}", example.text)?;
+            writeln!(out, "    {:?}  ({}:{})", example.input.text, rule.file, example.input.line)?;
             for expected in example.expect.iter().flatten() {
                 writeln!(out, "        → {}", toml::Value::Table(expected.clone()))?;
             }
@@ -423,44 +449,118 @@ fn show_rule(pipeline: &Pipeline, id: &str) -> anyhow::Result<ExitCode> {
     if !rule.negatives.is_empty() {
         writeln!(out, "Negatives")?;
         for negative in &rule.negatives {
-            writeln!(out, "    {:?}", negative.text)?;
+            writeln!(out, "    {:?}  ({}:{})", negative.text, rule.file, negative.line)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_rules(pipeline: &Pipeline, fixtures: &Path, bless: bool) -> anyhow::Result<ExitCode> {
+/// Where fixtures are looked for when `--fixtures` is not given.
+const DEFAULT_FIXTURES: &str = "tests/fixtures";
+
+fn check_rules(
+    pipeline: &Pipeline,
+    fixtures: Option<&Path>,
+    bless: bool,
+    selection: &Selection,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let found = match fixtures {
+        Some(dir) => check::find_fixtures(dir).map_err(|e| UsageError(e.to_string()))?,
+        None => check::find_fixtures(Path::new(DEFAULT_FIXTURES)).unwrap_or_default(),
+    };
     if bless {
-        let found = check::find_fixtures(fixtures).map_err(|e| UsageError(e.to_string()))?;
         for result in check::bless(pipeline, &found) {
             match result {
-                BlessResult::Written(path) => println!("blessed {}", path.display()),
+                BlessResult::Written(path, changes) => {
+                    eprintln!("blessed {} ({} changes)", path.display(), changes.len());
+                    for change in changes {
+                        eprintln!("    was {}: {}: {}", change.kind.label(), change.location, change.detail);
+                    }
+                }
                 BlessResult::Unchanged(_) => {}
                 BlessResult::Failed(path, error) => {
-                    println!("could not bless {}: {error}", path.display())
+                    eprintln!("assay: error: could not bless {}: {error}", path.display())
                 }
             }
         }
     }
-    let report = check::run(pipeline, fixtures).map_err(|e| UsageError(e.to_string()))?;
-    let mut out = std::io::stdout().lock();
-    for case in &report.cases {
-        match &case.outcome {
-            check::Outcome::Passed => {}
-            check::Outcome::Todo { problems, reason } => {
-                writeln!(out, "TODO {}: {} ({reason})", case.location, case.name)?;
-                for problem in problems {
-                    writeln!(out, "    {problem}")?;
-                }
+    // A fixture that cannot be checked is reported before any result, like a broken rule file.
+    let (loaded, broken) = check::load(pipeline, &found);
+    if !broken.is_empty() {
+        for error in &broken {
+            eprintln!("assay: {error}");
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let mut cases = check::check_rules(pipeline, selection);
+    cases.extend(check::check_fixtures(&loaded, selection));
+    let report = Report::new(cases);
+    let summary = format!("{} passed, {} failed", report.passed, report.failed);
+    match format {
+        Format::Json => {
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &report)?;
+            writeln!(out)?;
+            eprintln!("{summary}");
+        }
+        Format::Human => {
+            let paint = Paint::for_stdout();
+            let mut out = std::io::stdout().lock();
+            for case in &report.cases {
+                write_case(&mut out, case, paint)?;
             }
-            check::Outcome::Failed { problems } => {
-                writeln!(out, "FAIL {}: {}", case.location, case.name)?;
-                for problem in problems {
-                    writeln!(out, "    {problem}")?;
-                }
-            }
+            let colour = if report.failed == 0 { GREEN } else { RED };
+            writeln!(out, "{}", paint.apply(colour, &summary))?;
         }
     }
-    writeln!(out, "{} passed, {} failed", report.passed(), report.failed())?;
-    Ok(if report.failed() == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[33m";
+const GREEN: &str = "\x1b[32m";
+const BOLD: &str = "\x1b[1m";
+
+/// Whether to colour the output: only on a terminal, and never when `NO_COLOR` is set.
+#[derive(Debug, Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn for_stdout() -> Paint {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        Paint(std::io::stdout().is_terminal() && !no_color)
+    }
+
+    fn apply(self, colour: &str, text: &str) -> String {
+        if self.0 { format!("{colour}{text}\x1b[0m") } else { text.to_string() }
+    }
+}
+
+/// Nothing for a passed case; else `FAIL rules/money/patterns.toml:75:16: symbol-amount example`, then one line per problem:
+/// `    rules/money/patterns.toml:75:24: value mismatch: "$5": amount expected 5, got 6`.
+fn write_case(out: &mut impl Write, case: &CaseResult, paint: Paint) -> std::io::Result<()> {
+    let (label, colour, note) = match &case.outcome {
+        check::Outcome::Failed => ("FAIL", RED, String::new()),
+        check::Outcome::Todo { reason } => ("TODO", YELLOW, format!(" (todo: {reason})")),
+        check::Outcome::Passed => return Ok(()),
+    };
+    let what = match &case.rule {
+        Some(rule) => format!("{rule} {}", case_kind_name(case)),
+        None => case_kind_name(case).to_string(),
+    };
+    writeln!(out, "{} {}: {what}{note}", paint.apply(colour, label), case.location)?;
+    for problem in &case.problems {
+        writeln!(out, "    {}: {}: {}", problem.location, paint.apply(BOLD, problem.kind.label()), problem.detail)?;
+    }
+    Ok(())
+}
+
+fn case_kind_name(case: &CaseResult) -> &'static str {
+    match case.kind {
+        CaseKind::Example => "example",
+        CaseKind::Negative => "negative",
+        CaseKind::Rule => "rule",
+        CaseKind::Fixture => "fixture",
+    }
 }

@@ -307,24 +307,169 @@ fn check_passes_on_the_repository() {
     assert!(last.ends_with(" passed, 0 failed"), "{last}");
 }
 
-#[test]
-fn check_reports_a_changed_fixture_value_with_its_line() {
+/// A copy of one fixture in a directory of its own, with `edit` applied to its expected record.
+fn fixture_copy(name: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = root().join("tests/fixtures");
-    std::fs::copy(fixtures.join("money-wire-shorthand.txt"), dir.path().join("money-wire-shorthand.txt")).unwrap();
-    let expected = std::fs::read_to_string(fixtures.join("money-wire-shorthand.expected.json")).unwrap();
-    let changed = expected.replacen("\"amount\":412000000", "\"amount\":412000001", 1);
-    assert_ne!(changed, expected, "the fixture has the 412 mln dlrs figure");
-    std::fs::write(dir.path().join("money-wire-shorthand.expected.json"), changed).unwrap();
-    let output = assay().current_dir(root()).arg("check").arg("--fixtures").arg(dir.path()).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    std::fs::copy(fixtures.join(format!("{name}.txt")), dir.path().join(format!("{name}.txt"))).unwrap();
+    let expected = std::fs::read_to_string(fixtures.join(format!("{name}.expected.json"))).unwrap();
+    let edited = edit(&expected);
+    assert_ne!(edited, expected, "the edit changes the expected record");
+    std::fs::write(dir.path().join(format!("{name}.expected.json")), edited).unwrap();
+    dir
+}
+
+fn check_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = assay().current_dir(root()).arg("check").arg("--fixtures").arg(dir).args(args).output().unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (output.status.code(), text(&output.stdout), text(&output.stderr))
+}
+
+#[test]
+fn check_reports_a_changed_fixture_value_as_a_value_mismatch_with_its_line() {
+    let dir = fixture_copy("money-wire-shorthand", |expected| {
+        expected.replacen("\"amount\":412000000", "\"amount\":412000001", 1)
+    });
+    let (code, stdout, _) = check_in(dir.path(), &[]);
+    assert_eq!(code, Some(1), "{stdout}");
     let article = std::fs::read_to_string(dir.path().join("money-wire-shorthand.txt")).unwrap();
     let line = article.lines().position(|l| l.contains("412 mln dlrs")).unwrap() + 1;
+    let col = article.lines().nth(line - 1).unwrap().find("412 mln dlrs").unwrap() + 1;
+    let problem = stdout.lines().find(|l| l.contains("value mismatch")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(problem.contains(&format!("money-wire-shorthand.txt:{line}:{col}: value mismatch:")), "{problem}");
+    assert!(problem.contains("amount expected 412000001, got 412000000"), "{problem}");
+    assert!(stdout.lines().last().unwrap().ends_with(" passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn check_tells_missing_unexpected_and_span_mismatch_apart_in_a_fixture() {
+    let dir = fixture_copy("money-wire-shorthand", |expected| {
+        let mut lines: Vec<String> = expected.lines().map(str::to_string).collect();
+        let money: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].contains("\"currency\":")).collect();
+        let mut respan = |index: usize, span: &dyn Fn(u64, u64) -> (u64, u64)| {
+            let line = &lines[index];
+            let comma = if line.ends_with(',') { "," } else { "" };
+            let mut item: Value = serde_json::from_str(line.trim().trim_end_matches(',')).unwrap();
+            let (start, end) = span(item["start"].as_u64().unwrap(), item["end"].as_u64().unwrap());
+            (item["start"], item["end"]) = (start.into(), end.into());
+            lines[index] = format!("    {item}{comma}");
+        };
+        // The first figure ends a byte early; the second is expected where there is none.
+        respan(money[0], &|start, end| (start, end - 1));
+        respan(money[1], &|_, _| (0, 1));
+        lines.join("\n")
+    });
+    let (code, stdout, _) = check_in(dir.path(), &["--family", "money"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    for kind in ["span mismatch", "missing", "unexpected"] {
+        assert!(stdout.contains(&format!(": {kind}: money: ")), "no {kind} in {stdout}");
+    }
+}
+
+#[test]
+fn a_broken_fixture_stops_the_check_before_any_result_with_its_location() {
+    let dir = fixture_copy("money-wire-shorthand", |expected| expected.replacen("\"money\": [", "\"money\": [,", 1));
+    let (code, stdout, stderr) = check_in(dir.path(), &[]);
+    assert_eq!(code, Some(2));
+    assert!(stdout.is_empty(), "no result is printed: {stdout}");
+    let expected = std::fs::read_to_string(dir.path().join("money-wire-shorthand.expected.json")).unwrap();
+    let line = expected.lines().position(|l| l.contains("\"money\": [,")).unwrap() + 1;
+    assert!(stderr.contains(&format!("money-wire-shorthand.expected.json:{line}:")), "{stderr}");
+}
+
+#[test]
+fn a_broken_rule_file_stops_the_check_with_exit_two_and_its_location() {
+    let rules = rules_copy();
+    let file = rules.path().join("money/scales.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text.lines().position(|l| l.starts_with("[[scale]]")).unwrap() + 1;
+    std::fs::write(&file, text.replacen("[[scale]]", "[[scale]", 1)).unwrap();
+    let output = assay().current_dir(root()).arg("--rules").arg(rules.path()).arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "no result is printed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("money/scales.toml:{line}:")), "{stderr}");
+}
+
+#[test]
+fn a_rule_without_examples_is_reported_as_untested() {
+    let rules = rules_copy();
+    let file = rules.path().join("entities/patterns.toml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\n[[rule]]\nid = \"made-up-holding\"\ntype = \"ORG\"\ndescription = \"A made-up holding company.\"\npattern = '(?P<name>Zqxv Holdingz)'\n");
+    std::fs::write(&file, &text).unwrap();
+    let output = assay()
+        .current_dir(root())
+        .arg("--rules")
+        .arg(rules.path())
+        .args(["check", "--family", "entities"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let line = text.lines().position(|l| l.contains("made-up-holding")).unwrap() + 1;
     assert!(
-        stdout.contains(&format!("money-wire-shorthand.txt:{line}:"))
-            && stdout.contains("amount expected 412000001, got 412000000"),
+        stdout.contains(&format!(
+            "entities/patterns.toml:{line}:1: untested: `made-up-holding` has no examples and no negatives"
+        )),
         "{stdout}"
     );
-    assert!(stdout.lines().last().unwrap().ends_with(" passed, 1 failed"));
+    assert!(stdout.lines().last().unwrap().ends_with(" passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn check_runs_a_selection_of_rules() {
+    let run = |args: &[&str]| {
+        let output = assay().current_dir(root()).arg("check").args(args).output().unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let count = |stdout: &str| -> usize { stdout.lines().last().unwrap().split(' ').next().unwrap().parse().unwrap() };
+    let (all, one, money) = (run(&[]), run(&["--rule", "symbol-amount"]), run(&["--family", "money"]));
+    assert_eq!((all.0, one.0, money.0), (Some(0), Some(0), Some(0)));
+    assert!(count(&one.1) < count(&money.1) && count(&money.1) < count(&all.1), "{one:?} {money:?} {all:?}");
+    assert_eq!(run(&["--rule", "no-such-rule"]).0, Some(2));
+    assert_eq!(run(&["--family", "mony"]).0, Some(2));
+}
+
+#[test]
+fn check_speaks_json_to_machines_and_plain_text_to_pipes() {
+    let output = assay().current_dir(root()).args(["check", "--family", "money", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(report["passed"].as_u64().unwrap() as usize, cases.len());
+    assert!(cases.iter().any(|c| c["rule"] == "symbol-amount" && c["kind"] == "example" && c["status"] == "passed"));
+    assert!(cases.iter().any(|c| c["kind"] == "fixture"), "money items of the fixtures are checked too");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim(), format!("{} passed, 0 failed", cases.len()));
+
+    let dir = fixture_copy("money-wire-shorthand", |expected| {
+        expected.replacen("\"currency\":\"USD\"", "\"currency\":\"CAD\"", 1)
+    });
+    let (code, stdout, _) = check_in(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    assert!(!stdout.contains('\x1b'), "no colour when standard output is not a terminal: {stdout}");
+}
+
+#[test]
+fn bless_rewrites_changed_expectations_and_says_what_changed() {
+    let original = std::fs::read_to_string(root().join("tests/fixtures/money-wire-shorthand.expected.json")).unwrap();
+    let dir = fixture_copy("money-wire-shorthand", |expected| {
+        expected.replacen("\"amount\":412000000", "\"amount\":412000001", 1)
+    });
+    let (code, stdout, stderr) = check_in(dir.path(), &["--bless"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("blessed ") && stderr.contains("money-wire-shorthand.expected.json (1 changes)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("was value mismatch:") && stderr.contains("amount expected 412000001, got 412000000"),
+        "{stderr}"
+    );
+    let blessed = std::fs::read_to_string(dir.path().join("money-wire-shorthand.expected.json")).unwrap();
+    assert_eq!(blessed, original);
+    let (code, _, stderr) = check_in(dir.path(), &["--bless"]);
+    assert_eq!(code, Some(0));
+    assert!(!stderr.contains("blessed"), "nothing left to rewrite: {stderr}");
 }

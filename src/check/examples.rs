@@ -1,83 +1,106 @@
-//! Inline examples and negatives of every rule.
+//! Inline examples and negatives of every rule, and rules that have none.
 
 use serde_json::Value;
 
-use super::{CaseResult, Outcome, Report};
+use super::compare::{self, Expectations, Finding};
+use super::{CaseKind, CaseResult, Problem, ProblemKind, Selection, traces_to};
 use crate::decode::Decoded;
 use crate::pipeline::Pipeline;
 use crate::record::Source;
-use crate::rules::{ExampleDoc, Family, RuleDoc};
+use crate::rules::{ExampleDoc, Family, Quoted, RuleDoc};
 
-pub fn check(pipeline: &Pipeline, report: &mut Report) {
-    for rule in pipeline.catalogue().rules() {
+/// Every selected rule's evidence, examples and negatives, in catalogue order.
+pub fn check_rules(pipeline: &Pipeline, selection: &Selection) -> Vec<CaseResult> {
+    let mut cases = Vec::new();
+    for rule in pipeline.catalogue().rules().iter().filter(|rule| selection.includes(rule)) {
+        if let Some(case) = untested(rule) {
+            cases.push(case);
+        }
         for example in &rule.examples {
-            report.cases.push(check_example(pipeline, rule, example));
+            cases.push(check_example(pipeline, rule, example));
         }
         for negative in &rule.negatives {
-            let produced = family_items(pipeline, rule.family, &negative.text);
-            let problems: Vec<String> = produced
-                .iter()
+            let problems = family_items(pipeline, rule.family, &negative.text)
+                .into_iter()
                 .filter(|item| traces_to(item, &rule.id))
-                .map(|item| format!("unexpected: {}", describe(item)))
+                .map(|item| {
+                    let finding = compare::compare(&[], &[item], negative.text.as_bytes(), Expectations::Partial);
+                    problem(rule, negative, finding.into_iter().next().expect("an unexpected item is a finding"))
+                })
                 .collect();
-            report.cases.push(CaseResult {
-                location: format!("{}:{}:{}", rule.file, negative.line, negative.col),
-                name: format!("{} negative", rule.id),
-                outcome: if problems.is_empty() { Outcome::Passed } else { Outcome::Failed { problems } },
-            });
+            cases.push(CaseResult::judged(CaseKind::Negative, Some(&rule.id), at(rule, negative, 0), problems, None));
         }
     }
+    cases
+}
+
+/// A rule without examples proves nothing; one whose items name it also needs negatives, to
+/// show what it must leave alone.
+fn untested(rule: &RuleDoc) -> Option<CaseResult> {
+    let lacking = match (rule.examples.is_empty(), rule.traceable && rule.negatives.is_empty()) {
+        (true, true) => "no examples and no negatives",
+        (true, false) => "no examples",
+        (false, true) => "no negatives",
+        (false, false) => return None,
+    };
+    let location = format!("{}:{}:1", rule.file, rule.line);
+    let problem = Problem {
+        kind: ProblemKind::Untested,
+        location: location.clone(),
+        detail: format!("`{}` has {lacking}", rule.id),
+        expected: None,
+        got: None,
+    };
+    Some(CaseResult::judged(CaseKind::Rule, Some(&rule.id), location, vec![problem], None))
 }
 
 fn check_example(pipeline: &Pipeline, rule: &RuleDoc, example: &ExampleDoc) -> CaseResult {
-    let location = format!("{}:{}:{}", rule.file, example.line, example.col);
-    let name = format!("{} example", rule.id);
+    let input = &example.input;
     let expected: Vec<Value> = match &example.expect {
         Some(tables) => {
             tables.iter().map(|table| serde_json::to_value(table).expect("TOML tables are JSON objects")).collect()
         }
-        None if rule.family == Family::Boilerplate => {
-            vec![serde_json::json!({ "text": example.text.trim() })]
-        }
+        None if rule.family == Family::Boilerplate => vec![serde_json::json!({ "text": input.text.trim() })],
         None => {
-            let problems = vec!["an example of this family needs `expect = [...]`".to_string()];
-            return CaseResult { location, name, outcome: Outcome::Failed { problems } };
+            let problem = Problem {
+                kind: ProblemKind::Missing,
+                location: at(rule, input, 0),
+                detail: "an example of this family needs `expect = [...]`".into(),
+                expected: None,
+                got: None,
+            };
+            return CaseResult::judged(CaseKind::Example, Some(&rule.id), at(rule, input, 0), vec![problem], None);
         }
     };
-    let produced = family_items(pipeline, rule.family, &example.text);
-    let mut problems = compare(&expected, &produced);
+    let produced = family_items(pipeline, rule.family, &input.text);
+    let findings = compare::compare(&expected, &produced, input.text.as_bytes(), Expectations::Partial);
+    let mut problems: Vec<Problem> = findings.into_iter().map(|finding| problem(rule, input, finding)).collect();
     if rule.traceable && !expected.is_empty() && !produced.iter().any(|item| traces_to(item, &rule.id)) {
-        problems.push(format!("no item comes from `{}`: the example does not exercise its rule", rule.id));
+        problems.push(Problem {
+            kind: ProblemKind::NotExercised,
+            location: at(rule, input, 0),
+            detail: format!("no item comes from `{}`", rule.id),
+            expected: None,
+            got: None,
+        });
     }
-    let outcome = match (&example.todo, problems.is_empty()) {
-        (_, true) => Outcome::Passed,
-        (Some(reason), false) => Outcome::Todo { problems, reason: reason.clone() },
-        (None, false) => Outcome::Failed { problems },
-    };
-    CaseResult { location, name, outcome }
+    CaseResult::judged(CaseKind::Example, Some(&rule.id), at(rule, input, 0), problems, example.todo.as_deref())
 }
 
-/// Whether `rule` produced `item` or, for claims, is one of the cues that fired on it.
-fn traces_to(item: &Value, rule: &str) -> bool {
-    item["rule"] == rule || item["cues"].as_array().is_some_and(|cues| cues.iter().any(|cue| cue == rule))
+/// `file:line:col` in the rule file of byte `offset` of an example's text.
+fn at(rule: &RuleDoc, input: &Quoted, offset: usize) -> String {
+    let (line, col) = input.position(offset);
+    format!("{}:{line}:{col}", rule.file)
 }
 
-/// Matches expectations to produced items one to one, in order; reports what is left over.
-fn compare(expected: &[Value], produced: &[Value]) -> Vec<String> {
-    let mut used = vec![false; produced.len()];
-    let mut problems = Vec::new();
-    for expectation in expected {
-        match produced.iter().enumerate().position(|(i, item)| !used[i] && matches(expectation, item)) {
-            Some(i) => used[i] = true,
-            None => problems.push(format!("missing: {expectation}")),
-        }
+fn problem(rule: &RuleDoc, input: &Quoted, finding: Finding) -> Problem {
+    Problem {
+        kind: finding.kind,
+        location: at(rule, input, finding.at),
+        detail: finding.detail,
+        expected: finding.expected,
+        got: finding.got,
     }
-    for (item, used) in produced.iter().zip(used) {
-        if !used {
-            problems.push(format!("unexpected: {}", describe(item)));
-        }
-    }
-    problems
 }
 
 /// The items of `family` the pipeline produces for `text` as a document, as JSON objects.
@@ -98,57 +121,54 @@ fn family_items(pipeline: &Pipeline, family: Family, text: &str) -> Vec<Value> {
     }
 }
 
-/// Whether `item` has every field of `expected` with an equal value. Objects match partially;
-/// a string expectation matches a number when both are the same decimal (`"1.50"` and `1.5`).
-pub fn matches(expected: &Value, item: &Value) -> bool {
-    match (expected, item) {
-        (Value::Object(want), Value::Object(have)) => {
-            want.iter().all(|(key, value)| have.get(key).is_some_and(|actual| matches(value, actual)))
-        }
-        (Value::String(want), Value::Number(have)) => same_decimal(want, &have.to_string()),
-        (Value::Number(want), Value::Number(have)) => same_decimal(&want.to_string(), &have.to_string()),
-        (Value::Array(want), Value::Array(have)) => {
-            want.len() == have.len() && want.iter().zip(have).all(|(w, h)| matches(w, h))
-        }
-        _ => expected == item,
-    }
-}
-
-fn same_decimal(a: &str, b: &str) -> bool {
-    use std::str::FromStr;
-    match (rust_decimal::Decimal::from_str(a), rust_decimal::Decimal::from_str(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
-}
-
-/// A short description of a produced item: its text and the fields that identify it.
-pub fn describe(item: &Value) -> String {
-    let mut fields = item.as_object().cloned().unwrap_or_default();
-    for noise in ["start", "end", "entities", "money", "cues"] {
-        fields.shift_remove(noise);
-    }
-    Value::Object(fields).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::pipeline::Options;
+    use crate::rules::RuleSource;
 
-    #[test]
-    fn partial_items_match_by_field_and_by_decimal_value() {
-        let item = json!({ "text": "$1.50", "amount": 1.5, "currency": "USD", "attribution": { "speaker": "Okafor", "start": 3 } });
-        assert!(matches(&json!({ "text": "$1.50", "amount": "1.50" }), &item));
-        assert!(matches(&json!({ "attribution": { "speaker": "Okafor" } }), &item));
-        assert!(!matches(&json!({ "currency": "EUR" }), &item));
-        assert!(!matches(&json!({ "qualifier": "approximate" }), &item));
+    fn pipeline_with(file: &str, text: &str) -> Pipeline {
+        let dir = tempfile::tempdir().unwrap();
+        copy_rules(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), dir.path());
+        std::fs::write(dir.path().join(file), text).unwrap();
+        Pipeline::new(&RuleSource::from_dir(dir.path()).unwrap(), &Options::default()).unwrap()
+    }
+
+    fn copy_rules(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                copy_rules(&entry.path(), &to.join(entry.file_name()));
+            } else {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
     }
 
     #[test]
-    fn compare_reports_missing_and_unexpected() {
-        let produced = [json!({ "text": "$5" }), json!({ "text": "$7" })];
-        let problems = compare(&[json!({ "text": "$5" }), json!({ "text": "$9" })], &produced);
-        assert_eq!(problems, [r#"missing: {"text":"$9"}"#, r#"unexpected: {"text":"$7"}"#]);
+    fn examples_report_each_kind_at_its_place_in_the_rule_file() {
+        let rules = r#"
+[[rule]]
+id = "test-share"
+description = "Share prompts."
+kind = "share-prompt"
+phrases = ["zebra notice"]
+position = "start"
+examples = [
+    { text = "Zebra notice" },
+    { text = "Nothing here", expect = [{ text = "Nothing here" }] },
+]
+"#;
+        let pipeline = pipeline_with("boilerplate/test.toml", rules);
+        let selection = Selection::of(pipeline.catalogue(), &["test-share".into()], &[]).unwrap();
+        let cases = check_rules(&pipeline, &selection);
+        let kinds: Vec<_> = cases.iter().map(|c| (c.kind, c.failed())).collect();
+        assert_eq!(kinds, [(CaseKind::Rule, true), (CaseKind::Example, false), (CaseKind::Example, true)]);
+        assert_eq!(cases[0].problems[0].detail, "`test-share` has no negatives");
+        assert!(cases[0].location.ends_with("boilerplate/test.toml:3:1"), "{}", cases[0].location);
+        let missing = &cases[2].problems[0];
+        assert_eq!(missing.kind, ProblemKind::Missing);
+        assert!(missing.location.ends_with("boilerplate/test.toml:10:15"), "{}", missing.location);
     }
 }

@@ -1,10 +1,12 @@
 //! Fixtures: whole articles with their expected records beside them.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{CaseResult, Fixture, Outcome};
+use super::compare::{self, Expectations};
+use super::{CaseKind, CaseResult, Problem, ProblemKind, Selection};
 use crate::batch;
 use crate::corpus::{self, Input};
 use crate::pipeline::Pipeline;
@@ -14,6 +16,35 @@ const EXPECTED_SUFFIX: &str = ".expected.json";
 const LISTS: [&str; 4] = ["boilerplate", "money", "entities", "claims"];
 /// Record fields compared as values; `path` depends on where the check runs from and is skipped.
 const SCALARS: [&str; 3] = ["encoding", "bytes", "title"];
+
+/// A fixture article found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixture {
+    pub article: PathBuf,
+    pub expected: PathBuf,
+}
+
+/// A fixture that cannot be checked: its article or its expected record is unreadable or
+/// malformed. Displayed as `file:line:col: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}:{line}:{col}: {message}")]
+pub struct FixtureError {
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+/// A fixture read, with its expected record and the record the pipeline produces now.
+#[derive(Debug, Clone)]
+pub struct LoadedFixture {
+    pub fixture: Fixture,
+    input: Vec<u8>,
+    expected: Value,
+    /// Line and column in the expected record of each list item, by list and index.
+    positions: HashMap<(String, usize), (usize, usize)>,
+    current: Value,
+}
 
 /// `money-wire-shorthand.txt` → `money-wire-shorthand.expected.json`, beside it.
 pub fn expected_path(article: &Path) -> PathBuf {
@@ -40,6 +71,63 @@ pub fn find_fixtures(dir: &Path) -> std::io::Result<Vec<Fixture>> {
         .collect())
 }
 
+/// Reads every fixture and runs the pipeline over it; the ones that cannot be checked are
+/// returned as errors, all of them, so that they can be reported before any result.
+pub fn load(pipeline: &Pipeline, fixtures: &[Fixture]) -> (Vec<LoadedFixture>, Vec<FixtureError>) {
+    let mut loaded = Vec::new();
+    let mut errors = Vec::new();
+    for fixture in fixtures {
+        match load_one(pipeline, fixture) {
+            Ok(fixture) => loaded.push(fixture),
+            Err(error) => errors.push(error),
+        }
+    }
+    (loaded, errors)
+}
+
+fn load_one(pipeline: &Pipeline, fixture: &Fixture) -> Result<LoadedFixture, FixtureError> {
+    let error_at = |path: &Path, (line, col): (usize, usize), message: String| FixtureError {
+        path: path.display().to_string(),
+        line,
+        col,
+        message,
+    };
+    let input = std::fs::read(&fixture.article).map_err(|e| error_at(&fixture.article, (1, 1), e.to_string()))?;
+    let current = current_record(pipeline, fixture).map_err(|e| error_at(&fixture.article, (1, 1), e))?;
+    let text = std::fs::read_to_string(&fixture.expected).map_err(|error| {
+        let message = format!("no expected record ({error}); write it with `assay check --bless`");
+        error_at(&fixture.expected, (1, 1), message)
+    })?;
+    let expected: Value = serde_json::from_str(&text)
+        .map_err(|e| error_at(&fixture.expected, (e.line(), e.column()), format!("not a JSON record: {e}")))?;
+    let positions = item_positions(&text);
+    if !expected.is_object() {
+        return Err(error_at(&fixture.expected, (1, 1), "not a JSON object".into()));
+    }
+    for list in LISTS {
+        let items = match expected.get(list) {
+            None => continue,
+            Some(Value::Array(items)) => items,
+            Some(_) => return Err(error_at(&fixture.expected, (1, 1), format!("`{list}` is not a list"))),
+        };
+        for (index, item) in items.iter().enumerate() {
+            let offset = |field: &str| item.get(field).and_then(Value::as_u64);
+            let well_formed = matches!((offset("start"), offset("end")), (Some(start), Some(end)) if start <= end && end <= input.len() as u64)
+                && item.get("text").is_some_and(Value::is_string);
+            if !well_formed {
+                let at = positions.get(&(list.to_string(), index)).copied().unwrap_or((1, 1));
+                let message = format!(
+                    "{list} item {}: needs `text`, and `start` <= `end` within the article's {} bytes",
+                    index + 1,
+                    input.len()
+                );
+                return Err(error_at(&fixture.expected, at, message));
+            }
+        }
+    }
+    Ok(LoadedFixture { fixture: fixture.clone(), input, expected, positions, current })
+}
+
 /// The record the pipeline produces for a fixture now, as JSON.
 fn current_record(pipeline: &Pipeline, fixture: &Fixture) -> Result<Value, String> {
     let name = fixture.article.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -51,96 +139,119 @@ fn current_record(pipeline: &Pipeline, fixture: &Fixture) -> Result<Value, Strin
     serde_json::from_slice(&outcome.output).map_err(|e| e.to_string())
 }
 
-pub fn check(pipeline: &Pipeline, fixture: &Fixture) -> CaseResult {
-    let location = fixture.article.display().to_string();
-    let failed = |problems: Vec<String>| CaseResult {
-        location: location.clone(),
-        name: "fixture".into(),
-        outcome: Outcome::Failed { problems },
-    };
-    let record = match current_record(pipeline, fixture) {
-        Ok(record) => record,
-        Err(error) => return failed(vec![error]),
-    };
-    let expected = match std::fs::read_to_string(&fixture.expected) {
-        Ok(text) => match serde_json::from_str::<Value>(&text) {
-            Ok(value) => value,
-            Err(error) => return failed(vec![format!("{}: {error}", fixture.expected.display())]),
-        },
-        Err(_) => {
-            return failed(vec![format!(
-                "no expected record {} (run `assay check --bless` to write it)",
-                fixture.expected.display()
-            )]);
+/// Line and column of each list item of a JSON record's text, by list name and index: where
+/// to look in the expected record. Strings are skipped whole, so brackets in texts do not count.
+fn item_positions(text: &str) -> HashMap<(String, usize), (usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut positions = HashMap::new();
+    let (mut depth, mut key, mut list) = (0usize, None::<String>, None::<(String, usize)>);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if depth == 1 {
+                    key = text.get(start..=i).and_then(|quoted| serde_json::from_str(quoted).ok());
+                }
+            }
+            open @ (b'[' | b'{') => {
+                if depth == 1 && open == b'[' {
+                    list = key.take().map(|name| (name, 0));
+                } else if let (2, Some((name, index))) = (depth, &mut list) {
+                    positions.insert((name.clone(), *index), crate::decode::position(bytes, i));
+                    *index += 1;
+                }
+                depth += 1;
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 {
+                    list = list.filter(|_| bytes[i] == b'}');
+                }
+            }
+            _ => {}
         }
-    };
-    let input = std::fs::read(&fixture.article).unwrap_or_default();
-    let problems = differences(&location, &input, &expected, &record);
-    let outcome = if problems.is_empty() { Outcome::Passed } else { Outcome::Failed { problems } };
-    CaseResult { location, name: "fixture".into(), outcome }
+        i += 1;
+    }
+    positions
 }
 
-/// What differs between the expected and the current record, each with `file:line:col`.
-fn differences(location: &str, input: &[u8], expected: &Value, current: &Value) -> Vec<String> {
+/// The fixture against the current output, limited to the selected rules' items; `None` when
+/// the selection has nothing to do with the fixture.
+fn check_fixture(fixture: &LoadedFixture, selection: &Selection) -> Option<CaseResult> {
+    let problems = differences(fixture, &fixture.expected, selection)?;
+    let location = fixture.fixture.article.display().to_string();
+    Some(CaseResult::judged(CaseKind::Fixture, None, location, problems, None))
+}
+
+/// Every loaded fixture against the current output, limited to the selected rules' items.
+pub fn check_fixtures(fixtures: &[LoadedFixture], selection: &Selection) -> Vec<CaseResult> {
+    fixtures.iter().filter_map(|fixture| check_fixture(fixture, selection)).collect()
+}
+
+/// What differs between `expected` and the fixture's current record, each problem at
+/// `file:line:col` of the article; `None` when no item of either is selected.
+fn differences(fixture: &LoadedFixture, expected: &Value, selection: &Selection) -> Option<Vec<Problem>> {
+    let article = fixture.fixture.article.display();
+    let expected_file = fixture.fixture.expected.display();
     let mut problems = Vec::new();
-    for field in SCALARS {
-        if expected.get(field) != current.get(field) {
-            problems.push(format!(
-                "{location}: {field}: expected {}, got {}",
-                expected.get(field).unwrap_or(&Value::Null),
-                current.get(field).unwrap_or(&Value::Null)
-            ));
+    let mut any_selected = selection.is_all();
+    if selection.is_all() {
+        for field in SCALARS {
+            let (want, got) = (expected.get(field), fixture.current.get(field));
+            if want != got {
+                let show = |value: Option<&Value>| value.map_or_else(|| "(absent)".to_string(), Value::to_string);
+                problems.push(Problem {
+                    kind: ProblemKind::ValueMismatch,
+                    location: format!("{article}:1:1"),
+                    detail: format!("{field} expected {}, got {}", show(want), show(got)),
+                    expected: want.cloned(),
+                    got: got.cloned(),
+                });
+            }
         }
     }
     for list in LISTS {
-        let items = |record: &Value| record.get(list).and_then(Value::as_array).cloned().unwrap_or_default();
-        let (want, have) = (items(expected), items(current));
-        let span = |item: &Value| (item["start"].as_u64().unwrap_or(0), item["end"].as_u64().unwrap_or(0));
-        let at = |item: &Value| {
-            let (line, col) = crate::decode::position(input, span(item).0 as usize);
-            format!("{location}:{line}:{col}")
+        let items = |record: &Value| -> Vec<Value> {
+            let all = record.get(list).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+            all.iter().filter(|item| selection.includes_item(item)).cloned().collect()
         };
-        for item in &want {
-            match have.iter().find(|h| span(h) == span(item)) {
-                None => problems.push(format!("{}: missing {list} item {}", at(item), super::examples::describe(item))),
-                Some(current_item) if current_item != item => problems.push(format!(
-                    "{}: changed {list} item {}: {}",
-                    at(item),
-                    item["text"],
-                    changed_fields(item, current_item)
-                )),
-                Some(_) => {}
-            }
-        }
-        for item in have.iter().filter(|h| !want.iter().any(|w| span(w) == span(h))) {
-            problems.push(format!("{}: unexpected {list} item {}", at(item), super::examples::describe(item)));
+        let (want, have) = (items(expected), items(&fixture.current));
+        any_selected |= !want.is_empty() || !have.is_empty();
+        for finding in compare::compare(&want, &have, &fixture.input, Expectations::Whole) {
+            let (line, col) = crate::decode::position(&fixture.input, finding.at);
+            let written_at = finding.expected.as_ref().and_then(|item| {
+                let all = expected.get(list).and_then(Value::as_array)?;
+                let index = all.iter().position(|candidate| candidate == item)?;
+                fixture.positions.get(&(list.to_string(), index))
+            });
+            let detail = match written_at {
+                Some((line, _)) => format!("{list}: {} (expected at {expected_file}:{line})", finding.detail),
+                None => format!("{list}: {}", finding.detail),
+            };
+            problems.push(Problem {
+                kind: finding.kind,
+                location: format!("{article}:{line}:{col}"),
+                detail,
+                expected: finding.expected,
+                got: finding.got,
+            });
         }
     }
-    problems
-}
-
-fn changed_fields(expected: &Value, current: &Value) -> String {
-    let empty = Map::new();
-    let (want, have) = (expected.as_object().unwrap_or(&empty), current.as_object().unwrap_or(&empty));
-    let keys: std::collections::BTreeSet<&String> = want.keys().chain(have.keys()).collect();
-    keys.iter()
-        .filter(|key| want.get(key.as_str()) != have.get(key.as_str()))
-        .map(|key| {
-            format!(
-                "{key} expected {}, got {}",
-                want.get(key.as_str()).unwrap_or(&Value::Null),
-                have.get(key.as_str()).unwrap_or(&Value::Null)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    any_selected.then_some(problems)
 }
 
 /// What `--bless` did to one fixture.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum BlessResult {
     Unchanged(PathBuf),
-    Written(PathBuf),
+    /// Rewritten, with what the new expectations change: each old expectation the current
+    /// output did not meet (none for a new expected record).
+    Written(PathBuf, Vec<Problem>),
     Failed(PathBuf, String),
 }
 
@@ -157,8 +268,13 @@ pub fn bless(pipeline: &Pipeline, fixtures: &[Fixture]) -> Vec<BlessResult> {
             if std::fs::read_to_string(&fixture.expected).is_ok_and(|old| old == text) {
                 return BlessResult::Unchanged(fixture.expected.clone());
             }
+            // What changes is what the old expectations said that the output no longer does.
+            let changes = load_one(pipeline, fixture)
+                .ok()
+                .and_then(|old| differences(&old, &old.expected, &Selection::all()))
+                .unwrap_or_default();
             match crate::atomic::write(&fixture.expected, text.as_bytes()) {
-                Ok(()) => BlessResult::Written(fixture.expected.clone()),
+                Ok(()) => BlessResult::Written(fixture.expected.clone(), changes),
                 Err(error) => BlessResult::Failed(fixture.expected.clone(), error.to_string()),
             }
         })
@@ -191,26 +307,64 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn loaded(input: &[u8], expected: Value, current: Value) -> LoadedFixture {
+        let text = layout(&expected);
+        LoadedFixture {
+            fixture: Fixture { article: "f.txt".into(), expected: "f.expected.json".into() },
+            input: input.to_vec(),
+            positions: item_positions(&text),
+            expected,
+            current,
+        }
+    }
+
     #[test]
     fn differences_name_the_line_and_kind_of_each_problem() {
         let input = b"first line\nsecond $5 here";
         let expected = json!({ "title": "first line", "money": [
-            { "start": 18, "end": 20, "text": "$5", "amount": 5 },
-            { "start": 0, "end": 5, "text": "first", "amount": 1 },
+            { "start": 18, "end": 20, "text": "$5", "amount": 5, "rule": "symbol-amount" },
+            { "start": 0, "end": 5, "text": "first", "amount": 1, "rule": "written-amount" },
         ]});
         let current = json!({ "title": "first line", "money": [
-            { "start": 18, "end": 20, "text": "$5", "amount": 6 },
-            { "start": 21, "end": 25, "text": "here", "amount": 2 },
+            { "start": 18, "end": 20, "text": "$5", "amount": 6, "rule": "symbol-amount" },
+            { "start": 21, "end": 25, "text": "here", "amount": 2, "rule": "written-amount" },
         ]});
-        let problems = differences("f.txt", input, &expected, &current);
-        assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(
-            problems[0].starts_with("f.txt:2:8: changed money item \"$5\": amount expected 5, got 6"),
-            "{}",
-            problems[0]
+        let fixture = loaded(input, expected, current);
+        let problems = check_fixture(&fixture, &Selection::all()).unwrap().problems;
+        let summary: Vec<_> = problems.iter().map(|p| (p.kind, p.location.as_str())).collect();
+        assert_eq!(
+            summary,
+            [
+                (ProblemKind::Missing, "f.txt:1:1"),
+                (ProblemKind::ValueMismatch, "f.txt:2:8"),
+                (ProblemKind::Unexpected, "f.txt:2:11")
+            ]
         );
-        assert!(problems[1].starts_with("f.txt:1:1: missing money item"));
-        assert!(problems[2].starts_with("f.txt:2:11: unexpected money item"));
+        assert_eq!(problems[1].detail, "money: \"$5\": amount expected 5, got 6 (expected at f.expected.json:4)");
+    }
+
+    #[test]
+    fn a_selection_compares_only_its_rules_items() {
+        let input = b"$5 and $7";
+        let item = |start: u64, rule: &str| json!({ "start": start, "end": start + 2, "text": "$x", "rule": rule });
+        let expected = json!({ "title": "a", "money": [item(0, "symbol-amount"), item(7, "code-amount")] });
+        let current = json!({ "title": "b", "money": [item(0, "symbol-amount")] });
+        let fixture = loaded(input, expected, current);
+        let only = |id: &str| Selection { rules: Some([id.to_string()].into()) };
+        assert!(check_fixture(&fixture, &only("symbol-amount")).unwrap().problems.is_empty());
+        let problems = check_fixture(&fixture, &only("code-amount")).unwrap().problems;
+        assert_eq!(problems.iter().map(|p| p.kind).collect::<Vec<_>>(), [ProblemKind::Missing]);
+        assert!(check_fixture(&fixture, &only("cashtag")).is_none());
+        assert_eq!(check_fixture(&fixture, &Selection::all()).unwrap().problems.len(), 2, "title and the item");
+    }
+
+    #[test]
+    fn item_positions_skip_brackets_inside_strings() {
+        let text = "{\n  \"title\": \"a [b] {c}\",\n  \"money\": [\n    {\"text\":\"]\"},\n    {\"text\":\"x\"}\n  ],\n  \"claims\": []\n}\n";
+        let positions = item_positions(text);
+        assert_eq!(positions.get(&("money".to_string(), 0)), Some(&(4, 5)));
+        assert_eq!(positions.get(&("money".to_string(), 1)), Some(&(5, 5)));
+        assert_eq!(positions.len(), 2);
     }
 
     #[test]

@@ -3,78 +3,217 @@
 //!
 //! - An **example** (`examples = [{ text, expect }]` in a rule file) is run through the whole
 //!   pipeline. The items of the rule's family (sentences for `segment` rules) must be exactly the
-//!   expected ones: each expected item is a partial item (`text`, `amount`, `type`, `kinds`…)
-//!   and must match one produced item (*missing* otherwise); a produced item that no expectation
-//!   matches is *unexpected*. A boilerplate example without `expect` must be removed whole.
-//!   An example marked `todo` is a known gap: reported, but not a failure.
+//!   expected ones, each expectation a partial item (`text`, `amount`, `type`, `kinds`…). A
+//!   boilerplate example without `expect` must be removed whole. An example marked `todo` is a
+//!   known gap: reported, but not a failure.
 //! - A **negative** (`negatives = ["…"]`) must produce nothing from the rule: no item whose
 //!   `rule` is the rule's id (nor, for claims, whose `cues` include it).
+//! - A rule without examples (or, when its items name it, without negatives) is **untested**.
 //! - A **fixture** is an article (`.txt`, `.md`, `.text`) with its expected record beside it in
-//!   `<name>.expected.json`. Items are compared by span: *missing*, *unexpected*, or *changed*
-//!   when the same span carries other values. `--bless` rewrites the expected records from the
-//!   current output and says which ones changed.
+//!   `<name>.expected.json`, compared field by field. `--bless` rewrites the expected records
+//!   from the current output and says what changed.
+//!
+//! Every difference is one of the [`ProblemKind`]s, located at `file:line:col` of its input.
 
+mod compare;
 mod examples;
 mod fixtures;
 
-pub use fixtures::{BlessResult, bless, expected_path, find_fixtures};
+pub use examples::check_rules;
+pub use fixtures::{
+    BlessResult, Fixture, FixtureError, LoadedFixture, bless, check_fixtures, expected_path, find_fixtures, load,
+};
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
 
-use crate::pipeline::Pipeline;
+use serde_json::Value;
 
-/// One checked case: an example, a negative or a fixture.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CaseResult {
-    /// `file:line:col` of the example, or the fixture's path.
-    pub location: String,
-    /// What was checked: `symbol-amount example`, `symbol-amount negative`, `fixture`.
-    pub name: String,
-    pub outcome: Outcome,
+use crate::rules::{Catalogue, Family, RuleDoc};
+
+/// What kind of difference a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// An expected item that nothing produced.
+    Missing,
+    /// A produced item that nothing expected.
+    Unexpected,
+    /// The expected item was found, but on another span.
+    SpanMismatch,
+    /// An item on the expected span, with other values (amount, currency, type, kind…).
+    ValueMismatch,
+    /// Two rules claim the same text.
+    Ambiguous,
+    /// An example whose items all come from other rules: it proves nothing about its own.
+    NotExercised,
+    /// A rule without examples or negatives.
+    Untested,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl ProblemKind {
+    /// How the problem is named in the report: `value mismatch`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProblemKind::Missing => "missing",
+            ProblemKind::Unexpected => "unexpected",
+            ProblemKind::SpanMismatch => "span mismatch",
+            ProblemKind::ValueMismatch => "value mismatch",
+            ProblemKind::Ambiguous => "ambiguous",
+            ProblemKind::NotExercised => "not exercised",
+            ProblemKind::Untested => "untested",
+        }
+    }
+}
+
+/// One difference, where it is in its input, and the short expected-vs-got.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    /// `file:line:col` of the input (the rule file for examples, the article for fixtures).
+    pub location: String,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub got: Option<Value>,
+}
+
+/// What a case checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseKind {
+    Example,
+    Negative,
+    /// A rule's evidence as a whole: whether it has any.
+    Rule,
+    Fixture,
+}
+
+/// Whether a case passed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Outcome {
     Passed,
-    /// A known gap (`todo`): what is wrong, and the reason given.
+    /// A known gap, with the reason given: its problems are reported but do not fail the check.
     Todo {
-        problems: Vec<String>,
         reason: String,
     },
-    Failed {
-        problems: Vec<String>,
-    },
+    Failed,
+}
+
+/// One checked case: an example, a negative, a rule's evidence, or a fixture.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CaseResult {
+    pub kind: CaseKind,
+    /// The rule the case belongs to (none for fixtures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// `file:line:col` of the example, or the fixture's path.
+    pub location: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+impl CaseResult {
+    /// A case whose outcome follows from its problems: none is a pass, any fails it unless it is
+    /// a known gap.
+    fn judged(
+        kind: CaseKind,
+        rule: Option<&str>,
+        location: String,
+        problems: Vec<Problem>,
+        todo: Option<&str>,
+    ) -> Self {
+        let outcome = match (problems.is_empty(), todo) {
+            (true, _) => Outcome::Passed,
+            (false, Some(reason)) => Outcome::Todo { reason: reason.to_string() },
+            (false, None) => Outcome::Failed,
+        };
+        CaseResult { kind, rule: rule.map(str::to_string), location, outcome, problems }
+    }
+
+    pub fn failed(&self) -> bool {
+        self.outcome == Outcome::Failed
+    }
 }
 
 /// The results of a check run.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct Report {
+    pub passed: usize,
+    pub failed: usize,
     pub cases: Vec<CaseResult>,
 }
 
 impl Report {
-    pub fn passed(&self) -> usize {
-        self.cases.iter().filter(|c| !matches!(c.outcome, Outcome::Failed { .. })).count()
-    }
-
-    pub fn failed(&self) -> usize {
-        self.cases.len() - self.passed()
+    pub fn new(cases: Vec<CaseResult>) -> Report {
+        let failed = cases.iter().filter(|case| case.failed()).count();
+        Report { passed: cases.len() - failed, failed, cases }
     }
 }
 
-/// Runs every inline example and negative, then every fixture under `fixtures_dir`.
-pub fn run(pipeline: &Pipeline, fixtures_dir: &std::path::Path) -> std::io::Result<Report> {
-    let mut report = Report::default();
-    examples::check(pipeline, &mut report);
-    for fixture in find_fixtures(fixtures_dir)? {
-        report.cases.push(fixtures::check(pipeline, &fixture));
-    }
-    Ok(report)
-}
-
-/// A fixture article found on disk.
+/// Which rules a check run covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fixture {
-    pub article: PathBuf,
-    pub expected: PathBuf,
+pub struct Selection {
+    /// The selected rule ids; `None` is every rule, and the fixtures' whole records.
+    rules: Option<BTreeSet<String>>,
+}
+
+impl Selection {
+    pub fn all() -> Selection {
+        Selection { rules: None }
+    }
+
+    /// The rules named in `ids` and those of `families`; every rule when both are empty. An id
+    /// that no rule has is an error.
+    pub fn of(catalogue: &Catalogue, ids: &[String], families: &[Family]) -> Result<Selection, String> {
+        if ids.is_empty() && families.is_empty() {
+            return Ok(Selection::all());
+        }
+        if let Some(unknown) = ids.iter().find(|id| catalogue.get(id).is_none()) {
+            return Err(format!("no rule `{unknown}` (`assay rules` lists them)"));
+        }
+        let rules = catalogue
+            .rules()
+            .iter()
+            .filter(|rule| ids.contains(&rule.id) || families.contains(&rule.family))
+            .map(|rule| rule.id.clone())
+            .collect();
+        Ok(Selection { rules: Some(rules) })
+    }
+
+    /// The rules defined in the rule file `relative` to the rules root (`money/patterns.toml`).
+    /// A file without rules holds data (currencies, scales) that its family's rules read, so it
+    /// stands or falls with their examples: it selects the whole family.
+    pub fn file(catalogue: &Catalogue, relative: &str) -> Selection {
+        let suffix = format!("/{relative}");
+        let defined: BTreeSet<String> =
+            catalogue.rules().iter().filter(|rule| rule.file.ends_with(&suffix)).map(|rule| rule.id.clone()).collect();
+        if !defined.is_empty() {
+            return Selection { rules: Some(defined) };
+        }
+        let family = relative.split('/').next().and_then(Family::from_name);
+        let rules = catalogue.rules().iter().filter(|rule| Some(rule.family) == family).map(|rule| rule.id.clone());
+        Selection { rules: Some(rules.collect()) }
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.rules.is_none()
+    }
+
+    pub fn includes(&self, rule: &RuleDoc) -> bool {
+        self.rules.as_ref().is_none_or(|ids| ids.contains(&rule.id))
+    }
+
+    /// Whether a fixture item is in the selection: made by a selected rule, or (claims) fired by one.
+    fn includes_item(&self, item: &Value) -> bool {
+        self.rules.as_ref().is_none_or(|ids| ids.iter().any(|id| traces_to(item, id)))
+    }
+}
+
+/// Whether `rule` produced `item` or, for claims, is one of the cues that fired on it.
+fn traces_to(item: &Value, rule: &str) -> bool {
+    item["rule"] == rule || item["cues"].as_array().is_some_and(|cues| cues.iter().any(|cue| cue == rule))
 }

@@ -42,7 +42,7 @@ pub struct RuleDoc {
     pub why: String,
     pub known_problems: String,
     pub examples: Vec<ExampleDoc>,
-    pub negatives: Vec<NegativeDoc>,
+    pub negatives: Vec<Quoted>,
     /// Whether the items a rule acts on name it (in `rule`, or for claims in `cues`). A rule that
     /// only vetoes or guards (a sentence-boundary guard, a claim veto) leaves no trace: its
     /// examples cannot be traced to it, and it cannot have negatives.
@@ -51,18 +51,80 @@ pub struct RuleDoc {
 
 #[derive(Debug, Clone)]
 pub struct ExampleDoc {
-    pub text: String,
-    pub line: usize,
-    pub col: usize,
+    pub input: Quoted,
     pub expect: Option<Vec<toml::Table>>,
     pub todo: Option<String>,
 }
 
+/// A string as written in a rule file: its value, and where each of its bytes sits in the file,
+/// so that a finding inside an example is reported at its own `file:line:col`.
 #[derive(Debug, Clone)]
-pub struct NegativeDoc {
+pub struct Quoted {
     pub text: String,
+    /// Line and column of the opening quote.
     pub line: usize,
     pub col: usize,
+    /// The string as written, quotes and escapes included.
+    raw: String,
+}
+
+impl Quoted {
+    fn new(file: &RuleFile, string: &Spanned<String>) -> Quoted {
+        let span = string.span();
+        let (line, col) = crate::decode::position(file.text.as_bytes(), span.start);
+        let raw = file.text.get(span).unwrap_or_default().to_string();
+        Quoted { text: string.get_ref().clone(), line, col, raw }
+    }
+
+    /// Line and column in the rule file of byte `offset` of the string's value.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let at = raw_offset(&self.raw, offset);
+        let (line, col) = crate::decode::position(self.raw.as_bytes(), at);
+        if line == 1 { (self.line, self.col + col - 1) } else { (self.line + line - 1, col) }
+    }
+}
+
+/// The byte of a TOML string token `raw` where byte `offset` of its value is written: past the
+/// quotes, the newline that opens a multi-line string, escapes and line-ending backslashes.
+fn raw_offset(raw: &str, offset: usize) -> usize {
+    let delimiter = ["'''", "\"\"\"", "'", "\""].into_iter().find(|d| raw.starts_with(d)).unwrap_or("");
+    let literal = delimiter.starts_with('\'');
+    let mut at = delimiter.len();
+    if delimiter.len() == 3 {
+        at += ["\r\n", "\n"].into_iter().find(|nl| raw[at..].starts_with(nl)).map_or(0, str::len);
+    }
+    let bytes = raw.as_bytes();
+    let mut value = 0;
+    while at < raw.len() {
+        let escape = !literal && bytes[at] == b'\\';
+        if escape && matches!(bytes.get(at + 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            // A line-ending backslash: the value skips all whitespace up to the next text.
+            at += 1 + raw[at + 1..].len() - raw[at + 1..].trim_start().len();
+            continue;
+        }
+        if value >= offset {
+            break;
+        }
+        if !escape {
+            let width = raw[at..].chars().next().map_or(1, char::len_utf8);
+            at += width;
+            value += width;
+            continue;
+        }
+        match bytes.get(at + 1) {
+            Some(&(letter @ b'u' | letter @ b'U')) => {
+                let digits = if letter == b'u' { 4 } else { 8 };
+                let code = raw.get(at + 2..at + 2 + digits).and_then(|hex| u32::from_str_radix(hex, 16).ok());
+                value += code.and_then(char::from_u32).map_or(1, char::len_utf8);
+                at += 2 + digits;
+            }
+            _ => {
+                value += 1;
+                at += 2;
+            }
+        }
+    }
+    at.min(raw.len())
 }
 
 /// Every rule of a rule set, in load order, with unique ids.
@@ -87,30 +149,17 @@ impl Catalogue {
                 format!("duplicate rule id `{name}` (first defined at {}:{})", earlier.file, earlier.line),
             ));
         }
-        let locate = |span: std::ops::Range<usize>| crate::decode::position(file.text.as_bytes(), span.start);
-        let (line, _) = locate(id.span());
+        let (line, _) = crate::decode::position(file.text.as_bytes(), id.span().start);
         let examples = doc
             .examples
             .iter()
-            .map(|example| {
-                let (line, col) = locate(example.text.span());
-                ExampleDoc {
-                    text: example.text.get_ref().clone(),
-                    line,
-                    col,
-                    expect: example.expect.clone(),
-                    todo: example.todo.clone(),
-                }
+            .map(|example| ExampleDoc {
+                input: Quoted::new(file, &example.text),
+                expect: example.expect.clone(),
+                todo: example.todo.clone(),
             })
             .collect();
-        let negatives = doc
-            .negatives
-            .iter()
-            .map(|negative| {
-                let (line, col) = locate(negative.span());
-                NegativeDoc { text: negative.get_ref().clone(), line, col }
-            })
-            .collect();
+        let negatives = doc.negatives.iter().map(|negative| Quoted::new(file, negative)).collect();
         let index = self.rules.len();
         self.rules.push(RuleDoc {
             id: name.clone(),
@@ -166,6 +215,20 @@ fn is_kebab_case(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_inside_a_string_skip_quotes_escapes_and_opening_newlines() {
+        assert_eq!(raw_offset(r#""a $5""#, 2), 3);
+        assert_eq!(raw_offset(r#""\"Hi\" $5""#, 5), 8);
+        assert_eq!(raw_offset(r#""\u00e9 $5""#, 3), 8);
+        assert_eq!(raw_offset(r"'C:\ $5'", 4), 5);
+        assert_eq!(raw_offset("'''\nab\ncd'''", 3), 7);
+        assert_eq!(raw_offset("\"\"\"a \\\n   b\"\"\"", 2), 10);
+        let quoted = Quoted { text: "ab\ncd".into(), line: 4, col: 12, raw: "'''\nab\ncd'''".into() };
+        assert_eq!((quoted.position(0), quoted.position(4)), ((5, 1), (6, 2)));
+        let quoted = Quoted { text: "a $5".into(), line: 3, col: 20, raw: "\"a $5\"".into() };
+        assert_eq!(quoted.position(2), (3, 23));
+    }
 
     #[test]
     fn kebab_case_ids() {

@@ -15,7 +15,7 @@ pub mod catalogue;
 mod phrases;
 mod source;
 
-pub use catalogue::{Catalogue, ExampleDoc, NegativeDoc, RuleDoc};
+pub use catalogue::{Catalogue, ExampleDoc, Quoted, RuleDoc};
 pub use phrases::{PhraseSet, PhraseSetBuilder};
 pub use source::{Family, ListFile, RuleFile, RuleSource};
 
