@@ -9,7 +9,7 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use assay::batch::{self, Outcome};
-use assay::check::{self, BlessResult, CaseKind, CaseResult, Report, Selection};
+use assay::check::{self, BlessResult, Paint, Report, Selection};
 use assay::corpus::{self, Input, JsonlReader};
 use assay::pipeline::{Options, Pipeline};
 use assay::rules::{Family, RuleError, RuleSource};
@@ -505,62 +505,16 @@ fn check_rules(
             eprintln!("{summary}");
         }
         Format::Human => {
-            let paint = Paint::for_stdout();
+            // Colour only on a terminal, and never when NO_COLOR is set to anything.
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+            let paint = Paint(std::io::stdout().is_terminal() && !no_color);
             let mut out = std::io::stdout().lock();
             for case in &report.cases {
-                write_case(&mut out, case, paint)?;
+                case.write_human(&mut out, paint)?;
             }
-            let colour = if report.failed == 0 { GREEN } else { RED };
+            let colour = if report.failed == 0 { Paint::GREEN } else { Paint::RED };
             writeln!(out, "{}", paint.apply(colour, &summary))?;
         }
     }
     Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-const RED: &str = "\x1b[1;31m";
-const YELLOW: &str = "\x1b[33m";
-const GREEN: &str = "\x1b[32m";
-const BOLD: &str = "\x1b[1m";
-
-/// Whether to colour the output: only on a terminal, and never when `NO_COLOR` is set.
-#[derive(Debug, Clone, Copy)]
-struct Paint(bool);
-
-impl Paint {
-    fn for_stdout() -> Paint {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-        Paint(std::io::stdout().is_terminal() && !no_color)
-    }
-
-    fn apply(self, colour: &str, text: &str) -> String {
-        if self.0 { format!("{colour}{text}\x1b[0m") } else { text.to_string() }
-    }
-}
-
-/// Nothing for a passed case; else `FAIL rules/money/patterns.toml:75:16: symbol-amount example`, then one line per problem:
-/// `    rules/money/patterns.toml:75:24: value mismatch: "$5": amount expected 5, got 6`.
-fn write_case(out: &mut impl Write, case: &CaseResult, paint: Paint) -> std::io::Result<()> {
-    let (label, colour, note) = match &case.outcome {
-        check::Outcome::Failed => ("FAIL", RED, String::new()),
-        check::Outcome::Todo { reason } => ("TODO", YELLOW, format!(" (todo: {reason})")),
-        check::Outcome::Passed => return Ok(()),
-    };
-    let what = match &case.rule {
-        Some(rule) => format!("{rule} {}", case_kind_name(case)),
-        None => case_kind_name(case).to_string(),
-    };
-    writeln!(out, "{} {}: {what}{note}", paint.apply(colour, label), case.location)?;
-    for problem in &case.problems {
-        writeln!(out, "    {}: {}: {}", problem.location, paint.apply(BOLD, problem.kind.label()), problem.detail)?;
-    }
-    Ok(())
-}
-
-fn case_kind_name(case: &CaseResult) -> &'static str {
-    match case.kind {
-        CaseKind::Example => "example",
-        CaseKind::Negative => "negative",
-        CaseKind::Rule => "rule",
-        CaseKind::Fixture => "fixture",
-    }
 }

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use assay::check::{self, CaseResult, Selection};
+use assay::check::{self, CaseResult, Paint, Selection};
 use assay::pipeline::{Options, Pipeline};
 use assay::rules::RuleSource;
 
@@ -28,16 +28,11 @@ fn pipeline() -> &'static Pipeline {
 /// Fails with every failed case, as `assay check` prints it.
 fn assert_all_pass(what: &str, cases: &[CaseResult]) {
     assert!(!cases.is_empty(), "{what}: nothing was checked");
-    let failures: Vec<String> = cases
-        .iter()
-        .filter(|case| case.failed())
-        .map(|case| {
-            let problems: Vec<String> =
-                case.problems.iter().map(|p| format!("    {}: {}: {}", p.location, p.kind.label(), p.detail)).collect();
-            format!("FAIL {}: {}\n{}", case.location, case.rule.as_deref().unwrap_or("fixture"), problems.join("\n"))
-        })
-        .collect();
-    assert!(failures.is_empty(), "{what}: {} failed\n{}", failures.len(), failures.join("\n"));
+    let mut report = Vec::new();
+    for case in cases.iter().filter(|case| case.failed()) {
+        case.write_human(&mut report, Paint(false)).unwrap();
+    }
+    assert!(report.is_empty(), "{what}:\n{}", String::from_utf8_lossy(&report));
 }
 
 macro_rules! rule_files {

@@ -76,6 +76,9 @@ pub struct Problem {
     pub expected: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub got: Option<Value>,
+    /// Why this is a known gap, when it is marked as one: reported, but not a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub todo: Option<String>,
 }
 
 /// What a case checks.
@@ -117,25 +120,71 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
-    /// A case whose outcome follows from its problems: none is a pass, any fails it unless it is
-    /// a known gap.
-    fn judged(
-        kind: CaseKind,
-        rule: Option<&str>,
-        location: String,
-        problems: Vec<Problem>,
-        todo: Option<&str>,
-    ) -> Self {
-        let outcome = match (problems.is_empty(), todo) {
-            (true, _) => Outcome::Passed,
-            (false, Some(reason)) => Outcome::Todo { reason: reason.to_string() },
-            (false, None) => Outcome::Failed,
+    /// A case whose outcome follows from its problems: none is a pass; only known gaps (`todo`)
+    /// make it a known gap; anything else fails it.
+    fn judged(kind: CaseKind, rule: Option<&str>, location: String, problems: Vec<Problem>) -> CaseResult {
+        let mut reasons: Vec<&str> = Vec::new();
+        for reason in problems.iter().filter_map(|problem| problem.todo.as_deref()) {
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+        let outcome = if problems.is_empty() {
+            Outcome::Passed
+        } else if problems.iter().all(|problem| problem.todo.is_some()) {
+            Outcome::Todo { reason: reasons.join("; ") }
+        } else {
+            Outcome::Failed
         };
         CaseResult { kind, rule: rule.map(str::to_string), location, outcome, problems }
     }
 
     pub fn failed(&self) -> bool {
         self.outcome == Outcome::Failed
+    }
+
+    /// Nothing for a passed case; else `FAIL rules/money/patterns.toml:75:16: symbol-amount
+    /// example`, then one line per problem:
+    /// `    rules/money/patterns.toml:75:24: value mismatch: "$5": amount expected 5, got 6`.
+    pub fn write_human(&self, out: &mut impl std::io::Write, paint: Paint) -> std::io::Result<()> {
+        let (label, colour, note) = match &self.outcome {
+            Outcome::Passed => return Ok(()),
+            Outcome::Failed => ("FAIL", Paint::RED, String::new()),
+            Outcome::Todo { reason } => ("TODO", Paint::YELLOW, format!(" (todo: {reason})")),
+        };
+        let kind = match self.kind {
+            CaseKind::Example => "example",
+            CaseKind::Negative => "negative",
+            CaseKind::Rule => "rule",
+            CaseKind::Fixture => "fixture",
+        };
+        let what = self.rule.as_ref().map_or_else(|| kind.to_string(), |rule| format!("{rule} {kind}"));
+        writeln!(out, "{} {}: {what}{note}", paint.apply(colour, label), self.location)?;
+        for problem in &self.problems {
+            let label = paint.apply(Paint::BOLD, problem.kind.label());
+            // In a failed case, say which of its problems are known gaps.
+            let gap = match (&problem.todo, &self.outcome) {
+                (Some(reason), Outcome::Failed) => format!(" (todo: {reason})"),
+                _ => String::new(),
+            };
+            writeln!(out, "    {}: {label}: {}{gap}", problem.location, problem.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether the human report is coloured (ANSI escapes), and with what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paint(pub bool);
+
+impl Paint {
+    pub const RED: &str = "\x1b[1;31m";
+    pub const YELLOW: &str = "\x1b[33m";
+    pub const GREEN: &str = "\x1b[32m";
+    pub const BOLD: &str = "\x1b[1m";
+
+    pub fn apply(self, colour: &str, text: &str) -> String {
+        if self.0 { format!("{colour}{text}\x1b[0m") } else { text.to_string() }
     }
 }
 

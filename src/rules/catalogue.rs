@@ -150,6 +150,12 @@ impl Catalogue {
             ));
         }
         let (line, _) = crate::decode::position(file.text.as_bytes(), id.span().start);
+        if let Some(example) = doc.examples.iter().find(|example| example.expect.is_none())
+            && file.family != Family::Boilerplate
+        {
+            let message = "an example needs `expect = [...]`: only a boilerplate example may stand for its whole text";
+            return Err(RuleError::at(file, example.text.span(), message));
+        }
         let examples = doc
             .examples
             .iter()
