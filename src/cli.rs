@@ -465,7 +465,7 @@ fn check_rules(
     selection: &Selection,
     format: Format,
 ) -> anyhow::Result<ExitCode> {
-    let found = match fixtures {
+    let (found, orphans) = match fixtures {
         Some(dir) => check::find_fixtures(dir).map_err(|e| UsageError(e.to_string()))?,
         None => check::find_fixtures(Path::new(DEFAULT_FIXTURES)).unwrap_or_default(),
     };
@@ -486,7 +486,8 @@ fn check_rules(
         }
     }
     // A fixture that cannot be checked is reported before any result, like a broken rule file.
-    let (loaded, broken) = check::load(pipeline, &found);
+    let (loaded, mut broken) = check::load(pipeline, &found);
+    broken.extend(orphans);
     if !broken.is_empty() {
         for error in &broken {
             eprintln!("assay: {error}");

@@ -375,6 +375,14 @@ fn a_broken_fixture_stops_the_check_before_any_result_with_its_location() {
     let expected = std::fs::read_to_string(dir.path().join("money-wire-shorthand.expected.json")).unwrap();
     let line = expected.lines().position(|l| l.contains("\"money\": [,")).unwrap() + 1;
     assert!(stderr.contains(&format!("money-wire-shorthand.expected.json:{line}:")), "{stderr}");
+
+    // An expected record whose article was renamed away would check nothing: it is broken too.
+    std::fs::write(dir.path().join("money-wire-shorthand.expected.json"), "{}").unwrap();
+    std::fs::rename(dir.path().join("money-wire-shorthand.txt"), dir.path().join("renamed.txt")).unwrap();
+    std::fs::write(dir.path().join("renamed.expected.json"), "{}").unwrap();
+    let (code, stdout, stderr) = check_in(dir.path(), &[]);
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    assert!(stderr.contains("money-wire-shorthand.expected.json:1:1: expected record without an article"), "{stderr}");
 }
 
 #[test]

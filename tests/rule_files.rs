@@ -73,8 +73,9 @@ rule_files! {
 
 #[test]
 fn fixtures() {
-    let found = check::find_fixtures(&root().join("tests/fixtures")).unwrap();
-    let (loaded, broken) = check::load(pipeline(), &found);
+    let (found, orphans) = check::find_fixtures(&root().join("tests/fixtures")).unwrap();
+    let (loaded, mut broken) = check::load(pipeline(), &found);
+    broken.extend(orphans);
     let broken: Vec<String> = broken.iter().map(ToString::to_string).collect();
     assert!(broken.is_empty(), "broken fixtures:\n{}", broken.join("\n"));
     assert_all_pass("tests/fixtures", &check::check_fixtures(&loaded, &Selection::all()));

@@ -47,28 +47,39 @@ pub struct LoadedFixture {
 }
 
 /// `money-wire-shorthand.txt` → `money-wire-shorthand.expected.json`, beside it.
-pub fn expected_path(article: &Path) -> PathBuf {
+fn expected_path(article: &Path) -> PathBuf {
     let stem = article.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     article.with_file_name(format!("{stem}{EXPECTED_SUFFIX}"))
 }
 
-/// Every article under `dir` (default globs), with the path of its expected record.
-pub fn find_fixtures(dir: &Path) -> std::io::Result<Vec<Fixture>> {
+/// Every article under `dir` (default globs), with the path of its expected record; and, as
+/// errors, expected records whose article is gone (renamed or deleted), which nothing would check.
+pub fn find_fixtures(dir: &Path) -> std::io::Result<(Vec<Fixture>, Vec<FixtureError>)> {
     if !dir.is_dir() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::NotFound,
             format!("{}: no fixture directory", dir.display()),
         ));
     }
-    let globs = corpus::globs(&[]).expect("default globs are valid");
-    let (inputs, _) = corpus::inputs(&[dir.to_path_buf()], &globs);
-    Ok(inputs
-        .into_iter()
-        .filter_map(|input| match input {
-            Input::File { path, .. } => Some(Fixture { expected: expected_path(&path), article: path }),
+    let files = |globs: &[String]| {
+        let globs = corpus::globs(globs).expect("fixture globs are valid");
+        corpus::inputs(&[dir.to_path_buf()], &globs).0.into_iter().filter_map(|input| match input {
+            Input::File { path, .. } => Some(path),
             Input::Stdin => None,
         })
-        .collect())
+    };
+    let fixtures: Vec<Fixture> =
+        files(&[]).map(|article| Fixture { expected: expected_path(&article), article }).collect();
+    let orphans = files(&[format!("*{EXPECTED_SUFFIX}")])
+        .filter(|expected| !fixtures.iter().any(|fixture| fixture.expected == *expected))
+        .map(|expected| FixtureError {
+            path: expected.display().to_string(),
+            line: 1,
+            col: 1,
+            message: "expected record without an article beside it (.txt, .md or .text)".into(),
+        })
+        .collect();
+    Ok((fixtures, orphans))
 }
 
 /// Reads every fixture and runs the pipeline over it; the ones that cannot be checked are

@@ -20,9 +20,7 @@ mod examples;
 mod fixtures;
 
 pub use examples::check_rules;
-pub use fixtures::{
-    BlessResult, Fixture, FixtureError, LoadedFixture, bless, check_fixtures, expected_path, find_fixtures, load,
-};
+pub use fixtures::{BlessResult, Fixture, FixtureError, LoadedFixture, bless, check_fixtures, find_fixtures, load};
 
 use std::collections::BTreeSet;
 
