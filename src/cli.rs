@@ -467,13 +467,21 @@ fn check_rules(
 ) -> anyhow::Result<ExitCode> {
     let (found, orphans) = match fixtures {
         Some(dir) => check::find_fixtures(dir).map_err(|e| UsageError(e.to_string()))?,
-        None => check::find_fixtures(Path::new(DEFAULT_FIXTURES)).unwrap_or_default(),
+        None if !Path::new(DEFAULT_FIXTURES).is_dir() => {
+            eprintln!("assay: no {DEFAULT_FIXTURES}/ here: checking the rules' own examples only");
+            Default::default()
+        }
+        None => check::find_fixtures(Path::new(DEFAULT_FIXTURES)).map_err(|e| UsageError(e.to_string()))?,
     };
     if bless {
         for result in check::bless(pipeline, &found) {
             match result {
-                BlessResult::Written(path, changes) => {
-                    eprintln!("blessed {} ({} changes)", path.display(), changes.len());
+                BlessResult::Written(path, None) => {
+                    eprintln!("blessed {} (no readable expected record before)", path.display())
+                }
+                BlessResult::Written(path, Some(changes)) => {
+                    let plural = if changes.len() == 1 { "" } else { "s" };
+                    eprintln!("blessed {} ({} change{plural})", path.display(), changes.len());
                     for change in changes {
                         eprintln!("    was {}: {}: {}", change.kind.label(), change.location, change.detail);
                     }

@@ -468,7 +468,7 @@ fn bless_rewrites_changed_expectations_and_says_what_changed() {
     let (code, stdout, stderr) = check_in(dir.path(), &["--bless"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(
-        stderr.contains("blessed ") && stderr.contains("money-wire-shorthand.expected.json (1 changes)"),
+        stderr.contains("blessed ") && stderr.contains("money-wire-shorthand.expected.json (1 change)"),
         "{stderr}"
     );
     assert!(
@@ -480,4 +480,16 @@ fn bless_rewrites_changed_expectations_and_says_what_changed() {
     let (code, _, stderr) = check_in(dir.path(), &["--bless"]);
     assert_eq!(code, Some(0));
     assert!(!stderr.contains("blessed"), "nothing left to rewrite: {stderr}");
+
+    // A new article without an expected record is broken until it is blessed.
+    std::fs::write(dir.path().join("new-article.txt"), "Orvane Freight paid €7 million for the yard.\n").unwrap();
+    let (code, _, stderr) = check_in(dir.path(), &[]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("new-article.expected.json:1:1: no expected record"), "{stderr}");
+    let (code, _, stderr) = check_in(dir.path(), &["--bless"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("new-article.expected.json (no readable expected record before)"), "{stderr}");
+    let blessed: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("new-article.expected.json")).unwrap()).unwrap();
+    assert_eq!(blessed["money"][0]["text"], "€7 million");
 }

@@ -313,8 +313,8 @@ fn keep_known_gaps(old: &LoadedFixture) -> Value {
 pub enum BlessResult {
     Unchanged(PathBuf),
     /// Rewritten, with what the new expectations change: each old expectation the current
-    /// output did not meet (none for a new expected record).
-    Written(PathBuf, Vec<Problem>),
+    /// output did not meet (`None` when there was no readable expected record before).
+    Written(PathBuf, Option<Vec<Problem>>),
     Failed(PathBuf, String),
 }
 
@@ -338,12 +338,10 @@ pub fn bless(pipeline: &Pipeline, fixtures: &[Fixture]) -> Vec<BlessResult> {
             }
             // What changes is what the old expectations said that the output no longer does;
             // known gaps stay as they were.
-            let changes = old
-                .and_then(|old| differences(&old, &Selection::all()))
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|change| change.todo.is_none())
-                .collect();
+            let changes = old.map(|old| {
+                let changes = differences(&old, &Selection::all()).unwrap_or_default();
+                changes.into_iter().filter(|change| change.todo.is_none()).collect()
+            });
             match crate::atomic::write(&fixture.expected, text.as_bytes()) {
                 Ok(()) => BlessResult::Written(fixture.expected.clone(), changes),
                 Err(error) => BlessResult::Failed(fixture.expected.clone(), error.to_string()),
