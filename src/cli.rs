@@ -91,7 +91,11 @@ enum Command {
         format: Format,
     },
     /// List every rule: id, family, number of examples and negatives, and where it is defined.
-    Rules,
+    Rules {
+        /// List only this family's rules (repeatable).
+        #[arg(long, value_name = "NAME", value_parser = family_name)]
+        family: Vec<Family>,
+    },
     /// Print one rule: what it matches, why, its known problems, its examples and negatives.
     Rule {
         /// The rule's id, as in the `rule` field of the items it produces.
@@ -153,7 +157,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let selection = Selection::of(pipeline.catalogue(), &rule, &family).map_err(UsageError)?;
             check_rules(&pipeline, fixtures.as_deref(), bless, &selection, format)
         }
-        Command::Rules => list_rules(&pipeline),
+        Command::Rules { family } => list_rules(&pipeline, &family),
         Command::Rule { id } => show_rule(&pipeline, &id),
     };
     match result {
@@ -403,9 +407,10 @@ impl OutputSink {
     }
 }
 
-fn list_rules(pipeline: &Pipeline) -> anyhow::Result<ExitCode> {
+fn list_rules(pipeline: &Pipeline, families: &[Family]) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    for rule in pipeline.catalogue().rules() {
+    let rules = pipeline.catalogue().rules().iter();
+    for rule in rules.filter(|rule| families.is_empty() || families.contains(&rule.family)) {
         writeln!(
             out,
             "{}\t{}\t{} examples, {} negatives\t{}:{}",

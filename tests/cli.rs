@@ -205,6 +205,9 @@ fn rules_are_listed_and_shown_by_id() {
     let listed = assay().arg("rules").output().unwrap();
     let listing = String::from_utf8(listed.stdout).unwrap();
     assert!(listing.lines().any(|l| l.starts_with("symbol-amount\tmoney\t")), "{listing}");
+    let money = assay().args(["rules", "--family", "money"]).output().unwrap();
+    let money = String::from_utf8(money.stdout).unwrap();
+    assert!(money.lines().count() > 1 && money.lines().all(|l| l.split('\t').nth(1) == Some("money")), "{money}");
     let shown = assay().args(["rule", "symbol-amount"]).output().unwrap();
     let text = String::from_utf8(shown.stdout).unwrap();
     assert!(text.contains("What it matches") && text.contains("$1.25B"), "{text}");
