@@ -20,14 +20,10 @@ pub fn check_rules(pipeline: &Pipeline, selection: &Selection) -> Vec<CaseResult
             cases.push(check_example(pipeline, rule, example));
         }
         for negative in &rule.negatives {
-            let problems = family_items(pipeline, rule.family, &negative.text)
-                .into_iter()
-                .filter(|item| traces_to(item, &rule.id))
-                .map(|item| {
-                    let finding = compare::compare(&[], &[item], negative.text.as_bytes(), Expectations::Partial);
-                    problem(rule, negative, finding.into_iter().next().expect("an unexpected item is a finding"))
-                })
-                .collect();
+            let mut traced = family_items(pipeline, rule.family, &negative.text);
+            traced.retain(|item| traces_to(item, &rule.id));
+            let findings = compare::compare(&[], &traced, negative.text.as_bytes(), Expectations::Partial);
+            let problems = findings.into_iter().map(|finding| problem(rule, negative, finding)).collect();
             cases.push(CaseResult::judged(CaseKind::Negative, Some(&rule.id), at(rule, negative, 0), problems));
         }
     }
@@ -44,14 +40,7 @@ fn untested(rule: &RuleDoc) -> Option<CaseResult> {
         (false, false) => return None,
     };
     let location = format!("{}:{}:1", rule.file, rule.line);
-    let problem = Problem {
-        kind: ProblemKind::Untested,
-        location: location.clone(),
-        detail: format!("`{}` has {lacking}", rule.id),
-        expected: None,
-        got: None,
-        todo: None,
-    };
+    let problem = Problem::new(ProblemKind::Untested, location.clone(), format!("`{}` has {lacking}", rule.id));
     Some(CaseResult::judged(CaseKind::Rule, Some(&rule.id), location, vec![problem]))
 }
 
@@ -69,14 +58,8 @@ fn check_example(pipeline: &Pipeline, rule: &RuleDoc, example: &ExampleDoc) -> C
     let findings = compare::compare(&expected, &produced, input.text.as_bytes(), Expectations::Partial);
     let mut problems: Vec<Problem> = findings.into_iter().map(|finding| problem(rule, input, finding)).collect();
     if rule.traceable && !expected.is_empty() && !produced.iter().any(|item| traces_to(item, &rule.id)) {
-        problems.push(Problem {
-            kind: ProblemKind::NotExercised,
-            location: at(rule, input, 0),
-            detail: format!("no item comes from `{}`", rule.id),
-            expected: None,
-            got: None,
-            todo: None,
-        });
+        let detail = format!("no item comes from `{}`", rule.id);
+        problems.push(Problem::new(ProblemKind::NotExercised, at(rule, input, 0), detail));
     }
     // A known gap covers whatever is wrong with the example.
     for problem in &mut problems {

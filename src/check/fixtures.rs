@@ -231,11 +231,9 @@ fn differences(fixture: &LoadedFixture, selection: &Selection) -> Option<Vec<Pro
     }
     for list in LISTS {
         let marked = known_gaps(expected, list);
-        let selected = |items: &mut dyn Iterator<Item = &Value>| -> Vec<Value> {
-            items.filter(|item| selection.includes_item(item)).cloned().collect()
-        };
-        let want = selected(&mut marked.iter().map(|(item, _)| item));
-        let have = selected(&mut items(&fixture.current, list).iter());
+        let selected = |item: &&Value| selection.includes_item(item);
+        let want: Vec<Value> = marked.iter().map(|(item, _)| item).filter(selected).cloned().collect();
+        let have: Vec<Value> = items(&fixture.current, list).iter().filter(selected).cloned().collect();
         any_selected |= !want.is_empty() || !have.is_empty();
         for finding in compare::compare(&want, &have, &fixture.input, Expectations::Whole) {
             let (line, col) = crate::decode::position(&fixture.input, finding.at);

@@ -79,6 +79,13 @@ pub struct Problem {
     pub todo: Option<String>,
 }
 
+impl Problem {
+    /// A problem about no item in particular.
+    fn new(kind: ProblemKind, location: String, detail: String) -> Problem {
+        Problem { kind, location, detail, expected: None, got: None, todo: None }
+    }
+}
+
 /// What a case checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
