@@ -199,12 +199,13 @@ fn span_text(item: &Value, input: &[u8]) -> String {
     }
 }
 
-/// A short description of an item: its text and the fields that identify it.
-pub fn describe(item: &Value) -> String {
+/// A short description of an item: its text and the fields that identify it, without the
+/// offsets (the location says where it is), the cross-references and the empty fields.
+fn describe(item: &Value) -> String {
     let mut fields = item.as_object().cloned().unwrap_or_default();
-    for noise in ["start", "end", "entities", "money", "cues"] {
-        fields.shift_remove(noise);
-    }
+    fields.retain(|key, value| {
+        !value.is_null() && !["start", "end", "entities", "money", "cues"].contains(&key.as_str())
+    });
     Value::Object(fields).to_string()
 }
 
