@@ -19,8 +19,10 @@
 //! a negative priority so that a specific rule (a footer, a share row) names the line first. Removed lines are reported
 //! in the record's `boilerplate` list; everything downstream reads only the kept lines.
 
+mod context;
 mod visible;
 
+use context::{LineCues, Settings, StopWords, Verdict};
 use visible::visible_line;
 
 use regex::Regex;
@@ -55,11 +57,28 @@ rule_table! {
     }
 }
 
+rule_table! {
+    /// A `[[context]]` rule in `rules/boilerplate/`: names the lines the context pass removes
+    /// with one verdict (see [`context`]).
+    pub struct ContextRule {
+        /// What the removed line is.
+        pub kind: BoilerplateKind,
+        /// The verdict of the context pass this rule stands for: `link-dense` or `outside-article`.
+        pub verdict: Verdict,
+    }
+}
+
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BoilerplateFile {
     #[serde(default)]
     rule: Vec<BoilerplateRule>,
+    #[serde(default)]
+    context: Vec<ContextRule>,
+    #[serde(default)]
+    classifier: Option<Settings>,
+    #[serde(default)]
+    language: Vec<context::Language>,
 }
 
 #[derive(Debug)]
@@ -77,9 +96,15 @@ struct Compiled {
 #[derive(Debug)]
 pub struct BoilerplateClassifier {
     rules: Vec<Compiled>,
-    /// Rule indices in the order they are tried: priority, then file order.
+    /// Rule indices in the order they are tried: priority, then file order. Context rules are
+    /// not tried on lines; they name the verdicts of the context pass.
     order: Vec<usize>,
     phrases: PhraseSet,
+    settings: Settings,
+    stop_words: StopWords,
+    /// The rules standing for the context verdicts `link-dense` and `outside-article`.
+    link_dense: usize,
+    outside_article: usize,
 }
 
 /// A line found to be boilerplate.
@@ -98,6 +123,9 @@ impl BoilerplateClassifier {
         let mut rules = Vec::new();
         let mut priorities = Vec::new();
         let mut phrases = PhraseSetBuilder::default();
+        let mut settings = None;
+        let mut stop_words = StopWords::default();
+        let mut contexts = Vec::new();
         for file in source.files(Family::Boilerplate) {
             let parsed: BoilerplateFile = rules::parse(file)?;
             for rule in parsed.rule {
@@ -122,10 +150,62 @@ impl BoilerplateClassifier {
                 });
                 priorities.push(rule.priority);
             }
+            for rule in parsed.context {
+                rule.register(file, catalogue)?;
+                contexts.push((rule, file));
+            }
+            if let Some(table) = parsed.classifier
+                && settings.replace(table).is_some()
+            {
+                return Err(RuleError::at(file, 0..0, "a second `[classifier]` table"));
+            }
+            for language in &parsed.language {
+                if stop_words.has(&language.code) {
+                    return Err(RuleError::at(file, 0..0, format!("stop words for `{}` twice", language.code)));
+                }
+                stop_words.add(language);
+            }
         }
         let mut order: Vec<usize> = (0..rules.len()).collect();
         order.sort_by_key(|&index| std::cmp::Reverse(priorities[index]));
-        Ok(BoilerplateClassifier { rules, order, phrases: phrases.build() })
+        let mut verdict_rules = [None, None];
+        for (rule, file) in contexts {
+            let slot = match rule.verdict {
+                Verdict::LinkDense => 0,
+                Verdict::OutsideArticle => 1,
+                Verdict::Keep => return Err(RuleError::at(file, rule.id.span(), "`keep` removes nothing")),
+            };
+            if verdict_rules[slot].is_some() {
+                return Err(RuleError::at(file, rule.id.span(), "a second context rule for this verdict"));
+            }
+            verdict_rules[slot] = Some(rules.len());
+            rules.push(Compiled {
+                id: rule.id.into_inner(),
+                kind: rule.kind,
+                has_phrases: false,
+                patterns: Vec::new(),
+                max_words: None,
+                min_link_share: None,
+            });
+        }
+        let missing = |what: &str| RuleError::Invalid {
+            path: "boilerplate".into(),
+            line: 0,
+            col: 0,
+            message: format!("the boilerplate rules need {what}"),
+        };
+        let settings = settings.ok_or_else(|| missing("a `[classifier]` table"))?;
+        let link_dense = verdict_rules[0].ok_or_else(|| missing("a context rule for `link-dense`"))?;
+        let outside_article = verdict_rules[1].ok_or_else(|| missing("a context rule for `outside-article`"))?;
+        Ok(BoilerplateClassifier {
+            rules,
+            order,
+            phrases: phrases.build(),
+            settings,
+            stop_words,
+            link_dense,
+            outside_article,
+        })
     }
 
     pub fn rule_id(&self, rule: usize) -> &str {
@@ -138,11 +218,15 @@ impl BoilerplateClassifier {
 
     /// Classifies every line; returns the removed ones in line order.
     pub fn classify(&self, text: &str, lines: &[Span]) -> Vec<Removal> {
-        let mut removals = Vec::new();
+        let mut by_rule: Vec<Option<(Span, usize)>> = Vec::with_capacity(lines.len());
+        let mut cues = Vec::with_capacity(lines.len());
         let mut phrase_hits = Vec::new();
-        for (index, &line) in lines.iter().enumerate() {
+        let mut lower = String::new();
+        for &line in lines {
             let span = line.trim(text);
             if span.is_empty() {
+                by_rule.push(None);
+                cues.push(None);
                 continue;
             }
             let raw = span.of(text);
@@ -156,9 +240,20 @@ impl BoilerplateClassifier {
                     && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
                     && (rule.patterns.is_empty() || rule.patterns.iter().any(|pattern| pattern.is_match(raw)))
             });
-            if let Some(rule) = fired {
-                removals.push(Removal { line: index, span, rule });
-            }
+            by_rule.push(fired.map(|rule| (span, rule)));
+            let removed_as = fired.map(|rule| self.rules[rule].kind);
+            cues.push(Some(LineCues::new(&visible, raw, removed_as, &self.stop_words, &mut lower)));
+        }
+        let verdicts = context::judge(&self.settings, &cues);
+        let mut removals = Vec::new();
+        for (index, (fired, verdict)) in by_rule.into_iter().zip(verdicts).enumerate() {
+            let rule = match (fired, verdict) {
+                (Some((_, rule)), _) => rule,
+                (None, Verdict::Keep) => continue,
+                (None, Verdict::LinkDense) => self.link_dense,
+                (None, Verdict::OutsideArticle) => self.outside_article,
+            };
+            removals.push(Removal { line: index, span: lines[index].trim(text), rule });
         }
         removals
     }
