@@ -25,6 +25,8 @@ mod visible;
 use context::{LineCues, Settings, StopWords, Verdict};
 use visible::visible_line;
 
+use std::borrow::Cow;
+
 use regex::Regex;
 
 use crate::record::BoilerplateKind;
@@ -232,7 +234,14 @@ impl BoilerplateClassifier {
             let raw = span.of(text);
             let visible = visible_line(raw);
             phrase_hits.clear();
-            self.phrases.find(&visible.text, |rule, _, _| phrase_hits.push(rule));
+            // The automaton folds ASCII case only; `Ähnliche Beiträge` must still meet
+            // "ähnliche beiträge".
+            let folded = if visible.text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+                Cow::Owned(visible.text.to_lowercase())
+            } else {
+                Cow::Borrowed(visible.text.as_ref())
+            };
+            self.phrases.find(&folded, |rule, _, _| phrase_hits.push(rule));
             let fired = self.order.iter().copied().find(|&rule_index| {
                 let rule = &self.rules[rule_index];
                 (!rule.has_phrases || phrase_hits.contains(&rule_index))
