@@ -62,6 +62,9 @@ pub struct Settings {
     /// At most this many lines that could be text are taken into the article when they sit
     /// between two of its lines.
     pub max_bridged_lines: usize,
+    /// Kinds of chrome that close an article (comment forms, related links, share rows…): prose
+    /// after such a line and after the main article is comments or teasers.
+    pub closing_kinds: Vec<BoilerplateKind>,
 }
 
 /// A `[[language]]` table: a language code and its stop words, separated by white space.
@@ -129,6 +132,8 @@ pub struct LineCues {
     pub ruled: bool,
     /// Takes no part in the context: no visible text, or the residue of an image.
     pub transparent: bool,
+    /// Removed by a line rule of a kind that closes an article (`closing_kinds`).
+    pub closes: bool,
 }
 
 /// Markup that opens a line without being part of what it says: list markers, quote marks,
@@ -144,6 +149,7 @@ impl LineCues {
         visible: &VisibleLine,
         raw: &str,
         removed_as: Option<BoilerplateKind>,
+        closing_kinds: &[BoilerplateKind],
         stop: &StopWords,
         lower: &mut String,
     ) -> LineCues {
@@ -166,6 +172,7 @@ impl LineCues {
             heading: raw.trim_start().starts_with('#'),
             ruled: removed_as.is_some(),
             transparent: chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl),
+            closes: removed_as.is_some_and(|kind| closing_kinds.contains(&kind)),
         }
     }
 }
@@ -394,7 +401,8 @@ fn neighbour(classes: &[Class], i: usize, dir: Dir, skip_near_good: bool) -> Cla
     found.copied().unwrap_or(Class::Bad)
 }
 
-/// Drops the clusters of good lines that are light next to the heaviest, and keeps the title of
+/// Drops the clusters of good lines that are light next to the heaviest or come after it and a
+/// closing line (a comment form, related links), and keeps the title of
 /// the others: the text lines just before, or a heading a little further up.
 fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last: &mut [Class], cues: &[&LineCues]) {
     // (first line, last line, good characters)
@@ -415,8 +423,10 @@ fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last:
         }
     }
     let heaviest = clusters.iter().map(|c| c.2).max().unwrap_or(0);
+    let main_end = clusters.iter().find(|c| c.2 == heaviest).map_or(0, |c| c.1);
     for &(start, end, weight) in &clusters {
-        if (weight as f64) < settings.cluster_share * heaviest as f64 {
+        let closed = start > main_end && (main_end + 1..start).any(|k| cues[k].closes);
+        if closed || (weight as f64) < settings.cluster_share * heaviest as f64 {
             last[start..=end].fill(Class::Bad);
             continue;
         }

@@ -251,7 +251,8 @@ impl BoilerplateClassifier {
             });
             by_rule.push(fired.map(|rule| (span, rule)));
             let removed_as = fired.map(|rule| self.rules[rule].kind);
-            cues.push(Some(LineCues::new(&visible, raw, removed_as, &self.stop_words, &mut lower)));
+            let closing = &self.settings.closing_kinds;
+            cues.push(Some(LineCues::new(&visible, raw, removed_as, closing, &self.stop_words, &mut lower)));
         }
         let verdicts = context::judge(&self.settings, &cues);
         let mut removals = Vec::new();
