@@ -7,7 +7,7 @@
 //! Every stage is compiled once from a [`RuleSource`] when the pipeline is built; `analyse` only
 //! reads, so one pipeline serves every thread.
 
-use crate::clean::{BoilerplateClassifier, Removal};
+use crate::clean::{BoilerplateClassifier, Removal, RepeatCounter, RepeatedLines};
 use crate::extract::claims::ClaimExtractor;
 use crate::extract::entities::EntityExtractor;
 use crate::extract::money::MoneyExtractor;
@@ -44,6 +44,8 @@ pub struct Pipeline {
     money: MoneyExtractor,
     entities: EntityExtractor,
     claims: ClaimExtractor,
+    /// Lines that repeat across the corpus, once the corpus pass has counted them (`--repeats`).
+    repeated: std::sync::OnceLock<RepeatedLines>,
 }
 
 /// The line structure of a document after boilerplate removal.
@@ -65,7 +67,7 @@ impl Pipeline {
         let money = MoneyExtractor::compile(source, &mut catalogue, &options.dollar)?;
         let entities = EntityExtractor::compile(source, &mut catalogue)?;
         let claims = ClaimExtractor::compile(source, &mut catalogue)?;
-        Ok(Pipeline { catalogue, segmenter, boilerplate, money, entities, claims })
+        Ok(Pipeline { catalogue, segmenter, boilerplate, money, entities, claims, repeated: Default::default() })
     }
 
     /// Every rule of the rule set, with its documentation and examples.
@@ -73,10 +75,16 @@ impl Pipeline {
         &self.catalogue
     }
 
+    /// From now on, removes the lines that `counter` found repeated across the corpus. Called
+    /// once, before the documents are analysed; a second call changes nothing.
+    pub fn learn_repeated_lines(&self, counter: &RepeatCounter) {
+        self.repeated.get_or_init(|| self.boilerplate.repeated_lines(counter));
+    }
+
     /// Lines, removed lines and blocks of kept text.
     fn layout(&self, text: &str) -> Layout {
         let lines = segment::lines(text);
-        let removed = self.boilerplate.classify(text, &lines);
+        let removed = self.boilerplate.classify(text, &lines, self.repeated.get());
         let mut kept = vec![true; lines.len()];
         for removal in &removed {
             kept[removal.line] = false;

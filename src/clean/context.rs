@@ -65,6 +65,10 @@ pub struct Settings {
     /// Kinds of chrome that close an article (comment forms, related links, share rows…): prose
     /// after such a line and after the main article is comments or teasers.
     pub closing_kinds: Vec<BoilerplateKind>,
+    /// With `--repeats`, a line found in at least this many documents of the corpus, and in at
+    /// least `repeat_min_share` of them, is removed.
+    pub repeat_min_documents: usize,
+    pub repeat_min_share: f64,
 }
 
 /// A `[[language]]` table: a language code and its stop words, separated by white space.
@@ -200,6 +204,8 @@ pub enum Verdict {
     LinkDense,
     /// Not article text.
     OutsideArticle,
+    /// Repeats across the corpus (see `repeats`); the corpus pass, not `judge`, says so.
+    Repeated,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
