@@ -20,7 +20,7 @@
 //! lines. A document without any prose line keeps everything the line rules kept, so that a
 //! single sentence or a short note is never emptied.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::visible::VisibleLine;
 use crate::record::BoilerplateKind;
@@ -79,24 +79,37 @@ pub struct Language {
     pub words: String,
 }
 
-/// The stop words of every language, lower case.
+/// The stop words of every language, lower case: each word with the set of languages (one bit
+/// per language, in the order they were added) whose list holds it, so that a word is looked up
+/// once whatever the number of languages.
 #[derive(Debug, Default)]
 pub struct StopWords {
-    languages: Vec<(String, HashSet<String>)>,
+    codes: Vec<String>,
+    words: HashMap<String, u32>,
 }
 
+/// Languages fit in the bits of a `u32`.
+pub const MAX_LANGUAGES: usize = 32;
+
 impl StopWords {
-    pub fn add(&mut self, language: &Language) {
-        let words = language.words.split_whitespace().map(str::to_lowercase).collect();
-        self.languages.push((language.code.clone(), words));
+    /// Adds a language; false when there are already [`MAX_LANGUAGES`].
+    pub fn add(&mut self, language: &Language) -> bool {
+        let Some(bit) = u32::try_from(self.codes.len()).ok().filter(|&n| (n as usize) < MAX_LANGUAGES) else {
+            return false;
+        };
+        for word in language.words.split_whitespace() {
+            *self.words.entry(word.to_lowercase()).or_default() |= 1 << bit;
+        }
+        self.codes.push(language.code.clone());
+        true
     }
 
     pub fn len(&self) -> usize {
-        self.languages.len()
+        self.codes.len()
     }
 
     pub fn has(&self, code: &str) -> bool {
-        self.languages.iter().any(|(known, _)| known == code)
+        self.codes.iter().any(|known| known == code)
     }
 
     /// Adds to `counts[l]` one for every word of `text` in the list of language `l`; returns
@@ -110,8 +123,9 @@ impl StopWords {
             words += 1;
             lower.clear();
             lower.extend(token.chars().flat_map(char::to_lowercase));
-            for (count, (_, list)) in counts.iter_mut().zip(&self.languages) {
-                *count += u32::from(list.contains(lower.as_str()));
+            let Some(&languages) = self.words.get(lower.as_str()) else { continue };
+            for (l, count) in counts.iter_mut().enumerate() {
+                *count += (languages >> l) & 1;
             }
         }
         words

@@ -175,7 +175,10 @@ impl BoilerplateClassifier {
                 if stop_words.has(&language.code) {
                     return Err(RuleError::at(file, 0..0, format!("stop words for `{}` twice", language.code)));
                 }
-                stop_words.add(language);
+                if !stop_words.add(language) {
+                    let most = context::MAX_LANGUAGES;
+                    return Err(RuleError::at(file, 0..0, format!("more than {most} stop-word languages")));
+                }
             }
         }
         let mut order: Vec<usize> = (0..rules.len()).collect();
