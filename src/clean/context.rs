@@ -269,26 +269,32 @@ pub fn judge(settings: &Settings, lines: &[Option<LineCues>]) -> Vec<Verdict> {
     }
     // A line without visible text stays only between kept lines.
     let mut previous_kept = false;
-    for i in 0..lines.len() {
-        match &lines[i] {
-            Some(line) if line.transparent && !line.ruled => {
-                let next_kept = index.iter().find(|&&j| j > i).is_some_and(|&j| kept[j]);
-                if !(previous_kept && next_kept) {
-                    verdicts[i] = if line.link_share > 0.0 { Verdict::LinkDense } else { Verdict::OutsideArticle };
-                }
-            }
-            Some(_) => previous_kept = kept[i],
-            _ => {}
+    let mut next = index.iter().peekable();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(line) = line else { continue };
+        if !line.transparent {
+            previous_kept = kept[i];
+            continue;
+        }
+        while next.next_if(|&&j| j < i).is_some() {}
+        let next_kept = next.peek().is_some_and(|&&j| kept[j]);
+        if !line.ruled && !(previous_kept && next_kept) {
+            verdicts[i] = if line.link_share > 0.0 { Verdict::LinkDense } else { Verdict::OutsideArticle };
         }
     }
     verdicts
+}
+
+/// Whether a line that is not good yet could be text: short, near-good, or poor in stop words
+/// only (not link-dense, not removed by a rule).
+fn could_be_text(first: Class, poor: bool) -> bool {
+    poor || matches!(first, Class::Short | Class::NearGood)
 }
 
 /// A few lines between two lines of the article are part of it when they could be text: card
 /// headings glued to their sentence, list items, captions, short paragraphs. Link-dense lines and
 /// lines a rule removed never are.
 fn bridge(settings: &Settings, first: &[Class], poor: &[bool], last: &mut [Class]) {
-    let could_be_text = |k: usize| poor[k] || matches!(first[k], Class::Short | Class::NearGood);
     let mut k = 1;
     while k < last.len() {
         if last[k] != Class::Bad || last[k - 1] != Class::Good {
@@ -296,7 +302,7 @@ fn bridge(settings: &Settings, first: &[Class], poor: &[bool], last: &mut [Class
             continue;
         }
         let mut end = k;
-        while end < last.len() && last[end] == Class::Bad && could_be_text(end) {
+        while end < last.len() && last[end] == Class::Bad && could_be_text(first[end], poor[end]) {
             end += 1;
         }
         if end < last.len() && last[end] == Class::Good && end - k <= settings.max_bridged_lines {
@@ -456,8 +462,8 @@ fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last:
             let (mut taken, mut distance) = (0, 0);
             for k in (0..start).rev().filter(|&k| !cues[k].ruled) {
                 distance += cues[k].chars;
-                let could_be_text = poor[k] || matches!(first[k], Class::Short | Class::NearGood);
-                if taken == settings.title_lines || !could_be_text || distance > settings.title_reach {
+                if taken == settings.title_lines || !could_be_text(first[k], poor[k]) || distance > settings.title_reach
+                {
                     break;
                 }
                 last[k] = Class::Good;
