@@ -277,8 +277,8 @@ pub fn judge(settings: &Settings, lines: &[Option<LineCues>]) -> Vec<Verdict> {
             continue;
         }
         while next.next_if(|&&j| j < i).is_some() {}
-        let next_kept = next.peek().is_some_and(|&&j| kept[j]);
-        if !line.ruled && !(previous_kept && next_kept) {
+        let between_kept = previous_kept && next.peek().is_some_and(|&&j| kept[j]);
+        if !line.ruled && !between_kept {
             verdicts[i] = if line.link_share > 0.0 { Verdict::LinkDense } else { Verdict::OutsideArticle };
         }
     }
