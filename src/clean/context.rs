@@ -144,6 +144,8 @@ pub struct LineCues {
     pub stop_words: Vec<u32>,
     /// Ends a sentence somewhere: `.`, `!` or `?`.
     pub sentence: bool,
+    /// Ends with a sentence: `.`, `!` or `?`, perhaps inside closing quotes or brackets.
+    pub ends_sentence: bool,
     /// A markdown heading (`# …`).
     pub heading: bool,
     /// Already removed by a line rule.
@@ -187,6 +189,9 @@ impl LineCues {
             words,
             stop_words,
             sentence: body.contains(['.', '!', '?']),
+            ends_sentence: body
+                .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
+                .ends_with(['.', '!', '?']),
             heading: raw.trim_start().starts_with('#'),
             ruled: removed_as.is_some(),
             transparent: chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl),
@@ -257,7 +262,7 @@ pub fn judge(settings: &Settings, lines: &[Option<LineCues>]) -> Vec<Verdict> {
         }
     }
     keep_main_clusters(settings, &first, &poor, &mut last, &cues);
-    bridge(settings, &first, &poor, &mut last);
+    bridge(settings, &first, &poor, &cues, &mut last);
     let mut kept = vec![false; lines.len()];
     for (k, &i) in index.iter().enumerate() {
         if last[k] == Class::Good || cues[k].ruled {
@@ -291,10 +296,10 @@ fn could_be_text(first: Class, poor: bool) -> bool {
     poor || matches!(first, Class::Short | Class::NearGood)
 }
 
-/// A few lines between two lines of the article are part of it when they could be text: card
-/// headings glued to their sentence, list items, captions, short paragraphs. Link-dense lines and
-/// lines a rule removed never are.
-fn bridge(settings: &Settings, first: &[Class], poor: &[bool], last: &mut [Class]) {
+/// A few lines between two lines of the article, or between its last line and the end of the
+/// text, are part of it when they could be text: card headings glued to their sentence, list
+/// items, captions, short paragraphs. Link-dense lines and lines a rule removed never are.
+fn bridge(settings: &Settings, first: &[Class], poor: &[bool], cues: &[&LineCues], last: &mut [Class]) {
     let mut k = 1;
     while k < last.len() {
         if last[k] != Class::Bad || last[k - 1] != Class::Good {
@@ -305,7 +310,10 @@ fn bridge(settings: &Settings, first: &[Class], poor: &[bool], last: &mut [Class
         while end < last.len() && last[end] == Class::Bad && could_be_text(first[end], poor[end]) {
             end += 1;
         }
-        if end < last.len() && last[end] == Class::Good && end - k <= settings.max_bridged_lines {
+        // The end of the text closes the article as well as a line of it does when the lines up
+        // to it are sentences: a plain article ends in its last short paragraphs.
+        let closed = if end == last.len() { (k..end).all(|m| cues[m].ends_sentence) } else { last[end] == Class::Good };
+        if closed && end - k <= settings.max_bridged_lines {
             last[k..end].fill(Class::Good);
         }
         k = end.max(k + 1);

@@ -355,6 +355,13 @@ mod tests {
     }
 
     #[test]
+    fn an_article_may_end_in_short_sentences() {
+        let text = format!("Menu\n{PARAGRAPH_A}\n{PARAGRAPH_B}\nBond prices rose.\nThe port reopens on Friday.\n");
+        let removed: Vec<_> = removed_kinds(&text).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(removed, ["Menu"]);
+    }
+
+    #[test]
     fn prose_after_a_comment_form_is_not_article() {
         let comment = "I took this ferry for twenty years and the operator has never once run to the timetable it promised, so forgive me if I do not believe a word of this until I see it.";
         let text = format!("{PARAGRAPH_A}\n{PARAGRAPH_B}\n{PARAGRAPH_A}\n## Leave a Reply\nMarta says:\n{comment}\n");
