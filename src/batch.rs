@@ -97,6 +97,14 @@ fn with_decoded(input: &Input, finish: impl FnOnce(&Decoded, &mut Outcome)) -> O
     outcome
 }
 
+/// The keys of the distinct lines of one input, for the corpus pass (`--repeats`); an input that
+/// cannot be read has none (the second pass reports it).
+pub fn line_keys(input: &Input) -> Vec<u64> {
+    let mut keys = Vec::new();
+    with_decoded(input, |decoded, _| keys = crate::clean::distinct_line_keys(decoded.text()));
+    keys
+}
+
 /// `assay extract` on one file or standard input: its record as one JSON line.
 pub fn extract_input(pipeline: &Pipeline, input: &Input) -> Outcome {
     with_decoded(input, |decoded, outcome| {

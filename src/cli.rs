@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use assay::batch::{self, Outcome};
 use assay::check::{self, BlessResult, Paint, Report, Selection};
+use assay::clean::RepeatCounter;
 use assay::corpus::{self, Input, JsonlReader};
 use assay::pipeline::{Options, Pipeline};
 use assay::rules::{Family, RuleError, RuleSource};
@@ -58,6 +59,9 @@ enum Command {
         /// Glob for files to take from directories (repeatable; default *.txt, *.md, *.text).
         #[arg(long, value_name = "GLOB")]
         glob: Vec<String>,
+        /// Also remove lines that repeat across many of the documents (a first pass counts them).
+        #[arg(long)]
+        repeats: bool,
     },
     /// Write each document's kept text, boilerplate removed.
     Clean {
@@ -70,6 +74,9 @@ enum Command {
         /// Glob for files to take from directories (repeatable; default *.txt, *.md, *.text).
         #[arg(long, value_name = "GLOB")]
         glob: Vec<String>,
+        /// Also remove lines that repeat across many of the documents (a first pass counts them).
+        #[arg(long)]
+        repeats: bool,
     },
     /// Check every rule against its inline examples, and the pipeline against the fixtures.
     Check {
@@ -149,10 +156,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .context("starting worker threads")?;
     let run = Run { pipeline: &pipeline, pool: &pool, common };
     let result = match args.command {
-        Command::Extract { paths, jsonl_in, output, glob } => {
-            run.extract(&paths, jsonl_in.as_deref(), output.as_deref(), &glob)
+        Command::Extract { paths, jsonl_in, output, glob, repeats } => {
+            run.extract(&paths, jsonl_in.as_deref(), output.as_deref(), &glob, repeats)
         }
-        Command::Clean { paths, out_dir, glob } => run.clean(&paths, out_dir.as_deref(), &glob),
+        Command::Clean { paths, out_dir, glob, repeats } => run.clean(&paths, out_dir.as_deref(), &glob, repeats),
         Command::Check { fixtures, bless, rule, family, format } => {
             let selection = Selection::of(pipeline.catalogue(), &rule, &family).map_err(UsageError)?;
             check_rules(&pipeline, fixtures.as_deref(), bless, &selection, format)
@@ -257,6 +264,7 @@ impl Run<'_> {
         jsonl_in: Option<&Path>,
         output: Option<&Path>,
         glob: &[String],
+        repeats: bool,
     ) -> anyhow::Result<ExitCode> {
         let Run { pipeline, pool, common } = *self;
         if paths.is_empty() && jsonl_in.is_none() {
@@ -264,6 +272,9 @@ impl Run<'_> {
         }
         if !paths.is_empty() && jsonl_in.is_some() {
             bail!(UsageError("give either PATHs or --jsonl-in, not both".into()));
+        }
+        if repeats && jsonl_in.is_some() {
+            bail!(UsageError("--repeats counts lines over PATHs; it does not read --jsonl-in".into()));
         }
         let mut sink = OutputSink::open(output)?;
         let code = match jsonl_in {
@@ -293,6 +304,9 @@ impl Run<'_> {
             None => {
                 let mut reporter = Reporter::new(common);
                 let inputs = gather_inputs(paths, glob, &mut reporter)?;
+                if repeats {
+                    self.count_repeats(&inputs);
+                }
                 batch::in_order(
                     pool,
                     &inputs,
@@ -309,7 +323,25 @@ impl Run<'_> {
         Ok(code)
     }
 
-    fn clean(&self, paths: &[PathBuf], out_dir: Option<&Path>, glob: &[String]) -> anyhow::Result<ExitCode> {
+    /// The corpus pass of `--repeats`: counts the lines of every input before any is analysed.
+    fn count_repeats(&self, inputs: &[Input]) {
+        let mut counter = RepeatCounter::default();
+        let counted: Result<(), std::convert::Infallible> =
+            batch::in_order(self.pool, inputs, batch::line_keys, |keys| {
+                counter.add(&keys);
+                Ok(())
+            });
+        counted.unwrap_or_else(|never| match never {});
+        self.pipeline.learn_repeated_lines(&counter);
+    }
+
+    fn clean(
+        &self,
+        paths: &[PathBuf],
+        out_dir: Option<&Path>,
+        glob: &[String],
+        repeats: bool,
+    ) -> anyhow::Result<ExitCode> {
         let Run { pipeline, pool, common } = *self;
         let out_dir = out_dir.filter(|dir| dir.as_os_str() != "-");
         let mut reporter = Reporter::new(common);
@@ -338,6 +370,9 @@ impl Run<'_> {
             });
         }
         reporter.expect(inputs.len());
+        if repeats {
+            self.count_repeats(&inputs);
+        }
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         batch::in_order(
             pool,

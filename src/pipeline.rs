@@ -7,7 +7,7 @@
 //! Every stage is compiled once from a [`RuleSource`] when the pipeline is built; `analyse` only
 //! reads, so one pipeline serves every thread.
 
-use crate::clean::{BoilerplateClassifier, Removal};
+use crate::clean::{BoilerplateClassifier, Removal, RepeatCounter, RepeatedLines};
 use crate::extract::claims::ClaimExtractor;
 use crate::extract::entities::EntityExtractor;
 use crate::extract::money::MoneyExtractor;
@@ -44,6 +44,8 @@ pub struct Pipeline {
     money: MoneyExtractor,
     entities: EntityExtractor,
     claims: ClaimExtractor,
+    /// Lines that repeat across the corpus, once the corpus pass has counted them (`--repeats`).
+    repeated: std::sync::OnceLock<RepeatedLines>,
 }
 
 /// The line structure of a document after boilerplate removal.
@@ -65,7 +67,7 @@ impl Pipeline {
         let money = MoneyExtractor::compile(source, &mut catalogue, &options.dollar)?;
         let entities = EntityExtractor::compile(source, &mut catalogue)?;
         let claims = ClaimExtractor::compile(source, &mut catalogue)?;
-        Ok(Pipeline { catalogue, segmenter, boilerplate, money, entities, claims })
+        Ok(Pipeline { catalogue, segmenter, boilerplate, money, entities, claims, repeated: Default::default() })
     }
 
     /// Every rule of the rule set, with its documentation and examples.
@@ -73,10 +75,21 @@ impl Pipeline {
         &self.catalogue
     }
 
+    /// From now on, removes the lines that `counter` found repeated across the corpus. Called
+    /// once, before the documents are analysed; a second call changes nothing.
+    pub fn learn_repeated_lines(&self, counter: &RepeatCounter) {
+        self.repeated.get_or_init(|| self.repeated_lines(counter));
+    }
+
+    /// The lines that `counter` found often enough to count as the corpus's furniture.
+    pub fn repeated_lines(&self, counter: &RepeatCounter) -> RepeatedLines {
+        self.boilerplate.repeated_lines(counter)
+    }
+
     /// Lines, removed lines and blocks of kept text.
-    fn layout(&self, text: &str) -> Layout {
+    fn layout(&self, text: &str, repeated: Option<&RepeatedLines>) -> Layout {
         let lines = segment::lines(text);
-        let removed = self.boilerplate.classify(text, &lines);
+        let removed = self.boilerplate.classify(text, &lines, repeated);
         let mut kept = vec![true; lines.len()];
         for removal in &removed {
             kept[removal.line] = false;
@@ -87,7 +100,13 @@ impl Pipeline {
 
     /// Runs every stage over one document's decoded text.
     pub fn analyse<'a>(&'a self, text: &'a str) -> Findings<'a> {
-        let layout = self.layout(text);
+        self.analyse_in_corpus(text, self.repeated.get())
+    }
+
+    /// Runs every stage over one document's decoded text, removing the lines in `repeated` as
+    /// the corpus pass would.
+    pub fn analyse_in_corpus<'a>(&'a self, text: &'a str, repeated: Option<&RepeatedLines>) -> Findings<'a> {
+        let layout = self.layout(text, repeated);
         let boilerplate = layout
             .removed
             .iter()
@@ -120,7 +139,7 @@ impl Pipeline {
     /// The sentences of the kept text, in order.
     pub fn sentences(&self, text: &str) -> Vec<Span> {
         let mut sentences = Vec::new();
-        for block in self.layout(text).blocks {
+        for block in self.layout(text, self.repeated.get()).blocks {
             self.segmenter.sentences(text, block, &mut sentences);
         }
         sentences
@@ -129,7 +148,7 @@ impl Pipeline {
     /// The kept text: kept lines in their original order, joined by newlines, with runs of blank
     /// lines collapsed into one.
     pub fn kept_text(&self, text: &str) -> String {
-        let layout = self.layout(text);
+        let layout = self.layout(text, self.repeated.get());
         let mut out = String::with_capacity(text.len());
         let mut previous_blank = true;
         for (line, kept) in layout.lines.iter().zip(&layout.kept) {

@@ -32,6 +32,8 @@ pub enum BoilerplateKind {
     Related,
     Social,
     Advertising,
+    /// A line the context shows not to be article text (see `clean`).
+    OutsideArticle,
 }
 
 /// A line removed as boilerplate.

@@ -226,6 +226,27 @@ fn clean_writes_kept_text_under_relative_names() {
 }
 
 #[test]
+fn repeats_removes_lines_that_many_documents_share_and_only_with_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let footer = "Harbor Ledger is read by port people in forty countries every week.";
+    for (name, story) in [
+        ("a.txt", "Storm closes the northern port"),
+        ("b.txt", "Freight rates fall for a third month"),
+        ("c.txt", "New cranes arrive at the container terminal"),
+    ] {
+        std::fs::write(dir.path().join(name), format!("{story}\n{footer}\n")).unwrap();
+    }
+    let plain = assay().args(["clean"]).arg(dir.path()).output().unwrap();
+    assert_eq!(String::from_utf8(plain.stdout).unwrap().matches(footer).count(), 3);
+    let counted = assay().args(["clean", "--repeats"]).arg(dir.path()).output().unwrap();
+    let kept = String::from_utf8(counted.stdout).unwrap();
+    assert_eq!(kept.matches(footer).count(), 0, "{kept}");
+    assert!(kept.contains("Storm closes the northern port"));
+    let records = records(&assay().args(["extract", "--repeats"]).arg(dir.path()).output().unwrap().stdout);
+    assert!(records.iter().all(|r| r["boilerplate"].as_array().unwrap().iter().any(|b| b["rule"] == "repeated-line")));
+}
+
+#[test]
 fn clean_to_standard_output() {
     let output =
         assay().args(["clean", "-"]).write_stdin(".png)\nThe article.\n© 2026 Example Media\n").output().unwrap();

@@ -51,10 +51,12 @@ macro_rules! rule_files {
 
 rule_files! {
     segment_abbreviations => "segment/abbreviations.toml",
+    boilerplate_context => "boilerplate/context.toml",
     boilerplate_images => "boilerplate/images.toml",
     boilerplate_navigation => "boilerplate/navigation.toml",
     boilerplate_notices => "boilerplate/notices.toml",
     boilerplate_prompts => "boilerplate/prompts.toml",
+    boilerplate_stopwords => "boilerplate/stopwords.toml",
     money_currencies => "money/currencies.toml",
     money_numbers => "money/numbers.toml",
     money_patterns => "money/patterns.toml",

@@ -4,9 +4,10 @@ use serde_json::Value;
 
 use super::compare::{self, Expectations, Finding};
 use super::{CaseKind, CaseResult, Problem, ProblemKind, Selection, traces_to};
+use crate::clean::{RepeatCounter, distinct_line_keys};
 use crate::decode::Decoded;
 use crate::pipeline::Pipeline;
-use crate::record::Source;
+use crate::record::{Record, Source};
 use crate::rules::{ExampleDoc, Family, Quoted, RuleDoc};
 
 /// Every selected rule's evidence, examples and negatives, in catalogue order.
@@ -33,7 +34,12 @@ pub fn check_rules(pipeline: &Pipeline, selection: &Selection) -> Vec<CaseResult
 /// A rule without examples proves nothing; one whose items name it also needs negatives, to
 /// show what it must leave alone.
 fn untested(rule: &RuleDoc) -> Option<CaseResult> {
-    let lacking = match (rule.examples.is_empty(), rule.traceable && rule.negatives.is_empty()) {
+    // An example that expects nothing is a negative too, one that can carry a corpus.
+    let expects_nothing = rule.examples.iter().any(|example| example.expect.as_ref().is_some_and(Vec::is_empty));
+    // A rule that leaves no trace (a veto) shows itself by what its examples lack.
+    let positive =
+        rule.examples.iter().any(|example| !rule.traceable || !example.expect.as_ref().is_some_and(Vec::is_empty));
+    let lacking = match (!positive, rule.traceable && rule.negatives.is_empty() && !expects_nothing) {
         (true, true) => "no examples and no negatives",
         (true, false) => "no examples",
         (false, true) => "no negatives",
@@ -54,7 +60,7 @@ fn check_example(pipeline: &Pipeline, rule: &RuleDoc, example: &ExampleDoc) -> C
         }
         None => vec![serde_json::json!({ "text": input.text.trim() })],
     };
-    let produced = family_items(pipeline, rule.family, &input.text);
+    let produced = family_items_in_corpus(pipeline, rule.family, &input.text, &example.corpus);
     let findings = compare::compare(&expected, &produced, input.text.as_bytes(), Expectations::Partial);
     let mut problems: Vec<Problem> = findings.into_iter().map(|finding| problem(rule, input, finding)).collect();
     if rule.traceable && !expected.is_empty() && !produced.iter().any(|item| traces_to(item, &rule.id)) {
@@ -87,6 +93,12 @@ fn problem(rule: &RuleDoc, input: &Quoted, finding: Finding) -> Problem {
 
 /// The items of `family` the pipeline produces for `text` as a document, as JSON objects.
 fn family_items(pipeline: &Pipeline, family: Family, text: &str) -> Vec<Value> {
+    family_items_in_corpus(pipeline, family, text, &[])
+}
+
+/// The items of `family` for `text` read as one document of a corpus with `others`; with no
+/// others, the corpus pass does not run, as without `--repeats`.
+fn family_items_in_corpus(pipeline: &Pipeline, family: Family, text: &str, others: &[String]) -> Vec<Value> {
     if family == Family::Segment {
         return pipeline
             .sentences(text)
@@ -94,8 +106,17 @@ fn family_items(pipeline: &Pipeline, family: Family, text: &str) -> Vec<Value> {
             .map(|span| serde_json::json!({ "start": span.start, "end": span.end, "text": span.of(text) }))
             .collect();
     }
+    let repeated = (!others.is_empty()).then(|| {
+        let mut counter = RepeatCounter::default();
+        for document in others.iter().map(String::as_str).chain([text]) {
+            counter.add(&distinct_line_keys(document));
+        }
+        pipeline.repeated_lines(&counter)
+    });
     let decoded = Decoded::from_text(text);
-    let record = pipeline.record(Source::Id(Value::Null), &decoded, Default::default());
+    let findings = pipeline.analyse_in_corpus(text, repeated.as_ref());
+    let record =
+        Record { source: Source::Id(Value::Null), decoded: &decoded, findings, passthrough: Default::default() };
     let value = serde_json::to_value(&record).expect("records serialise");
     match value.get(family.name()) {
         Some(Value::Array(items)) => items.clone(),

@@ -16,12 +16,24 @@
 //!
 //! Rules are tried by `priority` (higher first, 0 by default), then in file order; the first that
 //! fires names the line's `kind`. Catch-all layout rules (link-dense lines, separated menus) have
-//! a negative priority so that a specific rule (a footer, a share row) names the line first. Removed lines are reported
-//! in the record's `boilerplate` list; everything downstream reads only the kept lines.
+//! a negative priority so that a specific rule (a footer, a share row) names the line first.
+//!
+//! Lines that no rule names are then judged by their context (see [`context`]): length, link
+//! share and stop-word density per language, smoothed by the neighbouring lines, decide which
+//! lines are the article. With `--repeats`, lines that recur across the corpus go too (see
+//! [`repeats`]). Removed lines are reported in the record's `boilerplate` list; everything
+//! downstream reads only the kept lines.
 
+mod context;
+mod repeats;
 mod visible;
 
+pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
+
+use context::{LineCues, Settings, StopWords, Verdict};
 use visible::visible_line;
+
+use std::borrow::Cow;
 
 use regex::Regex;
 
@@ -55,11 +67,28 @@ rule_table! {
     }
 }
 
+rule_table! {
+    /// A `[[context]]` rule in `rules/boilerplate/`: names the lines the context pass removes
+    /// with one verdict (see [`context`]).
+    pub struct ContextRule {
+        /// What the removed line is.
+        pub kind: BoilerplateKind,
+        /// The verdict of the context pass this rule stands for: `link-dense` or `outside-article`.
+        pub verdict: Verdict,
+    }
+}
+
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BoilerplateFile {
     #[serde(default)]
     rule: Vec<BoilerplateRule>,
+    #[serde(default)]
+    context: Vec<ContextRule>,
+    #[serde(default)]
+    classifier: Option<Settings>,
+    #[serde(default)]
+    language: Vec<context::Language>,
 }
 
 #[derive(Debug)]
@@ -77,9 +106,17 @@ struct Compiled {
 #[derive(Debug)]
 pub struct BoilerplateClassifier {
     rules: Vec<Compiled>,
-    /// Rule indices in the order they are tried: priority, then file order.
+    /// Rule indices in the order they are tried: priority, then file order. Context rules are
+    /// not tried on lines; they name the verdicts of the context pass.
     order: Vec<usize>,
     phrases: PhraseSet,
+    settings: Settings,
+    stop_words: StopWords,
+    /// The rules standing for the context verdicts `link-dense`, `outside-article` and
+    /// `repeated`.
+    link_dense: usize,
+    outside_article: usize,
+    repeated: usize,
 }
 
 /// A line found to be boilerplate.
@@ -98,6 +135,9 @@ impl BoilerplateClassifier {
         let mut rules = Vec::new();
         let mut priorities = Vec::new();
         let mut phrases = PhraseSetBuilder::default();
+        let mut settings = None;
+        let mut stop_words = StopWords::default();
+        let mut contexts = Vec::new();
         for file in source.files(Family::Boilerplate) {
             let parsed: BoilerplateFile = rules::parse(file)?;
             for rule in parsed.rule {
@@ -122,10 +162,68 @@ impl BoilerplateClassifier {
                 });
                 priorities.push(rule.priority);
             }
+            for rule in parsed.context {
+                rule.register(file, catalogue)?;
+                contexts.push((rule, file));
+            }
+            if let Some(table) = parsed.classifier
+                && settings.replace(table).is_some()
+            {
+                return Err(RuleError::at(file, 0..0, "a second `[classifier]` table"));
+            }
+            for language in &parsed.language {
+                if stop_words.has(&language.code) {
+                    return Err(RuleError::at(file, 0..0, format!("stop words for `{}` twice", language.code)));
+                }
+                if !stop_words.add(language) {
+                    let most = context::MAX_LANGUAGES;
+                    return Err(RuleError::at(file, 0..0, format!("more than {most} stop-word languages")));
+                }
+            }
         }
         let mut order: Vec<usize> = (0..rules.len()).collect();
         order.sort_by_key(|&index| std::cmp::Reverse(priorities[index]));
-        Ok(BoilerplateClassifier { rules, order, phrases: phrases.build() })
+        let mut verdict_rules = [None, None, None];
+        for (rule, file) in contexts {
+            let slot = match rule.verdict {
+                Verdict::LinkDense => 0,
+                Verdict::OutsideArticle => 1,
+                Verdict::Repeated => 2,
+                Verdict::Keep => return Err(RuleError::at(file, rule.id.span(), "`keep` removes nothing")),
+            };
+            if verdict_rules[slot].is_some() {
+                return Err(RuleError::at(file, rule.id.span(), "a second context rule for this verdict"));
+            }
+            verdict_rules[slot] = Some(rules.len());
+            rules.push(Compiled {
+                id: rule.id.into_inner(),
+                kind: rule.kind,
+                has_phrases: false,
+                patterns: Vec::new(),
+                max_words: None,
+                min_link_share: None,
+            });
+        }
+        let missing = |what: &str| RuleError::Invalid {
+            path: "boilerplate".into(),
+            line: 0,
+            col: 0,
+            message: format!("the boilerplate rules need {what}"),
+        };
+        let settings = settings.ok_or_else(|| missing("a `[classifier]` table"))?;
+        let link_dense = verdict_rules[0].ok_or_else(|| missing("a context rule for `link-dense`"))?;
+        let outside_article = verdict_rules[1].ok_or_else(|| missing("a context rule for `outside-article`"))?;
+        let repeated = verdict_rules[2].ok_or_else(|| missing("a context rule for `repeated`"))?;
+        Ok(BoilerplateClassifier {
+            rules,
+            order,
+            phrases: phrases.build(),
+            settings,
+            stop_words,
+            link_dense,
+            outside_article,
+            repeated,
+        })
     }
 
     pub fn rule_id(&self, rule: usize) -> &str {
@@ -136,19 +234,36 @@ impl BoilerplateClassifier {
         self.rules[rule].kind
     }
 
-    /// Classifies every line; returns the removed ones in line order.
-    pub fn classify(&self, text: &str, lines: &[Span]) -> Vec<Removal> {
-        let mut removals = Vec::new();
+    /// The lines of a corpus counted by `counter` that repeat often enough to be chrome.
+    pub fn repeated_lines(&self, counter: &RepeatCounter) -> RepeatedLines {
+        counter.repeated(self.settings.repeat_min_documents, self.settings.repeat_min_share)
+    }
+
+    /// Classifies every line; returns the removed ones in line order. `repeated` holds the lines
+    /// that repeat across the corpus, when the corpus pass ran.
+    pub fn classify(&self, text: &str, lines: &[Span], repeated: Option<&RepeatedLines>) -> Vec<Removal> {
+        let mut by_rule: Vec<Option<(Span, usize)>> = Vec::with_capacity(lines.len());
+        let mut cues = Vec::with_capacity(lines.len());
         let mut phrase_hits = Vec::new();
-        for (index, &line) in lines.iter().enumerate() {
+        let mut lower = String::new();
+        for &line in lines {
             let span = line.trim(text);
             if span.is_empty() {
+                by_rule.push(None);
+                cues.push(None);
                 continue;
             }
             let raw = span.of(text);
             let visible = visible_line(raw);
             phrase_hits.clear();
-            self.phrases.find(&visible.text, |rule, _, _| phrase_hits.push(rule));
+            // The automaton folds ASCII case only; `Ähnliche Beiträge` must still meet
+            // "ähnliche beiträge".
+            let folded = if visible.text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+                Cow::Owned(visible.text.to_lowercase())
+            } else {
+                Cow::Borrowed(visible.text.as_ref())
+            };
+            self.phrases.find(&folded, |rule, _, _| phrase_hits.push(rule));
             let fired = self.order.iter().copied().find(|&rule_index| {
                 let rule = &self.rules[rule_index];
                 (!rule.has_phrases || phrase_hits.contains(&rule_index))
@@ -156,9 +271,23 @@ impl BoilerplateClassifier {
                     && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
                     && (rule.patterns.is_empty() || rule.patterns.iter().any(|pattern| pattern.is_match(raw)))
             });
-            if let Some(rule) = fired {
-                removals.push(Removal { line: index, span, rule });
-            }
+            let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
+            by_rule.push(fired.map(|rule| (span, rule)));
+            let removed_as = fired.map(|rule| self.rules[rule].kind);
+            let closing = &self.settings.closing_kinds;
+            cues.push(Some(LineCues::new(&visible, raw, removed_as, closing, &self.stop_words, &mut lower)));
+        }
+        let verdicts = context::judge(&self.settings, &cues);
+        let mut removals = Vec::new();
+        for (index, (fired, verdict)) in by_rule.into_iter().zip(verdicts).enumerate() {
+            let rule = match (fired, verdict) {
+                (Some((_, rule)), _) => rule,
+                (None, Verdict::Keep) => continue,
+                (None, Verdict::LinkDense) => self.link_dense,
+                (None, Verdict::OutsideArticle) => self.outside_article,
+                (None, Verdict::Repeated) => self.repeated,
+            };
+            removals.push(Removal { line: index, span: lines[index].trim(text), rule });
         }
         removals
     }
@@ -173,7 +302,7 @@ mod tests {
         let classifier = BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
         let lines = segment::lines(text);
         classifier
-            .classify(text, &lines)
+            .classify(text, &lines, None)
             .into_iter()
             .map(|r| (r.span.of(text).to_string(), classifier.kind(r.rule)))
             .collect()
@@ -198,5 +327,52 @@ mod tests {
         let text = "* [ Home ](/)\n* [ Business ](/business)\nMarkets | Tech | Economy | Opinion\nThe [central bank](https://example.com/cb) raised rates by a quarter point on Tuesday.";
         let kinds: Vec<_> = removed_kinds(text).into_iter().map(|(_, kind)| kind).collect();
         assert_eq!(kinds, [BoilerplateKind::Navigation; 3]);
+    }
+
+    const PARAGRAPH_A: &str = "The ferry between the island and the mainland ran again on Thursday morning, two days after the storm had damaged the pier and left more than two hundred travellers stranded in the harbour town.";
+    const PARAGRAPH_B: &str = "Engineers worked through the night to repair the ramp, and the operator said that all sailings would run to the normal timetable from Friday, although the first boat would leave half an hour later.";
+
+    #[test]
+    fn lines_around_the_article_go_and_lines_inside_it_stay() {
+        let text = format!(
+            "Weather\nTraffic\nObituaries\n\n# Ferry service resumes\n\n{PARAGRAPH_A}\n\n## Repairs overnight\n\n{PARAGRAPH_B}\n\nContact\nArchive\nJobs\n"
+        );
+        let removed: Vec<_> = removed_kinds(&text).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(removed, ["Weather", "Traffic", "Obituaries", "Contact", "Archive", "Jobs"]);
+    }
+
+    #[test]
+    fn a_page_without_prose_keeps_what_the_line_rules_keep() {
+        assert!(removed_kinds("Weather\nTraffic\nThe deal is worth $2 billion.").is_empty());
+    }
+
+    #[test]
+    fn card_lines_between_paragraphs_stay() {
+        let text = format!(
+            "{PARAGRAPH_A}\nPort Volumes Down 12% year on year → fewer calls → idle cranes.\nRail Link Opens Q3 freight trains → more boxes inland.\n{PARAGRAPH_B}\n"
+        );
+        assert!(removed_kinds(&text).is_empty());
+    }
+
+    #[test]
+    fn an_article_may_end_in_short_sentences() {
+        let text = format!("Menu\n{PARAGRAPH_A}\n{PARAGRAPH_B}\nBond prices rose.\nThe port reopens on Friday.\n");
+        let removed: Vec<_> = removed_kinds(&text).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(removed, ["Menu"]);
+    }
+
+    #[test]
+    fn prose_after_a_comment_form_is_not_article() {
+        let comment = "I took this ferry for twenty years and the operator has never once run to the timetable it promised, so forgive me if I do not believe a word of this until I see it.";
+        let text = format!("{PARAGRAPH_A}\n{PARAGRAPH_B}\n{PARAGRAPH_A}\n## Leave a Reply\nMarta says:\n{comment}\n");
+        let removed: Vec<_> = removed_kinds(&text).into_iter().collect();
+        assert_eq!(removed.len(), 3, "{removed:?}");
+        assert_eq!(removed[2], (comment.to_string(), BoilerplateKind::OutsideArticle));
+    }
+
+    #[test]
+    fn phrases_meet_lines_that_start_with_a_non_ascii_capital() {
+        let kinds: Vec<_> = removed_kinds("### Ähnliche Beiträge").into_iter().map(|(_, kind)| kind).collect();
+        assert_eq!(kinds, [BoilerplateKind::Related]);
     }
 }

@@ -20,6 +20,10 @@ pub struct Example {
     /// Marks a known gap: reported by the check, but not a failure.
     #[serde(default)]
     pub todo: Option<String>,
+    /// Other documents of the same corpus: when given, the example is read with the corpus pass
+    /// (`--repeats`) over them and the example's own text, for rules that only a corpus shows.
+    #[serde(default)]
+    pub corpus: Vec<String>,
 }
 
 /// The shared fields of a `[[rule]]` table, borrowed while registering it.
@@ -54,6 +58,8 @@ pub struct ExampleDoc {
     pub input: Quoted,
     pub expect: Option<Vec<toml::Table>>,
     pub todo: Option<String>,
+    /// The other documents of the example's corpus (see [`Example::corpus`]).
+    pub corpus: Vec<String>,
 }
 
 /// A string as written in a rule file: its value, and where each of its bytes sits in the file,
@@ -163,6 +169,7 @@ impl Catalogue {
                 input: Quoted::new(file, &example.text),
                 expect: example.expect.clone(),
                 todo: example.todo.clone(),
+                corpus: example.corpus.clone(),
             })
             .collect();
         let negatives = doc.negatives.iter().map(|negative| Quoted::new(file, negative)).collect();

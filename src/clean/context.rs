@@ -1,0 +1,517 @@
+//! Context: which lines belong to the article, judged from the lines around them.
+//!
+//! The line rules catch chrome that says what it is ("Share this", "© 2026"). Most chrome does
+//! not: menu entries, teaser headlines, form labels, a site's self-description in the sidebar. The
+//! context pass tells them from article text the way jusText does for HTML paragraphs, with lines
+//! as paragraphs and markdown links as links:
+//!
+//! 1. Every line gets a first class from its own cues: *bad* when a line rule removed it or most of
+//!    it is link text; *short* when it is too short to judge; *good* when it is long and dense in
+//!    the stop words of the page's language ("the", "und", "de"), as running prose is; *near-good*
+//!    when it is prose-like but short; *bad* otherwise (names, numbers, lists of labels).
+//! 2. Short and near-good lines take the class of their neighbours: a short line between two good
+//!    ones is article (a subheading, a one-line paragraph), one between bad ones is chrome. A
+//!    heading just before a good line is kept as near-good.
+//! 3. The good lines form clusters, broken by runs of bad lines; clusters much lighter than the
+//!    heaviest one (a teaser, a sidebar blurb) are dropped, and the heading just before a kept
+//!    cluster (the title) is kept.
+//!
+//! Lines with no visible text (an image, a rule `* * *`) take no part: they stay only between kept
+//! lines. A document without any prose line keeps everything the line rules kept, so that a
+//! single sentence or a short note is never emptied.
+
+use std::collections::HashMap;
+
+use super::visible::VisibleLine;
+use crate::record::BoilerplateKind;
+
+/// Thresholds of the context pass, from the `[classifier]` table of `rules/boilerplate/`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Lines with fewer visible characters are *short*: too short to judge on their own.
+    pub short_chars: usize,
+    /// Lines with more visible characters and enough stop words are *good*.
+    pub long_chars: usize,
+    /// Lines with a larger share of link text are *bad*.
+    pub max_link_share: f64,
+    /// Lines with a smaller share of stop words are *bad*.
+    pub stopwords_low: f64,
+    /// Lines with at least this share of stop words are *good* (when long) or *near-good*.
+    pub stopwords_high: f64,
+    /// Lines with at least this many characters are *good* with only `prose_stopwords`: long
+    /// sentences full of names still read as prose.
+    pub prose_chars: usize,
+    pub prose_stopwords: f64,
+    /// The page's best stop-word list must cover this share of its words; otherwise its language
+    /// is unknown and length and sentence punctuation decide alone.
+    pub min_language_share: f64,
+    /// A heading this many characters or fewer before a good line is *near-good*.
+    pub heading_reach: usize,
+    /// A page with no good line but at least this many lines takes its longest near-good line as
+    /// the article.
+    pub min_lines: usize,
+    /// This many *bad* lines in a row end a cluster of good lines.
+    pub cluster_gap: usize,
+    /// Clusters with less good text than this share of the heaviest cluster's are dropped.
+    pub cluster_share: f64,
+    /// The title is a heading at most this many characters before a kept cluster, or up to
+    /// `title_lines` lines of text right before it.
+    pub title_reach: usize,
+    pub title_lines: usize,
+    /// At most this many lines that could be text are taken into the article when they sit
+    /// between two of its lines.
+    pub max_bridged_lines: usize,
+    /// Kinds of chrome that close an article (comment forms, related links, share rows…): prose
+    /// after such a line and after the main article is comments or teasers.
+    pub closing_kinds: Vec<BoilerplateKind>,
+    /// With `--repeats`, a line found in at least this many documents of the corpus, and in at
+    /// least `repeat_min_share` of them, is removed.
+    pub repeat_min_documents: usize,
+    pub repeat_min_share: f64,
+}
+
+/// A `[[language]]` table: a language code and its stop words, separated by white space.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    pub code: String,
+    pub words: String,
+}
+
+/// The stop words of every language, lower case: each word with the set of languages (one bit
+/// per language, in the order they were added) whose list holds it, so that a word is looked up
+/// once whatever the number of languages.
+#[derive(Debug, Default)]
+pub struct StopWords {
+    codes: Vec<String>,
+    words: HashMap<String, u32>,
+}
+
+/// Languages fit in the bits of a `u32`.
+pub const MAX_LANGUAGES: usize = 32;
+
+impl StopWords {
+    /// Adds a language; false when there are already [`MAX_LANGUAGES`].
+    pub fn add(&mut self, language: &Language) -> bool {
+        let Some(bit) = u32::try_from(self.codes.len()).ok().filter(|&n| (n as usize) < MAX_LANGUAGES) else {
+            return false;
+        };
+        for word in language.words.split_whitespace() {
+            *self.words.entry(word.to_lowercase()).or_default() |= 1 << bit;
+        }
+        self.codes.push(language.code.clone());
+        true
+    }
+
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn has(&self, code: &str) -> bool {
+        self.codes.iter().any(|known| known == code)
+    }
+
+    /// Adds to `counts[l]` one for every word of `text` in the list of language `l`; returns
+    /// the number of words (tokens with a letter).
+    fn count(&self, text: &str, counts: &mut [u32], lower: &mut String) -> usize {
+        let mut words = 0;
+        for token in text.split(|c: char| !c.is_alphanumeric()) {
+            if !token.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            words += 1;
+            lower.clear();
+            lower.extend(token.chars().flat_map(char::to_lowercase));
+            let Some(&languages) = self.words.get(lower.as_str()) else { continue };
+            for (l, count) in counts.iter_mut().enumerate() {
+                *count += (languages >> l) & 1;
+            }
+        }
+        words
+    }
+}
+
+/// What the context pass needs to know about one non-blank line.
+#[derive(Debug, Clone)]
+pub struct LineCues {
+    /// Visible characters, without spaces and markdown marks (`#`, `*`, `_`, list markers).
+    pub chars: usize,
+    /// Share of `chars` that is link anchor text (1 for a line of links with no text).
+    pub link_share: f64,
+    /// Words, and how many of them are stop words of each language (in `StopWords` order).
+    pub words: usize,
+    pub stop_words: Vec<u32>,
+    /// Ends a sentence somewhere: `.`, `!` or `?`.
+    pub sentence: bool,
+    /// Ends with a sentence: `.`, `!` or `?`, perhaps inside closing quotes or brackets.
+    pub ends_sentence: bool,
+    /// A markdown heading (`# …`).
+    pub heading: bool,
+    /// Already removed by a line rule.
+    pub ruled: bool,
+    /// Takes no part in the context: no visible text, or the residue of an image.
+    pub transparent: bool,
+    /// Removed by a line rule of a kind that closes an article (`closing_kinds`).
+    pub closes: bool,
+}
+
+/// Markup that opens a line without being part of what it says: list markers, quote marks,
+/// heading marks, emphasis, table bars.
+fn is_line_markup(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '#' | '>' | '*' | '_' | '+' | '-' | '•' | '·' | '|')
+}
+
+impl LineCues {
+    /// The cues of a line from its visible form (see `visible`) and, when a line rule removed
+    /// it, the kind of chrome it is.
+    pub fn new(
+        visible: &VisibleLine,
+        raw: &str,
+        removed_as: Option<BoilerplateKind>,
+        closing_kinds: &[BoilerplateKind],
+        stop: &StopWords,
+        lower: &mut String,
+    ) -> LineCues {
+        let body = visible.text.trim_start_matches(is_line_markup);
+        let body = strip_numbering(body);
+        let chars = body.chars().filter(|&c| !c.is_whitespace() && c != '*' && c != '_').count();
+        let link_share = if chars == 0 {
+            if visible.links > 0 { 1.0 } else { 0.0 }
+        } else {
+            visible.link_chars.min(chars) as f64 / chars as f64
+        };
+        let mut stop_words = vec![0; stop.len()];
+        let words = stop.count(body, &mut stop_words, lower);
+        LineCues {
+            chars,
+            link_share,
+            words,
+            stop_words,
+            sentence: body.contains(['.', '!', '?']),
+            ends_sentence: body
+                .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
+                .ends_with(['.', '!', '?']),
+            heading: raw.trim_start().starts_with('#'),
+            ruled: removed_as.is_some(),
+            transparent: chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl),
+            closes: removed_as.is_some_and(|kind| closing_kinds.contains(&kind)),
+        }
+    }
+}
+
+/// `12. ` or `3) ` at the start of a numbered list item.
+fn strip_numbering(text: &str) -> &str {
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return text;
+    }
+    let rest = &text[digits..];
+    match rest.strip_prefix(['.', ')']) {
+        Some(after) if after.starts_with(char::is_whitespace) => after.trim_start(),
+        _ => text,
+    }
+}
+
+/// What the context pass says about a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Article text (or already removed by a line rule, which the pass leaves to that rule).
+    Keep,
+    /// Not article text, and mostly link text.
+    LinkDense,
+    /// Not article text.
+    OutsideArticle,
+    /// Repeats across the corpus (see `repeats`); the corpus pass, not `judge`, says so.
+    Repeated,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Good,
+    NearGood,
+    Short,
+    Bad,
+}
+
+/// Judges every line; `lines[i]` is `None` for a blank line.
+pub fn judge(settings: &Settings, lines: &[Option<LineCues>]) -> Vec<Verdict> {
+    let mut verdicts = vec![Verdict::Keep; lines.len()];
+    // Lines with visible text take part; the others (blank, image, `* * *`) follow them.
+    let index: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].as_ref().is_some_and(|l| !l.transparent)).collect();
+    let cues: Vec<&LineCues> = index.iter().map(|&i| lines[i].as_ref().expect("indexed lines are present")).collect();
+    let language = page_language(settings, lines.iter().flatten());
+    let (mut first, poor): (Vec<Class>, Vec<bool>) = cues.iter().map(|line| classify(settings, line, language)).unzip();
+    let mut last = resolve(settings, &first, &cues);
+    if !last.contains(&Class::Good) {
+        let longest = first.iter().enumerate().filter(|(_, class)| **class == Class::NearGood).fold(
+            None,
+            |best: Option<usize>, (k, _)| match best {
+                Some(b) if cues[b].chars >= cues[k].chars => Some(b),
+                _ => Some(k),
+            },
+        );
+        match longest {
+            Some(k) if index.len() >= settings.min_lines => {
+                first[k] = Class::Good;
+                last = resolve(settings, &first, &cues);
+            }
+            // No prose at all: nothing to tell the article from, so the line rules decide alone.
+            _ => return verdicts,
+        }
+    }
+    keep_main_clusters(settings, &first, &poor, &mut last, &cues);
+    bridge(settings, &first, &poor, &cues, &mut last);
+    let mut kept = vec![false; lines.len()];
+    for (k, &i) in index.iter().enumerate() {
+        if last[k] == Class::Good || cues[k].ruled {
+            kept[i] = !cues[k].ruled;
+            continue;
+        }
+        verdicts[i] =
+            if cues[k].link_share > settings.max_link_share { Verdict::LinkDense } else { Verdict::OutsideArticle };
+    }
+    // A line without visible text stays only between kept lines.
+    let mut previous_kept = false;
+    let mut next = index.iter().peekable();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(line) = line else { continue };
+        if !line.transparent {
+            previous_kept = kept[i];
+            continue;
+        }
+        while next.next_if(|&&j| j < i).is_some() {}
+        let between_kept = previous_kept && next.peek().is_some_and(|&&j| kept[j]);
+        if !line.ruled && !between_kept {
+            verdicts[i] = if line.link_share > 0.0 { Verdict::LinkDense } else { Verdict::OutsideArticle };
+        }
+    }
+    verdicts
+}
+
+/// Whether a line that is not good yet could be text: short, near-good, or poor in stop words
+/// only (not link-dense, not removed by a rule).
+fn could_be_text(first: Class, poor: bool) -> bool {
+    poor || matches!(first, Class::Short | Class::NearGood)
+}
+
+/// A few lines between two lines of the article, or between its last line and the end of the
+/// text, are part of it when they could be text: card headings glued to their sentence, list
+/// items, captions, short paragraphs. Link-dense lines and lines a rule removed never are.
+fn bridge(settings: &Settings, first: &[Class], poor: &[bool], cues: &[&LineCues], last: &mut [Class]) {
+    let mut k = 1;
+    while k < last.len() {
+        if last[k] != Class::Bad || last[k - 1] != Class::Good {
+            k += 1;
+            continue;
+        }
+        let mut end = k;
+        while end < last.len() && last[end] == Class::Bad && could_be_text(first[end], poor[end]) {
+            end += 1;
+        }
+        // The end of the text closes the article as well as a line of it does when the lines up
+        // to it are sentences: a plain article ends in its last short paragraphs.
+        let closed = if end == last.len() { (k..end).all(|m| cues[m].ends_sentence) } else { last[end] == Class::Good };
+        if closed && end - k <= settings.max_bridged_lines {
+            last[k..end].fill(Class::Good);
+        }
+        k = end.max(k + 1);
+    }
+}
+
+/// The stop-word list covering most words of the page, if it covers enough of them.
+fn page_language<'a>(settings: &Settings, lines: impl Iterator<Item = &'a LineCues>) -> Option<usize> {
+    let mut totals: Vec<u32> = Vec::new();
+    let mut words = 0;
+    for line in lines {
+        totals.resize(line.stop_words.len(), 0);
+        for (total, count) in totals.iter_mut().zip(&line.stop_words) {
+            *total += count;
+        }
+        words += line.words;
+    }
+    let (best, &count) = totals.iter().enumerate().rev().max_by_key(|(_, count)| **count)?;
+    (words > 0 && f64::from(count) / words as f64 >= settings.min_language_share).then_some(best)
+}
+
+/// A line's class from its own cues, and whether it is bad only for want of stop words.
+fn classify(settings: &Settings, line: &LineCues, language: Option<usize>) -> (Class, bool) {
+    if line.ruled || line.link_share > settings.max_link_share {
+        return (Class::Bad, false);
+    }
+    let density =
+        language.map(|l| if line.words == 0 { 0.0 } else { f64::from(line.stop_words[l]) / line.words as f64 });
+    if density.is_some_and(|d| line.chars >= settings.prose_chars && d >= settings.prose_stopwords) {
+        return (Class::Good, false);
+    }
+    if line.chars < settings.short_chars {
+        return (if line.link_share > 0.0 { Class::Bad } else { Class::Short }, false);
+    }
+    let long = line.chars > settings.long_chars;
+    let class = match density {
+        None if long && line.sentence => Class::Good,
+        None => Class::NearGood,
+        Some(d) if d >= settings.stopwords_high => {
+            if long {
+                Class::Good
+            } else {
+                Class::NearGood
+            }
+        }
+        Some(d) if d >= settings.stopwords_low => Class::NearGood,
+        Some(_) => return (Class::Bad, true),
+    };
+    (class, false)
+}
+
+/// Resolves short and near-good lines by their neighbours; the result is only good or bad.
+fn resolve(settings: &Settings, first: &[Class], cues: &[&LineCues]) -> Vec<Class> {
+    let mut classes = first.to_vec();
+    for i in 0..classes.len() {
+        let line = cues[i];
+        if !line.heading || line.ruled || line.link_share > settings.max_link_share {
+            continue;
+        }
+        if matches!(classes[i], Class::Short | Class::Bad) {
+            let mut distance = 0;
+            for j in i + 1..classes.len() {
+                if classes[j] == Class::Good {
+                    classes[i] = Class::NearGood;
+                    break;
+                }
+                distance += cues[j].chars;
+                if distance > settings.heading_reach {
+                    break;
+                }
+            }
+        }
+    }
+    let mut resolved = classes.clone();
+    for i in 0..classes.len() {
+        if classes[i] != Class::Short {
+            continue;
+        }
+        let (before, after) = (neighbour(&classes, i, Dir::Back, true), neighbour(&classes, i, Dir::Ahead, true));
+        resolved[i] = if before == after {
+            before
+        } else if (before == Class::Bad && neighbour(&classes, i, Dir::Back, false) == Class::NearGood)
+            || (after == Class::Bad && neighbour(&classes, i, Dir::Ahead, false) == Class::NearGood)
+        {
+            Class::Good
+        } else {
+            Class::Bad
+        };
+    }
+    let classes = resolved.clone();
+    for i in 0..classes.len() {
+        if classes[i] == Class::NearGood {
+            let both_bad = neighbour(&classes, i, Dir::Back, true) == Class::Bad
+                && neighbour(&classes, i, Dir::Ahead, true) == Class::Bad;
+            resolved[i] = if both_bad { Class::Bad } else { Class::Good };
+        }
+    }
+    resolved
+}
+
+#[derive(Clone, Copy)]
+enum Dir {
+    Back,
+    Ahead,
+}
+
+/// The nearest good or bad line (or near-good one, unless `skip_near_good`) in direction `dir`;
+/// the page's edge counts as bad.
+fn neighbour(classes: &[Class], i: usize, dir: Dir, skip_near_good: bool) -> Class {
+    let wanted = |class: &&Class| match class {
+        Class::Good | Class::Bad => true,
+        Class::NearGood => !skip_near_good,
+        Class::Short => false,
+    };
+    let found = match dir {
+        Dir::Back => classes[..i].iter().rev().find(wanted),
+        Dir::Ahead => classes[i + 1..].iter().find(wanted),
+    };
+    found.copied().unwrap_or(Class::Bad)
+}
+
+/// Drops the clusters of good lines that are light next to the heaviest or come after it and a
+/// closing line (a comment form, related links), and keeps the title of
+/// the others: the text lines just before, or a heading a little further up.
+fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last: &mut [Class], cues: &[&LineCues]) {
+    // (first line, last line, good characters)
+    let mut clusters: Vec<(usize, usize, usize)> = Vec::new();
+    let mut bad_run = 0;
+    for k in 0..last.len() {
+        if last[k] == Class::Good {
+            match clusters.last_mut() {
+                Some(cluster) if bad_run < settings.cluster_gap => {
+                    cluster.1 = k;
+                    cluster.2 += cues[k].chars;
+                }
+                _ => clusters.push((k, k, cues[k].chars)),
+            }
+            bad_run = 0;
+        } else if first[k] == Class::Bad {
+            bad_run += 1;
+        }
+    }
+    let heaviest = clusters.iter().map(|c| c.2).max().unwrap_or(0);
+    let main_end = clusters.iter().find(|c| c.2 == heaviest).map_or(0, |c| c.1);
+    for &(start, end, weight) in &clusters {
+        let closed = start > main_end && (main_end + 1..start).any(|k| cues[k].closes);
+        if closed || (weight as f64) < settings.cluster_share * heaviest as f64 {
+            last[start..=end].fill(Class::Bad);
+            continue;
+        }
+        // The lines just before the article (past a byline or a date line that a rule removed),
+        // when they could be text, are its title and standfirst, marked up as headings or not.
+        if !cues[start].heading {
+            let (mut taken, mut distance) = (0, 0);
+            for k in (0..start).rev().filter(|&k| !cues[k].ruled) {
+                distance += cues[k].chars;
+                if taken == settings.title_lines || !could_be_text(first[k], poor[k]) || distance > settings.title_reach
+                {
+                    break;
+                }
+                last[k] = Class::Good;
+                taken += 1;
+            }
+        }
+        let mut distance = 0;
+        for k in (0..start).rev() {
+            if cues[k].heading && first[k] != Class::Bad {
+                last[k] = Class::Good;
+                break;
+            }
+            distance += cues[k].chars;
+            if distance > settings.title_reach {
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_is_stripped_only_before_a_space() {
+        assert_eq!(strip_numbering("12. Item"), "Item");
+        assert_eq!(strip_numbering("3) Item"), "Item");
+        assert_eq!(strip_numbering("3.5 percent"), "3.5 percent");
+        assert_eq!(strip_numbering("2026"), "2026");
+    }
+
+    #[test]
+    fn stop_words_are_counted_per_language_case_insensitively() {
+        let mut stop = StopWords::default();
+        stop.add(&Language { code: "en".into(), words: "the of and".into() });
+        stop.add(&Language { code: "de".into(), words: "der und".into() });
+        let mut counts = vec![0; 2];
+        let words = stop.count("The price of oil and der Preis, 2026", &mut counts, &mut String::new());
+        assert_eq!(words, 7);
+        assert_eq!(counts, [3, 1]);
+    }
+}
