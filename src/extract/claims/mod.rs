@@ -55,6 +55,12 @@ rule_table! {
         /// For attribution rules: words that are never a speaker on their own (pronouns).
         #[serde(default)]
         pub not_speakers: Vec<String>,
+        /// For the `word-count` feature: the fewest words the unit may have.
+        #[serde(default)]
+        pub min_words: Option<usize>,
+        /// For the `word-count` feature: the most words the unit may have.
+        #[serde(default)]
+        pub max_words: Option<usize>,
     }
 }
 
@@ -79,6 +85,8 @@ pub enum Feature {
     Entity,
     /// The unit is one step of an `→` chain.
     ArrowChain,
+    /// The unit has between `min_words` and `max_words` words (either bound may be left out).
+    WordCount,
 }
 
 /// The `[scoring]` table.
@@ -108,6 +116,7 @@ struct Compiled {
     patterns: Vec<Regex>,
     feature: Option<Feature>,
     not_speakers: Vec<String>,
+    words: std::ops::RangeInclusive<usize>,
 }
 
 /// The claim extractor, compiled from `rules/claims/`.
@@ -116,6 +125,15 @@ pub struct ClaimExtractor {
     rules: Vec<Compiled>,
     phrases: PhraseSet,
     scoring: Scoring,
+}
+
+/// What is known about a unit before its cue rules run.
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    has_entity: bool,
+    has_money: bool,
+    /// Words with a letter or digit in them.
+    words: usize,
 }
 
 /// What the cue rules found in one unit.
@@ -158,6 +176,14 @@ impl ClaimExtractor {
                     }
                     patterns.push(regex);
                 }
+                if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
+                {
+                    return Err(RuleError::at(
+                        file,
+                        rule.id.span(),
+                        "`min_words` and `max_words` go with `feature = \"word-count\"`, and it needs one of them",
+                    ));
+                }
                 let index = rules.len();
                 phrases.add(index, &rule.phrases, rule.position);
                 rules.push(Compiled {
@@ -168,6 +194,7 @@ impl ClaimExtractor {
                     patterns,
                     feature: rule.feature,
                     not_speakers: rule.not_speakers,
+                    words: rule.min_words.unwrap_or(0)..=rule.max_words.unwrap_or(usize::MAX),
                 });
             }
         }
@@ -222,7 +249,8 @@ impl ClaimExtractor {
         }
         let inside_entities = inside(unit.span, entities, |e| e.span);
         let inside_money = inside(unit.span, money, |m| m.span);
-        let mut reading = self.read(text, unit, !inside_entities.is_empty(), !inside_money.is_empty());
+        let facts = Facts { has_entity: !inside_entities.is_empty(), has_money: !inside_money.is_empty(), words };
+        let mut reading = self.read(text, unit, facts);
         reading.fired.sort_unstable();
         if reading.fired.iter().any(|&r| self.rules[r].role == Role::Veto) {
             return None;
@@ -256,7 +284,7 @@ impl ClaimExtractor {
     }
 
     /// Runs every cue rule over one unit.
-    fn read<'a>(&self, text: &'a str, unit: Unit, has_entity: bool, has_money: bool) -> Reading<'a> {
+    fn read<'a>(&self, text: &'a str, unit: Unit, facts: Facts) -> Reading<'a> {
         let unit_text = unit.span.of(text);
         let mut reading = Reading::default();
         let fire = |reading: &mut Reading<'a>, rule: usize| {
@@ -272,9 +300,10 @@ impl ClaimExtractor {
         });
         for (index, rule) in self.rules.iter().enumerate() {
             let by_feature = match rule.feature {
-                Some(Feature::Money) => has_money,
-                Some(Feature::Entity) => has_entity,
+                Some(Feature::Money) => facts.has_money,
+                Some(Feature::Entity) => facts.has_entity,
                 Some(Feature::ArrowChain) => unit.chain_step,
+                Some(Feature::WordCount) => rule.words.contains(&facts.words),
                 None => false,
             };
             if by_feature {
