@@ -170,7 +170,10 @@ def main():
     ap.add_argument('--bin', default='target/release/assay')
     ap.add_argument('--l2', type=float, default=5.0, help='L2 penalty on the weights (not the bias)')
     ap.add_argument('--min-fired', type=int, default=30, help='fewest sentences a fitted rule must fire on')
-    ap.add_argument('--keep', default='', help='comma-separated rule ids whose weights are not fitted')
+    # Evaluative statements ("X is now a strategic moat") are what articles argue; speech data
+    # labels them as opinion, so their weight is set by hand (rules/claims/scoring.toml).
+    ap.add_argument('--keep', default='evaluation', help='comma-separated rule ids whose weights are not fitted')
+    ap.add_argument('--threshold', type=float, help='use this threshold instead of the one that maximises F1')
     ap.add_argument('--write', action='store_true', help='write the weights into rules/claims/')
     a = ap.parse_args()
 
@@ -197,7 +200,7 @@ def main():
     w = [round(x * 20) / 20 for x in w]
 
     scores = scores_of(cues, index, w)
-    threshold = max((t / 100 for t in range(5, 96)), key=lambda t: f1_at(scores, labels, t)[2])
+    threshold = a.threshold or max((t / 100 for t in range(5, 96)), key=lambda t: f1_at(scores, labels, t)[2])
     print(f'{"bias":24s} {w[0]:+.2f}')
     for rule_id in sorted(index, key=lambda i: -w[index[i]]):
         note = '   (kept)' if rule_id in kept else ''

@@ -19,10 +19,11 @@
 mod units;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, MoneyItem};
+use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
 use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
 use crate::segment::Segmenter;
 use crate::span::Span;
@@ -55,6 +56,13 @@ rule_table! {
         /// For attribution rules: words that are never a speaker on their own (pronouns).
         #[serde(default)]
         pub not_speakers: Vec<String>,
+        /// For attribution rules: speakers that refer back to the last entity of a type before
+        /// them (`he` to a PERSON, `the company` to an ORG), lower case.
+        #[serde(default)]
+        pub refers_back: BTreeMap<String, EntityType>,
+        /// For the `entity` feature: the fewest entities the unit must hold.
+        #[serde(default)]
+        pub min_entities: Option<usize>,
         /// For the `word-count` feature: the fewest words the unit may have.
         #[serde(default)]
         pub min_words: Option<usize>,
@@ -81,7 +89,7 @@ pub enum Role {
 pub enum Feature {
     /// The unit holds a money figure.
     Money,
-    /// The unit holds a named entity.
+    /// The unit holds at least `min_entities` named entities (one when left out).
     Entity,
     /// The unit is one step of an `→` chain.
     ArrowChain,
@@ -116,6 +124,8 @@ struct Compiled {
     patterns: Vec<Regex>,
     feature: Option<Feature>,
     not_speakers: Vec<String>,
+    refers_back: BTreeMap<String, EntityType>,
+    min_entities: usize,
     words: std::ops::RangeInclusive<usize>,
 }
 
@@ -130,7 +140,7 @@ pub struct ClaimExtractor {
 /// What is known about a unit before its cue rules run.
 #[derive(Debug, Clone, Copy)]
 struct Facts {
-    has_entity: bool,
+    entities: usize,
     has_money: bool,
     /// Words with a letter or digit in them.
     words: usize,
@@ -141,7 +151,18 @@ struct Facts {
 struct Reading<'a> {
     fired: Vec<usize>,
     hedges: Vec<&'a str>,
-    attribution: Option<Span>,
+    /// The speaker's span and the attribution rule that found it.
+    attribution: Option<(Span, usize)>,
+}
+
+/// A unit that passed the word count, read but not yet scored.
+#[derive(Debug)]
+struct Pending<'a> {
+    unit: Unit,
+    quote: units::Quoting,
+    reading: Reading<'a>,
+    entities: Vec<usize>,
+    money: Vec<usize>,
 }
 
 impl ClaimExtractor {
@@ -184,6 +205,9 @@ impl ClaimExtractor {
                         "`min_words` and `max_words` go with `feature = \"word-count\"`, and it needs one of them",
                     ));
                 }
+                if rule.min_entities.is_some() && rule.feature != Some(Feature::Entity) {
+                    return Err(RuleError::at(file, rule.id.span(), "`min_entities` goes with `feature = \"entity\"`"));
+                }
                 let index = rules.len();
                 phrases.add(index, &rule.phrases, rule.position);
                 rules.push(Compiled {
@@ -194,6 +218,8 @@ impl ClaimExtractor {
                     patterns,
                     feature: rule.feature,
                     not_speakers: rule.not_speakers,
+                    refers_back: rule.refers_back.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
+                    min_entities: rule.min_entities.unwrap_or(1),
                     words: rule.min_words.unwrap_or(0)..=rule.max_words.unwrap_or(usize::MAX),
                 });
             }
@@ -219,42 +245,53 @@ impl ClaimExtractor {
         let mut claims = Vec::new();
         let mut sentences = Vec::new();
         let mut pieces = Vec::new();
+        let mut pending = Vec::new();
         for &block in blocks {
             sentences.clear();
+            pieces.clear();
             segmenter.sentences(text, block, &mut sentences);
             for &sentence in &sentences {
-                pieces.clear();
                 units::split(text, sentence, sentence.start == block.start, entities, &mut pieces);
-                for &unit in &pieces {
-                    if let Some(claim) = self.claim(text, unit, entities, money) {
-                        claims.push(claim);
-                    }
-                }
             }
+            pending.clear();
+            let quotes = units::quoting(text, &pieces);
+            for (&unit, quote) in pieces.iter().zip(quotes) {
+                pending.extend(self.prepare(text, unit, quote, entities, money));
+            }
+            carry_attribution(&mut pending);
+            claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities)));
         }
         claims
     }
 
-    fn claim<'a>(
-        &'a self,
+    /// Reads one unit, unless it has too few words or a veto fired on it.
+    fn prepare<'a>(
+        &self,
         text: &'a str,
         unit: Unit,
+        quote: units::Quoting,
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
-    ) -> Option<ClaimItem<'a>> {
-        let unit_text = unit.span.of(text);
-        let words = unit_text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+    ) -> Option<Pending<'a>> {
+        let words = unit.span.of(text).split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
         if words < self.scoring.min_words {
             return None;
         }
-        let inside_entities = inside(unit.span, entities, |e| e.span);
-        let inside_money = inside(unit.span, money, |m| m.span);
-        let facts = Facts { has_entity: !inside_entities.is_empty(), has_money: !inside_money.is_empty(), words };
-        let mut reading = self.read(text, unit, facts);
-        reading.fired.sort_unstable();
+        let entities = inside(unit.span, entities, |e| e.span);
+        let money = inside(unit.span, money, |m| m.span);
+        let facts = Facts { entities: entities.len(), has_money: !money.is_empty(), words };
+        let reading = self.read(text, unit, facts);
         if reading.fired.iter().any(|&r| self.rules[r].role == Role::Veto) {
             return None;
         }
+        Some(Pending { unit, quote, reading, entities, money })
+    }
+
+    /// Scores a read unit; a claim when the score reaches the threshold.
+    fn claim<'a>(&'a self, text: &'a str, pending: Pending<'a>, entities: &[EntityItem<'a>]) -> Option<ClaimItem<'a>> {
+        let Pending { unit, mut reading, entities: inside_entities, money: inside_money, .. } = pending;
+        reading.fired.sort_unstable();
+        reading.fired.dedup();
         let total: f32 = self.scoring.bias + reading.fired.iter().map(|&r| self.rules[r].weight).sum::<f32>();
         let score = 1.0 / (1.0 + (-total).exp());
         if score < self.scoring.threshold {
@@ -268,10 +305,12 @@ impl ClaimExtractor {
         let mut kinds: Vec<ClaimKind> = reading.fired.iter().filter_map(|&r| self.rules[r].kind).collect();
         kinds.sort();
         kinds.dedup();
-        let attribution = reading.attribution.map(|speaker| speaker_of(text, speaker, entities));
+        let attribution = reading
+            .attribution
+            .map(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], entities));
         Some(ClaimItem {
             span: unit.span,
-            text: unit_text,
+            text: unit.span.of(text),
             rule: &self.rules[strongest].id,
             kinds,
             hedges: reading.hedges,
@@ -301,7 +340,7 @@ impl ClaimExtractor {
         for (index, rule) in self.rules.iter().enumerate() {
             let by_feature = match rule.feature {
                 Some(Feature::Money) => facts.has_money,
-                Some(Feature::Entity) => facts.has_entity,
+                Some(Feature::Entity) => facts.entities >= rule.min_entities,
                 Some(Feature::ArrowChain) => unit.chain_step,
                 Some(Feature::WordCount) => rule.words.contains(&facts.words),
                 None => false,
@@ -325,7 +364,7 @@ impl ClaimExtractor {
                         }
                         if reading.attribution.is_none() {
                             let start = unit.span.start + speaker.start();
-                            reading.attribution = Some(Span::new(start, start + speaker.len()).trim(text));
+                            reading.attribution = Some((Span::new(start, start + speaker.len()).trim(text), index));
                         }
                     }
                     _ => {}
@@ -363,10 +402,61 @@ fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
     kept
 }
 
-/// The speaker of an attribution: the entity it names when there is one, else its words.
-fn speaker_of<'a>(text: &'a str, speaker: Span, entities: &[EntityItem<'a>]) -> Attribution<'a> {
+/// Gives the units of a paragraph that are direct speech without a speaker the speaker of the
+/// quotation they belong to: a quotation spanning several units takes the speaker named after
+/// its last one (`"A. B," she said.`), and a quotation right after an attributed one continues
+/// it (`"A," Kern said. "B."`). The attribution rule counts as fired on the unit it is carried to.
+fn carry_attribution(units: &mut [Pending]) {
+    for i in (0..units.len().saturating_sub(1)).rev() {
+        let next = &units[i + 1];
+        if units[i].quote.continues
+            && next.quote.starts_quoted
+            && units[i].reading.attribution.is_none()
+            && let Some(found) = next.reading.attribution
+        {
+            give(&mut units[i].reading, found);
+        }
+    }
+    for i in 1..units.len() {
+        let previous = &units[i - 1];
+        if units[i].quote.starts_quoted
+            && previous.quote.starts_quoted
+            && units[i].reading.attribution.is_none()
+            && let Some(found) = previous.reading.attribution
+        {
+            give(&mut units[i].reading, found);
+        }
+    }
+}
+
+fn give(reading: &mut Reading, (speaker, rule): (Span, usize)) {
+    reading.attribution = Some((speaker, rule));
+    reading.fired.push(rule);
+}
+
+/// The speaker of an attribution: the entity it names when there is one (a person before an
+/// organisation; another entity only when it covers the whole speaker), the entity it refers back to (`he`, `the company`: the last one of its type before
+/// the unit), else its words.
+fn speaker_of<'a>(
+    text: &'a str,
+    unit: Span,
+    speaker: Span,
+    rule: &Compiled,
+    entities: &[EntityItem<'a>],
+) -> Attribution<'a> {
     let first = entities.partition_point(|e| e.span.end <= speaker.start);
-    match (first..entities.len()).take_while(|&i| entities[i].span.start < speaker.end).next() {
+    let named = (first..entities.len()).take_while(|&i| entities[i].span.start < speaker.end);
+    let named = named.clone().find(|&i| entities[i].entity_type == EntityType::Person).or_else(|| {
+        // A place inside a longer speaker is part of a name ("Sofia Lindgren"), not the speaker.
+        named.clone().find(|&i| entities[i].entity_type == EntityType::Org || entities[i].span.contains(speaker))
+    });
+    let referred = || {
+        let wanted = rule.refers_back.get(&speaker.of(text).to_lowercase())?;
+        // What the unit itself names is what the speaker talks about, not who the speaker is.
+        let before_unit = entities.partition_point(|e| e.span.end <= unit.start);
+        entities[..before_unit].iter().rposition(|e| e.entity_type == *wanted)
+    };
+    match named.or_else(referred) {
         Some(index) => Attribution { speaker: entities[index].canonical.clone(), span: speaker, entity: Some(index) },
         None => Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None },
     }

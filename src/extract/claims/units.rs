@@ -22,6 +22,43 @@ pub struct Unit {
     pub chain_step: bool,
 }
 
+/// Where a unit stands with respect to direct speech.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quoting {
+    /// The unit is direct speech: it starts inside a quotation or with an opening quote mark.
+    pub starts_quoted: bool,
+    /// A quotation is still open where the unit ends: it goes on in the next unit.
+    pub continues: bool,
+}
+
+/// How each of `units` (in order, from one paragraph) stands with respect to quotations. Curly
+/// quotes open and close; a straight double quote does whichever is due. Single quotes are left
+/// out: they are apostrophes too often.
+pub fn quoting(text: &str, units: &[Unit]) -> Vec<Quoting> {
+    let mut open = false;
+    let mut at = units.first().map_or(0, |u| u.span.start);
+    let step = |open: &mut bool, from: usize, to: usize| {
+        for c in text[from..to].chars() {
+            match c {
+                '\u{201C}' => *open = true,
+                '\u{201D}' => *open = false,
+                '"' => *open = !*open,
+                _ => {}
+            }
+        }
+    };
+    units
+        .iter()
+        .map(|unit| {
+            step(&mut open, at, unit.span.start);
+            let starts_quoted = open || unit.span.of(text).starts_with(['\u{201C}', '"']);
+            step(&mut open, unit.span.start, unit.span.end);
+            at = unit.span.end;
+            Quoting { starts_quoted, continues: open }
+        })
+        .collect()
+}
+
 const MAX_HEADING_WORDS: usize = 6;
 const MIN_CLAUSE_WORDS: usize = 3;
 const MIN_STEP_WORDS: usize = 2;
@@ -137,6 +174,19 @@ mod tests {
             units("FRANKFURT, March 4 - Brenner Chemie AG said it would sell.", &[])[0].0,
             "FRANKFURT, March 4 - Brenner Chemie AG said it would sell."
         );
+    }
+
+    #[test]
+    fn quotations_are_followed_across_units() {
+        let text = "Sales rose. \u{201C}We won. We grew,\u{201D} she said. \"Next year too.\" Costs fell.";
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        for end in [11, 23, 45, 61, text.len()] {
+            pieces.push(Unit { span: Span::new(start, end).trim(text), chain_step: false });
+            start = end;
+        }
+        let flags: Vec<(bool, bool)> = quoting(text, &pieces).iter().map(|q| (q.starts_quoted, q.continues)).collect();
+        assert_eq!(flags, [(false, false), (true, true), (true, false), (true, false), (false, false)]);
     }
 
     #[test]
