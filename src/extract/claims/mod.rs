@@ -348,15 +348,17 @@ impl ClaimExtractor {
             if by_feature {
                 fire(&mut reading, index);
             }
+            // Only attributions need groups; the others ask the cheaper question.
             for pattern in &rule.patterns {
-                let Some(caps) = pattern.captures(unit_text) else {
-                    continue;
-                };
-                let whole = caps.get(0).expect("group 0");
                 match rule.role {
-                    Role::Hedge => reading.hedges.push(whole.as_str()),
+                    Role::Hedge => {
+                        let Some(whole) = pattern.find(unit_text) else {
+                            continue;
+                        };
+                        reading.hedges.push(whole.as_str());
+                    }
                     Role::Attribution => {
-                        let Some(speaker) = caps.name("speaker") else {
+                        let Some(speaker) = pattern.captures(unit_text).and_then(|caps| caps.name("speaker")) else {
                             continue;
                         };
                         if rule.not_speakers.iter().any(|word| word == speaker.as_str().trim()) {
@@ -367,7 +369,11 @@ impl ClaimExtractor {
                             reading.attribution = Some((Span::new(start, start + speaker.len()).trim(text), index));
                         }
                     }
-                    _ => {}
+                    Role::Cue | Role::Veto => {
+                        if !pattern.is_match(unit_text) {
+                            continue;
+                        }
+                    }
                 }
                 fire(&mut reading, index);
                 break;
