@@ -251,7 +251,7 @@ impl ClaimExtractor {
             pieces.clear();
             segmenter.sentences(text, block, &mut sentences);
             for &sentence in &sentences {
-                units::split(text, sentence, sentence.start == block.start, entities, &mut pieces);
+                units::split(text, sentence, sentence.start == block.start, entities, money, &mut pieces);
             }
             pending.clear();
             let quotes = units::quoting(text, &pieces);
