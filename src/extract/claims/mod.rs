@@ -3,18 +3,24 @@
 //!
 //! Units come from the kept text's sentences (see [`units`]). Each unit is read by the cue rules
 //! of `rules/claims/`, each a list of `phrases` (ASCII case-insensitive, whole words) and/or
-//! `patterns`, or a `feature` of the unit (it holds a money figure, an entity, or is a step of an
-//! `→` chain). A cue rule has a `role`:
+//! `patterns`, or a `feature` of the unit (it holds a money figure, or at least `min_entities`
+//! entities, is a step of an `→` chain, or has between `min_words` and `max_words` words). A cue
+//! rule has a `role`:
 //!
-//! - `cue`: marks the unit with its `kind` (if any) and adds its `weight` to the score;
+//! - `cue`: marks the unit with its `kind` (if any) and adds its `weight` (negative for cues of
+//!   the speaker's own stance) to the score;
 //! - `hedge`: records the words it matched in `hedges` and adds its `weight`;
-//! - `attribution`: a pattern whose `speaker` group names who makes the claim;
-//! - `veto`: the unit is never a claim (questions, greetings, calls to action).
+//! - `attribution`: a pattern whose `speaker` group names who makes the claim; `refers_back`
+//!   lists speakers (`he`, `the company`) that name the last entity of a type before the unit;
+//! - `veto`: the unit is never a claim (questions, greetings, calls to action, datelines).
+//!
+//! All units of a paragraph are read before any is scored, so that direct speech without a
+//! speaker takes the speaker of the quotation it belongs to (see `carry_attribution`).
 //!
 //! The score is `1 / (1 + e^-(bias + Σ weights))` over the rules that fired, each counted once;
 //! the unit is a claim when the score reaches `threshold` and it has at least `min_words` words
-//! (both set in `[scoring]`). The claim's `rule` is the cue rule that contributed most; `cues`
-//! lists every rule that fired.
+//! with a letter (both set in `[scoring]`, where the fitting of the weights is described). The
+//! claim's `rule` is the cue rule that contributed most; `cues` lists every rule that fired.
 
 mod units;
 

@@ -124,10 +124,13 @@ fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &
     };
     let words_in_heading = heading.iter().filter(|(_, t)| t.chars().any(char::is_alphabetic)).count();
     let between_is_symbols = tokens[subject + 1..first_lower].iter().all(|(_, t)| !t.chars().any(char::is_alphabetic));
+    // A subject followed by a comma ends a name with an apposition ("Hollins Civil Engineering,
+    // which drew up the plans, …"): it is no subject after a heading.
     if !(2..=MAX_HEADING_WORDS).contains(&words_in_heading)
         || !heading.iter().all(|(_, t)| heading_like(t))
         || !between_is_symbols
         || heading.first().is_some_and(|(_, t)| NOT_HEADING_START.contains(t))
+        || tokens[subject].1.ends_with(',')
     {
         return sentence;
     }
@@ -186,6 +189,11 @@ mod tests {
         };
         assert_eq!(units(text, &[person]), [(text.into(), false)]);
         assert_eq!(units("The Amazon-Anthropic partnership highlights a shift.", &[]).len(), 1);
+        assert_eq!(units("Hollins Civil Engineering, which drew the plans, expects delays.", &[]).len(), 1);
+        assert_eq!(
+            units("Hollins Civil Engineering, which drew the plans, expects delays.", &[])[0].0,
+            "Hollins Civil Engineering, which drew the plans, expects delays."
+        );
         assert_eq!(
             units("The National Weather Service office said February was mild.", &[])[0].0,
             "The National Weather Service office said February was mild."
