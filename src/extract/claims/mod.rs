@@ -3,26 +3,33 @@
 //!
 //! Units come from the kept text's sentences (see [`units`]). Each unit is read by the cue rules
 //! of `rules/claims/`, each a list of `phrases` (ASCII case-insensitive, whole words) and/or
-//! `patterns`, or a `feature` of the unit (it holds a money figure, an entity, or is a step of an
-//! `→` chain). A cue rule has a `role`:
+//! `patterns`, or a `feature` of the unit (it holds a money figure, or at least `min_entities`
+//! entities, is a step of an `→` chain, or has between `min_words` and `max_words` words). A cue
+//! rule has a `role`:
 //!
-//! - `cue`: marks the unit with its `kind` (if any) and adds its `weight` to the score;
+//! - `cue`: marks the unit with its `kind` (if any) and adds its `weight` (negative for cues of
+//!   the speaker's own stance) to the score;
 //! - `hedge`: records the words it matched in `hedges` and adds its `weight`;
-//! - `attribution`: a pattern whose `speaker` group names who makes the claim;
-//! - `veto`: the unit is never a claim (questions, greetings, calls to action).
+//! - `attribution`: a pattern whose `speaker` group names who makes the claim; `refers_back`
+//!   lists speakers (`he`, `the company`) that name the last entity of a type before the unit;
+//! - `veto`: the unit is never a claim (questions, greetings, calls to action, datelines).
+//!
+//! All units of a paragraph are read before any is scored, so that direct speech without a
+//! speaker takes the speaker of the quotation it belongs to (see `carry_attribution`).
 //!
 //! The score is `1 / (1 + e^-(bias + Σ weights))` over the rules that fired, each counted once;
 //! the unit is a claim when the score reaches `threshold` and it has at least `min_words` words
-//! (both set in `[scoring]`). The claim's `rule` is the cue rule that contributed most; `cues`
-//! lists every rule that fired.
+//! with a letter (both set in `[scoring]`, where the fitting of the weights is described). The
+//! claim's `rule` is the cue rule that contributed most; `cues` lists every rule that fired.
 
 mod units;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, MoneyItem};
+use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
 use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
 use crate::segment::Segmenter;
 use crate::span::Span;
@@ -55,6 +62,19 @@ rule_table! {
         /// For attribution rules: words that are never a speaker on their own (pronouns).
         #[serde(default)]
         pub not_speakers: Vec<String>,
+        /// For attribution rules: speakers that refer back to the last entity of a type before
+        /// them (`he` to a PERSON, `the company` to an ORG), lower case.
+        #[serde(default)]
+        pub refers_back: BTreeMap<String, EntityType>,
+        /// For the `entity` feature: the fewest entities the unit must hold.
+        #[serde(default)]
+        pub min_entities: Option<usize>,
+        /// For the `word-count` feature: the fewest words the unit may have.
+        #[serde(default)]
+        pub min_words: Option<usize>,
+        /// For the `word-count` feature: the most words the unit may have.
+        #[serde(default)]
+        pub max_words: Option<usize>,
     }
 }
 
@@ -75,10 +95,12 @@ pub enum Role {
 pub enum Feature {
     /// The unit holds a money figure.
     Money,
-    /// The unit holds a named entity.
+    /// The unit holds at least `min_entities` named entities (one when left out).
     Entity,
     /// The unit is one step of an `→` chain.
     ArrowChain,
+    /// The unit has between `min_words` and `max_words` words (either bound may be left out).
+    WordCount,
 }
 
 /// The `[scoring]` table.
@@ -108,6 +130,9 @@ struct Compiled {
     patterns: Vec<Regex>,
     feature: Option<Feature>,
     not_speakers: Vec<String>,
+    refers_back: BTreeMap<String, EntityType>,
+    min_entities: usize,
+    words: std::ops::RangeInclusive<usize>,
 }
 
 /// The claim extractor, compiled from `rules/claims/`.
@@ -118,12 +143,32 @@ pub struct ClaimExtractor {
     scoring: Scoring,
 }
 
+/// What is known about a unit before its cue rules run.
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    entities: usize,
+    has_money: bool,
+    /// Words with a letter or digit in them.
+    words: usize,
+}
+
 /// What the cue rules found in one unit.
 #[derive(Debug, Default)]
 struct Reading<'a> {
     fired: Vec<usize>,
     hedges: Vec<&'a str>,
-    attribution: Option<Span>,
+    /// The speaker's span and the attribution rule that found it.
+    attribution: Option<(Span, usize)>,
+}
+
+/// A unit that passed the word count, read but not yet scored.
+#[derive(Debug)]
+struct Pending<'a> {
+    unit: Unit,
+    quote: units::Quoting,
+    reading: Reading<'a>,
+    entities: Vec<usize>,
+    money: Vec<usize>,
 }
 
 impl ClaimExtractor {
@@ -158,6 +203,17 @@ impl ClaimExtractor {
                     }
                     patterns.push(regex);
                 }
+                if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
+                {
+                    return Err(RuleError::at(
+                        file,
+                        rule.id.span(),
+                        "`min_words` and `max_words` go with `feature = \"word-count\"`, and it needs one of them",
+                    ));
+                }
+                if rule.min_entities.is_some() && rule.feature != Some(Feature::Entity) {
+                    return Err(RuleError::at(file, rule.id.span(), "`min_entities` goes with `feature = \"entity\"`"));
+                }
                 let index = rules.len();
                 phrases.add(index, &rule.phrases, rule.position);
                 rules.push(Compiled {
@@ -168,6 +224,9 @@ impl ClaimExtractor {
                     patterns,
                     feature: rule.feature,
                     not_speakers: rule.not_speakers,
+                    refers_back: rule.refers_back.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
+                    min_entities: rule.min_entities.unwrap_or(1),
+                    words: rule.min_words.unwrap_or(0)..=rule.max_words.unwrap_or(usize::MAX),
                 });
             }
         }
@@ -192,41 +251,53 @@ impl ClaimExtractor {
         let mut claims = Vec::new();
         let mut sentences = Vec::new();
         let mut pieces = Vec::new();
+        let mut pending = Vec::new();
         for &block in blocks {
             sentences.clear();
+            pieces.clear();
             segmenter.sentences(text, block, &mut sentences);
             for &sentence in &sentences {
-                pieces.clear();
-                units::split(text, sentence, sentence.start == block.start, entities, &mut pieces);
-                for &unit in &pieces {
-                    if let Some(claim) = self.claim(text, unit, entities, money) {
-                        claims.push(claim);
-                    }
-                }
+                units::split(text, sentence, sentence.start == block.start, entities, money, &mut pieces);
             }
+            pending.clear();
+            let quotes = units::quoting(text, &pieces);
+            for (&unit, quote) in pieces.iter().zip(quotes) {
+                pending.extend(self.prepare(text, unit, quote, entities, money));
+            }
+            carry_attribution(&mut pending);
+            claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities)));
         }
         claims
     }
 
-    fn claim<'a>(
-        &'a self,
+    /// Reads one unit, unless it has too few words or a veto fired on it.
+    fn prepare<'a>(
+        &self,
         text: &'a str,
         unit: Unit,
+        quote: units::Quoting,
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
-    ) -> Option<ClaimItem<'a>> {
-        let unit_text = unit.span.of(text);
-        let words = unit_text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+    ) -> Option<Pending<'a>> {
+        let words = unit.span.of(text).split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
         if words < self.scoring.min_words {
             return None;
         }
-        let inside_entities = inside(unit.span, entities, |e| e.span);
-        let inside_money = inside(unit.span, money, |m| m.span);
-        let mut reading = self.read(text, unit, !inside_entities.is_empty(), !inside_money.is_empty());
-        reading.fired.sort_unstable();
+        let entities = inside(unit.span, entities, |e| e.span);
+        let money = inside(unit.span, money, |m| m.span);
+        let facts = Facts { entities: entities.len(), has_money: !money.is_empty(), words };
+        let reading = self.read(text, unit, facts);
         if reading.fired.iter().any(|&r| self.rules[r].role == Role::Veto) {
             return None;
         }
+        Some(Pending { unit, quote, reading, entities, money })
+    }
+
+    /// Scores a read unit; a claim when the score reaches the threshold.
+    fn claim<'a>(&'a self, text: &'a str, pending: Pending<'a>, entities: &[EntityItem<'a>]) -> Option<ClaimItem<'a>> {
+        let Pending { unit, mut reading, entities: inside_entities, money: inside_money, .. } = pending;
+        reading.fired.sort_unstable();
+        reading.fired.dedup();
         let total: f32 = self.scoring.bias + reading.fired.iter().map(|&r| self.rules[r].weight).sum::<f32>();
         let score = 1.0 / (1.0 + (-total).exp());
         if score < self.scoring.threshold {
@@ -240,10 +311,12 @@ impl ClaimExtractor {
         let mut kinds: Vec<ClaimKind> = reading.fired.iter().filter_map(|&r| self.rules[r].kind).collect();
         kinds.sort();
         kinds.dedup();
-        let attribution = reading.attribution.map(|speaker| speaker_of(text, speaker, entities));
+        let attribution = reading
+            .attribution
+            .map(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], entities));
         Some(ClaimItem {
             span: unit.span,
-            text: unit_text,
+            text: unit.span.of(text),
             rule: &self.rules[strongest].id,
             kinds,
             hedges: reading.hedges,
@@ -256,7 +329,7 @@ impl ClaimExtractor {
     }
 
     /// Runs every cue rule over one unit.
-    fn read<'a>(&self, text: &'a str, unit: Unit, has_entity: bool, has_money: bool) -> Reading<'a> {
+    fn read<'a>(&self, text: &'a str, unit: Unit, facts: Facts) -> Reading<'a> {
         let unit_text = unit.span.of(text);
         let mut reading = Reading::default();
         let fire = |reading: &mut Reading<'a>, rule: usize| {
@@ -272,23 +345,26 @@ impl ClaimExtractor {
         });
         for (index, rule) in self.rules.iter().enumerate() {
             let by_feature = match rule.feature {
-                Some(Feature::Money) => has_money,
-                Some(Feature::Entity) => has_entity,
+                Some(Feature::Money) => facts.has_money,
+                Some(Feature::Entity) => facts.entities >= rule.min_entities,
                 Some(Feature::ArrowChain) => unit.chain_step,
+                Some(Feature::WordCount) => rule.words.contains(&facts.words),
                 None => false,
             };
             if by_feature {
                 fire(&mut reading, index);
             }
+            // Only attributions need groups; the others ask the cheaper question.
             for pattern in &rule.patterns {
-                let Some(caps) = pattern.captures(unit_text) else {
-                    continue;
-                };
-                let whole = caps.get(0).expect("group 0");
                 match rule.role {
-                    Role::Hedge => reading.hedges.push(whole.as_str()),
+                    Role::Hedge => {
+                        let Some(whole) = pattern.find(unit_text) else {
+                            continue;
+                        };
+                        reading.hedges.push(whole.as_str());
+                    }
                     Role::Attribution => {
-                        let Some(speaker) = caps.name("speaker") else {
+                        let Some(speaker) = pattern.captures(unit_text).and_then(|caps| caps.name("speaker")) else {
                             continue;
                         };
                         if rule.not_speakers.iter().any(|word| word == speaker.as_str().trim()) {
@@ -296,10 +372,14 @@ impl ClaimExtractor {
                         }
                         if reading.attribution.is_none() {
                             let start = unit.span.start + speaker.start();
-                            reading.attribution = Some(Span::new(start, start + speaker.len()).trim(text));
+                            reading.attribution = Some((Span::new(start, start + speaker.len()).trim(text), index));
                         }
                     }
-                    _ => {}
+                    Role::Cue | Role::Veto => {
+                        if !pattern.is_match(unit_text) {
+                            continue;
+                        }
+                    }
                 }
                 fire(&mut reading, index);
                 break;
@@ -334,10 +414,61 @@ fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
     kept
 }
 
-/// The speaker of an attribution: the entity it names when there is one, else its words.
-fn speaker_of<'a>(text: &'a str, speaker: Span, entities: &[EntityItem<'a>]) -> Attribution<'a> {
+/// Gives the units of a paragraph that are direct speech without a speaker the speaker of the
+/// quotation they belong to: a quotation spanning several units takes the speaker named after
+/// its last one (`"A. B," she said.`), and a quotation right after an attributed one continues
+/// it (`"A," Kern said. "B."`). The attribution rule counts as fired on the unit it is carried to.
+fn carry_attribution(units: &mut [Pending]) {
+    for i in (0..units.len().saturating_sub(1)).rev() {
+        let next = &units[i + 1];
+        if units[i].quote.continues
+            && next.quote.starts_quoted
+            && units[i].reading.attribution.is_none()
+            && let Some(found) = next.reading.attribution
+        {
+            give(&mut units[i].reading, found);
+        }
+    }
+    for i in 1..units.len() {
+        let previous = &units[i - 1];
+        if units[i].quote.starts_quoted
+            && previous.quote.starts_quoted
+            && units[i].reading.attribution.is_none()
+            && let Some(found) = previous.reading.attribution
+        {
+            give(&mut units[i].reading, found);
+        }
+    }
+}
+
+fn give(reading: &mut Reading, (speaker, rule): (Span, usize)) {
+    reading.attribution = Some((speaker, rule));
+    reading.fired.push(rule);
+}
+
+/// The speaker of an attribution: the entity it names when there is one (a person before an
+/// organisation; another entity only when it covers the whole speaker), the entity it refers back to (`he`, `the company`: the last one of its type before
+/// the unit), else its words.
+fn speaker_of<'a>(
+    text: &'a str,
+    unit: Span,
+    speaker: Span,
+    rule: &Compiled,
+    entities: &[EntityItem<'a>],
+) -> Attribution<'a> {
     let first = entities.partition_point(|e| e.span.end <= speaker.start);
-    match (first..entities.len()).take_while(|&i| entities[i].span.start < speaker.end).next() {
+    let named = (first..entities.len()).take_while(|&i| entities[i].span.start < speaker.end);
+    let named = named.clone().find(|&i| entities[i].entity_type == EntityType::Person).or_else(|| {
+        // A place inside a longer speaker is part of a name ("Sofia Lindgren"), not the speaker.
+        named.clone().find(|&i| entities[i].entity_type == EntityType::Org || entities[i].span.contains(speaker))
+    });
+    let referred = || {
+        let wanted = rule.refers_back.get(&speaker.of(text).to_lowercase())?;
+        // What the unit itself names is what the speaker talks about, not who the speaker is.
+        let before_unit = entities.partition_point(|e| e.span.end <= unit.start);
+        entities[..before_unit].iter().rposition(|e| e.entity_type == *wanted)
+    };
+    match named.or_else(referred) {
         Some(index) => Attribution { speaker: entities[index].canonical.clone(), span: speaker, entity: Some(index) },
         None => Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None },
     }

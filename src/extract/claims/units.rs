@@ -11,7 +11,7 @@
 //! - at `→` when every step of the chain is a clause of two words or more
 //!   (`revenue triples → demand explodes`), but not in `Trainium2 → 4`.
 
-use crate::record::EntityItem;
+use crate::record::{EntityItem, MoneyItem};
 use crate::span::Span;
 
 /// One claim unit.
@@ -22,13 +22,60 @@ pub struct Unit {
     pub chain_step: bool,
 }
 
+/// Where a unit stands with respect to direct speech.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quoting {
+    /// The unit is direct speech: it starts inside a quotation or with an opening quote mark.
+    pub starts_quoted: bool,
+    /// A quotation is still open where the unit ends: it goes on in the next unit.
+    pub continues: bool,
+}
+
+/// How each of `units` (in order, from one paragraph) stands with respect to quotations. Curly
+/// quotes open and close; a straight double quote does whichever is due. Single quotes are left
+/// out: they are apostrophes too often.
+pub fn quoting(text: &str, units: &[Unit]) -> Vec<Quoting> {
+    let mut open = false;
+    let mut at = units.first().map_or(0, |u| u.span.start);
+    let step = |open: &mut bool, from: usize, to: usize| {
+        for c in text[from..to].chars() {
+            match c {
+                '\u{201C}' => *open = true,
+                '\u{201D}' => *open = false,
+                '"' => *open = !*open,
+                _ => {}
+            }
+        }
+    };
+    units
+        .iter()
+        .map(|unit| {
+            step(&mut open, at, unit.span.start);
+            let starts_quoted = open || unit.span.of(text).starts_with(['\u{201C}', '"']);
+            step(&mut open, unit.span.start, unit.span.end);
+            at = unit.span.end;
+            Quoting { starts_quoted, continues: open }
+        })
+        .collect()
+}
+
 const MAX_HEADING_WORDS: usize = 6;
+/// Words that open a sentence's subject ("The National Weather Service office said …"), never a
+/// card heading.
+const NOT_HEADING_START: [&str; 10] = ["The", "A", "An", "This", "That", "These", "Those", "Its", "Our", "Their"];
 const MIN_CLAUSE_WORDS: usize = 3;
 const MIN_STEP_WORDS: usize = 2;
 
 /// Splits one sentence into units. `at_block_start` allows a glued heading to be cut off.
-pub fn split(text: &str, sentence: Span, at_block_start: bool, entities: &[EntityItem], out: &mut Vec<Unit>) {
-    let body = if at_block_start { without_heading(text, sentence, entities) } else { sentence };
+pub fn split(
+    text: &str,
+    sentence: Span,
+    at_block_start: bool,
+    entities: &[EntityItem],
+    money: &[MoneyItem],
+    out: &mut Vec<Unit>,
+) {
+    let body = if at_block_start { without_heading(text, sentence, entities, money) } else { sentence };
     for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS) {
         let steps = split_at(text, clause, "\u{2192}", MIN_STEP_WORDS);
         let chain = steps.len() > 1;
@@ -57,7 +104,7 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
 }
 
 /// The sentence without a glued card heading, or the sentence itself when it has none.
-fn without_heading(text: &str, sentence: Span, entities: &[EntityItem]) -> Span {
+fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &[MoneyItem]) -> Span {
     let slice = sentence.of(text);
     let tokens: Vec<(usize, &str)> =
         slice.split_whitespace().map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token)).collect();
@@ -77,13 +124,22 @@ fn without_heading(text: &str, sentence: Span, entities: &[EntityItem]) -> Span 
     };
     let words_in_heading = heading.iter().filter(|(_, t)| t.chars().any(char::is_alphabetic)).count();
     let between_is_symbols = tokens[subject + 1..first_lower].iter().all(|(_, t)| !t.chars().any(char::is_alphabetic));
+    // A subject followed by a comma ends a name with an apposition ("Hollins Civil Engineering,
+    // which drew up the plans, …"): it is no subject after a heading.
     if !(2..=MAX_HEADING_WORDS).contains(&words_in_heading)
         || !heading.iter().all(|(_, t)| heading_like(t))
         || !between_is_symbols
+        || heading.first().is_some_and(|(_, t)| NOT_HEADING_START.contains(t))
+        || tokens[subject].1.ends_with(',')
     {
         return sentence;
     }
     let cut = sentence.start + tokens[subject].0;
+    // A headline with a figure in Title Case ("Acme Raises $85 Million Series C to …") is a
+    // sentence, not a card heading: card headings are labels.
+    if money.iter().any(|m| m.span.start >= sentence.start && m.span.start < cut) {
+        return sentence;
+    }
     // Entities are sorted and do not overlap: only the last one starting before the cut can cross it.
     let before_cut = entities.partition_point(|e| e.span.start < cut);
     if before_cut > 0 && entities[before_cut - 1].span.end > cut {
@@ -100,7 +156,7 @@ mod tests {
 
     fn units(text: &str, entities: &[EntityItem]) -> Vec<(String, bool)> {
         let mut out = Vec::new();
-        split(text, Span::new(0, text.len()), true, entities, &mut out);
+        split(text, Span::new(0, text.len()), true, entities, &[], &mut out);
         out.into_iter().map(|u| (u.span.of(text).to_string(), u.chain_step)).collect()
     }
 
@@ -133,10 +189,51 @@ mod tests {
         };
         assert_eq!(units(text, &[person]), [(text.into(), false)]);
         assert_eq!(units("The Amazon-Anthropic partnership highlights a shift.", &[]).len(), 1);
+        assert_eq!(units("Hollins Civil Engineering, which drew the plans, expects delays.", &[]).len(), 1);
+        assert_eq!(
+            units("Hollins Civil Engineering, which drew the plans, expects delays.", &[])[0].0,
+            "Hollins Civil Engineering, which drew the plans, expects delays."
+        );
+        assert_eq!(
+            units("The National Weather Service office said February was mild.", &[])[0].0,
+            "The National Weather Service office said February was mild."
+        );
         assert_eq!(
             units("FRANKFURT, March 4 - Brenner Chemie AG said it would sell.", &[])[0].0,
             "FRANKFURT, March 4 - Brenner Chemie AG said it would sell."
         );
+    }
+
+    #[test]
+    fn a_title_case_headline_with_a_figure_is_not_a_heading() {
+        let text = "Acme Robotics Raises $85 Million Series C to Scale Forklifts";
+        let start = text.find('$').unwrap();
+        let figure = MoneyItem {
+            span: Span::new(start, start + "$85 Million".len()),
+            text: "$85 Million",
+            rule: "t",
+            amount: rust_decimal::Decimal::from(85_000_000),
+            amount_max: None,
+            currency: Some("USD"),
+            qualifier: None,
+        };
+        let mut out = Vec::new();
+        split(text, Span::new(0, text.len()), true, &[], &[figure], &mut out);
+        assert_eq!(out[0].span.of(text), text);
+        assert_eq!(units(text, &[])[0].0, "C to Scale Forklifts");
+    }
+
+    #[test]
+    fn quotations_are_followed_across_units() {
+        let text = "Sales rose. \u{201C}We won. We grew,\u{201D} she said. \"Next year too.\" Costs fell.";
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        for end in [11, 23, 45, 61, text.len()] {
+            pieces.push(Unit { span: Span::new(start, end).trim(text), chain_step: false });
+            start = end;
+        }
+        let flags: Vec<(bool, bool)> = quoting(text, &pieces).iter().map(|q| (q.starts_quoted, q.continues)).collect();
+        assert_eq!(flags, [(false, false), (true, true), (true, false), (true, false), (false, false)]);
     }
 
     #[test]
