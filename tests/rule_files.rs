@@ -66,10 +66,13 @@ rule_files! {
     entities_gazetteers => "entities/gazetteers.toml",
     entities_patterns => "entities/patterns.toml",
     claims_attribution => "claims/attribution.toml",
+    claims_factual => "claims/factual.toml",
     claims_hedges => "claims/hedges.toml",
     claims_kinds => "claims/kinds.toml",
     claims_quantitative => "claims/quantitative.toml",
     claims_scoring => "claims/scoring.toml",
+    claims_shape => "claims/shape.toml",
+    claims_stance => "claims/stance.toml",
     claims_vetoes => "claims/vetoes.toml",
 }
 
