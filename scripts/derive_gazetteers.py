@@ -11,16 +11,17 @@ DIR must contain these tables (UTF-8, tab-separated, first line a header):
   cities.tsv           name, country, subcountry, geonameid (GeoNames cities
                        with more than 15,000 inhabitants; CC-BY-4.0)
   us_states.tsv        name, abbr
+  currencies.tsv       code, name, numeric, minor_unit (ISO 4217; ODC-PDDL)
   first_names_us.txt, first_names_all.txt, surnames_us.txt
                        one name per line (smashew/NameDatabases; Unlicense)
   english_word_logprob_top200k.tsv
                        word, log_prob: case-sensitive unigram log-probabilities
                        (spacy-lookups-data). Used only to decide which
-                       surfaces are ordinary English words; nothing from it is
-                       copied into the lists.
+                       surfaces are ordinary English words; common_words.tsv lists
+                       those decisions, no probabilities are copied.
 
-It writes companies.tsv, tickers.tsv, cities.tsv, us_states.tsv and
-first_names.tsv into --out; first names that are also ordinary words or
+It writes companies.tsv, tickers.tsv, cities.tsv, us_states.tsv,
+first_names.tsv, currency_codes.tsv and common_words.tsv into --out; first names that are also ordinary words or
 other entities (Will, Grace, Georgia) are left out and listed by --report. The hand-written
 lists already in --out (countries, demonyms, regions, organizations,
 central_banks_regulators, indices, products) are read, never written: they
@@ -1636,6 +1637,30 @@ def derive_first_names(us_names, all_names, freq, place_and_org, log):
 # Writing
 
 
+def derive_common_words(freq):
+    """Capitalised and all-capitals forms of ordinary English words: `Markets`, `Share`, `GPU`.
+
+    A Title-case form is listed when the word is mostly written in lower case (see
+    WordFreq.common_word); an all-capitals token when it is itself frequent (log-probability at
+    least COMMON_ACRONYM_LOGPROB), which keeps generic acronyms (CEO, GPU, IPO) and drops rare
+    ones that are usually organisations (CRI, ANZ)."""
+    words = {}
+    for word, lp in freq.lp.items():
+        if not word.isalpha():
+            continue
+        if word.islower():
+            title = word[:1].upper() + word[1:]
+            if freq.common_word(title):
+                words[title] = title
+        elif word.isupper() and len(word) >= 2 and lp >= COMMON_ACRONYM_LOGPROB:
+            words[word] = word
+    return words
+
+
+# An all-capitals token at least this frequent is a generic acronym, not a name.
+COMMON_ACRONYM_LOGPROB = -14.8
+
+
 def header(title, lines):
     out = ["# assay entity list: " + title]
     out += ["# " + l for l in lines]
@@ -1706,10 +1731,11 @@ def check_lists(directory):
             seen[surface].append(fname[:-4])
         canon_of[fname[:-4]] = names
     if "demonyms" in canon_of and "countries" in canon_of:
-        countries = set(canon_of["countries"].values())
+        # Regional adjectives (European, Asian) point at their region.
+        places = set(canon_of["countries"].values()) | set(canon_of.get("regions", {}).values())
         for s, c in canon_of["demonyms"].items():
-            if c not in countries:
-                problems.append("demonyms.tsv: %r -> %r is not a country canonical" % (s, c))
+            if c not in places:
+                problems.append("demonyms.tsv: %r -> %r is not a country or region canonical" % (s, c))
     shared = {s: l for s, l in seen.items() if len(l) > 1 and
               not set(l) <= {"first_names", "first_names_ambiguous"}}
     pairs = collections.Counter(tuple(l) for l in shared.values())
@@ -1855,6 +1881,21 @@ def main(argv=None):
         "# Derived by " + SCRIPT + " from smashew/NameDatabases first-name lists (US and all).",
         "# Licence: Unlicense (public domain). See LICENSES.md."],
         {n: n for n in clear}, with_canonical=False)
+
+    counts["currency_codes.tsv"] = write_list(out("currency_codes.tsv"), [
+        "# assay entity list: ISO 4217 currency codes (never a name on their own: DKK, USD)",
+        "# Derived by " + SCRIPT + " from the ISO 4217 active codes table.",
+        "# Licence: ODC-PDDL-1.0 (facts). See LICENSES.md."],
+        {r["code"]: r["code"] for r in read_tsv(src("currencies.tsv")) if r.get("code")},
+        with_canonical=False)
+    counts["common_words.tsv"] = write_list(out("common_words.tsv"), [
+        "# assay entity list: capitalised forms of ordinary English words (not entities on their own)",
+        "# Title-case forms of words mostly written in lower case (Markets, Share, Independence), and",
+        "# frequent all-capitals acronyms (CEO, GPU). Used by the capitalised-name rule to tell a",
+        "# capitalised common word (sentence start, heading) from an unknown name.",
+        "# Derived by " + SCRIPT + " from the case-sensitive unigram log-probabilities of",
+        "# spacy-lookups-data (MIT); only the decision is kept, not the numbers. See LICENSES.md."],
+        derive_common_words(freq), with_canonical=False)
 
     for f, n in counts.items():
         print("%-28s %6d lines" % (f, n))

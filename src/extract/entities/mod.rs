@@ -16,16 +16,18 @@
 //! pattern ("Tessaro" after "Tessaro Shipping Group"), get the same type and canonical name.
 
 mod gazetteer;
+mod names;
 mod patterns;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::record::{EntityItem, EntityType};
-use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
+use crate::rules::{self, Catalogue, Family, RuleError, RuleFile, RuleSource, rule_table};
 use crate::span::{Span, SpanSet};
 
 use self::gazetteer::Gazetteer;
+use self::names::{CapitalisedConfig, CapitalisedNames};
 use self::patterns::{PatternRule, Patterns};
 
 rule_table! {
@@ -72,6 +74,10 @@ rule_table! {
         /// rule's type get that entity's canonical name.
         #[serde(default)]
         pub alias: Option<AliasWord>,
+        /// A capitalised-name rule: runs of capitalised words left over by every other rule,
+        /// judged against a list of capitalised ordinary words.
+        #[serde(default)]
+        pub capitalised: Option<CapitalisedConfig>,
     }
 }
 
@@ -120,6 +126,10 @@ pub struct EntityExtractor {
     never_alone: HashSet<String>,
     /// Alias rules: (rule index, which word).
     aliases: Vec<(usize, AliasWord)>,
+    /// Capitalised-name rules, run on what the others left.
+    names: Vec<CapitalisedNames>,
+    /// The rules whose names come from lists.
+    gazetteer_rules: HashSet<usize>,
 }
 
 impl EntityExtractor {
@@ -129,9 +139,14 @@ impl EntityExtractor {
         let mut pattern_rules = Vec::new();
         let mut never_alone = HashSet::new();
         let mut aliases = Vec::new();
-        for file in source.files(Family::Entities) {
-            let parsed: EntitiesFile = rules::parse(file)?;
-            never_alone.extend(parsed.never_alone);
+        let mut capitalised = Vec::new();
+        let mut gazetteer_rules = HashSet::new();
+        let files: Vec<(&RuleFile, EntitiesFile)> =
+            source.files(Family::Entities).map(|file| Ok((file, rules::parse(file)?))).collect::<Result<_, _>>()?;
+        for (_, parsed) in &files {
+            never_alone.extend(parsed.never_alone.iter().cloned());
+        }
+        for (file, parsed) in files {
             for rule in parsed.rule {
                 rule.register(file, catalogue)?;
                 let index = rules.len();
@@ -141,15 +156,23 @@ impl EntityExtractor {
                     priority: rule.priority,
                 });
                 let is_list = rule.list.is_some() || !rule.entries.is_empty();
-                match (&rule.pattern, is_list, rule.alias) {
-                    (Some(_), false, None) => pattern_rules.push(PatternRule::compile(source, file, index, &rule)?),
-                    (None, true, None) => gazetteer.add_rule(source, file, index, &rule)?,
-                    (None, false, Some(word)) => aliases.push((index, word)),
+                match (&rule.pattern, is_list, rule.alias, &rule.capitalised) {
+                    (Some(_), false, None, None) => {
+                        pattern_rules.push(PatternRule::compile(source, file, index, &rule)?)
+                    }
+                    (None, true, None, None) => {
+                        gazetteer_rules.insert(index);
+                        gazetteer.add_rule(source, file, index, &rule)?
+                    }
+                    (None, false, Some(word), None) => aliases.push((index, word)),
+                    (None, false, None, Some(config)) => {
+                        capitalised.push(CapitalisedNames::compile(source, file, index, &rule, config, &never_alone)?)
+                    }
                     _ => {
                         return Err(RuleError::at(
                             file,
                             rule.id.span(),
-                            "an entity rule needs exactly one of `pattern`, `list`/`entries` or `alias`",
+                            "an entity rule needs exactly one of `pattern`, `list`/`entries`, `alias` or `capitalised`",
                         ));
                     }
                 }
@@ -161,6 +184,8 @@ impl EntityExtractor {
             patterns: Patterns::new(pattern_rules),
             never_alone,
             aliases,
+            names: capitalised,
+            gazetteer_rules,
         })
     }
 
@@ -173,6 +198,15 @@ impl EntityExtractor {
         }
         candidates.retain(|c| !self.never_alone.contains(c.span.of(text)));
         let mut chosen = self.resolve(candidates);
+        // A run after a one-word listed organisation or place extends it (`Brookfield Kerr`).
+        let extendable = |c: &Candidate| {
+            matches!(self.rules[c.rule].entity_type, EntityType::Org | EntityType::Loc)
+                && self.gazetteer_rules.contains(&c.rule)
+                && !c.span.of(text).contains(char::is_whitespace)
+        };
+        for names in &self.names {
+            names.find(text, regions, &mut chosen, extendable);
+        }
         self.add_aliases(text, regions, &mut chosen);
         chosen
             .into_iter()
