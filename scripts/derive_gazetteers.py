@@ -12,7 +12,7 @@ DIR must contain these tables (UTF-8, tab-separated, first line a header):
                        with more than 15,000 inhabitants; CC-BY-4.0)
   us_states.tsv        name, abbr
   currencies.tsv       code, name, numeric, minor_unit (ISO 4217; ODC-PDDL)
-  first_names_us.txt, first_names_all.txt, surnames_us.txt
+  first_names_us.txt, first_names_all.txt, surnames_us.txt, surnames_all.txt
                        one name per line (smashew/NameDatabases; Unlicense)
   english_word_logprob_top200k.tsv
                        word, log_prob: case-sensitive unigram log-probabilities
@@ -21,7 +21,8 @@ DIR must contain these tables (UTF-8, tab-separated, first line a header):
                        those decisions, no probabilities are copied.
 
 It writes companies.tsv, tickers.tsv, cities.tsv, us_states.tsv,
-first_names.tsv, currency_codes.tsv and common_words.tsv into --out; first names that are also ordinary words or
+first_names.tsv, surnames.tsv, currency_codes.tsv and common_words.tsv into
+--out; first names that are also ordinary words or
 other entities (Will, Grace, Georgia) are left out and listed by --report. The hand-written
 lists already in --out (countries, demonyms, regions, organizations,
 central_banks_regulators, indices, products) are read, never written: they
@@ -1657,6 +1658,13 @@ def derive_common_words(freq):
     return words
 
 
+def derive_surnames(names, freq):
+    """Capitalised one-word surnames of three letters or more that are not ordinary words."""
+    return {n: n for n in names
+            if n[:1].isupper() and len(n) >= 3 and " " not in n and "\t" not in n
+            and n == n.strip() and not freq.common_word(n)}
+
+
 # An all-capitals token at least this frequent is a generic acronym, not a name.
 COMMON_ACRONYM_LOGPROB = -14.8
 
@@ -1882,6 +1890,13 @@ def main(argv=None):
         "# Licence: Unlicense (public domain). See LICENSES.md."],
         {n: n for n in clear}, with_canonical=False)
 
+    counts["surnames.tsv"] = write_list(out("surnames.tsv"), [
+        "# assay entity list: surnames (cue for two- and three-word person names no other rule knows)",
+        "# One name per line; names that are ordinary English words (Hunt, Street) left out.",
+        "# Derived by " + SCRIPT + " from smashew/NameDatabases surname lists (US and all).",
+        "# Licence: Unlicense (public domain). See LICENSES.md."],
+        derive_surnames(read_name_list(src("surnames_us.txt")) + read_name_list(src("surnames_all.txt")), freq),
+        with_canonical=False)
     counts["currency_codes.tsv"] = write_list(out("currency_codes.tsv"), [
         "# assay entity list: ISO 4217 currency codes (never a name on their own: DKK, USD)",
         "# Derived by " + SCRIPT + " from the ISO 4217 active codes table.",

@@ -100,6 +100,10 @@ struct EntitiesFile {
     /// Words that are never an entity on their own, whatever matched them (months, "The").
     #[serde(default)]
     never_alone: Vec<String>,
+    /// Words that end a run of capitalised words for the capitalised-name rules: titles and
+    /// calendar words ("Prime Minister", "Chief Executive", "March").
+    #[serde(default)]
+    run_breaks: Vec<String>,
 }
 
 /// An entity before overlaps are resolved.
@@ -143,8 +147,10 @@ impl EntityExtractor {
         let mut gazetteer_rules = HashSet::new();
         let files: Vec<(&RuleFile, EntitiesFile)> =
             source.files(Family::Entities).map(|file| Ok((file, rules::parse(file)?))).collect::<Result<_, _>>()?;
+        let mut run_breaks = HashSet::new();
         for (_, parsed) in &files {
             never_alone.extend(parsed.never_alone.iter().cloned());
+            run_breaks.extend(parsed.run_breaks.iter().cloned());
         }
         for (file, parsed) in files {
             for rule in parsed.rule {
@@ -165,9 +171,15 @@ impl EntityExtractor {
                         gazetteer.add_rule(source, file, index, &rule)?
                     }
                     (None, false, Some(word), None) => aliases.push((index, word)),
-                    (None, false, None, Some(config)) => {
-                        capitalised.push(CapitalisedNames::compile(source, file, index, &rule, config, &never_alone)?)
-                    }
+                    (None, false, None, Some(config)) => capitalised.push(CapitalisedNames::compile(
+                        source,
+                        file,
+                        index,
+                        &rule,
+                        config,
+                        &never_alone,
+                        &run_breaks,
+                    )?),
                     _ => {
                         return Err(RuleError::at(
                             file,

@@ -18,6 +18,10 @@ pub struct CapitalisedConfig {
     /// How often a single ordinary word must be written capitalised inside sentences of the
     /// document, and never in lower case, to count as a name there (`Coalition`).
     pub min_mentions: usize,
+    /// When set, the rule takes only runs of two or three words whose last word is in this list
+    /// and whose first word is not an ordinary word (`Anshu Gupta`).
+    #[serde(default)]
+    pub surnames: Option<toml::Spanned<String>>,
     /// Lists of words that are never part of a name (currency codes).
     #[serde(default)]
     pub reject: Vec<toml::Spanned<String>>,
@@ -55,9 +59,11 @@ pub struct CapitalisedNames {
     rule: usize,
     common: HashSet<String>,
     never_alone: HashSet<String>,
+    breaks: HashSet<String>,
     strip_leading: HashSet<String>,
     min_mentions: usize,
     rejected: HashSet<String>,
+    surnames: Option<HashSet<String>>,
     last_words: HashSet<String>,
     preceded_by: HashSet<String>,
     followed_by: HashSet<String>,
@@ -73,6 +79,7 @@ impl CapitalisedNames {
         rule: &EntityRule,
         config: &CapitalisedConfig,
         never_alone: &HashSet<String>,
+        breaks: &HashSet<String>,
     ) -> Result<CapitalisedNames, RuleError> {
         let list = source.list(file, &config.common)?;
         let common = list.entries()?.into_iter().map(|(surface, _)| surface.to_string()).collect();
@@ -80,10 +87,16 @@ impl CapitalisedNames {
         for name in &config.reject {
             rejected.extend(source.list(file, name)?.entries()?.into_iter().map(|(surface, _)| surface.to_string()));
         }
+        let surnames = match &config.surnames {
+            Some(name) => Some(source.list(file, name)?.entries()?.into_iter().map(|(s, _)| s.to_string()).collect()),
+            None => None,
+        };
         Ok(CapitalisedNames {
+            surnames,
             rule: rule_index,
             common,
             never_alone: never_alone.clone(),
+            breaks: breaks.clone(),
             strip_leading: rule.strip_leading.iter().cloned().collect(),
             min_mentions: config.min_mentions,
             rejected,
@@ -144,7 +157,7 @@ impl CapitalisedNames {
                     }
                     None => self.judge(text, region, &words[i..j]),
                 };
-                if let Some(span) = name {
+                if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
                     found.push(Candidate { span, rule: self.rule, canonical: Cow::Owned(collapse(span.of(text))) });
                 }
                 i = j;
@@ -167,8 +180,10 @@ impl CapitalisedNames {
             && surface.starts_with(char::is_uppercase)
             && letters >= 2
             && (letters >= 3 || !surface.chars().any(|c| c.is_ascii_digit()))
-            && !self.never_alone.contains(surface)
+            && !self.breaks.contains(surface)
+            && !self.breaks.contains(&title_case(surface))
             && !self.rejected.contains(surface)
+            && !is_plural_acronym(surface)
             && !taken.overlaps(word.span)
     }
 
@@ -176,22 +191,14 @@ impl CapitalisedNames {
     /// compound of such words (`Lock-In`).
     fn is_common(&self, surface: &str) -> bool {
         let listed = |part: &str| {
-            self.common.contains(part) || {
-                // An all-capitals word is judged by its Title-case form (`INDEPENDENCE`).
-                let mut chars = part.chars();
-                part.chars().all(|c| !c.is_lowercase())
-                    && chars.next().is_some_and(|first| {
-                        let title: String = std::iter::once(first).chain(chars.flat_map(char::to_lowercase)).collect();
-                        self.common.contains(&title)
-                    })
-            }
+            // A long all-capitals word is judged by its Title-case form too (`INDEPENDENCE`);
+            // short ones are acronyms (`CRI` is not `Cri`).
+            self.common.contains(part)
+                || (part.chars().count() >= 4
+                    && !part.chars().any(char::is_lowercase)
+                    && self.common.contains(&title_case(part)))
         };
-        // The plural of an acronym (`GPUs`) is as common as the acronym.
-        let singular =
-            surface.strip_suffix('s').filter(|stem| stem.len() >= 2 && !stem.chars().any(char::is_lowercase));
-        listed(surface)
-            || singular.is_some_and(listed)
-            || (surface.contains('-') && surface.split('-').all(|part| part.is_empty() || listed(part)))
+        listed(surface) || (surface.contains('-') && surface.split('-').all(|part| part.is_empty() || listed(part)))
     }
 
     /// The name in a run of capitalised words, if they make one.
@@ -210,6 +217,12 @@ impl CapitalisedNames {
         }
         let (first, last) = (run.first()?, run.last()?);
         let span = Span::new(first.span.start, last.span.end);
+        if let Some(surnames) = &self.surnames {
+            let fits = (2..=3).contains(&run.len())
+                && surnames.contains(last.span.of(text))
+                && !self.is_common(first.span.of(text));
+            return fits.then_some(span);
+        }
         if self.has_cues() {
             return (run.len() >= self.min_words && self.cued(text, region, span, last.span.of(text))).then_some(span);
         }
@@ -298,6 +311,20 @@ fn seen_inside(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(at, _)| {
         is_word_boundary(text, at) && is_word_boundary(text, at + word.len()) && !starts_sentence(text, region, at)
     })
+}
+
+/// `OCTOBER` → `October`; other words unchanged in their first letter.
+fn title_case(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect())
+        .unwrap_or_default()
+}
+
+/// `SMEs`, `NPAs`: the plural of an acronym is a class of things, not a name.
+fn is_plural_acronym(word: &str) -> bool {
+    word.strip_suffix('s').is_some_and(|stem| stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase()))
 }
 
 /// Whether no letter or digit touches `at` from both sides.
