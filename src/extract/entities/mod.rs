@@ -267,14 +267,21 @@ impl EntityExtractor {
                 if self.rules[alias_rule].entity_type != self.rules[c.rule].entity_type {
                     continue;
                 }
-                let alias = match word {
-                    AliasWord::LastWord => words[words.len() - 1],
-                    AliasWord::FirstWord if self.patterns.contains(c.rule) => words[0],
+                let name = c.span.of(text);
+                let short_names = match word {
+                    AliasWord::LastWord => [Some(words[words.len() - 1]), None],
+                    // "Alder Ridge" after "Alder Ridge Partners" too: the name without its suffix.
+                    AliasWord::FirstWord if self.patterns.contains(c.rule) => {
+                        let without_suffix = name.rfind(char::is_whitespace).map(|end| name[..end].trim_end());
+                        [Some(words[0]), without_suffix.filter(|_| words.len() >= 3)]
+                    }
                     AliasWord::FirstWord => continue,
                 };
-                let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
-                if alias.chars().count() > 2 && !self.never_alone.contains(alias) {
-                    aliases.entry(alias).or_insert((alias_rule, c.canonical.clone(), c.span.end));
+                for alias in short_names.into_iter().flatten() {
+                    let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
+                    if alias.chars().count() > 2 && !self.never_alone.contains(alias) {
+                        aliases.entry(alias).or_insert((alias_rule, c.canonical.clone(), c.span.end));
+                    }
                 }
             }
         }

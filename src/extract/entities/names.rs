@@ -219,6 +219,7 @@ impl CapitalisedNames {
         let span = Span::new(first.span.start, last.span.end);
         if let Some(surnames) = &self.surnames {
             let fits = (2..=3).contains(&run.len())
+                && !span.of(text).contains('&')
                 && surnames.contains(last.span.of(text))
                 && !self.is_common(first.span.of(text));
             return fits.then_some(span);
