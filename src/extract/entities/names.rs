@@ -3,7 +3,7 @@
 //! the document itself writes them.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{Candidate, EntityRule};
 use crate::rules::{RuleError, RuleFile, RuleSource};
@@ -115,6 +115,7 @@ impl CapitalisedNames {
         text: &'a str,
         regions: &[Span],
         chosen: &mut Vec<Candidate<'a>>,
+        document: &DocumentWords,
         extendable: impl Fn(&Candidate) -> bool,
     ) {
         let mut taken = SpanSet::default();
@@ -123,8 +124,7 @@ impl CapitalisedNames {
         }
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
-        for &region in regions {
-            let words: Vec<Word> = words(text, region).collect();
+        for (&region, words) in regions.iter().zip(&document.words) {
             let mut i = 0;
             while i < words.len() {
                 if !self.is_name_word(text, words[i], &taken) {
@@ -155,7 +155,7 @@ impl CapitalisedNames {
                         extended[index] = true;
                         Some(Span::new(span.start, run.end))
                     }
-                    None => self.judge(text, region, &words[i..j]),
+                    None => self.judge(text, region, &words[i..j], document),
                 };
                 if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
                     found.push(Candidate { span, rule: self.rule, canonical: Cow::Owned(collapse(span.of(text))) });
@@ -173,15 +173,19 @@ impl CapitalisedNames {
     /// A capitalised word, outside every chosen entity, that may be part of a name.
     fn is_name_word(&self, text: &str, word: Word, taken: &SpanSet) -> bool {
         let surface = word.span.of(text);
+        // Most words are lower case: that test comes first.
+        if !surface.starts_with(char::is_uppercase) {
+            return false;
+        }
         let letters = surface.chars().filter(|c| c.is_alphabetic()).count();
+        let all_capitals = !surface.chars().any(char::is_lowercase);
         // Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
         // `Cornish-founded`.
         surface.split('-').all(|part| !part.starts_with(char::is_lowercase))
-            && surface.starts_with(char::is_uppercase)
             && letters >= 2
             && (letters >= 3 || !surface.chars().any(|c| c.is_ascii_digit()))
             && !self.breaks.contains(surface)
-            && !self.breaks.contains(&title_case(surface))
+            && !(all_capitals && self.breaks.contains(&title_case(surface)))
             && !self.rejected.contains(surface)
             && !is_plural_acronym(surface)
             && !taken.overlaps(word.span)
@@ -202,8 +206,8 @@ impl CapitalisedNames {
     }
 
     /// The name in a run of capitalised words, if they make one.
-    fn judge(&self, text: &str, region: Span, run: &[Word]) -> Option<Span> {
-        let initial = starts_sentence(text, region, run[0].span.start) || in_title_case_line(text, run[0].span.start);
+    fn judge(&self, text: &str, region: Span, run: &[Word], document: &DocumentWords) -> Option<Span> {
+        let initial = starts_sentence(text, region, run[0].span.start) || document.in_headline(run[0].span.start);
         let after_prose = follows_prose(text, region, run[0].span.start);
         let original_start = run[0].span.start;
         let mut run = run;
@@ -234,7 +238,7 @@ impl CapitalisedNames {
             // arrived") or a heading glued to the sentence ("Farmgate Pressure Ghana") is a name
             // only if the document also writes the first word capitalised inside a sentence, or
             // the run ends in a word English does not otherwise use.
-            let first_inside = seen_inside(text, first.span.of(text));
+            let first_inside = document.inside(first.span.of(text)) > 0;
             let last_rare = !self.is_common(last.span.of(text));
             let acronym = !first.span.of(text).chars().any(char::is_lowercase);
             return (first_inside || acronym || (run.len() >= 2 && last_rare)).then_some(span);
@@ -251,7 +255,7 @@ impl CapitalisedNames {
         if run.len() >= 2 && after_prose {
             return Some(span);
         }
-        (run.len() == 1 && self.capitalised_in_document(text, run[0].span.of(text))).then_some(span)
+        (run.len() == 1 && self.capitalised_in_document(document, run[0].span.of(text))).then_some(span)
     }
 
     fn has_cues(&self) -> bool {
@@ -270,32 +274,73 @@ impl CapitalisedNames {
     }
 
     /// Whether `word` is written capitalised inside sentences at least `min_mentions` times in
-    /// `text`, and never in lower case. Acronyms are always capitalised and prove nothing.
-    fn capitalised_in_document(&self, text: &str, word: &str) -> bool {
-        if !word.chars().any(char::is_lowercase) {
-            return false;
-        }
-        let lower = word.to_lowercase();
-        let whole = |at: usize, len: usize| is_word_boundary(text, at) && is_word_boundary(text, at + len);
-        if text.match_indices(lower.as_str()).any(|(at, _)| whole(at, lower.len())) {
-            return false;
-        }
-        let region = Span::new(0, text.len());
-        let inside = text
-            .match_indices(word)
-            .filter(|&(at, _)| whole(at, word.len()) && !starts_sentence(text, region, at))
-            .count();
-        inside >= self.min_mentions
+    /// the document, and never in lower case. Acronyms are always capitalised and prove nothing.
+    fn capitalised_in_document(&self, document: &DocumentWords, word: &str) -> bool {
+        word.chars().any(char::is_lowercase)
+            && !document.lower.contains(word.to_lowercase().as_str())
+            && document.inside(word) >= self.min_mentions
     }
 }
 
-/// Whether the line around `at` is written in title case (a headline): of its words of four
-/// letters or more, at least four and no more than one in five start in lower case.
-fn in_title_case_line(text: &str, at: usize) -> bool {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+/// How a document writes its words, gathered once for all capitalised-name rules: what they
+/// judge sentence starts, headlines and lone ordinary words by.
+#[derive(Debug, Default)]
+pub struct DocumentWords<'a> {
+    /// The words of each region.
+    words: Vec<Vec<Word>>,
+    /// Capitalised words, with how often each is written inside a sentence.
+    inside: HashMap<&'a str, usize>,
+    /// Words written in lower case.
+    lower: HashSet<&'a str>,
+    /// Lines written in title case, in order.
+    headlines: Vec<Span>,
+}
+
+impl<'a> DocumentWords<'a> {
+    pub fn new(text: &'a str, regions: &[Span]) -> DocumentWords<'a> {
+        let mut document = DocumentWords::default();
+        for &region in regions {
+            let region_words: Vec<Word> = words(text, region).collect();
+            for word in &region_words {
+                let surface = word.span.of(text);
+                if surface.starts_with(char::is_uppercase) {
+                    if !starts_sentence(text, region, word.span.start) {
+                        *document.inside.entry(surface).or_default() += 1;
+                    }
+                } else if !surface.chars().any(char::is_uppercase) {
+                    document.lower.insert(surface);
+                }
+            }
+            let mut start = region.start;
+            for line in region.of(text).split('\n') {
+                let span = Span::new(start, start + line.len());
+                if is_title_case(line) {
+                    document.headlines.push(span);
+                }
+                start = span.end + 1;
+            }
+            document.words.push(region_words);
+        }
+        document
+    }
+
+    /// How often `word` is written, capitalised as given, inside a sentence.
+    fn inside(&self, word: &str) -> usize {
+        self.inside.get(word).copied().unwrap_or(0)
+    }
+
+    /// Whether `at` lies in a title-case line.
+    fn in_headline(&self, at: usize) -> bool {
+        let next = self.headlines.partition_point(|line| line.end < at);
+        self.headlines.get(next).is_some_and(|line| line.start <= at)
+    }
+}
+
+/// Whether a line is written in title case (a headline): of its words of four letters or more,
+/// at least four and no more than one in five start in lower case.
+fn is_title_case(line: &str) -> bool {
     let (mut upper, mut lower) = (0, 0);
-    for word in text[start..end].split(|c: char| !c.is_alphabetic()).filter(|w| w.chars().count() >= 4) {
+    for word in line.split(|c: char| !c.is_alphabetic()).filter(|w| w.chars().count() >= 4) {
         if word.starts_with(char::is_uppercase) {
             upper += 1;
         } else {
@@ -303,15 +348,6 @@ fn in_title_case_line(text: &str, at: usize) -> bool {
         }
     }
     upper >= 4 && lower * 5 <= upper + lower
-}
-
-/// Whether `word` is written, capitalised as given, somewhere in `text` other than at the start
-/// of a sentence.
-fn seen_inside(text: &str, word: &str) -> bool {
-    let region = Span::new(0, text.len());
-    text.match_indices(word).any(|(at, _)| {
-        is_word_boundary(text, at) && is_word_boundary(text, at + word.len()) && !starts_sentence(text, region, at)
-    })
 }
 
 /// `OCTOBER` → `October`; other words unchanged in their first letter.
@@ -326,13 +362,6 @@ fn title_case(word: &str) -> String {
 /// `SMEs`, `NPAs`: the plural of an acronym is a class of things, not a name.
 fn is_plural_acronym(word: &str) -> bool {
     word.strip_suffix('s').is_some_and(|stem| stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase()))
-}
-
-/// Whether no letter or digit touches `at` from both sides.
-fn is_word_boundary(text: &str, at: usize) -> bool {
-    let before = text[..at].chars().next_back();
-    let after = text[at..].chars().next();
-    !(before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric))
 }
 
 /// The words of `region`, in order.
