@@ -99,6 +99,8 @@ pub enum AliasWord {
     /// The distinctive first word of an organisation found by a pattern: "Tessaro" after
     /// "Tessaro Shipping Group".
     FirstWord,
+    /// The given name of a person, used alone in profiles: "Malcolm" after "Malcolm Turnbull".
+    GivenName,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -294,6 +296,7 @@ impl EntityExtractor {
                         [Some(words[0]), without_suffix.filter(|_| words.len() >= 3)]
                     }
                     AliasWord::FirstWord => continue,
+                    AliasWord::GivenName => [Some(words[0]), None],
                 };
                 for alias in short_names.into_iter().flatten() {
                     let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
