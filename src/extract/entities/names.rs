@@ -445,6 +445,24 @@ mod tests {
     }
 
     #[test]
+    fn document_words_count_mentions_inside_sentences_and_find_headlines() {
+        let text = "Rates Rise As Ports Reopen Across Europe\nThe Coalition met. Coalition members and the Coalition agreed; a coalition formed.";
+        let document = DocumentWords::new(text, &[Span::new(0, text.len())]);
+        assert_eq!(document.inside("Coalition"), 2);
+        assert!(document.lower.contains("coalition"));
+        assert!(document.in_headline(text.find("Ports").unwrap()));
+        assert!(!document.in_headline(text.find("members").unwrap()));
+    }
+
+    #[test]
+    fn plural_acronyms_and_title_case() {
+        assert!(is_plural_acronym("SMEs"));
+        assert!(!is_plural_acronym("Ms"));
+        assert!(!is_plural_acronym("Texas"));
+        assert_eq!(title_case("OCTOBER"), "October");
+    }
+
+    #[test]
     fn sentence_starts_and_prose() {
         let text = "Rates fell. \"Shares rose, Kiln Tide said\n- Note";
         let region = Span::new(0, text.len());
