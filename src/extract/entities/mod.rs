@@ -296,7 +296,9 @@ impl EntityExtractor {
                         [Some(words[0]), without_suffix.filter(|_| words.len() >= 3)]
                     }
                     AliasWord::FirstWord => continue,
-                    AliasWord::GivenName => [Some(words[0]), None],
+                    // Only from names whose first word a first-name list or a title vouched for.
+                    AliasWord::GivenName if self.patterns.contains(c.rule) => [Some(words[0]), None],
+                    AliasWord::GivenName => continue,
                 };
                 for alias in short_names.into_iter().flatten() {
                     let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
