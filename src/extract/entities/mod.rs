@@ -36,7 +36,7 @@ use crate::rules::{self, Catalogue, Family, RuleError, RuleFile, RuleSource, rul
 use crate::span::{Span, SpanSet};
 
 use self::gazetteer::Gazetteer;
-use self::names::{CapitalisedConfig, CapitalisedNames, DocumentWords};
+use self::names::{CapitalisedConfig, CapitalisedNames, DocumentWords, SharedWords};
 use self::patterns::{PatternRule, Patterns};
 
 rule_table! {
@@ -156,6 +156,7 @@ impl EntityExtractor {
         let mut aliases = Vec::new();
         let mut capitalised = Vec::new();
         let mut gazetteer_rules = HashSet::new();
+
         let files: Vec<(&RuleFile, EntitiesFile)> =
             source.files(Family::Entities).map(|file| Ok((file, rules::parse(file)?))).collect::<Result<_, _>>()?;
         let mut run_breaks = HashSet::new();
@@ -163,6 +164,7 @@ impl EntityExtractor {
             never_alone.extend(parsed.never_alone.iter().cloned());
             run_breaks.extend(parsed.run_breaks.iter().cloned());
         }
+        let mut shared = SharedWords::new(never_alone.clone(), run_breaks);
         for (file, parsed) in files {
             for rule in parsed.rule {
                 rule.register(file, catalogue)?;
@@ -182,15 +184,9 @@ impl EntityExtractor {
                         gazetteer.add_rule(source, file, index, &rule)?
                     }
                     (None, false, Some(word), None) => aliases.push((index, word)),
-                    (None, false, None, Some(config)) => capitalised.push(CapitalisedNames::compile(
-                        source,
-                        file,
-                        index,
-                        &rule,
-                        config,
-                        &never_alone,
-                        &run_breaks,
-                    )?),
+                    (None, false, None, Some(config)) => {
+                        capitalised.push(CapitalisedNames::compile(source, file, index, &rule, config, &mut shared)?)
+                    }
                     _ => {
                         return Err(RuleError::at(
                             file,

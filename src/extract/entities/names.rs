@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::{Candidate, EntityRule};
 use crate::rules::{RuleError, RuleFile, RuleSource};
@@ -54,16 +55,47 @@ struct Word {
     span: Span,
 }
 
+/// Words shared by the capitalised-name rules: the entity files' `never_alone` and `run_breaks`,
+/// and the word lists the rules name, each read once however many rules name it.
+#[derive(Debug)]
+pub struct SharedWords {
+    never_alone: Arc<HashSet<String>>,
+    breaks: Arc<HashSet<String>>,
+    lists: HashMap<String, Arc<HashSet<String>>>,
+}
+
+impl SharedWords {
+    pub fn new(never_alone: HashSet<String>, breaks: HashSet<String>) -> SharedWords {
+        SharedWords { never_alone: Arc::new(never_alone), breaks: Arc::new(breaks), lists: HashMap::new() }
+    }
+
+    fn get(
+        &mut self,
+        source: &RuleSource,
+        file: &RuleFile,
+        name: &toml::Spanned<String>,
+    ) -> Result<Arc<HashSet<String>>, RuleError> {
+        let list = source.list(file, name)?;
+        if let Some(words) = self.lists.get(&list.path) {
+            return Ok(Arc::clone(words));
+        }
+        let words: Arc<HashSet<String>> =
+            Arc::new(list.entries()?.into_iter().map(|(surface, _)| surface.to_string()).collect());
+        self.lists.insert(list.path.clone(), Arc::clone(&words));
+        Ok(words)
+    }
+}
+
 #[derive(Debug)]
 pub struct CapitalisedNames {
     rule: usize,
-    common: HashSet<String>,
-    never_alone: HashSet<String>,
-    breaks: HashSet<String>,
+    common: Arc<HashSet<String>>,
+    never_alone: Arc<HashSet<String>>,
+    breaks: Arc<HashSet<String>>,
     strip_leading: HashSet<String>,
     min_mentions: usize,
-    rejected: HashSet<String>,
-    surnames: Option<HashSet<String>>,
+    rejected: Vec<Arc<HashSet<String>>>,
+    surnames: Option<Arc<HashSet<String>>>,
     last_words: HashSet<String>,
     preceded_by: HashSet<String>,
     followed_by: HashSet<String>,
@@ -78,25 +110,16 @@ impl CapitalisedNames {
         rule_index: usize,
         rule: &EntityRule,
         config: &CapitalisedConfig,
-        never_alone: &HashSet<String>,
-        breaks: &HashSet<String>,
+        shared: &mut SharedWords,
     ) -> Result<CapitalisedNames, RuleError> {
-        let list = source.list(file, &config.common)?;
-        let common = list.entries()?.into_iter().map(|(surface, _)| surface.to_string()).collect();
-        let mut rejected = HashSet::new();
-        for name in &config.reject {
-            rejected.extend(source.list(file, name)?.entries()?.into_iter().map(|(surface, _)| surface.to_string()));
-        }
-        let surnames = match &config.surnames {
-            Some(name) => Some(source.list(file, name)?.entries()?.into_iter().map(|(s, _)| s.to_string()).collect()),
-            None => None,
-        };
+        let rejected = config.reject.iter().map(|name| shared.get(source, file, name)).collect::<Result<_, _>>()?;
+        let surnames = config.surnames.as_ref().map(|name| shared.get(source, file, name)).transpose()?;
         Ok(CapitalisedNames {
             surnames,
             rule: rule_index,
-            common,
-            never_alone: never_alone.clone(),
-            breaks: breaks.clone(),
+            common: shared.get(source, file, &config.common)?,
+            never_alone: Arc::clone(&shared.never_alone),
+            breaks: Arc::clone(&shared.breaks),
             strip_leading: rule.strip_leading.iter().cloned().collect(),
             min_mentions: config.min_mentions,
             rejected,
@@ -186,7 +209,7 @@ impl CapitalisedNames {
             && (letters >= 3 || !surface.chars().any(|c| c.is_ascii_digit()))
             && !self.breaks.contains(surface)
             && !(all_capitals && self.breaks.contains(&title_case(surface)))
-            && !self.rejected.contains(surface)
+            && !self.rejected.iter().any(|list| list.contains(surface))
             && !is_plural_acronym(surface)
             && !taken.overlaps(word.span)
     }
