@@ -11,16 +11,18 @@ DIR must contain these tables (UTF-8, tab-separated, first line a header):
   cities.tsv           name, country, subcountry, geonameid (GeoNames cities
                        with more than 15,000 inhabitants; CC-BY-4.0)
   us_states.tsv        name, abbr
-  first_names_us.txt, first_names_all.txt, surnames_us.txt
+  currencies.tsv       code, name, numeric, minor_unit (ISO 4217; ODC-PDDL)
+  first_names_us.txt, first_names_all.txt, surnames_us.txt, surnames_all.txt
                        one name per line (smashew/NameDatabases; Unlicense)
   english_word_logprob_top200k.tsv
                        word, log_prob: case-sensitive unigram log-probabilities
                        (spacy-lookups-data). Used only to decide which
-                       surfaces are ordinary English words; nothing from it is
-                       copied into the lists.
+                       surfaces are ordinary English words; common_words.tsv lists
+                       those decisions, no probabilities are copied.
 
-It writes companies.tsv, tickers.tsv, cities.tsv, us_states.tsv and
-first_names.tsv into --out; first names that are also ordinary words or
+It writes companies.tsv, tickers.tsv, cities.tsv, us_states.tsv,
+first_names.tsv, surnames.tsv, currency_codes.tsv and common_words.tsv into
+--out; first names that are also ordinary words or
 other entities (Will, Grace, Georgia) are left out and listed by --report. The hand-written
 lists already in --out (countries, demonyms, regions, organizations,
 central_banks_regulators, indices, products) are read, never written: they
@@ -1584,7 +1586,26 @@ def derive_states(rows, log):
         result[s] = "New York"
     for s in ("Washington State", "Washington state"):
         result[s] = "Washington"
+    # Newspaper-style abbreviations, as in datelines ("CARVER FALLS, Minn."); those that are
+    # also words or titles (Ind., Miss., La., Wash., Me.) are left out.
+    for s, name in STATE_ABBREVIATIONS.items():
+        if name in result:
+            result[s] = name
     return result
+
+
+STATE_ABBREVIATIONS = {
+    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California",
+    "Colo.": "Colorado", "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida",
+    "Ga.": "Georgia", "Ill.": "Illinois", "Kan.": "Kansas", "Kans.": "Kansas", "Ky.": "Kentucky",
+    "Md.": "Maryland", "Mass.": "Massachusetts", "Mich.": "Michigan", "Minn.": "Minnesota",
+    "Mo.": "Missouri", "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada",
+    "N.H.": "New Hampshire", "N.J.": "New Jersey", "N.M.": "New Mexico", "N.Y.": "New York",
+    "N.C.": "North Carolina", "N.D.": "North Dakota", "Okla.": "Oklahoma", "Ore.": "Oregon",
+    "Pa.": "Pennsylvania", "R.I.": "Rhode Island", "S.C.": "South Carolina",
+    "S.D.": "South Dakota", "Tenn.": "Tennessee", "Tex.": "Texas", "Vt.": "Vermont",
+    "Va.": "Virginia", "W.Va.": "West Virginia", "Wis.": "Wisconsin", "Wyo.": "Wyoming",
+}
 
 
 # ---------------------------------------------------------------------------
@@ -1634,6 +1655,37 @@ def derive_first_names(us_names, all_names, freq, place_and_org, log):
 
 # ---------------------------------------------------------------------------
 # Writing
+
+
+def derive_common_words(freq):
+    """Capitalised and all-capitals forms of ordinary English words: `Markets`, `Share`, `GPU`.
+
+    A Title-case form is listed when the word is mostly written in lower case (see
+    WordFreq.common_word); an all-capitals token when it is itself frequent (log-probability at
+    least COMMON_ACRONYM_LOGPROB), which keeps generic acronyms (CEO, GPU, IPO) and drops rare
+    ones that are usually organisations (CRI, ANZ)."""
+    words = {}
+    for word, lp in freq.lp.items():
+        if not word.isalpha():
+            continue
+        if word.islower():
+            title = word[:1].upper() + word[1:]
+            if freq.common_word(title):
+                words[title] = title
+        elif word.isupper() and len(word) >= 2 and lp >= COMMON_ACRONYM_LOGPROB:
+            words[word] = word
+    return words
+
+
+def derive_surnames(names, freq):
+    """Capitalised one-word surnames of three letters or more that are not ordinary words."""
+    return {n: n for n in names
+            if n[:1].isupper() and len(n) >= 3 and " " not in n and "\t" not in n
+            and n == n.strip() and not freq.common_word(n)}
+
+
+# An all-capitals token at least this frequent is a generic acronym, not a name.
+COMMON_ACRONYM_LOGPROB = -14.8
 
 
 def header(title, lines):
@@ -1706,10 +1758,11 @@ def check_lists(directory):
             seen[surface].append(fname[:-4])
         canon_of[fname[:-4]] = names
     if "demonyms" in canon_of and "countries" in canon_of:
-        countries = set(canon_of["countries"].values())
+        # Regional adjectives (European, Asian) point at their region.
+        places = set(canon_of["countries"].values()) | set(canon_of.get("regions", {}).values())
         for s, c in canon_of["demonyms"].items():
-            if c not in countries:
-                problems.append("demonyms.tsv: %r -> %r is not a country canonical" % (s, c))
+            if c not in places:
+                problems.append("demonyms.tsv: %r -> %r is not a country or region canonical" % (s, c))
     shared = {s: l for s, l in seen.items() if len(l) > 1 and
               not set(l) <= {"first_names", "first_names_ambiguous"}}
     pairs = collections.Counter(tuple(l) for l in shared.values())
@@ -1843,7 +1896,8 @@ def main(argv=None):
         cities)
     counts["us_states.tsv"] = write_list(out("us_states.tsv"), header(
         "US states (LOC)",
-        ["The 50 US states and Washington, D.C. (no two-letter postal codes). Canonical = state name;",
+        ["The 50 US states and Washington, D.C., and newspaper abbreviations (Minn., W.Va.; no",
+         "two-letter postal codes). Canonical = state name;",
          "District of Columbia, D.C. and Washington D.C. forms -> Washington, D.C.",
          "Washington alone is the state here, although news often means the US government.",
          "Generated by " + SCRIPT + " (facts; no licence restriction). See LICENSES.md."]),
@@ -1855,6 +1909,28 @@ def main(argv=None):
         "# Derived by " + SCRIPT + " from smashew/NameDatabases first-name lists (US and all).",
         "# Licence: Unlicense (public domain). See LICENSES.md."],
         {n: n for n in clear}, with_canonical=False)
+
+    counts["surnames.tsv"] = write_list(out("surnames.tsv"), [
+        "# assay entity list: surnames (cue for two- and three-word person names no other rule knows)",
+        "# One name per line; names that are ordinary English words (Hunt, Street) left out.",
+        "# Derived by " + SCRIPT + " from smashew/NameDatabases surname lists (US and all).",
+        "# Licence: Unlicense (public domain). See LICENSES.md."],
+        derive_surnames(read_name_list(src("surnames_us.txt")) + read_name_list(src("surnames_all.txt")), freq),
+        with_canonical=False)
+    counts["currency_codes.tsv"] = write_list(out("currency_codes.tsv"), [
+        "# assay entity list: ISO 4217 currency codes (never a name on their own: DKK, USD)",
+        "# Derived by " + SCRIPT + " from the ISO 4217 active codes table.",
+        "# Licence: ODC-PDDL-1.0 (facts). See LICENSES.md."],
+        {r["code"]: r["code"] for r in read_tsv(src("currencies.tsv")) if r.get("code")},
+        with_canonical=False)
+    counts["common_words.tsv"] = write_list(out("common_words.tsv"), [
+        "# assay entity list: capitalised forms of ordinary English words (not entities on their own)",
+        "# Title-case forms of words mostly written in lower case (Markets, Share, Independence), and",
+        "# frequent all-capitals acronyms (CEO, GPU). Used by the capitalised-name rule to tell a",
+        "# capitalised common word (sentence start, heading) from an unknown name.",
+        "# Derived by " + SCRIPT + " from the case-sensitive unigram log-probabilities of",
+        "# spacy-lookups-data (MIT); only the decision is kept, not the numbers. See LICENSES.md."],
+        derive_common_words(freq), with_canonical=False)
 
     for f, n in counts.items():
         print("%-28s %6d lines" % (f, n))

@@ -64,6 +64,7 @@ rule_files! {
     money_scales => "money/scales.toml",
     entities_aliases => "entities/aliases.toml",
     entities_gazetteers => "entities/gazetteers.toml",
+    entities_names => "entities/names.toml",
     entities_patterns => "entities/patterns.toml",
     claims_attribution => "claims/attribution.toml",
     claims_factual => "claims/factual.toml",

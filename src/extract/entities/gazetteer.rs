@@ -9,7 +9,7 @@ use super::{Candidate, EntityRule, is_whole_word};
 use crate::rules::{RuleError, RuleFile, RuleSource};
 use crate::span::Span;
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Entry {
     rule: usize,
     priority: i32,
@@ -89,7 +89,20 @@ impl Builder {
         self.canonicals.len() - 1
     }
 
-    pub fn build(self) -> Gazetteer {
+    pub fn build(mut self) -> Gazetteer {
+        // Tokenised text splits the final period off an abbreviation (`U.S .`, `N.Y .`): the
+        // split form of a dotted abbreviation names the same thing.
+        for index in 0..self.surfaces.len() {
+            let surface = &self.surfaces[index];
+            if let Some(body) = surface.strip_suffix('.').filter(|body| body.contains('.')) {
+                let split = format!("{body} .");
+                if !self.index.contains_key(&split) {
+                    self.index.insert(split.clone(), self.surfaces.len());
+                    self.surfaces.push(split);
+                    self.entries.push(self.entries[index]);
+                }
+            }
+        }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&self.surfaces)

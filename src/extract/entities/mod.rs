@@ -1,31 +1,42 @@
 //! Entities: the organisations, people, places and products an article names, typed and with a
 //! canonical name to group by.
 //!
-//! Two engines, both driven by `rules/entities/`:
+//! Three engines, all driven by `rules/entities/`:
 //!
 //! - **gazetteers** ([`gazetteer`]): rules with a `list` file or inline `entries` of known names,
 //!   matched in one Aho-Corasick pass (leftmost-longest, case-sensitive, whole words). A rule can
-//!   allow a version number (`Trainium2`) or a plural `s` (`TPUs`) after the name.
+//!   allow a version number (`Trainium2`) or a plural `s` (`TPUs`) after the name; a dotted
+//!   abbreviation also matches with its final period split off by a tokenizer (`U.S .`).
 //! - **patterns** ([`patterns`]): regexes whose `name` group is the entity, for names no list can
 //!   hold: organisation suffixes (`Tessaro Shipping Group`), `X of Y` names, first name + surname,
 //!   titles before names, places after "based in", datelines, cashtags.
+//! - **capitalised names** ([`names`]): runs of capitalised words left over by the other two,
+//!   judged against a list of capitalised ordinary words and by how the document writes them,
+//!   typed by cues (surnames, "said", "near", "the X bar") or as organisations.
 //!
-//! Overlaps are resolved in one place: the longest candidate wins, then the rule's `priority`,
-//! then the earliest. After that, document-level consistency: a surname used alone after the full
-//! name ("Okafor" after "Grace Okafor"), and the first word of an organisation found by a suffix
-//! pattern ("Tessaro" after "Tessaro Shipping Group"), get the same type and canonical name.
+//! Overlap policy, applied in one place ([`EntityExtractor::resolve`]) to every list and pattern
+//! candidate: the **longest** candidate wins, then the rule with the higher **priority**, then the
+//! **earliest**. The capitalised-name rules then see only the text no survivor covers (in file
+//! order, so a cue rule claims a run before the general one), except that a run right after a
+//! one-word listed organisation or place extends it (`Brookfield Kerr`). Last comes
+//! document-level consistency: a surname used alone after the full name ("Okafor" after "Grace
+//! Okafor"), and the first word or the suffix-less name of an organisation found by a pattern
+//! ("Tessaro" after "Tessaro Shipping Group"), get the same type and canonical name; such an
+//! alias replaces an earlier item only when it has exactly its span and a lower priority.
 
 mod gazetteer;
+mod names;
 mod patterns;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::record::{EntityItem, EntityType};
-use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
+use crate::rules::{self, Catalogue, Family, RuleError, RuleFile, RuleSource, rule_table};
 use crate::span::{Span, SpanSet};
 
 use self::gazetteer::Gazetteer;
+use self::names::{CapitalisedConfig, CapitalisedNames, DocumentWords, SharedWords};
 use self::patterns::{PatternRule, Patterns};
 
 rule_table! {
@@ -72,6 +83,10 @@ rule_table! {
         /// rule's type get that entity's canonical name.
         #[serde(default)]
         pub alias: Option<AliasWord>,
+        /// A capitalised-name rule: runs of capitalised words left over by every other rule,
+        /// judged against a list of capitalised ordinary words.
+        #[serde(default)]
+        pub capitalised: Option<CapitalisedConfig>,
     }
 }
 
@@ -84,6 +99,8 @@ pub enum AliasWord {
     /// The distinctive first word of an organisation found by a pattern: "Tessaro" after
     /// "Tessaro Shipping Group".
     FirstWord,
+    /// The given name of a person, used alone in profiles: "Malcolm" after "Malcolm Turnbull".
+    GivenName,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -94,6 +111,10 @@ struct EntitiesFile {
     /// Words that are never an entity on their own, whatever matched them (months, "The").
     #[serde(default)]
     never_alone: Vec<String>,
+    /// Words that end a run of capitalised words for the capitalised-name rules: titles and
+    /// calendar words ("Prime Minister", "Chief Executive", "March").
+    #[serde(default)]
+    run_breaks: Vec<String>,
 }
 
 /// An entity before overlaps are resolved.
@@ -120,6 +141,10 @@ pub struct EntityExtractor {
     never_alone: HashSet<String>,
     /// Alias rules: (rule index, which word).
     aliases: Vec<(usize, AliasWord)>,
+    /// Capitalised-name rules, run on what the others left.
+    names: Vec<CapitalisedNames>,
+    /// The rules whose names come from lists.
+    gazetteer_rules: HashSet<usize>,
 }
 
 impl EntityExtractor {
@@ -129,9 +154,18 @@ impl EntityExtractor {
         let mut pattern_rules = Vec::new();
         let mut never_alone = HashSet::new();
         let mut aliases = Vec::new();
-        for file in source.files(Family::Entities) {
-            let parsed: EntitiesFile = rules::parse(file)?;
-            never_alone.extend(parsed.never_alone);
+        let mut capitalised = Vec::new();
+        let mut gazetteer_rules = HashSet::new();
+
+        let files: Vec<(&RuleFile, EntitiesFile)> =
+            source.files(Family::Entities).map(|file| Ok((file, rules::parse(file)?))).collect::<Result<_, _>>()?;
+        let mut run_breaks = HashSet::new();
+        for (_, parsed) in &files {
+            never_alone.extend(parsed.never_alone.iter().cloned());
+            run_breaks.extend(parsed.run_breaks.iter().cloned());
+        }
+        let mut shared = SharedWords::new(never_alone.clone(), run_breaks);
+        for (file, parsed) in files {
             for rule in parsed.rule {
                 rule.register(file, catalogue)?;
                 let index = rules.len();
@@ -141,15 +175,23 @@ impl EntityExtractor {
                     priority: rule.priority,
                 });
                 let is_list = rule.list.is_some() || !rule.entries.is_empty();
-                match (&rule.pattern, is_list, rule.alias) {
-                    (Some(_), false, None) => pattern_rules.push(PatternRule::compile(source, file, index, &rule)?),
-                    (None, true, None) => gazetteer.add_rule(source, file, index, &rule)?,
-                    (None, false, Some(word)) => aliases.push((index, word)),
+                match (&rule.pattern, is_list, rule.alias, &rule.capitalised) {
+                    (Some(_), false, None, None) => {
+                        pattern_rules.push(PatternRule::compile(source, file, index, &rule)?)
+                    }
+                    (None, true, None, None) => {
+                        gazetteer_rules.insert(index);
+                        gazetteer.add_rule(source, file, index, &rule)?
+                    }
+                    (None, false, Some(word), None) => aliases.push((index, word)),
+                    (None, false, None, Some(config)) => {
+                        capitalised.push(CapitalisedNames::compile(source, file, index, &rule, config, &mut shared)?)
+                    }
                     _ => {
                         return Err(RuleError::at(
                             file,
                             rule.id.span(),
-                            "an entity rule needs exactly one of `pattern`, `list`/`entries` or `alias`",
+                            "an entity rule needs exactly one of `pattern`, `list`/`entries`, `alias` or `capitalised`",
                         ));
                     }
                 }
@@ -161,6 +203,8 @@ impl EntityExtractor {
             patterns: Patterns::new(pattern_rules),
             never_alone,
             aliases,
+            names: capitalised,
+            gazetteer_rules,
         })
     }
 
@@ -173,6 +217,16 @@ impl EntityExtractor {
         }
         candidates.retain(|c| !self.never_alone.contains(c.span.of(text)));
         let mut chosen = self.resolve(candidates);
+        // A run after a one-word listed organisation or place extends it (`Brookfield Kerr`).
+        let extendable = |c: &Candidate| {
+            matches!(self.rules[c.rule].entity_type, EntityType::Org | EntityType::Loc)
+                && self.gazetteer_rules.contains(&c.rule)
+                && !c.span.of(text).contains(char::is_whitespace)
+        };
+        let document = DocumentWords::new(text, regions);
+        for names in &self.names {
+            names.find(text, regions, &mut chosen, &document, extendable);
+        }
         self.add_aliases(text, regions, &mut chosen);
         chosen
             .into_iter()
@@ -184,6 +238,14 @@ impl EntityExtractor {
                 canonical: c.canonical,
             })
             .collect()
+    }
+
+    /// How many listed names occur in `region` of `text`, before overlaps are resolved: the
+    /// gazetteer pass alone, for measuring its throughput.
+    pub fn count_listed_names(&self, text: &str, region: Span) -> usize {
+        let mut candidates = Vec::new();
+        self.gazetteer.find(text, region, &mut candidates);
+        candidates.len()
     }
 
     /// Longest first, then priority, then earliest; returns the survivors in text order.
@@ -221,14 +283,24 @@ impl EntityExtractor {
                 if self.rules[alias_rule].entity_type != self.rules[c.rule].entity_type {
                     continue;
                 }
-                let alias = match word {
-                    AliasWord::LastWord => words[words.len() - 1],
-                    AliasWord::FirstWord if self.patterns.contains(c.rule) => words[0],
+                let name = c.span.of(text);
+                let short_names = match word {
+                    AliasWord::LastWord => [Some(words[words.len() - 1]), None],
+                    // "Alder Ridge" after "Alder Ridge Partners" too: the name without its suffix.
+                    AliasWord::FirstWord if self.patterns.contains(c.rule) => {
+                        let without_suffix = name.rfind(char::is_whitespace).map(|end| name[..end].trim_end());
+                        [Some(words[0]), without_suffix.filter(|_| words.len() >= 3)]
+                    }
                     AliasWord::FirstWord => continue,
+                    // Only from names whose first word a first-name list or a title vouched for.
+                    AliasWord::GivenName if self.patterns.contains(c.rule) => [Some(words[0]), None],
+                    AliasWord::GivenName => continue,
                 };
-                let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
-                if alias.chars().count() > 2 && !self.never_alone.contains(alias) {
-                    aliases.entry(alias).or_insert((alias_rule, c.canonical.clone(), c.span.end));
+                for alias in short_names.into_iter().flatten() {
+                    let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
+                    if alias.chars().count() > 2 && !self.never_alone.contains(alias) {
+                        aliases.entry(alias).or_insert((alias_rule, c.canonical.clone(), c.span.end));
+                    }
                 }
             }
         }

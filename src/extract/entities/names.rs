@@ -1,0 +1,500 @@
+//! Unknown names: runs of capitalised words that no list or pattern claimed, told apart from
+//! capitalised ordinary words (sentence starts, headings) by a list of such words and by how
+//! the document itself writes them.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::{Candidate, EntityRule};
+use crate::rules::{RuleError, RuleFile, RuleSource};
+use crate::span::{Span, SpanSet};
+
+/// `capitalised = { common = "lists/common_words.tsv", min_mentions = 2 }`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapitalisedConfig {
+    /// Capitalised forms of ordinary words (`Markets`, `Share`, `GPU`).
+    pub common: toml::Spanned<String>,
+    /// How often a single ordinary word must be written capitalised inside sentences of the
+    /// document, and never in lower case, to count as a name there (`Coalition`).
+    pub min_mentions: usize,
+    /// When set, the rule takes only runs of two or three words whose last word is in this list
+    /// and whose first word is not an ordinary word (`Anshu Gupta`).
+    #[serde(default)]
+    pub surnames: Option<toml::Spanned<String>>,
+    /// Lists of words that are never part of a name (currency codes).
+    #[serde(default)]
+    pub reject: Vec<toml::Spanned<String>>,
+    /// Cues: when any is set, the rule takes only runs of at least `min_words` words that end
+    /// in one of `last_words` (`Independence Day`), follow one of `preceded_by` (lower case,
+    /// "said Inês Carvalho") or come before one of `followed_by`, a comma allowed between
+    /// ("Polar Bite bar", "Rui Tavares, president").
+    #[serde(default)]
+    pub last_words: Vec<String>,
+    #[serde(default)]
+    pub preceded_by: Vec<String>,
+    #[serde(default)]
+    pub followed_by: Vec<String>,
+    #[serde(default = "one")]
+    pub min_words: usize,
+    /// Whether a run right after a one-word listed organisation or place makes one name with it
+    /// (`Brookfield Kerr`, `Meridian Wire`).
+    #[serde(default)]
+    pub extend: bool,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// A word of the text: letters and digits, joined by `&`, `-`, `.` or an apostrophe when a
+/// letter or digit follows; a trailing possessive is not part of it.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    span: Span,
+}
+
+/// Words shared by the capitalised-name rules: the entity files' `never_alone` and `run_breaks`,
+/// and the word lists the rules name, each read once however many rules name it.
+#[derive(Debug)]
+pub struct SharedWords {
+    never_alone: Arc<HashSet<String>>,
+    breaks: Arc<HashSet<String>>,
+    lists: HashMap<String, Arc<HashSet<String>>>,
+}
+
+impl SharedWords {
+    pub fn new(never_alone: HashSet<String>, breaks: HashSet<String>) -> SharedWords {
+        SharedWords { never_alone: Arc::new(never_alone), breaks: Arc::new(breaks), lists: HashMap::new() }
+    }
+
+    fn get(
+        &mut self,
+        source: &RuleSource,
+        file: &RuleFile,
+        name: &toml::Spanned<String>,
+    ) -> Result<Arc<HashSet<String>>, RuleError> {
+        let list = source.list(file, name)?;
+        if let Some(words) = self.lists.get(&list.path) {
+            return Ok(Arc::clone(words));
+        }
+        let words: Arc<HashSet<String>> =
+            Arc::new(list.entries()?.into_iter().map(|(surface, _)| surface.to_string()).collect());
+        self.lists.insert(list.path.clone(), Arc::clone(&words));
+        Ok(words)
+    }
+}
+
+#[derive(Debug)]
+pub struct CapitalisedNames {
+    rule: usize,
+    common: Arc<HashSet<String>>,
+    never_alone: Arc<HashSet<String>>,
+    breaks: Arc<HashSet<String>>,
+    strip_leading: HashSet<String>,
+    min_mentions: usize,
+    rejected: Vec<Arc<HashSet<String>>>,
+    surnames: Option<Arc<HashSet<String>>>,
+    last_words: HashSet<String>,
+    preceded_by: HashSet<String>,
+    followed_by: HashSet<String>,
+    min_words: usize,
+    extend: bool,
+}
+
+impl CapitalisedNames {
+    pub fn compile(
+        source: &RuleSource,
+        file: &RuleFile,
+        rule_index: usize,
+        rule: &EntityRule,
+        config: &CapitalisedConfig,
+        shared: &mut SharedWords,
+    ) -> Result<CapitalisedNames, RuleError> {
+        let rejected = config.reject.iter().map(|name| shared.get(source, file, name)).collect::<Result<_, _>>()?;
+        let surnames = config.surnames.as_ref().map(|name| shared.get(source, file, name)).transpose()?;
+        Ok(CapitalisedNames {
+            surnames,
+            rule: rule_index,
+            common: shared.get(source, file, &config.common)?,
+            never_alone: Arc::clone(&shared.never_alone),
+            breaks: Arc::clone(&shared.breaks),
+            strip_leading: rule.strip_leading.iter().cloned().collect(),
+            min_mentions: config.min_mentions,
+            rejected,
+            last_words: config.last_words.iter().cloned().collect(),
+            preceded_by: config.preceded_by.iter().cloned().collect(),
+            followed_by: config.followed_by.iter().cloned().collect(),
+            min_words: config.min_words,
+            extend: config.extend,
+        })
+    }
+
+    /// Adds the unknown names found in the parts of `regions` that no entity in `chosen` covers.
+    /// `extendable` tells which chosen entities a following run may extend (see `extend`).
+    pub fn find<'a>(
+        &self,
+        text: &'a str,
+        regions: &[Span],
+        chosen: &mut Vec<Candidate<'a>>,
+        document: &DocumentWords,
+        extendable: impl Fn(&Candidate) -> bool,
+    ) {
+        let mut taken = SpanSet::default();
+        for (index, c) in chosen.iter().enumerate() {
+            taken.insert(c.span, index);
+        }
+        let mut extended = vec![false; chosen.len()];
+        let mut found = Vec::new();
+        for (&region, words) in regions.iter().zip(&document.words) {
+            let mut i = 0;
+            while i < words.len() {
+                if !self.is_name_word(text, words[i], &taken) {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i + 1;
+                while j < words.len()
+                    && self.is_name_word(text, words[j], &taken)
+                    && joined(text, words[j - 1].span.end, words[j].span.start)
+                {
+                    j += 1;
+                }
+                let run = Span::new(words[i].span.start, words[j - 1].span.end);
+                // The entity ends one space before the run.
+                let before = (self.extend && run.start >= 2)
+                    .then(|| taken.overlapping(Span::new(run.start - 2, run.start - 1)).next())
+                    .flatten()
+                    .filter(|&(span, index)| {
+                        span.end + 1 == run.start
+                            && &text[span.end..run.start] == " "
+                            && !extended[index]
+                            && extendable(&chosen[index])
+                            && !starts_sentence(text, region, span.start)
+                    });
+                let name = match before {
+                    Some((span, index)) => {
+                        extended[index] = true;
+                        Some(Span::new(span.start, run.end))
+                    }
+                    None => self.judge(text, region, &words[i..j], document),
+                };
+                if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
+                    found.push(Candidate { span, rule: self.rule, canonical: Cow::Owned(collapse(span.of(text))) });
+                }
+                i = j;
+            }
+        }
+        let mut kept: Vec<Candidate<'a>> =
+            chosen.drain(..).zip(extended).filter(|(_, extended)| !extended).map(|(c, _)| c).collect();
+        kept.extend(found);
+        kept.sort_by_key(|c| c.span.start);
+        *chosen = kept;
+    }
+
+    /// A capitalised word, outside every chosen entity, that may be part of a name.
+    fn is_name_word(&self, text: &str, word: Word, taken: &SpanSet) -> bool {
+        let surface = word.span.of(text);
+        // Most words are lower case: that test comes first.
+        if !surface.starts_with(char::is_uppercase) {
+            return false;
+        }
+        let letters = surface.chars().filter(|c| c.is_alphabetic()).count();
+        let all_capitals = !surface.chars().any(char::is_lowercase);
+        // Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
+        // `Cornish-founded`.
+        surface.split('-').all(|part| !part.starts_with(char::is_lowercase))
+            && letters >= 2
+            && (letters >= 3 || !surface.chars().any(|c| c.is_ascii_digit()))
+            && !self.breaks.contains(surface)
+            && !(all_capitals && self.breaks.contains(&title_case(surface)))
+            && !self.rejected.iter().any(|list| list.contains(surface))
+            && !is_plural_acronym(surface)
+            && !taken.overlaps(word.span)
+    }
+
+    /// Whether a word is an ordinary word written capitalised: listed as such, or a hyphenated
+    /// compound of such words (`Lock-In`).
+    fn is_common(&self, surface: &str) -> bool {
+        let listed = |part: &str| {
+            // A long all-capitals word is judged by its Title-case form too (`INDEPENDENCE`);
+            // short ones are acronyms (`CRI` is not `Cri`).
+            self.common.contains(part)
+                || (part.chars().count() >= 4
+                    && !part.chars().any(char::is_lowercase)
+                    && self.common.contains(&title_case(part)))
+        };
+        listed(surface) || (surface.contains('-') && surface.split('-').all(|part| part.is_empty() || listed(part)))
+    }
+
+    /// The name in a run of capitalised words, if they make one.
+    fn judge(&self, text: &str, region: Span, run: &[Word], document: &DocumentWords) -> Option<Span> {
+        let initial = starts_sentence(text, region, run[0].span.start) || document.in_headline(run[0].span.start);
+        let after_prose = follows_prose(text, region, run[0].span.start);
+        let original_start = run[0].span.start;
+        let mut run = run;
+        while let Some((first, rest)) = run.split_first() {
+            let surface = first.span.of(text);
+            if self.strip_leading.contains(surface) || (initial && self.is_common(surface)) {
+                run = rest;
+            } else {
+                break;
+            }
+        }
+        let (first, last) = (run.first()?, run.last()?);
+        let span = Span::new(first.span.start, last.span.end);
+        if let Some(surnames) = &self.surnames {
+            let fits = (2..=3).contains(&run.len())
+                && !span.of(text).contains('&')
+                && surnames.contains(last.span.of(text))
+                && !self.is_common(first.span.of(text));
+            return fits.then_some(span);
+        }
+        if self.has_cues() {
+            return (run.len() >= self.min_words && self.cued(text, region, span, last.span.of(text))).then_some(span);
+        }
+        let stripped = span.start != original_start;
+        let has_rare = run.iter().any(|w| !self.is_common(w.span.of(text)));
+        if has_rare && !stripped && initial {
+            // A sentence start capitalises any word: a coined word there ("Shrinkflation has
+            // arrived") or a heading glued to the sentence ("Farmgate Pressure Ghana") is a name
+            // only if the document also writes the first word capitalised inside a sentence, or
+            // the run ends in a word English does not otherwise use.
+            let first_inside = document.inside(first.span.of(text)) > 0;
+            let last_rare = !self.is_common(last.span.of(text));
+            let acronym = !first.span.of(text).chars().any(char::is_lowercase);
+            return (first_inside || acronym || (run.len() >= 2 && last_rare)).then_some(span);
+        }
+        if has_rare {
+            return Some(span);
+        }
+        // Only ordinary words: a name when written capitalised in the middle of running text
+        // ("analysts at Capital Economics"), or, for one word, when the document keeps writing
+        // it so ("the Coalition").
+        if initial || stripped {
+            return None;
+        }
+        if run.len() >= 2 && after_prose {
+            return Some(span);
+        }
+        (run.len() == 1 && self.capitalised_in_document(document, run[0].span.of(text))).then_some(span)
+    }
+
+    fn has_cues(&self) -> bool {
+        !(self.last_words.is_empty() && self.preceded_by.is_empty() && self.followed_by.is_empty())
+    }
+
+    /// Whether one of the rule's cues holds for the run at `span`, whose last word is `last`.
+    fn cued(&self, text: &str, region: Span, span: Span, last: &str) -> bool {
+        let before = text[region.start..span.start].trim_end_matches([' ', '\t']);
+        let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        let after = text[span.end..region.end].trim_start_matches([' ', '\t', ',']);
+        let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        self.last_words.contains(last)
+            || (!previous.is_empty() && self.preceded_by.contains(previous))
+            || (!next.is_empty() && self.followed_by.contains(&next.to_lowercase()))
+    }
+
+    /// Whether `word` is written capitalised inside sentences at least `min_mentions` times in
+    /// the document, and never in lower case. Acronyms are always capitalised and prove nothing.
+    fn capitalised_in_document(&self, document: &DocumentWords, word: &str) -> bool {
+        word.chars().any(char::is_lowercase)
+            && !document.lower.contains(word.to_lowercase().as_str())
+            && document.inside(word) >= self.min_mentions
+    }
+}
+
+/// How a document writes its words, gathered once for all capitalised-name rules: what they
+/// judge sentence starts, headlines and lone ordinary words by.
+#[derive(Debug, Default)]
+pub struct DocumentWords<'a> {
+    /// The words of each region.
+    words: Vec<Vec<Word>>,
+    /// Capitalised words, with how often each is written inside a sentence.
+    inside: HashMap<&'a str, usize>,
+    /// Words written in lower case.
+    lower: HashSet<&'a str>,
+    /// Lines written in title case, in order.
+    headlines: Vec<Span>,
+}
+
+impl<'a> DocumentWords<'a> {
+    pub fn new(text: &'a str, regions: &[Span]) -> DocumentWords<'a> {
+        let mut document = DocumentWords::default();
+        for &region in regions {
+            let region_words: Vec<Word> = words(text, region).collect();
+            for word in &region_words {
+                let surface = word.span.of(text);
+                if surface.starts_with(char::is_uppercase) {
+                    if !starts_sentence(text, region, word.span.start) {
+                        *document.inside.entry(surface).or_default() += 1;
+                    }
+                } else if !surface.chars().any(char::is_uppercase) {
+                    document.lower.insert(surface);
+                }
+            }
+            let mut start = region.start;
+            for line in region.of(text).split('\n') {
+                let span = Span::new(start, start + line.len());
+                if is_title_case(line) {
+                    document.headlines.push(span);
+                }
+                start = span.end + 1;
+            }
+            document.words.push(region_words);
+        }
+        document
+    }
+
+    /// How often `word` is written, capitalised as given, inside a sentence.
+    fn inside(&self, word: &str) -> usize {
+        self.inside.get(word).copied().unwrap_or(0)
+    }
+
+    /// Whether `at` lies in a title-case line.
+    fn in_headline(&self, at: usize) -> bool {
+        let next = self.headlines.partition_point(|line| line.end < at);
+        self.headlines.get(next).is_some_and(|line| line.start <= at)
+    }
+}
+
+/// Whether a line is written in title case (a headline): of its words of four letters or more,
+/// at least four and no more than one in five start in lower case.
+fn is_title_case(line: &str) -> bool {
+    let (mut upper, mut lower) = (0, 0);
+    for word in line.split(|c: char| !c.is_alphabetic()).filter(|w| w.chars().count() >= 4) {
+        if word.starts_with(char::is_uppercase) {
+            upper += 1;
+        } else {
+            lower += 1;
+        }
+    }
+    upper >= 4 && lower * 5 <= upper + lower
+}
+
+/// `OCTOBER` → `October`; other words unchanged in their first letter.
+fn title_case(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect())
+        .unwrap_or_default()
+}
+
+/// `SMEs`, `NPAs`: the plural of an acronym is a class of things, not a name.
+fn is_plural_acronym(word: &str) -> bool {
+    word.strip_suffix('s').is_some_and(|stem| stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase()))
+}
+
+/// The words of `region`, in order.
+fn words(text: &str, region: Span) -> impl Iterator<Item = Word> + '_ {
+    let slice = region.of(text);
+    let mut chars = slice.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = chars.by_ref().find(|&(_, c)| c.is_alphanumeric())?;
+        let mut end = start;
+        while let Some(&(at, c)) = chars.peek() {
+            if c.is_alphanumeric() {
+                chars.next();
+                end = at + c.len_utf8();
+            } else if matches!(c, '&' | '-' | '.' | '\'' | '’')
+                && slice[at + c.len_utf8()..].starts_with(char::is_alphanumeric)
+            {
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let mut word = &slice[start..end];
+        for possessive in ["'s", "’s"] {
+            if word.len() > possessive.len() + 1 {
+                word = word.strip_suffix(possessive).unwrap_or(word);
+            }
+        }
+        Some(Word { span: Span::new(region.start + start, region.start + start + word.len()) })
+    })
+}
+
+/// Whether two words are separated by one space only (or by ` & `), so that they can belong to
+/// one name.
+fn joined(text: &str, end: usize, start: usize) -> bool {
+    matches!(&text[end..start], " " | " & " | "&")
+}
+
+/// Whether the word at `at` begins a sentence, a line or a quotation: only spaces and opening
+/// punctuation between it and the start of the region, a line break or a sentence end.
+fn starts_sentence(text: &str, region: Span, at: usize) -> bool {
+    let before = text[region.start..at].trim_end_matches([' ', '\t', '"', '“', '‘', '\'', '(', '[', '*', '#', '>']);
+    match before.chars().next_back() {
+        None => true,
+        Some(c) => matches!(c, '\n' | '\r' | '.' | '!' | '?' | ':' | ';' | '|' | '•' | '-' | '–' | '—' | '…' | '”'),
+    }
+}
+
+/// Whether the word at `at` follows running text: a lower-case word or a comma before it.
+fn follows_prose(text: &str, region: Span, at: usize) -> bool {
+    let before = text[region.start..at].trim_end_matches([' ', '\t']);
+    match before.chars().next_back() {
+        Some(',') => true,
+        Some(c) if c.is_alphabetic() => {
+            let word_start =
+                before.char_indices().rev().find(|(_, c)| !c.is_alphanumeric()).map_or(0, |(i, c)| i + c.len_utf8());
+            before[word_start..].starts_with(char::is_lowercase)
+        }
+        _ => false,
+    }
+}
+
+/// The name with its whitespace collapsed.
+fn collapse(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn surfaces(text: &str) -> Vec<&str> {
+        words(text, Span::new(0, text.len())).map(|w| w.span.of(text)).collect()
+    }
+
+    #[test]
+    fn words_keep_joined_forms_and_drop_possessives() {
+        assert_eq!(
+            surfaces("S&P and O'Neil's U.S. lastminute.com, Lock-In."),
+            ["S&P", "and", "O'Neil", "U.S", "lastminute.com", "Lock-In"]
+        );
+    }
+
+    #[test]
+    fn document_words_count_mentions_inside_sentences_and_find_headlines() {
+        let text = "Rates Rise As Ports Reopen Across Europe\nThe Coalition met. Coalition members and the Coalition agreed; a coalition formed.";
+        let document = DocumentWords::new(text, &[Span::new(0, text.len())]);
+        assert_eq!(document.inside("Coalition"), 2);
+        assert!(document.lower.contains("coalition"));
+        assert!(document.in_headline(text.find("Ports").unwrap()));
+        assert!(!document.in_headline(text.find("members").unwrap()));
+    }
+
+    #[test]
+    fn plural_acronyms_and_title_case() {
+        assert!(is_plural_acronym("SMEs"));
+        assert!(!is_plural_acronym("Ms"));
+        assert!(!is_plural_acronym("Texas"));
+        assert_eq!(title_case("OCTOBER"), "October");
+    }
+
+    #[test]
+    fn sentence_starts_and_prose() {
+        let text = "Rates fell. \"Shares rose, Kiln Tide said\n- Note";
+        let region = Span::new(0, text.len());
+        let at = |w: &str| text.find(w).unwrap();
+        assert!(starts_sentence(text, region, at("Rates")));
+        assert!(starts_sentence(text, region, at("Shares")));
+        assert!(!starts_sentence(text, region, at("Kiln")));
+        assert!(starts_sentence(text, region, at("Note")));
+        assert!(follows_prose(text, region, at("Kiln")));
+        assert!(!follows_prose(text, region, at("Shares")));
+    }
+}
