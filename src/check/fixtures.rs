@@ -30,12 +30,11 @@ pub fn find_fixtures(dir: &Path) -> std::io::Result<Vec<Fixture>> {
         ));
     }
     let globs = corpus::globs(&[]).expect("default globs are valid");
-    let (inputs, _) = corpus::inputs(&[dir.to_path_buf()], &globs);
-    Ok(inputs
-        .into_iter()
+    let root = [dir.to_path_buf()];
+    Ok(corpus::inputs(&root, &globs)
         .filter_map(|input| match input {
-            Input::File { path, .. } => Some(Fixture { expected: expected_path(&path), article: path }),
-            Input::Stdin => None,
+            Ok(Input::File { path, .. }) => Some(Fixture { expected: expected_path(&path), article: path }),
+            _ => None,
         })
         .collect())
 }
@@ -44,7 +43,7 @@ pub fn find_fixtures(dir: &Path) -> std::io::Result<Vec<Fixture>> {
 fn current_record(pipeline: &Pipeline, fixture: &Fixture) -> Result<Value, String> {
     let name = fixture.article.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let input = Input::File { path: fixture.article.clone(), display: name, relative: PathBuf::new() };
-    let outcome = batch::extract_input(pipeline, &input);
+    let outcome = batch::extract_input(pipeline, &input, corpus::Limit::NONE);
     if outcome.failed {
         return Err(outcome.messages.join("; "));
     }
