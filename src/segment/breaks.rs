@@ -18,7 +18,7 @@ pub fn sentence_breaks(text: &str, out: &mut Vec<usize>) {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        let Some(offset) = bytes[at..].iter().position(|b| !b.is_ascii()) else {
+        let Some(offset) = first_non_ascii(&bytes[at..]) else {
             ascii_breaks(bytes, at, bytes.len(), out);
             return;
         };
@@ -32,6 +32,20 @@ pub fn sentence_breaks(text: &str, out: &mut Vec<usize>) {
         out.extend(window.split_sentence_bound_indices().skip(1).map(|(offset, _)| start + offset));
         at = end;
     }
+}
+
+/// The position of the first byte over 0x7F, eight bytes at a time.
+fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    for (index, chunk) in chunks.enumerate() {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if word & HIGH_BITS != 0 {
+            return Some(index * 8 + (word & HIGH_BITS).trailing_zeros() as usize / 8);
+        }
+    }
+    tail.iter().position(|b| !b.is_ascii()).map(|offset| bytes.len() - tail.len() + offset)
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -72,6 +86,7 @@ enum Cat {
     Other,
 }
 
+#[inline]
 fn category(byte: u8) -> Cat {
     match byte {
         b'\t' | 0x0B | 0x0C | b' ' => Cat::Sp,
@@ -180,13 +195,31 @@ fn sb11(state: &State) -> bool {
 /// The breaks inside the ASCII run `bytes[start..end]`, run on its own, as in unicode-segmentation.
 fn ascii_breaks(bytes: &[u8], start: usize, end: usize, out: &mut Vec<usize>) {
     let mut state: State = [Part::Sot; 4];
-    for i in start..end {
+    let mut i = start;
+    // The next line end at or after `i` (or `end`), found again only once `i` has passed it;
+    // not needed before the state first turns cold, which it is not at the start.
+    let mut line_end = start;
+    while i < end {
+        if !state.iter().any(|part| part.is_hot()) {
+            // No rule can fire before the next terminator or line end: skip to it. Of the parts
+            // skipped over, only the last one can matter (SB7 looks at the part before a full
+            // stop); the older ones are cold whatever they were.
+            if line_end < i {
+                line_end = memchr::memchr2(b'\n', b'\r', &bytes[i..end]).map_or(end, |offset| i + offset);
+            }
+            let terminator =
+                memchr::memchr3(b'.', b'!', b'?', &bytes[i..line_end]).map_or(line_end, |offset| i + offset);
+            if terminator == end {
+                return;
+            }
+            if terminator > i {
+                i = terminator;
+                state = advance([Part::Other; 4], category(bytes[i - 1]));
+            }
+        }
         let cat = category(bytes[i]);
         let before = state;
         state = advance(state, cat);
-        if !before.iter().any(|part| part.is_hot()) {
-            continue;
-        }
         let breaks = match cat {
             _ if before[3] == Part::Sot => false,
             Cat::Lf if before[3] == Part::Cr => false,
@@ -202,6 +235,7 @@ fn ascii_breaks(bytes: &[u8], start: usize, end: usize, out: &mut Vec<usize>) {
         if breaks {
             out.push(i);
         }
+        i += 1;
     }
 }
 
