@@ -1,21 +1,22 @@
 //! Many documents through one pipeline: read, decode, analyse and serialise each one on a
 //! thread pool, and hand the results back in input order.
 //!
-//! Documents are taken in batches so that memory stays bounded by the batch, not the corpus:
-//! a batch is processed in parallel, then its results are written in order before the next
-//! batch is read.
+//! Documents are taken from their source only as earlier results are written, so memory stays
+//! bounded by a window of documents per thread, not by the corpus; one document is never read
+//! past its [`Limit`].
 
+use std::collections::VecDeque;
 use std::io::Read;
 
-use rayon::prelude::*;
-
-use crate::corpus::{Input, JsonlDocument};
+use crate::corpus::{Input, JsonlDocument, Limit};
 use crate::decode::{DecodeError, Decoded};
 use crate::pipeline::Pipeline;
 use crate::record::Source;
 
-/// Documents per thread in one batch.
-const BATCH_PER_THREAD: usize = 32;
+/// Documents in flight per thread: read, being analysed, or done and waiting for an earlier one
+/// to be written. Enough to keep every thread busy behind a slow document; few enough that
+/// memory does not depend on the corpus.
+const WINDOW_PER_THREAD: usize = 32;
 
 /// What processing one document produced.
 #[derive(Debug, Default)]
@@ -36,6 +37,10 @@ impl Outcome {
 }
 
 /// Runs `work` over `items` on `pool`, calling `sink` with the results in input order.
+///
+/// Items are taken from the iterator only as results are written, so at most a window of them
+/// is in memory; the calling thread feeds the pool and writes while the workers analyse, and no
+/// worker waits for the others between documents. A panic in `work` is raised again here.
 pub fn in_order<T, R, E>(
     pool: &rayon::ThreadPool,
     items: impl IntoIterator<Item = T>,
@@ -46,37 +51,91 @@ where
     T: Send,
     R: Send,
 {
-    let batch_size = BATCH_PER_THREAD * pool.current_num_threads().max(1);
-    let mut items = items.into_iter().peekable();
-    let mut batch = Vec::with_capacity(batch_size);
-    while items.peek().is_some() {
-        batch.extend(items.by_ref().take(batch_size));
-        let results: Vec<R> = pool.install(|| batch.par_drain(..).map(&work).collect());
-        for result in results {
-            sink(result)?;
+    let window = WINDOW_PER_THREAD * pool.current_num_threads().max(1);
+    let work = &work;
+    let (sender, receiver) = std::sync::mpsc::channel();
+    pool.in_place_scope(|scope| {
+        let mut items = items.into_iter();
+        // Results of items `written..issued`, in order; `None` while still being worked on.
+        let mut pending: VecDeque<Option<R>> = VecDeque::with_capacity(window);
+        let (mut written, mut issued) = (0usize, 0usize);
+        let mut outcome = Ok(());
+        loop {
+            while outcome.is_ok() && issued - written < window {
+                let Some(item) = items.next() else { break };
+                let (sender, index) = (sender.clone(), issued);
+                scope.spawn(move |_| {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(item)));
+                    // The receiver lives until every issued item has come back.
+                    let _ = sender.send((index, result));
+                });
+                pending.push_back(None);
+                issued += 1;
+            }
+            if written == issued {
+                return outcome;
+            }
+            let (index, result) = receiver.recv().expect("the sender is held here");
+            match result {
+                Ok(result) => pending[index - written] = Some(result),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            while pending.front().is_some_and(Option::is_some) {
+                let result = pending.pop_front().flatten().expect("checked to be done");
+                written += 1;
+                if outcome.is_ok() {
+                    outcome = sink(result);
+                }
+            }
         }
-    }
-    Ok(())
+    })
 }
 
-/// Reads a file or standard input whole.
-fn read_input(input: &Input) -> std::io::Result<Vec<u8>> {
-    match input {
-        Input::File { path, .. } => std::fs::read(path),
-        Input::Stdin => {
-            let mut bytes = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut bytes)?;
-            Ok(bytes)
+/// Why an input was not read.
+enum ReadError {
+    Io(std::io::Error),
+    /// Bigger than the limit: at least this many bytes.
+    TooBig(u64),
+}
+
+/// Reads a file or standard input whole, but never more than `limit` bytes of it.
+fn read_input(input: &Input, limit: Limit) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    let read = match input {
+        Input::File { path, .. } => {
+            let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+            let size = file.metadata().map_err(ReadError::Io)?.len();
+            if size > limit.0 {
+                return Err(ReadError::TooBig(size));
+            }
+            bytes.reserve_exact(size as usize);
+            file.take(limit.0.saturating_add(1)).read_to_end(&mut bytes)
         }
+        Input::Stdin => {
+            let mut stdin = std::io::stdin().lock();
+            let read = (&mut stdin).take(limit.0.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+            if read as u64 > limit.0 {
+                // Counted, not kept, so that the message can say how big it was.
+                let rest = std::io::copy(&mut stdin, &mut std::io::sink()).map_err(ReadError::Io)?;
+                return Err(ReadError::TooBig(read as u64 + rest));
+            }
+            return Ok(bytes);
+        }
+    };
+    read.map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit.0 {
+        return Err(ReadError::TooBig(bytes.len() as u64));
     }
+    Ok(bytes)
 }
 
 /// Reads and decodes one input, then hands its text to `finish`.
-fn with_decoded(input: &Input, finish: impl FnOnce(&Decoded, &mut Outcome)) -> Outcome {
+fn with_decoded(input: &Input, limit: Limit, finish: impl FnOnce(&Decoded, &mut Outcome)) -> Outcome {
     let name = input.display();
-    let bytes = match read_input(input) {
+    let bytes = match read_input(input, limit) {
         Ok(bytes) => bytes,
-        Err(error) => return Outcome::failure(format!("{name}: {error}")),
+        Err(ReadError::Io(error)) => return Outcome::failure(format!("{name}: {error}")),
+        Err(ReadError::TooBig(size)) => return Outcome::failure(format!("{name}: {}", limit.refusal(size))),
     };
     let decoded = match Decoded::new(&bytes) {
         Ok(decoded) => decoded,
@@ -99,16 +158,18 @@ fn with_decoded(input: &Input, finish: impl FnOnce(&Decoded, &mut Outcome)) -> O
 
 /// The keys of the distinct lines of one input, for the corpus pass (`--repeats`); an input that
 /// cannot be read has none (the second pass reports it).
-pub fn line_keys(input: &Input) -> Vec<u64> {
+pub fn line_keys(input: &Input, limit: Limit) -> Vec<u64> {
     let mut keys = Vec::new();
-    with_decoded(input, |decoded, _| keys = crate::clean::distinct_line_keys(decoded.text()));
+    with_decoded(input, limit, |decoded, _| keys = crate::clean::distinct_line_keys(decoded.text()));
     keys
 }
 
 /// `assay extract` on one file or standard input: its record as one JSON line.
-pub fn extract_input(pipeline: &Pipeline, input: &Input) -> Outcome {
-    with_decoded(input, |decoded, outcome| {
+pub fn extract_input(pipeline: &Pipeline, input: &Input, limit: Limit) -> Outcome {
+    with_decoded(input, limit, |decoded, outcome| {
         let record = pipeline.record(Source::Path(input.display().to_string()), decoded, Default::default());
+        // A record is about as long as its document: one allocation instead of a dozen regrowths.
+        outcome.output.reserve(decoded.input_len());
         record.write_json_line(&mut outcome.output);
     })
 }
@@ -123,8 +184,8 @@ pub fn extract_jsonl(pipeline: &Pipeline, document: JsonlDocument) -> Outcome {
 }
 
 /// `assay clean` on one file or standard input: its kept text.
-pub fn clean_input(pipeline: &Pipeline, input: &Input) -> Outcome {
-    with_decoded(input, |decoded, outcome| {
+pub fn clean_input(pipeline: &Pipeline, input: &Input, limit: Limit) -> Outcome {
+    with_decoded(input, limit, |decoded, outcome| {
         outcome.output = pipeline.kept_text(decoded.text()).into_bytes();
     })
 }
@@ -151,5 +212,38 @@ mod tests {
         )
         .unwrap();
         assert_eq!(seen, (0..1000u64).map(|n| n * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_run_and_no_more_items_are_taken() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        let items = (0..100_000u64).inspect(|_| {
+            taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        let mut written = 0;
+        let result = in_order(
+            &pool,
+            items,
+            |n| n,
+            |n| {
+                if n == 10 {
+                    return Err(n);
+                }
+                written += 1;
+                Ok(())
+            },
+        );
+        assert_eq!((result, written), (Err(10), 10));
+        assert!(taken.into_inner() <= 10 + 1 + WINDOW_PER_THREAD * 2);
+    }
+
+    #[test]
+    fn a_panic_in_the_work_reaches_the_caller() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            in_order(&pool, 0..10u32, |n| assert_ne!(n, 5, "bad item"), |()| Ok::<(), ()>(()))
+        }));
+        assert!(caught.is_err());
     }
 }

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use assay::batch::{self, Outcome};
 use assay::check::{self, BlessResult, Paint, Report, Selection};
 use assay::clean::RepeatCounter;
-use assay::corpus::{self, Input, JsonlReader};
+use assay::corpus::{self, Input, JsonlReader, Limit};
 use assay::pipeline::{Options, Pipeline};
 use assay::rules::{Family, RuleError, RuleSource};
 
@@ -42,6 +42,26 @@ struct Common {
     /// No progress bar and no warnings; errors are still printed.
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
+    /// Largest document to read (a file, standard input or a --jsonl-in line), in bytes or with
+    /// a unit: 500k, 64MB, 2GB. Bigger ones are skipped with an error. Each worker holds one
+    /// document whole.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "64MB", value_parser = parse_size)]
+    max_input_size: u64,
+}
+
+/// A byte count, optionally with a decimal unit (k, M, G, with or without `B`).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let digits = lower.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let scale = match &lower[digits.len()..] {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        unit => return Err(format!("unknown unit `{unit}` (use k, MB or GB)")),
+    };
+    let number: u64 = digits.trim().parse().map_err(|_| format!("`{text}` is not a size such as 64MB"))?;
+    number.checked_mul(scale).filter(|&size| size > 0).ok_or_else(|| format!("`{text}` is out of range"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,23 +207,18 @@ struct Reporter {
 }
 
 impl Reporter {
-    /// A spinner until [`Reporter::expect`] says how many documents there are.
+    /// A spinner with the count of documents done: inputs are found while they are processed,
+    /// so their number is not known in advance.
     fn new(common: &Common) -> Reporter {
         let bar = (!common.quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new_spinner();
             bar.set_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} documents")
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} documents ({per_sec})")
                     .expect("valid progress template"),
             );
             bar
         });
         Reporter { bar, quiet: common.quiet, failures: 0 }
-    }
-
-    fn expect(&self, documents: usize) {
-        if let Some(bar) = &self.bar {
-            bar.set_length(documents as u64);
-        }
     }
 
     fn report(&mut self, outcome: &Outcome) {
@@ -236,18 +251,25 @@ impl Reporter {
     }
 }
 
-fn gather_inputs(paths: &[PathBuf], glob: &[String], reporter: &mut Reporter) -> anyhow::Result<Vec<Input>> {
-    let globs = corpus::globs(glob).map_err(|error| UsageError(format!("--glob: {error}")))?;
+/// The inputs named by `paths`, found while they are processed; a path that cannot be read
+/// comes as an error item, reported in its place.
+fn gather_inputs<'a>(
+    paths: &'a [PathBuf],
+    globs: &'a globset::GlobSet,
+) -> anyhow::Result<impl Iterator<Item = Result<Input, corpus::WalkProblem>> + 'a> {
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         bail!(UsageError("`-` (standard input) can be given only once".into()));
     }
-    let (inputs, problems) = corpus::inputs(paths, &globs);
-    for problem in problems {
-        reporter.failures += usize::from(problem.failed);
-        reporter.say(problem.failed, &problem.message);
-    }
-    reporter.expect(inputs.len());
-    Ok(inputs)
+    Ok(corpus::inputs(paths, globs))
+}
+
+fn glob_set(glob: &[String]) -> anyhow::Result<globset::GlobSet> {
+    Ok(corpus::globs(glob).map_err(|error| UsageError(format!("--glob: {error}")))?)
+}
+
+/// A problem met while walking, as the outcome of a document that was not processed.
+fn walk_outcome(problem: corpus::WalkProblem) -> Outcome {
+    Outcome { output: Vec::new(), messages: vec![problem.message], failed: problem.failed }
 }
 
 /// What every document command needs: the compiled rules, the threads, the shared options.
@@ -267,6 +289,7 @@ impl Run<'_> {
         repeats: bool,
     ) -> anyhow::Result<ExitCode> {
         let Run { pipeline, pool, common } = *self;
+        let limit = Limit(common.max_input_size);
         if paths.is_empty() && jsonl_in.is_none() {
             bail!(UsageError("nothing to read: give files, directories, `-`, or --jsonl-in FILE".into()));
         }
@@ -289,7 +312,7 @@ impl Run<'_> {
                 let mut reporter = Reporter::new(common);
                 batch::in_order(
                     pool,
-                    JsonlReader::new(reader),
+                    JsonlReader::new(reader, limit),
                     |document| match document {
                         Ok(document) => batch::extract_jsonl(pipeline, document),
                         Err(error) => Outcome::failure(format!("{name}: {error}")),
@@ -303,14 +326,17 @@ impl Run<'_> {
             }
             None => {
                 let mut reporter = Reporter::new(common);
-                let inputs = gather_inputs(paths, glob, &mut reporter)?;
+                let globs = glob_set(glob)?;
                 if repeats {
-                    self.count_repeats(&inputs);
+                    self.count_repeats(paths, &globs, limit)?;
                 }
                 batch::in_order(
                     pool,
-                    &inputs,
-                    |input| batch::extract_input(pipeline, input),
+                    gather_inputs(paths, &globs)?,
+                    |input| match input {
+                        Ok(input) => batch::extract_input(pipeline, &input, limit),
+                        Err(problem) => walk_outcome(problem),
+                    },
                     |outcome| {
                         reporter.report(&outcome);
                         sink.write(&outcome.output)
@@ -324,15 +350,27 @@ impl Run<'_> {
     }
 
     /// The corpus pass of `--repeats`: counts the lines of every input before any is analysed.
-    fn count_repeats(&self, inputs: &[Input]) {
+    /// The inputs are walked twice rather than held; what cannot be read is reported by the
+    /// second walk, which analyses them.
+    fn count_repeats(&self, paths: &[PathBuf], globs: &globset::GlobSet, limit: Limit) -> anyhow::Result<()> {
+        if paths.iter().any(|path| path.as_os_str() == "-") {
+            bail!(UsageError(
+                "--repeats reads its inputs twice, and standard input (`-`) can be read only once".into()
+            ));
+        }
         let mut counter = RepeatCounter::default();
-        let counted: Result<(), std::convert::Infallible> =
-            batch::in_order(self.pool, inputs, batch::line_keys, |keys| {
+        let counted: Result<(), std::convert::Infallible> = batch::in_order(
+            self.pool,
+            gather_inputs(paths, globs)?,
+            |input| input.map(|input| batch::line_keys(&input, limit)).unwrap_or_default(),
+            |keys| {
                 counter.add(&keys);
                 Ok(())
-            });
+            },
+        );
         counted.unwrap_or_else(|never| match never {});
         self.pipeline.learn_repeated_lines(&counter);
+        Ok(())
     }
 
     fn clean(
@@ -344,44 +382,46 @@ impl Run<'_> {
     ) -> anyhow::Result<ExitCode> {
         let Run { pipeline, pool, common } = *self;
         let out_dir = out_dir.filter(|dir| dir.as_os_str() != "-");
+        let limit = Limit(common.max_input_size);
         let mut reporter = Reporter::new(common);
-        let mut inputs = gather_inputs(paths, glob, &mut reporter)?;
-        if let Some(dir) = out_dir {
-            // Two inputs with the same relative name would overwrite each other: the first wins.
-            let mut targets = std::collections::HashMap::new();
-            inputs.retain(|input| {
-                let Input::File { relative, display, .. } = input else { return true };
-                match targets.entry(dir.join(relative)) {
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(display.clone());
-                        true
-                    }
-                    std::collections::hash_map::Entry::Occupied(first) => {
-                        let message = format!(
-                            "{display}: skipped: {} is already written from {}",
-                            first.key().display(),
-                            first.get()
-                        );
-                        reporter.failures += 1;
-                        reporter.say(true, &message);
-                        false
-                    }
+        let globs = glob_set(glob)?;
+        // Two inputs with the same relative name would overwrite each other: the first wins.
+        let mut targets = std::collections::HashMap::new();
+        let inputs = gather_inputs(paths, &globs)?.map(|input| {
+            let (Some(dir), Ok(Input::File { relative, display, .. })) = (out_dir, &input) else { return input };
+            match targets.entry(dir.join(relative)) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(display.clone());
+                    input
                 }
-            });
-        }
-        reporter.expect(inputs.len());
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let message = format!(
+                        "{display}: skipped: {} is already written from {}",
+                        first.key().display(),
+                        first.get()
+                    );
+                    Err(corpus::WalkProblem { message, failed: true })
+                }
+            }
+        });
         if repeats {
-            self.count_repeats(&inputs);
+            self.count_repeats(paths, &globs, limit)?;
         }
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         batch::in_order(
             pool,
-            &inputs,
-            |input| (input, batch::clean_input(pipeline, input)),
+            inputs,
+            |input| match input {
+                Ok(input) => {
+                    let outcome = batch::clean_input(pipeline, &input, limit);
+                    (Some(input), outcome)
+                }
+                Err(problem) => (None, walk_outcome(problem)),
+            },
             |(input, mut outcome)| {
                 if !outcome.failed {
-                    match (out_dir, input) {
-                        (Some(dir), Input::File { relative, .. }) => {
+                    match (out_dir, input.as_ref()) {
+                        (Some(dir), Some(Input::File { relative, .. })) => {
                             let target = dir.join(relative);
                             let written = target
                                 .parent()

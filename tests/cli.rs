@@ -180,6 +180,30 @@ fn many_batches_come_out_in_the_same_order_whatever_the_threads() {
 }
 
 #[test]
+fn an_input_over_the_size_limit_is_skipped_with_a_message_until_the_limit_is_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, "Revenue rose to $5 million. ".repeat(100)).unwrap();
+    std::fs::write(dir.path().join("small.txt"), "Costs fell.").unwrap();
+    let refused = assay().args(["extract", "--max-input-size", "2k"]).arg(dir.path()).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("big.txt: skipped: 2800 bytes, over the limit of 2000 bytes for one document (raise it with --max-input-size)"),
+        "{stderr}"
+    );
+    assert_eq!(records(&refused.stdout).len(), 1, "the small file is still read");
+    let piped = assay().args(["extract", "-", "--max-input-size", "2k"]).pipe_stdin(&big).unwrap().output().unwrap();
+    assert_eq!(piped.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&piped.stderr).contains("-: skipped: 2800 bytes"));
+    let raised = assay().args(["extract", "--max-input-size", "3kB"]).arg(&big).output().unwrap();
+    assert_eq!(raised.status.code(), Some(0));
+    assert_eq!(records(&raised.stdout)[0]["money"].as_array().unwrap().len(), 100);
+    let bad = assay().args(["extract", "--max-input-size", "12 parsecs"]).arg(&big).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
 fn clean_refuses_to_write_two_inputs_to_one_file() {
     let dir = tempfile::tempdir().unwrap();
     for sub in ["a", "b"] {

@@ -61,16 +61,20 @@ pub fn find_fixtures(dir: &Path) -> std::io::Result<(Vec<Fixture>, Vec<FixtureEr
             format!("{}: no fixture directory", dir.display()),
         ));
     }
-    let files = |globs: &[String]| {
+    let root = [dir.to_path_buf()];
+    let files = |globs: &[String]| -> Vec<PathBuf> {
         let globs = corpus::globs(globs).expect("fixture globs are valid");
-        corpus::inputs(&[dir.to_path_buf()], &globs).0.into_iter().filter_map(|input| match input {
-            Input::File { path, .. } => Some(path),
-            Input::Stdin => None,
-        })
+        corpus::inputs(&root, &globs)
+            .filter_map(|input| match input {
+                Ok(Input::File { path, .. }) => Some(path),
+                _ => None,
+            })
+            .collect()
     };
     let fixtures: Vec<Fixture> =
-        files(&[]).map(|article| Fixture { expected: expected_path(&article), article }).collect();
+        files(&[]).into_iter().map(|article| Fixture { expected: expected_path(&article), article }).collect();
     let orphans = files(&[format!("*{EXPECTED_SUFFIX}")])
+        .into_iter()
         .filter(|expected| !fixtures.iter().any(|fixture| fixture.expected == *expected))
         .map(|expected| FixtureError {
             path: expected.display().to_string(),
@@ -144,7 +148,7 @@ fn load_one(pipeline: &Pipeline, fixture: &Fixture) -> Result<LoadedFixture, Fix
 fn current_record(pipeline: &Pipeline, fixture: &Fixture) -> Result<Value, String> {
     let name = fixture.article.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let input = Input::File { path: fixture.article.clone(), display: name, relative: PathBuf::new() };
-    let outcome = batch::extract_input(pipeline, &input);
+    let outcome = batch::extract_input(pipeline, &input, corpus::Limit::NONE);
     if outcome.failed {
         return Err(outcome.messages.join("; "));
     }

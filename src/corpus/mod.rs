@@ -37,6 +37,31 @@ impl Input {
     }
 }
 
+/// The most bytes one document may have: a file, standard input or a `--jsonl-in` line. A
+/// document is held whole in memory while it is analysed, so a run over a corpus needs about
+/// this much per worker thread at worst; a bigger input is refused, not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub u64);
+
+impl Limit {
+    /// 64 MB: far more than any article, far less than the memory of a small machine.
+    pub const DEFAULT: Limit = Limit(64_000_000);
+    pub const NONE: Limit = Limit(u64::MAX);
+
+    /// Why a document of `size` bytes is refused.
+    pub fn refusal(self, size: u64) -> String {
+        format!(
+            "skipped: {}, over the limit of {} for one document (raise it with --max-input-size)",
+            human(size),
+            human(self.0)
+        )
+    }
+}
+
+fn human(bytes: u64) -> String {
+    if bytes < 1_000_000 { format!("{bytes} bytes") } else { format!("{:.1} MB", bytes as f64 / 1e6) }
+}
+
 /// A problem found while walking, reported as a warning.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkProblem {
@@ -61,38 +86,36 @@ pub fn globs(patterns: &[String]) -> Result<GlobSet, globset::Error> {
 }
 
 /// The documents named by `paths`, in order: each argument in turn, directories in sorted
-/// path order.
-pub fn inputs(paths: &[PathBuf], globs: &GlobSet) -> (Vec<Input>, Vec<WalkProblem>) {
-    let mut inputs = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
+/// path order. Found lazily, so that a run over a whole crawl never holds its list of files.
+pub fn inputs<'a>(paths: &'a [PathBuf], globs: &'a GlobSet) -> impl Iterator<Item = Result<Input, WalkProblem>> + 'a {
+    paths.iter().flat_map(move |path| -> Box<dyn Iterator<Item = Result<Input, WalkProblem>>> {
         if path.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
+            Box::new(std::iter::once(Ok(Input::Stdin)))
         } else if path.is_dir() {
-            walk(path, globs, &mut inputs, &mut problems);
+            Box::new(walk(path, globs))
         } else if path.exists() {
             let relative = path.file_name().map(PathBuf::from).unwrap_or_else(|| path.clone());
-            inputs.push(Input::File { path: path.clone(), display: path.display().to_string(), relative });
+            Box::new(std::iter::once(Ok(Input::File {
+                path: path.clone(),
+                display: path.display().to_string(),
+                relative,
+            })))
         } else {
-            problems
-                .push(WalkProblem { message: format!("{}: no such file or directory", path.display()), failed: true });
+            let message = format!("{}: no such file or directory", path.display());
+            Box::new(std::iter::once(Err(WalkProblem { message, failed: true })))
         }
-    }
-    (inputs, problems)
+    })
 }
 
-fn walk(root: &Path, globs: &GlobSet, inputs: &mut Vec<Input>, problems: &mut Vec<WalkProblem>) {
-    for found in files_under(root) {
-        match found {
-            Ok(path) => {
-                let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-                if globs.is_match(&relative) || relative.file_name().is_some_and(|name| globs.is_match(name)) {
-                    inputs.push(Input::File { display: path.display().to_string(), path, relative });
-                }
-            }
-            Err(error) => problems.push(WalkProblem { message: error.to_string(), failed: !is_loop(&error) }),
+fn walk<'a>(root: &'a Path, globs: &'a GlobSet) -> impl Iterator<Item = Result<Input, WalkProblem>> + 'a {
+    files_under(root).filter_map(move |found| match found {
+        Ok(path) => {
+            let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            (globs.is_match(&relative) || relative.file_name().is_some_and(|name| globs.is_match(name)))
+                .then(|| Ok(Input::File { display: path.display().to_string(), path, relative }))
         }
-    }
+        Err(error) => Some(Err(WalkProblem { message: error.to_string(), failed: !is_loop(&error) })),
+    })
 }
 
 /// Every file under `root`, recursively, in sorted path order: hidden files and directories
@@ -126,6 +149,11 @@ fn is_loop(error: &ignore::Error) -> bool {
 mod tests {
     use super::*;
 
+    fn collect(paths: &[PathBuf], globs: &GlobSet) -> (Vec<Input>, Vec<WalkProblem>) {
+        let (found, problems): (Vec<_>, Vec<_>) = inputs(paths, globs).partition(Result::is_ok);
+        (found.into_iter().flatten().collect(), problems.into_iter().filter_map(Result::err).collect())
+    }
+
     #[test]
     fn directories_are_walked_in_sorted_order_with_default_globs() {
         let dir = tempfile::tempdir().unwrap();
@@ -135,7 +163,7 @@ mod tests {
         for name in ["b/nested/z.md", "b/a.txt", "a.text", "c.html", ".secret.txt", ".hidden/x.txt", "D.TXT"] {
             std::fs::write(root.join(name), "x").unwrap();
         }
-        let (found, problems) = inputs(&[root.to_path_buf()], &globs(&[]).unwrap());
+        let (found, problems) = collect(&[root.to_path_buf()], &globs(&[]).unwrap());
         assert!(problems.is_empty(), "{problems:?}");
         let relative: Vec<_> = found
             .iter()
@@ -153,7 +181,7 @@ mod tests {
         std::fs::write(dir.path().join("page.html"), "x").unwrap();
         std::fs::write(dir.path().join("page.txt"), "x").unwrap();
         let missing = dir.path().join("missing");
-        let (found, problems) = inputs(&[dir.path().to_path_buf(), missing], &globs(&["*.html".into()]).unwrap());
+        let (found, problems) = collect(&[dir.path().to_path_buf(), missing], &globs(&["*.html".into()]).unwrap());
         assert_eq!(found.len(), 1);
         assert!(found[0].display().ends_with("page.html"));
         assert_eq!(problems.len(), 1);
@@ -167,7 +195,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         std::fs::write(dir.path().join("sub/a.txt"), "x").unwrap();
         std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
-        let (found, problems) = inputs(&[dir.path().to_path_buf()], &globs(&[]).unwrap());
+        let (found, problems) = collect(&[dir.path().to_path_buf()], &globs(&[]).unwrap());
         assert_eq!(found.len(), 1);
         assert!(problems.iter().all(|p| !p.failed), "{problems:?}");
     }

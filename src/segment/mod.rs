@@ -4,12 +4,16 @@
 //! piece of page chrome, and sometimes a paragraph is hard-wrapped over several lines. So the unit
 //! the boilerplate stage classifies is the *line*, and the unit sentences are found in is the
 //! *block*: a run of kept lines where each line ends mid-sentence and the next one continues it in
-//! lower case. Sentences come from Unicode sentence boundaries (UAX #29, via unicode-segmentation),
+//! lower case. Sentences come from Unicode sentence boundaries (UAX #29: a byte-level machine on
+//! ASCII, unicode-segmentation around other characters, see [`sentence_breaks`]),
 //! with guards from `rules/segment/` so that abbreviations such as "U.S." or "Inc." and initials
 //! do not end a sentence. Numbers such as "$1.25B" and "3.5" never split: UAX #29 already keeps a
 //! full stop between digits.
 
+mod breaks;
 mod sentences;
+
+pub use breaks::sentence_breaks;
 
 pub use sentences::Segmenter;
 

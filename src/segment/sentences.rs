@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use unicode_segmentation::UnicodeSegmentation;
-
 use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
 use crate::span::Span;
+
+use super::breaks::sentence_breaks;
 
 rule_table! {
     /// A `[[rule]]` in `rules/segment/`: tokens after which a proposed sentence break is vetoed.
@@ -72,21 +72,22 @@ impl Segmenter {
     /// Appends the sentences of `block` (a span of `text`) to `out`, trimmed, in order.
     pub fn sentences(&self, text: &str, block: Span, out: &mut Vec<Span>) {
         let slice = block.of(text);
-        let mut current: Option<Span> = None;
-        for (offset, piece) in slice.split_sentence_bound_indices() {
-            let piece_span = Span::new(block.start + offset, block.start + offset + piece.len());
-            current = Some(match current {
-                Some(open) if self.vetoes_break(open.of(text), piece) => Span::new(open.start, piece_span.end),
-                Some(open) => {
-                    push_trimmed(text, open, out);
-                    piece_span
-                }
-                None => piece_span,
-            });
+        if slice.is_empty() {
+            return;
         }
-        if let Some(open) = current {
-            push_trimmed(text, open, out);
+        let mut breaks = Vec::new();
+        sentence_breaks(slice, &mut breaks);
+        breaks.push(slice.len());
+        let mut open = Span::new(block.start, block.start);
+        for offset in breaks {
+            let piece = &slice[open.end - block.start..offset];
+            if !open.is_empty() && !self.vetoes_break(open.of(text), piece) {
+                push_trimmed(text, open, out);
+                open.start = open.end;
+            }
+            open.end = block.start + offset;
         }
+        push_trimmed(text, open, out);
     }
 
     /// Whether the break UAX #29 proposes between `before` and `after` should not be one.
