@@ -10,6 +10,7 @@
 //! | `{sub}` | a subunit: `cents`, `p`, `c` | the currency, and the amount divided |
 //! | `{num}` | digits: `1,234.5`, `3,50`, `12,34,567` | the number |
 //! | `{words}` | a written number: `seventy-five`, `a`, `half a` | the number |
+//! | `{minor}` | the minor part of an amount in two units: `43` (cents), `forty-five` | added, in the `{sub}` unit |
 //! | `{scale}` | `k`, `M`, `bn`, ` million`, `-billion` | the number multiplied |
 //! | `{postscale}` | a scale written after the currency (`75 USD million`) | the number multiplied |
 //! | `{open}` `{close}` | accounting parentheses around a negative amount | the sign |
@@ -34,7 +35,8 @@ use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
-const CAPTURING: [&str; 10] = ["sym", "code", "name", "sub", "num", "words", "scale", "postscale", "open", "close"];
+const CAPTURING: [&str; 11] =
+    ["sym", "code", "name", "sub", "num", "words", "minor", "scale", "postscale", "open", "close"];
 /// Macros that start a word and get an ASCII word boundary in front when they open a pattern
 /// (`{num}` carries its own boundary, see [`Lexicon::fragment`]).
 const WORD_START: [&str; 3] = ["words", "code", "name"];
@@ -187,7 +189,8 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
             out.push_str(&format!("{{{name}}}"));
             continue;
         }
-        if first_macro && open == 0 && WORD_START.contains(&name) {
+        let opens = first_macro && open == 0;
+        if opens && WORD_START.contains(&name) {
             out.push_str("(?-u:\\b)");
         }
         first_macro = false;
@@ -195,8 +198,8 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
             "sp" => "[ \u{a0}\u{202f}\u{2009}]?".to_string(),
             "open" => "\\(".to_string(),
             "close" => "\\)".to_string(),
-            "postscale" => lexicon.fragment("scale").expect("scale is a known fragment"),
-            _ => lexicon.fragment(name).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
+            "postscale" => lexicon.fragment("scale", opens).expect("scale is a known fragment"),
+            _ => lexicon.fragment(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
         };
         match CAPTURING.iter().find(|&&m| m == name) {
             Some(&macro_name) => {
@@ -269,11 +272,28 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
             }
         }
     }
+    // The minor part of an amount in two units (`20 dollars and 43 cents`) counts in the subunit,
+    // and must stay below one main unit.
+    let minor = match get("minor", 1) {
+        Some(found) => {
+            let (_, subunit) = lexicon.currency_of("sub", get("sub", 1)?.as_str())?;
+            let count = match parse_numeral(found.as_str()) {
+                Some(digits) => digits,
+                None => lexicon.number_words.parse(found.as_str())?,
+            };
+            let minor = count.checked_mul(subunit)?;
+            if minor >= Decimal::ONE {
+                return None;
+            }
+            minor
+        }
+        None => Decimal::ZERO,
+    };
     let negative = get("open", 1).is_some() && get("close", 1).is_some();
     let sign = if negative { Decimal::NEGATIVE_ONE } else { Decimal::ONE };
     let value =
         |n: Decimal, s: Decimal| n.checked_mul(s)?.checked_mul(factor)?.checked_mul(sign).map(|v| v.normalize());
-    let amount = value(low, low_scale)?;
+    let amount = value(low, low_scale)?.checked_add(minor.checked_mul(sign)?)?.normalize();
     let amount_max = match high {
         Some(high) => {
             let max = value(high, high_scale)?;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
+use regex::Regex;
 use rust_decimal::Decimal;
 use toml::Spanned;
 
@@ -67,6 +68,28 @@ pub struct QualifierEntry {
     pub phrases: Vec<String>,
 }
 
+/// The `[rates]` table: how a rate's unit is joined to the amount before it (`per`, `a`, `/`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatesEntry {
+    /// Words or signs between the amount and the unit, matched case-insensitively.
+    pub connectors: Vec<String>,
+    /// Words that, right after the unit, make it a point in time rather than a rate
+    /// (`$10 billion a year ago`).
+    #[serde(default)]
+    pub not_followed_by: Vec<String>,
+}
+
+/// A `[[unit]]` table: one unit of a rate and the ways it is written.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitEntry {
+    /// The name reported in `per`.
+    pub unit: String,
+    /// Forms matched case-insensitively after a connector: `share`, `diluted share`.
+    pub forms: Vec<String>,
+}
+
 /// The `[number_words]` table.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,6 +128,10 @@ pub struct Lexicon {
     /// (lower-case phrase, qualifier value), longest phrase first.
     qualifiers: Vec<(String, Qualifier)>,
     pub number_words: NumberWords,
+    rate_connectors: Vec<String>,
+    rate_stops: Vec<String>,
+    /// Unit form (lower case) → the unit's name.
+    rate_units: HashMap<String, String>,
 }
 
 pub fn decimal(file: &RuleFile, raw: &Spanned<String>) -> Result<Decimal, RuleError> {
@@ -183,6 +210,42 @@ impl Lexicon {
         Ok(())
     }
 
+    pub fn add_rates(&mut self, entry: &RatesEntry) {
+        self.rate_connectors.extend(entry.connectors.iter().map(|c| c.to_lowercase()));
+        self.rate_stops.extend(entry.not_followed_by.iter().map(|w| w.to_lowercase()));
+    }
+
+    pub fn add_unit(&mut self, entry: &UnitEntry) {
+        for form in &entry.forms {
+            self.rate_units.insert(form.to_lowercase(), entry.unit.clone());
+        }
+    }
+
+    /// The regex that reads a rate's unit right after an amount, with the unit form in group 1;
+    /// `None` without connectors or units.
+    pub fn rate_regex(&self) -> Option<Regex> {
+        if self.rate_connectors.is_empty() || self.rate_units.is_empty() {
+            return None;
+        }
+        let connector =
+            alternation(self.rate_connectors.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
+        let unit = alternation(self.rate_units.keys().map(String::as_str), Case::Insensitive, Boundary::Letters);
+        let pattern = format!("^[ \u{a0}]*{connector}[ \u{a0}]*({unit})(?:[^A-Za-z0-9]|$)");
+        Some(Regex::new(&pattern).expect("escaped literal forms always compile"))
+    }
+
+    /// The unit of the rate written right after an amount (`after` starts at its end), if any.
+    pub fn per_after<'a>(&'a self, rate: &Regex, after: &str) -> Option<&'a str> {
+        let found = rate.captures(after)?;
+        let form = found.get(1)?;
+        let next_word = after[form.end()..].trim_start().split(|c: char| !c.is_alphanumeric()).next()?;
+        if self.rate_stops.iter().any(|stop| stop.eq_ignore_ascii_case(next_word)) {
+            return None;
+        }
+        let key = form.as_str().to_lowercase();
+        self.rate_units.get(&key).map(String::as_str)
+    }
+
     fn currency_index(&mut self, code: &str) -> usize {
         match self.codes.iter().position(|c| c == code) {
             Some(index) => index,
@@ -194,10 +257,14 @@ impl Lexicon {
     }
 
     /// The regex fragment for a macro of the pattern language, without its capture group.
-    pub fn fragment(&self, name: &str) -> Option<String> {
+    /// `opens` says whether the macro opens its pattern: only there must a symbol, code or number
+    /// not start inside a word. Further in, what comes before is the pattern's own (digits, a
+    /// scale letter, a code), so `USD3.14`, `3.14US$` and `30 MUSD` are read.
+    pub fn fragment(&self, name: &str, opens: bool) -> Option<String> {
+        let glued = if opens { Boundary::Letters } else { Boundary::End };
         Some(match name {
-            "sym" => alternation(self.symbols.keys().map(String::as_str), Case::Sensitive, Boundary::Letters),
-            "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, Boundary::Letters),
+            "sym" => alternation(self.symbols.keys().map(String::as_str), Case::Sensitive, glued),
+            "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, glued),
             "name" => alternation(self.names.keys().map(String::as_str), Case::Insensitive, Boundary::Letters),
             "sub" => format!(
                 "(?:{}|[ \u{a0}]?{})",
@@ -209,19 +276,22 @@ impl Lexicon {
                 alternation(self.scale_letters.iter().map(String::as_str), Case::Sensitive, Boundary::None),
                 alternation(self.scale_words.iter().map(String::as_str), Case::Insensitive, Boundary::End),
             ),
-            "num" => NUMERAL.to_string(),
-            "words" => {
-                let word =
-                    alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters);
-                let filler = alternation(
-                    self.number_words.fillers.iter().map(String::as_str),
-                    Case::Insensitive,
-                    Boundary::Letters,
-                );
-                format!("{word}(?:[ -](?:{filler} )?{word})*")
-            }
+            "num" => match opens {
+                true => format!("(?-u:\\b){NUMERAL}|{FRACTION_ONLY}"),
+                false => format!("{NUMERAL}|{FRACTION_ONLY}"),
+            },
+            "words" => self.words_fragment(),
+            // The minor part of an amount in two units (`and 43 cents`): two digits or words.
+            "minor" => format!("[0-9]{{1,2}}|{}", self.words_fragment()),
             _ => return None,
         })
+    }
+
+    fn words_fragment(&self) -> String {
+        let word = alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters);
+        let filler =
+            alternation(self.number_words.fillers.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
+        format!("{word}(?:[ -](?:{filler} )?{word})*")
     }
 
     /// The currency a captured symbol, code, name or subunit stands for, and the subunit factor.
@@ -256,14 +326,17 @@ impl Lexicon {
     }
 }
 
-/// Digits with thousands groups (`,` `.` spaces `'`), Indian grouping, and a decimal part, or a
-/// bare decimal part (`.5`). A number never starts inside a word.
+/// Digits with thousands groups (`,` `.` spaces `'`), Indian grouping, and a decimal part. Dot
+/// groups with a decimal comma (`2.109,00`) come first, so that the comma part is not left over.
 const NUMERAL: &str = concat!(
-    r"(?-u:\b)(?:[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}",
+    r"(?:[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]{1,2}",
+    r"|(?:[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}",
     r"|[0-9]{1,3}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3}){2,}|(?:[ \u{a0}\u{202f}\u{2009}'’][0-9]{3})+)",
-    r"|[0-9]+)(?:[.,][0-9]+)?",
-    r"|\.[0-9]+",
+    r"|[0-9]+)(?:[.,][0-9]+)?)",
 );
+
+/// A bare decimal part (`.5`).
+const FRACTION_ONLY: &str = r"\.[0-9]+";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Case {
