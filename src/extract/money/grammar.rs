@@ -13,6 +13,7 @@
 //! | `{minor}` | the minor part of an amount in two units: `43` (cents), `forty-five` | added, in the `{sub}` unit |
 //! | `{scale}` | `k`, `M`, `bn`, ` million`, `-billion` | the number multiplied |
 //! | `{postscale}` | a scale written after the currency (`75 USD million`) | the number multiplied |
+//! | `{prefix}` | a scale letter glued to the front of a code (`M` of `30 MUSD`) | the number multiplied |
 //! | `{open}` `{close}` | accounting parentheses around a negative amount | the sign |
 //! | `{sp}` | an optional space (also no-break and thin spaces) | nothing |
 //!
@@ -35,11 +36,11 @@ use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
-const CAPTURING: [&str; 11] =
-    ["sym", "code", "name", "sub", "num", "words", "minor", "scale", "postscale", "open", "close"];
+const CAPTURING: [&str; 12] =
+    ["sym", "code", "name", "sub", "num", "words", "minor", "scale", "postscale", "prefix", "open", "close"];
 /// Macros that start a word and get an ASCII word boundary in front when they open a pattern
 /// (`{num}` carries its own boundary, see [`Lexicon::fragment`]).
-const WORD_START: [&str; 3] = ["words", "code", "name"];
+const WORD_START: [&str; 4] = ["words", "code", "name", "prefix"];
 
 /// One pattern as written in a rule: the pattern and the context it must not sit in.
 #[derive(Debug)]
@@ -111,7 +112,8 @@ impl Grammar {
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?P<{group}>{regex})(?:[^A-Za-z0-9]|$)");
             let anchored = compile(format!("^{alternative}"))?;
-            let starts_word = ["{num}", "{words}", "{code}", "{name}"].iter().any(|m| spec.pattern.starts_with(m));
+            let starts_word =
+                ["{num}", "{words}", "{code}", "{name}", "{prefix}"].iter().any(|m| spec.pattern.starts_with(m));
             alternatives.push(alternative);
             expanded.push(Expanded { group, captures, not_followed_by, not_preceded_by, anchored, starts_word });
         }
@@ -209,7 +211,7 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
                         numbers_seen += 1;
                         numbers_seen
                     }
-                    "scale" | "postscale" => numbers_seen.max(1),
+                    "scale" | "postscale" | "prefix" => numbers_seen.max(1),
                     _ if captures.contains_key(&(macro_name, 1)) => 2,
                     _ => 1,
                 };
@@ -251,6 +253,9 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
             if let Some(found) = get(name, occurrence) {
                 factor = factor.checked_mul(lexicon.scale_of(found.as_str())?)?;
             }
+        }
+        if let Some(found) = get("prefix", occurrence) {
+            factor = factor.checked_mul(lexicon.prefix_of(found.as_str())?)?;
         }
         Some(factor)
     };
@@ -308,7 +313,19 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
 
     let spans = expanded.captures.values().filter_map(|group| caps.name(group));
     let start = spans.clone().map(|m| m.start()).min()?;
-    let end = spans.map(|m| m.end()).max()?;
+    let mut end = spans.map(|m| m.end()).max()?;
+    // A symbol's abbreviation point that ends the amount doubles as a full stop (`450 kr.`): it
+    // stays out of the span when the symbol is known without it and only space or nothing follows.
+    let symbol = get("sym", 2).or_else(|| get("sym", 1)).filter(|sym| sym.end() == end);
+    if let Some(stem) = symbol.and_then(|sym| sym.as_str().strip_suffix('.'))
+        && lexicon.is_symbol(stem)
+    {
+        let whole = caps.get(0)?;
+        let next = &whole.as_str()[end - whole.start()..];
+        if next.is_empty() || next.starts_with(char::is_whitespace) {
+            end -= 1;
+        }
+    }
     Some(Reading { pattern, start, end, amount, amount_max, currency: currency.flatten() })
 }
 

@@ -57,6 +57,9 @@ pub struct ScaleEntry {
     /// Letters matched case-sensitively and only right after the digits: `m`, `M`, `bn`.
     #[serde(default)]
     pub letters: Vec<String>,
+    /// Letters glued to the front of a currency code: `MUSD` (millions of dollars), `kEUR`.
+    #[serde(default)]
+    pub code_prefixes: Vec<String>,
 }
 
 /// A `[[qualifier]]` table: phrases written just before an amount that bound or soften it.
@@ -125,6 +128,8 @@ pub struct Lexicon {
     scales: HashMap<String, Decimal>,
     scale_words: Vec<String>,
     scale_letters: Vec<String>,
+    /// Code prefix (`M`, `k`) → factor; kept apart from the letters, as `T` in `TEUR` is thousands.
+    code_prefixes: HashMap<String, Decimal>,
     /// (lower-case phrase, qualifier value), longest phrase first.
     qualifiers: Vec<(String, Qualifier)>,
     pub number_words: NumberWords,
@@ -183,6 +188,9 @@ impl Lexicon {
         for letters in &entry.letters {
             self.scales.insert(letters.clone(), factor);
             self.scale_letters.push(letters.clone());
+        }
+        for prefix in &entry.code_prefixes {
+            self.code_prefixes.insert(prefix.clone(), factor);
         }
         Ok(())
     }
@@ -261,7 +269,9 @@ impl Lexicon {
     /// not start inside a word. Further in, what comes before is the pattern's own (digits, a
     /// scale letter, a code), so `USD3.14`, `3.14US$` and `30 MUSD` are read.
     pub fn fragment(&self, name: &str, opens: bool) -> Option<String> {
-        let glued = if opens { Boundary::Letters } else { Boundary::End };
+        // What follows a symbol or code is the pattern's own (a number, a space), and the end of
+        // the whole match is guarded by the grammar.
+        let glued = if opens { Boundary::Start } else { Boundary::None };
         Some(match name {
             "sym" => alternation(self.symbols.keys().map(String::as_str), Case::Sensitive, glued),
             "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, glued),
@@ -276,6 +286,7 @@ impl Lexicon {
                 alternation(self.scale_letters.iter().map(String::as_str), Case::Sensitive, Boundary::None),
                 alternation(self.scale_words.iter().map(String::as_str), Case::Insensitive, Boundary::End),
             ),
+            "prefix" => alternation(self.code_prefixes.keys().map(String::as_str), Case::Sensitive, Boundary::None),
             "num" => match opens {
                 true => format!("(?-u:\\b){NUMERAL}|{FRACTION_ONLY}"),
                 false => format!("{NUMERAL}|{FRACTION_ONLY}"),
@@ -310,6 +321,15 @@ impl Lexicon {
     pub fn scale_of(&self, captured: &str) -> Option<Decimal> {
         let form = captured.trim_start_matches([' ', '\u{a0}', '-']);
         self.scales.get(form).or_else(|| self.scales.get(&form.to_lowercase())).copied()
+    }
+
+    pub fn is_symbol(&self, form: &str) -> bool {
+        self.symbols.contains_key(form)
+    }
+
+    /// The factor of a captured code prefix (`M` of `MUSD`).
+    pub fn prefix_of(&self, captured: &str) -> Option<Decimal> {
+        self.code_prefixes.get(captured).copied()
     }
 
     /// The qualifier whose phrase ends `before` (the text just before an amount), if any.
@@ -350,6 +370,8 @@ enum Boundary {
     Letters,
     /// Only the end is guarded: the form may follow digits directly (`2.3bn`).
     End,
+    /// Only the start is guarded: digits may follow the form directly (`USD3.14`).
+    Start,
     None,
 }
 
@@ -365,10 +387,14 @@ fn alternation<'a>(forms: impl Iterator<Item = &'a str>, case: Case, boundary: B
         .iter()
         .map(|form| {
             let mut alternative = regex::escape(form);
-            if boundary == Boundary::Letters && form.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            if matches!(boundary, Boundary::Letters | Boundary::Start)
+                && form.starts_with(|c: char| c.is_ascii_alphabetic())
+            {
                 alternative.insert_str(0, "(?-u:\\b)");
             }
-            if boundary != Boundary::None && form.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            if matches!(boundary, Boundary::Letters | Boundary::End)
+                && form.ends_with(|c: char| c.is_ascii_alphabetic())
+            {
                 alternative.push_str("(?-u:\\b)");
             }
             alternative
