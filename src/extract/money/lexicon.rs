@@ -273,11 +273,26 @@ impl Lexicon {
         // the whole match is guarded by the grammar.
         let glued = if opens { Boundary::Start } else { Boundary::None };
         Some(match name {
-            "sym" => alternation(self.symbols.keys().map(String::as_str), Case::Sensitive, glued),
+            // Letters with a dollar sign (`US$`, `hk$`) say the currency in any case; other symbols
+            // only in theirs (`Ft` is forints, `ft` feet).
+            "sym" => format!(
+                "(?:{}|{})",
+                alternation(
+                    self.symbols.keys().map(String::as_str).filter(|s| is_lettered_dollar(s)),
+                    Case::Insensitive,
+                    glued
+                ),
+                alternation(
+                    self.symbols.keys().map(String::as_str).filter(|s| !is_lettered_dollar(s)),
+                    Case::Sensitive,
+                    glued
+                ),
+            ),
             "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, glued),
             "name" => alternation(self.names.keys().map(String::as_str), Case::Insensitive, Boundary::Letters),
+            // A hyphen joins a subunit used as an adjective: `a 12-cent dividend`.
             "sub" => format!(
-                "(?:{}|[ \u{a0}]?{})",
+                "(?:{}|[ \u{a0}-]?{})",
                 alternation(self.subunit_attached.iter().map(String::as_str), Case::Sensitive, Boundary::None),
                 alternation(self.subunit_names.iter().map(String::as_str), Case::Insensitive, Boundary::Letters),
             ),
@@ -307,9 +322,19 @@ impl Lexicon {
 
     /// The currency a captured symbol, code, name or subunit stands for, and the subunit factor.
     pub fn currency_of(&self, kind: &str, captured: &str) -> Option<(CurrencyOf, Decimal)> {
-        let captured = captured.trim_start_matches([' ', '\u{a0}']);
+        let captured = captured.trim_start_matches([' ', '\u{a0}', '-']);
         match kind {
-            "sym" => self.symbols.get(captured).map(|&c| (c, Decimal::ONE)),
+            "sym" => self
+                .symbols
+                .get(captured)
+                .or_else(|| {
+                    let folded = captured.to_lowercase();
+                    self.symbols
+                        .iter()
+                        .find(|(form, _)| is_lettered_dollar(form) && form.to_lowercase() == folded)
+                        .map(|(_, c)| c)
+                })
+                .map(|&c| (c, Decimal::ONE)),
             "code" => self.iso_codes.get(captured).map(|&c| (c, Decimal::ONE)),
             "name" => self.names.get(&captured.to_lowercase()).map(|&c| (c, Decimal::ONE)),
             "sub" => self.subunits.get(captured).or_else(|| self.subunits.get(&captured.to_lowercase())).copied(),
@@ -357,6 +382,11 @@ const NUMERAL: &str = concat!(
 
 /// A bare decimal part (`.5`).
 const FRACTION_ONLY: &str = r"\.[0-9]+";
+
+/// A dollar sign with letters that say which dollar (`US$`, `NZ$`).
+fn is_lettered_dollar(symbol: &str) -> bool {
+    symbol.contains('$') && symbol.contains(|c: char| c.is_ascii_alphabetic())
+}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Case {

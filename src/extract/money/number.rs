@@ -98,6 +98,15 @@ impl NumberWords {
             [fraction, article] if self.fractions.contains_key(*fraction) && self.is_article(article) => {
                 self.fractions.get(*fraction).copied()
             }
+            // "quarter (million)", "a quarter (million)", "three quarters (billion)".
+            [fraction] if self.fractions.contains_key(*fraction) => self.fractions.get(*fraction).copied(),
+            [article, fraction] if self.is_article(article) && self.fractions.contains_key(*fraction) => {
+                self.fractions.get(*fraction).copied()
+            }
+            [count @ .., fraction] if self.fractions.contains_key(*fraction) => {
+                let count = self.parse_tokens(count, Decimal::ZERO)?;
+                count.checked_mul(*self.fractions.get(*fraction)?)
+            }
             [article] if self.is_article(article) => Some(Decimal::ONE),
             [article, rest @ ..] if self.is_article(article) => {
                 // "a hundred": the article stands for one only before a multiplier.
@@ -191,6 +200,9 @@ mod tests {
         words.multipliers.insert("hundred".into(), Decimal::from(100));
         words.articles = vec!["a".into(), "an".into()];
         words.fractions.insert("half".into(), d("0.5"));
+        words.fractions.insert("quarter".into(), d("0.25"));
+        words.fractions.insert("quarters".into(), d("0.25"));
+        words.values.insert("three".into(), Decimal::from(3));
         words.fillers = vec!["and".into()];
         words
     }
@@ -204,6 +216,9 @@ mod tests {
         assert_eq!(words.parse("a hundred"), Some(d("100")));
         assert_eq!(words.parse("a"), Some(d("1")));
         assert_eq!(words.parse("half a"), Some(d("0.5")));
+        assert_eq!(words.parse("half"), Some(d("0.5")));
+        assert_eq!(words.parse("a quarter"), Some(d("0.25")));
+        assert_eq!(words.parse("three quarters"), Some(d("0.75")));
         assert_eq!(words.parse("five twenty"), None);
         assert_eq!(words.parse("two five"), None);
         assert_eq!(words.parse("a twenty"), None);
