@@ -53,14 +53,12 @@ pub struct PatternSpec<'a> {
     pub not_preceded_by: Option<&'a str>,
 }
 
-/// (macro name, occurrence 1 or 2) → name of its capture group in the combined regex.
+/// (macro name, occurrence 1 or 2) → name of its capture group in the pattern's regex.
 type CaptureGroups = HashMap<(&'static str, u8), String>;
 
-/// One pattern after expansion: which capture groups of the combined regex are its.
+/// One pattern after expansion: its regex, and which of its capture groups hold which macro.
 #[derive(Debug)]
 struct Expanded {
-    /// Name of the group wrapping the whole pattern.
-    group: String,
     captures: CaptureGroups,
     not_followed_by: Option<Regex>,
     not_preceded_by: Option<Regex>,
@@ -68,6 +66,8 @@ struct Expanded {
     anchored: Regex,
     /// The pattern must start at a word boundary.
     starts_word: bool,
+    /// The pattern starts with a number, which must not be the tail of a longer one.
+    starts_number: bool,
 }
 
 /// All money patterns, joined into one regex.
@@ -108,14 +108,21 @@ impl Grammar {
             };
             let not_followed_by = spec.not_followed_by.map(|c| compile(format!("^(?:{c})"))).transpose()?;
             let not_preceded_by = spec.not_preceded_by.map(|c| compile(format!("(?:{c})$"))).transpose()?;
-            let group = format!("p{index}");
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
-            let alternative = format!("(?P<{group}>{regex})(?:[^A-Za-z0-9]|$)");
+            let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
             let anchored = compile(format!("^{alternative}"))?;
             let starts_word =
                 ["{num}", "{words}", "{code}", "{name}", "{prefix}"].iter().any(|m| spec.pattern.starts_with(m));
             alternatives.push(alternative);
-            expanded.push(Expanded { group, captures, not_followed_by, not_preceded_by, anchored, starts_word });
+            let starts_number = spec.pattern.starts_with("{num}");
+            expanded.push(Expanded {
+                captures,
+                not_followed_by,
+                not_preceded_by,
+                anchored,
+                starts_word,
+                starts_number,
+            });
         }
         let combined = match alternatives.is_empty() {
             true => None,
@@ -135,20 +142,21 @@ impl Grammar {
         let Some(combined) = &self.combined else { return };
         let mut position = 0;
         while position < text.len() {
-            let Some(caps) = combined.captures_at(text, position) else { break };
-            let start = caps.get(0).expect("group 0 always matches").start();
-            let first =
-                self.patterns.iter().position(|p| caps.name(&p.group).is_some()).expect("one alternative matched");
-            let reading = self.accept(first, &caps, text, 0, lexicon).or_else(|| {
-                let at_word_start = !text[..start].ends_with(|c: char| c.is_ascii_alphanumeric());
-                (first + 1..self.patterns.len()).find_map(|later| {
-                    let expanded = &self.patterns[later];
-                    if expanded.starts_word && !at_word_start {
-                        return None;
-                    }
-                    let caps = expanded.anchored.captures(&text[start..])?;
-                    self.accept(later, &caps, text, start, lexicon)
-                })
+            // The combined regex only finds where the next amount starts (a DFA search); which
+            // pattern it is, and what its macros captured, is read with that pattern alone, as
+            // resolving captures on all the patterns at once costs far more.
+            let Some(found) = combined.find_at(text, position) else { break };
+            let start = found.start();
+            let before = &text[..start];
+            let at_word_start = !before.ends_with(|c: char| c.is_ascii_alphanumeric());
+            // `01` of `0.01`, or `.01` of `0.01`, is the tail of a number, not one of its own.
+            let in_number = before.trim_end_matches(['.', ',']).ends_with(|c: char| c.is_ascii_digit());
+            let reading = self.patterns.iter().enumerate().find_map(|(index, expanded)| {
+                if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
+                    return None;
+                }
+                let caps = expanded.anchored.captures(&text[start..])?;
+                self.accept(index, &caps, text, start, lexicon)
             });
             match reading {
                 Some(reading) => {
@@ -169,10 +177,25 @@ impl Grammar {
         reading.start += offset;
         reading.end += offset;
         let followed = expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(&text[reading.end..]));
-        let preceded = expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(&text[..reading.start]));
+        let preceded =
+            expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(line_before(text, reading.start)));
         (!followed && !preceded).then_some(reading)
     }
 }
+
+/// The text of the line before `end`, at most [`CONTEXT`] bytes of it: what a context guard
+/// looks at. Bounding it keeps each guard's cost independent of the length of the text.
+fn line_before(text: &str, end: usize) -> &str {
+    let mut start = end.saturating_sub(CONTEXT);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let window = &text[start..end];
+    window.rfind('\n').map_or(window, |newline| &window[newline + 1..])
+}
+
+/// How far back a context guard looks.
+const CONTEXT: usize = 256;
 
 /// Expands the macros of one pattern into capture groups named after the pattern.
 fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, CaptureGroups), PatternError> {
