@@ -261,9 +261,24 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
     let get = |name: &'static str, occurrence: u8| {
         expanded.captures.get(&(name, occurrence)).and_then(|group| caps.name(group))
     };
+    let mut currency = None;
+    let mut factor = Decimal::ONE;
+    // A code says which currency even next to a symbol (`$1,190.00 AUD`, `NZD $100.70`).
+    for name in ["code", "sym", "name", "sub"] {
+        for occurrence in [1, 2] {
+            if let Some(found) = get(name, occurrence)
+                && currency.is_none()
+            {
+                let (of, subunit_factor) = lexicon.currency_of(name, found.as_str())?;
+                currency = Some(of);
+                factor = subunit_factor;
+            }
+        }
+    }
+    let whole = currency.flatten().is_some_and(|index| lexicon.is_whole(index));
     let number = |occurrence: u8| -> Option<Option<Decimal>> {
         if let Some(digits) = get("num", occurrence) {
-            return Some(Some(parse_numeral(digits.as_str())?));
+            return Some(Some(parse_numeral(digits.as_str(), whole)?));
         }
         if let Some(words) = get("words", occurrence) {
             return Some(Some(lexicon.number_words.parse(words.as_str())?));
@@ -287,25 +302,15 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
     let (low_scale, high_scale) = (scale(1)?, scale(2)?);
     let low_scale = if high.is_some() && low_scale == Decimal::ONE { high_scale } else { low_scale };
 
-    let mut currency = None;
-    let mut factor = Decimal::ONE;
-    for name in ["sym", "code", "name", "sub"] {
-        for occurrence in [1, 2] {
-            if let Some(found) = get(name, occurrence)
-                && currency.is_none()
-            {
-                let (of, subunit_factor) = lexicon.currency_of(name, found.as_str())?;
-                currency = Some(of);
-                factor = subunit_factor;
-            }
-        }
-    }
     // The minor part of an amount in two units (`20 dollars and 43 cents`) counts in the subunit,
-    // and must stay below one main unit.
+    // or without one (`20 dollars 43`) in the unit `[minor]` gives, and stays below one main unit.
     let minor = match get("minor", 1) {
         Some(found) => {
-            let (_, subunit) = lexicon.currency_of("sub", get("sub", 1)?.as_str())?;
-            let count = match parse_numeral(found.as_str()) {
+            let subunit = match get("sub", 1) {
+                Some(sub) => lexicon.currency_of("sub", sub.as_str())?.1,
+                None => lexicon.bare_minor?,
+            };
+            let count = match parse_numeral(found.as_str(), false) {
                 Some(digits) => digits,
                 None => lexicon.number_words.parse(found.as_str())?,
             };

@@ -23,6 +23,10 @@ pub struct CurrencyEntry {
     /// The generic dollar: its code is whatever `--dollar` says (USD unless told otherwise).
     #[serde(default)]
     pub dollar: bool,
+    /// Amounts are whole in practice (yen, rupiah, dong): a lone `.` or `,` before three digits
+    /// groups thousands (`Rp 31.500` is 31500).
+    #[serde(default)]
+    pub whole: bool,
     /// Symbols written next to the amount, before or after it: `$`, `US$`, `€`, `zł`.
     #[serde(default)]
     pub symbols: Vec<String>,
@@ -93,6 +97,14 @@ pub struct UnitEntry {
     pub forms: Vec<String>,
 }
 
+/// The `[minor]` table.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinorEntry {
+    /// The fraction of the main unit a bare minor part counts in: hundredths.
+    pub factor: Spanned<String>,
+}
+
 /// The `[number_words]` table.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,6 +129,8 @@ type CurrencyOf = Option<usize>;
 pub struct Lexicon {
     /// Currency codes in use, indexed by [`CurrencyOf`].
     pub codes: Vec<String>,
+    /// Currencies whose amounts are whole in practice, indexed like `codes`.
+    whole: Vec<bool>,
     symbols: HashMap<String, CurrencyOf>,
     iso_codes: HashMap<String, CurrencyOf>,
     names: HashMap<String, CurrencyOf>,
@@ -133,6 +147,8 @@ pub struct Lexicon {
     /// (lower-case phrase, qualifier value), longest phrase first.
     qualifiers: Vec<(String, Qualifier)>,
     pub number_words: NumberWords,
+    /// What a minor part written without its subunit counts in (`20 dollars 43`), from `[minor]`.
+    pub bare_minor: Option<Decimal>,
     rate_connectors: Vec<String>,
     rate_stops: Vec<String>,
     /// Unit form (lower case) → the unit's name.
@@ -159,6 +175,9 @@ impl Lexicon {
             (Some(code), false) => Some(self.currency_index(code.get_ref())),
             (None, false) => None,
         };
+        if let (Some(index), true) = (currency, entry.whole) {
+            self.whole[index] = true;
+        }
         for symbol in &entry.symbols {
             self.symbols.insert(symbol.clone(), currency);
         }
@@ -258,6 +277,7 @@ impl Lexicon {
         match self.codes.iter().position(|c| c == code) {
             Some(index) => index,
             None => {
+                self.whole.push(false);
                 self.codes.push(code.to_string());
                 self.codes.len() - 1
             }
@@ -346,6 +366,11 @@ impl Lexicon {
     pub fn scale_of(&self, captured: &str) -> Option<Decimal> {
         let form = captured.trim_start_matches([' ', '\u{a0}', '-']);
         self.scales.get(form).or_else(|| self.scales.get(&form.to_lowercase())).copied()
+    }
+
+    /// Whether amounts in currency `index` are whole in practice.
+    pub fn is_whole(&self, index: usize) -> bool {
+        self.whole[index]
     }
 
     pub fn is_symbol(&self, form: &str) -> bool {

@@ -18,7 +18,9 @@ use regex::Regex;
 use rust_decimal::Decimal;
 
 use self::grammar::{Grammar, PatternSpec, Reading};
-use self::lexicon::{CurrencyEntry, Lexicon, NumberWordsEntry, QualifierEntry, RatesEntry, ScaleEntry, UnitEntry};
+use self::lexicon::{
+    CurrencyEntry, Lexicon, MinorEntry, NumberWordsEntry, QualifierEntry, RatesEntry, ScaleEntry, UnitEntry,
+};
 use crate::record::MoneyItem;
 use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
 use crate::span::Span;
@@ -69,6 +71,8 @@ pub struct MoneyFile {
     #[serde(default)]
     pub rates: Option<RatesEntry>,
     #[serde(default)]
+    pub minor: Option<MinorEntry>,
+    #[serde(default)]
     pub unit: Vec<UnitEntry>,
 }
 
@@ -110,6 +114,9 @@ impl MoneyExtractor {
             }
             if let Some(words) = &money.number_words {
                 lexicon.add_number_words(file, words)?;
+            }
+            if let Some(minor) = &money.minor {
+                lexicon.bare_minor = Some(lexicon::decimal(file, &minor.factor)?);
             }
             if let Some(rates) = &money.rates {
                 lexicon.add_rates(rates);

@@ -7,13 +7,14 @@ use rust_decimal::Decimal;
 
 /// Parses a numeral such as `1,234.5`, `1.234,5`, `3,50`, `12,34,567`, `1 049,95` or `1'049.95`.
 ///
-/// Which mark is the decimal separator is decided from the string alone: the last of `.`/`,`
-/// when both occur; a lone `,` followed by exactly three digits groups thousands (English news),
-/// otherwise it is a decimal comma; several `.` group thousands. Spaces, no-break and thin spaces
+/// Which mark is the decimal separator is decided from the string and the currency: the last of
+/// `.`/`,` when both occur; a lone `,` followed by exactly three digits groups thousands (English
+/// news), otherwise it is a decimal comma; several `.` group thousands, and so does a lone `.`
+/// before three digits in a currency whose amounts are `whole` (`Rp 31.500`). Spaces, no-break and thin spaces
 /// and apostrophes always group thousands. Groups must be well formed (`1,234,567` or Indian
 /// `12,34,567`, never `1,234,56`), and a number too long to hold exactly is refused rather than
 /// rounded.
-pub fn parse_numeral(raw: &str) -> Option<Decimal> {
+pub fn parse_numeral(raw: &str, whole: bool) -> Option<Decimal> {
     let is_space_group = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '\u{2019}');
     let commas = raw.matches(',').count();
     let dots = raw.matches('.').count();
@@ -23,7 +24,10 @@ pub fn parse_numeral(raw: &str) -> Option<Decimal> {
             let after_last = raw.len() - raw.rfind(',')? - 1;
             (commas == 1 && after_last != 3).then_some(',')
         }
-        (0, _) => (dots == 1).then_some('.'),
+        (0, _) => {
+            let after_last = raw.len() - raw.rfind('.')? - 1;
+            (dots == 1 && !(whole && after_last == 3)).then_some('.')
+        }
         _ => Some(if raw.rfind(',')? > raw.rfind('.')? { ',' } else { '.' }),
     };
     let (integer, fraction) = match decimal_mark {
@@ -179,8 +183,15 @@ mod tests {
             ("0.35", "0.35"),
             (".5", "0.5"),
         ] {
-            assert_eq!(parse_numeral(raw), Some(d(expected)), "{raw}");
+            assert_eq!(parse_numeral(raw, false), Some(d(expected)), "{raw}");
         }
+    }
+
+    #[test]
+    fn a_whole_currency_groups_with_a_lone_dot() {
+        assert_eq!(parse_numeral("31.500", true), Some(d("31500")));
+        assert_eq!(parse_numeral("31.500", false), Some(d("31.5")));
+        assert_eq!(parse_numeral("1.5", true), Some(d("1.5")));
     }
 
     #[test]
@@ -188,7 +199,7 @@ mod tests {
         for raw in
             ["1,234,56", "1.23.456", "1,,234", "99999999999999999999999999999999", "1.00000000000000000000000000001"]
         {
-            assert_eq!(parse_numeral(raw), None, "{raw}");
+            assert_eq!(parse_numeral(raw, false), None, "{raw}");
         }
     }
 
