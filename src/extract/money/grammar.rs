@@ -276,6 +276,13 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
         }
     }
     let whole = currency.flatten().is_some_and(|index| lexicon.is_whole(index));
+    // "a" is one only before a unit it counts (`a dollar`), never in `a sterling effort`.
+    if let (Some(words), Some(unit), None) =
+        (get("words", 1), get("name", 1).or_else(|| get("sub", 1)), get("scale", 1))
+        && lexicon.number_words.bare_article_before(words.as_str(), unit.as_str())
+    {
+        return None;
+    }
     let number = |occurrence: u8| -> Option<Option<Decimal>> {
         if let Some(digits) = get("num", occurrence) {
             return Some(Some(parse_numeral(digits.as_str(), whole)?));

@@ -119,6 +119,9 @@ pub struct NumberWordsEntry {
     pub fractions: HashMap<String, Spanned<String>>,
     #[serde(default)]
     pub fillers: Vec<String>,
+    /// The currency names and subunits an article alone counts as one of: `a dollar`, `a penny`.
+    #[serde(default)]
+    pub article_units: Vec<String>,
 }
 
 /// Which currency a captured symbol, code or name stands for (`None`: unknown, e.g. `kr`).
@@ -234,6 +237,7 @@ impl Lexicon {
         }
         words.articles.extend(entry.articles.iter().map(|a| a.to_lowercase()));
         words.fillers.extend(entry.fillers.iter().map(|f| f.to_lowercase()));
+        words.article_units.extend(entry.article_units.iter().map(|u| u.to_lowercase()));
         Ok(())
     }
 

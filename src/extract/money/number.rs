@@ -74,6 +74,9 @@ pub struct NumberWords {
     pub fractions: HashMap<String, Decimal>,
     /// Words allowed between parts and ignored: `and`.
     pub fillers: Vec<String>,
+    /// Units an article alone counts as one of (`a dollar`); other names after an article are
+    /// adjectives or idioms (`a sterling effort`, `a quid pro quo`).
+    pub article_units: Vec<String>,
 }
 
 impl NumberWords {
@@ -119,6 +122,13 @@ impl NumberWords {
             }
             _ => self.parse_tokens(&tokens, Decimal::ZERO),
         }
+    }
+
+    /// Whether `raw` is an article alone and `unit` (a currency name or subunit as captured) is
+    /// not one it counts: then the words are no amount.
+    pub fn bare_article_before(&self, raw: &str, unit: &str) -> bool {
+        let unit = unit.trim_start_matches([' ', '\u{a0}', '-']).to_lowercase();
+        self.is_article(&raw.to_lowercase()) && !self.article_units.contains(&unit)
     }
 
     fn is_article(&self, token: &str) -> bool {
