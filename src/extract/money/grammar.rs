@@ -15,6 +15,7 @@
 //! | `{postscale}` | a scale written after the currency (`75 USD million`) | the number multiplied |
 //! | `{prefix}` | a scale letter glued to the front of a code (`M` of `30 MUSD`) | the number multiplied |
 //! | `{open}` `{close}` | accounting parentheses around a negative amount | the sign |
+//! | `{neg}` | a minus sign between the symbol and the number (`$-99.99`) | the sign |
 //! | `{sp}` | an optional space (also no-break and thin spaces) | nothing |
 //!
 //! A second `{num}`, `{words}`, `{sym}`, `{scale}`… in the same pattern belongs to the high end of a
@@ -36,8 +37,8 @@ use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
-const CAPTURING: [&str; 12] =
-    ["sym", "code", "name", "sub", "num", "words", "minor", "scale", "postscale", "prefix", "open", "close"];
+const CAPTURING: [&str; 13] =
+    ["sym", "code", "name", "sub", "num", "words", "minor", "scale", "postscale", "prefix", "open", "close", "neg"];
 /// Macros that start a word and get an ASCII word boundary in front when they open a pattern
 /// (`{num}` carries its own boundary, see [`Lexicon::fragment`]).
 const WORD_START: [&str; 4] = ["words", "code", "name", "prefix"];
@@ -222,6 +223,7 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
         let fragment = match name {
             "sp" => "[ \u{a0}\u{202f}\u{2009}]?".to_string(),
             "open" => "\\(".to_string(),
+            "neg" => "[-\u{2212}]".to_string(),
             "close" => "\\)".to_string(),
             "postscale" => lexicon.fragment("scale", opens).expect("scale is a known fragment"),
             _ => lexicon.fragment(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
@@ -329,7 +331,7 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
         }
         None => Decimal::ZERO,
     };
-    let negative = get("open", 1).is_some() && get("close", 1).is_some();
+    let negative = get("open", 1).is_some() && get("close", 1).is_some() || get("neg", 1).is_some();
     let sign = if negative { Decimal::NEGATIVE_ONE } else { Decimal::ONE };
     let value =
         |n: Decimal, s: Decimal| n.checked_mul(s)?.checked_mul(factor)?.checked_mul(sign).map(|v| v.normalize());
