@@ -277,7 +277,20 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
             }
         }
     }
-    let whole = currency.flatten().is_some_and(|index| lexicon.is_whole(index));
+    // A lone `.` before three digits groups thousands in a currency whose amounts are whole, and
+    // where the currency follows a number without a scale, as continental Europe writes it
+    // (`3.000 Euro`, `1.000€`); `$1.250` and `1.250 mln dlrs` keep their decimal point.
+    let currency_start = ["code", "sym", "name"].iter().filter_map(|name| get(name, 1)).map(|m| m.start()).min();
+    let continental = match (get("num", 1), currency_start) {
+        (Some(number), Some(currency)) => {
+            number.start() < currency && ["scale", "postscale", "prefix"].iter().all(|name| get(name, 1).is_none())
+        }
+        _ => false,
+    };
+    let whole = match currency.flatten() {
+        Some(index) => lexicon.is_whole(index) || continental && !lexicon.has_thousandths(index),
+        None => continental,
+    };
     // "a" is one only before a unit it counts (`a dollar`), never in `a sterling effort`.
     if let (Some(words), Some(unit), None) =
         (get("words", 1), get("name", 1).or_else(|| get("sub", 1)), get("scale", 1))

@@ -27,6 +27,9 @@ pub struct CurrencyEntry {
     /// groups thousands (`Rp 31.500` is 31500).
     #[serde(default)]
     pub whole: bool,
+    /// Amounts have three decimals (Kuwaiti dinar, Omani rial): `423.923 KD` keeps its point.
+    #[serde(default)]
+    pub thousandths: bool,
     /// Symbols written next to the amount, before or after it: `$`, `US$`, `€`, `zł`.
     #[serde(default)]
     pub symbols: Vec<String>,
@@ -134,6 +137,8 @@ pub struct Lexicon {
     pub codes: Vec<String>,
     /// Currencies whose amounts are whole in practice, indexed like `codes`.
     whole: Vec<bool>,
+    /// Currencies whose amounts have three decimals, indexed like `codes`.
+    thousandths: Vec<bool>,
     symbols: HashMap<String, CurrencyOf>,
     iso_codes: HashMap<String, CurrencyOf>,
     names: HashMap<String, CurrencyOf>,
@@ -178,8 +183,9 @@ impl Lexicon {
             (Some(code), false) => Some(self.currency_index(code.get_ref())),
             (None, false) => None,
         };
-        if let (Some(index), true) = (currency, entry.whole) {
-            self.whole[index] = true;
+        if let Some(index) = currency {
+            self.whole[index] |= entry.whole;
+            self.thousandths[index] |= entry.thousandths;
         }
         for symbol in &entry.symbols {
             self.symbols.insert(symbol.clone(), currency);
@@ -282,6 +288,7 @@ impl Lexicon {
             Some(index) => index,
             None => {
                 self.whole.push(false);
+                self.thousandths.push(false);
                 self.codes.push(code.to_string());
                 self.codes.len() - 1
             }
@@ -375,6 +382,11 @@ impl Lexicon {
     /// Whether amounts in currency `index` are whole in practice.
     pub fn is_whole(&self, index: usize) -> bool {
         self.whole[index]
+    }
+
+    /// Whether amounts in currency `index` have three decimals.
+    pub fn has_thousandths(&self, index: usize) -> bool {
+        self.thousandths[index]
     }
 
     pub fn is_symbol(&self, form: &str) -> bool {
