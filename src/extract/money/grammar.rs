@@ -277,19 +277,13 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
             }
         }
     }
-    // A lone `.` before three digits groups thousands in a currency whose amounts are whole, and
-    // where the currency follows a number without a scale, as continental Europe writes it
-    // (`3.000 Euro`, `1.000€`); `$1.250` and `1.250 mln dlrs` keep their decimal point.
-    let currency_start = ["code", "sym", "name"].iter().filter_map(|name| get(name, 1)).map(|m| m.start()).min();
-    let continental = match (get("num", 1), currency_start) {
-        (Some(number), Some(currency)) => {
-            number.start() < currency && ["scale", "postscale", "prefix"].iter().all(|name| get(name, 1).is_none())
-        }
-        _ => false,
-    };
+    // A lone `.` before three digits groups thousands unless a scale follows (`1.250 mln dlrs`)
+    // or the currency counts in thousandths (`423.923 KD`): money is written with two decimals or
+    // none, and pages in Europe and Latin America group with dots (`3.000 Euro`, `$ 80.000`).
+    let unscaled = ["scale", "postscale", "prefix"].iter().all(|name| get(name, 1).is_none());
     let whole = match currency.flatten() {
-        Some(index) => lexicon.is_whole(index) || continental && !lexicon.has_thousandths(index),
-        None => continental,
+        Some(index) => lexicon.is_whole(index) || unscaled && !lexicon.has_thousandths(index),
+        None => unscaled,
     };
     // "a" is one only before a unit it counts (`a dollar`), never in `a sterling effort`.
     if let (Some(words), Some(unit), None) =

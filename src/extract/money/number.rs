@@ -26,7 +26,9 @@ pub fn parse_numeral(raw: &str, whole: bool) -> Option<Decimal> {
         }
         (0, _) => {
             let after_last = raw.len() - raw.rfind('.')? - 1;
-            (dots == 1 && !(whole && after_last == 3)).then_some('.')
+            // `0.125` is never 125.
+            let leading_zero = raw.starts_with("0.") || raw.starts_with('.');
+            (dots == 1 && !(whole && after_last == 3 && !leading_zero)).then_some('.')
         }
         _ => Some(if raw.rfind(',')? > raw.rfind('.')? { ',' } else { '.' }),
     };
@@ -202,6 +204,7 @@ mod tests {
         assert_eq!(parse_numeral("31.500", true), Some(d("31500")));
         assert_eq!(parse_numeral("31.500", false), Some(d("31.5")));
         assert_eq!(parse_numeral("1.5", true), Some(d("1.5")));
+        assert_eq!(parse_numeral("0.125", true), Some(d("0.125")));
     }
 
     #[test]
