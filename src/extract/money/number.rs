@@ -112,6 +112,12 @@ impl NumberWords {
             [article, fraction] if self.is_article(article) && self.fractions.contains_key(*fraction) => {
                 self.fractions.get(*fraction).copied()
             }
+            // "seven and a half (billion)": the filler is gone, the article and fraction add.
+            [count @ .., article, fraction]
+                if !count.is_empty() && self.is_article(article) && self.fractions.contains_key(*fraction) =>
+            {
+                self.parse_tokens(count, Decimal::ZERO)?.checked_add(*self.fractions.get(*fraction)?)
+            }
             [count @ .., fraction] if self.fractions.contains_key(*fraction) => {
                 let count = self.parse_tokens(count, Decimal::ZERO)?;
                 count.checked_mul(*self.fractions.get(*fraction)?)
@@ -243,6 +249,7 @@ mod tests {
         assert_eq!(words.parse("half"), Some(d("0.5")));
         assert_eq!(words.parse("a quarter"), Some(d("0.25")));
         assert_eq!(words.parse("three quarters"), Some(d("0.75")));
+        assert_eq!(words.parse("seven and a half"), Some(d("7.5")));
         assert_eq!(words.parse("five twenty"), None);
         assert_eq!(words.parse("two five"), None);
         assert_eq!(words.parse("a twenty"), None);
