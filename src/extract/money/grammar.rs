@@ -330,7 +330,12 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
                 Some(digits) => digits,
                 None => lexicon.number_words.parse(found.as_str())?,
             };
-            let minor = count.checked_mul(subunit)?;
+            // A fraction is of the main unit: `a dollar and a quarter` is 1.25.
+            let minor = match count.fract().is_zero() {
+                true => count.checked_mul(subunit)?,
+                false if get("sub", 1).is_none() => count,
+                false => return None,
+            };
             if minor >= Decimal::ONE {
                 return None;
             }
