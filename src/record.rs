@@ -67,6 +67,8 @@ pub struct MoneyItem<'a> {
     pub amount_max: Option<Decimal>,
     pub currency: Option<&'a str>,
     pub qualifier: Option<Qualifier>,
+    /// The unit of a rate (`$5 per share` → `share`), else `None`.
+    pub per: Option<&'a str>,
 }
 
 /// The type of an entity.
@@ -261,7 +263,8 @@ impl Item for MoneyItem<'_> {
         map.serialize_entry("amount", &decimal_number(self.amount))?;
         map.serialize_entry("amount_max", &self.amount_max.map(decimal_number))?;
         map.serialize_entry("currency", &self.currency)?;
-        map.serialize_entry("qualifier", &self.qualifier)
+        map.serialize_entry("qualifier", &self.qualifier)?;
+        map.serialize_entry("per", &self.per)
     }
 }
 
@@ -323,6 +326,7 @@ mod tests {
                     amount_max: None,
                     currency: Some("USD"),
                     qualifier: None,
+                    per: None,
                 }],
                 ..Findings::default()
             },

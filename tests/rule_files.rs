@@ -61,6 +61,7 @@ rule_files! {
     money_numbers => "money/numbers.toml",
     money_patterns => "money/patterns.toml",
     money_qualifiers => "money/qualifiers.toml",
+    money_rates => "money/rates.toml",
     money_scales => "money/scales.toml",
     entities_aliases => "entities/aliases.toml",
     entities_gazetteers => "entities/gazetteers.toml",

@@ -10,9 +10,12 @@
 //! | `{sub}` | a subunit: `cents`, `p`, `c` | the currency, and the amount divided |
 //! | `{num}` | digits: `1,234.5`, `3,50`, `12,34,567` | the number |
 //! | `{words}` | a written number: `seventy-five`, `a`, `half a` | the number |
+//! | `{minor}` | the minor part of an amount in two units: `43` (cents), `forty-five` | added, in the `{sub}` unit |
 //! | `{scale}` | `k`, `M`, `bn`, ` million`, `-billion` | the number multiplied |
 //! | `{postscale}` | a scale written after the currency (`75 USD million`) | the number multiplied |
+//! | `{prefix}` | a scale letter glued to the front of a code (`M` of `30 MUSD`) | the number multiplied |
 //! | `{open}` `{close}` | accounting parentheses around a negative amount | the sign |
+//! | `{neg}` | a minus sign between the symbol and the number (`$-99.99`) | the sign |
 //! | `{sp}` | an optional space (also no-break and thin spaces) | nothing |
 //!
 //! A second `{num}`, `{words}`, `{sym}`, `{scale}`… in the same pattern belongs to the high end of a
@@ -34,10 +37,11 @@ use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
-const CAPTURING: [&str; 10] = ["sym", "code", "name", "sub", "num", "words", "scale", "postscale", "open", "close"];
+const CAPTURING: [&str; 13] =
+    ["sym", "code", "name", "sub", "num", "words", "minor", "scale", "postscale", "prefix", "open", "close", "neg"];
 /// Macros that start a word and get an ASCII word boundary in front when they open a pattern
 /// (`{num}` carries its own boundary, see [`Lexicon::fragment`]).
-const WORD_START: [&str; 3] = ["words", "code", "name"];
+const WORD_START: [&str; 4] = ["words", "code", "name", "prefix"];
 
 /// One pattern as written in a rule: the pattern and the context it must not sit in.
 #[derive(Debug)]
@@ -50,14 +54,12 @@ pub struct PatternSpec<'a> {
     pub not_preceded_by: Option<&'a str>,
 }
 
-/// (macro name, occurrence 1 or 2) → name of its capture group in the combined regex.
+/// (macro name, occurrence 1 or 2) → name of its capture group in the pattern's regex.
 type CaptureGroups = HashMap<(&'static str, u8), String>;
 
-/// One pattern after expansion: which capture groups of the combined regex are its.
+/// One pattern after expansion: its regex, and which of its capture groups hold which macro.
 #[derive(Debug)]
 struct Expanded {
-    /// Name of the group wrapping the whole pattern.
-    group: String,
     captures: CaptureGroups,
     not_followed_by: Option<Regex>,
     not_preceded_by: Option<Regex>,
@@ -65,6 +67,8 @@ struct Expanded {
     anchored: Regex,
     /// The pattern must start at a word boundary.
     starts_word: bool,
+    /// The pattern starts with a number, which must not be the tail of a longer one.
+    starts_number: bool,
 }
 
 /// All money patterns, joined into one regex.
@@ -105,13 +109,21 @@ impl Grammar {
             };
             let not_followed_by = spec.not_followed_by.map(|c| compile(format!("^(?:{c})"))).transpose()?;
             let not_preceded_by = spec.not_preceded_by.map(|c| compile(format!("(?:{c})$"))).transpose()?;
-            let group = format!("p{index}");
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
-            let alternative = format!("(?P<{group}>{regex})(?:[^A-Za-z0-9]|$)");
+            let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
             let anchored = compile(format!("^{alternative}"))?;
-            let starts_word = ["{num}", "{words}", "{code}", "{name}"].iter().any(|m| spec.pattern.starts_with(m));
+            let starts_word =
+                ["{num}", "{words}", "{code}", "{name}", "{prefix}"].iter().any(|m| spec.pattern.starts_with(m));
             alternatives.push(alternative);
-            expanded.push(Expanded { group, captures, not_followed_by, not_preceded_by, anchored, starts_word });
+            let starts_number = spec.pattern.starts_with("{num}");
+            expanded.push(Expanded {
+                captures,
+                not_followed_by,
+                not_preceded_by,
+                anchored,
+                starts_word,
+                starts_number,
+            });
         }
         let combined = match alternatives.is_empty() {
             true => None,
@@ -131,20 +143,21 @@ impl Grammar {
         let Some(combined) = &self.combined else { return };
         let mut position = 0;
         while position < text.len() {
-            let Some(caps) = combined.captures_at(text, position) else { break };
-            let start = caps.get(0).expect("group 0 always matches").start();
-            let first =
-                self.patterns.iter().position(|p| caps.name(&p.group).is_some()).expect("one alternative matched");
-            let reading = self.accept(first, &caps, text, 0, lexicon).or_else(|| {
-                let at_word_start = !text[..start].ends_with(|c: char| c.is_ascii_alphanumeric());
-                (first + 1..self.patterns.len()).find_map(|later| {
-                    let expanded = &self.patterns[later];
-                    if expanded.starts_word && !at_word_start {
-                        return None;
-                    }
-                    let caps = expanded.anchored.captures(&text[start..])?;
-                    self.accept(later, &caps, text, start, lexicon)
-                })
+            // The combined regex only finds where the next amount starts (a DFA search); which
+            // pattern it is, and what its macros captured, is read with that pattern alone, as
+            // resolving captures on all the patterns at once costs far more.
+            let Some(found) = combined.find_at(text, position) else { break };
+            let start = found.start();
+            let before = &text[..start];
+            let at_word_start = !before.ends_with(|c: char| c.is_ascii_alphanumeric());
+            // `01` of `0.01`, or `.01` of `0.01`, is the tail of a number, not one of its own.
+            let in_number = before.trim_end_matches(['.', ',']).ends_with(|c: char| c.is_ascii_digit());
+            let reading = self.patterns.iter().enumerate().find_map(|(index, expanded)| {
+                if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
+                    return None;
+                }
+                let caps = expanded.anchored.captures(&text[start..])?;
+                self.accept(index, &caps, text, start, lexicon)
             });
             match reading {
                 Some(reading) => {
@@ -165,10 +178,25 @@ impl Grammar {
         reading.start += offset;
         reading.end += offset;
         let followed = expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(&text[reading.end..]));
-        let preceded = expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(&text[..reading.start]));
+        let preceded =
+            expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(line_before(text, reading.start)));
         (!followed && !preceded).then_some(reading)
     }
 }
+
+/// The text of the line before `end`, at most [`CONTEXT`] bytes of it: what a context guard
+/// looks at. Bounding it keeps each guard's cost independent of the length of the text.
+fn line_before(text: &str, end: usize) -> &str {
+    let mut start = end.saturating_sub(CONTEXT);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let window = &text[start..end];
+    window.rfind('\n').map_or(window, |newline| &window[newline + 1..])
+}
+
+/// How far back a context guard looks.
+const CONTEXT: usize = 256;
 
 /// Expands the macros of one pattern into capture groups named after the pattern.
 fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, CaptureGroups), PatternError> {
@@ -187,16 +215,18 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
             out.push_str(&format!("{{{name}}}"));
             continue;
         }
-        if first_macro && open == 0 && WORD_START.contains(&name) {
+        let opens = first_macro && open == 0;
+        if opens && WORD_START.contains(&name) {
             out.push_str("(?-u:\\b)");
         }
         first_macro = false;
         let fragment = match name {
             "sp" => "[ \u{a0}\u{202f}\u{2009}]?".to_string(),
             "open" => "\\(".to_string(),
+            "neg" => "[-\u{2212}]".to_string(),
             "close" => "\\)".to_string(),
-            "postscale" => lexicon.fragment("scale").expect("scale is a known fragment"),
-            _ => lexicon.fragment(name).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
+            "postscale" => lexicon.fragment("scale", opens).expect("scale is a known fragment"),
+            _ => lexicon.fragment(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
         };
         match CAPTURING.iter().find(|&&m| m == name) {
             Some(&macro_name) => {
@@ -206,7 +236,7 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
                         numbers_seen += 1;
                         numbers_seen
                     }
-                    "scale" | "postscale" => numbers_seen.max(1),
+                    "scale" | "postscale" | "prefix" => numbers_seen.max(1),
                     _ if captures.contains_key(&(macro_name, 1)) => 2,
                     _ => 1,
                 };
@@ -233,9 +263,38 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
     let get = |name: &'static str, occurrence: u8| {
         expanded.captures.get(&(name, occurrence)).and_then(|group| caps.name(group))
     };
+    let mut currency = None;
+    let mut factor = Decimal::ONE;
+    // A code says which currency even next to a symbol (`$1,190.00 AUD`, `NZD $100.70`).
+    for name in ["code", "sym", "name", "sub"] {
+        for occurrence in [1, 2] {
+            if let Some(found) = get(name, occurrence)
+                && currency.is_none()
+            {
+                let (of, subunit_factor) = lexicon.currency_of(name, found.as_str())?;
+                currency = Some(of);
+                factor = subunit_factor;
+            }
+        }
+    }
+    // A lone `.` before three digits groups thousands unless a scale follows (`1.250 mln dlrs`)
+    // or the currency counts in thousandths (`423.923 KD`): money is written with two decimals or
+    // none, and pages in Europe and Latin America group with dots (`3.000 Euro`, `$ 80.000`).
+    let unscaled = ["scale", "postscale", "prefix"].iter().all(|name| get(name, 1).is_none());
+    let whole = match currency.flatten() {
+        Some(index) => lexicon.is_whole(index) || unscaled && !lexicon.has_thousandths(index),
+        None => unscaled,
+    };
+    // "a" is one only before a unit it counts (`a dollar`), never in `a sterling effort`.
+    if let (Some(words), Some(unit), None) =
+        (get("words", 1), get("name", 1).or_else(|| get("sub", 1)), get("scale", 1))
+        && lexicon.number_words.bare_article_before(words.as_str(), unit.as_str())
+    {
+        return None;
+    }
     let number = |occurrence: u8| -> Option<Option<Decimal>> {
         if let Some(digits) = get("num", occurrence) {
-            return Some(Some(parse_numeral(digits.as_str())?));
+            return Some(Some(parse_numeral(digits.as_str(), whole)?));
         }
         if let Some(words) = get("words", occurrence) {
             return Some(Some(lexicon.number_words.parse(words.as_str())?));
@@ -249,6 +308,9 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
                 factor = factor.checked_mul(lexicon.scale_of(found.as_str())?)?;
             }
         }
+        if let Some(found) = get("prefix", occurrence) {
+            factor = factor.checked_mul(lexicon.prefix_of(found.as_str())?)?;
+        }
         Some(factor)
     };
     let low = number(1)??;
@@ -256,24 +318,36 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
     let (low_scale, high_scale) = (scale(1)?, scale(2)?);
     let low_scale = if high.is_some() && low_scale == Decimal::ONE { high_scale } else { low_scale };
 
-    let mut currency = None;
-    let mut factor = Decimal::ONE;
-    for name in ["sym", "code", "name", "sub"] {
-        for occurrence in [1, 2] {
-            if let Some(found) = get(name, occurrence)
-                && currency.is_none()
-            {
-                let (of, subunit_factor) = lexicon.currency_of(name, found.as_str())?;
-                currency = Some(of);
-                factor = subunit_factor;
+    // The minor part of an amount in two units (`20 dollars and 43 cents`) counts in the subunit,
+    // or without one (`20 dollars 43`) in the unit `[minor]` gives, and stays below one main unit.
+    let minor = match get("minor", 1) {
+        Some(found) => {
+            let subunit = match get("sub", 1) {
+                Some(sub) => lexicon.currency_of("sub", sub.as_str())?.1,
+                None => lexicon.bare_minor?,
+            };
+            let count = match parse_numeral(found.as_str(), false) {
+                Some(digits) => digits,
+                None => lexicon.number_words.parse(found.as_str())?,
+            };
+            // A fraction is of the main unit: `a dollar and a quarter` is 1.25.
+            let minor = match count.fract().is_zero() {
+                true => count.checked_mul(subunit)?,
+                false if get("sub", 1).is_none() => count,
+                false => return None,
+            };
+            if minor >= Decimal::ONE {
+                return None;
             }
+            minor
         }
-    }
-    let negative = get("open", 1).is_some() && get("close", 1).is_some();
+        None => Decimal::ZERO,
+    };
+    let negative = get("open", 1).is_some() && get("close", 1).is_some() || get("neg", 1).is_some();
     let sign = if negative { Decimal::NEGATIVE_ONE } else { Decimal::ONE };
     let value =
         |n: Decimal, s: Decimal| n.checked_mul(s)?.checked_mul(factor)?.checked_mul(sign).map(|v| v.normalize());
-    let amount = value(low, low_scale)?;
+    let amount = value(low, low_scale)?.checked_add(minor.checked_mul(sign)?)?.normalize();
     let amount_max = match high {
         Some(high) => {
             let max = value(high, high_scale)?;
@@ -288,7 +362,19 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
 
     let spans = expanded.captures.values().filter_map(|group| caps.name(group));
     let start = spans.clone().map(|m| m.start()).min()?;
-    let end = spans.map(|m| m.end()).max()?;
+    let mut end = spans.map(|m| m.end()).max()?;
+    // A symbol's abbreviation point that ends the amount doubles as a full stop (`450 kr.`): it
+    // stays out of the span when the symbol is known without it and only space or nothing follows.
+    let symbol = get("sym", 2).or_else(|| get("sym", 1)).filter(|sym| sym.end() == end);
+    if let Some(stem) = symbol.and_then(|sym| sym.as_str().strip_suffix('.'))
+        && lexicon.is_symbol(stem)
+    {
+        let whole = caps.get(0)?;
+        let next = &whole.as_str()[end - whole.start()..];
+        if next.is_empty() || next.starts_with(char::is_whitespace) {
+            end -= 1;
+        }
+    }
     Some(Reading { pattern, start, end, amount, amount_max, currency: currency.flatten() })
 }
 

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
+use regex::Regex;
 use rust_decimal::Decimal;
 use toml::Spanned;
 
@@ -22,6 +23,13 @@ pub struct CurrencyEntry {
     /// The generic dollar: its code is whatever `--dollar` says (USD unless told otherwise).
     #[serde(default)]
     pub dollar: bool,
+    /// Amounts are whole in practice (yen, rupiah, dong): a lone `.` or `,` before three digits
+    /// groups thousands (`Rp 31.500` is 31500).
+    #[serde(default)]
+    pub whole: bool,
+    /// Amounts have three decimals (Kuwaiti dinar, Omani rial): `423.923 KD` keeps its point.
+    #[serde(default)]
+    pub thousandths: bool,
     /// Symbols written next to the amount, before or after it: `$`, `US$`, `€`, `zł`.
     #[serde(default)]
     pub symbols: Vec<String>,
@@ -56,6 +64,9 @@ pub struct ScaleEntry {
     /// Letters matched case-sensitively and only right after the digits: `m`, `M`, `bn`.
     #[serde(default)]
     pub letters: Vec<String>,
+    /// Letters glued to the front of a currency code: `MUSD` (millions of dollars), `kEUR`.
+    #[serde(default)]
+    pub code_prefixes: Vec<String>,
 }
 
 /// A `[[qualifier]]` table: phrases written just before an amount that bound or soften it.
@@ -65,6 +76,36 @@ pub struct QualifierEntry {
     /// The record's `qualifier` value: `approximate`, `at_least`, `at_most`.
     pub value: Qualifier,
     pub phrases: Vec<String>,
+}
+
+/// The `[rates]` table: how a rate's unit is joined to the amount before it (`per`, `a`, `/`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatesEntry {
+    /// Words or signs between the amount and the unit, matched case-insensitively.
+    pub connectors: Vec<String>,
+    /// Words that, right after the unit, make it a point in time rather than a rate
+    /// (`$10 billion a year ago`).
+    #[serde(default)]
+    pub not_followed_by: Vec<String>,
+}
+
+/// A `[[unit]]` table: one unit of a rate and the ways it is written.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitEntry {
+    /// The name reported in `per`.
+    pub unit: String,
+    /// Forms matched case-insensitively after a connector: `share`, `diluted share`.
+    pub forms: Vec<String>,
+}
+
+/// The `[minor]` table.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinorEntry {
+    /// The fraction of the main unit a bare minor part counts in: hundredths.
+    pub factor: Spanned<String>,
 }
 
 /// The `[number_words]` table.
@@ -81,6 +122,9 @@ pub struct NumberWordsEntry {
     pub fractions: HashMap<String, Spanned<String>>,
     #[serde(default)]
     pub fillers: Vec<String>,
+    /// The currency names and subunits an article alone counts as one of: `a dollar`, `a penny`.
+    #[serde(default)]
+    pub article_units: Vec<String>,
 }
 
 /// Which currency a captured symbol, code or name stands for (`None`: unknown, e.g. `kr`).
@@ -91,6 +135,10 @@ type CurrencyOf = Option<usize>;
 pub struct Lexicon {
     /// Currency codes in use, indexed by [`CurrencyOf`].
     pub codes: Vec<String>,
+    /// Currencies whose amounts are whole in practice, indexed like `codes`.
+    whole: Vec<bool>,
+    /// Currencies whose amounts have three decimals, indexed like `codes`.
+    thousandths: Vec<bool>,
     symbols: HashMap<String, CurrencyOf>,
     iso_codes: HashMap<String, CurrencyOf>,
     names: HashMap<String, CurrencyOf>,
@@ -102,9 +150,17 @@ pub struct Lexicon {
     scales: HashMap<String, Decimal>,
     scale_words: Vec<String>,
     scale_letters: Vec<String>,
+    /// Code prefix (`M`, `k`) → factor; kept apart from the letters, as `T` in `TEUR` is thousands.
+    code_prefixes: HashMap<String, Decimal>,
     /// (lower-case phrase, qualifier value), longest phrase first.
     qualifiers: Vec<(String, Qualifier)>,
     pub number_words: NumberWords,
+    /// What a minor part written without its subunit counts in (`20 dollars 43`), from `[minor]`.
+    pub bare_minor: Option<Decimal>,
+    rate_connectors: Vec<String>,
+    rate_stops: Vec<String>,
+    /// Unit form (lower case) → the unit's name.
+    rate_units: HashMap<String, String>,
 }
 
 pub fn decimal(file: &RuleFile, raw: &Spanned<String>) -> Result<Decimal, RuleError> {
@@ -127,6 +183,10 @@ impl Lexicon {
             (Some(code), false) => Some(self.currency_index(code.get_ref())),
             (None, false) => None,
         };
+        if let Some(index) = currency {
+            self.whole[index] |= entry.whole;
+            self.thousandths[index] |= entry.thousandths;
+        }
         for symbol in &entry.symbols {
             self.symbols.insert(symbol.clone(), currency);
         }
@@ -157,6 +217,9 @@ impl Lexicon {
             self.scales.insert(letters.clone(), factor);
             self.scale_letters.push(letters.clone());
         }
+        for prefix in &entry.code_prefixes {
+            self.code_prefixes.insert(prefix.clone(), factor);
+        }
         Ok(())
     }
 
@@ -180,13 +243,52 @@ impl Lexicon {
         }
         words.articles.extend(entry.articles.iter().map(|a| a.to_lowercase()));
         words.fillers.extend(entry.fillers.iter().map(|f| f.to_lowercase()));
+        words.article_units.extend(entry.article_units.iter().map(|u| u.to_lowercase()));
         Ok(())
+    }
+
+    pub fn add_rates(&mut self, entry: &RatesEntry) {
+        self.rate_connectors.extend(entry.connectors.iter().map(|c| c.to_lowercase()));
+        self.rate_stops.extend(entry.not_followed_by.iter().map(|w| w.to_lowercase()));
+    }
+
+    pub fn add_unit(&mut self, entry: &UnitEntry) {
+        for form in &entry.forms {
+            self.rate_units.insert(form.to_lowercase(), entry.unit.clone());
+        }
+    }
+
+    /// The regex that reads a rate's unit right after an amount, with the unit form in group 1;
+    /// `None` without connectors or units.
+    pub fn rate_regex(&self) -> Option<Regex> {
+        if self.rate_connectors.is_empty() || self.rate_units.is_empty() {
+            return None;
+        }
+        let connector =
+            alternation(self.rate_connectors.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
+        let unit = alternation(self.rate_units.keys().map(String::as_str), Case::Insensitive, Boundary::Letters);
+        let pattern = format!("^[ \u{a0}]*{connector}[ \u{a0}]*({unit})(?:[^A-Za-z0-9]|$)");
+        Some(Regex::new(&pattern).expect("escaped literal forms always compile"))
+    }
+
+    /// The unit of the rate written right after an amount (`after` starts at its end), if any.
+    pub fn per_after<'a>(&'a self, rate: &Regex, after: &str) -> Option<&'a str> {
+        let found = rate.captures(after)?;
+        let form = found.get(1)?;
+        let next_word = after[form.end()..].trim_start().split(|c: char| !c.is_alphanumeric()).next()?;
+        if self.rate_stops.iter().any(|stop| stop.eq_ignore_ascii_case(next_word)) {
+            return None;
+        }
+        let key = form.as_str().to_lowercase();
+        self.rate_units.get(&key).map(String::as_str)
     }
 
     fn currency_index(&mut self, code: &str) -> usize {
         match self.codes.iter().position(|c| c == code) {
             Some(index) => index,
             None => {
+                self.whole.push(false);
+                self.thousandths.push(false);
                 self.codes.push(code.to_string());
                 self.codes.len() - 1
             }
@@ -194,13 +296,34 @@ impl Lexicon {
     }
 
     /// The regex fragment for a macro of the pattern language, without its capture group.
-    pub fn fragment(&self, name: &str) -> Option<String> {
+    /// `opens` says whether the macro opens its pattern: only there must a symbol, code or number
+    /// not start inside a word. Further in, what comes before is the pattern's own (digits, a
+    /// scale letter, a code), so `USD3.14`, `3.14US$` and `30 MUSD` are read.
+    pub fn fragment(&self, name: &str, opens: bool) -> Option<String> {
+        // What follows a symbol or code is the pattern's own (a number, a space), and the end of
+        // the whole match is guarded by the grammar.
+        let glued = if opens { Boundary::Start } else { Boundary::None };
         Some(match name {
-            "sym" => alternation(self.symbols.keys().map(String::as_str), Case::Sensitive, Boundary::Letters),
-            "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, Boundary::Letters),
+            // Letters with a dollar sign (`US$`, `hk$`) say the currency in any case; other symbols
+            // only in theirs (`Ft` is forints, `ft` feet).
+            "sym" => format!(
+                "(?:{}|{})",
+                alternation(
+                    self.symbols.keys().map(String::as_str).filter(|s| is_lettered_dollar(s)),
+                    Case::Insensitive,
+                    glued
+                ),
+                alternation(
+                    self.symbols.keys().map(String::as_str).filter(|s| !is_lettered_dollar(s)),
+                    Case::Sensitive,
+                    glued
+                ),
+            ),
+            "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, glued),
             "name" => alternation(self.names.keys().map(String::as_str), Case::Insensitive, Boundary::Letters),
+            // A hyphen joins a subunit used as an adjective: `a 12-cent dividend`.
             "sub" => format!(
-                "(?:{}|[ \u{a0}]?{})",
+                "(?:{}|[ \u{a0}-]?{})",
                 alternation(self.subunit_attached.iter().map(String::as_str), Case::Sensitive, Boundary::None),
                 alternation(self.subunit_names.iter().map(String::as_str), Case::Insensitive, Boundary::Letters),
             ),
@@ -209,26 +332,40 @@ impl Lexicon {
                 alternation(self.scale_letters.iter().map(String::as_str), Case::Sensitive, Boundary::None),
                 alternation(self.scale_words.iter().map(String::as_str), Case::Insensitive, Boundary::End),
             ),
-            "num" => NUMERAL.to_string(),
-            "words" => {
-                let word =
-                    alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters);
-                let filler = alternation(
-                    self.number_words.fillers.iter().map(String::as_str),
-                    Case::Insensitive,
-                    Boundary::Letters,
-                );
-                format!("{word}(?:[ -](?:{filler} )?{word})*")
-            }
+            "prefix" => alternation(self.code_prefixes.keys().map(String::as_str), Case::Sensitive, Boundary::None),
+            "num" => match opens {
+                true => format!("(?-u:\\b){NUMERAL}|{FRACTION_ONLY}"),
+                false => format!("{NUMERAL}|{FRACTION_ONLY}"),
+            },
+            "words" => self.words_fragment(),
+            // The minor part of an amount in two units (`and 43 cents`): two digits or words.
+            "minor" => format!("[0-9]{{1,2}}|{}", self.words_fragment()),
             _ => return None,
         })
     }
 
+    fn words_fragment(&self) -> String {
+        let word = alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters);
+        let filler =
+            alternation(self.number_words.fillers.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
+        format!("{word}(?:[ -](?:{filler} )?{word})*")
+    }
+
     /// The currency a captured symbol, code, name or subunit stands for, and the subunit factor.
     pub fn currency_of(&self, kind: &str, captured: &str) -> Option<(CurrencyOf, Decimal)> {
-        let captured = captured.trim_start_matches([' ', '\u{a0}']);
+        let captured = captured.trim_start_matches([' ', '\u{a0}', '-']);
         match kind {
-            "sym" => self.symbols.get(captured).map(|&c| (c, Decimal::ONE)),
+            "sym" => self
+                .symbols
+                .get(captured)
+                .or_else(|| {
+                    let folded = captured.to_lowercase();
+                    self.symbols
+                        .iter()
+                        .find(|(form, _)| is_lettered_dollar(form) && form.to_lowercase() == folded)
+                        .map(|(_, c)| c)
+                })
+                .map(|&c| (c, Decimal::ONE)),
             "code" => self.iso_codes.get(captured).map(|&c| (c, Decimal::ONE)),
             "name" => self.names.get(&captured.to_lowercase()).map(|&c| (c, Decimal::ONE)),
             "sub" => self.subunits.get(captured).or_else(|| self.subunits.get(&captured.to_lowercase())).copied(),
@@ -240,6 +377,25 @@ impl Lexicon {
     pub fn scale_of(&self, captured: &str) -> Option<Decimal> {
         let form = captured.trim_start_matches([' ', '\u{a0}', '-']);
         self.scales.get(form).or_else(|| self.scales.get(&form.to_lowercase())).copied()
+    }
+
+    /// Whether amounts in currency `index` are whole in practice.
+    pub fn is_whole(&self, index: usize) -> bool {
+        self.whole[index]
+    }
+
+    /// Whether amounts in currency `index` have three decimals.
+    pub fn has_thousandths(&self, index: usize) -> bool {
+        self.thousandths[index]
+    }
+
+    pub fn is_symbol(&self, form: &str) -> bool {
+        self.symbols.contains_key(form)
+    }
+
+    /// The factor of a captured code prefix (`M` of `MUSD`).
+    pub fn prefix_of(&self, captured: &str) -> Option<Decimal> {
+        self.code_prefixes.get(captured).copied()
     }
 
     /// The qualifier whose phrase ends `before` (the text just before an amount), if any.
@@ -256,14 +412,22 @@ impl Lexicon {
     }
 }
 
-/// Digits with thousands groups (`,` `.` spaces `'`), Indian grouping, and a decimal part, or a
-/// bare decimal part (`.5`). A number never starts inside a word.
+/// Digits with thousands groups (`,` `.` spaces `'`), Indian grouping, and a decimal part. Dot
+/// groups with a decimal comma (`2.109,00`) come first, so that the comma part is not left over.
 const NUMERAL: &str = concat!(
-    r"(?-u:\b)(?:[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}",
+    r"(?:[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]{1,2}",
+    r"|(?:[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}",
     r"|[0-9]{1,3}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3}){2,}|(?:[ \u{a0}\u{202f}\u{2009}'’][0-9]{3})+)",
-    r"|[0-9]+)(?:[.,][0-9]+)?",
-    r"|\.[0-9]+",
+    r"|[0-9]+)(?:[.,][0-9]+)?)",
 );
+
+/// A bare decimal part (`.5`).
+const FRACTION_ONLY: &str = r"\.[0-9]+";
+
+/// A dollar sign with letters that say which dollar (`US$`, `NZ$`).
+fn is_lettered_dollar(symbol: &str) -> bool {
+    symbol.contains('$') && symbol.contains(|c: char| c.is_ascii_alphabetic())
+}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Case {
@@ -277,6 +441,8 @@ enum Boundary {
     Letters,
     /// Only the end is guarded: the form may follow digits directly (`2.3bn`).
     End,
+    /// Only the start is guarded: digits may follow the form directly (`USD3.14`).
+    Start,
     None,
 }
 
@@ -292,10 +458,14 @@ fn alternation<'a>(forms: impl Iterator<Item = &'a str>, case: Case, boundary: B
         .iter()
         .map(|form| {
             let mut alternative = regex::escape(form);
-            if boundary == Boundary::Letters && form.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            if matches!(boundary, Boundary::Letters | Boundary::Start)
+                && form.starts_with(|c: char| c.is_ascii_alphabetic())
+            {
                 alternative.insert_str(0, "(?-u:\\b)");
             }
-            if boundary != Boundary::None && form.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            if matches!(boundary, Boundary::Letters | Boundary::End)
+                && form.ends_with(|c: char| c.is_ascii_alphabetic())
+            {
                 alternative.push_str("(?-u:\\b)");
             }
             alternative

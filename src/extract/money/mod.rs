@@ -7,16 +7,20 @@
 //! Values are exact decimals end to end (`$1.1B` is 1100000000, never 1100000000.0000002). A `$`
 //! and a bare "dollars" mean the currency given with `--dollar` (USD unless told otherwise). A
 //! qualifier phrase just before the amount ("about", "more than", "up to") sets `qualifier`; a
-//! minus sign right before the amount, or accounting parentheses around it, make it negative.
+//! minus sign right before the amount, or accounting parentheses around it, make it negative. A
+//! unit written right after it (`per share`, `a month`, `/mo`) makes it a rate and sets `per`.
 
 mod grammar;
 mod lexicon;
 mod number;
 
+use regex::Regex;
 use rust_decimal::Decimal;
 
 use self::grammar::{Grammar, PatternSpec, Reading};
-use self::lexicon::{CurrencyEntry, Lexicon, NumberWordsEntry, QualifierEntry, ScaleEntry};
+use self::lexicon::{
+    CurrencyEntry, Lexicon, MinorEntry, NumberWordsEntry, QualifierEntry, RatesEntry, ScaleEntry, UnitEntry,
+};
 use crate::record::MoneyItem;
 use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
 use crate::span::Span;
@@ -43,6 +47,9 @@ pub struct CodesEntry {
     /// Codes that are also ordinary capitalised words (`ALL`, `TOP`): never read as currencies.
     #[serde(default)]
     pub excluded: Vec<String>,
+    /// Withdrawn codes still found in archives and wire copy (`DEM`, `ESP`).
+    #[serde(default)]
+    pub historic: Vec<String>,
 }
 
 /// Any file of the money family; each uses some of the tables.
@@ -61,6 +68,12 @@ pub struct MoneyFile {
     pub qualifier: Vec<QualifierEntry>,
     #[serde(default)]
     pub number_words: Option<NumberWordsEntry>,
+    #[serde(default)]
+    pub rates: Option<RatesEntry>,
+    #[serde(default)]
+    pub minor: Option<MinorEntry>,
+    #[serde(default)]
+    pub unit: Vec<UnitEntry>,
 }
 
 /// The money extractor, compiled from `rules/money/`.
@@ -68,6 +81,8 @@ pub struct MoneyFile {
 pub struct MoneyExtractor {
     lexicon: Lexicon,
     grammar: Grammar,
+    /// Reads the unit of a rate after an amount (`per share`); `None` without rate tables.
+    rate: Option<Regex>,
     rule_ids: Vec<String>,
 }
 
@@ -79,8 +94,13 @@ impl MoneyExtractor {
         let mut lexicon = Lexicon::default();
         for (file, money) in files.iter().zip(&parsed) {
             if let Some(codes) = &money.codes {
-                let usable: Vec<String> =
-                    codes.iso_4217.iter().filter(|code| !codes.excluded.contains(code)).cloned().collect();
+                let usable: Vec<String> = codes
+                    .iso_4217
+                    .iter()
+                    .chain(&codes.historic)
+                    .filter(|code| !codes.excluded.contains(code))
+                    .cloned()
+                    .collect();
                 lexicon.add_iso_codes(&usable);
             }
             for currency in &money.currency {
@@ -94,6 +114,15 @@ impl MoneyExtractor {
             }
             if let Some(words) = &money.number_words {
                 lexicon.add_number_words(file, words)?;
+            }
+            if let Some(minor) = &money.minor {
+                lexicon.bare_minor = Some(lexicon::decimal(file, &minor.factor)?);
+            }
+            if let Some(rates) = &money.rates {
+                lexicon.add_rates(rates);
+            }
+            for unit in &money.unit {
+                lexicon.add_unit(unit);
             }
         }
         let mut patterns = Vec::new();
@@ -114,7 +143,8 @@ impl MoneyExtractor {
             RuleError::at(file, rule.pattern.span(), error.0)
         })?;
         let rule_ids = located.iter().map(|(_, rule)| rule.id.get_ref().clone()).collect();
-        Ok(MoneyExtractor { lexicon, grammar, rule_ids })
+        let rate = lexicon.rate_regex();
+        Ok(MoneyExtractor { lexicon, grammar, rate, rule_ids })
     }
 
     /// Appends the amounts found in `region` of `text` to `out`, in order.
@@ -133,6 +163,7 @@ impl MoneyExtractor {
                 None => Decimal::ONE,
             };
             let qualifier = self.lexicon.qualifier_before(&text[region.start..span.start]);
+            let per = self.rate.as_ref().and_then(|rate| self.lexicon.per_after(rate, &text[span.end..region.end]));
             out.push(MoneyItem {
                 span,
                 text: span.of(text),
@@ -141,6 +172,7 @@ impl MoneyExtractor {
                 amount_max: amount_max.map(|max| max * sign),
                 currency: currency.map(|index| self.lexicon.codes[index].as_str()),
                 qualifier,
+                per,
             });
         }
     }

@@ -7,13 +7,14 @@ use rust_decimal::Decimal;
 
 /// Parses a numeral such as `1,234.5`, `1.234,5`, `3,50`, `12,34,567`, `1 049,95` or `1'049.95`.
 ///
-/// Which mark is the decimal separator is decided from the string alone: the last of `.`/`,`
-/// when both occur; a lone `,` followed by exactly three digits groups thousands (English news),
-/// otherwise it is a decimal comma; several `.` group thousands. Spaces, no-break and thin spaces
+/// Which mark is the decimal separator is decided from the string and the currency: the last of
+/// `.`/`,` when both occur; a lone `,` followed by exactly three digits groups thousands (English
+/// news), otherwise it is a decimal comma; several `.` group thousands, and so does a lone `.`
+/// before three digits in a currency whose amounts are `whole` (`Rp 31.500`). Spaces, no-break and thin spaces
 /// and apostrophes always group thousands. Groups must be well formed (`1,234,567` or Indian
 /// `12,34,567`, never `1,234,56`), and a number too long to hold exactly is refused rather than
 /// rounded.
-pub fn parse_numeral(raw: &str) -> Option<Decimal> {
+pub fn parse_numeral(raw: &str, whole: bool) -> Option<Decimal> {
     let is_space_group = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '\u{2019}');
     let commas = raw.matches(',').count();
     let dots = raw.matches('.').count();
@@ -23,7 +24,12 @@ pub fn parse_numeral(raw: &str) -> Option<Decimal> {
             let after_last = raw.len() - raw.rfind(',')? - 1;
             (commas == 1 && after_last != 3).then_some(',')
         }
-        (0, _) => (dots == 1).then_some('.'),
+        (0, _) => {
+            let after_last = raw.len() - raw.rfind('.')? - 1;
+            // `0.125` is never 125.
+            let leading_zero = raw.starts_with("0.") || raw.starts_with('.');
+            (dots == 1 && !(whole && after_last == 3 && !leading_zero)).then_some('.')
+        }
         _ => Some(if raw.rfind(',')? > raw.rfind('.')? { ',' } else { '.' }),
     };
     let (integer, fraction) = match decimal_mark {
@@ -70,6 +76,9 @@ pub struct NumberWords {
     pub fractions: HashMap<String, Decimal>,
     /// Words allowed between parts and ignored: `and`.
     pub fillers: Vec<String>,
+    /// Units an article alone counts as one of (`a dollar`); other names after an article are
+    /// adjectives or idioms (`a sterling effort`, `a quid pro quo`).
+    pub article_units: Vec<String>,
 }
 
 impl NumberWords {
@@ -98,6 +107,21 @@ impl NumberWords {
             [fraction, article] if self.fractions.contains_key(*fraction) && self.is_article(article) => {
                 self.fractions.get(*fraction).copied()
             }
+            // "quarter (million)", "a quarter (million)", "three quarters (billion)".
+            [fraction] if self.fractions.contains_key(*fraction) => self.fractions.get(*fraction).copied(),
+            [article, fraction] if self.is_article(article) && self.fractions.contains_key(*fraction) => {
+                self.fractions.get(*fraction).copied()
+            }
+            // "seven and a half (billion)": the filler is gone, the article and fraction add.
+            [count @ .., article, fraction]
+                if !count.is_empty() && self.is_article(article) && self.fractions.contains_key(*fraction) =>
+            {
+                self.parse_tokens(count, Decimal::ZERO)?.checked_add(*self.fractions.get(*fraction)?)
+            }
+            [count @ .., fraction] if self.fractions.contains_key(*fraction) => {
+                let count = self.parse_tokens(count, Decimal::ZERO)?;
+                count.checked_mul(*self.fractions.get(*fraction)?)
+            }
             [article] if self.is_article(article) => Some(Decimal::ONE),
             [article, rest @ ..] if self.is_article(article) => {
                 // "a hundred": the article stands for one only before a multiplier.
@@ -106,6 +130,13 @@ impl NumberWords {
             }
             _ => self.parse_tokens(&tokens, Decimal::ZERO),
         }
+    }
+
+    /// Whether `raw` is an article alone and `unit` (a currency name or subunit as captured) is
+    /// not one it counts: then the words are no amount.
+    pub fn bare_article_before(&self, raw: &str, unit: &str) -> bool {
+        let unit = unit.trim_start_matches([' ', '\u{a0}', '-']).to_lowercase();
+        self.is_article(&raw.to_lowercase()) && !self.article_units.contains(&unit)
     }
 
     fn is_article(&self, token: &str) -> bool {
@@ -170,8 +201,16 @@ mod tests {
             ("0.35", "0.35"),
             (".5", "0.5"),
         ] {
-            assert_eq!(parse_numeral(raw), Some(d(expected)), "{raw}");
+            assert_eq!(parse_numeral(raw, false), Some(d(expected)), "{raw}");
         }
+    }
+
+    #[test]
+    fn a_whole_currency_groups_with_a_lone_dot() {
+        assert_eq!(parse_numeral("31.500", true), Some(d("31500")));
+        assert_eq!(parse_numeral("31.500", false), Some(d("31.5")));
+        assert_eq!(parse_numeral("1.5", true), Some(d("1.5")));
+        assert_eq!(parse_numeral("0.125", true), Some(d("0.125")));
     }
 
     #[test]
@@ -179,7 +218,7 @@ mod tests {
         for raw in
             ["1,234,56", "1.23.456", "1,,234", "99999999999999999999999999999999", "1.00000000000000000000000000001"]
         {
-            assert_eq!(parse_numeral(raw), None, "{raw}");
+            assert_eq!(parse_numeral(raw, false), None, "{raw}");
         }
     }
 
@@ -191,6 +230,9 @@ mod tests {
         words.multipliers.insert("hundred".into(), Decimal::from(100));
         words.articles = vec!["a".into(), "an".into()];
         words.fractions.insert("half".into(), d("0.5"));
+        words.fractions.insert("quarter".into(), d("0.25"));
+        words.fractions.insert("quarters".into(), d("0.25"));
+        words.values.insert("three".into(), Decimal::from(3));
         words.fillers = vec!["and".into()];
         words
     }
@@ -204,6 +246,10 @@ mod tests {
         assert_eq!(words.parse("a hundred"), Some(d("100")));
         assert_eq!(words.parse("a"), Some(d("1")));
         assert_eq!(words.parse("half a"), Some(d("0.5")));
+        assert_eq!(words.parse("half"), Some(d("0.5")));
+        assert_eq!(words.parse("a quarter"), Some(d("0.25")));
+        assert_eq!(words.parse("three quarters"), Some(d("0.75")));
+        assert_eq!(words.parse("seven and a half"), Some(d("7.5")));
         assert_eq!(words.parse("five twenty"), None);
         assert_eq!(words.parse("two five"), None);
         assert_eq!(words.parse("a twenty"), None);
