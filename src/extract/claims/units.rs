@@ -216,6 +216,7 @@ mod tests {
             amount_max: None,
             currency: Some("USD"),
             qualifier: None,
+            per: None,
         };
         let mut out = Vec::new();
         split(text, Span::new(0, text.len()), true, &[], &[figure], &mut out);
