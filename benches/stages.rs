@@ -2,7 +2,8 @@
 //! read as one document per file, plus the whole pipeline. Each stage gets exactly the input
 //! the pipeline would give it, prepared outside the timed loop. Throughput is in input bytes.
 //!
-//! `cargo bench --bench stages` (add `-- <name>` for one stage).
+//! `cargo bench --bench stages` (add `-- stage/<name>` for one stage; `stage/gazetteer` is the
+//! entity lists' scan alone).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -97,6 +98,20 @@ fn stages(c: &mut Criterion) {
                 found += out.len();
             }
             found
+        })
+    });
+    // The gazetteer alone: one Aho-Corasick scan with every list loaded, before overlaps are resolved.
+    group.bench_function("gazetteer", |b| {
+        b.iter(|| {
+            prepared
+                .iter()
+                .map(|doc| {
+                    doc.blocks
+                        .iter()
+                        .map(|&block| entities.count_listed_names(black_box(&doc.text), block))
+                        .sum::<usize>()
+                })
+                .sum::<usize>()
         })
     });
     group.bench_function("entities", |b| {
