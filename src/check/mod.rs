@@ -9,6 +9,11 @@
 //! - A **negative** (`negatives = ["…"]`) must produce nothing from the rule: no item whose
 //!   `rule` is the rule's id (nor, for claims, whose `cues` include it).
 //! - A rule without examples (or, when its items name it, without negatives) is **untested**.
+//! - A **data file** (currencies, scales: no `[[rule]]` of its own) carries its evidence as
+//!   top-level `examples` and `negatives`, listed under the file's path as id
+//!   (`money/scales.toml`). Its data serves every rule of its family, so its examples are
+//!   checked against all the family's items, and a negative must produce no item of the family.
+//!   A data file without them is untested.
 //! - A **fixture** is an article (`.txt`, `.md`, `.text`) with its expected record beside it in
 //!   `<name>.expected.json`, compared field by field. `--bless` rewrites the expected records
 //!   from the current output and says what changed.
@@ -238,19 +243,13 @@ impl Selection {
         Ok(Selection { rules: Some(rules) })
     }
 
-    /// The rules defined in the rule file `relative` to the rules root (`money/patterns.toml`).
-    /// A file without rules holds data (currencies, scales) that its family's rules read, so it
-    /// stands or falls with their examples: it selects the whole family.
+    /// The rules defined in the rule file `relative` to the rules root (`money/patterns.toml`),
+    /// and the file's own evidence (a data file's, under the id `money/scales.toml`).
     pub fn file(catalogue: &Catalogue, relative: &str) -> Selection {
         let suffix = format!("/{relative}");
-        let defined: BTreeSet<String> =
+        let defined =
             catalogue.rules().iter().filter(|rule| rule.file.ends_with(&suffix)).map(|rule| rule.id.clone()).collect();
-        if !defined.is_empty() {
-            return Selection { rules: Some(defined) };
-        }
-        let family = relative.split('/').next().and_then(Family::from_name);
-        let rules = catalogue.rules().iter().filter(|rule| Some(rule.family) == family).map(|rule| rule.id.clone());
-        Selection { rules: Some(rules.collect()) }
+        Selection { rules: Some(defined) }
     }
 
     pub fn is_all(&self) -> bool {
