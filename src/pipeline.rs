@@ -67,6 +67,7 @@ impl Pipeline {
         let money = MoneyExtractor::compile(source, &mut catalogue, &options.dollar)?;
         let entities = EntityExtractor::compile(source, &mut catalogue)?;
         let claims = ClaimExtractor::compile(source, &mut catalogue)?;
+        catalogue.add_files(source)?;
         Ok(Pipeline { catalogue, segmenter, boilerplate, money, entities, claims, repeated: Default::default() })
     }
 

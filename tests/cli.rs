@@ -236,6 +236,8 @@ fn rules_are_listed_and_shown_by_id() {
     let text = String::from_utf8(shown.stdout).unwrap();
     assert!(text.contains("What it matches") && text.contains("$1.25B"), "{text}");
     assay().args(["rule", "no-such-rule"]).assert().code(2);
+    // Data files are listed under their path, with their own examples.
+    assert!(listing.lines().any(|l| l.starts_with("money/currencies.toml\tmoney\t")), "{listing}");
 }
 
 #[test]
@@ -468,6 +470,52 @@ fn a_rule_without_examples_is_reported_as_untested() {
         stdout.contains(&format!(
             "entities/patterns.toml:{line}:1: untested: `made-up-holding` has no examples and no negatives"
         )),
+        "{stdout}"
+    );
+    assert!(stdout.lines().last().unwrap().ends_with(" passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn a_data_file_is_checked_by_its_own_evidence_and_untested_without_it() {
+    let shown = assay().args(["rule", "money/scales.toml"]).output().unwrap();
+    let text = String::from_utf8(shown.stdout).unwrap();
+    assert!(text.starts_with("money/scales.toml (money) rules/money/scales.toml:"), "{text}");
+    assert!(text.contains("Scales: the words") && text.contains("$1.2tn") && text.contains("Negatives"), "{text}");
+    let check = |rules: &Path| {
+        let output = assay()
+            .current_dir(root())
+            .arg("--rules")
+            .arg(rules)
+            .args(["check", "--rule", "money/scales.toml"])
+            .output()
+            .unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let rules = rules_copy();
+    let file = rules.path().join("money/scales.toml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    // A wrong amount in the file's evidence is a value mismatch at its place in the file.
+    let changed = original.replacen(
+        r#"{ text = "$1.2tn", amount = "1200000000000" }"#,
+        r#"{ text = "$1.2tn", amount = "12" }"#,
+        1,
+    );
+    assert_ne!(changed, original);
+    std::fs::write(&file, &changed).unwrap();
+    let (code, stdout) = check(rules.path());
+    let line = changed.lines().position(|l| l.contains(r#"amount = "12" }"#)).unwrap();
+    let example = changed.lines().nth(line - 1).unwrap();
+    let col = example.find("$1.2tn").unwrap() + 1;
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains(&format!("scales.toml:{line}:{col}: value mismatch: \"$1.2tn\"")), "{stdout}");
+    // Without evidence, the data file is untested.
+    let start = original.find("examples = [").unwrap();
+    let end = original.find("\n[[scale]]").unwrap();
+    std::fs::write(&file, format!("{}{}", &original[..start], &original[end..])).unwrap();
+    let (code, stdout) = check(rules.path());
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("scales.toml:1:1: untested: data file `money/scales.toml` has no examples and no negatives"),
         "{stdout}"
     );
     assert!(stdout.lines().last().unwrap().ends_with(" passed, 1 failed"), "{stdout}");

@@ -1,10 +1,11 @@
 //! `assay check` as part of `cargo test`: one test per rule file, named after it
 //! (`cargo test money_patterns` checks `rules/money/patterns.toml`), and one for the fixtures.
 //!
-//! The rules are read from `rules/` on disk, so an edited rule file is tested as it is now. A
-//! file without `[[rule]]` tables (currencies, scales, scoring) holds data that its family's
-//! rules read: its test runs their examples. A rule file that is not listed here fails
-//! `every_rule_file_has_a_test`, so that none is silently left out.
+//! The rules are read from `rules/` on disk, so an edited rule file is tested as it is now. Each
+//! test runs the file's rules and the file's own evidence: a file without `[[rule]]` tables
+//! (currencies, scales, scoring) holds data that its family's rules read, and carries top-level
+//! `examples` and `negatives` of its own, without which it fails as untested. A rule file that is
+//! not listed here fails `every_rule_file_has_a_test`, so that none is silently left out.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -8,7 +8,7 @@ use crate::clean::{RepeatCounter, distinct_line_keys};
 use crate::decode::Decoded;
 use crate::pipeline::Pipeline;
 use crate::record::{Record, Source};
-use crate::rules::{ExampleDoc, Family, Quoted, RuleDoc};
+use crate::rules::{EntryKind, ExampleDoc, Family, Quoted, RuleDoc};
 
 /// Every selected rule's evidence, examples and negatives, in catalogue order.
 pub fn check_rules(pipeline: &Pipeline, selection: &Selection) -> Vec<CaseResult> {
@@ -21,9 +21,12 @@ pub fn check_rules(pipeline: &Pipeline, selection: &Selection) -> Vec<CaseResult
             cases.push(check_example(pipeline, rule, example));
         }
         for negative in &rule.negatives {
-            let mut traced = family_items(pipeline, rule.family, &negative.text);
-            traced.retain(|item| traces_to(item, &rule.id));
-            let findings = compare::compare(&[], &traced, negative.text.as_bytes(), Expectations::Partial);
+            let mut produced = family_items(pipeline, rule.family, &negative.text);
+            // A data file serves the whole family: its negatives must produce nothing at all.
+            if rule.kind != EntryKind::File {
+                produced.retain(|item| traces_to(item, &rule.id));
+            }
+            let findings = compare::compare(&[], &produced, negative.text.as_bytes(), Expectations::Partial);
             let problems = findings.into_iter().map(|finding| problem(rule, negative, finding)).collect();
             cases.push(CaseResult::judged(CaseKind::Negative, Some(&rule.id), at(rule, negative, 0), problems));
         }
@@ -31,22 +34,29 @@ pub fn check_rules(pipeline: &Pipeline, selection: &Selection) -> Vec<CaseResult
     cases
 }
 
-/// A rule without examples proves nothing; one whose items name it also needs negatives, to
-/// show what it must leave alone.
+/// A rule or data file without examples proves nothing; one whose negatives can fail (all but a
+/// rule that leaves no trace) also needs them, to show what it must leave alone.
 fn untested(rule: &RuleDoc) -> Option<CaseResult> {
+    let untraced = rule.kind == EntryKind::Untraced;
     // An example that expects nothing is a negative too, one that can carry a corpus.
     let expects_nothing = rule.examples.iter().any(|example| example.expect.as_ref().is_some_and(Vec::is_empty));
     // A rule that leaves no trace (a veto) shows itself by what its examples lack.
-    let positive =
-        rule.examples.iter().any(|example| !rule.traceable || !example.expect.as_ref().is_some_and(Vec::is_empty));
-    let lacking = match (!positive, rule.traceable && rule.negatives.is_empty() && !expects_nothing) {
+    let positive = rule.examples.iter().any(|example| untraced || !example.expect.as_ref().is_some_and(Vec::is_empty));
+    let lacking = match (!positive, !untraced && rule.negatives.is_empty() && !expects_nothing) {
         (true, true) => "no examples and no negatives",
         (true, false) => "no examples",
         (false, true) => "no negatives",
         (false, false) => return None,
     };
     let location = format!("{}:{}:1", rule.file, rule.line);
-    let problem = Problem::new(ProblemKind::Untested, location.clone(), format!("`{}` has {lacking}", rule.id));
+    let detail = match rule.kind {
+        EntryKind::File => format!(
+            "data file `{}` has {lacking}: write `examples = [...]` and `negatives = [...]` at its top",
+            rule.id
+        ),
+        EntryKind::Rule | EntryKind::Untraced => format!("`{}` has {lacking}", rule.id),
+    };
+    let problem = Problem::new(ProblemKind::Untested, location.clone(), detail);
     Some(CaseResult::judged(CaseKind::Rule, Some(&rule.id), location, vec![problem]))
 }
 
@@ -63,7 +73,7 @@ fn check_example(pipeline: &Pipeline, rule: &RuleDoc, example: &ExampleDoc) -> C
     let produced = family_items_in_corpus(pipeline, rule.family, &input.text, &example.corpus);
     let findings = compare::compare(&expected, &produced, input.text.as_bytes(), Expectations::Partial);
     let mut problems: Vec<Problem> = findings.into_iter().map(|finding| problem(rule, input, finding)).collect();
-    if rule.traceable && !expected.is_empty() && !produced.iter().any(|item| traces_to(item, &rule.id)) {
+    if rule.traceable() && !expected.is_empty() && !produced.iter().any(|item| traces_to(item, &rule.id)) {
         let detail = format!("no item comes from `{}`", rule.id);
         problems.push(Problem::new(ProblemKind::NotExercised, at(rule, input, 0), detail));
     }
@@ -173,6 +183,21 @@ examples = [
         let missing = &cases[2].problems[0];
         assert_eq!(missing.kind, ProblemKind::Missing);
         assert!(missing.location.ends_with("boilerplate/test.toml:10:15"), "{}", missing.location);
+    }
+
+    #[test]
+    fn a_data_file_is_checked_against_every_item_of_its_family() {
+        let data = "# Test data.\n\nexamples = [{ text = \"It cost $5.\", expect = [{ text = \"$5\", amount = \"5\" }] }]\nnegatives = [\"It cost $6.\"]\n";
+        let pipeline = pipeline_with("money/test.toml", data).unwrap();
+        let entry = pipeline.catalogue().get("money/test.toml").unwrap();
+        assert_eq!((entry.kind, entry.description.as_str(), entry.line), (EntryKind::File, "Test data.", 3));
+        let cases = check_rules(&pipeline, &Selection::file(pipeline.catalogue(), "money/test.toml"));
+        let kinds: Vec<_> = cases.iter().map(|c| (c.kind, c.failed())).collect();
+        // No item names the file, yet its example passes and its negative fails on any amount.
+        assert_eq!(kinds, [(CaseKind::Example, false), (CaseKind::Negative, true)]);
+        let unexpected = &cases[1].problems[0];
+        assert_eq!(unexpected.kind, ProblemKind::Unexpected);
+        assert!(unexpected.location.ends_with("money/test.toml:4:23"), "{}", unexpected.location);
     }
 
     #[test]

@@ -235,7 +235,7 @@ fn differences(fixture: &LoadedFixture, selection: &Selection) -> Option<Vec<Pro
     }
     for list in LISTS {
         let marked = known_gaps(expected, list);
-        let selected = |item: &&Value| selection.includes_item(item);
+        let selected = |item: &&Value| selection.includes_item(list, item);
         let want: Vec<Value> = marked.iter().map(|(item, _)| item).filter(selected).cloned().collect();
         let have: Vec<Value> = items(&fixture.current, list).iter().filter(selected).cloned().collect();
         any_selected |= !want.is_empty() || !have.is_empty();
@@ -377,6 +377,7 @@ fn layout(record: &Value) -> String {
 mod tests {
     use super::*;
     use crate::check::Outcome;
+    use crate::rules::Family;
     use serde_json::json;
 
     fn loaded(input: &[u8], expected: Value, current: Value) -> LoadedFixture {
@@ -422,11 +423,14 @@ mod tests {
         let expected = json!({ "title": "a", "money": [item(0, "symbol-amount"), item(7, "code-amount")] });
         let current = json!({ "title": "b", "money": [item(0, "symbol-amount")] });
         let fixture = loaded(input, expected, current);
-        let only = |id: &str| Selection { rules: Some([id.to_string()].into()) };
+        let only = |id: &str| Selection { rules: Some([id.to_string()].into()), whole: Default::default() };
         assert!(check_fixture(&fixture, &only("symbol-amount")).unwrap().problems.is_empty());
         let problems = check_fixture(&fixture, &only("code-amount")).unwrap().problems;
         assert_eq!(problems.iter().map(|p| p.kind).collect::<Vec<_>>(), [ProblemKind::Missing]);
         assert!(check_fixture(&fixture, &only("cashtag")).is_none());
+        // A data file of the money family (currencies) compares every money item.
+        let data = Selection { rules: Some(["money/currencies.toml".into()].into()), whole: [Family::Money].into() };
+        assert_eq!(check_fixture(&fixture, &data).unwrap().problems.len(), 1, "the item, not the title");
         assert_eq!(check_fixture(&fixture, &Selection::all()).unwrap().problems.len(), 2, "title and the item");
     }
 

@@ -9,6 +9,11 @@
 //! - A **negative** (`negatives = ["…"]`) must produce nothing from the rule: no item whose
 //!   `rule` is the rule's id (nor, for claims, whose `cues` include it).
 //! - A rule without examples (or, when its items name it, without negatives) is **untested**.
+//! - A **data file** (currencies, scales: no `[[rule]]` of its own) carries its evidence as
+//!   top-level `examples` and `negatives`, listed under the file's path as id
+//!   (`money/scales.toml`). Its data serves every rule of its family, so its examples are
+//!   checked against all the family's items, and a negative must produce no item of the family.
+//!   A data file without them is untested.
 //! - A **fixture** is an article (`.txt`, `.md`, `.text`) with its expected record beside it in
 //!   `<name>.expected.json`, compared field by field. `--bless` rewrites the expected records
 //!   from the current output and says what changed.
@@ -26,7 +31,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::rules::{Catalogue, Family, RuleDoc};
+use crate::rules::{Catalogue, EntryKind, Family, RuleDoc};
 
 /// What kind of difference a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -213,11 +218,21 @@ impl Report {
 pub struct Selection {
     /// The selected rule ids; `None` is every rule, and the fixtures' whole records.
     rules: Option<BTreeSet<String>>,
+    /// Families whose fixture items are all compared: a selected data file serves every rule
+    /// of its family, so any of their items may show what it changed.
+    whole: BTreeSet<Family>,
 }
 
 impl Selection {
     pub fn all() -> Selection {
-        Selection { rules: None }
+        Selection { rules: None, whole: BTreeSet::new() }
+    }
+
+    /// The catalogue entries that `pick` keeps.
+    fn picking(catalogue: &Catalogue, pick: impl Fn(&RuleDoc) -> bool) -> Selection {
+        let picked: Vec<&RuleDoc> = catalogue.rules().iter().filter(|rule| pick(rule)).collect();
+        let whole = picked.iter().filter(|rule| rule.kind == EntryKind::File).map(|rule| rule.family).collect();
+        Selection { rules: Some(picked.iter().map(|rule| rule.id.clone()).collect()), whole }
     }
 
     /// The rules named in `ids` and those of `families`; every rule when both are empty. An id
@@ -229,28 +244,14 @@ impl Selection {
         if let Some(unknown) = ids.iter().find(|id| catalogue.get(id).is_none()) {
             return Err(format!("no rule `{unknown}` (`assay rules` lists them)"));
         }
-        let rules = catalogue
-            .rules()
-            .iter()
-            .filter(|rule| ids.contains(&rule.id) || families.contains(&rule.family))
-            .map(|rule| rule.id.clone())
-            .collect();
-        Ok(Selection { rules: Some(rules) })
+        Ok(Selection::picking(catalogue, |rule| ids.contains(&rule.id) || families.contains(&rule.family)))
     }
 
-    /// The rules defined in the rule file `relative` to the rules root (`money/patterns.toml`).
-    /// A file without rules holds data (currencies, scales) that its family's rules read, so it
-    /// stands or falls with their examples: it selects the whole family.
+    /// The rules defined in the rule file `relative` to the rules root (`money/patterns.toml`),
+    /// and the file's own evidence (a data file's, under the id `money/scales.toml`).
     pub fn file(catalogue: &Catalogue, relative: &str) -> Selection {
         let suffix = format!("/{relative}");
-        let defined: BTreeSet<String> =
-            catalogue.rules().iter().filter(|rule| rule.file.ends_with(&suffix)).map(|rule| rule.id.clone()).collect();
-        if !defined.is_empty() {
-            return Selection { rules: Some(defined) };
-        }
-        let family = relative.split('/').next().and_then(Family::from_name);
-        let rules = catalogue.rules().iter().filter(|rule| Some(rule.family) == family).map(|rule| rule.id.clone());
-        Selection { rules: Some(rules.collect()) }
+        Selection::picking(catalogue, |rule| rule.file.ends_with(&suffix))
     }
 
     pub fn is_all(&self) -> bool {
@@ -261,9 +262,11 @@ impl Selection {
         self.rules.as_ref().is_none_or(|ids| ids.contains(&rule.id))
     }
 
-    /// Whether a fixture item is in the selection: made by a selected rule, or (claims) fired by one.
-    fn includes_item(&self, item: &Value) -> bool {
-        self.rules.as_ref().is_none_or(|ids| ids.iter().any(|id| traces_to(item, id)))
+    /// Whether an item of a fixture's `list` (`money`) is in the selection: made by a selected
+    /// rule, or (claims) fired by one, or of the family of a selected data file.
+    fn includes_item(&self, list: &str, item: &Value) -> bool {
+        self.whole.iter().any(|family| family.name() == list)
+            || self.rules.as_ref().is_none_or(|ids| ids.iter().any(|id| traces_to(item, id)))
     }
 }
 

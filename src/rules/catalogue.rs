@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use toml::Spanned;
 
-use super::{Family, RuleError, RuleFile};
+use super::{Family, RuleError, RuleFile, RuleSource};
 
 /// An inline example as written in a rule file.
 #[derive(Debug, serde::Deserialize)]
@@ -24,6 +24,16 @@ pub struct Example {
     /// (`--repeats`) over them and the example's own text, for rules that only a corpus shows.
     #[serde(default)]
     pub corpus: Vec<String>,
+}
+
+/// A file's own evidence: `examples` and `negatives` written as top-level keys, before any
+/// table. A data file (currencies, scales, scoring) has no `[[rule]]` of its own to carry them.
+#[derive(Debug, Default, serde::Deserialize)]
+struct FileEvidence {
+    #[serde(default)]
+    examples: Vec<Example>,
+    #[serde(default)]
+    negatives: Vec<Spanned<String>>,
 }
 
 /// The shared fields of a `[[rule]]` table, borrowed while registering it.
@@ -47,10 +57,29 @@ pub struct RuleDoc {
     pub known_problems: String,
     pub examples: Vec<ExampleDoc>,
     pub negatives: Vec<Quoted>,
-    /// Whether the items a rule acts on name it (in `rule`, or for claims in `cues`). A rule that
-    /// only vetoes or guards (a sentence-boundary guard, a claim veto) leaves no trace: its
-    /// examples cannot be traced to it, and it cannot have negatives.
-    pub traceable: bool,
+    pub kind: EntryKind,
+}
+
+/// What a catalogue entry is, which says how its examples and negatives are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A rule whose items name it (in `rule`, or for claims in `cues`): its examples must be
+    /// traced to it, and its negatives must produce no item that names it.
+    Rule,
+    /// A rule that only vetoes or guards (a sentence-boundary guard, a claim veto) and leaves no
+    /// trace on items: its examples cannot be traced to it, and it cannot have negatives.
+    Untraced,
+    /// A rule file's own evidence, under the file's path as id (`money/scales.toml`). Its data
+    /// serves every rule of the family, so its examples are checked against all the family's
+    /// items, and its negatives must produce no item of the family at all.
+    File,
+}
+
+impl RuleDoc {
+    /// Whether the items the entry acts on name it.
+    pub fn traceable(&self) -> bool {
+        self.kind == EntryKind::Rule
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -156,23 +185,6 @@ impl Catalogue {
             ));
         }
         let (line, _) = crate::decode::position(file.text.as_bytes(), id.span().start);
-        if let Some(example) = doc.examples.iter().find(|example| example.expect.is_none())
-            && file.family != Family::Boilerplate
-        {
-            let message = "an example needs `expect = [...]`: only a boilerplate example may stand for its whole text";
-            return Err(RuleError::at(file, example.text.span(), message));
-        }
-        let examples = doc
-            .examples
-            .iter()
-            .map(|example| ExampleDoc {
-                input: Quoted::new(file, &example.text),
-                expect: example.expect.clone(),
-                todo: example.todo.clone(),
-                corpus: example.corpus.clone(),
-            })
-            .collect();
-        let negatives = doc.negatives.iter().map(|negative| Quoted::new(file, negative)).collect();
         let index = self.rules.len();
         self.rules.push(RuleDoc {
             id: name.clone(),
@@ -182,19 +194,52 @@ impl Catalogue {
             description: doc.description.trim().to_string(),
             why: doc.why.trim().to_string(),
             known_problems: doc.known_problems.trim().to_string(),
-            examples,
-            negatives,
-            traceable: true,
+            examples: documented(file, doc.examples)?,
+            negatives: doc.negatives.iter().map(|negative| Quoted::new(file, negative)).collect(),
+            kind: EntryKind::Rule,
         });
         self.by_id.insert(name.clone(), index);
         Ok(index)
+    }
+
+    /// Adds an entry for each file of `source` that has evidence of its own (top-level `examples`
+    /// and `negatives`) or no rules, under its path as id (`money/scales.toml`); its
+    /// description is the first paragraph of the file's header comment. A file without rules
+    /// holds data that its family's rules read: with no evidence of its own, the check reports
+    /// it as untested. Runs after every family has registered its rules.
+    pub fn add_files(&mut self, source: &RuleSource) -> Result<(), RuleError> {
+        for file in Family::ALL.into_iter().flat_map(|family| source.files(family)) {
+            let evidence: FileEvidence = toml::from_str(&file.text).map_err(|error| {
+                RuleError::at(file, error.span().unwrap_or(0..0), error.message().trim_end().to_string())
+            })?;
+            let has_rules = self.rules.iter().any(|rule| rule.file == file.path);
+            if has_rules && evidence.examples.is_empty() && evidence.negatives.is_empty() {
+                continue;
+            }
+            let first = evidence.examples.iter().map(|example| &example.text).chain(&evidence.negatives).next();
+            let line = first.map_or(1, |text| crate::decode::position(file.text.as_bytes(), text.span().start).0);
+            self.by_id.insert(file.relative.clone(), self.rules.len());
+            self.rules.push(RuleDoc {
+                id: file.relative.clone(),
+                family: file.family,
+                file: file.path.clone(),
+                line,
+                description: header(&file.text),
+                why: String::new(),
+                known_problems: String::new(),
+                examples: documented(file, &evidence.examples)?,
+                negatives: evidence.negatives.iter().map(|negative| Quoted::new(file, negative)).collect(),
+                kind: EntryKind::File,
+            });
+        }
+        Ok(())
     }
 
     /// Marks the rule at `index` as leaving no trace on items (see [`RuleDoc::traceable`]); its
     /// negatives could never fail, so having any is an error.
     pub fn leaves_no_trace(&mut self, file: &RuleFile, index: usize) -> Result<(), RuleError> {
         let rule = &mut self.rules[index];
-        rule.traceable = false;
+        rule.kind = EntryKind::Untraced;
         match rule.negatives.first() {
             Some(negative) => Err(RuleError::Invalid {
                 path: file.path.clone(),
@@ -216,6 +261,33 @@ impl Catalogue {
     pub fn get(&self, id: &str) -> Option<&RuleDoc> {
         self.by_id.get(id).map(|&index| &self.rules[index])
     }
+}
+
+/// A rule file's examples as the check reads them; only a boilerplate example may leave out
+/// what it expects.
+fn documented(file: &RuleFile, examples: &[Example]) -> Result<Vec<ExampleDoc>, RuleError> {
+    if let Some(example) = examples.iter().find(|example| example.expect.is_none())
+        && file.family != Family::Boilerplate
+    {
+        let message = "an example needs `expect = [...]`: only a boilerplate example may stand for its whole text";
+        return Err(RuleError::at(file, example.text.span(), message));
+    }
+    Ok(examples
+        .iter()
+        .map(|example| ExampleDoc {
+            input: Quoted::new(file, &example.text),
+            expect: example.expect.clone(),
+            todo: example.todo.clone(),
+            corpus: example.corpus.clone(),
+        })
+        .collect())
+}
+
+/// The first paragraph of the comment a file opens with, as one line.
+fn header(text: &str) -> String {
+    let lines = text.lines().map(str::trim).take_while(|line| line.starts_with('#'));
+    let paragraph = lines.map(|line| line.trim_start_matches('#').trim()).take_while(|line| !line.is_empty());
+    paragraph.collect::<Vec<_>>().join(" ")
 }
 
 fn is_kebab_case(id: &str) -> bool {
@@ -241,6 +313,13 @@ mod tests {
         assert_eq!((quoted.position(0), quoted.position(4)), ((5, 1), (6, 2)));
         let quoted = Quoted { text: "a $5".into(), line: 3, col: 20, raw: "\"a $5\"".into() };
         assert_eq!(quoted.position(2), (3, 23));
+    }
+
+    #[test]
+    fn a_header_is_the_first_paragraph_of_the_opening_comment() {
+        let text = "# Scales: words that\n#  multiply an amount.\n#\n# More detail.\n\nexamples = []\n";
+        assert_eq!(header(text), "Scales: words that multiply an amount.");
+        assert_eq!(header("[[scale]]\n# Not a header.\n"), "");
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub mod catalogue;
 mod phrases;
 mod source;
 
-pub use catalogue::{Catalogue, ExampleDoc, Quoted, RuleDoc};
+pub use catalogue::{Catalogue, EntryKind, ExampleDoc, Quoted, RuleDoc};
 pub use phrases::{PhraseSet, PhraseSetBuilder};
 pub use source::{Family, ListFile, RuleFile, RuleSource};
 
@@ -72,12 +72,19 @@ impl RuleError {
     }
 }
 
-/// Parses a rule file into a family's schema, with the location of any error.
+/// Parses a rule file into a family's schema, with the location of any error. The file's own
+/// evidence (top-level `examples` and `negatives`, see [`Catalogue::add_files`]) is no part of
+/// any family's schema and is left out.
 pub fn parse<T: DeserializeOwned>(file: &RuleFile) -> Result<T, RuleError> {
-    toml::from_str(&file.text).map_err(|error| {
+    let located = |error: toml::de::Error| {
         let span = error.span().unwrap_or(0..0);
         RuleError::at(file, span, error.message().trim_end().to_string())
-    })
+    };
+    let mut root = toml::de::DeTable::parse(&file.text).map_err(located)?;
+    for key in ["examples", "negatives"] {
+        root.get_mut().remove(key);
+    }
+    T::deserialize(toml::de::Deserializer::from(root)).map_err(located)
 }
 
 /// Compiles a regex from a rule file, pointing at the pattern's string on failure.
