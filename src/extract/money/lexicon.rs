@@ -330,7 +330,12 @@ impl Lexicon {
                 ),
             ),
             "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, glued),
-            "name" => alternation(self.names.keys().map(String::as_str), Case::Insensitive, Boundary::Letters),
+            // After the digits a name may be glued to them (`2963yen`), as a scale is.
+            "name" => alternation(
+                self.names.keys().map(String::as_str),
+                Case::Insensitive,
+                if opens { Boundary::Letters } else { Boundary::End },
+            ),
             "lead" => alternation(self.leading.iter().map(String::as_str), Case::Insensitive, Boundary::Letters),
             // A hyphen joins a subunit used as an adjective: `a 12-cent dividend`.
             "sub" => format!(
