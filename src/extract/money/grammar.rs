@@ -7,6 +7,7 @@
 //! | `{sym}` | a currency symbol: `$`, `US$`, `€`, `zł` | the currency |
 //! | `{code}` | an ISO 4217 code: `USD`, `CHF` | the currency |
 //! | `{name}` | a currency name: `dollars`, `dlrs`, `euros` | the currency |
+//! | `{lead}` | a currency name also written before the amount: `ringgit`, `rupees` | the currency |
 //! | `{sub}` | a subunit: `cents`, `p`, `c` | the currency, and the amount divided |
 //! | `{num}` | digits: `1,234.5`, `3,50`, `12,34,567` | the number |
 //! | `{words}` | a written number: `seventy-five`, `a`, `half a` | the number |
@@ -37,11 +38,25 @@ use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
-const CAPTURING: [&str; 13] =
-    ["sym", "code", "name", "sub", "num", "words", "minor", "scale", "postscale", "prefix", "open", "close", "neg"];
+const CAPTURING: [&str; 14] = [
+    "sym",
+    "code",
+    "name",
+    "lead",
+    "sub",
+    "num",
+    "words",
+    "minor",
+    "scale",
+    "postscale",
+    "prefix",
+    "open",
+    "close",
+    "neg",
+];
 /// Macros that start a word and get an ASCII word boundary in front when they open a pattern
 /// (`{num}` carries its own boundary, see [`Lexicon::fragment`]).
-const WORD_START: [&str; 4] = ["words", "code", "name", "prefix"];
+const WORD_START: [&str; 5] = ["words", "code", "name", "lead", "prefix"];
 
 /// One pattern as written in a rule: the pattern and the context it must not sit in.
 #[derive(Debug)]
@@ -112,8 +127,9 @@ impl Grammar {
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
             let anchored = compile(format!("^{alternative}"))?;
-            let starts_word =
-                ["{num}", "{words}", "{code}", "{name}", "{prefix}"].iter().any(|m| spec.pattern.starts_with(m));
+            let starts_word = ["{num}", "{words}", "{code}", "{name}", "{lead}", "{prefix}"]
+                .iter()
+                .any(|m| spec.pattern.starts_with(m));
             alternatives.push(alternative);
             let starts_number = spec.pattern.starts_with("{num}");
             expanded.push(Expanded {
@@ -266,7 +282,7 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
     let mut currency = None;
     let mut factor = Decimal::ONE;
     // A code says which currency even next to a symbol (`$1,190.00 AUD`, `NZD $100.70`).
-    for name in ["code", "sym", "name", "sub"] {
+    for name in ["code", "sym", "name", "lead", "sub"] {
         for occurrence in [1, 2] {
             if let Some(found) = get(name, occurrence)
                 && currency.is_none()
@@ -321,6 +337,8 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
     // The minor part of an amount in two units (`20 dollars and 43 cents`) counts in the subunit,
     // or without one (`20 dollars 43`) in the unit `[minor]` gives, and stays below one main unit.
     let minor = match get("minor", 1) {
+        // A main part with decimals has its minor part already (`$3.5 and 10` is not 3.60).
+        Some(_) if !low.fract().is_zero() => return None,
         Some(found) => {
             let subunit = match get("sub", 1) {
                 Some(sub) => lexicon.currency_of("sub", sub.as_str())?.1,

@@ -36,6 +36,10 @@ pub struct CurrencyEntry {
     /// Names written after the amount, matched case-insensitively: `dollars`, `dlrs`, `euros`.
     #[serde(default)]
     pub names: Vec<String>,
+    /// Names also written before the amount (`ringgit 42`, `rupees 450 crore`), matched like
+    /// `names`. Kept to names that mean nothing but money, so `won 3 games` stays no money.
+    #[serde(default)]
+    pub leading: Vec<String>,
     /// Subunits: `cents`, `p`, with the fraction of the main unit each is worth.
     #[serde(default)]
     pub subunits: Vec<SubunitEntry>,
@@ -142,6 +146,8 @@ pub struct Lexicon {
     symbols: HashMap<String, CurrencyOf>,
     iso_codes: HashMap<String, CurrencyOf>,
     names: HashMap<String, CurrencyOf>,
+    /// Lower-cased names that may stand before the amount; each is in `names` too.
+    leading: Vec<String>,
     /// Subunit form (lower-cased when it is a name) → (currency, factor).
     subunits: HashMap<String, (CurrencyOf, Decimal)>,
     subunit_names: Vec<String>,
@@ -192,6 +198,10 @@ impl Lexicon {
         }
         for name in &entry.names {
             self.names.insert(name.to_lowercase(), currency);
+        }
+        for name in &entry.leading {
+            self.names.insert(name.to_lowercase(), currency);
+            self.leading.push(name.to_lowercase());
         }
         for subunit in &entry.subunits {
             let factor = decimal(file, &subunit.factor)?;
@@ -320,7 +330,13 @@ impl Lexicon {
                 ),
             ),
             "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, glued),
-            "name" => alternation(self.names.keys().map(String::as_str), Case::Insensitive, Boundary::Letters),
+            // After the digits a name may be glued to them (`2963yen`), as a scale is.
+            "name" => alternation(
+                self.names.keys().map(String::as_str),
+                Case::Insensitive,
+                if opens { Boundary::Letters } else { Boundary::End },
+            ),
+            "lead" => alternation(self.leading.iter().map(String::as_str), Case::Insensitive, Boundary::Letters),
             // A hyphen joins a subunit used as an adjective: `a 12-cent dividend`.
             "sub" => format!(
                 "(?:{}|[ \u{a0}-]?{})",
@@ -367,7 +383,7 @@ impl Lexicon {
                 })
                 .map(|&c| (c, Decimal::ONE)),
             "code" => self.iso_codes.get(captured).map(|&c| (c, Decimal::ONE)),
-            "name" => self.names.get(&captured.to_lowercase()).map(|&c| (c, Decimal::ONE)),
+            "name" | "lead" => self.names.get(&captured.to_lowercase()).map(|&c| (c, Decimal::ONE)),
             "sub" => self.subunits.get(captured).or_else(|| self.subunits.get(&captured.to_lowercase())).copied(),
             _ => None,
         }
