@@ -91,6 +91,10 @@ pub fn parse<T: DeserializeOwned>(file: &RuleFile) -> Result<T, RuleError> {
 pub fn compile_regex(file: &RuleFile, pattern: &toml::Spanned<String>) -> Result<regex::Regex, RuleError> {
     regex::RegexBuilder::new(pattern.get_ref())
         .size_limit(64 << 20)
+        // Patterns over Unicode classes (`\p{Lu}[\p{L}…]*` repeated) outgrow the default 2 MiB
+        // lazy DFA cache on long blocks; the DFA then gives up and the search falls back to the
+        // much slower NFA engines for the rest of the text.
+        .dfa_size_limit(8 << 20)
         .build()
         .map_err(|error| RuleError::at(file, pattern.span(), format!("bad regex: {error}")))
 }
