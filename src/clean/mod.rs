@@ -362,6 +362,29 @@ mod tests {
     }
 
     #[test]
+    fn the_last_short_sentences_stay_before_a_sign_off() {
+        let text =
+            format!("{PARAGRAPH_A}\n{PARAGRAPH_B}\nBond prices rose.\nThe port reopens on Friday.\nHarbour Desk\n");
+        let removed: Vec<_> = removed_kinds(&text).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(removed, ["Harbour Desk"]);
+    }
+
+    #[test]
+    fn a_long_standfirst_before_the_article_stays() {
+        // Long and without stop words: the title of a wire page glued to its summary.
+        let standfirst = concat!(
+            "Ferry Update: Island Service Resumes, Storm Damage Repaired, Operator Confirms Full Timetable ",
+            "Friday Morning; Town Council Welcomes Quick Repairs, Engineers Praise Night Shift Crews, Ramp ",
+            "Works Finished Early, Passengers Stranded Since Tuesday Claim Refunds, Ticket Office Opens ",
+            "Saturday, Website Forms Accepted, Deadline Extended Twice, Harbour Master Thanks Volunteers, ",
+            "Lifeboat Crew Stood Down Wednesday Evening."
+        );
+        let text = format!("Menu\n{standfirst}\n{PARAGRAPH_A}\n{PARAGRAPH_B}\n");
+        let removed: Vec<_> = removed_kinds(&text).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(removed, ["Menu"]);
+    }
+
+    #[test]
     fn prose_after_a_comment_form_is_not_article() {
         let comment = "I took this ferry for twenty years and the operator has never once run to the timetable it promised, so forgive me if I do not believe a word of this until I see it.";
         let text = format!("{PARAGRAPH_A}\n{PARAGRAPH_B}\n{PARAGRAPH_A}\n## Leave a Reply\nMarta says:\n{comment}\n");
