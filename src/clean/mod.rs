@@ -244,7 +244,8 @@ impl BoilerplateClassifier {
     pub fn classify(&self, text: &str, lines: &[Span], repeated: Option<&RepeatedLines>) -> Vec<Removal> {
         let mut by_rule: Vec<Option<(Span, usize)>> = Vec::with_capacity(lines.len());
         let mut cues = Vec::with_capacity(lines.len());
-        let mut phrase_hits = Vec::new();
+        // One bit per rule whose phrase occurs in the line.
+        let mut phrase_hits = vec![0u64; self.rules.len().div_ceil(64)];
         let mut lower = String::new();
         for &line in lines {
             let span = line.trim(text);
@@ -255,7 +256,7 @@ impl BoilerplateClassifier {
             }
             let raw = span.of(text);
             let visible = visible_line(raw);
-            phrase_hits.clear();
+            phrase_hits.fill(0);
             // The automaton folds ASCII case only; `Ähnliche Beiträge` must still meet
             // "ähnliche beiträge".
             let folded = if visible.text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
@@ -263,10 +264,10 @@ impl BoilerplateClassifier {
             } else {
                 Cow::Borrowed(visible.text.as_ref())
             };
-            self.phrases.find(&folded, |rule, _, _| phrase_hits.push(rule));
+            self.phrases.find(&folded, |rule, _, _| phrase_hits[rule / 64] |= 1 << (rule % 64));
             let fired = self.order.iter().copied().find(|&rule_index| {
                 let rule = &self.rules[rule_index];
-                (!rule.has_phrases || phrase_hits.contains(&rule_index))
+                (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)
                     && rule.max_words.is_none_or(|max| visible.words <= max)
                     && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
                     && (rule.patterns.is_empty() || rule.patterns.iter().any(|pattern| pattern.is_match(raw)))
