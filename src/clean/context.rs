@@ -296,9 +296,10 @@ fn could_be_text(first: Class, poor: bool) -> bool {
     poor || matches!(first, Class::Short | Class::NearGood)
 }
 
-/// A few lines between two lines of the article, or between its last line and the end of the
-/// text, are part of it when they could be text: card headings glued to their sentence, list
-/// items, captions, short paragraphs. Link-dense lines and lines a rule removed never are.
+/// A few lines between two lines of the article are part of it when they could be text: card
+/// headings glued to their sentence, list items, captions, short paragraphs. So are the sentences
+/// that follow its last line when only lines that could be text come after them. Link-dense
+/// lines and lines a rule removed never are.
 fn bridge(settings: &Settings, first: &[Class], poor: &[bool], cues: &[&LineCues], last: &mut [Class]) {
     let mut k = 1;
     while k < last.len() {
@@ -310,11 +311,17 @@ fn bridge(settings: &Settings, first: &[Class], poor: &[bool], cues: &[&LineCues
         while end < last.len() && last[end] == Class::Bad && could_be_text(first[end], poor[end]) {
             end += 1;
         }
-        // The end of the text closes the article as well as a line of it does when the lines up
-        // to it are sentences: a plain article ends in its last short paragraphs.
-        let closed = if end == last.len() { (k..end).all(|m| cues[m].ends_sentence) } else { last[end] == Class::Good };
-        if closed && end - k <= settings.max_bridged_lines {
-            last[k..end].fill(Class::Good);
+        if last.get(end) == Some(&Class::Good) {
+            if end - k <= settings.max_bridged_lines {
+                last[k..end].fill(Class::Good);
+            }
+        } else if end == last.len() {
+            // Near the end of the text, the sentences right after the article are its last
+            // short paragraphs, even when a sign-off or a site name follows them.
+            let sentences = (k..end).take_while(|&m| cues[m].ends_sentence).count();
+            if sentences <= settings.max_bridged_lines {
+                last[k..k + sentences].fill(Class::Good);
+            }
         }
         k = end.max(k + 1);
     }
@@ -470,8 +477,9 @@ fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last:
             let (mut taken, mut distance) = (0, 0);
             for k in (0..start).rev().filter(|&k| !cues[k].ruled) {
                 distance += cues[k].chars;
-                if taken == settings.title_lines || !could_be_text(first[k], poor[k]) || distance > settings.title_reach
-                {
+                // A standfirst is a sentence and may be long; a title is short.
+                let too_far = distance > settings.title_reach && !(taken == 0 && cues[k].ends_sentence);
+                if taken == settings.title_lines || !could_be_text(first[k], poor[k]) || too_far {
                     break;
                 }
                 last[k] = Class::Good;

@@ -244,7 +244,8 @@ impl BoilerplateClassifier {
     pub fn classify(&self, text: &str, lines: &[Span], repeated: Option<&RepeatedLines>) -> Vec<Removal> {
         let mut by_rule: Vec<Option<(Span, usize)>> = Vec::with_capacity(lines.len());
         let mut cues = Vec::with_capacity(lines.len());
-        let mut phrase_hits = Vec::new();
+        // One bit per rule whose phrase occurs in the line.
+        let mut phrase_hits = vec![0u64; self.rules.len().div_ceil(64)];
         let mut lower = String::new();
         for &line in lines {
             let span = line.trim(text);
@@ -255,7 +256,7 @@ impl BoilerplateClassifier {
             }
             let raw = span.of(text);
             let visible = visible_line(raw);
-            phrase_hits.clear();
+            phrase_hits.fill(0);
             // The automaton folds ASCII case only; `Ähnliche Beiträge` must still meet
             // "ähnliche beiträge".
             let folded = if visible.text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
@@ -263,10 +264,10 @@ impl BoilerplateClassifier {
             } else {
                 Cow::Borrowed(visible.text.as_ref())
             };
-            self.phrases.find(&folded, |rule, _, _| phrase_hits.push(rule));
+            self.phrases.find(&folded, |rule, _, _| phrase_hits[rule / 64] |= 1 << (rule % 64));
             let fired = self.order.iter().copied().find(|&rule_index| {
                 let rule = &self.rules[rule_index];
-                (!rule.has_phrases || phrase_hits.contains(&rule_index))
+                (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)
                     && rule.max_words.is_none_or(|max| visible.words <= max)
                     && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
                     && (rule.patterns.is_empty() || rule.patterns.iter().any(|pattern| pattern.is_match(raw)))
@@ -357,6 +358,29 @@ mod tests {
     #[test]
     fn an_article_may_end_in_short_sentences() {
         let text = format!("Menu\n{PARAGRAPH_A}\n{PARAGRAPH_B}\nBond prices rose.\nThe port reopens on Friday.\n");
+        let removed: Vec<_> = removed_kinds(&text).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(removed, ["Menu"]);
+    }
+
+    #[test]
+    fn the_last_short_sentences_stay_before_a_sign_off() {
+        let text =
+            format!("{PARAGRAPH_A}\n{PARAGRAPH_B}\nBond prices rose.\nThe port reopens on Friday.\nHarbour Desk\n");
+        let removed: Vec<_> = removed_kinds(&text).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(removed, ["Harbour Desk"]);
+    }
+
+    #[test]
+    fn a_long_standfirst_before_the_article_stays() {
+        // Long and without stop words: the title of a wire page glued to its summary.
+        let standfirst = concat!(
+            "Ferry Update: Island Service Resumes, Storm Damage Repaired, Operator Confirms Full Timetable ",
+            "Friday Morning; Town Council Welcomes Quick Repairs, Engineers Praise Night Shift Crews, Ramp ",
+            "Works Finished Early, Passengers Stranded Since Tuesday Claim Refunds, Ticket Office Opens ",
+            "Saturday, Website Forms Accepted, Deadline Extended Twice, Harbour Master Thanks Volunteers, ",
+            "Lifeboat Crew Stood Down Wednesday Evening."
+        );
+        let text = format!("Menu\n{standfirst}\n{PARAGRAPH_A}\n{PARAGRAPH_B}\n");
         let removed: Vec<_> = removed_kinds(&text).into_iter().map(|(line, _)| line).collect();
         assert_eq!(removed, ["Menu"]);
     }
