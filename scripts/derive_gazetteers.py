@@ -21,9 +21,10 @@ DIR must contain these tables (UTF-8, tab-separated, first line a header):
                        those decisions, no probabilities are copied.
 
 It writes companies.tsv, tickers.tsv, cities.tsv, us_states.tsv,
-first_names.tsv, surnames.tsv, currency_codes.tsv and common_words.tsv into
---out; first names that are also ordinary words or
-other entities (Will, Grace, Georgia) are left out and listed by --report. The hand-written
+first_names.tsv, first_names_ambiguous.tsv, surnames.tsv, currency_codes.tsv and
+common_words.tsv into --out; first names that are also ordinary words or
+other entities (Will, Grace, Georgia) are left out of first_names.tsv, written to
+first_names_ambiguous.tsv and listed by --report. The hand-written
 lists already in --out (countries, demonyms, regions, organizations,
 central_banks_regulators, indices, products) are read, never written: they
 are used to avoid giving one surface to two lists and to check that
@@ -1909,6 +1910,14 @@ def main(argv=None):
         "# Derived by " + SCRIPT + " from smashew/NameDatabases first-name lists (US and all).",
         "# Licence: Unlicense (public domain). See LICENSES.md."],
         {n: n for n in clear}, with_canonical=False)
+
+    counts["first_names_ambiguous.tsv"] = write_list(out("first_names_ambiguous.tsv"), [
+        "# assay entity list: first names that are also ordinary words, places, titles or",
+        "# organisation names (Grace, Will, Sofia): a person cue only together with a known surname.",
+        "# One name per line. The names first_names.tsv leaves out as ambiguous.",
+        "# Derived by " + SCRIPT + " from smashew/NameDatabases first-name lists (US and all).",
+        "# Licence: Unlicense (public domain). See LICENSES.md."],
+        {n: n for n in ambiguous}, with_canonical=False)
 
     counts["surnames.tsv"] = write_list(out("surnames.tsv"), [
         "# assay entity list: surnames (cue for two- and three-word person names no other rule knows)",

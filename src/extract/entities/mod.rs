@@ -225,7 +225,7 @@ impl EntityExtractor {
         };
         let document = DocumentWords::new(text, regions);
         for names in &self.names {
-            names.find(text, regions, &mut chosen, &document, extendable);
+            names.find(text, regions, &mut chosen, &document, extendable, |c| self.rules[c.rule].entity_type);
         }
         self.add_aliases(text, regions, &mut chosen);
         chosen

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::{Candidate, EntityRule};
+use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile, RuleSource};
 use crate::span::{Span, SpanSet};
 
@@ -38,6 +39,10 @@ pub struct CapitalisedConfig {
     pub followed_by: Vec<String>,
     #[serde(default = "one")]
     pub min_words: usize,
+    /// A cue too: the run is an item of a list (`,`, `and`, `or`) next to an entity of this
+    /// type ("off Rumoi and Esashi", "across Devon, Somerset and Wales").
+    #[serde(default)]
+    pub listed_with: Option<EntityType>,
     /// Whether a run right after a one-word listed organisation or place makes one name with it
     /// (`Brookfield Kerr`, `Meridian Wire`).
     #[serde(default)]
@@ -100,6 +105,7 @@ pub struct CapitalisedNames {
     preceded_by: HashSet<String>,
     followed_by: HashSet<String>,
     min_words: usize,
+    listed_with: Option<EntityType>,
     extend: bool,
 }
 
@@ -127,12 +133,14 @@ impl CapitalisedNames {
             preceded_by: config.preceded_by.iter().cloned().collect(),
             followed_by: config.followed_by.iter().cloned().collect(),
             min_words: config.min_words,
+            listed_with: config.listed_with,
             extend: config.extend,
         })
     }
 
     /// Adds the unknown names found in the parts of `regions` that no entity in `chosen` covers.
-    /// `extendable` tells which chosen entities a following run may extend (see `extend`).
+    /// `extendable` tells which chosen entities a following run may extend (see `extend`), and
+    /// `type_of` the type of a chosen entity (see `listed_with`).
     pub fn find<'a>(
         &self,
         text: &'a str,
@@ -140,6 +148,7 @@ impl CapitalisedNames {
         chosen: &mut Vec<Candidate<'a>>,
         document: &DocumentWords,
         extendable: impl Fn(&Candidate) -> bool,
+        type_of: impl Fn(&Candidate) -> EntityType,
     ) {
         let mut taken = SpanSet::default();
         for (index, c) in chosen.iter().enumerate() {
@@ -178,7 +187,12 @@ impl CapitalisedNames {
                         extended[index] = true;
                         Some(Span::new(span.start, run.end))
                     }
-                    None => self.judge(text, region, &words[i..j], document),
+                    None => {
+                        let listed = self.listed_with.is_some_and(|wanted| {
+                            listed_next_to(text, region, run, &taken, |index| type_of(&chosen[index]) == wanted)
+                        });
+                        self.judge(text, region, &words[i..j], document, listed)
+                    }
                 };
                 if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
                     found.push(Candidate { span, rule: self.rule, canonical: Cow::Owned(collapse(span.of(text))) });
@@ -229,7 +243,8 @@ impl CapitalisedNames {
     }
 
     /// The name in a run of capitalised words, if they make one.
-    fn judge(&self, text: &str, region: Span, run: &[Word], document: &DocumentWords) -> Option<Span> {
+    /// `listed` tells whether the run is an item of a list next to an entity of `listed_with`.
+    fn judge(&self, text: &str, region: Span, run: &[Word], document: &DocumentWords, listed: bool) -> Option<Span> {
         let initial = starts_sentence(text, region, run[0].span.start) || document.in_headline(run[0].span.start);
         let after_prose = follows_prose(text, region, run[0].span.start);
         let original_start = run[0].span.start;
@@ -252,7 +267,8 @@ impl CapitalisedNames {
             return fits.then_some(span);
         }
         if self.has_cues() {
-            return (run.len() >= self.min_words && self.cued(text, region, span, last.span.of(text))).then_some(span);
+            let cued = listed || self.cued(text, region, span, last.span.of(text));
+            return (run.len() >= self.min_words && cued).then_some(span);
         }
         let stripped = span.start != original_start;
         let has_rare = run.iter().any(|w| !self.is_common(w.span.of(text)));
@@ -282,7 +298,10 @@ impl CapitalisedNames {
     }
 
     fn has_cues(&self) -> bool {
-        !(self.last_words.is_empty() && self.preceded_by.is_empty() && self.followed_by.is_empty())
+        !(self.last_words.is_empty()
+            && self.preceded_by.is_empty()
+            && self.followed_by.is_empty()
+            && self.listed_with.is_none())
     }
 
     /// Whether one of the rule's cues holds for the run at `span`, whose last word is `last`.
@@ -414,6 +433,32 @@ fn words(text: &str, region: Span) -> impl Iterator<Item = Word> + '_ {
         }
         Some(Word { span: Span::new(region.start + start, region.start + start + word.len()) })
     })
+}
+
+/// The separators between the items of a list; the ones with a conjunction close it.
+const LIST_SEPARATORS: [(&str, bool); 5] =
+    [(", and ", true), (", or ", true), (" and ", true), (" or ", true), (", ", false)];
+
+/// Whether the run at `span` is an item of a list with a neighbouring item that `wanted`
+/// accepts (given its index in `taken`). A bare comma on one side counts only with a separator
+/// on the other, so that "In Bavaria, Kelvara said" is no list.
+fn listed_next_to(text: &str, region: Span, span: Span, taken: &SpanSet, wanted: impl Fn(usize) -> bool) -> bool {
+    let before = &text[region.start..span.start];
+    let after = &text[span.end..region.end];
+    let left = LIST_SEPARATORS.iter().find(|(separator, _)| before.ends_with(separator));
+    let right = LIST_SEPARATORS.iter().find(|(separator, _)| after.starts_with(separator));
+    let left_item = left.is_some_and(|(separator, _)| {
+        let end = span.start - separator.len();
+        end > region.start
+            && taken.overlapping(Span::new(end - 1, end)).any(|(item, index)| item.end == end && wanted(index))
+    });
+    let right_item = right.is_some_and(|(separator, _)| {
+        let start = span.end + separator.len();
+        start < region.end
+            && taken.overlapping(Span::new(start, start + 1)).any(|(item, index)| item.start == start && wanted(index))
+    });
+    let closes = |side: Option<&(&str, bool)>| side.is_some_and(|&(_, conjunction)| conjunction);
+    (left_item && (closes(left) || right.is_some())) || (right_item && (closes(right) || left.is_some()))
 }
 
 /// Whether two words are separated by one space only (or by ` & `), so that they can belong to
