@@ -33,8 +33,6 @@ pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 use context::{LineCues, Settings, StopWords, Verdict};
 use visible::visible_line;
 
-use std::borrow::Cow;
-
 use regex::Regex;
 
 use crate::record::BoilerplateKind;
@@ -257,14 +255,7 @@ impl BoilerplateClassifier {
             let raw = span.of(text);
             let visible = visible_line(raw);
             phrase_hits.fill(0);
-            // The automaton folds ASCII case only; `Ähnliche Beiträge` must still meet
-            // "ähnliche beiträge".
-            let folded = if visible.text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
-                Cow::Owned(visible.text.to_lowercase())
-            } else {
-                Cow::Borrowed(visible.text.as_ref())
-            };
-            self.phrases.find(&folded, |rule, _, _| phrase_hits[rule / 64] |= 1 << (rule % 64));
+            self.phrases.find(&visible.text, |rule, _, _| phrase_hits[rule / 64] |= 1 << (rule % 64));
             let fired = self.order.iter().copied().find(|&rule_index| {
                 let rule = &self.rules[rule_index];
                 (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)

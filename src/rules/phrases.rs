@@ -1,5 +1,7 @@
-//! Phrase lists of many rules matched in one Aho-Corasick pass, ASCII case-insensitively, whole
-//! words only, each phrase at the [`Position`] its rule asks for.
+//! Phrase lists of many rules matched in one Aho-Corasick pass, case-insensitively, whole words
+//! only, each phrase at the [`Position`] its rule asks for. The automaton folds ASCII case; other
+//! capitals (`Ähnliche Beiträge`) are folded in a copy of the text that keeps every offset, so
+//! phrases with non-ASCII letters are written in lower case.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -45,13 +47,32 @@ impl PhraseSet {
     /// Calls `found(rule, start, end)` for every phrase occurrence in `text` that sits where its
     /// rule asks, overlapping ones included.
     pub fn find(&self, text: &str, mut found: impl FnMut(usize, usize, usize)) {
-        for hit in self.automaton.find_overlapping_iter(text) {
+        let folded = fold_non_ascii_capitals(text);
+        for hit in self.automaton.find_overlapping_iter(folded.as_ref()) {
             let index = hit.pattern().as_usize();
             if self.positions[index].admits(text, hit.start(), hit.end()) {
                 found(self.owners[index], hit.start(), hit.end());
             }
         }
     }
+}
+
+/// `text` with each non-ASCII capital lowered where its lower case is one character of the same
+/// length in UTF-8, so that byte offsets into the copy are offsets into `text`; borrowed when
+/// there is nothing to fold.
+fn fold_non_ascii_capitals(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() || !text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars() {
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            (Some(l), None) if l.len_utf8() == c.len_utf8() => folded.push(l),
+            _ => folded.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(folded)
 }
 
 #[cfg(test)]
@@ -67,5 +88,17 @@ mod tests {
         let mut hits = Vec::new();
         set.find("Share THIS: the cost, costly", |rule, start, end| hits.push((rule, start, end)));
         assert_eq!(hits, [(0, 0, 10), (1, 6, 10), (1, 16, 20)]);
+    }
+
+    #[test]
+    fn folds_non_ascii_capitals_and_keeps_offsets() {
+        let mut builder = PhraseSetBuilder::default();
+        builder.add(0, &["ähnliche beiträge".into()], Position::Anywhere);
+        let set = builder.build();
+        let text = "İ ÄHNLICHE Beiträge";
+        let mut hits = Vec::new();
+        set.find(text, |rule, start, end| hits.push((rule, start, end)));
+        assert_eq!(hits, [(0, 3, text.len())]);
+        assert_eq!(&text[hits[0].1..hits[0].2], "ÄHNLICHE Beiträge");
     }
 }
