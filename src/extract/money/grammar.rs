@@ -31,7 +31,7 @@
 
 use std::collections::HashMap;
 
-use regex::{Captures, Regex};
+use regex::{Captures, Regex, RegexSet};
 use rust_decimal::Decimal;
 
 use super::lexicon::Lexicon;
@@ -72,10 +72,18 @@ pub struct PatternSpec<'a> {
 /// (macro name, occurrence 1 or 2) → name of its capture group in the pattern's regex.
 type CaptureGroups = HashMap<(&'static str, u8), String>;
 
+/// The slot of (macro name, occurrence) in [`Expanded::groups`].
+fn slot(name: &str, occurrence: u8) -> usize {
+    let position = CAPTURING.iter().position(|m| *m == name).expect("a capturing macro");
+    position * 2 + usize::from(occurrence - 1)
+}
+
 /// One pattern after expansion: its regex, and which of its capture groups hold which macro.
 #[derive(Debug)]
 struct Expanded {
-    captures: CaptureGroups,
+    /// Index of the capture group in `anchored` of each (macro, occurrence), by [`slot`]:
+    /// reading a match looks groups up by index, never by name.
+    groups: [Option<usize>; 2 * CAPTURING.len()],
     not_followed_by: Option<Regex>,
     not_preceded_by: Option<Regex>,
     /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
@@ -91,6 +99,13 @@ struct Expanded {
 pub struct Grammar {
     /// `None` when the rule set has no money patterns.
     combined: Option<Regex>,
+    /// The patterns without `{num}` joined the same way: the only ones that can match in a text
+    /// without digits, most of the prose, which this smaller regex scans much faster. `None`
+    /// when every pattern has a number.
+    wordy: Option<Regex>,
+    /// The anchored patterns as one set: which of them match at a start, in one DFA pass,
+    /// so that captures are resolved only for those.
+    anchored: RegexSet,
     patterns: Vec<Expanded>,
 }
 
@@ -114,6 +129,8 @@ impl Grammar {
     pub fn new(patterns: &[PatternSpec], lexicon: &Lexicon) -> Result<Grammar, (usize, PatternError)> {
         let mut expanded = Vec::new();
         let mut alternatives = Vec::new();
+        let mut anchored_patterns = Vec::new();
+        let mut wordy = Vec::new();
         for (index, spec) in patterns.iter().enumerate() {
             let (regex, captures) = expand(index, spec.pattern, lexicon).map_err(|e| (index, e))?;
             let compile = |pattern: String| {
@@ -127,52 +144,64 @@ impl Grammar {
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
             let anchored = compile(format!("^{alternative}"))?;
+            anchored_patterns.push(format!("^{alternative}"));
+            let mut groups = [None; 2 * CAPTURING.len()];
+            for ((name, occurrence), group) in &captures {
+                groups[slot(name, *occurrence)] = anchored.capture_names().position(|n| n == Some(group.as_str()));
+            }
             let starts_word = ["{num}", "{words}", "{code}", "{name}", "{lead}", "{prefix}"]
                 .iter()
                 .any(|m| spec.pattern.starts_with(m));
+            if !spec.pattern.contains("{num}") {
+                wordy.push(alternative.clone());
+            }
             alternatives.push(alternative);
             let starts_number = spec.pattern.starts_with("{num}");
-            expanded.push(Expanded {
-                captures,
-                not_followed_by,
-                not_preceded_by,
-                anchored,
-                starts_word,
-                starts_number,
-            });
+            expanded.push(Expanded { groups, not_followed_by, not_preceded_by, anchored, starts_word, starts_number });
         }
-        let combined = match alternatives.is_empty() {
-            true => None,
-            false => Some(
-                regex::RegexBuilder::new(&alternatives.join("|"))
-                    .size_limit(256 << 20)
-                    .dfa_size_limit(64 << 20)
-                    .build()
-                    .map_err(|e| (0, PatternError(format!("the money patterns together do not compile: {e}"))))?,
-            ),
+        let join = |alternatives: &[String]| match alternatives.is_empty() {
+            true => Ok(None),
+            false => regex::RegexBuilder::new(&alternatives.join("|"))
+                .size_limit(256 << 20)
+                .dfa_size_limit(64 << 20)
+                .build()
+                .map(Some)
+                .map_err(|e| (0, PatternError(format!("the money patterns together do not compile: {e}")))),
         };
-        Ok(Grammar { combined, patterns: expanded })
+        let combined = join(&alternatives)?;
+        let wordy = join(&wordy)?;
+        let anchored = regex::RegexSetBuilder::new(&anchored_patterns)
+            .size_limit(256 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .map_err(|e| (0, PatternError(format!("the money patterns together do not compile: {e}"))))?;
+        Ok(Grammar { combined, wordy, anchored, patterns: expanded })
     }
 
     /// Every amount the patterns read in `text`, left to right, without overlaps.
     pub fn readings(&self, text: &str, lexicon: &Lexicon, out: &mut Vec<Reading>) {
-        let Some(combined) = &self.combined else { return };
+        // `{num}` needs an ASCII digit: without one, only the patterns in `wordy` can match.
+        let search = if text.bytes().any(|b| b.is_ascii_digit()) { &self.combined } else { &self.wordy };
+        let Some(combined) = search else { return };
         let mut position = 0;
         while position < text.len() {
             // The combined regex only finds where the next amount starts (a DFA search); which
-            // pattern it is, and what its macros captured, is read with that pattern alone, as
-            // resolving captures on all the patterns at once costs far more.
+            // patterns match there is one pass of the anchored set, and what a pattern's macros
+            // captured is read with that pattern alone, as resolving captures on all the patterns
+            // at once costs far more.
             let Some(found) = combined.find_at(text, position) else { break };
             let start = found.start();
             let before = &text[..start];
             let at_word_start = !before.ends_with(|c: char| c.is_ascii_alphanumeric());
             // `01` of `0.01`, or `.01` of `0.01`, is the tail of a number, not one of its own.
             let in_number = before.trim_end_matches(['.', ',']).ends_with(|c: char| c.is_ascii_digit());
-            let reading = self.patterns.iter().enumerate().find_map(|(index, expanded)| {
+            let rest = &text[start..];
+            let reading = self.anchored.matches(rest).iter().find_map(|index| {
+                let expanded = &self.patterns[index];
                 if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
                     return None;
                 }
-                let caps = expanded.anchored.captures(&text[start..])?;
+                let caps = expanded.anchored.captures(rest)?;
                 self.accept(index, &caps, text, start, lexicon)
             });
             match reading {
@@ -276,9 +305,7 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
 /// Reads the amount(s), scale and currency out of one match; `None` when the words or digits do
 /// not form a number.
 fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon) -> Option<Reading> {
-    let get = |name: &'static str, occurrence: u8| {
-        expanded.captures.get(&(name, occurrence)).and_then(|group| caps.name(group))
-    };
+    let get = |name: &'static str, occurrence: u8| expanded.groups[slot(name, occurrence)].and_then(|g| caps.get(g));
     let mut currency = None;
     let mut factor = Decimal::ONE;
     // A code says which currency even next to a symbol (`$1,190.00 AUD`, `NZD $100.70`).
@@ -378,7 +405,7 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
         None => None,
     };
 
-    let spans = expanded.captures.values().filter_map(|group| caps.name(group));
+    let spans = expanded.groups.iter().filter_map(|group| group.and_then(|g| caps.get(g)));
     let start = spans.clone().map(|m| m.start()).min()?;
     let mut end = spans.map(|m| m.end()).max()?;
     // A symbol's abbreviation point that ends the amount doubles as a full stop (`450 kr.`): it

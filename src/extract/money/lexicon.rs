@@ -462,7 +462,12 @@ enum Boundary {
     None,
 }
 
-/// A regex alternation of literal forms, longest first so that `US$` wins over `$`.
+/// A regex alternation of literal forms in which a longer form wins over a shorter one it starts
+/// with (`US$` over `US`), written as a trie: forms that share a beginning share one branch
+/// (`U(?:S(?:D|\$)|AH)`), so that a backtracking engine resolving captures tries a few branches
+/// per character instead of every form. Forms that are not prefixes of one another cannot match
+/// at the same place, so only the order along a branch matters: a longer form before the end of
+/// a shorter one.
 fn alternation<'a>(forms: impl Iterator<Item = &'a str>, case: Case, boundary: Boundary) -> String {
     let mut forms: Vec<&str> = forms.collect();
     forms.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
@@ -470,25 +475,80 @@ fn alternation<'a>(forms: impl Iterator<Item = &'a str>, case: Case, boundary: B
     if forms.is_empty() {
         return "(?:[^\\s\\S])".to_string();
     }
-    let alternatives: Vec<String> = forms
-        .iter()
-        .map(|form| {
-            let mut alternative = regex::escape(form);
-            if matches!(boundary, Boundary::Letters | Boundary::Start)
-                && form.starts_with(|c: char| c.is_ascii_alphabetic())
-            {
-                alternative.insert_str(0, "(?-u:\\b)");
-            }
-            if matches!(boundary, Boundary::Letters | Boundary::End)
-                && form.ends_with(|c: char| c.is_ascii_alphabetic())
-            {
-                alternative.push_str("(?-u:\\b)");
-            }
-            alternative
-        })
-        .collect();
+    let mut trie = Trie::default();
+    for form in &forms {
+        trie.insert(form.chars().map(|c| match case {
+            // Under `(?i)` a form and its lower case match the same text; one branch serves both.
+            Case::Insensitive => single_lowercase(c),
+            Case::Sensitive => c,
+        }));
+    }
     let flags = if case == Case::Insensitive { "?i:" } else { "?:" };
-    format!("({flags}{})", alternatives.join("|"))
+    format!("({flags}{})", trie.regex(None, boundary))
+}
+
+/// The lower case of `c` when it is one character, else `c` itself.
+fn single_lowercase(c: char) -> char {
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(single), None) => single,
+        _ => c,
+    }
+}
+
+/// A prefix tree of literal forms, children in the order their first form was inserted.
+#[derive(Default)]
+struct Trie {
+    children: Vec<(char, Trie)>,
+    /// A form ends here.
+    end: bool,
+}
+
+impl Trie {
+    fn insert(&mut self, mut chars: impl Iterator<Item = char>) {
+        let Some(c) = chars.next() else {
+            self.end = true;
+            return;
+        };
+        let index = match self.children.iter().position(|(child, _)| *child == c) {
+            Some(index) => index,
+            None => {
+                self.children.push((c, Trie::default()));
+                self.children.len() - 1
+            }
+        };
+        self.children[index].1.insert(chars);
+    }
+
+    /// The regex for the forms below this node; `previous` is the character leading here
+    /// (`None` at the root), which decides the word-boundary guards at both ends of a form.
+    fn regex(&self, previous: Option<char>, boundary: Boundary) -> String {
+        let mut alternatives: Vec<String> = self
+            .children
+            .iter()
+            .map(|(c, child)| {
+                let mut alternative = String::new();
+                if previous.is_none()
+                    && matches!(boundary, Boundary::Letters | Boundary::Start)
+                    && c.is_ascii_alphabetic()
+                {
+                    alternative.push_str("(?-u:\\b)");
+                }
+                alternative.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
+                alternative.push_str(&child.regex(Some(*c), boundary));
+                alternative
+            })
+            .collect();
+        if self.end {
+            let guarded = matches!(boundary, Boundary::Letters | Boundary::End)
+                && previous.is_some_and(|c| c.is_ascii_alphabetic());
+            alternatives.push(if guarded { "(?-u:\\b)".to_string() } else { String::new() });
+        }
+        match alternatives.len() {
+            1 => alternatives.pop().unwrap_or_default(),
+            _ => format!("(?:{})", alternatives.join("|")),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -498,7 +558,17 @@ mod tests {
     #[test]
     fn alternation_puts_longer_forms_first_and_guards_letters() {
         let fragment = alternation(["$", "US$", "kr"].into_iter(), Case::Sensitive, Boundary::Letters);
-        assert_eq!(fragment, r"(?:(?-u:\b)US\$|(?-u:\b)kr(?-u:\b)|\$)");
+        assert_eq!(fragment, r"(?:(?:(?-u:\b)US\$|(?-u:\b)kr(?-u:\b)|\$))");
+    }
+
+    #[test]
+    fn alternation_shares_beginnings_and_tries_the_longer_form_first() {
+        let fragment = alternation(["dlrs", "Dollar", "dollars"].into_iter(), Case::Insensitive, Boundary::End);
+        assert_eq!(fragment, r"(?i:d(?:ollar(?:s(?-u:\b)|(?-u:\b))|lrs(?-u:\b)))");
+        let shared = Regex::new(&format!("^{fragment}")).unwrap();
+        assert_eq!(shared.find("DOLLARS.").map(|m| m.as_str()), Some("DOLLARS"));
+        assert_eq!(shared.find("dollar,").map(|m| m.as_str()), Some("dollar"));
+        assert!(!shared.is_match("dollarsign"));
     }
 
     #[test]

@@ -15,6 +15,10 @@ use rust_decimal::Decimal;
 /// `12,34,567`, never `1,234,56`), and a number too long to hold exactly is refused rather than
 /// rounded.
 pub fn parse_numeral(raw: &str, whole: bool) -> Option<Decimal> {
+    // Plain digits, the commonest numeral, need no separator analysis.
+    if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Decimal::from_str_exact(raw).ok();
+    }
     let is_space_group = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '\u{2019}');
     let commas = raw.matches(',').count();
     let dots = raw.matches('.').count();
