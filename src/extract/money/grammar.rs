@@ -38,7 +38,9 @@ use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
-const CAPTURING: [&str; 14] = [
+const CAPTURING: [&str; 16] = [
+    "informal",
+    "counted",
     "sym",
     "code",
     "name",
@@ -58,8 +60,10 @@ const CAPTURING: [&str; 14] = [
 /// (`{num}` carries its own boundary, see [`Lexicon::fragment`]).
 const WORD_START: [&str; 5] = ["words", "code", "name", "lead", "prefix"];
 
-/// One pattern as written in a rule: the pattern and the context it must not sit in.
-#[derive(Debug)]
+/// One pattern as written in a rule: the pattern and the context it must or must not sit in.
+/// The context regexes may use the vocabulary macros (`{num}`, `{sym}`…), which match there
+/// without being read.
+#[derive(Debug, Default)]
 pub struct PatternSpec<'a> {
     pub pattern: &'a str,
     /// A regex that must not match the text right after the amount (`\s?[0-9]`: the symbol
@@ -67,6 +71,10 @@ pub struct PatternSpec<'a> {
     pub not_followed_by: Option<&'a str>,
     /// A regex that must not match the text right before the amount.
     pub not_preceded_by: Option<&'a str>,
+    /// A regex that must match the text right after the amount.
+    pub followed_by: Option<&'a str>,
+    /// A regex that must match the text right before the amount (`costs `, `paid `).
+    pub preceded_by: Option<&'a str>,
 }
 
 /// (macro name, occurrence 1 or 2) → name of its capture group in the pattern's regex.
@@ -86,6 +94,8 @@ struct Expanded {
     groups: [Option<usize>; 2 * CAPTURING.len()],
     not_followed_by: Option<Regex>,
     not_preceded_by: Option<Regex>,
+    followed_by: Option<Regex>,
+    preceded_by: Option<Regex>,
     /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
     anchored: Regex,
     /// The pattern must start at a word boundary.
@@ -119,6 +129,8 @@ pub struct Reading {
     pub amount_max: Option<Decimal>,
     /// Index into [`Lexicon::codes`], `None` when the symbol does not say (`kr`).
     pub currency: Option<usize>,
+    /// Where the currency name (or else symbol) was captured, if one was.
+    pub name: Option<(usize, usize)>,
 }
 
 /// An error in one pattern, with the offending piece.
@@ -139,8 +151,12 @@ impl Grammar {
                     .build()
                     .map_err(|e| (index, PatternError(format!("bad regex: {e}"))))
             };
-            let not_followed_by = spec.not_followed_by.map(|c| compile(format!("^(?:{c})"))).transpose()?;
-            let not_preceded_by = spec.not_preceded_by.map(|c| compile(format!("(?:{c})$"))).transpose()?;
+            let after =
+                |guard: Option<&str>| guard.map(|c| compile(format!("^(?:{})", expand_guard(c, lexicon)))).transpose();
+            let before =
+                |guard: Option<&str>| guard.map(|c| compile(format!("(?:{})$", expand_guard(c, lexicon)))).transpose();
+            let (not_followed_by, followed_by) = (after(spec.not_followed_by)?, after(spec.followed_by)?);
+            let (not_preceded_by, preceded_by) = (before(spec.not_preceded_by)?, before(spec.preceded_by)?);
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
             let anchored = compile(format!("^{alternative}"))?;
@@ -157,7 +173,16 @@ impl Grammar {
             }
             alternatives.push(alternative);
             let starts_number = spec.pattern.starts_with("{num}");
-            expanded.push(Expanded { groups, not_followed_by, not_preceded_by, anchored, starts_word, starts_number });
+            expanded.push(Expanded {
+                groups,
+                not_followed_by,
+                not_preceded_by,
+                followed_by,
+                preceded_by,
+                anchored,
+                starts_word,
+                starts_number,
+            });
         }
         let join = |alternatives: &[String]| match alternatives.is_empty() {
             true => Ok(None),
@@ -222,10 +247,18 @@ impl Grammar {
         let mut reading = read(pattern, expanded, caps, lexicon)?;
         reading.start += offset;
         reading.end += offset;
-        let followed = expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(&text[reading.end..]));
-        let preceded =
-            expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(line_before(text, reading.start)));
-        (!followed && !preceded).then_some(reading)
+        let after = &text[reading.end..];
+        let before = line_before(text, reading.start);
+        let followed = expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(after));
+        let preceded = expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(before));
+        let unfollowed = expanded.followed_by.as_ref().is_some_and(|re| !re.is_match(after));
+        let unpreceded = expanded.preceded_by.as_ref().is_some_and(|re| !re.is_match(before));
+        // A name meant in another sense (`20 pounds of muscle`) is judged by the words around it.
+        let sense = reading.name.is_some_and(|(start, end)| {
+            let (start, end) = (offset + start, offset + end);
+            lexicon.other_sense(&text[start..end], line_before(text, start), &text[end..])
+        });
+        (!followed && !preceded && !unfollowed && !unpreceded && !sense).then_some(reading)
     }
 }
 
@@ -242,6 +275,31 @@ fn line_before(text: &str, end: usize) -> &str {
 
 /// How far back a context guard looks.
 const CONTEXT: usize = 256;
+
+/// Expands the vocabulary macros of a context guard (`[ ]?{num}{sp}{sym}`), without capture
+/// groups. Braces that name no macro (`\u{a0}`, `{2,}`) are the regex's own.
+fn expand_guard(guard: &str, lexicon: &Lexicon) -> String {
+    let mut out = String::new();
+    let mut rest = guard;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|close| close + open) else { break };
+        let name = &rest[open + 1..close];
+        let fragment = match name {
+            "sp" => Some("[ \u{a0}\u{202f}\u{2009}]?".to_string()),
+            "postscale" => lexicon.fragment("scale", false),
+            _ if name.starts_with(|c: char| c.is_ascii_lowercase()) => lexicon.fragment(name, false),
+            _ => None,
+        };
+        out.push_str(&rest[..open]);
+        match fragment {
+            Some(fragment) => out.push_str(&format!("(?:{fragment})")),
+            None => out.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
 
 /// Expands the macros of one pattern into capture groups named after the pattern.
 fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, CaptureGroups), PatternError> {
@@ -309,7 +367,7 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
     let mut currency = None;
     let mut factor = Decimal::ONE;
     // A code says which currency even next to a symbol (`$1,190.00 AUD`, `NZD $100.70`).
-    for name in ["code", "sym", "name", "lead", "sub"] {
+    for name in ["code", "sym", "name", "lead", "sub", "informal", "counted"] {
         for occurrence in [1, 2] {
             if let Some(found) = get(name, occurrence)
                 && currency.is_none()
@@ -330,7 +388,7 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
     };
     // "a" is one only before a unit it counts (`a dollar`), never in `a sterling effort`.
     if let (Some(words), Some(unit), None) =
-        (get("words", 1), get("name", 1).or_else(|| get("sub", 1)), get("scale", 1))
+        (get("words", 1), get("name", 1).or_else(|| get("sub", 1)).or_else(|| get("counted", 1)), get("scale", 1))
         && lexicon.number_words.bare_article_before(words.as_str(), unit.as_str())
     {
         return None;
@@ -420,7 +478,9 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
             end -= 1;
         }
     }
-    Some(Reading { pattern, start, end, amount, amount_max, currency: currency.flatten() })
+    let name =
+        ["name", "sym"].iter().find_map(|name| get(name, 2).or_else(|| get(name, 1))).map(|m| (m.start(), m.end()));
+    Some(Reading { pattern, start, end, amount, amount_max, currency: currency.flatten(), name })
 }
 
 #[cfg(test)]
@@ -470,7 +530,7 @@ mod tests {
     }
 
     fn specs<'a>(patterns: &[&'a str]) -> Vec<PatternSpec<'a>> {
-        patterns.iter().map(|pattern| PatternSpec { pattern, not_followed_by: None, not_preceded_by: None }).collect()
+        patterns.iter().map(|pattern| PatternSpec { pattern, ..Default::default() }).collect()
     }
 
     fn read_all(patterns: &[&str], text: &str) -> Vec<(String, String, Option<String>)> {
@@ -531,8 +591,8 @@ mod tests {
     fn context_guards_reject_a_reading_and_let_a_later_one_through() {
         let lexicon = lexicon();
         let patterns = [
-            PatternSpec { pattern: "{num}{sp}{sym}", not_followed_by: Some(r"\s?[0-9]"), not_preceded_by: None },
-            PatternSpec { pattern: "{sym}{num}{scale}?", not_followed_by: None, not_preceded_by: None },
+            PatternSpec { pattern: "{num}{sp}{sym}", not_followed_by: Some(r"\s?[0-9]"), ..Default::default() },
+            PatternSpec { pattern: "{sym}{num}{scale}?", ..Default::default() },
         ];
         let grammar = Grammar::new(&patterns, &lexicon).unwrap();
         let mut out = Vec::new();

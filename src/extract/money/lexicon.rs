@@ -43,6 +43,51 @@ pub struct CurrencyEntry {
     /// Subunits: `cents`, `p`, with the fraction of the main unit each is worth.
     #[serde(default)]
     pub subunits: Vec<SubunitEntry>,
+    /// Informal units that mean money only in context (`grand`, `quarter`), with what each is
+    /// worth in the main unit; only rules with the `{informal}` or `{counted}` macros read them.
+    #[serde(default)]
+    pub informal: Vec<InformalEntry>,
+    /// Names or symbols of this currency that also mean something else (`pounds` of weight, the
+    /// `C $` of `Plan C $5`), and the context that gives the other sense away.
+    #[serde(default)]
+    pub other_sense: Vec<OtherSenseEntry>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InformalEntry {
+    /// Words matched case-insensitively, a space or hyphen allowed before them.
+    pub names: Vec<String>,
+    pub factor: Spanned<String>,
+    /// Whether a number alone makes it money (`five grand`; `four quarters` is a fiscal year).
+    #[serde(default)]
+    pub counted: bool,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherSenseEntry {
+    /// Names or symbols, as listed in `names` or `symbols` (any case), that have the other sense.
+    pub names: Vec<String>,
+    /// A regex matching the end of the text before the name in the other sense (`weighs 20 `).
+    #[serde(default)]
+    pub preceded_by: Option<String>,
+    /// A regex matching the start of the text after the name in the other sense (` of`).
+    #[serde(default)]
+    pub followed_by: Option<String>,
+    /// A regex that, matching the text after the name, keeps the money sense after all
+    /// (` of taxpayers' money`).
+    #[serde(default)]
+    pub unless_followed_by: Option<String>,
+}
+
+/// A compiled [`OtherSenseEntry`].
+#[derive(Debug)]
+struct OtherSense {
+    names: Vec<String>,
+    preceded_by: Option<Regex>,
+    followed_by: Option<Regex>,
+    unless_followed_by: Option<Regex>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -102,6 +147,9 @@ pub struct UnitEntry {
     pub unit: String,
     /// Forms matched case-insensitively after a connector: `share`, `diluted share`.
     pub forms: Vec<String>,
+    /// Words that, right after this unit, make it no rate (`a piece of cake`).
+    #[serde(default)]
+    pub not_followed_by: Vec<String>,
 }
 
 /// The `[minor]` table.
@@ -152,6 +200,11 @@ pub struct Lexicon {
     subunits: HashMap<String, (CurrencyOf, Decimal)>,
     subunit_names: Vec<String>,
     subunit_attached: Vec<String>,
+    /// Informal unit (lower case) → (currency, factor); see [`InformalEntry`].
+    informal: HashMap<String, (CurrencyOf, Decimal)>,
+    informal_names: Vec<String>,
+    counted_names: Vec<String>,
+    other_senses: Vec<OtherSense>,
     /// Scale form (lower-cased for words) → factor.
     scales: HashMap<String, Decimal>,
     scale_words: Vec<String>,
@@ -165,8 +218,8 @@ pub struct Lexicon {
     pub bare_minor: Option<Decimal>,
     rate_connectors: Vec<String>,
     rate_stops: Vec<String>,
-    /// Unit form (lower case) → the unit's name.
-    rate_units: HashMap<String, String>,
+    /// Unit form (lower case) → the unit's name, and the words that may not follow it.
+    rate_units: HashMap<String, (String, Vec<String>)>,
 }
 
 pub fn decimal(file: &RuleFile, raw: &Spanned<String>) -> Result<Decimal, RuleError> {
@@ -214,7 +267,43 @@ impl Lexicon {
                 self.subunit_attached.push(form.clone());
             }
         }
+        for informal in &entry.informal {
+            let factor = decimal(file, &informal.factor)?;
+            for name in &informal.names {
+                self.informal.insert(name.to_lowercase(), (currency, factor));
+                self.informal_names.push(name.to_lowercase());
+                if informal.counted {
+                    self.counted_names.push(name.to_lowercase());
+                }
+            }
+        }
+        for sense in &entry.other_sense {
+            let compile = |regex: &Option<String>, anchor: fn(&str) -> String| {
+                regex
+                    .as_deref()
+                    .map(|r| Regex::new(&anchor(r)))
+                    .transpose()
+                    .map_err(|e| RuleError::at(file, 0..0, format!("bad other_sense regex: {e}")))
+            };
+            self.other_senses.push(OtherSense {
+                names: sense.names.iter().map(|n| n.to_lowercase()).collect(),
+                preceded_by: compile(&sense.preceded_by, |r| format!("(?:{r})$"))?,
+                followed_by: compile(&sense.followed_by, |r| format!("^(?:{r})"))?,
+                unless_followed_by: compile(&sense.unless_followed_by, |r| format!("^(?:{r})"))?,
+            });
+        }
         Ok(())
+    }
+
+    /// Whether the currency name `name`, between `before` and `after`, is meant in its other
+    /// sense (`20 pounds of muscle`).
+    pub fn other_sense(&self, name: &str, before: &str, after: &str) -> bool {
+        let name = name.trim_start_matches([' ', '\u{a0}', '-']).to_lowercase();
+        self.other_senses.iter().filter(|sense| sense.names.contains(&name)).any(|sense| {
+            sense.preceded_by.as_ref().is_some_and(|re| re.is_match(before))
+                || sense.followed_by.as_ref().is_some_and(|re| re.is_match(after))
+                    && !sense.unless_followed_by.as_ref().is_some_and(|re| re.is_match(after))
+        })
     }
 
     pub fn add_scale(&mut self, file: &RuleFile, entry: &ScaleEntry) -> Result<(), RuleError> {
@@ -264,7 +353,8 @@ impl Lexicon {
 
     pub fn add_unit(&mut self, entry: &UnitEntry) {
         for form in &entry.forms {
-            self.rate_units.insert(form.to_lowercase(), entry.unit.clone());
+            let stops = entry.not_followed_by.iter().map(|w| w.to_lowercase()).collect();
+            self.rate_units.insert(form.to_lowercase(), (entry.unit.clone(), stops));
         }
     }
 
@@ -286,11 +376,11 @@ impl Lexicon {
         let found = rate.captures(after)?;
         let form = found.get(1)?;
         let next_word = after[form.end()..].trim_start().split(|c: char| !c.is_alphanumeric()).next()?;
-        if self.rate_stops.iter().any(|stop| stop.eq_ignore_ascii_case(next_word)) {
+        let (unit, unit_stops) = self.rate_units.get(&form.as_str().to_lowercase())?;
+        if self.rate_stops.iter().chain(unit_stops).any(|stop| stop.eq_ignore_ascii_case(next_word)) {
             return None;
         }
-        let key = form.as_str().to_lowercase();
-        self.rate_units.get(&key).map(String::as_str)
+        Some(unit.as_str())
     }
 
     fn currency_index(&mut self, code: &str) -> usize {
@@ -337,6 +427,18 @@ impl Lexicon {
                 if opens { Boundary::Letters } else { Boundary::End },
             ),
             "lead" => alternation(self.leading.iter().map(String::as_str), Case::Insensitive, Boundary::Letters),
+            "informal" | "counted" => format!(
+                "[ \u{a0}-]?{}",
+                alternation(
+                    match name {
+                        "informal" => self.informal_names.iter(),
+                        _ => self.counted_names.iter(),
+                    }
+                    .map(String::as_str),
+                    Case::Insensitive,
+                    Boundary::Letters
+                )
+            ),
             // A hyphen joins a subunit used as an adjective: `a 12-cent dividend`.
             "sub" => format!(
                 "(?:{}|[ \u{a0}-]?{})",
@@ -385,6 +487,7 @@ impl Lexicon {
             "code" => self.iso_codes.get(captured).map(|&c| (c, Decimal::ONE)),
             "name" | "lead" => self.names.get(&captured.to_lowercase()).map(|&c| (c, Decimal::ONE)),
             "sub" => self.subunits.get(captured).or_else(|| self.subunits.get(&captured.to_lowercase())).copied(),
+            "informal" | "counted" => self.informal.get(&captured.to_lowercase()).copied(),
             _ => None,
         }
     }

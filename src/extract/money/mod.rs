@@ -36,6 +36,12 @@ rule_table! {
         /// A regex that must not match the text right before the amount.
         #[serde(default)]
         pub not_preceded_by: Option<String>,
+        /// A regex that must match the text right after the amount.
+        #[serde(default)]
+        pub followed_by: Option<String>,
+        /// A regex that must match the text right before the amount.
+        #[serde(default)]
+        pub preceded_by: Option<String>,
     }
 }
 
@@ -134,6 +140,8 @@ impl MoneyExtractor {
                     pattern: rule.pattern.get_ref(),
                     not_followed_by: rule.not_followed_by.as_deref(),
                     not_preceded_by: rule.not_preceded_by.as_deref(),
+                    followed_by: rule.followed_by.as_deref(),
+                    preceded_by: rule.preceded_by.as_deref(),
                 });
                 located.push((file, rule));
             }
@@ -152,7 +160,7 @@ impl MoneyExtractor {
         let slice = region.of(text);
         let mut readings = Vec::new();
         self.grammar.readings(slice, &self.lexicon, &mut readings);
-        for Reading { pattern, start, end, amount, amount_max, currency } in readings {
+        for Reading { pattern, start, end, amount, amount_max, currency, .. } in readings {
             let mut span = Span::new(region.start + start, region.start + end);
             let minus = minus_sign_before(&text[region.start..span.start]);
             let sign = match minus {
