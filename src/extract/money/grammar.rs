@@ -247,6 +247,7 @@ impl Grammar {
         let mut reading = read(pattern, expanded, caps, lexicon)?;
         reading.start += offset;
         reading.end += offset;
+        reading.name = reading.name.map(|(start, end)| (start + offset, end + offset));
         let after = &text[reading.end..];
         let before = line_before(text, reading.start);
         let followed = expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(after));
@@ -254,10 +255,9 @@ impl Grammar {
         let unfollowed = expanded.followed_by.as_ref().is_some_and(|re| !re.is_match(after));
         let unpreceded = expanded.preceded_by.as_ref().is_some_and(|re| !re.is_match(before));
         // A name meant in another sense (`20 pounds of muscle`) is judged by the words around it.
-        let sense = reading.name.is_some_and(|(start, end)| {
-            let (start, end) = (offset + start, offset + end);
-            lexicon.other_sense(&text[start..end], line_before(text, start), &text[end..])
-        });
+        let sense = reading
+            .name
+            .is_some_and(|(start, end)| lexicon.other_sense(&text[start..end], line_before(text, start), &text[end..]));
         (!followed && !preceded && !unfollowed && !unpreceded && !sense).then_some(reading)
     }
 }

@@ -51,6 +51,28 @@ pub struct CurrencyEntry {
     /// `C $` of `Plan C $5`), and the context that gives the other sense away.
     #[serde(default)]
     pub other_sense: Vec<OtherSenseEntry>,
+    /// For a symbol or name that does not say which currency it is (`kr`): the currency a cue
+    /// nearby (a country, a city, a code) makes it.
+    #[serde(default)]
+    pub resolve: Vec<ResolveEntry>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveEntry {
+    /// Symbols or names of this entry (any case) that the cues resolve.
+    pub forms: Vec<String>,
+    pub code: String,
+    /// Words matched case-sensitively as whole words: `Sweden`, `Swedish`, `SEK`.
+    pub cues: Vec<String>,
+}
+
+/// A compiled [`ResolveEntry`].
+#[derive(Debug)]
+struct Resolver {
+    forms: Vec<String>,
+    currency: usize,
+    cues: Regex,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -205,6 +227,7 @@ pub struct Lexicon {
     informal_names: Vec<String>,
     counted_names: Vec<String>,
     other_senses: Vec<OtherSense>,
+    resolvers: Vec<Resolver>,
     /// Scale form (lower-cased for words) → factor.
     scales: HashMap<String, Decimal>,
     scale_words: Vec<String>,
@@ -277,6 +300,15 @@ impl Lexicon {
                 }
             }
         }
+        for resolve in &entry.resolve {
+            let currency = self.currency_index(&resolve.code);
+            let cues = alternation(resolve.cues.iter().map(String::as_str), Case::Sensitive, Boundary::Letters);
+            self.resolvers.push(Resolver {
+                forms: resolve.forms.iter().map(|f| f.to_lowercase()).collect(),
+                currency,
+                cues: Regex::new(&cues).map_err(|e| RuleError::at(file, 0..0, format!("bad resolve cues: {e}")))?,
+            });
+        }
         for sense in &entry.other_sense {
             let compile = |regex: &Option<String>, anchor: fn(&str) -> String| {
                 regex
@@ -293,6 +325,38 @@ impl Lexicon {
             });
         }
         Ok(())
+    }
+
+    /// The currency that the cue nearest to byte `at` of `text` gives `form` (a symbol or name
+    /// that does not say which currency it is), looking back first and then ahead, at most
+    /// [`CUE_WINDOW`] bytes either way; `None` without a resolver or a cue.
+    pub fn resolve(&self, form: &str, text: &str, at: usize) -> Option<usize> {
+        let form = form.trim_start_matches([' ', '\u{a0}', '-']).to_lowercase();
+        let start = floor_char_boundary(text, at.saturating_sub(CUE_WINDOW));
+        let end = floor_char_boundary(text, (at + CUE_WINDOW).min(text.len()));
+        let window = &text[start..end];
+        let at = at - start;
+        self.resolvers
+            .iter()
+            .filter(|resolver| resolver.forms.contains(&form))
+            .filter_map(|resolver| {
+                // (ahead?, distance): a cue before the amount beats one after it.
+                let nearest =
+                    resolver
+                        .cues
+                        .find_iter(window)
+                        .map(|cue| {
+                            if cue.end() <= at {
+                                (false, at - cue.end())
+                            } else {
+                                (true, cue.start().saturating_sub(at))
+                            }
+                        })
+                        .min()?;
+                Some((nearest, resolver.currency))
+            })
+            .min()
+            .map(|(_, currency)| currency)
     }
 
     /// Whether the currency name `name`, between `before` and `after`, is meant in its other
@@ -529,6 +593,17 @@ impl Lexicon {
             rest.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then_some(*value)
         })
     }
+}
+
+/// How far from an amount a cue that resolves its currency may be.
+const CUE_WINDOW: usize = 2000;
+
+/// The largest char boundary of `text` at or before `index`.
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
 }
 
 /// Digits with thousands groups (`,` `.` spaces `'`), Indian grouping, and a decimal part. Dot

@@ -160,7 +160,13 @@ impl MoneyExtractor {
         let slice = region.of(text);
         let mut readings = Vec::new();
         self.grammar.readings(slice, &self.lexicon, &mut readings);
-        for Reading { pattern, start, end, amount, amount_max, currency, .. } in readings {
+        for Reading { pattern, start, end, amount, amount_max, currency, name } in readings {
+            // A symbol that does not say which currency it is (`kr`) may be told by a cue nearby.
+            let currency = currency.or_else(|| {
+                let (name_start, name_end) = name?;
+                let form = &slice[name_start..name_end];
+                self.lexicon.resolve(form, text, region.start + name_start)
+            });
             let mut span = Span::new(region.start + start, region.start + end);
             let minus = minus_sign_before(&text[region.start..span.start]);
             let sign = match minus {
