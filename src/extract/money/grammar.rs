@@ -249,6 +249,12 @@ impl Grammar {
         reading.end += offset;
         reading.name = reading.name.map(|(start, end)| (start + offset, end + offset));
         let after = &text[reading.end..];
+        // The ASCII word boundaries of the patterns see no letter in `ü`: an amount ending in a
+        // word must not run into a non-ASCII letter either (`10-sekündigen` is no 10 SEK).
+        let ends_word = text[..reading.end].ends_with(|c: char| c.is_ascii_alphabetic());
+        if ends_word && after.starts_with(char::is_alphabetic) {
+            return None;
+        }
         let before = line_before(text, reading.start);
         let followed = expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(after));
         let preceded = expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(before));

@@ -259,6 +259,15 @@ impl Lexicon {
         }
     }
 
+    /// Adds codes read in lower case after a number; they are read as names, which match in
+    /// any case and may be glued to the digits.
+    pub fn add_lower_case_codes(&mut self, codes: &[String]) {
+        for code in codes {
+            let index = self.currency_index(code);
+            self.names.insert(code.to_lowercase(), Some(index));
+        }
+    }
+
     pub fn add_currency(&mut self, file: &RuleFile, entry: &CurrencyEntry, dollar: &str) -> Result<(), RuleError> {
         let currency = match (&entry.code, entry.dollar) {
             (_, true) => Some(self.currency_index(dollar)),

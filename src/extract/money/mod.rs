@@ -56,6 +56,10 @@ pub struct CodesEntry {
     /// Withdrawn codes still found in archives and wire copy (`DEM`, `ESP`).
     #[serde(default)]
     pub historic: Vec<String>,
+    /// Codes also read in lower case after a number (`140,00 pln`, `10eur`), as shop pages and
+    /// chat-style copy write them: the major currencies whose codes are no English word.
+    #[serde(default)]
+    pub lower_case: Vec<String>,
 }
 
 /// Any file of the money family; each uses some of the tables.
@@ -108,6 +112,7 @@ impl MoneyExtractor {
                     .cloned()
                     .collect();
                 lexicon.add_iso_codes(&usable);
+                lexicon.add_lower_case_codes(&codes.lower_case);
             }
             for currency in &money.currency {
                 lexicon.add_currency(file, currency, dollar)?;
