@@ -625,6 +625,28 @@ mod tests {
     }
 
     #[test]
+    fn guards_expand_macros_and_keep_the_regex_braces() {
+        let lexicon = lexicon();
+        let guard = expand_guard("[ \\u{a0}]{1,2}{num}{sp}{sym}", &lexicon);
+        assert!(guard.starts_with("[ \\u{a0}]{1,2}(?:"), "{guard}");
+        let guard = Regex::new(&format!("^(?:{guard})")).unwrap();
+        assert!(guard.is_match(" 1,75 €"));
+        assert!(!guard.is_match(" 5 was"));
+    }
+
+    #[test]
+    fn a_required_context_keeps_amounts_out_of_other_places() {
+        let lexicon = lexicon();
+        let patterns =
+            [PatternSpec { pattern: "{num}{sp}{sym}", followed_by: Some("{sp}{num}{sp}{sym}"), ..Default::default() }];
+        let grammar = Grammar::new(&patterns, &lexicon).unwrap();
+        let mut out = Vec::new();
+        grammar.readings("3,49 € 1,75 € and 2025 $5 was", &lexicon, &mut out);
+        let found: Vec<_> = out.iter().map(|r| r.amount.to_string()).collect();
+        assert_eq!(found, ["3.49"]);
+    }
+
+    #[test]
     fn no_patterns_read_nothing() {
         let lexicon = lexicon();
         let grammar = Grammar::new(&[], &lexicon).unwrap();
