@@ -21,6 +21,7 @@
 //! single sentence or a short note is never emptied.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::visible::VisibleLine;
 use crate::record::BoilerplateKind;
@@ -85,7 +86,33 @@ pub struct Language {
 #[derive(Debug, Default)]
 pub struct StopWords {
     codes: Vec<String>,
-    words: HashMap<String, u32>,
+    words: HashMap<String, u32, BuildHasherDefault<WordHasher>>,
+    /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
+    longest: usize,
+}
+
+/// The multiply-rotate hash of rustc (FxHash). Every word of every line is looked up, and the
+/// default SipHash costs more than the rest of the lookup; the table only holds the fixed stop
+/// words, so input cannot crowd it.
+#[derive(Debug, Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Languages fit in the bits of a `u32`.
@@ -98,7 +125,9 @@ impl StopWords {
             return false;
         };
         for word in language.words.split_whitespace() {
-            *self.words.entry(word.to_lowercase()).or_default() |= 1 << bit;
+            let word = word.to_lowercase();
+            self.longest = self.longest.max(word.len());
+            *self.words.entry(word).or_default() |= 1 << bit;
         }
         self.codes.push(language.code.clone());
         true
@@ -122,7 +151,15 @@ impl StopWords {
             }
             words += 1;
             lower.clear();
-            lower.extend(token.chars().flat_map(char::to_lowercase));
+            if token.is_ascii() {
+                if token.len() > self.longest {
+                    continue;
+                }
+                lower.push_str(token);
+                lower.make_ascii_lowercase();
+            } else {
+                lower.extend(token.chars().flat_map(char::to_lowercase));
+            }
             let Some(&languages) = self.words.get(lower.as_str()) else { continue };
             for (l, count) in counts.iter_mut().enumerate() {
                 *count += (languages >> l) & 1;
