@@ -21,6 +21,7 @@
 //! single sentence or a short note is never emptied.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::visible::VisibleLine;
 use crate::record::BoilerplateKind;
@@ -62,6 +63,10 @@ pub struct Settings {
     /// At most this many lines that could be text are taken into the article when they sit
     /// between two of its lines.
     pub max_bridged_lines: usize,
+    /// A sentence of at least `standfirst_words` words within this many lines after the page's
+    /// title (its first `# ` heading, above the article) is the standfirst, and kept.
+    pub standfirst_lines: usize,
+    pub standfirst_words: usize,
     /// Kinds of chrome that close an article (comment forms, related links, share rows…): prose
     /// after such a line and after the main article is comments or teasers.
     pub closing_kinds: Vec<BoilerplateKind>,
@@ -85,7 +90,33 @@ pub struct Language {
 #[derive(Debug, Default)]
 pub struct StopWords {
     codes: Vec<String>,
-    words: HashMap<String, u32>,
+    words: HashMap<String, u32, BuildHasherDefault<WordHasher>>,
+    /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
+    longest: usize,
+}
+
+/// The multiply-rotate hash of rustc (FxHash). Every word of every line is looked up, and the
+/// default SipHash costs more than the rest of the lookup; the table only holds the fixed stop
+/// words, so input cannot crowd it.
+#[derive(Debug, Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Languages fit in the bits of a `u32`.
@@ -98,7 +129,9 @@ impl StopWords {
             return false;
         };
         for word in language.words.split_whitespace() {
-            *self.words.entry(word.to_lowercase()).or_default() |= 1 << bit;
+            let word = word.to_lowercase();
+            self.longest = self.longest.max(word.len());
+            *self.words.entry(word).or_default() |= 1 << bit;
         }
         self.codes.push(language.code.clone());
         true
@@ -122,7 +155,15 @@ impl StopWords {
             }
             words += 1;
             lower.clear();
-            lower.extend(token.chars().flat_map(char::to_lowercase));
+            if token.is_ascii() {
+                if token.len() > self.longest {
+                    continue;
+                }
+                lower.push_str(token);
+                lower.make_ascii_lowercase();
+            } else {
+                lower.extend(token.chars().flat_map(char::to_lowercase));
+            }
             let Some(&languages) = self.words.get(lower.as_str()) else { continue };
             for (l, count) in counts.iter_mut().enumerate() {
                 *count += (languages >> l) & 1;
@@ -148,6 +189,8 @@ pub struct LineCues {
     pub ends_sentence: bool,
     /// A markdown heading (`# …`).
     pub heading: bool,
+    /// A top-level markdown heading (`# …`, not `## …`): the page's title, when it is the first.
+    pub top_heading: bool,
     /// Already removed by a line rule.
     pub ruled: bool,
     /// Takes no part in the context: no visible text, or the residue of an image.
@@ -193,6 +236,7 @@ impl LineCues {
                 .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
                 .ends_with(['.', '!', '?']),
             heading: raw.trim_start().starts_with('#'),
+            top_heading: raw.trim_start().strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
             ruled: removed_as.is_some(),
             transparent: chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl),
             closes: removed_as.is_some_and(|kind| closing_kinds.contains(&kind)),
@@ -263,6 +307,7 @@ pub fn judge(settings: &Settings, lines: &[Option<LineCues>]) -> Vec<Verdict> {
     }
     keep_main_clusters(settings, &first, &poor, &mut last, &cues);
     bridge(settings, &first, &poor, &cues, &mut last);
+    keep_standfirst(settings, &cues, &mut last);
     let mut kept = vec![false; lines.len()];
     for (k, &i) in index.iter().enumerate() {
         if last[k] == Class::Good || cues[k].ruled {
@@ -324,6 +369,34 @@ fn bridge(settings: &Settings, first: &[Class], poor: &[bool], cues: &[&LineCues
             }
         }
         k = end.max(k + 1);
+    }
+}
+
+/// Keeps the standfirst: the summary sentence set between the page's title and its article, often
+/// cut off from the article by a byline, a picture or a share row. The title is the first
+/// top-level heading that is not a link, when it comes before the article's first line.
+fn keep_standfirst(settings: &Settings, cues: &[&LineCues], last: &mut [Class]) {
+    let Some(title) = cues.iter().position(|line| line.top_heading && line.link_share <= settings.max_link_share)
+    else {
+        return;
+    };
+    if last[..title].contains(&Class::Good) || !last[title..].contains(&Class::Good) {
+        return;
+    }
+    let reach = last.len().min(title + 1 + settings.standfirst_lines);
+    for k in title + 1..reach {
+        if last[k] == Class::Good {
+            return;
+        }
+        let line = cues[k];
+        if !line.ruled
+            && line.words >= settings.standfirst_words
+            && line.ends_sentence
+            && line.link_share <= settings.max_link_share
+        {
+            last[k] = Class::Good;
+            return;
+        }
     }
 }
 

@@ -107,7 +107,7 @@ pub struct BoilerplateClassifier {
     /// Rule indices in the order they are tried: priority, then file order. Context rules are
     /// not tried on lines; they name the verdicts of the context pass.
     order: Vec<usize>,
-    phrases: PhraseSet,
+    phrases: PhraseTiers,
     settings: Settings,
     stop_words: StopWords,
     /// The rules standing for the context verdicts `link-dense`, `outside-article` and
@@ -115,6 +115,45 @@ pub struct BoilerplateClassifier {
     link_dense: usize,
     outside_article: usize,
     repeated: usize,
+}
+
+/// The phrases of the rules, in one automaton per line length: a rule's phrases are looked for
+/// only in lines it may match (`max_words`), so the long lines of the article, where most of the
+/// searching is, meet the few phrases of the rules that allow long lines, not all of them.
+#[derive(Debug)]
+struct PhraseTiers {
+    /// `(most words, phrases)`, by most words: the phrases of every rule that allows at least
+    /// that many words, for lines longer than the tier before allows.
+    tiers: Vec<(usize, PhraseSet)>,
+}
+
+impl PhraseTiers {
+    /// From `(rule, phrases, position, max_words)` of every phrase rule.
+    fn new(lists: &[(usize, Vec<String>, Position, Option<usize>)]) -> PhraseTiers {
+        let limit = |max_words: Option<usize>| max_words.unwrap_or(usize::MAX);
+        let mut limits: Vec<usize> = lists.iter().map(|list| limit(list.3)).collect();
+        limits.sort_unstable();
+        limits.dedup();
+        let tiers = limits
+            .into_iter()
+            .map(|most| {
+                let mut builder = PhraseSetBuilder::default();
+                for (rule, phrases, position, max_words) in lists {
+                    if limit(*max_words) >= most {
+                        builder.add(*rule, phrases, *position);
+                    }
+                }
+                (most, builder.build())
+            })
+            .collect();
+        PhraseTiers { tiers }
+    }
+
+    /// The phrases that may name a line of `words` visible words; none when no phrase rule allows
+    /// that many.
+    fn for_words(&self, words: usize) -> Option<&PhraseSet> {
+        self.tiers.iter().find(|(most, _)| *most >= words).map(|(_, phrases)| phrases)
+    }
 }
 
 /// A line found to be boilerplate.
@@ -132,7 +171,7 @@ impl BoilerplateClassifier {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<BoilerplateClassifier, RuleError> {
         let mut rules = Vec::new();
         let mut priorities = Vec::new();
-        let mut phrases = PhraseSetBuilder::default();
+        let mut phrase_lists = Vec::new();
         let mut settings = None;
         let mut stop_words = StopWords::default();
         let mut contexts = Vec::new();
@@ -149,7 +188,9 @@ impl BoilerplateClassifier {
                 }
                 let index = rules.len();
                 let patterns = rule.patterns.iter().map(|p| rules::compile_regex(file, p)).collect::<Result<_, _>>()?;
-                phrases.add(index, &rule.phrases, rule.position);
+                if !rule.phrases.is_empty() {
+                    phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
+                }
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     kind: rule.kind,
@@ -215,7 +256,7 @@ impl BoilerplateClassifier {
         Ok(BoilerplateClassifier {
             rules,
             order,
-            phrases: phrases.build(),
+            phrases: PhraseTiers::new(&phrase_lists),
             settings,
             stop_words,
             link_dense,
@@ -255,7 +296,9 @@ impl BoilerplateClassifier {
             let raw = span.of(text);
             let visible = visible_line(raw);
             phrase_hits.fill(0);
-            self.phrases.find(&visible.text, |rule, _, _| phrase_hits[rule / 64] |= 1 << (rule % 64));
+            if let Some(phrases) = self.phrases.for_words(visible.words) {
+                phrases.find(&visible.text, |rule, _, _| phrase_hits[rule / 64] |= 1 << (rule % 64));
+            }
             let fired = self.order.iter().copied().find(|&rule_index| {
                 let rule = &self.rules[rule_index];
                 (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)

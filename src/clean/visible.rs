@@ -46,22 +46,30 @@ pub fn visible_line(raw: &str) -> VisibleLine<'_> {
     let mut links = 0;
     if raw.contains("](") {
         for _ in 0..MAX_NESTING {
-            if !MARKDOWN_LINK.is_match(&text) {
+            // `find_iter` stays on the DFA; the two groups are read off each match by hand, which
+            // the pattern makes exact: an image match starts with `!`, and the anchor text runs
+            // from the first `[` to the first `]` (it holds no bracket).
+            let mut undone = String::new();
+            let mut copied = 0;
+            for found in MARKDOWN_LINK.find_iter(&text) {
+                let link = found.as_str();
+                undone.push_str(&text[copied..found.start()]);
+                copied = found.end();
+                links += 1;
+                if !link.starts_with('!') {
+                    let open = link.find('[').map_or(0, |i| i + 1);
+                    let anchor = link[open..].split(']').next().unwrap_or("").trim();
+                    link_chars += non_space(anchor);
+                    undone.push(' ');
+                    undone.push_str(anchor);
+                    undone.push(' ');
+                }
+            }
+            if copied == 0 {
                 break;
             }
-            let replaced = MARKDOWN_LINK
-                .replace_all(&text, |caps: &regex::Captures| {
-                    links += 1;
-                    if &caps[1] == "!" {
-                        String::new()
-                    } else {
-                        let anchor = caps[2].trim();
-                        link_chars += non_space(anchor);
-                        format!(" {anchor} ")
-                    }
-                })
-                .into_owned();
-            text = Cow::Owned(replaced);
+            undone.push_str(&text[copied..]);
+            text = Cow::Owned(undone);
         }
     }
     if text.contains("://") || text.contains("www.") {
