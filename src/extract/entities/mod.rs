@@ -25,6 +25,7 @@
 //! alias replaces an earlier item only when it has exactly its span and a lower priority.
 
 mod gazetteer;
+mod lists;
 mod names;
 mod patterns;
 
@@ -36,6 +37,7 @@ use crate::rules::{self, Catalogue, Family, RuleError, RuleFile, RuleSource, rul
 use crate::span::{Span, SpanSet};
 
 use self::gazetteer::Gazetteer;
+use self::lists::Lists;
 use self::names::{CapitalisedConfig, CapitalisedNames, DocumentWords, SharedWords};
 use self::patterns::{PatternRule, Patterns};
 
@@ -164,7 +166,8 @@ impl EntityExtractor {
             never_alone.extend(parsed.never_alone.iter().cloned());
             run_breaks.extend(parsed.run_breaks.iter().cloned());
         }
-        let mut shared = SharedWords::new(never_alone.clone(), run_breaks);
+        let shared = SharedWords::new(never_alone.clone(), run_breaks);
+        let mut lists = Lists::new(source);
         for (file, parsed) in files {
             for rule in parsed.rule {
                 rule.register(file, catalogue)?;
@@ -177,7 +180,7 @@ impl EntityExtractor {
                 let is_list = rule.list.is_some() || !rule.entries.is_empty();
                 match (&rule.pattern, is_list, rule.alias, &rule.capitalised) {
                     (Some(_), false, None, None) => {
-                        pattern_rules.push(PatternRule::compile(source, file, index, &rule)?)
+                        pattern_rules.push(PatternRule::compile(&mut lists, file, index, &rule)?)
                     }
                     (None, true, None, None) => {
                         gazetteer_rules.insert(index);
@@ -185,7 +188,7 @@ impl EntityExtractor {
                     }
                     (None, false, Some(word), None) => aliases.push((index, word)),
                     (None, false, None, Some(config)) => {
-                        capitalised.push(CapitalisedNames::compile(source, file, index, &rule, config, &mut shared)?)
+                        capitalised.push(CapitalisedNames::compile(&mut lists, file, index, &rule, config, &shared)?)
                     }
                     _ => {
                         return Err(RuleError::at(

@@ -6,9 +6,10 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::lists::{Lists, WordList};
 use super::{Candidate, EntityRule};
 use crate::record::EntityType;
-use crate::rules::{RuleError, RuleFile, RuleSource};
+use crate::rules::{RuleError, RuleFile};
 use crate::span::{Span, SpanSet};
 
 /// `capitalised = { common = "lists/common_words.tsv", min_mentions = 2 }`.
@@ -60,47 +61,29 @@ struct Word {
     span: Span,
 }
 
-/// Words shared by the capitalised-name rules: the entity files' `never_alone` and `run_breaks`,
-/// and the word lists the rules name, each read once however many rules name it.
+/// Words shared by the capitalised-name rules: the entity files' `never_alone` and `run_breaks`.
 #[derive(Debug)]
 pub struct SharedWords {
     never_alone: Arc<HashSet<String>>,
     breaks: Arc<HashSet<String>>,
-    lists: HashMap<String, Arc<HashSet<String>>>,
 }
 
 impl SharedWords {
     pub fn new(never_alone: HashSet<String>, breaks: HashSet<String>) -> SharedWords {
-        SharedWords { never_alone: Arc::new(never_alone), breaks: Arc::new(breaks), lists: HashMap::new() }
-    }
-
-    fn get(
-        &mut self,
-        source: &RuleSource,
-        file: &RuleFile,
-        name: &toml::Spanned<String>,
-    ) -> Result<Arc<HashSet<String>>, RuleError> {
-        let list = source.list(file, name)?;
-        if let Some(words) = self.lists.get(&list.path) {
-            return Ok(Arc::clone(words));
-        }
-        let words: Arc<HashSet<String>> =
-            Arc::new(list.entries()?.into_iter().map(|(surface, _)| surface.to_string()).collect());
-        self.lists.insert(list.path.clone(), Arc::clone(&words));
-        Ok(words)
+        SharedWords { never_alone: Arc::new(never_alone), breaks: Arc::new(breaks) }
     }
 }
 
 #[derive(Debug)]
 pub struct CapitalisedNames {
     rule: usize,
-    common: Arc<HashSet<String>>,
+    common: Arc<WordList>,
     never_alone: Arc<HashSet<String>>,
     breaks: Arc<HashSet<String>>,
     strip_leading: HashSet<String>,
     min_mentions: usize,
-    rejected: Vec<Arc<HashSet<String>>>,
-    surnames: Option<Arc<HashSet<String>>>,
+    rejected: Vec<Arc<WordList>>,
+    surnames: Option<Arc<WordList>>,
     last_words: HashSet<String>,
     preceded_by: HashSet<String>,
     followed_by: HashSet<String>,
@@ -111,19 +94,19 @@ pub struct CapitalisedNames {
 
 impl CapitalisedNames {
     pub fn compile(
-        source: &RuleSource,
+        lists: &mut Lists,
         file: &RuleFile,
         rule_index: usize,
         rule: &EntityRule,
         config: &CapitalisedConfig,
-        shared: &mut SharedWords,
+        shared: &SharedWords,
     ) -> Result<CapitalisedNames, RuleError> {
-        let rejected = config.reject.iter().map(|name| shared.get(source, file, name)).collect::<Result<_, _>>()?;
-        let surnames = config.surnames.as_ref().map(|name| shared.get(source, file, name)).transpose()?;
+        let rejected = config.reject.iter().map(|name| lists.get(file, name)).collect::<Result<_, _>>()?;
+        let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
         Ok(CapitalisedNames {
             surnames,
             rule: rule_index,
-            common: shared.get(source, file, &config.common)?,
+            common: lists.get(file, &config.common)?,
             never_alone: Arc::clone(&shared.never_alone),
             breaks: Arc::clone(&shared.breaks),
             strip_leading: rule.strip_leading.iter().cloned().collect(),

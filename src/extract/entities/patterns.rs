@@ -1,12 +1,13 @@
 //! Names no list can hold, found by regexes whose `name` group is the entity.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use regex::Regex;
 
+use super::lists::{Lists, WordList};
 use super::{Candidate, EntityRule};
-use crate::rules::{self, RuleError, RuleFile, RuleSource};
+use crate::rules::{self, RuleError, RuleFile};
 use crate::span::Span;
 
 /// `{ group = "first", list = "lists/first_names.tsv" }`: a named group and a list file whose
@@ -34,24 +35,15 @@ pub struct PatternRule {
     rule: usize,
     regex: Regex,
     /// (group, surfaces, whether the group must be among them).
-    conditions: Vec<(String, HashSet<String>, bool)>,
+    conditions: Vec<(String, Arc<WordList>, bool)>,
     canonical: CanonicalForm,
-    canonical_map: Option<HashMap<String, String>>,
+    canonical_map: Option<Arc<WordList>>,
     strip_leading: Vec<String>,
-}
-
-fn list_surfaces(
-    source: &RuleSource,
-    file: &RuleFile,
-    name: &toml::Spanned<String>,
-) -> Result<HashMap<String, String>, RuleError> {
-    let list = source.list(file, name)?;
-    Ok(list.entries()?.into_iter().map(|(surface, canonical)| (surface.to_string(), canonical.to_string())).collect())
 }
 
 impl PatternRule {
     pub fn compile(
-        source: &RuleSource,
+        lists: &mut Lists,
         file: &RuleFile,
         rule_index: usize,
         rule: &EntityRule,
@@ -72,10 +64,9 @@ impl PatternRule {
                     format!("no group `{}` in the pattern", requirement.group),
                 ));
             }
-            let words = list_surfaces(source, file, &requirement.list)?.into_keys().collect();
-            conditions.push((requirement.group.clone(), words, must_be_in));
+            conditions.push((requirement.group.clone(), lists.get(file, &requirement.list)?, must_be_in));
         }
-        let canonical_map = rule.canonical_list.as_ref().map(|list| list_surfaces(source, file, list)).transpose()?;
+        let canonical_map = rule.canonical_list.as_ref().map(|list| lists.get(file, list)).transpose()?;
         Ok(PatternRule {
             rule: rule_index,
             regex,
@@ -92,7 +83,7 @@ impl PatternRule {
             let Some(name) = caps.name("name") else {
                 continue;
             };
-            let holds = |(group, words, must_be_in): &(String, HashSet<String>, bool)| {
+            let holds = |(group, words, must_be_in): &(String, Arc<WordList>, bool)| {
                 caps.name(group).is_some_and(|m| words.contains(m.as_str())) == *must_be_in
             };
             if !self.conditions.iter().all(holds) {
@@ -104,8 +95,8 @@ impl PatternRule {
                 continue;
             }
             let key = caps.name("key").map_or(span.of(text), |m| m.as_str());
-            let canonical = match self.canonical_map.as_ref().and_then(|map| map.get(key)) {
-                Some(listed) => Cow::Borrowed(listed.as_str()),
+            let canonical = match self.canonical_map.as_ref().and_then(|map| map.canonical(key)) {
+                Some(listed) => Cow::Borrowed(listed),
                 None => Cow::Owned(self.canonical_of(span.of(text))),
             };
             out.push(Candidate { span, rule: self.rule, canonical });
