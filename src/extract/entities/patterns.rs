@@ -34,8 +34,12 @@ pub enum CanonicalForm {
 pub struct PatternRule {
     rule: usize,
     regex: Regex,
-    /// (group, surfaces, whether the group must be among them).
-    conditions: Vec<(String, Arc<WordList>, bool)>,
+    /// The index of the `name` group, and of the `key` group if there is one: looked up once
+    /// rather than by name at every match.
+    name_group: usize,
+    key_group: Option<usize>,
+    /// (group index, surfaces, whether the group must be among them).
+    conditions: Vec<(usize, Arc<WordList>, bool)>,
     canonical: CanonicalForm,
     canonical_map: Option<Arc<WordList>>,
     strip_leading: Vec<String>,
@@ -50,26 +54,30 @@ impl PatternRule {
     ) -> Result<PatternRule, RuleError> {
         let pattern = rule.pattern.as_ref().expect("called for pattern rules only");
         let regex = rules::compile_regex(file, pattern)?;
-        if !regex.capture_names().any(|name| name == Some("name")) {
+        let group_index = |group: &str| regex.capture_names().position(|name| name == Some(group));
+        let Some(name_group) = group_index("name") else {
             return Err(RuleError::at(file, pattern.span(), "an entity pattern needs a `(?P<name>…)` group"));
-        }
+        };
         let mut conditions = Vec::new();
         for (requirement, must_be_in) in
             rule.require.iter().map(|r| (r, true)).chain(rule.reject.iter().map(|r| (r, false)))
         {
-            if !regex.capture_names().any(|name| name == Some(requirement.group.as_str())) {
+            let Some(group) = group_index(&requirement.group) else {
                 return Err(RuleError::at(
                     file,
                     pattern.span(),
                     format!("no group `{}` in the pattern", requirement.group),
                 ));
-            }
-            conditions.push((requirement.group.clone(), lists.get(file, &requirement.list)?, must_be_in));
+            };
+            conditions.push((group, lists.get(file, &requirement.list)?, must_be_in));
         }
         let canonical_map = rule.canonical_list.as_ref().map(|list| lists.get(file, list)).transpose()?;
+        let key_group = group_index("key");
         Ok(PatternRule {
             rule: rule_index,
             regex,
+            key_group,
+            name_group,
             conditions,
             canonical: rule.canonical,
             canonical_map,
@@ -80,11 +88,11 @@ impl PatternRule {
     fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
         let slice = region.of(text);
         for caps in self.regex.captures_iter(slice) {
-            let Some(name) = caps.name("name") else {
+            let Some(name) = caps.get(self.name_group) else {
                 continue;
             };
-            let holds = |(group, words, must_be_in): &(String, Arc<WordList>, bool)| {
-                caps.name(group).is_some_and(|m| words.contains(m.as_str())) == *must_be_in
+            let holds = |&(group, ref words, must_be_in): &(usize, Arc<WordList>, bool)| {
+                caps.get(group).is_some_and(|m| words.contains(m.as_str())) == must_be_in
             };
             if !self.conditions.iter().all(holds) {
                 continue;
@@ -94,7 +102,7 @@ impl PatternRule {
             if span.is_empty() || !super::is_whole_word(text, span) {
                 continue;
             }
-            let key = caps.name("key").map_or(span.of(text), |m| m.as_str());
+            let key = self.key_group.and_then(|group| caps.get(group)).map_or(span.of(text), |m| m.as_str());
             let canonical = match self.canonical_map.as_ref().and_then(|map| map.canonical(key)) {
                 Some(listed) => Cow::Borrowed(listed),
                 None => Cow::Owned(self.canonical_of(span.of(text))),
