@@ -17,9 +17,10 @@ pub struct WordList {
     text: Box<str>,
     /// (surface start, surface end, canonical start, canonical end), offsets into `text`.
     entries: Vec<[u32; 4]>,
-    /// Open addressing: an index into `entries` plus one, 0 for an empty slot. The length is a
+    /// Open addressing: (an index into `entries` plus one, 0 for an empty slot; the high half
+    /// of the surface's hash, so that most mismatches need no comparison). The length is a
     /// power of two at least twice the number of entries, so that probe runs stay short.
-    slots: Vec<u32>,
+    slots: Vec<(u32, u32)>,
 }
 
 impl WordList {
@@ -28,7 +29,7 @@ impl WordList {
         let mut list = WordList {
             text: text.into(),
             entries: Vec::with_capacity(pairs.len()),
-            slots: vec![0; (pairs.len() * 2).next_power_of_two().max(16)],
+            slots: vec![(0, 0); (pairs.len() * 2).next_power_of_two().max(16)],
         };
         for &(surface, canonical) in pairs {
             let (start, end) = (offset(surface), offset(surface) + surface.len() as u32);
@@ -36,41 +37,49 @@ impl WordList {
             list.entries.push([start, end, canonical_start, canonical_end]);
             let index = list.entries.len() as u32;
             // A surface listed twice maps to its last canonical name, as in a map built in order.
-            match list.probe(surface) {
-                Ok(slot) | Err(slot) => list.slots[slot] = index,
+            let hash = hash(surface);
+            match list.probe(surface, hash) {
+                Ok(slot) | Err(slot) => list.slots[slot] = (index, (hash >> 32) as u32),
             }
         }
         list
     }
 
     /// The slot holding `surface` (`Ok`), or the empty slot where it would go (`Err`).
-    fn probe(&self, surface: &str) -> Result<usize, usize> {
+    fn probe(&self, surface: &str, hash: u64) -> Result<usize, usize> {
         let mask = self.slots.len() - 1;
-        let mut slot = FixedState::default().hash_one(surface) as usize & mask;
+        let tag = (hash >> 32) as u32;
+        let mut slot = hash as usize & mask;
         loop {
             match self.slots[slot] {
-                0 => return Err(slot),
-                index if self.surface(index as usize - 1) == surface => return Ok(slot),
+                (0, _) => return Err(slot),
+                (index, slot_tag) if slot_tag == tag && self.surface(index as usize - 1) == surface.as_bytes() => {
+                    return Ok(slot);
+                }
                 _ => slot = (slot + 1) & mask,
             }
         }
     }
 
-    fn surface(&self, index: usize) -> &str {
+    fn surface(&self, index: usize) -> &[u8] {
         let [start, end, _, _] = self.entries[index];
-        &self.text[start as usize..end as usize]
+        &self.text.as_bytes()[start as usize..end as usize]
     }
 
     pub fn contains(&self, surface: &str) -> bool {
-        self.probe(surface).is_ok()
+        self.probe(surface, hash(surface)).is_ok()
     }
 
     /// The canonical name listed for `surface`.
     pub fn canonical(&self, surface: &str) -> Option<&str> {
-        let slot = self.probe(surface).ok()?;
-        let [_, _, start, end] = self.entries[self.slots[slot] as usize - 1];
+        let slot = self.probe(surface, hash(surface)).ok()?;
+        let [_, _, start, end] = self.entries[self.slots[slot].0 as usize - 1];
         Some(&self.text[start as usize..end as usize])
     }
+}
+
+fn hash(surface: &str) -> u64 {
+    FixedState::default().hash_one(surface)
 }
 
 /// The list files read so far, by path: each is read once however many rules name it.

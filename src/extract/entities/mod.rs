@@ -213,7 +213,7 @@ impl EntityExtractor {
         Ok(EntityExtractor {
             rules,
             gazetteer: gazetteer.build(),
-            patterns: Patterns::new(pattern_rules),
+            patterns: Patterns::new(source, pattern_rules)?,
             never_alone,
             aliases,
             names: capitalised,

@@ -317,7 +317,7 @@ impl<'a> DocumentWords<'a> {
     pub fn new(text: &'a str, regions: &[Span], breaks: &HashSet<String>) -> DocumentWords<'a> {
         let mut document = DocumentWords { text, words: Vec::new(), spellings: OnceCell::new(), headlines: Vec::new() };
         for &region in regions {
-            let mut region_words: Vec<Word> = Vec::new();
+            let mut region_words: Vec<Word> = Vec::with_capacity(region.len() / 6);
             for span in words(text, region) {
                 let surface = span.of(text);
                 let mut word = Word { span, capitalised: false, name_shaped: false, starts_sentence: false };
@@ -343,7 +343,11 @@ impl<'a> DocumentWords<'a> {
 
     fn spellings(&self) -> &Spellings<'a> {
         self.spellings.get_or_init(|| {
-            let mut spellings = Spellings::default();
+            let count = self.words.iter().map(Vec::len).sum();
+            let mut spellings = Spellings {
+                inside: HashMap::with_capacity_and_hasher(count / 4, Default::default()),
+                lower: HashSet::with_capacity_and_hasher(count, Default::default()),
+            };
             for word in self.words.iter().flatten() {
                 let surface = word.span.of(self.text);
                 if word.capitalised {

@@ -3,11 +3,11 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use regex::Regex;
+use regex::{Regex, RegexSet, RegexSetBuilder};
 
 use super::lists::{Lists, WordList};
 use super::{Candidate, EntityRule};
-use crate::rules::{self, RuleError, RuleFile};
+use crate::rules::{self, Family, RuleError, RuleFile, RuleSource};
 use crate::span::Span;
 
 /// `{ group = "first", list = "lists/first_names.tsv" }`: a named group and a list file whose
@@ -161,16 +161,31 @@ fn title_case(word: &str) -> String {
 #[derive(Debug)]
 pub struct Patterns {
     rules: Vec<PatternRule>,
+    /// Every rule's regex, in one automaton: a pass with it tells which rules match anywhere in a
+    /// block, and only those are searched there. Most rules match in few blocks, so one pass
+    /// replaces most of the per-rule passes.
+    any: RegexSet,
 }
 
 impl Patterns {
-    pub fn new(rules: Vec<PatternRule>) -> Patterns {
-        Patterns { rules }
+    pub fn new(source: &RuleSource, rules: Vec<PatternRule>) -> Result<Patterns, RuleError> {
+        let any = RegexSetBuilder::new(rules.iter().map(|rule| rule.regex.as_str()))
+            .size_limit(64 << 20)
+            // The union of the rules needs more lazy DFA states than any one of them.
+            .dfa_size_limit(16 << 20)
+            .build()
+            .map_err(|error| RuleError::Invalid {
+                path: source.family_path(Family::Entities),
+                line: 1,
+                col: 1,
+                message: format!("the entity patterns do not fit one automaton: {error}"),
+            })?;
+        Ok(Patterns { rules, any })
     }
 
     pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
-        for rule in &self.rules {
-            rule.find(text, region, out);
+        for index in self.any.matches(region.of(text)).iter() {
+            self.rules[index].find(text, region, out);
         }
     }
 
