@@ -9,10 +9,12 @@
 //!   abbreviation also matches with its final period split off by a tokenizer (`U.S .`).
 //! - **patterns** ([`patterns`]): regexes whose `name` group is the entity, for names no list can
 //!   hold: organisation suffixes (`Tessaro Shipping Group`), `X of Y` names, first name + surname,
-//!   titles before names, places after "based in", datelines, cashtags.
+//!   titles before names, places after "based in", datelines, cashtags. One pass of all the
+//!   regexes together tells which of them match in a block; only those search it.
 //! - **capitalised names** ([`names`]): runs of capitalised words left over by the other two,
 //!   judged against a list of capitalised ordinary words and by how the document writes them,
-//!   typed by cues (surnames, "said", "near", "the X bar") or as organisations.
+//!   typed by cues (surnames, "said", "near", "the X bar") or as organisations. The document's
+//!   words are read and shaped once for all these rules.
 //!
 //! Overlap policy, applied in one place ([`EntityExtractor::resolve`]) to every list and pattern
 //! candidate: the **longest** candidate wins, then the rule with the higher **priority**, then the

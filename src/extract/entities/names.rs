@@ -600,6 +600,34 @@ mod tests {
     }
 
     #[test]
+    fn names_collapse_whitespace_and_borrow_when_there_is_none() {
+        assert!(matches!(collapse("Polar Vane"), Cow::Borrowed("Polar Vane")));
+        assert_eq!(collapse("Polar \n Vane"), "Polar Vane");
+        assert_eq!(collapse("Polar\u{a0}Vane"), "Polar Vane");
+        assert_eq!(collapse("Polar\u{b}Vane"), "Polar Vane");
+        assert_eq!(lower_case("Said"), "said");
+        assert!(matches!(lower_case("said"), Cow::Borrowed("said")));
+    }
+
+    #[test]
+    fn headlines_need_four_capitalised_long_words() {
+        assert!(is_title_case("Rates Rise As Ports Reopen Across Europe"));
+        assert!(is_title_case("Öl-Preise Steigen Über Erwartungen"));
+        assert!(!is_title_case("Rates rise as ports reopen across Europe"));
+        assert!(!is_title_case("Rise In Rates"));
+    }
+
+    #[test]
+    fn uncovered_words_are_found_walking_the_entities() {
+        let chosen =
+            [Span::new(2, 5), Span::new(8, 12)].map(|span| Candidate { span, rule: 0, canonical: Cow::Borrowed("") });
+        let mut free = Uncovered::new(&chosen);
+        let answers: Vec<bool> =
+            [(0, 2), (3, 4), (5, 8), (6, 9), (12, 14)].map(|(start, end)| free.is_free(Span::new(start, end))).into();
+        assert_eq!(answers, [true, false, true, false, true]);
+    }
+
+    #[test]
     fn plural_acronyms_and_title_case() {
         assert!(is_plural_acronym("SMEs"));
         assert!(!is_plural_acronym("Ms"));
