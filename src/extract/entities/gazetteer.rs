@@ -1,7 +1,7 @@
 //! Known names, matched in one Aho-Corasick pass over each kept block.
 
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -18,37 +18,38 @@ struct Entry {
     plural: bool,
 }
 
-/// Collects the names of every list rule before the automaton is built.
+/// Collects the names of every list rule before the automaton is built. Names are borrowed from
+/// the list files wherever they can be.
 #[derive(Debug, Default)]
-pub struct Builder {
-    surfaces: Vec<String>,
+pub struct Builder<'s> {
+    surfaces: Vec<Cow<'s, str>>,
     entries: Vec<Entry>,
-    index: HashMap<String, usize>,
-    canonicals: Vec<String>,
-    canonical_index: HashMap<String, usize>,
+    index: HashMap<Cow<'s, str>, usize>,
+    canonicals: Canonicals,
+    canonical_index: HashMap<Cow<'s, str>, usize>,
 }
 
-impl Builder {
+impl<'s> Builder<'s> {
     /// Adds a rule's `list` file and inline `entries`. A name listed by several rules keeps the
     /// entry of the rule with the highest priority (the first one on a tie).
     pub fn add_rule(
         &mut self,
-        source: &RuleSource,
+        source: &'s RuleSource,
         file: &RuleFile,
         rule_index: usize,
         rule: &EntityRule,
     ) -> Result<(), RuleError> {
-        let mut names: Vec<(String, String)> = Vec::new();
+        let mut names: Vec<(Cow<'s, str>, Cow<'s, str>)> = Vec::new();
         if let Some(list) = &rule.list {
             let list = source.list(file, list)?;
             for (surface, canonical) in list.entries()? {
-                names.push((surface.to_string(), canonical.to_string()));
+                names.push((Cow::Borrowed(surface), Cow::Borrowed(canonical)));
             }
         }
         for entry in &rule.entries {
             match entry.as_slice() {
-                [surface] => names.push((surface.clone(), surface.clone())),
-                [surface, canonical] => names.push((surface.clone(), canonical.clone())),
+                [surface] => names.push((Cow::Owned(surface.clone()), Cow::Owned(surface.clone()))),
+                [surface, canonical] => names.push((Cow::Owned(surface.clone()), Cow::Owned(canonical.clone()))),
                 _ => {
                     return Err(RuleError::at(
                         file,
@@ -80,13 +81,13 @@ impl Builder {
         Ok(())
     }
 
-    fn intern(&mut self, canonical: String) -> usize {
+    fn intern(&mut self, canonical: Cow<'s, str>) -> usize {
         if let Some(&index) = self.canonical_index.get(&canonical) {
             return index;
         }
-        self.canonicals.push(canonical.clone());
-        self.canonical_index.insert(canonical, self.canonicals.len() - 1);
-        self.canonicals.len() - 1
+        let index = self.canonicals.push(&canonical);
+        self.canonical_index.insert(canonical, index);
+        index
     }
 
     pub fn build(mut self) -> Gazetteer {
@@ -95,7 +96,7 @@ impl Builder {
         for index in 0..self.surfaces.len() {
             let surface = &self.surfaces[index];
             if let Some(body) = surface.strip_suffix('.').filter(|body| body.contains('.')) {
-                let split = format!("{body} .");
+                let split: Cow<'s, str> = Cow::Owned(format!("{body} ."));
                 if !self.index.contains_key(&split) {
                     self.index.insert(split.clone(), self.surfaces.len());
                     self.surfaces.push(split);
@@ -105,9 +106,30 @@ impl Builder {
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
-            .build(&self.surfaces)
+            .build(self.surfaces.iter().map(|surface| surface.as_bytes()))
             .expect("gazetteer names fit an automaton");
         Gazetteer { automaton, entries: self.entries, canonicals: self.canonicals }
+    }
+}
+
+/// The canonical names, in one string: tens of thousands of them are built and dropped with a
+/// few allocations.
+#[derive(Debug, Default)]
+struct Canonicals {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Canonicals {
+    fn push(&mut self, name: &str) -> usize {
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+        self.ends.len() - 1
+    }
+
+    fn get(&self, index: usize) -> &str {
+        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.text[start..self.ends[index]]
     }
 }
 
@@ -116,7 +138,7 @@ impl Builder {
 pub struct Gazetteer {
     automaton: AhoCorasick,
     entries: Vec<Entry>,
-    canonicals: Vec<String>,
+    canonicals: Canonicals,
 }
 
 impl Gazetteer {
@@ -138,7 +160,11 @@ impl Gazetteer {
             if !is_whole_word(text, span) {
                 continue;
             }
-            out.push(Candidate { span, rule: entry.rule, canonical: Cow::Borrowed(&self.canonicals[entry.canonical]) });
+            out.push(Candidate {
+                span,
+                rule: entry.rule,
+                canonical: Cow::Borrowed(self.canonicals.get(entry.canonical)),
+            });
         }
     }
 }

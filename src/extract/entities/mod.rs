@@ -9,10 +9,12 @@
 //!   abbreviation also matches with its final period split off by a tokenizer (`U.S .`).
 //! - **patterns** ([`patterns`]): regexes whose `name` group is the entity, for names no list can
 //!   hold: organisation suffixes (`Tessaro Shipping Group`), `X of Y` names, first name + surname,
-//!   titles before names, places after "based in", datelines, cashtags.
+//!   titles before names, places after "based in", datelines, cashtags. One pass of all the
+//!   regexes together tells which of them match in a block; only those search it.
 //! - **capitalised names** ([`names`]): runs of capitalised words left over by the other two,
 //!   judged against a list of capitalised ordinary words and by how the document writes them,
-//!   typed by cues (surnames, "said", "near", "the X bar") or as organisations.
+//!   typed by cues (surnames, "said", "near", "the X bar") or as organisations. The document's
+//!   words are read and shaped once for all these rules.
 //!
 //! Overlap policy, applied in one place ([`EntityExtractor::resolve`]) to every list and pattern
 //! candidate: the **longest** candidate wins, then the rule with the higher **priority**, then the
@@ -25,18 +27,23 @@
 //! alias replaces an earlier item only when it has exactly its span and a lower priority.
 
 mod gazetteer;
+mod lists;
 mod names;
 mod patterns;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use foldhash::HashSet;
 
 use crate::record::{EntityItem, EntityType};
 use crate::rules::{self, Catalogue, Family, RuleError, RuleFile, RuleSource, rule_table};
 use crate::span::{Span, SpanSet};
 
 use self::gazetteer::Gazetteer;
-use self::names::{CapitalisedConfig, CapitalisedNames, DocumentWords, SharedWords};
+use self::lists::Lists;
+use self::names::{CapitalisedConfig, CapitalisedNames, DocumentWords};
 use self::patterns::{PatternRule, Patterns};
 
 rule_table! {
@@ -145,6 +152,8 @@ pub struct EntityExtractor {
     names: Vec<CapitalisedNames>,
     /// The rules whose names come from lists.
     gazetteer_rules: HashSet<usize>,
+    /// Words that end a run of capitalised words (`run_breaks`).
+    run_breaks: HashSet<String>,
 }
 
 impl EntityExtractor {
@@ -152,19 +161,20 @@ impl EntityExtractor {
         let mut rules = Vec::new();
         let mut gazetteer = gazetteer::Builder::default();
         let mut pattern_rules = Vec::new();
-        let mut never_alone = HashSet::new();
+        let mut never_alone = HashSet::default();
         let mut aliases = Vec::new();
         let mut capitalised = Vec::new();
-        let mut gazetteer_rules = HashSet::new();
+        let mut gazetteer_rules = HashSet::default();
 
         let files: Vec<(&RuleFile, EntitiesFile)> =
             source.files(Family::Entities).map(|file| Ok((file, rules::parse(file)?))).collect::<Result<_, _>>()?;
-        let mut run_breaks = HashSet::new();
+        let mut run_breaks = HashSet::default();
         for (_, parsed) in &files {
             never_alone.extend(parsed.never_alone.iter().cloned());
             run_breaks.extend(parsed.run_breaks.iter().cloned());
         }
-        let mut shared = SharedWords::new(never_alone.clone(), run_breaks);
+        let shared_never_alone = Arc::new(never_alone.clone());
+        let mut lists = Lists::new(source);
         for (file, parsed) in files {
             for rule in parsed.rule {
                 rule.register(file, catalogue)?;
@@ -177,16 +187,21 @@ impl EntityExtractor {
                 let is_list = rule.list.is_some() || !rule.entries.is_empty();
                 match (&rule.pattern, is_list, rule.alias, &rule.capitalised) {
                     (Some(_), false, None, None) => {
-                        pattern_rules.push(PatternRule::compile(source, file, index, &rule)?)
+                        pattern_rules.push(PatternRule::compile(&mut lists, file, index, &rule)?)
                     }
                     (None, true, None, None) => {
                         gazetteer_rules.insert(index);
                         gazetteer.add_rule(source, file, index, &rule)?
                     }
                     (None, false, Some(word), None) => aliases.push((index, word)),
-                    (None, false, None, Some(config)) => {
-                        capitalised.push(CapitalisedNames::compile(source, file, index, &rule, config, &mut shared)?)
-                    }
+                    (None, false, None, Some(config)) => capitalised.push(CapitalisedNames::compile(
+                        &mut lists,
+                        file,
+                        index,
+                        &rule,
+                        config,
+                        &shared_never_alone,
+                    )?),
                     _ => {
                         return Err(RuleError::at(
                             file,
@@ -200,11 +215,12 @@ impl EntityExtractor {
         Ok(EntityExtractor {
             rules,
             gazetteer: gazetteer.build(),
-            patterns: Patterns::new(pattern_rules),
+            patterns: Patterns::new(source, pattern_rules)?,
             never_alone,
             aliases,
             names: capitalised,
             gazetteer_rules,
+            run_breaks,
         })
     }
 
@@ -223,7 +239,7 @@ impl EntityExtractor {
                 && self.gazetteer_rules.contains(&c.rule)
                 && !c.span.of(text).contains(char::is_whitespace)
         };
-        let document = DocumentWords::new(text, regions);
+        let document = DocumentWords::new(text, regions, &self.run_breaks);
         for names in &self.names {
             names.find(text, regions, &mut chosen, &document, extendable, |c| self.rules[c.rule].entity_type);
         }
@@ -307,15 +323,18 @@ impl EntityExtractor {
         if aliases.is_empty() {
             return;
         }
-        let words: Vec<&str> = aliases.keys().copied().collect();
-        let automaton = aho_corasick::AhoCorasick::new(&words).expect("a document's aliases fit an automaton");
+        // Every occurrence of every alias, overlapping ones too, after the full name.
         let mut occurrences: Vec<Candidate<'a>> = Vec::new();
-        for &region in regions {
-            for hit in automaton.find_overlapping_iter(region.of(text)) {
-                let (alias_rule, canonical, after) = &aliases[words[hit.pattern().as_usize()]];
-                let span = Span::new(region.start + hit.start(), region.start + hit.end());
-                if span.start >= *after && is_whole_word(text, span) {
-                    occurrences.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
+        for (&alias, (alias_rule, canonical, after)) in &aliases {
+            let finder = memchr::memmem::Finder::new(alias);
+            for &region in regions {
+                let mut from = region.start.max(*after);
+                while let Some(found) = text.as_bytes().get(from..region.end).and_then(|rest| finder.find(rest)) {
+                    let span = Span::new(from + found, from + found + alias.len());
+                    from = span.start + 1;
+                    if is_whole_word(text, span) {
+                        occurrences.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
+                    }
                 }
             }
         }

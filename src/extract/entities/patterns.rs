@@ -1,12 +1,13 @@
 //! Names no list can hold, found by regexes whose `name` group is the entity.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-use regex::Regex;
+use regex::{Regex, RegexSet, RegexSetBuilder};
 
+use super::lists::{Lists, WordList};
 use super::{Candidate, EntityRule};
-use crate::rules::{self, RuleError, RuleFile, RuleSource};
+use crate::rules::{self, Family, RuleError, RuleFile, RuleSource};
 use crate::span::Span;
 
 /// `{ group = "first", list = "lists/first_names.tsv" }`: a named group and a list file whose
@@ -33,52 +34,50 @@ pub enum CanonicalForm {
 pub struct PatternRule {
     rule: usize,
     regex: Regex,
-    /// (group, surfaces, whether the group must be among them).
-    conditions: Vec<(String, HashSet<String>, bool)>,
+    /// The index of the `name` group, and of the `key` group if there is one: looked up once
+    /// rather than by name at every match.
+    name_group: usize,
+    key_group: Option<usize>,
+    /// (group index, surfaces, whether the group must be among them).
+    conditions: Vec<(usize, Arc<WordList>, bool)>,
     canonical: CanonicalForm,
-    canonical_map: Option<HashMap<String, String>>,
+    canonical_map: Option<Arc<WordList>>,
     strip_leading: Vec<String>,
-}
-
-fn list_surfaces(
-    source: &RuleSource,
-    file: &RuleFile,
-    name: &toml::Spanned<String>,
-) -> Result<HashMap<String, String>, RuleError> {
-    let list = source.list(file, name)?;
-    Ok(list.entries()?.into_iter().map(|(surface, canonical)| (surface.to_string(), canonical.to_string())).collect())
 }
 
 impl PatternRule {
     pub fn compile(
-        source: &RuleSource,
+        lists: &mut Lists,
         file: &RuleFile,
         rule_index: usize,
         rule: &EntityRule,
     ) -> Result<PatternRule, RuleError> {
         let pattern = rule.pattern.as_ref().expect("called for pattern rules only");
         let regex = rules::compile_regex(file, pattern)?;
-        if !regex.capture_names().any(|name| name == Some("name")) {
+        let group_index = |group: &str| regex.capture_names().position(|name| name == Some(group));
+        let Some(name_group) = group_index("name") else {
             return Err(RuleError::at(file, pattern.span(), "an entity pattern needs a `(?P<name>…)` group"));
-        }
+        };
         let mut conditions = Vec::new();
         for (requirement, must_be_in) in
             rule.require.iter().map(|r| (r, true)).chain(rule.reject.iter().map(|r| (r, false)))
         {
-            if !regex.capture_names().any(|name| name == Some(requirement.group.as_str())) {
+            let Some(group) = group_index(&requirement.group) else {
                 return Err(RuleError::at(
                     file,
                     pattern.span(),
                     format!("no group `{}` in the pattern", requirement.group),
                 ));
-            }
-            let words = list_surfaces(source, file, &requirement.list)?.into_keys().collect();
-            conditions.push((requirement.group.clone(), words, must_be_in));
+            };
+            conditions.push((group, lists.get(file, &requirement.list)?, must_be_in));
         }
-        let canonical_map = rule.canonical_list.as_ref().map(|list| list_surfaces(source, file, list)).transpose()?;
+        let canonical_map = rule.canonical_list.as_ref().map(|list| lists.get(file, list)).transpose()?;
+        let key_group = group_index("key");
         Ok(PatternRule {
             rule: rule_index,
             regex,
+            key_group,
+            name_group,
             conditions,
             canonical: rule.canonical,
             canonical_map,
@@ -89,11 +88,11 @@ impl PatternRule {
     fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
         let slice = region.of(text);
         for caps in self.regex.captures_iter(slice) {
-            let Some(name) = caps.name("name") else {
+            let Some(name) = caps.get(self.name_group) else {
                 continue;
             };
-            let holds = |(group, words, must_be_in): &(String, HashSet<String>, bool)| {
-                caps.name(group).is_some_and(|m| words.contains(m.as_str())) == *must_be_in
+            let holds = |&(group, ref words, must_be_in): &(usize, Arc<WordList>, bool)| {
+                caps.get(group).is_some_and(|m| words.contains(m.as_str())) == must_be_in
             };
             if !self.conditions.iter().all(holds) {
                 continue;
@@ -103,9 +102,9 @@ impl PatternRule {
             if span.is_empty() || !super::is_whole_word(text, span) {
                 continue;
             }
-            let key = caps.name("key").map_or(span.of(text), |m| m.as_str());
-            let canonical = match self.canonical_map.as_ref().and_then(|map| map.get(key)) {
-                Some(listed) => Cow::Borrowed(listed.as_str()),
+            let key = self.key_group.and_then(|group| caps.get(group)).map_or(span.of(text), |m| m.as_str());
+            let canonical = match self.canonical_map.as_ref().and_then(|map| map.canonical(key)) {
+                Some(listed) => Cow::Borrowed(listed),
                 None => Cow::Owned(self.canonical_of(span.of(text))),
             };
             out.push(Candidate { span, rule: self.rule, canonical });
@@ -162,16 +161,31 @@ fn title_case(word: &str) -> String {
 #[derive(Debug)]
 pub struct Patterns {
     rules: Vec<PatternRule>,
+    /// Every rule's regex, in one automaton: a pass with it tells which rules match anywhere in a
+    /// block, and only those are searched there. Most rules match in few blocks, so one pass
+    /// replaces most of the per-rule passes.
+    any: RegexSet,
 }
 
 impl Patterns {
-    pub fn new(rules: Vec<PatternRule>) -> Patterns {
-        Patterns { rules }
+    pub fn new(source: &RuleSource, rules: Vec<PatternRule>) -> Result<Patterns, RuleError> {
+        let any = RegexSetBuilder::new(rules.iter().map(|rule| rule.regex.as_str()))
+            .size_limit(64 << 20)
+            // The union of the rules needs more lazy DFA states than any one of them.
+            .dfa_size_limit(16 << 20)
+            .build()
+            .map_err(|error| RuleError::Invalid {
+                path: source.family_path(Family::Entities),
+                line: 1,
+                col: 1,
+                message: format!("the entity patterns do not fit one automaton: {error}"),
+            })?;
+        Ok(Patterns { rules, any })
     }
 
     pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
-        for rule in &self.rules {
-            rule.find(text, region, out);
+        for index in self.any.matches(region.of(text)).iter() {
+            self.rules[index].find(text, region, out);
         }
     }
 
