@@ -20,8 +20,7 @@
 //! lines. A document without any prose line keeps everything the line rules kept, so that a
 //! single sentence or a short note is never emptied.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use foldhash::HashMap;
 
 use super::visible::VisibleLine;
 use crate::record::BoilerplateKind;
@@ -90,33 +89,9 @@ pub struct Language {
 #[derive(Debug, Default)]
 pub struct StopWords {
     codes: Vec<String>,
-    words: HashMap<String, u32, BuildHasherDefault<WordHasher>>,
+    words: HashMap<String, u32>,
     /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
     longest: usize,
-}
-
-/// The multiply-rotate hash of rustc (FxHash). Every word of every line is looked up, and the
-/// default SipHash costs more than the rest of the lookup; the table only holds the fixed stop
-/// words, so input cannot crowd it.
-#[derive(Debug, Default, Clone, Copy)]
-struct WordHasher(u64);
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight bytes"));
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-        }
-        for &byte in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// Languages fit in the bits of a `u32`.
