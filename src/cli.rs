@@ -261,10 +261,15 @@ fn gather_inputs<'a>(
     paths: &'a [PathBuf],
     globs: &'a globset::GlobSet,
 ) -> anyhow::Result<impl Iterator<Item = Result<Input, corpus::WalkProblem>> + 'a> {
+    stdin_at_most_once(paths)?;
+    Ok(corpus::inputs(paths, globs))
+}
+
+fn stdin_at_most_once(paths: &[PathBuf]) -> anyhow::Result<()> {
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         bail!(UsageError("`-` (standard input) can be given only once".into()));
     }
-    Ok(corpus::inputs(paths, globs))
+    Ok(())
 }
 
 fn glob_set(glob: &[String]) -> anyhow::Result<globset::GlobSet> {
@@ -389,24 +394,25 @@ impl Run<'_> {
         let limit = Limit(common.max_input_size);
         let mut reporter = Reporter::new(common);
         let globs = glob_set(glob)?;
-        // Two inputs with the same relative name would overwrite each other: the first wins.
-        let mut targets = std::collections::HashMap::new();
-        let inputs = gather_inputs(paths, &globs)?.map(|input| {
-            let (Some(dir), Ok(Input::File { relative, display, .. })) = (out_dir, &input) else { return input };
-            match targets.entry(dir.join(relative)) {
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(display.clone());
-                    input
+        // Two inputs with the same relative name would overwrite each other: the first wins. One
+        // argument never gives a name twice, so only earlier arguments are asked whether they
+        // gave it; nothing is remembered per file.
+        stdin_at_most_once(paths)?;
+        let inputs = paths.iter().enumerate().flat_map(|(index, path)| {
+            let earlier = &paths[..index];
+            let globs = &globs;
+            corpus::inputs(std::slice::from_ref(path), globs).map(move |input| {
+                let (Some(dir), Ok(Input::File { relative, display, .. })) = (out_dir, &input) else { return input };
+                match earlier.iter().find_map(|path| corpus::named_by(path, relative, globs)) {
+                    None => input,
+                    Some(first) => {
+                        let target = dir.join(relative);
+                        let message =
+                            format!("{display}: skipped: {} is already written from {first}", target.display());
+                        Err(corpus::WalkProblem { message, failed: true })
+                    }
                 }
-                std::collections::hash_map::Entry::Occupied(first) => {
-                    let message = format!(
-                        "{display}: skipped: {} is already written from {}",
-                        first.key().display(),
-                        first.get()
-                    );
-                    Err(corpus::WalkProblem { message, failed: true })
-                }
-            }
+            })
         });
         if repeats {
             self.count_repeats(paths, &globs, limit)?;
