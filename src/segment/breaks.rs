@@ -13,24 +13,26 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
-/// Appends to `out` the byte offsets of the sentence boundaries inside `text` (UAX #29,
+/// Calls `emit` with the byte offset of each sentence boundary inside `text` (UAX #29,
 /// excluding `0` and `text.len()`), in increasing order.
-pub fn sentence_breaks(text: &str, out: &mut Vec<usize>) {
+pub fn sentence_breaks(text: &str, mut emit: impl FnMut(usize)) {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
         let Some(offset) = first_foreign(&bytes[at..]) else {
-            machine_breaks(bytes, at, bytes.len(), out);
+            machine_breaks(bytes, at, bytes.len(), &mut emit);
             return;
         };
         // The stretch handed to the library runs from the last cut point before the non-ASCII
         // character to the first cut point after it; the next stretch starts there.
         let first = at + offset;
         let start = cut_before(bytes, at, first);
-        machine_breaks(bytes, at, start, out);
+        machine_breaks(bytes, at, start, &mut emit);
         let end = cut_after(bytes, (first + utf8_len(bytes[first])).min(bytes.len()));
         let window = &text[start..end];
-        out.extend(window.split_sentence_bound_indices().skip(1).map(|(offset, _)| start + offset));
+        for (offset, _) in window.split_sentence_bound_indices().skip(1) {
+            emit(start + offset);
+        }
         at = end;
     }
 }
@@ -246,7 +248,7 @@ fn sb11(state: &State) -> bool {
 
 /// The breaks inside `bytes[start..end]` (ASCII and [`known`] characters only), run on its own,
 /// as in unicode-segmentation.
-fn machine_breaks(bytes: &[u8], start: usize, end: usize, out: &mut Vec<usize>) {
+fn machine_breaks(bytes: &[u8], start: usize, end: usize, emit: &mut impl FnMut(usize)) {
     let mut state: State = [Part::Sot; 4];
     let mut i = start;
     // The next line end at or after `i` (or `end`), found again only once `i` has passed it;
@@ -286,7 +288,7 @@ fn machine_breaks(bytes: &[u8], start: usize, end: usize, out: &mut Vec<usize>) 
             _ => sb11(&before),
         };
         if breaks {
-            out.push(i);
+            emit(i);
         }
         i += len;
     }
@@ -303,7 +305,7 @@ mod tests {
 
     fn ours(text: &str) -> Vec<usize> {
         let mut out = Vec::new();
-        sentence_breaks(text, &mut out);
+        sentence_breaks(text, |offset| out.push(offset));
         out
     }
 
