@@ -15,7 +15,8 @@
 #                 when it was built with the same settings
 #   --runs N      timed runs per command (default 3)
 # Besides wall-clock MB/s it prints MB per CPU second (user + system), which stays meaningful on
-# a machine whose cores are shared with other work.
+# a machine whose cores are shared with other work, the CPU time two threads take over one, the
+# load average, and the peak memory on the whole corpus and on a tenth of it.
 #   --bin PATH    the assay binary to time (default: build target/release/assay)
 #   --peers DIR   more pages to replicate (default ../shared/peers/boilerplate/text beside
 #                 the repository; skipped when absent)
@@ -134,7 +135,12 @@ hyperfine --style basic --runs "$runs" --export-json "$tmp/rest.json" \
     -n "assay files -j2" "$bin extract --quiet --jobs 2 $files" \
     >/dev/null
 
-rss_files=$(/usr/bin/time -f %M "$bin" extract --quiet --jobs 2 "$files" 2>&1 >/dev/null | tail -1)
+# Peak memory on the whole corpus and on its first tenth: streaming keeps them about equal.
+peak_rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+rss_files=$(peak_rss "$bin" extract --quiet --jobs 2 "$files")
+rss_files_j1=$(peak_rss "$bin" extract --quiet --jobs 1 "$files")
+dirs=("$files"/d*)
+rss_tenth=$(peak_rss "$bin" extract --quiet --jobs 2 "${dirs[@]:0:$(( (${#dirs[@]} + 9) / 10 ))}")
 # assay holds one document whole while it analyses it, so one input over --max-input-size
 # (64 MB by default) is refused with a message rather than read.
 if message=$("$bin" extract --quiet "$one" 2>&1 >/dev/null); then
@@ -143,10 +149,10 @@ else
     echo "assay on the one big file (default limits): $message"
 fi
 
-python3 - "$tmp/cat.json" "$tmp/rest.json" "$bytes" "$rss_files" <<'PY'
-import json, sys
-*paths, size, rss_files = sys.argv[1:]
-size, rss_files = int(size), int(rss_files)
+python3 - "$tmp/cat.json" "$tmp/rest.json" "$bytes" "$rss_files" "$rss_files_j1" "$rss_tenth" <<'PY'
+import json, os, sys
+*paths, size, rss_files, rss_files_j1, rss_tenth = sys.argv[1:]
+size, rss_files, rss_files_j1, rss_tenth = int(size), int(rss_files), int(rss_files_j1), int(rss_tenth)
 results = {r["command"]: r for path in paths for r in json.load(open(path))["results"]}
 def median(name):
     return results[name]["median"]
@@ -161,6 +167,11 @@ for name, r in results.items():
 print()
 print(f"assay -j1 / rg -j1 (money regex), time ratio: {median('assay files -j1') / median('rg money files -j1'):.1f}x")
 print(f"assay -j1 / cat, time ratio:                  {median('assay files -j1') / median('cat files'):.1f}x")
-print(f"assay scaling, -j2 over -j1:                  {median('assay files -j1') / median('assay files -j2'):.2f}x")
-print(f"assay peak RSS, files -j2: {rss_files / 1024:.0f} MB")
+print(f"assay scaling, -j2 over -j1:                  {median('assay files -j1') / median('assay files -j2'):.2f}x (wall)")
+# Work that two threads add over one (waiting, duplicated caches): 1.00 means none, and then the
+# wall-clock scaling is limited only by the cores the machine can spare.
+cpu = lambda name: results[name]["user"] + results[name]["system"]
+print(f"assay CPU time, -j2 over -j1:                 {cpu('assay files -j2') / cpu('assay files -j1'):.2f}x")
+print(f"load average while measuring:                 {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+print(f"assay peak RSS: files -j2 {rss_files / 1024:.0f} MB, -j1 {rss_files_j1 / 1024:.0f} MB, first tenth of the files -j2 {rss_tenth / 1024:.0f} MB")
 PY

@@ -169,12 +169,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(dir) => RuleSource::from_dir(dir)?,
         None => RuleSource::embedded(),
     };
-    let pipeline = Pipeline::new(&source, &Options { dollar: common.dollar.clone() })?;
+    // Never dropped: freeing the compiled rules, millions of small allocations, would cost more
+    // at exit than analysing a small input does. The operating system takes the memory back
+    // whole when the process ends, as it does for ripgrep's.
+    let pipeline: &'static Pipeline =
+        Box::leak(Box::new(Pipeline::new(&source, &Options { dollar: common.dollar.clone() })?));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(common.jobs.map_or(0, usize::from))
         .build()
         .context("starting worker threads")?;
-    let run = Run { pipeline: &pipeline, pool: &pool, common };
+    let run = Run { pipeline, pool: &pool, common };
     let result = match args.command {
         Command::Extract { paths, jsonl_in, output, glob, repeats } => {
             run.extract(&paths, jsonl_in.as_deref(), output.as_deref(), &glob, repeats)
@@ -182,10 +186,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Clean { paths, out_dir, glob, repeats } => run.clean(&paths, out_dir.as_deref(), &glob, repeats),
         Command::Check { fixtures, bless, rule, family, format } => {
             let selection = Selection::of(pipeline.catalogue(), &rule, &family).map_err(UsageError)?;
-            check_rules(&pipeline, fixtures.as_deref(), bless, &selection, format)
+            check_rules(pipeline, fixtures.as_deref(), bless, &selection, format)
         }
-        Command::Rules { family } => list_rules(&pipeline, &family),
-        Command::Rule { id } => show_rule(&pipeline, &id),
+        Command::Rules { family } => list_rules(pipeline, &family),
+        Command::Rule { id } => show_rule(pipeline, &id),
     };
     match result {
         Err(error) if is_broken_pipe(&error) => Ok(ExitCode::SUCCESS),
@@ -257,10 +261,15 @@ fn gather_inputs<'a>(
     paths: &'a [PathBuf],
     globs: &'a globset::GlobSet,
 ) -> anyhow::Result<impl Iterator<Item = Result<Input, corpus::WalkProblem>> + 'a> {
+    stdin_at_most_once(paths)?;
+    Ok(corpus::inputs(paths, globs))
+}
+
+fn stdin_at_most_once(paths: &[PathBuf]) -> anyhow::Result<()> {
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         bail!(UsageError("`-` (standard input) can be given only once".into()));
     }
-    Ok(corpus::inputs(paths, globs))
+    Ok(())
 }
 
 fn glob_set(glob: &[String]) -> anyhow::Result<globset::GlobSet> {
@@ -385,24 +394,25 @@ impl Run<'_> {
         let limit = Limit(common.max_input_size);
         let mut reporter = Reporter::new(common);
         let globs = glob_set(glob)?;
-        // Two inputs with the same relative name would overwrite each other: the first wins.
-        let mut targets = std::collections::HashMap::new();
-        let inputs = gather_inputs(paths, &globs)?.map(|input| {
-            let (Some(dir), Ok(Input::File { relative, display, .. })) = (out_dir, &input) else { return input };
-            match targets.entry(dir.join(relative)) {
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(display.clone());
-                    input
+        // Two inputs with the same relative name would overwrite each other: the first wins. One
+        // argument never gives a name twice, so only earlier arguments are asked whether they
+        // gave it; nothing is remembered per file.
+        stdin_at_most_once(paths)?;
+        let inputs = paths.iter().enumerate().flat_map(|(index, path)| {
+            let earlier = &paths[..index];
+            let globs = &globs;
+            corpus::inputs(std::slice::from_ref(path), globs).map(move |input| {
+                let (Some(dir), Ok(Input::File { relative, display, .. })) = (out_dir, &input) else { return input };
+                match earlier.iter().find_map(|path| corpus::named_by(path, relative, globs)) {
+                    None => input,
+                    Some(first) => {
+                        let target = dir.join(relative);
+                        let message =
+                            format!("{display}: skipped: {} is already written from {first}", target.display());
+                        Err(corpus::WalkProblem { message, failed: true })
+                    }
                 }
-                std::collections::hash_map::Entry::Occupied(first) => {
-                    let message = format!(
-                        "{display}: skipped: {} is already written from {}",
-                        first.key().display(),
-                        first.get()
-                    );
-                    Err(corpus::WalkProblem { message, failed: true })
-                }
-            }
+            })
         });
         if repeats {
             self.count_repeats(paths, &globs, limit)?;

@@ -222,6 +222,21 @@ fn clean_refuses_to_write_two_inputs_to_one_file() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("b/x.txt: skipped:"));
     assert_eq!(std::fs::read_to_string(out.join("x.txt")).unwrap(), "Text from a.\n");
+    // Directories too, and a file written by an earlier run is replaced, not taken for a collision.
+    std::fs::write(dir.path().join("b/only-b.txt"), "Only in b.").unwrap();
+    let output = assay()
+        .arg("clean")
+        .arg(dir.path().join("b"))
+        .arg(dir.path().join("a"))
+        .arg("--out-dir")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("a/x.txt: skipped:") && stderr.contains("b/x.txt"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(out.join("x.txt")).unwrap(), "Text from b.\n");
+    assert_eq!(std::fs::read_to_string(out.join("only-b.txt")).unwrap(), "Only in b.\n");
 }
 
 #[test]

@@ -94,11 +94,10 @@ pub fn inputs<'a>(paths: &'a [PathBuf], globs: &'a GlobSet) -> impl Iterator<Ite
         } else if path.is_dir() {
             Box::new(walk(path, globs))
         } else if path.exists() {
-            let relative = path.file_name().map(PathBuf::from).unwrap_or_else(|| path.clone());
             Box::new(std::iter::once(Ok(Input::File {
                 path: path.clone(),
                 display: path.display().to_string(),
-                relative,
+                relative: file_argument_name(path),
             })))
         } else {
             let message = format!("{}: no such file or directory", path.display());
@@ -107,12 +106,38 @@ pub fn inputs<'a>(paths: &'a [PathBuf], globs: &'a GlobSet) -> impl Iterator<Ite
     })
 }
 
+/// The relative name of a file named on the command line: its file name.
+fn file_argument_name(path: &Path) -> PathBuf {
+    path.file_name().map(PathBuf::from).unwrap_or_else(|| path.to_path_buf())
+}
+
+/// Whether the globs take a file found under a directory at `relative`: by its relative path
+/// or by its file name.
+fn taken(globs: &GlobSet, relative: &Path) -> bool {
+    globs.is_match(relative) || relative.file_name().is_some_and(|name| globs.is_match(name))
+}
+
+/// The input that the argument `path` gives the relative name `relative`, if it gives one,
+/// as shown in messages. Lets `assay clean --out-dir` find out whether an earlier argument
+/// already wrote a name by looking at the file system instead of remembering every name.
+pub fn named_by(path: &Path, relative: &Path, globs: &GlobSet) -> Option<String> {
+    if path.as_os_str() == "-" {
+        None
+    } else if path.is_dir() {
+        // What the walk would take: no hidden component, a match for the globs, a file.
+        let hidden = relative.components().any(|part| part.as_os_str().as_encoded_bytes().starts_with(b"."));
+        let found = path.join(relative);
+        (!hidden && taken(globs, relative) && found.is_file()).then(|| found.display().to_string())
+    } else {
+        (path.exists() && file_argument_name(path) == relative).then(|| path.display().to_string())
+    }
+}
+
 fn walk<'a>(root: &'a Path, globs: &'a GlobSet) -> impl Iterator<Item = Result<Input, WalkProblem>> + 'a {
     files_under(root).filter_map(move |found| match found {
         Ok(path) => {
             let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            (globs.is_match(&relative) || relative.file_name().is_some_and(|name| globs.is_match(name)))
-                .then(|| Ok(Input::File { display: path.display().to_string(), path, relative }))
+            taken(globs, &relative).then(|| Ok(Input::File { display: path.display().to_string(), path, relative }))
         }
         Err(error) => Some(Err(WalkProblem { message: error.to_string(), failed: !is_loop(&error) })),
     })

@@ -75,18 +75,18 @@ impl Segmenter {
         if slice.is_empty() {
             return;
         }
-        let mut breaks = Vec::new();
-        sentence_breaks(slice, &mut breaks);
-        breaks.push(slice.len());
+        // Each proposed break is judged as it is found: no list of breaks per block.
         let mut open = Span::new(block.start, block.start);
-        for offset in breaks {
+        let mut cut = |offset: usize| {
             let piece = &slice[open.end - block.start..offset];
             if !open.is_empty() && !self.vetoes_break(open.of(text), piece) {
                 push_trimmed(text, open, out);
                 open.start = open.end;
             }
             open.end = block.start + offset;
-        }
+        };
+        sentence_breaks(slice, &mut cut);
+        cut(slice.len());
         push_trimmed(text, open, out);
     }
 
