@@ -27,7 +27,7 @@ mod units;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use regex::Regex;
+use regex::{CaptureLocations, Regex};
 
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
 use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
@@ -127,7 +127,9 @@ struct Compiled {
     role: Role,
     kind: Option<ClaimKind>,
     weight: f32,
-    patterns: Vec<Regex>,
+    patterns: Vec<Pattern>,
+    /// The index of this rule's first pattern among all patterns of the extractor.
+    first_pattern: usize,
     feature: Option<Feature>,
     not_speakers: Vec<String>,
     refers_back: BTreeMap<String, EntityType>,
@@ -135,12 +137,74 @@ struct Compiled {
     words: std::ops::RangeInclusive<usize>,
 }
 
+/// One regex of a cue rule.
+#[derive(Debug)]
+struct Pattern {
+    regex: Regex,
+    /// The regex may be anchored at the start or end of the unit (it has `^`, `$`, `\A` or `\z`),
+    /// so it is only ever run on the unit itself; the others are searched once per block.
+    per_unit: bool,
+    /// Where the `speaker` group is, for attribution patterns.
+    speaker: usize,
+}
+
 /// The claim extractor, compiled from `rules/claims/`.
 #[derive(Debug)]
 pub struct ClaimExtractor {
     rules: Vec<Compiled>,
+    /// The rules with patterns, and those with a feature, so that a unit visits no other.
+    with_patterns: Vec<usize>,
+    with_feature: Vec<usize>,
+    pattern_count: usize,
     phrases: PhraseSet,
     scoring: Scoring,
+}
+
+/// The rules that fired on a unit, one bit per rule (so there can be at most 128 rules).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Fired(u128);
+
+impl Fired {
+    const CAPACITY: usize = 128;
+
+    fn insert(&mut self, rule: usize) {
+        self.0 |= 1 << rule;
+    }
+
+    /// The rules in the order of their index.
+    fn iter(self) -> impl Iterator<Item = usize> + Clone {
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let rule = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                rule
+            })
+        })
+    }
+}
+
+/// What a search of a block says about one pattern in one of its units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gate {
+    /// No match in the unit.
+    Miss,
+    /// The unit's first match.
+    Hit(Span),
+    /// The block search cannot tell: the pattern is run on the unit.
+    Unknown,
+}
+
+/// Buffers one call of [`ClaimExtractor::extract`] reuses from block to block.
+#[derive(Debug, Default)]
+struct Scratch {
+    sentences: Vec<Span>,
+    units: Vec<Unit>,
+    spans: Vec<Span>,
+    /// `pattern_count` gates per unit.
+    gates: Vec<Gate>,
+    /// Phrase hits: unit, rule, start, end; in the order of units.
+    hits: Vec<(usize, usize, usize, usize)>,
 }
 
 /// What is known about a unit before its cue rules run.
@@ -155,7 +219,7 @@ struct Facts {
 /// What the cue rules found in one unit.
 #[derive(Debug, Default)]
 struct Reading<'a> {
-    fired: Vec<usize>,
+    fired: Fired,
     hedges: Vec<&'a str>,
     /// The speaker's span and the attribution rule that found it.
     attribution: Option<(Span, usize)>,
@@ -167,13 +231,12 @@ struct Pending<'a> {
     unit: Unit,
     quote: units::Quoting,
     reading: Reading<'a>,
-    entities: Vec<usize>,
-    money: Vec<usize>,
 }
 
 impl ClaimExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
         let mut rules = Vec::new();
+        let (mut with_patterns, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
         let mut phrases = PhraseSetBuilder::default();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
@@ -194,14 +257,17 @@ impl ClaimExtractor {
                 let mut patterns = Vec::new();
                 for pattern in &rule.patterns {
                     let regex = rules::compile_regex(file, pattern)?;
-                    if rule.role == Role::Attribution && !regex.capture_names().any(|n| n == Some("speaker")) {
+                    let speaker = regex.capture_names().position(|n| n == Some("speaker"));
+                    if rule.role == Role::Attribution && speaker.is_none() {
                         return Err(RuleError::at(
                             file,
                             pattern.span(),
                             "an attribution pattern needs a `(?P<speaker>…)` group",
                         ));
                     }
-                    patterns.push(regex);
+                    // Erring on the safe side: a `^` in a class or `\\A` written out also counts.
+                    let per_unit = ["^", "$", "\\A", "\\z"].iter().any(|anchor| pattern.get_ref().contains(anchor));
+                    patterns.push(Pattern { regex, per_unit, speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
                 {
@@ -215,13 +281,29 @@ impl ClaimExtractor {
                     return Err(RuleError::at(file, rule.id.span(), "`min_entities` goes with `feature = \"entity\"`"));
                 }
                 let index = rules.len();
+                if index == Fired::CAPACITY {
+                    return Err(RuleError::at(
+                        file,
+                        rule.id.span(),
+                        "at most 128 claim rules: the set of rules that fired on a unit is a 128-bit set",
+                    ));
+                }
                 phrases.add(index, &rule.phrases, rule.position);
+                if !patterns.is_empty() {
+                    with_patterns.push(index);
+                }
+                if rule.feature.is_some() {
+                    with_feature.push(index);
+                }
+                let first_pattern = pattern_count;
+                pattern_count += patterns.len();
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     role: rule.role,
                     kind: rule.kind,
                     weight: rule.weight,
                     patterns,
+                    first_pattern,
                     feature: rule.feature,
                     not_speakers: rule.not_speakers,
                     refers_back: rule.refers_back.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
@@ -236,7 +318,7 @@ impl ClaimExtractor {
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
         })?;
-        Ok(ClaimExtractor { rules, phrases: phrases.build(), scoring })
+        Ok(ClaimExtractor { rules, with_patterns, with_feature, pattern_count, phrases: phrases.build(), scoring })
     }
 
     /// The claims in the kept `blocks` of `text`, given the entities and money already found.
@@ -249,33 +331,105 @@ impl ClaimExtractor {
         money: &[MoneyItem<'a>],
     ) -> Vec<ClaimItem<'a>> {
         let mut claims = Vec::new();
-        let mut sentences = Vec::new();
-        let mut pieces = Vec::new();
+        let mut scratch = Scratch::default();
+        // Group slots for the attribution patterns, made once per document instead of per search.
+        let mut locations: Vec<Option<CaptureLocations>> = self
+            .rules
+            .iter()
+            .flat_map(|rule| {
+                rule.patterns.iter().map(move |p| (rule.role == Role::Attribution).then(|| p.regex.capture_locations()))
+            })
+            .collect();
         let mut pending = Vec::new();
         for &block in blocks {
-            sentences.clear();
-            pieces.clear();
-            segmenter.sentences(text, block, &mut sentences);
-            for &sentence in &sentences {
-                units::split(text, sentence, sentence.start == block.start, entities, money, &mut pieces);
+            scratch.sentences.clear();
+            scratch.units.clear();
+            segmenter.sentences(text, block, &mut scratch.sentences);
+            for &sentence in &scratch.sentences {
+                units::split(text, sentence, sentence.start == block.start, entities, money, &mut scratch.units);
             }
+            self.search_block(text, &mut scratch);
             pending.clear();
-            let quotes = units::quoting(text, &pieces);
-            for (&unit, quote) in pieces.iter().zip(quotes) {
-                pending.extend(self.prepare(text, unit, quote, entities, money));
+            let quotes = units::quoting(text, &scratch.units);
+            let mut hits = scratch.hits.as_slice();
+            for (index, (&unit, quote)) in scratch.units.iter().zip(quotes).enumerate() {
+                let own = hits.iter().take_while(|hit| hit.0 == index).count();
+                let (unit_hits, rest) = hits.split_at(own);
+                hits = rest;
+                let gates = &scratch.gates[index * self.pattern_count..(index + 1) * self.pattern_count];
+                let found = Found { phrases: unit_hits, gates };
+                pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
-            claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities)));
+            claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities, money)));
         }
         claims
     }
 
+    /// Searches the units of a block for every phrase, and for every pattern that is not
+    /// anchored to the unit, in one pass each, leaving the phrase hits and the gates in `scratch`.
+    ///
+    /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
+    /// unit is set off by white space (or the block's edge): the word boundaries at its edges
+    /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
+    /// inside the unit, so the unit is searched on its own (`Gate::Unknown`).
+    fn search_block(&self, text: &str, scratch: &mut Scratch) {
+        let Scratch { units, spans, gates, hits, .. } = scratch;
+        spans.clear();
+        spans.extend(units.iter().map(|unit| unit.span));
+        hits.clear();
+        self.phrases.find_in_parts(text, spans, |unit, rule, start, end| hits.push((unit, rule, start, end)));
+        gates.clear();
+        let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+            return;
+        };
+        let (low, high) = (first.start, last.end);
+        let in_order = spans.windows(2).all(|pair| pair[0].end <= pair[1].start);
+        for span in spans.iter() {
+            let set_off = in_order
+                && (span.start == low || text[..span.start].ends_with(char::is_whitespace))
+                && (span.end == high || text[span.end..].starts_with(char::is_whitespace));
+            let patterns = self.rules.iter().flat_map(|rule| &rule.patterns);
+            gates.extend(patterns.map(|p| if set_off && !p.per_unit { Gate::Miss } else { Gate::Unknown }));
+        }
+        if !in_order {
+            return;
+        }
+        let count = self.pattern_count;
+        let block = &text[low..high];
+        for rule in &self.rules {
+            for (number, pattern) in rule.patterns.iter().enumerate().filter(|(_, p)| !p.per_unit) {
+                let column = rule.first_pattern + number;
+                let mut at = 0;
+                for found in pattern.regex.find_iter(block) {
+                    let hit = Span::new(low + found.start(), low + found.end());
+                    while at < spans.len() && spans[at].end < hit.start {
+                        at += 1;
+                    }
+                    for (unit, span) in spans.iter().enumerate().skip(at).take_while(|(_, s)| s.start <= hit.end) {
+                        let gate = &mut gates[unit * count + column];
+                        if !hit.is_empty() && span.contains(hit) {
+                            if *gate == Gate::Miss {
+                                *gate = Gate::Hit(hit);
+                            }
+                        } else if span.overlaps(hit) || hit.is_empty() {
+                            *gate = Gate::Unknown;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Reads one unit, unless it has too few words or a veto fired on it.
+    #[allow(clippy::too_many_arguments)]
     fn prepare<'a>(
         &self,
         text: &'a str,
         unit: Unit,
         quote: units::Quoting,
+        found: Found,
+        locations: &mut [Option<CaptureLocations>],
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
     ) -> Option<Pending<'a>> {
@@ -283,32 +437,34 @@ impl ClaimExtractor {
         if words < self.scoring.min_words {
             return None;
         }
-        let entities = inside(unit.span, entities, |e| e.span);
-        let money = inside(unit.span, money, |m| m.span);
-        let facts = Facts { entities: entities.len(), has_money: !money.is_empty(), words };
-        let reading = self.read(text, unit, facts);
-        if reading.fired.iter().any(|&r| self.rules[r].role == Role::Veto) {
+        let entities = inside(unit.span, entities, |e| e.span).count();
+        let has_money = inside(unit.span, money, |m| m.span).next().is_some();
+        let facts = Facts { entities, has_money, words };
+        let reading = self.read(text, unit, facts, found, locations);
+        if reading.fired.iter().any(|r| self.rules[r].role == Role::Veto) {
             return None;
         }
-        Some(Pending { unit, quote, reading, entities, money })
+        Some(Pending { unit, quote, reading })
     }
 
     /// Scores a read unit; a claim when the score reaches the threshold.
-    fn claim<'a>(&'a self, text: &'a str, pending: Pending<'a>, entities: &[EntityItem<'a>]) -> Option<ClaimItem<'a>> {
-        let Pending { unit, mut reading, entities: inside_entities, money: inside_money, .. } = pending;
-        reading.fired.sort_unstable();
-        reading.fired.dedup();
-        let total: f32 = self.scoring.bias + reading.fired.iter().map(|&r| self.rules[r].weight).sum::<f32>();
+    fn claim<'a>(
+        &'a self,
+        text: &'a str,
+        pending: Pending<'a>,
+        entities: &[EntityItem<'a>],
+        money: &[MoneyItem<'a>],
+    ) -> Option<ClaimItem<'a>> {
+        let Pending { unit, reading, .. } = pending;
+        let fired = reading.fired;
+        let total: f32 = self.scoring.bias + fired.iter().map(|r| self.rules[r].weight).sum::<f32>();
         let score = 1.0 / (1.0 + (-total).exp());
         if score < self.scoring.threshold {
             return None;
         }
-        let strongest = reading
-            .fired
-            .iter()
-            .copied()
-            .max_by(|&a, &b| self.rules[a].weight.total_cmp(&self.rules[b].weight).then(b.cmp(&a)))?;
-        let mut kinds: Vec<ClaimKind> = reading.fired.iter().filter_map(|&r| self.rules[r].kind).collect();
+        let strongest =
+            fired.iter().max_by(|&a, &b| self.rules[a].weight.total_cmp(&self.rules[b].weight).then(b.cmp(&a)))?;
+        let mut kinds: Vec<ClaimKind> = fired.iter().filter_map(|r| self.rules[r].kind).collect();
         kinds.sort();
         kinds.dedup();
         let attribution = reading
@@ -322,28 +478,31 @@ impl ClaimExtractor {
             hedges: reading.hedges,
             attribution,
             score: (score * 1000.0).round() / 1000.0,
-            cues: reading.fired.iter().map(|&r| self.rules[r].id.as_str()).collect(),
-            entities: inside_entities,
-            money: inside_money,
+            cues: fired.iter().map(|r| self.rules[r].id.as_str()).collect(),
+            entities: inside(unit.span, entities, |e| e.span).collect(),
+            money: inside(unit.span, money, |m| m.span).collect(),
         })
     }
 
-    /// Runs every cue rule over one unit.
-    fn read<'a>(&self, text: &'a str, unit: Unit, facts: Facts) -> Reading<'a> {
+    /// Runs every cue rule over one unit, given what the block search found in it.
+    fn read<'a>(
+        &self,
+        text: &'a str,
+        unit: Unit,
+        facts: Facts,
+        found: Found,
+        locations: &mut [Option<CaptureLocations>],
+    ) -> Reading<'a> {
         let unit_text = unit.span.of(text);
         let mut reading = Reading::default();
-        let fire = |reading: &mut Reading<'a>, rule: usize| {
-            if !reading.fired.contains(&rule) {
-                reading.fired.push(rule);
-            }
-        };
-        self.phrases.find(unit_text, |rule, start, end| {
-            fire(&mut reading, rule);
+        for &(_, rule, start, end) in found.phrases {
+            reading.fired.insert(rule);
             if self.rules[rule].role == Role::Hedge {
-                reading.hedges.push(&unit_text[start..end]);
+                reading.hedges.push(&text[start..end]);
             }
-        });
-        for (index, rule) in self.rules.iter().enumerate() {
+        }
+        for &index in &self.with_feature {
+            let rule = &self.rules[index];
             let by_feature = match rule.feature {
                 Some(Feature::Money) => facts.has_money,
                 Some(Feature::Entity) => facts.entities >= rule.min_entities,
@@ -352,36 +511,54 @@ impl ClaimExtractor {
                 None => false,
             };
             if by_feature {
-                fire(&mut reading, index);
+                reading.fired.insert(index);
             }
-            // Only attributions need groups; the others ask the cheaper question.
-            for pattern in &rule.patterns {
+        }
+        for &index in &self.with_patterns {
+            let rule = &self.rules[index];
+            for (number, pattern) in rule.patterns.iter().enumerate() {
+                let column = rule.first_pattern + number;
+                let gate = found.gates[column];
+                if gate == Gate::Miss {
+                    continue;
+                }
+                // Only attributions need groups; the others ask the cheaper question.
                 match rule.role {
                     Role::Hedge => {
-                        let Some(whole) = pattern.find(unit_text) else {
-                            continue;
+                        let whole = match gate {
+                            Gate::Hit(span) => span.of(text),
+                            _ => match pattern.regex.find(unit_text) {
+                                Some(whole) => whole.as_str(),
+                                None => continue,
+                            },
                         };
-                        reading.hedges.push(whole.as_str());
+                        reading.hedges.push(whole);
                     }
                     Role::Attribution => {
-                        let Some(speaker) = pattern.captures(unit_text).and_then(|caps| caps.name("speaker")) else {
+                        let Some(groups) = locations[column].as_mut() else {
                             continue;
                         };
-                        if rule.not_speakers.iter().any(|word| word == speaker.as_str().trim()) {
+                        if pattern.regex.captures_read(groups, unit_text).is_none() {
+                            continue;
+                        }
+                        let Some((start, end)) = groups.get(pattern.speaker) else {
+                            continue;
+                        };
+                        if rule.not_speakers.iter().any(|word| word == unit_text[start..end].trim()) {
                             continue;
                         }
                         if reading.attribution.is_none() {
-                            let start = unit.span.start + speaker.start();
-                            reading.attribution = Some((Span::new(start, start + speaker.len()).trim(text), index));
+                            let span = Span::new(unit.span.start + start, unit.span.start + end);
+                            reading.attribution = Some((span.trim(text), index));
                         }
                     }
                     Role::Cue | Role::Veto => {
-                        if !pattern.is_match(unit_text) {
+                        if gate == Gate::Unknown && !pattern.regex.is_match(unit_text) {
                             continue;
                         }
                     }
                 }
-                fire(&mut reading, index);
+                reading.fired.insert(index);
                 break;
             }
         }
@@ -390,13 +567,21 @@ impl ClaimExtractor {
     }
 }
 
+/// What the search of a block found in one of its units.
+#[derive(Debug, Clone, Copy)]
+struct Found<'s> {
+    /// Phrase hits: unit, rule, start, end.
+    phrases: &'s [(usize, usize, usize, usize)],
+    /// One gate per pattern of the extractor.
+    gates: &'s [Gate],
+}
+
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.
-fn inside<T>(unit: Span, items: &[T], span_of: impl Fn(&T) -> Span) -> Vec<usize> {
+fn inside<T>(unit: Span, items: &[T], span_of: impl Fn(&T) -> Span) -> impl Iterator<Item = usize> {
     let first = items.partition_point(|item| span_of(item).start < unit.start);
     (first..items.len())
-        .take_while(|&i| span_of(&items[i]).start < unit.end)
-        .filter(|&i| unit.contains(span_of(&items[i])))
-        .collect()
+        .map_while(move |i| Some((i, span_of(&items[i]))).filter(|(_, span)| span.start < unit.end))
+        .filter_map(move |(i, span)| unit.contains(span).then_some(i))
 }
 
 /// Slices of one text in order, without those that lie inside another ("estimated" inside
@@ -443,7 +628,7 @@ fn carry_attribution(units: &mut [Pending]) {
 
 fn give(reading: &mut Reading, (speaker, rule): (Span, usize)) {
     reading.attribution = Some((speaker, rule));
-    reading.fired.push(rule);
+    reading.fired.insert(rule);
 }
 
 /// The speaker of an attribution: the entity it names when there is one (a person before an
