@@ -22,11 +22,13 @@
 //! with a letter (both set in `[scoring]`, where the fitting of the weights is described). The
 //! claim's `rule` is the cue rule that contributed most; `cues` lists every rule that fired.
 
+mod literals;
 mod units;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{CaptureLocations, Regex};
 
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
@@ -156,6 +158,12 @@ pub struct ClaimExtractor {
     with_patterns: Vec<usize>,
     with_feature: Vec<usize>,
     pattern_count: usize,
+    /// The literals of every pattern that has a small set of them (see [`literals`]), and the
+    /// pattern each belongs to.
+    literals: AhoCorasick,
+    literal_owners: Vec<usize>,
+    /// Per pattern: whether it has literals, so that a unit without them is not searched.
+    has_literals: Vec<bool>,
     phrases: PhraseSet,
     scoring: Scoring,
 }
@@ -203,6 +211,8 @@ struct Scratch {
     spans: Vec<Span>,
     /// `pattern_count` gates per unit.
     gates: Vec<Gate>,
+    /// `pattern_count` flags per unit: one of the pattern's literals is in the unit.
+    seen: Vec<bool>,
     /// Phrase hits: unit, rule, start, end; in the order of units.
     hits: Vec<(usize, usize, usize, usize)>,
 }
@@ -237,6 +247,7 @@ impl ClaimExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
         let mut rules = Vec::new();
         let (mut with_patterns, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
+        let (mut literal_strings, mut literal_owners, mut has_literals) = (Vec::new(), Vec::new(), Vec::new());
         let mut phrases = PhraseSetBuilder::default();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
@@ -267,6 +278,13 @@ impl ClaimExtractor {
                     }
                     // Erring on the safe side: a `^` in a class or `\\A` written out also counts.
                     let per_unit = ["^", "$", "\\A", "\\z"].iter().any(|anchor| pattern.get_ref().contains(anchor));
+                    let column = pattern_count + patterns.len();
+                    let required = literals::required(pattern.get_ref());
+                    has_literals.push(required.is_some());
+                    for literal in required.into_iter().flatten() {
+                        literal_strings.push(literal);
+                        literal_owners.push(column);
+                    }
                     patterns.push(Pattern { regex, per_unit, speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
@@ -318,7 +336,22 @@ impl ClaimExtractor {
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
         })?;
-        Ok(ClaimExtractor { rules, with_patterns, with_feature, pattern_count, phrases: phrases.build(), scoring })
+        let literals = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&literal_strings)
+            .expect("a few hundred short literals fit an automaton");
+        Ok(ClaimExtractor {
+            rules,
+            with_patterns,
+            with_feature,
+            pattern_count,
+            literals,
+            literal_owners,
+            has_literals,
+            phrases: phrases.build(),
+            scoring,
+        })
     }
 
     /// The claims in the kept `blocks` of `text`, given the entities and money already found.
@@ -366,15 +399,16 @@ impl ClaimExtractor {
         claims
     }
 
-    /// Searches the units of a block for every phrase, and for every pattern that is not
-    /// anchored to the unit, in one pass each, leaving the phrase hits and the gates in `scratch`.
+    /// Searches the units of a block for every phrase, for the literals of every pattern, and
+    /// for every pattern that is not anchored to the unit, in one pass each, leaving the phrase
+    /// hits and the gates in `scratch`. A unit without any of a pattern's literals is a miss.
     ///
     /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
     /// unit is set off by white space (or the block's edge): the word boundaries at its edges
     /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
     /// inside the unit, so the unit is searched on its own (`Gate::Unknown`).
     fn search_block(&self, text: &str, scratch: &mut Scratch) {
-        let Scratch { units, spans, gates, hits, .. } = scratch;
+        let Scratch { units, spans, gates, seen, hits, .. } = scratch;
         spans.clear();
         spans.extend(units.iter().map(|unit| unit.span));
         hits.clear();
@@ -397,9 +431,27 @@ impl ClaimExtractor {
         }
         let count = self.pattern_count;
         let block = &text[low..high];
+        seen.clear();
+        seen.resize(gates.len(), false);
+        let mut at = 0;
+        // A literal inside a unit may be part of a match there; one reaching over its edge is not.
+        for hit in self.literals.find_overlapping_iter(block) {
+            let (start, end) = (low + hit.start(), low + hit.end());
+            while spans[at].end < end {
+                at += 1;
+            }
+            if spans[at].start <= start {
+                seen[at * count + self.literal_owners[hit.pattern().as_usize()]] = true;
+            }
+        }
+        let possible =
+            |column: usize| !self.has_literals[column] || seen.iter().skip(column).step_by(count).any(|&s| s);
         for rule in &self.rules {
             for (number, pattern) in rule.patterns.iter().enumerate().filter(|(_, p)| !p.per_unit) {
                 let column = rule.first_pattern + number;
+                if !possible(column) {
+                    continue;
+                }
                 let mut at = 0;
                 for found in pattern.regex.find_iter(block) {
                     let hit = Span::new(low + found.start(), low + found.end());
@@ -417,6 +469,11 @@ impl ClaimExtractor {
                         }
                     }
                 }
+            }
+        }
+        for ((gate, &seen), column) in gates.iter_mut().zip(seen.iter()).zip((0..count).cycle()) {
+            if self.has_literals[column] && !seen {
+                *gate = Gate::Miss;
             }
         }
     }
