@@ -4,7 +4,8 @@
 //! Units come from the kept text's sentences (see [`units`]). Each unit is read by the cue rules
 //! of `rules/claims/`, each a list of `phrases` (ASCII case-insensitive, whole words) and/or
 //! `patterns`, or a `feature` of the unit (it holds a money figure, or at least `min_entities`
-//! entities, is a step of an `→` chain, or has between `min_words` and `max_words` words). A cue
+//! entities, is a step of an `→` chain, has between `min_words` and `max_words` words, or sits in a
+//! paragraph of at least `min_sentences` sentences). A cue
 //! rule has a `role`:
 //!
 //! - `cue`: marks the unit with its `kind` (if any) and adds its `weight` (negative for cues of
@@ -77,6 +78,9 @@ rule_table! {
         /// For the `word-count` feature: the most words the unit may have.
         #[serde(default)]
         pub max_words: Option<usize>,
+        /// For the `paragraph` feature: the fewest sentences the unit's paragraph must hold.
+        #[serde(default)]
+        pub min_sentences: Option<usize>,
     }
 }
 
@@ -103,6 +107,8 @@ pub enum Feature {
     ArrowChain,
     /// The unit has between `min_words` and `max_words` words (either bound may be left out).
     WordCount,
+    /// The unit's paragraph (block of kept lines) holds at least `min_sentences` sentences.
+    Paragraph,
 }
 
 /// The `[scoring]` table.
@@ -137,6 +143,7 @@ struct Compiled {
     refers_back: BTreeMap<String, EntityType>,
     min_entities: usize,
     words: std::ops::RangeInclusive<usize>,
+    min_sentences: usize,
 }
 
 /// One regex of a cue rule.
@@ -224,6 +231,8 @@ struct Facts {
     has_money: bool,
     /// Words with a letter or digit in them.
     words: usize,
+    /// Sentences in the unit's paragraph.
+    sentences: usize,
 }
 
 /// What the cue rules found in one unit.
@@ -298,6 +307,13 @@ impl ClaimExtractor {
                 if rule.min_entities.is_some() && rule.feature != Some(Feature::Entity) {
                     return Err(RuleError::at(file, rule.id.span(), "`min_entities` goes with `feature = \"entity\"`"));
                 }
+                if rule.min_sentences.is_some() != (rule.feature == Some(Feature::Paragraph)) {
+                    return Err(RuleError::at(
+                        file,
+                        rule.id.span(),
+                        "`min_sentences` goes with `feature = \"paragraph\"`, and it needs it",
+                    ));
+                }
                 let index = rules.len();
                 if index == Fired::CAPACITY {
                     return Err(RuleError::at(
@@ -327,6 +343,7 @@ impl ClaimExtractor {
                     refers_back: rule.refers_back.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
                     min_entities: rule.min_entities.unwrap_or(1),
                     words: rule.min_words.unwrap_or(0)..=rule.max_words.unwrap_or(usize::MAX),
+                    min_sentences: rule.min_sentences.unwrap_or(0),
                 });
             }
         }
@@ -390,7 +407,7 @@ impl ClaimExtractor {
                 let (unit_hits, rest) = hits.split_at(own);
                 hits = rest;
                 let gates = &scratch.gates[index * self.pattern_count..(index + 1) * self.pattern_count];
-                let found = Found { phrases: unit_hits, gates };
+                let found = Found { phrases: unit_hits, gates, sentences: scratch.sentences.len() };
                 pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
@@ -496,7 +513,7 @@ impl ClaimExtractor {
         }
         let entities = inside(unit.span, entities, |e| e.span).count();
         let has_money = inside(unit.span, money, |m| m.span).next().is_some();
-        let facts = Facts { entities, has_money, words };
+        let facts = Facts { entities, has_money, words, sentences: found.sentences };
         let reading = self.read(text, unit, facts, found, locations);
         if reading.fired.iter().any(|r| self.rules[r].role == Role::Veto) {
             return None;
@@ -565,6 +582,7 @@ impl ClaimExtractor {
                 Some(Feature::Entity) => facts.entities >= rule.min_entities,
                 Some(Feature::ArrowChain) => unit.chain_step,
                 Some(Feature::WordCount) => rule.words.contains(&facts.words),
+                Some(Feature::Paragraph) => facts.sentences >= rule.min_sentences,
                 None => false,
             };
             if by_feature {
@@ -631,6 +649,8 @@ struct Found<'s> {
     phrases: &'s [(usize, usize, usize, usize)],
     /// One gate per pattern of the extractor.
     gates: &'s [Gate],
+    /// Sentences in the block.
+    sentences: usize,
 }
 
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.
