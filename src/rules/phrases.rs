@@ -3,7 +3,7 @@
 //! capitals (`Ähnliche Beiträge`) are folded in a copy of the text that keeps every offset, so
 //! phrases with non-ASCII letters are written in lower case.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::Position;
 use crate::span::Span;
@@ -27,7 +27,9 @@ impl PhraseSetBuilder {
     }
 
     pub fn build(self) -> PhraseSet {
+        // A DFA: phrase lists are a few thousand bytes, and every document is read with them.
         let automaton = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&self.phrases)

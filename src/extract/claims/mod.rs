@@ -29,7 +29,7 @@ mod units;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{CaptureLocations, Regex};
 
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
@@ -353,7 +353,9 @@ impl ClaimExtractor {
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
         })?;
+        // A DFA: found once per block, the literals are searched far more often than built.
         let literals = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&literal_strings)
@@ -467,6 +469,16 @@ impl ClaimExtractor {
             for (number, pattern) in rule.patterns.iter().enumerate().filter(|(_, p)| !p.per_unit) {
                 let column = rule.first_pattern + number;
                 if !possible(column) {
+                    continue;
+                }
+                // When the units that hold a literal are a small part of the block, searching
+                // them alone reads less text than searching the block.
+                let holding = |unit: usize| !self.has_literals[column] || seen[unit * count + column];
+                let held: usize = (0..spans.len()).filter(|&u| holding(u)).map(|u| spans[u].len()).sum();
+                if held * 2 < block.len() {
+                    for unit in (0..spans.len()).filter(|&u| holding(u)) {
+                        gates[unit * count + column] = Gate::Unknown;
+                    }
                     continue;
                 }
                 let mut at = 0;
