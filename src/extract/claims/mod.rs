@@ -4,7 +4,8 @@
 //! Units come from the kept text's sentences (see [`units`]). Each unit is read by the cue rules
 //! of `rules/claims/`, each a list of `phrases` (ASCII case-insensitive, whole words) and/or
 //! `patterns`, or a `feature` of the unit (it holds a money figure, or at least `min_entities`
-//! entities, is a step of an `→` chain, or has between `min_words` and `max_words` words). A cue
+//! entities, is a step of an `→` chain, has between `min_words` and `max_words` words, or sits in a
+//! paragraph of at least `min_sentences` sentences). A cue
 //! rule has a `role`:
 //!
 //! - `cue`: marks the unit with its `kind` (if any) and adds its `weight` (negative for cues of
@@ -22,12 +23,14 @@
 //! with a letter (both set in `[scoring]`, where the fitting of the weights is described). The
 //! claim's `rule` is the cue rule that contributed most; `cues` lists every rule that fired.
 
+mod literals;
 mod units;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use regex::Regex;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::{CaptureLocations, Regex};
 
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
 use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
@@ -75,6 +78,9 @@ rule_table! {
         /// For the `word-count` feature: the most words the unit may have.
         #[serde(default)]
         pub max_words: Option<usize>,
+        /// For the `paragraph` feature: the fewest sentences the unit's paragraph must hold.
+        #[serde(default)]
+        pub min_sentences: Option<usize>,
     }
 }
 
@@ -101,6 +107,8 @@ pub enum Feature {
     ArrowChain,
     /// The unit has between `min_words` and `max_words` words (either bound may be left out).
     WordCount,
+    /// The unit's paragraph (block of kept lines) holds at least `min_sentences` sentences.
+    Paragraph,
 }
 
 /// The `[scoring]` table.
@@ -127,20 +135,93 @@ struct Compiled {
     role: Role,
     kind: Option<ClaimKind>,
     weight: f32,
-    patterns: Vec<Regex>,
+    patterns: Vec<Pattern>,
+    /// The index of this rule's first pattern among all patterns of the extractor.
+    first_pattern: usize,
     feature: Option<Feature>,
     not_speakers: Vec<String>,
     refers_back: BTreeMap<String, EntityType>,
     min_entities: usize,
     words: std::ops::RangeInclusive<usize>,
+    min_sentences: usize,
+}
+
+/// One regex of a cue rule.
+#[derive(Debug)]
+struct Pattern {
+    regex: Regex,
+    /// The regex may be anchored at the start or end of the unit (it has `^`, `$`, `\A` or `\z`),
+    /// so it is only ever run on the unit itself; the others are searched once per block.
+    per_unit: bool,
+    /// Where the `speaker` group is, for attribution patterns.
+    speaker: usize,
 }
 
 /// The claim extractor, compiled from `rules/claims/`.
 #[derive(Debug)]
 pub struct ClaimExtractor {
     rules: Vec<Compiled>,
+    /// The rules with patterns, and those with a feature, so that a unit visits no other.
+    with_patterns: Vec<usize>,
+    with_feature: Vec<usize>,
+    pattern_count: usize,
+    /// The literals of every pattern that has a small set of them (see [`literals`]), and the
+    /// pattern each belongs to.
+    literals: AhoCorasick,
+    literal_owners: Vec<usize>,
+    /// Per pattern: whether it has literals, so that a unit without them is not searched.
+    has_literals: Vec<bool>,
     phrases: PhraseSet,
     scoring: Scoring,
+}
+
+/// The rules that fired on a unit, one bit per rule (so there can be at most 128 rules).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Fired(u128);
+
+impl Fired {
+    const CAPACITY: usize = 128;
+
+    fn insert(&mut self, rule: usize) {
+        self.0 |= 1 << rule;
+    }
+
+    /// The rules in the order of their index.
+    fn iter(self) -> impl Iterator<Item = usize> + Clone {
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let rule = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                rule
+            })
+        })
+    }
+}
+
+/// What a search of a block says about one pattern in one of its units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gate {
+    /// No match in the unit.
+    Miss,
+    /// The unit's first match.
+    Hit(Span),
+    /// The block search cannot tell: the pattern is run on the unit.
+    Unknown,
+}
+
+/// Buffers one call of [`ClaimExtractor::extract`] reuses from block to block.
+#[derive(Debug, Default)]
+struct Scratch {
+    sentences: Vec<Span>,
+    units: Vec<Unit>,
+    spans: Vec<Span>,
+    /// `pattern_count` gates per unit.
+    gates: Vec<Gate>,
+    /// `pattern_count` flags per unit: one of the pattern's literals is in the unit.
+    seen: Vec<bool>,
+    /// Phrase hits: unit, rule, start, end; in the order of units.
+    hits: Vec<(usize, usize, usize, usize)>,
 }
 
 /// What is known about a unit before its cue rules run.
@@ -150,12 +231,14 @@ struct Facts {
     has_money: bool,
     /// Words with a letter or digit in them.
     words: usize,
+    /// Sentences in the unit's paragraph.
+    sentences: usize,
 }
 
 /// What the cue rules found in one unit.
 #[derive(Debug, Default)]
 struct Reading<'a> {
-    fired: Vec<usize>,
+    fired: Fired,
     hedges: Vec<&'a str>,
     /// The speaker's span and the attribution rule that found it.
     attribution: Option<(Span, usize)>,
@@ -167,13 +250,13 @@ struct Pending<'a> {
     unit: Unit,
     quote: units::Quoting,
     reading: Reading<'a>,
-    entities: Vec<usize>,
-    money: Vec<usize>,
 }
 
 impl ClaimExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
         let mut rules = Vec::new();
+        let (mut with_patterns, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
+        let (mut literal_strings, mut literal_owners, mut has_literals) = (Vec::new(), Vec::new(), Vec::new());
         let mut phrases = PhraseSetBuilder::default();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
@@ -194,14 +277,24 @@ impl ClaimExtractor {
                 let mut patterns = Vec::new();
                 for pattern in &rule.patterns {
                     let regex = rules::compile_regex(file, pattern)?;
-                    if rule.role == Role::Attribution && !regex.capture_names().any(|n| n == Some("speaker")) {
+                    let speaker = regex.capture_names().position(|n| n == Some("speaker"));
+                    if rule.role == Role::Attribution && speaker.is_none() {
                         return Err(RuleError::at(
                             file,
                             pattern.span(),
                             "an attribution pattern needs a `(?P<speaker>…)` group",
                         ));
                     }
-                    patterns.push(regex);
+                    // Erring on the safe side: a `^` in a class or `\\A` written out also counts.
+                    let per_unit = ["^", "$", "\\A", "\\z"].iter().any(|anchor| pattern.get_ref().contains(anchor));
+                    let column = pattern_count + patterns.len();
+                    let required = literals::required(pattern.get_ref());
+                    has_literals.push(required.is_some());
+                    for literal in required.into_iter().flatten() {
+                        literal_strings.push(literal);
+                        literal_owners.push(column);
+                    }
+                    patterns.push(Pattern { regex, per_unit, speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
                 {
@@ -214,19 +307,43 @@ impl ClaimExtractor {
                 if rule.min_entities.is_some() && rule.feature != Some(Feature::Entity) {
                     return Err(RuleError::at(file, rule.id.span(), "`min_entities` goes with `feature = \"entity\"`"));
                 }
+                if rule.min_sentences.is_some() != (rule.feature == Some(Feature::Paragraph)) {
+                    return Err(RuleError::at(
+                        file,
+                        rule.id.span(),
+                        "`min_sentences` goes with `feature = \"paragraph\"`, and it needs it",
+                    ));
+                }
                 let index = rules.len();
+                if index == Fired::CAPACITY {
+                    return Err(RuleError::at(
+                        file,
+                        rule.id.span(),
+                        "at most 128 claim rules: the set of rules that fired on a unit is a 128-bit set",
+                    ));
+                }
                 phrases.add(index, &rule.phrases, rule.position);
+                if !patterns.is_empty() {
+                    with_patterns.push(index);
+                }
+                if rule.feature.is_some() {
+                    with_feature.push(index);
+                }
+                let first_pattern = pattern_count;
+                pattern_count += patterns.len();
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     role: rule.role,
                     kind: rule.kind,
                     weight: rule.weight,
                     patterns,
+                    first_pattern,
                     feature: rule.feature,
                     not_speakers: rule.not_speakers,
                     refers_back: rule.refers_back.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
                     min_entities: rule.min_entities.unwrap_or(1),
                     words: rule.min_words.unwrap_or(0)..=rule.max_words.unwrap_or(usize::MAX),
+                    min_sentences: rule.min_sentences.unwrap_or(0),
                 });
             }
         }
@@ -236,7 +353,24 @@ impl ClaimExtractor {
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
         })?;
-        Ok(ClaimExtractor { rules, phrases: phrases.build(), scoring })
+        // A DFA: found once per block, the literals are searched far more often than built.
+        let literals = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&literal_strings)
+            .expect("a few hundred short literals fit an automaton");
+        Ok(ClaimExtractor {
+            rules,
+            with_patterns,
+            with_feature,
+            pattern_count,
+            literals,
+            literal_owners,
+            has_literals,
+            phrases: phrases.build(),
+            scoring,
+        })
     }
 
     /// The claims in the kept `blocks` of `text`, given the entities and money already found.
@@ -249,33 +383,139 @@ impl ClaimExtractor {
         money: &[MoneyItem<'a>],
     ) -> Vec<ClaimItem<'a>> {
         let mut claims = Vec::new();
-        let mut sentences = Vec::new();
-        let mut pieces = Vec::new();
+        let mut scratch = Scratch::default();
+        // Group slots for the attribution patterns, made once per document instead of per search.
+        let mut locations: Vec<Option<CaptureLocations>> = self
+            .rules
+            .iter()
+            .flat_map(|rule| {
+                rule.patterns.iter().map(move |p| (rule.role == Role::Attribution).then(|| p.regex.capture_locations()))
+            })
+            .collect();
         let mut pending = Vec::new();
         for &block in blocks {
-            sentences.clear();
-            pieces.clear();
-            segmenter.sentences(text, block, &mut sentences);
-            for &sentence in &sentences {
-                units::split(text, sentence, sentence.start == block.start, entities, money, &mut pieces);
+            scratch.sentences.clear();
+            scratch.units.clear();
+            segmenter.sentences(text, block, &mut scratch.sentences);
+            for &sentence in &scratch.sentences {
+                units::split(text, sentence, sentence.start == block.start, entities, money, &mut scratch.units);
             }
+            self.search_block(text, &mut scratch);
             pending.clear();
-            let quotes = units::quoting(text, &pieces);
-            for (&unit, quote) in pieces.iter().zip(quotes) {
-                pending.extend(self.prepare(text, unit, quote, entities, money));
+            let quotes = units::quoting(text, &scratch.units);
+            let mut hits = scratch.hits.as_slice();
+            for (index, (&unit, quote)) in scratch.units.iter().zip(quotes).enumerate() {
+                let own = hits.iter().take_while(|hit| hit.0 == index).count();
+                let (unit_hits, rest) = hits.split_at(own);
+                hits = rest;
+                let gates = &scratch.gates[index * self.pattern_count..(index + 1) * self.pattern_count];
+                let found = Found { phrases: unit_hits, gates, sentences: scratch.sentences.len() };
+                pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
-            claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities)));
+            claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities, money)));
         }
         claims
     }
 
+    /// Searches the units of a block for every phrase, for the literals of every pattern, and
+    /// for every pattern that is not anchored to the unit, in one pass each, leaving the phrase
+    /// hits and the gates in `scratch`. A unit without any of a pattern's literals is a miss.
+    ///
+    /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
+    /// unit is set off by white space (or the block's edge): the word boundaries at its edges
+    /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
+    /// inside the unit, so the unit is searched on its own (`Gate::Unknown`).
+    fn search_block(&self, text: &str, scratch: &mut Scratch) {
+        let Scratch { units, spans, gates, seen, hits, .. } = scratch;
+        spans.clear();
+        spans.extend(units.iter().map(|unit| unit.span));
+        hits.clear();
+        self.phrases.find_in_parts(text, spans, |unit, rule, start, end| hits.push((unit, rule, start, end)));
+        gates.clear();
+        let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+            return;
+        };
+        let (low, high) = (first.start, last.end);
+        let in_order = spans.windows(2).all(|pair| pair[0].end <= pair[1].start);
+        for span in spans.iter() {
+            let set_off = in_order
+                && (span.start == low || text[..span.start].ends_with(char::is_whitespace))
+                && (span.end == high || text[span.end..].starts_with(char::is_whitespace));
+            let patterns = self.rules.iter().flat_map(|rule| &rule.patterns);
+            gates.extend(patterns.map(|p| if set_off && !p.per_unit { Gate::Miss } else { Gate::Unknown }));
+        }
+        if !in_order {
+            return;
+        }
+        let count = self.pattern_count;
+        let block = &text[low..high];
+        seen.clear();
+        seen.resize(gates.len(), false);
+        let mut at = 0;
+        // A literal inside a unit may be part of a match there; one reaching over its edge is not.
+        for hit in self.literals.find_overlapping_iter(block) {
+            let (start, end) = (low + hit.start(), low + hit.end());
+            while spans[at].end < end {
+                at += 1;
+            }
+            if spans[at].start <= start {
+                seen[at * count + self.literal_owners[hit.pattern().as_usize()]] = true;
+            }
+        }
+        let possible =
+            |column: usize| !self.has_literals[column] || seen.iter().skip(column).step_by(count).any(|&s| s);
+        for rule in &self.rules {
+            for (number, pattern) in rule.patterns.iter().enumerate().filter(|(_, p)| !p.per_unit) {
+                let column = rule.first_pattern + number;
+                if !possible(column) {
+                    continue;
+                }
+                // When the units that hold a literal are a small part of the block, searching
+                // them alone reads less text than searching the block.
+                let holding = |unit: usize| !self.has_literals[column] || seen[unit * count + column];
+                let held: usize = (0..spans.len()).filter(|&u| holding(u)).map(|u| spans[u].len()).sum();
+                if held * 2 < block.len() {
+                    for unit in (0..spans.len()).filter(|&u| holding(u)) {
+                        gates[unit * count + column] = Gate::Unknown;
+                    }
+                    continue;
+                }
+                let mut at = 0;
+                for found in pattern.regex.find_iter(block) {
+                    let hit = Span::new(low + found.start(), low + found.end());
+                    while at < spans.len() && spans[at].end < hit.start {
+                        at += 1;
+                    }
+                    for (unit, span) in spans.iter().enumerate().skip(at).take_while(|(_, s)| s.start <= hit.end) {
+                        let gate = &mut gates[unit * count + column];
+                        if !hit.is_empty() && span.contains(hit) {
+                            if *gate == Gate::Miss {
+                                *gate = Gate::Hit(hit);
+                            }
+                        } else if span.overlaps(hit) || hit.is_empty() {
+                            *gate = Gate::Unknown;
+                        }
+                    }
+                }
+            }
+        }
+        for ((gate, &seen), column) in gates.iter_mut().zip(seen.iter()).zip((0..count).cycle()) {
+            if self.has_literals[column] && !seen {
+                *gate = Gate::Miss;
+            }
+        }
+    }
+
     /// Reads one unit, unless it has too few words or a veto fired on it.
+    #[allow(clippy::too_many_arguments)]
     fn prepare<'a>(
         &self,
         text: &'a str,
         unit: Unit,
         quote: units::Quoting,
+        found: Found,
+        locations: &mut [Option<CaptureLocations>],
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
     ) -> Option<Pending<'a>> {
@@ -283,32 +523,34 @@ impl ClaimExtractor {
         if words < self.scoring.min_words {
             return None;
         }
-        let entities = inside(unit.span, entities, |e| e.span);
-        let money = inside(unit.span, money, |m| m.span);
-        let facts = Facts { entities: entities.len(), has_money: !money.is_empty(), words };
-        let reading = self.read(text, unit, facts);
-        if reading.fired.iter().any(|&r| self.rules[r].role == Role::Veto) {
+        let entities = inside(unit.span, entities, |e| e.span).count();
+        let has_money = inside(unit.span, money, |m| m.span).next().is_some();
+        let facts = Facts { entities, has_money, words, sentences: found.sentences };
+        let reading = self.read(text, unit, facts, found, locations);
+        if reading.fired.iter().any(|r| self.rules[r].role == Role::Veto) {
             return None;
         }
-        Some(Pending { unit, quote, reading, entities, money })
+        Some(Pending { unit, quote, reading })
     }
 
     /// Scores a read unit; a claim when the score reaches the threshold.
-    fn claim<'a>(&'a self, text: &'a str, pending: Pending<'a>, entities: &[EntityItem<'a>]) -> Option<ClaimItem<'a>> {
-        let Pending { unit, mut reading, entities: inside_entities, money: inside_money, .. } = pending;
-        reading.fired.sort_unstable();
-        reading.fired.dedup();
-        let total: f32 = self.scoring.bias + reading.fired.iter().map(|&r| self.rules[r].weight).sum::<f32>();
+    fn claim<'a>(
+        &'a self,
+        text: &'a str,
+        pending: Pending<'a>,
+        entities: &[EntityItem<'a>],
+        money: &[MoneyItem<'a>],
+    ) -> Option<ClaimItem<'a>> {
+        let Pending { unit, reading, .. } = pending;
+        let fired = reading.fired;
+        let total: f32 = self.scoring.bias + fired.iter().map(|r| self.rules[r].weight).sum::<f32>();
         let score = 1.0 / (1.0 + (-total).exp());
         if score < self.scoring.threshold {
             return None;
         }
-        let strongest = reading
-            .fired
-            .iter()
-            .copied()
-            .max_by(|&a, &b| self.rules[a].weight.total_cmp(&self.rules[b].weight).then(b.cmp(&a)))?;
-        let mut kinds: Vec<ClaimKind> = reading.fired.iter().filter_map(|&r| self.rules[r].kind).collect();
+        let strongest =
+            fired.iter().max_by(|&a, &b| self.rules[a].weight.total_cmp(&self.rules[b].weight).then(b.cmp(&a)))?;
+        let mut kinds: Vec<ClaimKind> = fired.iter().filter_map(|r| self.rules[r].kind).collect();
         kinds.sort();
         kinds.dedup();
         let attribution = reading
@@ -322,66 +564,88 @@ impl ClaimExtractor {
             hedges: reading.hedges,
             attribution,
             score: (score * 1000.0).round() / 1000.0,
-            cues: reading.fired.iter().map(|&r| self.rules[r].id.as_str()).collect(),
-            entities: inside_entities,
-            money: inside_money,
+            cues: fired.iter().map(|r| self.rules[r].id.as_str()).collect(),
+            entities: inside(unit.span, entities, |e| e.span).collect(),
+            money: inside(unit.span, money, |m| m.span).collect(),
         })
     }
 
-    /// Runs every cue rule over one unit.
-    fn read<'a>(&self, text: &'a str, unit: Unit, facts: Facts) -> Reading<'a> {
+    /// Runs every cue rule over one unit, given what the block search found in it.
+    fn read<'a>(
+        &self,
+        text: &'a str,
+        unit: Unit,
+        facts: Facts,
+        found: Found,
+        locations: &mut [Option<CaptureLocations>],
+    ) -> Reading<'a> {
         let unit_text = unit.span.of(text);
         let mut reading = Reading::default();
-        let fire = |reading: &mut Reading<'a>, rule: usize| {
-            if !reading.fired.contains(&rule) {
-                reading.fired.push(rule);
-            }
-        };
-        self.phrases.find(unit_text, |rule, start, end| {
-            fire(&mut reading, rule);
+        for &(_, rule, start, end) in found.phrases {
+            reading.fired.insert(rule);
             if self.rules[rule].role == Role::Hedge {
-                reading.hedges.push(&unit_text[start..end]);
+                reading.hedges.push(&text[start..end]);
             }
-        });
-        for (index, rule) in self.rules.iter().enumerate() {
+        }
+        for &index in &self.with_feature {
+            let rule = &self.rules[index];
             let by_feature = match rule.feature {
                 Some(Feature::Money) => facts.has_money,
                 Some(Feature::Entity) => facts.entities >= rule.min_entities,
                 Some(Feature::ArrowChain) => unit.chain_step,
                 Some(Feature::WordCount) => rule.words.contains(&facts.words),
+                Some(Feature::Paragraph) => facts.sentences >= rule.min_sentences,
                 None => false,
             };
             if by_feature {
-                fire(&mut reading, index);
+                reading.fired.insert(index);
             }
-            // Only attributions need groups; the others ask the cheaper question.
-            for pattern in &rule.patterns {
+        }
+        for &index in &self.with_patterns {
+            let rule = &self.rules[index];
+            for (number, pattern) in rule.patterns.iter().enumerate() {
+                let column = rule.first_pattern + number;
+                let gate = found.gates[column];
+                if gate == Gate::Miss {
+                    continue;
+                }
+                // Only attributions need groups; the others ask the cheaper question.
                 match rule.role {
                     Role::Hedge => {
-                        let Some(whole) = pattern.find(unit_text) else {
-                            continue;
+                        let whole = match gate {
+                            Gate::Hit(span) => span.of(text),
+                            _ => match pattern.regex.find(unit_text) {
+                                Some(whole) => whole.as_str(),
+                                None => continue,
+                            },
                         };
-                        reading.hedges.push(whole.as_str());
+                        reading.hedges.push(whole);
                     }
                     Role::Attribution => {
-                        let Some(speaker) = pattern.captures(unit_text).and_then(|caps| caps.name("speaker")) else {
+                        let Some(groups) = locations[column].as_mut() else {
                             continue;
                         };
-                        if rule.not_speakers.iter().any(|word| word == speaker.as_str().trim()) {
+                        if pattern.regex.captures_read(groups, unit_text).is_none() {
+                            continue;
+                        }
+                        let Some((start, end)) = groups.get(pattern.speaker) else {
+                            continue;
+                        };
+                        if rule.not_speakers.iter().any(|word| word == unit_text[start..end].trim()) {
                             continue;
                         }
                         if reading.attribution.is_none() {
-                            let start = unit.span.start + speaker.start();
-                            reading.attribution = Some((Span::new(start, start + speaker.len()).trim(text), index));
+                            let span = Span::new(unit.span.start + start, unit.span.start + end);
+                            reading.attribution = Some((span.trim(text), index));
                         }
                     }
                     Role::Cue | Role::Veto => {
-                        if !pattern.is_match(unit_text) {
+                        if gate == Gate::Unknown && !pattern.regex.is_match(unit_text) {
                             continue;
                         }
                     }
                 }
-                fire(&mut reading, index);
+                reading.fired.insert(index);
                 break;
             }
         }
@@ -390,13 +654,23 @@ impl ClaimExtractor {
     }
 }
 
+/// What the search of a block found in one of its units.
+#[derive(Debug, Clone, Copy)]
+struct Found<'s> {
+    /// Phrase hits: unit, rule, start, end.
+    phrases: &'s [(usize, usize, usize, usize)],
+    /// One gate per pattern of the extractor.
+    gates: &'s [Gate],
+    /// Sentences in the block.
+    sentences: usize,
+}
+
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.
-fn inside<T>(unit: Span, items: &[T], span_of: impl Fn(&T) -> Span) -> Vec<usize> {
+fn inside<T>(unit: Span, items: &[T], span_of: impl Fn(&T) -> Span) -> impl Iterator<Item = usize> {
     let first = items.partition_point(|item| span_of(item).start < unit.start);
     (first..items.len())
-        .take_while(|&i| span_of(&items[i]).start < unit.end)
-        .filter(|&i| unit.contains(span_of(&items[i])))
-        .collect()
+        .map_while(move |i| Some((i, span_of(&items[i]))).filter(|(_, span)| span.start < unit.end))
+        .filter_map(move |(i, span)| unit.contains(span).then_some(i))
 }
 
 /// Slices of one text in order, without those that lie inside another ("estimated" inside
@@ -443,7 +717,7 @@ fn carry_attribution(units: &mut [Pending]) {
 
 fn give(reading: &mut Reading, (speaker, rule): (Span, usize)) {
     reading.attribution = Some((speaker, rule));
-    reading.fired.push(rule);
+    reading.fired.insert(rule);
 }
 
 /// The speaker of an attribution: the entity it names when there is one (a person before an

@@ -1,0 +1,73 @@
+//! Claims in the sample articles of `corpus/` that are easy to lose: plain statements without a
+//! figure, quotations and reported speech whose speaker is named mid-sentence or in an earlier
+//! sentence, and lines that must never be claims (questions, advice, calls to action,
+//! disclaimers).
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn records() -> Vec<Value> {
+    let output = Command::cargo_bin("assay").unwrap().args(["extract", "-j1", "corpus"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    output.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect()
+}
+
+/// The claims of the file whose path ends with `name`.
+fn claims<'a>(records: &'a [Value], name: &str) -> &'a Vec<Value> {
+    let record = records.iter().find(|r| r["path"].as_str().unwrap().ends_with(name)).unwrap();
+    record["claims"].as_array().unwrap()
+}
+
+/// The claim starting with `start`, and its speaker if it has one.
+fn claim<'a>(claims: &'a [Value], start: &str) -> Option<(&'a Value, Option<&'a str>)> {
+    let found = claims.iter().find(|c| c["text"].as_str().unwrap().starts_with(start))?;
+    Some((found, found["attribution"]["speaker"].as_str()))
+}
+
+#[test]
+fn plain_statements_in_prose_are_claims() {
+    let records = records();
+    for (file, start) in [
+        ("analyst-note.txt", "Switzerland offers a different model."),
+        ("analyst-note.txt", "They are quick to build"),
+        ("blog-markdown.md", "Electricity turned out to be a rounding error."),
+        ("blog-markdown.md", "The bigger surprise was wear parts."),
+        ("newsletter-cards.txt", "Owning the quay also means owning the data"),
+        ("newsletter-cards.txt", "New orders slow"),
+    ] {
+        assert!(claim(claims(&records, file), start).is_some(), "{file}: no claim for {start:?}");
+    }
+}
+
+#[test]
+fn speakers_named_mid_sentence_or_before_the_quote() {
+    let records = records();
+    for (file, start, speaker) in [
+        ("analyst-note.txt", "Last month it closed", "Matthias Kern"),
+        ("analyst-note.txt", "\"We have the money", "Matthias Kern"),
+        ("analyst-note.txt", "\"What we do not have", "Matthias Kern"),
+        ("analyst-note.txt", "The system operator introduced", "Ravenmoor Power"),
+        ("analyst-note.txt", "Part of that money", "Aarberg Netz AG"),
+        ("crlf-bom.txt", "\"Floating turbines", "Haruto Kanemoto"),
+        ("crlf-bom.txt", "Even so, Yuki Sasaki", "Yuki Sasaki"),
+        ("earnings-news.txt", "The income statement showed", "Ananya Kapoor"),
+        ("earnings-news.txt", "\"At some point", "Noor Haddad"),
+    ] {
+        let found = claim(claims(&records, file), start);
+        assert_eq!(found.and_then(|(_, s)| s), Some(speaker), "{file}: {start:?}");
+    }
+}
+
+#[test]
+fn questions_advice_and_notices_are_not_claims() {
+    let records = records();
+    for (file, start) in [
+        ("analyst-note.txt", "What does this mean for investors?"),
+        ("blog-markdown.md", "If you are thinking about it"),
+        ("press-release.txt", "For more information"),
+        ("press-release.txt", "These statements are based on current expectations"),
+        ("press-release.txt", "This press release contains forward-looking statements"),
+    ] {
+        assert!(claim(claims(&records, file), start).is_none(), "{file}: {start:?} is a claim");
+    }
+}
