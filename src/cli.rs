@@ -174,7 +174,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // whole when the process ends, as it does for ripgrep's.
     let pipeline: &'static Pipeline =
         Box::leak(Box::new(Pipeline::new(&source, &Options { dollar: common.dollar.clone() })?));
-    crate::return_freed_memory();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(common.jobs.map_or(0, usize::from))
         .build()

@@ -18,23 +18,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// by the libmimalloc-sys version pinned in Cargo.toml, which does not name it).
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
-/// Called once the rules are compiled. By default mimalloc hands freed pages back to the
-/// system only after a delay, which would keep the garbage of rule compilation resident and
-/// raise peak memory above glibc's. Purging on every free during compilation, though, costs
-/// more system time than the compilation itself (a third of start-up). So compilation runs
-/// with the default delay, its garbage is handed back here in one forced collection, and from
-/// here on pages are purged as soon as they are freed, which keeps the per-document garbage of
-/// the workers from piling up.
-pub(crate) fn return_freed_memory() {
-    // SAFETY: both calls take no pointers: mi_collect walks mimalloc's own heap of this thread,
-    // mi_option_set stores a value that is read on each purge.
-    unsafe {
-        libmimalloc_sys::mi_collect(true);
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
-    }
+/// By default mimalloc hands freed pages back to the system only after a delay, which keeps
+/// the garbage of rule compilation resident: more peak memory than glibc. Purging at once
+/// costs a little system time and brings peak memory below glibc's.
+fn tune_allocator() {
+    // SAFETY: mi_option_set only stores the value; the option is read on each purge.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     let args = cli::Args::parse();
     match cli::run(args) {
         Ok(code) => code,
