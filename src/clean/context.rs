@@ -335,9 +335,10 @@ fn bridge(settings: &Settings, first: &[Class], poor: &[bool], cues: &[&LineCues
             if end - k <= settings.max_bridged_lines {
                 last[k..end].fill(Class::Good);
             }
-        } else if end == last.len() {
-            // Near the end of the text, the sentences right after the article are its last
-            // short paragraphs, even when a sign-off or a site name follows them.
+        } else if end == last.len() || cues[end].ruled {
+            // The sentences right after the article, up to the end of the text or to a line that
+            // a rule removed (a share row, a tag list, the comments), are its last short
+            // paragraphs, even when a sign-off or a site name follows them.
             let sentences = (k..end).take_while(|&m| cues[m].ends_sentence).count();
             if sentences <= settings.max_bridged_lines {
                 last[k..k + sentences].fill(Class::Good);
