@@ -69,6 +69,9 @@ pub struct Settings {
     /// Kinds of chrome that close an article (comment forms, related links, share rows…): prose
     /// after such a line and after the main article is comments or teasers.
     pub closing_kinds: Vec<BoilerplateKind>,
+    /// Kinds of chrome whose headings end a cluster of text lines at once (`## Leave a Reply`):
+    /// the prose right after them is not the article even when no gap of chrome parts them.
+    pub cluster_ending_kinds: Vec<BoilerplateKind>,
     /// With `--repeats`, a line found in at least this many documents of the corpus, and in at
     /// least `repeat_min_share` of them, is removed.
     pub repeat_min_documents: usize,
@@ -148,6 +151,12 @@ impl StopWords {
     }
 }
 
+/// The kinds of chrome that close an article and that end a cluster (see `Settings`).
+pub struct KindLists<'a> {
+    pub closing: &'a [BoilerplateKind],
+    pub cluster_ending: &'a [BoilerplateKind],
+}
+
 /// What the context pass needs to know about one non-blank line.
 #[derive(Debug, Clone)]
 pub struct LineCues {
@@ -172,6 +181,9 @@ pub struct LineCues {
     pub transparent: bool,
     /// Removed by a line rule of a kind that closes an article (`closing_kinds`).
     pub closes: bool,
+    /// A heading removed by a line rule of a kind that ends a cluster (`cluster_ending_kinds`):
+    /// the title of the comments, not a policy note or a form field inside the article.
+    pub ends_cluster: bool,
 }
 
 /// Markup that opens a line without being part of what it says: list markers, quote marks,
@@ -187,7 +199,7 @@ impl LineCues {
         visible: &VisibleLine,
         raw: &str,
         removed_as: Option<BoilerplateKind>,
-        closing_kinds: &[BoilerplateKind],
+        kinds: &KindLists,
         stop: &StopWords,
         lower: &mut String,
     ) -> LineCues {
@@ -201,6 +213,7 @@ impl LineCues {
         };
         let mut stop_words = vec![0; stop.len()];
         let words = stop.count(body, &mut stop_words, lower);
+        let heading = raw.trim_start().starts_with('#');
         LineCues {
             chars,
             link_share,
@@ -210,11 +223,12 @@ impl LineCues {
             ends_sentence: body
                 .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
                 .ends_with(['.', '!', '?']),
-            heading: raw.trim_start().starts_with('#'),
+            heading,
             top_heading: raw.trim_start().strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
             ruled: removed_as.is_some(),
             transparent: chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl),
-            closes: removed_as.is_some_and(|kind| closing_kinds.contains(&kind)),
+            closes: removed_as.is_some_and(|kind| kinds.closing.contains(&kind)),
+            ends_cluster: removed_as.is_some_and(|kind| kinds.cluster_ending.contains(&kind)) && heading,
         }
     }
 }
@@ -508,6 +522,9 @@ fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last:
                 _ => clusters.push((k, k, cues[k].chars)),
             }
             bad_run = 0;
+        } else if cues[k].ends_cluster {
+            // What follows a comment form is the comments, however close it stands.
+            bad_run = settings.cluster_gap;
         } else if first[k] == Class::Bad {
             bad_run += 1;
         }

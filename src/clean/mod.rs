@@ -30,7 +30,7 @@ mod visible;
 
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
-use context::{LineCues, Settings, StopWords, Verdict};
+use context::{KindLists, LineCues, Settings, StopWords, Verdict};
 use visible::visible_line;
 
 use regex::Regex;
@@ -309,8 +309,11 @@ impl BoilerplateClassifier {
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push(fired.map(|rule| (span, rule)));
             let removed_as = fired.map(|rule| self.rules[rule].kind);
-            let closing = &self.settings.closing_kinds;
-            cues.push(Some(LineCues::new(&visible, raw, removed_as, closing, &self.stop_words, &mut lower)));
+            let kinds = KindLists {
+                closing: &self.settings.closing_kinds,
+                cluster_ending: &self.settings.cluster_ending_kinds,
+            };
+            cues.push(Some(LineCues::new(&visible, raw, removed_as, &kinds, &self.stop_words, &mut lower)));
         }
         let verdicts = context::judge(&self.settings, &cues);
         let mut removals = Vec::new();
