@@ -1,5 +1,5 @@
 //! Claims in the sample articles of `corpus/` that are easy to lose: plain statements without a
-//! figure, quotations and reported speech whose speaker is named mid-sentence or in an earlier
+//! figure (short ones in two-sentence paragraphs too), quotations and reported speech whose speaker is named mid-sentence or in an earlier
 //! sentence, and lines that must never be claims (questions, advice, calls to action,
 //! disclaimers).
 
@@ -34,6 +34,9 @@ fn plain_statements_in_prose_are_claims() {
         ("blog-markdown.md", "The bigger surprise was wear parts."),
         ("newsletter-cards.txt", "Owning the quay also means owning the data"),
         ("newsletter-cards.txt", "New orders slow"),
+        ("windows-1252.txt", "Analysts were split."),
+        ("wire-story.txt", "Some investors questioned the price."),
+        ("earnings-news.txt", "Results were dented by"),
     ] {
         assert!(claim(claims(&records, file), start).is_some(), "{file}: no claim for {start:?}");
     }
@@ -84,6 +87,7 @@ fn kinds_follow_the_wording_not_look_alike_words() {
         ("analyst-note.txt", "In Britain the picture is similar", "comparative", true),
         ("earnings-news.txt", "Lumetra Devices beats forecasts", "predictive", false),
         ("earnings-news.txt", "Lumetra Devices beats forecasts", "quantitative", true),
+        ("earnings-news.txt", "Results were dented by", "causal", true),
     ] {
         let (found, _) =
             claim(claims(&records, file), start).unwrap_or_else(|| panic!("{file}: no claim for {start:?}"));
