@@ -37,6 +37,8 @@ fn plain_statements_in_prose_are_claims() {
         ("windows-1252.txt", "Analysts were split."),
         ("wire-story.txt", "Some investors questioned the price."),
         ("earnings-news.txt", "Results were dented by"),
+        ("no-money.txt", "Not every sign points the same way."),
+        ("no-money.txt", "Still, the early thaw has practical effects."),
     ] {
         assert!(claim(claims(&records, file), start).is_some(), "{file}: no claim for {start:?}");
     }
