@@ -39,6 +39,7 @@ fn plain_statements_in_prose_are_claims() {
         ("earnings-news.txt", "Results were dented by"),
         ("no-money.txt", "Not every sign points the same way."),
         ("no-money.txt", "Still, the early thaw has practical effects."),
+        ("press-release.txt", "company to open second manufacturing site in Ohio"),
     ] {
         assert!(claim(claims(&records, file), start).is_some(), "{file}: no claim for {start:?}");
     }
@@ -90,6 +91,8 @@ fn kinds_follow_the_wording_not_look_alike_words() {
         ("earnings-news.txt", "Lumetra Devices beats forecasts", "predictive", false),
         ("earnings-news.txt", "Lumetra Devices beats forecasts", "quantitative", true),
         ("earnings-news.txt", "Results were dented by", "causal", true),
+        ("windows-1252.txt", "Veltmann to buy British grocer", "predictive", true),
+        ("press-release.txt", "company to open second", "predictive", true),
     ] {
         let (found, _) =
             claim(claims(&records, file), start).unwrap_or_else(|| panic!("{file}: no claim for {start:?}"));
