@@ -40,6 +40,7 @@ fn plain_statements_in_prose_are_claims() {
         ("no-money.txt", "Not every sign points the same way."),
         ("no-money.txt", "Still, the early thaw has practical effects."),
         ("press-release.txt", "company to open second manufacturing site in Ohio"),
+        ("analyst-note.txt", "Europe's battery boom is running into a cable problem"),
     ] {
         assert!(claim(claims(&records, file), start).is_some(), "{file}: no claim for {start:?}");
     }
