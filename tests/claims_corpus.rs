@@ -1,5 +1,5 @@
 //! Claims in the sample articles of `corpus/` that are easy to lose: plain statements without a
-//! figure, quotations and reported speech whose speaker is named mid-sentence or in an earlier
+//! figure (short ones in two-sentence paragraphs too), quotations and reported speech whose speaker is named mid-sentence or in an earlier
 //! sentence, and lines that must never be claims (questions, advice, calls to action,
 //! disclaimers).
 
@@ -34,6 +34,13 @@ fn plain_statements_in_prose_are_claims() {
         ("blog-markdown.md", "The bigger surprise was wear parts."),
         ("newsletter-cards.txt", "Owning the quay also means owning the data"),
         ("newsletter-cards.txt", "New orders slow"),
+        ("windows-1252.txt", "Analysts were split."),
+        ("wire-story.txt", "Some investors questioned the price."),
+        ("earnings-news.txt", "Results were dented by"),
+        ("no-money.txt", "Not every sign points the same way."),
+        ("no-money.txt", "Still, the early thaw has practical effects."),
+        ("press-release.txt", "company to open second manufacturing site in Ohio"),
+        ("analyst-note.txt", "Europe's battery boom is running into a cable problem"),
     ] {
         assert!(claim(claims(&records, file), start).is_some(), "{file}: no claim for {start:?}");
     }
@@ -52,6 +59,10 @@ fn speakers_named_mid_sentence_or_before_the_quote() {
         ("crlf-bom.txt", "Even so, Yuki Sasaki", "Yuki Sasaki"),
         ("earnings-news.txt", "The income statement showed", "Ananya Kapoor"),
         ("earnings-news.txt", "\"At some point", "Noor Haddad"),
+        ("analyst-note.txt", "It announced a EUR", "European Investment Bank"),
+        ("windows-1252.txt", "It expects cost savings", "Veltmann Gruppe"),
+        ("no-money.txt", "The National Weather Service office", "The National Weather Service office in Duluth"),
+        ("press-release.txt", "AUSTIN, Texas", "Quillfield Robotics, Inc."),
     ] {
         let found = claim(claims(&records, file), start);
         assert_eq!(found.and_then(|(_, s)| s), Some(speaker), "{file}: {start:?}");
@@ -67,7 +78,26 @@ fn questions_advice_and_notices_are_not_claims() {
         ("press-release.txt", "For more information"),
         ("press-release.txt", "These statements are based on current expectations"),
         ("press-release.txt", "This press release contains forward-looking statements"),
+        ("analyst-note.txt", "Consider Stellwerk Energie"),
     ] {
         assert!(claim(claims(&records, file), start).is_none(), "{file}: {start:?} is a claim");
+    }
+}
+
+#[test]
+fn kinds_follow_the_wording_not_look_alike_words() {
+    let records = records();
+    for (file, start, kind, wanted) in [
+        ("analyst-note.txt", "In Britain the picture is similar", "comparative", true),
+        ("earnings-news.txt", "Lumetra Devices beats forecasts", "predictive", false),
+        ("earnings-news.txt", "Lumetra Devices beats forecasts", "quantitative", true),
+        ("earnings-news.txt", "Results were dented by", "causal", true),
+        ("windows-1252.txt", "Veltmann to buy British grocer", "predictive", true),
+        ("press-release.txt", "company to open second", "predictive", true),
+    ] {
+        let (found, _) =
+            claim(claims(&records, file), start).unwrap_or_else(|| panic!("{file}: no claim for {start:?}"));
+        let has = found["kinds"].as_array().unwrap().iter().any(|k| k == kind);
+        assert_eq!(has, wanted, "{file}: {start:?} kind {kind}");
     }
 }

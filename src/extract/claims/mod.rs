@@ -62,7 +62,8 @@ rule_table! {
         /// A property of the unit instead of phrases or patterns.
         #[serde(default)]
         pub feature: Option<Feature>,
-        /// For attribution rules: words that are never a speaker on their own (pronouns).
+        /// For attribution rules: words that are never a speaker on their own (pronouns); one
+        /// that is also in `refers_back` names its referent when there is one.
         #[serde(default)]
         pub not_speakers: Vec<String>,
         /// For attribution rules: speakers that refer back to the last entity of a type before
@@ -555,7 +556,7 @@ impl ClaimExtractor {
         kinds.dedup();
         let attribution = reading
             .attribution
-            .map(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], entities));
+            .and_then(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], entities));
         Some(ClaimItem {
             span: unit.span,
             text: unit.span.of(text),
@@ -631,7 +632,10 @@ impl ClaimExtractor {
                         let Some((start, end)) = groups.get(pattern.speaker) else {
                             continue;
                         };
-                        if rule.not_speakers.iter().any(|word| word == unit_text[start..end].trim()) {
+                        let words = unit_text[start..end].trim();
+                        if rule.not_speakers.iter().any(|word| word == words)
+                            && !rule.refers_back.contains_key(&words.to_lowercase())
+                        {
                             continue;
                         }
                         if reading.attribution.is_none() {
@@ -722,14 +726,15 @@ fn give(reading: &mut Reading, (speaker, rule): (Span, usize)) {
 
 /// The speaker of an attribution: the entity it names when there is one (a person before an
 /// organisation; another entity only when it covers the whole speaker), the entity it refers back to (`he`, `the company`: the last one of its type before
-/// the unit), else its words.
+/// the unit), else its words; none when the words are a pronoun that is never a speaker on its
+/// own (`It expects …` with no organisation before it).
 fn speaker_of<'a>(
     text: &'a str,
     unit: Span,
     speaker: Span,
     rule: &Compiled,
     entities: &[EntityItem<'a>],
-) -> Attribution<'a> {
+) -> Option<Attribution<'a>> {
     let first = entities.partition_point(|e| e.span.end <= speaker.start);
     let named = (first..entities.len()).take_while(|&i| entities[i].span.start < speaker.end);
     let named = named.clone().find(|&i| entities[i].entity_type == EntityType::Person).or_else(|| {
@@ -743,7 +748,10 @@ fn speaker_of<'a>(
         entities[..before_unit].iter().rposition(|e| e.entity_type == *wanted)
     };
     match named.or_else(referred) {
-        Some(index) => Attribution { speaker: entities[index].canonical.clone(), span: speaker, entity: Some(index) },
-        None => Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None },
+        Some(index) => {
+            Some(Attribution { speaker: entities[index].canonical.clone(), span: speaker, entity: Some(index) })
+        }
+        None if rule.not_speakers.iter().any(|word| word == speaker.of(text)) => None,
+        None => Some(Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None }),
     }
 }
