@@ -37,3 +37,22 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The option number is not named by the crate, so a shift in mimalloc's option list would
+    /// silently tune another option: its default (10 ms, unlike its neighbours' 1 and 0) and
+    /// the effect of tuning it pin it down.
+    #[test]
+    fn the_purge_delay_option_number_names_the_purge_delay() {
+        // SAFETY: mi_option_get only reads a stored value.
+        let read = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            assert_eq!(read(), 10);
+        }
+        tune_allocator();
+        assert_eq!(read(), 0);
+    }
+}
