@@ -126,6 +126,9 @@ impl StopWords {
     /// Adds to `counts[l]` one for every word of `text` in the list of language `l`; returns
     /// the number of words (tokens with a letter).
     fn count(&self, text: &str, counts: &mut [u32], lower: &mut String) -> usize {
+        if text.is_ascii() {
+            return self.count_ascii(text, counts, lower);
+        }
         let mut words = 0;
         for token in text.split(|c: char| !c.is_alphanumeric()) {
             if !token.chars().any(char::is_alphabetic) {
@@ -142,12 +145,48 @@ impl StopWords {
             } else {
                 lower.extend(token.chars().flat_map(char::to_lowercase));
             }
-            let Some(&languages) = self.words.get(lower.as_str()) else { continue };
-            for (l, count) in counts.iter_mut().enumerate() {
-                *count += (languages >> l) & 1;
+            self.tally(lower, counts);
+        }
+        words
+    }
+
+    /// What [`count`](Self::count) does, for ASCII text: tokens are runs of ASCII letters and
+    /// digits, found byte by byte.
+    fn count_ascii(&self, text: &str, counts: &mut [u32], lower: &mut String) -> usize {
+        let bytes = text.as_bytes();
+        let mut words = 0;
+        let mut at = 0;
+        while at < bytes.len() {
+            if !bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            let mut letter = false;
+            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                letter |= bytes[at].is_ascii_alphabetic();
+                at += 1;
+            }
+            if !letter {
+                continue;
+            }
+            words += 1;
+            if at - start <= self.longest {
+                lower.clear();
+                lower.push_str(&text[start..at]);
+                lower.make_ascii_lowercase();
+                self.tally(lower, counts);
             }
         }
         words
+    }
+
+    /// Counts `word` (lower case) for every language whose list holds it.
+    fn tally(&self, word: &str, counts: &mut [u32]) {
+        let Some(&languages) = self.words.get(word) else { return };
+        for (l, count) in counts.iter_mut().enumerate() {
+            *count += (languages >> l) & 1;
+        }
     }
 }
 
@@ -205,7 +244,11 @@ impl LineCues {
     ) -> LineCues {
         let body = visible.text.trim_start_matches(is_line_markup);
         let body = strip_numbering(body);
-        let chars = body.chars().filter(|&c| !c.is_whitespace() && c != '*' && c != '_').count();
+        let chars = if body.is_ascii() {
+            body.bytes().filter(|&b| !matches!(b, b'\t'..=b'\r' | b' ' | b'*' | b'_')).count()
+        } else {
+            body.chars().filter(|&c| !c.is_whitespace() && c != '*' && c != '_').count()
+        };
         let link_share = if chars == 0 {
             if visible.links > 0 { 1.0 } else { 0.0 }
         } else {
@@ -219,7 +262,7 @@ impl LineCues {
             link_share,
             words,
             stop_words,
-            sentence: body.contains(['.', '!', '?']),
+            sentence: memchr::memchr3(b'.', b'!', b'?', body.as_bytes()).is_some(),
             ends_sentence: body
                 .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
                 .ends_with(['.', '!', '?']),
@@ -586,6 +629,11 @@ mod tests {
         let mut counts = vec![0; 2];
         let words = stop.count("The price of oil and der Preis, 2026", &mut counts, &mut String::new());
         assert_eq!(words, 7);
+        assert_eq!(counts, [3, 1]);
+        // The general path (a non-ASCII letter) counts what the ASCII one does.
+        let mut counts = vec![0; 2];
+        let words = stop.count("The price of oil and der Preis, 2026 é", &mut counts, &mut String::new());
+        assert_eq!(words, 8);
         assert_eq!(counts, [3, 1]);
     }
 }

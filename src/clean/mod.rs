@@ -25,12 +25,14 @@
 //! downstream reads only the kept lines.
 
 mod context;
+mod gate;
 mod repeats;
 mod visible;
 
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
+use gate::Gate;
 use visible::visible_line;
 
 use regex::Regex;
@@ -95,9 +97,22 @@ struct Compiled {
     kind: BoilerplateKind,
     has_phrases: bool,
     /// Tried last, and only when every cheaper condition holds.
-    patterns: Vec<Regex>,
+    patterns: Vec<Pattern>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
+}
+
+/// A line pattern, and what a line must show for it to be worth running.
+#[derive(Debug)]
+struct Pattern {
+    gate: Gate,
+    regex: Regex,
+}
+
+impl Pattern {
+    fn is_match(&self, line: &str) -> bool {
+        self.gate.admits(line) && self.regex.is_match(line)
+    }
 }
 
 /// The line classifier, compiled from `rules/boilerplate/`.
@@ -107,7 +122,7 @@ pub struct BoilerplateClassifier {
     /// Rule indices in the order they are tried: priority, then file order. Context rules are
     /// not tried on lines; they name the verdicts of the context pass.
     order: Vec<usize>,
-    phrases: PhraseTiers,
+    phrases: PhraseSets,
     settings: Settings,
     stop_words: StopWords,
     /// The rules standing for the context verdicts `link-dense`, `outside-article` and
@@ -117,42 +132,60 @@ pub struct BoilerplateClassifier {
     repeated: usize,
 }
 
-/// The phrases of the rules, in one automaton per line length: a rule's phrases are looked for
-/// only in lines it may match (`max_words`), so the long lines of the article, where most of the
-/// searching is, meet the few phrases of the rules that allow long lines, not all of them.
+/// The phrases of the rules. Those that must open the line (`start`, `whole`) are in one
+/// automaton, looked for only in the line's first words (see [`PhraseSet::find`]) and only when a
+/// rule of theirs allows the line's length. Those that may sit anywhere are looked for in the
+/// whole line, in one automaton per line length: a rule's phrases are looked for only in lines it
+/// may match (`max_words`), so the long lines of the article, where most of the searching is, meet
+/// the few phrases of the rules that allow long lines, not all of them.
 #[derive(Debug)]
-struct PhraseTiers {
-    /// `(most words, phrases)`, by most words: the phrases of every rule that allows at least
-    /// that many words, for lines longer than the tier before allows.
-    tiers: Vec<(usize, PhraseSet)>,
+struct PhraseSets {
+    /// The most words a line may have for a rule with a leading phrase to name it, and the
+    /// leading phrases.
+    leading: Option<(usize, PhraseSet)>,
+    /// `(most words, phrases)`, by most words: the phrases that may sit anywhere of every rule
+    /// that allows at least that many words, for lines longer than the tier before allows.
+    anywhere: Vec<(usize, PhraseSet)>,
 }
 
-impl PhraseTiers {
-    /// From `(rule, phrases, position, max_words)` of every phrase rule.
-    fn new(lists: &[(usize, Vec<String>, Position, Option<usize>)]) -> PhraseTiers {
-        let limit = |max_words: Option<usize>| max_words.unwrap_or(usize::MAX);
-        let mut limits: Vec<usize> = lists.iter().map(|list| limit(list.3)).collect();
+/// A phrase rule: `(rule, phrases, position, max_words)`.
+type PhraseList = (usize, Vec<String>, Position, Option<usize>);
+
+impl PhraseSets {
+    fn new(lists: &[PhraseList]) -> PhraseSets {
+        let limit = |list: &PhraseList| list.3.unwrap_or(usize::MAX);
+        let build = |lists: &mut dyn Iterator<Item = &PhraseList>| {
+            let mut builder = PhraseSetBuilder::default();
+            for (rule, phrases, position, _) in lists {
+                builder.add(*rule, phrases, *position);
+            }
+            builder.build()
+        };
+        let (anywhere, leading): (Vec<&PhraseList>, Vec<&PhraseList>) =
+            lists.iter().partition(|list| list.2 == Position::Anywhere);
+        let leading =
+            leading.iter().map(|list| limit(list)).max().map(|most| (most, build(&mut leading.iter().copied())));
+        let mut limits: Vec<usize> = anywhere.iter().map(|list| limit(list)).collect();
         limits.sort_unstable();
         limits.dedup();
-        let tiers = limits
+        let anywhere = limits
             .into_iter()
-            .map(|most| {
-                let mut builder = PhraseSetBuilder::default();
-                for (rule, phrases, position, max_words) in lists {
-                    if limit(*max_words) >= most {
-                        builder.add(*rule, phrases, *position);
-                    }
-                }
-                (most, builder.build())
-            })
+            .map(|most| (most, build(&mut anywhere.iter().copied().filter(|list| limit(list) >= most))))
             .collect();
-        PhraseTiers { tiers }
+        PhraseSets { leading, anywhere }
     }
 
-    /// The phrases that may name a line of `words` visible words; none when no phrase rule allows
-    /// that many.
-    fn for_words(&self, words: usize) -> Option<&PhraseSet> {
-        self.tiers.iter().find(|(most, _)| *most >= words).map(|(_, phrases)| phrases)
+    /// Calls `found(rule)` for every phrase occurrence in the visible `text` of a line of `words`
+    /// words, except those of rules that allow fewer words (which cannot name the line anyway).
+    fn find(&self, text: &str, words: usize, mut found: impl FnMut(usize)) {
+        if let Some((most, set)) = &self.leading
+            && words <= *most
+        {
+            set.find(text, |rule, _, _| found(rule));
+        }
+        if let Some((_, set)) = self.anywhere.iter().find(|(most, _)| *most >= words) {
+            set.find(text, |rule, _, _| found(rule));
+        }
     }
 }
 
@@ -171,7 +204,7 @@ impl BoilerplateClassifier {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<BoilerplateClassifier, RuleError> {
         let mut rules = Vec::new();
         let mut priorities = Vec::new();
-        let mut phrase_lists = Vec::new();
+        let mut phrase_lists: Vec<PhraseList> = Vec::new();
         let mut settings = None;
         let mut stop_words = StopWords::default();
         let mut contexts = Vec::new();
@@ -187,7 +220,11 @@ impl BoilerplateClassifier {
                     ));
                 }
                 let index = rules.len();
-                let patterns = rule.patterns.iter().map(|p| rules::compile_regex(file, p)).collect::<Result<_, _>>()?;
+                let patterns = rule
+                    .patterns
+                    .iter()
+                    .map(|p| Ok(Pattern { regex: rules::compile_regex(file, p)?, gate: Gate::new(p.get_ref()) }))
+                    .collect::<Result<_, RuleError>>()?;
                 if !rule.phrases.is_empty() {
                     phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
                 }
@@ -256,7 +293,7 @@ impl BoilerplateClassifier {
         Ok(BoilerplateClassifier {
             rules,
             order,
-            phrases: PhraseTiers::new(&phrase_lists),
+            phrases: PhraseSets::new(&phrase_lists),
             settings,
             stop_words,
             link_dense,
@@ -296,9 +333,7 @@ impl BoilerplateClassifier {
             let raw = span.of(text);
             let visible = visible_line(raw);
             phrase_hits.fill(0);
-            if let Some(phrases) = self.phrases.for_words(visible.words) {
-                phrases.find(&visible.text, |rule, _, _| phrase_hits[rule / 64] |= 1 << (rule % 64));
-            }
+            self.phrases.find(&visible.text, visible.words, |rule| phrase_hits[rule / 64] |= 1 << (rule % 64));
             let fired = self.order.iter().copied().find(|&rule_index| {
                 let rule = &self.rules[rule_index];
                 (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)

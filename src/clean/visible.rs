@@ -70,14 +70,51 @@ pub fn visible_line(raw: &str) -> VisibleLine<'_> {
             }
             undone.push_str(&text[copied..]);
             text = Cow::Owned(undone);
+            // A link needs `](`: without one left, another pass would find nothing.
+            if !text.contains("](") {
+                break;
+            }
         }
     }
     if text.contains("://") || text.contains("www.") {
         text = Cow::Owned(BARE_URL.replace_all(&text, "").into_owned());
     }
-    let words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
-    let chars = non_space(&text);
+    let (words, chars) = counts(&text);
     VisibleLine { text, link_chars: link_chars.min(chars), chars, words, links }
+}
+
+/// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
+/// characters that are not white space, in one pass that decodes only non-ASCII characters.
+fn counts(text: &str) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let (mut words, mut chars) = (0, 0);
+    let (mut in_word, mut counted) = (false, false);
+    let mut at = 0;
+    while at < bytes.len() {
+        let (space, alphanumeric) = if bytes[at].is_ascii() {
+            let byte = bytes[at];
+            at += 1;
+            // `char::is_whitespace` on ASCII: tab to carriage return, and space.
+            (matches!(byte, b'\t'..=b'\r' | b' '), byte.is_ascii_alphanumeric())
+        } else {
+            let c = text[at..].chars().next().expect("a character starts here");
+            at += c.len_utf8();
+            (c.is_whitespace(), c.is_alphanumeric())
+        };
+        if space {
+            in_word = false;
+            continue;
+        }
+        chars += 1;
+        if !in_word {
+            (in_word, counted) = (true, false);
+        }
+        if alphanumeric && !counted {
+            counted = true;
+            words += 1;
+        }
+    }
+    (words, chars)
 }
 
 fn non_space(text: &str) -> usize {
@@ -103,6 +140,16 @@ mod tests {
         assert_eq!(line.text.trim(), "");
         assert_eq!(line.links, 2);
         assert_eq!(line.link_share(), 1.0);
+    }
+
+    #[test]
+    fn counts_agree_with_the_char_by_char_ones() {
+        let texts =
+            ["", "  a b  ", "x\x0bx, -- 3 * !", "\tone\rtwo\x0cthree ... four", "[ ]() 12", "é\u{a0}ü — ½\u{2003}x"];
+        for text in texts {
+            let words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+            assert_eq!(counts(text), (words, non_space(text)), "{text:?}");
+        }
     }
 
     #[test]

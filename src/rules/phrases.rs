@@ -34,7 +34,9 @@ impl PhraseSetBuilder {
             .match_kind(MatchKind::Standard)
             .build(&self.phrases)
             .expect("phrase lists of rule files fit an automaton");
-        PhraseSet { automaton, owners: self.owners, positions: self.positions }
+        let leading_only = self.positions.iter().all(|&position| position != Position::Anywhere);
+        let longest = self.phrases.iter().map(String::len).max().unwrap_or(0);
+        PhraseSet { automaton, owners: self.owners, positions: self.positions, leading_only, longest }
     }
 }
 
@@ -44,13 +46,19 @@ pub struct PhraseSet {
     automaton: AhoCorasick,
     owners: Vec<usize>,
     positions: Vec<Position>,
+    /// No phrase may sit anywhere: each starts at or before the first letter or digit of the
+    /// text (see [`Position::admits`]), so only the text's first words need searching.
+    leading_only: bool,
+    /// Bytes of the longest phrase.
+    longest: usize,
 }
 
 impl PhraseSet {
     /// Calls `found(rule, start, end)` for every phrase occurrence in `text` that sits where its
     /// rule asks, overlapping ones included.
     pub fn find(&self, text: &str, mut found: impl FnMut(usize, usize, usize)) {
-        let folded = fold_non_ascii_capitals(text);
+        let searched = if self.leading_only { &text[..self.leading_reach(text)] } else { text };
+        let folded = fold_non_ascii_capitals(searched);
         for hit in self.automaton.find_overlapping_iter(folded.as_ref()) {
             let index = hit.pattern().as_usize();
             if self.positions[index].admits(text, hit.start(), hit.end()) {
@@ -61,6 +69,17 @@ impl PhraseSet {
 }
 
 impl PhraseSet {
+    /// The end of the part of `text` where phrases that start at or before its first letter or
+    /// digit can lie.
+    fn leading_reach(&self, text: &str) -> usize {
+        let body_start = text.len() - text.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+        let mut end = text.len().min(body_start + self.longest);
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        end
+    }
+
     /// What [`find`](Self::find) gives on each of `parts` (spans of `text` in order, none
     /// overlapping the next), in one pass over them: calls `found(part, rule, start, end)`, offsets
     /// into `text`, for every phrase occurrence inside a part that sits where its rule asks in that
@@ -96,20 +115,35 @@ impl PhraseSet {
 
 /// `text` with each non-ASCII capital lowered where its lower case is one character of the same
 /// length in UTF-8, so that byte offsets into the copy are offsets into `text`; borrowed when
-/// there is nothing to fold.
+/// there is nothing to fold. ASCII capitals may stay: the automaton folds them itself.
 fn fold_non_ascii_capitals(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() || !text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+    if !non_ascii_chars(text).any(|(_, c)| c.is_uppercase()) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut folded = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut copied = 0;
+    for (at, c) in non_ascii_chars(text) {
+        folded.push_str(&text[copied..at]);
         let mut lower = c.to_lowercase();
         match (lower.next(), lower.next()) {
             (Some(l), None) if l.len_utf8() == c.len_utf8() => folded.push(l),
             _ => folded.push(c),
         }
+        copied = at + c.len_utf8();
     }
+    folded.push_str(&text[copied..]);
     std::borrow::Cow::Owned(folded)
+}
+
+/// The non-ASCII characters of `text` and their offsets; runs of ASCII are skipped undecoded.
+fn non_ascii_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + text.as_bytes()[at..].iter().position(|byte| !byte.is_ascii())?;
+        let c = text[start..].chars().next()?;
+        at = start + c.len_utf8();
+        Some((start, c))
+    })
 }
 
 #[cfg(test)]
