@@ -135,7 +135,7 @@ pub struct BoilerplateClassifier {
 /// The phrases of the rules. Those that must open the line (`start`, `whole`) are in one
 /// automaton, looked for only in the line's first words (see [`PhraseSet::find`]) and only when a
 /// rule of theirs allows the line's length. Those that may sit anywhere are looked for in the
-/// whole line, in one automaton per line length: a rule's phrases are looked for only in lines it
+/// whole line, in a few automata by line length: a rule's phrases are looked for only in lines it
 /// may match (`max_words`), so the long lines of the article, where most of the searching is, meet
 /// the few phrases of the rules that allow long lines, not all of them.
 #[derive(Debug)]
@@ -143,8 +143,9 @@ struct PhraseSets {
     /// The most words a line may have for a rule with a leading phrase to name it, and the
     /// leading phrases.
     leading: Option<(usize, PhraseSet)>,
-    /// `(most words, phrases)`, by most words: the phrases that may sit anywhere of every rule
-    /// that allows at least that many words, for lines longer than the tier before allows.
+    /// `(most words, phrases)`, by most words: for lines longer than the tier before allows, the
+    /// phrases that may sit anywhere of every rule that allows such lines (and perhaps of a few
+    /// that allow fewer words, which the rule's own `max_words` then turns down).
     anywhere: Vec<(usize, PhraseSet)>,
 }
 
@@ -168,9 +169,21 @@ impl PhraseSets {
         let mut limits: Vec<usize> = anywhere.iter().map(|list| limit(list)).collect();
         limits.sort_unstable();
         limits.dedup();
-        let anywhere = limits
+        // A tier starts at a limit only where it has at most half the phrases of the tier before;
+        // otherwise the tier before also serves the longer lines (its phrases are a superset).
+        let phrases_from = |least: usize| -> usize {
+            anywhere.iter().filter(|list| limit(list) >= least).map(|list| list.1.len()).sum()
+        };
+        let mut tiers: Vec<(usize, usize)> = Vec::new(); // (least words its rules allow, most words)
+        for most in limits {
+            match tiers.last_mut() {
+                Some((least, tier_most)) if 2 * phrases_from(most) > phrases_from(*least) => *tier_most = most,
+                _ => tiers.push((most, most)),
+            }
+        }
+        let anywhere = tiers
             .into_iter()
-            .map(|most| (most, build(&mut anywhere.iter().copied().filter(|list| limit(list) >= most))))
+            .map(|(least, most)| (most, build(&mut anywhere.iter().copied().filter(|list| limit(list) >= least))))
             .collect();
         PhraseSets { leading, anywhere }
     }

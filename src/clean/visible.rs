@@ -83,6 +83,28 @@ pub fn visible_line(raw: &str) -> VisibleLine<'_> {
     VisibleLine { text, link_chars: link_chars.min(chars), chars, words, links }
 }
 
+const SPACE: u8 = 1;
+const ALPHANUMERIC: u8 = 2;
+
+/// What each ASCII byte is to [`counts`]: white space as `char::is_whitespace` has it (tab to
+/// carriage return, and space), a letter or digit, or neither (0).
+static ASCII_CLASS: [u8; 128] = {
+    let mut table = [0; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        table[byte] = if matches!(b, b'\t'..=b'\r' | b' ') {
+            SPACE
+        } else if b.is_ascii_alphanumeric() {
+            ALPHANUMERIC
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
 /// characters that are not white space, in one pass that decodes only non-ASCII characters.
 fn counts(text: &str) -> (usize, usize) {
@@ -92,10 +114,9 @@ fn counts(text: &str) -> (usize, usize) {
     let mut at = 0;
     while at < bytes.len() {
         let (space, alphanumeric) = if bytes[at].is_ascii() {
-            let byte = bytes[at];
+            let class = ASCII_CLASS[usize::from(bytes[at])];
             at += 1;
-            // `char::is_whitespace` on ASCII: tab to carriage return, and space.
-            (matches!(byte, b'\t'..=b'\r' | b' '), byte.is_ascii_alphanumeric())
+            (class == SPACE, class == ALPHANUMERIC)
         } else {
             let c = text[at..].chars().next().expect("a character starts here");
             at += c.len_utf8();
