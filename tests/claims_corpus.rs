@@ -1,7 +1,8 @@
 //! Claims in the sample articles of `corpus/` that are easy to lose: plain statements without a
-//! figure (short ones in two-sentence paragraphs too), quotations and reported speech whose speaker is named mid-sentence or in an earlier
-//! sentence, and lines that must never be claims (questions, advice, calls to action,
-//! disclaimers).
+//! figure (short ones in two-sentence paragraphs too), the writer's own account in a first-person
+//! post, a headline's half without its verb, the statement before a question, quotations and
+//! reported speech whose speaker is named mid-sentence or in an earlier sentence, and lines that
+//! must never be claims (questions, advice, calls to action, disclaimers).
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -41,6 +42,10 @@ fn plain_statements_in_prose_are_claims() {
         ("no-money.txt", "Still, the early thaw has practical effects."),
         ("press-release.txt", "company to open second manufacturing site in Ohio"),
         ("analyst-note.txt", "Europe's battery boom is running into a cable problem"),
+        ("blog-markdown.md", "I Tracked Every Dollar My Cargo E-Bike Cost Me for a Year"),
+        ("blog-markdown.md", "I still drive our remaining car for long trips"),
+        ("blog-markdown.md", "When I bought a cargo e-bike last January, my partner asked the obvious question:"),
+        ("press-release.txt", "Funding led by Birchmont Ventures"),
     ] {
         assert!(claim(claims(&records, file), start).is_some(), "{file}: no claim for {start:?}");
     }
@@ -79,6 +84,10 @@ fn questions_advice_and_notices_are_not_claims() {
         ("press-release.txt", "These statements are based on current expectations"),
         ("press-release.txt", "This press release contains forward-looking statements"),
         ("analyst-note.txt", "Consider Stellwerk Energie"),
+        ("blog-markdown.md", "would it actually replace the car"),
+        ("blog-markdown.md", "# "),
+        ("blog-markdown.md", "The running costs"),
+        ("press-release.txt", "About Quillfield Robotics"),
     ] {
         assert!(claim(claims(&records, file), start).is_none(), "{file}: {start:?} is a claim");
     }
@@ -94,6 +103,8 @@ fn kinds_follow_the_wording_not_look_alike_words() {
         ("earnings-news.txt", "Results were dented by", "causal", true),
         ("windows-1252.txt", "Veltmann to buy British grocer", "predictive", true),
         ("press-release.txt", "company to open second", "predictive", true),
+        ("blog-markdown.md", "I still drive our remaining car", "causal", false),
+        ("crlf-bom.txt", "Sorano will also contribute", "quantitative", true),
     ] {
         let (found, _) =
             claim(claims(&records, file), start).unwrap_or_else(|| panic!("{file}: no claim for {start:?}"));
