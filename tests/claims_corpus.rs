@@ -68,6 +68,9 @@ fn speakers_named_mid_sentence_or_before_the_quote() {
         ("windows-1252.txt", "It expects cost savings", "Veltmann Gruppe"),
         ("no-money.txt", "The National Weather Service office", "The National Weather Service office in Duluth"),
         ("press-release.txt", "AUSTIN, Texas", "Quillfield Robotics, Inc."),
+        ("newsletter-cards.txt", "Eighteen months later", "Marguerite Deschamps"),
+        ("newsletter-cards.txt", "For now the bond market", "Halden Logistics"),
+        ("wire-story.txt", "It also expects separation costs", "Brenner Chemie AG"),
     ] {
         let found = claim(claims(&records, file), start);
         assert_eq!(found.and_then(|(_, s)| s), Some(speaker), "{file}: {start:?}");
@@ -105,6 +108,7 @@ fn kinds_follow_the_wording_not_look_alike_words() {
         ("press-release.txt", "company to open second", "predictive", true),
         ("blog-markdown.md", "I still drive our remaining car", "causal", false),
         ("crlf-bom.txt", "Sorano will also contribute", "quantitative", true),
+        ("crlf-bom.txt", "The first project", "predictive", true),
     ] {
         let (found, _) =
             claim(claims(&records, file), start).unwrap_or_else(|| panic!("{file}: no claim for {start:?}"));

@@ -633,7 +633,7 @@ impl ClaimExtractor {
                             continue;
                         };
                         let words = unit_text[start..end].trim();
-                        if rule.not_speakers.iter().any(|word| word == words)
+                        if rule.not_speakers.iter().any(|word| word.eq_ignore_ascii_case(words))
                             && !rule.refers_back.contains_key(&words.to_lowercase())
                         {
                             continue;
@@ -751,7 +751,8 @@ fn speaker_of<'a>(
         Some(index) => {
             Some(Attribution { speaker: entities[index].canonical.clone(), span: speaker, entity: Some(index) })
         }
-        None if rule.not_speakers.iter().any(|word| word == speaker.of(text)) => None,
+        // A pronoun is no speaker in any case: `it` after a comma as much as `It` opening a unit.
+        None if rule.not_speakers.iter().any(|word| word.eq_ignore_ascii_case(speaker.of(text))) => None,
         None => Some(Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None }),
     }
 }
