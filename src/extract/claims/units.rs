@@ -81,8 +81,24 @@ pub fn split(
 ) {
     let sentence = without_heading_marks(text, sentence);
     let body = if at_block_start { without_heading(text, sentence, entities, money) } else { sentence };
-    for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS).into_iter().flat_map(|c| before_question(text, c)) {
-        let steps = split_at(text, clause, "\u{2192}", MIN_STEP_WORDS);
+    // Most sentences have no `;`: they are split without building a list of clauses.
+    if !body.of(text).contains(';') {
+        return split_clause(text, body, out);
+    }
+    for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS) {
+        split_clause(text, clause, out);
+    }
+}
+
+/// Splits one clause before a closing question and at the steps of an `→` chain.
+fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
+    let (lead, question) = before_question(text, clause);
+    for part in std::iter::once(lead).chain(question) {
+        if !part.of(text).contains('\u{2192}') {
+            out.push(Unit { span: part, chain_step: false });
+            continue;
+        }
+        let steps = split_at(text, part, "\u{2192}", MIN_STEP_WORDS);
         let chain = steps.len() > 1;
         out.extend(steps.into_iter().map(|span| Unit { span, chain_step: chain }));
     }
@@ -119,21 +135,21 @@ fn without_heading_marks(text: &str, span: Span) -> Span {
 }
 
 /// `clause` split at the last colon when a question follows it to the end (`… the obvious
-/// question: would it …?`) and the clause before it has at least `MIN_CLAUSE_WORDS` words; the
-/// clause whole otherwise.
-fn before_question(text: &str, clause: Span) -> Vec<Span> {
+/// question: would it …?`) and the clause before it has at least `MIN_CLAUSE_WORDS` words: the
+/// clause before the colon and the question; the clause whole and no question otherwise.
+fn before_question(text: &str, clause: Span) -> (Span, Option<Span>) {
     let slice = clause.of(text);
     let is_question = slice.trim_end_matches(['"', '\u{201D}', '\u{2019}', ')', ']', ' ']).ends_with('?');
     let Some(colon) = slice.rfind(": ").filter(|_| is_question) else {
-        return vec![clause];
+        return (clause, None);
     };
     let lead = Span::new(clause.start, clause.start + colon + 1);
     let question = Span::new(clause.start + colon + 1, clause.end).trim(text);
     let words = lead.of(text).split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
     if words < MIN_CLAUSE_WORDS || question.is_empty() {
-        return vec![clause];
+        return (clause, None);
     }
-    vec![lead, question]
+    (lead, Some(question))
 }
 
 /// The sentence without a glued card heading, or the sentence itself when it has none.
