@@ -389,14 +389,9 @@ impl ClaimExtractor {
     ) -> Vec<ClaimItem<'a>> {
         let mut claims = Vec::new();
         let mut scratch = Scratch::default();
-        // Group slots for the attribution patterns, made once per document instead of per search.
-        let mut locations: Vec<Option<CaptureLocations>> = self
-            .rules
-            .iter()
-            .flat_map(|rule| {
-                rule.patterns.iter().map(move |p| (rule.role == Role::Attribution).then(|| p.regex.capture_locations()))
-            })
-            .collect();
+        // Group slots for the attribution patterns, made at a pattern's first search in the
+        // document instead of at every search (most documents run few of them).
+        let mut locations: Vec<Option<CaptureLocations>> = (0..self.pattern_count).map(|_| None).collect();
         let mut pending = Vec::new();
         for &block in blocks {
             scratch.sentences.clear();
@@ -627,9 +622,7 @@ impl ClaimExtractor {
                         reading.hedges.push(whole);
                     }
                     Role::Attribution => {
-                        let Some(groups) = locations[column].as_mut() else {
-                            continue;
-                        };
+                        let groups = locations[column].get_or_insert_with(|| pattern.regex.capture_locations());
                         if pattern.regex.captures_read(groups, unit_text).is_none() {
                             continue;
                         }

@@ -155,6 +155,12 @@ fn before_question(text: &str, clause: Span) -> (Span, Option<Span>) {
 /// The sentence without a glued card heading, or the sentence itself when it has none.
 fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &[MoneyItem]) -> Span {
     let slice = sentence.of(text);
+    // A heading needs two words before the subject, and a lower-case word after it: a sentence
+    // with a lower-case word among its first three has none (most have one), so it is not listed.
+    let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
+    if slice.split_whitespace().take(3).any(lower) {
+        return sentence;
+    }
     let tokens: Vec<(usize, &str)> =
         slice.split_whitespace().map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token)).collect();
     let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
