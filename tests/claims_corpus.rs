@@ -1,7 +1,8 @@
 //! Claims in the sample articles of `corpus/` that are easy to lose: plain statements without a
-//! figure (short ones in two-sentence paragraphs too), quotations and reported speech whose speaker is named mid-sentence or in an earlier
-//! sentence, and lines that must never be claims (questions, advice, calls to action,
-//! disclaimers).
+//! figure (short ones in two-sentence paragraphs too), the writer's own account in a first-person
+//! post, a headline's half without its verb, the statement before a question, quotations and
+//! reported speech whose speaker is named mid-sentence or in an earlier sentence, and lines that
+//! must never be claims (questions, advice, calls to action, disclaimers).
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -41,6 +42,10 @@ fn plain_statements_in_prose_are_claims() {
         ("no-money.txt", "Still, the early thaw has practical effects."),
         ("press-release.txt", "company to open second manufacturing site in Ohio"),
         ("analyst-note.txt", "Europe's battery boom is running into a cable problem"),
+        ("blog-markdown.md", "I Tracked Every Dollar My Cargo E-Bike Cost Me for a Year"),
+        ("blog-markdown.md", "I still drive our remaining car for long trips"),
+        ("blog-markdown.md", "When I bought a cargo e-bike last January, my partner asked the obvious question:"),
+        ("press-release.txt", "Funding led by Birchmont Ventures"),
     ] {
         assert!(claim(claims(&records, file), start).is_some(), "{file}: no claim for {start:?}");
     }
@@ -63,6 +68,9 @@ fn speakers_named_mid_sentence_or_before_the_quote() {
         ("windows-1252.txt", "It expects cost savings", "Veltmann Gruppe"),
         ("no-money.txt", "The National Weather Service office", "The National Weather Service office in Duluth"),
         ("press-release.txt", "AUSTIN, Texas", "Quillfield Robotics, Inc."),
+        ("newsletter-cards.txt", "Eighteen months later", "Marguerite Deschamps"),
+        ("newsletter-cards.txt", "For now the bond market", "Halden Logistics"),
+        ("wire-story.txt", "It also expects separation costs", "Brenner Chemie AG"),
     ] {
         let found = claim(claims(&records, file), start);
         assert_eq!(found.and_then(|(_, s)| s), Some(speaker), "{file}: {start:?}");
@@ -79,6 +87,10 @@ fn questions_advice_and_notices_are_not_claims() {
         ("press-release.txt", "These statements are based on current expectations"),
         ("press-release.txt", "This press release contains forward-looking statements"),
         ("analyst-note.txt", "Consider Stellwerk Energie"),
+        ("blog-markdown.md", "would it actually replace the car"),
+        ("blog-markdown.md", "# "),
+        ("blog-markdown.md", "The running costs"),
+        ("press-release.txt", "About Quillfield Robotics"),
     ] {
         assert!(claim(claims(&records, file), start).is_none(), "{file}: {start:?} is a claim");
     }
@@ -94,6 +106,9 @@ fn kinds_follow_the_wording_not_look_alike_words() {
         ("earnings-news.txt", "Results were dented by", "causal", true),
         ("windows-1252.txt", "Veltmann to buy British grocer", "predictive", true),
         ("press-release.txt", "company to open second", "predictive", true),
+        ("blog-markdown.md", "I still drive our remaining car", "causal", false),
+        ("crlf-bom.txt", "Sorano will also contribute", "quantitative", true),
+        ("crlf-bom.txt", "The first project", "predictive", true),
     ] {
         let (found, _) =
             claim(claims(&records, file), start).unwrap_or_else(|| panic!("{file}: no claim for {start:?}"));

@@ -187,6 +187,10 @@ impl Fired {
         self.0 |= 1 << rule;
     }
 
+    fn contains(self, rule: usize) -> bool {
+        self.0 & (1 << rule) != 0
+    }
+
     /// The rules in the order of their index.
     fn iter(self) -> impl Iterator<Item = usize> + Clone {
         let mut bits = self.0;
@@ -385,14 +389,9 @@ impl ClaimExtractor {
     ) -> Vec<ClaimItem<'a>> {
         let mut claims = Vec::new();
         let mut scratch = Scratch::default();
-        // Group slots for the attribution patterns, made once per document instead of per search.
-        let mut locations: Vec<Option<CaptureLocations>> = self
-            .rules
-            .iter()
-            .flat_map(|rule| {
-                rule.patterns.iter().map(move |p| (rule.role == Role::Attribution).then(|| p.regex.capture_locations()))
-            })
-            .collect();
+        // Group slots for the attribution patterns, made at a pattern's first search in the
+        // document instead of at every search (most documents run few of them).
+        let mut locations: Vec<Option<CaptureLocations>> = (0..self.pattern_count).map(|_| None).collect();
         let mut pending = Vec::new();
         for &block in blocks {
             scratch.sentences.clear();
@@ -520,7 +519,7 @@ impl ClaimExtractor {
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
     ) -> Option<Pending<'a>> {
-        let words = unit.span.of(text).split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+        let words = words_with_letter(unit.span.of(text));
         if words < self.scoring.min_words {
             return None;
         }
@@ -623,9 +622,7 @@ impl ClaimExtractor {
                         reading.hedges.push(whole);
                     }
                     Role::Attribution => {
-                        let Some(groups) = locations[column].as_mut() else {
-                            continue;
-                        };
+                        let groups = locations[column].get_or_insert_with(|| pattern.regex.capture_locations());
                         if pattern.regex.captures_read(groups, unit_text).is_none() {
                             continue;
                         }
@@ -633,7 +630,7 @@ impl ClaimExtractor {
                             continue;
                         };
                         let words = unit_text[start..end].trim();
-                        if rule.not_speakers.iter().any(|word| word == words)
+                        if rule.not_speakers.iter().any(|word| word.eq_ignore_ascii_case(words))
                             && !rule.refers_back.contains_key(&words.to_lowercase())
                         {
                             continue;
@@ -643,6 +640,9 @@ impl ClaimExtractor {
                             reading.attribution = Some((span.trim(text), index));
                         }
                     }
+                    // A cue or veto that fired already (by a phrase or an earlier pattern) has
+                    // nothing left to add: the set of rules that fired is all it leaves.
+                    Role::Cue | Role::Veto if reading.fired.contains(index) => break,
                     Role::Cue | Role::Veto => {
                         if gate == Gate::Unknown && !pattern.regex.is_match(unit_text) {
                             continue;
@@ -667,6 +667,24 @@ struct Found<'s> {
     gates: &'s [Gate],
     /// Sentences in the block.
     sentences: usize,
+}
+
+/// The words (runs between white space) with a letter in them; ASCII text is read byte by byte.
+fn words_with_letter(unit: &str) -> usize {
+    if !unit.is_ascii() {
+        return unit.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    }
+    let (mut count, mut in_word_with_letter) = (0, false);
+    for byte in unit.bytes() {
+        // `char::is_whitespace` on ASCII: tab to carriage return, and space.
+        if byte == b' ' || (b'\t'..=b'\r').contains(&byte) {
+            in_word_with_letter = false;
+        } else if byte.is_ascii_alphabetic() && !in_word_with_letter {
+            in_word_with_letter = true;
+            count += 1;
+        }
+    }
+    count
 }
 
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.
@@ -751,7 +769,24 @@ fn speaker_of<'a>(
         Some(index) => {
             Some(Attribution { speaker: entities[index].canonical.clone(), span: speaker, entity: Some(index) })
         }
-        None if rule.not_speakers.iter().any(|word| word == speaker.of(text)) => None,
+        // A pronoun is no speaker in any case: `it` after a comma as much as `It` opening a unit.
+        None if rule.not_speakers.iter().any(|word| word.eq_ignore_ascii_case(speaker.of(text))) => None,
         None => Some(Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words_with_letter;
+
+    #[test]
+    fn words_with_a_letter_are_counted_alike_in_ascii_and_beyond() {
+        let slow = |s: &str| s.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        for text in
+            ["", "  ", "Up 40%.", "a1 22 b\x0bc\x0cd\re\tf\ng", "$5 -- x", every_ascii.as_str(), "40\u{a0}%  é 3"]
+        {
+            assert_eq!(words_with_letter(text), slow(text), "{text:?}");
+        }
     }
 }

@@ -9,7 +9,11 @@
 //!   lower-case words; a heading never cuts through an entity ("Jerome Powell said" stays whole);
 //! - at `;` between two clauses of three words or more;
 //! - at `→` when every step of the chain is a clause of two words or more
-//!   (`revenue triples → demand explodes`), but not in `Trainium2 → 4`.
+//!   (`revenue triples → demand explodes`), but not in `Trainium2 → 4`;
+//! - at a colon that introduces a question closing the sentence (`My partner asked the obvious
+//!   question: would it replace the car?`): the question asserts nothing, the clause before it may.
+//!
+//! A Markdown heading's marks (`## `) are no part of a unit.
 
 use crate::record::{EntityItem, MoneyItem};
 use crate::span::Span;
@@ -75,9 +79,26 @@ pub fn split(
     money: &[MoneyItem],
     out: &mut Vec<Unit>,
 ) {
+    let sentence = without_heading_marks(text, sentence);
     let body = if at_block_start { without_heading(text, sentence, entities, money) } else { sentence };
+    // Most sentences have no `;`: they are split without building a list of clauses.
+    if !body.of(text).contains(';') {
+        return split_clause(text, body, out);
+    }
     for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS) {
-        let steps = split_at(text, clause, "\u{2192}", MIN_STEP_WORDS);
+        split_clause(text, clause, out);
+    }
+}
+
+/// Splits one clause before a closing question and at the steps of an `→` chain.
+fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
+    let (lead, question) = before_question(text, clause);
+    for part in std::iter::once(lead).chain(question) {
+        if !part.of(text).contains('\u{2192}') {
+            out.push(Unit { span: part, chain_step: false });
+            continue;
+        }
+        let steps = split_at(text, part, "\u{2192}", MIN_STEP_WORDS);
         let chain = steps.len() > 1;
         out.extend(steps.into_iter().map(|span| Unit { span, chain_step: chain }));
     }
@@ -103,9 +124,43 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
     if pieces.iter().all(wordy) { pieces } else { vec![span] }
 }
 
+/// The span without the `#` marks of a Markdown heading in front of it.
+fn without_heading_marks(text: &str, span: Span) -> Span {
+    let slice = span.of(text);
+    let marks = slice.len() - slice.trim_start_matches('#').len();
+    if marks == 0 || !slice[marks..].starts_with([' ', '\t']) {
+        return span;
+    }
+    Span::new(span.start + marks, span.end).trim(text)
+}
+
+/// `clause` split at the last colon when a question follows it to the end (`… the obvious
+/// question: would it …?`) and the clause before it has at least `MIN_CLAUSE_WORDS` words: the
+/// clause before the colon and the question; the clause whole and no question otherwise.
+fn before_question(text: &str, clause: Span) -> (Span, Option<Span>) {
+    let slice = clause.of(text);
+    let is_question = slice.trim_end_matches(['"', '\u{201D}', '\u{2019}', ')', ']', ' ']).ends_with('?');
+    let Some(colon) = slice.rfind(": ").filter(|_| is_question) else {
+        return (clause, None);
+    };
+    let lead = Span::new(clause.start, clause.start + colon + 1);
+    let question = Span::new(clause.start + colon + 1, clause.end).trim(text);
+    let words = lead.of(text).split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    if words < MIN_CLAUSE_WORDS || question.is_empty() {
+        return (clause, None);
+    }
+    (lead, Some(question))
+}
+
 /// The sentence without a glued card heading, or the sentence itself when it has none.
 fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &[MoneyItem]) -> Span {
     let slice = sentence.of(text);
+    // A heading needs two words before the subject, and a lower-case word after it: a sentence
+    // with a lower-case word among its first three has none (most have one), so it is not listed.
+    let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
+    if slice.split_whitespace().take(3).any(lower) {
+        return sentence;
+    }
     let tokens: Vec<(usize, &str)> =
         slice.split_whitespace().map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token)).collect();
     let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
@@ -235,6 +290,25 @@ mod tests {
         }
         let flags: Vec<(bool, bool)> = quoting(text, &pieces).iter().map(|q| (q.starts_quoted, q.continues)).collect();
         assert_eq!(flags, [(false, false), (true, true), (true, false), (true, false), (false, false)]);
+    }
+
+    #[test]
+    fn a_question_after_a_colon_is_its_own_unit() {
+        assert_eq!(
+            units("Last May my partner asked the obvious question: would it replace the car?", &[]),
+            [
+                ("Last May my partner asked the obvious question:".into(), false),
+                ("would it replace the car?".into(), false)
+            ]
+        );
+        assert_eq!(units("The question: will it last?", &[]).len(), 1);
+        assert_eq!(units("Prices rose 4% in May: the highest since 2019.", &[]).len(), 1);
+    }
+
+    #[test]
+    fn markdown_heading_marks_are_no_part_of_a_unit() {
+        assert_eq!(units("## Costs rose 4% in May", &[]), [("Costs rose 4% in May".into(), false)]);
+        assert_eq!(units("#hashtag rose", &[]), [("#hashtag rose".into(), false)]);
     }
 
     #[test]
