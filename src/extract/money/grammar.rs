@@ -12,6 +12,7 @@
 //! | `{num}` | digits: `1,234.5`, `3,50`, `12,34,567` | the number |
 //! | `{words}` | a written number: `seventy-five`, `a`, `half a` | the number |
 //! | `{minor}` | the minor part of an amount in two units: `43` (cents), `forty-five` | added, in the `{sub}` unit |
+//! | `{cents}` | a minor part of exactly two digits (`50` of `12€50`) | as `{minor}` |
 //! | `{scale}` | `k`, `M`, `bn`, ` million`, `-billion` | the number multiplied |
 //! | `{postscale}` | a scale written after the currency (`75 USD million`) | the number multiplied |
 //! | `{prefix}` | a scale letter glued to the front of a code (`M` of `30 MUSD`) | the number multiplied |
@@ -337,7 +338,9 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
             "postscale" => lexicon.fragment("scale", opens).expect("scale is a known fragment"),
             _ => lexicon.fragment(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
         };
-        match CAPTURING.iter().find(|&&m| m == name) {
+        // `{cents}` is a `{minor}` part held to two digits.
+        let captured = if name == "cents" { "minor" } else { name };
+        match CAPTURING.iter().find(|&&m| m == captured) {
             Some(&macro_name) => {
                 // A scale belongs to the number before it; anything else is numbered in order.
                 let occurrence = match macro_name {

@@ -199,6 +199,9 @@ pub struct NumberWordsEntry {
     /// The currency names and subunits an article alone counts as one of: `a dollar`, `a penny`.
     #[serde(default)]
     pub article_units: Vec<String>,
+    /// Words for the decimal point, after which each word is one digit: `six point eight`.
+    #[serde(default)]
+    pub points: Vec<String>,
 }
 
 /// Which currency a captured symbol, code or name stands for (`None`: unknown, e.g. `kr`).
@@ -283,6 +286,10 @@ impl Lexicon {
         }
         for name in &entry.names {
             self.names.insert(name.to_lowercase(), currency);
+            // Shop and chat copy runs the words of a name together (`42 Saudiriyal`).
+            if name.contains(' ') {
+                self.names.insert(name.to_lowercase().replace(' ', ""), currency);
+            }
         }
         for name in &entry.leading {
             self.names.insert(name.to_lowercase(), currency);
@@ -416,6 +423,7 @@ impl Lexicon {
         words.articles.extend(entry.articles.iter().map(|a| a.to_lowercase()));
         words.fillers.extend(entry.fillers.iter().map(|f| f.to_lowercase()));
         words.article_units.extend(entry.article_units.iter().map(|u| u.to_lowercase()));
+        words.points.extend(entry.points.iter().map(|p| p.to_lowercase()));
         Ok(())
     }
 
@@ -531,6 +539,9 @@ impl Lexicon {
             "words" => self.words_fragment(),
             // The minor part of an amount in two units (`and 43 cents`): two digits or words.
             "minor" => format!("[0-9]{{1,2}}|{}", self.words_fragment()),
+            // The minor part as price tags write it after the unit or a broken decimal point
+            // (`12€50`, `$119. 95`): exactly two digits.
+            "cents" => "[0-9]{2}".to_string(),
             _ => return None,
         })
     }
