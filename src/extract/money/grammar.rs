@@ -31,6 +31,7 @@
 //! start.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use regex::{Captures, Regex, RegexSet};
 use rust_decimal::Decimal;
@@ -90,19 +91,50 @@ fn slot(name: &str, occurrence: u8) -> usize {
 /// One pattern after expansion: its regex, and which of its capture groups hold which macro.
 #[derive(Debug)]
 struct Expanded {
-    /// Index of the capture group in `anchored` of each (macro, occurrence), by [`slot`]:
-    /// reading a match looks groups up by index, never by name.
-    groups: [Option<usize>; 2 * CAPTURING.len()],
+    /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
+    source: String,
+    /// (macro, occurrence) → name of its capture group in `source`.
+    captures: CaptureGroups,
+    /// `source` compiled on the first start the anchored set says it matches at: most runs
+    /// meet a few of the patterns, and compiling each of them up front is most of start-up.
+    compiled: OnceLock<Compiled>,
     not_followed_by: Option<Regex>,
     not_preceded_by: Option<Regex>,
     followed_by: Option<Regex>,
     preceded_by: Option<Regex>,
-    /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
-    anchored: Regex,
     /// The pattern must start at a word boundary.
     starts_word: bool,
     /// The pattern starts with a number, which must not be the tail of a longer one.
     starts_number: bool,
+}
+
+/// A pattern's anchored regex, compiled.
+#[derive(Debug)]
+struct Compiled {
+    regex: Regex,
+    /// Index of the capture group in `regex` of each (macro, occurrence), by [`slot`]:
+    /// reading a match looks groups up by index, never by name.
+    groups: [Option<usize>; 2 * CAPTURING.len()],
+}
+
+/// The size limit of a pattern's compiled regex: that of the anchored set, which holds every
+/// pattern, so that a pattern compiles whenever the set did.
+const SIZE_LIMIT: usize = 256 << 20;
+
+impl Expanded {
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| {
+            let regex = regex::RegexBuilder::new(&self.source)
+                .size_limit(SIZE_LIMIT)
+                .build()
+                .expect("a pattern compiles alone, as it did in the anchored set");
+            let mut groups = [None; 2 * CAPTURING.len()];
+            for ((name, occurrence), group) in &self.captures {
+                groups[slot(name, *occurrence)] = regex.capture_names().position(|n| n == Some(group.as_str()));
+            }
+            Compiled { regex, groups }
+        })
+    }
 }
 
 /// All money patterns, joined into one regex.
@@ -163,12 +195,10 @@ impl Grammar {
             let (not_preceded_by, preceded_by) = (before(spec.not_preceded_by)?, before(spec.preceded_by)?);
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
-            let anchored = compile(format!("^{alternative}"))?;
-            anchored_patterns.push(format!("^{alternative}"));
-            let mut groups = [None; 2 * CAPTURING.len()];
-            for ((name, occurrence), group) in &captures {
-                groups[slot(name, *occurrence)] = anchored.capture_names().position(|n| n == Some(group.as_str()));
-            }
+            let source = format!("^{alternative}");
+            // Checked here, so that a broken pattern is reported with its rule; compiled when used.
+            regex_syntax::Parser::new().parse(&source).map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
+            anchored_patterns.push(source.clone());
             let starts_word = ["{num}", "{words}", "{code}", "{name}", "{lead}", "{prefix}"]
                 .iter()
                 .any(|m| spec.pattern.starts_with(m));
@@ -181,12 +211,13 @@ impl Grammar {
             }
             let starts_number = spec.pattern.starts_with("{num}");
             expanded.push(Expanded {
-                groups,
+                source,
+                captures,
+                compiled: OnceLock::new(),
                 not_followed_by,
                 not_preceded_by,
                 followed_by,
                 preceded_by,
-                anchored,
                 starts_word,
                 starts_number,
             });
@@ -203,7 +234,7 @@ impl Grammar {
         let leads = join(&leads)?;
         let wordy = join(&wordy)?;
         let anchored = regex::RegexSetBuilder::new(&anchored_patterns)
-            .size_limit(256 << 20)
+            .size_limit(SIZE_LIMIT)
             .dfa_size_limit(64 << 20)
             .build()
             .map_err(|e| (0, PatternError(format!("the money patterns together do not compile: {e}"))))?;
@@ -233,7 +264,7 @@ impl Grammar {
                 if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
                     return None;
                 }
-                let caps = expanded.anchored.captures(rest)?;
+                let caps = expanded.compiled().regex.captures(rest)?;
                 self.accept(index, &caps, text, start, lexicon)
             });
             match reading {
@@ -384,7 +415,8 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<Expansion, P
             _ => lexicon.fragment(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
         };
         if cut_here {
-            lead = Some(format!("{out}(?:{fragment})"));
+            let start = lexicon.lead_fragment(name, opens).unwrap_or_else(|| fragment.clone());
+            lead = Some(format!("{out}(?:{start})"));
         }
         // `{cents}` is a `{minor}` part held to two digits.
         let captured = if name == "cents" { "minor" } else { name };
@@ -420,7 +452,8 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<Expansion, P
 /// Reads the amount(s), scale and currency out of one match; `None` when the words or digits do
 /// not form a number.
 fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon) -> Option<Reading> {
-    let get = |name: &'static str, occurrence: u8| expanded.groups[slot(name, occurrence)].and_then(|g| caps.get(g));
+    let groups = &expanded.compiled().groups;
+    let get = |name: &'static str, occurrence: u8| groups[slot(name, occurrence)].and_then(|g| caps.get(g));
     let mut currency = None;
     let mut factor = Decimal::ONE;
     // A code says which currency even next to a symbol (`$1,190.00 AUD`, `NZD $100.70`).
@@ -520,7 +553,7 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
         None => None,
     };
 
-    let spans = expanded.groups.iter().filter_map(|group| group.and_then(|g| caps.get(g)));
+    let spans = groups.iter().filter_map(|group| group.and_then(|g| caps.get(g)));
     let start = spans.clone().map(|m| m.start()).min()?;
     let mut end = spans.map(|m| m.end()).max()?;
     // A symbol's abbreviation point that ends the amount doubles as a full stop (`450 kr.`): it

@@ -546,8 +546,28 @@ impl Lexicon {
         })
     }
 
+    /// The start of a macro's fragment where it is shorter than the fragment: what matches
+    /// wherever the whole fragment does, and nowhere else (a numeral starts with its first digit,
+    /// a written number with its first word). A lead made of these finds the same starts as one
+    /// of the whole fragments, with a smaller automaton.
+    pub fn lead_fragment(&self, name: &str, opens: bool) -> Option<String> {
+        match name {
+            "num" => Some(match opens {
+                true => r"(?-u:\b)[0-9]|\.[0-9]".to_string(),
+                false => r"[0-9]|\.[0-9]".to_string(),
+            }),
+            "words" => Some(self.number_word()),
+            _ => None,
+        }
+    }
+
+    /// One number word.
+    fn number_word(&self) -> String {
+        alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters)
+    }
+
     fn words_fragment(&self) -> String {
-        let word = alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters);
+        let word = self.number_word();
         let filler =
             alternation(self.number_words.fillers.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
         format!("{word}(?:[ -](?:{filler} )?{word})*")
