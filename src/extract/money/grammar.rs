@@ -30,6 +30,7 @@
 //! long to hold exactly) or its context guards reject it, the later patterns are tried at the same
 //! start.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -175,22 +176,26 @@ pub struct PatternError(pub String);
 
 impl Grammar {
     pub fn new(patterns: &[PatternSpec], lexicon: &Lexicon) -> Result<Grammar, (usize, PatternError)> {
+        let fragments = Fragments::new(lexicon);
         let mut expanded = Vec::new();
         let mut leads: Vec<String> = Vec::new();
         let mut anchored_patterns = Vec::new();
         let mut wordy: Vec<String> = Vec::new();
         for (index, spec) in patterns.iter().enumerate() {
-            let Expansion { regex, captures, lead } = expand(index, spec.pattern, lexicon).map_err(|e| (index, e))?;
+            let Expansion { regex, captures, lead } =
+                expand(index, spec.pattern, &fragments).map_err(|e| (index, e))?;
             let compile = |pattern: String| {
                 regex::RegexBuilder::new(&pattern)
                     .size_limit(64 << 20)
                     .build()
                     .map_err(|e| (index, PatternError(format!("bad regex: {e}"))))
             };
-            let after =
-                |guard: Option<&str>| guard.map(|c| compile(format!("^(?:{})", expand_guard(c, lexicon)))).transpose();
-            let before =
-                |guard: Option<&str>| guard.map(|c| compile(format!("(?:{})$", expand_guard(c, lexicon)))).transpose();
+            let after = |guard: Option<&str>| {
+                guard.map(|c| compile(format!("^(?:{})", expand_guard(c, &fragments)))).transpose()
+            };
+            let before = |guard: Option<&str>| {
+                guard.map(|c| compile(format!("(?:{})$", expand_guard(c, &fragments)))).transpose()
+            };
             let (not_followed_by, followed_by) = (after(spec.not_followed_by)?, after(spec.followed_by)?);
             let (not_preceded_by, preceded_by) = (before(spec.not_preceded_by)?, before(spec.preceded_by)?);
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
@@ -320,9 +325,35 @@ fn line_before(text: &str, end: usize) -> &str {
 /// How far back a context guard looks.
 const CONTEXT: usize = 256;
 
+/// The lexicon's regex fragments, each built once: the patterns and guards refer to the same
+/// few fragments dozens of times, and building one (the alternation of every currency name) is
+/// a good part of compiling the patterns.
+struct Fragments<'a> {
+    lexicon: &'a Lexicon,
+    /// (macro name, whether it opens its pattern) → fragment, `None` for an unknown macro.
+    built: RefCell<HashMap<(String, bool), Option<String>>>,
+}
+
+impl<'a> Fragments<'a> {
+    fn new(lexicon: &'a Lexicon) -> Fragments<'a> {
+        Fragments { lexicon, built: RefCell::new(HashMap::new()) }
+    }
+
+    /// [`Lexicon::fragment`], built on the first request.
+    fn get(&self, name: &str, opens: bool) -> Option<String> {
+        let key = (name.to_string(), opens);
+        if let Some(fragment) = self.built.borrow().get(&key) {
+            return fragment.clone();
+        }
+        let fragment = self.lexicon.fragment(name, opens);
+        self.built.borrow_mut().insert(key, fragment.clone());
+        fragment
+    }
+}
+
 /// Expands the vocabulary macros of a context guard (`[ ]?{num}{sp}{sym}`), without capture
 /// groups. Braces that name no macro (`\u{a0}`, `{2,}`) are the regex's own.
-fn expand_guard(guard: &str, lexicon: &Lexicon) -> String {
+fn expand_guard(guard: &str, fragments: &Fragments) -> String {
     let mut out = String::new();
     let mut rest = guard;
     while let Some(open) = rest.find('{') {
@@ -330,8 +361,8 @@ fn expand_guard(guard: &str, lexicon: &Lexicon) -> String {
         let name = &rest[open + 1..close];
         let fragment = match name {
             "sp" => Some("[ \u{a0}\u{202f}\u{2009}]?".to_string()),
-            "postscale" => lexicon.fragment("scale", false),
-            _ if name.starts_with(|c: char| c.is_ascii_lowercase()) => lexicon.fragment(name, false),
+            "postscale" => fragments.get("scale", false),
+            _ if name.starts_with(|c: char| c.is_ascii_lowercase()) => fragments.get(name, false),
             _ => None,
         };
         out.push_str(&rest[..open]);
@@ -381,7 +412,7 @@ fn cuttable(literal: &str, after: &str) -> bool {
 }
 
 /// Expands the macros of one pattern into capture groups named after the pattern.
-fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<Expansion, PatternError> {
+fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansion, PatternError> {
     let mut out = String::new();
     let mut lead = None;
     let mut captures = HashMap::new();
@@ -411,11 +442,11 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<Expansion, P
             "open" => "\\(".to_string(),
             "neg" => "[-\u{2212}]".to_string(),
             "close" => "\\)".to_string(),
-            "postscale" => lexicon.fragment("scale", opens).expect("scale is a known fragment"),
-            _ => lexicon.fragment(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
+            "postscale" => fragments.get("scale", opens).expect("scale is a known fragment"),
+            _ => fragments.get(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
         };
         if cut_here {
-            let start = lexicon.lead_fragment(name, opens).unwrap_or_else(|| fragment.clone());
+            let start = fragments.lexicon.lead_fragment(name, opens).unwrap_or_else(|| fragment.clone());
             lead = Some(format!("{out}(?:{start})"));
         }
         // `{cents}` is a `{minor}` part held to two digits.
@@ -711,7 +742,7 @@ mod tests {
     #[test]
     fn guards_expand_macros_and_keep_the_regex_braces() {
         let lexicon = lexicon();
-        let guard = expand_guard("[ \\u{a0}]{1,2}{num}{sp}{sym}", &lexicon);
+        let guard = expand_guard("[ \\u{a0}]{1,2}{num}{sp}{sym}", &Fragments::new(&lexicon));
         assert!(guard.starts_with("[ \\u{a0}]{1,2}(?:"), "{guard}");
         let guard = Regex::new(&format!("^(?:{guard})")).unwrap();
         assert!(guard.is_match(" 1,75 €"));
@@ -739,7 +770,8 @@ mod tests {
         assert!(!cuttable("a|", "{num}"));
         assert!(!cuttable("[(]", "{2,}{num}"));
         let lexicon = lexicon();
-        let lead = |pattern| expand(0, pattern, &lexicon).unwrap().lead;
+        let fragments = Fragments::new(&lexicon);
+        let lead = |pattern| expand(0, pattern, &fragments).unwrap().lead;
         let symbol = Regex::new(&format!("^(?:{})$", lead("{sym}{sp}{num}").unwrap())).unwrap();
         assert!(symbol.is_match("$") && symbol.is_match("€") && !symbol.is_match("$5"));
         assert!(lead("(?:{sym}|{code}){num}").is_none());
