@@ -12,6 +12,7 @@
 //! | `{num}` | digits: `1,234.5`, `3,50`, `12,34,567` | the number |
 //! | `{words}` | a written number: `seventy-five`, `a`, `half a` | the number |
 //! | `{minor}` | the minor part of an amount in two units: `43` (cents), `forty-five` | added, in the `{sub}` unit |
+//! | `{cents}` | a minor part of exactly two digits (`50` of `12€50`) | as `{minor}` |
 //! | `{scale}` | `k`, `M`, `bn`, ` million`, `-billion` | the number multiplied |
 //! | `{postscale}` | a scale written after the currency (`75 USD million`) | the number multiplied |
 //! | `{prefix}` | a scale letter glued to the front of a code (`M` of `30 MUSD`) | the number multiplied |
@@ -29,7 +30,9 @@
 //! long to hold exactly) or its context guards reject it, the later patterns are tried at the same
 //! start.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use regex::{Captures, Regex, RegexSet};
 use rust_decimal::Decimal;
@@ -89,29 +92,63 @@ fn slot(name: &str, occurrence: u8) -> usize {
 /// One pattern after expansion: its regex, and which of its capture groups hold which macro.
 #[derive(Debug)]
 struct Expanded {
-    /// Index of the capture group in `anchored` of each (macro, occurrence), by [`slot`]:
-    /// reading a match looks groups up by index, never by name.
-    groups: [Option<usize>; 2 * CAPTURING.len()],
+    /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
+    source: String,
+    /// (macro, occurrence) → name of its capture group in `source`.
+    captures: CaptureGroups,
+    /// `source` compiled on the first start the anchored set says it matches at: most runs
+    /// meet a few of the patterns, and compiling each of them up front is most of start-up.
+    compiled: OnceLock<Compiled>,
     not_followed_by: Option<Regex>,
     not_preceded_by: Option<Regex>,
     followed_by: Option<Regex>,
     preceded_by: Option<Regex>,
-    /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
-    anchored: Regex,
     /// The pattern must start at a word boundary.
     starts_word: bool,
     /// The pattern starts with a number, which must not be the tail of a longer one.
     starts_number: bool,
 }
 
+/// A pattern's anchored regex, compiled.
+#[derive(Debug)]
+struct Compiled {
+    regex: Regex,
+    /// Index of the capture group in `regex` of each (macro, occurrence), by [`slot`]:
+    /// reading a match looks groups up by index, never by name.
+    groups: [Option<usize>; 2 * CAPTURING.len()],
+}
+
+/// The size limit of a pattern's compiled regex: that of the anchored set, which holds every
+/// pattern, so that a pattern compiles whenever the set did.
+const SIZE_LIMIT: usize = 256 << 20;
+
+impl Expanded {
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| {
+            let regex = regex::RegexBuilder::new(&self.source)
+                .size_limit(SIZE_LIMIT)
+                .build()
+                .expect("a pattern compiles alone, as it did in the anchored set");
+            let mut groups = [None; 2 * CAPTURING.len()];
+            for ((name, occurrence), group) in &self.captures {
+                groups[slot(name, *occurrence)] = regex.capture_names().position(|n| n == Some(group.as_str()));
+            }
+            Compiled { regex, groups }
+        })
+    }
+}
+
 /// All money patterns, joined into one regex.
 #[derive(Debug)]
 pub struct Grammar {
+    /// Where an amount may start: the leads of all patterns (see [`expand`]) joined in one
+    /// regex. Every start of a pattern's match is a start of its lead's match, so trying the
+    /// anchored patterns at each lead start, leftmost first, finds what the whole patterns
+    /// joined would find; the leads make a far smaller automaton, cheaper to build and to run.
     /// `None` when the rule set has no money patterns.
-    combined: Option<Regex>,
-    /// The patterns without `{num}` joined the same way: the only ones that can match in a text
-    /// without digits, most of the prose, which this smaller regex scans much faster. `None`
-    /// when every pattern has a number.
+    leads: Option<Regex>,
+    /// The leads of the patterns without `{num}`: the only ones that can match in a text
+    /// without digits, most of the prose. `None` when every pattern has a number.
     wordy: Option<Regex>,
     /// The anchored patterns as one set: which of them match at a start, in one DFA pass,
     /// so that captures are resolved only for those.
@@ -139,47 +176,53 @@ pub struct PatternError(pub String);
 
 impl Grammar {
     pub fn new(patterns: &[PatternSpec], lexicon: &Lexicon) -> Result<Grammar, (usize, PatternError)> {
+        let fragments = Fragments::new(lexicon);
         let mut expanded = Vec::new();
-        let mut alternatives = Vec::new();
+        let mut leads: Vec<String> = Vec::new();
         let mut anchored_patterns = Vec::new();
-        let mut wordy = Vec::new();
+        let mut wordy: Vec<String> = Vec::new();
         for (index, spec) in patterns.iter().enumerate() {
-            let (regex, captures) = expand(index, spec.pattern, lexicon).map_err(|e| (index, e))?;
+            let Expansion { regex, captures, lead } =
+                expand(index, spec.pattern, &fragments).map_err(|e| (index, e))?;
             let compile = |pattern: String| {
                 regex::RegexBuilder::new(&pattern)
                     .size_limit(64 << 20)
                     .build()
                     .map_err(|e| (index, PatternError(format!("bad regex: {e}"))))
             };
-            let after =
-                |guard: Option<&str>| guard.map(|c| compile(format!("^(?:{})", expand_guard(c, lexicon)))).transpose();
-            let before =
-                |guard: Option<&str>| guard.map(|c| compile(format!("(?:{})$", expand_guard(c, lexicon)))).transpose();
+            let after = |guard: Option<&str>| {
+                guard.map(|c| compile(format!("^(?:{})", expand_guard(c, &fragments)))).transpose()
+            };
+            let before = |guard: Option<&str>| {
+                guard.map(|c| compile(format!("(?:{})$", expand_guard(c, &fragments)))).transpose()
+            };
             let (not_followed_by, followed_by) = (after(spec.not_followed_by)?, after(spec.followed_by)?);
             let (not_preceded_by, preceded_by) = (before(spec.not_preceded_by)?, before(spec.preceded_by)?);
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
-            let anchored = compile(format!("^{alternative}"))?;
-            anchored_patterns.push(format!("^{alternative}"));
-            let mut groups = [None; 2 * CAPTURING.len()];
-            for ((name, occurrence), group) in &captures {
-                groups[slot(name, *occurrence)] = anchored.capture_names().position(|n| n == Some(group.as_str()));
-            }
+            let source = format!("^{alternative}");
+            // Checked here, so that a broken pattern is reported with its rule; compiled when used.
+            regex_syntax::Parser::new().parse(&source).map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
+            anchored_patterns.push(source.clone());
             let starts_word = ["{num}", "{words}", "{code}", "{name}", "{lead}", "{prefix}"]
                 .iter()
                 .any(|m| spec.pattern.starts_with(m));
-            if !spec.pattern.contains("{num}") {
-                wordy.push(alternative.clone());
+            let lead = lead.unwrap_or_else(|| alternative.clone());
+            if !spec.pattern.contains("{num}") && !wordy.contains(&lead) {
+                wordy.push(lead.clone());
             }
-            alternatives.push(alternative);
+            if !leads.contains(&lead) {
+                leads.push(lead);
+            }
             let starts_number = spec.pattern.starts_with("{num}");
             expanded.push(Expanded {
-                groups,
+                source,
+                captures,
+                compiled: OnceLock::new(),
                 not_followed_by,
                 not_preceded_by,
                 followed_by,
                 preceded_by,
-                anchored,
                 starts_word,
                 starts_number,
             });
@@ -193,28 +236,28 @@ impl Grammar {
                 .map(Some)
                 .map_err(|e| (0, PatternError(format!("the money patterns together do not compile: {e}")))),
         };
-        let combined = join(&alternatives)?;
+        let leads = join(&leads)?;
         let wordy = join(&wordy)?;
         let anchored = regex::RegexSetBuilder::new(&anchored_patterns)
-            .size_limit(256 << 20)
+            .size_limit(SIZE_LIMIT)
             .dfa_size_limit(64 << 20)
             .build()
             .map_err(|e| (0, PatternError(format!("the money patterns together do not compile: {e}"))))?;
-        Ok(Grammar { combined, wordy, anchored, patterns: expanded })
+        Ok(Grammar { leads, wordy, anchored, patterns: expanded })
     }
 
     /// Every amount the patterns read in `text`, left to right, without overlaps.
     pub fn readings(&self, text: &str, lexicon: &Lexicon, out: &mut Vec<Reading>) {
         // `{num}` needs an ASCII digit: without one, only the patterns in `wordy` can match.
-        let search = if text.bytes().any(|b| b.is_ascii_digit()) { &self.combined } else { &self.wordy };
-        let Some(combined) = search else { return };
+        let search = if text.bytes().any(|b| b.is_ascii_digit()) { &self.leads } else { &self.wordy };
+        let Some(leads) = search else { return };
         let mut position = 0;
         while position < text.len() {
-            // The combined regex only finds where the next amount starts (a DFA search); which
-            // patterns match there is one pass of the anchored set, and what a pattern's macros
-            // captured is read with that pattern alone, as resolving captures on all the patterns
-            // at once costs far more.
-            let Some(found) = combined.find_at(text, position) else { break };
+            // The leads only find where the next amount may start (a DFA search); which patterns
+            // match there is one pass of the anchored set, and what a pattern's macros captured
+            // is read with that pattern alone, as resolving captures on all the patterns at once
+            // costs far more.
+            let Some(found) = leads.find_at(text, position) else { break };
             let start = found.start();
             let before = &text[..start];
             let at_word_start = !before.ends_with(|c: char| c.is_ascii_alphanumeric());
@@ -226,7 +269,7 @@ impl Grammar {
                 if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
                     return None;
                 }
-                let caps = expanded.anchored.captures(rest)?;
+                let caps = expanded.compiled().regex.captures(rest)?;
                 self.accept(index, &caps, text, start, lexicon)
             });
             match reading {
@@ -282,9 +325,35 @@ fn line_before(text: &str, end: usize) -> &str {
 /// How far back a context guard looks.
 const CONTEXT: usize = 256;
 
+/// The lexicon's regex fragments, each built once: the patterns and guards refer to the same
+/// few fragments dozens of times, and building one (the alternation of every currency name) is
+/// a good part of compiling the patterns.
+struct Fragments<'a> {
+    lexicon: &'a Lexicon,
+    /// (macro name, whether it opens its pattern) → fragment, `None` for an unknown macro.
+    built: RefCell<HashMap<(String, bool), Option<String>>>,
+}
+
+impl<'a> Fragments<'a> {
+    fn new(lexicon: &'a Lexicon) -> Fragments<'a> {
+        Fragments { lexicon, built: RefCell::new(HashMap::new()) }
+    }
+
+    /// [`Lexicon::fragment`], built on the first request.
+    fn get(&self, name: &str, opens: bool) -> Option<String> {
+        let key = (name.to_string(), opens);
+        if let Some(fragment) = self.built.borrow().get(&key) {
+            return fragment.clone();
+        }
+        let fragment = self.lexicon.fragment(name, opens);
+        self.built.borrow_mut().insert(key, fragment.clone());
+        fragment
+    }
+}
+
 /// Expands the vocabulary macros of a context guard (`[ ]?{num}{sp}{sym}`), without capture
 /// groups. Braces that name no macro (`\u{a0}`, `{2,}`) are the regex's own.
-fn expand_guard(guard: &str, lexicon: &Lexicon) -> String {
+fn expand_guard(guard: &str, fragments: &Fragments) -> String {
     let mut out = String::new();
     let mut rest = guard;
     while let Some(open) = rest.find('{') {
@@ -292,8 +361,8 @@ fn expand_guard(guard: &str, lexicon: &Lexicon) -> String {
         let name = &rest[open + 1..close];
         let fragment = match name {
             "sp" => Some("[ \u{a0}\u{202f}\u{2009}]?".to_string()),
-            "postscale" => lexicon.fragment("scale", false),
-            _ if name.starts_with(|c: char| c.is_ascii_lowercase()) => lexicon.fragment(name, false),
+            "postscale" => fragments.get("scale", false),
+            _ if name.starts_with(|c: char| c.is_ascii_lowercase()) => fragments.get(name, false),
             _ => None,
         };
         out.push_str(&rest[..open]);
@@ -307,9 +376,45 @@ fn expand_guard(guard: &str, lexicon: &Lexicon) -> String {
     out
 }
 
+/// One pattern expanded: its regex, the capture group of each macro, and its lead.
+struct Expansion {
+    regex: String,
+    captures: CaptureGroups,
+    /// The pattern up to and including its first macro, without capture groups, where that
+    /// prefix must match wherever the pattern does (`None` when the first macro is optional or
+    /// inside a group or alternation).
+    lead: Option<String>,
+}
+
+/// Whether a pattern may be cut right after its first macro: the text before the macro (`literal`)
+/// opens no group it does not close and has no alternation, and the macro is not made optional
+/// or repeated by what follows it (`after`).
+fn cuttable(literal: &str, after: &str) -> bool {
+    let mut depth = 0i32;
+    let mut class = false;
+    let mut chars = literal.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' if !class => class = true,
+            ']' if class => class = false,
+            '(' if !class => depth += 1,
+            ')' if !class => depth -= 1,
+            '|' if !class && depth == 0 => return false,
+            _ => {}
+        }
+    }
+    let repeated = after.starts_with(['?', '*', '+'])
+        || after.strip_prefix('{').is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+    depth == 0 && !class && !repeated
+}
+
 /// Expands the macros of one pattern into capture groups named after the pattern.
-fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, CaptureGroups), PatternError> {
+fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansion, PatternError> {
     let mut out = String::new();
+    let mut lead = None;
     let mut captures = HashMap::new();
     let mut rest = pattern;
     let mut first_macro = true;
@@ -328,16 +433,25 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
         if opens && WORD_START.contains(&name) {
             out.push_str("(?-u:\\b)");
         }
+        // Where the macro's `{` is in the pattern, `rest` having moved past its `}`.
+        let macro_start = pattern.len() - rest.len() - (close + 1) + open;
+        let cut_here = first_macro && cuttable(&pattern[..macro_start], rest);
         first_macro = false;
         let fragment = match name {
             "sp" => "[ \u{a0}\u{202f}\u{2009}]?".to_string(),
             "open" => "\\(".to_string(),
             "neg" => "[-\u{2212}]".to_string(),
             "close" => "\\)".to_string(),
-            "postscale" => lexicon.fragment("scale", opens).expect("scale is a known fragment"),
-            _ => lexicon.fragment(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
+            "postscale" => fragments.get("scale", opens).expect("scale is a known fragment"),
+            _ => fragments.get(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
         };
-        match CAPTURING.iter().find(|&&m| m == name) {
+        if cut_here {
+            let start = fragments.lexicon.lead_fragment(name, opens).unwrap_or_else(|| fragment.clone());
+            lead = Some(format!("{out}(?:{start})"));
+        }
+        // `{cents}` is a `{minor}` part held to two digits.
+        let captured = if name == "cents" { "minor" } else { name };
+        match CAPTURING.iter().find(|&&m| m == captured) {
             Some(&macro_name) => {
                 // A scale belongs to the number before it; anything else is numbered in order.
                 let occurrence = match macro_name {
@@ -363,13 +477,14 @@ fn expand(index: usize, pattern: &str, lexicon: &Lexicon) -> Result<(String, Cap
     if !captures.contains_key(&("num", 1)) && !captures.contains_key(&("words", 1)) {
         return Err(PatternError("a money pattern needs `{num}` or `{words}`".into()));
     }
-    Ok((out, captures))
+    Ok(Expansion { regex: out, captures, lead })
 }
 
 /// Reads the amount(s), scale and currency out of one match; `None` when the words or digits do
 /// not form a number.
 fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon) -> Option<Reading> {
-    let get = |name: &'static str, occurrence: u8| expanded.groups[slot(name, occurrence)].and_then(|g| caps.get(g));
+    let groups = &expanded.compiled().groups;
+    let get = |name: &'static str, occurrence: u8| groups[slot(name, occurrence)].and_then(|g| caps.get(g));
     let mut currency = None;
     let mut factor = Decimal::ONE;
     // A code says which currency even next to a symbol (`$1,190.00 AUD`, `NZD $100.70`).
@@ -469,7 +584,7 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
         None => None,
     };
 
-    let spans = expanded.groups.iter().filter_map(|group| group.and_then(|g| caps.get(g)));
+    let spans = groups.iter().filter_map(|group| group.and_then(|g| caps.get(g)));
     let start = spans.clone().map(|m| m.start()).min()?;
     let mut end = spans.map(|m| m.end()).max()?;
     // A symbol's abbreviation point that ends the amount doubles as a full stop (`450 kr.`): it
@@ -627,7 +742,7 @@ mod tests {
     #[test]
     fn guards_expand_macros_and_keep_the_regex_braces() {
         let lexicon = lexicon();
-        let guard = expand_guard("[ \\u{a0}]{1,2}{num}{sp}{sym}", &lexicon);
+        let guard = expand_guard("[ \\u{a0}]{1,2}{num}{sp}{sym}", &Fragments::new(&lexicon));
         assert!(guard.starts_with("[ \\u{a0}]{1,2}(?:"), "{guard}");
         let guard = Regex::new(&format!("^(?:{guard})")).unwrap();
         assert!(guard.is_match(" 1,75 €"));
@@ -644,6 +759,23 @@ mod tests {
         grammar.readings("3,49 € 1,75 € and 2025 $5 was", &lexicon, &mut out);
         let found: Vec<_> = out.iter().map(|r| r.amount.to_string()).collect();
         assert_eq!(found, ["3.49"]);
+    }
+
+    #[test]
+    fn a_pattern_is_cut_after_its_first_macro_only_where_the_prefix_must_match() {
+        assert!(cuttable("", "{sp}{num}"));
+        assert!(cuttable("(?i:between) ", "{sp}{num}"));
+        assert!(!cuttable("", "?{num}"));
+        assert!(!cuttable("(?:", "|{code}){num}"));
+        assert!(!cuttable("a|", "{num}"));
+        assert!(!cuttable("[(]", "{2,}{num}"));
+        let lexicon = lexicon();
+        let fragments = Fragments::new(&lexicon);
+        let lead = |pattern| expand(0, pattern, &fragments).unwrap().lead;
+        let symbol = Regex::new(&format!("^(?:{})$", lead("{sym}{sp}{num}").unwrap())).unwrap();
+        assert!(symbol.is_match("$") && symbol.is_match("€") && !symbol.is_match("$5"));
+        assert!(lead("(?:{sym}|{code}){num}").is_none());
+        assert!(lead("{sym}?{num}").is_none());
     }
 
     #[test]

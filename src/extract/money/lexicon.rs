@@ -199,6 +199,9 @@ pub struct NumberWordsEntry {
     /// The currency names and subunits an article alone counts as one of: `a dollar`, `a penny`.
     #[serde(default)]
     pub article_units: Vec<String>,
+    /// Words for the decimal point, after which each word is one digit: `six point eight`.
+    #[serde(default)]
+    pub points: Vec<String>,
 }
 
 /// Which currency a captured symbol, code or name stands for (`None`: unknown, e.g. `kr`).
@@ -283,6 +286,10 @@ impl Lexicon {
         }
         for name in &entry.names {
             self.names.insert(name.to_lowercase(), currency);
+            // Shop and chat copy runs the words of a name together (`42 Saudiriyal`).
+            if name.contains(' ') {
+                self.names.insert(name.to_lowercase().replace(' ', ""), currency);
+            }
         }
         for name in &entry.leading {
             self.names.insert(name.to_lowercase(), currency);
@@ -416,6 +423,7 @@ impl Lexicon {
         words.articles.extend(entry.articles.iter().map(|a| a.to_lowercase()));
         words.fillers.extend(entry.fillers.iter().map(|f| f.to_lowercase()));
         words.article_units.extend(entry.article_units.iter().map(|u| u.to_lowercase()));
+        words.points.extend(entry.points.iter().map(|p| p.to_lowercase()));
         Ok(())
     }
 
@@ -531,12 +539,35 @@ impl Lexicon {
             "words" => self.words_fragment(),
             // The minor part of an amount in two units (`and 43 cents`): two digits or words.
             "minor" => format!("[0-9]{{1,2}}|{}", self.words_fragment()),
+            // The minor part as price tags write it after the unit or a broken decimal point
+            // (`12€50`, `$119. 95`): exactly two digits.
+            "cents" => "[0-9]{2}".to_string(),
             _ => return None,
         })
     }
 
+    /// The start of a macro's fragment where it is shorter than the fragment: what matches
+    /// wherever the whole fragment does, and nowhere else (a numeral starts with its first digit,
+    /// a written number with its first word). A lead made of these finds the same starts as one
+    /// of the whole fragments, with a smaller automaton.
+    pub fn lead_fragment(&self, name: &str, opens: bool) -> Option<String> {
+        match name {
+            "num" => Some(match opens {
+                true => r"(?-u:\b)[0-9]|\.[0-9]".to_string(),
+                false => r"[0-9]|\.[0-9]".to_string(),
+            }),
+            "words" => Some(self.number_word()),
+            _ => None,
+        }
+    }
+
+    /// One number word.
+    fn number_word(&self) -> String {
+        alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters)
+    }
+
     fn words_fragment(&self) -> String {
-        let word = alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters);
+        let word = self.number_word();
         let filler =
             alternation(self.number_words.fillers.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
         format!("{word}(?:[ -](?:{filler} )?{word})*")

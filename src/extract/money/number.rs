@@ -83,6 +83,8 @@ pub struct NumberWords {
     /// Units an article alone counts as one of (`a dollar`); other names after an article are
     /// adjectives or idioms (`a sterling effort`, `a quid pro quo`).
     pub article_units: Vec<String>,
+    /// Words for the decimal point (`point`): the words after one are digits (`one point three`).
+    pub points: Vec<String>,
 }
 
 impl NumberWords {
@@ -95,6 +97,7 @@ impl NumberWords {
             .chain(self.fractions.keys())
             .map(String::as_str)
             .chain(self.articles.iter().map(String::as_str))
+            .chain(self.points.iter().map(String::as_str))
             .collect();
         words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         words
@@ -106,6 +109,9 @@ impl NumberWords {
         let lower = raw.to_lowercase();
         let tokens: Vec<&str> =
             lower.split([' ', '-']).filter(|t| !t.is_empty() && !self.fillers.iter().any(|f| f == t)).collect();
+        if let Some(point) = tokens.iter().position(|t| self.points.iter().any(|p| p == t)) {
+            return self.parse_decimal(&tokens[..point], &tokens[point + 1..]);
+        }
         match tokens.as_slice() {
             [] => None,
             [fraction, article] if self.fractions.contains_key(*fraction) && self.is_article(article) => {
@@ -134,6 +140,25 @@ impl NumberWords {
             }
             _ => self.parse_tokens(&tokens, Decimal::ZERO),
         }
+    }
+
+    /// A number written with a decimal point (`six point eight`, `zero point five`): a whole
+    /// number, then one digit per word.
+    fn parse_decimal(&self, whole: &[&str], digits: &[&str]) -> Option<Decimal> {
+        let whole = match whole {
+            [single] if self.values.get(*single).is_some_and(|v| v.is_zero()) => Decimal::ZERO,
+            _ => self.parse_tokens(whole, Decimal::ZERO)?,
+        };
+        let mut text = whole.to_string();
+        text.push('.');
+        for digit in digits {
+            let value = self.values.get(*digit).filter(|v| **v < Decimal::TEN)?;
+            text.push_str(&value.to_string());
+        }
+        if digits.is_empty() {
+            return None;
+        }
+        Decimal::from_str_exact(&text).ok()
     }
 
     /// Whether `raw` is an article alone and `unit` (a currency name or subunit as captured) is
@@ -238,6 +263,8 @@ mod tests {
         words.fractions.insert("quarters".into(), d("0.25"));
         words.values.insert("three".into(), Decimal::from(3));
         words.fillers = vec!["and".into()];
+        words.values.insert("zero".into(), Decimal::ZERO);
+        words.points = vec!["point".into()];
         words
     }
 
@@ -258,5 +285,17 @@ mod tests {
         assert_eq!(words.parse("two five"), None);
         assert_eq!(words.parse("a twenty"), None);
         assert_eq!(words.parse("hundred"), None);
+    }
+
+    #[test]
+    fn written_decimals() {
+        let words = english();
+        assert_eq!(words.parse("one point three"), Some(d("1.3")));
+        assert_eq!(words.parse("seventy-five point two five"), Some(d("75.25")));
+        assert_eq!(words.parse("zero point five"), Some(d("0.5")));
+        assert_eq!(words.parse("one point twenty"), None);
+        assert_eq!(words.parse("point five"), None);
+        assert_eq!(words.parse("one point"), None);
+        assert_eq!(words.parse("a point two"), None);
     }
 }
