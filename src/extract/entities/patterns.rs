@@ -188,13 +188,7 @@ impl PatternRule {
     ) {
         let slice = region.of(text);
         let anchored_at = |at: usize, caps: &mut Captures| {
-            let input = Input::new(slice).range(at..).anchored(Anchored::Yes);
-            // Most tries fail: asking whether there is a match at all runs the forward DFA only,
-            // and stops at the first match state.
-            if !self.regex.is_match(input.clone()) {
-                return false;
-            }
-            self.regex.search_captures(&input, caps);
+            self.regex.search_captures(&Input::new(slice).range(at..).anchored(Anchored::Yes), caps);
             caps.is_match()
         };
         match &self.starts {
