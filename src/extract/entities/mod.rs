@@ -9,9 +9,8 @@
 //!   abbreviation also matches with its final period split off by a tokenizer (`U.S .`).
 //! - **patterns** ([`patterns`]): regexes whose `name` group is the entity, for names no list can
 //!   hold: organisation suffixes (`Tessaro Shipping Group`), `X of Y` names, first name + surname,
-//!   titles before names, places after "based in", datelines, cashtags. A pattern that can only
-//!   begin at a capital (or a `$`) is tried there alone, anchored, rather than scanned through
-//!   the text.
+//!   titles before names, places after "based in", datelines, cashtags. One pass of all the
+//!   regexes together tells which of them match in a block; only those search it.
 //! - **capitalised names** ([`names`]): runs of capitalised words left over by the other two,
 //!   judged against a list of capitalised ordinary words and by how the document writes them,
 //!   typed by cues (surnames, "said", "near", "the X bar") or as organisations. The document's
@@ -216,7 +215,7 @@ impl EntityExtractor {
         Ok(EntityExtractor {
             rules,
             gazetteer: gazetteer.build(),
-            patterns: Patterns::new(pattern_rules),
+            patterns: Patterns::new(source, pattern_rules)?,
             never_alone,
             aliases,
             names: capitalised,
@@ -230,10 +229,8 @@ impl EntityExtractor {
         let mut candidates = Vec::new();
         for &region in regions {
             self.gazetteer.find(text, region, &mut candidates);
+            self.patterns.find(text, region, &mut candidates);
         }
-        // After the listed names: on a tie in `resolve` the earlier candidate wins, and at one
-        // start a listed name comes first.
-        self.patterns.find(text, regions, &mut candidates);
         candidates.retain(|c| !self.never_alone.contains(c.span.of(text)));
         let mut chosen = self.resolve(candidates);
         // A run after a one-word listed organisation or place extends it (`Brookfield Kerr`).
