@@ -233,8 +233,8 @@ impl CapitalisedNames {
             return fits.then_some(span);
         }
         if self.has_cues() {
-            let cued = listed || self.cued(text, region, span, last.span.of(text));
-            return (run.len() >= self.min_words && cued).then_some(span);
+            let cued = run.len() >= self.min_words && (listed || self.cued(text, region, span, last.span.of(text)));
+            return cued.then_some(span);
         }
         let stripped = span.start != original_start;
         let has_rare = run.iter().any(|w| !self.is_common(w.span.of(text)));
@@ -271,14 +271,22 @@ impl CapitalisedNames {
     }
 
     /// Whether one of the rule's cues holds for the run at `span`, whose last word is `last`.
+    /// Every rule asks this of every run, and most rules have one kind of cue: the words around
+    /// the run are read only for the cues the rule has.
     fn cued(&self, text: &str, region: Span, span: Span, last: &str) -> bool {
-        let before = text[region.start..span.start].trim_end_matches([' ', '\t']);
-        let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-        let after = text[span.end..region.end].trim_start_matches([' ', '\t', ',']);
-        let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        let preceded = || {
+            let before = text[region.start..span.start].trim_end_matches([' ', '\t']);
+            let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            !previous.is_empty() && self.preceded_by.contains(previous)
+        };
+        let followed = || {
+            let after = text[span.end..region.end].trim_start_matches([' ', '\t', ',']);
+            let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            !next.is_empty() && self.followed_by.contains(lower_case(next).as_ref())
+        };
         self.last_words.contains(last)
-            || (!previous.is_empty() && self.preceded_by.contains(previous))
-            || (!next.is_empty() && self.followed_by.contains(lower_case(next).as_ref()))
+            || (!self.preceded_by.is_empty() && preceded())
+            || (!self.followed_by.is_empty() && followed())
     }
 
     /// Whether `word` is written capitalised inside sentences at least `min_mentions` times in
