@@ -33,7 +33,7 @@ const DOCUMENT_PURGE_DELAY_MS: std::ffi::c_long = 100;
 ///
 /// Transparent huge pages are turned off for the process: mimalloc asks for them on its arenas,
 /// and a 2 MB page counts whole in the resident memory however little of it is in use, which
-/// added a fifth to the peak (the compiled rules are many mid-sized allocations, and each
+/// added about 20 MB to the peak (the compiled rules are many mid-sized allocations, and each
 /// thread's regex caches grow piecemeal).
 fn tune_allocator() {
     disable_huge_pages();
