@@ -18,6 +18,59 @@ use crate::record::Source;
 /// memory does not depend on the corpus.
 const WINDOW_PER_THREAD: usize = 32;
 
+/// Bytes in flight per thread, counted as [`Weigh`] counts them: big documents (a `--jsonl-in`
+/// line, or the records of big files waiting behind a slow one) fill the window long before
+/// the count of documents does. One document is always let through, however big.
+const BYTES_PER_THREAD: usize = 16 << 20;
+
+/// About how many bytes a document or its result holds while it is in flight.
+pub trait Weigh {
+    fn weigh(&self) -> usize;
+}
+
+impl Weigh for Outcome {
+    fn weigh(&self) -> usize {
+        self.output.capacity() + self.messages.iter().map(String::len).sum::<usize>()
+    }
+}
+
+impl<T: Weigh, E> Weigh for Result<T, E> {
+    fn weigh(&self) -> usize {
+        self.as_ref().map_or(0, T::weigh)
+    }
+}
+
+impl<T: Weigh> Weigh for Option<T> {
+    fn weigh(&self) -> usize {
+        self.as_ref().map_or(0, T::weigh)
+    }
+}
+
+impl<A: Weigh, B: Weigh> Weigh for (A, B) {
+    fn weigh(&self) -> usize {
+        self.0.weigh() + self.1.weigh()
+    }
+}
+
+/// A file to read holds only its name until a worker reads it.
+impl Weigh for Input {
+    fn weigh(&self) -> usize {
+        0
+    }
+}
+
+impl Weigh for JsonlDocument {
+    fn weigh(&self) -> usize {
+        self.text.len()
+    }
+}
+
+impl Weigh for Vec<u64> {
+    fn weigh(&self) -> usize {
+        self.len() * size_of::<u64>()
+    }
+}
+
 /// What processing one document produced.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -39,8 +92,9 @@ impl Outcome {
 /// Runs `work` over `items` on `pool`, calling `sink` with the results in input order.
 ///
 /// Items are taken from the iterator only as results are written, so at most a window of them
-/// is in memory; the calling thread feeds the pool and writes while the workers analyse, and no
-/// worker waits for the others between documents. A panic in `work` is raised again here.
+/// is in memory, bounded both in count and in bytes; the calling thread feeds the pool and
+/// writes while the workers analyse, and no worker waits for the others between documents. A
+/// panic in `work` is raised again here.
 pub fn in_order<T, R, E>(
     pool: &rayon::ThreadPool,
     items: impl IntoIterator<Item = T>,
@@ -48,28 +102,31 @@ pub fn in_order<T, R, E>(
     mut sink: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E>
 where
-    T: Send,
-    R: Send,
+    T: Send + Weigh,
+    R: Send + Weigh,
 {
-    let window = WINDOW_PER_THREAD * pool.current_num_threads().max(1);
+    let threads = pool.current_num_threads().max(1);
+    let (window, byte_window) = (WINDOW_PER_THREAD * threads, BYTES_PER_THREAD * threads);
     let work = &work;
     let (sender, receiver) = std::sync::mpsc::channel();
     pool.in_place_scope(|scope| {
         let mut items = items.into_iter();
-        // Results of items `written..issued`, in order; `None` while still being worked on.
-        let mut pending: VecDeque<Option<R>> = VecDeque::with_capacity(window);
-        let (mut written, mut issued) = (0usize, 0usize);
+        // Items `written..issued`, in order: the weight of the item while it is worked on, then
+        // its result and the result's weight.
+        let mut pending: VecDeque<(usize, Option<R>)> = VecDeque::with_capacity(window);
+        let (mut written, mut issued, mut bytes) = (0usize, 0usize, 0usize);
         let mut outcome = Ok(());
         loop {
-            while outcome.is_ok() && issued - written < window {
+            while outcome.is_ok() && issued - written < window && (issued == written || bytes < byte_window) {
                 let Some(item) = items.next() else { break };
-                let (sender, index) = (sender.clone(), issued);
+                let (sender, index, weight) = (sender.clone(), issued, item.weigh());
                 scope.spawn(move |_| {
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(item)));
                     // The receiver lives until every issued item has come back.
                     let _ = sender.send((index, result));
                 });
-                pending.push_back(None);
+                pending.push_back((weight, None));
+                bytes += weight;
                 issued += 1;
             }
             if written == issued {
@@ -77,14 +134,19 @@ where
             }
             let (index, result) = receiver.recv().expect("the sender is held here");
             match result {
-                Ok(result) => pending[index - written] = Some(result),
+                Ok(result) => {
+                    let slot = &mut pending[index - written];
+                    bytes = bytes - slot.0 + result.weigh();
+                    *slot = (result.weigh(), Some(result));
+                }
                 Err(panic) => std::panic::resume_unwind(panic),
             }
-            while pending.front().is_some_and(Option::is_some) {
-                let result = pending.pop_front().flatten().expect("checked to be done");
+            while pending.front().is_some_and(|(_, result)| result.is_some()) {
+                let (weight, result) = pending.pop_front().expect("checked to be there");
+                bytes -= weight;
                 written += 1;
                 if outcome.is_ok() {
-                    outcome = sink(result);
+                    outcome = sink(result.expect("checked to be done"));
                 }
             }
         }
@@ -193,6 +255,51 @@ pub fn clean_input(pipeline: &Pipeline, input: &Input, limit: Limit) -> Outcome 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Test items weigh what they say.
+    impl Weigh for u64 {
+        fn weigh(&self) -> usize {
+            *self as usize
+        }
+    }
+
+    impl Weigh for u32 {
+        fn weigh(&self) -> usize {
+            0
+        }
+    }
+
+    impl Weigh for () {
+        fn weigh(&self) -> usize {
+            0
+        }
+    }
+
+    #[test]
+    fn big_items_are_let_through_one_at_a_time_and_small_ones_fill_the_window() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        let big = (BYTES_PER_THREAD * 2) as u64;
+        let items = [big, big, big, 1, 1, 1, 1].into_iter().inspect(|_| {
+            taken.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut seen = Vec::new();
+        in_order(
+            &pool,
+            items,
+            |n| n,
+            |n| {
+                seen.push((n, taken.load(std::sync::atomic::Ordering::SeqCst)));
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        // Each big item is alone in flight: the next one is taken only once it is written.
+        let taken_when_written: Vec<_> = seen.iter().map(|&(_, taken)| taken).collect();
+        assert_eq!(&taken_when_written[..3], [1, 2, 3]);
+        assert_eq!(seen.iter().map(|&(n, _)| n).collect::<Vec<_>>(), [big, big, big, 1, 1, 1, 1]);
+        assert_eq!(taken.into_inner(), 7);
+    }
 
     #[test]
     fn results_come_back_in_input_order_whatever_the_threads() {

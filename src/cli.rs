@@ -169,15 +169,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(dir) => RuleSource::from_dir(dir)?,
         None => RuleSource::embedded(),
     };
-    // Never dropped: freeing the compiled rules, millions of small allocations, would cost more
-    // at exit than analysing a small input does. The operating system takes the memory back
-    // whole when the process ends, as it does for ripgrep's.
-    let pipeline: &'static Pipeline =
-        Box::leak(Box::new(Pipeline::new(&source, &Options { dollar: common.dollar.clone() })?));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(common.jobs.map_or(0, usize::from))
         .build()
         .context("starting worker threads")?;
+    // Compiled on the worker threads, so that independent stages compile side by side.
+    // Never dropped: freeing the compiled rules, millions of small allocations, would cost more
+    // at exit than analysing a small input does. The operating system takes the memory back
+    // whole when the process ends, as it does for ripgrep's.
+    let options = Options { dollar: common.dollar.clone() };
+    let pipeline: &'static Pipeline = Box::leak(Box::new(pool.install(|| Pipeline::new(&source, &options))?));
+    crate::tune_allocator_for_documents();
     let run = Run { pipeline, pool: &pool, common };
     let result = match args.command {
         Command::Extract { paths, jsonl_in, output, glob, repeats } => {

@@ -60,13 +60,47 @@ struct Layout {
 }
 
 impl Pipeline {
+    /// Compiles every stage. The stages do not depend on each other, so they compile side by
+    /// side on the current rayon pool (one at a time on a pool of one thread), each registering
+    /// its rules in a catalogue of its own; the catalogues are then joined in pipeline order, so
+    /// that rules are listed, and a rule error is reported, as if the stages compiled in turn.
     pub fn new(source: &RuleSource, options: &Options) -> Result<Pipeline, RuleError> {
+        fn stage<T>(compile: impl FnOnce(&mut Catalogue) -> Result<T, RuleError>) -> (Result<T, RuleError>, Catalogue) {
+            let mut catalogue = Catalogue::default();
+            (compile(&mut catalogue), catalogue)
+        }
+        // The two slowest stages start first, one on each thread; the rest fill in behind them.
+        let ((entities, (segmenter, boilerplate)), (money, claims)) = rayon::join(
+            || {
+                rayon::join(
+                    || stage(|catalogue| EntityExtractor::compile(source, catalogue)),
+                    || {
+                        let segmenter = stage(|catalogue| Segmenter::compile(source, catalogue));
+                        (segmenter, stage(|catalogue| BoilerplateClassifier::compile(source, catalogue)))
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || stage(|catalogue| MoneyExtractor::compile(source, catalogue, &options.dollar)),
+                    || stage(|catalogue| ClaimExtractor::compile(source, catalogue)),
+                )
+            },
+        );
+        fn joined<T>(
+            catalogue: &mut Catalogue,
+            (compiled, stage): (Result<T, RuleError>, Catalogue),
+        ) -> Result<T, RuleError> {
+            let compiled = compiled?;
+            catalogue.append(stage)?;
+            Ok(compiled)
+        }
         let mut catalogue = Catalogue::default();
-        let segmenter = Segmenter::compile(source, &mut catalogue)?;
-        let boilerplate = BoilerplateClassifier::compile(source, &mut catalogue)?;
-        let money = MoneyExtractor::compile(source, &mut catalogue, &options.dollar)?;
-        let entities = EntityExtractor::compile(source, &mut catalogue)?;
-        let claims = ClaimExtractor::compile(source, &mut catalogue)?;
+        let segmenter = joined(&mut catalogue, segmenter)?;
+        let boilerplate = joined(&mut catalogue, boilerplate)?;
+        let money = joined(&mut catalogue, money)?;
+        let entities = joined(&mut catalogue, entities)?;
+        let claims = joined(&mut catalogue, claims)?;
         catalogue.add_files(source)?;
         Ok(Pipeline { catalogue, segmenter, boilerplate, money, entities, claims, repeated: Default::default() })
     }

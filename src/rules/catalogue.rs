@@ -37,6 +37,7 @@ struct FileEvidence {
 }
 
 /// The shared fields of a `[[rule]]` table, borrowed while registering it.
+#[derive(Clone)]
 pub struct Documentation<'a> {
     pub description: &'a str,
     pub why: &'a str,
@@ -52,6 +53,8 @@ pub struct RuleDoc {
     pub family: Family,
     pub file: String,
     pub line: usize,
+    /// Column of the id in its file (1 for a file's own entry).
+    pub col: usize,
     pub description: String,
     pub why: String,
     pub known_problems: String,
@@ -76,6 +79,11 @@ pub enum EntryKind {
 }
 
 impl RuleDoc {
+    /// The error of a second rule with this one's id.
+    fn redefined(&self) -> String {
+        format!("duplicate rule id `{}` (first defined at {}:{})", self.id, self.file, self.line)
+    }
+
     /// Whether the items the entry acts on name it.
     pub fn traceable(&self) -> bool {
         self.kind == EntryKind::Rule
@@ -176,21 +184,17 @@ impl Catalogue {
         if !is_kebab_case(name) {
             return Err(RuleError::at(file, id.span(), format!("rule id `{name}` is not kebab-case")));
         }
-        if let Some(&previous) = self.by_id.get(name) {
-            let earlier = &self.rules[previous];
-            return Err(RuleError::at(
-                file,
-                id.span(),
-                format!("duplicate rule id `{name}` (first defined at {}:{})", earlier.file, earlier.line),
-            ));
+        if let Some(earlier) = self.get(name) {
+            return Err(RuleError::at(file, id.span(), earlier.redefined()));
         }
-        let (line, _) = crate::decode::position(file.text.as_bytes(), id.span().start);
+        let (line, col) = crate::decode::position(file.text.as_bytes(), id.span().start);
         let index = self.rules.len();
         self.rules.push(RuleDoc {
             id: name.clone(),
             family: file.family,
             file: file.path.clone(),
             line,
+            col,
             description: doc.description.trim().to_string(),
             why: doc.why.trim().to_string(),
             known_problems: doc.known_problems.trim().to_string(),
@@ -224,6 +228,7 @@ impl Catalogue {
                 family: file.family,
                 file: file.path.clone(),
                 line,
+                col: 1,
                 description: header(&file.text),
                 why: String::new(),
                 known_problems: String::new(),
@@ -231,6 +236,20 @@ impl Catalogue {
                 negatives: evidence.negatives.iter().map(|negative| Quoted::new(file, negative)).collect(),
                 kind: EntryKind::File,
             });
+        }
+        Ok(())
+    }
+
+    /// Appends the rules of `later`, registered after every rule already here (a stage compiled
+    /// on its own); an id that is already here is an error at its place in `later`'s file.
+    pub fn append(&mut self, later: Catalogue) -> Result<(), RuleError> {
+        for rule in later.rules {
+            if let Some(earlier) = self.get(&rule.id) {
+                let message = earlier.redefined();
+                return Err(RuleError::Invalid { path: rule.file, line: rule.line, col: rule.col, message });
+            }
+            self.by_id.insert(rule.id.clone(), self.rules.len());
+            self.rules.push(rule);
         }
         Ok(())
     }
@@ -320,6 +339,33 @@ mod tests {
         let text = "# Scales: words that\n#  multiply an amount.\n#\n# More detail.\n\nexamples = []\n";
         assert_eq!(header(text), "Scales: words that multiply an amount.");
         assert_eq!(header("[[scale]]\n# Not a header.\n"), "");
+    }
+
+    #[test]
+    fn appending_a_catalogue_keeps_the_order_and_finds_ids_defined_twice() {
+        let file = |path: &str, family| RuleFile {
+            path: format!("rules/{path}"),
+            relative: path.into(),
+            family,
+            text: "[[rule]]\nid = \"share-prompt\"\n".into(),
+        };
+        let (first, second) = (file("boilerplate/a.toml", Family::Boilerplate), file("claims/b.toml", Family::Claims));
+        let doc = Documentation { description: "d", why: "", known_problems: "", examples: &[], negatives: &[] };
+        let id = |name: &str| Spanned::new(14..26, name.to_string());
+        let mut earlier = Catalogue::default();
+        earlier.add(&first, &id("share-prompt"), doc.clone()).unwrap();
+        let mut later = Catalogue::default();
+        later.add(&second, &id("money-figure"), doc.clone()).unwrap();
+        earlier.append(later).unwrap();
+        let ids: Vec<_> = earlier.rules().iter().map(|rule| rule.id.as_str()).collect();
+        assert_eq!(ids, ["share-prompt", "money-figure"]);
+        assert_eq!(earlier.get("money-figure").map(|rule| rule.family), Some(Family::Claims));
+        let mut again = Catalogue::default();
+        again.add(&second, &id("share-prompt"), doc).unwrap();
+        assert_eq!(
+            earlier.append(again).unwrap_err().to_string(),
+            "rules/claims/b.toml:2:6: duplicate rule id `share-prompt` (first defined at rules/boilerplate/a.toml:2)"
+        );
     }
 
     #[test]
