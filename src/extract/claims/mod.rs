@@ -37,7 +37,7 @@ use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Positio
 use crate::segment::Segmenter;
 use crate::span::Span;
 
-use self::units::Unit;
+use self::units::{Unit, words_with_letter};
 
 rule_table! {
     /// A `[[rule]]` in `rules/claims/`: one cue.
@@ -669,24 +669,6 @@ struct Found<'s> {
     sentences: usize,
 }
 
-/// The words (runs between white space) with a letter in them; ASCII text is read byte by byte.
-fn words_with_letter(unit: &str) -> usize {
-    if !unit.is_ascii() {
-        return unit.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
-    }
-    let (mut count, mut in_word_with_letter) = (0, false);
-    for byte in unit.bytes() {
-        // `char::is_whitespace` on ASCII: tab to carriage return, and space.
-        if byte == b' ' || (b'\t'..=b'\r').contains(&byte) {
-            in_word_with_letter = false;
-        } else if byte.is_ascii_alphabetic() && !in_word_with_letter {
-            in_word_with_letter = true;
-            count += 1;
-        }
-    }
-    count
-}
-
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.
 fn inside<T>(unit: Span, items: &[T], span_of: impl Fn(&T) -> Span) -> impl Iterator<Item = usize> {
     let first = items.partition_point(|item| span_of(item).start < unit.start);
@@ -772,21 +754,5 @@ fn speaker_of<'a>(
         // A pronoun is no speaker in any case: `it` after a comma as much as `It` opening a unit.
         None if rule.not_speakers.iter().any(|word| word.eq_ignore_ascii_case(speaker.of(text))) => None,
         None => Some(Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::words_with_letter;
-
-    #[test]
-    fn words_with_a_letter_are_counted_alike_in_ascii_and_beyond() {
-        let slow = |s: &str| s.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
-        let every_ascii: String = (0u8..128).map(char::from).collect();
-        for text in
-            ["", "  ", "Up 40%.", "a1 22 b\x0bc\x0cd\re\tf\ng", "$5 -- x", every_ascii.as_str(), "40\u{a0}%  é 3"]
-        {
-            assert_eq!(words_with_letter(text), slow(text), "{text:?}");
-        }
     }
 }
