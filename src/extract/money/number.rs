@@ -145,20 +145,21 @@ impl NumberWords {
     /// A number written with a decimal point (`six point eight`, `zero point five`): a whole
     /// number, then one digit per word.
     fn parse_decimal(&self, whole: &[&str], digits: &[&str]) -> Option<Decimal> {
+        if digits.is_empty() {
+            return None;
+        }
         let whole = match whole {
             [single] if self.values.get(*single).is_some_and(|v| v.is_zero()) => Decimal::ZERO,
             _ => self.parse_tokens(whole, Decimal::ZERO)?,
         };
-        let mut text = whole.to_string();
-        text.push('.');
+        // The digits read as a whole number, then scaled down by one place per digit.
+        let mut fraction = Decimal::ZERO;
         for digit in digits {
             let value = self.values.get(*digit).filter(|v| **v < Decimal::TEN)?;
-            text.push_str(&value.to_string());
+            fraction = fraction.checked_mul(Decimal::TEN)?.checked_add(*value)?;
         }
-        if digits.is_empty() {
-            return None;
-        }
-        Decimal::from_str_exact(&text).ok()
+        fraction.set_scale(u32::try_from(digits.len()).ok()?).ok()?;
+        whole.checked_add(fraction)
     }
 
     /// Whether `raw` is an article alone and `unit` (a currency name or subunit as captured) is
