@@ -135,9 +135,9 @@ where
             let (index, result) = receiver.recv().expect("the sender is held here");
             match result {
                 Ok(result) => {
-                    let slot = &mut pending[index - written];
-                    bytes = bytes - slot.0 + result.weigh();
-                    *slot = (result.weigh(), Some(result));
+                    let (slot, weight) = (&mut pending[index - written], result.weigh());
+                    bytes = bytes - slot.0 + weight;
+                    *slot = (weight, Some(result));
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
             }
