@@ -5,6 +5,8 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
 use crate::rules::{RuleError, RuleFile, RuleSource};
 
@@ -17,65 +19,59 @@ pub struct WordList {
     text: Box<str>,
     /// (surface start, surface end, canonical start, canonical end), offsets into `text`.
     entries: Vec<[u32; 4]>,
-    /// Open addressing: (an index into `entries` plus one, 0 for an empty slot; the high half
-    /// of the surface's hash, so that most mismatches need no comparison). The length is a
-    /// power of two at least twice the number of entries, so that probe runs stay short.
-    slots: Vec<(u32, u32)>,
+    /// The index into `entries` of each distinct surface, by the surface's hash.
+    by_surface: HashTable<u32>,
 }
 
 impl WordList {
     fn new(text: &str, pairs: &[(&str, &str)]) -> WordList {
         let offset = |part: &str| (part.as_ptr() as usize - text.as_ptr() as usize) as u32;
-        let mut list = WordList {
-            text: text.into(),
-            entries: Vec::with_capacity(pairs.len()),
-            slots: vec![(0, 0); (pairs.len() * 2).next_power_of_two().max(16)],
-        };
+        let mut entries = Vec::with_capacity(pairs.len());
+        let mut by_surface = HashTable::with_capacity(pairs.len());
         for &(surface, canonical) in pairs {
-            let (start, end) = (offset(surface), offset(surface) + surface.len() as u32);
-            let (canonical_start, canonical_end) = (offset(canonical), offset(canonical) + canonical.len() as u32);
-            list.entries.push([start, end, canonical_start, canonical_end]);
-            let index = list.entries.len() as u32;
+            let (start, canonical_start) = (offset(surface), offset(canonical));
+            entries.push([
+                start,
+                start + surface.len() as u32,
+                canonical_start,
+                canonical_start + canonical.len() as u32,
+            ]);
+            let index = entries.len() as u32 - 1;
+            let is_surface = |&other: &u32| surface_of(text, &entries, other) == surface;
+            let rehash = |&other: &u32| hash(surface_of(text, &entries, other));
             // A surface listed twice maps to its last canonical name, as in a map built in order.
-            let hash = hash(surface);
-            match list.probe(surface, hash) {
-                Ok(slot) | Err(slot) => list.slots[slot] = (index, (hash >> 32) as u32),
-            }
-        }
-        list
-    }
-
-    /// The slot holding `surface` (`Ok`), or the empty slot where it would go (`Err`).
-    fn probe(&self, surface: &str, hash: u64) -> Result<usize, usize> {
-        let mask = self.slots.len() - 1;
-        let tag = (hash >> 32) as u32;
-        let mut slot = hash as usize & mask;
-        loop {
-            match self.slots[slot] {
-                (0, _) => return Err(slot),
-                (index, slot_tag) if slot_tag == tag && self.surface(index as usize - 1) == surface.as_bytes() => {
-                    return Ok(slot);
+            match by_surface.entry(hash(surface), is_surface, rehash) {
+                Entry::Occupied(mut listed) => *listed.get_mut() = index,
+                Entry::Vacant(slot) => {
+                    slot.insert(index);
                 }
-                _ => slot = (slot + 1) & mask,
             }
         }
+        WordList { text: text.into(), entries, by_surface }
     }
 
-    fn surface(&self, index: usize) -> &[u8] {
-        let [start, end, _, _] = self.entries[index];
-        &self.text.as_bytes()[start as usize..end as usize]
+    /// The entry listing `surface`.
+    fn find(&self, surface: &str) -> Option<[u32; 4]> {
+        let index =
+            self.by_surface.find(hash(surface), |&index| surface_of(&self.text, &self.entries, index) == surface)?;
+        Some(self.entries[*index as usize])
     }
 
     pub fn contains(&self, surface: &str) -> bool {
-        self.probe(surface, hash(surface)).is_ok()
+        self.find(surface).is_some()
     }
 
     /// The canonical name listed for `surface`.
     pub fn canonical(&self, surface: &str) -> Option<&str> {
-        let slot = self.probe(surface, hash(surface)).ok()?;
-        let [_, _, start, end] = self.entries[self.slots[slot].0 as usize - 1];
+        let [_, _, start, end] = self.find(surface)?;
         Some(&self.text[start as usize..end as usize])
     }
+}
+
+/// The surface of entry `index`.
+fn surface_of<'t>(text: &'t str, entries: &[[u32; 4]], index: u32) -> &'t str {
+    let [start, end, _, _] = entries[index as usize];
+    &text[start as usize..end as usize]
 }
 
 fn hash(surface: &str) -> u64 {
