@@ -10,7 +10,8 @@
 //! | `{lead}` | a currency name also written before the amount: `ringgit`, `rupees` | the currency |
 //! | `{sub}` | a subunit: `cents`, `p`, `c` | the currency, and the amount divided |
 //! | `{num}` | digits: `1,234.5`, `3,50`, `12,34,567` | the number |
-//! | `{words}` | a written number: `seventy-five`, `a`, `half a` | the number |
+//! | `{words}` | a written number: `seventy-five`, `a`, `half a`, `1 point 5` | the number |
+//! | `{article}` | an article alone: `a`, `an` | one |
 //! | `{minor}` | the minor part of an amount in two units: `43` (cents), `forty-five` | added, in the `{sub}` unit |
 //! | `{cents}` | a minor part of exactly two digits (`50` of `12€50`) | as `{minor}` |
 //! | `{scale}` | `k`, `M`, `bn`, ` million`, `-billion` | the number multiplied |
@@ -41,7 +42,8 @@ use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
-const CAPTURING: [&str; 16] = [
+const CAPTURING: [&str; 17] = [
+    "article",
     "informal",
     "counted",
     "sym",
@@ -61,7 +63,7 @@ const CAPTURING: [&str; 16] = [
 ];
 /// Macros that start a word and get an ASCII word boundary in front when they open a pattern
 /// (`{num}` carries its own boundary, see [`Lexicon::fragment`]).
-const WORD_START: [&str; 5] = ["words", "code", "name", "lead", "prefix"];
+const WORD_START: [&str; 6] = ["words", "article", "code", "name", "lead", "prefix"];
 
 /// One pattern as written in a rule: the pattern and the context it must or must not sit in.
 /// The context regexes may use the vocabulary macros (`{num}`, `{sym}`…), which match there
@@ -204,7 +206,7 @@ impl Grammar {
             // Checked here, so that a broken pattern is reported with its rule; compiled when used.
             regex_syntax::Parser::new().parse(&source).map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
             anchored_patterns.push(source.clone());
-            let starts_word = ["{num}", "{words}", "{code}", "{name}", "{lead}", "{prefix}"]
+            let starts_word = ["{num}", "{words}", "{article}", "{code}", "{name}", "{lead}", "{prefix}"]
                 .iter()
                 .any(|m| spec.pattern.starts_with(m));
             let lead = lead.unwrap_or_else(|| alternative.clone());
@@ -455,7 +457,7 @@ fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansio
             Some(&macro_name) => {
                 // A scale belongs to the number before it; anything else is numbered in order.
                 let occurrence = match macro_name {
-                    "num" | "words" => {
+                    "num" | "words" | "article" => {
                         numbers_seen += 1;
                         numbers_seen
                     }
@@ -474,8 +476,8 @@ fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansio
         }
     }
     out.push_str(rest);
-    if !captures.contains_key(&("num", 1)) && !captures.contains_key(&("words", 1)) {
-        return Err(PatternError("a money pattern needs `{num}` or `{words}`".into()));
+    if !["num", "words", "article"].iter().any(|name| captures.contains_key(&(name, 1))) {
+        return Err(PatternError("a money pattern needs `{num}`, `{words}` or `{article}`".into()));
     }
     Ok(Expansion { regex: out, captures, lead })
 }
@@ -520,6 +522,9 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
         }
         if let Some(words) = get("words", occurrence) {
             return Some(Some(lexicon.number_words.parse(words.as_str())?));
+        }
+        if get("article", occurrence).is_some() {
+            return Some(Some(Decimal::ONE));
         }
         Some(None)
     };
@@ -796,7 +801,7 @@ mod tests {
         );
         assert_eq!(
             Grammar::new(&specs(&["{sym}{num}", "{sym}"]), &lexicon).unwrap_err(),
-            (1, PatternError("a money pattern needs `{num}` or `{words}`".into()))
+            (1, PatternError("a money pattern needs `{num}`, `{words}` or `{article}`".into()))
         );
     }
 }

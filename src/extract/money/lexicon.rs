@@ -91,6 +91,10 @@ pub struct InformalEntry {
 pub struct OtherSenseEntry {
     /// Names or symbols, as listed in `names` or `symbols` (any case), that have the other sense.
     pub names: Vec<String>,
+    /// Whether `names` hold only as written: the lower-case `le` is the French article, while
+    /// `LE` is only ever the Egyptian pound.
+    #[serde(default)]
+    pub case_sensitive: bool,
     /// A regex matching the end of the text before the name in the other sense (`weighs 20 `).
     #[serde(default)]
     pub preceded_by: Option<String>,
@@ -106,7 +110,9 @@ pub struct OtherSenseEntry {
 /// A compiled [`OtherSenseEntry`].
 #[derive(Debug)]
 struct OtherSense {
+    /// Lower-cased unless `case_sensitive`.
     names: Vec<String>,
+    case_sensitive: bool,
     preceded_by: Option<Regex>,
     followed_by: Option<Regex>,
     unless_followed_by: Option<Regex>,
@@ -334,7 +340,11 @@ impl Lexicon {
                     .map_err(|e| RuleError::at(file, 0..0, format!("bad other_sense regex: {e}")))
             };
             self.other_senses.push(OtherSense {
-                names: sense.names.iter().map(|n| n.to_lowercase()).collect(),
+                names: match sense.case_sensitive {
+                    true => sense.names.clone(),
+                    false => sense.names.iter().map(|n| n.to_lowercase()).collect(),
+                },
+                case_sensitive: sense.case_sensitive,
                 preceded_by: compile(&sense.preceded_by, |r| format!("(?:{r})$"))?,
                 followed_by: compile(&sense.followed_by, |r| format!("^(?:{r})"))?,
                 unless_followed_by: compile(&sense.unless_followed_by, |r| format!("^(?:{r})"))?,
@@ -378,8 +388,13 @@ impl Lexicon {
     /// Whether the currency name `name`, between `before` and `after`, is meant in its other
     /// sense (`20 pounds of muscle`).
     pub fn other_sense(&self, name: &str, before: &str, after: &str) -> bool {
-        let name = name.trim_start_matches([' ', '\u{a0}', '-']).to_lowercase();
-        self.other_senses.iter().filter(|sense| sense.names.contains(&name)).any(|sense| {
+        let name = name.trim_start_matches([' ', '\u{a0}', '-']);
+        let lower = name.to_lowercase();
+        let named = |sense: &&OtherSense| match sense.case_sensitive {
+            true => sense.names.iter().any(|n| n == name),
+            false => sense.names.contains(&lower),
+        };
+        self.other_senses.iter().filter(named).any(|sense| {
             sense.preceded_by.as_ref().is_some_and(|re| re.is_match(before))
                 || sense.followed_by.as_ref().is_some_and(|re| re.is_match(after))
                     && !sense.unless_followed_by.as_ref().is_some_and(|re| re.is_match(after))
@@ -537,6 +552,9 @@ impl Lexicon {
                 false => format!("{NUMERAL}|{FRACTION_ONLY}"),
             },
             "words" => self.words_fragment(),
+            "article" => {
+                alternation(self.number_words.articles.iter().map(String::as_str), Case::Insensitive, Boundary::Letters)
+            }
             // The minor part of an amount in two units (`and 43 cents`): two digits or words.
             "minor" => format!("[0-9]{{1,2}}|{}", self.words_fragment()),
             // The minor part as price tags write it after the unit or a broken decimal point
@@ -556,7 +574,8 @@ impl Lexicon {
                 true => r"(?-u:\b)[0-9]|\.[0-9]".to_string(),
                 false => r"[0-9]|\.[0-9]".to_string(),
             }),
-            "words" => Some(self.number_word()),
+            // A written number may open with digits before its decimal point (`1 point 5`).
+            "words" => Some(format!("{}|[0-9]", self.number_word())),
             _ => None,
         }
     }
@@ -566,11 +585,16 @@ impl Lexicon {
         alternation(self.number_words.vocabulary().into_iter(), Case::Insensitive, Boundary::Letters)
     }
 
+    /// Number words, and digits around a spoken decimal point (`1 point 5`, `one point 2`), as
+    /// transcripts write a number read aloud; the parse takes digits only around the point.
     fn words_fragment(&self) -> String {
         let word = self.number_word();
         let filler =
             alternation(self.number_words.fillers.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
-        format!("{word}(?:[ -](?:{filler} )?{word})*")
+        let point =
+            alternation(self.number_words.points.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
+        let digits = "[0-9]+(?-u:\\b)";
+        format!("(?:{word}|{digits} {point})(?:[ -](?:{filler} )?(?:{word}|{digits}))*")
     }
 
     /// The currency a captured symbol, code, name or subunit stands for, and the subunit factor.

@@ -148,17 +148,27 @@ impl NumberWords {
         if digits.is_empty() {
             return None;
         }
+        let is_digits = |token: &str| token.bytes().all(|b| b.is_ascii_digit());
         let whole = match whole {
             [single] if self.values.get(*single).is_some_and(|v| v.is_zero()) => Decimal::ZERO,
+            [single] if is_digits(single) => Decimal::from_str_exact(single).ok()?,
             _ => self.parse_tokens(whole, Decimal::ZERO)?,
         };
-        // The digits read as a whole number, then scaled down by one place per digit.
+        // The digits read as a whole number, then scaled down by one place per digit; a word is
+        // one digit, digits written as digits are as many as they are (`1 point 25`).
         let mut fraction = Decimal::ZERO;
-        for digit in digits {
-            let value = self.values.get(*digit).filter(|v| **v < Decimal::TEN)?;
-            fraction = fraction.checked_mul(Decimal::TEN)?.checked_add(*value)?;
+        let mut places = 0u32;
+        for token in digits {
+            let spelled: Vec<Decimal> = match is_digits(token) {
+                true => token.bytes().map(|b| Decimal::from(b - b'0')).collect(),
+                false => vec![*self.values.get(*token).filter(|v| **v < Decimal::TEN)?],
+            };
+            for value in spelled {
+                fraction = fraction.checked_mul(Decimal::TEN)?.checked_add(value)?;
+                places += 1;
+            }
         }
-        fraction.set_scale(u32::try_from(digits.len()).ok()?).ok()?;
+        fraction.set_scale(places).ok()?;
         whole.checked_add(fraction)
     }
 
@@ -298,5 +308,11 @@ mod tests {
         assert_eq!(words.parse("point five"), None);
         assert_eq!(words.parse("one point"), None);
         assert_eq!(words.parse("a point two"), None);
+        assert_eq!(words.parse("1 point 1"), Some(d("1.1")));
+        assert_eq!(words.parse("12 point 25"), Some(d("12.25")));
+        assert_eq!(words.parse("one point 3"), Some(d("1.3")));
+        assert_eq!(words.parse("twenty 5"), None);
+        assert_eq!(words.parse("1 5"), None);
+        assert_eq!(words.parse("1 point"), None);
     }
 }
