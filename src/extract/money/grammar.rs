@@ -5,6 +5,7 @@
 //! | macro | matches | read as |
 //! |---|---|---|
 //! | `{sym}` | a currency symbol: `$`, `US$`, `€`, `zł` | the currency |
+//! | `{psym}` | a symbol that is a letter elsewhere: `R`, `Q` | the currency |
 //! | `{code}` | an ISO 4217 code: `USD`, `CHF` | the currency |
 //! | `{name}` | a currency name: `dollars`, `dlrs`, `euros` | the currency |
 //! | `{lead}` | a currency name also written before the amount: `ringgit`, `rupees` | the currency |
@@ -14,6 +15,7 @@
 //! | `{article}` | an article alone: `a`, `an` | one |
 //! | `{minor}` | the minor part of an amount in two units: `43` (cents), `forty-five` | added, in the `{sub}` unit |
 //! | `{cents}` | a minor part of exactly two digits (`50` of `12€50`) | as `{minor}` |
+//! | `{price}` | digits with two decimals or thousands groups: `273.00`, `8,499` | as `{num}` |
 //! | `{scale}` | `k`, `M`, `bn`, ` million`, `-billion` | the number multiplied |
 //! | `{postscale}` | a scale written after the currency (`75 USD million`) | the number multiplied |
 //! | `{prefix}` | a scale letter glued to the front of a code (`M` of `30 MUSD`) | the number multiplied |
@@ -42,8 +44,9 @@ use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
-const CAPTURING: [&str; 17] = [
+const CAPTURING: [&str; 18] = [
     "article",
+    "psym",
     "informal",
     "counted",
     "sym",
@@ -452,7 +455,11 @@ fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansio
             lead = Some(format!("{out}(?:{start})"));
         }
         // `{cents}` is a `{minor}` part held to two digits.
-        let captured = if name == "cents" { "minor" } else { name };
+        let captured = match name {
+            "cents" => "minor",
+            "price" => "num",
+            _ => name,
+        };
         match CAPTURING.iter().find(|&&m| m == captured) {
             Some(&macro_name) => {
                 // A scale belongs to the number before it; anything else is numbered in order.
@@ -490,7 +497,7 @@ fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon)
     let mut currency = None;
     let mut factor = Decimal::ONE;
     // A code says which currency even next to a symbol (`$1,190.00 AUD`, `NZD $100.70`).
-    for name in ["code", "sym", "name", "lead", "sub", "informal", "counted"] {
+    for name in ["code", "sym", "psym", "name", "lead", "sub", "informal", "counted"] {
         for occurrence in [1, 2] {
             if let Some(found) = get(name, occurrence)
                 && currency.is_none()

@@ -33,6 +33,11 @@ pub struct CurrencyEntry {
     /// Symbols written next to the amount, before or after it: `$`, `US$`, `€`, `zł`.
     #[serde(default)]
     pub symbols: Vec<String>,
+    /// Symbols that are letters or words in other senses (`R` of `R8`, `Q` of `Q4`): read only
+    /// by the rules with the `{psym}` macro, before a figure written as a price (`R8,499`) or
+    /// after one alone on its line (`200Q`). Matched as written.
+    #[serde(default)]
+    pub price_symbols: Vec<String>,
     /// Names written after the amount, matched case-insensitively: `dollars`, `dlrs`, `euros`.
     #[serde(default)]
     pub names: Vec<String>,
@@ -223,6 +228,8 @@ pub struct Lexicon {
     /// Currencies whose amounts have three decimals, indexed like `codes`.
     thousandths: Vec<bool>,
     symbols: HashMap<String, CurrencyOf>,
+    /// See [`CurrencyEntry::price_symbols`].
+    price_symbols: HashMap<String, CurrencyOf>,
     iso_codes: HashMap<String, CurrencyOf>,
     names: HashMap<String, CurrencyOf>,
     /// Lower-cased names that may stand before the amount; each is in `names` too.
@@ -289,6 +296,9 @@ impl Lexicon {
         }
         for symbol in &entry.symbols {
             self.symbols.insert(symbol.clone(), currency);
+        }
+        for symbol in &entry.price_symbols {
+            self.price_symbols.insert(symbol.clone(), currency);
         }
         for name in &entry.names {
             self.names.insert(name.to_lowercase(), currency);
@@ -515,6 +525,7 @@ impl Lexicon {
                     glued
                 ),
             ),
+            "psym" => alternation(self.price_symbols.keys().map(String::as_str), Case::Sensitive, glued),
             "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, glued),
             // After the digits a name may be glued to them (`2963yen`), as a scale is.
             "name" => alternation(
@@ -560,6 +571,8 @@ impl Lexicon {
             // The minor part as price tags write it after the unit or a broken decimal point
             // (`12€50`, `$119. 95`): exactly two digits.
             "cents" => "[0-9]{2}".to_string(),
+            // A figure as a price tag writes it: with two decimals or with thousands groups.
+            "price" => PRICE.to_string(),
             _ => return None,
         })
     }
@@ -613,6 +626,7 @@ impl Lexicon {
                 })
                 .map(|&c| (c, Decimal::ONE)),
             "code" => self.iso_codes.get(captured).map(|&c| (c, Decimal::ONE)),
+            "psym" => self.price_symbols.get(captured).map(|&c| (c, Decimal::ONE)),
             "name" | "lead" => self.names.get(&captured.to_lowercase()).map(|&c| (c, Decimal::ONE)),
             "sub" => self.subunits.get(captured).or_else(|| self.subunits.get(&captured.to_lowercase())).copied(),
             "informal" | "counted" => self.informal.get(&captured.to_lowercase()).copied(),
@@ -678,6 +692,10 @@ const NUMERAL: &str = concat!(
     r"|[0-9]{1,3}(?:(?:,[0-9]{3})+|(?:\.[0-9]{3}){2,}|(?:[ \u{a0}\u{202f}\u{2009}'’][0-9]{3})+)",
     r"|[0-9]+)(?:[.,][0-9]+)?)",
 );
+
+/// A numeral that can only be a price or a count: two decimals (`273.00`, `19,90`), or thousands
+/// groups with or without them (`8,499`, `1.299,00`).
+const PRICE: &str = r"[0-9]{1,3}(?:[,.][0-9]{3})+(?:[.,][0-9]{2})?|[0-9]+[.,][0-9]{2}";
 
 /// A bare decimal part (`.5`).
 const FRACTION_ONLY: &str = r"\.[0-9]+";
