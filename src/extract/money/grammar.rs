@@ -77,6 +77,9 @@ pub struct PatternSpec<'a> {
     /// A regex that must not match the text right after the amount (`\s?[0-9]`: the symbol
     /// after this number is really the prefix of the next amount).
     pub not_followed_by: Option<&'a str>,
+    /// A regex that, matching the text right after the amount, lifts `not_followed_by` (` more`
+    /// after `15 USD 50`, where another word would make `50` a count).
+    pub unless_followed_by: Option<&'a str>,
     /// A regex that must not match the text right before the amount.
     pub not_preceded_by: Option<&'a str>,
     /// A regex that must match the text right after the amount.
@@ -105,6 +108,7 @@ struct Expanded {
     /// meet a few of the patterns, and compiling each of them up front is most of start-up.
     compiled: OnceLock<Compiled>,
     not_followed_by: Option<Regex>,
+    unless_followed_by: Option<Regex>,
     not_preceded_by: Option<Regex>,
     followed_by: Option<Regex>,
     preceded_by: Option<Regex>,
@@ -202,6 +206,7 @@ impl Grammar {
                 guard.map(|c| compile(format!("(?:{})$", expand_guard(c, &fragments)))).transpose()
             };
             let (not_followed_by, followed_by) = (after(spec.not_followed_by)?, after(spec.followed_by)?);
+            let unless_followed_by = after(spec.unless_followed_by)?;
             let (not_preceded_by, preceded_by) = (before(spec.not_preceded_by)?, before(spec.preceded_by)?);
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
@@ -225,6 +230,7 @@ impl Grammar {
                 captures,
                 compiled: OnceLock::new(),
                 not_followed_by,
+                unless_followed_by,
                 not_preceded_by,
                 followed_by,
                 preceded_by,
@@ -304,7 +310,8 @@ impl Grammar {
             return None;
         }
         let before = line_before(text, reading.start);
-        let followed = expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(after));
+        let followed = expanded.not_followed_by.as_ref().is_some_and(|re| re.is_match(after))
+            && !expanded.unless_followed_by.as_ref().is_some_and(|re| re.is_match(after));
         let preceded = expanded.not_preceded_by.as_ref().is_some_and(|re| re.is_match(before));
         let unfollowed = expanded.followed_by.as_ref().is_some_and(|re| !re.is_match(after));
         let unpreceded = expanded.preceded_by.as_ref().is_some_and(|re| !re.is_match(before));

@@ -207,6 +207,9 @@ pub struct NumberWordsEntry {
     pub fractions: HashMap<String, Spanned<String>>,
     #[serde(default)]
     pub fillers: Vec<String>,
+    /// Words between a fraction and its article: `of` (`three quarters of a million`).
+    #[serde(default)]
+    pub partitives: Vec<String>,
     /// The currency names and subunits an article alone counts as one of: `a dollar`, `a penny`.
     #[serde(default)]
     pub article_units: Vec<String>,
@@ -447,6 +450,7 @@ impl Lexicon {
         }
         words.articles.extend(entry.articles.iter().map(|a| a.to_lowercase()));
         words.fillers.extend(entry.fillers.iter().map(|f| f.to_lowercase()));
+        words.partitives.extend(entry.partitives.iter().map(|p| p.to_lowercase()));
         words.article_units.extend(entry.article_units.iter().map(|u| u.to_lowercase()));
         words.points.extend(entry.points.iter().map(|p| p.to_lowercase()));
         Ok(())
@@ -602,8 +606,11 @@ impl Lexicon {
     /// transcripts write a number read aloud; the parse takes digits only around the point.
     fn words_fragment(&self) -> String {
         let word = self.number_word();
-        let filler =
-            alternation(self.number_words.fillers.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
+        let filler = alternation(
+            self.number_words.fillers.iter().chain(&self.number_words.partitives).map(String::as_str),
+            Case::Insensitive,
+            Boundary::Letters,
+        );
         let point =
             alternation(self.number_words.points.iter().map(String::as_str), Case::Insensitive, Boundary::Letters);
         let digits = "[0-9]+(?-u:\\b)";

@@ -33,6 +33,9 @@ rule_table! {
         /// A regex that must not match the text right after the amount.
         #[serde(default)]
         pub not_followed_by: Option<String>,
+        /// A regex that, matching the text right after the amount, lifts `not_followed_by`.
+        #[serde(default)]
+        pub unless_followed_by: Option<String>,
         /// A regex that must not match the text right before the amount.
         #[serde(default)]
         pub not_preceded_by: Option<String>,
@@ -144,6 +147,7 @@ impl MoneyExtractor {
                 patterns.push(PatternSpec {
                     pattern: rule.pattern.get_ref(),
                     not_followed_by: rule.not_followed_by.as_deref(),
+                    unless_followed_by: rule.unless_followed_by.as_deref(),
                     not_preceded_by: rule.not_preceded_by.as_deref(),
                     followed_by: rule.followed_by.as_deref(),
                     preceded_by: rule.preceded_by.as_deref(),

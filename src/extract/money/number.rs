@@ -80,6 +80,9 @@ pub struct NumberWords {
     pub fractions: HashMap<String, Decimal>,
     /// Words allowed between parts and ignored: `and`.
     pub fillers: Vec<String>,
+    /// Words allowed only between a fraction and the article after it, and ignored: the `of` of
+    /// `three quarters of a (million)`.
+    pub partitives: Vec<String>,
     /// Units an article alone counts as one of (`a dollar`); other names after an article are
     /// adjectives or idioms (`a sterling effort`, `a quid pro quo`).
     pub article_units: Vec<String>,
@@ -107,15 +110,31 @@ impl NumberWords {
     /// `half a`, or `None` when the words do not form one number.
     pub fn parse(&self, raw: &str) -> Option<Decimal> {
         let lower = raw.to_lowercase();
+        let all: Vec<&str> = lower.split([' ', '-']).filter(|t| !t.is_empty()).collect();
+        let is_partitive = |t: &str| self.partitives.iter().any(|p| p == t);
+        for (index, token) in all.iter().enumerate() {
+            let fraction_before = index > 0 && self.fractions.contains_key(all[index - 1]);
+            let article_after = all.get(index + 1).is_some_and(|next| self.is_article(next));
+            if is_partitive(token) && !(fraction_before && article_after) {
+                return None;
+            }
+        }
         let tokens: Vec<&str> =
-            lower.split([' ', '-']).filter(|t| !t.is_empty() && !self.fillers.iter().any(|f| f == t)).collect();
+            all.into_iter().filter(|t| !self.fillers.iter().any(|f| f == t) && !is_partitive(t)).collect();
         if let Some(point) = tokens.iter().position(|t| self.points.iter().any(|p| p == t)) {
             return self.parse_decimal(&tokens[..point], &tokens[point + 1..]);
         }
-        match tokens.as_slice() {
+        self.value(&tokens)
+    }
+
+    /// The value of the tokens of a written number, fillers and partitives left out.
+    fn value(&self, tokens: &[&str]) -> Option<Decimal> {
+        match tokens {
             [] => None,
-            [fraction, article] if self.fractions.contains_key(*fraction) && self.is_article(article) => {
-                self.fractions.get(*fraction).copied()
+            // "half a", "three quarters (of) a (million)", "a quarter (of) a": the article after a
+            // fraction is the one it is a fraction of.
+            [rest @ .., fraction, article] if self.fractions.contains_key(*fraction) && self.is_article(article) => {
+                self.value(&tokens[..rest.len() + 1])
             }
             // "quarter (million)", "a quarter (million)", "three quarters (billion)".
             [fraction] if self.fractions.contains_key(*fraction) => self.fractions.get(*fraction).copied(),
@@ -138,7 +157,7 @@ impl NumberWords {
                 let first_multiplier = self.multipliers.get(*rest.first()?)?;
                 self.parse_tokens(&rest[1..], *first_multiplier)
             }
-            _ => self.parse_tokens(&tokens, Decimal::ZERO),
+            _ => self.parse_tokens(tokens, Decimal::ZERO),
         }
     }
 
@@ -274,6 +293,7 @@ mod tests {
         words.fractions.insert("quarters".into(), d("0.25"));
         words.values.insert("three".into(), Decimal::from(3));
         words.fillers = vec!["and".into()];
+        words.partitives = vec!["of".into()];
         words.values.insert("zero".into(), Decimal::ZERO);
         words.points = vec!["point".into()];
         words
@@ -296,6 +316,11 @@ mod tests {
         assert_eq!(words.parse("two five"), None);
         assert_eq!(words.parse("a twenty"), None);
         assert_eq!(words.parse("hundred"), None);
+        assert_eq!(words.parse("three quarters of a"), Some(d("0.75")));
+        assert_eq!(words.parse("a quarter of a"), Some(d("0.25")));
+        assert_eq!(words.parse("half of a"), Some(d("0.5")));
+        assert_eq!(words.parse("one of a"), None);
+        assert_eq!(words.parse("three quarters of"), None);
     }
 
     #[test]
