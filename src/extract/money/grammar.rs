@@ -275,7 +275,11 @@ impl Grammar {
             // `01` of `0.01`, or `.01` of `0.01`, is the tail of a number, not one of its own.
             let in_number = before.trim_end_matches(['.', ',']).ends_with(|c: char| c.is_ascii_digit());
             let rest = &text[start..];
-            let reading = self.anchored.matches(rest).iter().find_map(|index| {
+            let matches = self.anchored.matches(rest);
+            // Most starts (a year, a count) match no pattern; walking every slot of the set to
+            // find that out costs more than the DFA pass that decided it.
+            let mut candidates = matches.matched_any().then(|| matches.iter()).into_iter().flatten();
+            let reading = candidates.find_map(|index| {
                 let expanded = &self.patterns[index];
                 if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
                     return None;
