@@ -113,12 +113,14 @@ fn pack(word: &[u8]) -> u64 {
     word.iter().enumerate().fold(0, |key, (i, &byte)| key | u64::from(byte) << (8 * i))
 }
 
-/// What each ASCII byte is to [`StopWords::count`]: white space as `char::is_whitespace` has it,
-/// a letter, a digit, or other.
-const OTHER: u8 = 0;
-const SPACE: u8 = 1;
-const LETTER: u8 = 2;
-const DIGIT: u8 = 3;
+/// What a character is to [`StopWords::count`]: white space as `char::is_whitespace` has it,
+/// the emphasis marks `*` and `_` (which are not counted as characters), other, a letter, or a
+/// digit (or another character `char::is_alphanumeric` takes), in this order.
+const SPACE: u8 = 0;
+const MARK: u8 = 1;
+const OTHER: u8 = 2;
+const LETTER: u8 = 3;
+const DIGIT: u8 = 4;
 static ASCII_CLASS: [u8; 128] = {
     let mut table = [OTHER; 128];
     let mut byte = 0;
@@ -126,6 +128,8 @@ static ASCII_CLASS: [u8; 128] = {
         let b = byte as u8;
         table[byte] = if matches!(b, b'\t'..=b'\r' | b' ') {
             SPACE
+        } else if matches!(b, b'*' | b'_') {
+            MARK
         } else if b.is_ascii_alphabetic() {
             LETTER
         } else if b.is_ascii_digit() {
@@ -137,6 +141,25 @@ static ASCII_CLASS: [u8; 128] = {
     }
     table
 };
+
+/// The class of the character at byte `at` of `text` and its length in bytes.
+fn class_at(text: &str, at: usize) -> (u8, usize) {
+    let byte = text.as_bytes()[at];
+    if byte.is_ascii() {
+        return (ASCII_CLASS[usize::from(byte)], 1);
+    }
+    let c = text[at..].chars().next().expect("a character starts here");
+    let class = if c.is_alphabetic() {
+        LETTER
+    } else if c.is_alphanumeric() {
+        DIGIT
+    } else if c.is_whitespace() {
+        SPACE
+    } else {
+        OTHER
+    };
+    (class, c.len_utf8())
+}
 
 /// What the context pass counts in the words of a line.
 pub struct Counted {
@@ -180,52 +203,47 @@ impl StopWords {
         let bytes = text.as_bytes();
         let (mut words, mut chars) = (0, 0);
         let mut at = 0;
-        // The token being read: its start, whether it has a letter and is all ASCII, and its
-        // first 8 bytes lowered and packed.
-        let (mut start, mut letter, mut ascii, mut key) = (None, false, true, 0u64);
-        loop {
-            // The next character: whether it is white space, a letter, or a digit, and its length.
-            let (class, width) = match bytes.get(at) {
-                None => (OTHER, 0),
-                Some(&byte) if byte.is_ascii() => (ASCII_CLASS[usize::from(byte)], 1),
-                Some(_) => {
-                    let c = text[at..].chars().next().expect("a character starts here");
-                    let class = if c.is_alphabetic() {
-                        LETTER
-                    } else if c.is_alphanumeric() {
-                        DIGIT
-                    } else if c.is_whitespace() {
-                        SPACE
-                    } else {
-                        OTHER
-                    };
-                    (class, c.len_utf8())
-                }
-            };
-            if class == LETTER || class == DIGIT {
-                let from = *start.get_or_insert(at);
-                letter |= class == LETTER;
-                if width == 1 {
-                    if at - from < 8 {
-                        key |= u64::from(bytes[at].to_ascii_lowercase()) << (8 * (at - from));
+        while at < bytes.len() {
+            let (class, width) = class_at(text, at);
+            if class < LETTER {
+                chars += usize::from(class == OTHER);
+                at += width;
+                continue;
+            }
+            // A token: whether it has a letter and is all ASCII, and its first 8 bytes lowered
+            // and packed, read a run of ASCII bytes at a time.
+            let from = at;
+            let (mut letter, mut ascii, mut key) = (false, true, 0u64);
+            loop {
+                while let Some(&byte) = bytes.get(at)
+                    && byte.is_ascii()
+                {
+                    let class = ASCII_CLASS[usize::from(byte)];
+                    if class < LETTER {
+                        break;
                     }
-                } else {
-                    ascii = false;
+                    letter |= class == LETTER;
+                    if at - from < 8 {
+                        key |= u64::from(byte.to_ascii_lowercase()) << (8 * (at - from));
+                    }
+                    chars += 1;
+                    at += 1;
                 }
-            } else if let Some(from) = start.take() {
-                if letter {
-                    words += 1;
-                    self.tally_token(&text[from..at], ascii, key, counts, lower);
+                if at == bytes.len() || bytes[at].is_ascii() {
+                    break;
                 }
-                (letter, ascii, key) = (false, true, 0);
-            }
-            if width == 0 {
-                break;
-            }
-            if class != SPACE && !(width == 1 && matches!(bytes[at], b'*' | b'_')) {
+                let (class, width) = class_at(text, at);
+                if class < LETTER {
+                    break;
+                }
+                (letter, ascii) = (letter || class == LETTER, false);
                 chars += 1;
+                at += width;
             }
-            at += width;
+            if letter {
+                words += 1;
+                self.tally_token(&text[from..at], ascii, key, counts, lower);
+            }
         }
         Counted { words, chars }
     }
