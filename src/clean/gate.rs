@@ -29,7 +29,7 @@ pub struct Gate {
 
 #[derive(Debug)]
 enum Required {
-    One(memmem::Finder<'static>),
+    One(Box<memmem::Finder<'static>>),
     Any(AhoCorasick),
 }
 
@@ -52,7 +52,7 @@ impl Gate {
             .flatten();
         let required = required(&hir).filter(|literals| worth_a_search(literals)).and_then(|literals| {
             Some(match literals.as_slice() {
-                [one] => Required::One(memmem::Finder::new(one).into_owned()),
+                [one] => Required::One(Box::new(memmem::Finder::new(one).into_owned())),
                 // Leftmost-first lets the automaton use its vectorised prefilter (Teddy), which
                 // the standard semantics rule out; whether a line has a match is the same.
                 _ => Required::Any(AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&literals).ok()?),
