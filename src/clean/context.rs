@@ -92,13 +92,82 @@ pub struct Language {
 #[derive(Debug, Default)]
 pub struct StopWords {
     codes: Vec<String>,
-    words: HashMap<String, u32>,
+    /// Words of up to 8 bytes, keyed by their bytes packed into a `u64` (see [`pack`]): most
+    /// tokens of running text are that short, and a packed key is built while the token is read
+    /// and hashes in a few instructions.
+    short: HashMap<u64, u32>,
+    long: HashMap<String, u32>,
     /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
     longest: usize,
 }
 
 /// Languages fit in the bits of a `u32`.
 pub const MAX_LANGUAGES: usize = 32;
+
+/// Stop-word counts of a line, one per language.
+pub type LanguageCounts = [u32; MAX_LANGUAGES];
+
+/// The bytes of a word of at most 8 bytes in one `u64`, the first in the lowest byte. Words hold
+/// no zero byte, so words of different lengths never share a key.
+fn pack(word: &[u8]) -> u64 {
+    word.iter().enumerate().fold(0, |key, (i, &byte)| key | u64::from(byte) << (8 * i))
+}
+
+/// What a character is to [`StopWords::count`]: white space as `char::is_whitespace` has it,
+/// the emphasis marks `*` and `_` (which are not counted as characters), other, a letter, or a
+/// digit (or another character `char::is_alphanumeric` takes), in this order.
+const SPACE: u8 = 0;
+const MARK: u8 = 1;
+const OTHER: u8 = 2;
+const LETTER: u8 = 3;
+const DIGIT: u8 = 4;
+static ASCII_CLASS: [u8; 128] = {
+    let mut table = [OTHER; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        table[byte] = if matches!(b, b'\t'..=b'\r' | b' ') {
+            SPACE
+        } else if matches!(b, b'*' | b'_') {
+            MARK
+        } else if b.is_ascii_alphabetic() {
+            LETTER
+        } else if b.is_ascii_digit() {
+            DIGIT
+        } else {
+            OTHER
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// The class of the character at byte `at` of `text` and its length in bytes.
+fn class_at(text: &str, at: usize) -> (u8, usize) {
+    let byte = text.as_bytes()[at];
+    if byte.is_ascii() {
+        return (ASCII_CLASS[usize::from(byte)], 1);
+    }
+    let c = text[at..].chars().next().expect("a character starts here");
+    let class = if c.is_alphabetic() {
+        LETTER
+    } else if c.is_alphanumeric() {
+        DIGIT
+    } else if c.is_whitespace() {
+        SPACE
+    } else {
+        OTHER
+    };
+    (class, c.len_utf8())
+}
+
+/// What the context pass counts in the words of a line.
+pub struct Counted {
+    /// Tokens with a letter, tokens being runs of letters and digits (`char::is_alphanumeric`).
+    pub words: usize,
+    /// Characters that are neither white space nor `*` or `_`.
+    pub chars: usize,
+}
 
 impl StopWords {
     /// Adds a language; false when there are already [`MAX_LANGUAGES`].
@@ -109,7 +178,12 @@ impl StopWords {
         for word in language.words.split_whitespace() {
             let word = word.to_lowercase();
             self.longest = self.longest.max(word.len());
-            *self.words.entry(word).or_default() |= 1 << bit;
+            let languages = if word.len() <= 8 {
+                self.short.entry(pack(word.as_bytes())).or_default()
+            } else {
+                self.long.entry(word).or_default()
+            };
+            *languages |= 1 << bit;
         }
         self.codes.push(language.code.clone());
         true
@@ -123,68 +197,83 @@ impl StopWords {
         self.codes.iter().any(|known| known == code)
     }
 
-    /// Adds to `counts[l]` one for every word of `text` in the list of language `l`; returns
-    /// the number of words (tokens with a letter).
-    fn count(&self, text: &str, counts: &mut [u32], lower: &mut String) -> usize {
-        if text.is_ascii() {
-            return self.count_ascii(text, counts, lower);
-        }
-        let mut words = 0;
-        for token in text.split(|c: char| !c.is_alphanumeric()) {
-            if !token.chars().any(char::is_alphabetic) {
-                continue;
-            }
-            words += 1;
-            lower.clear();
-            if token.is_ascii() {
-                if token.len() > self.longest {
-                    continue;
-                }
-                lower.push_str(token);
-                lower.make_ascii_lowercase();
-            } else {
-                lower.extend(token.chars().flat_map(char::to_lowercase));
-            }
-            self.tally(lower, counts);
-        }
-        words
-    }
-
-    /// What [`count`](Self::count) does, for ASCII text: tokens are runs of ASCII letters and
-    /// digits, found byte by byte.
-    fn count_ascii(&self, text: &str, counts: &mut [u32], lower: &mut String) -> usize {
+    /// Adds to `counts[l]` one for every word of `text` in the list of language `l`, in one pass
+    /// that decodes only non-ASCII characters; `lower` is scratch for long words.
+    fn count(&self, text: &str, counts: &mut LanguageCounts, lower: &mut String) -> Counted {
         let bytes = text.as_bytes();
-        let mut words = 0;
+        let (mut words, mut chars) = (0, 0);
         let mut at = 0;
         while at < bytes.len() {
-            if !bytes[at].is_ascii_alphanumeric() {
-                at += 1;
+            let (class, width) = class_at(text, at);
+            if class < LETTER {
+                chars += usize::from(class == OTHER);
+                at += width;
                 continue;
             }
-            let start = at;
-            let mut letter = false;
-            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
-                letter |= bytes[at].is_ascii_alphabetic();
-                at += 1;
+            // A token: whether it has a letter and is all ASCII, and its first 8 bytes lowered
+            // and packed, read a run of ASCII bytes at a time.
+            let from = at;
+            let (mut letter, mut ascii, mut key) = (false, true, 0u64);
+            loop {
+                while let Some(&byte) = bytes.get(at)
+                    && byte.is_ascii()
+                {
+                    let class = ASCII_CLASS[usize::from(byte)];
+                    if class < LETTER {
+                        break;
+                    }
+                    letter |= class == LETTER;
+                    if at - from < 8 {
+                        key |= u64::from(byte.to_ascii_lowercase()) << (8 * (at - from));
+                    }
+                    chars += 1;
+                    at += 1;
+                }
+                if at == bytes.len() || bytes[at].is_ascii() {
+                    break;
+                }
+                let (class, width) = class_at(text, at);
+                if class < LETTER {
+                    break;
+                }
+                (letter, ascii) = (letter || class == LETTER, false);
+                chars += 1;
+                at += width;
             }
-            if !letter {
-                continue;
-            }
-            words += 1;
-            if at - start <= self.longest {
-                lower.clear();
-                lower.push_str(&text[start..at]);
-                lower.make_ascii_lowercase();
-                self.tally(lower, counts);
+            if letter {
+                words += 1;
+                self.tally_token(&text[from..at], ascii, key, counts, lower);
             }
         }
-        words
+        Counted { words, chars }
     }
 
-    /// Counts `word` (lower case) for every language whose list holds it.
-    fn tally(&self, word: &str, counts: &mut [u32]) {
-        let Some(&languages) = self.words.get(word) else { return };
-        for (l, count) in counts.iter_mut().enumerate() {
+    /// Counts a token (with a letter) for every language whose list holds it in lower case;
+    /// `key` packs its first 8 bytes lowered, which is all of it when it is that short and ASCII.
+    fn tally_token(&self, token: &str, ascii: bool, key: u64, counts: &mut LanguageCounts, lower: &mut String) {
+        if ascii && token.len() <= 8 {
+            self.tally(self.short.get(&key), counts);
+            return;
+        }
+        if ascii && token.len() > self.longest {
+            return;
+        }
+        lower.clear();
+        if ascii {
+            lower.push_str(token);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(token.chars().flat_map(char::to_lowercase));
+        }
+        let languages =
+            if lower.len() <= 8 { self.short.get(&pack(lower.as_bytes())) } else { self.long.get(lower.as_str()) };
+        self.tally(languages, counts);
+    }
+
+    /// Counts a word for every language in the set `languages`.
+    fn tally(&self, languages: Option<&u32>, counts: &mut LanguageCounts) {
+        let Some(&languages) = languages else { return };
+        for (l, count) in counts.iter_mut().enumerate().take(self.codes.len()) {
             *count += (languages >> l) & 1;
         }
     }
@@ -205,7 +294,7 @@ pub struct LineCues {
     pub link_share: f64,
     /// Words, and how many of them are stop words of each language (in `StopWords` order).
     pub words: usize,
-    pub stop_words: Vec<u32>,
+    pub stop_words: LanguageCounts,
     /// Ends a sentence somewhere: `.`, `!` or `?`.
     pub sentence: bool,
     /// Ends with a sentence: `.`, `!` or `?`, perhaps inside closing quotes or brackets.
@@ -244,18 +333,13 @@ impl LineCues {
     ) -> LineCues {
         let body = visible.text.trim_start_matches(is_line_markup);
         let body = strip_numbering(body);
-        let chars = if body.is_ascii() {
-            body.bytes().filter(|&b| !matches!(b, b'\t'..=b'\r' | b' ' | b'*' | b'_')).count()
-        } else {
-            body.chars().filter(|&c| !c.is_whitespace() && c != '*' && c != '_').count()
-        };
+        let mut stop_words = [0; MAX_LANGUAGES];
+        let Counted { words, chars } = stop.count(body, &mut stop_words, lower);
         let link_share = if chars == 0 {
             if visible.links > 0 { 1.0 } else { 0.0 }
         } else {
             visible.link_chars.min(chars) as f64 / chars as f64
         };
-        let mut stop_words = vec![0; stop.len()];
-        let words = stop.count(body, &mut stop_words, lower);
         let heading = raw.trim_start().starts_with('#');
         LineCues {
             chars,
@@ -312,12 +396,13 @@ enum Class {
 }
 
 /// Judges every line; `lines[i]` is `None` for a blank line.
-pub fn judge(settings: &Settings, lines: &[Option<LineCues>]) -> Vec<Verdict> {
+/// `languages` stop-word lists were counted.
+pub fn judge(settings: &Settings, languages: usize, lines: &[Option<LineCues>]) -> Vec<Verdict> {
     let mut verdicts = vec![Verdict::Keep; lines.len()];
     // Lines with visible text take part; the others (blank, image, `* * *`) follow them.
     let index: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].as_ref().is_some_and(|l| !l.transparent)).collect();
     let cues: Vec<&LineCues> = index.iter().map(|&i| lines[i].as_ref().expect("indexed lines are present")).collect();
-    let language = page_language(settings, lines.iter().flatten());
+    let language = page_language(settings, languages, lines.iter().flatten());
     let (mut first, poor): (Vec<Class>, Vec<bool>) = cues.iter().map(|line| classify(settings, line, language)).unzip();
     let mut last = resolve(settings, &first, &cues);
     if !last.contains(&Class::Good) {
@@ -434,11 +519,14 @@ fn keep_standfirst(settings: &Settings, cues: &[&LineCues], last: &mut [Class]) 
 }
 
 /// The stop-word list covering most words of the page, if it covers enough of them.
-fn page_language<'a>(settings: &Settings, lines: impl Iterator<Item = &'a LineCues>) -> Option<usize> {
-    let mut totals: Vec<u32> = Vec::new();
+fn page_language<'a>(
+    settings: &Settings,
+    languages: usize,
+    lines: impl Iterator<Item = &'a LineCues>,
+) -> Option<usize> {
+    let mut totals = vec![0u32; languages];
     let mut words = 0;
     for line in lines {
-        totals.resize(line.stop_words.len(), 0);
         for (total, count) in totals.iter_mut().zip(&line.stop_words) {
             *total += count;
         }
@@ -626,14 +714,14 @@ mod tests {
         let mut stop = StopWords::default();
         stop.add(&Language { code: "en".into(), words: "the of and".into() });
         stop.add(&Language { code: "de".into(), words: "der und".into() });
-        let mut counts = vec![0; 2];
-        let words = stop.count("The price of oil and der Preis, 2026", &mut counts, &mut String::new());
-        assert_eq!(words, 7);
-        assert_eq!(counts, [3, 1]);
-        // The general path (a non-ASCII letter) counts what the ASCII one does.
-        let mut counts = vec![0; 2];
-        let words = stop.count("The price of oil and der Preis, 2026 é", &mut counts, &mut String::new());
-        assert_eq!(words, 8);
-        assert_eq!(counts, [3, 1]);
+        let mut counts = [0; MAX_LANGUAGES];
+        let counted = stop.count("The price of oil and der Preis, 2026", &mut counts, &mut String::new());
+        assert_eq!((counted.words, counted.chars), (7, 29));
+        assert_eq!(counts[..2], [3, 1]);
+        // Non-ASCII letters join tokens and are lowered too.
+        let mut counts = [0; MAX_LANGUAGES];
+        let counted = stop.count("The price of *oil* and DER Preis, 2026 é", &mut counts, &mut String::new());
+        assert_eq!((counted.words, counted.chars), (8, 30));
+        assert_eq!(counts[..2], [3, 1]);
     }
 }

@@ -363,7 +363,7 @@ impl BoilerplateClassifier {
             };
             cues.push(Some(LineCues::new(&visible, raw, removed_as, &kinds, &self.stop_words, &mut lower)));
         }
-        let verdicts = context::judge(&self.settings, &cues);
+        let verdicts = context::judge(&self.settings, self.stop_words.len(), &cues);
         let mut removals = Vec::new();
         for (index, (fired, verdict)) in by_rule.into_iter().zip(verdicts).enumerate() {
             let rule = match (fired, verdict) {

@@ -106,34 +106,53 @@ static ASCII_CLASS: [u8; 128] = {
 };
 
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
-/// characters that are not white space, in one pass that decodes only non-ASCII characters.
+/// characters that are not white space, in one pass that reads runs of ASCII bytes in a tight
+/// loop and decodes only non-ASCII characters.
 fn counts(text: &str) -> (usize, usize) {
     let bytes = text.as_bytes();
     let (mut words, mut chars) = (0, 0);
-    let (mut in_word, mut counted) = (false, false);
     let mut at = 0;
     while at < bytes.len() {
-        let (space, alphanumeric) = if bytes[at].is_ascii() {
-            let class = ASCII_CLASS[usize::from(bytes[at])];
+        // White space between words.
+        while let Some(&byte) = bytes.get(at)
+            && byte.is_ascii()
+            && ASCII_CLASS[usize::from(byte)] == SPACE
+        {
             at += 1;
-            (class == SPACE, class == ALPHANUMERIC)
-        } else {
+        }
+        if at < bytes.len() && !bytes[at].is_ascii() {
             let c = text[at..].chars().next().expect("a character starts here");
+            if c.is_whitespace() {
+                at += c.len_utf8();
+                continue;
+            }
+        }
+        // A word, up to the next white space.
+        let mut alphanumeric = false;
+        loop {
+            while let Some(&byte) = bytes.get(at)
+                && byte.is_ascii()
+            {
+                let class = ASCII_CLASS[usize::from(byte)];
+                if class == SPACE {
+                    break;
+                }
+                alphanumeric |= class == ALPHANUMERIC;
+                chars += 1;
+                at += 1;
+            }
+            if at == bytes.len() || bytes[at].is_ascii() {
+                break;
+            }
+            let c = text[at..].chars().next().expect("a character starts here");
+            if c.is_whitespace() {
+                break;
+            }
+            alphanumeric |= c.is_alphanumeric();
+            chars += 1;
             at += c.len_utf8();
-            (c.is_whitespace(), c.is_alphanumeric())
-        };
-        if space {
-            in_word = false;
-            continue;
         }
-        chars += 1;
-        if !in_word {
-            (in_word, counted) = (true, false);
-        }
-        if alphanumeric && !counted {
-            counted = true;
-            words += 1;
-        }
+        words += usize::from(alphanumeric);
     }
     (words, chars)
 }
