@@ -63,23 +63,108 @@ struct Word {
     /// Whether the word starts in a capital.
     capitalised: bool,
     /// Whether the word has the shape of a word of a name, whatever the rule: see
-    /// [`DocumentWords::name_shaped`].
+    /// [`name_shaped`].
     name_shaped: bool,
     /// For a word starting in a capital: whether it begins a sentence (see [`starts_sentence`]).
     starts_sentence: bool,
+    /// For a name-shaped word, what the rules ask of it, answered once for all of them (see
+    /// [`Lexicon`]): the lexicon's lists that contain it, and those it is an ordinary word of.
+    listed: u32,
+    common: u32,
+    /// For a name-shaped word, the rules (by slot) that drop it from the start of a run, and
+    /// the rules whose `last_words` it is.
+    strip: u32,
+    last: u32,
+}
+
+/// What the capitalised-name rules ask of each name-shaped word, gathered from every rule so
+/// that a document's words are looked up once for all of them rather than once per rule.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    /// The rules' `common` and `reject` lists, each once, with whether some rule asks whether a
+    /// word is an ordinary word of it (`common`) or merely listed in it (`reject`).
+    lists: Vec<LexiconList>,
+    /// The rules' `strip_leading` and `last_words`, by word: which rules (by slot) have it.
+    rule_words: HashMap<String, RuleWords>,
+    /// Words that end a run of capitalised words (the entity files' `run_breaks`).
+    run_breaks: HashSet<String>,
+    /// How many rules took a slot.
+    slots: usize,
+}
+
+#[derive(Debug)]
+struct LexiconList {
+    words: Arc<WordList>,
+    as_common: bool,
+    as_reject: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct RuleWords {
+    strip: u32,
+    last: u32,
+}
+
+/// Rules and lists are told apart by bits of a `u32`.
+const MAX_SLOTS: usize = 32;
+
+impl Lexicon {
+    pub fn new(run_breaks: HashSet<String>) -> Lexicon {
+        Lexicon { run_breaks, ..Lexicon::default() }
+    }
+
+    /// The bit of `words` among the lexicon's lists, adding it if it is new.
+    fn list_bit(&mut self, words: &Arc<WordList>, as_common: bool) -> Option<u32> {
+        let index = match self.lists.iter().position(|list| Arc::ptr_eq(&list.words, words)) {
+            Some(index) => index,
+            None if self.lists.len() < MAX_SLOTS => {
+                self.lists.push(LexiconList { words: Arc::clone(words), as_common: false, as_reject: false });
+                self.lists.len() - 1
+            }
+            None => return None,
+        };
+        let list = &mut self.lists[index];
+        if as_common {
+            list.as_common = true;
+        } else {
+            list.as_reject = true;
+        }
+        Some(1 << index)
+    }
+
+    /// What the document asks of a name-shaped word, answered by every list and rule.
+    fn describe(&self, word: &mut Word, surface: &str) {
+        for (index, list) in self.lists.iter().enumerate() {
+            let bit = 1 << index;
+            let contains = list.words.contains(surface);
+            if list.as_reject && contains {
+                word.listed |= bit;
+            }
+            if list.as_common && (contains || is_common(&list.words, surface)) {
+                word.common |= bit;
+            }
+        }
+        if let Some(rules) = self.rule_words.get(surface) {
+            word.strip = rules.strip;
+            word.last = rules.last;
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct CapitalisedNames {
     rule: usize,
-    common: Arc<WordList>,
+    /// This rule's bit in a word's `strip` and `last` (see [`Lexicon`]).
+    slot: u32,
+    /// The bit of the `common` list in a word's `common`, and of the `reject` lists in its
+    /// `listed`.
+    common: u32,
+    rejected: u32,
     /// The entity files' `never_alone` words.
     never_alone: Arc<HashSet<String>>,
-    strip_leading: HashSet<String>,
     min_mentions: usize,
-    rejected: Vec<Arc<WordList>>,
     surnames: Option<Arc<WordList>>,
-    last_words: HashSet<String>,
+    has_last_words: bool,
     preceded_by: HashSet<String>,
     followed_by: HashSet<String>,
     min_words: usize,
@@ -90,23 +175,42 @@ pub struct CapitalisedNames {
 impl CapitalisedNames {
     pub fn compile(
         lists: &mut Lists,
+        lexicon: &mut Lexicon,
         file: &RuleFile,
         rule_index: usize,
         rule: &EntityRule,
         config: &CapitalisedConfig,
         never_alone: &Arc<HashSet<String>>,
     ) -> Result<CapitalisedNames, RuleError> {
-        let rejected = config.reject.iter().map(|name| lists.get(file, name)).collect::<Result<_, _>>()?;
+        let too_many = || {
+            RuleError::at(file, rule.id.span(), format!("at most {MAX_SLOTS} capitalised-name rules and word lists"))
+        };
+        if lexicon.slots == MAX_SLOTS {
+            return Err(too_many());
+        }
+        let slot = 1 << lexicon.slots;
+        lexicon.slots += 1;
+        let mut rejected = 0;
+        for name in &config.reject {
+            rejected |= lexicon.list_bit(&lists.get(file, name)?, false).ok_or_else(too_many)?;
+        }
+        let common = lexicon.list_bit(&lists.get(file, &config.common)?, true).ok_or_else(too_many)?;
+        for word in &rule.strip_leading {
+            lexicon.rule_words.entry(word.clone()).or_default().strip |= slot;
+        }
+        for word in &config.last_words {
+            lexicon.rule_words.entry(word.clone()).or_default().last |= slot;
+        }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
         Ok(CapitalisedNames {
             surnames,
             rule: rule_index,
-            common: lists.get(file, &config.common)?,
+            slot,
+            common,
             never_alone: Arc::clone(never_alone),
-            strip_leading: rule.strip_leading.iter().cloned().collect(),
             min_mentions: config.min_mentions,
             rejected,
-            last_words: config.last_words.iter().cloned().collect(),
+            has_last_words: !config.last_words.is_empty(),
             preceded_by: config.preceded_by.iter().cloned().collect(),
             followed_by: config.followed_by.iter().cloned().collect(),
             min_words: config.min_words,
@@ -140,13 +244,13 @@ impl CapitalisedNames {
         for (&region, words) in regions.iter().zip(&document.words) {
             let mut i = 0;
             while i < words.len() {
-                if !self.is_name_word(text, words[i], &mut free) {
+                if !self.is_name_word(words[i], &mut free) {
                     i += 1;
                     continue;
                 }
                 let mut j = i + 1;
                 while j < words.len()
-                    && self.is_name_word(text, words[j], &mut free)
+                    && self.is_name_word(words[j], &mut free)
                     && joined(text, words[j - 1].span.end, words[j].span.start)
                 {
                     j += 1;
@@ -189,24 +293,13 @@ impl CapitalisedNames {
     }
 
     /// A capitalised word, outside every chosen entity, that may be part of a name.
-    fn is_name_word(&self, text: &str, word: Word, free: &mut Uncovered) -> bool {
-        word.name_shaped
-            && !self.rejected.iter().any(|list| list.contains(word.span.of(text)))
-            && free.is_free(word.span)
+    fn is_name_word(&self, word: Word, free: &mut Uncovered) -> bool {
+        word.name_shaped && word.listed & self.rejected == 0 && free.is_free(word.span)
     }
 
-    /// Whether a word is an ordinary word written capitalised: listed as such, or a hyphenated
-    /// compound of such words (`Lock-In`).
-    fn is_common(&self, surface: &str) -> bool {
-        let listed = |part: &str| {
-            // A long all-capitals word is judged by its Title-case form too (`INDEPENDENCE`);
-            // short ones are acronyms (`CRI` is not `Cri`).
-            self.common.contains(part)
-                || (part.chars().count() >= 4
-                    && !part.chars().any(char::is_lowercase)
-                    && self.common.contains(&title_case(part)))
-        };
-        listed(surface) || (surface.contains('-') && surface.split('-').all(|part| part.is_empty() || listed(part)))
+    /// Whether a name-shaped word is an ordinary word of the rule's `common` list.
+    fn is_common(&self, word: &Word) -> bool {
+        word.common & self.common != 0
     }
 
     /// The name in a run of capitalised words, if they make one.
@@ -216,8 +309,7 @@ impl CapitalisedNames {
         let original_start = run[0].span.start;
         let mut run = run;
         while let Some((first, rest)) = run.split_first() {
-            let surface = first.span.of(text);
-            if self.strip_leading.contains(surface) || (initial && self.is_common(surface)) {
+            if first.strip & self.slot != 0 || (initial && self.is_common(first)) {
                 run = rest;
             } else {
                 break;
@@ -229,22 +321,22 @@ impl CapitalisedNames {
             let fits = (2..=3).contains(&run.len())
                 && !span.of(text).contains('&')
                 && surnames.contains(last.span.of(text))
-                && !self.is_common(first.span.of(text));
+                && !self.is_common(first);
             return fits.then_some(span);
         }
         if self.has_cues() {
-            let cued = run.len() >= self.min_words && (listed || self.cued(text, region, span, last.span.of(text)));
+            let cued = run.len() >= self.min_words && (listed || self.cued(text, region, span, last));
             return cued.then_some(span);
         }
         let stripped = span.start != original_start;
-        let has_rare = run.iter().any(|w| !self.is_common(w.span.of(text)));
+        let has_rare = run.iter().any(|w| !self.is_common(w));
         if has_rare && !stripped && initial {
             // A sentence start capitalises any word: a coined word there ("Shrinkflation has
             // arrived") or a heading glued to the sentence ("Farmgate Pressure Ghana") is a name
             // only if the document also writes the first word capitalised inside a sentence, or
             // the run ends in a word English does not otherwise use.
             let first_inside = document.inside(first.span.of(text)) > 0;
-            let last_rare = !self.is_common(last.span.of(text));
+            let last_rare = !self.is_common(last);
             let acronym = !first.span.of(text).chars().any(char::is_lowercase);
             return (first_inside || acronym || (run.len() >= 2 && last_rare)).then_some(span);
         }
@@ -264,7 +356,7 @@ impl CapitalisedNames {
     }
 
     fn has_cues(&self) -> bool {
-        !(self.last_words.is_empty()
+        !(!self.has_last_words
             && self.preceded_by.is_empty()
             && self.followed_by.is_empty()
             && self.listed_with.is_none())
@@ -273,7 +365,7 @@ impl CapitalisedNames {
     /// Whether one of the rule's cues holds for the run at `span`, whose last word is `last`.
     /// Every rule asks this of every run, and most rules have one kind of cue: the words around
     /// the run are read only for the cues the rule has.
-    fn cued(&self, text: &str, region: Span, span: Span, last: &str) -> bool {
+    fn cued(&self, text: &str, region: Span, span: Span, last: &Word) -> bool {
         let preceded = || {
             let before = text[region.start..span.start].trim_end_matches([' ', '\t']);
             let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
@@ -284,7 +376,7 @@ impl CapitalisedNames {
             let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
             !next.is_empty() && self.followed_by.contains(lower_case(next).as_ref())
         };
-        self.last_words.contains(last)
+        last.last & self.slot != 0
             || (!self.preceded_by.is_empty() && preceded())
             || (!self.followed_by.is_empty() && followed())
     }
@@ -321,18 +413,30 @@ struct Spellings<'a> {
 }
 
 impl<'a> DocumentWords<'a> {
-    /// The words of `regions` of `text`; `breaks` are the entity files' `run_breaks`.
-    pub fn new(text: &'a str, regions: &[Span], breaks: &HashSet<String>) -> DocumentWords<'a> {
+    /// The words of `regions` of `text`, described by `lexicon`.
+    pub fn new(text: &'a str, regions: &[Span], lexicon: &Lexicon) -> DocumentWords<'a> {
         let mut document = DocumentWords { text, words: Vec::new(), spellings: OnceCell::new(), headlines: Vec::new() };
         for &region in regions {
             let mut region_words: Vec<Word> = Vec::with_capacity(region.len() / 6);
             for span in words(text, region) {
                 let surface = span.of(text);
-                let mut word = Word { span, capitalised: false, name_shaped: false, starts_sentence: false };
+                let mut word = Word {
+                    span,
+                    capitalised: false,
+                    name_shaped: false,
+                    starts_sentence: false,
+                    listed: 0,
+                    common: 0,
+                    strip: 0,
+                    last: 0,
+                };
                 if surface.starts_with(char::is_uppercase) {
                     word.capitalised = true;
                     word.starts_sentence = starts_sentence(text, region, span.start);
-                    word.name_shaped = name_shaped(surface, breaks);
+                    word.name_shaped = name_shaped(surface, &lexicon.run_breaks);
+                    if word.name_shaped {
+                        lexicon.describe(&mut word, surface);
+                    }
                 }
                 region_words.push(word);
             }
@@ -411,6 +515,20 @@ fn is_title_case(line: &str) -> bool {
         letters = 0;
     }
     upper >= 4 && lower * 5 <= upper + lower
+}
+
+/// Whether a word is an ordinary word written capitalised: listed in `common` as such, or a
+/// hyphenated compound of such words (`Lock-In`).
+fn is_common(common: &WordList, surface: &str) -> bool {
+    let listed = |part: &str| {
+        // A long all-capitals word is judged by its Title-case form too (`INDEPENDENCE`);
+        // short ones are acronyms (`CRI` is not `Cri`).
+        common.contains(part)
+            || (part.chars().count() >= 4
+                && !part.chars().any(char::is_lowercase)
+                && common.contains(&title_case(part)))
+    };
+    listed(surface) || (surface.contains('-') && surface.split('-').all(|part| part.is_empty() || listed(part)))
 }
 
 /// Whether a word that starts in a capital may be part of a name, whatever the rule: two letters
@@ -600,7 +718,7 @@ mod tests {
     #[test]
     fn document_words_count_mentions_inside_sentences_and_find_headlines() {
         let text = "Rates Rise As Ports Reopen Across Europe\nThe Coalition met. Coalition members and the Coalition agreed; a coalition formed.";
-        let document = DocumentWords::new(text, &[Span::new(0, text.len())], &HashSet::default());
+        let document = DocumentWords::new(text, &[Span::new(0, text.len())], &Lexicon::default());
         assert_eq!(document.inside("Coalition"), 2);
         assert!(document.writes_lower("coalition"));
         assert!(document.in_headline(text.find("Ports").unwrap()));
