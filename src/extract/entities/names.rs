@@ -84,10 +84,10 @@ pub struct Lexicon {
     /// The rules' `common` and `reject` lists, each once, with whether some rule asks whether a
     /// word is an ordinary word of it (`common`) or merely listed in it (`reject`).
     lists: Vec<LexiconList>,
-    /// The rules' `strip_leading` and `last_words`, by word: which rules (by slot) have it.
+    /// The rules' `strip_leading` and `last_words`, by word: which rules (by slot) have it; and
+    /// the words that end a run of capitalised words (the entity files' `run_breaks`). One
+    /// look-up answers all three.
     rule_words: HashMap<String, RuleWords>,
-    /// Words that end a run of capitalised words (the entity files' `run_breaks`).
-    run_breaks: HashSet<String>,
     /// How many rules took a slot.
     slots: usize,
 }
@@ -103,14 +103,23 @@ struct LexiconList {
 struct RuleWords {
     strip: u32,
     last: u32,
+    run_break: bool,
 }
 
 /// Rules and lists are told apart by bits of a `u32`.
 const MAX_SLOTS: usize = 32;
 
 impl Lexicon {
-    pub fn new(run_breaks: HashSet<String>) -> Lexicon {
-        Lexicon { run_breaks, ..Lexicon::default() }
+    pub fn new(run_breaks: &HashSet<String>) -> Lexicon {
+        let mut lexicon = Lexicon::default();
+        for word in run_breaks {
+            lexicon.rule_words.entry(word.clone()).or_default().run_break = true;
+        }
+        lexicon
+    }
+
+    fn is_run_break(&self, word: &str) -> bool {
+        self.rule_words.get(word).is_some_and(|rules| rules.run_break)
     }
 
     /// The bit of `words` among the lexicon's lists, adding it if it is new.
@@ -132,8 +141,9 @@ impl Lexicon {
         Some(1 << index)
     }
 
-    /// What the document asks of a name-shaped word, answered by every list and rule.
-    fn describe(&self, word: &mut Word, surface: &str) {
+    /// What the document asks of a name-shaped word, answered by every list and rule; `rules`
+    /// is its entry in `rule_words`.
+    fn describe(&self, word: &mut Word, surface: &str, rules: Option<&RuleWords>) {
         for (index, list) in self.lists.iter().enumerate() {
             let bit = 1 << index;
             let contains = list.words.contains(surface);
@@ -144,7 +154,7 @@ impl Lexicon {
                 word.common |= bit;
             }
         }
-        if let Some(rules) = self.rule_words.get(surface) {
+        if let Some(rules) = rules {
             word.strip = rules.strip;
             word.last = rules.last;
         }
@@ -241,19 +251,23 @@ impl CapitalisedNames {
         let mut free = Uncovered::new(chosen);
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
-        for (&region, words) in regions.iter().zip(&document.words) {
-            let mut i = 0;
-            while i < words.len() {
+        for ((&region, words), shaped) in regions.iter().zip(&document.words).zip(&document.shaped) {
+            // Runs are made of name-shaped words only: the others are skipped without a look.
+            let mut k = 0;
+            while k < shaped.len() {
+                let i = shaped[k] as usize;
                 if !self.is_name_word(words[i], &mut free) {
-                    i += 1;
+                    k += 1;
                     continue;
                 }
                 let mut j = i + 1;
-                while j < words.len()
+                k += 1;
+                while shaped.get(k).is_some_and(|&next| next as usize == j)
                     && self.is_name_word(words[j], &mut free)
                     && joined(text, words[j - 1].span.end, words[j].span.start)
                 {
                     j += 1;
+                    k += 1;
                 }
                 let run = Span::new(words[i].span.start, words[j - 1].span.end);
                 // The entity ends one space before the run.
@@ -282,7 +296,6 @@ impl CapitalisedNames {
                 if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
                     found.push(Candidate { span, rule: self.rule, canonical: collapse(span.of(text)) });
                 }
-                i = j;
             }
         }
         let mut kept: Vec<Candidate<'a>> =
@@ -356,10 +369,10 @@ impl CapitalisedNames {
     }
 
     fn has_cues(&self) -> bool {
-        !(!self.has_last_words
-            && self.preceded_by.is_empty()
-            && self.followed_by.is_empty()
-            && self.listed_with.is_none())
+        self.has_last_words
+            || !self.preceded_by.is_empty()
+            || !self.followed_by.is_empty()
+            || self.listed_with.is_some()
     }
 
     /// Whether one of the rule's cues holds for the run at `span`, whose last word is `last`.
@@ -397,6 +410,8 @@ pub struct DocumentWords<'a> {
     text: &'a str,
     /// The words of each region.
     words: Vec<Vec<Word>>,
+    /// The indexes of each region's name-shaped words, the only ones a run can hold.
+    shaped: Vec<Vec<u32>>,
     /// How the words are written ([`Spellings`]), gathered on the first question: many
     /// documents raise none.
     spellings: OnceCell<Spellings<'a>>,
@@ -415,9 +430,16 @@ struct Spellings<'a> {
 impl<'a> DocumentWords<'a> {
     /// The words of `regions` of `text`, described by `lexicon`.
     pub fn new(text: &'a str, regions: &[Span], lexicon: &Lexicon) -> DocumentWords<'a> {
-        let mut document = DocumentWords { text, words: Vec::new(), spellings: OnceCell::new(), headlines: Vec::new() };
+        let mut document = DocumentWords {
+            text,
+            words: Vec::new(),
+            shaped: Vec::new(),
+            spellings: OnceCell::new(),
+            headlines: Vec::new(),
+        };
         for &region in regions {
             let mut region_words: Vec<Word> = Vec::with_capacity(region.len() / 6);
+            let mut shaped = Vec::new();
             for span in words(text, region) {
                 let surface = span.of(text);
                 let mut word = Word {
@@ -433,9 +455,11 @@ impl<'a> DocumentWords<'a> {
                 if surface.starts_with(char::is_uppercase) {
                     word.capitalised = true;
                     word.starts_sentence = starts_sentence(text, region, span.start);
-                    word.name_shaped = name_shaped(surface, &lexicon.run_breaks);
+                    let rules = lexicon.rule_words.get(surface);
+                    word.name_shaped = name_shaped(surface, rules.is_some_and(|rules| rules.run_break), lexicon);
                     if word.name_shaped {
-                        lexicon.describe(&mut word, surface);
+                        lexicon.describe(&mut word, surface, rules);
+                        shaped.push(region_words.len() as u32);
                     }
                 }
                 region_words.push(word);
@@ -449,6 +473,7 @@ impl<'a> DocumentWords<'a> {
                 start = span.end + 1;
             }
             document.words.push(region_words);
+            document.shaped.push(shaped);
         }
         document
     }
@@ -533,16 +558,27 @@ fn is_common(common: &WordList, surface: &str) -> bool {
 
 /// Whether a word that starts in a capital may be part of a name, whatever the rule: two letters
 /// or more, no run break, no plural acronym.
-fn name_shaped(surface: &str, breaks: &HashSet<String>) -> bool {
-    let letters = surface.chars().filter(|c| c.is_alphabetic()).count();
-    let all_capitals = !surface.chars().any(char::is_lowercase);
-    // Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
-    // `Cornish-founded`.
-    surface.split('-').all(|part| !part.starts_with(char::is_lowercase))
+/// `is_break` tells whether `surface` itself is a run break.
+fn name_shaped(surface: &str, is_break: bool, lexicon: &Lexicon) -> bool {
+    // One pass over the word: its letters, whether any is lower case or a digit, and whether a
+    // part of a compound starts in lower case.
+    let (mut letters, mut lower, mut digit, mut lower_part) = (0, false, false, false);
+    let mut part_start = true;
+    for c in surface.chars() {
+        let is_lower = c.is_lowercase();
+        // Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
+        // `Cornish-founded`.
+        lower_part |= part_start && is_lower;
+        part_start = c == '-';
+        letters += usize::from(c.is_alphabetic());
+        lower |= is_lower;
+        digit |= c.is_ascii_digit();
+    }
+    !lower_part
         && letters >= 2
-        && (letters >= 3 || !surface.chars().any(|c| c.is_ascii_digit()))
-        && !breaks.contains(surface)
-        && !(all_capitals && breaks.contains(&title_case(surface)))
+        && (letters >= 3 || !digit)
+        && !is_break
+        && (lower || !lexicon.is_run_break(&title_case(surface)))
         && !is_plural_acronym(surface)
 }
 
