@@ -397,9 +397,10 @@ impl CapitalisedNames {
     /// Whether `word` is written capitalised inside sentences at least `min_mentions` times in
     /// the document, and never in lower case. Acronyms are always capitalised and prove nothing.
     fn capitalised_in_document(&self, document: &DocumentWords, word: &str) -> bool {
+        // The cheap questions first: most words are not written capitalised that often.
         word.chars().any(char::is_lowercase)
-            && !document.writes_lower(&word.to_lowercase())
             && document.inside(word) >= self.min_mentions
+            && !document.writes_lower(&word.to_lowercase())
     }
 }
 
@@ -412,19 +413,14 @@ pub struct DocumentWords<'a> {
     words: Vec<Vec<Word>>,
     /// The indexes of each region's name-shaped words, the only ones a run can hold.
     shaped: Vec<Vec<u32>>,
-    /// How the words are written ([`Spellings`]), gathered on the first question: many
-    /// documents raise none.
-    spellings: OnceCell<Spellings<'a>>,
+    /// Capitalised words, with how often each is written inside a sentence; gathered on the
+    /// first question: many documents raise none.
+    inside: OnceCell<HashMap<&'a str, usize>>,
+    /// Words written in lower case; gathered on the first question, apart from `inside`: it
+    /// holds most of the document's words and is asked about far more rarely.
+    lower: OnceCell<HashSet<&'a str>>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
-}
-
-#[derive(Debug, Default)]
-struct Spellings<'a> {
-    /// Capitalised words, with how often each is written inside a sentence.
-    inside: HashMap<&'a str, usize>,
-    /// Words written in lower case.
-    lower: HashSet<&'a str>,
 }
 
 impl<'a> DocumentWords<'a> {
@@ -434,7 +430,8 @@ impl<'a> DocumentWords<'a> {
             text,
             words: Vec::new(),
             shaped: Vec::new(),
-            spellings: OnceCell::new(),
+            inside: OnceCell::new(),
+            lower: OnceCell::new(),
             headlines: Vec::new(),
         };
         for &region in regions {
@@ -478,35 +475,32 @@ impl<'a> DocumentWords<'a> {
         document
     }
 
-    fn spellings(&self) -> &Spellings<'a> {
-        self.spellings.get_or_init(|| {
-            let count = self.words.iter().map(Vec::len).sum();
-            let mut spellings = Spellings {
-                inside: HashMap::with_capacity_and_hasher(count / 4, Default::default()),
-                lower: HashSet::with_capacity_and_hasher(count, Default::default()),
-            };
-            for word in self.words.iter().flatten() {
-                let surface = word.span.of(self.text);
-                if word.capitalised {
-                    if !word.starts_sentence {
-                        *spellings.inside.entry(surface).or_default() += 1;
-                    }
-                } else if !surface.chars().any(char::is_uppercase) {
-                    spellings.lower.insert(surface);
-                }
-            }
-            spellings
-        })
-    }
-
     /// How often `word` is written, capitalised as given, inside a sentence.
     fn inside(&self, word: &str) -> usize {
-        self.spellings().inside.get(word).copied().unwrap_or(0)
+        let inside = self.inside.get_or_init(|| {
+            let mut inside = HashMap::default();
+            for word in self.words.iter().flatten().filter(|word| word.capitalised && !word.starts_sentence) {
+                *inside.entry(word.span.of(self.text)).or_default() += 1;
+            }
+            inside
+        });
+        inside.get(word).copied().unwrap_or(0)
     }
 
     /// Whether `word` is written as given, in lower case, somewhere.
     fn writes_lower(&self, word: &str) -> bool {
-        self.spellings().lower.contains(word)
+        let lower = self.lower.get_or_init(|| {
+            let count = self.words.iter().map(Vec::len).sum();
+            let mut lower = HashSet::with_capacity_and_hasher(count, Default::default());
+            for word in self.words.iter().flatten().filter(|word| !word.capitalised) {
+                let surface = word.span.of(self.text);
+                if !surface.chars().any(char::is_uppercase) {
+                    lower.insert(surface);
+                }
+            }
+            lower
+        });
+        lower.contains(word)
     }
 
     /// Whether `at` lies in a title-case line.
@@ -522,7 +516,7 @@ fn is_title_case(line: &str) -> bool {
     let (mut upper, mut lower) = (0, 0);
     // Runs of letters, counted as they end: (letters so far, whether the first is a capital).
     let (mut letters, mut capital) = (0, false);
-    for c in line.chars().chain([' ']) {
+    for (at, c) in line.char_indices().chain([(line.len(), ' ')]) {
         if c.is_alphabetic() {
             if letters == 0 {
                 capital = c.is_uppercase();
@@ -535,6 +529,11 @@ fn is_title_case(line: &str) -> bool {
                 upper += 1;
             } else {
                 lower += 1;
+                // Prose stops here: the rest of the line has no room for enough capitalised
+                // words (four letters and a break each) to outweigh its lower-case ones.
+                if lower * 4 > upper + (line.len() - at + 1) / 5 {
+                    return false;
+                }
             }
         }
         letters = 0;
