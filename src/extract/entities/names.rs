@@ -723,15 +723,13 @@ fn follows_prose(text: &str, region: Span, at: usize) -> bool {
 
 /// The name with its whitespace collapsed; most names have nothing to collapse.
 fn collapse(name: &str) -> Cow<'_, str> {
-    let collapsed = !name.contains("  ")
-        && name.bytes().all(|b| b == b' ' || !char::from(b).is_whitespace())
-        && !name.starts_with(' ')
-        && !name.ends_with(' ');
-    if collapsed && name.is_ascii() {
-        Cow::Borrowed(name)
-    } else {
-        Cow::Owned(name.split_whitespace().collect::<Vec<_>>().join(" "))
-    }
+    // One pass over the bytes: ASCII, with single spaces between words and no other whitespace.
+    let bytes = name.as_bytes();
+    let collapsed = bytes.iter().enumerate().all(|(at, &b)| match b {
+        b' ' => at > 0 && at + 1 < bytes.len() && bytes[at + 1] != b' ',
+        _ => b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b,
+    });
+    if collapsed { Cow::Borrowed(name) } else { Cow::Owned(name.split_whitespace().collect::<Vec<_>>().join(" ")) }
 }
 
 #[cfg(test)]
