@@ -62,17 +62,26 @@ struct Word {
     span: Span,
     /// Whether the word starts in a capital.
     capitalised: bool,
-    /// Whether the word has the shape of a word of a name, whatever the rule: see
-    /// [`name_shaped`].
-    name_shaped: bool,
     /// For a word starting in a capital: whether it begins a sentence (see [`starts_sentence`]).
     starts_sentence: bool,
-    /// For a name-shaped word, what the rules ask of it, answered once for all of them (see
-    /// [`Lexicon`]): the lexicon's lists that contain it, and those it is an ordinary word of.
+}
+
+/// A word with the shape of a word of a name, whatever the rule (see [`name_shaped`]): the only
+/// words a run of capitalised words can hold. Kept apart from the other words, which need none
+/// of this.
+#[derive(Debug, Clone, Copy)]
+struct NameWord {
+    span: Span,
+    /// Whether it begins a sentence (see [`starts_sentence`]).
+    starts_sentence: bool,
+    /// Its index among the words of its region: runs are made of consecutive words.
+    index: u32,
+    /// What the rules ask of it, answered once for all of them (see [`Lexicon`]): the
+    /// lexicon's lists that contain it, and those it is an ordinary word of.
     listed: u32,
     common: u32,
-    /// For a name-shaped word, the rules (by slot) that drop it from the start of a run, and
-    /// the rules whose `last_words` it is.
+    /// The rules (by slot) that drop it from the start of a run, and the rules whose
+    /// `last_words` it is.
     strip: u32,
     last: u32,
 }
@@ -143,7 +152,7 @@ impl Lexicon {
 
     /// What the document asks of a name-shaped word, answered by every list and rule; `rules`
     /// is its entry in `rule_words`.
-    fn describe(&self, word: &mut Word, surface: &str, rules: Option<&RuleWords>) {
+    fn describe(&self, word: &mut NameWord, surface: &str, rules: Option<&RuleWords>) {
         for (index, list) in self.lists.iter().enumerate() {
             let bit = 1 << index;
             let contains = list.words.contains(surface);
@@ -251,25 +260,24 @@ impl CapitalisedNames {
         let mut free = Uncovered::new(chosen);
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
-        for ((&region, words), shaped) in regions.iter().zip(&document.words).zip(&document.shaped) {
+        for (&region, shaped) in regions.iter().zip(&document.shaped) {
             // Runs are made of name-shaped words only: the others are skipped without a look.
             let mut k = 0;
             while k < shaped.len() {
-                let i = shaped[k] as usize;
-                if !self.is_name_word(words[i], &mut free) {
+                if !self.is_name_word(&shaped[k], &mut free) {
                     k += 1;
                     continue;
                 }
-                let mut j = i + 1;
+                let first = k;
                 k += 1;
-                while shaped.get(k).is_some_and(|&next| next as usize == j)
-                    && self.is_name_word(words[j], &mut free)
-                    && joined(text, words[j - 1].span.end, words[j].span.start)
+                while shaped.get(k).is_some_and(|next| next.index == shaped[k - 1].index + 1)
+                    && self.is_name_word(&shaped[k], &mut free)
+                    && joined(text, shaped[k - 1].span.end, shaped[k].span.start)
                 {
-                    j += 1;
                     k += 1;
                 }
-                let run = Span::new(words[i].span.start, words[j - 1].span.end);
+                let words = &shaped[first..k];
+                let run = Span::new(words[0].span.start, words[words.len() - 1].span.end);
                 // The entity ends one space before the run.
                 let before = (self.extend && run.start >= 2)
                     .then(|| taken.overlapping(Span::new(run.start - 2, run.start - 1)).next())
@@ -290,7 +298,7 @@ impl CapitalisedNames {
                         let listed = self.listed_with.is_some_and(|wanted| {
                             listed_next_to(text, region, run, &taken, |index| type_of(&chosen[index]) == wanted)
                         });
-                        self.judge(text, region, &words[i..j], document, listed)
+                        self.judge(text, region, words, document, listed)
                     }
                 };
                 if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
@@ -306,18 +314,25 @@ impl CapitalisedNames {
     }
 
     /// A capitalised word, outside every chosen entity, that may be part of a name.
-    fn is_name_word(&self, word: Word, free: &mut Uncovered) -> bool {
-        word.name_shaped && word.listed & self.rejected == 0 && free.is_free(word.span)
+    fn is_name_word(&self, word: &NameWord, free: &mut Uncovered) -> bool {
+        word.listed & self.rejected == 0 && free.is_free(word.span)
     }
 
     /// Whether a name-shaped word is an ordinary word of the rule's `common` list.
-    fn is_common(&self, word: &Word) -> bool {
+    fn is_common(&self, word: &NameWord) -> bool {
         word.common & self.common != 0
     }
 
     /// The name in a run of capitalised words, if they make one.
     /// `listed` tells whether the run is an item of a list next to an entity of `listed_with`.
-    fn judge(&self, text: &str, region: Span, run: &[Word], document: &DocumentWords, listed: bool) -> Option<Span> {
+    fn judge(
+        &self,
+        text: &str,
+        region: Span,
+        run: &[NameWord],
+        document: &DocumentWords,
+        listed: bool,
+    ) -> Option<Span> {
         let initial = run[0].starts_sentence || document.in_headline(run[0].span.start);
         let original_start = run[0].span.start;
         let mut run = run;
@@ -378,7 +393,7 @@ impl CapitalisedNames {
     /// Whether one of the rule's cues holds for the run at `span`, whose last word is `last`.
     /// Every rule asks this of every run, and most rules have one kind of cue: the words around
     /// the run are read only for the cues the rule has.
-    fn cued(&self, text: &str, region: Span, span: Span, last: &Word) -> bool {
+    fn cued(&self, text: &str, region: Span, span: Span, last: &NameWord) -> bool {
         let preceded = || {
             let before = text[region.start..span.start].trim_end_matches([' ', '\t']);
             let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
@@ -411,8 +426,8 @@ pub struct DocumentWords<'a> {
     text: &'a str,
     /// The words of each region.
     words: Vec<Vec<Word>>,
-    /// The indexes of each region's name-shaped words, the only ones a run can hold.
-    shaped: Vec<Vec<u32>>,
+    /// The name-shaped words of each region, the only ones a run can hold.
+    shaped: Vec<Vec<NameWord>>,
     /// Capitalised words, with how often each is written inside a sentence; gathered on the
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
@@ -439,24 +454,23 @@ impl<'a> DocumentWords<'a> {
             let mut shaped = Vec::new();
             for span in words(text, region) {
                 let surface = span.of(text);
-                let mut word = Word {
-                    span,
-                    capitalised: false,
-                    name_shaped: false,
-                    starts_sentence: false,
-                    listed: 0,
-                    common: 0,
-                    strip: 0,
-                    last: 0,
-                };
+                let mut word = Word { span, capitalised: false, starts_sentence: false };
                 if surface.starts_with(char::is_uppercase) {
                     word.capitalised = true;
                     word.starts_sentence = starts_sentence(text, region, span.start);
                     let rules = lexicon.rule_words.get(surface);
-                    word.name_shaped = name_shaped(surface, rules.is_some_and(|rules| rules.run_break), lexicon);
-                    if word.name_shaped {
-                        lexicon.describe(&mut word, surface, rules);
-                        shaped.push(region_words.len() as u32);
+                    if name_shaped(surface, rules.is_some_and(|rules| rules.run_break), lexicon) {
+                        let mut name_word = NameWord {
+                            span,
+                            starts_sentence: word.starts_sentence,
+                            index: region_words.len() as u32,
+                            listed: 0,
+                            common: 0,
+                            strip: 0,
+                            last: 0,
+                        };
+                        lexicon.describe(&mut name_word, surface, rules);
+                        shaped.push(name_word);
                     }
                 }
                 region_words.push(word);
