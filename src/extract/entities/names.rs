@@ -306,11 +306,18 @@ impl CapitalisedNames {
                 }
             }
         }
-        let mut kept: Vec<Candidate<'a>> =
-            chosen.drain(..).zip(extended).filter(|(_, extended)| !extended).map(|(c, _)| c).collect();
-        kept.extend(found);
-        kept.sort_by_key(|c| c.span.start);
-        *chosen = kept;
+        // Most rules extend nothing in most documents, and many find nothing: the chosen
+        // entities are then kept in place.
+        if extended.contains(&true) {
+            let mut kept: Vec<Candidate<'a>> =
+                chosen.drain(..).zip(extended).filter(|(_, extended)| !extended).map(|(c, _)| c).collect();
+            kept.extend(found);
+            kept.sort_by_key(|c| c.span.start);
+            *chosen = kept;
+        } else if !found.is_empty() {
+            chosen.extend(found);
+            chosen.sort_by_key(|c| c.span.start);
+        }
     }
 
     /// A capitalised word, outside every chosen entity, that may be part of a name.
