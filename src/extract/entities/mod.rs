@@ -43,7 +43,7 @@ use crate::span::{Span, SpanSet};
 
 use self::gazetteer::Gazetteer;
 use self::lists::Lists;
-use self::names::{CapitalisedConfig, CapitalisedNames, DocumentWords};
+use self::names::{CapitalisedConfig, CapitalisedNames, DocumentWords, Lexicon};
 use self::patterns::{PatternRule, Patterns};
 
 rule_table! {
@@ -152,8 +152,8 @@ pub struct EntityExtractor {
     names: Vec<CapitalisedNames>,
     /// The rules whose names come from lists.
     gazetteer_rules: HashSet<usize>,
-    /// Words that end a run of capitalised words (`run_breaks`).
-    run_breaks: HashSet<String>,
+    /// What the capitalised-name rules ask of words, and the `run_breaks`.
+    lexicon: Lexicon,
 }
 
 impl EntityExtractor {
@@ -175,6 +175,7 @@ impl EntityExtractor {
         }
         let shared_never_alone = Arc::new(never_alone.clone());
         let mut lists = Lists::new(source);
+        let mut lexicon = Lexicon::new(&run_breaks);
         for (file, parsed) in files {
             for rule in parsed.rule {
                 rule.register(file, catalogue)?;
@@ -196,6 +197,7 @@ impl EntityExtractor {
                     (None, false, Some(word), None) => aliases.push((index, word)),
                     (None, false, None, Some(config)) => capitalised.push(CapitalisedNames::compile(
                         &mut lists,
+                        &mut lexicon,
                         file,
                         index,
                         &rule,
@@ -220,7 +222,7 @@ impl EntityExtractor {
             aliases,
             names: capitalised,
             gazetteer_rules,
-            run_breaks,
+            lexicon,
         })
     }
 
@@ -239,7 +241,7 @@ impl EntityExtractor {
                 && self.gazetteer_rules.contains(&c.rule)
                 && !c.span.of(text).contains(char::is_whitespace)
         };
-        let document = DocumentWords::new(text, regions, &self.run_breaks);
+        let document = DocumentWords::new(text, regions, &self.lexicon);
         for names in &self.names {
             names.find(text, regions, &mut chosen, &document, extendable, |c| self.rules[c.rule].entity_type);
         }

@@ -62,24 +62,128 @@ struct Word {
     span: Span,
     /// Whether the word starts in a capital.
     capitalised: bool,
-    /// Whether the word has the shape of a word of a name, whatever the rule: see
-    /// [`DocumentWords::name_shaped`].
-    name_shaped: bool,
     /// For a word starting in a capital: whether it begins a sentence (see [`starts_sentence`]).
     starts_sentence: bool,
+}
+
+/// A word with the shape of a word of a name, whatever the rule (see [`name_shaped`]): the only
+/// words a run of capitalised words can hold. Kept apart from the other words, which need none
+/// of this.
+#[derive(Debug, Clone, Copy)]
+struct NameWord {
+    span: Span,
+    /// Whether it begins a sentence (see [`starts_sentence`]).
+    starts_sentence: bool,
+    /// Its index among the words of its region: runs are made of consecutive words.
+    index: u32,
+    /// What the rules ask of it, answered once for all of them (see [`Lexicon`]): the
+    /// lexicon's lists that contain it, and those it is an ordinary word of.
+    listed: u32,
+    common: u32,
+    /// The rules (by slot) that drop it from the start of a run, and the rules whose
+    /// `last_words` it is.
+    strip: u32,
+    last: u32,
+}
+
+/// What the capitalised-name rules ask of each name-shaped word, gathered from every rule so
+/// that a document's words are looked up once for all of them rather than once per rule.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    /// The rules' `common` and `reject` lists, each once, with whether some rule asks whether a
+    /// word is an ordinary word of it (`common`) or merely listed in it (`reject`).
+    lists: Vec<LexiconList>,
+    /// The rules' `strip_leading` and `last_words`, by word: which rules (by slot) have it; and
+    /// the words that end a run of capitalised words (the entity files' `run_breaks`). One
+    /// look-up answers all three.
+    rule_words: HashMap<String, RuleWords>,
+    /// How many rules took a slot.
+    slots: usize,
+}
+
+#[derive(Debug)]
+struct LexiconList {
+    words: Arc<WordList>,
+    as_common: bool,
+    as_reject: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct RuleWords {
+    strip: u32,
+    last: u32,
+    run_break: bool,
+}
+
+/// Rules and lists are told apart by bits of a `u32`.
+const MAX_SLOTS: usize = 32;
+
+impl Lexicon {
+    pub fn new(run_breaks: &HashSet<String>) -> Lexicon {
+        let mut lexicon = Lexicon::default();
+        for word in run_breaks {
+            lexicon.rule_words.entry(word.clone()).or_default().run_break = true;
+        }
+        lexicon
+    }
+
+    fn is_run_break(&self, word: &str) -> bool {
+        self.rule_words.get(word).is_some_and(|rules| rules.run_break)
+    }
+
+    /// The bit of `words` among the lexicon's lists, adding it if it is new.
+    fn list_bit(&mut self, words: &Arc<WordList>, as_common: bool) -> Option<u32> {
+        let index = match self.lists.iter().position(|list| Arc::ptr_eq(&list.words, words)) {
+            Some(index) => index,
+            None if self.lists.len() < MAX_SLOTS => {
+                self.lists.push(LexiconList { words: Arc::clone(words), as_common: false, as_reject: false });
+                self.lists.len() - 1
+            }
+            None => return None,
+        };
+        let list = &mut self.lists[index];
+        if as_common {
+            list.as_common = true;
+        } else {
+            list.as_reject = true;
+        }
+        Some(1 << index)
+    }
+
+    /// What the document asks of a name-shaped word, answered by every list and rule; `rules`
+    /// is its entry in `rule_words`.
+    fn describe(&self, word: &mut NameWord, surface: &str, rules: Option<&RuleWords>) {
+        for (index, list) in self.lists.iter().enumerate() {
+            let bit = 1 << index;
+            let contains = list.words.contains(surface);
+            if list.as_reject && contains {
+                word.listed |= bit;
+            }
+            if list.as_common && (contains || is_common(&list.words, surface)) {
+                word.common |= bit;
+            }
+        }
+        if let Some(rules) = rules {
+            word.strip = rules.strip;
+            word.last = rules.last;
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct CapitalisedNames {
     rule: usize,
-    common: Arc<WordList>,
+    /// This rule's bit in a word's `strip` and `last` (see [`Lexicon`]).
+    slot: u32,
+    /// The bit of the `common` list in a word's `common`, and of the `reject` lists in its
+    /// `listed`.
+    common: u32,
+    rejected: u32,
     /// The entity files' `never_alone` words.
     never_alone: Arc<HashSet<String>>,
-    strip_leading: HashSet<String>,
     min_mentions: usize,
-    rejected: Vec<Arc<WordList>>,
     surnames: Option<Arc<WordList>>,
-    last_words: HashSet<String>,
+    has_last_words: bool,
     preceded_by: HashSet<String>,
     followed_by: HashSet<String>,
     min_words: usize,
@@ -90,23 +194,42 @@ pub struct CapitalisedNames {
 impl CapitalisedNames {
     pub fn compile(
         lists: &mut Lists,
+        lexicon: &mut Lexicon,
         file: &RuleFile,
         rule_index: usize,
         rule: &EntityRule,
         config: &CapitalisedConfig,
         never_alone: &Arc<HashSet<String>>,
     ) -> Result<CapitalisedNames, RuleError> {
-        let rejected = config.reject.iter().map(|name| lists.get(file, name)).collect::<Result<_, _>>()?;
+        let too_many = || {
+            RuleError::at(file, rule.id.span(), format!("at most {MAX_SLOTS} capitalised-name rules and word lists"))
+        };
+        if lexicon.slots == MAX_SLOTS {
+            return Err(too_many());
+        }
+        let slot = 1 << lexicon.slots;
+        lexicon.slots += 1;
+        let mut rejected = 0;
+        for name in &config.reject {
+            rejected |= lexicon.list_bit(&lists.get(file, name)?, false).ok_or_else(too_many)?;
+        }
+        let common = lexicon.list_bit(&lists.get(file, &config.common)?, true).ok_or_else(too_many)?;
+        for word in &rule.strip_leading {
+            lexicon.rule_words.entry(word.clone()).or_default().strip |= slot;
+        }
+        for word in &config.last_words {
+            lexicon.rule_words.entry(word.clone()).or_default().last |= slot;
+        }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
         Ok(CapitalisedNames {
             surnames,
             rule: rule_index,
-            common: lists.get(file, &config.common)?,
+            slot,
+            common,
             never_alone: Arc::clone(never_alone),
-            strip_leading: rule.strip_leading.iter().cloned().collect(),
             min_mentions: config.min_mentions,
             rejected,
-            last_words: config.last_words.iter().cloned().collect(),
+            has_last_words: !config.last_words.is_empty(),
             preceded_by: config.preceded_by.iter().cloned().collect(),
             followed_by: config.followed_by.iter().cloned().collect(),
             min_words: config.min_words,
@@ -137,21 +260,24 @@ impl CapitalisedNames {
         let mut free = Uncovered::new(chosen);
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
-        for (&region, words) in regions.iter().zip(&document.words) {
-            let mut i = 0;
-            while i < words.len() {
-                if !self.is_name_word(text, words[i], &mut free) {
-                    i += 1;
+        for (&region, shaped) in regions.iter().zip(&document.shaped) {
+            // Runs are made of name-shaped words only: the others are skipped without a look.
+            let mut k = 0;
+            while k < shaped.len() {
+                if !self.is_name_word(&shaped[k], &mut free) {
+                    k += 1;
                     continue;
                 }
-                let mut j = i + 1;
-                while j < words.len()
-                    && self.is_name_word(text, words[j], &mut free)
-                    && joined(text, words[j - 1].span.end, words[j].span.start)
+                let first = k;
+                k += 1;
+                while shaped.get(k).is_some_and(|next| next.index == shaped[k - 1].index + 1)
+                    && self.is_name_word(&shaped[k], &mut free)
+                    && joined(text, shaped[k - 1].span.end, shaped[k].span.start)
                 {
-                    j += 1;
+                    k += 1;
                 }
-                let run = Span::new(words[i].span.start, words[j - 1].span.end);
+                let words = &shaped[first..k];
+                let run = Span::new(words[0].span.start, words[words.len() - 1].span.end);
                 // The entity ends one space before the run.
                 let before = (self.extend && run.start >= 2)
                     .then(|| taken.overlapping(Span::new(run.start - 2, run.start - 1)).next())
@@ -172,52 +298,53 @@ impl CapitalisedNames {
                         let listed = self.listed_with.is_some_and(|wanted| {
                             listed_next_to(text, region, run, &taken, |index| type_of(&chosen[index]) == wanted)
                         });
-                        self.judge(text, region, &words[i..j], document, listed)
+                        self.judge(text, region, words, document, listed)
                     }
                 };
                 if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
                     found.push(Candidate { span, rule: self.rule, canonical: collapse(span.of(text)) });
                 }
-                i = j;
             }
         }
-        let mut kept: Vec<Candidate<'a>> =
-            chosen.drain(..).zip(extended).filter(|(_, extended)| !extended).map(|(c, _)| c).collect();
-        kept.extend(found);
-        kept.sort_by_key(|c| c.span.start);
-        *chosen = kept;
+        // Most rules extend nothing in most documents, and many find nothing: the chosen
+        // entities are then kept in place.
+        if extended.contains(&true) {
+            let mut kept: Vec<Candidate<'a>> =
+                chosen.drain(..).zip(extended).filter(|(_, extended)| !extended).map(|(c, _)| c).collect();
+            kept.extend(found);
+            kept.sort_by_key(|c| c.span.start);
+            *chosen = kept;
+        } else if !found.is_empty() {
+            chosen.extend(found);
+            chosen.sort_by_key(|c| c.span.start);
+        }
     }
 
     /// A capitalised word, outside every chosen entity, that may be part of a name.
-    fn is_name_word(&self, text: &str, word: Word, free: &mut Uncovered) -> bool {
-        word.name_shaped
-            && !self.rejected.iter().any(|list| list.contains(word.span.of(text)))
-            && free.is_free(word.span)
+    fn is_name_word(&self, word: &NameWord, free: &mut Uncovered) -> bool {
+        word.listed & self.rejected == 0 && free.is_free(word.span)
     }
 
-    /// Whether a word is an ordinary word written capitalised: listed as such, or a hyphenated
-    /// compound of such words (`Lock-In`).
-    fn is_common(&self, surface: &str) -> bool {
-        let listed = |part: &str| {
-            // A long all-capitals word is judged by its Title-case form too (`INDEPENDENCE`);
-            // short ones are acronyms (`CRI` is not `Cri`).
-            self.common.contains(part)
-                || (part.chars().count() >= 4
-                    && !part.chars().any(char::is_lowercase)
-                    && self.common.contains(&title_case(part)))
-        };
-        listed(surface) || (surface.contains('-') && surface.split('-').all(|part| part.is_empty() || listed(part)))
+    /// Whether a name-shaped word is an ordinary word of the rule's `common` list.
+    fn is_common(&self, word: &NameWord) -> bool {
+        word.common & self.common != 0
     }
 
     /// The name in a run of capitalised words, if they make one.
     /// `listed` tells whether the run is an item of a list next to an entity of `listed_with`.
-    fn judge(&self, text: &str, region: Span, run: &[Word], document: &DocumentWords, listed: bool) -> Option<Span> {
+    fn judge(
+        &self,
+        text: &str,
+        region: Span,
+        run: &[NameWord],
+        document: &DocumentWords,
+        listed: bool,
+    ) -> Option<Span> {
         let initial = run[0].starts_sentence || document.in_headline(run[0].span.start);
         let original_start = run[0].span.start;
         let mut run = run;
         while let Some((first, rest)) = run.split_first() {
-            let surface = first.span.of(text);
-            if self.strip_leading.contains(surface) || (initial && self.is_common(surface)) {
+            if first.strip & self.slot != 0 || (initial && self.is_common(first)) {
                 run = rest;
             } else {
                 break;
@@ -229,22 +356,22 @@ impl CapitalisedNames {
             let fits = (2..=3).contains(&run.len())
                 && !span.of(text).contains('&')
                 && surnames.contains(last.span.of(text))
-                && !self.is_common(first.span.of(text));
+                && !self.is_common(first);
             return fits.then_some(span);
         }
         if self.has_cues() {
-            let cued = run.len() >= self.min_words && (listed || self.cued(text, region, span, last.span.of(text)));
+            let cued = run.len() >= self.min_words && (listed || self.cued(text, region, span, last));
             return cued.then_some(span);
         }
         let stripped = span.start != original_start;
-        let has_rare = run.iter().any(|w| !self.is_common(w.span.of(text)));
+        let has_rare = run.iter().any(|w| !self.is_common(w));
         if has_rare && !stripped && initial {
             // A sentence start capitalises any word: a coined word there ("Shrinkflation has
             // arrived") or a heading glued to the sentence ("Farmgate Pressure Ghana") is a name
             // only if the document also writes the first word capitalised inside a sentence, or
             // the run ends in a word English does not otherwise use.
             let first_inside = document.inside(first.span.of(text)) > 0;
-            let last_rare = !self.is_common(last.span.of(text));
+            let last_rare = !self.is_common(last);
             let acronym = !first.span.of(text).chars().any(char::is_lowercase);
             return (first_inside || acronym || (run.len() >= 2 && last_rare)).then_some(span);
         }
@@ -264,16 +391,16 @@ impl CapitalisedNames {
     }
 
     fn has_cues(&self) -> bool {
-        !(self.last_words.is_empty()
-            && self.preceded_by.is_empty()
-            && self.followed_by.is_empty()
-            && self.listed_with.is_none())
+        self.has_last_words
+            || !self.preceded_by.is_empty()
+            || !self.followed_by.is_empty()
+            || self.listed_with.is_some()
     }
 
     /// Whether one of the rule's cues holds for the run at `span`, whose last word is `last`.
     /// Every rule asks this of every run, and most rules have one kind of cue: the words around
     /// the run are read only for the cues the rule has.
-    fn cued(&self, text: &str, region: Span, span: Span, last: &str) -> bool {
+    fn cued(&self, text: &str, region: Span, span: Span, last: &NameWord) -> bool {
         let preceded = || {
             let before = text[region.start..span.start].trim_end_matches([' ', '\t']);
             let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
@@ -284,7 +411,7 @@ impl CapitalisedNames {
             let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
             !next.is_empty() && self.followed_by.contains(lower_case(next).as_ref())
         };
-        self.last_words.contains(last)
+        last.last & self.slot != 0
             || (!self.preceded_by.is_empty() && preceded())
             || (!self.followed_by.is_empty() && followed())
     }
@@ -292,9 +419,10 @@ impl CapitalisedNames {
     /// Whether `word` is written capitalised inside sentences at least `min_mentions` times in
     /// the document, and never in lower case. Acronyms are always capitalised and prove nothing.
     fn capitalised_in_document(&self, document: &DocumentWords, word: &str) -> bool {
+        // The cheap questions first: most words are not written capitalised that often.
         word.chars().any(char::is_lowercase)
-            && !document.writes_lower(&word.to_lowercase())
             && document.inside(word) >= self.min_mentions
+            && !document.writes_lower(&word.to_lowercase())
     }
 }
 
@@ -305,34 +433,52 @@ pub struct DocumentWords<'a> {
     text: &'a str,
     /// The words of each region.
     words: Vec<Vec<Word>>,
-    /// How the words are written ([`Spellings`]), gathered on the first question: many
-    /// documents raise none.
-    spellings: OnceCell<Spellings<'a>>,
+    /// The name-shaped words of each region, the only ones a run can hold.
+    shaped: Vec<Vec<NameWord>>,
+    /// Capitalised words, with how often each is written inside a sentence; gathered on the
+    /// first question: many documents raise none.
+    inside: OnceCell<HashMap<&'a str, usize>>,
+    /// Words written in lower case; gathered on the first question, apart from `inside`: it
+    /// holds most of the document's words and is asked about far more rarely.
+    lower: OnceCell<HashSet<&'a str>>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
 }
 
-#[derive(Debug, Default)]
-struct Spellings<'a> {
-    /// Capitalised words, with how often each is written inside a sentence.
-    inside: HashMap<&'a str, usize>,
-    /// Words written in lower case.
-    lower: HashSet<&'a str>,
-}
-
 impl<'a> DocumentWords<'a> {
-    /// The words of `regions` of `text`; `breaks` are the entity files' `run_breaks`.
-    pub fn new(text: &'a str, regions: &[Span], breaks: &HashSet<String>) -> DocumentWords<'a> {
-        let mut document = DocumentWords { text, words: Vec::new(), spellings: OnceCell::new(), headlines: Vec::new() };
+    /// The words of `regions` of `text`, described by `lexicon`.
+    pub fn new(text: &'a str, regions: &[Span], lexicon: &Lexicon) -> DocumentWords<'a> {
+        let mut document = DocumentWords {
+            text,
+            words: Vec::new(),
+            shaped: Vec::new(),
+            inside: OnceCell::new(),
+            lower: OnceCell::new(),
+            headlines: Vec::new(),
+        };
         for &region in regions {
             let mut region_words: Vec<Word> = Vec::with_capacity(region.len() / 6);
+            let mut shaped = Vec::new();
             for span in words(text, region) {
                 let surface = span.of(text);
-                let mut word = Word { span, capitalised: false, name_shaped: false, starts_sentence: false };
+                let mut word = Word { span, capitalised: false, starts_sentence: false };
                 if surface.starts_with(char::is_uppercase) {
                     word.capitalised = true;
                     word.starts_sentence = starts_sentence(text, region, span.start);
-                    word.name_shaped = name_shaped(surface, breaks);
+                    let rules = lexicon.rule_words.get(surface);
+                    if name_shaped(surface, rules.is_some_and(|rules| rules.run_break), lexicon) {
+                        let mut name_word = NameWord {
+                            span,
+                            starts_sentence: word.starts_sentence,
+                            index: region_words.len() as u32,
+                            listed: 0,
+                            common: 0,
+                            strip: 0,
+                            last: 0,
+                        };
+                        lexicon.describe(&mut name_word, surface, rules);
+                        shaped.push(name_word);
+                    }
                 }
                 region_words.push(word);
             }
@@ -345,39 +491,37 @@ impl<'a> DocumentWords<'a> {
                 start = span.end + 1;
             }
             document.words.push(region_words);
+            document.shaped.push(shaped);
         }
         document
     }
 
-    fn spellings(&self) -> &Spellings<'a> {
-        self.spellings.get_or_init(|| {
-            let count = self.words.iter().map(Vec::len).sum();
-            let mut spellings = Spellings {
-                inside: HashMap::with_capacity_and_hasher(count / 4, Default::default()),
-                lower: HashSet::with_capacity_and_hasher(count, Default::default()),
-            };
-            for word in self.words.iter().flatten() {
-                let surface = word.span.of(self.text);
-                if word.capitalised {
-                    if !word.starts_sentence {
-                        *spellings.inside.entry(surface).or_default() += 1;
-                    }
-                } else if !surface.chars().any(char::is_uppercase) {
-                    spellings.lower.insert(surface);
-                }
-            }
-            spellings
-        })
-    }
-
     /// How often `word` is written, capitalised as given, inside a sentence.
     fn inside(&self, word: &str) -> usize {
-        self.spellings().inside.get(word).copied().unwrap_or(0)
+        let inside = self.inside.get_or_init(|| {
+            let mut inside = HashMap::default();
+            for word in self.words.iter().flatten().filter(|word| word.capitalised && !word.starts_sentence) {
+                *inside.entry(word.span.of(self.text)).or_default() += 1;
+            }
+            inside
+        });
+        inside.get(word).copied().unwrap_or(0)
     }
 
     /// Whether `word` is written as given, in lower case, somewhere.
     fn writes_lower(&self, word: &str) -> bool {
-        self.spellings().lower.contains(word)
+        let lower = self.lower.get_or_init(|| {
+            let count = self.words.iter().map(Vec::len).sum();
+            let mut lower = HashSet::with_capacity_and_hasher(count, Default::default());
+            for word in self.words.iter().flatten().filter(|word| !word.capitalised) {
+                let surface = word.span.of(self.text);
+                if !surface.chars().any(char::is_uppercase) {
+                    lower.insert(surface);
+                }
+            }
+            lower
+        });
+        lower.contains(word)
     }
 
     /// Whether `at` lies in a title-case line.
@@ -393,7 +537,7 @@ fn is_title_case(line: &str) -> bool {
     let (mut upper, mut lower) = (0, 0);
     // Runs of letters, counted as they end: (letters so far, whether the first is a capital).
     let (mut letters, mut capital) = (0, false);
-    for c in line.chars().chain([' ']) {
+    for (at, c) in line.char_indices().chain([(line.len(), ' ')]) {
         if c.is_alphabetic() {
             if letters == 0 {
                 capital = c.is_uppercase();
@@ -406,6 +550,11 @@ fn is_title_case(line: &str) -> bool {
                 upper += 1;
             } else {
                 lower += 1;
+                // Prose stops here: the rest of the line has no room for enough capitalised
+                // words (four letters and a break each) to outweigh its lower-case ones.
+                if lower * 4 > upper + (line.len() - at + 1) / 5 {
+                    return false;
+                }
             }
         }
         letters = 0;
@@ -413,18 +562,43 @@ fn is_title_case(line: &str) -> bool {
     upper >= 4 && lower * 5 <= upper + lower
 }
 
+/// Whether a word is an ordinary word written capitalised: listed in `common` as such, or a
+/// hyphenated compound of such words (`Lock-In`).
+fn is_common(common: &WordList, surface: &str) -> bool {
+    let listed = |part: &str| {
+        // A long all-capitals word is judged by its Title-case form too (`INDEPENDENCE`);
+        // short ones are acronyms (`CRI` is not `Cri`).
+        common.contains(part)
+            || (part.chars().count() >= 4
+                && !part.chars().any(char::is_lowercase)
+                && common.contains(&title_case(part)))
+    };
+    listed(surface) || (surface.contains('-') && surface.split('-').all(|part| part.is_empty() || listed(part)))
+}
+
 /// Whether a word that starts in a capital may be part of a name, whatever the rule: two letters
 /// or more, no run break, no plural acronym.
-fn name_shaped(surface: &str, breaks: &HashSet<String>) -> bool {
-    let letters = surface.chars().filter(|c| c.is_alphabetic()).count();
-    let all_capitals = !surface.chars().any(char::is_lowercase);
-    // Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
-    // `Cornish-founded`.
-    surface.split('-').all(|part| !part.starts_with(char::is_lowercase))
+/// `is_break` tells whether `surface` itself is a run break.
+fn name_shaped(surface: &str, is_break: bool, lexicon: &Lexicon) -> bool {
+    // One pass over the word: its letters, whether any is lower case or a digit, and whether a
+    // part of a compound starts in lower case.
+    let (mut letters, mut lower, mut digit, mut lower_part) = (0, false, false, false);
+    let mut part_start = true;
+    for c in surface.chars() {
+        let is_lower = c.is_lowercase();
+        // Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
+        // `Cornish-founded`.
+        lower_part |= part_start && is_lower;
+        part_start = c == '-';
+        letters += usize::from(c.is_alphabetic());
+        lower |= is_lower;
+        digit |= c.is_ascii_digit();
+    }
+    !lower_part
         && letters >= 2
-        && (letters >= 3 || !surface.chars().any(|c| c.is_ascii_digit()))
-        && !breaks.contains(surface)
-        && !(all_capitals && breaks.contains(&title_case(surface)))
+        && (letters >= 3 || !digit)
+        && !is_break
+        && (lower || !lexicon.is_run_break(&title_case(surface)))
         && !is_plural_acronym(surface)
 }
 
@@ -570,15 +744,13 @@ fn follows_prose(text: &str, region: Span, at: usize) -> bool {
 
 /// The name with its whitespace collapsed; most names have nothing to collapse.
 fn collapse(name: &str) -> Cow<'_, str> {
-    let collapsed = !name.contains("  ")
-        && name.bytes().all(|b| b == b' ' || !char::from(b).is_whitespace())
-        && !name.starts_with(' ')
-        && !name.ends_with(' ');
-    if collapsed && name.is_ascii() {
-        Cow::Borrowed(name)
-    } else {
-        Cow::Owned(name.split_whitespace().collect::<Vec<_>>().join(" "))
-    }
+    // One pass over the bytes: ASCII, with single spaces between words and no other whitespace.
+    let bytes = name.as_bytes();
+    let collapsed = bytes.iter().enumerate().all(|(at, &b)| match b {
+        b' ' => at > 0 && at + 1 < bytes.len() && bytes[at + 1] != b' ',
+        _ => b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b,
+    });
+    if collapsed { Cow::Borrowed(name) } else { Cow::Owned(name.split_whitespace().collect::<Vec<_>>().join(" ")) }
 }
 
 #[cfg(test)]
@@ -600,7 +772,7 @@ mod tests {
     #[test]
     fn document_words_count_mentions_inside_sentences_and_find_headlines() {
         let text = "Rates Rise As Ports Reopen Across Europe\nThe Coalition met. Coalition members and the Coalition agreed; a coalition formed.";
-        let document = DocumentWords::new(text, &[Span::new(0, text.len())], &HashSet::default());
+        let document = DocumentWords::new(text, &[Span::new(0, text.len())], &Lexicon::default());
         assert_eq!(document.inside("Coalition"), 2);
         assert!(document.writes_lower("coalition"));
         assert!(document.in_headline(text.find("Ports").unwrap()));
