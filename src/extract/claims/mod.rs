@@ -172,9 +172,16 @@ pub struct ClaimExtractor {
     literal_owners: Vec<usize>,
     /// Per pattern: whether it has literals, so that a unit without them is not searched.
     has_literals: Vec<bool>,
+    /// The gates a unit starts with before a search of its run: for a unit set off by white
+    /// space, a miss for every pattern the run search reads; for any other unit, all unknown.
+    set_off_gates: Vec<Gate>,
+    unknown_gates: Vec<Gate>,
     phrases: PhraseSet,
     scoring: Scoring,
 }
+
+/// The most bytes between two units searched in one pass (see [`ClaimExtractor::search_units`]).
+const MAX_GAP: usize = 256;
 
 /// The rules that fired on a unit, one bit per rule (so there can be at most 128 rules).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -227,6 +234,8 @@ struct Scratch {
     seen: Vec<bool>,
     /// Phrase hits: unit, rule, start, end; in the order of units.
     hits: Vec<(usize, usize, usize, usize)>,
+    /// Per block: the end of its units in `units`, and its number of sentences.
+    blocks: Vec<(usize, usize)>,
 }
 
 /// What is known about a unit before its cue rules run.
@@ -365,7 +374,14 @@ impl ClaimExtractor {
             .match_kind(MatchKind::Standard)
             .build(&literal_strings)
             .expect("a few hundred short literals fit an automaton");
+        let set_off_gates = rules
+            .iter()
+            .flat_map(|rule| &rule.patterns)
+            .map(|p| if p.per_unit { Gate::Unknown } else { Gate::Miss })
+            .collect();
         Ok(ClaimExtractor {
+            set_off_gates,
+            unknown_gates: vec![Gate::Unknown; pattern_count],
             rules,
             with_patterns,
             with_feature,
@@ -395,63 +411,90 @@ impl ClaimExtractor {
         let mut pending = Vec::new();
         for &block in blocks {
             scratch.sentences.clear();
-            scratch.units.clear();
             segmenter.sentences(text, block, &mut scratch.sentences);
             for &sentence in &scratch.sentences {
                 units::split(text, sentence, sentence.start == block.start, entities, money, &mut scratch.units);
             }
-            self.search_block(text, &mut scratch);
+            scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
+        }
+        self.search_units(text, &mut scratch);
+        let mut hits = scratch.hits.as_slice();
+        let mut first = 0;
+        for &(end, sentences) in &scratch.blocks {
             pending.clear();
-            let quotes = units::quoting(text, &scratch.units);
-            let mut hits = scratch.hits.as_slice();
-            for (index, (&unit, quote)) in scratch.units.iter().zip(quotes).enumerate() {
+            let block_units = &scratch.units[first..end];
+            let quotes = units::quoting(text, block_units);
+            for (index, (&unit, quote)) in block_units.iter().zip(quotes).enumerate() {
+                let index = first + index;
                 let own = hits.iter().take_while(|hit| hit.0 == index).count();
                 let (unit_hits, rest) = hits.split_at(own);
                 hits = rest;
                 let gates = &scratch.gates[index * self.pattern_count..(index + 1) * self.pattern_count];
-                let found = Found { phrases: unit_hits, gates, sentences: scratch.sentences.len() };
+                let found = Found { phrases: unit_hits, gates, sentences };
                 pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
             claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities, money)));
+            first = end;
         }
         claims
     }
 
-    /// Searches the units of a block for every phrase, for the literals of every pattern, and
-    /// for every pattern that is not anchored to the unit, in one pass each, leaving the phrase
-    /// hits and the gates in `scratch`. A unit without any of a pattern's literals is a miss.
-    ///
-    /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
-    /// unit is set off by white space (or the block's edge): the word boundaries at its edges
-    /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
-    /// inside the unit, so the unit is searched on its own (`Gate::Unknown`).
-    fn search_block(&self, text: &str, scratch: &mut Scratch) {
+    /// Searches the units of a document (from all its blocks, in order) for every phrase, for
+    /// the literals of every pattern, and for every pattern that is not anchored to the unit,
+    /// leaving the phrase hits and the gates in `scratch`. Units are searched in runs: units in
+    /// order with little text between them are searched in one pass each, because every search
+    /// has a start-up cost that, over the short blocks of a page, outweighs reading the few
+    /// bytes between them.
+    fn search_units(&self, text: &str, scratch: &mut Scratch) {
         let Scratch { units, spans, gates, seen, hits, .. } = scratch;
         spans.clear();
         spans.extend(units.iter().map(|unit| unit.span));
         hits.clear();
-        self.phrases.find_in_parts(text, spans, |unit, rule, start, end| hits.push((unit, rule, start, end)));
         gates.clear();
+        seen.clear();
+        seen.resize(spans.len() * self.pattern_count, false);
+        let mut first = 0;
+        while first < spans.len() {
+            let mut end = first + 1;
+            while end < spans.len()
+                && spans[end].start >= spans[end - 1].end
+                && spans[end].start - spans[end - 1].end <= MAX_GAP
+            {
+                end += 1;
+            }
+            let cells = first * self.pattern_count..end * self.pattern_count;
+            self.phrases.find_in_parts(text, &spans[first..end], |unit, rule, from, to| {
+                hits.push((first + unit, rule, from, to))
+            });
+            self.search_run(text, &spans[first..end], gates, &mut seen[cells]);
+            first = end;
+        }
+    }
+
+    /// Searches one run of units (in order, none overlapping the next) for the literals of every
+    /// pattern and for every pattern that is not anchored to the unit, in one pass each, and
+    /// appends the run's gates to `gates`. A unit without any of a pattern's literals is a miss.
+    ///
+    /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
+    /// unit is set off by white space (or the run's edge): the word boundaries at its edges
+    /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
+    /// inside the unit, so the unit is searched on its own (`Gate::Unknown`). Once a unit's gate
+    /// is settled, the rest of it is not searched: the search goes on at the next unit.
+    fn search_run(&self, text: &str, spans: &[Span], gates: &mut Vec<Gate>, seen: &mut [bool]) {
         let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
             return;
         };
-        let (low, high) = (first.start, last.end);
-        let in_order = spans.windows(2).all(|pair| pair[0].end <= pair[1].start);
-        for span in spans.iter() {
-            let set_off = in_order
-                && (span.start == low || text[..span.start].ends_with(char::is_whitespace))
-                && (span.end == high || text[span.end..].starts_with(char::is_whitespace));
-            let patterns = self.rules.iter().flat_map(|rule| &rule.patterns);
-            gates.extend(patterns.map(|p| if set_off && !p.per_unit { Gate::Miss } else { Gate::Unknown }));
-        }
-        if !in_order {
-            return;
-        }
         let count = self.pattern_count;
+        let offset = gates.len();
+        let (low, high) = (first.start, last.end);
+        for span in spans {
+            let set_off = (span.start == low || text[..span.start].ends_with(char::is_whitespace))
+                && (span.end == high || text[span.end..].starts_with(char::is_whitespace));
+            gates.extend_from_slice(if set_off { &self.set_off_gates } else { &self.unknown_gates });
+        }
+        let gates = &mut gates[offset..];
         let block = &text[low..high];
-        seen.clear();
-        seen.resize(gates.len(), false);
         let mut at = 0;
         // A literal inside a unit may be part of a match there; one reaching over its edge is not.
         for hit in self.literals.find_overlapping_iter(block) {
@@ -471,8 +514,8 @@ impl ClaimExtractor {
                 if !possible(column) {
                     continue;
                 }
-                // When the units that hold a literal are a small part of the block, searching
-                // them alone reads less text than searching the block.
+                // When the units that hold a literal are a small part of the run, searching
+                // them alone reads less text than searching the run.
                 let holding = |unit: usize| !self.has_literals[column] || seen[unit * count + column];
                 let held: usize = (0..spans.len()).filter(|&u| holding(u)).map(|u| spans[u].len()).sum();
                 if held * 2 < block.len() {
@@ -481,8 +524,8 @@ impl ClaimExtractor {
                     }
                     continue;
                 }
-                let mut at = 0;
-                for found in pattern.regex.find_iter(block) {
+                let (mut at, mut from) = (0, 0);
+                while let Some(found) = pattern.regex.find_at(block, from) {
                     let hit = Span::new(low + found.start(), low + found.end());
                     while at < spans.len() && spans[at].end < hit.start {
                         at += 1;
@@ -496,6 +539,13 @@ impl ClaimExtractor {
                         } else if span.overlaps(hit) || hit.is_empty() {
                             *gate = Gate::Unknown;
                         }
+                    }
+                    // Every unit that starts before the match ends is settled (an empty match
+                    // settles the one starting where it is, too): go on at the next unit.
+                    let settled = |s: &Span| s.start < hit.end || (hit.is_empty() && s.start == hit.end);
+                    match spans[at..].iter().find(|s| !settled(s)) {
+                        Some(next) => from = next.start.max(hit.end) - low,
+                        None => break,
                     }
                 }
             }

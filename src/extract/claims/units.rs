@@ -122,20 +122,24 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
     if pieces.iter().all(wordy) { pieces } else { vec![span] }
 }
 
-/// The words (runs between white space) with a letter in them; ASCII text is read byte by byte.
+/// The words (runs between white space) with a letter in them. ASCII bytes are read one by one
+/// without branching on them; only the characters beyond ASCII are decoded.
 pub(super) fn words_with_letter(unit: &str) -> usize {
-    if !unit.is_ascii() {
-        return unit.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
-    }
+    let bytes = unit.as_bytes();
     let (mut count, mut in_word_with_letter) = (0, false);
-    for byte in unit.bytes() {
-        // `char::is_whitespace` on ASCII: tab to carriage return, and space.
-        if byte == b' ' || (b'\t'..=b'\r').contains(&byte) {
-            in_word_with_letter = false;
-        } else if byte.is_ascii_alphabetic() && !in_word_with_letter {
-            in_word_with_letter = true;
-            count += 1;
-        }
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        let (space, letter, width) = if byte.is_ascii() {
+            // `char::is_whitespace` on ASCII: tab to carriage return, and space.
+            (byte == b' ' || (b'\t'..=b'\r').contains(&byte), byte.is_ascii_alphabetic(), 1)
+        } else {
+            let c = unit[at..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.is_alphabetic(), c.len_utf8())
+        };
+        count += usize::from(letter && !in_word_with_letter);
+        in_word_with_letter = (in_word_with_letter || letter) && !space;
+        at += width;
     }
     count
 }
