@@ -29,11 +29,12 @@ mod units;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{CaptureLocations, Regex};
 
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
-use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
+use crate::rules::{
+    self, Catalogue, Family, PhraseHit, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table,
+};
 use crate::segment::Segmenter;
 use crate::span::Span;
 
@@ -166,10 +167,6 @@ pub struct ClaimExtractor {
     with_patterns: Vec<usize>,
     with_feature: Vec<usize>,
     pattern_count: usize,
-    /// The literals of every pattern that has a small set of them (see [`literals`]), and the
-    /// pattern each belongs to.
-    literals: AhoCorasick,
-    literal_owners: Vec<usize>,
     /// Per pattern: whether it has literals, so that a unit without them is not searched.
     has_literals: Vec<bool>,
     /// The gates a unit starts with before a search of its run: for a unit set off by white
@@ -270,7 +267,9 @@ impl ClaimExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
         let mut rules = Vec::new();
         let (mut with_patterns, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
-        let (mut literal_strings, mut literal_owners, mut has_literals) = (Vec::new(), Vec::new(), Vec::new());
+        let mut has_literals = Vec::new();
+        // Phrases of the rules, and the literals of every pattern that has a small set of them
+        // (see [`literals`]) as substrings owned by the pattern's number: one pass finds both.
         let mut phrases = PhraseSetBuilder::default();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
@@ -304,10 +303,7 @@ impl ClaimExtractor {
                     let column = pattern_count + patterns.len();
                     let required = literals::required(pattern.get_ref());
                     has_literals.push(required.is_some());
-                    for literal in required.into_iter().flatten() {
-                        literal_strings.push(literal);
-                        literal_owners.push(column);
-                    }
+                    phrases.add_substrings(column, &required.unwrap_or_default());
                     patterns.push(Pattern { regex, per_unit, speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
@@ -367,13 +363,6 @@ impl ClaimExtractor {
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
         })?;
-        // A DFA: found once per block, the literals are searched far more often than built.
-        let literals = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&literal_strings)
-            .expect("a few hundred short literals fit an automaton");
         let set_off_gates = rules
             .iter()
             .flat_map(|rule| &rule.patterns)
@@ -386,8 +375,6 @@ impl ClaimExtractor {
             with_patterns,
             with_feature,
             pattern_count,
-            literals,
-            literal_owners,
             has_literals,
             phrases: phrases.build(),
             scoring,
@@ -440,8 +427,8 @@ impl ClaimExtractor {
         claims
     }
 
-    /// Searches the units of a document (from all its blocks, in order) for every phrase, for
-    /// the literals of every pattern, and for every pattern that is not anchored to the unit,
+    /// Searches the units of a document (from all its blocks, in order) for every phrase and
+    /// the literals of every pattern (in one pass), and for every pattern that is not anchored to the unit,
     /// leaving the phrase hits and the gates in `scratch`. Units are searched in runs: units in
     /// order with little text between them are searched in one pass each, because every search
     /// has a start-up cost that, over the short blocks of a page, outweighs reading the few
@@ -464,16 +451,20 @@ impl ClaimExtractor {
                 end += 1;
             }
             let cells = first * self.pattern_count..end * self.pattern_count;
-            self.phrases.find_in_parts(text, &spans[first..end], |unit, rule, from, to| {
-                hits.push((first + unit, rule, from, to))
+            let seen = &mut seen[cells];
+            // A literal inside a unit may be part of a match there; one reaching over its edge
+            // is not, and is not reported.
+            self.phrases.find_in_parts(text, &spans[first..end], |unit, hit| match hit {
+                PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
+                PhraseHit::Substring(column) => seen[unit * self.pattern_count + column] = true,
             });
-            self.search_run(text, &spans[first..end], gates, &mut seen[cells]);
+            self.search_run(text, &spans[first..end], gates, seen);
             first = end;
         }
     }
 
-    /// Searches one run of units (in order, none overlapping the next) for the literals of every
-    /// pattern and for every pattern that is not anchored to the unit, in one pass each, and
+    /// Searches one run of units (in order, none overlapping the next) for every pattern that is
+    /// not anchored to the unit, in one pass each, given the literals `seen` in each unit, and
     /// appends the run's gates to `gates`. A unit without any of a pattern's literals is a miss.
     ///
     /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
@@ -495,17 +486,6 @@ impl ClaimExtractor {
         }
         let gates = &mut gates[offset..];
         let block = &text[low..high];
-        let mut at = 0;
-        // A literal inside a unit may be part of a match there; one reaching over its edge is not.
-        for hit in self.literals.find_overlapping_iter(block) {
-            let (start, end) = (low + hit.start(), low + hit.end());
-            while spans[at].end < end {
-                at += 1;
-            }
-            if spans[at].start <= start {
-                seen[at * count + self.literal_owners[hit.pattern().as_usize()]] = true;
-            }
-        }
         let possible =
             |column: usize| !self.has_literals[column] || seen.iter().skip(column).step_by(count).any(|&s| s);
         for rule in &self.rules {
