@@ -41,12 +41,17 @@ pub struct Quoting {
 pub fn quoting(text: &str, units: &[Unit]) -> Vec<Quoting> {
     let mut open = false;
     let mut at = units.first().map_or(0, |u| u.span.start);
+    // Read as bytes: `"` is one, and the curly quotes are E2 80 9C and E2 80 9D in UTF-8.
     let step = |open: &mut bool, from: usize, to: usize| {
-        for c in text[from..to].chars() {
-            match c {
-                '\u{201C}' => *open = true,
-                '\u{201D}' => *open = false,
-                '"' => *open = !*open,
+        let bytes = &text.as_bytes()[from..to];
+        for (at, &byte) in bytes.iter().enumerate() {
+            match byte {
+                b'"' => *open = !*open,
+                0xE2 => match bytes.get(at + 1..at + 3) {
+                    Some([0x80, 0x9C]) => *open = true,
+                    Some([0x80, 0x9D]) => *open = false,
+                    _ => {}
+                },
                 _ => {}
             }
         }
@@ -94,7 +99,7 @@ pub fn split(
 fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
     let (lead, question) = before_question(text, clause);
     for part in std::iter::once(lead).chain(question) {
-        if !part.of(text).contains('\u{2192}') {
+        if !has_arrow(part.of(text)) {
             out.push(Unit { span: part, chain_step: false });
             continue;
         }
@@ -102,6 +107,12 @@ fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
         let chain = steps.len() > 1;
         out.extend(steps.into_iter().map(|span| Unit { span, chain_step: chain }));
     }
+}
+
+/// Whether `text` holds `→`. Its last byte in UTF-8 (92) is looked for first, over the whole
+/// text without stopping, which compiles to a loop over many bytes at once: the arrow is rare.
+fn has_arrow(text: &str) -> bool {
+    text.as_bytes().iter().fold(false, |seen, &byte| seen | (byte == 0x92)) && text.contains('\u{2192}')
 }
 
 /// Splits `span` at every `separator` when every resulting piece has at least `min_words`
