@@ -167,12 +167,11 @@ pub struct ClaimExtractor {
     with_patterns: Vec<usize>,
     with_feature: Vec<usize>,
     pattern_count: usize,
-    /// Per pattern: whether it has literals, so that a unit without them is not searched.
-    has_literals: Vec<bool>,
-    /// The gates a unit starts with before a search of its run: for a unit set off by white
-    /// space, a miss for every pattern the run search reads; for any other unit, all unknown.
-    set_off_gates: Vec<Gate>,
-    unknown_gates: Vec<Gate>,
+    /// The patterns (one bit each, by number) that have literals, so that a unit without them
+    /// is not searched; those anchored to the unit (see [`Pattern::per_unit`]); all of them.
+    with_literals: Columns,
+    per_unit: Columns,
+    all_patterns: Columns,
     phrases: PhraseSet,
     scoring: Scoring,
 }
@@ -208,15 +207,17 @@ impl Fired {
     }
 }
 
-/// What a search of a block says about one pattern in one of its units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gate {
-    /// No match in the unit.
-    Miss,
-    /// The unit's first match.
-    Hit(Span),
-    /// The block search cannot tell: the pattern is run on the unit.
-    Unknown,
+/// A set of patterns, one bit each by number (so there can be at most 128 patterns).
+type Columns = u128;
+
+/// What a search of its run says about the patterns in one unit.
+#[derive(Debug, Clone, Copy, Default)]
+struct Gates {
+    /// The patterns that may match the unit: a pattern outside is known to miss it.
+    open: Columns,
+    /// The patterns known to match the unit (a part of `open`); the others in `open` are run
+    /// on the unit to tell.
+    matched: Columns,
 }
 
 /// Buffers one call of [`ClaimExtractor::extract`] reuses from block to block.
@@ -225,10 +226,10 @@ struct Scratch {
     sentences: Vec<Span>,
     units: Vec<Unit>,
     spans: Vec<Span>,
-    /// `pattern_count` gates per unit.
-    gates: Vec<Gate>,
-    /// `pattern_count` flags per unit: one of the pattern's literals is in the unit.
-    seen: Vec<bool>,
+    /// Per unit: its gates.
+    gates: Vec<Gates>,
+    /// Per unit: the patterns one of whose literals is in the unit.
+    seen: Vec<Columns>,
     /// Phrase hits: unit, rule, start, end; in the order of units.
     hits: Vec<(usize, usize, usize, usize)>,
     /// Per block: the end of its units in `units`, and its number of sentences.
@@ -267,7 +268,7 @@ impl ClaimExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
         let mut rules = Vec::new();
         let (mut with_patterns, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
-        let mut has_literals = Vec::new();
+        let (mut with_literals, mut per_unit_columns): (Columns, Columns) = (0, 0);
         // Phrases of the rules, and the literals of every pattern that has a small set of them
         // (see [`literals`]) as substrings owned by the pattern's number: one pass finds both.
         let mut phrases = PhraseSetBuilder::default();
@@ -301,8 +302,20 @@ impl ClaimExtractor {
                     // Erring on the safe side: a `^` in a class or `\\A` written out also counts.
                     let per_unit = ["^", "$", "\\A", "\\z"].iter().any(|anchor| pattern.get_ref().contains(anchor));
                     let column = pattern_count + patterns.len();
+                    if column == Columns::BITS as usize {
+                        return Err(RuleError::at(
+                            file,
+                            pattern.span(),
+                            "at most 128 claim patterns: the patterns that may match a unit are a 128-bit set",
+                        ));
+                    }
                     let required = literals::required(pattern.get_ref());
-                    has_literals.push(required.is_some());
+                    if required.is_some() {
+                        with_literals |= 1 << column;
+                    }
+                    if per_unit {
+                        per_unit_columns |= 1 << column;
+                    }
                     phrases.add_substrings(column, &required.unwrap_or_default());
                     patterns.push(Pattern { regex, per_unit, speaker: speaker.unwrap_or(0) });
                 }
@@ -363,19 +376,14 @@ impl ClaimExtractor {
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
         })?;
-        let set_off_gates = rules
-            .iter()
-            .flat_map(|rule| &rule.patterns)
-            .map(|p| if p.per_unit { Gate::Unknown } else { Gate::Miss })
-            .collect();
         Ok(ClaimExtractor {
-            set_off_gates,
-            unknown_gates: vec![Gate::Unknown; pattern_count],
+            with_literals,
+            per_unit: per_unit_columns,
+            all_patterns: (0..pattern_count).fold(0, |all, column| all | 1 << column),
             rules,
             with_patterns,
             with_feature,
             pattern_count,
-            has_literals,
             phrases: phrases.build(),
             scoring,
         })
@@ -416,8 +424,7 @@ impl ClaimExtractor {
                 let own = hits.iter().take_while(|hit| hit.0 == index).count();
                 let (unit_hits, rest) = hits.split_at(own);
                 hits = rest;
-                let gates = &scratch.gates[index * self.pattern_count..(index + 1) * self.pattern_count];
-                let found = Found { phrases: unit_hits, gates, sentences };
+                let found = Found { phrases: unit_hits, gates: scratch.gates[index], sentences };
                 pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
@@ -440,7 +447,7 @@ impl ClaimExtractor {
         hits.clear();
         gates.clear();
         seen.clear();
-        seen.resize(spans.len() * self.pattern_count, false);
+        seen.resize(spans.len(), 0);
         let mut first = 0;
         while first < spans.len() {
             let mut end = first + 1;
@@ -450,13 +457,12 @@ impl ClaimExtractor {
             {
                 end += 1;
             }
-            let cells = first * self.pattern_count..end * self.pattern_count;
-            let seen = &mut seen[cells];
+            let seen = &mut seen[first..end];
             // A literal inside a unit may be part of a match there; one reaching over its edge
             // is not, and is not reported.
             self.phrases.find_in_parts(text, &spans[first..end], |unit, hit| match hit {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
-                PhraseHit::Substring(column) => seen[unit * self.pattern_count + column] = true,
+                PhraseHit::Substring(column) => seen[unit] |= 1 << column,
             });
             self.search_run(text, &spans[first..end], gates, seen);
             first = end;
@@ -470,37 +476,39 @@ impl ClaimExtractor {
     /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
     /// unit is set off by white space (or the run's edge): the word boundaries at its edges
     /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
-    /// inside the unit, so the unit is searched on its own (`Gate::Unknown`). Once a unit's gate
+    /// inside the unit, so the unit is searched on its own (open, not matched). Once a unit's gate
     /// is settled, the rest of it is not searched: the search goes on at the next unit.
-    fn search_run(&self, text: &str, spans: &[Span], gates: &mut Vec<Gate>, seen: &mut [bool]) {
+    fn search_run(&self, text: &str, spans: &[Span], gates: &mut Vec<Gates>, seen: &[Columns]) {
         let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
             return;
         };
-        let count = self.pattern_count;
         let offset = gates.len();
         let (low, high) = (first.start, last.end);
         for span in spans {
             let set_off = (span.start == low || text[..span.start].ends_with(char::is_whitespace))
                 && (span.end == high || text[span.end..].starts_with(char::is_whitespace));
-            gates.extend_from_slice(if set_off { &self.set_off_gates } else { &self.unknown_gates });
+            // Before the search, a unit set off by white space misses every pattern searched
+            // here; any other unit may match them all.
+            let open = if set_off { self.per_unit } else { self.all_patterns };
+            gates.push(Gates { open, matched: 0 });
         }
         let gates = &mut gates[offset..];
         let block = &text[low..high];
-        let possible =
-            |column: usize| !self.has_literals[column] || seen.iter().skip(column).step_by(count).any(|&s| s);
+        let seen_in_run = seen.iter().fold(0, |all, &columns| all | columns);
         for rule in &self.rules {
             for (number, pattern) in rule.patterns.iter().enumerate().filter(|(_, p)| !p.per_unit) {
-                let column = rule.first_pattern + number;
-                if !possible(column) {
+                let bit: Columns = 1 << (rule.first_pattern + number);
+                let literal = self.with_literals & bit != 0;
+                if literal && seen_in_run & bit == 0 {
                     continue;
                 }
                 // When the units that hold a literal are a small part of the run, searching
                 // them alone reads less text than searching the run.
-                let holding = |unit: usize| !self.has_literals[column] || seen[unit * count + column];
+                let holding = |unit: usize| !literal || seen[unit] & bit != 0;
                 let held: usize = (0..spans.len()).filter(|&u| holding(u)).map(|u| spans[u].len()).sum();
                 if held * 2 < block.len() {
                     for unit in (0..spans.len()).filter(|&u| holding(u)) {
-                        gates[unit * count + column] = Gate::Unknown;
+                        gates[unit].open |= bit;
                     }
                     continue;
                 }
@@ -511,13 +519,15 @@ impl ClaimExtractor {
                         at += 1;
                     }
                     for (unit, span) in spans.iter().enumerate().skip(at).take_while(|(_, s)| s.start <= hit.end) {
-                        let gate = &mut gates[unit * count + column];
+                        let gate = &mut gates[unit];
                         if !hit.is_empty() && span.contains(hit) {
-                            if *gate == Gate::Miss {
-                                *gate = Gate::Hit(hit);
+                            if gate.open & bit == 0 {
+                                gate.open |= bit;
+                                gate.matched |= bit;
                             }
                         } else if span.overlaps(hit) || hit.is_empty() {
-                            *gate = Gate::Unknown;
+                            gate.open |= bit;
+                            gate.matched &= !bit;
                         }
                     }
                     // Every unit that starts before the match ends is settled (an empty match
@@ -530,10 +540,8 @@ impl ClaimExtractor {
                 }
             }
         }
-        for ((gate, &seen), column) in gates.iter_mut().zip(seen.iter()).zip((0..count).cycle()) {
-            if self.has_literals[column] && !seen {
-                *gate = Gate::Miss;
-            }
+        for (gate, &columns) in gates.iter_mut().zip(seen) {
+            gate.open &= columns | !self.with_literals;
         }
     }
 
@@ -635,21 +643,17 @@ impl ClaimExtractor {
             let rule = &self.rules[index];
             for (number, pattern) in rule.patterns.iter().enumerate() {
                 let column = rule.first_pattern + number;
-                let gate = found.gates[column];
-                if gate == Gate::Miss {
+                let bit: Columns = 1 << column;
+                if found.gates.open & bit == 0 {
                     continue;
                 }
                 // Only attributions need groups; the others ask the cheaper question.
                 match rule.role {
                     Role::Hedge => {
-                        let whole = match gate {
-                            Gate::Hit(span) => span.of(text),
-                            _ => match pattern.regex.find(unit_text) {
-                                Some(whole) => whole.as_str(),
-                                None => continue,
-                            },
+                        let Some(whole) = pattern.regex.find(unit_text) else {
+                            continue;
                         };
-                        reading.hedges.push(whole);
+                        reading.hedges.push(whole.as_str());
                     }
                     Role::Attribution => {
                         let groups = locations[column].get_or_insert_with(|| pattern.regex.capture_locations());
@@ -674,7 +678,7 @@ impl ClaimExtractor {
                     // nothing left to add: the set of rules that fired is all it leaves.
                     Role::Cue | Role::Veto if reading.fired.contains(index) => break,
                     Role::Cue | Role::Veto => {
-                        if gate == Gate::Unknown && !pattern.regex.is_match(unit_text) {
+                        if found.gates.matched & bit == 0 && !pattern.regex.is_match(unit_text) {
                             continue;
                         }
                     }
@@ -693,8 +697,8 @@ impl ClaimExtractor {
 struct Found<'s> {
     /// Phrase hits: unit, rule, start, end.
     phrases: &'s [(usize, usize, usize, usize)],
-    /// One gate per pattern of the extractor.
-    gates: &'s [Gate],
+    /// What the search of the unit's run says about each pattern.
+    gates: Gates,
     /// Sentences in the block.
     sentences: usize,
 }
