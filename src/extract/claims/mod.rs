@@ -140,6 +140,8 @@ struct Compiled {
     patterns: Vec<Pattern>,
     /// The index of this rule's first pattern among all patterns of the extractor.
     first_pattern: usize,
+    /// This rule's patterns among all patterns of the extractor.
+    columns: Columns,
     feature: Option<Feature>,
     not_speakers: Vec<String>,
     refers_back: BTreeMap<String, EntityType>,
@@ -166,6 +168,8 @@ pub struct ClaimExtractor {
     /// The rules with patterns, and those with a feature, so that a unit visits no other.
     with_patterns: Vec<usize>,
     with_feature: Vec<usize>,
+    /// The veto rules.
+    vetoes: Fired,
     pattern_count: usize,
     /// The patterns (one bit each, by number) that have literals, so that a unit without them
     /// is not searched; those anchored to the unit (see [`Pattern::per_unit`]); all of them.
@@ -354,6 +358,7 @@ impl ClaimExtractor {
                 }
                 let first_pattern = pattern_count;
                 pattern_count += patterns.len();
+                let columns = (first_pattern..pattern_count).fold(0, |all, column| all | 1 << column);
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     role: rule.role,
@@ -361,6 +366,7 @@ impl ClaimExtractor {
                     weight: rule.weight,
                     patterns,
                     first_pattern,
+                    columns,
                     feature: rule.feature,
                     not_speakers: rule.not_speakers,
                     refers_back: rule.refers_back.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
@@ -376,7 +382,12 @@ impl ClaimExtractor {
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
         })?;
+        let mut vetoes = Fired::default();
+        for (index, _) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
+            vetoes.insert(index);
+        }
         Ok(ClaimExtractor {
+            vetoes,
             with_literals,
             per_unit: per_unit_columns,
             all_patterns: (0..pattern_count).fold(0, |all, column| all | 1 << column),
@@ -565,7 +576,7 @@ impl ClaimExtractor {
         let has_money = inside(unit.span, money, |m| m.span).next().is_some();
         let facts = Facts { entities, has_money, words, sentences: found.sentences };
         let reading = self.read(text, unit, facts, found, locations);
-        if reading.fired.iter().any(|r| self.rules[r].role == Role::Veto) {
+        if reading.fired.0 & self.vetoes.0 != 0 {
             return None;
         }
         Some(Pending { unit, quote, reading })
@@ -641,6 +652,10 @@ impl ClaimExtractor {
         }
         for &index in &self.with_patterns {
             let rule = &self.rules[index];
+            // Most units are open to few patterns: a rule with none of them open is passed over.
+            if found.gates.open & rule.columns == 0 {
+                continue;
+            }
             for (number, pattern) in rule.patterns.iter().enumerate() {
                 let column = rule.first_pattern + number;
                 let bit: Columns = 1 << column;

@@ -171,7 +171,8 @@ fn without_heading_marks(text: &str, span: Span) -> Span {
 fn before_question(text: &str, clause: Span) -> (Span, Option<Span>) {
     let slice = clause.of(text);
     let is_question = slice.trim_end_matches(['"', '\u{201D}', '\u{2019}', ')', ']', ' ']).ends_with('?');
-    let Some(colon) = slice.rfind(": ").filter(|_| is_question) else {
+    // Most clauses are no question: the colon is only looked for in those that are.
+    let Some(colon) = is_question.then(|| slice.rfind(": ")).flatten() else {
         return (clause, None);
     };
     let lead = Span::new(clause.start, clause.start + colon + 1);
