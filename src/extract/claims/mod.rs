@@ -138,8 +138,6 @@ struct Compiled {
     kind: Option<ClaimKind>,
     weight: f32,
     patterns: Vec<Pattern>,
-    /// The index of this rule's first pattern among all patterns of the extractor.
-    first_pattern: usize,
     /// This rule's patterns among all patterns of the extractor.
     columns: Columns,
     feature: Option<Feature>,
@@ -154,9 +152,6 @@ struct Compiled {
 #[derive(Debug)]
 struct Pattern {
     regex: Regex,
-    /// The regex may be anchored at the start or end of the unit (it has `^`, `$`, `\A` or `\z`),
-    /// so it is only ever run on the unit itself; the others are searched once per block.
-    per_unit: bool,
     /// Where the `speaker` group is, for attribution patterns.
     speaker: usize,
 }
@@ -165,14 +160,17 @@ struct Pattern {
 #[derive(Debug)]
 pub struct ClaimExtractor {
     rules: Vec<Compiled>,
-    /// The rules with patterns, and those with a feature, so that a unit visits no other.
-    with_patterns: Vec<usize>,
+    /// The rules with a feature, so that a unit visits no other.
     with_feature: Vec<usize>,
+    /// Per pattern (by number): its rule and its place among the rule's patterns.
+    pattern_owners: Vec<(usize, usize)>,
     /// The veto rules.
     vetoes: Fired,
     pattern_count: usize,
     /// The patterns (one bit each, by number) that have literals, so that a unit without them
-    /// is not searched; those anchored to the unit (see [`Pattern::per_unit`]); all of them.
+    /// is not searched; those that may be anchored at the start or end of the unit (they have
+    /// `^`, `$`, `\A` or `\z`), so only ever run on the unit itself, where the others are
+    /// searched once per run of units; all of them.
     with_literals: Columns,
     per_unit: Columns,
     all_patterns: Columns,
@@ -271,7 +269,7 @@ struct Pending<'a> {
 impl ClaimExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
         let mut rules = Vec::new();
-        let (mut with_patterns, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
+        let (mut pattern_owners, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
         let (mut with_literals, mut per_unit_columns): (Columns, Columns) = (0, 0);
         // Phrases of the rules, and the literals of every pattern that has a small set of them
         // (see [`literals`]) as substrings owned by the pattern's number: one pass finds both.
@@ -321,7 +319,7 @@ impl ClaimExtractor {
                         per_unit_columns |= 1 << column;
                     }
                     phrases.add_substrings(column, &required.unwrap_or_default());
-                    patterns.push(Pattern { regex, per_unit, speaker: speaker.unwrap_or(0) });
+                    patterns.push(Pattern { regex, speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
                 {
@@ -350,9 +348,7 @@ impl ClaimExtractor {
                     ));
                 }
                 phrases.add(index, &rule.phrases, rule.position);
-                if !patterns.is_empty() {
-                    with_patterns.push(index);
-                }
+                pattern_owners.extend((0..patterns.len()).map(|number| (index, number)));
                 if rule.feature.is_some() {
                     with_feature.push(index);
                 }
@@ -365,7 +361,6 @@ impl ClaimExtractor {
                     kind: rule.kind,
                     weight: rule.weight,
                     patterns,
-                    first_pattern,
                     columns,
                     feature: rule.feature,
                     not_speakers: rule.not_speakers,
@@ -392,7 +387,7 @@ impl ClaimExtractor {
             per_unit: per_unit_columns,
             all_patterns: (0..pattern_count).fold(0, |all, column| all | 1 << column),
             rules,
-            with_patterns,
+            pattern_owners,
             with_feature,
             pattern_count,
             phrases: phrases.build(),
@@ -506,13 +501,16 @@ impl ClaimExtractor {
         let gates = &mut gates[offset..];
         let block = &text[low..high];
         let seen_in_run = seen.iter().fold(0, |all, &columns| all | columns);
-        for rule in &self.rules {
-            for (number, pattern) in rule.patterns.iter().enumerate().filter(|(_, p)| !p.per_unit) {
-                let bit: Columns = 1 << (rule.first_pattern + number);
-                let literal = self.with_literals & bit != 0;
-                if literal && seen_in_run & bit == 0 {
-                    continue;
-                }
+        // The patterns read here that the literals admit somewhere in the run.
+        let mut searched = self.all_patterns & !self.per_unit & (seen_in_run | !self.with_literals);
+        while searched != 0 {
+            let column = searched.trailing_zeros() as usize;
+            searched &= searched - 1;
+            let (index, number) = self.pattern_owners[column];
+            let pattern = &self.rules[index].patterns[number];
+            let bit: Columns = 1 << column;
+            let literal = self.with_literals & bit != 0;
+            {
                 // When the units that hold a literal are a small part of the run, searching
                 // them alone reads less text than searching the run.
                 let holding = |unit: usize| !literal || seen[unit] & bit != 0;
@@ -650,18 +648,17 @@ impl ClaimExtractor {
                 reading.fired.insert(index);
             }
         }
-        for &index in &self.with_patterns {
+        // Most units are open to few patterns: only those are visited, in order, so rules in
+        // order and each rule's patterns in order. A rule that is done drops its other patterns.
+        let mut open = found.gates.open;
+        while open != 0 {
+            let column = open.trailing_zeros() as usize;
+            open &= open - 1;
+            let (index, number) = self.pattern_owners[column];
             let rule = &self.rules[index];
-            // Most units are open to few patterns: a rule with none of them open is passed over.
-            if found.gates.open & rule.columns == 0 {
-                continue;
-            }
-            for (number, pattern) in rule.patterns.iter().enumerate() {
-                let column = rule.first_pattern + number;
-                let bit: Columns = 1 << column;
-                if found.gates.open & bit == 0 {
-                    continue;
-                }
+            let pattern = &rule.patterns[number];
+            let bit: Columns = 1 << column;
+            {
                 // Only attributions need groups; the others ask the cheaper question.
                 match rule.role {
                     Role::Hedge => {
@@ -691,7 +688,10 @@ impl ClaimExtractor {
                     }
                     // A cue or veto that fired already (by a phrase or an earlier pattern) has
                     // nothing left to add: the set of rules that fired is all it leaves.
-                    Role::Cue | Role::Veto if reading.fired.contains(index) => break,
+                    Role::Cue | Role::Veto if reading.fired.contains(index) => {
+                        open &= !rule.columns;
+                        continue;
+                    }
                     Role::Cue | Role::Veto => {
                         if found.gates.matched & bit == 0 && !pattern.regex.is_match(unit_text) {
                             continue;
@@ -699,7 +699,7 @@ impl ClaimExtractor {
                     }
                 }
                 reading.fired.insert(index);
-                break;
+                open &= !rule.columns;
             }
         }
         reading.hedges = without_nested(reading.hedges);
