@@ -179,7 +179,7 @@ pub struct ClaimExtractor {
 }
 
 /// The most bytes between two units searched in one pass (see [`ClaimExtractor::search_units`]).
-const MAX_GAP: usize = 256;
+const MAX_GAP: usize = 64;
 
 /// The rules that fired on a unit, one bit per rule (so there can be at most 128 rules).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
