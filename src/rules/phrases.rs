@@ -2,6 +2,9 @@
 //! only, each phrase at the [`Position`] its rule asks for. The automaton folds ASCII case; other
 //! capitals (`Ähnliche Beiträge`) are folded in a copy of the text that keeps every offset, so
 //! phrases with non-ASCII letters are written in lower case.
+//!
+//! The same pass can look for plain substrings too (found anywhere, inside words as well), so
+//! that a caller with both kinds of strings reads its text once.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
@@ -13,7 +16,8 @@ use crate::span::Span;
 pub struct PhraseSetBuilder {
     phrases: Vec<String>,
     owners: Vec<usize>,
-    positions: Vec<Position>,
+    /// Where each phrase must sit; `None` for a substring, which may sit anywhere.
+    positions: Vec<Option<Position>>,
 }
 
 impl PhraseSetBuilder {
@@ -22,7 +26,18 @@ impl PhraseSetBuilder {
         for phrase in phrases {
             self.phrases.push(phrase.clone());
             self.owners.push(owner);
-            self.positions.push(position);
+            self.positions.push(Some(position));
+        }
+    }
+
+    /// Adds substrings of `owner` (a number of the caller's own, apart from rule numbers), to be
+    /// found anywhere, inside words too, ASCII case-insensitively. Other capitals are folded as
+    /// in the text, so a substring matches at least wherever it would in the unfolded text.
+    pub fn add_substrings(&mut self, owner: usize, substrings: &[String]) {
+        for substring in substrings {
+            self.phrases.push(fold_non_ascii_capitals(substring).into_owned());
+            self.owners.push(owner);
+            self.positions.push(None);
         }
     }
 
@@ -34,7 +49,8 @@ impl PhraseSetBuilder {
             .match_kind(MatchKind::Standard)
             .build(&self.phrases)
             .expect("phrase lists of rule files fit an automaton");
-        let leading_only = self.positions.iter().all(|&position| position != Position::Anywhere);
+        let leading_only =
+            self.positions.iter().all(|&position| position.is_some_and(|position| position != Position::Anywhere));
         let longest = self.phrases.iter().map(String::len).max().unwrap_or(0);
         PhraseSet { automaton, owners: self.owners, positions: self.positions, leading_only, longest }
     }
@@ -45,7 +61,7 @@ impl PhraseSetBuilder {
 pub struct PhraseSet {
     automaton: AhoCorasick,
     owners: Vec<usize>,
-    positions: Vec<Position>,
+    positions: Vec<Option<Position>>,
     /// No phrase may sit anywhere: each starts at or before the first letter or digit of the
     /// text (see [`Position::admits`]), so only the text's first words need searching.
     leading_only: bool,
@@ -53,16 +69,38 @@ pub struct PhraseSet {
     longest: usize,
 }
 
+/// What a search found: a phrase of a rule, or a substring of an owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhraseHit {
+    /// Rule, start, end.
+    Phrase(usize, usize, usize),
+    /// Owner.
+    Substring(usize),
+}
+
 impl PhraseSet {
     /// Calls `found(rule, start, end)` for every phrase occurrence in `text` that sits where its
     /// rule asks, overlapping ones included.
     pub fn find(&self, text: &str, mut found: impl FnMut(usize, usize, usize)) {
+        self.find_all(text, |hit| {
+            if let PhraseHit::Phrase(rule, start, end) = hit {
+                found(rule, start, end);
+            }
+        });
+    }
+
+    /// What [`find`](Self::find) gives, and every substring occurrence in `text`.
+    fn find_all(&self, text: &str, mut found: impl FnMut(PhraseHit)) {
         let searched = if self.leading_only { &text[..self.leading_reach(text)] } else { text };
         let folded = fold_non_ascii_capitals(searched);
         for hit in self.automaton.find_overlapping_iter(folded.as_ref()) {
             let index = hit.pattern().as_usize();
-            if self.positions[index].admits(text, hit.start(), hit.end()) {
-                found(self.owners[index], hit.start(), hit.end());
+            match self.positions[index] {
+                None => found(PhraseHit::Substring(self.owners[index])),
+                Some(position) if position.admits(text, hit.start(), hit.end()) => {
+                    found(PhraseHit::Phrase(self.owners[index], hit.start(), hit.end()))
+                }
+                Some(_) => {}
             }
         }
     }
@@ -81,16 +119,27 @@ impl PhraseSet {
     }
 
     /// What [`find`](Self::find) gives on each of `parts` (spans of `text` in order, none
-    /// overlapping the next), in one pass over them: calls `found(part, rule, start, end)`, offsets
-    /// into `text`, for every phrase occurrence inside a part that sits where its rule asks in that
-    /// part, parts in order. One pass instead of one per part saves the start-up of each search.
-    pub fn find_in_parts(&self, text: &str, parts: &[Span], mut found: impl FnMut(usize, usize, usize, usize)) {
+    /// overlapping the next), and the substrings inside each part, in one pass over them: calls
+    /// `found(part, hit)`, offsets into `text`, for every phrase occurrence inside a part that
+    /// sits where its rule asks in that part and every substring occurrence inside a part, parts
+    /// in order. One pass instead of one per part saves the start-up of each search.
+    pub fn find_in_parts(&self, text: &str, parts: &[Span], mut found: impl FnMut(usize, PhraseHit)) {
         let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
             return;
         };
         if parts.windows(2).any(|pair| pair[1].start < pair[0].end) {
             for (index, &part) in parts.iter().enumerate() {
-                self.find(part.of(text), |rule, start, end| found(index, rule, part.start + start, part.start + end));
+                self.find_all(part.of(text), |hit| {
+                    found(
+                        index,
+                        match hit {
+                            PhraseHit::Phrase(rule, start, end) => {
+                                PhraseHit::Phrase(rule, part.start + start, part.start + end)
+                            }
+                            substring => substring,
+                        },
+                    )
+                });
             }
             return;
         }
@@ -104,10 +153,16 @@ impl PhraseSet {
                 at += 1;
             }
             let part = parts[at];
+            if part.start > start {
+                continue;
+            }
             let index = hit.pattern().as_usize();
-            if part.start <= start && self.positions[index].admits(part.of(text), start - part.start, end - part.start)
-            {
-                found(at, self.owners[index], start, end);
+            match self.positions[index] {
+                None => found(at, PhraseHit::Substring(self.owners[index])),
+                Some(position) if position.admits(part.of(text), start - part.start, end - part.start) => {
+                    found(at, PhraseHit::Phrase(self.owners[index], start, end))
+                }
+                Some(_) => {}
             }
         }
     }
@@ -135,11 +190,17 @@ fn fold_non_ascii_capitals(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(folded)
 }
 
-/// The non-ASCII characters of `text` and their offsets; runs of ASCII are skipped undecoded.
+/// The non-ASCII characters of `text` and their offsets; runs of ASCII are skipped undecoded,
+/// sixteen bytes at a time where they can.
 fn non_ascii_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    const STRIDE: usize = 16;
+    let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        let start = at + text.as_bytes()[at..].iter().position(|byte| !byte.is_ascii())?;
+        while at + STRIDE <= bytes.len() && bytes[at..at + STRIDE].is_ascii() {
+            at += STRIDE;
+        }
+        let start = at + bytes[at..].iter().position(|byte| !byte.is_ascii())?;
         let c = text[start..].chars().next()?;
         at = start + c.len_utf8();
         Some((start, c))
@@ -178,6 +239,7 @@ mod tests {
         let mut builder = PhraseSetBuilder::default();
         builder.add(0, &["share this".into()], Position::Start);
         builder.add(1, &["this".into(), "cost".into(), "cost rose".into()], Position::Anywhere);
+        builder.add_substrings(7, &["st".into(), "e. ä".into()]);
         let set = builder.build();
         let text = "Share THIS: the cost; cost rose. ÄH, share this cost";
         let cut = |a: &str, b: &str| Span::new(text.find(a).unwrap(), text.find(b).unwrap() + b.len());
@@ -189,12 +251,22 @@ mod tests {
             let mut each = Vec::new();
             for (index, part) in parts.iter().enumerate() {
                 set.find(part.of(text), |rule, start, end| {
-                    each.push((index, rule, part.start + start, part.start + end))
+                    each.push((index, PhraseHit::Phrase(rule, part.start + start, part.start + end)))
                 });
+                // A substring counts where it lies inside the part, capitals folded.
+                let lower = part.of(text).to_lowercase();
+                for _ in lower.matches("st").chain(lower.matches("e. ä")) {
+                    each.push((index, PhraseHit::Substring(7)));
+                }
             }
             let mut once = Vec::new();
-            set.find_in_parts(text, &parts, |index, rule, start, end| once.push((index, rule, start, end)));
-            assert_eq!(once, each, "{parts:?}");
+            set.find_in_parts(text, &parts, |index, hit| once.push((index, hit)));
+            assert!(once.is_sorted_by_key(|&(index, _)| index), "{parts:?}");
+            let sorted = |mut hits: Vec<(usize, PhraseHit)>| {
+                hits.sort_by_key(|&(index, hit)| (index, matches!(hit, PhraseHit::Substring(_)), format!("{hit:?}")));
+                hits
+            };
+            assert_eq!(sorted(once), sorted(each), "{parts:?}");
         }
     }
 }

@@ -29,11 +29,12 @@ mod units;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{CaptureLocations, Regex};
 
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
-use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
+use crate::rules::{
+    self, Catalogue, Family, PhraseHit, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table,
+};
 use crate::segment::Segmenter;
 use crate::span::Span;
 
@@ -137,8 +138,8 @@ struct Compiled {
     kind: Option<ClaimKind>,
     weight: f32,
     patterns: Vec<Pattern>,
-    /// The index of this rule's first pattern among all patterns of the extractor.
-    first_pattern: usize,
+    /// This rule's patterns among all patterns of the extractor.
+    columns: Columns,
     feature: Option<Feature>,
     not_speakers: Vec<String>,
     refers_back: BTreeMap<String, EntityType>,
@@ -151,9 +152,6 @@ struct Compiled {
 #[derive(Debug)]
 struct Pattern {
     regex: Regex,
-    /// The regex may be anchored at the start or end of the unit (it has `^`, `$`, `\A` or `\z`),
-    /// so it is only ever run on the unit itself; the others are searched once per block.
-    per_unit: bool,
     /// Where the `speaker` group is, for attribution patterns.
     speaker: usize,
 }
@@ -162,19 +160,26 @@ struct Pattern {
 #[derive(Debug)]
 pub struct ClaimExtractor {
     rules: Vec<Compiled>,
-    /// The rules with patterns, and those with a feature, so that a unit visits no other.
-    with_patterns: Vec<usize>,
+    /// The rules with a feature, so that a unit visits no other.
     with_feature: Vec<usize>,
+    /// Per pattern (by number): its rule and its place among the rule's patterns.
+    pattern_owners: Vec<(usize, usize)>,
+    /// The veto rules.
+    vetoes: Fired,
     pattern_count: usize,
-    /// The literals of every pattern that has a small set of them (see [`literals`]), and the
-    /// pattern each belongs to.
-    literals: AhoCorasick,
-    literal_owners: Vec<usize>,
-    /// Per pattern: whether it has literals, so that a unit without them is not searched.
-    has_literals: Vec<bool>,
+    /// The patterns (one bit each, by number) that have literals, so that a unit without them
+    /// is not searched; those that may be anchored at the start or end of the unit (they have
+    /// `^`, `$`, `\A` or `\z`), so only ever run on the unit itself, where the others are
+    /// searched once per run of units; all of them.
+    with_literals: Columns,
+    per_unit: Columns,
+    all_patterns: Columns,
     phrases: PhraseSet,
     scoring: Scoring,
 }
+
+/// The most bytes between two units searched in one pass (see [`ClaimExtractor::search_units`]).
+const MAX_GAP: usize = 64;
 
 /// The rules that fired on a unit, one bit per rule (so there can be at most 128 rules).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -204,15 +209,17 @@ impl Fired {
     }
 }
 
-/// What a search of a block says about one pattern in one of its units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gate {
-    /// No match in the unit.
-    Miss,
-    /// The unit's first match.
-    Hit(Span),
-    /// The block search cannot tell: the pattern is run on the unit.
-    Unknown,
+/// A set of patterns, one bit each by number (so there can be at most 128 patterns).
+type Columns = u128;
+
+/// What a search of its run says about the patterns in one unit.
+#[derive(Debug, Clone, Copy, Default)]
+struct Gates {
+    /// The patterns that may match the unit: a pattern outside is known to miss it.
+    open: Columns,
+    /// The patterns known to match the unit (a part of `open`); the others in `open` are run
+    /// on the unit to tell.
+    matched: Columns,
 }
 
 /// Buffers one call of [`ClaimExtractor::extract`] reuses from block to block.
@@ -221,12 +228,14 @@ struct Scratch {
     sentences: Vec<Span>,
     units: Vec<Unit>,
     spans: Vec<Span>,
-    /// `pattern_count` gates per unit.
-    gates: Vec<Gate>,
-    /// `pattern_count` flags per unit: one of the pattern's literals is in the unit.
-    seen: Vec<bool>,
+    /// Per unit: its gates.
+    gates: Vec<Gates>,
+    /// Per unit: the patterns one of whose literals is in the unit.
+    seen: Vec<Columns>,
     /// Phrase hits: unit, rule, start, end; in the order of units.
     hits: Vec<(usize, usize, usize, usize)>,
+    /// Per block: the end of its units in `units`, and its number of sentences.
+    blocks: Vec<(usize, usize)>,
 }
 
 /// What is known about a unit before its cue rules run.
@@ -260,8 +269,10 @@ struct Pending<'a> {
 impl ClaimExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<ClaimExtractor, RuleError> {
         let mut rules = Vec::new();
-        let (mut with_patterns, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
-        let (mut literal_strings, mut literal_owners, mut has_literals) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut pattern_owners, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
+        let (mut with_literals, mut per_unit_columns): (Columns, Columns) = (0, 0);
+        // Phrases of the rules, and the literals of every pattern that has a small set of them
+        // (see [`literals`]) as substrings owned by the pattern's number: one pass finds both.
         let mut phrases = PhraseSetBuilder::default();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
@@ -293,13 +304,22 @@ impl ClaimExtractor {
                     // Erring on the safe side: a `^` in a class or `\\A` written out also counts.
                     let per_unit = ["^", "$", "\\A", "\\z"].iter().any(|anchor| pattern.get_ref().contains(anchor));
                     let column = pattern_count + patterns.len();
-                    let required = literals::required(pattern.get_ref());
-                    has_literals.push(required.is_some());
-                    for literal in required.into_iter().flatten() {
-                        literal_strings.push(literal);
-                        literal_owners.push(column);
+                    if column == Columns::BITS as usize {
+                        return Err(RuleError::at(
+                            file,
+                            pattern.span(),
+                            "at most 128 claim patterns: the patterns that may match a unit are a 128-bit set",
+                        ));
                     }
-                    patterns.push(Pattern { regex, per_unit, speaker: speaker.unwrap_or(0) });
+                    let required = literals::required(pattern.get_ref());
+                    if required.is_some() {
+                        with_literals |= 1 << column;
+                    }
+                    if per_unit {
+                        per_unit_columns |= 1 << column;
+                    }
+                    phrases.add_substrings(column, &required.unwrap_or_default());
+                    patterns.push(Pattern { regex, speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
                 {
@@ -328,21 +348,20 @@ impl ClaimExtractor {
                     ));
                 }
                 phrases.add(index, &rule.phrases, rule.position);
-                if !patterns.is_empty() {
-                    with_patterns.push(index);
-                }
+                pattern_owners.extend((0..patterns.len()).map(|number| (index, number)));
                 if rule.feature.is_some() {
                     with_feature.push(index);
                 }
                 let first_pattern = pattern_count;
                 pattern_count += patterns.len();
+                let columns = (first_pattern..pattern_count).fold(0, |all, column| all | 1 << column);
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     role: rule.role,
                     kind: rule.kind,
                     weight: rule.weight,
                     patterns,
-                    first_pattern,
+                    columns,
                     feature: rule.feature,
                     not_speakers: rule.not_speakers,
                     refers_back: rule.refers_back.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
@@ -358,21 +377,19 @@ impl ClaimExtractor {
             col: 1,
             message: "no `[scoring]` table in any claims rule file".into(),
         })?;
-        // A DFA: found once per block, the literals are searched far more often than built.
-        let literals = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&literal_strings)
-            .expect("a few hundred short literals fit an automaton");
+        let mut vetoes = Fired::default();
+        for (index, _) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
+            vetoes.insert(index);
+        }
         Ok(ClaimExtractor {
+            vetoes,
+            with_literals,
+            per_unit: per_unit_columns,
+            all_patterns: (0..pattern_count).fold(0, |all, column| all | 1 << column),
             rules,
-            with_patterns,
+            pattern_owners,
             with_feature,
             pattern_count,
-            literals,
-            literal_owners,
-            has_literals,
             phrases: phrases.build(),
             scoring,
         })
@@ -395,115 +412,145 @@ impl ClaimExtractor {
         let mut pending = Vec::new();
         for &block in blocks {
             scratch.sentences.clear();
-            scratch.units.clear();
             segmenter.sentences(text, block, &mut scratch.sentences);
             for &sentence in &scratch.sentences {
                 units::split(text, sentence, sentence.start == block.start, entities, money, &mut scratch.units);
             }
-            self.search_block(text, &mut scratch);
+            scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
+        }
+        self.search_units(text, &mut scratch);
+        let mut hits = scratch.hits.as_slice();
+        let mut first = 0;
+        for &(end, sentences) in &scratch.blocks {
             pending.clear();
-            let quotes = units::quoting(text, &scratch.units);
-            let mut hits = scratch.hits.as_slice();
-            for (index, (&unit, quote)) in scratch.units.iter().zip(quotes).enumerate() {
+            let block_units = &scratch.units[first..end];
+            let quotes = units::quoting(text, block_units);
+            for (index, (&unit, quote)) in block_units.iter().zip(quotes).enumerate() {
+                let index = first + index;
                 let own = hits.iter().take_while(|hit| hit.0 == index).count();
                 let (unit_hits, rest) = hits.split_at(own);
                 hits = rest;
-                let gates = &scratch.gates[index * self.pattern_count..(index + 1) * self.pattern_count];
-                let found = Found { phrases: unit_hits, gates, sentences: scratch.sentences.len() };
+                let found = Found { phrases: unit_hits, gates: scratch.gates[index], sentences };
                 pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
             claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities, money)));
+            first = end;
         }
         claims
     }
 
-    /// Searches the units of a block for every phrase, for the literals of every pattern, and
-    /// for every pattern that is not anchored to the unit, in one pass each, leaving the phrase
-    /// hits and the gates in `scratch`. A unit without any of a pattern's literals is a miss.
-    ///
-    /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
-    /// unit is set off by white space (or the block's edge): the word boundaries at its edges
-    /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
-    /// inside the unit, so the unit is searched on its own (`Gate::Unknown`).
-    fn search_block(&self, text: &str, scratch: &mut Scratch) {
+    /// Searches the units of a document (from all its blocks, in order) for every phrase and
+    /// the literals of every pattern (in one pass), and for every pattern that is not anchored to the unit,
+    /// leaving the phrase hits and the gates in `scratch`. Units are searched in runs: units in
+    /// order with little text between them are searched in one pass each, because every search
+    /// has a start-up cost that, over the short blocks of a page, outweighs reading the few
+    /// bytes between them.
+    fn search_units(&self, text: &str, scratch: &mut Scratch) {
         let Scratch { units, spans, gates, seen, hits, .. } = scratch;
         spans.clear();
         spans.extend(units.iter().map(|unit| unit.span));
         hits.clear();
-        self.phrases.find_in_parts(text, spans, |unit, rule, start, end| hits.push((unit, rule, start, end)));
         gates.clear();
+        seen.clear();
+        seen.resize(spans.len(), 0);
+        let mut first = 0;
+        while first < spans.len() {
+            let mut end = first + 1;
+            while end < spans.len()
+                && spans[end].start >= spans[end - 1].end
+                && spans[end].start - spans[end - 1].end <= MAX_GAP
+            {
+                end += 1;
+            }
+            let seen = &mut seen[first..end];
+            // A literal inside a unit may be part of a match there; one reaching over its edge
+            // is not, and is not reported.
+            self.phrases.find_in_parts(text, &spans[first..end], |unit, hit| match hit {
+                PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
+                PhraseHit::Substring(column) => seen[unit] |= 1 << column,
+            });
+            self.search_run(text, &spans[first..end], gates, seen);
+            first = end;
+        }
+    }
+
+    /// Searches one run of units (in order, none overlapping the next) for every pattern that is
+    /// not anchored to the unit, in one pass each, given the literals `seen` in each unit, and
+    /// appends the run's gates to `gates`. A unit without any of a pattern's literals is a miss.
+    ///
+    /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
+    /// unit is set off by white space (or the run's edge): the word boundaries at its edges
+    /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
+    /// inside the unit, so the unit is searched on its own (open, not matched). Once a unit's gate
+    /// is settled, the rest of it is not searched: the search goes on at the next unit.
+    fn search_run(&self, text: &str, spans: &[Span], gates: &mut Vec<Gates>, seen: &[Columns]) {
         let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
             return;
         };
+        let offset = gates.len();
         let (low, high) = (first.start, last.end);
-        let in_order = spans.windows(2).all(|pair| pair[0].end <= pair[1].start);
-        for span in spans.iter() {
-            let set_off = in_order
-                && (span.start == low || text[..span.start].ends_with(char::is_whitespace))
+        for span in spans {
+            let set_off = (span.start == low || text[..span.start].ends_with(char::is_whitespace))
                 && (span.end == high || text[span.end..].starts_with(char::is_whitespace));
-            let patterns = self.rules.iter().flat_map(|rule| &rule.patterns);
-            gates.extend(patterns.map(|p| if set_off && !p.per_unit { Gate::Miss } else { Gate::Unknown }));
+            // Before the search, a unit set off by white space misses every pattern searched
+            // here; any other unit may match them all.
+            let open = if set_off { self.per_unit } else { self.all_patterns };
+            gates.push(Gates { open, matched: 0 });
         }
-        if !in_order {
-            return;
-        }
-        let count = self.pattern_count;
+        let gates = &mut gates[offset..];
         let block = &text[low..high];
-        seen.clear();
-        seen.resize(gates.len(), false);
-        let mut at = 0;
-        // A literal inside a unit may be part of a match there; one reaching over its edge is not.
-        for hit in self.literals.find_overlapping_iter(block) {
-            let (start, end) = (low + hit.start(), low + hit.end());
-            while spans[at].end < end {
-                at += 1;
-            }
-            if spans[at].start <= start {
-                seen[at * count + self.literal_owners[hit.pattern().as_usize()]] = true;
-            }
-        }
-        let possible =
-            |column: usize| !self.has_literals[column] || seen.iter().skip(column).step_by(count).any(|&s| s);
-        for rule in &self.rules {
-            for (number, pattern) in rule.patterns.iter().enumerate().filter(|(_, p)| !p.per_unit) {
-                let column = rule.first_pattern + number;
-                if !possible(column) {
-                    continue;
-                }
-                // When the units that hold a literal are a small part of the block, searching
-                // them alone reads less text than searching the block.
-                let holding = |unit: usize| !self.has_literals[column] || seen[unit * count + column];
+        let seen_in_run = seen.iter().fold(0, |all, &columns| all | columns);
+        // The patterns read here that the literals admit somewhere in the run.
+        let mut searched = self.all_patterns & !self.per_unit & (seen_in_run | !self.with_literals);
+        while searched != 0 {
+            let column = searched.trailing_zeros() as usize;
+            searched &= searched - 1;
+            let (index, number) = self.pattern_owners[column];
+            let pattern = &self.rules[index].patterns[number];
+            let bit: Columns = 1 << column;
+            let literal = self.with_literals & bit != 0;
+            {
+                // When the units that hold a literal are a small part of the run, searching
+                // them alone reads less text than searching the run.
+                let holding = |unit: usize| !literal || seen[unit] & bit != 0;
                 let held: usize = (0..spans.len()).filter(|&u| holding(u)).map(|u| spans[u].len()).sum();
                 if held * 2 < block.len() {
                     for unit in (0..spans.len()).filter(|&u| holding(u)) {
-                        gates[unit * count + column] = Gate::Unknown;
+                        gates[unit].open |= bit;
                     }
                     continue;
                 }
-                let mut at = 0;
-                for found in pattern.regex.find_iter(block) {
+                let (mut at, mut from) = (0, 0);
+                while let Some(found) = pattern.regex.find_at(block, from) {
                     let hit = Span::new(low + found.start(), low + found.end());
                     while at < spans.len() && spans[at].end < hit.start {
                         at += 1;
                     }
                     for (unit, span) in spans.iter().enumerate().skip(at).take_while(|(_, s)| s.start <= hit.end) {
-                        let gate = &mut gates[unit * count + column];
+                        let gate = &mut gates[unit];
                         if !hit.is_empty() && span.contains(hit) {
-                            if *gate == Gate::Miss {
-                                *gate = Gate::Hit(hit);
+                            if gate.open & bit == 0 {
+                                gate.open |= bit;
+                                gate.matched |= bit;
                             }
                         } else if span.overlaps(hit) || hit.is_empty() {
-                            *gate = Gate::Unknown;
+                            gate.open |= bit;
+                            gate.matched &= !bit;
                         }
+                    }
+                    // Every unit that starts before the match ends is settled (an empty match
+                    // settles the one starting where it is, too): go on at the next unit.
+                    let settled = |s: &Span| s.start < hit.end || (hit.is_empty() && s.start == hit.end);
+                    match spans[at..].iter().find(|s| !settled(s)) {
+                        Some(next) => from = next.start.max(hit.end) - low,
+                        None => break,
                     }
                 }
             }
         }
-        for ((gate, &seen), column) in gates.iter_mut().zip(seen.iter()).zip((0..count).cycle()) {
-            if self.has_literals[column] && !seen {
-                *gate = Gate::Miss;
-            }
+        for (gate, &columns) in gates.iter_mut().zip(seen) {
+            gate.open &= columns | !self.with_literals;
         }
     }
 
@@ -527,7 +574,7 @@ impl ClaimExtractor {
         let has_money = inside(unit.span, money, |m| m.span).next().is_some();
         let facts = Facts { entities, has_money, words, sentences: found.sentences };
         let reading = self.read(text, unit, facts, found, locations);
-        if reading.fired.iter().any(|r| self.rules[r].role == Role::Veto) {
+        if reading.fired.0 & self.vetoes.0 != 0 {
             return None;
         }
         Some(Pending { unit, quote, reading })
@@ -601,25 +648,24 @@ impl ClaimExtractor {
                 reading.fired.insert(index);
             }
         }
-        for &index in &self.with_patterns {
+        // Most units are open to few patterns: only those are visited, in order, so rules in
+        // order and each rule's patterns in order. A rule that is done drops its other patterns.
+        let mut open = found.gates.open;
+        while open != 0 {
+            let column = open.trailing_zeros() as usize;
+            open &= open - 1;
+            let (index, number) = self.pattern_owners[column];
             let rule = &self.rules[index];
-            for (number, pattern) in rule.patterns.iter().enumerate() {
-                let column = rule.first_pattern + number;
-                let gate = found.gates[column];
-                if gate == Gate::Miss {
-                    continue;
-                }
+            let pattern = &rule.patterns[number];
+            let bit: Columns = 1 << column;
+            {
                 // Only attributions need groups; the others ask the cheaper question.
                 match rule.role {
                     Role::Hedge => {
-                        let whole = match gate {
-                            Gate::Hit(span) => span.of(text),
-                            _ => match pattern.regex.find(unit_text) {
-                                Some(whole) => whole.as_str(),
-                                None => continue,
-                            },
+                        let Some(whole) = pattern.regex.find(unit_text) else {
+                            continue;
                         };
-                        reading.hedges.push(whole);
+                        reading.hedges.push(whole.as_str());
                     }
                     Role::Attribution => {
                         let groups = locations[column].get_or_insert_with(|| pattern.regex.capture_locations());
@@ -642,15 +688,18 @@ impl ClaimExtractor {
                     }
                     // A cue or veto that fired already (by a phrase or an earlier pattern) has
                     // nothing left to add: the set of rules that fired is all it leaves.
-                    Role::Cue | Role::Veto if reading.fired.contains(index) => break,
+                    Role::Cue | Role::Veto if reading.fired.contains(index) => {
+                        open &= !rule.columns;
+                        continue;
+                    }
                     Role::Cue | Role::Veto => {
-                        if gate == Gate::Unknown && !pattern.regex.is_match(unit_text) {
+                        if found.gates.matched & bit == 0 && !pattern.regex.is_match(unit_text) {
                             continue;
                         }
                     }
                 }
                 reading.fired.insert(index);
-                break;
+                open &= !rule.columns;
             }
         }
         reading.hedges = without_nested(reading.hedges);
@@ -663,8 +712,8 @@ impl ClaimExtractor {
 struct Found<'s> {
     /// Phrase hits: unit, rule, start, end.
     phrases: &'s [(usize, usize, usize, usize)],
-    /// One gate per pattern of the extractor.
-    gates: &'s [Gate],
+    /// What the search of the unit's run says about each pattern.
+    gates: Gates,
     /// Sentences in the block.
     sentences: usize,
 }

@@ -41,12 +41,17 @@ pub struct Quoting {
 pub fn quoting(text: &str, units: &[Unit]) -> Vec<Quoting> {
     let mut open = false;
     let mut at = units.first().map_or(0, |u| u.span.start);
+    // Read as bytes: `"` is one, and the curly quotes are E2 80 9C and E2 80 9D in UTF-8.
     let step = |open: &mut bool, from: usize, to: usize| {
-        for c in text[from..to].chars() {
-            match c {
-                '\u{201C}' => *open = true,
-                '\u{201D}' => *open = false,
-                '"' => *open = !*open,
+        let bytes = &text.as_bytes()[from..to];
+        for (at, &byte) in bytes.iter().enumerate() {
+            match byte {
+                b'"' => *open = !*open,
+                0xE2 => match bytes.get(at + 1..at + 3) {
+                    Some([0x80, 0x9C]) => *open = true,
+                    Some([0x80, 0x9D]) => *open = false,
+                    _ => {}
+                },
                 _ => {}
             }
         }
@@ -94,7 +99,7 @@ pub fn split(
 fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
     let (lead, question) = before_question(text, clause);
     for part in std::iter::once(lead).chain(question) {
-        if !part.of(text).contains('\u{2192}') {
+        if !has_arrow(part.of(text)) {
             out.push(Unit { span: part, chain_step: false });
             continue;
         }
@@ -102,6 +107,12 @@ fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
         let chain = steps.len() > 1;
         out.extend(steps.into_iter().map(|span| Unit { span, chain_step: chain }));
     }
+}
+
+/// Whether `text` holds `→`. Its last byte in UTF-8 (92) is looked for first, over the whole
+/// text without stopping, which compiles to a loop over many bytes at once: the arrow is rare.
+fn has_arrow(text: &str) -> bool {
+    text.as_bytes().iter().fold(false, |seen, &byte| seen | (byte == 0x92)) && text.contains('\u{2192}')
 }
 
 /// Splits `span` at every `separator` when every resulting piece has at least `min_words`
@@ -122,20 +133,52 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
     if pieces.iter().all(wordy) { pieces } else { vec![span] }
 }
 
-/// The words (runs between white space) with a letter in them; ASCII text is read byte by byte.
+/// The words (runs between white space) with a letter in them. ASCII bytes are classed by a
+/// table and read without branching on them; only the characters beyond ASCII are decoded.
 pub(super) fn words_with_letter(unit: &str) -> usize {
-    if !unit.is_ascii() {
-        return unit.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
-    }
-    let (mut count, mut in_word_with_letter) = (0, false);
-    for byte in unit.bytes() {
-        // `char::is_whitespace` on ASCII: tab to carriage return, and space.
-        if byte == b' ' || (b'\t'..=b'\r').contains(&byte) {
-            in_word_with_letter = false;
-        } else if byte.is_ascii_alphabetic() && !in_word_with_letter {
-            in_word_with_letter = true;
-            count += 1;
+    const SPACE: u8 = 1;
+    const LETTER: u8 = 2;
+    const BEYOND_ASCII: u8 = 4;
+    // `char::is_whitespace` on ASCII: tab to carriage return, and space.
+    const CLASS: [u8; 256] = {
+        let mut class = [0; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            let b = byte as u8;
+            class[byte] = if !b.is_ascii() {
+                BEYOND_ASCII
+            } else if b == b' ' || (b >= b'\t' && b <= b'\r') {
+                SPACE
+            } else if b.is_ascii_alphabetic() {
+                LETTER
+            } else {
+                0
+            };
+            byte += 1;
         }
+        class
+    };
+    let bytes = unit.as_bytes();
+    let (mut count, mut in_word_with_letter) = (0, false);
+    let mut at = 0;
+    while at < bytes.len() {
+        let mut class = CLASS[usize::from(bytes[at])];
+        let mut width = 1;
+        if class == BEYOND_ASCII {
+            let c = unit[at..].chars().next().unwrap_or(' ');
+            class = if c.is_whitespace() {
+                SPACE
+            } else if c.is_alphabetic() {
+                LETTER
+            } else {
+                0
+            };
+            width = c.len_utf8();
+        }
+        let letter = class == LETTER;
+        count += usize::from(letter && !in_word_with_letter);
+        in_word_with_letter = (in_word_with_letter || letter) && class != SPACE;
+        at += width;
     }
     count
 }
@@ -156,7 +199,8 @@ fn without_heading_marks(text: &str, span: Span) -> Span {
 fn before_question(text: &str, clause: Span) -> (Span, Option<Span>) {
     let slice = clause.of(text);
     let is_question = slice.trim_end_matches(['"', '\u{201D}', '\u{2019}', ')', ']', ' ']).ends_with('?');
-    let Some(colon) = slice.rfind(": ").filter(|_| is_question) else {
+    // Most clauses are no question: the colon is only looked for in those that are.
+    let Some(colon) = is_question.then(|| slice.rfind(": ")).flatten() else {
         return (clause, None);
     };
     let lead = Span::new(clause.start, clause.start + colon + 1);
