@@ -14,11 +14,13 @@
 //! - [`pipeline`] runs the stages over one document; [`batch`] runs it over many, in parallel,
 //!   keeping input order.
 //! - [`atomic`] writes output files whole or not at all.
+//! - [`chars`] classes characters for the scanners that count words a byte at a time.
 //! - [`rules`] loads the rule files that drive every stage; [`check`] proves them against their
 //!   examples and the fixtures.
 
 pub mod atomic;
 pub mod batch;
+pub mod chars;
 pub mod check;
 pub mod clean;
 pub mod corpus;

@@ -23,6 +23,7 @@
 use foldhash::HashMap;
 
 use super::visible::VisibleLine;
+use crate::chars::{ALPHANUMERIC, ASCII_CLASS, LETTER, SPACE, class_at};
 use crate::record::BoilerplateKind;
 
 /// Thresholds of the context pass, from the `[classifier]` table of `rules/boilerplate/`.
@@ -113,54 +114,6 @@ fn pack(word: &[u8]) -> u64 {
     word.iter().enumerate().fold(0, |key, (i, &byte)| key | u64::from(byte) << (8 * i))
 }
 
-/// What a character is to [`StopWords::count`]: white space as `char::is_whitespace` has it,
-/// the emphasis marks `*` and `_` (which are not counted as characters), other, a letter, or a
-/// digit (or another character `char::is_alphanumeric` takes), in this order.
-const SPACE: u8 = 0;
-const MARK: u8 = 1;
-const OTHER: u8 = 2;
-const LETTER: u8 = 3;
-const DIGIT: u8 = 4;
-static ASCII_CLASS: [u8; 128] = {
-    let mut table = [OTHER; 128];
-    let mut byte = 0;
-    while byte < 128 {
-        let b = byte as u8;
-        table[byte] = if matches!(b, b'\t'..=b'\r' | b' ') {
-            SPACE
-        } else if matches!(b, b'*' | b'_') {
-            MARK
-        } else if b.is_ascii_alphabetic() {
-            LETTER
-        } else if b.is_ascii_digit() {
-            DIGIT
-        } else {
-            OTHER
-        };
-        byte += 1;
-    }
-    table
-};
-
-/// The class of the character at byte `at` of `text` and its length in bytes.
-fn class_at(text: &str, at: usize) -> (u8, usize) {
-    let byte = text.as_bytes()[at];
-    if byte.is_ascii() {
-        return (ASCII_CLASS[usize::from(byte)], 1);
-    }
-    let c = text[at..].chars().next().expect("a character starts here");
-    let class = if c.is_alphabetic() {
-        LETTER
-    } else if c.is_alphanumeric() {
-        DIGIT
-    } else if c.is_whitespace() {
-        SPACE
-    } else {
-        OTHER
-    };
-    (class, c.len_utf8())
-}
-
 /// What the context pass counts in the words of a line.
 pub struct Counted {
     /// Tokens with a letter, tokens being runs of letters and digits (`char::is_alphanumeric`).
@@ -205,8 +158,9 @@ impl StopWords {
         let mut at = 0;
         while at < bytes.len() {
             let (class, width) = class_at(text, at);
-            if class < LETTER {
-                chars += usize::from(class == OTHER);
+            if class & ALPHANUMERIC == 0 {
+                // The emphasis marks `*` and `_` are no characters of the line's text.
+                chars += usize::from(class != SPACE && !matches!(bytes[at], b'*' | b'_'));
                 at += width;
                 continue;
             }
@@ -219,7 +173,7 @@ impl StopWords {
                     && byte.is_ascii()
                 {
                     let class = ASCII_CLASS[usize::from(byte)];
-                    if class < LETTER {
+                    if class & ALPHANUMERIC == 0 {
                         break;
                     }
                     letter |= class == LETTER;
@@ -233,7 +187,7 @@ impl StopWords {
                     break;
                 }
                 let (class, width) = class_at(text, at);
-                if class < LETTER {
+                if class & ALPHANUMERIC == 0 {
                     break;
                 }
                 (letter, ascii) = (letter || class == LETTER, false);

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at};
+
 /// `[text](url)` or `![alt](url)`, without nested brackets: nested links are undone from the inside
 /// out by applying it repeatedly.
 static MARKDOWN_LINK: LazyLock<Regex> = LazyLock::new(|| {
@@ -83,28 +85,6 @@ pub fn visible_line(raw: &str) -> VisibleLine<'_> {
     VisibleLine { text, link_chars: link_chars.min(chars), chars, words, links }
 }
 
-const SPACE: u8 = 1;
-const ALPHANUMERIC: u8 = 2;
-
-/// What each ASCII byte is to [`counts`]: white space as `char::is_whitespace` has it (tab to
-/// carriage return, and space), a letter or digit, or neither (0).
-static ASCII_CLASS: [u8; 128] = {
-    let mut table = [0; 128];
-    let mut byte = 0;
-    while byte < 128 {
-        let b = byte as u8;
-        table[byte] = if matches!(b, b'\t'..=b'\r' | b' ') {
-            SPACE
-        } else if b.is_ascii_alphanumeric() {
-            ALPHANUMERIC
-        } else {
-            0
-        };
-        byte += 1;
-    }
-    table
-};
-
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
 /// characters that are not white space, in one pass that reads runs of ASCII bytes in a tight
 /// loop and decodes only non-ASCII characters.
@@ -121,9 +101,9 @@ fn counts(text: &str) -> (usize, usize) {
             at += 1;
         }
         if at < bytes.len() && !bytes[at].is_ascii() {
-            let c = text[at..].chars().next().expect("a character starts here");
-            if c.is_whitespace() {
-                at += c.len_utf8();
+            let (class, width) = class_at(text, at);
+            if class == SPACE {
+                at += width;
                 continue;
             }
         }
@@ -137,20 +117,20 @@ fn counts(text: &str) -> (usize, usize) {
                 if class == SPACE {
                     break;
                 }
-                alphanumeric |= class == ALPHANUMERIC;
+                alphanumeric |= class & ALPHANUMERIC != 0;
                 chars += 1;
                 at += 1;
             }
             if at == bytes.len() || bytes[at].is_ascii() {
                 break;
             }
-            let c = text[at..].chars().next().expect("a character starts here");
-            if c.is_whitespace() {
+            let (class, width) = class_at(text, at);
+            if class == SPACE {
                 break;
             }
-            alphanumeric |= c.is_alphanumeric();
+            alphanumeric |= class & ALPHANUMERIC != 0;
             chars += 1;
-            at += c.len_utf8();
+            at += width;
         }
         words += usize::from(alphanumeric);
     }

@@ -15,6 +15,7 @@
 //!
 //! A Markdown heading's marks (`## `) are no part of a unit.
 
+use crate::chars::{LETTER, SPACE, class_at};
 use crate::record::{EntityItem, MoneyItem};
 use crate::span::Span;
 
@@ -133,48 +134,13 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
     if pieces.iter().all(wordy) { pieces } else { vec![span] }
 }
 
-/// The words (runs between white space) with a letter in them. ASCII bytes are classed by a
-/// table and read without branching on them; only the characters beyond ASCII are decoded.
+/// The words (runs between white space) with a letter in them, counted a character at a time
+/// without decoding ASCII (see [`class_at`]).
 pub(super) fn words_with_letter(unit: &str) -> usize {
-    const SPACE: u8 = 1;
-    const LETTER: u8 = 2;
-    const BEYOND_ASCII: u8 = 4;
-    // `char::is_whitespace` on ASCII: tab to carriage return, and space.
-    const CLASS: [u8; 256] = {
-        let mut class = [0; 256];
-        let mut byte = 0;
-        while byte < 256 {
-            let b = byte as u8;
-            class[byte] = if !b.is_ascii() {
-                BEYOND_ASCII
-            } else if b == b' ' || (b >= b'\t' && b <= b'\r') {
-                SPACE
-            } else if b.is_ascii_alphabetic() {
-                LETTER
-            } else {
-                0
-            };
-            byte += 1;
-        }
-        class
-    };
-    let bytes = unit.as_bytes();
     let (mut count, mut in_word_with_letter) = (0, false);
     let mut at = 0;
-    while at < bytes.len() {
-        let mut class = CLASS[usize::from(bytes[at])];
-        let mut width = 1;
-        if class == BEYOND_ASCII {
-            let c = unit[at..].chars().next().unwrap_or(' ');
-            class = if c.is_whitespace() {
-                SPACE
-            } else if c.is_alphabetic() {
-                LETTER
-            } else {
-                0
-            };
-            width = c.len_utf8();
-        }
+    while at < unit.len() {
+        let (class, width) = class_at(unit, at);
         let letter = class == LETTER;
         count += usize::from(letter && !in_word_with_letter);
         in_word_with_letter = (in_word_with_letter || letter) && class != SPACE;
