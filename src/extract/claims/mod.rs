@@ -166,7 +166,6 @@ pub struct ClaimExtractor {
     pattern_owners: Vec<(usize, usize)>,
     /// The veto rules.
     vetoes: Fired,
-    pattern_count: usize,
     /// The patterns (one bit each, by number) that have literals, so that a unit without them
     /// is not searched; those that may be anchored at the start or end of the unit (they have
     /// `^`, `$`, `\A` or `\z`), so only ever run on the unit itself, where the others are
@@ -211,6 +210,11 @@ impl Fired {
 
 /// A set of patterns, one bit each by number (so there can be at most 128 patterns).
 type Columns = u128;
+
+/// The set of the patterns numbered in `numbers`.
+fn columns(numbers: std::ops::Range<usize>) -> Columns {
+    numbers.fold(0, |all, column| all | 1 << column)
+}
 
 /// What a search of its run says about the patterns in one unit.
 #[derive(Debug, Clone, Copy, Default)]
@@ -354,7 +358,7 @@ impl ClaimExtractor {
                 }
                 let first_pattern = pattern_count;
                 pattern_count += patterns.len();
-                let columns = (first_pattern..pattern_count).fold(0, |all, column| all | 1 << column);
+                let columns = columns(first_pattern..pattern_count);
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     role: rule.role,
@@ -385,11 +389,10 @@ impl ClaimExtractor {
             vetoes,
             with_literals,
             per_unit: per_unit_columns,
-            all_patterns: (0..pattern_count).fold(0, |all, column| all | 1 << column),
+            all_patterns: columns(0..pattern_count),
             rules,
             pattern_owners,
             with_feature,
-            pattern_count,
             phrases: phrases.build(),
             scoring,
         })
@@ -408,7 +411,7 @@ impl ClaimExtractor {
         let mut scratch = Scratch::default();
         // Group slots for the attribution patterns, made at a pattern's first search in the
         // document instead of at every search (most documents run few of them).
-        let mut locations: Vec<Option<CaptureLocations>> = (0..self.pattern_count).map(|_| None).collect();
+        let mut locations: Vec<Option<CaptureLocations>> = (0..self.pattern_owners.len()).map(|_| None).collect();
         let mut pending = Vec::new();
         for &block in blocks {
             scratch.sentences.clear();
@@ -510,42 +513,40 @@ impl ClaimExtractor {
             let pattern = &self.rules[index].patterns[number];
             let bit: Columns = 1 << column;
             let literal = self.with_literals & bit != 0;
-            {
-                // When the units that hold a literal are a small part of the run, searching
-                // them alone reads less text than searching the run.
-                let holding = |unit: usize| !literal || seen[unit] & bit != 0;
-                let held: usize = (0..spans.len()).filter(|&u| holding(u)).map(|u| spans[u].len()).sum();
-                if held * 2 < block.len() {
-                    for unit in (0..spans.len()).filter(|&u| holding(u)) {
-                        gates[unit].open |= bit;
-                    }
-                    continue;
+            // When the units that hold a literal are a small part of the run, searching
+            // them alone reads less text than searching the run.
+            let holding = |unit: usize| !literal || seen[unit] & bit != 0;
+            let held: usize = (0..spans.len()).filter(|&u| holding(u)).map(|u| spans[u].len()).sum();
+            if held * 2 < block.len() {
+                for unit in (0..spans.len()).filter(|&u| holding(u)) {
+                    gates[unit].open |= bit;
                 }
-                let (mut at, mut from) = (0, 0);
-                while let Some(found) = pattern.regex.find_at(block, from) {
-                    let hit = Span::new(low + found.start(), low + found.end());
-                    while at < spans.len() && spans[at].end < hit.start {
-                        at += 1;
-                    }
-                    for (unit, span) in spans.iter().enumerate().skip(at).take_while(|(_, s)| s.start <= hit.end) {
-                        let gate = &mut gates[unit];
-                        if !hit.is_empty() && span.contains(hit) {
-                            if gate.open & bit == 0 {
-                                gate.open |= bit;
-                                gate.matched |= bit;
-                            }
-                        } else if span.overlaps(hit) || hit.is_empty() {
+                continue;
+            }
+            let (mut at, mut from) = (0, 0);
+            while let Some(found) = pattern.regex.find_at(block, from) {
+                let hit = Span::new(low + found.start(), low + found.end());
+                while at < spans.len() && spans[at].end < hit.start {
+                    at += 1;
+                }
+                for (unit, span) in spans.iter().enumerate().skip(at).take_while(|(_, s)| s.start <= hit.end) {
+                    let gate = &mut gates[unit];
+                    if !hit.is_empty() && span.contains(hit) {
+                        if gate.open & bit == 0 {
                             gate.open |= bit;
-                            gate.matched &= !bit;
+                            gate.matched |= bit;
                         }
+                    } else if span.overlaps(hit) || hit.is_empty() {
+                        gate.open |= bit;
+                        gate.matched &= !bit;
                     }
-                    // Every unit that starts before the match ends is settled (an empty match
-                    // settles the one starting where it is, too): go on at the next unit.
-                    let settled = |s: &Span| s.start < hit.end || (hit.is_empty() && s.start == hit.end);
-                    match spans[at..].iter().find(|s| !settled(s)) {
-                        Some(next) => from = next.start.max(hit.end) - low,
-                        None => break,
-                    }
+                }
+                // Every unit that starts before the match ends is settled (an empty match
+                // settles the one starting where it is, too): go on at the next unit.
+                let settled = |s: &Span| s.start < hit.end || (hit.is_empty() && s.start == hit.end);
+                match spans[at..].iter().find(|s| !settled(s)) {
+                    Some(next) => from = next.start.max(hit.end) - low,
+                    None => break,
                 }
             }
         }
@@ -658,49 +659,47 @@ impl ClaimExtractor {
             let rule = &self.rules[index];
             let pattern = &rule.patterns[number];
             let bit: Columns = 1 << column;
-            {
-                // Only attributions need groups; the others ask the cheaper question.
-                match rule.role {
-                    Role::Hedge => {
-                        let Some(whole) = pattern.regex.find(unit_text) else {
-                            continue;
-                        };
-                        reading.hedges.push(whole.as_str());
-                    }
-                    Role::Attribution => {
-                        let groups = locations[column].get_or_insert_with(|| pattern.regex.capture_locations());
-                        if pattern.regex.captures_read(groups, unit_text).is_none() {
-                            continue;
-                        }
-                        let Some((start, end)) = groups.get(pattern.speaker) else {
-                            continue;
-                        };
-                        let words = unit_text[start..end].trim();
-                        if rule.not_speakers.iter().any(|word| word.eq_ignore_ascii_case(words))
-                            && !rule.refers_back.contains_key(&words.to_lowercase())
-                        {
-                            continue;
-                        }
-                        if reading.attribution.is_none() {
-                            let span = Span::new(unit.span.start + start, unit.span.start + end);
-                            reading.attribution = Some((span.trim(text), index));
-                        }
-                    }
-                    // A cue or veto that fired already (by a phrase or an earlier pattern) has
-                    // nothing left to add: the set of rules that fired is all it leaves.
-                    Role::Cue | Role::Veto if reading.fired.contains(index) => {
-                        open &= !rule.columns;
+            // Only attributions need groups; the others ask the cheaper question.
+            match rule.role {
+                Role::Hedge => {
+                    let Some(whole) = pattern.regex.find(unit_text) else {
+                        continue;
+                    };
+                    reading.hedges.push(whole.as_str());
+                }
+                Role::Attribution => {
+                    let groups = locations[column].get_or_insert_with(|| pattern.regex.capture_locations());
+                    if pattern.regex.captures_read(groups, unit_text).is_none() {
                         continue;
                     }
-                    Role::Cue | Role::Veto => {
-                        if found.gates.matched & bit == 0 && !pattern.regex.is_match(unit_text) {
-                            continue;
-                        }
+                    let Some((start, end)) = groups.get(pattern.speaker) else {
+                        continue;
+                    };
+                    let words = unit_text[start..end].trim();
+                    if rule.not_speakers.iter().any(|word| word.eq_ignore_ascii_case(words))
+                        && !rule.refers_back.contains_key(&words.to_lowercase())
+                    {
+                        continue;
+                    }
+                    if reading.attribution.is_none() {
+                        let span = Span::new(unit.span.start + start, unit.span.start + end);
+                        reading.attribution = Some((span.trim(text), index));
                     }
                 }
-                reading.fired.insert(index);
-                open &= !rule.columns;
+                // A cue or veto that fired already (by a phrase or an earlier pattern) has
+                // nothing left to add: the set of rules that fired is all it leaves.
+                Role::Cue | Role::Veto if reading.fired.contains(index) => {
+                    open &= !rule.columns;
+                    continue;
+                }
+                Role::Cue | Role::Veto => {
+                    if found.gates.matched & bit == 0 && !pattern.regex.is_match(unit_text) {
+                        continue;
+                    }
+                }
             }
+            reading.fired.insert(index);
+            open &= !rule.columns;
         }
         reading.hedges = without_nested(reading.hedges);
         reading
