@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::lists::{Lists, WordList};
 use super::{Candidate, EntityRule};
+use crate::chars::{ASCII_CLASS, SPACE};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
 use crate::span::{Span, SpanSet};
@@ -748,7 +749,7 @@ fn collapse(name: &str) -> Cow<'_, str> {
     let bytes = name.as_bytes();
     let collapsed = bytes.iter().enumerate().all(|(at, &b)| match b {
         b' ' => at > 0 && at + 1 < bytes.len() && bytes[at + 1] != b' ',
-        _ => b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b,
+        _ => b.is_ascii() && ASCII_CLASS[usize::from(b)] != SPACE,
     });
     if collapsed { Cow::Borrowed(name) } else { Cow::Owned(name.split_whitespace().collect::<Vec<_>>().join(" ")) }
 }
