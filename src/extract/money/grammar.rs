@@ -188,7 +188,6 @@ impl Grammar {
         let fragments = Fragments::new(lexicon);
         let mut expanded = Vec::new();
         let mut leads: Vec<String> = Vec::new();
-        let mut anchored_patterns = Vec::new();
         let mut wordy: Vec<String> = Vec::new();
         for (index, spec) in patterns.iter().enumerate() {
             let Expansion { regex, captures, lead } =
@@ -211,9 +210,6 @@ impl Grammar {
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
             let source = format!("^{alternative}");
-            // Checked here, so that a broken pattern is reported with its rule; compiled when used.
-            regex_syntax::Parser::new().parse(&source).map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
-            anchored_patterns.push(source.clone());
             let starts_word = ["{num}", "{words}", "{article}", "{code}", "{name}", "{lead}", "{prefix}"]
                 .iter()
                 .any(|m| spec.pattern.starts_with(m));
@@ -245,15 +241,15 @@ impl Grammar {
                 .dfa_size_limit(64 << 20)
                 .build()
                 .map(Some)
-                .map_err(|e| (0, PatternError(format!("the money patterns together do not compile: {e}")))),
+                .map_err(|e| blame(&expanded, e)),
         };
         let leads = join(&leads)?;
         let wordy = join(&wordy)?;
-        let anchored = regex::RegexSetBuilder::new(&anchored_patterns)
+        let anchored = regex::RegexSetBuilder::new(expanded.iter().map(|pattern| &pattern.source))
             .size_limit(SIZE_LIMIT)
             .dfa_size_limit(64 << 20)
             .build()
-            .map_err(|e| (0, PatternError(format!("the money patterns together do not compile: {e}"))))?;
+            .map_err(|e| blame(&expanded, e))?;
         Ok(Grammar { leads, wordy, anchored, patterns: expanded })
     }
 
@@ -336,6 +332,17 @@ fn line_before(text: &str, end: usize) -> &str {
     }
     let window = &text[start..end];
     window.rfind('\n').map_or(window, |newline| &window[newline + 1..])
+}
+
+/// The pattern to blame when the patterns together do not compile: the first that does not parse
+/// alone, reported with its rule. Parsing each pattern alone on every start-up, to be ready for
+/// this, would parse every pattern twice.
+fn blame(patterns: &[Expanded], error: regex::Error) -> (usize, PatternError) {
+    let broken = patterns.iter().enumerate().find_map(|(index, pattern)| {
+        let parsed = regex_syntax::Parser::new().parse(&pattern.source);
+        parsed.err().map(|e| (index, PatternError(format!("bad regex: {e}"))))
+    });
+    broken.unwrap_or_else(|| (0, PatternError(format!("the money patterns together do not compile: {error}"))))
 }
 
 /// How far back a context guard looks.
@@ -821,5 +828,9 @@ mod tests {
             Grammar::new(&specs(&["{sym}{num}", "{sym}"]), &lexicon).unwrap_err(),
             (1, PatternError("a money pattern needs `{num}`, `{words}` or `{article}`".into()))
         );
+        let (index, PatternError(message)) =
+            Grammar::new(&specs(&["{sym}{num}", "{num}{sp}{name}", "{sym}{num}(?:x"]), &lexicon).unwrap_err();
+        assert_eq!(index, 2);
+        assert!(message.starts_with("bad regex:"), "{message}");
     }
 }
