@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use assay::atomic::OutputFile;
 use assay::batch::{self, Outcome};
 use assay::check::{self, BlessResult, Paint, Report, Selection};
 use assay::clean::RepeatCounter;
@@ -456,10 +457,10 @@ impl Run<'_> {
     }
 }
 
-/// Standard output, or a temporary file renamed over the output file when everything is written.
+/// Standard output, or the output file, put in place when everything is written (see [`assay::atomic`]).
 enum OutputSink {
     Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
-    File { file: std::io::BufWriter<tempfile::NamedTempFile>, path: PathBuf },
+    File { file: std::io::BufWriter<OutputFile>, path: PathBuf },
 }
 
 impl OutputSink {
@@ -468,9 +469,8 @@ impl OutputSink {
             None => OutputSink::Stdout(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
             Some(path) if path.as_os_str() == "-" => return OutputSink::open(None),
             Some(path) => {
-                let temp = assay::atomic::temporary_beside(path)
-                    .with_context(|| format!("{}: cannot create a file beside it", path.display()))?;
-                OutputSink::File { file: std::io::BufWriter::with_capacity(1 << 16, temp), path: path.to_path_buf() }
+                let file = OutputFile::create(path).with_context(|| format!("{}: cannot write", path.display()))?;
+                OutputSink::File { file: std::io::BufWriter::with_capacity(1 << 16, file), path: path.to_path_buf() }
             }
         })
     }
@@ -486,8 +486,8 @@ impl OutputSink {
         match self {
             OutputSink::Stdout(mut out) => out.flush()?,
             OutputSink::File { file, path } => {
-                let temp = file.into_inner().map_err(|e| e.into_error())?;
-                temp.persist(&path).with_context(|| format!("{}: cannot write", path.display()))?;
+                let file = file.into_inner().map_err(|e| e.into_error())?;
+                file.commit().with_context(|| format!("{}: cannot write", path.display()))?;
             }
         }
         Ok(())
