@@ -7,6 +7,7 @@
 //! | `{sym}` | a currency symbol: `$`, `US$`, `€`, `zł` | the currency |
 //! | `{psym}` | a symbol that is a letter elsewhere: `R`, `Q` | the currency |
 //! | `{code}` | an ISO 4217 code: `USD`, `CHF` | the currency |
+//! | `{wcode}` | a code that is also a capitalised word: `GEL`, `PEN` | the currency |
 //! | `{name}` | a currency name: `dollars`, `dlrs`, `euros` | the currency |
 //! | `{lead}` | a currency name also written before the amount: `ringgit`, `rupees` | the currency |
 //! | `{sub}` | a subunit: `cents`, `p`, `c` | the currency, and the amount divided |
@@ -16,7 +17,9 @@
 //! | `{minor}` | the minor part of an amount in two units: `43` (cents), `forty-five` | added, in the `{sub}` unit |
 //! | `{cents}` | a minor part of exactly two digits (`50` of `12€50`) | as `{minor}` |
 //! | `{price}` | digits with two decimals or thousands groups: `273.00`, `8,499` | as `{num}` |
+//! | `{face}` | a whole number grouped with commas only: `100`, `1,000` | as `{num}` |
 //! | `{scale}` | `k`, `M`, `bn`, ` million`, `-billion` | the number multiplied |
+//! | `{pscale}` | a scale after a one-letter symbol: `bn`, ` million`, `m` (not `b`, `T`) | as `{scale}` |
 //! | `{postscale}` | a scale written after the currency (`75 USD million`) | the number multiplied |
 //! | `{prefix}` | a scale letter glued to the front of a code (`M` of `30 MUSD`) | the number multiplied |
 //! | `{open}` `{close}` | accounting parentheses around a negative amount | the sign |
@@ -66,7 +69,7 @@ const CAPTURING: [&str; 18] = [
 ];
 /// Macros that start a word and get an ASCII word boundary in front when they open a pattern
 /// (`{num}` carries its own boundary, see [`Lexicon::fragment`]).
-const WORD_START: [&str; 6] = ["words", "article", "code", "name", "lead", "prefix"];
+const WORD_START: [&str; 7] = ["words", "article", "code", "name", "lead", "prefix", "face"];
 
 /// One pattern as written in a rule: the pattern and the context it must or must not sit in.
 /// The context regexes may use the vocabulary macros (`{num}`, `{sym}`…), which match there
@@ -210,7 +213,7 @@ impl Grammar {
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
             let source = format!("^{alternative}");
-            let starts_word = ["{num}", "{words}", "{article}", "{code}", "{name}", "{lead}", "{prefix}"]
+            let starts_word = ["{num}", "{face}", "{words}", "{article}", "{code}", "{name}", "{lead}", "{prefix}"]
                 .iter()
                 .any(|m| spec.pattern.starts_with(m));
             let lead = lead.unwrap_or_else(|| alternative.clone());
@@ -220,7 +223,7 @@ impl Grammar {
             if !leads.contains(&lead) {
                 leads.push(lead);
             }
-            let starts_number = spec.pattern.starts_with("{num}");
+            let starts_number = spec.pattern.starts_with("{num}") || spec.pattern.starts_with("{face}");
             expanded.push(Expanded {
                 source,
                 captures,
@@ -475,7 +478,9 @@ fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansio
         // `{cents}` is a `{minor}` part held to two digits.
         let captured = match name {
             "cents" => "minor",
-            "price" => "num",
+            "price" | "face" => "num",
+            "pscale" => "scale",
+            "wcode" => "code",
             _ => name,
         };
         match CAPTURING.iter().find(|&&m| m == captured) {
@@ -659,6 +664,9 @@ mod tests {
             [[currency]]
             code = "EUR"
             symbols = ["€"]
+            [[currency]]
+            code = "ZAR"
+            price_symbols = ["R"]
             "#,
         )
         .unwrap();
@@ -666,8 +674,11 @@ mod tests {
             lexicon.add_currency(&file, currency, "USD").unwrap();
         }
         lexicon.add_iso_codes(&["USD".into(), "EUR".into()]);
-        let scale: ScaleEntry =
-            toml::from_str("factor = \"1000000\"\nwords = [\"million\", \"mln\"]\nletters = [\"M\", \"m\"]").unwrap();
+        lexicon.add_word_codes(&["GEL".into()]);
+        let scale: ScaleEntry = toml::from_str(
+            "factor = \"1000000\"\nwords = [\"million\", \"mln\"]\nletters = [\"M\", \"m\"]\nafter_letter_symbol = [\"m\", \"million\"]",
+        )
+        .unwrap();
         lexicon.add_scale(&file, &scale).unwrap();
         let scale: ScaleEntry =
             toml::from_str("factor = \"1000000000\"\nwords = [\"billion\", \"bn\"]\nletters = [\"B\", \"bn\"]")
@@ -692,6 +703,43 @@ mod tests {
         out.into_iter()
             .map(|r| (text[r.start..r.end].to_string(), r.amount.to_string(), r.amount_max.map(|m| m.to_string())))
             .collect()
+    }
+
+    #[test]
+    fn after_a_letter_symbol_only_the_marked_scales_are_read() {
+        let patterns = ["{psym}{num}{pscale}"];
+        assert_eq!(
+            read_all(&patterns, "R20 million, R350m, R2M, R1bn, R3 mln"),
+            [("R20 million".into(), "20000000".into(), None), ("R350m".into(), "350000000".into(), None)]
+        );
+    }
+
+    #[test]
+    fn a_face_value_is_whole_and_a_word_code_is_a_code() {
+        assert_eq!(
+            read_all(&["{face}{sp}{name}"], "40 100 dollars, 1,000 dollars, 2.5 dollars"),
+            [("100 dollars".into(), "100".into(), None), ("1,000 dollars".into(), "1000".into(), None)]
+        );
+        let lexicon = lexicon();
+        let grammar = Grammar::new(&specs(&["{num}{sp}{wcode}", "{code}{sp}{num}"]), &lexicon).unwrap();
+        let mut out = Vec::new();
+        grammar.readings("5 GEL and GEL 5", &lexicon, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].start, out[0].end), (0, 5));
+        assert_eq!(out[0].currency.map(|c| lexicon.codes[c].as_str()), Some("GEL"));
+    }
+
+    #[test]
+    fn a_scale_form_that_is_not_the_scales_own_cannot_follow_a_letter_symbol() {
+        let file = RuleFile {
+            path: "t".into(),
+            relative: "money/t.toml".into(),
+            family: Family::Money,
+            text: Cow::Borrowed(""),
+        };
+        let scale: ScaleEntry =
+            toml::from_str("factor = \"1000\"\nletters = [\"k\"]\nafter_letter_symbol = [\"K\"]").unwrap();
+        assert!(Lexicon::default().add_scale(&file, &scale).is_err());
     }
 
     #[test]

@@ -149,6 +149,11 @@ pub struct ScaleEntry {
     /// Letters glued to the front of a currency code: `MUSD` (millions of dollars), `kEUR`.
     #[serde(default)]
     pub code_prefixes: Vec<String>,
+    /// Of `words` and `letters`, those also read after a figure glued to a one-letter symbol
+    /// (`R1.5bn`, `R350m`), where the others make model names and haplogroups (`R1T`, `R1b`)
+    /// or a name's next word (`R8 Grand Tour`).
+    #[serde(default)]
+    pub after_letter_symbol: Vec<String>,
 }
 
 /// A `[[qualifier]]` table: phrases written just before an amount that bound or soften it.
@@ -234,6 +239,9 @@ pub struct Lexicon {
     /// See [`CurrencyEntry::price_symbols`].
     price_symbols: HashMap<String, CurrencyOf>,
     iso_codes: HashMap<String, CurrencyOf>,
+    /// Codes that are also capitalised words (`GEL`), read only after a figure: see
+    /// [`crate::extract::money::CodesEntry::after_figure`].
+    word_codes: HashMap<String, CurrencyOf>,
     names: HashMap<String, CurrencyOf>,
     /// Lower-cased names that may stand before the amount; each is in `names` too.
     leading: Vec<String>,
@@ -251,6 +259,10 @@ pub struct Lexicon {
     scales: HashMap<String, Decimal>,
     scale_words: Vec<String>,
     scale_letters: Vec<String>,
+    /// The scale letters and (lower-cased) words also read after a one-letter symbol, from
+    /// `after_letter_symbol`.
+    symbol_scale_letters: Vec<String>,
+    symbol_scale_words: Vec<String>,
     /// Code prefix (`M`, `k`) → factor; kept apart from the letters, as `T` in `TEUR` is thousands.
     code_prefixes: HashMap<String, Decimal>,
     /// (lower-case phrase, qualifier value), longest phrase first.
@@ -275,6 +287,14 @@ impl Lexicon {
         for code in codes {
             let index = self.currency_index(code);
             self.iso_codes.insert(code.clone(), Some(index));
+        }
+    }
+
+    /// Adds codes that are also capitalised words, read only by the rules with `{wcode}`.
+    pub fn add_word_codes(&mut self, codes: &[String]) {
+        for code in codes {
+            let index = self.currency_index(code);
+            self.word_codes.insert(code.clone(), Some(index));
         }
     }
 
@@ -427,6 +447,19 @@ impl Lexicon {
         for prefix in &entry.code_prefixes {
             self.code_prefixes.insert(prefix.clone(), factor);
         }
+        for form in &entry.after_letter_symbol {
+            if entry.letters.contains(form) {
+                self.symbol_scale_letters.push(form.clone());
+            } else if entry.words.iter().any(|word| word.eq_ignore_ascii_case(form)) {
+                self.symbol_scale_words.push(form.to_lowercase());
+            } else {
+                return Err(RuleError::at(
+                    file,
+                    entry.factor.span(),
+                    format!("`{form}` in after_letter_symbol is none of this scale's words or letters"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -531,6 +564,7 @@ impl Lexicon {
             ),
             "psym" => alternation(self.price_symbols.keys().map(String::as_str), Case::Sensitive, glued),
             "code" => alternation(self.iso_codes.keys().map(String::as_str), Case::Sensitive, glued),
+            "wcode" => alternation(self.word_codes.keys().map(String::as_str), Case::Sensitive, glued),
             // After the digits a name may be glued to them (`2963yen`), as a scale is.
             "name" => alternation(
                 self.names.keys().map(String::as_str),
@@ -561,6 +595,13 @@ impl Lexicon {
                 alternation(self.scale_letters.iter().map(String::as_str), Case::Sensitive, Boundary::None),
                 alternation(self.scale_words.iter().map(String::as_str), Case::Insensitive, Boundary::End),
             ),
+            // After a one-letter symbol a scale letter may be a model's or haplogroup's
+            // (`R1T`, `R1b`): only the forms marked safe there.
+            "pscale" => format!(
+                "(?:{}|[ \u{a0}-]?{})",
+                alternation(self.symbol_scale_letters.iter().map(String::as_str), Case::Sensitive, Boundary::None),
+                alternation(self.symbol_scale_words.iter().map(String::as_str), Case::Insensitive, Boundary::End),
+            ),
             "prefix" => alternation(self.code_prefixes.keys().map(String::as_str), Case::Sensitive, Boundary::None),
             "num" => match opens {
                 true => format!("(?-u:\\b){NUMERAL}|{FRACTION_ONLY}"),
@@ -577,6 +618,7 @@ impl Lexicon {
             "cents" => "[0-9]{2}".to_string(),
             // A figure as a price tag writes it: with two decimals or with thousands groups.
             "price" => PRICE.to_string(),
+            "face" => FACE.to_string(),
             _ => return None,
         })
     }
@@ -632,7 +674,9 @@ impl Lexicon {
                         .map(|(_, c)| c)
                 })
                 .map(|&c| (c, Decimal::ONE)),
-            "code" => self.iso_codes.get(captured).map(|&c| (c, Decimal::ONE)),
+            "code" => {
+                self.iso_codes.get(captured).or_else(|| self.word_codes.get(captured)).map(|&c| (c, Decimal::ONE))
+            }
             "psym" => self.price_symbols.get(captured).map(|&c| (c, Decimal::ONE)),
             "name" | "lead" => self.names.get(&captured.to_lowercase()).map(|&c| (c, Decimal::ONE)),
             "sub" => self.subunits.get(captured).or_else(|| self.subunits.get(&captured.to_lowercase())).copied(),
@@ -703,6 +747,10 @@ const NUMERAL: &str = concat!(
 /// A numeral that can only be a price or a count: two decimals (`273.00`, `19,90`), or thousands
 /// groups with or without them (`8,499`, `1.299,00`).
 const PRICE: &str = r"[0-9]{1,3}(?:[,.][0-9]{3})+(?:[.,][0-9]{2})?|[0-9]+[.,][0-9]{2}";
+
+/// The face value of a bill or coin: a whole number, grouped with commas if at all, so that a
+/// count before it (`40 100 dollar bills`) is not taken for a thousands group.
+const FACE: &str = r"[1-9][0-9]{0,2}(?:,[0-9]{3})+|[1-9][0-9]*";
 
 /// A bare decimal part (`.5`).
 const FRACTION_ONLY: &str = r"\.[0-9]+";

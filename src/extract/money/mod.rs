@@ -63,6 +63,10 @@ pub struct CodesEntry {
     /// chat-style copy write them: the major currencies whose codes are no English word.
     #[serde(default)]
     pub lower_case: Vec<String>,
+    /// Of `excluded`, the codes read after a figure by the rules with `{wcode}` (`5 GEL`), where
+    /// the context tells the code from the word (`5 GEL packs`).
+    #[serde(default)]
+    pub after_figure: Vec<String>,
 }
 
 /// Any file of the money family; each uses some of the tables.
@@ -116,6 +120,7 @@ impl MoneyExtractor {
                     .collect();
                 lexicon.add_iso_codes(&usable);
                 lexicon.add_lower_case_codes(&codes.lower_case);
+                lexicon.add_word_codes(&codes.after_figure);
             }
             for currency in &money.currency {
                 lexicon.add_currency(file, currency, dollar)?;
