@@ -22,7 +22,7 @@
 
 use foldhash::HashMap;
 
-use super::visible::VisibleLine;
+use super::visible::{VisibleLine, counts};
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS, LETTER, SPACE, class_at};
 use crate::record::BoilerplateKind;
 
@@ -120,6 +120,26 @@ pub struct Counted {
     pub words: usize,
     /// Characters that are neither white space nor `*` or `_`.
     pub chars: usize,
+    /// Words as `split_whitespace` cuts them that hold a letter or digit.
+    pub spaced_words: usize,
+    /// The emphasis marks `*` and `_`.
+    pub marks: usize,
+}
+
+/// What one pass over a line's visible text finds: the counts the line rules read and the cues
+/// the context pass reads, which would otherwise take a pass each.
+pub struct LineScan<'a> {
+    /// The visible text without the markup that opens it (see `is_line_markup`) and without
+    /// list numbering.
+    pub body: &'a str,
+    /// Counts of `body`.
+    pub counted: Counted,
+    /// Stop words of `body`, per language.
+    pub stop_words: LanguageCounts,
+    /// Words of the whole visible text that hold a letter or digit (as `split_whitespace` cuts
+    /// them), and its characters that are not white space.
+    pub words: usize,
+    pub chars: usize,
 }
 
 impl StopWords {
@@ -150,20 +170,45 @@ impl StopWords {
         self.codes.iter().any(|known| known == code)
     }
 
+    /// Scans the visible `text` of a line once (see [`LineScan`]); `lower` is scratch for long
+    /// words.
+    pub fn scan<'a>(&self, text: &'a str, lower: &mut String) -> LineScan<'a> {
+        let body = strip_numbering(text.trim_start_matches(is_line_markup));
+        let (lead_words, lead_chars) = counts(&text[..text.len() - body.len()]);
+        let mut stop_words = [0; MAX_LANGUAGES];
+        let counted = self.count(body, &mut stop_words, lower);
+        // The markup and numbering before the body end in a mark or white space, so no word
+        // holding a letter or digit straddles the two.
+        LineScan {
+            body,
+            stop_words,
+            words: lead_words + counted.spaced_words,
+            chars: lead_chars + counted.chars + counted.marks,
+            counted,
+        }
+    }
+
     /// Adds to `counts[l]` one for every word of `text` in the list of language `l`, in one pass
     /// that decodes only non-ASCII characters; `lower` is scratch for long words.
     fn count(&self, text: &str, counts: &mut LanguageCounts, lower: &mut String) -> Counted {
         let bytes = text.as_bytes();
-        let (mut words, mut chars) = (0, 0);
+        let (mut words, mut chars, mut spaced_words, mut marks) = (0, 0, 0, 0);
+        // Whether the white-space-separated word being read has been counted in `spaced_words`.
+        let mut spaced_counted = false;
         let mut at = 0;
         while at < bytes.len() {
             let (class, width) = class_at(text, at);
             if class & ALPHANUMERIC == 0 {
                 // The emphasis marks `*` and `_` are no characters of the line's text.
-                chars += usize::from(class != SPACE && !matches!(bytes[at], b'*' | b'_'));
+                let mark = matches!(bytes[at], b'*' | b'_');
+                chars += usize::from(class != SPACE && !mark);
+                marks += usize::from(mark);
+                spaced_counted &= class != SPACE;
                 at += width;
                 continue;
             }
+            spaced_words += usize::from(!spaced_counted);
+            spaced_counted = true;
             // A token: whether it has a letter and is all ASCII, and its first 8 bytes lowered
             // and packed, read a run of ASCII bytes at a time.
             let from = at;
@@ -199,7 +244,7 @@ impl StopWords {
                 self.tally_token(&text[from..at], ascii, key, counts, lower);
             }
         }
-        Counted { words, chars }
+        Counted { words, chars, spaced_words, marks }
     }
 
     /// Counts a token (with a letter) for every language whose list holds it in lower case;
@@ -279,16 +324,12 @@ impl LineCues {
     /// it, the kind of chrome it is.
     pub fn new(
         visible: &VisibleLine,
+        scan: &LineScan,
         raw: &str,
         removed_as: Option<BoilerplateKind>,
         kinds: &KindLists,
-        stop: &StopWords,
-        lower: &mut String,
     ) -> LineCues {
-        let body = visible.text.trim_start_matches(is_line_markup);
-        let body = strip_numbering(body);
-        let mut stop_words = [0; MAX_LANGUAGES];
-        let Counted { words, chars } = stop.count(body, &mut stop_words, lower);
+        let LineScan { body, stop_words, counted: Counted { words, chars, .. }, .. } = *scan;
         let link_share = if chars == 0 {
             if visible.links > 0 { 1.0 } else { 0.0 }
         } else {
@@ -677,5 +718,33 @@ mod tests {
         let counted = stop.count("The price of *oil* and DER Preis, 2026 é", &mut counts, &mut String::new());
         assert_eq!((counted.words, counted.chars), (8, 30));
         assert_eq!(counts[..2], [3, 1]);
+    }
+
+    #[test]
+    fn one_scan_counts_what_the_visible_counts_and_the_body_counts_do() {
+        let mut stop = StopWords::default();
+        stop.add(&Language { code: "en".into(), words: "the of".into() });
+        let texts = [
+            "",
+            "  ",
+            "* **The** price_of oil",
+            "12. Item *one* of two",
+            "-- 12. x",
+            "*12. — y",
+            "## __Title__ of *it*",
+            "| a | b | ½ é\u{a0}ü",
+            "• · + > #",
+            "3.5 percent of 2026",
+        ];
+        for text in texts {
+            let scan = stop.scan(text, &mut String::new());
+            let body = strip_numbering(text.trim_start_matches(is_line_markup));
+            assert_eq!(scan.body, body);
+            assert_eq!((scan.words, scan.chars), counts(text), "{text:?}");
+            let mut counts = [0; MAX_LANGUAGES];
+            let counted = stop.count(body, &mut counts, &mut String::new());
+            assert_eq!((scan.counted.words, scan.counted.chars), (counted.words, counted.chars), "{text:?}");
+            assert_eq!(scan.stop_words, counts, "{text:?}");
+        }
     }
 }

@@ -345,13 +345,15 @@ impl BoilerplateClassifier {
             }
             let raw = span.of(text);
             let visible = visible_line(raw);
+            let scan = self.stop_words.scan(&visible.text, &mut lower);
+            let words = scan.words;
             phrase_hits.fill(0);
-            self.phrases.find(&visible.text, visible.words, |rule| phrase_hits[rule / 64] |= 1 << (rule % 64));
+            self.phrases.find(&visible.text, words, |rule| phrase_hits[rule / 64] |= 1 << (rule % 64));
             let fired = self.order.iter().copied().find(|&rule_index| {
                 let rule = &self.rules[rule_index];
                 (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)
-                    && rule.max_words.is_none_or(|max| visible.words <= max)
-                    && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
+                    && rule.max_words.is_none_or(|max| words <= max)
+                    && rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && (rule.patterns.is_empty() || rule.patterns.iter().any(|pattern| pattern.is_match(raw)))
             });
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
@@ -361,7 +363,7 @@ impl BoilerplateClassifier {
                 closing: &self.settings.closing_kinds,
                 cluster_ending: &self.settings.cluster_ending_kinds,
             };
-            cues.push(Some(LineCues::new(&visible, raw, removed_as, &kinds, &self.stop_words, &mut lower)));
+            cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, &kinds)));
         }
         let verdicts = context::judge(&self.settings, self.stop_words.len(), &cues);
         let mut removals = Vec::new();

@@ -23,21 +23,18 @@ pub struct VisibleLine<'a> {
     pub text: Cow<'a, str>,
     /// Non-space characters of `text` that came from link anchor text.
     pub link_chars: usize,
-    /// Non-space characters of `text`.
-    pub chars: usize,
-    /// Whitespace-separated words of `text` that contain a letter or digit.
-    pub words: usize,
     /// Markdown images and links that were undone.
     pub links: usize,
 }
 
 impl VisibleLine<'_> {
-    /// Share of visible characters that are link text; a line of nothing but links (or images) is 1.
-    pub fn link_share(&self) -> f64 {
-        if self.chars == 0 {
+    /// Share of the `chars` non-space characters of `text` (counted by the caller, see
+    /// [`counts`]) that are link text; a line of nothing but links (or images) is 1.
+    pub fn link_share(&self, chars: usize) -> f64 {
+        if chars == 0 {
             return if self.links > 0 { 1.0 } else { 0.0 };
         }
-        self.link_chars as f64 / self.chars as f64
+        self.link_chars.min(chars) as f64 / chars as f64
     }
 }
 
@@ -81,14 +78,13 @@ pub fn visible_line(raw: &str) -> VisibleLine<'_> {
     if text.contains("://") || text.contains("www.") {
         text = Cow::Owned(BARE_URL.replace_all(&text, "").into_owned());
     }
-    let (words, chars) = counts(&text);
-    VisibleLine { text, link_chars: link_chars.min(chars), chars, words, links }
+    VisibleLine { text, link_chars, links }
 }
 
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
 /// characters that are not white space, in one pass that reads runs of ASCII bytes in a tight
 /// loop and decodes only non-ASCII characters.
-fn counts(text: &str) -> (usize, usize) {
+pub fn counts(text: &str) -> (usize, usize) {
     let bytes = text.as_bytes();
     let (mut words, mut chars) = (0, 0);
     let mut at = 0;
@@ -151,7 +147,7 @@ mod tests {
         assert_eq!(line.text.split_whitespace().collect::<Vec<_>>(), ["Read", "the", "report", "now"]);
         assert_eq!(line.links, 2);
         assert_eq!(line.link_chars, "thereport".len());
-        assert_eq!(line.words, 4);
+        assert_eq!(counts(&line.text).0, 4);
     }
 
     #[test]
@@ -159,7 +155,7 @@ mod tests {
         let line = visible_line("[ ![](/themes/logo.png) ](/)");
         assert_eq!(line.text.trim(), "");
         assert_eq!(line.links, 2);
-        assert_eq!(line.link_share(), 1.0);
+        assert_eq!(line.link_share(counts(&line.text).1), 1.0);
     }
 
     #[test]
@@ -176,6 +172,6 @@ mod tests {
     fn plain_prose_is_borrowed() {
         let line = visible_line("Plain words, no links.");
         assert!(matches!(line.text, Cow::Borrowed(_)));
-        assert_eq!(line.link_share(), 0.0);
+        assert_eq!(line.link_share(counts(&line.text).1), 0.0);
     }
 }
