@@ -23,6 +23,7 @@
 use foldhash::HashMap;
 
 use super::visible::{VisibleLine, counts};
+use super::words::{KeyTable, folded_key, pack};
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS, LETTER, SPACE, class_at};
 use crate::record::BoilerplateKind;
 
@@ -94,9 +95,9 @@ pub struct Language {
 pub struct StopWords {
     codes: Vec<String>,
     /// Words of up to 8 bytes, keyed by their bytes packed into a `u64` (see [`pack`]): most
-    /// tokens of running text are that short, and a packed key is built while the token is read
-    /// and hashes in a few instructions.
-    short: HashMap<u64, u32>,
+    /// tokens of running text are that short, and the key of an ASCII one is read off its bytes
+    /// at once (see [`folded_key`]).
+    short: KeyTable<u32>,
     long: HashMap<String, u32>,
     /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
     longest: usize,
@@ -108,11 +109,20 @@ pub const MAX_LANGUAGES: usize = 32;
 /// Stop-word counts of a line, one per language.
 pub type LanguageCounts = [u32; MAX_LANGUAGES];
 
-/// The bytes of a word of at most 8 bytes in one `u64`, the first in the lowest byte. Words hold
-/// no zero byte, so words of different lengths never share a key.
-fn pack(word: &[u8]) -> u64 {
-    word.iter().enumerate().fold(0, |key, (i, &byte)| key | u64::from(byte) << (8 * i))
-}
+/// Bytes beyond ASCII, in [`BYTE_CLASS`]: the character they belong to must be decoded.
+const BEYOND_ASCII: u8 = 8;
+
+/// [`ASCII_CLASS`] for every byte, [`BEYOND_ASCII`] for the others: one lookup classes an ASCII
+/// byte and tells the rest apart.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [BEYOND_ASCII; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = ASCII_CLASS[byte];
+        byte += 1;
+    }
+    table
+};
 
 /// What the context pass counts in the words of a line.
 pub struct Counted {
@@ -152,7 +162,7 @@ impl StopWords {
             let word = word.to_lowercase();
             self.longest = self.longest.max(word.len());
             let languages = if word.len() <= 8 {
-                self.short.entry(pack(word.as_bytes())).or_default()
+                self.short.entry(pack(word.as_bytes()))
             } else {
                 self.long.entry(word).or_default()
             };
@@ -197,7 +207,10 @@ impl StopWords {
         let mut spaced_counted = false;
         let mut at = 0;
         while at < bytes.len() {
-            let (class, width) = class_at(text, at);
+            let (class, width) = match BYTE_CLASS[usize::from(bytes[at])] {
+                BEYOND_ASCII => class_at(text, at),
+                class => (class, 1),
+            };
             if class & ALPHANUMERIC == 0 {
                 // The emphasis marks `*` and `_` are no characters of the line's text.
                 let mark = matches!(bytes[at], b'*' | b'_');
@@ -209,49 +222,45 @@ impl StopWords {
             }
             spaced_words += usize::from(!spaced_counted);
             spaced_counted = true;
-            // A token: whether it has a letter and is all ASCII, and its first 8 bytes lowered
-            // and packed, read a run of ASCII bytes at a time.
+            // A token: the classes of its characters and whether it is all ASCII, read a run of
+            // ASCII letters and digits at a time.
             let from = at;
-            let (mut letter, mut ascii, mut key) = (false, true, 0u64);
+            let (mut classes, mut ascii) = (0, true);
             loop {
-                while let Some(&byte) = bytes.get(at)
-                    && byte.is_ascii()
-                {
-                    let class = ASCII_CLASS[usize::from(byte)];
+                let run = at;
+                while let Some(&byte) = bytes.get(at) {
+                    // Bytes beyond ASCII have a class of their own, outside `ALPHANUMERIC`.
+                    let class = BYTE_CLASS[usize::from(byte)];
                     if class & ALPHANUMERIC == 0 {
                         break;
                     }
-                    letter |= class == LETTER;
-                    if at - from < 8 {
-                        key |= u64::from(byte.to_ascii_lowercase()) << (8 * (at - from));
-                    }
-                    chars += 1;
+                    classes |= class;
                     at += 1;
                 }
-                if at == bytes.len() || bytes[at].is_ascii() {
+                chars += at - run;
+                if at == bytes.len() || BYTE_CLASS[usize::from(bytes[at])] != BEYOND_ASCII {
                     break;
                 }
                 let (class, width) = class_at(text, at);
                 if class & ALPHANUMERIC == 0 {
                     break;
                 }
-                (letter, ascii) = (letter || class == LETTER, false);
+                (classes, ascii) = (classes | class, false);
                 chars += 1;
                 at += width;
             }
-            if letter {
+            if classes & LETTER != 0 {
                 words += 1;
-                self.tally_token(&text[from..at], ascii, key, counts, lower);
+                self.tally_token(&text[from..at], ascii, counts, lower);
             }
         }
         Counted { words, chars, spaced_words, marks }
     }
 
-    /// Counts a token (with a letter) for every language whose list holds it in lower case;
-    /// `key` packs its first 8 bytes lowered, which is all of it when it is that short and ASCII.
-    fn tally_token(&self, token: &str, ascii: bool, key: u64, counts: &mut LanguageCounts, lower: &mut String) {
+    /// Counts a token (with a letter) for every language whose list holds it in lower case.
+    fn tally_token(&self, token: &str, ascii: bool, counts: &mut LanguageCounts, lower: &mut String) {
         if ascii && token.len() <= 8 {
-            self.tally(self.short.get(&key), counts);
+            self.tally(self.short.get(folded_key(token.as_bytes())), counts);
             return;
         }
         if ascii && token.len() > self.longest {
@@ -265,15 +274,17 @@ impl StopWords {
             lower.extend(token.chars().flat_map(char::to_lowercase));
         }
         let languages =
-            if lower.len() <= 8 { self.short.get(&pack(lower.as_bytes())) } else { self.long.get(lower.as_str()) };
+            if lower.len() <= 8 { self.short.get(pack(lower.as_bytes())) } else { self.long.get(lower.as_str()) };
         self.tally(languages, counts);
     }
 
     /// Counts a word for every language in the set `languages`.
     fn tally(&self, languages: Option<&u32>, counts: &mut LanguageCounts) {
         let Some(&languages) = languages else { return };
-        for (l, count) in counts.iter_mut().enumerate().take(self.codes.len()) {
-            *count += (languages >> l) & 1;
+        let mut rest = languages;
+        while rest != 0 {
+            counts[rest.trailing_zeros() as usize] += 1;
+            rest &= rest - 1;
         }
     }
 }

@@ -28,6 +28,7 @@ mod context;
 mod gate;
 mod repeats;
 mod visible;
+mod words;
 
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
