@@ -96,11 +96,23 @@ pub struct StopWords {
     codes: Vec<String>,
     /// Words of up to 8 bytes, keyed by their bytes packed into a `u64` (see [`pack`]): most
     /// tokens of running text are that short, and the key of an ASCII one is read off its bytes
-    /// at once (see [`folded_key`]).
-    short: KeyTable<u32>,
+    /// at once (see [`folded_key`]). The same table files the words that start phrases, by
+    /// their [`folded_key`], so that one lookup serves both.
+    short: KeyTable<Word>,
     long: HashMap<String, u32>,
     /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
     longest: usize,
+    /// Whether any phrase group was filed (see [`phrase_group`](Self::phrase_group)).
+    phrase_words: bool,
+}
+
+/// What a key of [`StopWords`] stands for.
+#[derive(Debug, Clone, Copy, Default)]
+struct Word {
+    /// The languages whose stop word it is, one bit each.
+    languages: u32,
+    /// The group of phrases that start with the word, counted from 1; 0 for none.
+    phrases: u32,
 }
 
 /// Languages fit in the bits of a `u32`.
@@ -162,7 +174,7 @@ impl StopWords {
             let word = word.to_lowercase();
             self.longest = self.longest.max(word.len());
             let languages = if word.len() <= 8 {
-                self.short.entry(pack(word.as_bytes()))
+                &mut self.short.entry(pack(word.as_bytes())).languages
             } else {
                 self.long.entry(word).or_default()
             };
@@ -176,17 +188,27 @@ impl StopWords {
         self.codes.len()
     }
 
+    /// The group of phrases (counted from 1, 0 for none yet) whose first word has the key `key`
+    /// (see [`folded_key`]): [`scan`](Self::scan) reports the words of a line that start such
+    /// phrases.
+    pub fn phrase_group(&mut self, key: u64) -> &mut u32 {
+        self.phrase_words = true;
+        &mut self.short.entry(key).phrases
+    }
+
     pub fn has(&self, code: &str) -> bool {
         self.codes.iter().any(|known| known == code)
     }
 
     /// Scans the visible `text` of a line once (see [`LineScan`]); `lower` is scratch for long
-    /// words.
-    pub fn scan<'a>(&self, text: &'a str, lower: &mut String) -> LineScan<'a> {
+    /// words. Calls `phrases(start, group)` for every word of the body, at byte `start` of
+    /// `text`, that starts the phrases of a group (see [`phrase_group`](Self::phrase_group)).
+    pub fn scan<'a>(&self, text: &'a str, lower: &mut String, mut phrases: impl FnMut(usize, u32)) -> LineScan<'a> {
         let body = strip_numbering(text.trim_start_matches(is_line_markup));
-        let (lead_words, lead_chars) = counts(&text[..text.len() - body.len()]);
+        let lead = text.len() - body.len();
+        let (lead_words, lead_chars) = counts(&text[..lead]);
         let mut stop_words = [0; MAX_LANGUAGES];
-        let counted = self.count(body, &mut stop_words, lower);
+        let counted = self.count(body, &mut stop_words, lower, |start, group| phrases(lead + start, group));
         // The markup and numbering before the body end in a mark or white space, so no word
         // holding a letter or digit straddles the two.
         LineScan {
@@ -200,7 +222,14 @@ impl StopWords {
 
     /// Adds to `counts[l]` one for every word of `text` in the list of language `l`, in one pass
     /// that decodes only non-ASCII characters; `lower` is scratch for long words.
-    fn count(&self, text: &str, counts: &mut LanguageCounts, lower: &mut String) -> Counted {
+    /// Calls `phrases(start, group)` for every token at byte `start` that starts a phrase group.
+    fn count(
+        &self,
+        text: &str,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+        mut phrases: impl FnMut(usize, u32),
+    ) -> Counted {
         let bytes = text.as_bytes();
         let (mut words, mut chars, mut spaced_words, mut marks) = (0, 0, 0, 0);
         // Whether the white-space-separated word being read has been counted in `spaced_words`.
@@ -251,20 +280,30 @@ impl StopWords {
             }
             if classes & LETTER != 0 {
                 words += 1;
-                self.tally_token(&text[from..at], ascii, counts, lower);
+                let group = self.tally_token(&text[from..at], ascii, counts, lower);
+                if group != 0 {
+                    phrases(from, group);
+                }
             }
         }
         Counted { words, chars, spaced_words, marks }
     }
 
-    /// Counts a token (with a letter) for every language whose list holds it in lower case.
-    fn tally_token(&self, token: &str, ascii: bool, counts: &mut LanguageCounts, lower: &mut String) {
+    /// Counts a token (with a letter) for every language whose list holds it in lower case;
+    /// returns the phrase group it starts, 0 for none.
+    fn tally_token(&self, token: &str, ascii: bool, counts: &mut LanguageCounts, lower: &mut String) -> u32 {
         if ascii && token.len() <= 8 {
-            self.tally(self.short.get(folded_key(token.as_bytes())), counts);
-            return;
+            let word = self.short.get(folded_key(token.as_bytes()));
+            self.tally(word.map(|word| word.languages), counts);
+            return word.map_or(0, |word| word.phrases);
         }
+        // Longer words and words beyond ASCII start phrases by the key of their first 8 bytes.
+        let group = match self.phrase_words {
+            true => self.short.get(folded_key(token.as_bytes())).map_or(0, |word| word.phrases),
+            false => 0,
+        };
         if ascii && token.len() > self.longest {
-            return;
+            return group;
         }
         lower.clear();
         if ascii {
@@ -273,15 +312,18 @@ impl StopWords {
         } else {
             lower.extend(token.chars().flat_map(char::to_lowercase));
         }
-        let languages =
-            if lower.len() <= 8 { self.short.get(pack(lower.as_bytes())) } else { self.long.get(lower.as_str()) };
+        let languages = if lower.len() <= 8 {
+            self.short.get(pack(lower.as_bytes())).map(|word| word.languages)
+        } else {
+            self.long.get(lower.as_str()).copied()
+        };
         self.tally(languages, counts);
+        group
     }
 
     /// Counts a word for every language in the set `languages`.
-    fn tally(&self, languages: Option<&u32>, counts: &mut LanguageCounts) {
-        let Some(&languages) = languages else { return };
-        let mut rest = languages;
+    fn tally(&self, languages: Option<u32>, counts: &mut LanguageCounts) {
+        let Some(mut rest) = languages else { return };
         while rest != 0 {
             counts[rest.trailing_zeros() as usize] += 1;
             rest &= rest - 1;
@@ -721,12 +763,13 @@ mod tests {
         stop.add(&Language { code: "en".into(), words: "the of and".into() });
         stop.add(&Language { code: "de".into(), words: "der und".into() });
         let mut counts = [0; MAX_LANGUAGES];
-        let counted = stop.count("The price of oil and der Preis, 2026", &mut counts, &mut String::new());
+        let counted = stop.count("The price of oil and der Preis, 2026", &mut counts, &mut String::new(), |_, _| {});
         assert_eq!((counted.words, counted.chars), (7, 29));
         assert_eq!(counts[..2], [3, 1]);
         // Non-ASCII letters join tokens and are lowered too.
         let mut counts = [0; MAX_LANGUAGES];
-        let counted = stop.count("The price of *oil* and DER Preis, 2026 é", &mut counts, &mut String::new());
+        let counted =
+            stop.count("The price of *oil* and DER Preis, 2026 é", &mut counts, &mut String::new(), |_, _| {});
         assert_eq!((counted.words, counted.chars), (8, 30));
         assert_eq!(counts[..2], [3, 1]);
     }
@@ -748,12 +791,12 @@ mod tests {
             "3.5 percent of 2026",
         ];
         for text in texts {
-            let scan = stop.scan(text, &mut String::new());
+            let scan = stop.scan(text, &mut String::new(), |_, _| {});
             let body = strip_numbering(text.trim_start_matches(is_line_markup));
             assert_eq!(scan.body, body);
             assert_eq!((scan.words, scan.chars), counts(text), "{text:?}");
             let mut counts = [0; MAX_LANGUAGES];
-            let counted = stop.count(body, &mut counts, &mut String::new());
+            let counted = stop.count(body, &mut counts, &mut String::new(), |_, _| {});
             assert_eq!((scan.counted.words, scan.counted.chars), (counted.words, counted.chars), "{text:?}");
             assert_eq!(scan.stop_words, counts, "{text:?}");
         }
