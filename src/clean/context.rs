@@ -23,7 +23,7 @@
 use foldhash::HashMap;
 
 use super::visible::{VisibleLine, counts};
-use super::words::{KeyTable, folded_key, pack};
+use super::words::{KeyTable, folded_key_at, pack};
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS, LETTER, SPACE, class_at};
 use crate::record::BoilerplateKind;
 
@@ -96,8 +96,8 @@ pub struct StopWords {
     codes: Vec<String>,
     /// Words of up to 8 bytes, keyed by their bytes packed into a `u64` (see [`pack`]): most
     /// tokens of running text are that short, and the key of an ASCII one is read off its bytes
-    /// at once (see [`folded_key`]). The same table files the words that start phrases, by
-    /// their [`folded_key`], so that one lookup serves both.
+    /// at once (see [`folded_key`](super::words::folded_key)). The same table files the words that start phrases, by
+    /// their [`folded_key`](super::words::folded_key), so that one lookup serves both.
     short: KeyTable<Word>,
     long: HashMap<String, u32>,
     /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
@@ -189,7 +189,7 @@ impl StopWords {
     }
 
     /// The group of phrases (counted from 1, 0 for none yet) whose first word has the key `key`
-    /// (see [`folded_key`]): [`scan`](Self::scan) reports the words of a line that start such
+    /// (see [`folded_key`](super::words::folded_key)): [`scan`](Self::scan) reports the words of a line that start such
     /// phrases.
     pub fn phrase_group(&mut self, key: u64) -> &mut u32 {
         self.phrase_words = true;
@@ -280,7 +280,7 @@ impl StopWords {
             }
             if classes & LETTER != 0 {
                 words += 1;
-                let group = self.tally_token(&text[from..at], ascii, counts, lower);
+                let group = self.tally_token(text, from..at, ascii, counts, lower);
                 if group != 0 {
                     phrases(from, group);
                 }
@@ -289,19 +289,28 @@ impl StopWords {
         Counted { words, chars, spaced_words, marks }
     }
 
-    /// Counts a token (with a letter) for every language whose list holds it in lower case;
-    /// returns the phrase group it starts, 0 for none.
-    fn tally_token(&self, token: &str, ascii: bool, counts: &mut LanguageCounts, lower: &mut String) -> u32 {
-        if ascii && token.len() <= 8 {
-            let word = self.short.get(folded_key(token.as_bytes()));
+    /// Counts the token at `span` of `text` (with a letter) for every language whose list holds
+    /// it in lower case; returns the phrase group it starts, 0 for none.
+    fn tally_token(
+        &self,
+        text: &str,
+        span: std::ops::Range<usize>,
+        ascii: bool,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+    ) -> u32 {
+        let key = folded_key_at(text.as_bytes(), span.start, span.len());
+        if ascii && span.len() <= 8 {
+            let word = self.short.get(key);
             self.tally(word.map(|word| word.languages), counts);
             return word.map_or(0, |word| word.phrases);
         }
         // Longer words and words beyond ASCII start phrases by the key of their first 8 bytes.
         let group = match self.phrase_words {
-            true => self.short.get(folded_key(token.as_bytes())).map_or(0, |word| word.phrases),
+            true => self.short.get(key).map_or(0, |word| word.phrases),
             false => 0,
         };
+        let token = &text[span];
         if ascii && token.len() > self.longest {
             return group;
         }

@@ -15,11 +15,27 @@ pub fn pack(word: &[u8]) -> u64 {
 /// the word in lower case; words that differ in their first 8 bytes only by ASCII case or by
 /// which characters beyond ASCII they hold share it.
 pub fn folded_key(word: &[u8]) -> u64 {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut bytes = [0; 8];
     let n = word.len().min(8);
     bytes[..n].copy_from_slice(&word[..n]);
-    let packed = u64::from_le_bytes(bytes);
+    fold_packed(u64::from_le_bytes(bytes))
+}
+
+/// [`folded_key`] of the `len` bytes of `bytes` from `from`, read in one 8-byte load where
+/// `bytes` reaches that far.
+#[inline]
+pub fn folded_key_at(bytes: &[u8], from: usize, len: usize) -> u64 {
+    match bytes.get(from..from + 8).and_then(|eight| <[u8; 8]>::try_from(eight).ok()) {
+        Some(eight) if len < 8 => fold_packed(u64::from_le_bytes(eight) & ((1 << (8 * len)) - 1)),
+        Some(eight) => fold_packed(u64::from_le_bytes(eight)),
+        None => folded_key(&bytes[from..from + len]),
+    }
+}
+
+/// Lowers the ASCII capitals of up to 8 packed bytes and zeroes those beyond ASCII.
+#[inline]
+fn fold_packed(packed: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     // Every byte with its high bit set becomes zero; the rest are ASCII.
     let ascii = packed & !(((packed & HIGH) >> 7) * 0xff);
     // A byte is a capital when adding 0x3f carries it to 0x80 (at least `A`) and adding 0x25
@@ -114,6 +130,13 @@ mod tests {
         assert_eq!(folded_key("Über".as_bytes()), folded_key("über".as_bytes()));
         assert_eq!(folded_key("Über".as_bytes()), pack(b"ber") << 16);
         assert_ne!(folded_key(b"bar"), folded_key(b"bat"));
+        let text = "Ab Über-Cafés and long words";
+        for from in 0..text.len() {
+            for to in from..=text.len() {
+                let key = folded_key_at(text.as_bytes(), from, to - from);
+                assert_eq!(key, folded_key(&text.as_bytes()[from..to]), "{from}..{to}");
+            }
+        }
     }
 
     #[test]
