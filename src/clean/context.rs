@@ -290,7 +290,9 @@ impl StopWords {
     }
 
     /// Counts the token at `span` of `text` (with a letter) for every language whose list holds
-    /// it in lower case; returns the phrase group it starts, 0 for none.
+    /// it in lower case; returns the phrase group it starts, 0 for none. Inlined into the scan
+    /// for the short ASCII words of running text; the rest is [`tally_other`](Self::tally_other).
+    #[inline(always)]
     fn tally_token(
         &self,
         text: &str,
@@ -305,6 +307,21 @@ impl StopWords {
             self.tally(word.map(|word| word.languages), counts);
             return word.map_or(0, |word| word.phrases);
         }
+        self.tally_other(text, span, ascii, key, counts, lower)
+    }
+
+    /// [`tally_token`](Self::tally_token) for a word longer than 8 bytes or beyond ASCII, whose
+    /// first 8 bytes have the key `key`.
+    #[inline(never)]
+    fn tally_other(
+        &self,
+        text: &str,
+        span: std::ops::Range<usize>,
+        ascii: bool,
+        key: u64,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+    ) -> u32 {
         // Longer words and words beyond ASCII start phrases by the key of their first 8 bytes.
         let group = match self.phrase_words {
             true => self.short.get(key).map_or(0, |word| word.phrases),
