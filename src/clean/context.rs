@@ -22,7 +22,8 @@
 
 use foldhash::HashMap;
 
-use super::visible::VisibleLine;
+use super::visible::{VisibleLine, counts};
+use super::words::{KeyTable, folded_key_at, pack};
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS, LETTER, SPACE, class_at};
 use crate::record::BoilerplateKind;
 
@@ -94,12 +95,24 @@ pub struct Language {
 pub struct StopWords {
     codes: Vec<String>,
     /// Words of up to 8 bytes, keyed by their bytes packed into a `u64` (see [`pack`]): most
-    /// tokens of running text are that short, and a packed key is built while the token is read
-    /// and hashes in a few instructions.
-    short: HashMap<u64, u32>,
+    /// tokens of running text are that short, and the key of an ASCII one is read off its bytes
+    /// at once (see [`folded_key`](super::words::folded_key)). The same table files the words that start phrases, by
+    /// their [`folded_key`](super::words::folded_key), so that one lookup serves both.
+    short: KeyTable<Word>,
     long: HashMap<String, u32>,
     /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
     longest: usize,
+    /// Whether any phrase group was filed (see [`phrase_group`](Self::phrase_group)).
+    phrase_words: bool,
+}
+
+/// What a key of [`StopWords`] stands for.
+#[derive(Debug, Clone, Copy, Default)]
+struct Word {
+    /// The languages whose stop word it is, one bit each.
+    languages: u32,
+    /// The group of phrases that start with the word, counted from 1; 0 for none.
+    phrases: u32,
 }
 
 /// Languages fit in the bits of a `u32`.
@@ -108,17 +121,46 @@ pub const MAX_LANGUAGES: usize = 32;
 /// Stop-word counts of a line, one per language.
 pub type LanguageCounts = [u32; MAX_LANGUAGES];
 
-/// The bytes of a word of at most 8 bytes in one `u64`, the first in the lowest byte. Words hold
-/// no zero byte, so words of different lengths never share a key.
-fn pack(word: &[u8]) -> u64 {
-    word.iter().enumerate().fold(0, |key, (i, &byte)| key | u64::from(byte) << (8 * i))
-}
+/// Bytes beyond ASCII, in [`BYTE_CLASS`]: the character they belong to must be decoded.
+const BEYOND_ASCII: u8 = 8;
+
+/// [`ASCII_CLASS`] for every byte, [`BEYOND_ASCII`] for the others: one lookup classes an ASCII
+/// byte and tells the rest apart.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [BEYOND_ASCII; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = ASCII_CLASS[byte];
+        byte += 1;
+    }
+    table
+};
 
 /// What the context pass counts in the words of a line.
 pub struct Counted {
     /// Tokens with a letter, tokens being runs of letters and digits (`char::is_alphanumeric`).
     pub words: usize,
     /// Characters that are neither white space nor `*` or `_`.
+    pub chars: usize,
+    /// Words as `split_whitespace` cuts them that hold a letter or digit.
+    pub spaced_words: usize,
+    /// The emphasis marks `*` and `_`.
+    pub marks: usize,
+}
+
+/// What one pass over a line's visible text finds: the counts the line rules read and the cues
+/// the context pass reads, which would otherwise take a pass each.
+pub struct LineScan<'a> {
+    /// The visible text without the markup that opens it (see `is_line_markup`) and without
+    /// list numbering.
+    pub body: &'a str,
+    /// Counts of `body`.
+    pub counted: Counted,
+    /// Stop words of `body`, per language.
+    pub stop_words: LanguageCounts,
+    /// Words of the whole visible text that hold a letter or digit (as `split_whitespace` cuts
+    /// them), and its characters that are not white space.
+    pub words: usize,
     pub chars: usize,
 }
 
@@ -132,7 +174,7 @@ impl StopWords {
             let word = word.to_lowercase();
             self.longest = self.longest.max(word.len());
             let languages = if word.len() <= 8 {
-                self.short.entry(pack(word.as_bytes())).or_default()
+                &mut self.short.entry(pack(word.as_bytes())).languages
             } else {
                 self.long.entry(word).or_default()
             };
@@ -146,71 +188,148 @@ impl StopWords {
         self.codes.len()
     }
 
+    /// The group of phrases (counted from 1, 0 for none yet) whose first word has the key `key`
+    /// (see [`folded_key`](super::words::folded_key)): [`scan`](Self::scan) reports the words of a line that start such
+    /// phrases.
+    pub fn phrase_group(&mut self, key: u64) -> &mut u32 {
+        self.phrase_words = true;
+        &mut self.short.entry(key).phrases
+    }
+
     pub fn has(&self, code: &str) -> bool {
         self.codes.iter().any(|known| known == code)
     }
 
+    /// Scans the visible `text` of a line once (see [`LineScan`]); `lower` is scratch for long
+    /// words. Calls `phrases(start, group)` for every word of the body, at byte `start` of
+    /// `text`, that starts the phrases of a group (see [`phrase_group`](Self::phrase_group)).
+    pub fn scan<'a>(&self, text: &'a str, lower: &mut String, mut phrases: impl FnMut(usize, u32)) -> LineScan<'a> {
+        let body = strip_numbering(text.trim_start_matches(is_line_markup));
+        let lead = text.len() - body.len();
+        let (lead_words, lead_chars) = counts(&text[..lead]);
+        let mut stop_words = [0; MAX_LANGUAGES];
+        let counted = self.count(body, &mut stop_words, lower, |start, group| phrases(lead + start, group));
+        // The markup and numbering before the body end in a mark or white space, so no word
+        // holding a letter or digit straddles the two.
+        LineScan {
+            body,
+            stop_words,
+            words: lead_words + counted.spaced_words,
+            chars: lead_chars + counted.chars + counted.marks,
+            counted,
+        }
+    }
+
     /// Adds to `counts[l]` one for every word of `text` in the list of language `l`, in one pass
     /// that decodes only non-ASCII characters; `lower` is scratch for long words.
-    fn count(&self, text: &str, counts: &mut LanguageCounts, lower: &mut String) -> Counted {
+    /// Calls `phrases(start, group)` for every token at byte `start` that starts a phrase group.
+    fn count(
+        &self,
+        text: &str,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+        mut phrases: impl FnMut(usize, u32),
+    ) -> Counted {
         let bytes = text.as_bytes();
-        let (mut words, mut chars) = (0, 0);
+        let (mut words, mut chars, mut spaced_words, mut marks) = (0, 0, 0, 0);
+        // Whether the white-space-separated word being read has been counted in `spaced_words`.
+        let mut spaced_counted = false;
         let mut at = 0;
         while at < bytes.len() {
-            let (class, width) = class_at(text, at);
+            let (class, width) = match BYTE_CLASS[usize::from(bytes[at])] {
+                BEYOND_ASCII => class_at(text, at),
+                class => (class, 1),
+            };
             if class & ALPHANUMERIC == 0 {
                 // The emphasis marks `*` and `_` are no characters of the line's text.
-                chars += usize::from(class != SPACE && !matches!(bytes[at], b'*' | b'_'));
+                let mark = matches!(bytes[at], b'*' | b'_');
+                chars += usize::from(class != SPACE && !mark);
+                marks += usize::from(mark);
+                spaced_counted &= class != SPACE;
                 at += width;
                 continue;
             }
-            // A token: whether it has a letter and is all ASCII, and its first 8 bytes lowered
-            // and packed, read a run of ASCII bytes at a time.
+            spaced_words += usize::from(!spaced_counted);
+            spaced_counted = true;
+            // A token: the classes of its characters and whether it is all ASCII, read a run of
+            // ASCII letters and digits at a time.
             let from = at;
-            let (mut letter, mut ascii, mut key) = (false, true, 0u64);
+            let (mut classes, mut ascii) = (0, true);
             loop {
-                while let Some(&byte) = bytes.get(at)
-                    && byte.is_ascii()
-                {
-                    let class = ASCII_CLASS[usize::from(byte)];
+                let run = at;
+                while let Some(&byte) = bytes.get(at) {
+                    // Bytes beyond ASCII have a class of their own, outside `ALPHANUMERIC`.
+                    let class = BYTE_CLASS[usize::from(byte)];
                     if class & ALPHANUMERIC == 0 {
                         break;
                     }
-                    letter |= class == LETTER;
-                    if at - from < 8 {
-                        key |= u64::from(byte.to_ascii_lowercase()) << (8 * (at - from));
-                    }
-                    chars += 1;
+                    classes |= class;
                     at += 1;
                 }
-                if at == bytes.len() || bytes[at].is_ascii() {
+                chars += at - run;
+                if at == bytes.len() || BYTE_CLASS[usize::from(bytes[at])] != BEYOND_ASCII {
                     break;
                 }
                 let (class, width) = class_at(text, at);
                 if class & ALPHANUMERIC == 0 {
                     break;
                 }
-                (letter, ascii) = (letter || class == LETTER, false);
+                (classes, ascii) = (classes | class, false);
                 chars += 1;
                 at += width;
             }
-            if letter {
+            if classes & LETTER != 0 {
                 words += 1;
-                self.tally_token(&text[from..at], ascii, key, counts, lower);
+                let group = self.tally_token(text, from..at, ascii, counts, lower);
+                if group != 0 {
+                    phrases(from, group);
+                }
             }
         }
-        Counted { words, chars }
+        Counted { words, chars, spaced_words, marks }
     }
 
-    /// Counts a token (with a letter) for every language whose list holds it in lower case;
-    /// `key` packs its first 8 bytes lowered, which is all of it when it is that short and ASCII.
-    fn tally_token(&self, token: &str, ascii: bool, key: u64, counts: &mut LanguageCounts, lower: &mut String) {
-        if ascii && token.len() <= 8 {
-            self.tally(self.short.get(&key), counts);
-            return;
+    /// Counts the token at `span` of `text` (with a letter) for every language whose list holds
+    /// it in lower case; returns the phrase group it starts, 0 for none. Inlined into the scan
+    /// for the short ASCII words of running text; the rest is [`tally_other`](Self::tally_other).
+    #[inline(always)]
+    fn tally_token(
+        &self,
+        text: &str,
+        span: std::ops::Range<usize>,
+        ascii: bool,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+    ) -> u32 {
+        let key = folded_key_at(text.as_bytes(), span.start, span.len());
+        if ascii && span.len() <= 8 {
+            let word = self.short.get(key);
+            self.tally(word.map(|word| word.languages), counts);
+            return word.map_or(0, |word| word.phrases);
         }
+        self.tally_other(text, span, ascii, key, counts, lower)
+    }
+
+    /// [`tally_token`](Self::tally_token) for a word longer than 8 bytes or beyond ASCII, whose
+    /// first 8 bytes have the key `key`.
+    #[inline(never)]
+    fn tally_other(
+        &self,
+        text: &str,
+        span: std::ops::Range<usize>,
+        ascii: bool,
+        key: u64,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+    ) -> u32 {
+        // Longer words and words beyond ASCII start phrases by the key of their first 8 bytes.
+        let group = match self.phrase_words {
+            true => self.short.get(key).map_or(0, |word| word.phrases),
+            false => 0,
+        };
+        let token = &text[span];
         if ascii && token.len() > self.longest {
-            return;
+            return group;
         }
         lower.clear();
         if ascii {
@@ -219,16 +338,21 @@ impl StopWords {
         } else {
             lower.extend(token.chars().flat_map(char::to_lowercase));
         }
-        let languages =
-            if lower.len() <= 8 { self.short.get(&pack(lower.as_bytes())) } else { self.long.get(lower.as_str()) };
+        let languages = if lower.len() <= 8 {
+            self.short.get(pack(lower.as_bytes())).map(|word| word.languages)
+        } else {
+            self.long.get(lower.as_str()).copied()
+        };
         self.tally(languages, counts);
+        group
     }
 
     /// Counts a word for every language in the set `languages`.
-    fn tally(&self, languages: Option<&u32>, counts: &mut LanguageCounts) {
-        let Some(&languages) = languages else { return };
-        for (l, count) in counts.iter_mut().enumerate().take(self.codes.len()) {
-            *count += (languages >> l) & 1;
+    fn tally(&self, languages: Option<u32>, counts: &mut LanguageCounts) {
+        let Some(mut rest) = languages else { return };
+        while rest != 0 {
+            counts[rest.trailing_zeros() as usize] += 1;
+            rest &= rest - 1;
         }
     }
 }
@@ -279,16 +403,12 @@ impl LineCues {
     /// it, the kind of chrome it is.
     pub fn new(
         visible: &VisibleLine,
+        scan: &LineScan,
         raw: &str,
         removed_as: Option<BoilerplateKind>,
         kinds: &KindLists,
-        stop: &StopWords,
-        lower: &mut String,
     ) -> LineCues {
-        let body = visible.text.trim_start_matches(is_line_markup);
-        let body = strip_numbering(body);
-        let mut stop_words = [0; MAX_LANGUAGES];
-        let Counted { words, chars } = stop.count(body, &mut stop_words, lower);
+        let LineScan { body, stop_words, counted: Counted { words, chars, .. }, .. } = *scan;
         let link_share = if chars == 0 {
             if visible.links > 0 { 1.0 } else { 0.0 }
         } else {
@@ -669,13 +789,42 @@ mod tests {
         stop.add(&Language { code: "en".into(), words: "the of and".into() });
         stop.add(&Language { code: "de".into(), words: "der und".into() });
         let mut counts = [0; MAX_LANGUAGES];
-        let counted = stop.count("The price of oil and der Preis, 2026", &mut counts, &mut String::new());
+        let counted = stop.count("The price of oil and der Preis, 2026", &mut counts, &mut String::new(), |_, _| {});
         assert_eq!((counted.words, counted.chars), (7, 29));
         assert_eq!(counts[..2], [3, 1]);
         // Non-ASCII letters join tokens and are lowered too.
         let mut counts = [0; MAX_LANGUAGES];
-        let counted = stop.count("The price of *oil* and DER Preis, 2026 é", &mut counts, &mut String::new());
+        let counted =
+            stop.count("The price of *oil* and DER Preis, 2026 é", &mut counts, &mut String::new(), |_, _| {});
         assert_eq!((counted.words, counted.chars), (8, 30));
         assert_eq!(counts[..2], [3, 1]);
+    }
+
+    #[test]
+    fn one_scan_counts_what_the_visible_counts_and_the_body_counts_do() {
+        let mut stop = StopWords::default();
+        stop.add(&Language { code: "en".into(), words: "the of".into() });
+        let texts = [
+            "",
+            "  ",
+            "* **The** price_of oil",
+            "12. Item *one* of two",
+            "-- 12. x",
+            "*12. — y",
+            "## __Title__ of *it*",
+            "| a | b | ½ é\u{a0}ü",
+            "• · + > #",
+            "3.5 percent of 2026",
+        ];
+        for text in texts {
+            let scan = stop.scan(text, &mut String::new(), |_, _| {});
+            let body = strip_numbering(text.trim_start_matches(is_line_markup));
+            assert_eq!(scan.body, body);
+            assert_eq!((scan.words, scan.chars), counts(text), "{text:?}");
+            let mut counts = [0; MAX_LANGUAGES];
+            let counted = stop.count(body, &mut counts, &mut String::new(), |_, _| {});
+            assert_eq!((scan.counted.words, scan.counted.chars), (counted.words, counted.chars), "{text:?}");
+            assert_eq!(scan.stop_words, counts, "{text:?}");
+        }
     }
 }

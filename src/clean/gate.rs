@@ -23,6 +23,9 @@ pub struct Gate {
     /// For a pattern anchored at the start that cannot match the empty string: the bytes a
     /// match may start with, one bit per byte.
     first_bytes: Option<[u64; 4]>,
+    /// For a pattern anchored at the end that cannot match the empty string: the bytes a match
+    /// may end with. Prose lines end in a full stop, which few anchored patterns end with.
+    last_bytes: Option<[u64; 4]>,
     /// Literals one of which every match holds.
     required: Option<Required>,
 }
@@ -41,15 +44,19 @@ impl Gate {
     /// here (the regex compiler reports the error).
     pub fn new(pattern: &str) -> Gate {
         let Ok(hir) = regex_syntax::parse(pattern) else {
-            return Gate { first_bytes: None, required: None };
+            return Gate { first_bytes: None, last_bytes: None, required: None };
         };
-        let anchored = hir.properties().look_set_prefix().contains(Look::Start);
-        let first_bytes = anchored
-            .then(|| {
-                let mut set = [0u64; 4];
-                (!first_bytes(&hir, &mut set)).then_some(set)
-            })
-            .flatten();
+        let properties = hir.properties();
+        let edge_bytes = |anchored: bool, edge: fn(&Hir, &mut [u64; 4]) -> bool| {
+            anchored
+                .then(|| {
+                    let mut set = [0u64; 4];
+                    (!edge(&hir, &mut set)).then_some(set)
+                })
+                .flatten()
+        };
+        let first_bytes = edge_bytes(properties.look_set_prefix().contains(Look::Start), first_bytes);
+        let last_bytes = edge_bytes(properties.look_set_suffix().contains(Look::End), last_bytes);
         let required = required(&hir).filter(|literals| worth_a_search(literals)).and_then(|literals| {
             Some(match literals.as_slice() {
                 [one] => Required::One(Box::new(memmem::Finder::new(one).into_owned())),
@@ -58,16 +65,17 @@ impl Gate {
                 _ => Required::Any(AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&literals).ok()?),
             })
         });
-        Gate { first_bytes, required }
+        Gate { first_bytes, last_bytes, required }
     }
 
     /// Whether the pattern may match `line` as far as its first byte and its literals tell.
     pub fn admits(&self, line: &str) -> bool {
-        let first = match &self.first_bytes {
-            Some(set) => line.as_bytes().first().is_some_and(|&first| has_byte(set, first)),
+        let edge = |set: &Option<[u64; 4]>, byte: Option<&u8>| match set {
+            Some(set) => byte.is_some_and(|&byte| has_byte(set, byte)),
             None => true,
         };
-        first
+        edge(&self.first_bytes, line.as_bytes().first())
+            && edge(&self.last_bytes, line.as_bytes().last())
             && match &self.required {
                 Some(Required::One(finder)) => finder.find(line.as_bytes()).is_some(),
                 Some(Required::Any(automaton)) => automaton.is_match(line),
@@ -179,6 +187,45 @@ fn first_bytes(hir: &Hir, set: &mut [u64; 4]) -> bool {
     }
 }
 
+/// Adds to `set` every byte that may end a match of `hir`; returns whether `hir` may match the
+/// empty string (then what precedes it may end the match too). The mirror of [`first_bytes`].
+fn last_bytes(hir: &Hir, set: &mut [u64; 4]) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(literal) => match literal.0.last() {
+            Some(&byte) => {
+                add_byte(set, byte);
+                false
+            }
+            None => true,
+        },
+        // A character beyond ASCII ends with a continuation byte.
+        HirKind::Class(Class::Unicode(class)) => {
+            for range in class.iter() {
+                if range.start().is_ascii() {
+                    add_bytes(set, range.start() as u8, range.end().min('\x7f') as u8);
+                }
+                if !range.end().is_ascii() {
+                    add_bytes(set, 0x80, 0xbf);
+                }
+            }
+            false
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            for range in class.iter() {
+                add_bytes(set, range.start(), range.end());
+            }
+            false
+        }
+        HirKind::Repetition(repetition) => last_bytes(&repetition.sub, set) || repetition.min == 0,
+        HirKind::Capture(capture) => last_bytes(&capture.sub, set),
+        HirKind::Concat(parts) => parts.iter().rev().all(|part| last_bytes(part, set)),
+        HirKind::Alternation(branches) => {
+            branches.iter().fold(false, |nullable, branch| last_bytes(branch, set) | nullable)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +263,17 @@ mod tests {
     }
 
     #[test]
+    fn patterns_anchored_at_the_end_need_a_possible_last_byte() {
+        let gate = Gate::new(r"(?i)^(?:name|e-?mail|website)\s*\*?\s*:?$");
+        assert!(gate.admits("Name *"));
+        assert!(gate.admits("E-Mail:"));
+        assert!(!gate.admits("Name your price."));
+        assert!(Gate::new(r"^a\S*é$").admits("aé"));
+        assert!(Gate::new(r"x(?:y|)$").admits("x"));
+        assert!(Gate::new(r"^x?$").last_bytes.is_none());
+    }
+
+    #[test]
     fn the_gate_never_refuses_a_line_the_pattern_matches() {
         let patterns = [
             r"^(?:\S+\s+){3}.*©\s*\w+$",
@@ -225,6 +283,9 @@ mod tests {
             r"(?:19|20)[0-9]{2}.{0,40}©",
             r"\w+\s*[|•·/]\s*\w+",
             r"(?i)copyright|(?:Foto|Bild)\s*:",
+            r"(?i)^(?:[^\s!\[]\S*)?\.(?:png|jpe?g)\)?$",
+            r"^\w+\s*[|•]\s*\w+\s*$",
+            r"(?i)^(?:x|ab)k?$",
         ];
         let lines = [
             "one two three four © Ann",
@@ -241,6 +302,12 @@ mod tests {
             "a/b",
             "COPYRIGHT",
             "Bild: x",
+            "x.PNG)",
+            "a.jpeg",
+            "News • Sport",
+            "Él | Ça",
+            "abK",
+            "x\u{212A}",
         ];
         for pattern in patterns {
             let (gate, regex) = (Gate::new(pattern), regex::Regex::new(pattern).unwrap());

@@ -28,6 +28,7 @@ mod context;
 mod gate;
 mod repeats;
 mod visible;
+mod words;
 
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
@@ -134,15 +135,23 @@ pub struct BoilerplateClassifier {
 
 /// The phrases of the rules. Those that must open the line (`start`, `whole`) are in one
 /// automaton, looked for only in the line's first words (see [`PhraseSet::find`]) and only when a
-/// rule of theirs allows the line's length. Those that may sit anywhere are looked for in the
-/// whole line, in a few automata by line length: a rule's phrases are looked for only in lines it
-/// may match (`max_words`), so the long lines of the article, where most of the searching is, meet
-/// the few phrases of the rules that allow long lines, not all of them.
+/// rule of theirs allows the line's length.
+///
+/// Those that may sit anywhere start at the start of a word, so most are filed under their first
+/// word, in groups, and checked only where the scan of the line (which reads every word anyway
+/// for the stop words, see [`StopWords::scan`]) meets a word that starts a group: the long lines
+/// of the article, where most of the text is, cost no search of their own. The others (those
+/// starting with a mark, a number or a word beyond the reach of the word keys) are looked for in
+/// the whole line, in a few automata by line length: a rule's phrases are looked for only in
+/// lines it may match (`max_words`).
 #[derive(Debug)]
 struct PhraseSets {
     /// The most words a line may have for a rule with a leading phrase to name it, and the
     /// leading phrases.
     leading: Option<(usize, PhraseSet)>,
+    /// The phrases that may sit anywhere filed under their first word, by group (group `g` at
+    /// `g - 1`): `(rule, phrase)`.
+    by_word: Vec<Vec<(usize, String)>>,
     /// `(most words, phrases)`, by most words: for lines longer than the tier before allows, the
     /// phrases that may sit anywhere of every rule that allows such lines (and perhaps of a few
     /// that allow fewer words, which the rule's own `max_words` then turns down).
@@ -152,8 +161,37 @@ struct PhraseSets {
 /// A phrase rule: `(rule, phrases, position, max_words)`.
 type PhraseList = (usize, Vec<String>, Position, Option<usize>);
 
+/// The key of the first word of `phrase` (see [`words::folded_key`]), when the scan of a line
+/// sees every place the phrase may start at: it starts with a word (a run of letters and digits)
+/// holding a letter, which the scan reports, and whose key holds more than bytes beyond ASCII.
+fn first_word_key(phrase: &str) -> Option<u64> {
+    let word = &phrase[..phrase.find(|c: char| !c.is_alphanumeric()).unwrap_or(phrase.len())];
+    let key = words::folded_key(word.as_bytes());
+    (word.chars().any(char::is_alphabetic) && key != 0).then_some(key)
+}
+
 impl PhraseSets {
-    fn new(lists: &[PhraseList]) -> PhraseSets {
+    /// Files the phrases that may sit anywhere under their first words in `stop_words`, which
+    /// the line scan reads.
+    fn new(mut lists: Vec<PhraseList>, stop_words: &mut StopWords) -> PhraseSets {
+        let mut by_word: Vec<Vec<(usize, String)>> = Vec::new();
+        for (rule, phrases, position, _) in &mut lists {
+            if *position != Position::Anywhere {
+                continue;
+            }
+            phrases.retain(|phrase| {
+                let Some(key) = first_word_key(phrase) else { return true };
+                let group = stop_words.phrase_group(key);
+                if *group == 0 {
+                    by_word.push(Vec::new());
+                    *group = u32::try_from(by_word.len()).expect("fewer phrase groups than 2^32");
+                }
+                by_word[*group as usize - 1].push((*rule, phrase.clone()));
+                false
+            });
+        }
+        lists.retain(|list| !list.1.is_empty());
+        let lists = &lists;
         let limit = |list: &PhraseList| list.3.unwrap_or(usize::MAX);
         let build = |lists: &mut dyn Iterator<Item = &PhraseList>| {
             let mut builder = PhraseSetBuilder::default();
@@ -185,7 +223,17 @@ impl PhraseSets {
             .into_iter()
             .map(|(least, most)| (most, build(&mut anywhere.iter().copied().filter(|list| limit(list) >= least))))
             .collect();
-        PhraseSets { leading, anywhere }
+        PhraseSets { leading, by_word, anywhere }
+    }
+
+    /// Calls `found(rule)` for every phrase of group `group` (see [`StopWords::phrase_group`])
+    /// that occurs at byte `start` of the visible `text` of a line.
+    fn find_at(&self, text: &str, start: usize, group: u32, mut found: impl FnMut(usize)) {
+        for (rule, phrase) in &self.by_word[group as usize - 1] {
+            if rules::occurs_anywhere_at(text, start, phrase) {
+                found(*rule);
+            }
+        }
     }
 
     /// Calls `found(rule)` for every phrase occurrence in the visible `text` of a line of `words`
@@ -306,7 +354,7 @@ impl BoilerplateClassifier {
         Ok(BoilerplateClassifier {
             rules,
             order,
-            phrases: PhraseSets::new(&phrase_lists),
+            phrases: PhraseSets::new(phrase_lists, &mut stop_words),
             settings,
             stop_words,
             link_dense,
@@ -346,12 +394,17 @@ impl BoilerplateClassifier {
             let raw = span.of(text);
             let visible = visible_line(raw);
             phrase_hits.fill(0);
-            self.phrases.find(&visible.text, visible.words, |rule| phrase_hits[rule / 64] |= 1 << (rule % 64));
+            let mut hit = |rule: usize| phrase_hits[rule / 64] |= 1 << (rule % 64);
+            let scan = self.stop_words.scan(&visible.text, &mut lower, |start, group| {
+                self.phrases.find_at(&visible.text, start, group, &mut hit)
+            });
+            let words = scan.words;
+            self.phrases.find(&visible.text, words, &mut hit);
             let fired = self.order.iter().copied().find(|&rule_index| {
                 let rule = &self.rules[rule_index];
                 (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)
-                    && rule.max_words.is_none_or(|max| visible.words <= max)
-                    && rule.min_link_share.is_none_or(|min| visible.link_share() >= min)
+                    && rule.max_words.is_none_or(|max| words <= max)
+                    && rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && (rule.patterns.is_empty() || rule.patterns.iter().any(|pattern| pattern.is_match(raw)))
             });
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
@@ -361,7 +414,7 @@ impl BoilerplateClassifier {
                 closing: &self.settings.closing_kinds,
                 cluster_ending: &self.settings.cluster_ending_kinds,
             };
-            cues.push(Some(LineCues::new(&visible, raw, removed_as, &kinds, &self.stop_words, &mut lower)));
+            cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, &kinds)));
         }
         let verdicts = context::judge(&self.settings, self.stop_words.len(), &cues);
         let mut removals = Vec::new();
@@ -483,5 +536,57 @@ mod tests {
     fn phrases_meet_lines_that_start_with_a_non_ascii_capital() {
         let kinds: Vec<_> = removed_kinds("### Ähnliche Beiträge").into_iter().map(|(_, kind)| kind).collect();
         assert_eq!(kinds, [BoilerplateKind::Related]);
+    }
+
+    #[test]
+    fn phrases_filed_under_words_are_found_where_an_automaton_finds_them() {
+        let source = RuleSource::embedded();
+        let classifier = BoilerplateClassifier::compile(&source, &mut Catalogue::default()).unwrap();
+        // Every phrase of every rule in one automaton, as the rules number them.
+        let mut builder = PhraseSetBuilder::default();
+        let mut limits = Vec::new();
+        for file in source.files(Family::Boilerplate) {
+            let parsed: BoilerplateFile = rules::parse(file).unwrap();
+            for rule in parsed.rule {
+                builder.add(limits.len(), &rule.phrases, rule.position);
+                limits.push(rule.max_words.unwrap_or(usize::MAX));
+            }
+        }
+        let automaton = builder.build();
+        let lines = [
+            "We use cookies to make this site work. Accept all | Reject all",
+            "ÄHNLICHE BEITRÄGE",
+            "Please Leave a Comment below, or subscribe to our newsletter today!",
+            "Trage deine E-Mail-Adresse ein und bleib informiert",
+            "Photo by Ann Lee / © 2026 Harbour Media",
+            "* **Read more:** the ferry timetable for the summer",
+            "Mit der Nutzung dieser Seite stimmen Sie der Verarbeitung Ihrer Daten zu.",
+            "J'accepte que mes données soient utilisées. Politique de confidentialité",
+            "12. Share this with a friend",
+            "subscribers, subscribed, unsubscribe at any time, in your inbox-ish",
+            "The ferry ran again on Thursday; engineers worked through the night to repair the ramp.",
+        ];
+        let mut named = 0;
+        for text in lines {
+            let mut expected = std::collections::BTreeSet::new();
+            automaton.find(text, |rule, _, _| {
+                expected.insert(rule);
+            });
+            let mut found = std::collections::BTreeSet::new();
+            let scan = classifier.stop_words.scan(text, &mut String::new(), |start, group| {
+                classifier.phrases.find_at(text, start, group, |rule| {
+                    found.insert(rule);
+                })
+            });
+            classifier.phrases.find(text, scan.words, |rule| {
+                found.insert(rule);
+            });
+            // Rules that allow fewer words than the line has cannot name it, found or not.
+            expected.retain(|&rule| limits[rule] >= scan.words);
+            found.retain(|&rule| limits[rule] >= scan.words);
+            assert_eq!(found, expected, "{text}");
+            named += found.len();
+        }
+        assert!(named >= lines.len(), "{named}");
     }
 }

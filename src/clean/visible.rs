@@ -9,9 +9,11 @@ use regex::Regex;
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at};
 
 /// `[text](url)` or `![alt](url)`, without nested brackets: nested links are undone from the inside
-/// out by applying it repeatedly.
-static MARKDOWN_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(!?)\[([^\[\]]*)\]\(\s*<?[^()\s]*(?:\([^()\s]*\)[^()\s]*)*>?(?:\s+"[^"]*")?\s*\)"#).unwrap()
+/// out by applying it repeatedly. Anchored: it is tried only where a link can start (see
+/// [`markdown_links`]), which spares the search for the `](` inside every link and the way back
+/// from there to its start that an unanchored search takes.
+static MARKDOWN_LINK_HERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^!?\[[^\[\]]*\]\(\s*<?[^()\s]*(?:\([^()\s]*\)[^()\s]*)*>?(?:\s+"[^"]*")?\s*\)"#).unwrap()
 });
 static BARE_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:https?://|www\.)\S+").unwrap());
 
@@ -23,21 +25,18 @@ pub struct VisibleLine<'a> {
     pub text: Cow<'a, str>,
     /// Non-space characters of `text` that came from link anchor text.
     pub link_chars: usize,
-    /// Non-space characters of `text`.
-    pub chars: usize,
-    /// Whitespace-separated words of `text` that contain a letter or digit.
-    pub words: usize,
     /// Markdown images and links that were undone.
     pub links: usize,
 }
 
 impl VisibleLine<'_> {
-    /// Share of visible characters that are link text; a line of nothing but links (or images) is 1.
-    pub fn link_share(&self) -> f64 {
-        if self.chars == 0 {
+    /// Share of the `chars` non-space characters of `text` (counted by the caller, see
+    /// [`counts`]) that are link text; a line of nothing but links (or images) is 1.
+    pub fn link_share(&self, chars: usize) -> f64 {
+        if chars == 0 {
             return if self.links > 0 { 1.0 } else { 0.0 };
         }
-        self.link_chars as f64 / self.chars as f64
+        self.link_chars.min(chars) as f64 / chars as f64
     }
 }
 
@@ -51,12 +50,12 @@ pub fn visible_line(raw: &str) -> VisibleLine<'_> {
             // `find_iter` stays on the DFA; the two groups are read off each match by hand, which
             // the pattern makes exact: an image match starts with `!`, and the anchor text runs
             // from the first `[` to the first `]` (it holds no bracket).
-            let mut undone = String::new();
+            let mut undone = String::with_capacity(text.len());
             let mut copied = 0;
-            for found in MARKDOWN_LINK.find_iter(&text) {
-                let link = found.as_str();
-                undone.push_str(&text[copied..found.start()]);
-                copied = found.end();
+            for found in markdown_links(&text) {
+                let link = &text[found.clone()];
+                undone.push_str(&text[copied..found.start]);
+                copied = found.end;
                 links += 1;
                 if !link.starts_with('!') {
                     let open = link.find('[').map_or(0, |i| i + 1);
@@ -81,14 +80,35 @@ pub fn visible_line(raw: &str) -> VisibleLine<'_> {
     if text.contains("://") || text.contains("www.") {
         text = Cow::Owned(BARE_URL.replace_all(&text, "").into_owned());
     }
-    let (words, chars) = counts(&text);
-    VisibleLine { text, link_chars: link_chars.min(chars), chars, words, links }
+    VisibleLine { text, link_chars, links }
+}
+
+/// The markdown links of `text`, left to right, none overlapping the next: the matches an
+/// unanchored search for the link pattern finds. A link starts at a `[`, or at the `!` before
+/// it (an image), which comes first; the anchored pattern is tried there only.
+fn markdown_links(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = memchr::memchr(b'[', &bytes[at..]) {
+            let open = at + offset;
+            let image = (open > at && bytes[open - 1] == b'!').then(|| open - 1);
+            for start in image.into_iter().chain([open]) {
+                if let Some(found) = MARKDOWN_LINK_HERE.find(&text[start..]) {
+                    at = start + found.end();
+                    return Some(start..at);
+                }
+            }
+            at = open + 1;
+        }
+        None
+    })
 }
 
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
 /// characters that are not white space, in one pass that reads runs of ASCII bytes in a tight
 /// loop and decodes only non-ASCII characters.
-fn counts(text: &str) -> (usize, usize) {
+pub fn counts(text: &str) -> (usize, usize) {
     let bytes = text.as_bytes();
     let (mut words, mut chars) = (0, 0);
     let mut at = 0;
@@ -151,7 +171,7 @@ mod tests {
         assert_eq!(line.text.split_whitespace().collect::<Vec<_>>(), ["Read", "the", "report", "now"]);
         assert_eq!(line.links, 2);
         assert_eq!(line.link_chars, "thereport".len());
-        assert_eq!(line.words, 4);
+        assert_eq!(counts(&line.text).0, 4);
     }
 
     #[test]
@@ -159,7 +179,7 @@ mod tests {
         let line = visible_line("[ ![](/themes/logo.png) ](/)");
         assert_eq!(line.text.trim(), "");
         assert_eq!(line.links, 2);
-        assert_eq!(line.link_share(), 1.0);
+        assert_eq!(line.link_share(counts(&line.text).1), 1.0);
     }
 
     #[test]
@@ -176,6 +196,22 @@ mod tests {
     fn plain_prose_is_borrowed() {
         let line = visible_line("Plain words, no links.");
         assert!(matches!(line.text, Cow::Borrowed(_)));
-        assert_eq!(line.link_share(), 0.0);
+        assert_eq!(line.link_share(counts(&line.text).1), 0.0);
+    }
+
+    #[test]
+    fn links_are_found_where_an_unanchored_search_finds_them() {
+        let unanchored = Regex::new(&MARKDOWN_LINK_HERE.as_str()[1..]).unwrap();
+        let texts = [
+            "Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now",
+            "[ ![](/themes/logo.png) ](/)",
+            "!![a](b) [x] [y](z \"t\") [[c](d)](e) ![](f)![g](h)",
+            "[a]( <u> ) [b](bad url) ![c](d)e](f)",
+            "no links ] ( [ here",
+        ];
+        for text in texts {
+            let expected: Vec<_> = unanchored.find_iter(text).map(|found| found.range()).collect();
+            assert_eq!(markdown_links(text).collect::<Vec<_>>(), expected, "{text}");
+        }
     }
 }

@@ -16,7 +16,7 @@ mod phrases;
 mod source;
 
 pub use catalogue::{Catalogue, EntryKind, ExampleDoc, Quoted, RuleDoc};
-pub use phrases::{PhraseHit, PhraseSet, PhraseSetBuilder};
+pub use phrases::{PhraseHit, PhraseSet, PhraseSetBuilder, occurs_anywhere_at};
 pub use source::{Family, ListFile, RuleFile, RuleSource};
 
 use serde::de::DeserializeOwned;

@@ -168,6 +168,30 @@ impl PhraseSet {
     }
 }
 
+/// Whether `phrase` occurs at byte `start` of `text` where a phrase that may sit anywhere is
+/// found by [`PhraseSet::find`]: ASCII case-insensitively, with the non-ASCII capitals of `text`
+/// folded, and starting and ending at word boundaries. For a caller that knows where the phrases
+/// could start (say, at the words it reads anyway) and checks only there.
+pub fn occurs_anywhere_at(text: &str, start: usize, phrase: &str) -> bool {
+    let end = start + phrase.len();
+    if end > text.len() || !text.is_char_boundary(start) {
+        return false;
+    }
+    let window = &text.as_bytes()[start..end];
+    let same = if window.is_ascii() {
+        window.eq_ignore_ascii_case(phrase.as_bytes())
+    } else {
+        // Folding keeps every offset and folds each character alone, so the characters the
+        // window touches fold as they do in the whole text.
+        let mut to = end;
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        fold_non_ascii_capitals(&text[start..to]).as_bytes()[..phrase.len()].eq_ignore_ascii_case(phrase.as_bytes())
+    };
+    same && Position::Anywhere.admits(text, start, end)
+}
+
 /// `text` with each non-ASCII capital lowered where its lower case is one character of the same
 /// length in UTF-8, so that byte offsets into the copy are offsets into `text`; borrowed when
 /// there is nothing to fold. ASCII capitals may stay: the automaton folds them itself.
@@ -267,6 +291,35 @@ mod tests {
                 hits
             };
             assert_eq!(sorted(once), sorted(each), "{parts:?}");
+        }
+    }
+
+    #[test]
+    fn occurs_anywhere_at_is_what_find_finds_anywhere() {
+        let phrases = ["this", "cost", "cost rose", "ähnliche beiträge", "e-mail", "x"];
+        let mut builder = PhraseSetBuilder::default();
+        for (rule, phrase) in phrases.iter().enumerate() {
+            builder.add(rule, &[phrase.to_string()], Position::Anywhere);
+        }
+        let set = builder.build();
+        for text in [
+            "Share THIS: the cost, costly; Cost rose",
+            "İ ÄHNLICHE Beiträge x",
+            "E-Mail: e-mails, x-ray",
+            "thisx Ähnliche beiträge",
+        ] {
+            let mut found = Vec::new();
+            set.find(text, |rule, start, _| found.push((start, rule)));
+            let mut at = Vec::new();
+            for start in 0..text.len() {
+                for (rule, phrase) in phrases.iter().enumerate() {
+                    if occurs_anywhere_at(text, start, phrase) {
+                        at.push((start, rule));
+                    }
+                }
+            }
+            found.sort_unstable();
+            assert_eq!(at, found, "{text}");
         }
     }
 }
