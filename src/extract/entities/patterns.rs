@@ -3,11 +3,12 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::Regex;
 
 use super::lists::{Lists, WordList};
 use super::{Candidate, EntityRule};
-use crate::rules::{self, Family, RuleError, RuleFile, RuleSource};
+use crate::clean::gate::Gate;
+use crate::rules::{self, RuleError, RuleFile};
 use crate::span::Span;
 
 /// `{ group = "first", list = "lists/first_names.tsv" }`: a named group and a list file whose
@@ -161,31 +162,28 @@ fn title_case(word: &str) -> String {
 #[derive(Debug)]
 pub struct Patterns {
     rules: Vec<PatternRule>,
-    /// Every rule's regex, in one automaton: a pass with it tells which rules match anywhere in a
-    /// block, and only those are searched there. Most rules match in few blocks, so one pass
-    /// replaces most of the per-rule passes.
-    any: RegexSet,
+    /// What a block must show for each rule to be run on it: one of the literals every match
+    /// holds (`Act`, `-based`, `$`), found by a vectorised search, and for a rule anchored at
+    /// the start of the block, a first byte that can begin a match. Most rules fail these on
+    /// most blocks. (A set of all the regexes, which tells exactly which match, builds lazy DFA
+    /// states for every mix of the rules' positions: on text it has not seen, it cost more than
+    /// the regexes it saved.)
+    gates: Vec<Gate>,
 }
 
 impl Patterns {
-    pub fn new(source: &RuleSource, rules: Vec<PatternRule>) -> Result<Patterns, RuleError> {
-        let any = RegexSetBuilder::new(rules.iter().map(|rule| rule.regex.as_str()))
-            .size_limit(64 << 20)
-            // The union of the rules needs more lazy DFA states than any one of them.
-            .dfa_size_limit(16 << 20)
-            .build()
-            .map_err(|error| RuleError::Invalid {
-                path: source.family_path(Family::Entities),
-                line: 1,
-                col: 1,
-                message: format!("the entity patterns do not fit one automaton: {error}"),
-            })?;
-        Ok(Patterns { rules, any })
+    pub fn new(rules: Vec<PatternRule>) -> Patterns {
+        let gates = rules.iter().map(|rule| Gate::new(rule.regex.as_str())).collect();
+        Patterns { rules, gates }
     }
 
     pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
-        for index in self.any.matches(region.of(text)).iter() {
-            self.rules[index].find(text, region, out);
+        let slice = region.of(text);
+        // In rule order, as the candidates' order breaks ties between equal ones.
+        for (rule, gate) in self.rules.iter().zip(&self.gates) {
+            if gate.admits(slice) {
+                rule.find(text, region, out);
+            }
         }
     }
 
