@@ -6,6 +6,7 @@ use std::sync::Arc;
 use regex::Regex;
 
 use super::lists::{Lists, WordList};
+use super::names::collapse;
 use super::{Candidate, EntityRule};
 use crate::clean::gate::Gate;
 use crate::rules::{self, RuleError, RuleFile};
@@ -88,25 +89,39 @@ impl PatternRule {
 
     fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
         let slice = region.of(text);
-        for caps in self.regex.captures_iter(slice) {
-            let Some(name) = caps.get(self.name_group) else {
+        // The matches one after another, as `captures_iter` finds them, into one set of
+        // locations rather than a new one per match.
+        let mut locations = self.regex.capture_locations();
+        let mut at = 0;
+        while at <= slice.len() {
+            let Some(found) = self.regex.captures_read_at(&mut locations, slice, at) else {
+                break;
+            };
+            if found.is_empty() {
+                // An empty match names nothing; the search goes on from the next character.
+                at = found.end() + slice[found.end()..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
+            at = found.end();
+            let group = |index: usize| locations.get(index).map(|(start, end)| (start, &slice[start..end]));
+            let Some((name_start, name)) = group(self.name_group) else {
                 continue;
             };
-            let holds = |&(group, ref words, must_be_in): &(usize, Arc<WordList>, bool)| {
-                caps.get(group).is_some_and(|m| words.contains(m.as_str())) == must_be_in
+            let holds = |&(index, ref words, must_be_in): &(usize, Arc<WordList>, bool)| {
+                group(index).is_some_and(|(_, part)| words.contains(part)) == must_be_in
             };
             if !self.conditions.iter().all(holds) {
                 continue;
             }
-            let mut span = Span::new(region.start + name.start(), region.start + name.end());
+            let mut span = Span::new(region.start + name_start, region.start + name_start + name.len());
             span = self.strip(text, span);
             if span.is_empty() || !super::is_whole_word(text, span) {
                 continue;
             }
-            let key = self.key_group.and_then(|group| caps.get(group)).map_or(span.of(text), |m| m.as_str());
+            let key = self.key_group.and_then(group).map_or(span.of(text), |(_, part)| part);
             let canonical = match self.canonical_map.as_ref().and_then(|map| map.canonical(key)) {
                 Some(listed) => Cow::Borrowed(listed),
-                None => Cow::Owned(self.canonical_of(span.of(text))),
+                None => self.canonical_of(span.of(text)),
             };
             out.push(Candidate { span, rule: self.rule, canonical });
         }
@@ -134,11 +149,12 @@ impl PatternRule {
         span.trim(text)
     }
 
-    fn canonical_of(&self, name: &str) -> String {
-        let words = name.split_whitespace();
+    fn canonical_of<'a>(&self, name: &'a str) -> Cow<'a, str> {
         match self.canonical {
-            CanonicalForm::AsWritten => words.collect::<Vec<_>>().join(" "),
-            CanonicalForm::TitleCase => words.map(title_case).collect::<Vec<_>>().join(" "),
+            CanonicalForm::AsWritten => collapse(name),
+            CanonicalForm::TitleCase => {
+                Cow::Owned(name.split_whitespace().map(title_case).collect::<Vec<_>>().join(" "))
+            }
         }
     }
 }
