@@ -25,7 +25,7 @@
 //! downstream reads only the kept lines.
 
 mod context;
-mod gate;
+pub(crate) mod gate;
 mod repeats;
 mod visible;
 mod words;

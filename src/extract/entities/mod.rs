@@ -217,7 +217,7 @@ impl EntityExtractor {
         Ok(EntityExtractor {
             rules,
             gazetteer: gazetteer.build(),
-            patterns: Patterns::new(source, pattern_rules)?,
+            patterns: Patterns::new(pattern_rules),
             never_alone,
             aliases,
             names: capitalised,

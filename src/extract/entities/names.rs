@@ -744,7 +744,7 @@ fn follows_prose(text: &str, region: Span, at: usize) -> bool {
 }
 
 /// The name with its whitespace collapsed; most names have nothing to collapse.
-fn collapse(name: &str) -> Cow<'_, str> {
+pub(super) fn collapse(name: &str) -> Cow<'_, str> {
     // One pass over the bytes: ASCII, with single spaces between words and no other whitespace.
     let bytes = name.as_bytes();
     let collapsed = bytes.iter().enumerate().all(|(at, &b)| match b {

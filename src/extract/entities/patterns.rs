@@ -3,11 +3,13 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::Regex;
 
 use super::lists::{Lists, WordList};
+use super::names::collapse;
 use super::{Candidate, EntityRule};
-use crate::rules::{self, Family, RuleError, RuleFile, RuleSource};
+use crate::clean::gate::Gate;
+use crate::rules::{self, RuleError, RuleFile};
 use crate::span::Span;
 
 /// `{ group = "first", list = "lists/first_names.tsv" }`: a named group and a list file whose
@@ -87,25 +89,39 @@ impl PatternRule {
 
     fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
         let slice = region.of(text);
-        for caps in self.regex.captures_iter(slice) {
-            let Some(name) = caps.get(self.name_group) else {
+        // The matches one after another, as `captures_iter` finds them, into one set of
+        // locations rather than a new one per match.
+        let mut locations = self.regex.capture_locations();
+        let mut at = 0;
+        while at <= slice.len() {
+            let Some(found) = self.regex.captures_read_at(&mut locations, slice, at) else {
+                break;
+            };
+            if found.is_empty() {
+                // An empty match names nothing; the search goes on from the next character.
+                at = found.end() + slice[found.end()..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
+            at = found.end();
+            let group = |index: usize| locations.get(index).map(|(start, end)| (start, &slice[start..end]));
+            let Some((name_start, name)) = group(self.name_group) else {
                 continue;
             };
-            let holds = |&(group, ref words, must_be_in): &(usize, Arc<WordList>, bool)| {
-                caps.get(group).is_some_and(|m| words.contains(m.as_str())) == must_be_in
+            let holds = |&(index, ref words, must_be_in): &(usize, Arc<WordList>, bool)| {
+                group(index).is_some_and(|(_, part)| words.contains(part)) == must_be_in
             };
             if !self.conditions.iter().all(holds) {
                 continue;
             }
-            let mut span = Span::new(region.start + name.start(), region.start + name.end());
+            let mut span = Span::new(region.start + name_start, region.start + name_start + name.len());
             span = self.strip(text, span);
             if span.is_empty() || !super::is_whole_word(text, span) {
                 continue;
             }
-            let key = self.key_group.and_then(|group| caps.get(group)).map_or(span.of(text), |m| m.as_str());
+            let key = self.key_group.and_then(group).map_or(span.of(text), |(_, part)| part);
             let canonical = match self.canonical_map.as_ref().and_then(|map| map.canonical(key)) {
                 Some(listed) => Cow::Borrowed(listed),
-                None => Cow::Owned(self.canonical_of(span.of(text))),
+                None => self.canonical_of(span.of(text)),
             };
             out.push(Candidate { span, rule: self.rule, canonical });
         }
@@ -133,11 +149,12 @@ impl PatternRule {
         span.trim(text)
     }
 
-    fn canonical_of(&self, name: &str) -> String {
-        let words = name.split_whitespace();
+    fn canonical_of<'a>(&self, name: &'a str) -> Cow<'a, str> {
         match self.canonical {
-            CanonicalForm::AsWritten => words.collect::<Vec<_>>().join(" "),
-            CanonicalForm::TitleCase => words.map(title_case).collect::<Vec<_>>().join(" "),
+            CanonicalForm::AsWritten => collapse(name),
+            CanonicalForm::TitleCase => {
+                Cow::Owned(name.split_whitespace().map(title_case).collect::<Vec<_>>().join(" "))
+            }
         }
     }
 }
@@ -161,31 +178,28 @@ fn title_case(word: &str) -> String {
 #[derive(Debug)]
 pub struct Patterns {
     rules: Vec<PatternRule>,
-    /// Every rule's regex, in one automaton: a pass with it tells which rules match anywhere in a
-    /// block, and only those are searched there. Most rules match in few blocks, so one pass
-    /// replaces most of the per-rule passes.
-    any: RegexSet,
+    /// What a block must show for each rule to be run on it: one of the literals every match
+    /// holds (`Act`, `-based`, `$`), found by a vectorised search, and for a rule anchored at
+    /// the start of the block, a first byte that can begin a match. Most rules fail these on
+    /// most blocks. (A set of all the regexes, which tells exactly which match, builds lazy DFA
+    /// states for every mix of the rules' positions: on text it has not seen, it cost more than
+    /// the regexes it saved.)
+    gates: Vec<Gate>,
 }
 
 impl Patterns {
-    pub fn new(source: &RuleSource, rules: Vec<PatternRule>) -> Result<Patterns, RuleError> {
-        let any = RegexSetBuilder::new(rules.iter().map(|rule| rule.regex.as_str()))
-            .size_limit(64 << 20)
-            // The union of the rules needs more lazy DFA states than any one of them.
-            .dfa_size_limit(16 << 20)
-            .build()
-            .map_err(|error| RuleError::Invalid {
-                path: source.family_path(Family::Entities),
-                line: 1,
-                col: 1,
-                message: format!("the entity patterns do not fit one automaton: {error}"),
-            })?;
-        Ok(Patterns { rules, any })
+    pub fn new(rules: Vec<PatternRule>) -> Patterns {
+        let gates = rules.iter().map(|rule| Gate::new(rule.regex.as_str())).collect();
+        Patterns { rules, gates }
     }
 
     pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
-        for index in self.any.matches(region.of(text)).iter() {
-            self.rules[index].find(text, region, out);
+        let slice = region.of(text);
+        // In rule order, as the candidates' order breaks ties between equal ones.
+        for (rule, gate) in self.rules.iter().zip(&self.gates) {
+            if gate.admits(slice) {
+                rule.find(text, region, out);
+            }
         }
     }
 
