@@ -24,10 +24,12 @@
 //! claim's `rule` is the cue rule that contributed most; `cues` lists every rule that fired.
 
 mod literals;
+mod narrow;
 mod units;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use regex::{CaptureLocations, Regex};
 
@@ -152,8 +154,28 @@ struct Compiled {
 #[derive(Debug)]
 struct Pattern {
     regex: Regex,
-    /// Where the `speaker` group is, for attribution patterns.
+    /// The regex cut down to the characters of most text (see [`narrow`]), when that is
+    /// smaller. It is built at its first use, not at start-up: it adds no rule error (one that
+    /// fails to build, or numbers its groups otherwise, is not used, and the whole regex serves
+    /// every text), so it need not lengthen the start-up of runs that use few patterns.
+    narrow: OnceLock<Option<Regex>>,
+    /// Where the `speaker` group is, for attribution patterns (the same in both regexes).
     speaker: usize,
+}
+
+impl Pattern {
+    /// The regex to run on a haystack: the narrowed one when the haystack is narrow.
+    fn regex(&self, narrow: bool) -> &Regex {
+        let narrowed = || {
+            let regex = rules::build_regex(&narrow::narrowed(self.regex.as_str())?).ok()?;
+            let speaker = |regex: &Regex| regex.capture_names().position(|n| n == Some("speaker"));
+            (speaker(&regex) == speaker(&self.regex)).then_some(regex)
+        };
+        match narrow.then(|| self.narrow.get_or_init(narrowed)) {
+            Some(Some(regex)) => regex,
+            _ => &self.regex,
+        }
+    }
 }
 
 /// The claim extractor, compiled from `rules/claims/`.
@@ -240,6 +262,8 @@ struct Scratch {
     hits: Vec<(usize, usize, usize, usize)>,
     /// Per block: the end of its units in `units`, and its number of sentences.
     blocks: Vec<(usize, usize)>,
+    /// Where the text has characters that narrowed patterns do not keep.
+    foreign: narrow::Foreign,
 }
 
 /// What is known about a unit before its cue rules run.
@@ -323,7 +347,7 @@ impl ClaimExtractor {
                         per_unit_columns |= 1 << column;
                     }
                     phrases.add_substrings(column, &required.unwrap_or_default());
-                    patterns.push(Pattern { regex, speaker: speaker.unwrap_or(0) });
+                    patterns.push(Pattern { regex, narrow: OnceLock::new(), speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
                 {
@@ -409,9 +433,10 @@ impl ClaimExtractor {
     ) -> Vec<ClaimItem<'a>> {
         let mut claims = Vec::new();
         let mut scratch = Scratch::default();
-        // Group slots for the attribution patterns, made at a pattern's first search in the
-        // document instead of at every search (most documents run few of them).
-        let mut locations: Vec<Option<CaptureLocations>> = (0..self.pattern_owners.len()).map(|_| None).collect();
+        // Group slots for the attribution patterns (two per pattern: for the whole regex and the
+        // narrowed one), made at a regex's first search in the document instead of at every
+        // search (most documents run few of them).
+        let mut locations: Vec<Option<CaptureLocations>> = (0..2 * self.pattern_owners.len()).map(|_| None).collect();
         let mut pending = Vec::new();
         for &block in blocks {
             scratch.sentences.clear();
@@ -421,6 +446,7 @@ impl ClaimExtractor {
             }
             scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
         }
+        scratch.foreign.find(text);
         self.search_units(text, &mut scratch);
         let mut hits = scratch.hits.as_slice();
         let mut first = 0;
@@ -433,7 +459,8 @@ impl ClaimExtractor {
                 let own = hits.iter().take_while(|hit| hit.0 == index).count();
                 let (unit_hits, rest) = hits.split_at(own);
                 hits = rest;
-                let found = Found { phrases: unit_hits, gates: scratch.gates[index], sentences };
+                let narrow = scratch.foreign.is_narrow(unit.span);
+                let found = Found { phrases: unit_hits, gates: scratch.gates[index], sentences, narrow };
                 pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
@@ -450,7 +477,7 @@ impl ClaimExtractor {
     /// has a start-up cost that, over the short blocks of a page, outweighs reading the few
     /// bytes between them.
     fn search_units(&self, text: &str, scratch: &mut Scratch) {
-        let Scratch { units, spans, gates, seen, hits, .. } = scratch;
+        let Scratch { units, spans, gates, seen, hits, foreign, .. } = scratch;
         spans.clear();
         spans.extend(units.iter().map(|unit| unit.span));
         hits.clear();
@@ -473,7 +500,7 @@ impl ClaimExtractor {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
                 PhraseHit::Substring(column) => seen[unit] |= 1 << column,
             });
-            self.search_run(text, &spans[first..end], gates, seen);
+            self.search_run(text, &spans[first..end], gates, seen, foreign);
             first = end;
         }
     }
@@ -487,7 +514,14 @@ impl ClaimExtractor {
     /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
     /// inside the unit, so the unit is searched on its own (open, not matched). Once a unit's gate
     /// is settled, the rest of it is not searched: the search goes on at the next unit.
-    fn search_run(&self, text: &str, spans: &[Span], gates: &mut Vec<Gates>, seen: &[Columns]) {
+    fn search_run(
+        &self,
+        text: &str,
+        spans: &[Span],
+        gates: &mut Vec<Gates>,
+        seen: &[Columns],
+        foreign: &narrow::Foreign,
+    ) {
         let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
             return;
         };
@@ -503,6 +537,7 @@ impl ClaimExtractor {
         }
         let gates = &mut gates[offset..];
         let block = &text[low..high];
+        let narrow = foreign.is_narrow(Span::new(low, high));
         let seen_in_run = seen.iter().fold(0, |all, &columns| all | columns);
         // The patterns read here that the literals admit somewhere in the run.
         let mut searched = self.all_patterns & !self.per_unit & (seen_in_run | !self.with_literals);
@@ -524,7 +559,8 @@ impl ClaimExtractor {
                 continue;
             }
             let (mut at, mut from) = (0, 0);
-            while let Some(found) = pattern.regex.find_at(block, from) {
+            let regex = pattern.regex(narrow);
+            while let Some(found) = regex.find_at(block, from) {
                 let hit = Span::new(low + found.start(), low + found.end());
                 while at < spans.len() && spans[at].end < hit.start {
                     at += 1;
@@ -628,6 +664,7 @@ impl ClaimExtractor {
         locations: &mut [Option<CaptureLocations>],
     ) -> Reading<'a> {
         let unit_text = unit.span.of(text);
+        let narrow = found.narrow;
         let mut reading = Reading::default();
         for &(_, rule, start, end) in found.phrases {
             reading.fired.insert(rule);
@@ -662,14 +699,16 @@ impl ClaimExtractor {
             // Only attributions need groups; the others ask the cheaper question.
             match rule.role {
                 Role::Hedge => {
-                    let Some(whole) = pattern.regex.find(unit_text) else {
+                    let Some(whole) = pattern.regex(narrow).find(unit_text) else {
                         continue;
                     };
                     reading.hedges.push(whole.as_str());
                 }
                 Role::Attribution => {
-                    let groups = locations[column].get_or_insert_with(|| pattern.regex.capture_locations());
-                    if pattern.regex.captures_read(groups, unit_text).is_none() {
+                    let regex = pattern.regex(narrow);
+                    let groups =
+                        locations[2 * column + usize::from(narrow)].get_or_insert_with(|| regex.capture_locations());
+                    if regex.captures_read(groups, unit_text).is_none() {
                         continue;
                     }
                     let Some((start, end)) = groups.get(pattern.speaker) else {
@@ -693,7 +732,7 @@ impl ClaimExtractor {
                     continue;
                 }
                 Role::Cue | Role::Veto => {
-                    if found.gates.matched & bit == 0 && !pattern.regex.is_match(unit_text) {
+                    if found.gates.matched & bit == 0 && !pattern.regex(narrow).is_match(unit_text) {
                         continue;
                     }
                 }
@@ -715,6 +754,8 @@ struct Found<'s> {
     gates: Gates,
     /// Sentences in the block.
     sentences: usize,
+    /// The unit holds only characters narrowed patterns keep.
+    narrow: bool,
 }
 
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.
