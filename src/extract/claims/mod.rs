@@ -195,6 +195,8 @@ pub struct ClaimExtractor {
     with_literals: Columns,
     per_unit: Columns,
     all_patterns: Columns,
+    /// Per literal (by its number in the phrase set): the patterns that have it.
+    literal_owners: Vec<Columns>,
     phrases: PhraseSet,
     scoring: Scoring,
 }
@@ -300,8 +302,11 @@ impl ClaimExtractor {
         let (mut pattern_owners, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
         let (mut with_literals, mut per_unit_columns): (Columns, Columns) = (0, 0);
         // Phrases of the rules, and the literals of every pattern that has a small set of them
-        // (see [`literals`]) as substrings owned by the pattern's number: one pass finds both.
+        // (see [`literals`]) as substrings: one pass finds both. A literal many patterns share
+        // (`said`, each digit) is one substring owned by all of them, not one per pattern, so
+        // that each occurrence is one hit.
         let mut phrases = PhraseSetBuilder::default();
+        let mut literals: BTreeMap<String, Columns> = BTreeMap::new();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
             let parsed: ClaimsFile = rules::parse(file)?;
@@ -346,7 +351,9 @@ impl ClaimExtractor {
                     if per_unit {
                         per_unit_columns |= 1 << column;
                     }
-                    phrases.add_substrings(column, &required.unwrap_or_default());
+                    for literal in required.unwrap_or_default() {
+                        *literals.entry(literal).or_default() |= 1 << column;
+                    }
                     patterns.push(Pattern { regex, narrow: OnceLock::new(), speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
@@ -409,9 +416,13 @@ impl ClaimExtractor {
         for (index, _) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
             vetoes.insert(index);
         }
+        for (number, literal) in literals.keys().enumerate() {
+            phrases.add_substrings(number, std::slice::from_ref(literal));
+        }
         Ok(ClaimExtractor {
             vetoes,
             with_literals,
+            literal_owners: literals.into_values().collect(),
             per_unit: per_unit_columns,
             all_patterns: columns(0..pattern_count),
             rules,
@@ -498,7 +509,7 @@ impl ClaimExtractor {
             // is not, and is not reported.
             self.phrases.find_in_parts(text, &spans[first..end], |unit, hit| match hit {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
-                PhraseHit::Substring(column) => seen[unit] |= 1 << column,
+                PhraseHit::Substring(literal) => seen[unit] |= self.literal_owners[literal],
             });
             self.search_run(text, &spans[first..end], gates, seen, foreign);
             first = end;
