@@ -199,6 +199,10 @@ pub struct ClaimExtractor {
     literal_owners: Vec<Columns>,
     phrases: PhraseSet,
     scoring: Scoring,
+    /// The most words a unit is counted up to: every bound on the count (`min_words` of the
+    /// scoring, and of the `word-count` rules, and their `max_words` plus one) is at most this,
+    /// so each tells a count cut here as it tells the whole count.
+    word_cap: usize,
 }
 
 /// The most bytes between two units searched in one pass (see [`ClaimExtractor::search_units`]).
@@ -273,7 +277,7 @@ struct Scratch {
 struct Facts {
     entities: usize,
     has_money: bool,
-    /// Words with a letter or digit in them.
+    /// Words with a letter in them, counted up to the extractor's `word_cap`.
     words: usize,
     /// Sentences in the unit's paragraph.
     sentences: usize,
@@ -416,6 +420,11 @@ impl ClaimExtractor {
         for (index, _) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
             vetoes.insert(index);
         }
+        let word_cap = rules
+            .iter()
+            .filter(|rule| rule.feature == Some(Feature::WordCount))
+            .map(|rule| if *rule.words.end() == usize::MAX { *rule.words.start() } else { rule.words.end() + 1 })
+            .fold(scoring.min_words, usize::max);
         for (number, literal) in literals.keys().enumerate() {
             phrases.add_substrings(number, std::slice::from_ref(literal));
         }
@@ -430,6 +439,7 @@ impl ClaimExtractor {
             with_feature,
             phrases: phrases.build(),
             scoring,
+            word_cap,
         })
     }
 
@@ -614,7 +624,7 @@ impl ClaimExtractor {
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
     ) -> Option<Pending<'a>> {
-        let words = words_with_letter(unit.span.of(text));
+        let words = words_with_letter(unit.span.of(text), self.word_cap);
         if words < self.scoring.min_words {
             return None;
         }
