@@ -29,7 +29,7 @@ mod units;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use regex::{CaptureLocations, Regex};
 
@@ -199,6 +199,8 @@ pub struct ClaimExtractor {
     literal_owners: Vec<Columns>,
     phrases: PhraseSet,
     scoring: Scoring,
+    /// Buffers of documents read before, one per thread that reads at the same time.
+    spare: Mutex<Vec<Buffers>>,
     /// The most words a unit is counted up to: every bound on the count (`min_words` of the
     /// scoring, and of the `word-count` rules, and their `max_words` plus one) is at most this,
     /// so each tells a count cut here as it tells the whole count.
@@ -270,6 +272,21 @@ struct Scratch {
     blocks: Vec<(usize, usize)>,
     /// Where the text has characters that narrowed patterns do not keep.
     foreign: narrow::Foreign,
+}
+
+/// The buffers of one call of [`ClaimExtractor::extract`], kept for the next.
+#[derive(Debug)]
+struct Buffers {
+    scratch: Scratch,
+    /// Group slots for the attribution patterns (two per pattern: for the whole regex and the
+    /// narrowed one), made at a regex's first search instead of at every search.
+    locations: Vec<Option<CaptureLocations>>,
+}
+
+impl Buffers {
+    fn new(patterns: usize) -> Buffers {
+        Buffers { scratch: Scratch::default(), locations: (0..2 * patterns).map(|_| None).collect() }
+    }
 }
 
 /// What is known about a unit before its cue rules run.
@@ -440,6 +457,7 @@ impl ClaimExtractor {
             phrases: phrases.build(),
             scoring,
             word_cap,
+            spare: Mutex::new(Vec::new()),
         })
     }
 
@@ -453,11 +471,15 @@ impl ClaimExtractor {
         money: &[MoneyItem<'a>],
     ) -> Vec<ClaimItem<'a>> {
         let mut claims = Vec::new();
-        let mut scratch = Scratch::default();
-        // Group slots for the attribution patterns (two per pattern: for the whole regex and the
-        // narrowed one), made at a regex's first search in the document instead of at every
-        // search (most documents run few of them).
-        let mut locations: Vec<Option<CaptureLocations>> = (0..2 * self.pattern_owners.len()).map(|_| None).collect();
+        // Buffers left by an earlier document, so that each document does not grow its own.
+        let Buffers { mut scratch, mut locations } = self
+            .spare
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_else(|| Buffers::new(self.pattern_owners.len()));
+        scratch.units.clear();
+        scratch.blocks.clear();
         let mut pending = Vec::new();
         for &block in blocks {
             scratch.sentences.clear();
@@ -487,6 +509,9 @@ impl ClaimExtractor {
             carry_attribution(&mut pending);
             claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities, money)));
             first = end;
+        }
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(Buffers { scratch, locations });
         }
         claims
     }
