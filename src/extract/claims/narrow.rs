@@ -72,35 +72,47 @@ impl Foreign {
     }
 }
 
+/// The fewest characters the classes of a pattern must lose for a narrowed copy to be worth
+/// building. `\p{L}` or `[^,;]` lose many thousands; a class that only case folding widened
+/// (`(?i)k` admits the Kelvin sign) or `\s` lose a few, and their automata are small anyway.
+const MIN_CUT: u32 = 256;
+
 /// `pattern` with its Unicode classes cut down to the [`NARROW`] characters, written out as a
-/// pattern again; `None` when that changes nothing (or the pattern does not parse).
+/// pattern again; `None` when that cuts fewer than [`MIN_CUT`] characters (or the pattern does
+/// not parse).
 pub fn narrowed(pattern: &str) -> Option<String> {
     let hir = regex_syntax::parse(pattern).ok()?;
     let narrow = ClassUnicode::new(NARROW.iter().map(|&(low, high)| ClassUnicodeRange::new(low, high)));
-    let cut = cut_down(&hir, &narrow);
-    (cut != hir).then(|| cut.to_string())
+    let mut cut = 0;
+    let narrowed = cut_down(&hir, &narrow, &mut cut);
+    (cut >= MIN_CUT).then(|| narrowed.to_string())
 }
 
-fn cut_down(hir: &Hir, narrow: &ClassUnicode) -> Hir {
+/// `hir` with its Unicode classes cut down to `narrow`, adding to `cut` the characters they lose.
+fn cut_down(hir: &Hir, narrow: &ClassUnicode, cut: &mut u32) -> Hir {
+    let size = |class: &ClassUnicode| -> u32 {
+        class.ranges().iter().map(|range| u32::from(range.end()) - u32::from(range.start()) + 1).sum()
+    };
     match hir.kind() {
         HirKind::Class(Class::Unicode(class)) => {
-            let mut class = class.clone();
-            class.intersect(narrow);
-            Hir::class(Class::Unicode(class))
+            let mut narrowed = class.clone();
+            narrowed.intersect(narrow);
+            *cut += size(class) - size(&narrowed);
+            Hir::class(Class::Unicode(narrowed))
         }
         HirKind::Class(Class::Bytes(_)) | HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
         HirKind::Repetition(repetition) => {
             let mut repetition = repetition.clone();
-            repetition.sub = Box::new(cut_down(&repetition.sub, narrow));
+            repetition.sub = Box::new(cut_down(&repetition.sub, narrow, cut));
             Hir::repetition(repetition)
         }
         HirKind::Capture(capture) => {
             let mut capture = capture.clone();
-            capture.sub = Box::new(cut_down(&capture.sub, narrow));
+            capture.sub = Box::new(cut_down(&capture.sub, narrow, cut));
             Hir::capture(capture)
         }
-        HirKind::Concat(subs) => Hir::concat(subs.iter().map(|sub| cut_down(sub, narrow)).collect()),
-        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(|sub| cut_down(sub, narrow)).collect()),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(|sub| cut_down(sub, narrow, cut)).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(|sub| cut_down(sub, narrow, cut)).collect()),
     }
 }
 
@@ -159,6 +171,7 @@ mod tests {
     fn leaves_patterns_without_wider_classes_alone() {
         assert_eq!(narrowed(r"(?-u:\b)may(?-u:\b)"), None);
         assert_eq!(narrowed(r"[0-9]+%"), None);
+        assert_eq!(narrowed(r"(?i)(?-u:\b)weaker\s+than"), None);
         assert!(narrowed(r"\p{Lu}\p{Ll}+").is_some());
     }
 }
