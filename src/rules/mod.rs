@@ -89,14 +89,18 @@ pub fn parse<T: DeserializeOwned>(file: &RuleFile) -> Result<T, RuleError> {
 
 /// Compiles a regex from a rule file, pointing at the pattern's string on failure.
 pub fn compile_regex(file: &RuleFile, pattern: &toml::Spanned<String>) -> Result<regex::Regex, RuleError> {
-    regex::RegexBuilder::new(pattern.get_ref())
+    build_regex(pattern.get_ref()).map_err(|error| RuleError::at(file, pattern.span(), format!("bad regex: {error}")))
+}
+
+/// A regex built as [`compile_regex`] builds those of rule files, for patterns derived from them.
+pub fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
         .size_limit(64 << 20)
         // Patterns over Unicode classes (`\p{Lu}[\p{L}…]*` repeated) outgrow the default 2 MiB
         // lazy DFA cache on long blocks; the DFA then gives up and the search falls back to the
         // much slower NFA engines for the rest of the text.
         .dfa_size_limit(8 << 20)
         .build()
-        .map_err(|error| RuleError::at(file, pattern.span(), format!("bad regex: {error}")))
 }
 
 /// Declares a family's `[[rule]]` table: the fields every rule shares plus the family's own.

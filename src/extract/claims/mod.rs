@@ -24,10 +24,12 @@
 //! claim's `rule` is the cue rule that contributed most; `cues` lists every rule that fired.
 
 mod literals;
+mod narrow;
 mod units;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
 
 use regex::{CaptureLocations, Regex};
 
@@ -152,8 +154,28 @@ struct Compiled {
 #[derive(Debug)]
 struct Pattern {
     regex: Regex,
-    /// Where the `speaker` group is, for attribution patterns.
+    /// The regex cut down to the characters of most text (see [`narrow`]), when that is
+    /// smaller. It is built at its first use, not at start-up: it adds no rule error (one that
+    /// fails to build, or numbers its groups otherwise, is not used, and the whole regex serves
+    /// every text), so it need not lengthen the start-up of runs that use few patterns.
+    narrow: OnceLock<Option<Regex>>,
+    /// Where the `speaker` group is, for attribution patterns (the same in both regexes).
     speaker: usize,
+}
+
+impl Pattern {
+    /// The regex to run on a haystack: the narrowed one when the haystack is narrow.
+    fn regex(&self, narrow: bool) -> &Regex {
+        let narrowed = || {
+            let regex = rules::build_regex(&narrow::narrowed(self.regex.as_str())?).ok()?;
+            let speaker = |regex: &Regex| regex.capture_names().position(|n| n == Some("speaker"));
+            (speaker(&regex) == speaker(&self.regex)).then_some(regex)
+        };
+        match narrow.then(|| self.narrow.get_or_init(narrowed)) {
+            Some(Some(regex)) => regex,
+            _ => &self.regex,
+        }
+    }
 }
 
 /// The claim extractor, compiled from `rules/claims/`.
@@ -173,8 +195,16 @@ pub struct ClaimExtractor {
     with_literals: Columns,
     per_unit: Columns,
     all_patterns: Columns,
+    /// Per literal (by its number in the phrase set): the patterns that have it.
+    literal_owners: Vec<Columns>,
     phrases: PhraseSet,
     scoring: Scoring,
+    /// Buffers of documents read before, one per thread that reads at the same time.
+    spare: Mutex<Vec<Buffers>>,
+    /// The most words a unit is counted up to: every bound on the count (`min_words` of the
+    /// scoring, and of the `word-count` rules, and their `max_words` plus one) is at most this,
+    /// so each tells a count cut here as it tells the whole count.
+    word_cap: usize,
 }
 
 /// The most bytes between two units searched in one pass (see [`ClaimExtractor::search_units`]).
@@ -240,6 +270,23 @@ struct Scratch {
     hits: Vec<(usize, usize, usize, usize)>,
     /// Per block: the end of its units in `units`, and its number of sentences.
     blocks: Vec<(usize, usize)>,
+    /// Where the text has characters that narrowed patterns do not keep.
+    foreign: narrow::Foreign,
+}
+
+/// The buffers of one call of [`ClaimExtractor::extract`], kept for the next.
+#[derive(Debug)]
+struct Buffers {
+    scratch: Scratch,
+    /// Group slots for the attribution patterns (two per pattern: for the whole regex and the
+    /// narrowed one), made at a regex's first search instead of at every search.
+    locations: Vec<Option<CaptureLocations>>,
+}
+
+impl Buffers {
+    fn new(patterns: usize) -> Buffers {
+        Buffers { scratch: Scratch::default(), locations: (0..2 * patterns).map(|_| None).collect() }
+    }
 }
 
 /// What is known about a unit before its cue rules run.
@@ -247,7 +294,7 @@ struct Scratch {
 struct Facts {
     entities: usize,
     has_money: bool,
-    /// Words with a letter or digit in them.
+    /// Words with a letter in them, counted up to the extractor's `word_cap`.
     words: usize,
     /// Sentences in the unit's paragraph.
     sentences: usize,
@@ -276,8 +323,11 @@ impl ClaimExtractor {
         let (mut pattern_owners, mut with_feature, mut pattern_count) = (Vec::new(), Vec::new(), 0);
         let (mut with_literals, mut per_unit_columns): (Columns, Columns) = (0, 0);
         // Phrases of the rules, and the literals of every pattern that has a small set of them
-        // (see [`literals`]) as substrings owned by the pattern's number: one pass finds both.
+        // (see [`literals`]) as substrings: one pass finds both. A literal many patterns share
+        // (`said`, each digit) is one substring owned by all of them, not one per pattern, so
+        // that each occurrence is one hit.
         let mut phrases = PhraseSetBuilder::default();
+        let mut literals: BTreeMap<String, Columns> = BTreeMap::new();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
             let parsed: ClaimsFile = rules::parse(file)?;
@@ -322,8 +372,10 @@ impl ClaimExtractor {
                     if per_unit {
                         per_unit_columns |= 1 << column;
                     }
-                    phrases.add_substrings(column, &required.unwrap_or_default());
-                    patterns.push(Pattern { regex, speaker: speaker.unwrap_or(0) });
+                    for literal in required.unwrap_or_default() {
+                        *literals.entry(literal).or_default() |= 1 << column;
+                    }
+                    patterns.push(Pattern { regex, narrow: OnceLock::new(), speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
                 {
@@ -385,9 +437,18 @@ impl ClaimExtractor {
         for (index, _) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
             vetoes.insert(index);
         }
+        let word_cap = rules
+            .iter()
+            .filter(|rule| rule.feature == Some(Feature::WordCount))
+            .map(|rule| if *rule.words.end() == usize::MAX { *rule.words.start() } else { rule.words.end() + 1 })
+            .fold(scoring.min_words, usize::max);
+        for (number, literal) in literals.keys().enumerate() {
+            phrases.add_substrings(number, std::slice::from_ref(literal));
+        }
         Ok(ClaimExtractor {
             vetoes,
             with_literals,
+            literal_owners: literals.into_values().collect(),
             per_unit: per_unit_columns,
             all_patterns: columns(0..pattern_count),
             rules,
@@ -395,6 +456,8 @@ impl ClaimExtractor {
             with_feature,
             phrases: phrases.build(),
             scoring,
+            word_cap,
+            spare: Mutex::new(Vec::new()),
         })
     }
 
@@ -408,10 +471,15 @@ impl ClaimExtractor {
         money: &[MoneyItem<'a>],
     ) -> Vec<ClaimItem<'a>> {
         let mut claims = Vec::new();
-        let mut scratch = Scratch::default();
-        // Group slots for the attribution patterns, made at a pattern's first search in the
-        // document instead of at every search (most documents run few of them).
-        let mut locations: Vec<Option<CaptureLocations>> = (0..self.pattern_owners.len()).map(|_| None).collect();
+        // Buffers left by an earlier document, so that each document does not grow its own.
+        let Buffers { mut scratch, mut locations } = self
+            .spare
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_else(|| Buffers::new(self.pattern_owners.len()));
+        scratch.units.clear();
+        scratch.blocks.clear();
         let mut pending = Vec::new();
         for &block in blocks {
             scratch.sentences.clear();
@@ -421,6 +489,7 @@ impl ClaimExtractor {
             }
             scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
         }
+        scratch.foreign.find(text);
         self.search_units(text, &mut scratch);
         let mut hits = scratch.hits.as_slice();
         let mut first = 0;
@@ -433,12 +502,16 @@ impl ClaimExtractor {
                 let own = hits.iter().take_while(|hit| hit.0 == index).count();
                 let (unit_hits, rest) = hits.split_at(own);
                 hits = rest;
-                let found = Found { phrases: unit_hits, gates: scratch.gates[index], sentences };
+                let narrow = scratch.foreign.is_narrow(unit.span);
+                let found = Found { phrases: unit_hits, gates: scratch.gates[index], sentences, narrow };
                 pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
             claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities, money)));
             first = end;
+        }
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(Buffers { scratch, locations });
         }
         claims
     }
@@ -450,7 +523,7 @@ impl ClaimExtractor {
     /// has a start-up cost that, over the short blocks of a page, outweighs reading the few
     /// bytes between them.
     fn search_units(&self, text: &str, scratch: &mut Scratch) {
-        let Scratch { units, spans, gates, seen, hits, .. } = scratch;
+        let Scratch { units, spans, gates, seen, hits, foreign, .. } = scratch;
         spans.clear();
         spans.extend(units.iter().map(|unit| unit.span));
         hits.clear();
@@ -471,9 +544,9 @@ impl ClaimExtractor {
             // is not, and is not reported.
             self.phrases.find_in_parts(text, &spans[first..end], |unit, hit| match hit {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
-                PhraseHit::Substring(column) => seen[unit] |= 1 << column,
+                PhraseHit::Substring(literal) => seen[unit] |= self.literal_owners[literal],
             });
-            self.search_run(text, &spans[first..end], gates, seen);
+            self.search_run(text, &spans[first..end], gates, seen, foreign);
             first = end;
         }
     }
@@ -487,7 +560,14 @@ impl ClaimExtractor {
     /// read the same either way. Where a match reaches over a unit's edge, it may hide a match
     /// inside the unit, so the unit is searched on its own (open, not matched). Once a unit's gate
     /// is settled, the rest of it is not searched: the search goes on at the next unit.
-    fn search_run(&self, text: &str, spans: &[Span], gates: &mut Vec<Gates>, seen: &[Columns]) {
+    fn search_run(
+        &self,
+        text: &str,
+        spans: &[Span],
+        gates: &mut Vec<Gates>,
+        seen: &[Columns],
+        foreign: &narrow::Foreign,
+    ) {
         let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
             return;
         };
@@ -503,6 +583,7 @@ impl ClaimExtractor {
         }
         let gates = &mut gates[offset..];
         let block = &text[low..high];
+        let narrow = foreign.is_narrow(Span::new(low, high));
         let seen_in_run = seen.iter().fold(0, |all, &columns| all | columns);
         // The patterns read here that the literals admit somewhere in the run.
         let mut searched = self.all_patterns & !self.per_unit & (seen_in_run | !self.with_literals);
@@ -524,7 +605,8 @@ impl ClaimExtractor {
                 continue;
             }
             let (mut at, mut from) = (0, 0);
-            while let Some(found) = pattern.regex.find_at(block, from) {
+            let regex = pattern.regex(narrow);
+            while let Some(found) = regex.find_at(block, from) {
                 let hit = Span::new(low + found.start(), low + found.end());
                 while at < spans.len() && spans[at].end < hit.start {
                     at += 1;
@@ -567,7 +649,7 @@ impl ClaimExtractor {
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
     ) -> Option<Pending<'a>> {
-        let words = words_with_letter(unit.span.of(text));
+        let words = words_with_letter(unit.span.of(text), self.word_cap);
         if words < self.scoring.min_words {
             return None;
         }
@@ -628,6 +710,7 @@ impl ClaimExtractor {
         locations: &mut [Option<CaptureLocations>],
     ) -> Reading<'a> {
         let unit_text = unit.span.of(text);
+        let narrow = found.narrow;
         let mut reading = Reading::default();
         for &(_, rule, start, end) in found.phrases {
             reading.fired.insert(rule);
@@ -662,14 +745,16 @@ impl ClaimExtractor {
             // Only attributions need groups; the others ask the cheaper question.
             match rule.role {
                 Role::Hedge => {
-                    let Some(whole) = pattern.regex.find(unit_text) else {
+                    let Some(whole) = pattern.regex(narrow).find(unit_text) else {
                         continue;
                     };
                     reading.hedges.push(whole.as_str());
                 }
                 Role::Attribution => {
-                    let groups = locations[column].get_or_insert_with(|| pattern.regex.capture_locations());
-                    if pattern.regex.captures_read(groups, unit_text).is_none() {
+                    let regex = pattern.regex(narrow);
+                    let groups =
+                        locations[2 * column + usize::from(narrow)].get_or_insert_with(|| regex.capture_locations());
+                    if regex.captures_read(groups, unit_text).is_none() {
                         continue;
                     }
                     let Some((start, end)) = groups.get(pattern.speaker) else {
@@ -693,7 +778,7 @@ impl ClaimExtractor {
                     continue;
                 }
                 Role::Cue | Role::Veto => {
-                    if found.gates.matched & bit == 0 && !pattern.regex.is_match(unit_text) {
+                    if found.gates.matched & bit == 0 && !pattern.regex(narrow).is_match(unit_text) {
                         continue;
                     }
                 }
@@ -715,6 +800,8 @@ struct Found<'s> {
     gates: Gates,
     /// Sentences in the block.
     sentences: usize,
+    /// The unit holds only characters narrowed patterns keep.
+    narrow: bool,
 }
 
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.

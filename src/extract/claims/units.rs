@@ -130,16 +130,17 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
         start = span.start + offset + separator.len();
     }
     pieces.push(Span::new(start, span.end).trim(text));
-    let wordy = |piece: &Span| words_with_letter(piece.of(text)) >= min_words;
+    let wordy = |piece: &Span| words_with_letter(piece.of(text), min_words) >= min_words;
     if pieces.iter().all(wordy) { pieces } else { vec![span] }
 }
 
 /// The words (runs between white space) with a letter in them, counted a character at a time
-/// without decoding ASCII (see [`class_at`]).
-pub(super) fn words_with_letter(unit: &str) -> usize {
+/// without decoding ASCII (see [`class_at`]), up to `at_most`: the count stops there, as the
+/// callers only ask whether it reaches a bound.
+pub(super) fn words_with_letter(unit: &str, at_most: usize) -> usize {
     let (mut count, mut in_word_with_letter) = (0, false);
     let mut at = 0;
-    while at < unit.len() {
+    while at < unit.len() && count < at_most {
         let (class, width) = class_at(unit, at);
         let letter = class == LETTER;
         count += usize::from(letter && !in_word_with_letter);
@@ -171,7 +172,7 @@ fn before_question(text: &str, clause: Span) -> (Span, Option<Span>) {
     };
     let lead = Span::new(clause.start, clause.start + colon + 1);
     let question = Span::new(clause.start + colon + 1, clause.end).trim(text);
-    if words_with_letter(lead.of(text)) < MIN_CLAUSE_WORDS || question.is_empty() {
+    if words_with_letter(lead.of(text), MIN_CLAUSE_WORDS) < MIN_CLAUSE_WORDS || question.is_empty() {
         return (clause, None);
     }
     (lead, Some(question))
@@ -241,7 +242,8 @@ mod tests {
         for text in
             ["", "  ", "Up 40%.", "a1 22 b\x0bc\x0cd\re\tf\ng", "$5 -- x", every_ascii.as_str(), "40\u{a0}%  é 3"]
         {
-            assert_eq!(words_with_letter(text), slow(text), "{text:?}");
+            assert_eq!(words_with_letter(text, usize::MAX), slow(text), "{text:?}");
+            assert_eq!(words_with_letter(text, 2), slow(text).min(2), "{text:?}");
         }
     }
 

@@ -1,0 +1,177 @@
+//! Narrowed copies of the cue patterns, for text written in the Latin script.
+//!
+//! A Unicode class such as `\p{L}` or `[^,;"“”]` compiles to an automaton over every UTF-8
+//! sequence it admits, and a pattern repeats such classes (`(?:[\p{Lu}][\p{L}.'’-]*\s){0,3}`)
+//! into thousands of NFA states. Those make every lazy DFA state dear to build and every
+//! search for groups (whose bounded backtracker clears a bit per NFA state and byte) slow. Yet
+//! nearly all text the claims read is in the [`NARROW`] characters: Latin letters, general
+//! punctuation (curly quotes, dashes), currency signs and arrows.
+//!
+//! On a text made only of those characters, a pattern whose classes are cut down to them
+//! matches exactly where the whole pattern does, with the same groups: a match reads only the
+//! text's characters, and a class admits one of them just when its cut-down copy does. Look-
+//! arounds (`\b`, `^`) are left as they are. So the narrowed copy, many times smaller, serves
+//! every text in those characters, and the whole pattern the rest.
+
+use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
+
+use crate::span::Span;
+
+/// The characters a narrowed pattern is cut down to.
+const NARROW: [(char, char); 4] = [
+    // Basic Latin, Latin-1, Latin Extended-A and -B.
+    ('\0', '\u{24F}'),
+    // General punctuation: spaces, dashes, quotes, ellipsis.
+    ('\u{2000}', '\u{206F}'),
+    // Currency signs.
+    ('\u{20A0}', '\u{20CF}'),
+    // Arrows.
+    ('\u{2190}', '\u{21FF}'),
+];
+
+/// Whether `c` is one of the characters narrowed patterns keep.
+fn is_narrow(c: char) -> bool {
+    NARROW.iter().any(|&(low, high)| (low..=high).contains(&c))
+}
+
+/// Where the characters of `text` that narrowed patterns do not keep are, to tell which spans
+/// of it may be searched with them. Most texts have none; runs of ASCII are skipped sixteen
+/// bytes at a time.
+#[derive(Debug, Default)]
+pub struct Foreign(Vec<usize>);
+
+impl Foreign {
+    pub fn find(&mut self, text: &str) {
+        const STRIDE: usize = 16;
+        self.0.clear();
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            if at + STRIDE <= bytes.len() && bytes[at..at + STRIDE].is_ascii() {
+                at += STRIDE;
+                continue;
+            }
+            if bytes[at].is_ascii() {
+                at += 1;
+                continue;
+            }
+            let Some(c) = text[at..].chars().next() else {
+                break;
+            };
+            if !is_narrow(c) {
+                self.0.push(at);
+            }
+            at += c.len_utf8();
+        }
+    }
+
+    /// Whether `span` of the text holds only characters narrowed patterns keep.
+    pub fn is_narrow(&self, span: Span) -> bool {
+        let first = self.0.partition_point(|&at| at < span.start);
+        self.0.get(first).is_none_or(|&at| at >= span.end)
+    }
+}
+
+/// The fewest characters the classes of a pattern must lose for a narrowed copy to be worth
+/// building. `\p{L}` or `[^,;]` lose many thousands; a class that only case folding widened
+/// (`(?i)k` admits the Kelvin sign) or `\s` lose a few, and their automata are small anyway.
+const MIN_CUT: u32 = 256;
+
+/// `pattern` with its Unicode classes cut down to the [`NARROW`] characters, written out as a
+/// pattern again; `None` when that cuts fewer than [`MIN_CUT`] characters (or the pattern does
+/// not parse).
+pub fn narrowed(pattern: &str) -> Option<String> {
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let narrow = ClassUnicode::new(NARROW.iter().map(|&(low, high)| ClassUnicodeRange::new(low, high)));
+    let mut cut = 0;
+    let narrowed = cut_down(&hir, &narrow, &mut cut);
+    (cut >= MIN_CUT).then(|| narrowed.to_string())
+}
+
+/// `hir` with its Unicode classes cut down to `narrow`, adding to `cut` the characters they lose.
+fn cut_down(hir: &Hir, narrow: &ClassUnicode, cut: &mut u32) -> Hir {
+    let size = |class: &ClassUnicode| -> u32 {
+        class.ranges().iter().map(|range| u32::from(range.end()) - u32::from(range.start()) + 1).sum()
+    };
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut narrowed = class.clone();
+            narrowed.intersect(narrow);
+            *cut += size(class) - size(&narrowed);
+            Hir::class(Class::Unicode(narrowed))
+        }
+        HirKind::Class(Class::Bytes(_)) | HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
+        HirKind::Repetition(repetition) => {
+            let mut repetition = repetition.clone();
+            repetition.sub = Box::new(cut_down(&repetition.sub, narrow, cut));
+            Hir::repetition(repetition)
+        }
+        HirKind::Capture(capture) => {
+            let mut capture = capture.clone();
+            capture.sub = Box::new(cut_down(&capture.sub, narrow, cut));
+            Hir::capture(capture)
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(|sub| cut_down(sub, narrow, cut)).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(|sub| cut_down(sub, narrow, cut)).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_narrow_spans() {
+        let text = "“Prices rose 4%,” said Zoë Łukasiewicz — €5 → $6. Цены выросли. 株価 rose 2%.";
+        let mut foreign = Foreign::default();
+        foreign.find(text);
+        let span = |part: &str| {
+            let start = text.find(part).unwrap();
+            Span::new(start, start + part.len())
+        };
+        assert!(foreign.is_narrow(span("“Prices rose 4%,” said Zoë Łukasiewicz — €5 → $6.")));
+        assert!(!foreign.is_narrow(span("Цены выросли")));
+        assert!(!foreign.is_narrow(span("$6. Ц")));
+        assert!(foreign.is_narrow(span(". ")));
+        assert!(!foreign.is_narrow(span("株価 rose")));
+        assert!(foreign.is_narrow(span(" rose 2%.")));
+    }
+
+    #[test]
+    fn narrowed_patterns_match_narrow_text_as_the_whole_ones_do() {
+        let patterns = [
+            r"^(?P<speaker>(?:[\p{Lu}][\p{L}.'’-]*\s){0,3}[\p{Lu}][\p{L}.'’-]*),\s[^,;“”]{3,40},\s+said",
+            r"(?i)(?-u:\b)(?:more|[a-z]{3,}er)\s(?:[^.;:]{0,60}?\s)?than(?-u:\b)",
+            r"[”\x22],?\s+(?P<speaker>\p{Lu}\p{L}+)\s+(?:said|says)",
+        ];
+        let texts = [
+            "Zoë Brandt, an analyst at Łódź Partners, said output fell.",
+            "Ørsted, the Danish firm, said costs rose.",
+            "The Ärzte were STRONGER than ſome thought, and ſtronger than before.",
+            "“Sales fell,” Émile said. \"Costs rose,\" Ünal says.",
+        ];
+        for pattern in patterns {
+            let whole = regex::Regex::new(pattern).unwrap();
+            let narrow = regex::Regex::new(&narrowed(pattern).unwrap()).unwrap();
+            assert_eq!(whole.captures_len(), narrow.captures_len());
+            for text in texts {
+                assert!(text.chars().all(is_narrow));
+                let groups = |regex: &regex::Regex| -> Vec<Vec<Option<(usize, usize)>>> {
+                    regex
+                        .captures_iter(text)
+                        .map(|c| c.iter().map(|g| g.map(|g| (g.start(), g.end()))).collect())
+                        .collect()
+                };
+                assert_eq!(groups(&whole), groups(&narrow), "{pattern} on {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn leaves_patterns_without_wider_classes_alone() {
+        assert_eq!(narrowed(r"(?-u:\b)may(?-u:\b)"), None);
+        assert_eq!(narrowed(r"[0-9]+%"), None);
+        assert_eq!(narrowed(r"(?i)(?-u:\b)weaker\s+than"), None);
+        assert!(narrowed(r"\p{Lu}\p{Ll}+").is_some());
+    }
+}
