@@ -25,15 +25,14 @@
 //! downstream reads only the kept lines.
 
 mod context;
-pub(crate) mod gate;
 mod repeats;
 mod visible;
 mod words;
 
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
+use crate::rules::gate::Gate;
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
-use gate::Gate;
 use visible::visible_line;
 
 use regex::Regex;

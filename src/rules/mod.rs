@@ -12,6 +12,7 @@
 //! that names `file:line:col`.
 
 pub mod catalogue;
+pub mod gate;
 mod phrases;
 mod source;
 

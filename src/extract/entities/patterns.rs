@@ -8,7 +8,7 @@ use regex::Regex;
 use super::lists::{Lists, WordList};
 use super::names::collapse;
 use super::{Candidate, EntityRule};
-use crate::clean::gate::Gate;
+use crate::rules::gate::Gate;
 use crate::rules::{self, RuleError, RuleFile};
 use crate::span::Span;
 

@@ -1,14 +1,16 @@
-//! Cheap necessary conditions for each line pattern, derived from the pattern itself, so that the
-//! regex runs only on lines it could match.
+//! Cheap necessary conditions for a rule's regex, derived from the pattern itself, so that the
+//! regex runs only on text it could match: the boilerplate stage asks them of each line, the
+//! entities stage of each block.
 //!
 //! Most lines are prose and most patterns fail on them at once, yet a regex call costs about as
 //! much as scanning a short line, and a line meets some twenty patterns. A pattern anchored at the
-//! start (`^…`) can only match a line whose first byte may begin a match: `^[\s*_#>]*by\s+…` never
-//! matches a line starting with `T`. The set of such bytes is worked out from the parsed pattern
-//! and is never smaller than the regex needs: zero-width assertions are passed over, and a class
-//! lets in every byte that may start one of its characters.
+//! start (`^…`) can only match text whose first byte may begin a match: `^[\s*_#>]*by\s+…` never
+//! matches a line starting with `T`; likewise at the end (`…$`) with the last byte. The sets of
+//! such bytes are worked out from the parsed pattern and are never smaller than the regex needs:
+//! zero-width assertions are passed over, and a class lets in every byte that may start (or end)
+//! one of its characters.
 //!
-//! Many patterns, anchored or not, also need one of a few literals somewhere in the line: every
+//! Many patterns, anchored or not, also need one of a few literals somewhere in the text: every
 //! match of `(?:19|20)[0-9]{2}.{0,40}©` holds `©`, every match of a photo credit holds `Foto`,
 //! `Credit`, `©`… A search for those literals (memchr or Aho-Corasick, both vectorised) costs a
 //! fraction of the regex call on the many lines that hold none of them.
@@ -68,7 +70,7 @@ impl Gate {
         Gate { first_bytes, last_bytes, required }
     }
 
-    /// Whether the pattern may match `line` as far as its first byte and its literals tell.
+    /// Whether the pattern may match `line` as far as its first and last bytes and its literals tell.
     pub fn admits(&self, line: &str) -> bool {
         let edge = |set: &Option<[u64; 4]>, byte: Option<&u8>| match set {
             Some(set) => byte.is_some_and(|&byte| has_byte(set, byte)),
