@@ -49,16 +49,16 @@ impl Gate {
             return Gate { first_bytes: None, last_bytes: None, required: None };
         };
         let properties = hir.properties();
-        let edge_bytes = |anchored: bool, edge: fn(&Hir, &mut [u64; 4]) -> bool| {
+        let edge_set = |anchored: bool, edge: Edge| {
             anchored
                 .then(|| {
                     let mut set = [0u64; 4];
-                    (!edge(&hir, &mut set)).then_some(set)
+                    (!edge_bytes(&hir, edge, &mut set)).then_some(set)
                 })
                 .flatten()
         };
-        let first_bytes = edge_bytes(properties.look_set_prefix().contains(Look::Start), first_bytes);
-        let last_bytes = edge_bytes(properties.look_set_suffix().contains(Look::End), last_bytes);
+        let first_bytes = edge_set(properties.look_set_prefix().contains(Look::Start), Edge::First);
+        let last_bytes = edge_set(properties.look_set_suffix().contains(Look::End), Edge::Last);
         let required = required(&hir).filter(|literals| worth_a_search(literals)).and_then(|literals| {
             Some(match literals.as_slice() {
                 [one] => Required::One(Box::new(memmem::Finder::new(one).into_owned())),
@@ -152,63 +152,51 @@ fn add_bytes(set: &mut [u64; 4], from: u8, to: u8) {
     }
 }
 
-/// Adds to `set` every byte that may start a match of `hir`; returns whether `hir` may match the
-/// empty string (then what follows it may start the match too). Zero-width assertions are passed
-/// over, which only ever lets more bytes in.
-fn first_bytes(hir: &Hir, set: &mut [u64; 4]) -> bool {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => true,
-        HirKind::Literal(literal) => match literal.0.first() {
-            Some(&byte) => {
-                add_byte(set, byte);
-                false
-            }
-            None => true,
-        },
-        // The first byte of a character's UTF-8 form grows with the character, so a range of
-        // characters starts with the bytes between those of its ends.
-        HirKind::Class(Class::Unicode(class)) => {
-            for range in class.iter() {
-                let lead = |c: char| c.encode_utf8(&mut [0; 4]).as_bytes()[0];
-                add_bytes(set, lead(range.start()), lead(range.end()));
-            }
-            false
-        }
-        HirKind::Class(Class::Bytes(class)) => {
-            for range in class.iter() {
-                add_bytes(set, range.start(), range.end());
-            }
-            false
-        }
-        HirKind::Repetition(repetition) => first_bytes(&repetition.sub, set) || repetition.min == 0,
-        HirKind::Capture(capture) => first_bytes(&capture.sub, set),
-        HirKind::Concat(parts) => parts.iter().all(|part| first_bytes(part, set)),
-        HirKind::Alternation(branches) => {
-            branches.iter().fold(false, |nullable, branch| first_bytes(branch, set) | nullable)
-        }
-    }
+/// Which end of a match [`edge_bytes`] looks at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    First,
+    Last,
 }
 
-/// Adds to `set` every byte that may end a match of `hir`; returns whether `hir` may match the
-/// empty string (then what precedes it may end the match too). The mirror of [`first_bytes`].
-fn last_bytes(hir: &Hir, set: &mut [u64; 4]) -> bool {
+/// Adds to `set` every byte that may start (`Edge::First`) or end (`Edge::Last`) a match of
+/// `hir`; returns whether `hir` may match the empty string (then what follows it, or precedes
+/// it, may start or end the match too). Zero-width assertions are passed over, which only ever
+/// lets more bytes in.
+fn edge_bytes(hir: &Hir, edge: Edge, set: &mut [u64; 4]) -> bool {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => true,
-        HirKind::Literal(literal) => match literal.0.last() {
-            Some(&byte) => {
-                add_byte(set, byte);
-                false
+        HirKind::Literal(literal) => {
+            let byte = match edge {
+                Edge::First => literal.0.first(),
+                Edge::Last => literal.0.last(),
+            };
+            match byte {
+                Some(&byte) => {
+                    add_byte(set, byte);
+                    false
+                }
+                None => true,
             }
-            None => true,
-        },
-        // A character beyond ASCII ends with a continuation byte.
+        }
         HirKind::Class(Class::Unicode(class)) => {
             for range in class.iter() {
-                if range.start().is_ascii() {
-                    add_bytes(set, range.start() as u8, range.end().min('\x7f') as u8);
-                }
-                if !range.end().is_ascii() {
-                    add_bytes(set, 0x80, 0xbf);
+                match edge {
+                    // The first byte of a character's UTF-8 form grows with the character, so a
+                    // range of characters starts with the bytes between those of its ends.
+                    Edge::First => {
+                        let lead = |c: char| c.encode_utf8(&mut [0; 4]).as_bytes()[0];
+                        add_bytes(set, lead(range.start()), lead(range.end()));
+                    }
+                    // A character beyond ASCII ends with a continuation byte.
+                    Edge::Last => {
+                        if range.start().is_ascii() {
+                            add_bytes(set, range.start() as u8, range.end().min('\x7f') as u8);
+                        }
+                        if !range.end().is_ascii() {
+                            add_bytes(set, 0x80, 0xbf);
+                        }
+                    }
                 }
             }
             false
@@ -219,11 +207,14 @@ fn last_bytes(hir: &Hir, set: &mut [u64; 4]) -> bool {
             }
             false
         }
-        HirKind::Repetition(repetition) => last_bytes(&repetition.sub, set) || repetition.min == 0,
-        HirKind::Capture(capture) => last_bytes(&capture.sub, set),
-        HirKind::Concat(parts) => parts.iter().rev().all(|part| last_bytes(part, set)),
+        HirKind::Repetition(repetition) => edge_bytes(&repetition.sub, edge, set) || repetition.min == 0,
+        HirKind::Capture(capture) => edge_bytes(&capture.sub, edge, set),
+        HirKind::Concat(parts) => match edge {
+            Edge::First => parts.iter().all(|part| edge_bytes(part, edge, set)),
+            Edge::Last => parts.iter().rev().all(|part| edge_bytes(part, edge, set)),
+        },
         HirKind::Alternation(branches) => {
-            branches.iter().fold(false, |nullable, branch| last_bytes(branch, set) | nullable)
+            branches.iter().fold(false, |nullable, branch| edge_bytes(branch, edge, set) | nullable)
         }
     }
 }
