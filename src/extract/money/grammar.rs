@@ -26,6 +26,11 @@
 //! | `{neg}` | a minus sign between the symbol and the number (`$-99.99`) | the sign |
 //! | `{sp}` | an optional space (also no-break and thin spaces) | nothing |
 //!
+//! Context guards (`preceded_by`, `not_followed_by`…) may use the same macros, and one of their
+//! own: `{bare_figure}`, a figure with no currency sign glued before it. `not_preceded_by =
+//! '{bare_figure}$'` keeps a rule from taking a symbol glued to the figure before it, whose
+//! symbol it is (`1250€ 600`).
+//!
 //! A second `{num}`, `{words}`, `{sym}`, `{scale}`… in the same pattern belongs to the high end of a
 //! range. A scale written only on the high end applies to both (`$5-10 million`). The item's span
 //! runs from the first macro to the last, so context words such as "between" stay outside it.
@@ -377,6 +382,10 @@ impl<'a> Fragments<'a> {
     }
 }
 
+/// The guard macro `{bare_figure}`: a figure (digits with their separators) that no currency
+/// sign or other digit stands right before.
+const BARE_FIGURE: &str = "(?:^|[^0-9.,'’\\p{Sc}])[0-9][0-9.,'’]*";
+
 /// Expands the vocabulary macros of a context guard (`[ ]?{num}{sp}{sym}`), without capture
 /// groups. Braces that name no macro (`\u{a0}`, `{2,}`) are the regex's own.
 fn expand_guard(guard: &str, fragments: &Fragments) -> String {
@@ -387,6 +396,7 @@ fn expand_guard(guard: &str, fragments: &Fragments) -> String {
         let name = &rest[open + 1..close];
         let fragment = match name {
             "sp" => Some("[ \u{a0}\u{202f}\u{2009}]?".to_string()),
+            "bare_figure" => Some(BARE_FIGURE.to_string()),
             "postscale" => fragments.get("scale", false),
             _ if name.starts_with(|c: char| c.is_ascii_lowercase()) => fragments.get(name, false),
             _ => None,
