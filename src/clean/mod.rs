@@ -132,9 +132,11 @@ pub struct BoilerplateClassifier {
     repeated: usize,
 }
 
-/// The phrases of the rules. Those that must open the line (`start`, `whole`) are in one
-/// automaton, looked for only in the line's first words (see [`PhraseSet::find`]) and only when a
-/// rule of theirs allows the line's length.
+/// The phrases of the rules. Those that must open the line (`start`, `whole`) can only start at
+/// its first letter or digit, or before it when they start with a mark (`©`): most are filed
+/// under their first word and checked at that one place, the few others are in an automaton
+/// searched only when the line opens with a byte that may start one of them. Either way only
+/// when a rule of theirs allows the line's length.
 ///
 /// Those that may sit anywhere start at the start of a word, so most are filed under their first
 /// word, in groups, and checked only where the scan of the line (which reads every word anyway
@@ -145,9 +147,8 @@ pub struct BoilerplateClassifier {
 /// lines it may match (`max_words`).
 #[derive(Debug)]
 struct PhraseSets {
-    /// The most words a line may have for a rule with a leading phrase to name it, and the
-    /// leading phrases.
-    leading: Option<(usize, PhraseSet)>,
+    /// The phrases that must open the line.
+    leading: Option<LeadingPhrases>,
     /// The phrases that may sit anywhere filed under their first word, by group (group `g` at
     /// `g - 1`): `(rule, phrase)`.
     by_word: Vec<Vec<(usize, String)>>,
@@ -159,6 +160,83 @@ struct PhraseSets {
 
 /// A phrase rule: `(rule, phrases, position, max_words)`.
 type PhraseList = (usize, Vec<String>, Position, Option<usize>);
+
+/// The phrases that must open the line (`start`, `whole`).
+#[derive(Debug)]
+struct LeadingPhrases {
+    /// The most words a line may have for a rule with a leading phrase to name it.
+    most: usize,
+    /// The group of phrases (counted from 1) filed under the key of their first word (see
+    /// [`words::folded_key`]): those that start with a letter or digit, whose key holds more than
+    /// bytes beyond ASCII.
+    by_word: words::KeyTable<u32>,
+    /// `(rule, phrase, position)`, by group (group `g` at `g - 1`).
+    groups: Vec<Vec<(usize, String, Position)>>,
+    /// The other leading phrases (those that start with a mark), and the ASCII bytes, in both
+    /// cases, that may start one of them.
+    marked: Option<(PhraseSet, [bool; 128])>,
+}
+
+impl LeadingPhrases {
+    fn new(lists: &[&PhraseList], most: usize) -> LeadingPhrases {
+        let mut by_word = words::KeyTable::default();
+        let mut groups: Vec<Vec<(usize, String, Position)>> = Vec::new();
+        let mut marked = PhraseSetBuilder::default();
+        let mut marked_first = [false; 128];
+        let mut any_marked = false;
+        for &(rule, phrases, position, _) in lists {
+            for phrase in phrases {
+                let word = &phrase[..phrase.find(|c: char| !c.is_alphanumeric()).unwrap_or(phrase.len())];
+                let key = words::folded_key(word.as_bytes());
+                if word.is_empty() || key == 0 {
+                    marked.add(*rule, std::slice::from_ref(phrase), *position);
+                    any_marked = true;
+                    if let Some(&first) = phrase.as_bytes().first().filter(|byte| byte.is_ascii()) {
+                        marked_first[usize::from(first.to_ascii_lowercase())] = true;
+                        marked_first[usize::from(first.to_ascii_uppercase())] = true;
+                    }
+                    continue;
+                }
+                let group = by_word.entry(key);
+                if *group == 0 {
+                    groups.push(Vec::new());
+                    *group = u32::try_from(groups.len()).expect("fewer phrase groups than 2^32");
+                }
+                groups[*group as usize - 1].push((*rule, phrase.clone(), *position));
+            }
+        }
+        LeadingPhrases { most, by_word, groups, marked: any_marked.then(|| (marked.build(), marked_first)) }
+    }
+
+    /// Calls `found(rule)` for every leading phrase that opens `text` where its rule asks (see
+    /// [`Position::admits`]), as [`PhraseSet::find`] would find it.
+    fn find(&self, text: &str, mut found: impl FnMut(usize)) {
+        // A leading phrase starts at or before the first letter or digit, so one that starts
+        // with a letter or digit starts right there.
+        let body_start = text.find(char::is_alphanumeric);
+        if let Some(start) = body_start {
+            let len = text[start..].find(|c: char| !c.is_alphanumeric()).unwrap_or(text.len() - start);
+            let key = words::folded_key_at(text.as_bytes(), start, len);
+            if let Some(&group) = self.by_word.get(key).filter(|_| key != 0) {
+                for (rule, phrase, position) in &self.groups[group as usize - 1] {
+                    if rules::occurs_anywhere_at(text, start, phrase)
+                        && position.admits(text, start, start + phrase.len())
+                    {
+                        found(*rule);
+                    }
+                }
+            }
+        }
+        // A phrase that starts with a mark starts within the bytes up to the first letter or
+        // digit; a byte beyond ASCII there may fold to the start of one (see `PhraseSet`).
+        if let Some((set, first)) = &self.marked {
+            let reach = body_start.map_or(text.len(), |start| start + 1);
+            if text.as_bytes()[..reach].iter().any(|&byte| !byte.is_ascii() || first[usize::from(byte)]) {
+                set.find(text, |rule, _, _| found(rule));
+            }
+        }
+    }
+}
 
 /// The key of the first word of `phrase` (see [`words::folded_key`]), when the scan of a line
 /// sees every place the phrase may start at: it starts with a word (a run of letters and digits)
@@ -201,8 +279,7 @@ impl PhraseSets {
         };
         let (anywhere, leading): (Vec<&PhraseList>, Vec<&PhraseList>) =
             lists.iter().partition(|list| list.2 == Position::Anywhere);
-        let leading =
-            leading.iter().map(|list| limit(list)).max().map(|most| (most, build(&mut leading.iter().copied())));
+        let leading = leading.iter().map(|list| limit(list)).max().map(|most| LeadingPhrases::new(&leading, most));
         let mut limits: Vec<usize> = anywhere.iter().map(|list| limit(list)).collect();
         limits.sort_unstable();
         limits.dedup();
@@ -238,10 +315,10 @@ impl PhraseSets {
     /// Calls `found(rule)` for every phrase occurrence in the visible `text` of a line of `words`
     /// words, except those of rules that allow fewer words (which cannot name the line anyway).
     fn find(&self, text: &str, words: usize, mut found: impl FnMut(usize)) {
-        if let Some((most, set)) = &self.leading
-            && words <= *most
+        if let Some(leading) = &self.leading
+            && words <= leading.most
         {
-            set.find(text, |rule, _, _| found(rule));
+            leading.find(text, &mut found);
         }
         if let Some((_, set)) = self.anywhere.iter().find(|(most, _)| *most >= words) {
             set.find(text, |rule, _, _| found(rule));
@@ -562,6 +639,8 @@ mod tests {
             "Mit der Nutzung dieser Seite stimmen Sie der Verarbeitung Ihrer Daten zu.",
             "J'accepte que mes données soient utilisées. Politique de confidentialité",
             "12. Share this with a friend",
+            "** © Harbour Media",
+            "Image: © Harbour Media",
             "subscribers, subscribed, unsubscribe at any time, in your inbox-ish",
             "The ferry ran again on Thursday; engineers worked through the night to repair the ramp.",
         ];
