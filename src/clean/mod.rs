@@ -106,12 +106,106 @@ struct Compiled {
 #[derive(Debug)]
 struct Pattern {
     gate: Gate,
-    regex: Regex,
+    engine: Engine,
+}
+
+/// How a line pattern runs.
+#[derive(Debug)]
+enum Engine {
+    /// A lazy DFA alone, by its index in [`LineDfas`], for a pattern anchored at the start: it
+    /// compiles to one automaton without capture groups, where the general regex engine builds a
+    /// reverse one and capture-aware engines too, which cost the classifier two fifths of its
+    /// compile time; the walk from the line's start (see [`walk`]) costs no more than the general
+    /// engine's call.
+    Lazy(usize),
+    /// The general engine, for a pattern that may match anywhere in the line (its prefilters pay
+    /// there) or that a lazy DFA cannot run (a Unicode word boundary).
+    Regex(Regex),
 }
 
 impl Pattern {
-    fn is_match(&self, line: &str) -> bool {
-        self.gate.admits(line) && self.regex.is_match(line)
+    fn compile(
+        file: &rules::RuleFile,
+        pattern: &toml::Spanned<String>,
+        dfas: &mut Vec<LazyDfa>,
+    ) -> Result<Pattern, RuleError> {
+        let gate = Gate::new(pattern.get_ref());
+        let engine = match lazy_dfa(pattern.get_ref()).filter(|dfa| dfa.get_nfa().is_always_start_anchored()) {
+            Some(dfa) => {
+                dfas.push(dfa);
+                Engine::Lazy(dfas.len() - 1)
+            }
+            // The general engine says what is wrong with a pattern that does not compile.
+            None => Engine::Regex(rules::compile_regex(file, pattern)?),
+        };
+        Ok(Pattern { gate, engine })
+    }
+
+    fn is_match(&self, line: &str, dfas: &[LazyDfa], caches: &mut [LazyCache]) -> bool {
+        self.gate.admits(line)
+            && match &self.engine {
+                Engine::Lazy(index) => walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true),
+                Engine::Regex(regex) => regex.is_match(line),
+            }
+    }
+}
+
+/// Whether the lazy DFA `dfa` of a pattern anchored at the start matches `line`, walked a byte at
+/// a time from the start until it dies or matches: most lines are turned down within their first
+/// bytes, and the walk costs next to nothing beyond them. `None` if the DFA could not go on,
+/// which it cannot fail to (it has no quit bytes and never gives up, see [`lazy_dfa`]).
+fn walk(dfa: &LazyDfa, cache: &mut LazyCache, line: &str) -> Option<bool> {
+    let mut state = dfa.start_state_forward(cache, &regex_automata::Input::new(line)).ok()?;
+    for &byte in line.as_bytes() {
+        state = dfa.next_state(cache, state, byte).ok()?;
+        if state.is_tagged() {
+            // A match state says a match ended just before this byte.
+            if state.is_match() || state.is_dead() {
+                return Some(state.is_match());
+            }
+            if state.is_quit() {
+                return None;
+            }
+        }
+    }
+    Some(dfa.next_eoi_state(cache, state).ok()?.is_match())
+}
+
+type LazyDfa = regex_automata::hybrid::dfa::DFA;
+type LazyCache = regex_automata::hybrid::dfa::Cache;
+
+/// The lazy DFA of a line pattern, compiled as [`rules::build_regex`] compiles a rule's regex
+/// (same syntax, limits and cache size); `None` when it cannot be (a bad pattern, or one with a
+/// Unicode word boundary, which a lazy DFA cannot run on text beyond ASCII).
+fn lazy_dfa(pattern: &str) -> Option<LazyDfa> {
+    use regex_automata::nfa::thompson;
+    LazyDfa::builder()
+        .configure(LazyDfa::config().cache_capacity(8 << 20))
+        .thompson(thompson::Config::new().nfa_size_limit(Some(64 << 20)).which_captures(thompson::WhichCaptures::None))
+        .build(pattern)
+        .ok()
+}
+
+/// The lazy DFAs of the line patterns and a pool of their caches, one set per thread at work.
+struct LineDfas {
+    dfas: std::sync::Arc<Vec<LazyDfa>>,
+    caches: regex_automata::util::pool::Pool<Vec<LazyCache>, CacheMaker>,
+}
+
+type CacheMaker = Box<dyn Fn() -> Vec<LazyCache> + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
+
+impl LineDfas {
+    fn new(dfas: Vec<LazyDfa>) -> LineDfas {
+        let dfas = std::sync::Arc::new(dfas);
+        let shared = std::sync::Arc::clone(&dfas);
+        let make: CacheMaker = Box::new(move || shared.iter().map(LazyDfa::create_cache).collect());
+        LineDfas { dfas, caches: regex_automata::util::pool::Pool::new(make) }
+    }
+}
+
+impl std::fmt::Debug for LineDfas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LineDfas({})", self.dfas.len())
     }
 }
 
@@ -119,6 +213,8 @@ impl Pattern {
 #[derive(Debug)]
 pub struct BoilerplateClassifier {
     rules: Vec<Compiled>,
+    /// The lazy DFAs of the rules' patterns.
+    dfas: LineDfas,
     /// Rule indices in the order they are tried: priority, then file order. Context rules are
     /// not tried on lines; they name the verdicts of the context pass.
     order: Vec<usize>,
@@ -132,9 +228,11 @@ pub struct BoilerplateClassifier {
     repeated: usize,
 }
 
-/// The phrases of the rules. Those that must open the line (`start`, `whole`) are in one
-/// automaton, looked for only in the line's first words (see [`PhraseSet::find`]) and only when a
-/// rule of theirs allows the line's length.
+/// The phrases of the rules. Those that must open the line (`start`, `whole`) can only start at
+/// its first letter or digit, or before it when they start with a mark (`©`): most are filed
+/// under their first word and checked at that one place, the few others are in an automaton
+/// searched only when the line opens with a byte that may start one of them. Either way only
+/// when a rule of theirs allows the line's length.
 ///
 /// Those that may sit anywhere start at the start of a word, so most are filed under their first
 /// word, in groups, and checked only where the scan of the line (which reads every word anyway
@@ -145,9 +243,8 @@ pub struct BoilerplateClassifier {
 /// lines it may match (`max_words`).
 #[derive(Debug)]
 struct PhraseSets {
-    /// The most words a line may have for a rule with a leading phrase to name it, and the
-    /// leading phrases.
-    leading: Option<(usize, PhraseSet)>,
+    /// The phrases that must open the line.
+    leading: Option<LeadingPhrases>,
     /// The phrases that may sit anywhere filed under their first word, by group (group `g` at
     /// `g - 1`): `(rule, phrase)`.
     by_word: Vec<Vec<(usize, String)>>,
@@ -159,6 +256,83 @@ struct PhraseSets {
 
 /// A phrase rule: `(rule, phrases, position, max_words)`.
 type PhraseList = (usize, Vec<String>, Position, Option<usize>);
+
+/// The phrases that must open the line (`start`, `whole`).
+#[derive(Debug)]
+struct LeadingPhrases {
+    /// The most words a line may have for a rule with a leading phrase to name it.
+    most: usize,
+    /// The group of phrases (counted from 1) filed under the key of their first word (see
+    /// [`words::folded_key`]): those that start with a letter or digit, whose key holds more than
+    /// bytes beyond ASCII.
+    by_word: words::KeyTable<u32>,
+    /// `(rule, phrase, position)`, by group (group `g` at `g - 1`).
+    groups: Vec<Vec<(usize, String, Position)>>,
+    /// The other leading phrases (those that start with a mark), and the ASCII bytes, in both
+    /// cases, that may start one of them.
+    marked: Option<(PhraseSet, [bool; 128])>,
+}
+
+impl LeadingPhrases {
+    fn new(lists: &[&PhraseList], most: usize) -> LeadingPhrases {
+        let mut by_word = words::KeyTable::default();
+        let mut groups: Vec<Vec<(usize, String, Position)>> = Vec::new();
+        let mut marked = PhraseSetBuilder::default();
+        let mut marked_first = [false; 128];
+        let mut any_marked = false;
+        for &(rule, phrases, position, _) in lists {
+            for phrase in phrases {
+                let word = &phrase[..phrase.find(|c: char| !c.is_alphanumeric()).unwrap_or(phrase.len())];
+                let key = words::folded_key(word.as_bytes());
+                if word.is_empty() || key == 0 {
+                    marked.add(*rule, std::slice::from_ref(phrase), *position);
+                    any_marked = true;
+                    if let Some(&first) = phrase.as_bytes().first().filter(|byte| byte.is_ascii()) {
+                        marked_first[usize::from(first.to_ascii_lowercase())] = true;
+                        marked_first[usize::from(first.to_ascii_uppercase())] = true;
+                    }
+                    continue;
+                }
+                let group = by_word.entry(key);
+                if *group == 0 {
+                    groups.push(Vec::new());
+                    *group = u32::try_from(groups.len()).expect("fewer phrase groups than 2^32");
+                }
+                groups[*group as usize - 1].push((*rule, phrase.clone(), *position));
+            }
+        }
+        LeadingPhrases { most, by_word, groups, marked: any_marked.then(|| (marked.build(), marked_first)) }
+    }
+
+    /// Calls `found(rule)` for every leading phrase that opens `text` where its rule asks (see
+    /// [`Position::admits`]), as [`PhraseSet::find`] would find it.
+    fn find(&self, text: &str, mut found: impl FnMut(usize)) {
+        // A leading phrase starts at or before the first letter or digit, so one that starts
+        // with a letter or digit starts right there.
+        let body_start = text.find(char::is_alphanumeric);
+        if let Some(start) = body_start {
+            let len = text[start..].find(|c: char| !c.is_alphanumeric()).unwrap_or(text.len() - start);
+            let key = words::folded_key_at(text.as_bytes(), start, len);
+            if let Some(&group) = self.by_word.get(key).filter(|_| key != 0) {
+                for (rule, phrase, position) in &self.groups[group as usize - 1] {
+                    if rules::occurs_anywhere_at(text, start, phrase)
+                        && position.admits(text, start, start + phrase.len())
+                    {
+                        found(*rule);
+                    }
+                }
+            }
+        }
+        // A phrase that starts with a mark starts within the bytes up to the first letter or
+        // digit; a byte beyond ASCII there may fold to the start of one (see `PhraseSet`).
+        if let Some((set, first)) = &self.marked {
+            let reach = body_start.map_or(text.len(), |start| start + 1);
+            if text.as_bytes()[..reach].iter().any(|&byte| !byte.is_ascii() || first[usize::from(byte)]) {
+                set.find(text, |rule, _, _| found(rule));
+            }
+        }
+    }
+}
 
 /// The key of the first word of `phrase` (see [`words::folded_key`]), when the scan of a line
 /// sees every place the phrase may start at: it starts with a word (a run of letters and digits)
@@ -201,8 +375,7 @@ impl PhraseSets {
         };
         let (anywhere, leading): (Vec<&PhraseList>, Vec<&PhraseList>) =
             lists.iter().partition(|list| list.2 == Position::Anywhere);
-        let leading =
-            leading.iter().map(|list| limit(list)).max().map(|most| (most, build(&mut leading.iter().copied())));
+        let leading = leading.iter().map(|list| limit(list)).max().map(|most| LeadingPhrases::new(&leading, most));
         let mut limits: Vec<usize> = anywhere.iter().map(|list| limit(list)).collect();
         limits.sort_unstable();
         limits.dedup();
@@ -238,10 +411,10 @@ impl PhraseSets {
     /// Calls `found(rule)` for every phrase occurrence in the visible `text` of a line of `words`
     /// words, except those of rules that allow fewer words (which cannot name the line anyway).
     fn find(&self, text: &str, words: usize, mut found: impl FnMut(usize)) {
-        if let Some((most, set)) = &self.leading
-            && words <= *most
+        if let Some(leading) = &self.leading
+            && words <= leading.most
         {
-            set.find(text, |rule, _, _| found(rule));
+            leading.find(text, &mut found);
         }
         if let Some((_, set)) = self.anywhere.iter().find(|(most, _)| *most >= words) {
             set.find(text, |rule, _, _| found(rule));
@@ -268,6 +441,7 @@ impl BoilerplateClassifier {
         let mut settings = None;
         let mut stop_words = StopWords::default();
         let mut contexts = Vec::new();
+        let mut dfas = Vec::new();
         for file in source.files(Family::Boilerplate) {
             let parsed: BoilerplateFile = rules::parse(file)?;
             for rule in parsed.rule {
@@ -280,11 +454,8 @@ impl BoilerplateClassifier {
                     ));
                 }
                 let index = rules.len();
-                let patterns = rule
-                    .patterns
-                    .iter()
-                    .map(|p| Ok(Pattern { regex: rules::compile_regex(file, p)?, gate: Gate::new(p.get_ref()) }))
-                    .collect::<Result<_, RuleError>>()?;
+                let patterns: Vec<Pattern> =
+                    rule.patterns.iter().map(|p| Pattern::compile(file, p, &mut dfas)).collect::<Result<_, _>>()?;
                 if !rule.phrases.is_empty() {
                     phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
                 }
@@ -352,6 +523,7 @@ impl BoilerplateClassifier {
         let repeated = verdict_rules[2].ok_or_else(|| missing("a context rule for `repeated`"))?;
         Ok(BoilerplateClassifier {
             rules,
+            dfas: LineDfas::new(dfas),
             order,
             phrases: PhraseSets::new(phrase_lists, &mut stop_words),
             settings,
@@ -383,6 +555,7 @@ impl BoilerplateClassifier {
         // One bit per rule whose phrase occurs in the line.
         let mut phrase_hits = vec![0u64; self.rules.len().div_ceil(64)];
         let mut lower = String::new();
+        let mut caches = self.dfas.caches.get();
         for &line in lines {
             let span = line.trim(text);
             if span.is_empty() {
@@ -404,7 +577,8 @@ impl BoilerplateClassifier {
                 (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)
                     && rule.max_words.is_none_or(|max| words <= max)
                     && rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
-                    && (rule.patterns.is_empty() || rule.patterns.iter().any(|pattern| pattern.is_match(raw)))
+                    && (rule.patterns.is_empty()
+                        || rule.patterns.iter().any(|pattern| pattern.is_match(raw, &self.dfas.dfas, &mut caches)))
             });
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push(fired.map(|rule| (span, rule)));
@@ -538,6 +712,43 @@ mod tests {
     }
 
     #[test]
+    fn the_lazy_dfa_walk_matches_where_the_regex_does() {
+        let source = RuleSource::embedded();
+        let mut patterns = Vec::new();
+        for file in source.files(Family::Boilerplate) {
+            let parsed: BoilerplateFile = rules::parse(file).unwrap();
+            patterns.extend(parsed.rule.into_iter().flat_map(|rule| rule.patterns).map(|p| p.into_inner()));
+        }
+        let lines = [
+            "",
+            "By Ann Lee",
+            "12:45 Uhr",
+            "Home | News | Sport",
+            "logo.png?w=300)",
+            "© 2026 Harbour Media. All rights reserved.",
+            "Facebook Twitter Email",
+            "4 min read",
+            "Ähnliche Beiträge | Über uns",
+            "The ferry ran again on Thursday, the operator said.",
+            "Ann Lee is a reporter at the Harbour Ledger.",
+            "\u{a0}Newsletter",
+        ];
+        let mut lazy = 0;
+        for pattern in &patterns {
+            let Some(dfa) = lazy_dfa(pattern).filter(|dfa| dfa.get_nfa().is_always_start_anchored()) else {
+                continue;
+            };
+            lazy += 1;
+            let regex = Regex::new(pattern).unwrap();
+            let mut cache = dfa.create_cache();
+            for line in lines {
+                assert_eq!(walk(&dfa, &mut cache, line), Some(regex.is_match(line)), "{pattern} on {line:?}");
+            }
+        }
+        assert!(lazy * 2 > patterns.len(), "{lazy} of {}", patterns.len());
+    }
+
+    #[test]
     fn phrases_filed_under_words_are_found_where_an_automaton_finds_them() {
         let source = RuleSource::embedded();
         let classifier = BoilerplateClassifier::compile(&source, &mut Catalogue::default()).unwrap();
@@ -562,6 +773,8 @@ mod tests {
             "Mit der Nutzung dieser Seite stimmen Sie der Verarbeitung Ihrer Daten zu.",
             "J'accepte que mes données soient utilisées. Politique de confidentialité",
             "12. Share this with a friend",
+            "** © Harbour Media",
+            "Image: © Harbour Media",
             "subscribers, subscribed, unsubscribe at any time, in your inbox-ish",
             "The ferry ran again on Thursday; engineers worked through the night to repair the ramp.",
         ];

@@ -169,8 +169,124 @@ pub struct Grammar {
     wordy: Option<Regex>,
     /// The anchored patterns as one set: which of them match at a start, in one DFA pass,
     /// so that captures are resolved only for those.
-    anchored: RegexSet,
+    anchored: AnchoredSet,
     patterns: Vec<Expanded>,
+}
+
+/// The anchored patterns as one automaton that says which of them match at the start of a text.
+enum AnchoredSet {
+    /// A lazy DFA of all the patterns that reports every pattern it passes a match of, walked
+    /// from the start until it dies (see [`Walker::matches`]): most starts (a year, a count)
+    /// die within a few bytes, which the walk pays for and no more. It compiles to one
+    /// automaton without capture groups, where a regex set also builds a reverse one: that was
+    /// most of the money stage's compile time.
+    Lazy { dfa: Box<LazyDfa>, caches: Box<Pool<LazyCache, CacheMaker>> },
+    /// A regex set, for patterns a lazy DFA cannot run (a Unicode word boundary).
+    Set(RegexSet),
+}
+
+impl std::fmt::Debug for AnchoredSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AnchoredSet::Lazy { dfa, .. } => write!(f, "AnchoredSet::Lazy({} patterns)", dfa.pattern_len()),
+            AnchoredSet::Set(set) => write!(f, "AnchoredSet::Set({set:?})"),
+        }
+    }
+}
+
+type LazyDfa = regex_automata::hybrid::dfa::DFA;
+type LazyCache = regex_automata::hybrid::dfa::Cache;
+type Pool<T, F> = regex_automata::util::pool::Pool<T, F>;
+type CacheMaker = Box<dyn Fn() -> LazyCache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
+
+impl AnchoredSet {
+    /// The lazy DFA of the anchored patterns, with the limits of the regex set it stands for;
+    /// `None` when they cannot make one.
+    fn lazy(sources: &[&str]) -> Option<AnchoredSet> {
+        use regex_automata::nfa::thompson;
+        let dfa = LazyDfa::builder()
+            .configure(LazyDfa::config().match_kind(regex_automata::MatchKind::All).cache_capacity(64 << 20))
+            .thompson(
+                thompson::Config::new().nfa_size_limit(Some(SIZE_LIMIT)).which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many(sources)
+            .ok()?;
+        let maker = dfa.clone();
+        let caches = Box::new(Pool::new(Box::new(move || maker.create_cache()) as CacheMaker));
+        Some(AnchoredSet::Lazy { dfa: Box::new(dfa), caches })
+    }
+
+    /// What asks the set on one thread, for one text.
+    fn walker(&self) -> Walker<'_> {
+        match self {
+            AnchoredSet::Lazy { dfa, caches } => Walker::Lazy(dfa, caches.get()),
+            AnchoredSet::Set(set) => Walker::Set(set),
+        }
+    }
+}
+
+/// A thread's way into an [`AnchoredSet`]: with the cache of its lazy DFA, held while a text is read.
+enum Walker<'a> {
+    Lazy(&'a LazyDfa, regex_automata::util::pool::PoolGuard<'a, LazyCache, CacheMaker>),
+    Set(&'a RegexSet),
+}
+
+impl Walker<'_> {
+    /// Fills `matched` with the patterns that match at the start of `text`, in order.
+    fn matches(&mut self, text: &str, matched: &mut Vec<usize>) {
+        matched.clear();
+        match self {
+            Walker::Lazy(dfa, cache) => {
+                if walk_all(dfa, cache, text, matched).is_none() {
+                    // The walk cannot stop short (no quit bytes, no giving up): if it ever did,
+                    // every pattern is tried, which reads what the set would have said.
+                    matched.clear();
+                    matched.extend(0..dfa.pattern_len());
+                }
+                matched.sort_unstable();
+                matched.dedup();
+            }
+            Walker::Set(set) => {
+                let matches = set.matches(text);
+                // Most starts (a year, a count) match no pattern; walking every slot of the set
+                // to find that out costs more than the DFA pass that decided it.
+                if matches.matched_any() {
+                    matched.extend(matches.iter());
+                }
+            }
+        }
+    }
+}
+
+/// Walks the lazy DFA `dfa` (match kind `All`, patterns anchored) over `text` from its start
+/// until it dies or the text ends, pushing the patterns of every match state it passes onto
+/// `matched`; `None` if it could not go on.
+fn walk_all(dfa: &LazyDfa, cache: &mut LazyCache, text: &str, matched: &mut Vec<usize>) -> Option<()> {
+    let input = regex_automata::Input::new(text).anchored(regex_automata::Anchored::Yes);
+    let mut state = dfa.start_state_forward(cache, &input).ok()?;
+    let mut collect = |cache: &mut LazyCache, state: regex_automata::hybrid::LazyStateID| {
+        for index in 0..dfa.match_len(cache, state) {
+            matched.push(dfa.match_pattern(cache, state, index).as_usize());
+        }
+    };
+    for &byte in text.as_bytes() {
+        state = dfa.next_state(cache, state, byte).ok()?;
+        if state.is_tagged() {
+            if state.is_match() {
+                // Matches that ended just before this byte.
+                collect(cache, state);
+            } else if state.is_dead() {
+                return Some(());
+            } else if state.is_quit() {
+                return None;
+            }
+        }
+    }
+    let state = dfa.next_eoi_state(cache, state).ok()?;
+    if state.is_match() {
+        collect(cache, state);
+    }
+    Some(())
 }
 
 /// What a pattern matched, before the currency and qualifier are attached.
@@ -253,11 +369,17 @@ impl Grammar {
         };
         let leads = join(&leads)?;
         let wordy = join(&wordy)?;
-        let anchored = regex::RegexSetBuilder::new(expanded.iter().map(|pattern| &pattern.source))
-            .size_limit(SIZE_LIMIT)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .map_err(|e| blame(&expanded, e))?;
+        let sources: Vec<&str> = expanded.iter().map(|pattern| pattern.source.as_str()).collect();
+        let anchored = match AnchoredSet::lazy(&sources) {
+            Some(set) => set,
+            None => AnchoredSet::Set(
+                regex::RegexSetBuilder::new(&sources)
+                    .size_limit(SIZE_LIMIT)
+                    .dfa_size_limit(64 << 20)
+                    .build()
+                    .map_err(|e| blame(&expanded, e))?,
+            ),
+        };
         Ok(Grammar { leads, wordy, anchored, patterns: expanded })
     }
 
@@ -266,6 +388,8 @@ impl Grammar {
         // `{num}` needs an ASCII digit: without one, only the patterns in `wordy` can match.
         let search = if text.bytes().any(|b| b.is_ascii_digit()) { &self.leads } else { &self.wordy };
         let Some(leads) = search else { return };
+        let mut walker = self.anchored.walker();
+        let mut matched = Vec::new();
         let mut position = 0;
         while position < text.len() {
             // The leads only find where the next amount may start (a DFA search); which patterns
@@ -279,11 +403,8 @@ impl Grammar {
             // `01` of `0.01`, or `.01` of `0.01`, is the tail of a number, not one of its own.
             let in_number = before.trim_end_matches(['.', ',']).ends_with(|c: char| c.is_ascii_digit());
             let rest = &text[start..];
-            let matches = self.anchored.matches(rest);
-            // Most starts (a year, a count) match no pattern; walking every slot of the set to
-            // find that out costs more than the DFA pass that decided it.
-            let mut candidates = matches.matched_any().then(|| matches.iter()).into_iter().flatten();
-            let reading = candidates.find_map(|index| {
+            walker.matches(rest, &mut matched);
+            let reading = matched.iter().find_map(|&index| {
                 let expanded = &self.patterns[index];
                 if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
                     return None;
@@ -864,6 +985,33 @@ mod tests {
         assert!(symbol.is_match("$") && symbol.is_match("€") && !symbol.is_match("$5"));
         assert!(lead("(?:{sym}|{code}){num}").is_none());
         assert!(lead("{sym}?{num}").is_none());
+    }
+
+    #[test]
+    fn the_lazy_set_says_what_a_regex_set_says() {
+        let lexicon = lexicon();
+        let patterns = specs(&[
+            "{sym}{sp}{num}{scale}?",
+            "{num}{scale}?{sp}{name}",
+            "{num}{sp}{sym}",
+            "{num}{sp}(?:{name}|{sym})",
+            "{words}{sp}{name}",
+            "{code}{sp}{num}",
+        ]);
+        let grammar = Grammar::new(&patterns, &lexicon).unwrap();
+        assert!(matches!(grammar.anchored, AnchoredSet::Lazy { .. }));
+        let set = RegexSet::new(grammar.patterns.iter().map(|pattern| &pattern.source)).unwrap();
+        let mut walker = grammar.anchored.walker();
+        let mut matched = Vec::new();
+        let text = "$5 million, 3 € and 40 dollars; USD 12 or seven dollars in 2025, 7 dlrs";
+        let mut found = 0;
+        for start in (0..text.len()).filter(|&start| text.is_char_boundary(start)) {
+            walker.matches(&text[start..], &mut matched);
+            let expected: Vec<usize> = set.matches(&text[start..]).iter().collect();
+            assert_eq!(matched, expected, "at {start}");
+            found += matched.len();
+        }
+        assert!(found >= 6, "{found}");
     }
 
     #[test]
