@@ -184,7 +184,7 @@ impl Record<'_> {
         write_items(record.field("entities"), &findings.entities, decoded);
         write_items(record.field("claims"), &findings.claims, decoded);
         for (name, value) in &self.passthrough {
-            write_serde(record.field(&self.passthrough_name(name)), value);
+            write_serde(record.input_field(&self.passthrough_name(name)), value);
         }
         record.close();
         out.push(b'\n');
@@ -213,14 +213,29 @@ impl<'o> Object<'o> {
         Object { out, empty: true }
     }
 
-    /// Writes the field's name; its value is to be written next, into the buffer returned.
-    fn field(&mut self, name: &str) -> &mut Vec<u8> {
-        if !std::mem::replace(&mut self.empty, false) {
-            self.out.push(b',');
-        }
+    /// Writes the name of one of the record's own fields, which needs no escaping; its value is
+    /// to be written next, into the buffer returned.
+    fn field(&mut self, name: &'static str) -> &mut Vec<u8> {
+        debug_assert!(!needs_escape_bytes(name.as_bytes()), "{name:?}");
+        self.separate();
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        self.out
+    }
+
+    /// Writes a field name that comes from the input, escaped (see [`Object::field`]).
+    fn input_field(&mut self, name: &str) -> &mut Vec<u8> {
+        self.separate();
         write_str(self.out, name);
         self.out.push(b':');
         self.out
+    }
+
+    fn separate(&mut self) {
+        if !std::mem::replace(&mut self.empty, false) {
+            self.out.push(b',');
+        }
     }
 
     fn close(self) {
@@ -276,6 +291,11 @@ fn needs_escape(word: u64) -> bool {
     // look at the word follows).
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
     control | zero_byte(word ^ (ONES * u64::from(b'"'))) | zero_byte(word ^ (ONES * u64::from(b'\\'))) != 0
+}
+
+/// Whether any byte of `bytes` must be escaped in a JSON string.
+fn needs_escape_bytes(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&byte| byte < 0x20 || byte == b'"' || byte == b'\\')
 }
 
 /// Writes `text` as a JSON string, escaped as serde_json escapes it: quote, backslash and
