@@ -89,12 +89,23 @@ impl Outcome {
     }
 }
 
+/// Documents handed to a worker at a time. Each hand-off costs a wake-up on each side (the worker
+/// when it is given work, the writing thread when a result comes back), which on pages of a few
+/// kilobytes was a tenth of the time spent outside the stages; a few documents per hand-off make
+/// that negligible while a window still holds several chunks per thread to balance the load.
+const CHUNK_ITEMS: usize = 8;
+
+/// A chunk is closed early once it weighs this much, so that big documents (a `--jsonl-in` line)
+/// still travel one at a time and the byte window keeps its meaning.
+const CHUNK_BYTES: usize = 256 << 10;
+
 /// Runs `work` over `items` on `pool`, calling `sink` with the results in input order.
 ///
 /// Items are taken from the iterator only as results are written, so at most a window of them
 /// is in memory, bounded both in count and in bytes; the calling thread feeds the pool and
-/// writes while the workers analyse, and no worker waits for the others between documents. A
-/// panic in `work` is raised again here.
+/// writes while the workers analyse, and no worker waits for the others between documents.
+/// Items travel in chunks of consecutive ones (see [`CHUNK_ITEMS`]). A panic in `work` is raised
+/// again here.
 pub fn in_order<T, R, E>(
     pool: &rayon::ThreadPool,
     items: impl IntoIterator<Item = T>,
@@ -110,43 +121,64 @@ where
     let work = &work;
     let (sender, receiver) = std::sync::mpsc::channel();
     pool.in_place_scope(|scope| {
-        let mut items = items.into_iter();
-        // Items `written..issued`, in order: the weight of the item while it is worked on, then
-        // its result and the result's weight.
-        let mut pending: VecDeque<(usize, Option<R>)> = VecDeque::with_capacity(window);
-        let (mut written, mut issued, mut bytes) = (0usize, 0usize, 0usize);
+        // Fused: it is asked again after it has run out, while the last results come back.
+        let mut items = items.into_iter().fuse();
+        // Chunks `written..issued`, in order: the weight of the chunk's items while they are
+        // worked on, then the chunk's results and their weight.
+        let mut pending: VecDeque<(usize, Option<Vec<R>>)> = VecDeque::with_capacity(window);
+        let (mut written, mut issued) = (0usize, 0usize);
+        // Items taken but not yet written, and what they (or their results) weigh.
+        let (mut in_flight, mut bytes) = (0usize, 0usize);
         let mut outcome = Ok(());
+        let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
+        let mut chunk_weight = 0;
         loop {
-            while outcome.is_ok() && issued - written < window && (issued == written || bytes < byte_window) {
-                let Some(item) = items.next() else { break };
-                let (sender, index, weight) = (sender.clone(), issued, item.weigh());
-                scope.spawn(move |_| {
-                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(item)));
-                    // The receiver lives until every issued item has come back.
-                    let _ = sender.send((index, result));
-                });
-                pending.push_back((weight, None));
-                bytes += weight;
-                issued += 1;
+            loop {
+                let room = outcome.is_ok() && in_flight < window && (in_flight == 0 || bytes < byte_window);
+                let item = if room { items.next() } else { None };
+                if let Some(item) = &item {
+                    let weight = item.weigh();
+                    (in_flight, bytes, chunk_weight) = (in_flight + 1, bytes + weight, chunk_weight + weight);
+                }
+                let last = item.is_none();
+                chunk.extend(item);
+                if !chunk.is_empty() && (last || chunk.len() == CHUNK_ITEMS || chunk_weight >= CHUNK_BYTES) {
+                    let (sender, index) = (sender.clone(), issued);
+                    let taken = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ITEMS));
+                    scope.spawn(move |_| {
+                        let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            taken.into_iter().map(work).collect::<Vec<R>>()
+                        }));
+                        // The receiver lives until every issued chunk has come back.
+                        let _ = sender.send((index, results));
+                    });
+                    pending.push_back((std::mem::take(&mut chunk_weight), None));
+                    issued += 1;
+                }
+                if last {
+                    break;
+                }
             }
             if written == issued {
                 return outcome;
             }
-            let (index, result) = receiver.recv().expect("the sender is held here");
-            match result {
-                Ok(result) => {
-                    let (slot, weight) = (&mut pending[index - written], result.weigh());
+            let (index, results) = receiver.recv().expect("the sender is held here");
+            match results {
+                Ok(results) => {
+                    let (slot, weight) = (&mut pending[index - written], results.iter().map(R::weigh).sum::<usize>());
                     bytes = bytes - slot.0 + weight;
-                    *slot = (weight, Some(result));
+                    *slot = (weight, Some(results));
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
             }
-            while pending.front().is_some_and(|(_, result)| result.is_some()) {
-                let (weight, result) = pending.pop_front().expect("checked to be there");
-                bytes -= weight;
-                written += 1;
-                if outcome.is_ok() {
-                    outcome = sink(result.expect("checked to be done"));
+            while pending.front().is_some_and(|(_, results)| results.is_some()) {
+                let (weight, results) = pending.pop_front().expect("checked to be there");
+                let results = results.expect("checked to be done");
+                (bytes, in_flight, written) = (bytes - weight, in_flight - results.len(), written + 1);
+                for result in results {
+                    if outcome.is_ok() {
+                        outcome = sink(result);
+                    }
                 }
             }
         }
