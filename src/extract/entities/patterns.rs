@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use regex::Regex;
+use regex::{CaptureLocations, Regex};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use super::lists::{Lists, WordList};
@@ -110,8 +110,9 @@ impl PatternRule {
     fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
         let slice = region.of(text);
         // The matches one after another, as `captures_iter` finds them, into one set of
-        // locations rather than a new one per match.
-        let mut locations = self.regex.capture_locations();
+        // locations rather than a new one per match, made for the first match that needs it:
+        // most blocks have none.
+        let mut locations: Option<CaptureLocations> = None;
         let mut at = 0;
         while at <= slice.len() {
             // The match first, by the fast engines; the groups only for a match that may name
@@ -132,16 +133,14 @@ impl PatternRule {
                 continue;
             }
             if self.needs_captures {
-                let again = self.regex.captures_read_at(&mut locations, slice, found.start());
+                let slots = locations.get_or_insert_with(|| self.regex.capture_locations());
+                let again = self.regex.captures_read_at(slots, slice, found.start());
                 debug_assert_eq!(again.map(|m| m.range()), Some(found.range()));
             }
-            let group = |index: usize| {
-                if self.needs_captures {
-                    locations.get(index).map(|(start, end)| (start, &slice[start..end]))
-                } else {
-                    // Without captures, only the name is asked for, and it is the match.
-                    Some((found.start(), found.as_str()))
-                }
+            let group = |index: usize| match &locations {
+                Some(slots) if self.needs_captures => slots.get(index).map(|(start, end)| (start, &slice[start..end])),
+                // Without captures, only the name is asked for, and it is the match.
+                _ => Some((found.start(), found.as_str())),
             };
             let Some((name_start, name)) = group(self.name_group) else {
                 continue;
