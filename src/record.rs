@@ -249,18 +249,7 @@ fn write_serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 }
 
 fn write_uint(out: &mut Vec<u8>, value: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 fn write_opt_str(out: &mut Vec<u8>, value: Option<&str>) {
