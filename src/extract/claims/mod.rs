@@ -195,8 +195,10 @@ pub struct ClaimExtractor {
     with_literals: Columns,
     per_unit: Columns,
     all_patterns: Columns,
-    /// Per literal (by its number in the phrase set): the patterns that have it.
+    /// Per literal (by its number in the phrase set): the patterns that have it, and whether an
+    /// ASCII word boundary must hold where it starts and where it ends (see [`literals::Literal`]).
     literal_owners: Vec<Columns>,
+    literal_bounds: Vec<(bool, bool)>,
     phrases: PhraseSet,
     scoring: Scoring,
     /// Buffers of documents read before, one per thread that reads at the same time.
@@ -327,7 +329,7 @@ impl ClaimExtractor {
         // (`said`, each digit) is one substring owned by all of them, not one per pattern, so
         // that each occurrence is one hit.
         let mut phrases = PhraseSetBuilder::default();
-        let mut literals: BTreeMap<String, Columns> = BTreeMap::new();
+        let mut literals: BTreeMap<literals::Literal, Columns> = BTreeMap::new();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
             let parsed: ClaimsFile = rules::parse(file)?;
@@ -443,12 +445,14 @@ impl ClaimExtractor {
             .map(|rule| if *rule.words.end() == usize::MAX { *rule.words.start() } else { rule.words.end() + 1 })
             .fold(scoring.min_words, usize::max);
         for (number, literal) in literals.keys().enumerate() {
-            phrases.add_substrings(number, std::slice::from_ref(literal));
+            phrases.add_substrings(number, std::slice::from_ref(&literal.text));
         }
+        let literal_bounds = literals.keys().map(|literal| (literal.bounded_start, literal.bounded_end)).collect();
         Ok(ClaimExtractor {
             vetoes,
             with_literals,
             literal_owners: literals.into_values().collect(),
+            literal_bounds,
             per_unit: per_unit_columns,
             all_patterns: columns(0..pattern_count),
             rules,
@@ -540,11 +544,20 @@ impl ClaimExtractor {
                 end += 1;
             }
             let seen = &mut seen[first..end];
+            let run = &spans[first..end];
             // A literal inside a unit may be part of a match there; one reaching over its edge
-            // is not, and is not reported.
-            self.phrases.find_in_parts(text, &spans[first..end], |unit, hit| match hit {
+            // is not, and is not reported. Word boundaries are read as a pattern run on the unit
+            // alone reads them.
+            self.phrases.find_in_parts(text, run, |unit, hit| match hit {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
-                PhraseHit::Substring(literal) => seen[unit] |= self.literal_owners[literal],
+                PhraseHit::Substring(literal, from, to) => {
+                    let (bounded_start, bounded_end) = self.literal_bounds[literal];
+                    if (!bounded_start || ascii_boundary(text, run[unit], from))
+                        && (!bounded_end || ascii_boundary(text, run[unit], to))
+                    {
+                        seen[unit] |= self.literal_owners[literal];
+                    }
+                }
             });
             self.search_run(text, &spans[first..end], gates, seen, foreign);
             first = end;
@@ -802,6 +815,13 @@ struct Found<'s> {
     sentences: usize,
     /// The unit holds only characters narrowed patterns keep.
     narrow: bool,
+}
+
+/// Whether an ASCII word boundary (`(?-u:\b)`) holds at byte `at` of `part` of `text`, as a
+/// regex run on the part alone sees it: the bytes outside the part are none.
+fn ascii_boundary(text: &str, part: Span, at: usize) -> bool {
+    let is_word = |at: usize| part.start <= at && at < part.end && regex_syntax::is_word_byte(text.as_bytes()[at]);
+    (at > part.start && is_word(at - 1)) != is_word(at)
 }
 
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.
