@@ -195,10 +195,11 @@ pub struct ClaimExtractor {
     with_literals: Columns,
     per_unit: Columns,
     all_patterns: Columns,
-    /// Per literal (by its number in the phrase set): the patterns that have it, and whether an
-    /// ASCII word boundary must hold where it starts and where it ends (see [`literals::Literal`]).
-    literal_owners: Vec<Columns>,
-    literal_bounds: Vec<(bool, bool)>,
+    /// Per literal text (by its number in the phrase set): the patterns that have it, by the
+    /// ASCII word boundaries that must hold where it starts and where it ends (see
+    /// [`literals::Literal`] and [`Bounds`]). A text several patterns share with different
+    /// boundaries (the digits) is one substring, so that each occurrence is one hit.
+    literal_owners: Vec<[Columns; 4]>,
     phrases: PhraseSet,
     scoring: Scoring,
     /// Buffers of documents read before, one per thread that reads at the same time.
@@ -246,6 +247,26 @@ type Columns = u128;
 /// The set of the patterns numbered in `numbers`.
 fn columns(numbers: std::ops::Range<usize>) -> Columns {
     numbers.fold(0, |all, column| all | 1 << column)
+}
+
+/// The ASCII word boundaries a literal of a pattern must show where it is found.
+#[derive(Debug, Clone, Copy)]
+enum Bounds {
+    None = 0,
+    Start = 1,
+    End = 2,
+    Both = 3,
+}
+
+impl Bounds {
+    fn new(start: bool, end: bool) -> Bounds {
+        match (start, end) {
+            (false, false) => Bounds::None,
+            (true, false) => Bounds::Start,
+            (false, true) => Bounds::End,
+            (true, true) => Bounds::Both,
+        }
+    }
 }
 
 /// What a search of its run says about the patterns in one unit.
@@ -329,7 +350,7 @@ impl ClaimExtractor {
         // (`said`, each digit) is one substring owned by all of them, not one per pattern, so
         // that each occurrence is one hit.
         let mut phrases = PhraseSetBuilder::default();
-        let mut literals: BTreeMap<literals::Literal, Columns> = BTreeMap::new();
+        let mut literals: BTreeMap<String, [Columns; 4]> = BTreeMap::new();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
             let parsed: ClaimsFile = rules::parse(file)?;
@@ -357,8 +378,10 @@ impl ClaimExtractor {
                             "an attribution pattern needs a `(?P<speaker>…)` group",
                         ));
                     }
-                    // Erring on the safe side: a `^` in a class or `\\A` written out also counts.
-                    let per_unit = ["^", "$", "\\A", "\\z"].iter().any(|anchor| pattern.get_ref().contains(anchor));
+                    // Any anchor counts (`^`, `$`, `\A`, `\z`, of the text or of a line), not a `^`
+                    // that negates a class; a pattern that does not parse here counts as anchored.
+                    let per_unit = regex_syntax::parse(pattern.get_ref())
+                        .map_or(true, |hir| hir.properties().look_set().contains_anchor());
                     let column = pattern_count + patterns.len();
                     if column == Columns::BITS as usize {
                         return Err(RuleError::at(
@@ -375,7 +398,8 @@ impl ClaimExtractor {
                         per_unit_columns |= 1 << column;
                     }
                     for literal in required.unwrap_or_default() {
-                        *literals.entry(literal).or_default() |= 1 << column;
+                        let bounds = Bounds::new(literal.bounded_start, literal.bounded_end);
+                        literals.entry(literal.text).or_default()[bounds as usize] |= 1 << column;
                     }
                     patterns.push(Pattern { regex, narrow: OnceLock::new(), speaker: speaker.unwrap_or(0) });
                 }
@@ -445,14 +469,12 @@ impl ClaimExtractor {
             .map(|rule| if *rule.words.end() == usize::MAX { *rule.words.start() } else { rule.words.end() + 1 })
             .fold(scoring.min_words, usize::max);
         for (number, literal) in literals.keys().enumerate() {
-            phrases.add_substrings(number, std::slice::from_ref(&literal.text));
+            phrases.add_substrings(number, std::slice::from_ref(literal));
         }
-        let literal_bounds = literals.keys().map(|literal| (literal.bounded_start, literal.bounded_end)).collect();
         Ok(ClaimExtractor {
             vetoes,
             with_literals,
             literal_owners: literals.into_values().collect(),
-            literal_bounds,
             per_unit: per_unit_columns,
             all_patterns: columns(0..pattern_count),
             rules,
@@ -551,12 +573,16 @@ impl ClaimExtractor {
             self.phrases.find_in_parts(text, run, |unit, hit| match hit {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
                 PhraseHit::Substring(literal, from, to) => {
-                    let (bounded_start, bounded_end) = self.literal_bounds[literal];
-                    if (!bounded_start || ascii_boundary(text, run[unit], from))
-                        && (!bounded_end || ascii_boundary(text, run[unit], to))
-                    {
-                        seen[unit] |= self.literal_owners[literal];
+                    let owners = &self.literal_owners[literal];
+                    let mut found = owners[Bounds::None as usize];
+                    if owners[1..] != [0; 3] {
+                        let at_start = ascii_boundary(text, run[unit], from);
+                        let at_end = ascii_boundary(text, run[unit], to);
+                        found |= if at_start { owners[Bounds::Start as usize] } else { 0 }
+                            | if at_end { owners[Bounds::End as usize] } else { 0 }
+                            | if at_start && at_end { owners[Bounds::Both as usize] } else { 0 };
                     }
+                    seen[unit] |= found;
                 }
             });
             self.search_run(text, &spans[first..end], gates, seen, foreign);
