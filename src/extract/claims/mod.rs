@@ -228,6 +228,10 @@ impl Fired {
         self.0 & (1 << rule) != 0
     }
 
+    fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
     /// The rules in the order of their index.
     fn iter(self) -> impl Iterator<Item = usize> + Clone {
         let mut bits = self.0;
@@ -725,6 +729,9 @@ impl ClaimExtractor {
         let attribution = reading
             .attribution
             .and_then(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], entities));
+        // Most claims have more cues than a list grown from nothing holds at first.
+        let mut cues = Vec::with_capacity(fired.len());
+        cues.extend(fired.iter().map(|r| self.rules[r].id.as_str()));
         Some(ClaimItem {
             span: unit.span,
             text: unit.span.of(text),
@@ -733,7 +740,7 @@ impl ClaimExtractor {
             hedges: reading.hedges,
             attribution,
             score: (score * 1000.0).round() / 1000.0,
-            cues: fired.iter().map(|r| self.rules[r].id.as_str()).collect(),
+            cues,
             entities: inside(unit.span, entities, |e| e.span).collect(),
             money: inside(unit.span, money, |m| m.span).collect(),
         })

@@ -188,9 +188,14 @@ fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &
     if slice.split_whitespace().take(3).any(lower) {
         return sentence;
     }
-    let tokens: Vec<(usize, &str)> =
-        slice.split_whitespace().map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token)).collect();
     let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
+    // Nothing after the first lower-case word is read: the tokens stop there.
+    let mut past_lower = false;
+    let tokens: Vec<(usize, &str)> = slice
+        .split_whitespace()
+        .take_while(|token| !std::mem::replace(&mut past_lower, lower(token)))
+        .map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token))
+        .collect();
     let Some(first_lower) = tokens.iter().position(|(_, t)| starts_with(t, char::is_lowercase)) else {
         return sentence;
     };
