@@ -384,8 +384,8 @@ impl ClaimExtractor {
                     }
                     // Any anchor counts (`^`, `$`, `\A`, `\z`, of the text or of a line), not a `^`
                     // that negates a class; a pattern that does not parse here counts as anchored.
-                    let per_unit = regex_syntax::parse(pattern.get_ref())
-                        .map_or(true, |hir| hir.properties().look_set().contains_anchor());
+                    let hir = regex_syntax::parse(pattern.get_ref()).ok();
+                    let per_unit = hir.as_ref().is_none_or(|hir| hir.properties().look_set().contains_anchor());
                     let column = pattern_count + patterns.len();
                     if column == Columns::BITS as usize {
                         return Err(RuleError::at(
@@ -394,7 +394,7 @@ impl ClaimExtractor {
                             "at most 128 claim patterns: the patterns that may match a unit are a 128-bit set",
                         ));
                     }
-                    let required = literals::required(pattern.get_ref());
+                    let required = hir.as_ref().and_then(literals::required);
                     if required.is_some() {
                         with_literals |= 1 << column;
                     }
