@@ -33,12 +33,19 @@ pub static ASCII_CLASS: [u8; 128] = {
 };
 
 /// The class of the character that starts at byte `at` of `text`, and its length in bytes.
-#[inline]
+/// Always inlined, so that the scanners' loops read ASCII with a table look-up and no call.
+#[inline(always)]
 pub fn class_at(text: &str, at: usize) -> (u8, usize) {
     let byte = text.as_bytes()[at];
     if byte.is_ascii() {
         return (ASCII_CLASS[usize::from(byte)], 1);
     }
+    class_beyond_ascii(text, at)
+}
+
+/// [`class_at`] for a character beyond ASCII.
+#[inline(never)]
+fn class_beyond_ascii(text: &str, at: usize) -> (u8, usize) {
     let c = text[at..].chars().next().expect("a character starts here");
     let class = if c.is_alphabetic() {
         LETTER

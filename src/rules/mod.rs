@@ -43,15 +43,18 @@ impl Position {
         let starts_word =
             text[..start].chars().next_back().is_none_or(|c| !is_word(c)) || !text[start..].starts_with(is_word);
         let ends_word = text[end..].chars().next().is_none_or(|c| !is_word(c)) || !text[..end].ends_with(is_word);
-        let body = text.trim_start_matches(|c: char| !is_word(c));
-        let body_start = text.len() - body.len();
-        let body_end = body_start + body.trim_end_matches(|c: char| !is_word(c)).len();
+        // Where the words of the text start and end, read only for the positions that ask.
+        let body_start = || text.len() - text.trim_start_matches(|c: char| !is_word(c)).len();
+        let body_end = || {
+            let body_start = body_start();
+            body_start + text[body_start..].trim_end_matches(|c: char| !is_word(c)).len()
+        };
         starts_word
             && ends_word
             && match self {
                 Position::Anywhere => true,
-                Position::Start => start <= body_start,
-                Position::Whole => start <= body_start && end >= body_end,
+                Position::Start => start <= body_start(),
+                Position::Whole => start <= body_start() && end >= body_end(),
             }
     }
 }

@@ -74,8 +74,8 @@ pub struct PhraseSet {
 pub enum PhraseHit {
     /// Rule, start, end.
     Phrase(usize, usize, usize),
-    /// Owner.
-    Substring(usize),
+    /// Owner, start, end.
+    Substring(usize, usize, usize),
 }
 
 impl PhraseSet {
@@ -96,7 +96,7 @@ impl PhraseSet {
         for hit in self.automaton.find_overlapping_iter(folded.as_ref()) {
             let index = hit.pattern().as_usize();
             match self.positions[index] {
-                None => found(PhraseHit::Substring(self.owners[index])),
+                None => found(PhraseHit::Substring(self.owners[index], hit.start(), hit.end())),
                 Some(position) if position.admits(text, hit.start(), hit.end()) => {
                     found(PhraseHit::Phrase(self.owners[index], hit.start(), hit.end()))
                 }
@@ -136,7 +136,9 @@ impl PhraseSet {
                             PhraseHit::Phrase(rule, start, end) => {
                                 PhraseHit::Phrase(rule, part.start + start, part.start + end)
                             }
-                            substring => substring,
+                            PhraseHit::Substring(owner, start, end) => {
+                                PhraseHit::Substring(owner, part.start + start, part.start + end)
+                            }
                         },
                     )
                 });
@@ -158,7 +160,7 @@ impl PhraseSet {
             }
             let index = hit.pattern().as_usize();
             match self.positions[index] {
-                None => found(at, PhraseHit::Substring(self.owners[index])),
+                None => found(at, PhraseHit::Substring(self.owners[index], start, end)),
                 Some(position) if position.admits(part.of(text), start - part.start, end - part.start) => {
                     found(at, PhraseHit::Phrase(self.owners[index], start, end))
                 }
@@ -277,17 +279,19 @@ mod tests {
                 set.find(part.of(text), |rule, start, end| {
                     each.push((index, PhraseHit::Phrase(rule, part.start + start, part.start + end)))
                 });
-                // A substring counts where it lies inside the part, capitals folded.
+                // A substring counts where it lies inside the part, capitals folded (which keeps
+                // the offsets of this text).
                 let lower = part.of(text).to_lowercase();
-                for _ in lower.matches("st").chain(lower.matches("e. ä")) {
-                    each.push((index, PhraseHit::Substring(7)));
+                for (at, found) in lower.match_indices("st").chain(lower.match_indices("e. ä")) {
+                    let start = part.start + at;
+                    each.push((index, PhraseHit::Substring(7, start, start + found.len())));
                 }
             }
             let mut once = Vec::new();
             set.find_in_parts(text, &parts, |index, hit| once.push((index, hit)));
             assert!(once.is_sorted_by_key(|&(index, _)| index), "{parts:?}");
             let sorted = |mut hits: Vec<(usize, PhraseHit)>| {
-                hits.sort_by_key(|&(index, hit)| (index, matches!(hit, PhraseHit::Substring(_)), format!("{hit:?}")));
+                hits.sort_by_key(|&(index, hit)| (index, matches!(hit, PhraseHit::Substring(..)), format!("{hit:?}")));
                 hits
             };
             assert_eq!(sorted(once), sorted(each), "{parts:?}");

@@ -5,13 +5,45 @@
 //! The set is read off the regex's syntax tree. Look-arounds (`\b`, `^`) match no text and are
 //! left out, which only widens the set; strings are in ASCII lower case and are looked for
 //! ASCII-case-insensitively, which widens it again. Wider is safe: the set only rules units out.
+//! One look-around is kept where it opens or closes a string: an ASCII word boundary
+//! (`(?-u:\b)`), which the string's occurrence must then show too, so that a short word is not
+//! found inside longer ones (`us` in `business`, `up` in `group`).
 
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// The most strings a set may hold; larger sets are given up as too weak to be worth it.
 const MAX_STRINGS: usize = 64;
 /// The most characters a class may hold to be spelt out as strings.
 const MAX_CLASS: u32 = 16;
+
+/// Stands for an ASCII word boundary inside the strings worked on here: it matches no text, and
+/// is taken out of a string before the string is looked for, leaving a mark where it opened or
+/// closed it. A pattern that holds this character itself gives no strings from there.
+const BOUNDARY: char = '\0';
+
+/// A string one of which every match of a pattern contains, in ASCII lower case, and whether
+/// an ASCII word boundary holds where it starts and where it ends in every such match.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Literal {
+    pub text: String,
+    pub bounded_start: bool,
+    pub bounded_end: bool,
+}
+
+impl Literal {
+    fn new(marked: &str) -> Literal {
+        Literal {
+            text: marked.replace(BOUNDARY, ""),
+            bounded_start: marked.starts_with(BOUNDARY),
+            bounded_end: marked.ends_with(BOUNDARY),
+        }
+    }
+}
+
+/// The length of a string's text, without the boundaries in it.
+fn text_len(marked: &str) -> usize {
+    marked.len() - marked.matches(BOUNDARY).count() * BOUNDARY.len_utf8()
+}
 
 /// What is known about the text a piece of a regex matches.
 #[derive(Debug, Clone, Default)]
@@ -22,27 +54,38 @@ struct Known {
     required: Option<Vec<String>>,
 }
 
-/// The strings (ASCII lower case) one of which every match of `pattern` contains, or `None`
-/// when there is no small such set (or the pattern does not parse). A set with a lone letter in
-/// it (`i`, `x`) is no use either: nearly every unit has that letter.
-pub fn required(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    let lone_letter = |s: &String| s.len() == 1 && s.as_bytes()[0].is_ascii_alphabetic();
-    known(&hir).required.filter(|set| !set.iter().any(lone_letter))
+/// The strings one of which every match of the parsed pattern `hir` contains, or `None` when
+/// there is no small such set. A set with a lone letter in it (`i`, `x`) is no use either:
+/// nearly every unit has that letter.
+pub fn required(hir: &Hir) -> Option<Vec<Literal>> {
+    let set = known(hir).required.filter(|set| !has_lone_letter(set) && !set.iter().any(|s| text_len(s) == 0))?;
+    let mut literals: Vec<Literal> = set.iter().map(|marked| Literal::new(marked)).collect();
+    literals.sort();
+    literals.dedup();
+    Some(literals)
+}
+
+fn has_lone_letter(set: &[String]) -> bool {
+    let lone_letter = |s: &String| {
+        let mut chars = s.chars().filter(|&c| c != BOUNDARY);
+        matches!((chars.next(), chars.next()), (Some(c), None) if c.is_ascii_alphabetic())
+    };
+    set.iter().any(lone_letter)
 }
 
 fn known(hir: &Hir) -> Known {
     match hir.kind() {
+        HirKind::Look(Look::WordAscii) => Known { exact: Some(vec![BOUNDARY.to_string()]), required: None },
         HirKind::Empty | HirKind::Look(_) => Known { exact: Some(vec![String::new()]), required: None },
         HirKind::Literal(literal) => match std::str::from_utf8(&literal.0) {
-            Ok(text) => {
+            Ok(text) if !text.contains(BOUNDARY) => {
                 let set = normalised(vec![text.to_string()]);
                 Known { exact: set.clone(), required: set }
             }
-            Err(_) => Known::default(),
+            _ => Known::default(),
         },
         HirKind::Class(class) => {
-            let set = spelt_out(class).and_then(normalised);
+            let set = spelt_out(class).filter(|set| !set.iter().any(|s| s.contains(BOUNDARY))).and_then(normalised);
             Known { exact: set.clone(), required: set }
         }
         HirKind::Capture(capture) => known(&capture.sub),
@@ -75,8 +118,10 @@ fn known(hir: &Hir) -> Known {
         HirKind::Concat(subs) => {
             let subs: Vec<Known> = subs.iter().map(known).collect();
             let mut best: Option<Vec<String>> = None;
+            // A set with a lone letter in it is given up at the end (see [`required`]): another
+            // part of the sequence is worth more, even when it looks weaker.
             let mut consider = |set: Option<Vec<String>>| {
-                if let Some(set) = set.filter(|set| !set.iter().any(String::is_empty))
+                if let Some(set) = set.filter(|set| !set.iter().any(|s| text_len(s) == 0) && !has_lone_letter(set))
                     && best.as_ref().is_none_or(|b| strength(&set) > strength(b))
                 {
                     best = Some(set);
@@ -115,9 +160,13 @@ fn run_with(run: Option<&[String]>, next: Option<&[String]>) -> Option<Vec<Strin
     normalised(run.iter().flat_map(|a| next.iter().map(move |b| format!("{a}{b}"))).collect())
 }
 
-/// How selective a set is: its shortest string, longer being better, then fewer strings.
-fn strength(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
-    (set.iter().map(String::len).min().unwrap_or(0), std::cmp::Reverse(set.len()))
+/// How selective a set is: its shortest string, longer being better, then the fewest word
+/// boundaries at the edges of any of its strings, more being better (a word found only whole
+/// rules out far more units than a string one shorter or one fewer), then fewer strings.
+fn strength(set: &[String]) -> (usize, usize, std::cmp::Reverse<usize>) {
+    let edges = |s: &String| usize::from(s.starts_with(BOUNDARY)) + usize::from(s.ends_with(BOUNDARY));
+    let shortest = set.iter().map(|s| text_len(s)).min().unwrap_or(0);
+    (shortest, set.iter().map(edges).min().unwrap_or(0), std::cmp::Reverse(set.len()))
 }
 
 fn spelt_out(class: &Class) -> Option<Vec<String>> {
@@ -153,21 +202,45 @@ mod tests {
         Some(strings.iter().map(|s| s.to_string()).collect())
     }
 
+    /// The literals `required` gives for `pattern`, which must parse.
+    fn literals(pattern: &str) -> Option<Vec<Literal>> {
+        required(&regex_syntax::parse(pattern).unwrap())
+    }
+
+    /// The texts of the literals `required` gives.
+    fn texts(pattern: &str) -> Option<Vec<String>> {
+        literals(pattern).map(|set| set.into_iter().map(|literal| literal.text).collect())
+    }
+
     #[test]
     fn spells_out_the_strings_every_match_contains() {
-        assert_eq!(required(r"(?i)(?-u:\b)was(?-u:\b)"), set(&["was", "wa\u{17F}"]));
-        assert_eq!(required(r"^(?P<who>\p{Lu}\p{L}+)\s+(?:said|told)(?-u:\b)"), set(&["said", "told"]));
-        assert_eq!(required(r"[”\x22],?\s+(?:said|says)"), set(&["said", "says"]));
-        assert_eq!(required(r"[0-9]{1,3}\s?%"), set(&["%"]));
-        assert_eq!(required(r"[Tt]he company"), set(&["the company"]));
+        assert_eq!(texts(r"(?i)(?-u:\b)was(?-u:\b)"), set(&["was", "wa\u{17F}"]));
+        assert_eq!(texts(r"^(?P<who>\p{Lu}\p{L}+)\s+(?:said|told)(?-u:\b)"), set(&["said", "told"]));
+        assert_eq!(texts(r"[”\x22],?\s+(?:said|says)"), set(&["said", "says"]));
+        assert_eq!(texts(r"[0-9]{1,3}\s?%"), set(&["%"]));
+        assert_eq!(texts(r"[Tt]he company"), set(&["the company"]));
+        assert_eq!(texts(r"[0-9]\s?x"), set(&["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]));
+    }
+
+    #[test]
+    fn marks_the_word_boundaries_a_string_sits_between() {
+        let bounds = |pattern: &str| -> Vec<(String, bool, bool)> {
+            literals(pattern).unwrap().into_iter().map(|l| (l.text, l.bounded_start, l.bounded_end)).collect()
+        };
+        assert_eq!(bounds(r"(?-u:\b)(?:us|we)(?-u:\b)"), [("us".into(), true, true), ("we".into(), true, true)]);
+        assert_eq!(bounds(r"\s(?:up|down)(?-u:\b)"), [("down".into(), false, true), ("up".into(), false, true)]);
+        // A Unicode boundary is not an ASCII one, and a boundary inside a string marks nothing.
+        assert_eq!(bounds(r"\bsaid\b"), [("said".into(), false, false)]);
+        assert_eq!(bounds(r"said(?-u:\b) in"), [("said in".into(), false, false)]);
+        assert_eq!(bounds(r"(?:(?-u:\b)said|says)"), [("said".into(), true, false), ("says".into(), false, false)]);
+        assert_eq!(texts("a\x00bc"), None);
     }
 
     #[test]
     fn gives_up_without_a_small_set() {
-        assert_eq!(required(r"\p{Lu}+"), None);
-        assert_eq!(required(r"(?:said)?\s+\w+"), None);
-        assert_eq!(required(r"said|\w+"), None);
-        assert_eq!(required(r"(unclosed"), None);
-        assert_eq!(required(r"(?-u:\b)(?:I|we)(?-u:\b)"), None);
+        assert_eq!(texts(r"\p{Lu}+"), None);
+        assert_eq!(texts(r"(?:said)?\s+\w+"), None);
+        assert_eq!(texts(r"said|\w+"), None);
+        assert_eq!(texts(r"(?-u:\b)(?:I|we)(?-u:\b)"), None);
     }
 }

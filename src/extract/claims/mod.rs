@@ -195,8 +195,11 @@ pub struct ClaimExtractor {
     with_literals: Columns,
     per_unit: Columns,
     all_patterns: Columns,
-    /// Per literal (by its number in the phrase set): the patterns that have it.
-    literal_owners: Vec<Columns>,
+    /// Per literal text (by its number in the phrase set): the patterns that have it, by the
+    /// ASCII word boundaries that must hold where it starts and where it ends (see
+    /// [`literals::Literal`] and [`Bounds`]). A text several patterns share with different
+    /// boundaries (the digits) is one substring, so that each occurrence is one hit.
+    literal_owners: Vec<[Columns; 4]>,
     phrases: PhraseSet,
     scoring: Scoring,
     /// Buffers of documents read before, one per thread that reads at the same time.
@@ -225,6 +228,10 @@ impl Fired {
         self.0 & (1 << rule) != 0
     }
 
+    fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
     /// The rules in the order of their index.
     fn iter(self) -> impl Iterator<Item = usize> + Clone {
         let mut bits = self.0;
@@ -244,6 +251,26 @@ type Columns = u128;
 /// The set of the patterns numbered in `numbers`.
 fn columns(numbers: std::ops::Range<usize>) -> Columns {
     numbers.fold(0, |all, column| all | 1 << column)
+}
+
+/// The ASCII word boundaries a literal of a pattern must show where it is found.
+#[derive(Debug, Clone, Copy)]
+enum Bounds {
+    None = 0,
+    Start = 1,
+    End = 2,
+    Both = 3,
+}
+
+impl Bounds {
+    fn new(start: bool, end: bool) -> Bounds {
+        match (start, end) {
+            (false, false) => Bounds::None,
+            (true, false) => Bounds::Start,
+            (false, true) => Bounds::End,
+            (true, true) => Bounds::Both,
+        }
+    }
 }
 
 /// What a search of its run says about the patterns in one unit.
@@ -327,7 +354,7 @@ impl ClaimExtractor {
         // (`said`, each digit) is one substring owned by all of them, not one per pattern, so
         // that each occurrence is one hit.
         let mut phrases = PhraseSetBuilder::default();
-        let mut literals: BTreeMap<String, Columns> = BTreeMap::new();
+        let mut literals: BTreeMap<String, [Columns; 4]> = BTreeMap::new();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
             let parsed: ClaimsFile = rules::parse(file)?;
@@ -355,8 +382,10 @@ impl ClaimExtractor {
                             "an attribution pattern needs a `(?P<speaker>…)` group",
                         ));
                     }
-                    // Erring on the safe side: a `^` in a class or `\\A` written out also counts.
-                    let per_unit = ["^", "$", "\\A", "\\z"].iter().any(|anchor| pattern.get_ref().contains(anchor));
+                    // Any anchor counts (`^`, `$`, `\A`, `\z`, of the text or of a line), not a `^`
+                    // that negates a class; a pattern that does not parse here counts as anchored.
+                    let hir = regex_syntax::parse(pattern.get_ref()).ok();
+                    let per_unit = hir.as_ref().is_none_or(|hir| hir.properties().look_set().contains_anchor());
                     let column = pattern_count + patterns.len();
                     if column == Columns::BITS as usize {
                         return Err(RuleError::at(
@@ -365,7 +394,7 @@ impl ClaimExtractor {
                             "at most 128 claim patterns: the patterns that may match a unit are a 128-bit set",
                         ));
                     }
-                    let required = literals::required(pattern.get_ref());
+                    let required = hir.as_ref().and_then(literals::required);
                     if required.is_some() {
                         with_literals |= 1 << column;
                     }
@@ -373,7 +402,8 @@ impl ClaimExtractor {
                         per_unit_columns |= 1 << column;
                     }
                     for literal in required.unwrap_or_default() {
-                        *literals.entry(literal).or_default() |= 1 << column;
+                        let bounds = Bounds::new(literal.bounded_start, literal.bounded_end);
+                        literals.entry(literal.text).or_default()[bounds as usize] |= 1 << column;
                     }
                     patterns.push(Pattern { regex, narrow: OnceLock::new(), speaker: speaker.unwrap_or(0) });
                 }
@@ -540,11 +570,24 @@ impl ClaimExtractor {
                 end += 1;
             }
             let seen = &mut seen[first..end];
+            let run = &spans[first..end];
             // A literal inside a unit may be part of a match there; one reaching over its edge
-            // is not, and is not reported.
-            self.phrases.find_in_parts(text, &spans[first..end], |unit, hit| match hit {
+            // is not, and is not reported. Word boundaries are read as a pattern run on the unit
+            // alone reads them.
+            self.phrases.find_in_parts(text, run, |unit, hit| match hit {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
-                PhraseHit::Substring(literal) => seen[unit] |= self.literal_owners[literal],
+                PhraseHit::Substring(literal, from, to) => {
+                    let owners = &self.literal_owners[literal];
+                    let mut found = owners[Bounds::None as usize];
+                    if owners[1..] != [0; 3] {
+                        let at_start = ascii_boundary(text, run[unit], from);
+                        let at_end = ascii_boundary(text, run[unit], to);
+                        found |= if at_start { owners[Bounds::Start as usize] } else { 0 }
+                            | if at_end { owners[Bounds::End as usize] } else { 0 }
+                            | if at_start && at_end { owners[Bounds::Both as usize] } else { 0 };
+                    }
+                    seen[unit] |= found;
+                }
             });
             self.search_run(text, &spans[first..end], gates, seen, foreign);
             first = end;
@@ -686,6 +729,9 @@ impl ClaimExtractor {
         let attribution = reading
             .attribution
             .and_then(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], entities));
+        // Most claims have more cues than a list grown from nothing holds at first.
+        let mut cues = Vec::with_capacity(fired.len());
+        cues.extend(fired.iter().map(|r| self.rules[r].id.as_str()));
         Some(ClaimItem {
             span: unit.span,
             text: unit.span.of(text),
@@ -694,7 +740,7 @@ impl ClaimExtractor {
             hedges: reading.hedges,
             attribution,
             score: (score * 1000.0).round() / 1000.0,
-            cues: fired.iter().map(|r| self.rules[r].id.as_str()).collect(),
+            cues,
             entities: inside(unit.span, entities, |e| e.span).collect(),
             money: inside(unit.span, money, |m| m.span).collect(),
         })
@@ -802,6 +848,13 @@ struct Found<'s> {
     sentences: usize,
     /// The unit holds only characters narrowed patterns keep.
     narrow: bool,
+}
+
+/// Whether an ASCII word boundary (`(?-u:\b)`) holds at byte `at` of `part` of `text`, as a
+/// regex run on the part alone sees it: the bytes outside the part are none.
+fn ascii_boundary(text: &str, part: Span, at: usize) -> bool {
+    let is_word = |at: usize| part.start <= at && at < part.end && regex_syntax::is_word_byte(text.as_bytes()[at]);
+    (at > part.start && is_word(at - 1)) != is_word(at)
 }
 
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.

@@ -42,17 +42,18 @@ pub struct Quoting {
 pub fn quoting(text: &str, units: &[Unit]) -> Vec<Quoting> {
     let mut open = false;
     let mut at = units.first().map_or(0, |u| u.span.start);
-    // Read as bytes: `"` is one, and the curly quotes are E2 80 9C and E2 80 9D in UTF-8.
+    // Read as bytes: `"` is one, and the curly quotes are E2 80 9C and E2 80 9D in UTF-8. Both
+    // first bytes are looked for many bytes at a time: most text has few quotes.
     let step = |open: &mut bool, from: usize, to: usize| {
         let bytes = &text.as_bytes()[from..to];
-        for (at, &byte) in bytes.iter().enumerate() {
-            match byte {
-                b'"' => *open = !*open,
-                0xE2 => match bytes.get(at + 1..at + 3) {
-                    Some([0x80, 0x9C]) => *open = true,
-                    Some([0x80, 0x9D]) => *open = false,
-                    _ => {}
-                },
+        for at in memchr::memchr2_iter(b'"', 0xE2, bytes) {
+            if bytes[at] == b'"' {
+                *open = !*open;
+                continue;
+            }
+            match bytes.get(at + 1..at + 3) {
+                Some([0x80, 0x9C]) => *open = true,
+                Some([0x80, 0x9D]) => *open = false,
                 _ => {}
             }
         }
@@ -187,9 +188,14 @@ fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &
     if slice.split_whitespace().take(3).any(lower) {
         return sentence;
     }
-    let tokens: Vec<(usize, &str)> =
-        slice.split_whitespace().map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token)).collect();
     let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
+    // Nothing after the first lower-case word is read: the tokens stop there.
+    let mut past_lower = false;
+    let tokens: Vec<(usize, &str)> = slice
+        .split_whitespace()
+        .take_while(|token| !std::mem::replace(&mut past_lower, lower(token)))
+        .map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token))
+        .collect();
     let Some(first_lower) = tokens.iter().position(|(_, t)| starts_with(t, char::is_lowercase)) else {
         return sentence;
     };
