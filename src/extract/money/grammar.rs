@@ -163,14 +163,104 @@ pub struct Grammar {
     /// anchored patterns at each lead start, leftmost first, finds what the whole patterns
     /// joined would find; the leads make a far smaller automaton, cheaper to build and to run.
     /// `None` when the rule set has no money patterns.
-    leads: Option<Regex>,
+    leads: Option<Leads>,
     /// The leads of the patterns without `{num}`: the only ones that can match in a text
     /// without digits, most of the prose. `None` when every pattern has a number.
-    wordy: Option<Regex>,
+    wordy: Option<Leads>,
     /// The anchored patterns as one set: which of them match at a start, in one DFA pass,
     /// so that captures are resolved only for those.
     anchored: AnchoredSet,
     patterns: Vec<Expanded>,
+}
+
+/// The leads joined in one regex, with the bytes each lead can start with after each byte.
+///
+/// Most lead starts are numbers that no pattern reads (a year, a count): finding each with the
+/// regex costs a forward and a reverse search, where the table finds the few places a lead can
+/// start in one pass over the bytes. The regex then only confirms a start where the anchored
+/// patterns match, which is rare.
+#[derive(Debug)]
+struct Leads {
+    regex: Regex,
+    starts: FirstBytes,
+}
+
+/// The bytes a regex's match can start with, by the byte before it.
+#[derive(Debug)]
+struct FirstBytes {
+    /// For each byte before a position (256: the start of the text), its row in `first`.
+    row: Box<[u8; 257]>,
+    /// Whether a match can start with a byte, after the look-behind of the row.
+    first: Vec<[bool; 256]>,
+}
+
+impl Leads {
+    fn new(regex: Regex) -> Leads {
+        let starts = first_bytes(regex.as_str())
+            .unwrap_or_else(|| FirstBytes { row: Box::new([0; 257]), first: vec![[true; 256]] });
+        Leads { regex, starts }
+    }
+
+    /// The first position from `from` on where a lead may start: every start of a lead's match
+    /// is one, and most positions that are not are left out.
+    fn next(&self, text: &str, from: usize) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let mut behind = from.checked_sub(1).map_or(256, |before| usize::from(bytes[before]));
+        for (at, &byte) in bytes.iter().enumerate().skip(from) {
+            if self.starts.first[usize::from(self.starts.row[behind])][usize::from(byte)] {
+                return Some(at);
+            }
+            behind = usize::from(byte);
+        }
+        None
+    }
+
+    /// Whether a lead matches at `start` of `text`, with the text before it as context.
+    fn starts_at(&self, text: &str, start: usize) -> bool {
+        self.regex.find_at(text, start).is_some_and(|found| found.start() == start)
+    }
+}
+
+/// The [`FirstBytes`] of the regex `source`, built from its anchored lazy DFA: a byte
+/// may start a match after a look-behind unless it takes the start state to the dead state.
+/// `None` when the DFA cannot be built, which leaves every byte a possible start.
+fn first_bytes(source: &str) -> Option<FirstBytes> {
+    use regex_automata::util::start;
+    use regex_automata::{Anchored, nfa::thompson};
+    let dfa = LazyDfa::builder()
+        .configure(LazyDfa::config().unicode_word_boundary(true))
+        .thompson(
+            thompson::Config::new().nfa_size_limit(Some(SIZE_LIMIT)).which_captures(thompson::WhichCaptures::None),
+        )
+        .build(source)
+        .ok()?;
+    let mut cache = dfa.create_cache();
+    let mut row = Box::new([0; 257]);
+    let mut first: Vec<[bool; 256]> = Vec::new();
+    let mut starts = Vec::new();
+    for behind in 0..=256 {
+        let config = start::Config::new().anchored(Anchored::Yes).look_behind(u8::try_from(behind).ok());
+        let state = dfa.start_state(&mut cache, &config).ok()?;
+        let index = match starts.iter().find(|(known, _)| *known == state) {
+            Some(&(_, index)) => index,
+            None => {
+                let mut bytes = [true; 256];
+                for (byte, possible) in (0..=255).zip(bytes.iter_mut()) {
+                    // A match state, even an empty match, or a quit (a Unicode word boundary
+                    // before a non-ASCII byte) keeps the byte.
+                    *possible = dfa.next_state(&mut cache, state, byte).map_or(true, |next| !next.is_dead());
+                }
+                let index = first.iter().position(|known| *known == bytes).unwrap_or_else(|| {
+                    first.push(bytes);
+                    first.len() - 1
+                });
+                starts.push((state, index));
+                index
+            }
+        };
+        row[behind] = u8::try_from(index).ok()?;
+    }
+    Some(FirstBytes { row, first })
 }
 
 /// The anchored patterns as one automaton that says which of them match at the start of a text.
@@ -364,7 +454,7 @@ impl Grammar {
                 .size_limit(256 << 20)
                 .dfa_size_limit(64 << 20)
                 .build()
-                .map(Some)
+                .map(|regex| Some(Leads::new(regex)))
                 .map_err(|e| blame(&expanded, e)),
         };
         let leads = join(&leads)?;
@@ -396,14 +486,22 @@ impl Grammar {
             // match there is one pass of the anchored set, and what a pattern's macros captured
             // is read with that pattern alone, as resolving captures on all the patterns at once
             // costs far more.
-            let Some(found) = leads.find_at(text, position) else { break };
-            let start = found.start();
+            let Some(start) = leads.next(text, position) else { break };
+            if !text.is_char_boundary(start) {
+                // No lead starts inside a character.
+                position = start + 1;
+                continue;
+            }
             let before = &text[..start];
             let at_word_start = !before.ends_with(|c: char| c.is_ascii_alphanumeric());
             // `01` of `0.01`, or `.01` of `0.01`, is the tail of a number, not one of its own.
             let in_number = before.trim_end_matches(['.', ',']).ends_with(|c: char| c.is_ascii_digit());
             let rest = &text[start..];
             walker.matches(rest, &mut matched);
+            // A pattern's match starts where its lead matches; the table let through a few more.
+            if !matched.is_empty() && !leads.starts_at(text, start) {
+                matched.clear();
+            }
             let reading = matched.iter().find_map(|&index| {
                 let expanded = &self.patterns[index];
                 if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
@@ -1012,6 +1110,34 @@ mod tests {
             found += matched.len();
         }
         assert!(found >= 6, "{found}");
+    }
+
+    #[test]
+    fn the_first_bytes_keep_every_start_of_a_lead_and_skip_inside_words() {
+        let lexicon = lexicon();
+        let patterns = specs(&["{sym}{sp}{num}{scale}?", "{num}{sp}{name}", "{words}{sp}{name}", "{code}{sp}{num}"]);
+        let grammar = Grammar::new(&patterns, &lexicon).unwrap();
+        let leads = grammar.leads.as_ref().unwrap();
+        let text = "In 2025, x12 cost $5 million, 3 € and 40 dollars; USD 12, seven dollars, a2b 7 dlrs";
+        let mut candidates = Vec::new();
+        let mut position = 0;
+        while let Some(at) = leads.next(text, position) {
+            candidates.push(at);
+            position = at + 1;
+        }
+        let mut starts = Vec::new();
+        let mut position = 0;
+        while let Some(found) = leads.regex.find_at(text, position) {
+            starts.push(found.start());
+            position = found.start() + text[found.start()..].chars().next().unwrap().len_utf8();
+        }
+        assert!(starts.len() >= 6, "{starts:?}");
+        assert!(starts.iter().all(|start| candidates.contains(start)), "{starts:?} {candidates:?}");
+        assert!(candidates.iter().all(|&at| leads.starts_at(text, at) == starts.contains(&at)));
+        // The digits inside `2025` and after the `x` of `x12` start no lead, and are not tried.
+        for inside in [4, 5, 6, 10, 11] {
+            assert!(!candidates.contains(&inside), "{inside}: {candidates:?}");
+        }
     }
 
     #[test]
