@@ -98,14 +98,16 @@ pub fn compile_regex(file: &RuleFile, pattern: &toml::Spanned<String>) -> Result
 
 /// A regex built as [`compile_regex`] builds those of rule files, for patterns derived from them.
 pub fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(64 << 20)
-        // Patterns over Unicode classes (`\p{Lu}[\p{L}…]*` repeated) outgrow the default 2 MiB
-        // lazy DFA cache on long blocks; the DFA then gives up and the search falls back to the
-        // much slower NFA engines for the rest of the text.
-        .dfa_size_limit(8 << 20)
-        .build()
+    regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_DFA_SIZE_LIMIT).build()
 }
+
+/// The most memory a rule regex's compiled automaton may take.
+pub const REGEX_SIZE_LIMIT: usize = 64 << 20;
+
+/// The lazy DFA cache of a rule regex. Patterns over Unicode classes (`\p{Lu}[\p{L}…]*`
+/// repeated) outgrow the default 2 MiB on long blocks; the DFA then gives up and the search
+/// falls back to the much slower NFA engines for the rest of the text.
+pub const REGEX_DFA_SIZE_LIMIT: usize = 8 << 20;
 
 /// Declares a family's `[[rule]]` table: the fields every rule shares plus the family's own.
 ///

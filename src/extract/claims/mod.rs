@@ -32,6 +32,8 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
 use regex::{CaptureLocations, Regex};
+use regex_automata::{Input, meta};
+use regex_syntax::hir::Hir;
 
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
 use crate::rules::{
@@ -154,28 +156,81 @@ struct Compiled {
 #[derive(Debug)]
 struct Pattern {
     regex: Regex,
+    /// The parsed pattern, which the narrowed regex is cut from.
+    hir: Option<Hir>,
     /// The regex cut down to the characters of most text (see [`narrow`]), when that is
     /// smaller. It is built at its first use, not at start-up: it adds no rule error (one that
     /// fails to build, or numbers its groups otherwise, is not used, and the whole regex serves
     /// every text), so it need not lengthen the start-up of runs that use few patterns.
-    narrow: OnceLock<Option<Regex>>,
+    narrow: OnceLock<Option<meta::Regex>>,
     /// Where the `speaker` group is, for attribution patterns (the same in both regexes).
     speaker: usize,
 }
 
 impl Pattern {
     /// The regex to run on a haystack: the narrowed one when the haystack is narrow.
-    fn regex(&self, narrow: bool) -> &Regex {
+    fn regex(&self, narrow: bool) -> Engine<'_> {
         let narrowed = || {
-            let regex = rules::build_regex(&narrow::narrowed(self.regex.as_str())?).ok()?;
-            let speaker = |regex: &Regex| regex.capture_names().position(|n| n == Some("speaker"));
-            (speaker(&regex) == speaker(&self.regex)).then_some(regex)
+            let regex = narrow::narrowed(self.hir.as_ref()?)?;
+            let speaker = regex.group_info().to_index(regex_automata::PatternID::ZERO, "speaker");
+            (speaker == self.regex.capture_names().position(|n| n == Some("speaker"))).then_some(regex)
         };
         match narrow.then(|| self.narrow.get_or_init(narrowed)) {
-            Some(Some(regex)) => regex,
-            _ => &self.regex,
+            Some(Some(regex)) => Engine::Narrow(regex),
+            _ => Engine::Whole(&self.regex),
         }
     }
+}
+
+/// The regex of a pattern chosen for a haystack: the whole one or the narrowed one.
+#[derive(Debug, Clone, Copy)]
+enum Engine<'r> {
+    Whole(&'r Regex),
+    Narrow(&'r meta::Regex),
+}
+
+impl Engine<'_> {
+    /// The first match in `haystack` at or after `from`, as `regex::Regex::find_at` finds it.
+    fn find_at(self, haystack: &str, from: usize) -> Option<(usize, usize)> {
+        match self {
+            Engine::Whole(regex) => regex.find_at(haystack, from).map(|m| (m.start(), m.end())),
+            Engine::Narrow(regex) => {
+                regex.search(&Input::new(haystack).span(from..haystack.len())).map(|m| (m.start(), m.end()))
+            }
+        }
+    }
+
+    fn is_match(self, haystack: &str) -> bool {
+        match self {
+            Engine::Whole(regex) => regex.is_match(haystack),
+            Engine::Narrow(regex) => regex.is_match(haystack),
+        }
+    }
+
+    /// Where group `group` of the first match in `haystack` is: `None` when there is no match,
+    /// `Some(None)` when the group took no part in it. `slots` holds the groups of the regex.
+    fn group(self, slots: &mut Slots, haystack: &str, group: usize) -> Option<Option<(usize, usize)>> {
+        match self {
+            Engine::Whole(regex) => {
+                let groups = slots.whole.get_or_insert_with(|| regex.capture_locations());
+                regex.captures_read(groups, haystack)?;
+                Some(groups.get(group))
+            }
+            Engine::Narrow(regex) => {
+                let groups = slots.narrow.get_or_insert_with(|| regex.create_captures());
+                regex.search_captures(&Input::new(haystack), groups);
+                groups.is_match().then(|| groups.get_group(group).map(|span| (span.start, span.end)))
+            }
+        }
+    }
+}
+
+/// Group slots of one pattern, for its whole regex and its narrowed one, made at a regex's
+/// first search instead of at every search.
+#[derive(Debug, Default)]
+struct Slots {
+    whole: Option<CaptureLocations>,
+    narrow: Option<regex_automata::util::captures::Captures>,
 }
 
 /// The claim extractor, compiled from `rules/claims/`.
@@ -305,14 +360,13 @@ struct Scratch {
 #[derive(Debug)]
 struct Buffers {
     scratch: Scratch,
-    /// Group slots for the attribution patterns (two per pattern: for the whole regex and the
-    /// narrowed one), made at a regex's first search instead of at every search.
-    locations: Vec<Option<CaptureLocations>>,
+    /// Group slots for the attribution patterns, one per pattern.
+    locations: Vec<Slots>,
 }
 
 impl Buffers {
     fn new(patterns: usize) -> Buffers {
-        Buffers { scratch: Scratch::default(), locations: (0..2 * patterns).map(|_| None).collect() }
+        Buffers { scratch: Scratch::default(), locations: (0..patterns).map(|_| Slots::default()).collect() }
     }
 }
 
@@ -405,7 +459,7 @@ impl ClaimExtractor {
                         let bounds = Bounds::new(literal.bounded_start, literal.bounded_end);
                         literals.entry(literal.text).or_default()[bounds as usize] |= 1 << column;
                     }
-                    patterns.push(Pattern { regex, narrow: OnceLock::new(), speaker: speaker.unwrap_or(0) });
+                    patterns.push(Pattern { regex, hir, narrow: OnceLock::new(), speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
                 {
@@ -649,8 +703,8 @@ impl ClaimExtractor {
             }
             let (mut at, mut from) = (0, 0);
             let regex = pattern.regex(narrow);
-            while let Some(found) = regex.find_at(block, from) {
-                let hit = Span::new(low + found.start(), low + found.end());
+            while let Some((start, end)) = regex.find_at(block, from) {
+                let hit = Span::new(low + start, low + end);
                 while at < spans.len() && spans[at].end < hit.start {
                     at += 1;
                 }
@@ -688,7 +742,7 @@ impl ClaimExtractor {
         unit: Unit,
         quote: units::Quoting,
         found: Found,
-        locations: &mut [Option<CaptureLocations>],
+        locations: &mut [Slots],
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
     ) -> Option<Pending<'a>> {
@@ -747,14 +801,7 @@ impl ClaimExtractor {
     }
 
     /// Runs every cue rule over one unit, given what the block search found in it.
-    fn read<'a>(
-        &self,
-        text: &'a str,
-        unit: Unit,
-        facts: Facts,
-        found: Found,
-        locations: &mut [Option<CaptureLocations>],
-    ) -> Reading<'a> {
+    fn read<'a>(&self, text: &'a str, unit: Unit, facts: Facts, found: Found, locations: &mut [Slots]) -> Reading<'a> {
         let unit_text = unit.span.of(text);
         let narrow = found.narrow;
         let mut reading = Reading::default();
@@ -791,19 +838,14 @@ impl ClaimExtractor {
             // Only attributions need groups; the others ask the cheaper question.
             match rule.role {
                 Role::Hedge => {
-                    let Some(whole) = pattern.regex(narrow).find(unit_text) else {
+                    let Some((start, end)) = pattern.regex(narrow).find_at(unit_text, 0) else {
                         continue;
                     };
-                    reading.hedges.push(whole.as_str());
+                    reading.hedges.push(&unit_text[start..end]);
                 }
                 Role::Attribution => {
-                    let regex = pattern.regex(narrow);
-                    let groups =
-                        locations[2 * column + usize::from(narrow)].get_or_insert_with(|| regex.capture_locations());
-                    if regex.captures_read(groups, unit_text).is_none() {
-                        continue;
-                    }
-                    let Some((start, end)) = groups.get(pattern.speaker) else {
+                    let found = pattern.regex(narrow).group(&mut locations[column], unit_text, pattern.speaker);
+                    let Some(Some((start, end))) = found else {
                         continue;
                     };
                     let words = unit_text[start..end].trim();

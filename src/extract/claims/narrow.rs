@@ -13,8 +13,10 @@
 //! arounds (`\b`, `^`) are left as they are. So the narrowed copy, many times smaller, serves
 //! every text in those characters, and the whole pattern the rest.
 
+use regex_automata::{MatchKind, meta};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
+use crate::rules;
 use crate::span::Span;
 
 /// The characters a narrowed pattern is cut down to.
@@ -77,15 +79,24 @@ impl Foreign {
 /// (`(?i)k` admits the Kelvin sign) or `\s` lose a few, and their automata are small anyway.
 const MIN_CUT: u32 = 256;
 
-/// `pattern` with its Unicode classes cut down to the [`NARROW`] characters, written out as a
-/// pattern again; `None` when that cuts fewer than [`MIN_CUT`] characters (or the pattern does
-/// not parse).
-pub fn narrowed(pattern: &str) -> Option<String> {
-    let hir = regex_syntax::parse(pattern).ok()?;
+/// The regex of `hir` with its Unicode classes cut down to the [`NARROW`] characters, built as
+/// [`rules::build_regex`] builds rule regexes, straight from the cut-down pattern (writing it out
+/// and parsing it again costs more than the rest); `None` when that cuts fewer than [`MIN_CUT`]
+/// characters or the regex does not build.
+pub fn narrowed(hir: &Hir) -> Option<meta::Regex> {
     let narrow = ClassUnicode::new(NARROW.iter().map(|&(low, high)| ClassUnicodeRange::new(low, high)));
     let mut cut = 0;
-    let narrowed = cut_down(&hir, &narrow, &mut cut);
-    (cut >= MIN_CUT).then(|| narrowed.to_string())
+    let narrowed = cut_down(hir, &narrow, &mut cut);
+    if cut < MIN_CUT {
+        return None;
+    }
+    // The configuration `regex::RegexBuilder` gives the rule regexes.
+    let config = meta::Config::new()
+        .match_kind(MatchKind::LeftmostFirst)
+        .utf8_empty(true)
+        .nfa_size_limit(Some(rules::REGEX_SIZE_LIMIT))
+        .hybrid_cache_capacity(rules::REGEX_DFA_SIZE_LIMIT);
+    meta::Builder::new().configure(config).build_from_hir(&narrowed).ok()
 }
 
 /// `hir` with its Unicode classes cut down to `narrow`, adding to `cut` the characters they lose.
@@ -120,6 +131,10 @@ fn cut_down(hir: &Hir, narrow: &ClassUnicode, cut: &mut u32) -> Hir {
 mod tests {
     use super::*;
 
+    fn narrowed_str(pattern: &str) -> Option<meta::Regex> {
+        narrowed(&regex_syntax::parse(pattern).unwrap())
+    }
+
     #[test]
     fn tells_narrow_spans() {
         let text = "“Prices rose 4%,” said Zoë Łukasiewicz — €5 → $6. Цены выросли. 株価 rose 2%.";
@@ -152,26 +167,28 @@ mod tests {
         ];
         for pattern in patterns {
             let whole = regex::Regex::new(pattern).unwrap();
-            let narrow = regex::Regex::new(&narrowed(pattern).unwrap()).unwrap();
-            assert_eq!(whole.captures_len(), narrow.captures_len());
+            let narrow = narrowed_str(pattern).unwrap();
+            assert_eq!(whole.captures_len(), narrow.group_info().group_len(regex_automata::PatternID::ZERO));
             for text in texts {
                 assert!(text.chars().all(is_narrow));
-                let groups = |regex: &regex::Regex| -> Vec<Vec<Option<(usize, usize)>>> {
-                    regex
-                        .captures_iter(text)
-                        .map(|c| c.iter().map(|g| g.map(|g| (g.start(), g.end()))).collect())
-                        .collect()
-                };
-                assert_eq!(groups(&whole), groups(&narrow), "{pattern} on {text}");
+                let whole_groups: Vec<Vec<Option<(usize, usize)>>> = whole
+                    .captures_iter(text)
+                    .map(|c| c.iter().map(|g| g.map(|g| (g.start(), g.end()))).collect())
+                    .collect();
+                let narrow_groups: Vec<Vec<Option<(usize, usize)>>> = narrow
+                    .captures_iter(text)
+                    .map(|c| c.iter().map(|g| g.map(|g| (g.start, g.end))).collect())
+                    .collect();
+                assert_eq!(whole_groups, narrow_groups, "{pattern} on {text}");
             }
         }
     }
 
     #[test]
     fn leaves_patterns_without_wider_classes_alone() {
-        assert_eq!(narrowed(r"(?-u:\b)may(?-u:\b)"), None);
-        assert_eq!(narrowed(r"[0-9]+%"), None);
-        assert_eq!(narrowed(r"(?i)(?-u:\b)weaker\s+than"), None);
-        assert!(narrowed(r"\p{Lu}\p{Ll}+").is_some());
+        assert!(narrowed_str(r"(?-u:\b)may(?-u:\b)").is_none());
+        assert!(narrowed_str(r"[0-9]+%").is_none());
+        assert!(narrowed_str(r"(?i)(?-u:\b)weaker\s+than").is_none());
+        assert!(narrowed_str(r"\p{Lu}\p{Ll}+").is_some());
     }
 }
