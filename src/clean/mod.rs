@@ -32,6 +32,7 @@ mod words;
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
 use crate::rules::gate::Gate;
+use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
 use visible::visible_line;
 
@@ -150,38 +151,26 @@ impl Pattern {
     }
 }
 
-/// Whether the lazy DFA `dfa` of a pattern anchored at the start matches `line`, walked a byte at
-/// a time from the start until it dies or matches: most lines are turned down within their first
-/// bytes, and the walk costs next to nothing beyond them. `None` if the DFA could not go on,
-/// which it cannot fail to (it has no quit bytes and never gives up, see [`lazy_dfa`]).
+/// Whether the lazy DFA `dfa` of a pattern anchored at the start matches `line`, walked from the
+/// start until it dies or matches: most lines are turned down within their first bytes. `None`
+/// if the DFA could not go on, which it cannot fail to (it has no quit bytes and never gives up,
+/// see [`lazy_dfa`]).
 fn walk(dfa: &LazyDfa, cache: &mut LazyCache, line: &str) -> Option<bool> {
-    let mut state = dfa.start_state_forward(cache, &regex_automata::Input::new(line)).ok()?;
-    for &byte in line.as_bytes() {
-        state = dfa.next_state(cache, state, byte).ok()?;
-        if state.is_tagged() {
-            // A match state says a match ended just before this byte.
-            if state.is_match() || state.is_dead() {
-                return Some(state.is_match());
-            }
-            if state.is_quit() {
-                return None;
-            }
-        }
-    }
-    Some(dfa.next_eoi_state(cache, state).ok()?.is_match())
+    let mut matched = false;
+    lazy::walk(dfa, cache, &regex_automata::Input::new(line), |_, _| {
+        matched = true;
+        false
+    })?;
+    Some(matched)
 }
-
-type LazyDfa = regex_automata::hybrid::dfa::DFA;
-type LazyCache = regex_automata::hybrid::dfa::Cache;
 
 /// The lazy DFA of a line pattern, compiled as [`rules::build_regex`] compiles a rule's regex
 /// (same syntax, limits and cache size); `None` when it cannot be (a bad pattern, or one with a
 /// Unicode word boundary, which a lazy DFA cannot run on text beyond ASCII).
 fn lazy_dfa(pattern: &str) -> Option<LazyDfa> {
-    use regex_automata::nfa::thompson;
     LazyDfa::builder()
         .configure(LazyDfa::config().cache_capacity(8 << 20))
-        .thompson(thompson::Config::new().nfa_size_limit(Some(64 << 20)).which_captures(thompson::WhichCaptures::None))
+        .thompson(lazy::without_captures(64 << 20))
         .build(pattern)
         .ok()
 }
@@ -192,7 +181,7 @@ struct LineDfas {
     caches: regex_automata::util::pool::Pool<Vec<LazyCache>, CacheMaker>,
 }
 
-type CacheMaker = Box<dyn Fn() -> Vec<LazyCache> + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
+type CacheMaker = lazy::CacheMaker<Vec<LazyCache>>;
 
 impl LineDfas {
     fn new(dfas: Vec<LazyDfa>) -> LineDfas {

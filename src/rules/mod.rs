@@ -13,6 +13,7 @@
 
 pub mod catalogue;
 pub mod gate;
+pub mod lazy;
 mod phrases;
 mod source;
 

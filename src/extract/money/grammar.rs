@@ -50,6 +50,7 @@ use rust_decimal::Decimal;
 
 use super::lexicon::Lexicon;
 use super::number::parse_numeral;
+use crate::rules::lazy::{self, LazyCache, LazyDfa};
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
 const CAPTURING: [&str; 18] = [
@@ -225,13 +226,11 @@ impl Leads {
 /// may start a match after a look-behind unless it takes the start state to the dead state.
 /// `None` when the DFA cannot be built, which leaves every byte a possible start.
 fn first_bytes(source: &str) -> Option<FirstBytes> {
+    use regex_automata::Anchored;
     use regex_automata::util::start;
-    use regex_automata::{Anchored, nfa::thompson};
     let dfa = LazyDfa::builder()
         .configure(LazyDfa::config().unicode_word_boundary(true))
-        .thompson(
-            thompson::Config::new().nfa_size_limit(Some(SIZE_LIMIT)).which_captures(thompson::WhichCaptures::None),
-        )
+        .thompson(lazy::without_captures(SIZE_LIMIT))
         .build(source)
         .ok()?;
     let mut cache = dfa.create_cache();
@@ -284,21 +283,16 @@ impl std::fmt::Debug for AnchoredSet {
     }
 }
 
-type LazyDfa = regex_automata::hybrid::dfa::DFA;
-type LazyCache = regex_automata::hybrid::dfa::Cache;
 type Pool<T, F> = regex_automata::util::pool::Pool<T, F>;
-type CacheMaker = Box<dyn Fn() -> LazyCache + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe>;
+type CacheMaker = lazy::CacheMaker<LazyCache>;
 
 impl AnchoredSet {
     /// The lazy DFA of the anchored patterns, with the limits of the regex set it stands for;
     /// `None` when they cannot make one.
     fn lazy(sources: &[&str]) -> Option<AnchoredSet> {
-        use regex_automata::nfa::thompson;
         let dfa = LazyDfa::builder()
             .configure(LazyDfa::config().match_kind(regex_automata::MatchKind::All).cache_capacity(64 << 20))
-            .thompson(
-                thompson::Config::new().nfa_size_limit(Some(SIZE_LIMIT)).which_captures(thompson::WhichCaptures::None),
-            )
+            .thompson(lazy::without_captures(SIZE_LIMIT))
             .build_many(sources)
             .ok()?;
         let maker = dfa.clone();
@@ -353,30 +347,12 @@ impl Walker<'_> {
 /// `matched`; `None` if it could not go on.
 fn walk_all(dfa: &LazyDfa, cache: &mut LazyCache, text: &str, matched: &mut Vec<usize>) -> Option<()> {
     let input = regex_automata::Input::new(text).anchored(regex_automata::Anchored::Yes);
-    let mut state = dfa.start_state_forward(cache, &input).ok()?;
-    let mut collect = |cache: &mut LazyCache, state: regex_automata::hybrid::LazyStateID| {
+    lazy::walk(dfa, cache, &input, |cache, state| {
         for index in 0..dfa.match_len(cache, state) {
             matched.push(dfa.match_pattern(cache, state, index).as_usize());
         }
-    };
-    for &byte in text.as_bytes() {
-        state = dfa.next_state(cache, state, byte).ok()?;
-        if state.is_tagged() {
-            if state.is_match() {
-                // Matches that ended just before this byte.
-                collect(cache, state);
-            } else if state.is_dead() {
-                return Some(());
-            } else if state.is_quit() {
-                return None;
-            }
-        }
-    }
-    let state = dfa.next_eoi_state(cache, state).ok()?;
-    if state.is_match() {
-        collect(cache, state);
-    }
-    Some(())
+        true
+    })
 }
 
 /// What a pattern matched, before the currency and qualifier are attached.
