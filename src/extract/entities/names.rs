@@ -620,29 +620,48 @@ fn starts_capitalised(word: &str) -> bool {
 /// Whether a line is written in title case (a headline): of its words of four letters or more,
 /// at least four and no more than one in five start in lower case.
 fn is_title_case(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    // (letter, capital, width) of the character at `at`, decoded only beyond ASCII.
+    let char_at = |at: usize| {
+        let c = line[at..].chars().next().expect("a character starts here");
+        (c.is_alphabetic(), c.is_uppercase(), c.len_utf8())
+    };
     let (mut upper, mut lower) = (0, 0);
-    // Runs of letters, counted as they end: (letters so far, whether the first is a capital).
-    let (mut letters, mut capital) = (0, false);
     let mut at = 0;
-    loop {
-        // (letter, capital, width) of the character at `at`; the end of the line ends a run
-        // as a space does. An ASCII byte is read without decoding.
-        let (letter, is_capital, width) = match line.as_bytes().get(at) {
-            Some(&byte) if byte.is_ascii() => (byte.is_ascii_alphabetic(), byte.is_ascii_uppercase(), 1),
-            Some(_) => {
-                let c = line[at..].chars().next().expect("a character starts here");
-                (c.is_alphabetic(), c.is_uppercase(), c.len_utf8())
+    // One run of letters at a time; ASCII letters and other ASCII bytes in tight loops.
+    while at < bytes.len() {
+        let capital = match bytes[at] {
+            byte if byte.is_ascii_alphabetic() => byte.is_ascii_uppercase(),
+            byte if byte.is_ascii() => {
+                at += 1;
+                continue;
             }
-            None => (false, false, 0),
+            _ => match char_at(at) {
+                (true, capital, _) => capital,
+                (false, _, width) => {
+                    at += width;
+                    continue;
+                }
+            },
         };
-        if letter {
-            if letters == 0 {
-                capital = is_capital;
+        let mut letters = 0;
+        loop {
+            while at < bytes.len() && bytes[at].is_ascii_alphabetic() {
+                at += 1;
+                letters += 1;
             }
-            letters += 1;
-            at += width;
-            continue;
+            match bytes.get(at) {
+                Some(byte) if !byte.is_ascii() => match char_at(at) {
+                    (true, _, width) => {
+                        at += width;
+                        letters += 1;
+                    }
+                    _ => break,
+                },
+                _ => break,
+            }
         }
+        // The run ends at `at`: a character that is no letter, or the end of the line.
         if letters >= 4 {
             if capital {
                 upper += 1;
@@ -655,11 +674,6 @@ fn is_title_case(line: &str) -> bool {
                 }
             }
         }
-        letters = 0;
-        if width == 0 {
-            break;
-        }
-        at += width;
     }
     upper >= 4 && lower * 5 <= upper + lower
 }
@@ -818,6 +832,8 @@ impl<'t> Words<'t> {
 impl Iterator for Words<'_> {
     type Item = (Span, bool);
 
+    // Inlined into the one loop that reads a document's words: one call per word otherwise.
+    #[inline]
     fn next(&mut self) -> Option<(Span, bool)> {
         let bytes = self.slice.as_bytes();
         let mut at = self.at;
@@ -885,9 +901,12 @@ impl Iterator for Words<'_> {
         }
         self.at = at;
         let mut word = &self.slice[start..end];
-        for possessive in ["'s", "’s"] {
-            if word.len() > possessive.len() + 1 {
-                word = word.strip_suffix(possessive).unwrap_or(word);
+        // Both possessives end in `s`: most words need no look at them.
+        if word.ends_with('s') {
+            for possessive in ["'s", "’s"] {
+                if word.len() > possessive.len() + 1 {
+                    word = word.strip_suffix(possessive).unwrap_or(word);
+                }
             }
         }
         let span = Span::new(self.offset + start, self.offset + start + word.len());
