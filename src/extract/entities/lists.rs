@@ -57,6 +57,11 @@ impl WordList {
         Some(self.entries[*index as usize])
     }
 
+    /// Every surface the list holds, each once, in no particular order.
+    pub fn surfaces(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.by_surface.iter().map(|&index| surface_of(&self.text, &self.entries, index))
+    }
+
     pub fn contains(&self, surface: &str) -> bool {
         self.find(surface).is_some()
     }
@@ -116,5 +121,8 @@ mod tests {
         assert!(list.contains("Beta"));
         assert!(!list.contains("Gamma"));
         assert!(!list.contains(""));
+        let mut surfaces: Vec<&str> = list.surfaces().collect();
+        surfaces.sort();
+        assert_eq!(surfaces, ["Acme", "Beta"]);
     }
 }

@@ -293,25 +293,25 @@ impl EntityExtractor {
         // alias word → (alias rule, canonical name, where the full name ends)
         let mut aliases: BTreeMap<&str, (usize, Cow<'a, str>, usize)> = BTreeMap::new();
         for c in chosen.iter() {
-            let words: Vec<&str> = c.span.of(text).split_whitespace().collect();
-            if words.len() < 2 {
-                continue;
-            }
+            // The first and last words, and whether more lie between them, without a list.
+            let mut words = c.span.of(text).split_whitespace();
+            let (Some(first), Some(last)) = (words.next(), words.next_back()) else { continue };
+            let three_or_more = words.next().is_some();
             for &(alias_rule, word) in &self.aliases {
                 if self.rules[alias_rule].entity_type != self.rules[c.rule].entity_type {
                     continue;
                 }
                 let name = c.span.of(text);
                 let short_names = match word {
-                    AliasWord::LastWord => [Some(words[words.len() - 1]), None],
+                    AliasWord::LastWord => [Some(last), None],
                     // "Alder Ridge" after "Alder Ridge Partners" too: the name without its suffix.
                     AliasWord::FirstWord if self.patterns.contains(c.rule) => {
                         let without_suffix = name.rfind(char::is_whitespace).map(|end| name[..end].trim_end());
-                        [Some(words[0]), without_suffix.filter(|_| words.len() >= 3)]
+                        [Some(first), without_suffix.filter(|_| three_or_more)]
                     }
                     AliasWord::FirstWord => continue,
                     // Only from names whose first word a first-name list or a title vouched for.
-                    AliasWord::GivenName if self.patterns.contains(c.rule) => [Some(words[0]), None],
+                    AliasWord::GivenName if self.patterns.contains(c.rule) => [Some(first), None],
                     AliasWord::GivenName => continue,
                 };
                 for alias in short_names.into_iter().flatten() {

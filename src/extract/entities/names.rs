@@ -2,9 +2,13 @@
 //! capitalised ordinary words (sentence starts, headings) by a list of such words and by how
 //! the document itself writes them.
 
+use foldhash::fast::FixedState;
 use foldhash::{HashMap, HashSet};
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
 use std::cell::OnceCell;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use super::lists::{Lists, WordList};
@@ -56,17 +60,6 @@ fn one() -> usize {
     1
 }
 
-/// A word of the text: letters and digits, joined by `&`, `-`, `.` or an apostrophe when a
-/// letter or digit follows; a trailing possessive is not part of it.
-#[derive(Debug, Clone, Copy)]
-struct Word {
-    span: Span,
-    /// Whether the word starts in a capital.
-    capitalised: bool,
-    /// For a word starting in a capital: whether it begins a sentence (see [`starts_sentence`]).
-    starts_sentence: bool,
-}
-
 /// A word with the shape of a word of a name, whatever the rule (see [`name_shaped`]): the only
 /// words a run of capitalised words can hold. Kept apart from the other words, which need none
 /// of this.
@@ -91,29 +84,91 @@ struct NameWord {
 /// that a document's words are looked up once for all of them rather than once per rule.
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    /// The rules' `common` and `reject` lists, each once, with whether some rule asks whether a
-    /// word is an ordinary word of it (`common`) or merely listed in it (`reject`).
-    lists: Vec<LexiconList>,
-    /// The rules' `strip_leading` and `last_words`, by word: which rules (by slot) have it; and
-    /// the words that end a run of capitalised words (the entity files' `run_breaks`). One
-    /// look-up answers all three.
-    rule_words: HashMap<String, RuleWords>,
+    /// The rules' `common` and `reject` lists, each once, by bit.
+    lists: Vec<Arc<WordList>>,
+    /// The lists some rule asks whether a word is an ordinary word of (`common`), and those
+    /// some rule asks merely whether a word is in (`reject`).
+    as_common: u32,
+    as_reject: u32,
+    /// Every word of those lists and of the rules' word settings, with all that is known of it:
+    /// one look-up per word answers every list and rule.
+    known: KnownWords,
     /// How many rules took a slot.
     slots: usize,
 }
 
-#[derive(Debug)]
-struct LexiconList {
-    words: Arc<WordList>,
-    as_common: bool,
-    as_reject: bool,
-}
-
+/// What the lexicon knows of a word.
 #[derive(Debug, Default, Clone, Copy)]
-struct RuleWords {
+struct Facts {
+    /// The lexicon's lists that hold it, by bit.
+    lists: u32,
+    /// The rules (by slot) whose `strip_leading` and whose `last_words` it is.
     strip: u32,
     last: u32,
+    /// Whether it ends a run of capitalised words (the entity files' `run_breaks`).
     run_break: bool,
+}
+
+/// Words and their [`Facts`], kept as one text and a table of offsets into it, like a
+/// [`WordList`].
+#[derive(Debug, Default)]
+struct KnownWords {
+    text: String,
+    /// (start, end) of each word in `text`, and its facts.
+    words: Vec<(u32, u32, Facts)>,
+    /// The index into `words` of each word, by the word's hash.
+    by_word: HashTable<u32>,
+}
+
+impl KnownWords {
+    fn hash(word: &str) -> u64 {
+        FixedState::default().hash_one(word)
+    }
+
+    /// Room for `additional` more words, made at once rather than by growing word by word.
+    fn reserve(&mut self, additional: usize) {
+        let (text, words) = (&self.text, &self.words);
+        self.by_word.reserve(additional, |&index| {
+            let (start, end, _) = words[index as usize];
+            Self::hash(&text[start as usize..end as usize])
+        });
+        self.words.reserve(additional);
+    }
+
+    /// The facts of `word`; nothing for a word the lexicon does not know.
+    fn get(&self, word: &str) -> Facts {
+        let (text, words) = (&self.text, &self.words);
+        let is_word = |&index: &u32| {
+            let (start, end, _) = words[index as usize];
+            &text[start as usize..end as usize] == word
+        };
+        self.by_word.find(Self::hash(word), is_word).map(|&index| words[index as usize].2).unwrap_or_default()
+    }
+
+    /// The facts of `word`, to change, added if new.
+    fn entry(&mut self, word: &str) -> &mut Facts {
+        let (text, words) = (&self.text, &self.words);
+        let surface = |index: u32| {
+            let (start, end, _) = words[index as usize];
+            &text[start as usize..end as usize]
+        };
+        let index = match self.by_word.entry(
+            Self::hash(word),
+            |&index| surface(index) == word,
+            |&index| Self::hash(surface(index)),
+        ) {
+            Entry::Occupied(known) => *known.get(),
+            Entry::Vacant(slot) => {
+                let index = words.len() as u32;
+                slot.insert(index);
+                let start = self.text.len() as u32;
+                self.text.push_str(word);
+                self.words.push((start, self.text.len() as u32, Facts::default()));
+                index
+            }
+        };
+        &mut self.words[index as usize].2
+    }
 }
 
 /// Rules and lists are told apart by bits of a `u32`.
@@ -123,50 +178,70 @@ impl Lexicon {
     pub fn new(run_breaks: &HashSet<String>) -> Lexicon {
         let mut lexicon = Lexicon::default();
         for word in run_breaks {
-            lexicon.rule_words.entry(word.clone()).or_default().run_break = true;
+            lexicon.known.entry(word).run_break = true;
         }
         lexicon
     }
 
-    fn is_run_break(&self, word: &str) -> bool {
-        self.rule_words.get(word).is_some_and(|rules| rules.run_break)
-    }
-
     /// The bit of `words` among the lexicon's lists, adding it if it is new.
     fn list_bit(&mut self, words: &Arc<WordList>, as_common: bool) -> Option<u32> {
-        let index = match self.lists.iter().position(|list| Arc::ptr_eq(&list.words, words)) {
+        let index = match self.lists.iter().position(|list| Arc::ptr_eq(list, words)) {
             Some(index) => index,
             None if self.lists.len() < MAX_SLOTS => {
-                self.lists.push(LexiconList { words: Arc::clone(words), as_common: false, as_reject: false });
+                self.lists.push(Arc::clone(words));
+                let surfaces = words.surfaces();
+                self.known.reserve(surfaces.len());
+                for surface in surfaces {
+                    self.known.entry(surface).lists |= 1 << (self.lists.len() - 1);
+                }
                 self.lists.len() - 1
             }
             None => return None,
         };
-        let list = &mut self.lists[index];
+        let bit = 1 << index;
         if as_common {
-            list.as_common = true;
+            self.as_common |= bit;
         } else {
-            list.as_reject = true;
+            self.as_reject |= bit;
         }
-        Some(1 << index)
+        Some(bit)
     }
 
-    /// What the document asks of a name-shaped word, answered by every list and rule; `rules`
-    /// is its entry in `rule_words`.
-    fn describe(&self, word: &mut NameWord, surface: &str, rules: Option<&RuleWords>) {
-        for (index, list) in self.lists.iter().enumerate() {
-            let bit = 1 << index;
-            let contains = list.words.contains(surface);
-            if list.as_reject && contains {
-                word.listed |= bit;
-            }
-            if list.as_common && (contains || is_common(&list.words, surface)) {
-                word.common |= bit;
-            }
+    /// What the document asks of a name-shaped word, answered by every list and rule; `facts`
+    /// are what the lexicon knows of `surface` itself.
+    fn describe(&self, word: &mut NameWord, surface: &str, facts: Facts) {
+        word.listed = facts.lists & self.as_reject;
+        word.common = facts.lists & self.as_common;
+        // A list that does not hold the word may still hold it as an ordinary word written
+        // otherwise (see [`Lexicon::ordinary_in`]): asked only of the lists that need it.
+        let missing = self.as_common & !facts.lists;
+        if missing != 0 {
+            word.common |= self.ordinary_in(surface, facts.lists) & missing;
         }
-        if let Some(rules) = rules {
-            word.strip = rules.strip;
-            word.last = rules.last;
+        word.strip = facts.strip;
+        word.last = facts.last;
+    }
+
+    /// The lists that have `surface` (which the lists in `lists` hold) as an ordinary word
+    /// written capitalised: listed as such, or a hyphenated compound of such words (`Lock-In`).
+    fn ordinary_in(&self, surface: &str, lists: u32) -> u32 {
+        let mut ordinary = self.listed_in(surface, lists);
+        if surface.contains('-') {
+            ordinary |= surface
+                .split('-')
+                .filter(|part| !part.is_empty())
+                .fold(!0, |all, part| all & self.listed_in(part, self.known.get(part).lists));
+        }
+        ordinary
+    }
+
+    /// The lists that hold `part` (`lists` hold it as written), or, for a long all-capitals
+    /// word, its Title-case form (`INDEPENDENCE`); short ones are acronyms (`CRI` is not `Cri`).
+    fn listed_in(&self, part: &str, lists: u32) -> u32 {
+        if part.chars().count() >= 4 && !part.chars().any(char::is_lowercase) {
+            lists | with_title_case(part, |title| self.known.get(title).lists)
+        } else {
+            lists
         }
     }
 }
@@ -216,10 +291,10 @@ impl CapitalisedNames {
         }
         let common = lexicon.list_bit(&lists.get(file, &config.common)?, true).ok_or_else(too_many)?;
         for word in &rule.strip_leading {
-            lexicon.rule_words.entry(word.clone()).or_default().strip |= slot;
+            lexicon.known.entry(word).strip |= slot;
         }
         for word in &config.last_words {
-            lexicon.rule_words.entry(word.clone()).or_default().last |= slot;
+            lexicon.known.entry(word).last |= slot;
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
         Ok(CapitalisedNames {
@@ -432,10 +507,12 @@ impl CapitalisedNames {
 #[derive(Debug)]
 pub struct DocumentWords<'a> {
     text: &'a str,
-    /// The words of each region.
-    words: Vec<Vec<Word>>,
     /// The name-shaped words of each region, the only ones a run can hold.
     shaped: Vec<Vec<NameWord>>,
+    /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
+    capitalised_inside: Vec<Span>,
+    /// The words with no capital letter, in order: all that `lower` holds.
+    lower_words: Vec<Span>,
     /// Capitalised words, with how often each is written inside a sentence; gathered on the
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
@@ -451,37 +528,44 @@ impl<'a> DocumentWords<'a> {
     pub fn new(text: &'a str, regions: &[Span], lexicon: &Lexicon) -> DocumentWords<'a> {
         let mut document = DocumentWords {
             text,
-            words: Vec::new(),
-            shaped: Vec::new(),
+            shaped: Vec::with_capacity(regions.len()),
+            capitalised_inside: Vec::new(),
+            lower_words: Vec::with_capacity(regions.iter().map(|region| region.len() / 8).sum()),
             inside: OnceCell::new(),
             lower: OnceCell::new(),
             headlines: Vec::new(),
         };
         for &region in regions {
-            let mut region_words: Vec<Word> = Vec::with_capacity(region.len() / 6);
             let mut shaped = Vec::new();
-            for span in words(text, region) {
+            // Only words that start in a capital are looked at; the others are counted, for
+            // the index that tells consecutive words.
+            for (index, (span, capital)) in Words::new(text, region).enumerate() {
                 let surface = span.of(text);
-                let mut word = Word { span, capitalised: false, starts_sentence: false };
-                if surface.starts_with(char::is_uppercase) {
-                    word.capitalised = true;
-                    word.starts_sentence = starts_sentence(text, region, span.start);
-                    let rules = lexicon.rule_words.get(surface);
-                    if name_shaped(surface, rules.is_some_and(|rules| rules.run_break), lexicon) {
-                        let mut name_word = NameWord {
-                            span,
-                            starts_sentence: word.starts_sentence,
-                            index: region_words.len() as u32,
-                            listed: 0,
-                            common: 0,
-                            strip: 0,
-                            last: 0,
-                        };
-                        lexicon.describe(&mut name_word, surface, rules);
-                        shaped.push(name_word);
-                    }
+                if !capital {
+                    document.lower_words.push(span);
+                    continue;
                 }
-                region_words.push(word);
+                if !starts_capitalised(surface) {
+                    continue;
+                }
+                let starts_sentence = starts_sentence(text, region, span.start);
+                if !starts_sentence {
+                    document.capitalised_inside.push(span);
+                }
+                let facts = lexicon.known.get(surface);
+                if name_shaped(surface, facts.run_break, lexicon) {
+                    let mut name_word = NameWord {
+                        span,
+                        starts_sentence,
+                        index: index as u32,
+                        listed: 0,
+                        common: 0,
+                        strip: 0,
+                        last: 0,
+                    };
+                    lexicon.describe(&mut name_word, surface, facts);
+                    shaped.push(name_word);
+                }
             }
             let mut start = region.start;
             for line in region.of(text).split('\n') {
@@ -491,7 +575,6 @@ impl<'a> DocumentWords<'a> {
                 }
                 start = span.end + 1;
             }
-            document.words.push(region_words);
             document.shaped.push(shaped);
         }
         document
@@ -500,9 +583,9 @@ impl<'a> DocumentWords<'a> {
     /// How often `word` is written, capitalised as given, inside a sentence.
     fn inside(&self, word: &str) -> usize {
         let inside = self.inside.get_or_init(|| {
-            let mut inside = HashMap::default();
-            for word in self.words.iter().flatten().filter(|word| word.capitalised && !word.starts_sentence) {
-                *inside.entry(word.span.of(self.text)).or_default() += 1;
+            let mut inside = HashMap::with_capacity_and_hasher(self.capitalised_inside.len(), Default::default());
+            for span in &self.capitalised_inside {
+                *inside.entry(span.of(self.text)).or_default() += 1;
             }
             inside
         });
@@ -512,14 +595,8 @@ impl<'a> DocumentWords<'a> {
     /// Whether `word` is written as given, in lower case, somewhere.
     fn writes_lower(&self, word: &str) -> bool {
         let lower = self.lower.get_or_init(|| {
-            let count = self.words.iter().map(Vec::len).sum();
-            let mut lower = HashSet::with_capacity_and_hasher(count, Default::default());
-            for word in self.words.iter().flatten().filter(|word| !word.capitalised) {
-                let surface = word.span.of(self.text);
-                if !surface.chars().any(char::is_uppercase) {
-                    lower.insert(surface);
-                }
-            }
+            let mut lower = HashSet::with_capacity_and_hasher(self.lower_words.len(), Default::default());
+            lower.extend(self.lower_words.iter().map(|span| span.of(self.text)));
             lower
         });
         lower.contains(word)
@@ -532,20 +609,59 @@ impl<'a> DocumentWords<'a> {
     }
 }
 
+/// Whether a word starts in a capital letter.
+fn starts_capitalised(word: &str) -> bool {
+    match word.as_bytes().first() {
+        Some(byte) if byte.is_ascii() => byte.is_ascii_uppercase(),
+        _ => word.starts_with(char::is_uppercase),
+    }
+}
+
 /// Whether a line is written in title case (a headline): of its words of four letters or more,
 /// at least four and no more than one in five start in lower case.
 fn is_title_case(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    // (letter, capital, width) of the character at `at`, decoded only beyond ASCII.
+    let char_at = |at: usize| {
+        let c = line[at..].chars().next().expect("a character starts here");
+        (c.is_alphabetic(), c.is_uppercase(), c.len_utf8())
+    };
     let (mut upper, mut lower) = (0, 0);
-    // Runs of letters, counted as they end: (letters so far, whether the first is a capital).
-    let (mut letters, mut capital) = (0, false);
-    for (at, c) in line.char_indices().chain([(line.len(), ' ')]) {
-        if c.is_alphabetic() {
-            if letters == 0 {
-                capital = c.is_uppercase();
+    let mut at = 0;
+    // One run of letters at a time; ASCII letters and other ASCII bytes in tight loops.
+    while at < bytes.len() {
+        let capital = match bytes[at] {
+            byte if byte.is_ascii_alphabetic() => byte.is_ascii_uppercase(),
+            byte if byte.is_ascii() => {
+                at += 1;
+                continue;
             }
-            letters += 1;
-            continue;
+            _ => match char_at(at) {
+                (true, capital, _) => capital,
+                (false, _, width) => {
+                    at += width;
+                    continue;
+                }
+            },
+        };
+        let mut letters = 0;
+        loop {
+            while at < bytes.len() && bytes[at].is_ascii_alphabetic() {
+                at += 1;
+                letters += 1;
+            }
+            match bytes.get(at) {
+                Some(byte) if !byte.is_ascii() => match char_at(at) {
+                    (true, _, width) => {
+                        at += width;
+                        letters += 1;
+                    }
+                    _ => break,
+                },
+                _ => break,
+            }
         }
+        // The run ends at `at`: a character that is no letter, or the end of the line.
         if letters >= 4 {
             if capital {
                 upper += 1;
@@ -558,23 +674,8 @@ fn is_title_case(line: &str) -> bool {
                 }
             }
         }
-        letters = 0;
     }
     upper >= 4 && lower * 5 <= upper + lower
-}
-
-/// Whether a word is an ordinary word written capitalised: listed in `common` as such, or a
-/// hyphenated compound of such words (`Lock-In`).
-fn is_common(common: &WordList, surface: &str) -> bool {
-    let listed = |part: &str| {
-        // A long all-capitals word is judged by its Title-case form too (`INDEPENDENCE`);
-        // short ones are acronyms (`CRI` is not `Cri`).
-        common.contains(part)
-            || (part.chars().count() >= 4
-                && !part.chars().any(char::is_lowercase)
-                && common.contains(&title_case(part)))
-    };
-    listed(surface) || (surface.contains('-') && surface.split('-').all(|part| part.is_empty() || listed(part)))
 }
 
 /// Whether a word that starts in a capital may be part of a name, whatever the rule: two letters
@@ -599,7 +700,7 @@ fn name_shaped(surface: &str, is_break: bool, lexicon: &Lexicon) -> bool {
         && letters >= 2
         && (letters >= 3 || !digit)
         && !is_break
-        && (lower || !lexicon.is_run_break(&title_case(surface)))
+        && (lower || !with_title_case(surface, |title| lexicon.known.get(title).run_break))
         && !is_plural_acronym(surface)
 }
 
@@ -642,49 +743,175 @@ fn title_case(word: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `f(&title_case(word))`, without a copy on the heap for a short ASCII word.
+fn with_title_case<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buffer = [0; 32];
+    match buffer.get_mut(..word.len()).filter(|_| word.is_ascii()) {
+        Some(title) => {
+            title.copy_from_slice(word.as_bytes());
+            title.make_ascii_lowercase();
+            if let Some(first) = title.first_mut() {
+                first.make_ascii_uppercase();
+            }
+            f(std::str::from_utf8(title).expect("ASCII stays UTF-8"))
+        }
+        None => f(&title_case(word)),
+    }
+}
+
 /// `SMEs`, `NPAs`: the plural of an acronym is a class of things, not a name.
 fn is_plural_acronym(word: &str) -> bool {
     word.strip_suffix('s').is_some_and(|stem| stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase()))
 }
 
-/// The words of `region`, in order. A one-letter word comes out empty, at its start.
-fn words(text: &str, region: Span) -> impl Iterator<Item = Span> + '_ {
-    let slice = region.of(text);
-    // Most text is ASCII: a byte decides the character without decoding.
-    let char_at = move |at: usize| match slice.as_bytes().get(at) {
-        Some(&byte) if byte.is_ascii() => Some(byte as char),
-        Some(_) => slice[at..].chars().next(),
-        None => None,
-    };
-    let mut at = 0;
-    std::iter::from_fn(move || {
+/// What [`Words`] needs to know of a byte: whether it is an ASCII letter or digit, a capital, a
+/// joiner (`&`, `-`, `.`, `'`), or part of a character beyond ASCII, which is decoded.
+const WORD_CHAR: u8 = 1;
+const CAPITAL: u8 = 2;
+const JOINER: u8 = 4;
+const BEYOND_ASCII: u8 = 8;
+
+static WORD_BYTES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = if b >= 0x80 {
+            BEYOND_ASCII
+        } else if b.is_ascii_uppercase() {
+            WORD_CHAR | CAPITAL
+        } else if b.is_ascii_alphanumeric() {
+            WORD_CHAR
+        } else if matches!(b, b'&' | b'-' | b'.' | b'\'') {
+            JOINER
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// The words of a region, in order (letters and digits, joined by `&`, `-`, `.` or an apostrophe when a
+/// letter or digit follows; a trailing possessive is not part of it), each with whether it has
+/// a capital letter anywhere. A one-letter word comes out empty, at its start. Runs of ASCII
+/// are read a byte at a time with a table look-up.
+struct Words<'t> {
+    slice: &'t str,
+    /// Where the region starts in the text.
+    offset: usize,
+    at: usize,
+}
+
+impl<'t> Words<'t> {
+    fn new(text: &'t str, region: Span) -> Words<'t> {
+        Words { slice: region.of(text), offset: region.start, at: 0 }
+    }
+
+    /// The character at `at`, beyond ASCII: (letter or digit, capital, width).
+    fn beyond_ascii(&self, at: usize) -> (bool, bool, usize) {
+        // General punctuation (U+2000 to U+203F: curly quotes, dashes, `…`, `•`, spaces) is
+        // the most common text beyond ASCII in English news, and holds no letter or digit.
+        if self.slice.as_bytes()[at..].starts_with(&[0xE2, 0x80]) {
+            return (false, false, 3);
+        }
+        let c = self.slice[at..].chars().next().expect("a character starts here");
+        (c.is_alphanumeric(), c.is_uppercase(), c.len_utf8())
+    }
+
+    /// Whether a letter or digit starts at `at`.
+    fn word_char_at(&self, at: usize) -> bool {
+        match self.slice.as_bytes().get(at) {
+            Some(&byte) if byte.is_ascii() => WORD_BYTES[usize::from(byte)] & WORD_CHAR != 0,
+            Some(_) => self.beyond_ascii(at).0,
+            None => false,
+        }
+    }
+}
+
+impl Iterator for Words<'_> {
+    type Item = (Span, bool);
+
+    // Inlined into the one loop that reads a document's words: one call per word otherwise.
+    #[inline]
+    fn next(&mut self) -> Option<(Span, bool)> {
+        let bytes = self.slice.as_bytes();
+        let mut at = self.at;
         let start = loop {
-            let c = char_at(at)?;
-            at += c.len_utf8();
-            if c.is_alphanumeric() {
-                break at - c.len_utf8();
+            while at < bytes.len() && WORD_BYTES[usize::from(bytes[at])] & (WORD_CHAR | BEYOND_ASCII) == 0 {
+                at += 1;
+            }
+            if at == bytes.len() {
+                self.at = at;
+                return None;
+            }
+            if bytes[at].is_ascii() {
+                at += 1;
+                break at - 1;
+            }
+            let (word_char, _, width) = self.beyond_ascii(at);
+            at += width;
+            if word_char {
+                break at - width;
             }
         };
-        let mut end = start;
-        while let Some(c) = char_at(at) {
-            let after = at + c.len_utf8();
-            if c.is_alphanumeric() {
-                at = after;
-                end = after;
-            } else if matches!(c, '&' | '-' | '.' | '\'' | '’') && char_at(after).is_some_and(char::is_alphanumeric) {
-                at = after;
+        // The first character counts only once another joins it: a one-letter word is empty.
+        let first_capital = match bytes[start] {
+            byte if byte.is_ascii() => WORD_BYTES[usize::from(byte)] & CAPITAL != 0,
+            _ => self.beyond_ascii(start).1,
+        };
+        let (mut end, mut capital) = (start, first_capital);
+        loop {
+            let (run, mut classes) = (at, 0);
+            while let Some(&byte) = bytes.get(at) {
+                let class = WORD_BYTES[usize::from(byte)];
+                if class & WORD_CHAR == 0 {
+                    break;
+                }
+                classes |= class;
+                at += 1;
+            }
+            if at > run {
+                capital |= classes & CAPITAL != 0;
+                end = at;
+            }
+            let Some(&byte) = bytes.get(at) else { break };
+            let joiner = if byte.is_ascii() {
+                if WORD_BYTES[usize::from(byte)] & JOINER == 0 {
+                    break;
+                }
+                1
             } else {
+                let (word_char, is_capital, width) = self.beyond_ascii(at);
+                if word_char {
+                    capital |= is_capital;
+                    at += width;
+                    end = at;
+                    continue;
+                }
+                if !bytes[at..].starts_with("’".as_bytes()) {
+                    break;
+                }
+                width
+            };
+            if !self.word_char_at(at + joiner) {
                 break;
             }
+            at += joiner;
         }
-        let mut word = &slice[start..end];
-        for possessive in ["'s", "’s"] {
-            if word.len() > possessive.len() + 1 {
-                word = word.strip_suffix(possessive).unwrap_or(word);
+        self.at = at;
+        let mut word = &self.slice[start..end];
+        // Both possessives end in `s`: most words need no look at them.
+        if word.ends_with('s') {
+            for possessive in ["'s", "’s"] {
+                if word.len() > possessive.len() + 1 {
+                    word = word.strip_suffix(possessive).unwrap_or(word);
+                }
             }
         }
-        Some(Span::new(region.start + start, region.start + start + word.len()))
-    })
+        let span = Span::new(self.offset + start, self.offset + start + word.len());
+        Some((span, capital && !word.is_empty()))
+    }
 }
 
 /// The separators between the items of a list; the ones with a conjunction close it.
@@ -759,7 +986,7 @@ mod tests {
     use super::*;
 
     fn surfaces(text: &str) -> Vec<&str> {
-        words(text, Span::new(0, text.len())).map(|span| span.of(text)).collect()
+        Words::new(text, Span::new(0, text.len())).map(|(span, _)| span.of(text)).collect()
     }
 
     #[test]
@@ -768,6 +995,33 @@ mod tests {
             surfaces("S&P and O'Neil's U.S. lastminute.com, Lock-In."),
             ["S&P", "and", "O'Neil", "U.S", "lastminute.com", "Lock-In"]
         );
+    }
+
+    #[test]
+    fn words_tell_whether_they_have_a_capital() {
+        let text = "iPhone apple Éclair d’Été I a-B 3M";
+        let words: Vec<(&str, bool)> =
+            Words::new(text, Span::new(0, text.len())).map(|(span, capital)| (span.of(text), capital)).collect();
+        assert_eq!(
+            words,
+            [
+                ("iPhone", true),
+                ("apple", false),
+                ("Éclair", true),
+                ("d’Été", true),
+                ("", false),
+                ("a-B", true),
+                ("3M", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn general_punctuation_holds_no_letter_or_digit() {
+        assert!(('\u{2000}'..='\u{203f}').all(|c| !c.is_alphanumeric() && !c.is_uppercase()));
+        let text = "“Kiln—Tide…” ‘x’ Ô";
+        let words: Vec<&str> = Words::new(text, Span::new(0, text.len())).map(|(span, _)| span.of(text)).collect();
+        assert_eq!(words, ["Kiln", "Tide", "", ""]);
     }
 
     #[test]
