@@ -37,6 +37,8 @@ use context::{KindLists, LineCues, Settings, StopWords, Verdict};
 use visible::visible_line;
 
 use regex::Regex;
+use regex_automata::nfa::thompson;
+use regex_syntax::hir::Hir;
 
 use crate::record::BoilerplateKind;
 use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
@@ -111,53 +113,90 @@ enum Pattern {
     Start(usize),
     /// A pattern anchored at the start that may stay alive through much of a line (see
     /// [`lives_long`]): a lazy DFA of its own, by its index in [`LineDfas`], walked from the
-    /// start (see [`walk`]) only on the lines its gate admits.
-    Long(Gate, usize),
-    /// The general engine, behind its gate, for a pattern that may match anywhere in the line
+    /// start (see [`walk`]) only on the lines its screen admits.
+    Long(Screen, usize),
+    /// The general engine, behind its screen, for a pattern that may match anywhere in the line
     /// (its prefilters pay there) or that a lazy DFA cannot run (a Unicode word boundary).
-    Anywhere(Gate, Regex),
+    Anywhere(Screen, Regex),
 }
+
+/// What a line must show for a pattern to be worth running: one of the words it needs (see
+/// [`words::required_words`]), which the scan of the line's words tells at no cost of its own,
+/// and what its gate asks.
+#[derive(Debug)]
+struct Screen {
+    /// The pattern's bit in the gate sets of its words (see [`StopWords::gate_word`]); 0 when
+    /// it needs no word.
+    words: u64,
+    gate: Gate,
+}
+
+impl Screen {
+    /// Whether a line with the gate set `words` (all bits when unknown) and text `line` may
+    /// match.
+    fn admits(&self, words: u64, line: &str) -> bool {
+        (self.words == 0 || self.words & words != 0) && self.gate.admits(line)
+    }
+}
+
+/// At most this many patterns are screened by their words: one bit each.
+const MAX_WORD_SCREENS: u32 = 64;
 
 impl Pattern {
     fn compile(
         file: &rules::RuleFile,
         pattern: &toml::Spanned<String>,
-        starts: &mut Vec<String>,
+        starts: &mut Vec<Hir>,
         dfas: &mut Vec<LazyDfa>,
+        stop_words: &mut StopWords,
+        screens: &mut u32,
     ) -> Result<Pattern, RuleError> {
-        let gate = Gate::new(pattern.get_ref());
-        match runs_from_start(pattern.get_ref()) {
-            Some(false) if starts.len() < StartPatterns::MAX => {
-                starts.push(pattern.get_ref().clone());
-                return Ok(Pattern::Start(starts.len() - 1));
-            }
-            Some(_) => {
-                if let Some(dfa) = lazy_dfa(pattern.get_ref()) {
-                    dfas.push(dfa);
-                    return Ok(Pattern::Long(gate, dfas.len() - 1));
-                }
-            }
-            None => {}
+        let Ok(hir) = regex_syntax::parse(pattern.get_ref()) else {
+            // The general engine says what is wrong with a pattern that does not parse.
+            let screen = Screen { words: 0, gate: Gate::new(pattern.get_ref()) };
+            return Ok(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?));
+        };
+        let from_start = runs_from_start(&hir);
+        if from_start == Some(false) && starts.len() < StartPatterns::MAX {
+            starts.push(hir);
+            return Ok(Pattern::Start(starts.len() - 1));
         }
-        // The general engine says what is wrong with a pattern that does not compile.
-        Ok(Pattern::Anywhere(gate, rules::compile_regex(file, pattern)?))
+        let mut screen = Screen { words: 0, gate: Gate::of(&hir) };
+        if let Some(keys) = words::required_words(&hir)
+            && *screens < MAX_WORD_SCREENS
+        {
+            screen.words = 1 << *screens;
+            *screens += 1;
+            for key in keys {
+                *stop_words.gate_word(key) |= screen.words;
+            }
+        }
+        if from_start.is_some()
+            && let Some(dfa) = lazy_dfa(&hir)
+        {
+            dfas.push(dfa);
+            return Ok(Pattern::Long(screen, dfas.len() - 1));
+        }
+        Ok(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?))
     }
 
-    /// Whether the pattern matches `line`; `starts` gives the set of start patterns that match
-    /// it (worked out on first use), `dfas` and `caches` run the long ones.
+    /// Whether the pattern matches `line`, whose tokens have the gate set `words` (all bits
+    /// when unknown); `starts` gives the set of start patterns that match it (worked out on
+    /// first use), `dfas` and `caches` run the long ones.
     fn is_match(
         &self,
         line: &str,
+        words: u64,
         starts: &mut impl FnMut() -> u64,
         dfas: &[LazyDfa],
         caches: &mut [LazyCache],
     ) -> bool {
         match self {
             Pattern::Start(number) => starts() >> number & 1 == 1,
-            Pattern::Long(gate, index) => {
-                gate.admits(line) && walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true)
+            Pattern::Long(screen, index) => {
+                screen.admits(words, line) && walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true)
             }
-            Pattern::Anywhere(gate, regex) => gate.admits(line) && regex.is_match(line),
+            Pattern::Anywhere(screen, regex) => screen.admits(words, line) && regex.is_match(line),
         }
     }
 }
@@ -165,21 +204,20 @@ impl Pattern {
 /// For a pattern that a lazy DFA walked from the line's start runs (it parses, every match
 /// starts at the start of the text, and it has no Unicode word boundary, which a lazy DFA
 /// cannot run on text beyond ASCII): whether it lives long (see [`lives_long`]).
-fn runs_from_start(pattern: &str) -> Option<bool> {
-    let hir = regex_syntax::parse(pattern).ok()?;
+fn runs_from_start(hir: &Hir) -> Option<bool> {
     let properties = hir.properties();
     let start = properties.look_set_prefix().contains(regex_syntax::hir::Look::Start);
-    (start && !properties.look_set().contains_word_unicode()).then(|| lives_long(&hir))
+    (start && !properties.look_set().contains_word_unicode()).then(|| lives_long(hir))
 }
 
 /// Whether a pattern repeats something that reads words (holds a class of most ASCII letters:
 /// `\p{L}`, `\S`, `.`), so that it may stay alive through much of a line. Walked together
 /// with the others, the states such a pattern goes through multiply theirs and the shared DFA
 /// keeps building new ones; the patterns that spell their words out die within a few bytes.
-fn lives_long(hir: &regex_syntax::hir::Hir) -> bool {
+fn lives_long(hir: &Hir) -> bool {
     use regex_syntax::hir::{Class, HirKind};
     let letters = || (b'A'..=b'Z').chain(b'a'..=b'z');
-    fn any_part(hir: &regex_syntax::hir::Hir, test: &dyn Fn(&regex_syntax::hir::Hir) -> bool) -> bool {
+    fn any_part(hir: &Hir, test: &dyn Fn(&Hir) -> bool) -> bool {
         test(hir)
             || match hir.kind() {
                 HirKind::Repetition(repetition) => any_part(&repetition.sub, test),
@@ -188,7 +226,7 @@ fn lives_long(hir: &regex_syntax::hir::Hir) -> bool {
                 _ => false,
             }
     }
-    let reads_words = |hir: &regex_syntax::hir::Hir| {
+    let reads_words = |hir: &Hir| {
         any_part(hir, &|part| {
             let held = match part.kind() {
                 HirKind::Class(Class::Unicode(class)) => letters()
@@ -221,14 +259,11 @@ fn walk(dfa: &LazyDfa, cache: &mut LazyCache, line: &str) -> Option<bool> {
     Some(matched)
 }
 
-/// The lazy DFA of a line pattern, compiled as [`rules::build_regex`] compiles a rule's regex
-/// (same syntax, limits and cache size); `None` when it cannot be.
-fn lazy_dfa(pattern: &str) -> Option<LazyDfa> {
-    LazyDfa::builder()
-        .configure(LazyDfa::config().cache_capacity(8 << 20))
-        .thompson(lazy::without_captures(64 << 20))
-        .build(pattern)
-        .ok()
+/// The lazy DFA of a line pattern parsed as `hir`, compiled as [`rules::build_regex`] compiles a
+/// rule's regex (same limits and cache size); `None` when it cannot be.
+fn lazy_dfa(hir: &Hir) -> Option<LazyDfa> {
+    let nfa = thompson::Compiler::new().configure(lazy::without_captures(64 << 20)).build_from_hir(hir).ok()?;
+    LazyDfa::builder().configure(LazyDfa::config().cache_capacity(8 << 20)).build_from_nfa(nfa).ok()
 }
 
 /// The lazy DFAs of the long line patterns and a pool of their caches, one set per thread at
@@ -271,11 +306,16 @@ impl StartPatterns {
     /// The most patterns: one bit each in the set of those that match.
     const MAX: usize = 64;
 
-    fn new(patterns: &[String]) -> Result<StartPatterns, RuleError> {
-        let dfa = LazyDfa::builder()
-            .configure(LazyDfa::config().cache_capacity(16 << 20).match_kind(regex_automata::MatchKind::All))
-            .thompson(lazy::without_captures(64 << 20))
-            .build_many(patterns)
+    fn new(patterns: &[Hir]) -> Result<StartPatterns, RuleError> {
+        let nfa = thompson::Compiler::new().configure(lazy::without_captures(64 << 20)).build_many_from_hir(patterns);
+        let dfa = nfa
+            .map_err(|error| error.to_string())
+            .and_then(|nfa| {
+                LazyDfa::builder()
+                    .configure(LazyDfa::config().cache_capacity(16 << 20).match_kind(regex_automata::MatchKind::All))
+                    .build_from_nfa(nfa)
+                    .map_err(|error| error.to_string())
+            })
             .map_err(|error| RuleError::Invalid {
                 path: "boilerplate".into(),
                 line: 0,
@@ -544,6 +584,7 @@ impl BoilerplateClassifier {
         let mut contexts = Vec::new();
         let mut starts = Vec::new();
         let mut dfas = Vec::new();
+        let mut screens = 0;
         for file in source.files(Family::Boilerplate) {
             let parsed: BoilerplateFile = rules::parse(file)?;
             for rule in parsed.rule {
@@ -559,7 +600,7 @@ impl BoilerplateClassifier {
                 let patterns: Vec<Pattern> = rule
                     .patterns
                     .iter()
-                    .map(|p| Pattern::compile(file, p, &mut starts, &mut dfas))
+                    .map(|p| Pattern::compile(file, p, &mut starts, &mut dfas, &mut stop_words, &mut screens))
                     .collect::<Result<_, _>>()?;
                 if !rule.phrases.is_empty() {
                     phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
@@ -678,6 +719,12 @@ impl BoilerplateClassifier {
                 self.phrases.find_at(&visible.text, start, group, &mut hit)
             });
             let words = scan.words;
+            // The gate sets of the tokens tell of the raw line when it is the visible text and
+            // its tokens are all ASCII.
+            let screen_words = match (&visible.text, scan.counted.beyond_ascii) {
+                (std::borrow::Cow::Borrowed(_), false) => scan.counted.gates,
+                _ => u64::MAX,
+            };
             self.phrases.find(&visible.text, words, &mut hit);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(&mut cache, raw));
@@ -687,10 +734,9 @@ impl BoilerplateClassifier {
                     && rule.max_words.is_none_or(|max| words <= max)
                     && rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && (rule.patterns.is_empty()
-                        || rule
-                            .patterns
-                            .iter()
-                            .any(|pattern| pattern.is_match(raw, &mut starts, &self.dfas.dfas, &mut caches)))
+                        || rule.patterns.iter().any(|pattern| {
+                            pattern.is_match(raw, screen_words, &mut starts, &self.dfas.dfas, &mut caches)
+                        }))
             });
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push(fired.map(|rule| (span, rule)));
@@ -823,6 +869,10 @@ mod tests {
         assert_eq!(kinds, [BoilerplateKind::Related]);
     }
 
+    fn from_start(pattern: &str) -> Option<bool> {
+        runs_from_start(&regex_syntax::parse(pattern).unwrap())
+    }
+
     #[test]
     fn the_lazy_dfa_walks_match_where_the_regex_does() {
         let source = RuleSource::embedded();
@@ -832,11 +882,12 @@ mod tests {
             patterns.extend(parsed.rule.into_iter().flat_map(|rule| rule.patterns).map(|p| p.into_inner()));
         }
         let starts: Vec<String> =
-            patterns.iter().filter(|pattern| runs_from_start(pattern) == Some(false)).cloned().collect();
-        let longs: Vec<&String> = patterns.iter().filter(|pattern| runs_from_start(pattern) == Some(true)).collect();
+            patterns.iter().filter(|pattern| from_start(pattern) == Some(false)).cloned().collect();
+        let longs: Vec<&String> = patterns.iter().filter(|pattern| from_start(pattern) == Some(true)).collect();
         assert!(starts.len() * 2 > patterns.len(), "{} of {}", starts.len(), patterns.len());
         assert!(!longs.is_empty());
-        let walker = StartPatterns::new(&starts).unwrap();
+        let parsed: Vec<Hir> = starts.iter().map(|pattern| regex_syntax::parse(pattern).unwrap()).collect();
+        let walker = StartPatterns::new(&parsed).unwrap();
         let mut cache = walker.dfa.create_cache();
         let lines = [
             "",
@@ -865,7 +916,7 @@ mod tests {
             assert_eq!(walker.matches(&mut cache, line), expected, "{line:?}");
             matched += expected.count_ones();
             for pattern in &longs {
-                let dfa = lazy_dfa(pattern).unwrap();
+                let dfa = lazy_dfa(&regex_syntax::parse(pattern).unwrap()).unwrap();
                 let found = walk(&dfa, &mut dfa.create_cache(), line);
                 assert_eq!(found, Some(Regex::new(pattern).unwrap().is_match(line)), "{pattern} on {line:?}");
                 matched += u32::from(found == Some(true));
