@@ -102,8 +102,10 @@ pub struct StopWords {
     long: HashMap<String, u32>,
     /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
     longest: usize,
-    /// Whether any phrase group was filed (see [`phrase_group`](Self::phrase_group)).
-    phrase_words: bool,
+    /// Whether any phrase group or gate word was filed (see [`phrase_group`](Self::phrase_group)
+    /// and [`gate_word`](Self::gate_word)): longer words and words beyond ASCII are then looked up
+    /// by the key of their first 8 bytes too.
+    keyed: bool,
 }
 
 /// What a key of [`StopWords`] stands for.
@@ -113,6 +115,8 @@ struct Word {
     languages: u32,
     /// The group of phrases that start with the word, counted from 1; 0 for none.
     phrases: u32,
+    /// The line patterns that need the word, one bit each (see [`gate_word`](StopWords::gate_word)).
+    gates: u64,
 }
 
 /// Languages fit in the bits of a `u32`.
@@ -146,6 +150,11 @@ pub struct Counted {
     pub spaced_words: usize,
     /// The emphasis marks `*` and `_`.
     pub marks: usize,
+    /// The gate sets of the tokens (see [`StopWords::gate_word`]), which tell only of lines
+    /// whose tokens are all ASCII.
+    pub gates: u64,
+    /// Whether a token holds a character beyond ASCII.
+    pub beyond_ascii: bool,
 }
 
 /// What one pass over a line's visible text finds: the counts the line rules read and the cues
@@ -192,8 +201,16 @@ impl StopWords {
     /// (see [`folded_key`](super::words::folded_key)): [`scan`](Self::scan) reports the words of a line that start such
     /// phrases.
     pub fn phrase_group(&mut self, key: u64) -> &mut u32 {
-        self.phrase_words = true;
+        self.keyed = true;
         &mut self.short.entry(key).phrases
+    }
+
+    /// The set of line patterns (one bit each) that need a token with the key `key` (see
+    /// [`required_words`](super::words::required_words)): [`scan`](Self::scan) gathers the sets
+    /// of a line's tokens in [`Counted::gates`].
+    pub fn gate_word(&mut self, key: u64) -> &mut u64 {
+        self.keyed = true;
+        &mut self.short.entry(key).gates
     }
 
     pub fn has(&self, code: &str) -> bool {
@@ -232,6 +249,7 @@ impl StopWords {
     ) -> Counted {
         let bytes = text.as_bytes();
         let (mut words, mut chars, mut spaced_words, mut marks) = (0, 0, 0, 0);
+        let (mut gates, mut beyond_ascii) = (0, false);
         // Whether the white-space-separated word being read has been counted in `spaced_words`.
         let mut spaced_counted = false;
         let mut at = 0;
@@ -278,19 +296,22 @@ impl StopWords {
                 chars += 1;
                 at += width;
             }
+            beyond_ascii |= !ascii;
             if classes & LETTER != 0 {
                 words += 1;
-                let group = self.tally_token(text, from..at, ascii, counts, lower);
-                if group != 0 {
-                    phrases(from, group);
+                let word = self.tally_token(text, from..at, ascii, counts, lower);
+                if word.phrases != 0 {
+                    phrases(from, word.phrases);
                 }
+                gates |= word.gates;
             }
         }
-        Counted { words, chars, spaced_words, marks }
+        Counted { words, chars, spaced_words, marks, gates, beyond_ascii }
     }
 
     /// Counts the token at `span` of `text` (with a letter) for every language whose list holds
-    /// it in lower case; returns the phrase group it starts, 0 for none. Inlined into the scan
+    /// it in lower case; returns what its key stands for beyond the stop words (the phrase group
+    /// it starts, the gates that need it). Inlined into the scan
     /// for the short ASCII words of running text; the rest is [`tally_other`](Self::tally_other).
     #[inline(always)]
     fn tally_token(
@@ -300,12 +321,12 @@ impl StopWords {
         ascii: bool,
         counts: &mut LanguageCounts,
         lower: &mut String,
-    ) -> u32 {
+    ) -> Word {
         let key = folded_key_at(text.as_bytes(), span.start, span.len());
         if ascii && span.len() <= 8 {
             let word = self.short.get(key);
             self.tally(word.map(|word| word.languages), counts);
-            return word.map_or(0, |word| word.phrases);
+            return word.map_or(Word::default(), |word| Word { languages: 0, ..*word });
         }
         self.tally_other(text, span, ascii, key, counts, lower)
     }
@@ -321,15 +342,16 @@ impl StopWords {
         key: u64,
         counts: &mut LanguageCounts,
         lower: &mut String,
-    ) -> u32 {
-        // Longer words and words beyond ASCII start phrases by the key of their first 8 bytes.
-        let group = match self.phrase_words {
-            true => self.short.get(key).map_or(0, |word| word.phrases),
-            false => 0,
+    ) -> Word {
+        // Longer words and words beyond ASCII start phrases and pass gates by the key of their
+        // first 8 bytes.
+        let keyed = match self.keyed {
+            true => self.short.get(key).map_or(Word::default(), |word| Word { languages: 0, ..*word }),
+            false => Word::default(),
         };
         let token = &text[span];
         if ascii && token.len() > self.longest {
-            return group;
+            return keyed;
         }
         lower.clear();
         if ascii {
@@ -344,7 +366,7 @@ impl StopWords {
             self.long.get(lower.as_str()).copied()
         };
         self.tally(languages, counts);
-        group
+        keyed
     }
 
     /// Counts a word for every language in the set `languages`.

@@ -118,6 +118,248 @@ impl<V: Copy + Default> KeyTable<V> {
     }
 }
 
+/// Words one of which every match of a pattern holds as a whole token (a run of letters and
+/// digits, as the line scan cuts them), by their keys: a token of at most 8 bytes whose key is
+/// one of them, or a longer one whose first 8 bytes have it. `None` when the pattern shows no
+/// such words.
+///
+/// A word qualifies where the pattern spells it out in ASCII letters (in either case, or with
+/// the characters beyond ASCII that `(?i)` folds into them) and what comes before it in any
+/// match is no letter or digit (white space, a mark, the start of the text, an ASCII word
+/// boundary): the word then starts a token, unless a letter beyond ASCII comes before it, which
+/// makes that token one beyond ASCII (the scan reports those, and the gate lets such lines
+/// through). If what follows is no letter or digit either, the token is the word; otherwise a
+/// word of at least 8 letters still gives the key of the token's first 8 bytes. Of several
+/// qualifying places, the one whose shortest word is longest is taken: the rarest.
+pub fn required_words(hir: &regex_syntax::hir::Hir) -> Option<Vec<u64>> {
+    use regex_syntax::hir::HirKind;
+    let parts: Vec<Part> = match hir.kind() {
+        HirKind::Concat(items) => items.iter().flat_map(Part::of).collect(),
+        _ => Part::of(hir),
+    };
+    let mut best: Option<(usize, Vec<u64>)> = None;
+    for (at, part) in parts.iter().enumerate() {
+        let (words, end) = match part {
+            Part::Letter(_) => {
+                // A run of letters, counted once from its first one.
+                if matches!(parts.get(at.wrapping_sub(1)), Some(Part::Letter(_))) {
+                    continue;
+                }
+                let run: Vec<u8> = parts[at..]
+                    .iter()
+                    .map_while(|part| if let Part::Letter(c) = part { Some(*c) } else { None })
+                    .collect();
+                let end = at + run.len();
+                (vec![run], end)
+            }
+            Part::Words(words) => (words.clone(), at + 1),
+            Part::Other(_) => continue,
+        };
+        if !bounded(parts[..at].iter().rev(), |edges| edges.last_apart, |edges| edges.starts) {
+            continue;
+        }
+        let whole = bounded(parts[end..].iter(), |edges| edges.first_apart, |edges| edges.ends);
+        let keys: Option<Vec<u64>> = words
+            .iter()
+            .map(|word| match word.len() {
+                8.. => Some(folded_key(&word[..8])),
+                1.. if whole => Some(folded_key(word)),
+                _ => None,
+            })
+            .collect();
+        let shortest = words.iter().map(Vec::len).min().unwrap_or(0);
+        if let Some(keys) = keys
+            && best.as_ref().is_none_or(|(length, _)| shortest > *length)
+        {
+            best = Some((shortest, keys));
+        }
+    }
+    best.map(|(_, keys)| keys)
+}
+
+/// Whether the parts next to a word (`parts`, going away from it) always put a character that
+/// is no letter or digit, or the edge of the text or a word boundary, right against it:
+/// `apart` says that a part's character on the word's side is never a letter or digit,
+/// `edge` that a part is such an edge.
+fn bounded<'a>(
+    parts: impl Iterator<Item = &'a Part>,
+    apart: impl Fn(&Edges) -> bool,
+    edge: impl Fn(&Edges) -> bool,
+) -> bool {
+    for part in parts {
+        let edges = match part {
+            Part::Other(edges) => edges,
+            Part::Letter(_) | Part::Words(_) => return false,
+        };
+        if edge(edges) {
+            return true;
+        }
+        if !apart(edges) {
+            return false;
+        }
+        if !edges.may_be_empty {
+            return true;
+        }
+    }
+    false
+}
+
+/// A piece of a pattern, as [`required_words`] reads it.
+enum Part {
+    /// One ASCII letter, lower case.
+    Letter(u8),
+    /// An alternation of words of ASCII letters, lower case.
+    Words(Vec<Vec<u8>>),
+    Other(Edges),
+}
+
+/// What a piece that is no word shows at its edges.
+struct Edges {
+    may_be_empty: bool,
+    /// Its first (last) character, when it has one, is never a letter or digit.
+    first_apart: bool,
+    last_apart: bool,
+    /// It is the start (end) of the text or an ASCII word boundary a word may start (end) at.
+    starts: bool,
+    ends: bool,
+}
+
+impl Part {
+    fn of(hir: &regex_syntax::hir::Hir) -> Vec<Part> {
+        use regex_syntax::hir::{HirKind, Look};
+        match hir.kind() {
+            HirKind::Literal(literal) => {
+                return literal
+                    .0
+                    .iter()
+                    .map(|&byte| match byte {
+                        b'a'..=b'z' | b'A'..=b'Z' => Part::Letter(byte.to_ascii_lowercase()),
+                        _ => Part::Other(Edges::of(hir_of_byte(byte).as_ref())),
+                    })
+                    .collect();
+            }
+            HirKind::Class(_) => {
+                if let Some(letter) = letter_of(hir) {
+                    return vec![Part::Letter(letter)];
+                }
+            }
+            HirKind::Alternation(branches) => {
+                let words: Option<Vec<Vec<u8>>> = branches.iter().map(spelled_out).collect();
+                if let Some(words) = words {
+                    return vec![Part::Words(words)];
+                }
+            }
+            HirKind::Capture(capture) => return Part::of(&capture.sub),
+            HirKind::Look(look) => {
+                let word = matches!(look, Look::WordAscii);
+                return vec![Part::Other(Edges {
+                    may_be_empty: true,
+                    first_apart: true,
+                    last_apart: true,
+                    starts: word || matches!(look, Look::Start | Look::WordStartAscii | Look::WordStartHalfAscii),
+                    ends: word || matches!(look, Look::End | Look::WordEndAscii | Look::WordEndHalfAscii),
+                })];
+            }
+            _ => {}
+        }
+        vec![Part::Other(Edges::of(Some(hir)))]
+    }
+}
+
+/// The one-byte literal `byte` as a piece, when it is ASCII (a byte beyond ASCII is part of a
+/// character whose class this does not read).
+fn hir_of_byte(byte: u8) -> Option<regex_syntax::hir::Hir> {
+    byte.is_ascii().then(|| regex_syntax::hir::Hir::literal([byte]))
+}
+
+/// The word of ASCII letters, lower case, that `hir` spells out, if it is one.
+fn spelled_out(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
+    use regex_syntax::hir::HirKind;
+    let parts = match hir.kind() {
+        HirKind::Concat(items) => items.iter().flat_map(Part::of).collect(),
+        _ => Part::of(hir),
+    };
+    let word: Vec<u8> =
+        parts.iter().map(|part| if let Part::Letter(c) = part { Some(*c) } else { None }).collect::<Option<_>>()?;
+    (!word.is_empty()).then_some(word)
+}
+
+/// The ASCII letter, lower case, that a class of one letter stands for: its ASCII members are
+/// the letter in one or both cases (any others are beyond ASCII, which `(?i)` may add).
+fn letter_of(hir: &regex_syntax::hir::Hir) -> Option<u8> {
+    use regex_syntax::hir::{Class, HirKind};
+    let HirKind::Class(Class::Unicode(class)) = hir.kind() else { return None };
+    let mut ascii = class
+        .iter()
+        .filter(|range| range.start().is_ascii())
+        .flat_map(|range| (range.start() as u8..=(range.end().min('\x7f') as u8)).collect::<Vec<u8>>());
+    let first = ascii.next()?;
+    let rest: Vec<u8> = ascii.collect();
+    let letter = first.to_ascii_lowercase();
+    (first.is_ascii_alphabetic() && rest.iter().all(|byte| byte.to_ascii_lowercase() == letter) && rest.len() <= 1)
+        .then_some(letter)
+}
+
+/// Classes of more characters than this are taken to hold letters or digits.
+const MAX_CLASS_READ: u32 = 4096;
+
+impl Edges {
+    /// The edges of any piece (`None`: a byte beyond ASCII, which says nothing).
+    fn of(hir: Option<&regex_syntax::hir::Hir>) -> Edges {
+        let Some(hir) = hir else {
+            return Edges { may_be_empty: false, first_apart: false, last_apart: false, starts: false, ends: false };
+        };
+        let may_be_empty = hir.properties().minimum_len() == Some(0);
+        Edges {
+            may_be_empty,
+            first_apart: apart_at(hir, true),
+            last_apart: apart_at(hir, false),
+            starts: false,
+            ends: false,
+        }
+    }
+}
+
+/// Whether the first (`first`) or last character of every match of `hir` that has one is no
+/// letter or digit.
+fn apart_at(hir: &regex_syntax::hir::Hir, first: bool) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    let alphanumeric = |c: char| c.is_alphanumeric();
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(literal) => {
+            let text = String::from_utf8_lossy(&literal.0);
+            let edge = if first { text.chars().next() } else { text.chars().next_back() };
+            edge.is_some_and(|c| c != char::REPLACEMENT_CHARACTER && !alphanumeric(c))
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let size: u32 = class.iter().map(|range| u32::from(range.end()) - u32::from(range.start()) + 1).sum();
+            size <= MAX_CLASS_READ && class.iter().all(|range| (range.start()..=range.end()).all(|c| !alphanumeric(c)))
+        }
+        HirKind::Class(Class::Bytes(class)) => class
+            .iter()
+            .all(|range| (range.start()..=range.end()).all(|byte| byte.is_ascii() && !byte.is_ascii_alphanumeric())),
+        HirKind::Repetition(repetition) => apart_at(&repetition.sub, first),
+        HirKind::Capture(capture) => apart_at(&capture.sub, first),
+        HirKind::Alternation(branches) => branches.iter().all(|branch| apart_at(branch, first)),
+        HirKind::Concat(items) => {
+            // The edge character comes from the first item (from that edge) that cannot be
+            // empty, or from any of the items before it.
+            let ordered: Vec<&regex_syntax::hir::Hir> =
+                if first { items.iter().collect() } else { items.iter().rev().collect() };
+            for item in ordered {
+                if !apart_at(item, first) {
+                    return false;
+                }
+                if item.properties().minimum_len() != Some(0) {
+                    return true;
+                }
+            }
+            true
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +379,32 @@ mod tests {
                 assert_eq!(key, folded_key(&text.as_bytes()[from..to]), "{from}..{to}");
             }
         }
+    }
+
+    #[test]
+    fn required_words_are_the_whole_tokens_a_match_holds() {
+        let words = |pattern: &str| {
+            let mut keys = required_words(&regex_syntax::parse(pattern).unwrap())?;
+            keys.sort_unstable();
+            Some(keys)
+        };
+        let keys = |words: &[&str]| {
+            let mut keys: Vec<u64> = words.iter().map(|word| folded_key(word.as_bytes())).collect();
+            keys.sort_unstable();
+            Some(keys)
+        };
+        assert_eq!(words(r"(?i)(?-u:\b)copyright(?-u:\b).*"), keys(&["copyrigh"]));
+        assert_eq!(words(r"(?i)(?-u:\b)all rights reserved(?-u:\b)"), keys(&["reserved"]));
+        assert_eq!(words(r"^[\s*]*\p{Lu}\w+\s+(?:is|ist|es)\s+\w+"), keys(&["is", "ist", "es"]));
+        assert_eq!(words(r"^[#*_\s]*(?:\w+\s+){0,5}newsletters?[\s*_]*$"), keys(&["newslett"]));
+        assert_eq!(words(r"(?i)^[\s*]*(?:Foto|Bild)\s*:"), keys(&["foto", "bild"]));
+        // Letters or digits may come right before or after the word: no whole token.
+        assert_eq!(words(r"copyright"), None);
+        assert_eq!(words(r"(?-u:\b)rights"), None);
+        assert_eq!(words(r"x\s+is\s+y"), keys(&["is"]));
+        assert_eq!(words(r"\s+is[a-z]"), None);
+        assert_eq!(words(r"\d is\s"), keys(&["is"]));
+        assert_eq!(words(r"éis\s"), None);
     }
 
     #[test]

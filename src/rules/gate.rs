@@ -45,21 +45,26 @@ impl Gate {
     /// The gate of `pattern`; one that lets every line through when the pattern does not parse
     /// here (the regex compiler reports the error).
     pub fn new(pattern: &str) -> Gate {
-        let Ok(hir) = regex_syntax::parse(pattern) else {
-            return Gate { first_bytes: None, last_bytes: None, required: None };
-        };
+        match regex_syntax::parse(pattern) {
+            Ok(hir) => Gate::of(&hir),
+            Err(_) => Gate { first_bytes: None, last_bytes: None, required: None },
+        }
+    }
+
+    /// The gate of a pattern parsed as `hir`.
+    pub fn of(hir: &Hir) -> Gate {
         let properties = hir.properties();
         let edge_set = |anchored: bool, edge: Edge| {
             anchored
                 .then(|| {
                     let mut set = [0u64; 4];
-                    (!edge_bytes(&hir, edge, &mut set)).then_some(set)
+                    (!edge_bytes(hir, edge, &mut set)).then_some(set)
                 })
                 .flatten()
         };
         let first_bytes = edge_set(properties.look_set_prefix().contains(Look::Start), Edge::First);
         let last_bytes = edge_set(properties.look_set_suffix().contains(Look::End), Edge::Last);
-        let required = required(&hir).filter(|literals| worth_a_search(literals)).and_then(|literals| {
+        let required = required(hir).filter(|literals| worth_a_search(literals)).and_then(|literals| {
             Some(match literals.as_slice() {
                 [one] => Required::One(Box::new(memmem::Finder::new(one).into_owned())),
                 // Leftmost-first lets the automaton use its vectorised prefilter (Teddy), which
