@@ -6,7 +6,9 @@
 //! The same pass can look for plain substrings too (found anywhere, inside words as well), so
 //! that a caller with both kinds of strings reads its text once.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, PatternID};
 
 use super::Position;
 use crate::span::Span;
@@ -43,8 +45,7 @@ impl PhraseSetBuilder {
 
     pub fn build(self) -> PhraseSet {
         // A DFA: phrase lists are a few thousand bytes, and every document is read with them.
-        let automaton = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
+        let automaton = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&self.phrases)
@@ -59,7 +60,7 @@ impl PhraseSetBuilder {
 /// All phrases, compiled.
 #[derive(Debug)]
 pub struct PhraseSet {
-    automaton: AhoCorasick,
+    automaton: DFA,
     owners: Vec<usize>,
     positions: Vec<Option<Position>>,
     /// No phrase may sit anywhere: each starts at or before the first letter or digit of the
@@ -93,14 +94,70 @@ impl PhraseSet {
     fn find_all(&self, text: &str, mut found: impl FnMut(PhraseHit)) {
         let searched = if self.leading_only { &text[..self.leading_reach(text)] } else { text };
         let folded = fold_non_ascii_capitals(searched);
-        for hit in self.automaton.find_overlapping_iter(folded.as_ref()) {
-            let index = hit.pattern().as_usize();
-            match self.positions[index] {
-                None => found(PhraseHit::Substring(self.owners[index], hit.start(), hit.end())),
-                Some(position) if position.admits(text, hit.start(), hit.end()) => {
-                    found(PhraseHit::Phrase(self.owners[index], hit.start(), hit.end()))
+        self.walk(folded.as_bytes(), |index, end| {
+            let start = end - self.automaton.pattern_len(index);
+            match self.positions[index.as_usize()] {
+                None => found(PhraseHit::Substring(self.owners[index.as_usize()], start, end)),
+                Some(position) if position.admits(text, start, end) => {
+                    found(PhraseHit::Phrase(self.owners[index.as_usize()], start, end))
                 }
                 Some(_) => {}
+            }
+        });
+    }
+
+    /// Calls `found(pattern, end)` for every occurrence of a string of the set in `haystack`,
+    /// overlapping ones included, in the order of their ends (as an overlapping search of the
+    /// automaton gives them).
+    fn walk(&self, haystack: &[u8], mut found: impl FnMut(PatternID, usize)) {
+        let dfa = &self.automaton;
+        let Ok(mut state) = dfa.start_state(Anchored::No) else {
+            return;
+        };
+        for (at, &byte) in haystack.iter().enumerate() {
+            state = dfa.next_state(Anchored::No, state, byte);
+            if dfa.is_special(state) {
+                self.report(state, at + 1, &mut found);
+            }
+        }
+    }
+
+    /// [`walk`](Self::walk) over two haystacks at once, `found` telling them by `0` and `1`.
+    /// Each step of the automaton waits for the table entry the previous one read, and the
+    /// table is larger than the fastest caches: two walks side by side wait at the same time.
+    fn walk_two(&self, haystacks: [&[u8]; 2], mut found: impl FnMut(usize, PatternID, usize)) {
+        let dfa = &self.automaton;
+        let Ok(start) = dfa.start_state(Anchored::No) else {
+            return;
+        };
+        let [first, second] = haystacks;
+        let mut states = [start; 2];
+        let common = first.len().min(second.len());
+        for at in 0..common {
+            states[0] = dfa.next_state(Anchored::No, states[0], first[at]);
+            states[1] = dfa.next_state(Anchored::No, states[1], second[at]);
+            for (which, &state) in states.iter().enumerate() {
+                if dfa.is_special(state) {
+                    self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
+                }
+            }
+        }
+        let (which, longer) = if first.len() > common { (0, first) } else { (1, second) };
+        let mut state = states[which];
+        for (at, &byte) in longer.iter().enumerate().skip(common) {
+            state = dfa.next_state(Anchored::No, state, byte);
+            if dfa.is_special(state) {
+                self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
+            }
+        }
+    }
+
+    /// Calls `found(pattern, end)` for the strings that end at `end` in special state `state`.
+    fn report(&self, state: StateID, end: usize, found: &mut impl FnMut(PatternID, usize)) {
+        let dfa = &self.automaton;
+        if dfa.is_match(state) {
+            for index in 0..dfa.match_len(state) {
+                found(dfa.match_pattern(state, index), end);
             }
         }
     }
@@ -124,7 +181,7 @@ impl PhraseSet {
     /// sits where its rule asks in that part and every substring occurrence inside a part, parts
     /// in order. One pass instead of one per part saves the start-up of each search.
     pub fn find_in_parts(&self, text: &str, parts: &[Span], mut found: impl FnMut(usize, PhraseHit)) {
-        let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        let Some(last) = parts.last() else {
             return;
         };
         if parts.windows(2).any(|pair| pair[1].start < pair[0].end) {
@@ -145,27 +202,58 @@ impl PhraseSet {
             }
             return;
         }
-        let offset = first.start;
-        let folded = fold_non_ascii_capitals(&text[offset..last.end]);
-        let mut at = 0;
-        // Overlapping hits come in the order of their ends, and parts in order end in order too.
-        for hit in self.automaton.find_overlapping_iter(folded.as_ref()) {
-            let (start, end) = (offset + hit.start(), offset + hit.end());
-            while parts[at].end < end {
-                at += 1;
+        // The parts are read in two groups of about the same length, side by side (see
+        // [`walk_two`](Self::walk_two)); an occurrence inside a part starts at or after the start
+        // of its group, so each walk finds it as one walk over all the parts would. The second
+        // group's hits wait until the first group's are reported.
+        let total: usize = parts.iter().map(|part| part.len()).sum();
+        let mut before = 0;
+        let split = (1..parts.len())
+            .map(|index| {
+                before += parts[index - 1].len();
+                (index, (2 * before).abs_diff(total))
+            })
+            .min_by_key(|&(_, gap)| gap)
+            .map_or(parts.len(), |(index, _)| index);
+        let groups = [&parts[..split], &parts[split..]];
+        let ranges = groups.map(|group| match (group.first(), group.last()) {
+            (Some(first), Some(last)) => Span::new(first.start, last.end),
+            _ => Span::new(last.end, last.end),
+        });
+        let folded = ranges.map(|range| fold_non_ascii_capitals(range.of(text)));
+        let mut at = [0, split];
+        let mut held = Vec::new();
+        let mut hit = |which: usize, pattern: PatternID, end: usize, found: &mut dyn FnMut(usize, PhraseHit)| {
+            let end = ranges[which].start + end;
+            let start = end - self.automaton.pattern_len(pattern);
+            let at = &mut at[which];
+            // Hits come in the order of their ends, and parts in order end in order too.
+            while parts[*at].end < end {
+                *at += 1;
             }
-            let part = parts[at];
+            let part = parts[*at];
             if part.start > start {
-                continue;
+                return;
             }
-            let index = hit.pattern().as_usize();
+            let index = pattern.as_usize();
             match self.positions[index] {
-                None => found(at, PhraseHit::Substring(self.owners[index], start, end)),
+                None => found(*at, PhraseHit::Substring(self.owners[index], start, end)),
                 Some(position) if position.admits(part.of(text), start - part.start, end - part.start) => {
-                    found(at, PhraseHit::Phrase(self.owners[index], start, end))
+                    found(*at, PhraseHit::Phrase(self.owners[index], start, end))
                 }
                 Some(_) => {}
             }
+        };
+        if split == parts.len() {
+            self.walk(folded[0].as_bytes(), |pattern, end| hit(0, pattern, end, &mut found));
+            return;
+        }
+        self.walk_two([folded[0].as_bytes(), folded[1].as_bytes()], |which, pattern, end| match which {
+            0 => hit(0, pattern, end, &mut found),
+            _ => held.push((pattern, end)),
+        });
+        for (pattern, end) in held {
+            hit(1, pattern, end, &mut found);
         }
     }
 }

@@ -32,8 +32,8 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
 use regex::{CaptureLocations, Regex};
-use regex_automata::{Input, meta};
-use regex_syntax::hir::Hir;
+use regex_automata::{Input, PatternID, meta};
+use regex_syntax::hir::{Hir, HirKind};
 
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
 use crate::rules::{
@@ -155,30 +155,50 @@ struct Compiled {
 /// One regex of a cue rule.
 #[derive(Debug)]
 struct Pattern {
-    regex: Regex,
-    /// The parsed pattern, which the narrowed regex is cut from.
-    hir: Option<Hir>,
-    /// The regex cut down to the characters of most text (see [`narrow`]), when that is
-    /// smaller. It is built at its first use, not at start-up: it adds no rule error (one that
-    /// fails to build, or numbers its groups otherwise, is not used, and the whole regex serves
-    /// every text), so it need not lengthen the start-up of runs that use few patterns.
-    narrow: OnceLock<Option<meta::Regex>>,
+    regexes: Regexes,
     /// Where the `speaker` group is, for attribution patterns (the same in both regexes).
     speaker: usize,
 }
 
+/// The regexes of a pattern.
+#[derive(Debug)]
+enum Regexes {
+    /// The pattern has no narrowed copy (see [`narrow`]): its whole regex serves every text.
+    Whole(Regex),
+    /// The regex cut down to the characters of most text, and the whole regex for the rest.
+    /// Only the narrowed copy is built at start-up: it is many times cheaper to build, and the
+    /// whole regex of a pattern over Unicode classes is needed only once text beyond those
+    /// characters is read, which many runs never do. The narrowed copy building tells that the
+    /// pattern is sound: a pattern that parses fails to build only by the size limit, which
+    /// the narrowed copy, the smaller one, meets. Should the whole regex not meet it, the
+    /// narrowed copy serves every text.
+    Narrowed { narrow: meta::Regex, source: String, whole: OnceLock<Option<Regex>> },
+}
+
 impl Pattern {
     /// The regex to run on a haystack: the narrowed one when the haystack is narrow.
-    fn regex(&self, narrow: bool) -> Engine<'_> {
-        let narrowed = || {
-            let regex = narrow::narrowed(self.hir.as_ref()?)?;
-            let speaker = regex.group_info().to_index(regex_automata::PatternID::ZERO, "speaker");
-            (speaker == self.regex.capture_names().position(|n| n == Some("speaker"))).then_some(regex)
-        };
-        match narrow.then(|| self.narrow.get_or_init(narrowed)) {
-            Some(Some(regex)) => Engine::Narrow(regex),
-            _ => Engine::Whole(&self.regex),
+    fn regex(&self, narrow_haystack: bool) -> Engine<'_> {
+        match &self.regexes {
+            Regexes::Whole(regex) => Engine::Whole(regex),
+            Regexes::Narrowed { narrow, .. } if narrow_haystack => Engine::Narrow(narrow),
+            Regexes::Narrowed { narrow, source, whole } => {
+                match whole.get_or_init(|| rules::build_regex(source).ok()) {
+                    Some(regex) => Engine::Whole(regex),
+                    None => Engine::Narrow(narrow),
+                }
+            }
         }
+    }
+}
+
+/// The number of the group named `name` in the parsed pattern `hir`, as the regex numbers it.
+fn group_number(hir: &Hir, name: &str) -> Option<usize> {
+    match hir.kind() {
+        HirKind::Capture(capture) if capture.name.as_deref() == Some(name) => Some(capture.index as usize),
+        HirKind::Capture(capture) => group_number(&capture.sub, name),
+        HirKind::Repetition(repetition) => group_number(&repetition.sub, name),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().find_map(|sub| group_number(sub, name)),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
     }
 }
 
@@ -427,8 +447,11 @@ impl ClaimExtractor {
                 }
                 let mut patterns = Vec::new();
                 for pattern in &rule.patterns {
-                    let regex = rules::compile_regex(file, pattern)?;
-                    let speaker = regex.capture_names().position(|n| n == Some("speaker"));
+                    // Parsing tells every fault of a pattern but one that makes its regex too large
+                    // (see [`Regexes`]), with the message building it gives.
+                    let hir = regex_syntax::parse(pattern.get_ref())
+                        .map_err(|error| RuleError::at(file, pattern.span(), format!("bad regex: {error}")))?;
+                    let speaker = group_number(&hir, "speaker");
                     if rule.role == Role::Attribution && speaker.is_none() {
                         return Err(RuleError::at(
                             file,
@@ -436,10 +459,17 @@ impl ClaimExtractor {
                             "an attribution pattern needs a `(?P<speaker>…)` group",
                         ));
                     }
+                    let narrow = narrow::narrowed(&hir)
+                        .filter(|regex| regex.group_info().to_index(PatternID::ZERO, "speaker") == speaker);
+                    let regexes = match narrow {
+                        Some(narrow) => {
+                            Regexes::Narrowed { narrow, source: pattern.get_ref().clone(), whole: OnceLock::new() }
+                        }
+                        None => Regexes::Whole(rules::compile_regex(file, pattern)?),
+                    };
                     // Any anchor counts (`^`, `$`, `\A`, `\z`, of the text or of a line), not a `^`
-                    // that negates a class; a pattern that does not parse here counts as anchored.
-                    let hir = regex_syntax::parse(pattern.get_ref()).ok();
-                    let per_unit = hir.as_ref().is_none_or(|hir| hir.properties().look_set().contains_anchor());
+                    // that negates a class.
+                    let per_unit = hir.properties().look_set().contains_anchor();
                     let column = pattern_count + patterns.len();
                     if column == Columns::BITS as usize {
                         return Err(RuleError::at(
@@ -448,7 +478,7 @@ impl ClaimExtractor {
                             "at most 128 claim patterns: the patterns that may match a unit are a 128-bit set",
                         ));
                     }
-                    let required = hir.as_ref().and_then(literals::required);
+                    let required = literals::required(&hir);
                     if required.is_some() {
                         with_literals |= 1 << column;
                     }
@@ -459,7 +489,7 @@ impl ClaimExtractor {
                         let bounds = Bounds::new(literal.bounded_start, literal.bounded_end);
                         literals.entry(literal.text).or_default()[bounds as usize] |= 1 << column;
                     }
-                    patterns.push(Pattern { regex, hir, narrow: OnceLock::new(), speaker: speaker.unwrap_or(0) });
+                    patterns.push(Pattern { regexes, speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
                 {
