@@ -143,7 +143,14 @@ fn worth_a_search(literals: &[Vec<u8>]) -> bool {
         })
 }
 
-fn has_byte(set: &[u64; 4], byte: u8) -> bool {
+/// The bytes a match of `hir` may start with, one bit per byte (see [`edge_bytes`]); `None` when
+/// it may match the empty string.
+pub fn first_bytes(hir: &Hir) -> Option<[u64; 4]> {
+    let mut set = [0u64; 4];
+    (!edge_bytes(hir, Edge::First, &mut set)).then_some(set)
+}
+
+pub fn has_byte(set: &[u64; 4], byte: u8) -> bool {
     set[usize::from(byte >> 6)] >> (byte & 63) & 1 == 1
 }
 

@@ -28,18 +28,28 @@ pub fn walk(
     dfa: &LazyDfa,
     cache: &mut LazyCache,
     input: &regex_automata::Input<'_>,
-    mut on_match: impl FnMut(&mut LazyCache, LazyStateID) -> bool,
+    on_match: impl FnMut(&mut LazyCache, LazyStateID) -> bool,
 ) -> Option<()> {
+    walk_counting(dfa, cache, input, on_match).map(drop)
+}
+
+/// [`walk`], telling how many bytes it read.
+pub fn walk_counting(
+    dfa: &LazyDfa,
+    cache: &mut LazyCache,
+    input: &regex_automata::Input<'_>,
+    mut on_match: impl FnMut(&mut LazyCache, LazyStateID) -> bool,
+) -> Option<usize> {
     let mut state = dfa.start_state_forward(cache, input).ok()?;
-    for &byte in input.haystack() {
+    for (read, &byte) in input.haystack().iter().enumerate() {
         state = dfa.next_state(cache, state, byte).ok()?;
         if state.is_tagged() {
             if state.is_match() {
                 if !on_match(cache, state) {
-                    return Some(());
+                    return Some(read + 1);
                 }
             } else if state.is_dead() {
-                return Some(());
+                return Some(read + 1);
             } else if state.is_quit() {
                 return None;
             }
@@ -49,5 +59,5 @@ pub fn walk(
     if state.is_match() {
         on_match(cache, state);
     }
-    Some(())
+    Some(input.haystack().len())
 }

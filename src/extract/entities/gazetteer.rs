@@ -3,7 +3,9 @@
 use foldhash::HashMap;
 use std::borrow::Cow;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous;
+use aho_corasick::{Anchored, MatchKind};
 
 use super::{Candidate, EntityRule, is_whole_word};
 use crate::rules::{RuleError, RuleFile, RuleSource};
@@ -104,11 +106,13 @@ impl<'s> Builder<'s> {
                 }
             }
         }
-        let automaton = AhoCorasickBuilder::new()
+        let automaton = contiguous::NFA::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(self.surfaces.iter().map(|surface| surface.as_bytes()))
             .expect("gazetteer names fit an automaton");
-        Gazetteer { automaton, entries: self.entries, canonicals: self.canonicals }
+        let start = automaton.start_state(Anchored::No).expect("the automaton searches unanchored");
+        let starts = Starts::new(self.surfaces.iter().map(|surface| surface.as_bytes()));
+        Gazetteer { automaton, start, starts, entries: self.entries, canonicals: self.canonicals }
     }
 }
 
@@ -133,10 +137,93 @@ impl Canonicals {
     }
 }
 
+/// Where a listed name may begin, told from the next four bytes: most of a text is lower-case
+/// words no name begins with, and testing a position against two small bit tables costs a few
+/// instructions where a step of the automaton over its tens of thousands of names costs thirty.
+#[derive(Debug)]
+struct Starts {
+    /// One bit per pair of bytes that begins a name (every pair after a one-byte name).
+    pairs: Vec<u64>,
+    /// The pairs that begin a name of fewer than four bytes: no more bytes need checking.
+    short: Vec<u64>,
+    /// One bit per hash of the first four bytes of a longer name.
+    heads: Vec<u64>,
+    /// Whether a name is empty: then it begins everywhere.
+    everywhere: bool,
+}
+
+/// Bits of the hash of a name's first four bytes: 2^17 bits take 16 KiB, a few percent of them
+/// set by the distinct heads of the lists.
+const HEAD_BITS: u32 = 17;
+
+impl Starts {
+    fn new<'n>(names: impl Iterator<Item = &'n [u8]>) -> Starts {
+        let mut starts = Starts {
+            pairs: vec![0; (1 << 16) / 64],
+            short: vec![0; (1 << 16) / 64],
+            heads: vec![0; (1 << HEAD_BITS) / 64],
+            everywhere: false,
+        };
+        for name in names {
+            match *name {
+                [] => starts.everywhere = true,
+                [first] => {
+                    for second in 0..=255u8 {
+                        let pair = usize::from(u16::from_le_bytes([first, second]));
+                        set(&mut starts.pairs, pair);
+                        set(&mut starts.short, pair);
+                    }
+                }
+                [first, second, ..] => {
+                    let pair = usize::from(u16::from_le_bytes([first, second]));
+                    set(&mut starts.pairs, pair);
+                    match name.first_chunk::<4>() {
+                        Some(&head) => set(&mut starts.heads, head_hash(u32::from_le_bytes(head))),
+                        None => set(&mut starts.short, pair),
+                    }
+                }
+            }
+        }
+        starts
+    }
+
+    /// The first position from `at` on where a name may begin, or the end of `text`. The last
+    /// three positions, too short for a test, may always begin one.
+    fn next(&self, text: &[u8], mut at: usize) -> usize {
+        if self.everywhere {
+            return at;
+        }
+        while let Some(&head) = text.get(at..).and_then(<[u8]>::first_chunk::<4>) {
+            let head = u32::from_le_bytes(head);
+            let pair = (head & 0xffff) as usize;
+            if is_set(&self.pairs, pair) && (is_set(&self.short, pair) || is_set(&self.heads, head_hash(head))) {
+                return at;
+            }
+            at += 1;
+        }
+        at.min(text.len())
+    }
+}
+
+fn head_hash(head: u32) -> usize {
+    (head.wrapping_mul(0x9e37_79b1) >> (32 - HEAD_BITS)) as usize
+}
+
+fn set(bits: &mut [u64], index: usize) {
+    bits[index / 64] |= 1 << (index % 64);
+}
+
+fn is_set(bits: &[u64], index: usize) -> bool {
+    bits[index / 64] >> (index % 64) & 1 == 1
+}
+
 /// All listed names, compiled.
 #[derive(Debug)]
 pub struct Gazetteer {
-    automaton: AhoCorasick,
+    automaton: contiguous::NFA,
+    /// The automaton's unanchored start state, where it is whenever no name has begun.
+    start: aho_corasick::automaton::StateID,
+    starts: Starts,
     entries: Vec<Entry>,
     canonicals: Canonicals,
 }
@@ -145,10 +232,14 @@ impl Gazetteer {
     /// Appends the whole-word occurrences of listed names in `region` to `out`.
     pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
         let slice = region.of(text);
-        for found in self.automaton.find_iter(slice) {
-            let entry = &self.entries[found.pattern().as_usize()];
-            let start = region.start + found.start();
-            let mut end = region.start + found.end();
+        let mut at = 0;
+        while let Some((pattern, found)) = self.leftmost_longest(slice.as_bytes(), at) {
+            // After an empty match the next search begins one byte on, as the automaton's own
+            // iterator does.
+            at = if found.is_empty() { found.end + 1 } else { found.end };
+            let entry = &self.entries[pattern];
+            let start = region.start + found.start;
+            let mut end = region.start + found.end;
             let rest = &text[end..region.end];
             if entry.versioned {
                 end += rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -166,5 +257,60 @@ impl Gazetteer {
                 canonical: Cow::Borrowed(self.canonicals.get(entry.canonical)),
             });
         }
+    }
+
+    /// The leftmost-longest name in `text` from `at` on, as the automaton's own search finds
+    /// it, but jumping over the stretches where it would stay in its start state.
+    fn leftmost_longest(&self, text: &[u8], at: usize) -> Option<(usize, std::ops::Range<usize>)> {
+        let automaton = &self.automaton;
+        let mut state = self.start;
+        let mut found = None;
+        if automaton.is_match(state) {
+            found = Some((state, at));
+        }
+        let mut at = at;
+        loop {
+            // Only from the start state with nothing found: the search has not begun a name.
+            if state == self.start && found.is_none() {
+                at = self.starts.next(text, at);
+            }
+            let Some(&byte) = text.get(at) else {
+                break;
+            };
+            state = automaton.next_state(Anchored::No, state, byte);
+            at += 1;
+            if automaton.is_special(state) {
+                if automaton.is_dead(state) {
+                    break;
+                }
+                if automaton.is_match(state) {
+                    found = Some((state, at));
+                }
+            }
+        }
+        found.map(|(state, end)| {
+            let pattern = automaton.match_pattern(state, 0);
+            (pattern.as_usize(), end - automaton.pattern_len(pattern)..end)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_stop_at_every_name_and_skip_what_begins_none() {
+        let names: [&[u8]; 4] = [b"Anthropic", b"eBay", b"UK", b"X"];
+        let starts = Starts::new(names.into_iter());
+        let text = b"the UK and eBay, not Anthropics nor X1 here";
+        for name in names {
+            let at = text.windows(name.len()).position(|window| window == name).unwrap();
+            assert_eq!(starts.next(text, at), at, "{}", String::from_utf8_lossy(name));
+        }
+        // Lower-case words no name begins with are passed over; the last three bytes are kept.
+        assert_eq!(starts.next(text, 0), 4);
+        assert_eq!(starts.next(b"plain words", 0), b"plain words".len() - 3);
+        assert_eq!(Starts::new([&b""[..]].into_iter()).next(b"plain", 2), 2);
     }
 }

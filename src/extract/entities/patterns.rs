@@ -9,7 +9,8 @@ use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 use super::lists::{Lists, WordList};
 use super::names::collapse;
 use super::{Candidate, EntityRule};
-use crate::rules::gate::Gate;
+use crate::rules::gate::{self, Gate};
+use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::rules::{self, RuleError, RuleFile};
 use crate::span::Span;
 
@@ -115,8 +116,6 @@ impl PatternRule {
         let mut locations: Option<CaptureLocations> = None;
         let mut at = 0;
         while at <= slice.len() {
-            // The match first, by the fast engines; the groups only for a match that may name
-            // something, by a search from its start, which finds the same match.
             let Some(found) = self.regex.find_at(slice, at) else {
                 break;
             };
@@ -126,44 +125,59 @@ impl PatternRule {
                 continue;
             }
             at = found.end();
-            let leading_holds = |(leading, words, must_be_in): &(LeadingGroup, Arc<WordList>, bool)| {
-                words.contains(leading.of(found.as_str())) == *must_be_in
-            };
-            if !self.leading.iter().all(leading_holds) {
-                continue;
+            if let Some(candidate) = self.candidate(text, region, found.range(), &mut locations) {
+                out.push(candidate);
             }
-            if self.needs_captures {
-                let slots = locations.get_or_insert_with(|| self.regex.capture_locations());
-                let again = self.regex.captures_read_at(slots, slice, found.start());
-                debug_assert_eq!(again.map(|m| m.range()), Some(found.range()));
-            }
-            let group = |index: usize| match &locations {
-                Some(slots) if self.needs_captures => slots.get(index).map(|(start, end)| (start, &slice[start..end])),
-                // Without captures, only the name is asked for, and it is the match.
-                _ => Some((found.start(), found.as_str())),
-            };
-            let Some((name_start, name)) = group(self.name_group) else {
-                continue;
-            };
-            let holds = |&(index, ref words, must_be_in): &(usize, Arc<WordList>, bool)| {
-                group(index).is_some_and(|(_, part)| words.contains(part)) == must_be_in
-            };
-            // Without captures every condition is a leading one, checked above.
-            if self.needs_captures && !self.conditions.iter().all(holds) {
-                continue;
-            }
-            let mut span = Span::new(region.start + name_start, region.start + name_start + name.len());
-            span = self.strip(text, span);
-            if span.is_empty() || !super::is_whole_word(text, span) {
-                continue;
-            }
-            let key = self.key_group.and_then(group).map_or(span.of(text), |(_, part)| part);
-            let canonical = match self.canonical_map.as_ref().and_then(|map| map.canonical(key)) {
-                Some(listed) => Cow::Borrowed(listed),
-                None => self.canonical_of(span.of(text)),
-            };
-            out.push(Candidate { span, rule: self.rule, canonical });
         }
+    }
+
+    /// The candidate that the match at `found` in `region` of `text` names, if any.
+    fn candidate<'a>(
+        &'a self,
+        text: &'a str,
+        region: Span,
+        found: std::ops::Range<usize>,
+        locations: &mut Option<CaptureLocations>,
+    ) -> Option<Candidate<'a>> {
+        let slice = region.of(text);
+        let matched = &slice[found.clone()];
+        let leading_holds = |(leading, words, must_be_in): &(LeadingGroup, Arc<WordList>, bool)| {
+            words.contains(leading.of(matched)) == *must_be_in
+        };
+        if !self.leading.iter().all(leading_holds) {
+            return None;
+        }
+        // The match was found by the fast engines; the groups only for a match that may name
+        // something, by a search from its start, which finds the same match.
+        if self.needs_captures {
+            let slots = locations.get_or_insert_with(|| self.regex.capture_locations());
+            let again = self.regex.captures_read_at(slots, slice, found.start);
+            debug_assert_eq!(again.map(|m| m.range()), Some(found.clone()));
+        }
+        let group = |index: usize| match &locations {
+            Some(slots) if self.needs_captures => slots.get(index).map(|(start, end)| (start, &slice[start..end])),
+            // Without captures, only the name is asked for, and it is the match.
+            _ => Some((found.start, matched)),
+        };
+        let (name_start, name) = group(self.name_group)?;
+        let holds = |&(index, ref words, must_be_in): &(usize, Arc<WordList>, bool)| {
+            group(index).is_some_and(|(_, part)| words.contains(part)) == must_be_in
+        };
+        // Without captures every condition is a leading one, checked above.
+        if self.needs_captures && !self.conditions.iter().all(holds) {
+            return None;
+        }
+        let mut span = Span::new(region.start + name_start, region.start + name_start + name.len());
+        span = self.strip(text, span);
+        if span.is_empty() || !super::is_whole_word(text, span) {
+            return None;
+        }
+        let key = self.key_group.and_then(group).map_or(span.of(text), |(_, part)| part);
+        let canonical = match self.canonical_map.as_ref().and_then(|map| map.canonical(key)) {
+            Some(listed) => Cow::Borrowed(listed),
+            None => self.canonical_of(span.of(text)),
+        };
+        Some(Candidate { span, rule: self.rule, canonical })
     }
 
     /// Drops leading words such as "The" and leading possessives ("Japan's" in "Japan's
@@ -372,19 +386,33 @@ pub struct Patterns {
     /// states for every mix of the rules' positions: on text it has not seen, it cost more than
     /// the regexes it saved.)
     gates: Vec<Gate>,
+    /// The rules found from their possible starts instead, if any.
+    starts: Option<Starts>,
 }
 
 impl Patterns {
     pub fn new(rules: Vec<PatternRule>) -> Patterns {
         let gates = rules.iter().map(|rule| Gate::new(rule.regex.as_str())).collect();
-        Patterns { rules, gates }
+        let starts = Starts::new(&rules);
+        Patterns { rules, gates, starts }
     }
 
     pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
         let slice = region.of(text);
+        let mut started = Vec::new();
+        if let Some(starts) = &self.starts {
+            starts.find(&self.rules, text, region, &mut started);
+            // Stable: each rule's candidates stay in the order of the text.
+            started.sort_by_key(|&(rule, _)| rule);
+        }
+        let mut started = started.into_iter().peekable();
         // In rule order, as the candidates' order breaks ties between equal ones.
-        for (rule, gate) in self.rules.iter().zip(&self.gates) {
-            if gate.admits(slice) {
+        for (index, (rule, gate)) in self.rules.iter().zip(&self.gates).enumerate() {
+            if self.starts.as_ref().is_some_and(|starts| starts.walked[index]) {
+                while let Some((_, candidate)) = started.next_if(|&(rule, _)| rule == index) {
+                    out.push(candidate);
+                }
+            } else if gate.admits(slice) {
                 rule.find(text, region, out);
             }
         }
@@ -393,6 +421,187 @@ impl Patterns {
     /// Whether the rule at `index` is a pattern rule.
     pub fn contains(&self, index: usize) -> bool {
         self.rules.iter().any(|r| r.rule == index)
+    }
+}
+
+type Pool<T, F> = regex_automata::util::pool::Pool<T, F>;
+type CacheMaker = lazy::CacheMaker<(LazyCache, LazyCache)>;
+
+/// The rules whose every match begins with a byte that few positions of a text hold (a capital
+/// letter, `$`), searched from those positions only. A regex search reads every byte of the
+/// block, once per rule, and finds where a match starts by a second search backwards over it,
+/// whose lazy DFA states are built anew on text it has not seen. Here one lazy DFA of all these
+/// rules, anchored, is walked from each possible start until it dies, a few bytes on: it tells
+/// which rules match there, and only those search, from there, for the match the regex would
+/// find (the leftmost one is the one starting there). The anchored DFA has few states, as it
+/// follows one start at a time.
+struct Starts {
+    /// The indices in [`Patterns::rules`] of the rules walked, by pattern of `dfa`.
+    members: Vec<usize>,
+    /// Whether the rule at each index in [`Patterns::rules`] is walked.
+    walked: Vec<bool>,
+    /// The bytes a match of a walked rule may begin with.
+    first: [bool; 256],
+    dfa: LazyDfa,
+    /// The same rules' automaton, leftmost-first and anchored at a chosen rule's start: where
+    /// the match the regex would find from a start ends, without a search backwards.
+    ends: LazyDfa,
+    caches: Pool<(LazyCache, LazyCache), CacheMaker>,
+}
+
+impl std::fmt::Debug for Starts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Starts").field("members", &self.members).finish_non_exhaustive()
+    }
+}
+
+/// The most memory the walked lazy DFA may take, as for a rule regex (see
+/// [`rules::REGEX_DFA_SIZE_LIMIT`]).
+const STARTS_CACHE: usize = rules::REGEX_DFA_SIZE_LIMIT;
+
+/// How many steps of the walks a block may take, per byte before the start walked from, and in
+/// all, before its regexes take over: prose takes about one.
+const WALK_STEPS_PER_BYTE: usize = 4;
+const WALK_STEPS_FREE: usize = 256;
+
+impl Starts {
+    /// The walk of the rules that can take it: those whose matches are never empty, begin with
+    /// no lower-case ASCII letter (which begins most words of a text) and look at nothing
+    /// before their start. `None` if no rule can.
+    fn new(rules: &[PatternRule]) -> Option<Starts> {
+        let mut members = Vec::new();
+        let mut first = [false; 256];
+        let mut sources = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            let Ok(hir) = regex_syntax::parse(rule.regex.as_str()) else {
+                continue;
+            };
+            let Some(bytes) = gate::first_bytes(&hir) else {
+                continue;
+            };
+            if (b'a'..=b'z').any(|byte| gate::has_byte(&bytes, byte))
+                || !hir.properties().look_set_prefix_any().is_empty()
+            {
+                continue;
+            }
+            for byte in 0..=255u8 {
+                first[usize::from(byte)] |= gate::has_byte(&bytes, byte);
+            }
+            members.push(index);
+            sources.push(rule.regex.as_str());
+        }
+        if members.is_empty() {
+            return None;
+        }
+        let nfa = regex_automata::nfa::thompson::Compiler::new()
+            .configure(lazy::without_captures(rules::REGEX_SIZE_LIMIT))
+            .build_many(&sources)
+            .ok()?;
+        let dfa = LazyDfa::builder()
+            .configure(LazyDfa::config().match_kind(regex_automata::MatchKind::All).cache_capacity(STARTS_CACHE))
+            .build_from_nfa(nfa.clone())
+            .ok()?;
+        let ends = LazyDfa::builder()
+            .configure(
+                LazyDfa::config()
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                    .starts_for_each_pattern(true)
+                    .cache_capacity(STARTS_CACHE),
+            )
+            .build_from_nfa(nfa)
+            .ok()?;
+        let makers = (dfa.clone(), ends.clone());
+        let caches = Pool::new(Box::new(move || (makers.0.create_cache(), makers.1.create_cache())) as CacheMaker);
+        let mut walked = vec![false; rules.len()];
+        for &index in &members {
+            walked[index] = true;
+        }
+        Some(Starts { members, walked, first, dfa, ends, caches })
+    }
+
+    /// The candidates of the walked rules in `region` of `text`, each with its rule's index,
+    /// every rule's in the order its regex finds them.
+    fn find<'a>(&self, rules: &'a [PatternRule], text: &'a str, region: Span, out: &mut Vec<(usize, Candidate<'a>)>) {
+        let slice = region.of(text);
+        let bytes = slice.as_bytes();
+        let mut cache = self.caches.get();
+        // Where each rule's next search may begin: the end of its last match, as for a regex
+        // iterating over its matches.
+        let mut next = vec![0; self.members.len()];
+        let mut locations: Vec<Option<CaptureLocations>> = Vec::new();
+        let mut matching: Vec<usize> = Vec::new();
+        let mut steps = 0;
+        for (start, &byte) in bytes.iter().enumerate() {
+            if !self.first[usize::from(byte)] || !slice.is_char_boundary(start) {
+                continue;
+            }
+            // A walk dies a few bytes on in prose, but reads to the end of a long token made of
+            // capitals (a code, a run of initials) from each of them: past a budget of a few
+            // steps per byte, the regexes search the rest of the block, as they would alone.
+            if steps > WALK_STEPS_PER_BYTE * start + WALK_STEPS_FREE {
+                for (member, next) in next.iter().enumerate() {
+                    let rule = &rules[self.members[member]];
+                    let mut at = start.max(*next);
+                    while at < bytes.len() {
+                        let Some(found) = rule.regex.find_at(slice, at) else {
+                            break;
+                        };
+                        at = found.end();
+                        if locations.is_empty() {
+                            locations.resize_with(self.members.len(), || None);
+                        }
+                        if let Some(candidate) = rule.candidate(text, region, found.range(), &mut locations[member]) {
+                            out.push((self.members[member], candidate));
+                        }
+                    }
+                }
+                return;
+            }
+            matching.clear();
+            let input = regex_automata::Input::new(&bytes[start..]).anchored(regex_automata::Anchored::Yes);
+            let walk = lazy::walk_counting(&self.dfa, &mut cache.0, &input, |cache, state| {
+                for index in 0..self.dfa.match_len(cache, state) {
+                    matching.push(self.dfa.match_pattern(cache, state, index).as_usize());
+                }
+                true
+            });
+            steps += walk.unwrap_or(0);
+            if walk.is_none() {
+                // The walk cannot stop short (no quit bytes, no giving up): if it ever did, every
+                // rule searches from here, which finds what the walk would have told.
+                matching.clear();
+                matching.extend(0..self.members.len());
+            }
+            matching.sort_unstable();
+            matching.dedup();
+            for &member in &matching {
+                if start < next[member] {
+                    continue;
+                }
+                let rule = &rules[self.members[member]];
+                // No match of the rule begins between its last one and here, so its leftmost
+                // match from here is the one the regex finds next.
+                let input = regex_automata::Input::new(bytes)
+                    .range(start..)
+                    .anchored(regex_automata::Anchored::Pattern(regex_automata::PatternID::new_unchecked(member)));
+                let found = match self.ends.try_search_fwd(&mut cache.1, &input) {
+                    Ok(end) => end.map(|end| start..end.offset()),
+                    // The DFA cannot give up (no quit bytes, no giving up); if it did, the regex says.
+                    Err(_) => rule.regex.find_at(slice, start).map(|found| found.range()),
+                };
+                let Some(found) = found else {
+                    next[member] = usize::MAX;
+                    continue;
+                };
+                next[member] = found.end;
+                if locations.is_empty() {
+                    locations.resize_with(self.members.len(), || None);
+                }
+                if let Some(candidate) = rule.candidate(text, region, found, &mut locations[member]) {
+                    out.push((self.members[member], candidate));
+                }
+            }
+        }
     }
 }
 
@@ -422,6 +631,52 @@ mod tests {
         assert!(whole(r"(?P<name>\p{Lu}+\sAct)(?-u:\b)"));
         assert!(!whole(r"(?P<name>\p{Lu}+)-based"));
         assert!(!whole(r"in\s(?P<name>\p{Lu}+)"));
+    }
+
+    fn rule(index: usize, pattern: &str) -> PatternRule {
+        PatternRule {
+            rule: index,
+            regex: regex::Regex::new(pattern).unwrap(),
+            name_group: 1,
+            key_group: None,
+            conditions: Vec::new(),
+            leading: Vec::new(),
+            needs_captures: false,
+            canonical: CanonicalForm::AsWritten,
+            canonical_map: None,
+            strip_leading: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rules_found_from_their_starts_find_what_their_regexes_find() {
+        let patterns = [
+            r"(?P<name>(?:\p{Lu}\w*\s){0,2}\p{Lu}\w*\s(?:Group|Bank)(?-u:\b))",
+            r"(?P<name>\p{Lu}\p{Ll}+\s\p{Lu}\p{Ll}+)",
+            r"(?P<name>(?:the|a)\s\p{Lu}\p{Ll}+)",
+            r"(?P<name>\$[A-Z]{1,5})(?-u:\b)",
+        ];
+        let rules: Vec<PatternRule> =
+            patterns.iter().enumerate().map(|(index, pattern)| rule(index, pattern)).collect();
+        let walked = Patterns::new(rules);
+        assert_eq!(walked.starts.as_ref().map(|starts| starts.members.clone()), Some(vec![0, 1, 3]));
+        let capitals = "ABCDEFGHIJ".repeat(40);
+        for text in [
+            "Ann Lee of Alder Ridge Tessaro Group met the Okafor Bank, $ABC and $ABCDEFG. Émile Zola",
+            "xAnn Lee, Tessaro  Group: Tessaro Bank Group Bank",
+            capitals.as_str(),
+            &format!("{capitals} Ann Lee Tessaro Group"),
+        ] {
+            let region = Span::new(0, text.len());
+            let mut found = Vec::new();
+            walked.find(text, region, &mut found);
+            let mut expected = Vec::new();
+            for rule in &walked.rules {
+                rule.find(text, region, &mut expected);
+            }
+            let spans = |candidates: &[Candidate]| candidates.iter().map(|c| (c.rule, c.span)).collect::<Vec<_>>();
+            assert_eq!(spans(&found), spans(&expected), "{text}");
+        }
     }
 
     #[test]
