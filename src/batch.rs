@@ -110,6 +110,21 @@ pub fn in_order<T, R, E>(
     pool: &rayon::ThreadPool,
     items: impl IntoIterator<Item = T>,
     work: impl Fn(T) -> R + Sync,
+    sink: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    T: Send + Weigh,
+    R: Send + Weigh,
+{
+    in_order_by_chunk(pool, items, |chunk| chunk.into_iter().map(&work).collect(), sink)
+}
+
+/// [`in_order`], with `work` given each chunk of items whole: it returns one result per item,
+/// in the items' order.
+pub fn in_order_by_chunk<T, R, E>(
+    pool: &rayon::ThreadPool,
+    items: impl IntoIterator<Item = T>,
+    work: impl Fn(Vec<T>) -> Vec<R> + Sync,
     mut sink: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E>
 where
@@ -146,8 +161,11 @@ where
                     let (sender, index) = (sender.clone(), issued);
                     let taken = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ITEMS));
                     scope.spawn(move |_| {
+                        let items = taken.len();
                         let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            taken.into_iter().map(work).collect::<Vec<R>>()
+                            let results = work(taken);
+                            assert_eq!(results.len(), items, "one result per item of a chunk");
+                            results
                         }));
                         // The receiver lives until every issued chunk has come back.
                         let _ = sender.send((index, results));
@@ -225,16 +243,38 @@ fn read_input(input: &Input, limit: Limit) -> Result<Vec<u8>, ReadError> {
 
 /// Reads and decodes one input, then hands its text to `finish`.
 fn with_decoded(input: &Input, limit: Limit, finish: impl FnOnce(&Decoded, &mut Outcome)) -> Outcome {
-    let name = input.display();
-    let bytes = match read_input(input, limit) {
+    let bytes = match read(input, limit) {
         Ok(bytes) => bytes,
-        Err(ReadError::Io(error)) => return Outcome::failure(format!("{name}: {error}")),
-        Err(ReadError::TooBig(size)) => return Outcome::failure(format!("{name}: {}", limit.refusal(size))),
+        Err(failure) => return failure,
     };
-    let decoded = match Decoded::new(&bytes) {
+    match decode(input, &bytes) {
+        Ok((decoded, mut outcome)) => {
+            finish(&decoded, &mut outcome);
+            outcome
+        }
+        Err(failure) => failure,
+    }
+}
+
+/// The bytes of one input, or the failure to report.
+fn read(input: &Input, limit: Limit) -> Result<Vec<u8>, Outcome> {
+    read_input(input, limit).map_err(|error| {
+        let name = input.display();
+        match error {
+            ReadError::Io(error) => Outcome::failure(format!("{name}: {error}")),
+            ReadError::TooBig(size) => Outcome::failure(format!("{name}: {}", limit.refusal(size))),
+        }
+    })
+}
+
+/// The decoded text of one input's `bytes`, with the outcome that carries its warnings so far,
+/// or the failure to report.
+fn decode<'b>(input: &Input, bytes: &'b [u8]) -> Result<(Decoded<'b>, Outcome), Outcome> {
+    let name = input.display();
+    let decoded = match Decoded::new(bytes) {
         Ok(decoded) => decoded,
         Err(error @ DecodeError::Binary { line, .. }) => {
-            return Outcome::failure(format!("{name}:{line}: skipped: {error}"));
+            return Err(Outcome::failure(format!("{name}:{line}: skipped: {error}")));
         }
     };
     let mut outcome = Outcome::default();
@@ -246,8 +286,7 @@ fn with_decoded(input: &Input, limit: Limit, finish: impl FnOnce(&Decoded, &mut 
             format!("{name}:{line}: not valid UTF-8 (byte 0x{byte:02X}); read as {encoding}")
         });
     }
-    finish(&decoded, &mut outcome);
-    outcome
+    Ok((decoded, outcome))
 }
 
 /// The keys of the distinct lines of one input, for the corpus pass (`--repeats`); an input that
@@ -258,14 +297,42 @@ pub fn line_keys(input: &Input, limit: Limit) -> Vec<u64> {
     keys
 }
 
-/// `assay extract` on one file or standard input: its record as one JSON line.
-pub fn extract_input(pipeline: &Pipeline, input: &Input, limit: Limit) -> Outcome {
-    with_decoded(input, limit, |decoded, outcome| {
-        let record = pipeline.record(Source::Path(input.display().to_string()), decoded, Default::default());
+/// `assay extract` on several files (or standard input): for each, its record as one JSON line
+/// or its failure, in order; an input given as `Err` has already failed. The documents are
+/// analysed together (see [`Pipeline::records`]).
+pub fn extract_inputs(pipeline: &Pipeline, inputs: Vec<Result<Input, Outcome>>, limit: Limit) -> Vec<Outcome> {
+    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(inputs.len());
+    let mut loaded = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.into_iter().enumerate() {
+        match input.and_then(|input| read(&input, limit).map(|bytes| (input, bytes))) {
+            Ok((input, bytes)) => {
+                outcomes.push(None);
+                loaded.push((index, input, bytes));
+            }
+            Err(failure) => outcomes.push(Some(failure)),
+        }
+    }
+    // The decoded texts borrow the bytes read, and the records the decoded texts.
+    let mut documents = Vec::with_capacity(loaded.len());
+    for (index, input, bytes) in &loaded {
+        match decode(input, bytes) {
+            Ok((decoded, outcome)) => {
+                outcomes[*index] = Some(outcome);
+                documents.push((*index, input, decoded));
+            }
+            Err(failure) => outcomes[*index] = Some(failure),
+        }
+    }
+    let records = pipeline.records(
+        documents.iter().map(|(_, input, decoded)| (Source::Path(input.display().to_string()), decoded)).collect(),
+    );
+    for ((index, _, decoded), record) in documents.iter().zip(records) {
+        let outcome = outcomes[*index].as_mut().expect("a decoded input has its outcome");
         // A record is about as long as its document: one allocation instead of a dozen regrowths.
         outcome.output.reserve(decoded.input_len());
         record.write_json_line(&mut outcome.output);
-    })
+    }
+    outcomes.into_iter().map(|outcome| outcome.expect("every input has its outcome")).collect()
 }
 
 /// `assay extract --jsonl-in` on one line's document.

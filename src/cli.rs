@@ -342,12 +342,12 @@ impl Run<'_> {
                 if repeats {
                     self.count_repeats(paths, &globs, limit)?;
                 }
-                batch::in_order(
+                batch::in_order_by_chunk(
                     pool,
                     gather_inputs(paths, &globs)?,
-                    |input| match input {
-                        Ok(input) => batch::extract_input(pipeline, &input, limit),
-                        Err(problem) => walk_outcome(problem),
+                    |inputs| {
+                        let inputs = inputs.into_iter().map(|input| input.map_err(walk_outcome)).collect();
+                        batch::extract_inputs(pipeline, inputs, limit)
                     },
                     |outcome| {
                         reporter.report(&outcome);

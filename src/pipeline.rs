@@ -141,24 +141,48 @@ impl Pipeline {
     /// Runs every stage over one document's decoded text, removing the lines in `repeated` as
     /// the corpus pass would.
     pub fn analyse_in_corpus<'a>(&'a self, text: &'a str, repeated: Option<&RepeatedLines>) -> Findings<'a> {
-        let layout = self.layout(text, repeated);
-        let boilerplate = layout
-            .removed
+        self.analyse_each(&[text], repeated).pop().expect("one finding per text")
+    }
+
+    /// Runs every stage over several documents, one stage over all of them before the next:
+    /// each stage's automata and lazy-DFA caches then stay in the processor's caches while it
+    /// reads the documents, where one document at a time through all the stages has each stage
+    /// evict the tables of the one before (the stages together ran at about half the speed
+    /// they have alone). The findings are those of each document analysed on its own.
+    pub fn analyse_each<'a>(&'a self, texts: &[&'a str], repeated: Option<&RepeatedLines>) -> Vec<Findings<'a>> {
+        let layouts: Vec<Layout> = texts.iter().map(|text| self.layout(text, repeated)).collect();
+        let money: Vec<_> = texts
             .iter()
-            .map(|removal| BoilerplateItem {
-                span: removal.span,
-                text: removal.span.of(text),
-                rule: self.boilerplate.rule_id(removal.rule),
-                kind: self.boilerplate.kind(removal.rule),
+            .zip(&layouts)
+            .map(|(text, layout)| {
+                let mut money = Vec::new();
+                for &block in &layout.blocks {
+                    self.money.extract(text, block, &mut money);
+                }
+                money
             })
             .collect();
-        let mut money = Vec::new();
-        for &block in &layout.blocks {
-            self.money.extract(text, block, &mut money);
-        }
-        let entities = self.entities.extract(text, &layout.blocks);
-        let claims = self.claims.extract(text, &layout.blocks, &self.segmenter, &entities, &money);
-        Findings { title: title(text, &layout), boilerplate, money, entities, claims }
+        let entities: Vec<_> =
+            texts.iter().zip(&layouts).map(|(text, layout)| self.entities.extract(text, &layout.blocks)).collect();
+        texts
+            .iter()
+            .zip(layouts)
+            .zip(money.into_iter().zip(entities))
+            .map(|((text, layout), (money, entities))| {
+                let claims = self.claims.extract(text, &layout.blocks, &self.segmenter, &entities, &money);
+                let boilerplate = layout
+                    .removed
+                    .iter()
+                    .map(|removal| BoilerplateItem {
+                        span: removal.span,
+                        text: removal.span.of(text),
+                        rule: self.boilerplate.rule_id(removal.rule),
+                        kind: self.boilerplate.kind(removal.rule),
+                    })
+                    .collect();
+                Findings { title: title(text, &layout), boilerplate, money, entities, claims }
+            })
+            .collect()
     }
 
     /// The record of one decoded document, with the fields a `--jsonl-in` line passes through.
@@ -169,6 +193,18 @@ impl Pipeline {
         passthrough: Map<String, Value>,
     ) -> Record<'a> {
         Record { source, decoded, findings: self.analyse(decoded.text()), passthrough }
+    }
+
+    /// The records of several decoded documents, analysed together (see
+    /// [`analyse_each`](Self::analyse_each)): each is the record [`record`](Self::record) gives.
+    pub fn records<'a>(&'a self, documents: Vec<(Source, &'a Decoded<'a>)>) -> Vec<Record<'a>> {
+        let texts: Vec<&str> = documents.iter().map(|(_, decoded)| decoded.text()).collect();
+        let findings = self.analyse_each(&texts, self.repeated.get());
+        documents
+            .into_iter()
+            .zip(findings)
+            .map(|((source, decoded), findings)| Record { source, decoded, findings, passthrough: Map::new() })
+            .collect()
     }
 
     /// The sentences of the kept text, in order.
@@ -227,6 +263,33 @@ mod tests {
         assert_eq!(amounts, ["$2 billion"]);
         assert_eq!(findings.boilerplate.len(), 1);
         assert_eq!(findings.boilerplate[0].kind, crate::record::BoilerplateKind::Related);
+    }
+
+    #[test]
+    fn documents_analysed_together_get_the_records_they_get_alone() {
+        let pipeline = pipeline();
+        let texts = [
+            "# Chip stocks slide\nNvidia fell 4% after a $2 billion charge, said Grace Okafor.\nShare this article\n",
+            "",
+            "Tessaro Shipping Group will pay €40 million for the port, its chief executive said on Monday.\n",
+        ];
+        let decoded: Vec<Decoded> = texts.iter().map(|text| Decoded::from_text(text)).collect();
+        let line = |record: Record| {
+            let mut line = Vec::new();
+            record.write_json_line(&mut line);
+            String::from_utf8(line).unwrap()
+        };
+        let together: Vec<String> = pipeline
+            .records(decoded.iter().map(|decoded| (Source::Id("doc".into()), decoded)).collect())
+            .into_iter()
+            .map(line)
+            .collect();
+        let alone: Vec<String> = decoded
+            .iter()
+            .map(|decoded| line(pipeline.record(Source::Id("doc".into()), decoded, Map::new())))
+            .collect();
+        assert_eq!(together, alone);
+        assert!(together[0].contains("$2 billion") && together[2].contains("€40 million"), "{together:?}");
     }
 
     #[test]

@@ -148,7 +148,8 @@ fn load_one(pipeline: &Pipeline, fixture: &Fixture) -> Result<LoadedFixture, Fix
 fn current_record(pipeline: &Pipeline, fixture: &Fixture) -> Result<Value, String> {
     let name = fixture.article.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let input = Input::File { path: fixture.article.clone(), display: name, relative: PathBuf::new() };
-    let outcome = batch::extract_input(pipeline, &input, corpus::Limit::NONE);
+    let outcome =
+        batch::extract_inputs(pipeline, vec![Ok(input)], corpus::Limit::NONE).pop().expect("one outcome per input");
     if outcome.failed {
         return Err(outcome.messages.join("; "));
     }
