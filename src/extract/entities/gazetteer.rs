@@ -106,13 +106,8 @@ impl<'s> Builder<'s> {
                 }
             }
         }
-        let automaton = contiguous::NFA::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(self.surfaces.iter().map(|surface| surface.as_bytes()))
-            .expect("gazetteer names fit an automaton");
-        let start = automaton.start_state(Anchored::No).expect("the automaton searches unanchored");
-        let starts = Starts::new(self.surfaces.iter().map(|surface| surface.as_bytes()));
-        Gazetteer { automaton, start, starts, entries: self.entries, canonicals: self.canonicals }
+        let names = Names::new(&self.surfaces);
+        Gazetteer { names, entries: self.entries, canonicals: self.canonicals }
     }
 }
 
@@ -220,10 +215,7 @@ fn is_set(bits: &[u64], index: usize) -> bool {
 /// All listed names, compiled.
 #[derive(Debug)]
 pub struct Gazetteer {
-    automaton: contiguous::NFA,
-    /// The automaton's unanchored start state, where it is whenever no name has begun.
-    start: aho_corasick::automaton::StateID,
-    starts: Starts,
+    names: Names,
     entries: Vec<Entry>,
     canonicals: Canonicals,
 }
@@ -233,7 +225,7 @@ impl Gazetteer {
     pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
         let slice = region.of(text);
         let mut at = 0;
-        while let Some((pattern, found)) = self.leftmost_longest(slice.as_bytes(), at) {
+        while let Some((pattern, found)) = self.names.leftmost_longest(slice.as_bytes(), at) {
             // After an empty match the next search begins one byte on, as the automaton's own
             // iterator does.
             at = if found.is_empty() { found.end + 1 } else { found.end };
@@ -257,6 +249,27 @@ impl Gazetteer {
                 canonical: Cow::Borrowed(self.canonicals.get(entry.canonical)),
             });
         }
+    }
+}
+
+/// The listed names' automaton, with the [`Starts`] that let its search jump ahead.
+#[derive(Debug)]
+struct Names {
+    automaton: contiguous::NFA,
+    /// The automaton's unanchored start state, where it is whenever no name has begun.
+    start: aho_corasick::automaton::StateID,
+    starts: Starts,
+}
+
+impl Names {
+    fn new(surfaces: &[impl AsRef<str>]) -> Names {
+        let automaton = contiguous::NFA::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(surfaces.iter().map(|surface| surface.as_ref().as_bytes()))
+            .expect("gazetteer names fit an automaton");
+        let start = automaton.start_state(Anchored::No).expect("the automaton searches unanchored");
+        let starts = Starts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes()));
+        Names { automaton, start, starts }
     }
 
     /// The leftmost-longest name in `text` from `at` on, as the automaton's own search finds
@@ -298,6 +311,29 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_search_finds_what_the_automatons_own_search_finds() {
+        let surfaces = ["Anthropic", "Anthropic Labs", "eBay", "UK", "U.K.", "X", "Banco Santander", "Banco"];
+        let names = Names::new(&surfaces);
+        let reference =
+            aho_corasick::AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(surfaces).unwrap();
+        for text in [
+            "the UK and eBay, not Anthropic Labs nor X1 here; Banco Santander or Banco S. U.K.",
+            "AnthropicAnthropic Labs UKX",
+            "plain lower-case words only",
+            "",
+        ] {
+            let mut found = Vec::new();
+            let mut at = 0;
+            while let Some((pattern, span)) = names.leftmost_longest(text.as_bytes(), at) {
+                at = span.end;
+                found.push((pattern, span));
+            }
+            let expected: Vec<_> = reference.find_iter(text).map(|m| (m.pattern().as_usize(), m.range())).collect();
+            assert_eq!(found, expected, "{text}");
+        }
+    }
 
     #[test]
     fn starts_stop_at_every_name_and_skip_what_begins_none() {
