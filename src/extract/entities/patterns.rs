@@ -529,6 +529,15 @@ impl Starts {
         // iterating over its matches.
         let mut next = vec![0; self.members.len()];
         let mut locations: Vec<Option<CaptureLocations>> = Vec::new();
+        let mut push = |member: usize, found: std::ops::Range<usize>, out: &mut Vec<(usize, Candidate<'a>)>| {
+            if locations.is_empty() {
+                locations.resize_with(self.members.len(), || None);
+            }
+            let rule = &rules[self.members[member]];
+            if let Some(candidate) = rule.candidate(text, region, found, &mut locations[member]) {
+                out.push((self.members[member], candidate));
+            }
+        };
         let mut matching: Vec<usize> = Vec::new();
         let mut steps = 0;
         for (start, &byte) in bytes.iter().enumerate() {
@@ -547,12 +556,7 @@ impl Starts {
                             break;
                         };
                         at = found.end();
-                        if locations.is_empty() {
-                            locations.resize_with(self.members.len(), || None);
-                        }
-                        if let Some(candidate) = rule.candidate(text, region, found.range(), &mut locations[member]) {
-                            out.push((self.members[member], candidate));
-                        }
+                        push(member, found.range(), out);
                     }
                 }
                 return;
@@ -594,12 +598,7 @@ impl Starts {
                     continue;
                 };
                 next[member] = found.end;
-                if locations.is_empty() {
-                    locations.resize_with(self.members.len(), || None);
-                }
-                if let Some(candidate) = rule.candidate(text, region, found, &mut locations[member]) {
-                    out.push((self.members[member], candidate));
-                }
+                push(member, found, out);
             }
         }
     }
