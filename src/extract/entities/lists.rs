@@ -79,7 +79,8 @@ fn surface_of<'t>(text: &'t str, entries: &[[u32; 4]], index: u32) -> &'t str {
     &text[start as usize..end as usize]
 }
 
-fn hash(surface: &str) -> u64 {
+/// The hash word tables key their words by.
+pub(super) fn hash(surface: &str) -> u64 {
     FixedState::default().hash_one(surface)
 }
 

@@ -2,16 +2,14 @@
 //! capitalised ordinary words (sentence starts, headings) by a list of such words and by how
 //! the document itself writes them.
 
-use foldhash::fast::FixedState;
 use foldhash::{HashMap, HashSet};
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use super::lists::{Lists, WordList};
+use super::lists::{self, Lists, WordList};
 use super::{Candidate, EntityRule};
 use crate::chars::{ASCII_CLASS, SPACE};
 use crate::record::EntityType;
@@ -121,16 +119,12 @@ struct KnownWords {
 }
 
 impl KnownWords {
-    fn hash(word: &str) -> u64 {
-        FixedState::default().hash_one(word)
-    }
-
     /// Room for `additional` more words, made at once rather than by growing word by word.
     fn reserve(&mut self, additional: usize) {
         let (text, words) = (&self.text, &self.words);
         self.by_word.reserve(additional, |&index| {
             let (start, end, _) = words[index as usize];
-            Self::hash(&text[start as usize..end as usize])
+            lists::hash(&text[start as usize..end as usize])
         });
         self.words.reserve(additional);
     }
@@ -142,7 +136,7 @@ impl KnownWords {
             let (start, end, _) = words[index as usize];
             &text[start as usize..end as usize] == word
         };
-        self.by_word.find(Self::hash(word), is_word).map(|&index| words[index as usize].2).unwrap_or_default()
+        self.by_word.find(lists::hash(word), is_word).map(|&index| words[index as usize].2).unwrap_or_default()
     }
 
     /// The facts of `word`, to change, added if new.
@@ -153,9 +147,9 @@ impl KnownWords {
             &text[start as usize..end as usize]
         };
         let index = match self.by_word.entry(
-            Self::hash(word),
+            lists::hash(word),
             |&index| surface(index) == word,
-            |&index| Self::hash(surface(index)),
+            |&index| lists::hash(surface(index)),
         ) {
             Entry::Occupied(known) => *known.get(),
             Entry::Vacant(slot) => {
