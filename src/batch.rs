@@ -8,6 +8,8 @@
 use std::collections::VecDeque;
 use std::io::Read;
 
+use serde_json::Map;
+
 use crate::corpus::{Input, JsonlDocument, Limit};
 use crate::decode::{DecodeError, Decoded};
 use crate::pipeline::Pipeline;
@@ -324,7 +326,10 @@ pub fn extract_inputs(pipeline: &Pipeline, inputs: Vec<Result<Input, Outcome>>, 
         }
     }
     let records = pipeline.records(
-        documents.iter().map(|(_, input, decoded)| (Source::Path(input.display().to_string()), decoded)).collect(),
+        documents
+            .iter()
+            .map(|(_, input, decoded)| (Source::Path(input.display().to_string()), decoded, Map::new()))
+            .collect(),
     );
     for ((index, _, decoded), record) in documents.iter().zip(records) {
         let outcome = outcomes[*index].as_mut().expect("a decoded input has its outcome");
@@ -335,13 +340,34 @@ pub fn extract_inputs(pipeline: &Pipeline, inputs: Vec<Result<Input, Outcome>>, 
     outcomes.into_iter().map(|outcome| outcome.expect("every input has its outcome")).collect()
 }
 
-/// `assay extract --jsonl-in` on one line's document.
-pub fn extract_jsonl(pipeline: &Pipeline, document: JsonlDocument) -> Outcome {
-    let decoded = Decoded::from_text(&document.text);
-    let record = pipeline.record(Source::Id(document.id), &decoded, document.passthrough);
-    let mut outcome = Outcome::default();
-    record.write_json_line(&mut outcome.output);
-    outcome
+/// `assay extract --jsonl-in` on several lines' documents: for each, its record as one JSON line
+/// or its failure, in order; a line given as `Err` has already failed. The documents are
+/// analysed together, as [`extract_inputs`] analyses files.
+pub fn extract_jsonl(pipeline: &Pipeline, documents: Vec<Result<JsonlDocument, Outcome>>) -> Vec<Outcome> {
+    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(documents.len());
+    // The decoded texts borrow the texts, and the records the decoded texts.
+    let (mut texts, mut sources) = (Vec::new(), Vec::new());
+    for (index, document) in documents.into_iter().enumerate() {
+        match document {
+            Ok(document) => {
+                outcomes.push(Some(Outcome::default()));
+                texts.push(document.text);
+                sources.push((index, Source::Id(document.id), document.passthrough));
+            }
+            Err(failure) => outcomes.push(Some(failure)),
+        }
+    }
+    let decoded: Vec<Decoded> = texts.iter().map(|text| Decoded::from_text(text)).collect();
+    let (indices, documents): (Vec<usize>, Vec<_>) = sources
+        .into_iter()
+        .zip(&decoded)
+        .map(|((index, source, passthrough), decoded)| (index, (source, decoded, passthrough)))
+        .unzip();
+    for (index, record) in indices.into_iter().zip(pipeline.records(documents)) {
+        let outcome = outcomes[index].as_mut().expect("every line has its outcome");
+        record.write_json_line(&mut outcome.output);
+    }
+    outcomes.into_iter().map(|outcome| outcome.expect("every line has its outcome")).collect()
 }
 
 /// `assay clean` on one file or standard input: its kept text.

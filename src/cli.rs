@@ -322,12 +322,15 @@ impl Run<'_> {
                 };
                 let name = source.display().to_string();
                 let mut reporter = Reporter::new(common);
-                batch::in_order(
+                batch::in_order_by_chunk(
                     pool,
                     JsonlReader::new(reader, limit),
-                    |document| match document {
-                        Ok(document) => batch::extract_jsonl(pipeline, document),
-                        Err(error) => Outcome::failure(format!("{name}: {error}")),
+                    |documents| {
+                        let documents = documents
+                            .into_iter()
+                            .map(|document| document.map_err(|error| Outcome::failure(format!("{name}: {error}"))))
+                            .collect();
+                        batch::extract_jsonl(pipeline, documents)
                     },
                     |outcome| {
                         reporter.report(&outcome);

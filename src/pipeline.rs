@@ -195,15 +195,16 @@ impl Pipeline {
         Record { source, decoded, findings: self.analyse(decoded.text()), passthrough }
     }
 
-    /// The records of several decoded documents, analysed together (see
-    /// [`analyse_each`](Self::analyse_each)): each is the record [`record`](Self::record) gives.
-    pub fn records<'a>(&'a self, documents: Vec<(Source, &'a Decoded<'a>)>) -> Vec<Record<'a>> {
-        let texts: Vec<&str> = documents.iter().map(|(_, decoded)| decoded.text()).collect();
+    /// The records of several decoded documents, each with the fields it passes through, analysed
+    /// together (see [`analyse_each`](Self::analyse_each)): each is the record
+    /// [`record`](Self::record) gives.
+    pub fn records<'a>(&'a self, documents: Vec<(Source, &'a Decoded<'a>, Map<String, Value>)>) -> Vec<Record<'a>> {
+        let texts: Vec<&str> = documents.iter().map(|(_, decoded, _)| decoded.text()).collect();
         let findings = self.analyse_each(&texts, self.repeated.get());
         documents
             .into_iter()
             .zip(findings)
-            .map(|((source, decoded), findings)| Record { source, decoded, findings, passthrough: Map::new() })
+            .map(|((source, decoded, passthrough), findings)| Record { source, decoded, findings, passthrough })
             .collect()
     }
 
@@ -279,17 +280,26 @@ mod tests {
             record.write_json_line(&mut line);
             String::from_utf8(line).unwrap()
         };
+        let passthrough = |index: usize| Map::from_iter([("n".to_string(), Value::from(index))]);
         let together: Vec<String> = pipeline
-            .records(decoded.iter().map(|decoded| (Source::Id("doc".into()), decoded)).collect())
+            .records(
+                decoded
+                    .iter()
+                    .enumerate()
+                    .map(|(index, decoded)| (Source::Id("doc".into()), decoded, passthrough(index)))
+                    .collect(),
+            )
             .into_iter()
             .map(line)
             .collect();
         let alone: Vec<String> = decoded
             .iter()
-            .map(|decoded| line(pipeline.record(Source::Id("doc".into()), decoded, Map::new())))
+            .enumerate()
+            .map(|(index, decoded)| line(pipeline.record(Source::Id("doc".into()), decoded, passthrough(index))))
             .collect();
         assert_eq!(together, alone);
         assert!(together[0].contains("$2 billion") && together[2].contains("€40 million"), "{together:?}");
+        assert!(together[2].contains(r#""n":2"#), "{together:?}");
     }
 
     #[test]
