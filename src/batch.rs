@@ -331,10 +331,8 @@ pub fn extract_inputs(pipeline: &Pipeline, inputs: Vec<Result<Input, Outcome>>, 
             .map(|(_, input, decoded)| (Source::Path(input.display().to_string()), decoded, Map::new()))
             .collect(),
     );
-    for ((index, _, decoded), record) in documents.iter().zip(records) {
+    for ((index, _, _), record) in documents.iter().zip(records) {
         let outcome = outcomes[*index].as_mut().expect("a decoded input has its outcome");
-        // A record is about as long as its document: one allocation instead of a dozen regrowths.
-        outcome.output.reserve(decoded.input_len());
         record.write_json_line(&mut outcome.output);
     }
     outcomes.into_iter().map(|outcome| outcome.expect("every input has its outcome")).collect()

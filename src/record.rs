@@ -147,9 +147,65 @@ pub struct Record<'a> {
     pub passthrough: Map<String, Value>,
 }
 
+/// The JSON string of each value of a fieldless enum, the one serde writes (a test checks that
+/// they agree), copied into a record in one piece instead of going through a serializer.
+macro_rules! json_names {
+    ($enum:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $enum {
+            fn json(self) -> &'static str {
+                match self {
+                    $($enum::$variant => concat!("\"", $name, "\""),)*
+                }
+            }
+
+            /// Every value, for the test.
+            #[cfg(test)]
+            const ALL: &[$enum] = &[$($enum::$variant),*];
+        }
+    };
+}
+
+json_names!(BoilerplateKind {
+    ImageUrl => "image-url",
+    SharePrompt => "share-prompt",
+    Newsletter => "newsletter",
+    Navigation => "navigation",
+    Byline => "byline",
+    CookieNotice => "cookie-notice",
+    CommentForm => "comment-form",
+    Footer => "footer",
+    Related => "related",
+    Social => "social",
+    Advertising => "advertising",
+    OutsideArticle => "outside-article",
+});
+json_names!(Qualifier { Approximate => "approximate", AtLeast => "at_least", AtMost => "at_most" });
+json_names!(EntityType { Org => "ORG", Person => "PERSON", Loc => "LOC", Product => "PRODUCT", Misc => "MISC" });
+json_names!(ClaimKind {
+    Quantitative => "quantitative",
+    Causal => "causal",
+    Comparative => "comparative",
+    Predictive => "predictive",
+    Evaluative => "evaluative",
+});
+
 /// Field names of the record itself; a passed-through field with one of these names is renamed.
 const RECORD_FIELDS: [&str; 10] =
     ["path", "id", "encoding", "bytes", "title", "boilerplate", "money", "entities", "claims", "text"];
+
+/// `"name":`, the name of an object's first field, after the brace that opens the object.
+macro_rules! first {
+    ($name:literal) => {
+        concat!("{\"", $name, "\":")
+    };
+}
+
+/// `,"name":`, the name of a field after the first, with the comma before it.
+macro_rules! key {
+    ($name:literal) => {
+        concat!(",\"", $name, "\":")
+    };
+}
 
 impl Record<'_> {
     /// The name a passed-through field is written under: its own, or `input_` in front of it as
@@ -167,29 +223,64 @@ impl Record<'_> {
 
     /// Appends the record as one line of JSON (with its newline) to `out`, written straight into
     /// the buffer: the same bytes serde_json's compact form gives, at a fraction of the cost
-    /// (strings are scanned for bytes to escape eight at a time, numbers and fields written
-    /// without a serializer state machine).
+    /// (strings are scanned for bytes to escape sixteen at a time, field names written with
+    /// their punctuation in one piece, numbers without a serializer state machine, and the
+    /// buffer grown once, by [`size_hint`](Self::size_hint), instead of a dozen times).
     pub fn write_json_line(&self, out: &mut Vec<u8>) {
         let (decoded, findings) = (self.decoded, &self.findings);
-        let mut record = Object::open(out);
-        match &self.source {
-            Source::Path(path) => write_str(record.field("path"), path),
-            Source::Id(id) => write_serde(record.field("id"), id),
-        }
-        write_str(record.field("encoding"), &decoded.encoding_name());
-        write_uint(record.field("bytes"), decoded.input_len());
-        write_opt_str(record.field("title"), findings.title);
-        write_items(record.field("boilerplate"), &findings.boilerplate, decoded);
-        write_items(record.field("money"), &findings.money, decoded);
-        write_items(record.field("entities"), &findings.entities, decoded);
-        write_items(record.field("claims"), &findings.claims, decoded);
+        out.reserve(self.size_hint());
+        let mut record = match &self.source {
+            Source::Path(path) => {
+                let record = Object::open(out, first!("path"));
+                write_str(record.out, path);
+                record
+            }
+            Source::Id(id) => {
+                let record = Object::open(out, first!("id"));
+                write_serde(record.out, id);
+                record
+            }
+        };
+        write_str(record.field(key!("encoding")), &decoded.encoding_name());
+        write_uint(record.field(key!("bytes")), decoded.input_len());
+        write_opt_str(record.field(key!("title")), findings.title);
+        write_items(record.field(key!("boilerplate")), &findings.boilerplate, decoded);
+        write_items(record.field(key!("money")), &findings.money, decoded);
+        write_items(record.field(key!("entities")), &findings.entities, decoded);
+        write_items(record.field(key!("claims")), &findings.claims, decoded);
         for (name, value) in &self.passthrough {
             write_serde(record.input_field(&self.passthrough_name(name)), value);
         }
         record.close();
         out.push(b'\n');
     }
+
+    /// About how long the record's line is: its texts, and what its fields add around them
+    /// (a passed-through field's value is not counted). Close enough that the line is written
+    /// into one allocation, and rarely twice as much as it takes.
+    fn size_hint(&self) -> usize {
+        fn items<T: Item>(items: &[T]) -> usize {
+            items.iter().map(|item| T::OVERHEAD + item.text().len() + item.rule().len() + item.extra_len()).sum()
+        }
+        let (findings, path) = (
+            &self.findings,
+            match &self.source {
+                Source::Path(path) => path.len(),
+                Source::Id(_) => 0,
+            },
+        );
+        RECORD_OVERHEAD
+            + path
+            + findings.title.map_or(0, str::len)
+            + items(&findings.boilerplate)
+            + items(&findings.money)
+            + items(&findings.entities)
+            + items(&findings.claims)
+    }
 }
+
+/// What a record's own field names, punctuation, encoding and size take.
+const RECORD_OVERHEAD: usize = 160;
 
 /// The record as a JSON value, as it is written.
 impl Serialize for Record<'_> {
@@ -201,41 +292,35 @@ impl Serialize for Record<'_> {
     }
 }
 
-/// A JSON object being written: fields after the first are preceded by a comma.
+/// A JSON object being written, its field names given with their punctuation ([`first!`],
+/// [`key!`]): each is one copy of a string known when compiling.
 struct Object<'o> {
     out: &'o mut Vec<u8>,
-    empty: bool,
 }
 
 impl<'o> Object<'o> {
-    fn open(out: &'o mut Vec<u8>) -> Object<'o> {
-        out.push(b'{');
-        Object { out, empty: true }
+    /// Opens an object with the name of its first field, `first!("name")`; its value is to be
+    /// written next, into `out`.
+    fn open(out: &'o mut Vec<u8>, first: &'static str) -> Object<'o> {
+        debug_assert!(first.starts_with('{') && !needs_escape_bytes(&first.as_bytes()[2..first.len() - 2]));
+        out.extend_from_slice(first.as_bytes());
+        Object { out }
     }
 
-    /// Writes the name of one of the record's own fields, which needs no escaping; its value is
-    /// to be written next, into the buffer returned.
-    fn field(&mut self, name: &'static str) -> &mut Vec<u8> {
-        debug_assert!(!needs_escape_bytes(name.as_bytes()), "{name:?}");
-        self.separate();
-        self.out.push(b'"');
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b"\":");
+    /// Writes the name of one of the record's own fields after the first, `key!("name")`;
+    /// its value is to be written next, into the buffer returned.
+    fn field(&mut self, key: &'static str) -> &mut Vec<u8> {
+        debug_assert!(key.starts_with(',') && !needs_escape_bytes(&key.as_bytes()[2..key.len() - 2]));
+        self.out.extend_from_slice(key.as_bytes());
         self.out
     }
 
-    /// Writes a field name that comes from the input, escaped (see [`Object::field`]).
+    /// Writes a field name that comes from the input, escaped, after the first field.
     fn input_field(&mut self, name: &str) -> &mut Vec<u8> {
-        self.separate();
+        self.out.push(b',');
         write_str(self.out, name);
         self.out.push(b':');
         self.out
-    }
-
-    fn separate(&mut self) {
-        if !std::mem::replace(&mut self.empty, false) {
-            self.out.push(b',');
-        }
     }
 
     fn close(self) {
@@ -270,82 +355,116 @@ fn write_array<T>(out: &mut Vec<u8>, values: &[T], mut write: impl FnMut(&mut Ve
     out.push(b']');
 }
 
-/// Whether any of the eight bytes in `word` must be escaped in a JSON string: a control
-/// character, a quote or a backslash. Bytes of multi-byte characters never are.
-fn needs_escape(word: u64) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    // A byte below 0x20 (false alarms are possible only next to a true one, and only a closer
-    // look at the word follows).
-    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    control | zero_byte(word ^ (ONES * u64::from(b'"'))) | zero_byte(word ^ (ONES * u64::from(b'\\'))) != 0
+/// Whether `byte` must be escaped in a JSON string: a control character, a quote or a
+/// backslash. Bytes of multi-byte characters never are.
+fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
 /// Whether any byte of `bytes` must be escaped in a JSON string.
 fn needs_escape_bytes(bytes: &[u8]) -> bool {
-    bytes.iter().any(|&byte| byte < 0x20 || byte == b'"' || byte == b'\\')
+    bytes.iter().any(|&byte| needs_escape(byte))
+}
+
+/// The bytes of `chunk` that must be escaped, as a mask: bit `i` for `chunk[i]`. On x86-64 one
+/// SSE2 comparison of all sixteen bytes at once, elsewhere byte by byte.
+#[cfg(target_arch = "x86_64")]
+fn escapes_in(chunk: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled for),
+    // and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+        // A byte is a control character when the smaller of it and 0x1f is itself.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1f)), bytes);
+        let quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\\' as i8));
+        _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn escapes_in(chunk: &[u8; 16]) -> u32 {
+    (0..16).filter(|&index| needs_escape(chunk[index])).fold(0, |mask, index| mask | 1 << index)
+}
+
+/// How many bytes at the start of `bytes` need no escaping, found sixteen at a time.
+fn clean_prefix_len(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(16);
+    let mut clean = 0;
+    for chunk in &mut chunks {
+        let mask = escapes_in(chunk.try_into().expect("sixteen bytes"));
+        if mask != 0 {
+            return clean + mask.trailing_zeros() as usize;
+        }
+        clean += 16;
+    }
+    let rest = chunks.remainder();
+    if rest.is_empty() {
+        return clean;
+    }
+    // The last few bytes, padded with spaces, which need no escaping.
+    let mut chunk = [b' '; 16];
+    chunk[..rest.len()].copy_from_slice(rest);
+    clean + (escapes_in(&chunk).trailing_zeros() as usize).min(rest.len())
 }
 
 /// Writes `text` as a JSON string, escaped as serde_json escapes it: quote, backslash and
 /// control characters only, with the short forms where JSON has them.
 fn write_str(out: &mut Vec<u8>, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bytes = text.as_bytes();
-    out.reserve(bytes.len() + 2);
+    let mut rest = text.as_bytes();
+    out.reserve(rest.len() + 2);
     out.push(b'"');
-    let (mut clean, mut at) = (0, 0);
-    let mut unicode = *b"\\u0000";
-    while at < bytes.len() {
-        if let Some(word) = bytes.get(at..at + 8)
-            && !needs_escape(u64::from_ne_bytes(word.try_into().expect("eight bytes")))
-        {
-            at += 8;
-            continue;
+    loop {
+        let clean = clean_prefix_len(rest);
+        out.extend_from_slice(&rest[..clean]);
+        let Some((&byte, after)) = rest[clean..].split_first() else { break };
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]),
         }
-        let end = bytes.len().min(at + 8);
-        for index in at..end {
-            let byte = bytes[index];
-            let escape: &[u8] = match byte {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                0..0x20 => {
-                    unicode[4..].copy_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]]);
-                    &unicode
-                }
-                _ => continue,
-            };
-            out.extend_from_slice(&bytes[clean..index]);
-            out.extend_from_slice(escape);
-            clean = index + 1;
-        }
-        at = end;
+        rest = after;
     }
-    out.extend_from_slice(&bytes[clean..]);
     out.push(b'"');
 }
 
 /// An item that knows how to write its own fields after the shared ones.
 trait Item {
+    /// About what an item's field names, numbers and fixed-size values take (see
+    /// [`Record::size_hint`]).
+    const OVERHEAD: usize;
     fn span(&self) -> Span;
     fn text(&self) -> &str;
     fn rule(&self) -> &str;
+    /// The length of the item's own texts, beyond its `text` and `rule`.
+    fn extra_len(&self) -> usize;
     fn write_fields(&self, item: &mut Object, decoded: &Decoded);
 }
 
 /// The items as an array of objects, their spans translated to input offsets.
 fn write_items<T: Item>(out: &mut Vec<u8>, items: &[T], decoded: &Decoded) {
     write_array(out, items, |out, item| {
-        let mut object = Object::open(out);
-        write_uint(object.field("start"), decoded.input_offset(item.span().start));
-        write_uint(object.field("end"), decoded.input_offset(item.span().end));
-        write_str(object.field("text"), item.text());
-        write_str(object.field("rule"), item.rule());
+        let mut object = Object::open(out, first!("start"));
+        write_uint(object.out, decoded.input_offset(item.span().start));
+        write_uint(object.field(key!("end")), decoded.input_offset(item.span().end));
+        write_str(object.field(key!("text")), item.text());
+        write_str(object.field(key!("rule")), item.rule());
         item.write_fields(&mut object, decoded);
         object.close();
     });
@@ -371,58 +490,84 @@ macro_rules! item_basics {
     };
 }
 
+/// The length of `texts` written as the strings of an array.
+fn array_len(texts: &[&str]) -> usize {
+    texts.iter().map(|text| text.len() + 3).sum()
+}
+
 impl Item for BoilerplateItem<'_> {
+    const OVERHEAD: usize = 96;
     item_basics!();
+    fn extra_len(&self) -> usize {
+        0
+    }
     fn write_fields(&self, item: &mut Object, _: &Decoded) {
-        write_serde(item.field("kind"), &self.kind);
+        item.field(key!("kind")).extend_from_slice(self.kind.json().as_bytes());
     }
 }
 
 impl Item for MoneyItem<'_> {
+    const OVERHEAD: usize = 192;
     item_basics!();
+    fn extra_len(&self) -> usize {
+        self.per.map_or(0, str::len)
+    }
     fn write_fields(&self, item: &mut Object, _: &Decoded) {
-        write_decimal(item.field("amount"), self.amount);
+        write_decimal(item.field(key!("amount")), self.amount);
         match self.amount_max {
-            Some(max) => write_decimal(item.field("amount_max"), max),
-            None => item.field("amount_max").extend_from_slice(b"null"),
+            Some(max) => write_decimal(item.field(key!("amount_max")), max),
+            None => item.field(key!("amount_max")).extend_from_slice(b"null"),
         }
-        write_opt_str(item.field("currency"), self.currency);
-        write_serde(item.field("qualifier"), &self.qualifier);
-        write_opt_str(item.field("per"), self.per);
+        write_opt_str(item.field(key!("currency")), self.currency);
+        match self.qualifier {
+            Some(qualifier) => item.field(key!("qualifier")).extend_from_slice(qualifier.json().as_bytes()),
+            None => item.field(key!("qualifier")).extend_from_slice(b"null"),
+        }
+        write_opt_str(item.field(key!("per")), self.per);
     }
 }
 
 impl Item for EntityItem<'_> {
+    const OVERHEAD: usize = 96;
     item_basics!();
+    fn extra_len(&self) -> usize {
+        self.canonical.len()
+    }
     fn write_fields(&self, item: &mut Object, _: &Decoded) {
-        write_serde(item.field("type"), &self.entity_type);
-        write_str(item.field("canonical"), &self.canonical);
+        item.field(key!("type")).extend_from_slice(self.entity_type.json().as_bytes());
+        write_str(item.field(key!("canonical")), &self.canonical);
     }
 }
 
 impl Item for ClaimItem<'_> {
+    const OVERHEAD: usize = 192;
     item_basics!();
+    fn extra_len(&self) -> usize {
+        let attribution = self.attribution.as_ref().map_or(0, |attribution| attribution.speaker.len() + 64);
+        let indices = (self.entities.len() + self.money.len()) * 6;
+        self.kinds.len() * 16 + array_len(&self.hedges) + array_len(&self.cues) + attribution + indices
+    }
     fn write_fields(&self, item: &mut Object, decoded: &Decoded) {
-        write_serde(item.field("kinds"), &self.kinds);
-        write_array(item.field("hedges"), &self.hedges, |out, hedge| write_str(out, hedge));
+        write_array(item.field(key!("kinds")), &self.kinds, |out, kind| out.extend_from_slice(kind.json().as_bytes()));
+        write_array(item.field(key!("hedges")), &self.hedges, |out, hedge| write_str(out, hedge));
         match &self.attribution {
             Some(attribution) => {
-                let mut object = Object::open(item.field("attribution"));
-                write_str(object.field("speaker"), &attribution.speaker);
-                write_uint(object.field("start"), decoded.input_offset(attribution.span.start));
-                write_uint(object.field("end"), decoded.input_offset(attribution.span.end));
+                let mut object = Object::open(item.field(key!("attribution")), first!("speaker"));
+                write_str(object.out, &attribution.speaker);
+                write_uint(object.field(key!("start")), decoded.input_offset(attribution.span.start));
+                write_uint(object.field(key!("end")), decoded.input_offset(attribution.span.end));
                 match attribution.entity {
-                    Some(entity) => write_uint(object.field("entity"), entity),
-                    None => object.field("entity").extend_from_slice(b"null"),
+                    Some(entity) => write_uint(object.field(key!("entity")), entity),
+                    None => object.field(key!("entity")).extend_from_slice(b"null"),
                 }
                 object.close();
             }
-            None => item.field("attribution").extend_from_slice(b"null"),
+            None => item.field(key!("attribution")).extend_from_slice(b"null"),
         }
-        write_serde(item.field("score"), &self.score);
-        write_array(item.field("cues"), &self.cues, |out, cue| write_str(out, cue));
-        write_array(item.field("entities"), &self.entities, |out, &index| write_uint(out, index));
-        write_array(item.field("money"), &self.money, |out, &index| write_uint(out, index));
+        write_serde(item.field(key!("score")), &self.score);
+        write_array(item.field(key!("cues")), &self.cues, |out, cue| write_str(out, cue));
+        write_array(item.field(key!("entities")), &self.entities, |out, &index| write_uint(out, index));
+        write_array(item.field(key!("money")), &self.money, |out, &index| write_uint(out, index));
     }
 }
 
@@ -484,6 +629,19 @@ mod tests {
             write_str(&mut out, &text);
             proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap());
         }
+    }
+
+    #[test]
+    fn enum_values_are_written_as_serde_json_writes_them() {
+        fn check<T: Serialize + std::fmt::Debug>(values: &[T], json: impl Fn(&T) -> &'static str) {
+            for value in values {
+                assert_eq!(json(value), serde_json::to_string(value).unwrap(), "{value:?}");
+            }
+        }
+        check(BoilerplateKind::ALL, |kind| kind.json());
+        check(Qualifier::ALL, |qualifier| qualifier.json());
+        check(EntityType::ALL, |entity_type| entity_type.json());
+        check(ClaimKind::ALL, |kind| kind.json());
     }
 
     #[test]

@@ -468,16 +468,18 @@ impl Grammar {
                 position = start + 1;
                 continue;
             }
+            let rest = &text[start..];
+            walker.matches(rest, &mut matched);
+            // A pattern's match starts where its lead matches; the table let through a few more.
+            // Most starts match no pattern, and are done with here.
+            if matched.is_empty() || !leads.starts_at(text, start) {
+                position = start + rest.chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
             let before = &text[..start];
             let at_word_start = !before.ends_with(|c: char| c.is_ascii_alphanumeric());
             // `01` of `0.01`, or `.01` of `0.01`, is the tail of a number, not one of its own.
             let in_number = before.trim_end_matches(['.', ',']).ends_with(|c: char| c.is_ascii_digit());
-            let rest = &text[start..];
-            walker.matches(rest, &mut matched);
-            // A pattern's match starts where its lead matches; the table let through a few more.
-            if !matched.is_empty() && !leads.starts_at(text, start) {
-                matched.clear();
-            }
             let reading = matched.iter().find_map(|&index| {
                 let expanded = &self.patterns[index];
                 if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
