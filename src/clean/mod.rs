@@ -99,18 +99,20 @@ struct Compiled {
     id: String,
     kind: BoilerplateKind,
     has_phrases: bool,
-    /// Tried last, and only when every cheaper condition holds.
+    /// The rule's patterns anchored at the start, one bit each by their number in
+    /// [`StartPatterns`]: one test of the line's set of matching start patterns answers for
+    /// all of them. Tried last with `patterns`, and only when every cheaper condition holds.
+    starts: u64,
+    /// The rule's other patterns.
     patterns: Vec<Pattern>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
 }
 
-/// A line pattern.
+/// A line pattern that is not run with the others anchored at the start (one walk from the
+/// line's start answers for all of those at once, see [`StartPatterns::matches`]).
 #[derive(Debug)]
 enum Pattern {
-    /// A pattern anchored at the start, by its number in [`StartPatterns`]: one walk from the
-    /// line's start answers for all of them at once (see [`StartPatterns::matches`]).
-    Start(usize),
     /// A pattern anchored at the start that may stay alive through much of a line (see
     /// [`lives_long`]): a lazy DFA of its own, by its index in [`LineDfas`], walked from the
     /// start (see [`walk`]) only on the lines its screen admits.
@@ -143,23 +145,27 @@ impl Screen {
 const MAX_WORD_SCREENS: u32 = 64;
 
 impl Pattern {
+    /// The pattern compiled; `None` when it joins the patterns anchored at the start, `starts`,
+    /// with its bit set in `start_set`.
     fn compile(
         file: &rules::RuleFile,
         pattern: &toml::Spanned<String>,
         starts: &mut Vec<Hir>,
+        start_set: &mut u64,
         dfas: &mut Vec<LazyDfa>,
         stop_words: &mut StopWords,
         screens: &mut u32,
-    ) -> Result<Pattern, RuleError> {
+    ) -> Result<Option<Pattern>, RuleError> {
         let Ok(hir) = regex_syntax::parse(pattern.get_ref()) else {
             // The general engine says what is wrong with a pattern that does not parse.
             let screen = Screen { words: 0, gate: Gate::new(pattern.get_ref()) };
-            return Ok(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?));
+            return Ok(Some(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?)));
         };
         let from_start = runs_from_start(&hir);
         if from_start == Some(false) && starts.len() < StartPatterns::MAX {
+            *start_set |= 1 << starts.len();
             starts.push(hir);
-            return Ok(Pattern::Start(starts.len() - 1));
+            return Ok(None);
         }
         let mut screen = Screen { words: 0, gate: Gate::of(&hir) };
         if let Some(keys) = words::required_words(&hir)
@@ -175,24 +181,15 @@ impl Pattern {
             && let Some(dfa) = lazy_dfa(&hir)
         {
             dfas.push(dfa);
-            return Ok(Pattern::Long(screen, dfas.len() - 1));
+            return Ok(Some(Pattern::Long(screen, dfas.len() - 1)));
         }
-        Ok(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?))
+        Ok(Some(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?)))
     }
 
     /// Whether the pattern matches `line`, whose tokens have the gate set `words` (all bits
-    /// when unknown); `starts` gives the set of start patterns that match it (worked out on
-    /// first use), `dfas` and `caches` run the long ones.
-    fn is_match(
-        &self,
-        line: &str,
-        words: u64,
-        starts: &mut impl FnMut() -> u64,
-        dfas: &[LazyDfa],
-        caches: &mut [LazyCache],
-    ) -> bool {
+    /// when unknown); `dfas` and `caches` run the long ones.
+    fn is_match(&self, line: &str, words: u64, dfas: &[LazyDfa], caches: &mut [LazyCache]) -> bool {
         match self {
-            Pattern::Start(number) => starts() >> number & 1 == 1,
             Pattern::Long(screen, index) => {
                 screen.admits(words, line) && walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true)
             }
@@ -597,11 +594,20 @@ impl BoilerplateClassifier {
                     ));
                 }
                 let index = rules.len();
-                let patterns: Vec<Pattern> = rule
-                    .patterns
-                    .iter()
-                    .map(|p| Pattern::compile(file, p, &mut starts, &mut dfas, &mut stop_words, &mut screens))
-                    .collect::<Result<_, _>>()?;
+                let mut start_set = 0;
+                let mut patterns = Vec::new();
+                for pattern in &rule.patterns {
+                    let compiled = Pattern::compile(
+                        file,
+                        pattern,
+                        &mut starts,
+                        &mut start_set,
+                        &mut dfas,
+                        &mut stop_words,
+                        &mut screens,
+                    )?;
+                    patterns.extend(compiled);
+                }
                 if !rule.phrases.is_empty() {
                     phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
                 }
@@ -609,6 +615,7 @@ impl BoilerplateClassifier {
                     id: rule.id.into_inner(),
                     kind: rule.kind,
                     has_phrases: !rule.phrases.is_empty(),
+                    starts: start_set,
                     patterns,
                     max_words: rule.max_words,
                     min_link_share: rule.min_link_share,
@@ -652,6 +659,7 @@ impl BoilerplateClassifier {
                 id: rule.id.into_inner(),
                 kind: rule.kind,
                 has_phrases: false,
+                starts: 0,
                 patterns: Vec::new(),
                 max_words: None,
                 min_link_share: None,
@@ -733,10 +741,12 @@ impl BoilerplateClassifier {
                 (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)
                     && rule.max_words.is_none_or(|max| words <= max)
                     && rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
-                    && (rule.patterns.is_empty()
-                        || rule.patterns.iter().any(|pattern| {
-                            pattern.is_match(raw, screen_words, &mut starts, &self.dfas.dfas, &mut caches)
-                        }))
+                    && ((rule.starts == 0 && rule.patterns.is_empty())
+                        || (rule.starts != 0 && rule.starts & starts() != 0)
+                        || rule
+                            .patterns
+                            .iter()
+                            .any(|pattern| pattern.is_match(raw, screen_words, &self.dfas.dfas, &mut caches)))
             });
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push(fired.map(|rule| (span, rule)));
