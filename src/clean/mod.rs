@@ -34,7 +34,7 @@ pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 use crate::rules::gate::Gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
-use visible::visible_line;
+use visible::{link_cache, visible_line};
 
 use regex::Regex;
 use regex_automata::nfa::thompson;
@@ -712,6 +712,7 @@ impl BoilerplateClassifier {
         let mut lower = String::new();
         let mut cache = self.starts.caches.get();
         let mut caches = self.dfas.caches.get();
+        let mut links = link_cache();
         for &line in lines {
             let span = line.trim(text);
             if span.is_empty() {
@@ -720,7 +721,7 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let visible = visible_line(raw);
+            let visible = visible_line(raw, &mut links);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| phrase_hits[rule / 64] |= 1 << (rule % 64);
             let scan = self.stop_words.scan(&visible.text, &mut lower, |start, group| {
