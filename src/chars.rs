@@ -43,9 +43,36 @@ pub fn class_at(text: &str, at: usize) -> (u8, usize) {
     class_beyond_ascii(text, at)
 }
 
-/// [`class_at`] for a character beyond ASCII.
+/// [`class_at`] for a character beyond ASCII. The characters of two bytes up to U+017F (the
+/// accented letters of the languages written in Latin script, the no-break space) and the
+/// general punctuation from U+2000 (quotes, dashes, spaces) are classed by their bytes; the
+/// others are decoded and looked up.
 #[inline(never)]
 fn class_beyond_ascii(text: &str, at: usize) -> (u8, usize) {
+    let bytes = text.as_bytes();
+    // A character starts at `at`, so a lead byte of two or three is followed by as many
+    // continuation bytes.
+    match (bytes[at], bytes.get(at + 1).copied().unwrap_or(0)) {
+        // U+0080..=U+00BF: the no-break space and NEL are white space; ª, µ and º letters;
+        // ², ³, ¹ and ¼, ½, ¾ numbers.
+        (0xc2, 0x85 | 0xa0) => return (SPACE, 2),
+        (0xc2, 0xaa | 0xb5 | 0xba) => return (LETTER, 2),
+        (0xc2, 0xb2 | 0xb3 | 0xb9 | 0xbc..=0xbe) => return (DIGIT, 2),
+        (0xc2, _) => return (0, 2),
+        // U+00C0..=U+017F: letters, but for × and ÷.
+        (0xc3, 0x97 | 0xb7) => return (0, 2),
+        (0xc3..=0xc5, _) => return (LETTER, 2),
+        // U+2000..=U+203F: spaces up to U+200A, the line and paragraph separators and the
+        // narrow no-break space; the rest are marks.
+        (0xe2, 0x80) => {
+            let class = match bytes[at + 2] {
+                0x80..=0x8a | 0xa8 | 0xa9 | 0xaf => SPACE,
+                _ => 0,
+            };
+            return (class, 3);
+        }
+        _ => {}
+    }
     let c = text[at..].chars().next().expect("a character starts here");
     let class = if c.is_alphabetic() {
         LETTER
@@ -62,6 +89,25 @@ fn class_beyond_ascii(text: &str, at: usize) -> (u8, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_character_is_classed_as_the_char_predicates_class_it() {
+        let mut text = String::new();
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32).filter(|c| !c.is_ascii()) {
+            text.clear();
+            text.push(c);
+            let class = if c.is_alphabetic() {
+                LETTER
+            } else if c.is_alphanumeric() {
+                DIGIT
+            } else if c.is_whitespace() {
+                SPACE
+            } else {
+                0
+            };
+            assert_eq!(class_at(&text, 0), (class, c.len_utf8()), "{c:?}");
+        }
+    }
 
     #[test]
     fn classes_agree_with_the_char_predicates() {

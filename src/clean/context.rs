@@ -358,7 +358,7 @@ impl StopWords {
             lower.push_str(token);
             lower.make_ascii_lowercase();
         } else {
-            lower.extend(token.chars().flat_map(char::to_lowercase));
+            push_lowercase(lower, token);
         }
         let languages = if lower.len() <= 8 {
             self.short.get(pack(lower.as_bytes())).map(|word| word.languages)
@@ -375,6 +375,21 @@ impl StopWords {
         while rest != 0 {
             counts[rest.trailing_zeros() as usize] += 1;
             rest &= rest - 1;
+        }
+    }
+}
+
+/// Pushes `token` in lower case (as `char::to_lowercase` has each character) onto `lower`. The
+/// letters of Latin-1, which most words beyond ASCII of European text hold, are lowered by
+/// their code: a capital from `À` to `Þ` (but `×`) is its small letter less 32; the small ones
+/// from `ß` to `ÿ` (and `÷`) stay.
+fn push_lowercase(lower: &mut String, token: &str) {
+    for c in token.chars() {
+        match c {
+            '\0'..='\x7f' => lower.push(c.to_ascii_lowercase()),
+            'À'..='Þ' if c != '×' => lower.push(char::from_u32(u32::from(c) + 32).unwrap_or(c)),
+            'ß'..='ÿ' => lower.push(c),
+            _ => lower.extend(c.to_lowercase()),
         }
     }
 }
@@ -796,6 +811,19 @@ fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_lowered_as_char_to_lowercase_lowers_them() {
+        let mut lower = String::new();
+        let characters = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|c| !c.is_ascii() || c.is_ascii_alphanumeric());
+        for c in characters {
+            lower.clear();
+            push_lowercase(&mut lower, &format!("A{c}z"));
+            assert_eq!(lower, format!("A{c}z").chars().flat_map(char::to_lowercase).collect::<String>(), "{c:?}");
+        }
+    }
 
     #[test]
     fn numbering_is_stripped_only_before_a_space() {

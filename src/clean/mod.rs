@@ -34,7 +34,7 @@ pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 use crate::rules::gate::Gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
-use visible::visible_line;
+use visible::{link_cache, visible_line};
 
 use regex::Regex;
 use regex_automata::nfa::thompson;
@@ -99,18 +99,20 @@ struct Compiled {
     id: String,
     kind: BoilerplateKind,
     has_phrases: bool,
-    /// Tried last, and only when every cheaper condition holds.
+    /// The rule's patterns anchored at the start, one bit each by their number in
+    /// [`StartPatterns`]: one test of the line's set of matching start patterns answers for
+    /// all of them. Tried last with `patterns`, and only when every cheaper condition holds.
+    starts: u64,
+    /// The rule's other patterns.
     patterns: Vec<Pattern>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
 }
 
-/// A line pattern.
+/// A line pattern that is not run with the others anchored at the start (one walk from the
+/// line's start answers for all of those at once, see [`StartPatterns::matches`]).
 #[derive(Debug)]
 enum Pattern {
-    /// A pattern anchored at the start, by its number in [`StartPatterns`]: one walk from the
-    /// line's start answers for all of them at once (see [`StartPatterns::matches`]).
-    Start(usize),
     /// A pattern anchored at the start that may stay alive through much of a line (see
     /// [`lives_long`]): a lazy DFA of its own, by its index in [`LineDfas`], walked from the
     /// start (see [`walk`]) only on the lines its screen admits.
@@ -129,44 +131,129 @@ struct Screen {
     /// it needs no word.
     words: u64,
     gate: Gate,
+    /// The bit of the gate's literals in [`LiteralSets`], which looks for them in the whole
+    /// document at once; 0 when the gate looks for them in the line itself, or asks for none.
+    literals: u64,
 }
 
 impl Screen {
-    /// Whether a line with the gate set `words` (all bits when unknown) and text `line` may
-    /// match.
-    fn admits(&self, words: u64, line: &str) -> bool {
-        (self.words == 0 || self.words & words != 0) && self.gate.admits(line)
+    fn new(gate: Gate, literal_sets: &mut LiteralSets) -> Screen {
+        Screen { words: 0, literals: literal_sets.bit(&gate), gate }
+    }
+
+    /// Whether a line with the gate set `words` (all bits when unknown), the literal sets
+    /// `present` (see [`LiteralSets::present`]) and text `line` may match.
+    fn admits(&self, words: u64, present: u64, line: &str) -> bool {
+        (self.words == 0 || self.words & words != 0)
+            && match self.literals {
+                0 => self.gate.admits(line),
+                bit => present & bit != 0 && self.gate.admits_edges(line),
+            }
+    }
+}
+
+/// The literal sets that the gates of the line patterns ask lines for, each looked for once in
+/// a whole document (see [`present`](Self::present)): one vectorised search over the text costs
+/// a fraction of one search in every line that a pattern meets, and patterns that ask for the
+/// same literals (`©`) share it.
+#[derive(Debug, Default)]
+struct LiteralSets {
+    /// The first gate to ask for each set: it looks for them.
+    gates: Vec<Gate>,
+}
+
+impl LiteralSets {
+    /// The most sets: one bit each.
+    const MAX: usize = 64;
+
+    /// The bit of the literals `gate` asks for, filed when new; 0 when it asks for none, when
+    /// there are already [`Self::MAX`] sets, or when a literal may hold a line break or white
+    /// space at an end (an occurrence in the document would then not tell that the trimmed line
+    /// holds it).
+    fn bit(&mut self, gate: &Gate) -> u64 {
+        let literals = gate.literals();
+        let searchable = |literal: &Vec<u8>| {
+            std::str::from_utf8(literal).is_ok_and(|text| {
+                !text.contains(['\n', '\r'])
+                    && text.chars().next().is_some_and(|c| !c.is_whitespace())
+                    && text.chars().next_back().is_some_and(|c| !c.is_whitespace())
+            })
+        };
+        if literals.is_empty() || !literals.iter().all(searchable) {
+            return 0;
+        }
+        if let Some(number) = self.gates.iter().position(|known| known.literals() == literals) {
+            return 1 << number;
+        }
+        if self.gates.len() == Self::MAX {
+            return 0;
+        }
+        self.gates.push(gate.clone());
+        1 << (self.gates.len() - 1)
+    }
+
+    /// For each of `lines` (the lines of `text`, in order), the sets of which it holds a
+    /// literal, one bit each. An occurrence holds no line break, so it lies in the first line
+    /// that ends at or after its end; the search goes on from the end of that line.
+    fn present(&self, text: &str, lines: &[Span]) -> Vec<u64> {
+        let mut present = vec![0u64; lines.len()];
+        for (number, gate) in self.gates.iter().enumerate() {
+            let (mut line, mut from) = (0, 0);
+            while let Some(found) = gate.find_literal(text, from) {
+                while lines.get(line).is_some_and(|holder| holder.end < found.end) {
+                    line += 1;
+                }
+                let Some(holder) = lines.get(line) else { break };
+                present[line] |= 1 << number;
+                from = holder.end;
+            }
+        }
+        present
     }
 }
 
 /// At most this many patterns are screened by their words: one bit each.
 const MAX_WORD_SCREENS: u32 = 64;
 
+/// What the line patterns of all the rules compile into, gathered as they are compiled.
+#[derive(Default)]
+struct PatternParts {
+    /// The patterns anchored at the start, for [`StartPatterns`].
+    starts: Vec<Hir>,
+    /// The lazy DFAs of the long patterns, for [`LineDfas`].
+    dfas: Vec<LazyDfa>,
+    /// How many patterns are screened by their words (see [`MAX_WORD_SCREENS`]).
+    screens: u32,
+    literal_sets: LiteralSets,
+}
+
 impl Pattern {
+    /// The pattern compiled; `None` when it joins the patterns anchored at the start (`parts`),
+    /// with its bit set in `start_set`.
     fn compile(
         file: &rules::RuleFile,
         pattern: &toml::Spanned<String>,
-        starts: &mut Vec<Hir>,
-        dfas: &mut Vec<LazyDfa>,
+        parts: &mut PatternParts,
+        start_set: &mut u64,
         stop_words: &mut StopWords,
-        screens: &mut u32,
-    ) -> Result<Pattern, RuleError> {
+    ) -> Result<Option<Pattern>, RuleError> {
         let Ok(hir) = regex_syntax::parse(pattern.get_ref()) else {
             // The general engine says what is wrong with a pattern that does not parse.
-            let screen = Screen { words: 0, gate: Gate::new(pattern.get_ref()) };
-            return Ok(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?));
+            let screen = Screen::new(Gate::new(pattern.get_ref()), &mut parts.literal_sets);
+            return Ok(Some(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?)));
         };
         let from_start = runs_from_start(&hir);
-        if from_start == Some(false) && starts.len() < StartPatterns::MAX {
-            starts.push(hir);
-            return Ok(Pattern::Start(starts.len() - 1));
+        if from_start == Some(false) && parts.starts.len() < StartPatterns::MAX {
+            *start_set |= 1 << parts.starts.len();
+            parts.starts.push(hir);
+            return Ok(None);
         }
-        let mut screen = Screen { words: 0, gate: Gate::of(&hir) };
+        let mut screen = Screen::new(Gate::of(&hir), &mut parts.literal_sets);
         if let Some(keys) = words::required_words(&hir)
-            && *screens < MAX_WORD_SCREENS
+            && parts.screens < MAX_WORD_SCREENS
         {
-            screen.words = 1 << *screens;
-            *screens += 1;
+            screen.words = 1 << parts.screens;
+            parts.screens += 1;
             for key in keys {
                 *stop_words.gate_word(key) |= screen.words;
             }
@@ -174,29 +261,21 @@ impl Pattern {
         if from_start.is_some()
             && let Some(dfa) = lazy_dfa(&hir)
         {
-            dfas.push(dfa);
-            return Ok(Pattern::Long(screen, dfas.len() - 1));
+            parts.dfas.push(dfa);
+            return Ok(Some(Pattern::Long(screen, parts.dfas.len() - 1)));
         }
-        Ok(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?))
+        Ok(Some(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?)))
     }
 
     /// Whether the pattern matches `line`, whose tokens have the gate set `words` (all bits
-    /// when unknown); `starts` gives the set of start patterns that match it (worked out on
-    /// first use), `dfas` and `caches` run the long ones.
-    fn is_match(
-        &self,
-        line: &str,
-        words: u64,
-        starts: &mut impl FnMut() -> u64,
-        dfas: &[LazyDfa],
-        caches: &mut [LazyCache],
-    ) -> bool {
+    /// when unknown) and which holds the literal sets `present`; `dfas` and `caches` run the
+    /// long ones.
+    fn is_match(&self, line: &str, words: u64, present: u64, dfas: &[LazyDfa], caches: &mut [LazyCache]) -> bool {
         match self {
-            Pattern::Start(number) => starts() >> number & 1 == 1,
             Pattern::Long(screen, index) => {
-                screen.admits(words, line) && walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true)
+                screen.admits(words, present, line) && walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true)
             }
-            Pattern::Anywhere(screen, regex) => screen.admits(words, line) && regex.is_match(line),
+            Pattern::Anywhere(screen, regex) => screen.admits(words, present, line) && regex.is_match(line),
         }
     }
 }
@@ -360,6 +439,8 @@ pub struct BoilerplateClassifier {
     /// not tried on lines; they name the verdicts of the context pass.
     order: Vec<usize>,
     phrases: PhraseSets,
+    /// The literals the patterns' gates ask for, looked for in a whole document at once.
+    literal_sets: LiteralSets,
     settings: Settings,
     stop_words: StopWords,
     /// The rules standing for the context verdicts `link-dense`, `outside-article` and
@@ -582,9 +663,7 @@ impl BoilerplateClassifier {
         let mut settings = None;
         let mut stop_words = StopWords::default();
         let mut contexts = Vec::new();
-        let mut starts = Vec::new();
-        let mut dfas = Vec::new();
-        let mut screens = 0;
+        let mut parts = PatternParts::default();
         for file in source.files(Family::Boilerplate) {
             let parsed: BoilerplateFile = rules::parse(file)?;
             for rule in parsed.rule {
@@ -597,11 +676,11 @@ impl BoilerplateClassifier {
                     ));
                 }
                 let index = rules.len();
-                let patterns: Vec<Pattern> = rule
-                    .patterns
-                    .iter()
-                    .map(|p| Pattern::compile(file, p, &mut starts, &mut dfas, &mut stop_words, &mut screens))
-                    .collect::<Result<_, _>>()?;
+                let mut start_set = 0;
+                let mut patterns = Vec::new();
+                for pattern in &rule.patterns {
+                    patterns.extend(Pattern::compile(file, pattern, &mut parts, &mut start_set, &mut stop_words)?);
+                }
                 if !rule.phrases.is_empty() {
                     phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
                 }
@@ -609,6 +688,7 @@ impl BoilerplateClassifier {
                     id: rule.id.into_inner(),
                     kind: rule.kind,
                     has_phrases: !rule.phrases.is_empty(),
+                    starts: start_set,
                     patterns,
                     max_words: rule.max_words,
                     min_link_share: rule.min_link_share,
@@ -652,6 +732,7 @@ impl BoilerplateClassifier {
                 id: rule.id.into_inner(),
                 kind: rule.kind,
                 has_phrases: false,
+                starts: 0,
                 patterns: Vec::new(),
                 max_words: None,
                 min_link_share: None,
@@ -669,10 +750,11 @@ impl BoilerplateClassifier {
         let repeated = verdict_rules[2].ok_or_else(|| missing("a context rule for `repeated`"))?;
         Ok(BoilerplateClassifier {
             rules,
-            starts: StartPatterns::new(&starts)?,
-            dfas: LineDfas::new(dfas),
+            starts: StartPatterns::new(&parts.starts)?,
+            dfas: LineDfas::new(parts.dfas),
             order,
             phrases: PhraseSets::new(phrase_lists, &mut stop_words),
+            literal_sets: parts.literal_sets,
             settings,
             stop_words,
             link_dense,
@@ -704,7 +786,9 @@ impl BoilerplateClassifier {
         let mut lower = String::new();
         let mut cache = self.starts.caches.get();
         let mut caches = self.dfas.caches.get();
-        for &line in lines {
+        let mut links = link_cache();
+        let present = self.literal_sets.present(text, lines);
+        for (&line, &present) in lines.iter().zip(&present) {
             let span = line.trim(text);
             if span.is_empty() {
                 by_rule.push(None);
@@ -712,7 +796,7 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let visible = visible_line(raw);
+            let visible = visible_line(raw, &mut links);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| phrase_hits[rule / 64] |= 1 << (rule % 64);
             let scan = self.stop_words.scan(&visible.text, &mut lower, |start, group| {
@@ -733,10 +817,12 @@ impl BoilerplateClassifier {
                 (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)
                     && rule.max_words.is_none_or(|max| words <= max)
                     && rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
-                    && (rule.patterns.is_empty()
-                        || rule.patterns.iter().any(|pattern| {
-                            pattern.is_match(raw, screen_words, &mut starts, &self.dfas.dfas, &mut caches)
-                        }))
+                    && ((rule.starts == 0 && rule.patterns.is_empty())
+                        || (rule.starts != 0 && rule.starts & starts() != 0)
+                        || rule
+                            .patterns
+                            .iter()
+                            .any(|pattern| pattern.is_match(raw, screen_words, present, &self.dfas.dfas, &mut caches)))
             });
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push(fired.map(|rule| (span, rule)));
@@ -923,6 +1009,43 @@ mod tests {
             }
         }
         assert!(matched as usize * 2 >= lines.len(), "{matched}");
+    }
+
+    #[test]
+    fn literals_looked_for_in_the_document_admit_the_lines_the_gates_admit() {
+        let classifier = BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
+        let text = concat!(
+            "  © 2026 Harbour Media  \r\n",
+            "Foto: Ann Lee\n",
+            "\n",
+            "Home | News / Sport\r",
+            "The ferry ran again on Thursday.\n",
+            "![chart](c.png) logo.png\n",
+            "Bild:\u{a0}\n",
+            "Quelle © Fotos",
+        );
+        let lines = segment::lines(text);
+        let present = classifier.literal_sets.present(text, &lines);
+        let screens: Vec<&Screen> = classifier
+            .rules
+            .iter()
+            .flat_map(|rule| &rule.patterns)
+            .map(|pattern| match pattern {
+                Pattern::Long(screen, _) | Pattern::Anywhere(screen, _) => screen,
+            })
+            .filter(|screen| screen.literals != 0)
+            .collect();
+        assert!(screens.len() >= 3, "{}", screens.len());
+        let mut admitted = 0;
+        for (line, present) in lines.iter().zip(present) {
+            let raw = line.trim(text).of(text);
+            for screen in &screens {
+                let by_line = screen.gate.admits(raw);
+                assert_eq!(present & screen.literals != 0 && screen.gate.admits_edges(raw), by_line, "{raw:?}");
+                admitted += usize::from(by_line);
+            }
+        }
+        assert!(admitted >= lines.len(), "{admitted}");
     }
 
     #[test]

@@ -5,6 +5,11 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::{Pool, PoolGuard};
+use regex_automata::{Anchored, Input};
+
+use crate::rules::lazy::{self, LazyCache, LazyDfa};
 
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at};
 
@@ -12,9 +17,28 @@ use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at};
 /// out by applying it repeatedly. Anchored: it is tried only where a link can start (see
 /// [`markdown_links`]), which spares the search for the `](` inside every link and the way back
 /// from there to its start that an unanchored search takes.
-static MARKDOWN_LINK_HERE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^!?\[[^\[\]]*\]\(\s*<?[^()\s]*(?:\([^()\s]*\)[^()\s]*)*>?(?:\s+"[^"]*")?\s*\)"#).unwrap()
+const MARKDOWN_LINK_HERE: &str = r#"^!?\[[^\[\]]*\]\(\s*<?[^()\s]*(?:\([^()\s]*\)[^()\s]*)*>?(?:\s+"[^"]*")?\s*\)"#;
+
+/// [`MARKDOWN_LINK_HERE`] as a forward lazy DFA, searched from each place a link may start: an
+/// anchored search of it finds where the link ends, which is all a search needs to find, without
+/// the layers of the general engine that cost more than the search on a line's short links.
+static LINK_DFA: LazyLock<LazyDfa> = LazyLock::new(|| {
+    let nfa = thompson::Compiler::new()
+        .configure(lazy::without_captures(1 << 20))
+        .build(MARKDOWN_LINK_HERE)
+        .expect("the link pattern compiles");
+    LazyDfa::builder().build_from_nfa(nfa).expect("the link pattern has a lazy DFA")
 });
+
+/// The caches of [`LINK_DFA`], one per thread at work.
+static LINK_CACHES: LazyLock<Pool<LazyCache, fn() -> LazyCache>> =
+    LazyLock::new(|| Pool::new(|| LINK_DFA.create_cache()));
+
+/// A cache for [`visible_line`] to search links with, for the lines of a document.
+pub fn link_cache() -> PoolGuard<'static, LazyCache, fn() -> LazyCache> {
+    LINK_CACHES.get()
+}
+
 static BARE_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:https?://|www\.)\S+").unwrap());
 
 /// How many times to undo one level of link nesting (`[ ![logo](a.png) ](/)` needs two).
@@ -40,8 +64,8 @@ impl VisibleLine<'_> {
     }
 }
 
-/// The visible form of one raw line.
-pub fn visible_line(raw: &str) -> VisibleLine<'_> {
+/// The visible form of one raw line; `cache` (see [`link_cache`]) searches its links.
+pub fn visible_line<'a>(raw: &'a str, cache: &mut LazyCache) -> VisibleLine<'a> {
     let mut text = Cow::Borrowed(raw);
     let mut link_chars = 0;
     let mut links = 0;
@@ -53,7 +77,7 @@ pub fn visible_line(raw: &str) -> VisibleLine<'_> {
             // from the first `[` to the first `]` (it holds no bracket).
             let mut undone = String::with_capacity(text.len());
             let mut copied = 0;
-            for found in markdown_links(&text) {
+            for found in markdown_links(&text, cache) {
                 let link = &text[found.clone()];
                 undone.push_str(&text[copied..found.start]);
                 copied = found.end;
@@ -115,7 +139,7 @@ impl Marks {
 /// The markdown links of `text`, left to right, none overlapping the next: the matches an
 /// unanchored search for the link pattern finds. A link starts at a `[`, or at the `!` before
 /// it (an image), which comes first; the anchored pattern is tried there only.
-fn markdown_links(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -123,8 +147,8 @@ fn markdown_links(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + 
             let open = at + offset;
             let image = (open > at && bytes[open - 1] == b'!').then(|| open - 1);
             for start in image.into_iter().chain([open]) {
-                if let Some(found) = MARKDOWN_LINK_HERE.find(&text[start..]) {
-                    at = start + found.end();
+                if let Some(end) = link_end(&text[start..], cache) {
+                    at = start + end;
                     return Some(start..at);
                 }
             }
@@ -132,6 +156,16 @@ fn markdown_links(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + 
         }
         None
     })
+}
+
+/// Where the link at the start of `text` ends, if one starts there: the end of the match of
+/// [`MARKDOWN_LINK_HERE`] that the regex engine finds (leftmost-first). The engine itself is
+/// asked should the DFA not go on, which it always does: it has no quit bytes and never gives up.
+fn link_end(text: &str, cache: &mut LazyCache) -> Option<usize> {
+    match LINK_DFA.try_search_fwd(cache, &Input::new(text).anchored(Anchored::Yes)) {
+        Ok(found) => found.map(|found| found.offset()),
+        Err(_) => Regex::new(MARKDOWN_LINK_HERE).ok()?.find(text).map(|found| found.end()),
+    }
 }
 
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
@@ -196,7 +230,8 @@ mod tests {
 
     #[test]
     fn links_become_anchor_text_and_images_vanish() {
-        let line = visible_line("Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now");
+        let line =
+            visible_line("Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now", &mut link_cache());
         assert_eq!(line.text.split_whitespace().collect::<Vec<_>>(), ["Read", "the", "report", "now"]);
         assert_eq!(line.links, 2);
         assert_eq!(line.link_chars, "thereport".len());
@@ -205,7 +240,7 @@ mod tests {
 
     #[test]
     fn nested_image_links_are_undone() {
-        let line = visible_line("[ ![](/themes/logo.png) ](/)");
+        let line = visible_line("[ ![](/themes/logo.png) ](/)", &mut link_cache());
         assert_eq!(line.text.trim(), "");
         assert_eq!(line.links, 2);
         assert_eq!(line.link_share(counts(&line.text).1), 1.0);
@@ -234,14 +269,14 @@ mod tests {
 
     #[test]
     fn plain_prose_is_borrowed() {
-        let line = visible_line("Plain words, no links.");
+        let line = visible_line("Plain words, no links.", &mut link_cache());
         assert!(matches!(line.text, Cow::Borrowed(_)));
         assert_eq!(line.link_share(counts(&line.text).1), 0.0);
     }
 
     #[test]
     fn links_are_found_where_an_unanchored_search_finds_them() {
-        let unanchored = Regex::new(&MARKDOWN_LINK_HERE.as_str()[1..]).unwrap();
+        let unanchored = Regex::new(&MARKDOWN_LINK_HERE[1..]).unwrap();
         let texts = [
             "Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now",
             "[ ![](/themes/logo.png) ](/)",
@@ -251,7 +286,7 @@ mod tests {
         ];
         for text in texts {
             let expected: Vec<_> = unanchored.find_iter(text).map(|found| found.range()).collect();
-            assert_eq!(markdown_links(text).collect::<Vec<_>>(), expected, "{text}");
+            assert_eq!(markdown_links(text, &mut link_cache()).collect::<Vec<_>>(), expected, "{text}");
         }
     }
 }

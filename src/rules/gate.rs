@@ -20,7 +20,7 @@ use memchr::memmem;
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// What a line must show for one pattern to be tried on it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Gate {
     /// For a pattern anchored at the start that cannot match the empty string: the bytes a
     /// match may start with, one bit per byte.
@@ -30,9 +30,11 @@ pub struct Gate {
     last_bytes: Option<[u64; 4]>,
     /// Literals one of which every match holds.
     required: Option<Required>,
+    /// The literals `required` looks for.
+    literals: Vec<Vec<u8>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Required {
     One(Box<memmem::Finder<'static>>),
     Any(AhoCorasick),
@@ -47,7 +49,7 @@ impl Gate {
     pub fn new(pattern: &str) -> Gate {
         match regex_syntax::parse(pattern) {
             Ok(hir) => Gate::of(&hir),
-            Err(_) => Gate { first_bytes: None, last_bytes: None, required: None },
+            Err(_) => Gate { first_bytes: None, last_bytes: None, required: None, literals: Vec::new() },
         }
     }
 
@@ -64,25 +66,52 @@ impl Gate {
         };
         let first_bytes = edge_set(properties.look_set_prefix().contains(Look::Start), Edge::First);
         let last_bytes = edge_set(properties.look_set_suffix().contains(Look::End), Edge::Last);
-        let required = required(hir).filter(|literals| worth_a_search(literals)).and_then(|literals| {
-            Some(match literals.as_slice() {
-                [one] => Required::One(Box::new(memmem::Finder::new(one).into_owned())),
-                // Leftmost-first lets the automaton use its vectorised prefilter (Teddy), which
-                // the standard semantics rule out; whether a line has a match is the same.
-                _ => Required::Any(AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&literals).ok()?),
-            })
-        });
-        Gate { first_bytes, last_bytes, required }
+        let literals = required(hir).filter(|literals| worth_a_search(literals)).unwrap_or_default();
+        let required = match literals.as_slice() {
+            [] => None,
+            [one] => Some(Required::One(Box::new(memmem::Finder::new(one).into_owned()))),
+            // Leftmost-first lets the automaton use its vectorised prefilter (Teddy), which the
+            // standard semantics rule out; whether a line has a match is the same.
+            _ => AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&literals).ok().map(Required::Any),
+        };
+        let literals = if required.is_some() { literals } else { Vec::new() };
+        Gate { first_bytes, last_bytes, required, literals }
     }
 
-    /// Whether the pattern may match `line` as far as its first and last bytes and its literals tell.
-    pub fn admits(&self, line: &str) -> bool {
+    /// The literals one of which the gate asks a line for (none when it asks for none): a caller
+    /// that searches a whole text for them at once asks [`admits_edges`](Self::admits_edges) of a
+    /// line instead of [`admits`](Self::admits).
+    pub fn literals(&self) -> &[Vec<u8>] {
+        &self.literals
+    }
+
+    /// Where the first occurrence of one of its [`literals`](Self::literals) at or after byte
+    /// `from` of `text` is, found as the gate finds them in a line.
+    pub fn find_literal(&self, text: &str, from: usize) -> Option<std::ops::Range<usize>> {
+        match &self.required {
+            Some(Required::One(finder)) => {
+                let start = from + finder.find(&text.as_bytes()[from..])?;
+                Some(start..start + finder.needle().len())
+            }
+            Some(Required::Any(automaton)) => {
+                automaton.find(aho_corasick::Input::new(text).span(from..text.len())).map(|found| found.range())
+            }
+            None => None,
+        }
+    }
+
+    /// Whether the pattern may match `line` as far as its first and last bytes tell.
+    pub fn admits_edges(&self, line: &str) -> bool {
         let edge = |set: &Option<[u64; 4]>, byte: Option<&u8>| match set {
             Some(set) => byte.is_some_and(|&byte| has_byte(set, byte)),
             None => true,
         };
-        edge(&self.first_bytes, line.as_bytes().first())
-            && edge(&self.last_bytes, line.as_bytes().last())
+        edge(&self.first_bytes, line.as_bytes().first()) && edge(&self.last_bytes, line.as_bytes().last())
+    }
+
+    /// Whether the pattern may match `line` as far as its first and last bytes and its literals tell.
+    pub fn admits(&self, line: &str) -> bool {
+        self.admits_edges(line)
             && match &self.required {
                 Some(Required::One(finder)) => finder.find(line.as_bytes()).is_some(),
                 Some(Required::Any(automaton)) => automaton.is_match(line),
