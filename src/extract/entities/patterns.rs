@@ -390,13 +390,21 @@ fn build_regex(hir: &Hir) -> Result<Regex, String> {
     })
 }
 
-/// Words one of which begins every match of `hir` (none empty), if there are such.
+/// Words one of which begins every match of `hir` (none empty), if there are such. A class of
+/// up to [`PREFIX_CLASS`] characters is written out, so that a word is told with the space
+/// after it (`a `, not every word that begins with `a`), as long as there are no more than
+/// [`PREFIX_WORDS`] words.
 fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let prefixes =
+        Extractor::new().kind(ExtractKind::Prefix).limit_class(PREFIX_CLASS).limit_total(PREFIX_WORDS).extract(hir);
     let literals = prefixes.literals()?;
     let words: Vec<Vec<u8>> = literals.iter().map(|literal| literal.as_bytes().to_vec()).collect();
     (!words.is_empty() && words.iter().all(|word| !word.is_empty())).then_some(words)
 }
+
+/// `\s`, the 25 white-space characters, fits.
+const PREFIX_CLASS: usize = 32;
+const PREFIX_WORDS: usize = 250;
 
 /// The bytes of an ASCII word (`(?-u:\w)`): a word boundary lies between one and a byte that is not.
 fn is_word_byte(byte: u8) -> bool {
