@@ -476,7 +476,20 @@ impl Patterns {
 }
 
 type Pool<T, F> = regex_automata::util::pool::Pool<T, F>;
-type CacheMaker = lazy::CacheMaker<(LazyCache, LazyCache)>;
+type CacheMaker = lazy::CacheMaker<Scratch>;
+
+/// What a thread's walks write to: the caches of the two lazy DFAs, and what a block's walk keeps
+/// track of, kept from block to block rather than allocated for each.
+struct Scratch {
+    walk: LazyCache,
+    ends: LazyCache,
+    /// Where each rule's next search may begin.
+    next: Vec<usize>,
+    /// The rules that match from the start walked from.
+    matching: Vec<usize>,
+    /// Each rule's capture groups, made for its first match that needs them.
+    locations: Vec<Option<Captures>>,
+}
 
 /// The rules whose matches begin only where few positions of a text do: with a byte such as a
 /// capital letter or `$`, or with one of a few words (`based in`, a title, an article after a
@@ -503,7 +516,7 @@ struct Starts {
     /// The same rules' automaton, leftmost-first and anchored at a chosen rule's start: where
     /// the match the regex would find from a start ends, without a search backwards.
     ends: LazyDfa,
-    caches: Pool<(LazyCache, LazyCache), CacheMaker>,
+    caches: Pool<Scratch, CacheMaker>,
 }
 
 impl std::fmt::Debug for Starts {
@@ -605,7 +618,14 @@ impl Starts {
             .build_from_nfa(nfa)
             .ok()?;
         let makers = (dfa.clone(), ends.clone());
-        let caches = Pool::new(Box::new(move || (makers.0.create_cache(), makers.1.create_cache())) as CacheMaker);
+        let walked_rules = members.len();
+        let caches = Pool::new(Box::new(move || Scratch {
+            walk: makers.0.create_cache(),
+            ends: makers.1.create_cache(),
+            next: Vec::with_capacity(walked_rules),
+            matching: Vec::new(),
+            locations: std::iter::repeat_with(|| None).take(walked_rules).collect(),
+        }) as CacheMaker);
         let mut walked = vec![false; rules.len()];
         for &index in &members {
             walked[index] = true;
@@ -630,21 +650,18 @@ impl Starts {
     fn find<'a>(&self, rules: &'a [PatternRule], text: &'a str, region: Span, out: &mut Vec<(usize, Candidate<'a>)>) {
         let slice = region.of(text);
         let bytes = slice.as_bytes();
-        let mut cache = self.caches.get();
+        let mut scratch = self.caches.get();
+        let Scratch { walk: walk_cache, ends: ends_cache, next, matching, locations } = &mut *scratch;
         // Where each rule's next search may begin: the end of its last match, as for a regex
         // iterating over its matches.
-        let mut next = vec![0; self.members.len()];
-        let mut locations: Vec<Option<Captures>> = Vec::new();
+        next.clear();
+        next.resize(self.members.len(), 0);
         let mut push = |member: usize, found: std::ops::Range<usize>, out: &mut Vec<(usize, Candidate<'a>)>| {
-            if locations.is_empty() {
-                locations.resize_with(self.members.len(), || None);
-            }
             let rule = &rules[self.members[member]];
             if let Some(candidate) = rule.candidate(text, region, found, &mut locations[member]) {
                 out.push((self.members[member], candidate));
             }
         };
-        let mut matching: Vec<usize> = Vec::new();
         let mut steps = 0;
         for (start, &byte) in bytes.iter().enumerate() {
             let begins = self.first[usize::from(byte)];
@@ -671,7 +688,7 @@ impl Starts {
             matching.clear();
             // The whole block, for the rules that look at the byte before their start.
             let input = Input::new(bytes).range(start..).anchored(Anchored::Yes);
-            let walk = lazy::walk_counting(&self.dfa, &mut cache.0, &input, |cache, state| {
+            let walk = lazy::walk_counting(&self.dfa, walk_cache, &input, |cache, state| {
                 for index in 0..self.dfa.match_len(cache, state) {
                     matching.push(self.dfa.match_pattern(cache, state, index).as_usize());
                 }
@@ -686,7 +703,7 @@ impl Starts {
             }
             matching.sort_unstable();
             matching.dedup();
-            for &member in &matching {
+            for &member in matching.iter() {
                 if start < next[member] {
                     continue;
                 }
@@ -696,7 +713,7 @@ impl Starts {
                 let input = Input::new(bytes)
                     .range(start..)
                     .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(member)));
-                let found = match self.ends.try_search_fwd(&mut cache.1, &input) {
+                let found = match self.ends.try_search_fwd(ends_cache, &input) {
                     Ok(end) => end.map(|end| start..end.offset()),
                     // The DFA cannot give up (no quit bytes, no giving up); if it did, the regex says.
                     Err(_) => rule.regex.search(&Input::new(slice).range(start..)).map(|found| found.range()),
