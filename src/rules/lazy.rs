@@ -20,10 +20,12 @@ pub fn without_captures(size_limit: usize) -> thompson::Config {
     thompson::Config::new().nfa_size_limit(Some(size_limit)).which_captures(thompson::WhichCaptures::None)
 }
 
-/// Walks `dfa` over `input` from its start until it dies or the text ends, calling
+/// Walks `dfa` over `input` from the start of its span until it dies or the span ends, calling
 /// `on_match(cache, state)` at every match state passed (a match that ended just before the
-/// byte read, or at the end of the text); the walk stops early when `on_match` returns false.
-/// `None` if the DFA could not go on (a quit byte, or a cache that gave up).
+/// byte read, or at the end of the span); the walk stops early when `on_match` returns false.
+/// The bytes around the span are looked at only as a search would: the one before it by the
+/// start state, the one after it at its end. `None` if the DFA could not go on (a quit byte,
+/// or a cache that gave up).
 pub fn walk(
     dfa: &LazyDfa,
     cache: &mut LazyCache,
@@ -41,7 +43,8 @@ pub fn walk_counting(
     mut on_match: impl FnMut(&mut LazyCache, LazyStateID) -> bool,
 ) -> Option<usize> {
     let mut state = dfa.start_state_forward(cache, input).ok()?;
-    for (read, &byte) in input.haystack().iter().enumerate() {
+    let span = &input.haystack()[input.start()..input.end()];
+    for (read, &byte) in span.iter().enumerate() {
         state = dfa.next_state(cache, state, byte).ok()?;
         if state.is_tagged() {
             if state.is_match() {
@@ -55,9 +58,12 @@ pub fn walk_counting(
             }
         }
     }
-    let state = dfa.next_eoi_state(cache, state).ok()?;
+    let state = match input.haystack().get(input.end()) {
+        Some(&next) => dfa.next_state(cache, state, next).ok()?,
+        None => dfa.next_eoi_state(cache, state).ok()?,
+    };
     if state.is_match() {
         on_match(cache, state);
     }
-    Some(input.haystack().len())
+    Some(span.len())
 }

@@ -132,11 +132,12 @@ impl Canonicals {
     }
 }
 
-/// Where a listed name may begin, told from the next four bytes: most of a text is lower-case
-/// words no name begins with, and testing a position against two small bit tables costs a few
-/// instructions where a step of the automaton over its tens of thousands of names costs thirty.
+/// Where one of a set of literals (listed names, the words a pattern begins with) may begin,
+/// told from the next four bytes: most of a text is lower-case words none begins with, and
+/// testing a position against two small bit tables costs a few instructions where a step of the
+/// automaton over tens of thousands of names costs thirty.
 #[derive(Debug)]
-struct Starts {
+pub(super) struct LiteralStarts {
     /// One bit per pair of bytes that begins a name (every pair after a one-byte name).
     pairs: Vec<u64>,
     /// The pairs that begin a name of fewer than four bytes: no more bytes need checking.
@@ -151,9 +152,9 @@ struct Starts {
 /// set by the distinct heads of the lists.
 const HEAD_BITS: u32 = 17;
 
-impl Starts {
-    fn new<'n>(names: impl Iterator<Item = &'n [u8]>) -> Starts {
-        let mut starts = Starts {
+impl LiteralStarts {
+    pub(super) fn new<'n>(names: impl Iterator<Item = &'n [u8]>) -> LiteralStarts {
+        let mut starts = LiteralStarts {
             pairs: vec![0; (1 << 16) / 64],
             short: vec![0; (1 << 16) / 64],
             heads: vec![0; (1 << HEAD_BITS) / 64],
@@ -189,14 +190,29 @@ impl Starts {
             return at;
         }
         while let Some(&head) = text.get(at..).and_then(<[u8]>::first_chunk::<4>) {
-            let head = u32::from_le_bytes(head);
-            let pair = (head & 0xffff) as usize;
-            if is_set(&self.pairs, pair) && (is_set(&self.short, pair) || is_set(&self.heads, head_hash(head))) {
+            if self.head_may_begin(u32::from_le_bytes(head)) {
                 return at;
             }
             at += 1;
         }
         at.min(text.len())
+    }
+
+    /// Whether a literal may begin at `at`, which lies in `text`; one of the last three
+    /// positions always may.
+    #[inline]
+    pub(super) fn begins(&self, text: &[u8], at: usize) -> bool {
+        match text.get(at..).and_then(<[u8]>::first_chunk::<4>) {
+            Some(&head) => self.everywhere || self.head_may_begin(u32::from_le_bytes(head)),
+            None => true,
+        }
+    }
+
+    /// Whether a literal may begin with `head`, the next four bytes read as a little-endian word.
+    #[inline]
+    fn head_may_begin(&self, head: u32) -> bool {
+        let pair = (head & 0xffff) as usize;
+        is_set(&self.pairs, pair) && (is_set(&self.short, pair) || is_set(&self.heads, head_hash(head)))
     }
 }
 
@@ -252,13 +268,13 @@ impl Gazetteer {
     }
 }
 
-/// The listed names' automaton, with the [`Starts`] that let its search jump ahead.
+/// The listed names' automaton, with the [`LiteralStarts`] that let its search jump ahead.
 #[derive(Debug)]
 struct Names {
     automaton: contiguous::NFA,
     /// The automaton's unanchored start state, where it is whenever no name has begun.
     start: aho_corasick::automaton::StateID,
-    starts: Starts,
+    starts: LiteralStarts,
 }
 
 impl Names {
@@ -268,7 +284,7 @@ impl Names {
             .build(surfaces.iter().map(|surface| surface.as_ref().as_bytes()))
             .expect("gazetteer names fit an automaton");
         let start = automaton.start_state(Anchored::No).expect("the automaton searches unanchored");
-        let starts = Starts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes()));
+        let starts = LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes()));
         Names { automaton, start, starts }
     }
 
@@ -338,7 +354,7 @@ mod tests {
     #[test]
     fn starts_stop_at_every_name_and_skip_what_begins_none() {
         let names: [&[u8]; 4] = [b"Anthropic", b"eBay", b"UK", b"X"];
-        let starts = Starts::new(names.into_iter());
+        let starts = LiteralStarts::new(names.into_iter());
         let text = b"the UK and eBay, not Anthropics nor X1 here";
         for name in names {
             let at = text.windows(name.len()).position(|window| window == name).unwrap();
@@ -347,6 +363,6 @@ mod tests {
         // Lower-case words no name begins with are passed over; the last three bytes are kept.
         assert_eq!(starts.next(text, 0), 4);
         assert_eq!(starts.next(b"plain words", 0), b"plain words".len() - 3);
-        assert_eq!(Starts::new([&b""[..]].into_iter()).next(b"plain", 2), 2);
+        assert_eq!(LiteralStarts::new([&b""[..]].into_iter()).next(b"plain", 2), 2);
     }
 }

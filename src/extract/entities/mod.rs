@@ -10,9 +10,10 @@
 //! - **patterns** ([`patterns`]): regexes whose `name` group is the entity, for names no list can
 //!   hold: organisation suffixes (`Tessaro Shipping Group`), `X of Y` names, first name + surname,
 //!   titles before names, places after "based in", datelines, cashtags. The rules whose matches
-//!   never begin with a lower-case ASCII letter are walked together, by one anchored automaton,
-//!   from the bytes a match of theirs can begin with; each of the others searches a block only
-//!   when its gate ([`crate::rules::gate`]: the literals a match needs) lets the block through.
+//!   never begin with a lower-case ASCII letter, or always begin with one of a few words (a
+//!   title, `based in`), are walked together, by one anchored automaton, from the positions a
+//!   match of theirs can begin at; any other searches a block only when its gate
+//!   ([`crate::rules::gate`]: the literals a match needs) lets the block through.
 //! - **capitalised names** ([`names`]): runs of capitalised words left over by the other two,
 //!   judged against a list of capitalised ordinary words and by how the document writes them,
 //!   typed by cues (surnames, "said", "near", "the X bar") or as organisations. The document's

@@ -505,14 +505,11 @@ pub struct DocumentWords<'a> {
     shaped: Vec<Vec<NameWord>>,
     /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
     capitalised_inside: Vec<Span>,
-    /// The words with no capital letter, in order: all that `lower` holds.
+    /// The words with no capital letter, in order.
     lower_words: Vec<Span>,
     /// Capitalised words, with how often each is written inside a sentence; gathered on the
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
-    /// Words written in lower case; gathered on the first question, apart from `inside`: it
-    /// holds most of the document's words and is asked about far more rarely.
-    lower: OnceCell<HashSet<&'a str>>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
 }
@@ -526,7 +523,6 @@ impl<'a> DocumentWords<'a> {
             capitalised_inside: Vec::new(),
             lower_words: Vec::with_capacity(regions.iter().map(|region| region.len() / 8).sum()),
             inside: OnceCell::new(),
-            lower: OnceCell::new(),
             headlines: Vec::new(),
         };
         for &region in regions {
@@ -586,14 +582,14 @@ impl<'a> DocumentWords<'a> {
         inside.get(word).copied().unwrap_or(0)
     }
 
-    /// Whether `word` is written as given, in lower case, somewhere.
+    /// Whether `word` is written as given, in lower case, somewhere: one of the lower-case
+    /// words begins where the text holds it and is as long. Few documents ask, about a few
+    /// words each: a search of the text costs less than a set of all their words.
     fn writes_lower(&self, word: &str) -> bool {
-        let lower = self.lower.get_or_init(|| {
-            let mut lower = HashSet::with_capacity_and_hasher(self.lower_words.len(), Default::default());
-            lower.extend(self.lower_words.iter().map(|span| span.of(self.text)));
-            lower
-        });
-        lower.contains(word)
+        memchr::memmem::find_iter(self.text.as_bytes(), word).any(|at| {
+            let next = self.lower_words.partition_point(|span| span.start < at);
+            self.lower_words.get(next).is_some_and(|span| span.start == at && span.len() == word.len())
+        })
     }
 
     /// Whether `at` lies in a title-case line.
@@ -943,11 +939,23 @@ fn joined(text: &str, end: usize, start: usize) -> bool {
 /// Whether the word at `at` begins a sentence, a line or a quotation: only spaces and opening
 /// punctuation between it and the start of the region, a line break or a sentence end.
 fn starts_sentence(text: &str, region: Span, at: usize) -> bool {
-    let before = text[region.start..at].trim_end_matches([' ', '\t', '"', '“', '‘', '\'', '(', '[', '*', '#', '>']);
-    match before.chars().next_back() {
-        None => true,
-        Some(c) => matches!(c, '\n' | '\r' | '.' | '!' | '?' | ':' | ';' | '|' | '•' | '-' | '–' | '—' | '…' | '”'),
+    // Asked of every capitalised word: read as bytes. The text before `at` is valid UTF-8, so
+    // a three-byte character that ends it is told by its last three bytes.
+    let mut before = &text.as_bytes()[region.start..at];
+    loop {
+        before = match before {
+            [rest @ .., b' ' | b'\t' | b'"' | b'\'' | b'(' | b'[' | b'*' | b'#' | b'>'] => rest,
+            // `“`, `‘`
+            [rest @ .., 0xE2, 0x80, 0x9C | 0x98] => rest,
+            _ => break,
+        };
     }
+    matches!(
+        before,
+        [] | [.., b'\n' | b'\r' | b'.' | b'!' | b'?' | b':' | b';' | b'|' | b'-']
+        // `•`, `–`, `—`, `…`, `”`
+            | [.., 0xE2, 0x80, 0xA2 | 0x93 | 0x94 | 0xA6 | 0x9D]
+    )
 }
 
 /// Whether the word at `at` follows running text: a lower-case word or a comma before it.
@@ -1075,5 +1083,16 @@ mod tests {
         assert!(starts_sentence(text, region, at("Note")));
         assert!(follows_prose(text, region, at("Kiln")));
         assert!(!follows_prose(text, region, at("Shares")));
+        // Opening quotes and brackets beyond ASCII are passed over, and a sentence ends in
+        // punctuation beyond ASCII too; other characters beyond ASCII end nothing.
+        let text = "x “‘(Kiln said. x•Tide x—Pier x…Mole x”Dune é Rise ‘Crag";
+        let region = Span::new(0, text.len());
+        let at = |w: &str| text.find(w).unwrap();
+        for word in ["Kiln", "Tide", "Pier", "Mole", "Dune"] {
+            assert_eq!(starts_sentence(text, region, at(word)), word != "Kiln", "{word}");
+        }
+        assert!(!starts_sentence(text, region, at("Rise")));
+        assert!(!starts_sentence(text, region, at("Crag")));
+        assert!(starts_sentence(text, Span::new(at("‘Crag"), text.len()), at("Crag")));
     }
 }
