@@ -505,11 +505,14 @@ pub struct DocumentWords<'a> {
     shaped: Vec<Vec<NameWord>>,
     /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
     capitalised_inside: Vec<Span>,
-    /// The words with no capital letter, in order.
+    /// The words with no capital letter, in order: all that `lower` holds.
     lower_words: Vec<Span>,
     /// Capitalised words, with how often each is written inside a sentence; gathered on the
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
+    /// Words written in lower case; gathered on the first question, apart from `inside`: it
+    /// holds most of the document's words and is asked about far more rarely.
+    lower: OnceCell<HashSet<&'a str>>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
 }
@@ -523,6 +526,7 @@ impl<'a> DocumentWords<'a> {
             capitalised_inside: Vec::new(),
             lower_words: Vec::with_capacity(regions.iter().map(|region| region.len() / 8).sum()),
             inside: OnceCell::new(),
+            lower: OnceCell::new(),
             headlines: Vec::new(),
         };
         for &region in regions {
@@ -582,14 +586,16 @@ impl<'a> DocumentWords<'a> {
         inside.get(word).copied().unwrap_or(0)
     }
 
-    /// Whether `word` is written as given, in lower case, somewhere: one of the lower-case
-    /// words begins where the text holds it and is as long. Few documents ask, about a few
-    /// words each: a search of the text costs less than a set of all their words.
+    /// Whether `word` is written as given, in lower case, somewhere. One set of the words for
+    /// all questions: a search of the text per question would cost a big document's length
+    /// times the words asked about.
     fn writes_lower(&self, word: &str) -> bool {
-        memchr::memmem::find_iter(self.text.as_bytes(), word).any(|at| {
-            let next = self.lower_words.partition_point(|span| span.start < at);
-            self.lower_words.get(next).is_some_and(|span| span.start == at && span.len() == word.len())
-        })
+        let lower = self.lower.get_or_init(|| {
+            let mut lower = HashSet::with_capacity_and_hasher(self.lower_words.len(), Default::default());
+            lower.extend(self.lower_words.iter().map(|span| span.of(self.text)));
+            lower
+        });
+        lower.contains(word)
     }
 
     /// Whether `at` lies in a title-case line.
