@@ -45,7 +45,10 @@ impl PhraseSetBuilder {
 
     pub fn build(self) -> PhraseSet {
         // A DFA: phrase lists are a few thousand bytes, and every document is read with them.
+        // No prefilter: the set is walked byte by byte (see [`PhraseSet::walk`]), and with one
+        // the start state would count as special, stopping the walk at every byte that leaves it there.
         let automaton = DFA::builder()
+            .prefilter(false)
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&self.phrases)
@@ -133,12 +136,15 @@ impl PhraseSet {
         let [first, second] = haystacks;
         let mut states = [start; 2];
         let common = first.len().min(second.len());
-        for at in 0..common {
-            states[0] = dfa.next_state(Anchored::No, states[0], first[at]);
-            states[1] = dfa.next_state(Anchored::No, states[1], second[at]);
-            for (which, &state) in states.iter().enumerate() {
-                if dfa.is_special(state) {
-                    self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
+        for (at, (&one, &two)) in first.iter().zip(second).enumerate() {
+            states[0] = dfa.next_state(Anchored::No, states[0], one);
+            states[1] = dfa.next_state(Anchored::No, states[1], two);
+            // Most steps reach no special state in either walk: one test tells.
+            if dfa.is_special(states[0]) | dfa.is_special(states[1]) {
+                for (which, &state) in states.iter().enumerate() {
+                    if dfa.is_special(state) {
+                        self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
+                    }
                 }
             }
         }
@@ -223,7 +229,7 @@ impl PhraseSet {
         let folded = ranges.map(|range| fold_non_ascii_capitals(range.of(text)));
         let mut at = [0, split];
         let mut held = Vec::new();
-        let mut hit = |which: usize, pattern: PatternID, end: usize, found: &mut dyn FnMut(usize, PhraseHit)| {
+        let mut hit = |which: usize, pattern: PatternID, end: usize| {
             let end = ranges[which].start + end;
             let start = end - self.automaton.pattern_len(pattern);
             let at = &mut at[which];
@@ -233,27 +239,37 @@ impl PhraseSet {
             }
             let part = parts[*at];
             if part.start > start {
-                return;
+                return None;
             }
             let index = pattern.as_usize();
             match self.positions[index] {
-                None => found(*at, PhraseHit::Substring(self.owners[index], start, end)),
+                None => Some((*at, PhraseHit::Substring(self.owners[index], start, end))),
                 Some(position) if position.admits(part.of(text), start - part.start, end - part.start) => {
-                    found(*at, PhraseHit::Phrase(self.owners[index], start, end))
+                    Some((*at, PhraseHit::Phrase(self.owners[index], start, end)))
                 }
-                Some(_) => {}
+                Some(_) => None,
             }
         };
         if split == parts.len() {
-            self.walk(folded[0].as_bytes(), |pattern, end| hit(0, pattern, end, &mut found));
+            self.walk(folded[0].as_bytes(), |pattern, end| {
+                if let Some((part, found_there)) = hit(0, pattern, end) {
+                    found(part, found_there);
+                }
+            });
             return;
         }
         self.walk_two([folded[0].as_bytes(), folded[1].as_bytes()], |which, pattern, end| match which {
-            0 => hit(0, pattern, end, &mut found),
+            0 => {
+                if let Some((part, found_there)) = hit(0, pattern, end) {
+                    found(part, found_there);
+                }
+            }
             _ => held.push((pattern, end)),
         });
         for (pattern, end) in held {
-            hit(1, pattern, end, &mut found);
+            if let Some((part, found_there)) = hit(1, pattern, end) {
+                found(part, found_there);
+            }
         }
     }
 }
@@ -311,7 +327,12 @@ fn non_ascii_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        while at + STRIDE <= bytes.len() && bytes[at..at + STRIDE].is_ascii() {
+        // Sixteen bytes are read as one number, whose high bits tell a non-ASCII byte.
+        while let Some(chunk) = bytes.get(at..at + STRIDE) {
+            let word = u128::from_le_bytes(chunk.try_into().expect("sixteen bytes"));
+            if word & u128::from_le_bytes([0x80; STRIDE]) != 0 {
+                break;
+            }
             at += STRIDE;
         }
         let start = at + bytes[at..].iter().position(|byte| !byte.is_ascii())?;

@@ -156,7 +156,7 @@ fn category(byte: u8) -> Cat {
 }
 
 /// What the machine remembers of one character (runs of Close and of Sp count as one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Part {
     Sot,
     Other,
@@ -202,6 +202,25 @@ fn advance(state: State, cat: Cat) -> State {
     }
 }
 
+/// `state` with the parts no rule will read (see [`decide`]) forgotten, so that histories that
+/// differ only there are one state. The rules read back from the last part through `Close* Sp*`
+/// and a `ParaSep` (SB8-SB11), and the part before an `ATerm` (SB7); a part is read either now
+/// or, once newer parts have come, never. Forgetting a part may turn the state cold (see
+/// [`Part::is_hot`]), which lets the machine skip text where no rule can fire anyway.
+fn without_dead_parts(mut state: State) -> State {
+    let para_sep = matches!(state[3], Part::Cr | Part::Lf);
+    let second = para_sep || matches!(state[3], Part::ATerm | Part::SpPlus | Part::ClosePlus);
+    let third = (state[3] == Part::SpPlus && state[2] == Part::ClosePlus)
+        || (para_sep && matches!(state[2], Part::SpPlus | Part::ClosePlus));
+    let fourth = para_sep && state[2] == Part::SpPlus && state[1] == Part::ClosePlus;
+    for (part, read) in state.iter_mut().zip([fourth, third, second]) {
+        if !read {
+            *part = Part::Other;
+        }
+    }
+    state
+}
+
 /// Index of the part before a trailing `Close* Sp*`.
 fn before_close_sp(state: &State) -> usize {
     let mut idx = if state[3] == Part::SpPlus { 2 } else { 3 };
@@ -209,18 +228,6 @@ fn before_close_sp(state: &State) -> usize {
         idx -= 1;
     }
     idx
-}
-
-/// SB8: ATerm Close* Sp* × ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower
-fn sb8(state: &State, ahead: &[u8]) -> bool {
-    state[before_close_sp(state)] == Part::ATerm
-        && ahead
-            .iter()
-            .enumerate()
-            .filter(|&(_, &b)| b & 0xC0 != 0x80)
-            .map(|(j, _)| category_at(ahead, j).0)
-            .find(|cat| matches!(cat, Cat::Lower | Cat::Upper | Cat::Cr | Cat::Lf | Cat::STerm | Cat::ATerm))
-            == Some(Cat::Lower)
 }
 
 /// SATerm Close* Sp*
@@ -246,16 +253,131 @@ fn sb11(state: &State) -> bool {
     state[idx].is_saterm()
 }
 
+/// What one step of the machine decides about a break before the character it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Step {
+    Keep,
+    Break,
+    /// A break, unless SB8 keeps the text whole: the next letter ahead is lower case (see
+    /// [`sb8_ahead`]).
+    Ahead,
+}
+
+/// The rules of UAX #29 for a break before a character of category `cat` after `before`, with
+/// the look-ahead of SB8 left to the step that reads the text (SB8 only ever keeps a break
+/// from being one, so it is looked at only where there would be one).
+fn decide(before: &State, cat: Cat) -> Step {
+    let settled = match cat {
+        _ if before[3] == Part::Sot => Some(false),
+        Cat::Lf if before[3] == Part::Cr => Some(false),
+        _ if matches!(before[3], Part::Cr | Part::Lf) => Some(true),
+        Cat::Numeric if before[3] == Part::ATerm => Some(false),
+        Cat::Upper if before[2] == Part::UpperLower && before[3] == Part::ATerm => Some(false),
+        _ => None,
+    };
+    let breaks = settled.unwrap_or_else(|| match cat {
+        Cat::SContinue | Cat::STerm | Cat::ATerm if sb8a(before) => false,
+        Cat::Close | Cat::Sp | Cat::Cr | Cat::Lf if sb9(before) => false,
+        Cat::Sp | Cat::Cr | Cat::Lf if sb8a(before) => false,
+        _ => sb11(before),
+    });
+    match settled {
+        _ if !breaks => Step::Keep,
+        None if before[before_close_sp(before)] == Part::ATerm => Step::Ahead,
+        _ => Step::Break,
+    }
+}
+
+/// SB8's look-ahead: ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower.
+fn sb8_ahead(ahead: &[u8]) -> bool {
+    ahead
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b & 0xC0 != 0x80)
+        .map(|(j, _)| category_at(ahead, j).0)
+        .find(|cat| matches!(cat, Cat::Lower | Cat::Upper | Cat::Cr | Cat::Lf | Cat::STerm | Cat::ATerm))
+        == Some(Cat::Lower)
+}
+
+const CATS: usize = 11;
+const ALL_CATS: [Cat; CATS] = [
+    Cat::Cr,
+    Cat::Lf,
+    Cat::Sp,
+    Cat::STerm,
+    Cat::ATerm,
+    Cat::Close,
+    Cat::SContinue,
+    Cat::Numeric,
+    Cat::Upper,
+    Cat::Lower,
+    Cat::Other,
+];
+
+/// One state of the machine: where each category leads and what it decides.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    next: [u16; CATS],
+    step: [Step; CATS],
+    /// Some rule can fire before the next terminator or line end (see [`Part::is_hot`]).
+    hot: bool,
+}
+
+/// The machine as a table over the states it can reach, numbered: a step is a look-up instead of
+/// the rules worked out again for every character. The table is built from [`advance`] and
+/// [`decide`], so it is the machine they describe.
+#[derive(Debug)]
+struct Machine {
+    rows: Vec<Row>,
+    /// The state at the start of the text.
+    start: u16,
+    /// The state after a skip over cold text, by the category of the last character skipped.
+    resume: [u16; CATS],
+}
+
+static MACHINE: std::sync::LazyLock<Machine> = std::sync::LazyLock::new(Machine::new);
+
+impl Machine {
+    fn new() -> Machine {
+        const PARTS: usize = 9;
+        let mut states: Vec<State> = Vec::new();
+        // Per history, read as a number in base `PARTS`: its number among the states, once seen.
+        let mut numbers = vec![u16::MAX; PARTS.pow(4)];
+        let mut number = |state: State, states: &mut Vec<State>| {
+            let state = without_dead_parts(state);
+            let code = state.iter().fold(0, |code, &part| code * PARTS + part as usize);
+            if numbers[code] == u16::MAX {
+                numbers[code] = states.len() as u16;
+                states.push(state);
+            }
+            numbers[code]
+        };
+        let start = number([Part::Sot; 4], &mut states);
+        let resume = ALL_CATS.map(|cat| number(advance([Part::Other; 4], cat), &mut states));
+        let mut rows = Vec::new();
+        // Every state reached is numbered as it is first seen, so this visits them all.
+        while rows.len() < states.len() {
+            let state = states[rows.len()];
+            let next = ALL_CATS.map(|cat| number(advance(state, cat), &mut states));
+            let step = ALL_CATS.map(|cat| decide(&state, cat));
+            rows.push(Row { next, step, hot: state.iter().any(|part| part.is_hot()) });
+        }
+        Machine { rows, start, resume }
+    }
+}
+
 /// The breaks inside `bytes[start..end]` (ASCII and [`known`] characters only), run on its own,
 /// as in unicode-segmentation.
 fn machine_breaks(bytes: &[u8], start: usize, end: usize, emit: &mut impl FnMut(usize)) {
-    let mut state: State = [Part::Sot; 4];
+    let machine = &*MACHINE;
+    let mut state = machine.start;
     let mut i = start;
     // The next line end at or after `i` (or `end`), found again only once `i` has passed it;
     // not needed before the state first turns cold, which it is not at the start.
     let mut line_end = start;
     while i < end {
-        if !state.iter().any(|part| part.is_hot()) {
+        let mut row = &machine.rows[usize::from(state)];
+        if !row.hot {
             // No rule can fire before the next terminator or line end: skip to it. Of the parts
             // skipped over, only the last one can matter (SB7 looks at the part before a full
             // stop); the older ones are cold whatever they were.
@@ -269,24 +391,17 @@ fn machine_breaks(bytes: &[u8], start: usize, end: usize, emit: &mut impl FnMut(
             }
             if terminator > i {
                 i = terminator;
-                state = advance([Part::Other; 4], category_before(bytes, i));
+                state = machine.resume[category_before(bytes, i) as usize];
+                row = &machine.rows[usize::from(state)];
             }
         }
         let (cat, len) = category_at(bytes, i);
-        let before = state;
-        state = advance(state, cat);
-        let breaks = match cat {
-            _ if before[3] == Part::Sot => false,
-            Cat::Lf if before[3] == Part::Cr => false,
-            _ if matches!(before[3], Part::Cr | Part::Lf) => true,
-            Cat::Numeric if before[3] == Part::ATerm => false,
-            Cat::Upper if before[2] == Part::UpperLower && before[3] == Part::ATerm => false,
-            _ if sb8(&before, &bytes[i..end]) => false,
-            Cat::SContinue | Cat::STerm | Cat::ATerm if sb8a(&before) => false,
-            Cat::Close | Cat::Sp | Cat::Cr | Cat::Lf if sb9(&before) => false,
-            Cat::Sp | Cat::Cr | Cat::Lf if sb8a(&before) => false,
-            _ => sb11(&before),
+        let breaks = match row.step[cat as usize] {
+            Step::Keep => false,
+            Step::Break => true,
+            Step::Ahead => !sb8_ahead(&bytes[i..end]),
         };
+        state = row.next[cat as usize];
         if breaks {
             emit(i);
         }

@@ -1,6 +1,6 @@
 //! Sentence boundaries: UAX #29 proposes, the abbreviation rules in `rules/segment/` veto.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::rules::{self, Catalogue, Family, RuleError, RuleSource, rule_table};
 use crate::span::Span;
@@ -99,17 +99,17 @@ impl Segmenter {
         }
         let last_token = trimmed.rsplit(char::is_whitespace).next().unwrap_or(trimmed);
         let last_token = last_token.trim_start_matches(['(', '"', '\u{201c}', '\'']);
-        let next_word = after.split_whitespace().next().unwrap_or("");
-        let next_capitalised = next_word.chars().next().is_some_and(char::is_uppercase);
+        // The next word is read only for the few tokens that ask about it.
+        let next_word = || after.split_whitespace().next().unwrap_or("");
         match self.abbreviations.get(last_token) {
             Some(Ending::Never) => return true,
             Some(Ending::BeforeOpener) => {
-                let next = next_word.trim_end_matches(|c: char| !c.is_alphanumeric());
+                let next = next_word().trim_end_matches(|c: char| !c.is_alphanumeric());
                 return !self.openers.iter().any(|opener| opener == next);
             }
             None => {}
         }
-        self.initials && is_initial(last_token) && next_capitalised
+        self.initials && is_initial(last_token) && next_word().chars().next().is_some_and(char::is_uppercase)
     }
 }
 

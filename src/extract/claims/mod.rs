@@ -662,6 +662,10 @@ impl ClaimExtractor {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
                 PhraseHit::Substring(literal, from, to) => {
                     let owners = &self.literal_owners[literal];
+                    // A literal seen in the unit already (a digit, most often) adds nothing.
+                    if owners.iter().all(|&columns| seen[unit] & columns == columns) {
+                        return;
+                    }
                     let mut found = owners[Bounds::None as usize];
                     if owners[1..] != [0; 3] {
                         let at_start = ascii_boundary(text, run[unit], from);
