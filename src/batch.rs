@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 use std::io::Read;
 
-use serde_json::Map;
+use serde_json::{Map, Value};
 
 use crate::corpus::{Input, JsonlDocument, Limit};
 use crate::decode::{DecodeError, Decoded};
@@ -325,17 +325,11 @@ pub fn extract_inputs(pipeline: &Pipeline, inputs: Vec<Result<Input, Outcome>>, 
             Err(failure) => outcomes[*index] = Some(failure),
         }
     }
-    let records = pipeline.records(
-        documents
-            .iter()
-            .map(|(_, input, decoded)| (Source::Path(input.display().to_string()), decoded, Map::new()))
-            .collect(),
-    );
-    for ((index, _, _), record) in documents.iter().zip(records) {
-        let outcome = outcomes[*index].as_mut().expect("a decoded input has its outcome");
-        record.write_json_line(&mut outcome.output);
-    }
-    outcomes.into_iter().map(|outcome| outcome.expect("every input has its outcome")).collect()
+    let documents = documents
+        .iter()
+        .map(|(index, input, decoded)| (*index, Source::Path(input.display().to_string()), decoded, Map::new()))
+        .collect();
+    write_records(pipeline, outcomes, documents)
 }
 
 /// `assay extract --jsonl-in` on several lines' documents: for each, its record as one JSON line
@@ -356,16 +350,31 @@ pub fn extract_jsonl(pipeline: &Pipeline, documents: Vec<Result<JsonlDocument, O
         }
     }
     let decoded: Vec<Decoded> = texts.iter().map(|text| Decoded::from_text(text)).collect();
-    let (indices, documents): (Vec<usize>, Vec<_>) = sources
+    let documents = sources
         .into_iter()
         .zip(&decoded)
-        .map(|((index, source, passthrough), decoded)| (index, (source, decoded, passthrough)))
+        .map(|((index, source, passthrough), decoded)| (index, source, decoded, passthrough))
+        .collect();
+    write_records(pipeline, outcomes, documents)
+}
+
+/// Analyses `documents` together (see [`Pipeline::records`]) and appends each one's record, as
+/// a JSON line, to its outcome: the one at its index in `outcomes`, which holds one for every
+/// document. The outcomes, in order.
+fn write_records<'a>(
+    pipeline: &Pipeline,
+    mut outcomes: Vec<Option<Outcome>>,
+    documents: Vec<(usize, Source, &'a Decoded<'a>, Map<String, Value>)>,
+) -> Vec<Outcome> {
+    let (indices, documents): (Vec<usize>, Vec<_>) = documents
+        .into_iter()
+        .map(|(index, source, decoded, passthrough)| (index, (source, decoded, passthrough)))
         .unzip();
     for (index, record) in indices.into_iter().zip(pipeline.records(documents)) {
-        let outcome = outcomes[index].as_mut().expect("every line has its outcome");
+        let outcome = outcomes[index].as_mut().expect("every document has its outcome");
         record.write_json_line(&mut outcome.output);
     }
-    outcomes.into_iter().map(|outcome| outcome.expect("every line has its outcome")).collect()
+    outcomes.into_iter().map(|outcome| outcome.expect("every input has its outcome")).collect()
 }
 
 /// `assay clean` on one file or standard input: its kept text.
