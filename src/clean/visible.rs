@@ -162,9 +162,10 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
 /// [`MARKDOWN_LINK_HERE`] that the regex engine finds (leftmost-first). The engine itself is
 /// asked should the DFA not go on, which it always does: it has no quit bytes and never gives up.
 fn link_end(text: &str, cache: &mut LazyCache) -> Option<usize> {
+    static LINK_REGEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(MARKDOWN_LINK_HERE).unwrap());
     match LINK_DFA.try_search_fwd(cache, &Input::new(text).anchored(Anchored::Yes)) {
         Ok(found) => found.map(|found| found.offset()),
-        Err(_) => Regex::new(MARKDOWN_LINK_HERE).ok()?.find(text).map(|found| found.end()),
+        Err(_) => LINK_REGEX.find(text).map(|found| found.end()),
     }
 }
 
