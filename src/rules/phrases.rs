@@ -229,6 +229,7 @@ impl PhraseSet {
         let folded = ranges.map(|range| fold_non_ascii_capitals(range.of(text)));
         let mut at = [0, split];
         let mut held = Vec::new();
+        // Reports an occurrence that walk `which` found ending at `end` of its group.
         let mut hit = |which: usize, pattern: PatternID, end: usize| {
             let end = ranges[which].start + end;
             let start = end - self.automaton.pattern_len(pattern);
@@ -239,37 +240,27 @@ impl PhraseSet {
             }
             let part = parts[*at];
             if part.start > start {
-                return None;
+                return;
             }
             let index = pattern.as_usize();
             match self.positions[index] {
-                None => Some((*at, PhraseHit::Substring(self.owners[index], start, end))),
+                None => found(*at, PhraseHit::Substring(self.owners[index], start, end)),
                 Some(position) if position.admits(part.of(text), start - part.start, end - part.start) => {
-                    Some((*at, PhraseHit::Phrase(self.owners[index], start, end)))
+                    found(*at, PhraseHit::Phrase(self.owners[index], start, end))
                 }
-                Some(_) => None,
+                Some(_) => {}
             }
         };
         if split == parts.len() {
-            self.walk(folded[0].as_bytes(), |pattern, end| {
-                if let Some((part, found_there)) = hit(0, pattern, end) {
-                    found(part, found_there);
-                }
-            });
+            self.walk(folded[0].as_bytes(), |pattern, end| hit(0, pattern, end));
             return;
         }
         self.walk_two([folded[0].as_bytes(), folded[1].as_bytes()], |which, pattern, end| match which {
-            0 => {
-                if let Some((part, found_there)) = hit(0, pattern, end) {
-                    found(part, found_there);
-                }
-            }
+            0 => hit(0, pattern, end),
             _ => held.push((pattern, end)),
         });
         for (pattern, end) in held {
-            if let Some((part, found_there)) = hit(1, pattern, end) {
-                found(part, found_there);
-            }
+            hit(1, pattern, end);
         }
     }
 }
