@@ -32,6 +32,23 @@ pub static ASCII_CLASS: [u8; 128] = {
     table
 };
 
+/// Where the run of bytes from `at` whose class in `table` has a bit of `member` ends, and the
+/// union of their classes: the tight loop in which the scanners read a run of ASCII letters and
+/// digits, each with a byte table of its own.
+#[inline(always)]
+pub fn class_run(bytes: &[u8], mut at: usize, table: &[u8; 256], member: u8) -> (usize, u8) {
+    let mut classes = 0;
+    while let Some(&byte) = bytes.get(at) {
+        let class = table[usize::from(byte)];
+        if class & member == 0 {
+            break;
+        }
+        classes |= class;
+        at += 1;
+    }
+    (at, classes)
+}
+
 /// The class of the character that starts at byte `at` of `text`, and its length in bytes.
 /// Always inlined, so that the scanners' loops read ASCII with a table look-up and no call.
 #[inline(always)]

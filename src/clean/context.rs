@@ -24,7 +24,7 @@ use foldhash::HashMap;
 
 use super::visible::{VisibleLine, counts};
 use super::words::{KeyTable, folded_key_at, pack};
-use crate::chars::{ALPHANUMERIC, ASCII_CLASS, LETTER, SPACE, class_at};
+use crate::chars::{ALPHANUMERIC, ASCII_CLASS, LETTER, SPACE, class_at, class_run};
 use crate::record::BoilerplateKind;
 
 /// Thresholds of the context pass, from the `[classifier]` table of `rules/boilerplate/`.
@@ -275,15 +275,10 @@ impl StopWords {
             let (mut classes, mut ascii) = (0, true);
             loop {
                 let run = at;
-                while let Some(&byte) = bytes.get(at) {
-                    // Bytes beyond ASCII have a class of their own, outside `ALPHANUMERIC`.
-                    let class = BYTE_CLASS[usize::from(byte)];
-                    if class & ALPHANUMERIC == 0 {
-                        break;
-                    }
-                    classes |= class;
-                    at += 1;
-                }
+                // Bytes beyond ASCII have a class of their own, outside `ALPHANUMERIC`.
+                let run_classes;
+                (at, run_classes) = class_run(bytes, at, &BYTE_CLASS, ALPHANUMERIC);
+                classes |= run_classes;
                 chars += at - run;
                 if at == bytes.len() || BYTE_CLASS[usize::from(bytes[at])] != BEYOND_ASCII {
                     break;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::lists::{self, Lists, WordList};
 use super::{Candidate, EntityRule};
-use crate::chars::{ASCII_CLASS, SPACE};
+use crate::chars::{ASCII_CLASS, SPACE, class_run};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
 use crate::span::{Span, SpanSet};
@@ -858,15 +858,9 @@ impl Iterator for Words<'_> {
         };
         let (mut end, mut capital) = (start, first_capital);
         loop {
-            let (run, mut classes) = (at, 0);
-            while let Some(&byte) = bytes.get(at) {
-                let class = WORD_BYTES[usize::from(byte)];
-                if class & WORD_CHAR == 0 {
-                    break;
-                }
-                classes |= class;
-                at += 1;
-            }
+            let run = at;
+            let classes;
+            (at, classes) = class_run(bytes, at, &WORD_BYTES, WORD_CHAR);
             if at > run {
                 capital |= classes & CAPITAL != 0;
                 end = at;
