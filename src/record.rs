@@ -147,47 +147,46 @@ pub struct Record<'a> {
     pub passthrough: Map<String, Value>,
 }
 
-/// The JSON string of each value of a fieldless enum, the one serde writes (a test checks that
-/// they agree), copied into a record in one piece instead of going through a serializer.
+/// The JSON string of each value of a fieldless enum, quotes included, as serde writes it:
+/// worked out once, then copied into a record in one piece instead of going through a
+/// serializer. The values are listed in the order of the enum's declaration.
 macro_rules! json_names {
-    ($enum:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+    ($enum:ident { $($variant:ident),* $(,)? }) => {
         impl $enum {
+            /// Every value, in the order of the declaration.
+            const ALL: &[$enum] = &[$($enum::$variant),*];
+
             fn json(self) -> &'static str {
+                static NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+                    assert!($enum::ALL.iter().enumerate().all(|(index, &value)| value as usize == index));
+                    $enum::ALL.iter().map(|value| serde_json::to_string(value).expect("a unit value")).collect()
+                });
+                // A value left out of the list fails to compile here.
                 match self {
-                    $($enum::$variant => concat!("\"", $name, "\""),)*
+                    $($enum::$variant)|* => &NAMES[self as usize],
                 }
             }
-
-            /// Every value, for the test.
-            #[cfg(test)]
-            const ALL: &[$enum] = &[$($enum::$variant),*];
         }
     };
 }
 
 json_names!(BoilerplateKind {
-    ImageUrl => "image-url",
-    SharePrompt => "share-prompt",
-    Newsletter => "newsletter",
-    Navigation => "navigation",
-    Byline => "byline",
-    CookieNotice => "cookie-notice",
-    CommentForm => "comment-form",
-    Footer => "footer",
-    Related => "related",
-    Social => "social",
-    Advertising => "advertising",
-    OutsideArticle => "outside-article",
+    ImageUrl,
+    SharePrompt,
+    Newsletter,
+    Navigation,
+    Byline,
+    CookieNotice,
+    CommentForm,
+    Footer,
+    Related,
+    Social,
+    Advertising,
+    OutsideArticle,
 });
-json_names!(Qualifier { Approximate => "approximate", AtLeast => "at_least", AtMost => "at_most" });
-json_names!(EntityType { Org => "ORG", Person => "PERSON", Loc => "LOC", Product => "PRODUCT", Misc => "MISC" });
-json_names!(ClaimKind {
-    Quantitative => "quantitative",
-    Causal => "causal",
-    Comparative => "comparative",
-    Predictive => "predictive",
-    Evaluative => "evaluative",
-});
+json_names!(Qualifier { Approximate, AtLeast, AtMost });
+json_names!(EntityType { Org, Person, Loc, Product, Misc });
+json_names!(ClaimKind { Quantitative, Causal, Comparative, Predictive, Evaluative });
 
 /// Field names of the record itself; a passed-through field with one of these names is renamed.
 const RECORD_FIELDS: [&str; 10] =
