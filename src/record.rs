@@ -17,23 +17,50 @@ pub enum Source {
     Id(Value),
 }
 
-/// What a removed line was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BoilerplateKind {
-    ImageUrl,
-    SharePrompt,
-    Newsletter,
-    Navigation,
-    Byline,
-    CookieNotice,
-    CommentForm,
-    Footer,
-    Related,
-    Social,
-    Advertising,
-    /// A line the context shows not to be article text (see `clean`).
-    OutsideArticle,
+/// Declares a fieldless enum written into records as a JSON string, with `json()`: the string,
+/// quotes included, as serde writes it, worked out once and then copied into a record in one
+/// piece instead of going through a serializer.
+macro_rules! json_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $enum:ident { $($(#[$variant_meta:meta])* $variant:ident,)* }
+    ) => {
+        $(#[$meta])*
+        pub enum $enum { $($(#[$variant_meta])* $variant,)* }
+
+        impl $enum {
+            /// Every value, in the order of the declaration.
+            const ALL: &[$enum] = &[$($enum::$variant),*];
+
+            fn json(self) -> &'static str {
+                static NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+                    $enum::ALL.iter().map(|value| serde_json::to_string(value).expect("a unit value")).collect()
+                });
+                &NAMES[self as usize]
+            }
+        }
+    };
+}
+
+json_enum! {
+    /// What a removed line was.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum BoilerplateKind {
+        ImageUrl,
+        SharePrompt,
+        Newsletter,
+        Navigation,
+        Byline,
+        CookieNotice,
+        CommentForm,
+        Footer,
+        Related,
+        Social,
+        Advertising,
+        /// A line the context shows not to be article text (see `clean`).
+        OutsideArticle,
+    }
 }
 
 /// A line removed as boilerplate.
@@ -45,16 +72,18 @@ pub struct BoilerplateItem<'a> {
     pub kind: BoilerplateKind,
 }
 
-/// How a qualifier phrase before an amount bounds or softens it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Qualifier {
-    /// about, roughly, an estimated
-    Approximate,
-    /// more than, at least, over
-    AtLeast,
-    /// up to, under, less than
-    AtMost,
+json_enum! {
+    /// How a qualifier phrase before an amount bounds or softens it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Qualifier {
+        /// about, roughly, an estimated
+        Approximate,
+        /// more than, at least, over
+        AtLeast,
+        /// up to, under, less than
+        AtMost,
+    }
 }
 
 /// A money figure.
@@ -71,15 +100,17 @@ pub struct MoneyItem<'a> {
     pub per: Option<&'a str>,
 }
 
-/// The type of an entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum EntityType {
-    Org,
-    Person,
-    Loc,
-    Product,
-    Misc,
+json_enum! {
+    /// The type of an entity.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    pub enum EntityType {
+        Org,
+        Person,
+        Loc,
+        Product,
+        Misc,
+    }
 }
 
 /// A named entity.
@@ -92,15 +123,17 @@ pub struct EntityItem<'a> {
     pub canonical: Cow<'a, str>,
 }
 
-/// The kinds a claim can be of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ClaimKind {
-    Quantitative,
-    Causal,
-    Comparative,
-    Predictive,
-    Evaluative,
+json_enum! {
+    /// The kinds a claim can be of.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum ClaimKind {
+        Quantitative,
+        Causal,
+        Comparative,
+        Predictive,
+        Evaluative,
+    }
 }
 
 /// Who makes a claim.
@@ -146,47 +179,6 @@ pub struct Record<'a> {
     /// `--jsonl-in` fields other than `id` and `text`, copied through.
     pub passthrough: Map<String, Value>,
 }
-
-/// The JSON string of each value of a fieldless enum, quotes included, as serde writes it:
-/// worked out once, then copied into a record in one piece instead of going through a
-/// serializer. The values are listed in the order of the enum's declaration.
-macro_rules! json_names {
-    ($enum:ident { $($variant:ident),* $(,)? }) => {
-        impl $enum {
-            /// Every value, in the order of the declaration.
-            const ALL: &[$enum] = &[$($enum::$variant),*];
-
-            fn json(self) -> &'static str {
-                static NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
-                    assert!($enum::ALL.iter().enumerate().all(|(index, &value)| value as usize == index));
-                    $enum::ALL.iter().map(|value| serde_json::to_string(value).expect("a unit value")).collect()
-                });
-                // A value left out of the list fails to compile here.
-                match self {
-                    $($enum::$variant)|* => &NAMES[self as usize],
-                }
-            }
-        }
-    };
-}
-
-json_names!(BoilerplateKind {
-    ImageUrl,
-    SharePrompt,
-    Newsletter,
-    Navigation,
-    Byline,
-    CookieNotice,
-    CommentForm,
-    Footer,
-    Related,
-    Social,
-    Advertising,
-    OutsideArticle,
-});
-json_names!(Qualifier { Approximate, AtLeast, AtMost });
-json_names!(EntityType { Org, Person, Loc, Product, Misc });
-json_names!(ClaimKind { Quantitative, Causal, Comparative, Predictive, Evaluative });
 
 /// Field names of the record itself; a passed-through field with one of these names is renamed.
 const RECORD_FIELDS: [&str; 10] =
