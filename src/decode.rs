@@ -9,7 +9,7 @@
 //!
 //! Stages see only [`Decoded::text`]. Record offsets must point into the input as read, so every
 //! decoded byte offset is translated with [`Decoded::input_offset`]: a constant shift for UTF-8
-//! (the BOM), a table built while transcoding for everything else. Decoding a transcoded span
+//! (the BOM), runs recorded while transcoding for everything else. Decoding a transcoded span
 //! `input[start..end]` with the reported encoding gives back exactly the item's `text`.
 
 use std::borrow::Cow;
@@ -30,9 +30,19 @@ pub struct Decoded<'a> {
 enum OffsetMap {
     /// Input offset = decoded offset + shift (UTF-8, shifted by a BOM when there is one).
     Shift(usize),
-    /// `table[i]` is the input offset of the character that decoded byte `i` belongs to;
-    /// `table[text.len()]` is the input length.
-    Table(Vec<usize>),
+    /// Transcoded text, as runs of characters that step through the input `unit` input bytes
+    /// per decoded byte (ASCII read from UTF-8 or a single-byte encoding steps 1:1, ASCII read
+    /// from UTF-16 2:1); every other character is a run of its own. A run per character, or a
+    /// table entry per decoded byte, would take several times the input's size in memory on a
+    /// big document; runs take a few bytes per character that changed width.
+    Runs { runs: Vec<Run>, unit: usize },
+}
+
+/// Decoded byte `decoded` comes from input byte `input`; the run goes on to the next run's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    decoded: usize,
+    input: usize,
 }
 
 /// Where an input that should have been UTF-8 stopped being so: worth a warning.
@@ -99,10 +109,10 @@ impl<'a> Decoded<'a> {
         }
     }
 
-    /// Decodes `input[bom_len..]` as `encoding`, recording where each character began. Every
+    /// Decodes `input[bom_len..]` as `encoding`, recording where its characters began. Every
     /// character's span must decode back to exactly that character; a multi-byte legacy
     /// decoding that cannot promise this (malformed input) is replaced by Windows-1252, which
-    /// always can. This path only runs for the rare non-UTF-8 document: clarity beats speed.
+    /// always can. One stray byte sends a whole UTF-8 document down this path.
     fn transcode(
         input: &[u8],
         bom_len: usize,
@@ -111,32 +121,23 @@ impl<'a> Decoded<'a> {
     ) -> Decoded<'a> {
         let body = &input[bom_len..];
         let mapped = if encoding == UTF_8 {
-            Some(utf8_lossy(body))
+            Some(utf8_lossy(body, bom_len))
         } else if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
-            Some(utf16(body, encoding == encoding_rs::UTF_16LE))
+            Some(utf16(body, bom_len, encoding == encoding_rs::UTF_16LE))
         } else if encoding.is_single_byte() {
-            single_byte(body, encoding)
+            single_byte(body, bom_len, encoding)
         } else {
-            multi_byte(body, encoding)
+            multi_byte(body, bom_len, encoding)
         };
-        let (encoding, (text, mut starts)) = match mapped {
+        let (encoding, mapped) = match mapped {
             Some(mapped) => (encoding, mapped),
             None => {
                 let fallback = encoding_rs::WINDOWS_1252;
-                (fallback, single_byte(body, fallback).expect("Windows-1252 maps every byte to one character"))
+                (fallback, single_byte(body, bom_len, fallback).expect("Windows-1252 maps every byte to one character"))
             }
         };
-        for start in &mut starts {
-            *start += bom_len;
-        }
-        starts.push(input.len());
-        Decoded {
-            text: Cow::Owned(text),
-            encoding,
-            offsets: OffsetMap::Table(starts),
-            input_len: input.len(),
-            transcoding,
-        }
+        let (text, offsets) = mapped.finish(input.len());
+        Decoded { text: Cow::Owned(text), encoding, offsets, input_len: input.len(), transcoding }
     }
 
     /// The decoded text every stage reads.
@@ -164,7 +165,11 @@ impl<'a> Decoded<'a> {
     pub fn input_offset(&self, decoded: usize) -> usize {
         match &self.offsets {
             OffsetMap::Shift(shift) => decoded + shift,
-            OffsetMap::Table(table) => table[decoded],
+            OffsetMap::Runs { runs, unit } => {
+                // The first run starts at decoded byte 0, so some run starts at or before `decoded`.
+                let run = runs[runs.partition_point(|run| run.decoded <= decoded) - 1];
+                run.input + unit * (decoded - run.decoded)
+            }
         }
     }
 }
@@ -204,88 +209,116 @@ fn western_in_1252(byte: u8) -> bool {
     matches!(byte, 0x80 | 0x85 | 0x91..=0x97 | 0x99 | 0xA0..=0xA3 | 0xA5 | 0xA7 | 0xA9 | 0xAB | 0xAE | 0xB0 | 0xB7 | 0xBB | 0xBF..=0xFF)
 }
 
-/// Decoded text and, for each of its bytes, the offset in `body` of the character it belongs to.
-type Mapped = (String, Vec<usize>);
+/// Decoded text as it is built, with the runs that map it back to the input.
+struct Mapped {
+    text: String,
+    runs: Vec<Run>,
+    unit: usize,
+    /// Added to every input offset (the BOM's length).
+    base: usize,
+    /// Where in the input the next character must start to extend the last run; `None` after a
+    /// character that changed width, which ends its run.
+    run_goes_on_at: Option<usize>,
+}
 
-fn push_char(text: &mut String, starts: &mut Vec<usize>, c: char, at: usize) {
-    text.push(c);
-    starts.resize(text.len(), at);
+impl Mapped {
+    fn new(capacity: usize, unit: usize, base: usize) -> Mapped {
+        Mapped { text: String::with_capacity(capacity), runs: Vec::new(), unit, base, run_goes_on_at: None }
+    }
+
+    /// Appends `decoded`, read from the `width` input bytes at `at`: one character, or several
+    /// that each step through the input `unit` bytes per decoded byte.
+    fn push(&mut self, decoded: &str, at: usize, width: usize) {
+        let steps_evenly = width == self.unit * decoded.len();
+        if !(steps_evenly && self.run_goes_on_at == Some(at)) {
+            self.runs.push(Run { decoded: self.text.len(), input: self.base + at });
+        }
+        self.text.push_str(decoded);
+        self.run_goes_on_at = steps_evenly.then_some(at + width);
+    }
+
+    fn push_char(&mut self, c: char, at: usize, width: usize) {
+        self.push(c.encode_utf8(&mut [0; 4]), at, width);
+    }
+
+    /// The text, and its map; the decoded text's end maps to the input's end.
+    fn finish(mut self, input_len: usize) -> (String, OffsetMap) {
+        self.runs.push(Run { decoded: self.text.len(), input: input_len });
+        (self.text, OffsetMap::Runs { runs: self.runs, unit: self.unit })
+    }
 }
 
 /// UTF-8 with invalid sequences replaced, one U+FFFD per maximal invalid subpart, as the UTF-8
 /// decoders of browsers and of encoding_rs do.
-fn utf8_lossy(body: &[u8]) -> Mapped {
-    let (mut text, mut starts) = (String::with_capacity(body.len()), Vec::with_capacity(body.len()));
+fn utf8_lossy(body: &[u8], base: usize) -> Mapped {
+    let mut mapped = Mapped::new(body.len(), 1, base);
     let mut at = 0;
     for chunk in body.utf8_chunks() {
-        for (offset, c) in chunk.valid().char_indices() {
-            push_char(&mut text, &mut starts, c, at + offset);
-        }
+        mapped.push(chunk.valid(), at, chunk.valid().len());
         at += chunk.valid().len();
         if !chunk.invalid().is_empty() {
-            push_char(&mut text, &mut starts, char::REPLACEMENT_CHARACTER, at);
+            mapped.push_char(char::REPLACEMENT_CHARACTER, at, chunk.invalid().len());
             at += chunk.invalid().len();
         }
     }
-    (text, starts)
+    mapped
 }
 
 /// UTF-16 code units; an unpaired surrogate or a trailing odd byte becomes U+FFFD.
-fn utf16(body: &[u8], little_endian: bool) -> Mapped {
+fn utf16(body: &[u8], base: usize, little_endian: bool) -> Mapped {
     let units = body.chunks_exact(2).map(|pair| {
         let pair = [pair[0], pair[1]];
         if little_endian { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
     });
-    let (mut text, mut starts) = (String::with_capacity(body.len()), Vec::with_capacity(body.len()));
+    let mut mapped = Mapped::new(body.len(), 2, base);
     let mut at = 0;
     for decoded in char::decode_utf16(units) {
         let (c, width) = match decoded {
             Ok(c) => (c, 2 * c.len_utf16()),
             Err(_) => (char::REPLACEMENT_CHARACTER, 2),
         };
-        push_char(&mut text, &mut starts, c, at);
+        mapped.push_char(c, at, width);
         at += width;
     }
     if body.len() % 2 == 1 {
-        push_char(&mut text, &mut starts, char::REPLACEMENT_CHARACTER, body.len() - 1);
+        mapped.push_char(char::REPLACEMENT_CHARACTER, body.len() - 1, 1);
     }
-    (text, starts)
+    mapped
 }
 
 /// A single-byte encoding: every byte is one character.
-fn single_byte(body: &[u8], encoding: &'static Encoding) -> Option<Mapped> {
+fn single_byte(body: &[u8], base: usize, encoding: &'static Encoding) -> Option<Mapped> {
     let (decoded, _) = encoding.decode_without_bom_handling(body);
-    let (mut text, mut starts) = (String::with_capacity(decoded.len()), Vec::with_capacity(decoded.len()));
+    let mut mapped = Mapped::new(decoded.len(), 1, base);
     let mut chars = decoded.chars();
     for at in 0..body.len() {
-        push_char(&mut text, &mut starts, chars.next()?, at);
+        mapped.push_char(chars.next()?, at, 1);
     }
-    chars.next().is_none().then_some((text, starts))
+    chars.next().is_none().then_some(mapped)
 }
 
-/// A multi-byte legacy encoding (Shift_JIS, GBK, Big5…), fed one byte at a time, then verified:
-/// `None` when some character's span does not decode back to that character.
-fn multi_byte(body: &[u8], encoding: &'static Encoding) -> Option<Mapped> {
+/// A multi-byte legacy encoding (Shift_JIS, GBK, Big5…), fed one byte at a time, each character
+/// verified as it comes: `None` when some character's bytes do not decode back to exactly that
+/// character (several characters out of one step cannot each have bytes of their own).
+fn multi_byte(body: &[u8], base: usize, encoding: &'static Encoding) -> Option<Mapped> {
     let mut decoder = encoding.new_decoder_without_bom_handling();
-    let (mut text, mut starts) = (String::with_capacity(body.len() * 2), Vec::with_capacity(body.len() * 2));
+    let mut mapped = Mapped::new(body.len() * 2, 1, base);
+    let mut step = String::new();
     let mut char_start = 0;
     for (i, byte) in body.iter().enumerate() {
-        text.reserve(decoder.max_utf8_buffer_length(1).unwrap_or(16));
-        let before = text.len();
-        let _ = decoder.decode_to_string(std::slice::from_ref(byte), &mut text, i + 1 == body.len());
-        if text.len() > before {
-            starts.resize(text.len(), char_start);
-            char_start = i + 1;
+        step.clear();
+        step.reserve(decoder.max_utf8_buffer_length(1).unwrap_or(16));
+        let _ = decoder.decode_to_string(std::slice::from_ref(byte), &mut step, i + 1 == body.len());
+        let mut chars = step.chars();
+        let Some(c) = chars.next() else { continue };
+        let (back, _) = encoding.decode_without_bom_handling(&body[char_start..=i]);
+        if chars.next().is_some() || !back.chars().eq(std::iter::once(c)) {
+            return None;
         }
+        mapped.push_char(c, char_start, i + 1 - char_start);
+        char_start = i + 1;
     }
-    let mut ends = starts.clone();
-    ends.push(body.len());
-    let round_trips = text.char_indices().all(|(at, c)| {
-        let end = ends[at + c.len_utf8()];
-        let (back, _) = encoding.decode_without_bom_handling(&body[starts[at]..end]);
-        back.chars().eq(std::iter::once(c))
-    });
-    round_trips.then_some((text, starts))
+    Some(mapped)
 }
 
 /// 1-based line and column (in characters) of byte `offset`, for messages.
@@ -314,6 +347,30 @@ mod tests {
             let (from, to) = (decoded.input_offset(start), decoded.input_offset(end));
             let (back, _) = decoded.encoding.decode_without_bom_handling(&input[from..to]);
             assert_eq!(back, &text[start..end], "span {start}..{end}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the bytes and whichever path decodes them, the characters' input spans
+        /// follow each other without gaps or overlap from the start of the body to the end of
+        /// the input, and each decodes back to its character.
+        #[test]
+        fn every_character_maps_back_to_its_own_input_bytes(
+            bom in proptest::sample::select(vec![&b""[..], b"\xEF\xBB\xBF", b"\xFF\xFE", b"\xFE\xFF"]),
+            body in proptest::collection::vec(proptest::prop_oneof![0x20u8..0x7F, 0x80u8..=0xFF, proptest::strategy::Just(b'\n')], 0..300),
+        ) {
+            let input = [bom, &body[..]].concat();
+            let decoded = Decoded::new(&input).unwrap();
+            let text = decoded.text();
+            let mut expected_start = if text.is_empty() { input.len() } else { decoded.input_offset(0) };
+            proptest::prop_assert!(expected_start <= bom.len());
+            for (start, c) in text.char_indices() {
+                proptest::prop_assert_eq!(decoded.input_offset(start), expected_start);
+                expected_start = decoded.input_offset(start + c.len_utf8());
+                proptest::prop_assert!(expected_start > decoded.input_offset(start), "empty span at {}", start);
+            }
+            proptest::prop_assert_eq!(decoded.input_offset(text.len()), input.len());
+            roundtrip_spans(&decoded, &input);
         }
     }
 
