@@ -187,10 +187,13 @@ struct Found<'h> {
 }
 
 impl<'h> Caught<'h> {
-    /// The match of pattern `compiled` at the start of `haystack`, with its captures.
-    fn at_start(compiled: &Compiled, haystack: &'h str) -> Option<Caught<'h>> {
+    /// The match of pattern `compiled` at the start of `haystack`, with its captures, where no
+    /// match ends past `reach`: the search reads no further (the engine that resolves captures
+    /// pays for every byte it may read), though it still sees the text after as context.
+    fn at_start(compiled: &Compiled, haystack: &'h str, reach: usize) -> Option<Caught<'h>> {
         let mut caps = compiled.regex.create_captures();
-        compiled.regex.search_captures(&regex_automata::Input::new(haystack), &mut caps);
+        let input = regex_automata::Input::new(haystack).span(0..reach.min(haystack.len()));
+        compiled.regex.search_captures(&input, &mut caps);
         caps.is_match().then_some(Caught { haystack, caps })
     }
 
@@ -441,7 +444,9 @@ enum Walker<'a> {
 
 impl Walker<'_> {
     /// Fills `matched` with the patterns that match at the start of `text`, in order.
-    fn matches(&mut self, text: &str, matched: &mut Vec<usize>) {
+    /// Returns how far into `text` a match can end: the bytes the walk read before it died, which
+    /// no pattern's match runs past (the whole text when that is not known).
+    fn matches(&mut self, text: &str, matched: &mut Vec<usize>) -> usize {
         matched.clear();
         match self {
             Walker::Lazy(dfa, scratch) => {
@@ -456,10 +461,10 @@ impl Walker<'_> {
                     && bit(&scratch.known[usize::from(first)], second)
                     && bit(&scratch.dies[usize::from(first)], second)
                 {
-                    return;
+                    return 2;
                 }
                 let Scratch { cache, known, dies } = &mut **scratch;
-                match walk_all(dfa, cache, text, matched) {
+                let reach = match walk_all(dfa, cache, text, matched) {
                     Some(read) => {
                         if let Some((first, second)) = pair {
                             set_bit(&mut known[usize::from(first)], second);
@@ -467,16 +472,21 @@ impl Walker<'_> {
                                 set_bit(&mut dies[usize::from(first)], second);
                             }
                         }
+                        // A match ending at a byte is seen on the byte after it: the byte the
+                        // walk died on ends none.
+                        read
                     }
                     None => {
                         // The walk cannot stop short (no quit bytes, no giving up): if it ever
                         // did, every pattern is tried, which reads what the set would have said.
                         matched.clear();
                         matched.extend(0..dfa.pattern_len());
+                        text.len()
                     }
-                }
+                };
                 matched.sort_unstable();
                 matched.dedup();
+                reach
             }
             Walker::Set(set) => {
                 let matches = set.matches(text);
@@ -485,6 +495,7 @@ impl Walker<'_> {
                 if matches.matched_any() {
                     matched.extend(matches.iter());
                 }
+                text.len()
             }
         }
     }
@@ -620,7 +631,7 @@ impl Grammar {
                 continue;
             }
             let rest = &text[start..];
-            walker.matches(rest, &mut matched);
+            let reach = walker.matches(rest, &mut matched);
             // A pattern's match starts where its lead matches; the table let through a few more.
             // Most starts match no pattern, and are done with here.
             if matched.is_empty() || !leads.starts_at(text, start) {
@@ -636,7 +647,7 @@ impl Grammar {
                 if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
                     return None;
                 }
-                let caps = Caught::at_start(expanded.compiled(), rest)?;
+                let caps = Caught::at_start(expanded.compiled(), rest, reach)?;
                 self.accept(index, &caps, text, start, lexicon)
             });
             match reading {
