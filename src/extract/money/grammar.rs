@@ -45,7 +45,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use regex::{Captures, Regex, RegexSet};
+use regex::{Regex, RegexSet};
+use regex_automata::meta::Regex as MetaRegex;
+use regex_automata::nfa::thompson;
+use regex_syntax::hir::Hir;
 use rust_decimal::Decimal;
 
 use super::lexicon::Lexicon;
@@ -111,6 +114,8 @@ fn slot(name: &str, occurrence: u8) -> usize {
 struct Expanded {
     /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
     source: String,
+    /// `source` parsed, once: the anchored set and the pattern's own regex are built from it.
+    hir: Hir,
     /// (macro, occurrence) → name of its capture group in `source`.
     captures: CaptureGroups,
     /// `source` compiled on the first start the anchored set says it matches at: most runs
@@ -128,9 +133,14 @@ struct Expanded {
 }
 
 /// A pattern's anchored regex, compiled.
+///
+/// It only resolves the captures of a pattern the anchored set found at a start, a few
+/// thousand times in a large corpus: it is built without the lazy DFAs (and the reverse
+/// automaton they need) that make a regex fast at finding matches, which would cost more to
+/// build than they save.
 #[derive(Debug)]
 struct Compiled {
-    regex: Regex,
+    regex: MetaRegex,
     /// Index of the capture group in `regex` of each (macro, occurrence), by [`slot`]:
     /// reading a match looks groups up by index, never by name.
     groups: [Option<usize>; 2 * CAPTURING.len()],
@@ -143,16 +153,67 @@ const SIZE_LIMIT: usize = 256 << 20;
 impl Expanded {
     fn compiled(&self) -> &Compiled {
         self.compiled.get_or_init(|| {
-            let regex = regex::RegexBuilder::new(&self.source)
-                .size_limit(SIZE_LIMIT)
-                .build()
+            let config = MetaRegex::config()
+                .nfa_size_limit(Some(SIZE_LIMIT))
+                .onepass_size_limit(Some(SIZE_LIMIT))
+                .hybrid(false)
+                .onepass(false);
+            let regex = MetaRegex::builder()
+                .configure(config)
+                .build_from_hir(&self.hir)
                 .expect("a pattern compiles alone, as it did in the anchored set");
             let mut groups = [None; 2 * CAPTURING.len()];
+            let info = regex.group_info();
             for ((name, occurrence), group) in &self.captures {
-                groups[slot(name, *occurrence)] = regex.capture_names().position(|n| n == Some(group.as_str()));
+                groups[slot(name, *occurrence)] = info.to_index(regex_automata::PatternID::ZERO, group);
             }
             Compiled { regex, groups }
         })
+    }
+}
+
+/// What a pattern's regex captured in a haystack.
+struct Caught<'h> {
+    haystack: &'h str,
+    caps: regex_automata::util::captures::Captures,
+}
+
+/// One capture group's match.
+#[derive(Debug, Clone, Copy)]
+struct Found<'h> {
+    haystack: &'h str,
+    start: usize,
+    end: usize,
+}
+
+impl<'h> Caught<'h> {
+    /// The match of pattern `compiled` at the start of `haystack`, with its captures, where no
+    /// match ends past `reach`: the search reads no further (the engine that resolves captures
+    /// pays for every byte it may read), though it still sees the text after as context.
+    fn at_start(compiled: &Compiled, haystack: &'h str, reach: usize) -> Option<Caught<'h>> {
+        let mut caps = compiled.regex.create_captures();
+        let input = regex_automata::Input::new(haystack).span(0..reach.min(haystack.len()));
+        compiled.regex.search_captures(&input, &mut caps);
+        caps.is_match().then_some(Caught { haystack, caps })
+    }
+
+    fn get(&self, group: usize) -> Option<Found<'h>> {
+        let span = self.caps.get_group(group)?;
+        Some(Found { haystack: self.haystack, start: span.start, end: span.end })
+    }
+}
+
+impl<'h> Found<'h> {
+    fn start(&self) -> usize {
+        self.start
+    }
+
+    fn end(&self) -> usize {
+        self.end
+    }
+
+    fn as_str(&self) -> &'h str {
+        &self.haystack[self.start..self.end]
     }
 }
 
@@ -178,12 +239,23 @@ pub struct Grammar {
 ///
 /// Most lead starts are numbers that no pattern reads (a year, a count): finding each with the
 /// regex costs a forward and a reverse search, where the table finds the few places a lead can
-/// start in one pass over the bytes. The regex then only confirms a start where the anchored
-/// patterns match, which is rare.
-#[derive(Debug)]
+/// start in one pass over the bytes. The anchored lazy DFA the table is read from then only
+/// confirms a start where the anchored patterns match, which is rare.
 struct Leads {
-    regex: Regex,
+    /// The leads' anchored lazy DFA and its caches; `None` when it cannot be built.
+    dfa: Option<(LazyDfa, Box<Pool<LazyCache, CacheMaker>>)>,
+    /// The leads joined, as a regex.
+    source: String,
+    /// `source` compiled, for the starts the DFA cannot decide (a Unicode word boundary before
+    /// a non-ASCII byte): built then, or up front when there is no DFA.
+    regex: OnceLock<Regex>,
     starts: FirstBytes,
+}
+
+impl std::fmt::Debug for Leads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Leads").field("source", &self.source).field("lazy", &self.dfa.is_some()).finish()
+    }
 }
 
 /// The bytes a regex's match can start with, by the byte before it.
@@ -196,10 +268,27 @@ struct FirstBytes {
 }
 
 impl Leads {
-    fn new(regex: Regex) -> Leads {
-        let starts = first_bytes(regex.as_str())
-            .unwrap_or_else(|| FirstBytes { row: Box::new([0; 257]), first: vec![[true; 256]] });
-        Leads { regex, starts }
+    /// The leads `source`; an error when they do not compile.
+    fn new(source: String) -> Result<Leads, regex::Error> {
+        let dfa = LazyDfa::builder()
+            .configure(LazyDfa::config().unicode_word_boundary(true))
+            .thompson(lazy::without_captures(SIZE_LIMIT))
+            .build(&source)
+            .ok()
+            .and_then(|dfa| Some((first_bytes(&dfa)?, dfa)));
+        let regex = OnceLock::new();
+        let (dfa, starts) = match dfa {
+            Some((starts, dfa)) => {
+                let maker = dfa.clone();
+                (Some((dfa, Box::new(Pool::new(Box::new(move || maker.create_cache()) as CacheMaker)))), starts)
+            }
+            None => {
+                // Without the DFA every byte may start a lead, and the regex decides.
+                let _ = regex.set(leads_regex(&source)?);
+                (None, FirstBytes { row: Box::new([0; 257]), first: vec![[true; 256]] })
+            }
+        };
+        Ok(Leads { dfa, source, regex, starts })
     }
 
     /// The first position from `from` on where a lead may start: every start of a lead's match
@@ -218,21 +307,29 @@ impl Leads {
 
     /// Whether a lead matches at `start` of `text`, with the text before it as context.
     fn starts_at(&self, text: &str, start: usize) -> bool {
-        self.regex.find_at(text, start).is_some_and(|found| found.start() == start)
+        if let Some((dfa, caches)) = &self.dfa {
+            let input =
+                regex_automata::Input::new(text).range(start..).anchored(regex_automata::Anchored::Yes).earliest(true);
+            if let Ok(found) = dfa.try_search_fwd(&mut caches.get(), &input) {
+                return found.is_some();
+            }
+        }
+        let regex = self.regex.get_or_init(|| leads_regex(&self.source).expect("the leads compile, as their DFA did"));
+        regex.find_at(text, start).is_some_and(|found| found.start() == start)
     }
 }
 
-/// The [`FirstBytes`] of the regex `source`, built from its anchored lazy DFA: a byte
-/// may start a match after a look-behind unless it takes the start state to the dead state.
-/// `None` when the DFA cannot be built, which leaves every byte a possible start.
-fn first_bytes(source: &str) -> Option<FirstBytes> {
+/// The leads `source` as a regex.
+fn leads_regex(source: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(source).size_limit(SIZE_LIMIT).dfa_size_limit(64 << 20).build()
+}
+
+/// The [`FirstBytes`] of a regex, read from its lazy DFA `dfa`: a byte may start a match after
+/// a look-behind unless it takes the anchored start state to the dead state. `None` when the
+/// DFA cannot say.
+fn first_bytes(dfa: &LazyDfa) -> Option<FirstBytes> {
     use regex_automata::Anchored;
     use regex_automata::util::start;
-    let dfa = LazyDfa::builder()
-        .configure(LazyDfa::config().unicode_word_boundary(true))
-        .thompson(lazy::without_captures(SIZE_LIMIT))
-        .build(source)
-        .ok()?;
     let mut cache = dfa.create_cache();
     let mut row = Box::new([0; 257]);
     let mut first: Vec<[bool; 256]> = Vec::new();
@@ -269,7 +366,7 @@ enum AnchoredSet {
     /// die within a few bytes, which the walk pays for and no more. It compiles to one
     /// automaton without capture groups, where a regex set also builds a reverse one: that was
     /// most of the money stage's compile time.
-    Lazy { dfa: Box<LazyDfa>, caches: Box<Pool<LazyCache, CacheMaker>> },
+    Lazy { dfa: Box<LazyDfa>, caches: Box<Pool<Scratch, ScratchMaker>> },
     /// A regex set, for patterns a lazy DFA cannot run (a Unicode word boundary).
     Set(RegexSet),
 }
@@ -284,19 +381,49 @@ impl std::fmt::Debug for AnchoredSet {
 }
 
 type Pool<T, F> = regex_automata::util::pool::Pool<T, F>;
+type ScratchMaker = lazy::CacheMaker<Scratch>;
 type CacheMaker = lazy::CacheMaker<LazyCache>;
+
+/// A thread's cache of the anchored set's lazy DFA, and what its walks have shown about the
+/// first two bytes of a text.
+///
+/// Most lead starts (a year, a count, a word) are turned down by their first or second byte,
+/// but the DFA states that turn them down are spread over a large cache, so that each walk
+/// costs a cache miss or two. Which pairs of bytes the walk dies on is learned here, as the
+/// walks meet them, in a small table that stays in the processor's cache.
+struct Scratch {
+    cache: LazyCache,
+    /// Bit `second` of row `first`: the walk over a text starting with `first, second` is known.
+    known: Box<[[u64; 4]; 256]>,
+    /// Of the known pairs, those the walk dies on without passing a match.
+    dies: Box<[[u64; 4]; 256]>,
+}
+
+/// Bit `byte` of a set of 256.
+fn bit(set: &[u64; 4], byte: u8) -> bool {
+    set[usize::from(byte >> 6)] >> (byte & 63) & 1 == 1
+}
+
+fn set_bit(set: &mut [u64; 4], byte: u8) {
+    set[usize::from(byte >> 6)] |= 1 << (byte & 63);
+}
 
 impl AnchoredSet {
     /// The lazy DFA of the anchored patterns, with the limits of the regex set it stands for;
     /// `None` when they cannot make one.
-    fn lazy(sources: &[&str]) -> Option<AnchoredSet> {
+    fn lazy(hirs: &[&Hir]) -> Option<AnchoredSet> {
+        let nfa =
+            thompson::Compiler::new().configure(lazy::without_captures(SIZE_LIMIT)).build_many_from_hir(hirs).ok()?;
         let dfa = LazyDfa::builder()
             .configure(LazyDfa::config().match_kind(regex_automata::MatchKind::All).cache_capacity(64 << 20))
-            .thompson(lazy::without_captures(SIZE_LIMIT))
-            .build_many(sources)
+            .build_from_nfa(nfa)
             .ok()?;
         let maker = dfa.clone();
-        let caches = Box::new(Pool::new(Box::new(move || maker.create_cache()) as CacheMaker));
+        let caches = Box::new(Pool::new(Box::new(move || Scratch {
+            cache: maker.create_cache(),
+            known: Box::new([[0; 4]; 256]),
+            dies: Box::new([[0; 4]; 256]),
+        }) as ScratchMaker));
         Some(AnchoredSet::Lazy { dfa: Box::new(dfa), caches })
     }
 
@@ -311,24 +438,55 @@ impl AnchoredSet {
 
 /// A thread's way into an [`AnchoredSet`]: with the cache of its lazy DFA, held while a text is read.
 enum Walker<'a> {
-    Lazy(&'a LazyDfa, regex_automata::util::pool::PoolGuard<'a, LazyCache, CacheMaker>),
+    Lazy(&'a LazyDfa, regex_automata::util::pool::PoolGuard<'a, Scratch, ScratchMaker>),
     Set(&'a RegexSet),
 }
 
 impl Walker<'_> {
     /// Fills `matched` with the patterns that match at the start of `text`, in order.
-    fn matches(&mut self, text: &str, matched: &mut Vec<usize>) {
+    /// Returns how far into `text` a match can end: the bytes the walk read before it died, which
+    /// no pattern's match runs past (the whole text when that is not known).
+    fn matches(&mut self, text: &str, matched: &mut Vec<usize>) -> usize {
         matched.clear();
         match self {
-            Walker::Lazy(dfa, cache) => {
-                if walk_all(dfa, cache, text, matched).is_none() {
-                    // The walk cannot stop short (no quit bytes, no giving up): if it ever did,
-                    // every pattern is tried, which reads what the set would have said.
-                    matched.clear();
-                    matched.extend(0..dfa.pattern_len());
+            Walker::Lazy(dfa, scratch) => {
+                // The walk starts in the same state whatever the text (anchored, nothing
+                // before it), so two bytes it died on once, it dies on again. A text of two
+                // bytes is walked on to its end, which the pair alone does not tell.
+                let pair = match text.as_bytes() {
+                    &[first, second, _, ..] => Some((first, second)),
+                    _ => None,
+                };
+                if let Some((first, second)) = pair
+                    && bit(&scratch.known[usize::from(first)], second)
+                    && bit(&scratch.dies[usize::from(first)], second)
+                {
+                    return 2;
                 }
+                let Scratch { cache, known, dies } = &mut **scratch;
+                let reach = match walk_all(dfa, cache, text, matched) {
+                    Some(read) => {
+                        if let Some((first, second)) = pair {
+                            set_bit(&mut known[usize::from(first)], second);
+                            if read <= 2 && matched.is_empty() {
+                                set_bit(&mut dies[usize::from(first)], second);
+                            }
+                        }
+                        // A match ending at a byte is seen on the byte after it: the byte the
+                        // walk died on ends none.
+                        read
+                    }
+                    None => {
+                        // The walk cannot stop short (no quit bytes, no giving up): if it ever
+                        // did, every pattern is tried, which reads what the set would have said.
+                        matched.clear();
+                        matched.extend(0..dfa.pattern_len());
+                        text.len()
+                    }
+                };
                 matched.sort_unstable();
                 matched.dedup();
+                reach
             }
             Walker::Set(set) => {
                 let matches = set.matches(text);
@@ -337,6 +495,7 @@ impl Walker<'_> {
                 if matches.matched_any() {
                     matched.extend(matches.iter());
                 }
+                text.len()
             }
         }
     }
@@ -344,10 +503,10 @@ impl Walker<'_> {
 
 /// Walks the lazy DFA `dfa` (match kind `All`, patterns anchored) over `text` from its start
 /// until it dies or the text ends, pushing the patterns of every match state it passes onto
-/// `matched`; `None` if it could not go on.
-fn walk_all(dfa: &LazyDfa, cache: &mut LazyCache, text: &str, matched: &mut Vec<usize>) -> Option<()> {
+/// `matched`; the number of bytes read, `None` if it could not go on.
+fn walk_all(dfa: &LazyDfa, cache: &mut LazyCache, text: &str, matched: &mut Vec<usize>) -> Option<usize> {
     let input = regex_automata::Input::new(text).anchored(regex_automata::Anchored::Yes);
-    lazy::walk(dfa, cache, &input, |cache, state| {
+    lazy::walk_counting(dfa, cache, &input, |cache, state| {
         for index in 0..dfa.match_len(cache, state) {
             matched.push(dfa.match_pattern(cache, state, index).as_usize());
         }
@@ -413,6 +572,7 @@ impl Grammar {
             let starts_number = spec.pattern.starts_with("{num}") || spec.pattern.starts_with("{face}");
             expanded.push(Expanded {
                 source,
+                hir: Hir::empty(),
                 captures,
                 compiled: OnceLock::new(),
                 not_followed_by,
@@ -426,24 +586,26 @@ impl Grammar {
         }
         let join = |alternatives: &[String]| match alternatives.is_empty() {
             true => Ok(None),
-            false => regex::RegexBuilder::new(&alternatives.join("|"))
-                .size_limit(256 << 20)
-                .dfa_size_limit(64 << 20)
-                .build()
-                .map(|regex| Some(Leads::new(regex)))
-                .map_err(|e| blame(&expanded, e)),
+            false => Leads::new(alternatives.join("|")).map(Some).map_err(together),
         };
+        // Each pattern is parsed here once: a pattern that does not parse is the one to blame.
+        for (index, pattern) in expanded.iter_mut().enumerate() {
+            pattern.hir = regex_syntax::Parser::new()
+                .parse(&pattern.source)
+                .map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
+        }
         let leads = join(&leads)?;
         let wordy = join(&wordy)?;
         let sources: Vec<&str> = expanded.iter().map(|pattern| pattern.source.as_str()).collect();
-        let anchored = match AnchoredSet::lazy(&sources) {
+        let hirs: Vec<&Hir> = expanded.iter().map(|pattern| &pattern.hir).collect();
+        let anchored = match AnchoredSet::lazy(&hirs) {
             Some(set) => set,
             None => AnchoredSet::Set(
                 regex::RegexSetBuilder::new(&sources)
                     .size_limit(SIZE_LIMIT)
                     .dfa_size_limit(64 << 20)
                     .build()
-                    .map_err(|e| blame(&expanded, e))?,
+                    .map_err(together)?,
             ),
         };
         Ok(Grammar { leads, wordy, anchored, patterns: expanded })
@@ -469,7 +631,7 @@ impl Grammar {
                 continue;
             }
             let rest = &text[start..];
-            walker.matches(rest, &mut matched);
+            let reach = walker.matches(rest, &mut matched);
             // A pattern's match starts where its lead matches; the table let through a few more.
             // Most starts match no pattern, and are done with here.
             if matched.is_empty() || !leads.starts_at(text, start) {
@@ -485,7 +647,7 @@ impl Grammar {
                 if expanded.starts_word && !at_word_start || expanded.starts_number && in_number {
                     return None;
                 }
-                let caps = expanded.compiled().regex.captures(rest)?;
+                let caps = Caught::at_start(expanded.compiled(), rest, reach)?;
                 self.accept(index, &caps, text, start, lexicon)
             });
             match reading {
@@ -501,7 +663,7 @@ impl Grammar {
 
     /// Reads pattern `pattern`'s match (captured in a haystack that starts at byte `offset` of
     /// `text`) and checks it against the pattern's context guards.
-    fn accept(&self, pattern: usize, caps: &Captures, text: &str, offset: usize, lexicon: &Lexicon) -> Option<Reading> {
+    fn accept(&self, pattern: usize, caps: &Caught, text: &str, offset: usize, lexicon: &Lexicon) -> Option<Reading> {
         let expanded = &self.patterns[pattern];
         let mut reading = read(pattern, expanded, caps, lexicon)?;
         reading.start += offset;
@@ -539,15 +701,10 @@ fn line_before(text: &str, end: usize) -> &str {
     window.rfind('\n').map_or(window, |newline| &window[newline + 1..])
 }
 
-/// The pattern to blame when the patterns together do not compile: the first that does not parse
-/// alone, reported with its rule. Parsing each pattern alone on every start-up, to be ready for
-/// this, would parse every pattern twice.
-fn blame(patterns: &[Expanded], error: regex::Error) -> (usize, PatternError) {
-    let broken = patterns.iter().enumerate().find_map(|(index, pattern)| {
-        let parsed = regex_syntax::Parser::new().parse(&pattern.source);
-        parsed.err().map(|e| (index, PatternError(format!("bad regex: {e}"))))
-    });
-    broken.unwrap_or_else(|| (0, PatternError(format!("the money patterns together do not compile: {error}"))))
+/// The error when the patterns, each of which parses, do not compile together (one of the
+/// joined regexes is too big): no single pattern is to blame, so it is reported on the first.
+fn together(error: impl std::fmt::Display) -> (usize, PatternError) {
+    (0, PatternError(format!("the money patterns together do not compile: {error}")))
 }
 
 /// How far back a context guard looks.
@@ -721,7 +878,7 @@ fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansio
 
 /// Reads the amount(s), scale and currency out of one match; `None` when the words or digits do
 /// not form a number.
-fn read(pattern: usize, expanded: &Expanded, caps: &Captures, lexicon: &Lexicon) -> Option<Reading> {
+fn read(pattern: usize, expanded: &Expanded, caps: &Caught, lexicon: &Lexicon) -> Option<Reading> {
     let groups = &expanded.compiled().groups;
     let get = |name: &'static str, occurrence: u8| groups[slot(name, occurrence)].and_then(|g| caps.get(g));
     let mut currency = None;
@@ -1103,9 +1260,11 @@ mod tests {
             candidates.push(at);
             position = at + 1;
         }
+        // Where the leads joined in a regex find a match, searched from every start in turn.
+        let regex = Regex::new(&leads.source).unwrap();
         let mut starts = Vec::new();
         let mut position = 0;
-        while let Some(found) = leads.regex.find_at(text, position) {
+        while let Some(found) = regex.find_at(text, position) {
             starts.push(found.start());
             position = found.start() + text[found.start()..].chars().next().unwrap().len_utf8();
         }
