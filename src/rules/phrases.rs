@@ -9,6 +9,7 @@
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
+use foldhash::HashMap;
 
 use super::Position;
 use crate::span::Span;
@@ -300,40 +301,45 @@ impl Table {
         representatives[0] = (0..=u8::MAX).find(|&byte| classes[usize::from(byte)] == 0);
         let shift = representatives.len().next_power_of_two().trailing_zeros();
         let start = dfa.start_state(Anchored::No).expect("an unanchored automaton has an unanchored start");
-        let step =
-            |state: StateID, class: usize| representatives[class].map(|byte| dfa.next_state(Anchored::No, state, byte));
-        // Every state the walk can reach, from the start, in the order first reached.
+        let width = representatives.len();
+        // Every state the walk can reach, from the start, in the order first reached, each
+        // with its next states by that order (a class without a byte is never read: its entry
+        // stays 0). One look-up per transition, in a fast hash map: this runs at every start-up.
         let mut states = vec![start];
-        let mut numbers = std::collections::HashMap::from([(start, 0usize)]);
-        let mut visited = 0;
-        while let Some(&state) = states.get(visited) {
-            visited += 1;
-            for class in 0..representatives.len() {
-                if let Some(next) = step(state, class)
-                    && !numbers.contains_key(&next)
-                {
-                    numbers.insert(next, states.len());
-                    states.push(next);
-                }
+        let mut reached: HashMap<StateID, usize> = HashMap::default();
+        reached.insert(start, 0);
+        let mut steps = Vec::new();
+        while let Some(&state) = states.get(steps.len() / width) {
+            for &byte in &representatives {
+                let Some(byte) = byte else {
+                    steps.push(0);
+                    continue;
+                };
+                let to = dfa.next_state(Anchored::No, state, byte);
+                let number = *reached.entry(to).or_insert_with(|| {
+                    states.push(to);
+                    states.len() - 1
+                });
+                steps.push(number);
             }
         }
-        // Numbers in 16 bits, match states last.
-        let (plain, matching): (Vec<StateID>, Vec<StateID>) = states.iter().partition(|&&state| !dfa.is_match(state));
-        let order: Vec<StateID> = plain.iter().chain(&matching).copied().collect();
-        assert!(order.len() <= usize::from(u16::MAX) + 1, "at most 65,536 states in a phrase automaton");
-        let number: std::collections::HashMap<StateID, u16> =
-            order.iter().enumerate().map(|(index, &state)| (state, index as u16)).collect();
-        let mut next = vec![0u16; order.len() << shift];
-        for (index, &state) in order.iter().enumerate() {
-            for class in 0..representatives.len() {
-                // A class without a byte is never read: its entry stays 0.
-                if let Some(to) = step(state, class) {
-                    next[index << shift | class] = number[&to];
-                }
+        assert!(states.len() <= usize::from(u16::MAX) + 1, "at most 65,536 states in a phrase automaton");
+        // Numbered in 16 bits again, match states last.
+        let (plain, matching): (Vec<usize>, Vec<usize>) = (0..states.len()).partition(|&n| !dfa.is_match(states[n]));
+        let mut renumbered = vec![0u16; states.len()];
+        for (number, &reached) in plain.iter().chain(&matching).enumerate() {
+            renumbered[reached] = number as u16;
+        }
+        let mut next = vec![0u16; states.len() << shift];
+        for (reached, row) in steps.chunks(width).enumerate() {
+            let at = usize::from(renumbered[reached]) << shift;
+            for (entry, &to) in next[at..at + width].iter_mut().zip(row) {
+                *entry = renumbered[to];
             }
         }
         let (mut ends, mut matched) = (Vec::with_capacity(matching.len()), Vec::new());
-        for &state in &matching {
+        for &reached in &matching {
+            let state = states[reached];
             matched.extend((0..dfa.match_len(state)).map(|index| dfa.match_pattern(state, index).as_u32()));
             ends.push(matched.len() as u32);
         }
@@ -341,7 +347,7 @@ impl Table {
             classes,
             shift,
             next,
-            start: number[&start],
+            start: renumbered[0],
             first_match: plain.len() as u16,
             ends,
             matched,
