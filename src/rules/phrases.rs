@@ -8,7 +8,8 @@
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind, PatternID};
+use aho_corasick::{Anchored, MatchKind};
+use foldhash::HashMap;
 
 use super::Position;
 use crate::span::Span;
@@ -53,6 +54,7 @@ impl PhraseSetBuilder {
             .match_kind(MatchKind::Standard)
             .build(&self.phrases)
             .expect("phrase lists of rule files fit an automaton");
+        let automaton = Table::new(&automaton, &self.phrases);
         let leading_only =
             self.positions.iter().all(|&position| position.is_some_and(|position| position != Position::Anywhere));
         let longest = self.phrases.iter().map(String::len).max().unwrap_or(0);
@@ -63,7 +65,7 @@ impl PhraseSetBuilder {
 /// All phrases, compiled.
 #[derive(Debug)]
 pub struct PhraseSet {
-    automaton: DFA,
+    automaton: Table,
     owners: Vec<usize>,
     positions: Vec<Option<Position>>,
     /// No phrase may sit anywhere: each starts at or before the first letter or digit of the
@@ -98,11 +100,11 @@ impl PhraseSet {
         let searched = if self.leading_only { &text[..self.leading_reach(text)] } else { text };
         let folded = fold_non_ascii_capitals(searched);
         self.walk(folded.as_bytes(), |index, end| {
-            let start = end - self.automaton.pattern_len(index);
-            match self.positions[index.as_usize()] {
-                None => found(PhraseHit::Substring(self.owners[index.as_usize()], start, end)),
+            let start = end - self.automaton.lens[index];
+            match self.positions[index] {
+                None => found(PhraseHit::Substring(self.owners[index], start, end)),
                 Some(position) if position.admits(text, start, end) => {
-                    found(PhraseHit::Phrase(self.owners[index.as_usize()], start, end))
+                    found(PhraseHit::Phrase(self.owners[index], start, end))
                 }
                 Some(_) => {}
             }
@@ -112,14 +114,12 @@ impl PhraseSet {
     /// Calls `found(pattern, end)` for every occurrence of a string of the set in `haystack`,
     /// overlapping ones included, in the order of their ends (as an overlapping search of the
     /// automaton gives them).
-    fn walk(&self, haystack: &[u8], mut found: impl FnMut(PatternID, usize)) {
-        let dfa = &self.automaton;
-        let Ok(mut state) = dfa.start_state(Anchored::No) else {
-            return;
-        };
+    fn walk(&self, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
+        let table = &self.automaton;
+        let mut state = table.start;
         for (at, &byte) in haystack.iter().enumerate() {
-            state = dfa.next_state(Anchored::No, state, byte);
-            if dfa.is_special(state) {
+            state = table.next(state, byte);
+            if table.is_match(state) {
                 self.report(state, at + 1, &mut found);
             }
         }
@@ -128,21 +128,18 @@ impl PhraseSet {
     /// [`walk`](Self::walk) over two haystacks at once, `found` telling them by `0` and `1`.
     /// Each step of the automaton waits for the table entry the previous one read, and the
     /// table is larger than the fastest caches: two walks side by side wait at the same time.
-    fn walk_two(&self, haystacks: [&[u8]; 2], mut found: impl FnMut(usize, PatternID, usize)) {
-        let dfa = &self.automaton;
-        let Ok(start) = dfa.start_state(Anchored::No) else {
-            return;
-        };
+    fn walk_two(&self, haystacks: [&[u8]; 2], mut found: impl FnMut(usize, usize, usize)) {
+        let table = &self.automaton;
         let [first, second] = haystacks;
-        let mut states = [start; 2];
+        let mut states = [table.start; 2];
         let common = first.len().min(second.len());
         for (at, (&one, &two)) in first.iter().zip(second).enumerate() {
-            states[0] = dfa.next_state(Anchored::No, states[0], one);
-            states[1] = dfa.next_state(Anchored::No, states[1], two);
-            // Most steps reach no special state in either walk: one test tells.
-            if dfa.is_special(states[0]) | dfa.is_special(states[1]) {
+            states[0] = table.next(states[0], one);
+            states[1] = table.next(states[1], two);
+            // Most steps reach no match state in either walk: one test tells.
+            if table.is_match(states[0].max(states[1])) {
                 for (which, &state) in states.iter().enumerate() {
-                    if dfa.is_special(state) {
+                    if table.is_match(state) {
                         self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
                     }
                 }
@@ -151,20 +148,17 @@ impl PhraseSet {
         let (which, longer) = if first.len() > common { (0, first) } else { (1, second) };
         let mut state = states[which];
         for (at, &byte) in longer.iter().enumerate().skip(common) {
-            state = dfa.next_state(Anchored::No, state, byte);
-            if dfa.is_special(state) {
+            state = table.next(state, byte);
+            if table.is_match(state) {
                 self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
             }
         }
     }
 
-    /// Calls `found(pattern, end)` for the strings that end at `end` in special state `state`.
-    fn report(&self, state: StateID, end: usize, found: &mut impl FnMut(PatternID, usize)) {
-        let dfa = &self.automaton;
-        if dfa.is_match(state) {
-            for index in 0..dfa.match_len(state) {
-                found(dfa.match_pattern(state, index), end);
-            }
+    /// Calls `found(pattern, end)` for the strings that end at `end` in match state `state`.
+    fn report(&self, state: u16, end: usize, found: &mut impl FnMut(usize, usize)) {
+        for &pattern in self.automaton.matches(state) {
+            found(pattern as usize, end);
         }
     }
 }
@@ -230,9 +224,9 @@ impl PhraseSet {
         let mut at = [0, split];
         let mut held = Vec::new();
         // Reports an occurrence that walk `which` found ending at `end` of its group.
-        let mut hit = |which: usize, pattern: PatternID, end: usize| {
+        let mut hit = |which: usize, index: usize, end: usize| {
             let end = ranges[which].start + end;
-            let start = end - self.automaton.pattern_len(pattern);
+            let start = end - self.automaton.lens[index];
             let at = &mut at[which];
             // Hits come in the order of their ends, and parts in order end in order too.
             while parts[*at].end < end {
@@ -242,7 +236,6 @@ impl PhraseSet {
             if part.start > start {
                 return;
             }
-            let index = pattern.as_usize();
             match self.positions[index] {
                 None => found(*at, PhraseHit::Substring(self.owners[index], start, end)),
                 Some(position) if position.admits(part.of(text), start - part.start, end - part.start) => {
@@ -262,6 +255,121 @@ impl PhraseSet {
         for (pattern, end) in held {
             hit(1, pattern, end);
         }
+    }
+}
+
+/// The phrase automaton re-laid as a table of its own, four times smaller than the automaton's:
+/// the walk is bound by waiting for table entries, and the smaller the table, the more of it
+/// stays in the fastest caches. ASCII capitals and the bytes no string has are folded into the
+/// classes of the bytes (where the automaton keeps a class for each capital and for each gap
+/// between the bytes it has), and states are numbered in 16 bits, match states last.
+#[derive(Debug)]
+struct Table {
+    /// Per byte: its class.
+    classes: [u8; 256],
+    /// log2 of the room per state in `next`: the number of classes, rounded up to a power of two.
+    shift: u32,
+    /// Per state and class: the next state.
+    next: Vec<u16>,
+    start: u16,
+    /// The states from this one on are match states.
+    first_match: u16,
+    /// Per match state (less `first_match`): where its strings end in `matched`.
+    ends: Vec<u32>,
+    /// The strings each match state reports, by number, in the automaton's order.
+    matched: Vec<u32>,
+    /// Per string: its length in bytes.
+    lens: Vec<usize>,
+}
+
+impl Table {
+    fn new(dfa: &DFA, strings: &[String]) -> Table {
+        // Class 0 is every byte no string has, in either case; the others one byte each (in
+        // lower case), numbered from 1.
+        let mut classes = [0u8; 256];
+        let mut representatives = vec![None];
+        for byte in strings.iter().flat_map(|string| string.bytes()) {
+            let lower = byte.to_ascii_lowercase();
+            if classes[usize::from(lower)] == 0 {
+                representatives.push(Some(lower));
+                let class = u8::try_from(representatives.len() - 1).expect("at most 255 bytes in strings");
+                classes[usize::from(lower)] = class;
+                classes[usize::from(byte.to_ascii_uppercase())] = class;
+            }
+        }
+        // A byte of class 0, if any is left, leads where every such byte leads.
+        representatives[0] = (0..=u8::MAX).find(|&byte| classes[usize::from(byte)] == 0);
+        let shift = representatives.len().next_power_of_two().trailing_zeros();
+        let start = dfa.start_state(Anchored::No).expect("an unanchored automaton has an unanchored start");
+        let width = representatives.len();
+        // Every state the walk can reach, from the start, in the order first reached, each
+        // with its next states by that order (a class without a byte is never read: its entry
+        // stays 0). One look-up per transition, in a fast hash map: this runs at every start-up.
+        let mut states = vec![start];
+        let mut reached: HashMap<StateID, usize> = HashMap::default();
+        reached.insert(start, 0);
+        let mut steps = Vec::new();
+        while let Some(&state) = states.get(steps.len() / width) {
+            for &byte in &representatives {
+                let Some(byte) = byte else {
+                    steps.push(0);
+                    continue;
+                };
+                let to = dfa.next_state(Anchored::No, state, byte);
+                let number = *reached.entry(to).or_insert_with(|| {
+                    states.push(to);
+                    states.len() - 1
+                });
+                steps.push(number);
+            }
+        }
+        assert!(states.len() <= usize::from(u16::MAX) + 1, "at most 65,536 states in a phrase automaton");
+        // Numbered in 16 bits again, match states last.
+        let (plain, matching): (Vec<usize>, Vec<usize>) = (0..states.len()).partition(|&n| !dfa.is_match(states[n]));
+        let mut renumbered = vec![0u16; states.len()];
+        for (number, &reached) in plain.iter().chain(&matching).enumerate() {
+            renumbered[reached] = number as u16;
+        }
+        let mut next = vec![0u16; states.len() << shift];
+        for (reached, row) in steps.chunks(width).enumerate() {
+            let at = usize::from(renumbered[reached]) << shift;
+            for (entry, &to) in next[at..at + width].iter_mut().zip(row) {
+                *entry = renumbered[to];
+            }
+        }
+        let (mut ends, mut matched) = (Vec::with_capacity(matching.len()), Vec::new());
+        for &reached in &matching {
+            let state = states[reached];
+            matched.extend((0..dfa.match_len(state)).map(|index| dfa.match_pattern(state, index).as_u32()));
+            ends.push(matched.len() as u32);
+        }
+        Table {
+            classes,
+            shift,
+            next,
+            start: renumbered[0],
+            first_match: plain.len() as u16,
+            ends,
+            matched,
+            lens: strings.iter().map(String::len).collect(),
+        }
+    }
+
+    #[inline(always)]
+    fn next(&self, state: u16, byte: u8) -> u16 {
+        self.next[usize::from(state) << self.shift | usize::from(self.classes[usize::from(byte)])]
+    }
+
+    #[inline(always)]
+    fn is_match(&self, state: u16) -> bool {
+        state >= self.first_match
+    }
+
+    /// The strings match state `state` reports.
+    fn matches(&self, state: u16) -> &[u32] {
+        let index = usize::from(state - self.first_match);
+        let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
+        &self.matched[start..self.ends[index] as usize]
     }
 }
 
@@ -313,7 +421,7 @@ fn fold_non_ascii_capitals(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The non-ASCII characters of `text` and their offsets; runs of ASCII are skipped undecoded,
 /// sixteen bytes at a time where they can.
-fn non_ascii_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+pub fn non_ascii_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     const STRIDE: usize = 16;
     let bytes = text.as_bytes();
     let mut at = 0;

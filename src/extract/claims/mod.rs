@@ -275,6 +275,9 @@ pub struct ClaimExtractor {
     /// [`literals::Literal`] and [`Bounds`]). A text several patterns share with different
     /// boundaries (the digits) is one substring, so that each occurrence is one hit.
     literal_owners: Vec<[Columns; 4]>,
+    /// The literals of one ASCII byte (the digits, `%`, `?`), found by a byte scan instead of by
+    /// the phrase automaton: they are most of its hits, and each hit there costs far more.
+    bytes: ByteLiterals,
     phrases: PhraseSet,
     scoring: Scoring,
     /// Buffers of documents read before, one per thread that reads at the same time.
@@ -346,6 +349,123 @@ impl Bounds {
             (true, true) => Bounds::Both,
         }
     }
+}
+
+/// The patterns (of `owners`, by the word boundaries they ask for) whose literal is the one
+/// found at `from..to` in `unit` of `text`.
+fn found_at(owners: &[Columns; 4], text: &str, unit: Span, from: usize, to: usize) -> Columns {
+    if owners[1..] == [0; 3] {
+        return owners[Bounds::None as usize];
+    }
+    bounded(owners, ascii_boundary(text, unit, from), ascii_boundary(text, unit, to))
+}
+
+/// The patterns of `owners` whose literal is found with the given word boundaries at its start
+/// and end.
+fn bounded(owners: &[Columns; 4], at_start: bool, at_end: bool) -> Columns {
+    owners[Bounds::None as usize]
+        | if at_start { owners[Bounds::Start as usize] } else { 0 }
+        | if at_end { owners[Bounds::End as usize] } else { 0 }
+        | if at_start && at_end { owners[Bounds::Both as usize] } else { 0 }
+}
+
+/// The literals of one ASCII byte, and the patterns that have each.
+#[derive(Debug)]
+struct ByteLiterals {
+    /// Per ASCII byte: its number in `owners` plus one, or 0 when it is no literal.
+    numbers: [u8; 128],
+    owners: Vec<[Columns; 4]>,
+    /// Per literal: all the patterns that have it, whatever the boundaries.
+    any: Vec<Columns>,
+    /// The lowest and highest of the bytes: the scan looks closer only at bytes in between.
+    low: u8,
+    high: u8,
+}
+
+impl Default for ByteLiterals {
+    fn default() -> ByteLiterals {
+        ByteLiterals { numbers: [0; 128], owners: Vec::new(), any: Vec::new(), low: u8::MAX, high: 0 }
+    }
+}
+
+impl ByteLiterals {
+    /// Takes `literal` when it is one ASCII byte (both cases of a letter, as literals are looked
+    /// for ASCII-case-insensitively), and tells whether it did.
+    fn add(&mut self, literal: &str, owners: [Columns; 4]) -> bool {
+        let &[byte] = literal.as_bytes() else {
+            return false;
+        };
+        if !byte.is_ascii() || self.owners.len() == usize::from(u8::MAX) {
+            return false;
+        }
+        self.owners.push(owners);
+        self.any.push(owners.iter().fold(0, |all, &columns| all | columns));
+        for byte in [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()] {
+            self.numbers[usize::from(byte)] = self.owners.len() as u8;
+            self.low = self.low.min(byte);
+            self.high = self.high.max(byte);
+        }
+        true
+    }
+
+    /// The patterns one of whose one-byte literals is in `unit` of `text`, with the word
+    /// boundaries the pattern asks for; read sixteen bytes at a time (see [`bytes_between`]).
+    fn seen_in(&self, text: &str, unit: Span) -> Columns {
+        if self.owners.is_empty() {
+            return 0;
+        }
+        let bytes = unit.of(text).as_bytes();
+        // As a pattern run on the unit alone reads them: the bytes outside it are none.
+        let word = |at: usize| bytes.get(at).is_some_and(|&byte| regex_syntax::is_word_byte(byte));
+        let mut seen = 0;
+        for start in (0..bytes.len()).step_by(16) {
+            let len = (bytes.len() - start).min(16);
+            let chunk: [u8; 16] = match bytes.get(start..start + 16) {
+                Some(sixteen) => sixteen.try_into().expect("sixteen bytes"),
+                None => {
+                    let mut chunk = [0; 16];
+                    chunk[..len].copy_from_slice(&bytes[start..]);
+                    chunk
+                }
+            };
+            let mut candidates = bytes_between(&chunk, self.low, self.high) & ((1 << len) - 1);
+            while candidates != 0 {
+                let at = start + candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                let number = usize::from(self.numbers[usize::from(bytes[at] & 0x7f)]);
+                // A literal whose patterns are all seen in the unit already (a digit, most
+                // often) adds nothing.
+                if number == 0 || seen & self.any[number - 1] == self.any[number - 1] {
+                    continue;
+                }
+                let inside = word(at);
+                let at_start = (at > 0 && word(at - 1)) != inside;
+                seen |= bounded(&self.owners[number - 1], at_start, inside != word(at + 1));
+            }
+        }
+        seen
+    }
+}
+
+/// The bytes of `chunk` from `low` to `high` (both ASCII), as a mask: bit `i` for `chunk[i]`.
+/// On x86-64 two SSE2 comparisons of all sixteen bytes at once, elsewhere byte by byte.
+#[cfg(target_arch = "x86_64")]
+fn bytes_between(chunk: &[u8; 16], low: u8, high: u8) -> u32 {
+    use std::arch::x86_64::{_mm_andnot_si128, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled for),
+    // and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+        // Bytes beyond ASCII are negative as signed bytes: below `low`, which is ASCII.
+        let from_low = _mm_cmpgt_epi8(bytes, _mm_set1_epi8(low as i8 - 1));
+        let above_high = _mm_cmpgt_epi8(bytes, _mm_set1_epi8(high as i8));
+        _mm_movemask_epi8(_mm_andnot_si128(above_high, from_low)) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn bytes_between(chunk: &[u8; 16], low: u8, high: u8) -> u32 {
+    (0..16).filter(|&index| (low..=high).contains(&chunk[index])).fold(0, |mask, index| mask | 1 << index)
 }
 
 /// What a search of its run says about the patterns in one unit.
@@ -556,6 +676,8 @@ impl ClaimExtractor {
             .filter(|rule| rule.feature == Some(Feature::WordCount))
             .map(|rule| if *rule.words.end() == usize::MAX { *rule.words.start() } else { rule.words.end() + 1 })
             .fold(scoring.min_words, usize::max);
+        let mut bytes = ByteLiterals::default();
+        literals.retain(|literal, owners| !bytes.add(literal, *owners));
         for (number, literal) in literals.keys().enumerate() {
             phrases.add_substrings(number, std::slice::from_ref(literal));
         }
@@ -563,6 +685,7 @@ impl ClaimExtractor {
             vetoes,
             with_literals,
             literal_owners: literals.into_values().collect(),
+            bytes,
             per_unit: per_unit_columns,
             all_patterns: columns(0..pattern_count),
             rules,
@@ -666,17 +789,12 @@ impl ClaimExtractor {
                     if owners.iter().all(|&columns| seen[unit] & columns == columns) {
                         return;
                     }
-                    let mut found = owners[Bounds::None as usize];
-                    if owners[1..] != [0; 3] {
-                        let at_start = ascii_boundary(text, run[unit], from);
-                        let at_end = ascii_boundary(text, run[unit], to);
-                        found |= if at_start { owners[Bounds::Start as usize] } else { 0 }
-                            | if at_end { owners[Bounds::End as usize] } else { 0 }
-                            | if at_start && at_end { owners[Bounds::Both as usize] } else { 0 };
-                    }
-                    seen[unit] |= found;
+                    seen[unit] |= found_at(owners, text, run[unit], from, to);
                 }
             });
+            for (seen, &unit) in seen.iter_mut().zip(run) {
+                *seen |= self.bytes.seen_in(text, unit);
+            }
             self.search_run(text, &spans[first..end], gates, seen, foreign);
             first = end;
         }

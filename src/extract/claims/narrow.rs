@@ -44,27 +44,8 @@ pub struct Foreign(Vec<usize>);
 
 impl Foreign {
     pub fn find(&mut self, text: &str) {
-        const STRIDE: usize = 16;
         self.0.clear();
-        let bytes = text.as_bytes();
-        let mut at = 0;
-        while at < bytes.len() {
-            if at + STRIDE <= bytes.len() && bytes[at..at + STRIDE].is_ascii() {
-                at += STRIDE;
-                continue;
-            }
-            if bytes[at].is_ascii() {
-                at += 1;
-                continue;
-            }
-            let Some(c) = text[at..].chars().next() else {
-                break;
-            };
-            if !is_narrow(c) {
-                self.0.push(at);
-            }
-            at += c.len_utf8();
-        }
+        self.0.extend(rules::non_ascii_chars(text).filter(|&(_, c)| !is_narrow(c)).map(|(at, _)| at));
     }
 
     /// Whether `span` of the text holds only characters narrowed patterns keep.

@@ -135,20 +135,94 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
     if pieces.iter().all(wordy) { pieces } else { vec![span] }
 }
 
-/// The words (runs between white space) with a letter in them, counted a character at a time
-/// without decoding ASCII (see [`class_at`]), up to `at_most`: the count stops there, as the
-/// callers only ask whether it reaches a bound.
+/// The words (runs between white space) with a letter in them, up to `at_most`: the count stops
+/// there, as the callers only ask whether it reaches a bound. Runs of sixteen ASCII bytes are
+/// read at once (see [`ascii_masks`]); a character beyond ASCII is classed a character at a
+/// time (see [`class_at`]).
 pub(super) fn words_with_letter(unit: &str, at_most: usize) -> usize {
-    let (mut count, mut in_word_with_letter) = (0, false);
+    let bytes = unit.as_bytes();
+    // `counted`: the current word has a letter, and was counted.
+    let (mut count, mut counted) = (0, false);
     let mut at = 0;
-    while at < unit.len() && count < at_most {
-        let (class, width) = class_at(unit, at);
-        let letter = class == LETTER;
-        count += usize::from(letter && !in_word_with_letter);
-        in_word_with_letter = (in_word_with_letter || letter) && class != SPACE;
-        at += width;
+    while at < bytes.len() && count < at_most {
+        let len = (bytes.len() - at).min(16);
+        let chunk: [u8; 16] = match bytes.get(at..at + 16) {
+            Some(sixteen) => sixteen.try_into().expect("sixteen bytes"),
+            // The last few bytes, padded with white space, which counts no word.
+            None => {
+                let mut chunk = [b' '; 16];
+                chunk[..len].copy_from_slice(&bytes[at..]);
+                chunk
+            }
+        };
+        let (letters, spaces, beyond) = ascii_masks(&chunk);
+        if beyond == 0 {
+            // A letter is counted when the last letter or space before it is a space (or there
+            // is none and the current word was not counted). Those letters are found by carrying
+            // a mark from each space (and from the chunk's start) over the other bytes to the
+            // next letter or space: an addition carries it over a run of set bits.
+            let others = !(letters | spaces) & 0xffff;
+            let marks = spaces << 1 | u32::from(!counted);
+            let reached = (marks + others) & !others;
+            count += (reached & letters).count_ones() as usize;
+            // A mark carried past the chunk's end: the last letter or space in it was a space.
+            counted = reached & 1 << 16 == 0;
+            at += len;
+            continue;
+        }
+        // Up to the first character beyond ASCII, and that one, a character at a time.
+        let stop = at + beyond.trailing_zeros() as usize;
+        while at <= stop && count < at_most {
+            let (class, width) = class_at(unit, at);
+            let letter = class == LETTER;
+            count += usize::from(letter && !counted);
+            counted = (counted || letter) && class != SPACE;
+            at += width;
+        }
     }
-    count
+    count.min(at_most)
+}
+
+/// The ASCII letters, the ASCII white space (as [`class_at`] classes them) and the bytes beyond
+/// ASCII among sixteen bytes, as masks: bit `i` for `chunk[i]`. On x86-64 a few SSE2
+/// comparisons of all sixteen bytes at once, elsewhere byte by byte.
+#[cfg(target_arch = "x86_64")]
+fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled for),
+    // and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+        // Bytes beyond ASCII are negative as signed bytes, so no range below takes them in.
+        let beyond = _mm_movemask_epi8(bytes) as u32;
+        // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
+        let lowered = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+        let letters = _mm_and_si128(
+            _mm_cmpgt_epi8(lowered, _mm_set1_epi8(b'a' as i8 - 1)),
+            _mm_cmplt_epi8(lowered, _mm_set1_epi8(b'z' as i8 + 1)),
+        );
+        let controls = _mm_and_si128(
+            _mm_cmpgt_epi8(bytes, _mm_set1_epi8(b'\t' as i8 - 1)),
+            _mm_cmplt_epi8(bytes, _mm_set1_epi8(b'\r' as i8 + 1)),
+        );
+        let spaces = _mm_or_si128(controls, _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b' ' as i8)));
+        (_mm_movemask_epi8(letters) as u32, _mm_movemask_epi8(spaces) as u32, beyond)
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
+    chunk.iter().enumerate().fold((0, 0, 0), |(letters, spaces, beyond), (index, &byte)| {
+        let class = if byte.is_ascii() { crate::chars::ASCII_CLASS[usize::from(byte)] } else { 0 };
+        (
+            letters | u32::from(class == LETTER) << index,
+            spaces | u32::from(class == SPACE) << index,
+            beyond | u32::from(!byte.is_ascii()) << index,
+        )
+    })
 }
 
 /// The span without the `#` marks of a Markdown heading in front of it.
@@ -179,13 +253,51 @@ fn before_question(text: &str, clause: Span) -> (Span, Option<Span>) {
     (lead, Some(question))
 }
 
+/// Whether one of the first `words` words (runs between white space) of `text` starts with a
+/// lower-case letter, as `text.split_whitespace().take(words).any(…)` tells it, read a character
+/// at a time without decoding ASCII (see [`class_at`]).
+fn starts_lower_within(text: &str, words: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    for _ in 0..words {
+        // White space, up to the word.
+        while at < bytes.len() {
+            let (class, width) = class_at(text, at);
+            if class != SPACE {
+                break;
+            }
+            at += width;
+        }
+        let Some(&first) = bytes.get(at) else {
+            return false;
+        };
+        let lower = if first.is_ascii() {
+            first.is_ascii_lowercase()
+        } else {
+            text[at..].chars().next().is_some_and(char::is_lowercase)
+        };
+        if lower {
+            return true;
+        }
+        // The rest of the word.
+        while at < bytes.len() {
+            let (class, width) = class_at(text, at);
+            if class == SPACE {
+                break;
+            }
+            at += width;
+        }
+    }
+    false
+}
+
 /// The sentence without a glued card heading, or the sentence itself when it has none.
 fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &[MoneyItem]) -> Span {
     let slice = sentence.of(text);
     // A heading needs two words before the subject, and a lower-case word after it: a sentence
     // with a lower-case word among its first three has none (most have one), so it is not listed.
     let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
-    if slice.split_whitespace().take(3).any(lower) {
+    if starts_lower_within(slice, 3) {
         return sentence;
     }
     let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
@@ -250,6 +362,29 @@ mod tests {
         {
             assert_eq!(words_with_letter(text, usize::MAX), slow(text), "{text:?}");
             assert_eq!(words_with_letter(text, 2), slow(text).min(2), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_lower_case_start_is_found_among_the_first_words_as_split_whitespace_finds_it(
+            text in r"[aZ1.é Éж Ж\t\n\u{a0}\u{2003}’]{0,24}",
+            words in 0usize..5,
+        ) {
+            let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
+            proptest::prop_assert_eq!(starts_lower_within(&text, words), text.split_whitespace().take(words).any(lower));
+        }
+
+        /// Texts of every kind of byte the sixteen-byte reading tells apart, ASCII and beyond,
+        /// in runs that cross the edges of its chunks.
+        #[test]
+        fn words_with_a_letter_are_counted_as_split_whitespace_counts_them(
+            text in r"[a-zA-Z0-9 \t\n\x0b\x0c\r.,'%@`{\[\x00\x1f\x7f\u{a0}é×’\u{2003}ж一]{0,80}",
+            at_most in 0usize..20,
+        ) {
+            let slow = text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+            proptest::prop_assert_eq!(words_with_letter(&text, usize::MAX), slow);
+            proptest::prop_assert_eq!(words_with_letter(&text, at_most), slow.min(at_most));
         }
     }
 
