@@ -41,7 +41,9 @@ use regex_automata::nfa::thompson;
 use regex_syntax::hir::Hir;
 
 use crate::record::BoilerplateKind;
-use crate::rules::{self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table};
+use crate::rules::{
+    self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, TooManyPhrases, rule_table,
+};
 use crate::span::Span;
 
 rule_table! {
@@ -496,7 +498,7 @@ struct LeadingPhrases {
 }
 
 impl LeadingPhrases {
-    fn new(lists: &[&PhraseList], most: usize) -> LeadingPhrases {
+    fn new(lists: &[&PhraseList], most: usize) -> Result<LeadingPhrases, TooManyPhrases> {
         let mut by_word = words::KeyTable::default();
         let mut groups: Vec<Vec<(usize, String, Position)>> = Vec::new();
         let mut marked = PhraseSetBuilder::default();
@@ -523,7 +525,11 @@ impl LeadingPhrases {
                 groups[*group as usize - 1].push((*rule, phrase.clone(), *position));
             }
         }
-        LeadingPhrases { most, by_word, groups, marked: any_marked.then(|| (marked.build(), marked_first)) }
+        let marked = match any_marked {
+            true => Some((marked.build()?, marked_first)),
+            false => None,
+        };
+        Ok(LeadingPhrases { most, by_word, groups, marked })
     }
 
     /// Calls `found(rule)` for every leading phrase that opens `text` where its rule asks (see
@@ -568,7 +574,7 @@ fn first_word_key(phrase: &str) -> Option<u64> {
 impl PhraseSets {
     /// Files the phrases that may sit anywhere under their first words in `stop_words`, which
     /// the line scan reads.
-    fn new(mut lists: Vec<PhraseList>, stop_words: &mut StopWords) -> PhraseSets {
+    fn new(mut lists: Vec<PhraseList>, stop_words: &mut StopWords) -> Result<PhraseSets, TooManyPhrases> {
         let mut by_word: Vec<Vec<(usize, String)>> = Vec::new();
         for (rule, phrases, position, _) in &mut lists {
             if *position != Position::Anywhere {
@@ -597,7 +603,8 @@ impl PhraseSets {
         };
         let (anywhere, leading): (Vec<&PhraseList>, Vec<&PhraseList>) =
             lists.iter().partition(|list| list.2 == Position::Anywhere);
-        let leading = leading.iter().map(|list| limit(list)).max().map(|most| LeadingPhrases::new(&leading, most));
+        let leading =
+            leading.iter().map(|list| limit(list)).max().map(|most| LeadingPhrases::new(&leading, most)).transpose()?;
         let mut limits: Vec<usize> = anywhere.iter().map(|list| limit(list)).collect();
         limits.sort_unstable();
         limits.dedup();
@@ -615,9 +622,9 @@ impl PhraseSets {
         }
         let anywhere = tiers
             .into_iter()
-            .map(|(least, most)| (most, build(&mut anywhere.iter().copied().filter(|list| limit(list) >= least))))
-            .collect();
-        PhraseSets { leading, by_word, anywhere }
+            .map(|(least, most)| Ok((most, build(&mut anywhere.iter().copied().filter(|list| limit(list) >= least))?)))
+            .collect::<Result<_, TooManyPhrases>>()?;
+        Ok(PhraseSets { leading, by_word, anywhere })
     }
 
     /// Calls `found(rule)` for every phrase of group `group` (see [`StopWords::phrase_group`])
@@ -753,7 +760,8 @@ impl BoilerplateClassifier {
             starts: StartPatterns::new(&parts.starts)?,
             dfas: LineDfas::new(parts.dfas),
             order,
-            phrases: PhraseSets::new(phrase_lists, &mut stop_words),
+            phrases: PhraseSets::new(phrase_lists, &mut stop_words)
+                .map_err(|error| source.family_error(Family::Boilerplate, error.to_string()))?,
             literal_sets: parts.literal_sets,
             settings,
             stop_words,
@@ -1062,7 +1070,7 @@ mod tests {
                 limits.push(rule.max_words.unwrap_or(usize::MAX));
             }
         }
-        let automaton = builder.build();
+        let automaton = builder.build().unwrap();
         let lines = [
             "We use cookies to make this site work. Accept all | Reject all",
             "ÄHNLICHE BEITRÄGE",

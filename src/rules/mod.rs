@@ -18,7 +18,7 @@ mod phrases;
 mod source;
 
 pub use catalogue::{Catalogue, EntryKind, ExampleDoc, Quoted, RuleDoc};
-pub use phrases::{PhraseHit, PhraseSet, PhraseSetBuilder, non_ascii_chars, occurs_anywhere_at};
+pub use phrases::{PhraseHit, PhraseSet, PhraseSetBuilder, TooManyPhrases, non_ascii_chars, occurs_anywhere_at};
 pub use source::{Family, ListFile, RuleFile, RuleSource};
 
 use serde::de::DeserializeOwned;

@@ -44,7 +44,9 @@ impl PhraseSetBuilder {
         }
     }
 
-    pub fn build(self) -> PhraseSet {
+    /// The phrases, compiled; an error when they are too many for one automaton (rule files of
+    /// a few tens of kilobytes of phrases).
+    pub fn build(self) -> Result<PhraseSet, TooManyPhrases> {
         // A DFA: phrase lists are a few thousand bytes, and every document is read with them.
         // No prefilter: the set is walked byte by byte (see [`PhraseSet::walk`]), and with one
         // the start state would count as special, stopping the walk at every byte that leaves it there.
@@ -53,14 +55,19 @@ impl PhraseSetBuilder {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&self.phrases)
-            .expect("phrase lists of rule files fit an automaton");
-        let automaton = Table::new(&automaton, &self.phrases);
+            .map_err(|error| TooManyPhrases(error.to_string()))?;
+        let automaton = Table::new(&automaton, &self.phrases)?;
         let leading_only =
             self.positions.iter().all(|&position| position.is_some_and(|position| position != Position::Anywhere));
         let longest = self.phrases.iter().map(String::len).max().unwrap_or(0);
-        PhraseSet { automaton, owners: self.owners, positions: self.positions, leading_only, longest }
+        Ok(PhraseSet { automaton, owners: self.owners, positions: self.positions, leading_only, longest })
     }
 }
+
+/// Phrase lists that do not fit one automaton.
+#[derive(Debug, thiserror::Error)]
+#[error("the phrase lists are too large for one automaton: {0}")]
+pub struct TooManyPhrases(String);
 
 /// All phrases, compiled.
 #[derive(Debug)]
@@ -283,7 +290,7 @@ struct Table {
 }
 
 impl Table {
-    fn new(dfa: &DFA, strings: &[String]) -> Table {
+    fn new(dfa: &DFA, strings: &[String]) -> Result<Table, TooManyPhrases> {
         // Class 0 is every byte no string has, in either case; the others one byte each (in
         // lower case), numbered from 1.
         let mut classes = [0u8; 256];
@@ -323,7 +330,9 @@ impl Table {
                 steps.push(number);
             }
         }
-        assert!(states.len() <= usize::from(u16::MAX) + 1, "at most 65,536 states in a phrase automaton");
+        if states.len() > usize::from(u16::MAX) + 1 {
+            return Err(TooManyPhrases(format!("{} states, where at most 65,536 are numbered", states.len())));
+        }
         // Numbered in 16 bits again, match states last.
         let (plain, matching): (Vec<usize>, Vec<usize>) = (0..states.len()).partition(|&n| !dfa.is_match(states[n]));
         let mut renumbered = vec![0u16; states.len()];
@@ -343,7 +352,7 @@ impl Table {
             matched.extend((0..dfa.match_len(state)).map(|index| dfa.match_pattern(state, index).as_u32()));
             ends.push(matched.len() as u32);
         }
-        Table {
+        Ok(Table {
             classes,
             shift,
             next,
@@ -352,7 +361,7 @@ impl Table {
             ends,
             matched,
             lens: strings.iter().map(String::len).collect(),
-        }
+        })
     }
 
     #[inline(always)]
@@ -450,17 +459,29 @@ mod tests {
         let mut builder = PhraseSetBuilder::default();
         builder.add(0, &["share this".into()], Position::Start);
         builder.add(1, &["this".into(), "cost".into()], Position::Anywhere);
-        let set = builder.build();
+        let set = builder.build().unwrap();
         let mut hits = Vec::new();
         set.find("Share THIS: the cost, costly", |rule, start, end| hits.push((rule, start, end)));
         assert_eq!(hits, [(0, 0, 10), (1, 6, 10), (1, 16, 20)]);
     }
 
     #[test]
+    fn phrase_lists_too_large_for_the_table_are_an_error_not_a_crash() {
+        // Distinct strings of 16 hex digits share little beyond their first few bytes: about
+        // 13 states each, past the 65,536 the table numbers.
+        let phrases: Vec<String> =
+            (0..6000u64).map(|i| format!("{:016x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15))).collect();
+        let mut builder = PhraseSetBuilder::default();
+        builder.add(0, &phrases, Position::Anywhere);
+        let error = builder.build().unwrap_err();
+        assert!(error.to_string().contains("at most 65,536"), "{error}");
+    }
+
+    #[test]
     fn folds_non_ascii_capitals_and_keeps_offsets() {
         let mut builder = PhraseSetBuilder::default();
         builder.add(0, &["ähnliche beiträge".into()], Position::Anywhere);
-        let set = builder.build();
+        let set = builder.build().unwrap();
         let text = "İ ÄHNLICHE Beiträge";
         let mut hits = Vec::new();
         set.find(text, |rule, start, end| hits.push((rule, start, end)));
@@ -474,7 +495,7 @@ mod tests {
         builder.add(0, &["share this".into()], Position::Start);
         builder.add(1, &["this".into(), "cost".into(), "cost rose".into()], Position::Anywhere);
         builder.add_substrings(7, &["st".into(), "e. ä".into()]);
-        let set = builder.build();
+        let set = builder.build().unwrap();
         let text = "Share THIS: the cost; cost rose. ÄH, share this cost";
         let cut = |a: &str, b: &str| Span::new(text.find(a).unwrap(), text.find(b).unwrap() + b.len());
         for parts in [
@@ -513,7 +534,7 @@ mod tests {
         for (rule, phrase) in phrases.iter().enumerate() {
             builder.add(rule, &[phrase.to_string()], Position::Anywhere);
         }
-        let set = builder.build();
+        let set = builder.build().unwrap();
         for text in [
             "Share THIS: the cost, costly; Cost rose",
             "İ ÄHNLICHE Beiträge x",

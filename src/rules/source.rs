@@ -127,8 +127,13 @@ impl RuleSource {
     }
 
     /// The family's directory, as shown in messages.
-    pub fn family_path(&self, family: Family) -> String {
+    fn family_path(&self, family: Family) -> String {
         format!("{}/{}", self.label, family.name())
+    }
+
+    /// An error about a family's rules taken together, where no one place in a file is to blame.
+    pub fn family_error(&self, family: Family, message: impl Into<String>) -> RuleError {
+        RuleError::Invalid { path: self.family_path(family), line: 1, col: 1, message: message.into() }
     }
 
     /// The TOML files of one family, in path order.

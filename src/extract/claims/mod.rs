@@ -661,12 +661,8 @@ impl ClaimExtractor {
                 });
             }
         }
-        let scoring = scoring.ok_or_else(|| RuleError::Invalid {
-            path: source.family_path(Family::Claims),
-            line: 1,
-            col: 1,
-            message: "no `[scoring]` table in any claims rule file".into(),
-        })?;
+        let scoring = scoring
+            .ok_or_else(|| source.family_error(Family::Claims, "no `[scoring]` table in any claims rule file"))?;
         let mut vetoes = Fired::default();
         for (index, _) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
             vetoes.insert(index);
@@ -691,7 +687,7 @@ impl ClaimExtractor {
             rules,
             pattern_owners,
             with_feature,
-            phrases: phrases.build(),
+            phrases: phrases.build().map_err(|error| source.family_error(Family::Claims, error.to_string()))?,
             scoring,
             word_cap,
             spare: Mutex::new(Vec::new()),
