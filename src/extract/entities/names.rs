@@ -622,6 +622,22 @@ fn is_title_case(line: &str) -> bool {
         let c = line[at..].chars().next().expect("a character starts here");
         (c.is_alphabetic(), c.is_uppercase(), c.len_utf8())
     };
+    // Each capitalised run begins with a capital of its own, an ASCII one or a character beyond
+    // ASCII (told by its lead byte): their count bounds the capitalised words, and turns down
+    // most prose after its first few lower-case words. Counted in byte-wide lanes, 128 bytes at
+    // a time, which the compiler vectorises.
+    let capitals: usize = bytes
+        .chunks(128)
+        .map(|chunk| {
+            let count = chunk
+                .iter()
+                .fold(0u8, |count, &byte| count + u8::from(byte.wrapping_sub(b'A') < 26) + u8::from(byte >= 0xC0));
+            usize::from(count)
+        })
+        .sum();
+    if capitals < 4 {
+        return false;
+    }
     let (mut upper, mut lower) = (0, 0);
     let mut at = 0;
     // One run of letters at a time; ASCII letters and other ASCII bytes in tight loops.
@@ -663,9 +679,10 @@ fn is_title_case(line: &str) -> bool {
                 upper += 1;
             } else {
                 lower += 1;
-                // Prose stops here: the rest of the line has no room for enough capitalised
-                // words (four letters and a break each) to outweigh its lower-case ones.
-                if lower * 4 > upper + (line.len() - at + 1) / 5 {
+                // Prose stops here: the line has not enough capitals, or the rest of it no
+                // room, for enough capitalised words (four letters and a break each) to
+                // outweigh its lower-case ones.
+                if lower * 4 > capitals || lower * 4 > upper + (line.len() - at + 1) / 5 {
                     return false;
                 }
             }
