@@ -265,11 +265,13 @@ impl Lexicon {
     /// The lists that hold `part` (`lists` hold it as written), or, for a long all-capitals
     /// word, its Title-case form (`INDEPENDENCE`); short ones are acronyms (`CRI` is not `Cri`).
     fn listed_in(&self, part: &str, lists: u32) -> u32 {
-        if part.chars().count() >= 4 && !part.chars().any(char::is_lowercase) {
-            lists | with_title_case(part, |title| self.known.get(title).lists)
+        // Asked of most name-shaped words: an ASCII one is read as bytes.
+        let all_capitals = if part.is_ascii() {
+            part.len() >= 4 && !part.bytes().any(|byte| byte.is_ascii_lowercase())
         } else {
-            lists
-        }
+            part.chars().count() >= 4 && !part.chars().any(char::is_lowercase)
+        };
+        if all_capitals { lists | with_title_case(part, |title| self.known.get(title).lists) } else { lists }
     }
 }
 
