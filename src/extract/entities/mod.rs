@@ -40,6 +40,7 @@ use std::sync::Arc;
 
 use foldhash::HashSet;
 
+use crate::chars::{ASCII_CLASS, SPACE};
 use crate::record::{EntityItem, EntityType};
 use crate::rules::{self, Catalogue, Family, RuleError, RuleFile, RuleSource, rule_table};
 use crate::span::{Span, SpanSet};
@@ -296,10 +297,7 @@ impl EntityExtractor {
         // alias word → (alias rule, canonical name, where the full name ends)
         let mut aliases: BTreeMap<&str, (usize, Cow<'a, str>, usize)> = BTreeMap::new();
         for c in chosen.iter() {
-            // The first and last words, and whether more lie between them, without a list.
-            let mut words = c.span.of(text).split_whitespace();
-            let (Some(first), Some(last)) = (words.next(), words.next_back()) else { continue };
-            let three_or_more = words.next().is_some();
+            let Some((first, last, three_or_more)) = outer_words(c.span.of(text)) else { continue };
             for &(alias_rule, word) in &self.aliases {
                 if self.rules[alias_rule].entity_type != self.rules[c.rule].entity_type {
                     continue;
@@ -378,9 +376,59 @@ impl EntityExtractor {
     }
 }
 
+/// The first and last of two or more words of `name`, and whether more lie between them.
+/// An ASCII name (most are) is read as bytes, a few words at a time.
+fn outer_words(name: &str) -> Option<(&str, &str, bool)> {
+    if !name.is_ascii() {
+        let mut words = name.split_whitespace();
+        let (first, last) = (words.next()?, words.next_back()?);
+        return Some((first, last, words.next().is_some()));
+    }
+    // ASCII white space is what `char::is_whitespace` holds of ASCII.
+    let bytes = name.as_bytes();
+    let space = |byte: &u8| ASCII_CLASS[usize::from(*byte)] == SPACE;
+    let start = bytes.iter().position(|byte| !space(byte))?;
+    let first_end = start + bytes[start..].iter().position(space)?;
+    let end = bytes.iter().rposition(|byte| !space(byte))? + 1;
+    let last_start = bytes[..end].iter().rposition(space)? + 1;
+    if last_start <= start {
+        return None;
+    }
+    let three_or_more = bytes[first_end..last_start].iter().any(|byte| !space(byte));
+    Some((&name[start..first_end], &name[last_start..end], three_or_more))
+}
+
 /// Whether `span` is not glued to letters or digits on either side.
 pub fn is_whole_word(text: &str, span: Span) -> bool {
     let before = text[..span.start].chars().next_back();
     let after = text[span.end..].chars().next();
     before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outer_words_are_those_split_whitespace_finds() {
+        for name in [
+            "Alder Ridge",
+            "Alder Ridge Partners",
+            "  Alder  ",
+            " Alder ",
+            "Alder",
+            "",
+            " ",
+            "a\tb\nc",
+            " Inês  Varela ",
+            "x\u{a0}y z",
+        ] {
+            let words: Vec<&str> = name.split_whitespace().collect();
+            let expected = match words.as_slice() {
+                [first, .., last] => Some((*first, *last, words.len() > 2)),
+                _ => None,
+            };
+            assert_eq!(outer_words(name), expected, "{name:?}");
+        }
+    }
 }

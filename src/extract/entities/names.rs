@@ -6,7 +6,7 @@ use foldhash::{HashMap, HashSet};
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
 use super::lists::{self, Lists, WordList};
@@ -61,7 +61,7 @@ fn one() -> usize {
 /// A word with the shape of a word of a name, whatever the rule (see [`name_shaped`]): the only
 /// words a run of capitalised words can hold. Kept apart from the other words, which need none
 /// of this.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct NameWord {
     span: Span,
     /// Whether it begins a sentence (see [`starts_sentence`]).
@@ -76,6 +76,11 @@ struct NameWord {
     /// `last_words` it is.
     strip: u32,
     last: u32,
+    /// The rules (by slot) whose `preceded_by` holds the word before it, and whose
+    /// `followed_by` holds the word after it: read for the first rule that asks, rather than
+    /// by each rule for each run it judges (see [`DocumentWords::preceded`]).
+    preceded: Cell<Option<u32>>,
+    followed: Cell<Option<u32>>,
 }
 
 /// What the capitalised-name rules ask of each name-shaped word, gathered from every rule so
@@ -93,6 +98,9 @@ pub struct Lexicon {
     known: KnownWords,
     /// How many rules took a slot.
     slots: usize,
+    /// The rules (by slot) that have `preceded_by` and `followed_by` words.
+    asks_preceded: u32,
+    asks_followed: u32,
 }
 
 /// What the lexicon knows of a word.
@@ -100,9 +108,12 @@ pub struct Lexicon {
 struct Facts {
     /// The lexicon's lists that hold it, by bit.
     lists: u32,
-    /// The rules (by slot) whose `strip_leading` and whose `last_words` it is.
+    /// The rules (by slot) whose `strip_leading`, `last_words`, `preceded_by` and
+    /// `followed_by` it is.
     strip: u32,
     last: u32,
+    preceding: u32,
+    following: u32,
     /// Whether it ends a run of capitalised words (the entity files' `run_breaks`).
     run_break: bool,
 }
@@ -216,6 +227,28 @@ impl Lexicon {
         word.last = facts.last;
     }
 
+    /// The rules whose `preceded_by` holds the word before `at` in `region` of `text`: the
+    /// letters and digits before it, past spaces and tabs.
+    fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
+        if self.asks_preceded == 0 {
+            return 0;
+        }
+        let before = text[region.start..at].trim_end_matches([' ', '\t']);
+        let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        if previous.is_empty() { 0 } else { self.known.get(previous).preceding }
+    }
+
+    /// The rules whose `followed_by` holds the word after `end` in `region` of `text`, in lower
+    /// case: the letters and digits after it, past spaces, tabs and commas.
+    fn followed(&self, text: &str, region: Span, end: usize) -> u32 {
+        if self.asks_followed == 0 {
+            return 0;
+        }
+        let after = text[end..region.end].trim_start_matches([' ', '\t', ',']);
+        let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        if next.is_empty() { 0 } else { with_lower_case(next, |lower| self.known.get(lower).following) }
+    }
+
     /// The lists that have `surface` (which the lists in `lists` hold) as an ordinary word
     /// written capitalised: listed as such, or a hyphenated compound of such words (`Lock-In`).
     fn ordinary_in(&self, surface: &str, lists: u32) -> u32 {
@@ -232,11 +265,13 @@ impl Lexicon {
     /// The lists that hold `part` (`lists` hold it as written), or, for a long all-capitals
     /// word, its Title-case form (`INDEPENDENCE`); short ones are acronyms (`CRI` is not `Cri`).
     fn listed_in(&self, part: &str, lists: u32) -> u32 {
-        if part.chars().count() >= 4 && !part.chars().any(char::is_lowercase) {
-            lists | with_title_case(part, |title| self.known.get(title).lists)
+        // Asked of most name-shaped words: an ASCII one is read as bytes.
+        let all_capitals = if part.is_ascii() {
+            part.len() >= 4 && !part.bytes().any(|byte| byte.is_ascii_lowercase())
         } else {
-            lists
-        }
+            part.chars().count() >= 4 && !part.chars().any(char::is_lowercase)
+        };
+        if all_capitals { lists | with_title_case(part, |title| self.known.get(title).lists) } else { lists }
     }
 }
 
@@ -254,8 +289,8 @@ pub struct CapitalisedNames {
     min_mentions: usize,
     surnames: Option<Arc<WordList>>,
     has_last_words: bool,
-    preceded_by: HashSet<String>,
-    followed_by: HashSet<String>,
+    has_preceded_by: bool,
+    has_followed_by: bool,
     min_words: usize,
     listed_with: Option<EntityType>,
     extend: bool,
@@ -290,6 +325,14 @@ impl CapitalisedNames {
         for word in &config.last_words {
             lexicon.known.entry(word).last |= slot;
         }
+        for word in &config.preceded_by {
+            lexicon.known.entry(word).preceding |= slot;
+            lexicon.asks_preceded |= slot;
+        }
+        for word in &config.followed_by {
+            lexicon.known.entry(word).following |= slot;
+            lexicon.asks_followed |= slot;
+        }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
         Ok(CapitalisedNames {
             surnames,
@@ -300,8 +343,8 @@ impl CapitalisedNames {
             min_mentions: config.min_mentions,
             rejected,
             has_last_words: !config.last_words.is_empty(),
-            preceded_by: config.preceded_by.iter().cloned().collect(),
-            followed_by: config.followed_by.iter().cloned().collect(),
+            has_preceded_by: !config.preceded_by.is_empty(),
+            has_followed_by: !config.followed_by.is_empty(),
             min_words: config.min_words,
             listed_with: config.listed_with,
             extend: config.extend,
@@ -430,7 +473,7 @@ impl CapitalisedNames {
             return fits.then_some(span);
         }
         if self.has_cues() {
-            let cued = run.len() >= self.min_words && (listed || self.cued(text, region, span, last));
+            let cued = run.len() >= self.min_words && (listed || self.cued(region, document, first, last));
             return cued.then_some(span);
         }
         let stripped = span.start != original_start;
@@ -461,29 +504,15 @@ impl CapitalisedNames {
     }
 
     fn has_cues(&self) -> bool {
-        self.has_last_words
-            || !self.preceded_by.is_empty()
-            || !self.followed_by.is_empty()
-            || self.listed_with.is_some()
+        self.has_last_words || self.has_preceded_by || self.has_followed_by || self.listed_with.is_some()
     }
 
-    /// Whether one of the rule's cues holds for the run at `span`, whose last word is `last`.
-    /// Every rule asks this of every run, and most rules have one kind of cue: the words around
-    /// the run are read only for the cues the rule has.
-    fn cued(&self, text: &str, region: Span, span: Span, last: &NameWord) -> bool {
-        let preceded = || {
-            let before = text[region.start..span.start].trim_end_matches([' ', '\t']);
-            let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-            !previous.is_empty() && self.preceded_by.contains(previous)
-        };
-        let followed = || {
-            let after = text[span.end..region.end].trim_start_matches([' ', '\t', ',']);
-            let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-            !next.is_empty() && self.followed_by.contains(lower_case(next).as_ref())
-        };
+    /// Whether one of the rule's cues holds for the run from `first` to `last` in `region`:
+    /// its last word, the word before it or the word after it.
+    fn cued(&self, region: Span, document: &DocumentWords, first: &NameWord, last: &NameWord) -> bool {
         last.last & self.slot != 0
-            || (!self.preceded_by.is_empty() && preceded())
-            || (!self.followed_by.is_empty() && followed())
+            || (self.has_preceded_by && document.preceded(region, first) & self.slot != 0)
+            || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
     }
 
     /// Whether `word` is written capitalised inside sentences at least `min_mentions` times in
@@ -501,6 +530,8 @@ impl CapitalisedNames {
 #[derive(Debug)]
 pub struct DocumentWords<'a> {
     text: &'a str,
+    /// What the words are described by.
+    lexicon: &'a Lexicon,
     /// The name-shaped words of each region, the only ones a run can hold.
     shaped: Vec<Vec<NameWord>>,
     /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
@@ -519,9 +550,10 @@ pub struct DocumentWords<'a> {
 
 impl<'a> DocumentWords<'a> {
     /// The words of `regions` of `text`, described by `lexicon`.
-    pub fn new(text: &'a str, regions: &[Span], lexicon: &Lexicon) -> DocumentWords<'a> {
+    pub fn new(text: &'a str, regions: &[Span], lexicon: &'a Lexicon) -> DocumentWords<'a> {
         let mut document = DocumentWords {
             text,
+            lexicon,
             shaped: Vec::with_capacity(regions.len()),
             capitalised_inside: Vec::new(),
             lower_words: Vec::with_capacity(regions.iter().map(|region| region.len() / 8).sum()),
@@ -556,6 +588,8 @@ impl<'a> DocumentWords<'a> {
                         common: 0,
                         strip: 0,
                         last: 0,
+                        preceded: Cell::new(None),
+                        followed: Cell::new(None),
                     };
                     lexicon.describe(&mut name_word, surface, facts);
                     shaped.push(name_word);
@@ -598,6 +632,26 @@ impl<'a> DocumentWords<'a> {
         lower.contains(word)
     }
 
+    /// The rules whose `preceded_by` holds the word before `word`, in `region`, its region.
+    fn preceded(&self, region: Span, word: &NameWord) -> u32 {
+        let read = || self.lexicon.preceded(self.text, region, word.span.start);
+        *word.preceded.get().get_or_insert_with(|| {
+            let rules = read();
+            word.preceded.set(Some(rules));
+            rules
+        })
+    }
+
+    /// The rules whose `followed_by` holds the word after `word`, in `region`, its region.
+    fn followed(&self, region: Span, word: &NameWord) -> u32 {
+        let read = || self.lexicon.followed(self.text, region, word.span.end);
+        *word.followed.get().get_or_insert_with(|| {
+            let rules = read();
+            word.followed.set(Some(rules));
+            rules
+        })
+    }
+
     /// Whether `at` lies in a title-case line.
     fn in_headline(&self, at: usize) -> bool {
         let next = self.headlines.partition_point(|line| line.end < at);
@@ -622,6 +676,22 @@ fn is_title_case(line: &str) -> bool {
         let c = line[at..].chars().next().expect("a character starts here");
         (c.is_alphabetic(), c.is_uppercase(), c.len_utf8())
     };
+    // Each capitalised run begins with a capital of its own, an ASCII one or a character beyond
+    // ASCII (told by its lead byte): their count bounds the capitalised words, and turns down
+    // most prose after its first few lower-case words. Counted in byte-wide lanes, 128 bytes at
+    // a time, which the compiler vectorises.
+    let capitals: usize = bytes
+        .chunks(128)
+        .map(|chunk| {
+            let count = chunk
+                .iter()
+                .fold(0u8, |count, &byte| count + u8::from(byte.wrapping_sub(b'A') < 26) + u8::from(byte >= 0xC0));
+            usize::from(count)
+        })
+        .sum();
+    if capitals < 4 {
+        return false;
+    }
     let (mut upper, mut lower) = (0, 0);
     let mut at = 0;
     // One run of letters at a time; ASCII letters and other ASCII bytes in tight loops.
@@ -663,9 +733,10 @@ fn is_title_case(line: &str) -> bool {
                 upper += 1;
             } else {
                 lower += 1;
-                // Prose stops here: the rest of the line has no room for enough capitalised
-                // words (four letters and a break each) to outweigh its lower-case ones.
-                if lower * 4 > upper + (line.len() - at + 1) / 5 {
+                // Prose stops here: the line has not enough capitals, or the rest of it no
+                // room, for enough capitalised words (four letters and a break each) to
+                // outweigh its lower-case ones.
+                if lower * 4 > capitals || lower * 4 > upper + (line.len() - at + 1) / 5 {
                     return false;
                 }
             }
@@ -721,15 +792,6 @@ impl<'c, 'a> Uncovered<'c, 'a> {
     }
 }
 
-/// `next.to_lowercase()`, without a copy for the usual ASCII lower-case word.
-fn lower_case(word: &str) -> Cow<'_, str> {
-    if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        Cow::Borrowed(word)
-    } else {
-        Cow::Owned(word.to_lowercase())
-    }
-}
-
 /// `OCTOBER` → `October`; other words unchanged in their first letter.
 fn title_case(word: &str) -> String {
     let mut chars = word.chars();
@@ -752,6 +814,19 @@ fn with_title_case<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
             f(std::str::from_utf8(title).expect("ASCII stays UTF-8"))
         }
         None => f(&title_case(word)),
+    }
+}
+
+/// `f(&word.to_lowercase())`, without a copy on the heap for a short ASCII word.
+fn with_lower_case<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buffer = [0; 32];
+    match buffer.get_mut(..word.len()).filter(|_| word.is_ascii()) {
+        Some(lower) => {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            f(std::str::from_utf8(lower).expect("ASCII stays UTF-8"))
+        }
+        None => f(&word.to_lowercase()),
     }
 }
 
@@ -974,12 +1049,14 @@ fn follows_prose(text: &str, region: Span, at: usize) -> bool {
 
 /// The name with its whitespace collapsed; most names have nothing to collapse.
 pub(super) fn collapse(name: &str) -> Cow<'_, str> {
-    // One pass over the bytes: ASCII, with single spaces between words and no other whitespace.
+    // One pass over the bytes: single spaces between words and no other ASCII whitespace; the
+    // characters beyond ASCII of a name that has some (`Inês`) are decoded to find white space
+    // among them.
     let bytes = name.as_bytes();
     let collapsed = bytes.iter().enumerate().all(|(at, &b)| match b {
         b' ' => at > 0 && at + 1 < bytes.len() && bytes[at + 1] != b' ',
-        _ => b.is_ascii() && ASCII_CLASS[usize::from(b)] != SPACE,
-    });
+        _ => !b.is_ascii() || ASCII_CLASS[usize::from(b)] != SPACE,
+    }) && (name.is_ascii() || !name.chars().any(|c| c != ' ' && c.is_whitespace()));
     if collapsed { Cow::Borrowed(name) } else { Cow::Owned(name.split_whitespace().collect::<Vec<_>>().join(" ")) }
 }
 
@@ -1029,7 +1106,8 @@ mod tests {
     #[test]
     fn document_words_count_mentions_inside_sentences_and_find_headlines() {
         let text = "Rates Rise As Ports Reopen Across Europe\nThe Coalition met. Coalition members and the Coalition agreed; a coalition formed.";
-        let document = DocumentWords::new(text, &[Span::new(0, text.len())], &Lexicon::default());
+        let lexicon = Lexicon::default();
+        let document = DocumentWords::new(text, &[Span::new(0, text.len())], &lexicon);
         assert_eq!(document.inside("Coalition"), 2);
         assert!(document.writes_lower("coalition"));
         assert!(document.in_headline(text.find("Ports").unwrap()));
@@ -1041,9 +1119,11 @@ mod tests {
         assert!(matches!(collapse("Polar Vane"), Cow::Borrowed("Polar Vane")));
         assert_eq!(collapse("Polar \n Vane"), "Polar Vane");
         assert_eq!(collapse("Polar\u{a0}Vane"), "Polar Vane");
+        assert_eq!(collapse("Polar \u{2009}Vane"), "Polar Vane");
+        assert!(matches!(collapse("Inês Vane"), Cow::Borrowed("Inês Vane")));
         assert_eq!(collapse("Polar\u{b}Vane"), "Polar Vane");
-        assert_eq!(lower_case("Said"), "said");
-        assert!(matches!(lower_case("said"), Cow::Borrowed("said")));
+        assert_eq!(with_lower_case("Said", str::to_string), "said");
+        assert_eq!(with_lower_case("ÉTÉ", str::to_string), "été");
     }
 
     #[test]

@@ -536,7 +536,7 @@ const BEGINS_WORD_AFTER_BOUNDARY: u8 = 4;
 
 /// How many steps of the walks a block may take, per byte before the start walked from, and in
 /// all, before its regexes take over: prose takes about one.
-const WALK_STEPS_PER_BYTE: usize = 4;
+const WALK_STEPS_PER_BYTE: usize = 16;
 const WALK_STEPS_FREE: usize = 256;
 
 impl Starts {
