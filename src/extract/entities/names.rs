@@ -803,29 +803,28 @@ fn title_case(word: &str) -> String {
 
 /// `f(&title_case(word))`, without a copy on the heap for a short ASCII word.
 fn with_title_case<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
-    let mut buffer = [0; 32];
-    match buffer.get_mut(..word.len()).filter(|_| word.is_ascii()) {
-        Some(title) => {
-            title.copy_from_slice(word.as_bytes());
-            title.make_ascii_lowercase();
-            if let Some(first) = title.first_mut() {
-                first.make_ascii_uppercase();
-            }
-            f(std::str::from_utf8(title).expect("ASCII stays UTF-8"))
-        }
-        None => f(&title_case(word)),
-    }
+    with_recased(word, true, f)
 }
 
 /// `f(&word.to_lowercase())`, without a copy on the heap for a short ASCII word.
 fn with_lower_case<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    with_recased(word, false, f)
+}
+
+/// `word` lower-cased, its first letter upper-cased again if `title`, handed to `f`: on the
+/// stack when the word is short and ASCII.
+fn with_recased<R>(word: &str, title: bool, f: impl FnOnce(&str) -> R) -> R {
     let mut buffer = [0; 32];
     match buffer.get_mut(..word.len()).filter(|_| word.is_ascii()) {
-        Some(lower) => {
-            lower.copy_from_slice(word.as_bytes());
-            lower.make_ascii_lowercase();
-            f(std::str::from_utf8(lower).expect("ASCII stays UTF-8"))
+        Some(cased) => {
+            cased.copy_from_slice(word.as_bytes());
+            cased.make_ascii_lowercase();
+            if let Some(first) = cased.first_mut().filter(|_| title) {
+                first.make_ascii_uppercase();
+            }
+            f(std::str::from_utf8(cased).expect("ASCII stays UTF-8"))
         }
+        None if title => f(&title_case(word)),
         None => f(&word.to_lowercase()),
     }
 }
@@ -1124,6 +1123,8 @@ mod tests {
         assert_eq!(collapse("Polar\u{b}Vane"), "Polar Vane");
         assert_eq!(with_lower_case("Said", str::to_string), "said");
         assert_eq!(with_lower_case("ÉTÉ", str::to_string), "été");
+        assert_eq!(with_title_case("OCTOBER", str::to_string), "October");
+        assert_eq!(with_title_case("ÉTÉ", str::to_string), "Été");
     }
 
     #[test]
