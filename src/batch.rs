@@ -106,7 +106,7 @@ const CHUNK_BYTES: usize = 256 << 10;
 /// Items are taken from the iterator only as results are written, so at most a window of them
 /// is in memory, bounded both in count and in bytes; the calling thread feeds the pool and
 /// writes while the workers analyse, and no worker waits for the others between documents.
-/// Items travel in chunks of consecutive ones (see [`CHUNK_ITEMS`]). A panic in `work` is raised
+/// Items travel in chunks of consecutive ones (see `CHUNK_ITEMS`). A panic in `work` is raised
 /// again here.
 pub fn in_order<T, R, E>(
     pool: &rayon::ThreadPool,

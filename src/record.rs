@@ -216,7 +216,7 @@ impl Record<'_> {
     /// the buffer: the same bytes serde_json's compact form gives, at a fraction of the cost
     /// (strings are scanned for bytes to escape sixteen at a time, field names written with
     /// their punctuation in one piece, numbers without a serializer state machine, and the
-    /// buffer grown once, by [`size_hint`](Self::size_hint), instead of a dozen times).
+    /// buffer grown once, by `size_hint`, instead of a dozen times).
     pub fn write_json_line(&self, out: &mut Vec<u8>) {
         let (decoded, findings) = (self.decoded, &self.findings);
         out.reserve(self.size_hint());

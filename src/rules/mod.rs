@@ -6,7 +6,7 @@
 //! at build time, so the tool needs no flag; `--rules DIR` reads another directory laid out the
 //! same way instead.
 //!
-//! Each family's engine defines its own rule table with [`rule_table!`], which adds the fields
+//! Each family's engine defines its own rule table with `rule_table!`, which adds the fields
 //! every rule shares: `id`, `description`, `why`, `known_problems`, `examples` and `negatives`.
 //! Unknown fields, bad TOML, bad regexes and duplicate ids stop the run with a [`RuleError`]
 //! that names `file:line:col`.

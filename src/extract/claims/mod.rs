@@ -1,7 +1,7 @@
 //! Claims: the sentences (or parts of sentences) that assert something checkable or
 //! consequential, with their kinds, hedges, speaker and a check-worthiness score.
 //!
-//! Units come from the kept text's sentences (see [`units`]). Each unit is read by the cue rules
+//! Units come from the kept text's sentences (see the `units` module). Each unit is read by the cue rules
 //! of `rules/claims/`, each a list of `phrases` (ASCII case-insensitive, whole words) and/or
 //! `patterns`, or a `feature` of the unit (it holds a money figure, or at least `min_entities`
 //! entities, is a step of an `→` chain, has between `min_words` and `max_words` words, or sits in a

@@ -3,23 +3,23 @@
 //!
 //! Three engines, all driven by `rules/entities/`:
 //!
-//! - **gazetteers** ([`gazetteer`]): rules with a `list` file or inline `entries` of known names,
+//! - **gazetteers** (module `gazetteer`): rules with a `list` file or inline `entries` of known names,
 //!   matched in one Aho-Corasick pass (leftmost-longest, case-sensitive, whole words). A rule can
 //!   allow a version number (`Trainium2`) or a plural `s` (`TPUs`) after the name; a dotted
 //!   abbreviation also matches with its final period split off by a tokenizer (`U.S .`).
-//! - **patterns** ([`patterns`]): regexes whose `name` group is the entity, for names no list can
+//! - **patterns** (module `patterns`): regexes whose `name` group is the entity, for names no list can
 //!   hold: organisation suffixes (`Tessaro Shipping Group`), `X of Y` names, first name + surname,
 //!   titles before names, places after "based in", datelines, cashtags. The rules whose matches
 //!   never begin with a lower-case ASCII letter, or always begin with one of a few words (a
 //!   title, `based in`), are walked together, by one anchored automaton, from the positions a
 //!   match of theirs can begin at; any other searches a block only when its gate
 //!   ([`crate::rules::gate`]: the literals a match needs) lets the block through.
-//! - **capitalised names** ([`names`]): runs of capitalised words left over by the other two,
+//! - **capitalised names** (module `names`): runs of capitalised words left over by the other two,
 //!   judged against a list of capitalised ordinary words and by how the document writes them,
 //!   typed by cues (surnames, "said", "near", "the X bar") or as organisations. The document's
 //!   words are read and shaped once for all these rules.
 //!
-//! Overlap policy, applied in one place ([`EntityExtractor::resolve`]) to every list and pattern
+//! Overlap policy, applied in one place (`EntityExtractor::resolve`) to every list and pattern
 //! candidate: the **longest** candidate wins, then the rule with the higher **priority**, then the
 //! **earliest**. The capitalised-name rules then see only the text no survivor covers (in file
 //! order, so a cue rule claims a run before the general one), except that a run right after a

@@ -103,7 +103,7 @@ pub struct PatternSpec<'a> {
 /// (macro name, occurrence 1 or 2) → name of its capture group in the pattern's regex.
 type CaptureGroups = HashMap<(&'static str, u8), String>;
 
-/// The slot of (macro name, occurrence) in [`Expanded::groups`].
+/// The slot of (macro name, occurrence) in [`Compiled::groups`].
 fn slot(name: &str, occurrence: u8) -> usize {
     let position = CAPTURING.iter().position(|m| *m == name).expect("a capturing macro");
     position * 2 + usize::from(occurrence - 1)

@@ -1,7 +1,7 @@
 //! Money: every amount an article states, with its exact decimal value and ISO 4217 currency.
 //!
 //! The knowledge lives in `rules/money/`: currencies (symbols, codes, names, subunits), scales,
-//! qualifiers, number words, and the `[[rule]]` patterns that combine them (see [`grammar`] for the
+//! qualifiers, number words, and the `[[rule]]` patterns that combine them (see the `grammar` module for the
 //! pattern language). This module compiles them and reads amounts out of the kept text.
 //!
 //! Values are exact decimals end to end (`$1.1B` is 1100000000, never 1100000000.0000002). A `$`
@@ -28,7 +28,7 @@ use crate::span::Span;
 rule_table! {
     /// A `[[rule]]` in `rules/money/`: one way of writing an amount.
     pub struct MoneyRule {
-        /// The pattern, in the language described in [`grammar`].
+        /// The pattern, in the language described in the `grammar` module.
         pub pattern: toml::Spanned<String>,
         /// A regex that must not match the text right after the amount.
         #[serde(default)]
