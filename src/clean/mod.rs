@@ -34,7 +34,7 @@ pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 use crate::rules::gate::Gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
-use visible::{link_cache, visible_line};
+use visible::{line_marks, link_cache, visible_line};
 
 use regex::Regex;
 use regex_automata::nfa::thompson;
@@ -788,7 +788,8 @@ impl BoilerplateClassifier {
         let mut caches = self.dfas.caches.get();
         let mut links = link_cache();
         let present = self.literal_sets.present(text, lines);
-        for (&line, &present) in lines.iter().zip(&present) {
+        let marks = line_marks(text, lines);
+        for ((&line, &present), &marks) in lines.iter().zip(&present).zip(&marks) {
             let span = line.trim(text);
             if span.is_empty() {
                 by_rule.push(None);
@@ -796,7 +797,7 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let visible = visible_line(raw, &mut links);
+            let visible = visible_line(raw, marks, &mut links);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| phrase_hits[rule / 64] |= 1 << (rule % 64);
             let scan = self.stop_words.scan(&visible.text, &mut lower, |start, group| {
