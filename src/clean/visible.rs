@@ -220,11 +220,17 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<usize> {
         return None;
     }
     let address = close + 2;
-    let after = address + bytes[address..].iter().take_while(|&&byte| PLAIN_ADDRESS[usize::from(byte)]).count();
-    match bytes.get(after) {
-        Some(b')') => return Some(after + 1),
+    // The address ends at the first `)`, `(` or space; it is plain if every byte before is.
+    let after = address + memchr::memchr3(b')', b'(', b' ', &bytes[address..])?;
+    // Printable ASCII (it holds no bracket). No early exit, so that the test runs on many bytes
+    // at once.
+    let plain =
+        bytes[address..after].iter().fold(true, |plain, &byte| plain & (byte.wrapping_sub(b'!') <= b'~' - b'!'));
+    match bytes[after] {
+        _ if !plain => {}
+        b')' => return Some(after + 1),
         // A title: white space, text in double quotes, white space, `)`.
-        Some(b' ' | b'\t') => {
+        b' ' => {
             let spaces =
                 |from: usize| from + bytes[from..].iter().take_while(|&&byte| matches!(byte, b' ' | b'\t')).count();
             let quote = spaces(after);
@@ -244,17 +250,6 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<usize> {
         Err(_) => LINK_REGEX.find(text).map(|found| found.end()),
     }
 }
-
-/// The bytes of a plain link address (see [`link_end`]): printable ASCII but for the brackets.
-static PLAIN_ADDRESS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = b'!';
-    while byte <= b'~' {
-        table[byte as usize] = byte != b'(' && byte != b')';
-        byte += 1;
-    }
-    table
-};
 
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
 /// characters that are not white space, in one pass that reads runs of ASCII bytes in a tight
