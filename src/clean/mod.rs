@@ -910,7 +910,8 @@ impl BoilerplateClassifier {
         let mut caches = self.dfas.caches.get();
         let mut links = link_cache();
         let (present, dense) = self.literal_sets.present(text, lines);
-        let (words_present, words_dense) = self.word_sets.present(text, lines);
+        // Looked for when a line first needs them: a page of prose in ASCII never does.
+        let mut word_hits: Option<(Vec<u64>, u64)> = None;
         let marks = line_marks(text, lines);
         for (number, (&line, &marks)) in lines.iter().zip(&marks).enumerate() {
             let span = line.trim(text);
@@ -920,8 +921,6 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let literals =
-                LineLiterals { present: present[number], dense, words_present: words_present[number], words_dense };
             let visible = visible_line(raw, marks, &mut links);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| phrase_hits[rule / 64] |= 1 << (rule % 64);
@@ -935,6 +934,15 @@ impl BoilerplateClassifier {
                 (std::borrow::Cow::Borrowed(_), false) => Some(scan.counted.gates),
                 _ => None,
             };
+            // Screens read the word sets only of lines whose tokens the scan does not tell.
+            let (words_present, words_dense) = match screen_words {
+                Some(_) => (0, 0),
+                None => {
+                    let (hits, dense) = word_hits.get_or_insert_with(|| self.word_sets.present(text, lines));
+                    (hits[number], *dense)
+                }
+            };
+            let literals = LineLiterals { present: present[number], dense, words_present, words_dense };
             self.phrases.find(&visible.text, words, &mut hit);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(&mut cache, raw));
