@@ -100,7 +100,9 @@ pub struct StopWords {
     /// their [`folded_key`](super::words::folded_key), so that one lookup serves both.
     short: KeyTable<Word>,
     long: HashMap<String, u32>,
-    /// Bytes of the longest word: a longer ASCII token is no stop word and needs no lookup.
+    /// Bytes of the longest word all in ASCII: a longer ASCII token, which stays ASCII in lower
+    /// case, is no stop word and needs no lookup (the longest words of some lists are beyond
+    /// ASCII, and take more bytes).
     longest: usize,
     /// Whether any phrase group or gate word was filed (see [`phrase_group`](Self::phrase_group)
     /// and [`gate_word`](Self::gate_word)): longer words and words beyond ASCII are then looked up
@@ -181,7 +183,9 @@ impl StopWords {
         };
         for word in language.words.split_whitespace() {
             let word = word.to_lowercase();
-            self.longest = self.longest.max(word.len());
+            if word.is_ascii() {
+                self.longest = self.longest.max(word.len());
+            }
             let languages = if word.len() <= 8 {
                 &mut self.short.entry(pack(word.as_bytes())).languages
             } else {

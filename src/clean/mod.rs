@@ -34,8 +34,9 @@ pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 use crate::rules::gate::Gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
-use visible::{link_cache, visible_line};
+use visible::{line_marks, link_cache, visible_line};
 
+use memchr::memmem;
 use regex::Regex;
 use regex_automata::nfa::thompson;
 use regex_syntax::hir::Hir;
@@ -136,22 +137,43 @@ struct Screen {
     /// The bit of the gate's literals in [`LiteralSets`], which looks for them in the whole
     /// document at once; 0 when the gate looks for them in the line itself, or asks for none.
     literals: u64,
+    /// The bit of the pattern's words in [`WordSets`], which looks for them in the whole
+    /// document, for the lines whose tokens the scan does not tell; 0 when not looked for.
+    word_set: u64,
 }
 
 impl Screen {
     fn new(gate: Gate, literal_sets: &mut LiteralSets) -> Screen {
-        Screen { words: 0, literals: literal_sets.bit(&gate), gate }
+        Screen { words: 0, literals: literal_sets.bit(&gate), gate, word_set: 0 }
     }
 
-    /// Whether a line with the gate set `words` (all bits when unknown), the literal sets
-    /// `present` (see [`LiteralSets::present`]) and text `line` may match.
-    fn admits(&self, words: u64, present: u64, line: &str) -> bool {
-        (self.words == 0 || self.words & words != 0)
+    /// Whether a line with the gate set `words` (`None` when its tokens are not all known),
+    /// the literals `literals` (see [`LiteralSets::present`]) and text `line` may match.
+    fn admits(&self, words: Option<u64>, literals: LineLiterals, line: &str) -> bool {
+        let words_held = match words {
+            Some(words) => self.words & words != 0,
+            None => self.word_set == 0 || (literals.words_present | literals.words_dense) & self.word_set != 0,
+        };
+        (self.words == 0 || words_held)
             && match self.literals {
                 0 => self.gate.admits(line),
-                bit => present & bit != 0 && self.gate.admits_edges(line),
+                bit if literals.dense & bit != 0 => self.gate.admits(line),
+                bit => literals.present & bit != 0 && self.gate.admits_edges(line),
             }
     }
+}
+
+/// What the search of a document for the literal sets tells of one of its lines (see
+/// [`LiteralSets::present`]).
+#[derive(Debug, Clone, Copy)]
+struct LineLiterals {
+    /// The sets of which the line holds a literal, one bit each.
+    present: u64,
+    /// The sets that the search gave up on in the document: a gate looks for them in the line.
+    dense: u64,
+    /// The same for the word sets of [`WordSets`].
+    words_present: u64,
+    words_dense: u64,
 }
 
 /// The literal sets that the gates of the line patterns ask lines for, each looked for once in
@@ -194,13 +216,24 @@ impl LiteralSets {
         1 << (self.gates.len() - 1)
     }
 
+    /// The most lines in which a search of a document for a set finds it before it gives up.
+    fn most(lines: &[Span]) -> usize {
+        4 + lines.len() / 32
+    }
+
     /// For each of `lines` (the lines of `text`, in order), the sets of which it holds a
-    /// literal, one bit each. An occurrence holds no line break, so it lies in the first line
-    /// that ends at or after its end; the search goes on from the end of that line.
-    fn present(&self, text: &str, lines: &[Span]) -> Vec<u64> {
+    /// literal, one bit each, and the sets given up on (see [`LineLiterals`]). An occurrence
+    /// holds no line break, so it lies in the first line that ends at or after its end; the
+    /// search goes on from the end of that line. A search costs a call per line that holds a
+    /// literal, so one that finds a literal in more than a few lines (`.` or `/` in a page of
+    /// links) is given up: a gate then looks in the few lines that come that far, once their
+    /// other conditions hold.
+    fn present(&self, text: &str, lines: &[Span]) -> (Vec<u64>, u64) {
         let mut present = vec![0u64; lines.len()];
+        let mut dense = 0;
+        let most = Self::most(lines);
         for (number, gate) in self.gates.iter().enumerate() {
-            let (mut line, mut from) = (0, 0);
+            let (mut line, mut from, mut found_in) = (0, 0, 0);
             while let Some(found) = gate.find_literal(text, from) {
                 while lines.get(line).is_some_and(|holder| holder.end < found.end) {
                     line += 1;
@@ -208,9 +241,84 @@ impl LiteralSets {
                 let Some(holder) = lines.get(line) else { break };
                 present[line] |= 1 << number;
                 from = holder.end;
+                found_in += 1;
+                if found_in > most {
+                    dense |= 1 << number;
+                    break;
+                }
             }
         }
-        present
+        (present, dense)
+    }
+}
+
+/// The words of the screened patterns that the general engine runs (see [`Screen`]), each set
+/// looked for in a whole document at once, ASCII case-insensitively: a line whose tokens the
+/// scan does not tell (links undone, tokens beyond ASCII) holds a token with one of the
+/// pattern's keys, or one beyond ASCII spelling such a word, only if it holds the key's letters
+/// or a character beyond ASCII that may stand for one of them (see [`words::stray_letters`]).
+/// Most lines of links hold neither `copyright` nor `reserved`; next to no document holds such a
+/// character, and in one that does, every set is given up on.
+#[derive(Debug, Default)]
+struct WordSets {
+    /// One regex each: its literal prefilter (Teddy) skips through a document faster than an
+    /// ASCII case-insensitive automaton, whose prefilter stops at every rare byte.
+    searchers: Vec<Regex>,
+    /// The characters that may stand for letters of the words of any set.
+    strays: Vec<memmem::Finder<'static>>,
+}
+
+impl WordSets {
+    /// The bit of the set of words with the keys `keys` (see [`words::required_words`]) of the
+    /// pattern `hir`; 0 when there are already [`LiteralSets::MAX`] sets, or too many characters
+    /// may stand for letters.
+    fn bit(&mut self, keys: &[u64], hir: &Hir) -> u64 {
+        let Some(strays) = words::stray_letters(hir) else { return 0 };
+        if self.searchers.len() == LiteralSets::MAX {
+            return 0;
+        }
+        let words: Option<Vec<String>> = keys
+            .iter()
+            .map(|key| String::from_utf8(words::unpack(*key)).ok().map(|word| regex::escape(&word)))
+            .collect();
+        let Some(words) = words else { return 0 };
+        let Ok(searcher) = Regex::new(&format!("(?i-u:{})", words.join("|"))) else { return 0 };
+        self.searchers.push(searcher);
+        for stray in strays {
+            let bytes = stray.to_string().into_bytes();
+            if !self.strays.iter().any(|known| known.needle() == bytes) {
+                self.strays.push(memmem::Finder::new(&bytes).into_owned());
+            }
+        }
+        1 << (self.searchers.len() - 1)
+    }
+
+    /// For each of `lines` (the lines of `text`, in order), the sets of which it holds a word,
+    /// and the sets given up on, as [`LiteralSets::present`] finds literals.
+    fn present(&self, text: &str, lines: &[Span]) -> (Vec<u64>, u64) {
+        let mut present = vec![0u64; lines.len()];
+        if self.strays.iter().any(|stray| stray.find(text.as_bytes()).is_some()) {
+            return (present, u64::MAX);
+        }
+        let mut dense = 0;
+        let most = LiteralSets::most(lines);
+        for (number, searcher) in self.searchers.iter().enumerate() {
+            let (mut line, mut from, mut found_in) = (0, 0, 0);
+            while let Some(found) = searcher.find_at(text, from) {
+                while lines.get(line).is_some_and(|holder| holder.end < found.end()) {
+                    line += 1;
+                }
+                let Some(holder) = lines.get(line) else { break };
+                present[line] |= 1 << number;
+                from = holder.end.max(found.end());
+                found_in += 1;
+                if found_in > most {
+                    dense |= 1 << number;
+                    break;
+                }
+            }
+        }
+        (present, dense)
     }
 }
 
@@ -227,6 +335,7 @@ struct PatternParts {
     /// How many patterns are screened by their words (see [`MAX_WORD_SCREENS`]).
     screens: u32,
     literal_sets: LiteralSets,
+    word_sets: WordSets,
 }
 
 impl Pattern {
@@ -256,8 +365,11 @@ impl Pattern {
         {
             screen.words = 1 << parts.screens;
             parts.screens += 1;
-            for key in keys {
+            for &key in &keys {
                 *stop_words.gate_word(key) |= screen.words;
+            }
+            if from_start.is_none() {
+                screen.word_set = parts.word_sets.bit(&keys, &hir);
             }
         }
         if from_start.is_some()
@@ -269,15 +381,22 @@ impl Pattern {
         Ok(Some(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?)))
     }
 
-    /// Whether the pattern matches `line`, whose tokens have the gate set `words` (all bits
-    /// when unknown) and which holds the literal sets `present`; `dfas` and `caches` run the
-    /// long ones.
-    fn is_match(&self, line: &str, words: u64, present: u64, dfas: &[LazyDfa], caches: &mut [LazyCache]) -> bool {
+    /// Whether the pattern matches `line`, whose tokens have the gate set `words` (`None` when
+    /// unknown) and which holds the literals `literals`; `dfas` and `caches` run the long
+    /// ones.
+    fn is_match(
+        &self,
+        line: &str,
+        words: Option<u64>,
+        literals: LineLiterals,
+        dfas: &[LazyDfa],
+        caches: &mut [LazyCache],
+    ) -> bool {
         match self {
             Pattern::Long(screen, index) => {
-                screen.admits(words, present, line) && walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true)
+                screen.admits(words, literals, line) && walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true)
             }
-            Pattern::Anywhere(screen, regex) => screen.admits(words, present, line) && regex.is_match(line),
+            Pattern::Anywhere(screen, regex) => screen.admits(words, literals, line) && regex.is_match(line),
         }
     }
 }
@@ -443,6 +562,8 @@ pub struct BoilerplateClassifier {
     phrases: PhraseSets,
     /// The literals the patterns' gates ask for, looked for in a whole document at once.
     literal_sets: LiteralSets,
+    /// The words of the screened patterns the general engine runs, likewise.
+    word_sets: WordSets,
     settings: Settings,
     stop_words: StopWords,
     /// The rules standing for the context verdicts `link-dense`, `outside-article` and
@@ -763,6 +884,7 @@ impl BoilerplateClassifier {
             phrases: PhraseSets::new(phrase_lists, &mut stop_words)
                 .map_err(|error| source.family_error(Family::Boilerplate, error.to_string()))?,
             literal_sets: parts.literal_sets,
+            word_sets: parts.word_sets,
             settings,
             stop_words,
             link_dense,
@@ -795,8 +917,11 @@ impl BoilerplateClassifier {
         let mut cache = self.starts.caches.get();
         let mut caches = self.dfas.caches.get();
         let mut links = link_cache();
-        let present = self.literal_sets.present(text, lines);
-        for (&line, &present) in lines.iter().zip(&present) {
+        let (present, dense) = self.literal_sets.present(text, lines);
+        // Looked for when a line first needs them: a page of prose in ASCII never does.
+        let mut word_hits: Option<(Vec<u64>, u64)> = None;
+        let marks = line_marks(text, lines);
+        for (number, (&line, &marks)) in lines.iter().zip(&marks).enumerate() {
             let span = line.trim(text);
             if span.is_empty() {
                 by_rule.push(None);
@@ -804,7 +929,7 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let visible = visible_line(raw, &mut links);
+            let visible = visible_line(raw, marks, &mut links);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| phrase_hits[rule / 64] |= 1 << (rule % 64);
             let scan = self.stop_words.scan(&visible.text, &mut lower, |start, group| {
@@ -814,9 +939,18 @@ impl BoilerplateClassifier {
             // The gate sets of the tokens tell of the raw line when it is the visible text and
             // its tokens are all ASCII.
             let screen_words = match (&visible.text, scan.counted.beyond_ascii) {
-                (std::borrow::Cow::Borrowed(_), false) => scan.counted.gates,
-                _ => u64::MAX,
+                (std::borrow::Cow::Borrowed(_), false) => Some(scan.counted.gates),
+                _ => None,
             };
+            // Screens read the word sets only of lines whose tokens the scan does not tell.
+            let (words_present, words_dense) = match screen_words {
+                Some(_) => (0, 0),
+                None => {
+                    let (hits, dense) = word_hits.get_or_insert_with(|| self.word_sets.present(text, lines));
+                    (hits[number], *dense)
+                }
+            };
+            let literals = LineLiterals { present: present[number], dense, words_present, words_dense };
             self.phrases.find(&visible.text, words, &mut hit);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(&mut cache, raw));
@@ -830,7 +964,7 @@ impl BoilerplateClassifier {
                         || rule
                             .patterns
                             .iter()
-                            .any(|pattern| pattern.is_match(raw, screen_words, present, &self.dfas.dfas, &mut caches)))
+                            .any(|pattern| pattern.is_match(raw, screen_words, literals, &self.dfas.dfas, &mut caches)))
             });
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push(fired.map(|rule| (span, rule)));
@@ -1033,7 +1167,8 @@ mod tests {
             "Quelle © Fotos",
         );
         let lines = segment::lines(text);
-        let present = classifier.literal_sets.present(text, &lines);
+        let (present, dense) = classifier.literal_sets.present(text, &lines);
+        assert_eq!(dense, 0);
         let screens: Vec<&Screen> = classifier
             .rules
             .iter()
@@ -1054,6 +1189,63 @@ mod tests {
             }
         }
         assert!(admitted >= lines.len(), "{admitted}");
+        // A page where most lines hold a literal: the search gives up, and the gates look in
+        // the lines themselves.
+        let text: String =
+            (0..40).map(|n| format!("{n}. Home | News / Sport. © 2026 logo{n}.png\nPlain words\n")).collect();
+        let lines = segment::lines(&text);
+        let (present, dense) = classifier.literal_sets.present(&text, &lines);
+        assert_ne!(dense, 0);
+        for (line, present) in lines.iter().zip(present) {
+            let raw = line.trim(&text).of(&text);
+            for screen in &screens {
+                let literals = LineLiterals { present, dense, words_present: 0, words_dense: 0 };
+                assert_eq!(screen.admits(Some(u64::MAX), literals, raw), screen.gate.admits(raw), "{raw:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn words_looked_for_in_the_document_admit_every_line_a_pattern_matches() {
+        let classifier = BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
+        let patterns: Vec<(&Screen, &Regex)> = classifier
+            .rules
+            .iter()
+            .flat_map(|rule| &rule.patterns)
+            .filter_map(|pattern| match pattern {
+                Pattern::Anywhere(screen, regex) if screen.word_set != 0 => Some((screen, regex)),
+                _ => None,
+            })
+            .collect();
+        assert!(patterns.len() >= 2, "{}", patterns.len());
+        let lines = concat!(
+            "* [Home](/) | [COPYRIGHT 2024](/legal)\n",
+            "[Über uns](/ueber) © Zeitung\n",
+            "Alle Rechte vorbehalten. All Rights Reserved.\n",
+            "Copyright\u{a0}2019 Zeitung über alles\n",
+            "[Weather](/weather) [Traffic](https://example.com/traffic)\n",
+            "Straße und Brücke, 2020\n",
+        );
+        // `ſ` may stand for the `s` of `reserved`: a document holding it gives every set up.
+        let with_stray = format!("{lines}Äpfel: all rights re\u{17f}erved [x](/y)\n");
+        for (text, refusals) in [(lines, true), (with_stray.as_str(), false)] {
+            let lines = segment::lines(text);
+            let (words_present, words_dense) = classifier.word_sets.present(text, &lines);
+            let (mut matched, mut refused) = (0, 0);
+            for (number, line) in lines.iter().enumerate() {
+                let raw = line.trim(text).of(text);
+                let literals =
+                    LineLiterals { present: u64::MAX, dense: 0, words_present: words_present[number], words_dense };
+                for (screen, regex) in &patterns {
+                    let admitted = screen.admits(None, literals, raw);
+                    assert!(admitted || !regex.is_match(raw), "{raw:?}");
+                    matched += usize::from(regex.is_match(raw));
+                    refused += usize::from(!admitted);
+                }
+            }
+            assert!(matched >= 3, "{matched}");
+            assert_eq!(refused >= 3, refusals, "{refused}");
+        }
     }
 
     #[test]

@@ -10,6 +10,8 @@ use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::{Anchored, Input};
 
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
+use crate::span::Span;
+use memchr::memmem;
 
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at};
 
@@ -64,12 +66,13 @@ impl VisibleLine<'_> {
     }
 }
 
-/// The visible form of one raw line; `cache` (see [`link_cache`]) searches its links.
-pub fn visible_line<'a>(raw: &'a str, cache: &mut LazyCache) -> VisibleLine<'a> {
+/// The visible form of one raw line, which holds `marks` (see [`line_marks`]); `cache` (see
+/// [`link_cache`]) searches its links.
+pub fn visible_line<'a>(raw: &'a str, marks: Marks, cache: &mut LazyCache) -> VisibleLine<'a> {
     let mut text = Cow::Borrowed(raw);
     let mut link_chars = 0;
     let mut links = 0;
-    let mut marks = Marks::of(raw);
+    let mut marks = marks;
     if marks.link {
         for _ in 0..MAX_NESTING {
             // `find_iter` stays on the DFA; the two groups are read off each match by hand, which
@@ -110,15 +113,51 @@ pub fn visible_line<'a>(raw: &'a str, cache: &mut LazyCache) -> VisibleLine<'a> 
 }
 
 /// What a line holds of the markup that `visible_line` undoes: a link's `](`, and a URL's
-/// `://` or `www.`. One vectorised pass over the bytes that may be part of one (`]`, `:`, `.`),
-/// which prose holds few of, answers for the three, where a substring search a piece reads the
-/// line three times.
-struct Marks {
+/// `://` or `www.`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marks {
     link: bool,
     url: bool,
 }
 
+/// The [`Marks`] of each of `lines` (spans of `text`, in order, none overlapping), found by a
+/// search for each mark in the whole text, which goes on from the end of the line of each one
+/// found: most lines hold none, and one vectorised search over a document costs a fraction of
+/// the calls a search line by line makes. A mark holds no white space, so one in a line lies in
+/// the line trimmed.
+pub fn line_marks(text: &str, lines: &[Span]) -> Vec<Marks> {
+    static FINDERS: LazyLock<[memmem::Finder<'static>; 3]> =
+        LazyLock::new(|| [memmem::Finder::new("]("), memmem::Finder::new("://"), memmem::Finder::new("www.")]);
+    let mut marks = vec![Marks::default(); lines.len()];
+    let bytes = text.as_bytes();
+    for (number, finder) in FINDERS.iter().enumerate() {
+        let (mut line, mut from) = (0, 0);
+        while let Some(offset) = finder.find(&bytes[from..]) {
+            let (start, end) = (from + offset, from + offset + finder.needle().len());
+            while lines.get(line).is_some_and(|holder| holder.end < end) {
+                line += 1;
+            }
+            let Some(holder) = lines.get(line) else { break };
+            if holder.start > start {
+                from = start + 1;
+                continue;
+            }
+            let found = &mut marks[line];
+            if number == 0 {
+                found.link = true;
+            } else {
+                found.url = true;
+            }
+            from = holder.end;
+        }
+    }
+    marks
+}
+
 impl Marks {
+    /// The marks of one text: one vectorised pass over the bytes that may be part of one (`]`,
+    /// `:`, `.`), which prose holds few of, answers for the three, where a substring search a
+    /// piece reads the text three times.
     fn of(text: &str) -> Marks {
         let bytes = text.as_bytes();
         let mut marks = Marks { link: false, url: false };
@@ -159,10 +198,53 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
 }
 
 /// Where the link at the start of `text` ends, if one starts there: the end of the match of
-/// [`MARKDOWN_LINK_HERE`] that the regex engine finds (leftmost-first). The engine itself is
-/// asked should the DFA not go on, which it always does: it has no quit bytes and never gives up.
+/// [`MARKDOWN_LINK_HERE`] that the regex engine finds (leftmost-first).
+///
+/// The anchor text admits of one reading only: it runs from the `[` to the first bracket, which
+/// must be a `]` followed by `(`. Most links then hold a plain address (ASCII marks, letters and
+/// digits, no white space or bracket) closed by `)`, perhaps after a title in double quotes set
+/// off by spaces or tabs: the greedy reading of the pattern ends there, and a leftmost-first
+/// match takes the first reading that succeeds. Every other link (white space but for a title,
+/// brackets or bytes beyond ASCII in its address) is left to the DFA, walked from the link's
+/// start; the engine itself is asked should the DFA not go on, which it always does: it has no
+/// quit bytes and never gives up.
 fn link_end(text: &str, cache: &mut LazyCache) -> Option<usize> {
     static LINK_REGEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(MARKDOWN_LINK_HERE).unwrap());
+    let bytes = text.as_bytes();
+    let open = usize::from(bytes.first() == Some(&b'!'));
+    if bytes.get(open) != Some(&b'[') {
+        return None;
+    }
+    let close = open + 1 + memchr::memchr2(b'[', b']', &bytes[open + 1..])?;
+    if bytes[close] != b']' || bytes.get(close + 1) != Some(&b'(') {
+        return None;
+    }
+    let address = close + 2;
+    // The address ends at the first `)`, `(` or space; it is plain if every byte before is.
+    let after = address + memchr::memchr3(b')', b'(', b' ', &bytes[address..])?;
+    // Printable ASCII (it holds no bracket). No early exit, so that the test runs on many bytes
+    // at once.
+    let plain =
+        bytes[address..after].iter().fold(true, |plain, &byte| plain & (byte.wrapping_sub(b'!') <= b'~' - b'!'));
+    match bytes[after] {
+        _ if !plain => {}
+        b')' => return Some(after + 1),
+        // A title: white space, text in double quotes, white space, `)`.
+        b' ' => {
+            let spaces =
+                |from: usize| from + bytes[from..].iter().take_while(|&&byte| matches!(byte, b' ' | b'\t')).count();
+            let quote = spaces(after);
+            if bytes.get(quote) == Some(&b'"')
+                && let Some(length) = memchr::memchr(b'"', &bytes[quote + 1..])
+            {
+                let end = spaces(quote + 1 + length + 1);
+                if bytes.get(end) == Some(&b')') {
+                    return Some(end + 1);
+                }
+            }
+        }
+        _ => {}
+    }
     match LINK_DFA.try_search_fwd(cache, &Input::new(text).anchored(Anchored::Yes)) {
         Ok(found) => found.map(|found| found.offset()),
         Err(_) => LINK_REGEX.find(text).map(|found| found.end()),
@@ -231,8 +313,10 @@ mod tests {
 
     #[test]
     fn links_become_anchor_text_and_images_vanish() {
-        let line =
-            visible_line("Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now", &mut link_cache());
+        let line = {
+            let text = "Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now";
+            visible_line(text, Marks::of(text), &mut link_cache())
+        };
         assert_eq!(line.text.split_whitespace().collect::<Vec<_>>(), ["Read", "the", "report", "now"]);
         assert_eq!(line.links, 2);
         assert_eq!(line.link_chars, "thereport".len());
@@ -241,7 +325,8 @@ mod tests {
 
     #[test]
     fn nested_image_links_are_undone() {
-        let line = visible_line("[ ![](/themes/logo.png) ](/)", &mut link_cache());
+        let text = "[ ![](/themes/logo.png) ](/)";
+        let line = visible_line(text, Marks::of(text), &mut link_cache());
         assert_eq!(line.text.trim(), "");
         assert_eq!(line.links, 2);
         assert_eq!(line.link_share(counts(&line.text).1), 1.0);
@@ -269,8 +354,18 @@ mod tests {
     }
 
     #[test]
+    fn marks_of_lines_are_the_marks_of_each_line() {
+        let text = "a](b\n\r\n  see www.x.org ](\r:// ]( \nwww\n.://\nplain\r\nhttps://x [a](b)";
+        let lines = crate::segment::lines(text);
+        let expected: Vec<Marks> = lines.iter().map(|line| Marks::of(line.trim(text).of(text))).collect();
+        assert_eq!(line_marks(text, &lines), expected);
+        assert!(expected.iter().filter(|marks| marks.link).count() >= 2);
+    }
+
+    #[test]
     fn plain_prose_is_borrowed() {
-        let line = visible_line("Plain words, no links.", &mut link_cache());
+        let text = "Plain words, no links.";
+        let line = visible_line(text, Marks::of(text), &mut link_cache());
         assert!(matches!(line.text, Cow::Borrowed(_)));
         assert_eq!(line.link_share(counts(&line.text).1), 0.0);
     }
@@ -284,6 +379,8 @@ mod tests {
             "!![a](b) [x] [y](z \"t\") [[c](d)](e) ![](f)![g](h)",
             "[a]( <u> ) [b](bad url) ![c](d)e](f)",
             "no links ] ( [ here",
+            "[a]() [b](<u>) [c](u \"t\") [d]( \"t u\") [e](u(v)w) [f](é) [g](u>) [h](u\t) [i](u",
+            "[j](a b) [k](\u{a0}u) [l](u \"t\" ) ![m](n)(o) [p][q](r) [s](t\"u\"v \"w\")",
         ];
         for text in texts {
             let expected: Vec<_> = unanchored.find_iter(text).map(|found| found.range()).collect();

@@ -10,6 +10,11 @@ pub fn pack(word: &[u8]) -> u64 {
     word.iter().take(8).enumerate().fold(0, |key, (i, &byte)| key | u64::from(byte) << (8 * i))
 }
 
+/// The bytes that [`pack`] packed into `key`.
+pub fn unpack(key: u64) -> Vec<u8> {
+    key.to_le_bytes().into_iter().take_while(|&byte| byte != 0).collect()
+}
+
 /// The key of a word's first 8 bytes read case-insensitively: [`pack`] of them with ASCII capitals
 /// lowered and every byte beyond ASCII zeroed. Of an ASCII word of up to 8 bytes it is the key of
 /// the word in lower case; words that differ in their first 8 bytes only by ASCII case or by
@@ -300,6 +305,44 @@ fn letter_of(hir: &regex_syntax::hir::Hir) -> Option<u8> {
         .then_some(letter)
 }
 
+/// The characters beyond ASCII that the pattern `hir` lets stand for one of the ASCII letters of
+/// a word it spells out (see [`letter_of`]): `(?i)` lets `K` (Kelvin) stand for `k` and `ſ`
+/// for `s`. A line that a pattern matches holds the letters of one of the words that
+/// [`required_words`] names, in either case, or one of these characters in place of one (see
+/// [`WordSets`](super::WordSets)).
+/// `None` when there are more than [`MAX_STRAYS`].
+pub fn stray_letters(hir: &regex_syntax::hir::Hir) -> Option<Vec<char>> {
+    use regex_syntax::hir::{Class, HirKind};
+    fn gather(hir: &regex_syntax::hir::Hir, strays: &mut Vec<char>) -> Option<()> {
+        match hir.kind() {
+            HirKind::Class(Class::Unicode(class)) if letter_of(hir).is_some() => {
+                for range in class.iter().filter(|range| !range.end().is_ascii()) {
+                    let from = range.start().max('\u{80}');
+                    if u32::from(range.end()) - u32::from(from) >= MAX_STRAYS as u32 {
+                        return None;
+                    }
+                    strays.extend(from..=range.end());
+                }
+            }
+            HirKind::Repetition(repetition) => gather(&repetition.sub, strays)?,
+            HirKind::Capture(capture) => gather(&capture.sub, strays)?,
+            HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+                for part in parts {
+                    gather(part, strays)?;
+                }
+            }
+            _ => {}
+        }
+        (strays.len() <= MAX_STRAYS).then_some(())
+    }
+    let mut strays = Vec::new();
+    gather(hir, &mut strays)?;
+    Some(strays)
+}
+
+/// The most characters [`stray_letters`] lists.
+pub const MAX_STRAYS: usize = 64;
+
 /// Classes of more characters than this are taken to hold letters or digits.
 const MAX_CLASS_READ: u32 = 4096;
 
@@ -405,6 +448,14 @@ mod tests {
         assert_eq!(words(r"\s+is[a-z]"), None);
         assert_eq!(words(r"\d is\s"), keys(&["is"]));
         assert_eq!(words(r"éis\s"), None);
+    }
+
+    #[test]
+    fn stray_letters_are_those_beyond_ascii_that_stand_for_a_letter() {
+        let strays = |pattern: &str| stray_letters(&regex_syntax::parse(pattern).unwrap());
+        assert_eq!(strays(r"(?i)sky"), Some(vec!['ſ', '\u{212A}']));
+        assert_eq!(strays(r"copyright (?i:all) [cç]at [a-zé]"), Some(vec!['ç']));
+        assert_eq!(strays(r"[a\x{100}-\x{10ffff}]"), None);
     }
 
     #[test]
