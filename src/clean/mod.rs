@@ -18,10 +18,10 @@
 //! fires names the line's `kind`. Catch-all layout rules (link-dense lines, separated menus) have
 //! a negative priority so that a specific rule (a footer, a share row) names the line first.
 //!
-//! Lines that no rule names are then judged by their context (see [`context`]): length, link
+//! Lines that no rule names are then judged by their context (see the `context` module): length, link
 //! share and stop-word density per language, smoothed by the neighbouring lines, decide which
 //! lines are the article. With `--repeats`, lines that recur across the corpus go too (see
-//! [`repeats`]). Removed lines are reported in the record's `boilerplate` list; everything
+//! the `repeats` module). Removed lines are reported in the record's `boilerplate` list; everything
 //! downstream reads only the kept lines.
 
 mod context;
@@ -75,7 +75,7 @@ rule_table! {
 
 rule_table! {
     /// A `[[context]]` rule in `rules/boilerplate/`: names the lines the context pass removes
-    /// with one verdict (see [`context`]).
+    /// with one verdict (see the `context` module).
     pub struct ContextRule {
         /// What the removed line is.
         pub kind: BoilerplateKind,
@@ -216,11 +216,6 @@ impl LiteralSets {
         1 << (self.gates.len() - 1)
     }
 
-    /// The most lines in which a search of a document for a set finds it before it gives up.
-    fn most(lines: &[Span]) -> usize {
-        4 + lines.len() / 32
-    }
-
     /// For each of `lines` (the lines of `text`, in order), the sets of which it holds a
     /// literal, one bit each, and the sets given up on (see [`LineLiterals`]). An occurrence
     /// holds no line break, so it lies in the first line that ends at or after its end; the
@@ -231,25 +226,37 @@ impl LiteralSets {
     fn present(&self, text: &str, lines: &[Span]) -> (Vec<u64>, u64) {
         let mut present = vec![0u64; lines.len()];
         let mut dense = 0;
-        let most = Self::most(lines);
         for (number, gate) in self.gates.iter().enumerate() {
-            let (mut line, mut from, mut found_in) = (0, 0, 0);
-            while let Some(found) = gate.find_literal(text, from) {
-                while lines.get(line).is_some_and(|holder| holder.end < found.end) {
-                    line += 1;
-                }
-                let Some(holder) = lines.get(line) else { break };
-                present[line] |= 1 << number;
-                from = holder.end;
-                found_in += 1;
-                if found_in > most {
-                    dense |= 1 << number;
-                    break;
-                }
+            let find_end = |from| gate.find_literal(text, from).map(|found| found.end);
+            if !mark_lines(lines, &mut present, 1 << number, find_end) {
+                dense |= 1 << number;
             }
         }
         (present, dense)
     }
+}
+
+/// Sets `bit` in `present[i]` for each of `lines` (in order) that holds an occurrence found by
+/// `find_end(from)` (the end of the first occurrence from byte `from` on, which holds no line
+/// break), searching on from the end of each line marked. A search costs a call per line it
+/// marks, so it gives up after more than `4 + lines/32` lines: `false` then, and the lines past
+/// that point are not marked.
+fn mark_lines(lines: &[Span], present: &mut [u64], bit: u64, mut find_end: impl FnMut(usize) -> Option<usize>) -> bool {
+    let most = 4 + lines.len() / 32;
+    let (mut line, mut from, mut found_in) = (0, 0, 0);
+    while let Some(end) = find_end(from) {
+        while lines.get(line).is_some_and(|holder| holder.end < end) {
+            line += 1;
+        }
+        let Some(holder) = lines.get(line) else { break };
+        present[line] |= bit;
+        from = holder.end;
+        found_in += 1;
+        if found_in > most {
+            return false;
+        }
+    }
+    true
 }
 
 /// The words of the screened patterns that the general engine runs (see [`Screen`]), each set
@@ -301,21 +308,10 @@ impl WordSets {
             return (present, u64::MAX);
         }
         let mut dense = 0;
-        let most = LiteralSets::most(lines);
         for (number, searcher) in self.searchers.iter().enumerate() {
-            let (mut line, mut from, mut found_in) = (0, 0, 0);
-            while let Some(found) = searcher.find_at(text, from) {
-                while lines.get(line).is_some_and(|holder| holder.end < found.end()) {
-                    line += 1;
-                }
-                let Some(holder) = lines.get(line) else { break };
-                present[line] |= 1 << number;
-                from = holder.end.max(found.end());
-                found_in += 1;
-                if found_in > most {
-                    dense |= 1 << number;
-                    break;
-                }
+            let find_end = |from| searcher.find_at(text, from).map(|found| found.end());
+            if !mark_lines(lines, &mut present, 1 << number, find_end) {
+                dense |= 1 << number;
             }
         }
         (present, dense)

@@ -172,7 +172,7 @@ fn worth_a_search(literals: &[Vec<u8>]) -> bool {
         })
 }
 
-/// The bytes a match of `hir` may start with, one bit per byte (see [`edge_bytes`]); `None` when
+/// The bytes a match of `hir` may start with, one bit per byte (see `edge_bytes`); `None` when
 /// it may match the empty string.
 pub fn first_bytes(hir: &Hir) -> Option<[u64; 4]> {
     let mut set = [0u64; 4];
