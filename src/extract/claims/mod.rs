@@ -1134,3 +1134,40 @@ fn speaker_of<'a>(
         None => Some(Attribution { speaker: Cow::Borrowed(speaker.of(text)), span: speaker, entity: None }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The byte scan finds the one-byte literals, with the word boundaries their patterns
+        /// ask for, where the phrase automaton's hits did: at every occurrence, bounded as
+        /// [`ascii_boundary`] bounds it in the unit.
+        #[test]
+        fn one_byte_literals_are_seen_where_each_occurrence_is(
+            text in r"[aA1%?Zé \n.\-_]{0,70}",
+            cut in 0usize..8,
+        ) {
+            let mut bytes = ByteLiterals::default();
+            // Literal `n` (of four) owned by column 4n + bound under each bound.
+            let literals = ["1", "%", "?", "a"];
+            for (n, literal) in literals.iter().enumerate() {
+                let owners = std::array::from_fn(|bound| 1 << (4 * n + bound));
+                proptest::prop_assert!(bytes.add(literal, owners));
+            }
+            let mut start = cut.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let unit = Span::new(start, text.len());
+            let mut expected = 0;
+            for (at, byte) in text.bytes().enumerate().skip(start) {
+                if let Some(n) = literals.iter().position(|literal| literal.as_bytes()[0] == byte.to_ascii_lowercase()) {
+                    let owners = bytes.owners[n];
+                    expected |= bounded(&owners, ascii_boundary(&text, unit, at), ascii_boundary(&text, unit, at + 1));
+                }
+            }
+            proptest::prop_assert_eq!(bytes.seen_in(&text, unit), expected);
+        }
+    }
+}
