@@ -45,6 +45,7 @@ use crate::record::BoilerplateKind;
 use crate::rules::{
     self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, TooManyPhrases, rule_table,
 };
+use crate::segment;
 use crate::span::Span;
 
 rule_table! {
@@ -236,21 +237,15 @@ impl LiteralSets {
     }
 }
 
-/// Sets `bit` in `present[i]` for each of `lines` (in order) that holds an occurrence found by
-/// `find_end(from)` (the end of the first occurrence from byte `from` on, which holds no line
-/// break), searching on from the end of each line marked. A search costs a call per line it
-/// marks, so it gives up after more than `4 + lines/32` lines: `false` then, and the lines past
-/// that point are not marked.
-fn mark_lines(lines: &[Span], present: &mut [u64], bit: u64, mut find_end: impl FnMut(usize) -> Option<usize>) -> bool {
+/// Sets `bit` in `present[i]` for each of `lines` that holds an occurrence found by
+/// `find_end` (see [`segment::lines_holding`]). A search costs a call per line it marks, so it
+/// gives up after more than `4 + lines/32` lines: `false` then, and the lines past that point
+/// are not marked.
+fn mark_lines(lines: &[Span], present: &mut [u64], bit: u64, find_end: impl FnMut(usize) -> Option<usize>) -> bool {
     let most = 4 + lines.len() / 32;
-    let (mut line, mut from, mut found_in) = (0, 0, 0);
-    while let Some(end) = find_end(from) {
-        while lines.get(line).is_some_and(|holder| holder.end < end) {
-            line += 1;
-        }
-        let Some(holder) = lines.get(line) else { break };
+    let mut found_in = 0;
+    for line in segment::lines_holding(lines, find_end) {
         present[line] |= bit;
-        from = holder.end;
         found_in += 1;
         if found_in > most {
             return false;

@@ -131,24 +131,14 @@ pub fn line_marks(text: &str, lines: &[Span]) -> Vec<Marks> {
     let mut marks = vec![Marks::default(); lines.len()];
     let bytes = text.as_bytes();
     for (number, finder) in FINDERS.iter().enumerate() {
-        let (mut line, mut from) = (0, 0);
-        while let Some(offset) = finder.find(&bytes[from..]) {
-            let (start, end) = (from + offset, from + offset + finder.needle().len());
-            while lines.get(line).is_some_and(|holder| holder.end < end) {
-                line += 1;
-            }
-            let Some(holder) = lines.get(line) else { break };
-            if holder.start > start {
-                from = start + 1;
-                continue;
-            }
+        let find_end = |from: usize| finder.find(&bytes[from..]).map(|offset| from + offset + finder.needle().len());
+        for line in crate::segment::lines_holding(lines, find_end) {
             let found = &mut marks[line];
             if number == 0 {
                 found.link = true;
             } else {
                 found.url = true;
             }
-            from = holder.end;
         }
     }
     marks

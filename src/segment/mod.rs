@@ -38,6 +38,23 @@ pub fn lines(text: &str) -> Vec<Span> {
     out
 }
 
+/// The indices of the `lines` of a text (see [`lines`]) that hold an occurrence of something
+/// found by `find_end(from)`, in order, each once: `find_end` gives the end of the first
+/// occurrence from byte `from` on, and an occurrence holds no line terminator, so it lies in the
+/// first line that ends at or after its end. The search goes on from the end of each line found,
+/// so that a line full of occurrences costs one call.
+pub fn lines_holding(lines: &[Span], mut find_end: impl FnMut(usize) -> Option<usize>) -> impl Iterator<Item = usize> {
+    let (mut line, mut from) = (0, 0);
+    std::iter::from_fn(move || {
+        let end = find_end(from)?;
+        while lines.get(line).is_some_and(|holder| holder.end < end) {
+            line += 1;
+        }
+        from = lines.get(line)?.end;
+        Some(line)
+    })
+}
+
 /// Whether a line holds nothing but whitespace.
 pub fn is_blank(text: &str, line: Span) -> bool {
     line.of(text).trim().is_empty()
@@ -73,6 +90,19 @@ fn ends_mid_sentence(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_holding_an_occurrence_are_each_found_once() {
+        let text = "a x x\nb\r\nx\n\nc x\rx";
+        let lines = lines(text);
+        let mut calls = 0;
+        let find_end = |from: usize| {
+            calls += 1;
+            text[from..].find('x').map(|at| from + at + 1)
+        };
+        assert_eq!(lines_holding(&lines, find_end).collect::<Vec<_>>(), [0, 2, 4, 5]);
+        assert_eq!(calls, 5, "one search per line found, and one that finds nothing");
+    }
 
     fn texts<'t>(text: &'t str, spans: &[Span]) -> Vec<&'t str> {
         spans.iter().map(|s| s.of(text)).collect()
