@@ -849,31 +849,46 @@ impl ClaimExtractor {
                 }
                 continue;
             }
-            let (mut at, mut from) = (0, 0);
             let regex = pattern.regex(narrow);
-            while let Some((start, end)) = regex.find_at(block, from) {
-                let hit = Span::new(low + start, low + end);
-                while at < spans.len() && spans[at].end < hit.start {
-                    at += 1;
+            // Units without the literal are ruled out below whatever the search says of them, so
+            // only each stretch of units in a row that hold it is searched: from its first unit
+            // (the text before stays in the haystack, for the look-behind) to its last unit's
+            // end. A match inside a unit set off by white space reads the same there, as that
+            // unit's end is followed by white space or is the run's end.
+            let mut group = 0;
+            while group < spans.len() {
+                if !holding(group) {
+                    group += 1;
+                    continue;
                 }
-                for (unit, span) in spans.iter().enumerate().skip(at).take_while(|(_, s)| s.start <= hit.end) {
-                    let gate = &mut gates[unit];
-                    if !hit.is_empty() && span.contains(hit) {
-                        if gate.open & bit == 0 {
-                            gate.open |= bit;
-                            gate.matched |= bit;
-                        }
-                    } else if span.overlaps(hit) || hit.is_empty() {
-                        gate.open |= bit;
-                        gate.matched &= !bit;
+                let end = (group..spans.len()).find(|&u| !holding(u)).unwrap_or(spans.len());
+                let (spans, haystack) = (&spans[..end], &text[low..spans[end - 1].end]);
+                let (mut at, mut from) = (group, spans[group].start - low);
+                group = end;
+                while let Some((start, end)) = regex.find_at(haystack, from) {
+                    let hit = Span::new(low + start, low + end);
+                    while at < spans.len() && spans[at].end < hit.start {
+                        at += 1;
                     }
-                }
-                // Every unit that starts before the match ends is settled (an empty match
-                // settles the one starting where it is, too): go on at the next unit.
-                let settled = |s: &Span| s.start < hit.end || (hit.is_empty() && s.start == hit.end);
-                match spans[at..].iter().find(|s| !settled(s)) {
-                    Some(next) => from = next.start.max(hit.end) - low,
-                    None => break,
+                    for (unit, span) in spans.iter().enumerate().skip(at).take_while(|(_, s)| s.start <= hit.end) {
+                        let gate = &mut gates[unit];
+                        if !hit.is_empty() && span.contains(hit) {
+                            if gate.open & bit == 0 {
+                                gate.open |= bit;
+                                gate.matched |= bit;
+                            }
+                        } else if span.overlaps(hit) || hit.is_empty() {
+                            gate.open |= bit;
+                            gate.matched &= !bit;
+                        }
+                    }
+                    // Every unit that starts before the match ends is settled (an empty match
+                    // settles the one starting where it is, too): go on at the next unit.
+                    let settled = |s: &Span| s.start < hit.end || (hit.is_empty() && s.start == hit.end);
+                    match spans[at..].iter().find(|s| !settled(s)) {
+                        Some(next) => from = next.start.max(hit.end) - low,
+                        None => break,
+                    }
                 }
             }
         }
