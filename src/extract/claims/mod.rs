@@ -264,9 +264,10 @@ pub struct ClaimExtractor {
     /// The veto rules.
     vetoes: Fired,
     /// The patterns (one bit each, by number) that have literals, so that a unit without them
-    /// is not searched; those that may be anchored at the start or end of the unit (they have
-    /// `^`, `$`, `\A` or `\z`), so only ever run on the unit itself, where the others are
-    /// searched once per run of units; all of them.
+    /// is not searched and one with them is searched on its own; those that may be anchored at
+    /// the start or end of the unit (they have `^`, `$`, `\A` or `\z`), so only ever run on the
+    /// unit itself, where the others without literals are searched once per run of units; all
+    /// of them.
     with_literals: Columns,
     per_unit: Columns,
     all_patterns: Columns,
@@ -750,7 +751,7 @@ impl ClaimExtractor {
     }
 
     /// Searches the units of a document (from all its blocks, in order) for every phrase and
-    /// the literals of every pattern (in one pass), and for every pattern that is not anchored to the unit,
+    /// the literals of every pattern (in one pass), and for every pattern that is neither anchored to the unit nor has literals,
     /// leaving the phrase hits and the gates in `scratch`. Units are searched in runs: units in
     /// order with little text between them are searched in one pass each, because every search
     /// has a start-up cost that, over the short blocks of a page, outweighs reading the few
@@ -797,8 +798,12 @@ impl ClaimExtractor {
     }
 
     /// Searches one run of units (in order, none overlapping the next) for every pattern that is
-    /// not anchored to the unit, in one pass each, given the literals `seen` in each unit, and
-    /// appends the run's gates to `gates`. A unit without any of a pattern's literals is a miss.
+    /// neither anchored to the unit nor has literals, in one pass each, and appends the run's
+    /// gates to `gates`, given the literals `seen` in each unit. A unit without any of a
+    /// pattern's literals is a miss; one with them is left open, not searched here: the units
+    /// that hold a literal are run on their own when they are read, which skips those with too
+    /// few words, vetoed ones and those whose rule fired already, and so reads less text than
+    /// a search of the run.
     ///
     /// A match that lies inside a unit is a match of the pattern run on the unit alone when the
     /// unit is set off by white space (or the run's edge): the word boundaries at its edges
@@ -829,26 +834,13 @@ impl ClaimExtractor {
         let gates = &mut gates[offset..];
         let block = &text[low..high];
         let narrow = foreign.is_narrow(Span::new(low, high));
-        let seen_in_run = seen.iter().fold(0, |all, &columns| all | columns);
-        // The patterns read here that the literals admit somewhere in the run.
-        let mut searched = self.all_patterns & !self.per_unit & (seen_in_run | !self.with_literals);
+        let mut searched = self.all_patterns & !self.per_unit & !self.with_literals;
         while searched != 0 {
             let column = searched.trailing_zeros() as usize;
             searched &= searched - 1;
             let (index, number) = self.pattern_owners[column];
             let pattern = &self.rules[index].patterns[number];
             let bit: Columns = 1 << column;
-            let literal = self.with_literals & bit != 0;
-            // When the units that hold a literal are a small part of the run, searching
-            // them alone reads less text than searching the run.
-            let holding = |unit: usize| !literal || seen[unit] & bit != 0;
-            let held: usize = (0..spans.len()).filter(|&u| holding(u)).map(|u| spans[u].len()).sum();
-            if held * 2 < block.len() {
-                for unit in (0..spans.len()).filter(|&u| holding(u)) {
-                    gates[unit].open |= bit;
-                }
-                continue;
-            }
             let (mut at, mut from) = (0, 0);
             let regex = pattern.regex(narrow);
             while let Some((start, end)) = regex.find_at(block, from) {
@@ -878,7 +870,7 @@ impl ClaimExtractor {
             }
         }
         for (gate, &columns) in gates.iter_mut().zip(seen) {
-            gate.open &= columns | !self.with_literals;
+            gate.open = (gate.open | columns) & (columns | !self.with_literals);
         }
     }
 
