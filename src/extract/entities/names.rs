@@ -521,7 +521,7 @@ impl CapitalisedNames {
         // The cheap questions first: most words are not written capitalised that often.
         word.chars().any(char::is_lowercase)
             && document.inside(word) >= self.min_mentions
-            && !document.writes_lower(&word.to_lowercase())
+            && !with_lower_case(word, |lower| document.writes_lower(lower))
     }
 }
 
