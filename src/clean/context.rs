@@ -240,7 +240,7 @@ impl StopWords {
         // Most lines of prose open with a letter: no markup, no numbering, nothing before the body.
         let body = match text.as_bytes().first() {
             Some(first) if first.is_ascii_alphabetic() => text,
-            _ => strip_numbering(text.trim_start_matches(is_line_markup)),
+            _ => strip_numbering(trim_line_markup(text)),
         };
         let lead = text.len() - body.len();
         let (lead_words, lead_chars) = if lead == 0 { (0, 0) } else { counts(&text[..lead]) };
@@ -444,6 +444,17 @@ pub struct LineCues {
     pub ends_cluster: bool,
 }
 
+/// `text` without the markup that opens it (see [`is_line_markup`]), its ASCII read a byte at a
+/// time: a byte beyond ASCII may open white space or a bullet, and the trim by characters goes on
+/// from it.
+fn trim_line_markup(text: &str) -> &str {
+    let ascii = text
+        .bytes()
+        .position(|byte| !matches!(byte, b'\t'..=b'\r' | b' ' | b'#' | b'>' | b'*' | b'_' | b'+' | b'-' | b'|'))
+        .unwrap_or(text.len());
+    text[ascii..].trim_start_matches(is_line_markup)
+}
+
 /// Markup that opens a line without being part of what it says: list markers, quote marks,
 /// heading marks, emphasis, table bars.
 fn is_line_markup(c: char) -> bool {
@@ -488,6 +499,9 @@ impl LineCues {
 
 /// `12. ` or `3) ` at the start of a numbered list item.
 fn strip_numbering(text: &str) -> &str {
+    if !text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return text;
+    }
     let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     if digits == 0 {
         return text;
