@@ -119,6 +119,9 @@ struct Word {
     phrases: u32,
     /// The line patterns that need the word, one bit each (see [`gate_word`](StopWords::gate_word)).
     gates: u64,
+    /// Whether a stop word longer than 8 bytes starts with the key's bytes: a longer ASCII token
+    /// whose first 8 bytes start none is no stop word, and needs no lowering and hashing.
+    starts_long: bool,
 }
 
 /// Languages fit in the bits of a `u32`.
@@ -130,8 +133,11 @@ pub type LanguageCounts = [u32; MAX_LANGUAGES];
 /// Bytes beyond ASCII, in [`BYTE_CLASS`]: the character they belong to must be decoded.
 const BEYOND_ASCII: u8 = 8;
 
-/// [`ASCII_CLASS`] for every byte, [`BEYOND_ASCII`] for the others: one lookup classes an ASCII
-/// byte and tells the rest apart.
+/// The emphasis marks `*` and `_`, in [`BYTE_CLASS`]: no characters of a line's text.
+const MARK: u8 = 16;
+
+/// [`ASCII_CLASS`] for every byte (and [`MARK`] for the emphasis marks), [`BEYOND_ASCII`] for the
+/// others: one lookup classes an ASCII byte and tells the rest apart.
 static BYTE_CLASS: [u8; 256] = {
     let mut table = [BEYOND_ASCII; 256];
     let mut byte = 0;
@@ -139,6 +145,8 @@ static BYTE_CLASS: [u8; 256] = {
         table[byte] = ASCII_CLASS[byte];
         byte += 1;
     }
+    table[b'*' as usize] = MARK;
+    table[b'_' as usize] = MARK;
     table
 };
 
@@ -189,6 +197,10 @@ impl StopWords {
             let languages = if word.len() <= 8 {
                 &mut self.short.entry(pack(word.as_bytes())).languages
             } else {
+                let start = pack(&word.as_bytes()[..8]);
+                if start != 0 {
+                    self.short.entry(start).starts_long = true;
+                }
                 self.long.entry(word).or_default()
             };
             *languages |= 1 << bit;
@@ -225,9 +237,13 @@ impl StopWords {
     /// words. Calls `phrases(start, group)` for every word of the body, at byte `start` of
     /// `text`, that starts the phrases of a group (see [`phrase_group`](Self::phrase_group)).
     pub fn scan<'a>(&self, text: &'a str, lower: &mut String, mut phrases: impl FnMut(usize, u32)) -> LineScan<'a> {
-        let body = strip_numbering(text.trim_start_matches(is_line_markup));
+        // Most lines of prose open with a letter: no markup, no numbering, nothing before the body.
+        let body = match text.as_bytes().first() {
+            Some(first) if first.is_ascii_alphabetic() => text,
+            _ => strip_numbering(trim_line_markup(text)),
+        };
         let lead = text.len() - body.len();
-        let (lead_words, lead_chars) = counts(&text[..lead]);
+        let (lead_words, lead_chars) = if lead == 0 { (0, 0) } else { counts(&text[..lead]) };
         let mut stop_words = [0; MAX_LANGUAGES];
         let counted = self.count(body, &mut stop_words, lower, |start, group| phrases(lead + start, group));
         // The markup and numbering before the body end in a mark or white space, so no word
@@ -263,11 +279,9 @@ impl StopWords {
                 class => (class, 1),
             };
             if class & ALPHANUMERIC == 0 {
-                // The emphasis marks `*` and `_` are no characters of the line's text.
-                let mark = matches!(bytes[at], b'*' | b'_');
-                chars += usize::from(class != SPACE && !mark);
-                marks += usize::from(mark);
-                spaced_counted &= class != SPACE;
+                chars += usize::from(class & (SPACE | MARK) == 0);
+                marks += usize::from(class & MARK != 0);
+                spaced_counted &= class & SPACE == 0;
                 at += width;
                 continue;
             }
@@ -344,12 +358,14 @@ impl StopWords {
     ) -> Word {
         // Longer words and words beyond ASCII start phrases and pass gates by the key of their
         // first 8 bytes.
+        let entry = self.short.get(key).copied().unwrap_or_default();
         let keyed = match self.keyed {
-            true => self.short.get(key).map_or(Word::default(), |word| Word { languages: 0, ..*word }),
+            true => Word { languages: 0, ..entry },
             false => Word::default(),
         };
         let token = &text[span];
-        if ascii && token.len() > self.longest {
+        // The key of an ASCII token is its first 8 bytes in lower case.
+        if ascii && (token.len() > self.longest || !entry.starts_long) {
             return keyed;
         }
         lower.clear();
@@ -428,6 +444,17 @@ pub struct LineCues {
     pub ends_cluster: bool,
 }
 
+/// `text` without the markup that opens it (see [`is_line_markup`]), its ASCII read a byte at a
+/// time: a byte beyond ASCII may open white space or a bullet, and the trim by characters goes on
+/// from it.
+fn trim_line_markup(text: &str) -> &str {
+    let ascii = text
+        .bytes()
+        .position(|byte| !matches!(byte, b'\t'..=b'\r' | b' ' | b'#' | b'>' | b'*' | b'_' | b'+' | b'-' | b'|'))
+        .unwrap_or(text.len());
+    text[ascii..].trim_start_matches(is_line_markup)
+}
+
 /// Markup that opens a line without being part of what it says: list markers, quote marks,
 /// heading marks, emphasis, table bars.
 fn is_line_markup(c: char) -> bool {
@@ -472,6 +499,9 @@ impl LineCues {
 
 /// `12. ` or `3) ` at the start of a numbered list item.
 fn strip_numbering(text: &str) -> &str {
+    if !text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return text;
+    }
     let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     if digits == 0 {
         return text;
