@@ -448,10 +448,8 @@ pub struct LineCues {
 /// time: a byte beyond ASCII may open white space or a bullet, and the trim by characters goes on
 /// from it.
 fn trim_line_markup(text: &str) -> &str {
-    let ascii = text
-        .bytes()
-        .position(|byte| !matches!(byte, b'\t'..=b'\r' | b' ' | b'#' | b'>' | b'*' | b'_' | b'+' | b'-' | b'|'))
-        .unwrap_or(text.len());
+    let ascii =
+        text.bytes().position(|byte| !(byte.is_ascii() && is_line_markup(char::from(byte)))).unwrap_or(text.len());
     text[ascii..].trim_start_matches(is_line_markup)
 }
 
