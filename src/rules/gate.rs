@@ -179,11 +179,13 @@ pub fn first_bytes(hir: &Hir) -> Option<[u64; 4]> {
     (!edge_bytes(hir, Edge::First, &mut set)).then_some(set)
 }
 
+/// Whether `byte` is in `set`, a set of the 256 byte values, one bit each.
 pub fn has_byte(set: &[u64; 4], byte: u8) -> bool {
     set[usize::from(byte >> 6)] >> (byte & 63) & 1 == 1
 }
 
-fn add_byte(set: &mut [u64; 4], byte: u8) {
+/// Puts `byte` in `set` (see [`has_byte`]).
+pub fn add_byte(set: &mut [u64; 4], byte: u8) {
     set[usize::from(byte >> 6)] |= 1 << (byte & 63);
 }
 

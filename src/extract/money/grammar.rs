@@ -53,6 +53,7 @@ use rust_decimal::Decimal;
 
 use super::lexicon::Lexicon;
 use super::number::parse_numeral;
+use crate::rules::gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
@@ -399,15 +400,6 @@ struct Scratch {
     dies: Box<[[u64; 4]; 256]>,
 }
 
-/// Bit `byte` of a set of 256.
-fn bit(set: &[u64; 4], byte: u8) -> bool {
-    set[usize::from(byte >> 6)] >> (byte & 63) & 1 == 1
-}
-
-fn set_bit(set: &mut [u64; 4], byte: u8) {
-    set[usize::from(byte >> 6)] |= 1 << (byte & 63);
-}
-
 impl AnchoredSet {
     /// The lazy DFA of the anchored patterns, with the limits of the regex set it stands for;
     /// `None` when they cannot make one.
@@ -458,8 +450,8 @@ impl Walker<'_> {
                     _ => None,
                 };
                 if let Some((first, second)) = pair
-                    && bit(&scratch.known[usize::from(first)], second)
-                    && bit(&scratch.dies[usize::from(first)], second)
+                    && gate::has_byte(&scratch.known[usize::from(first)], second)
+                    && gate::has_byte(&scratch.dies[usize::from(first)], second)
                 {
                     return 2;
                 }
@@ -467,9 +459,9 @@ impl Walker<'_> {
                 let reach = match walk_all(dfa, cache, text, matched) {
                     Some(read) => {
                         if let Some((first, second)) = pair {
-                            set_bit(&mut known[usize::from(first)], second);
+                            gate::add_byte(&mut known[usize::from(first)], second);
                             if read <= 2 && matched.is_empty() {
-                                set_bit(&mut dies[usize::from(first)], second);
+                                gate::add_byte(&mut dies[usize::from(first)], second);
                             }
                         }
                         // A match ending at a byte is seen on the byte after it: the byte the
