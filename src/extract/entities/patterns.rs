@@ -406,11 +406,6 @@ fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 const PREFIX_CLASS: usize = 32;
 const PREFIX_WORDS: usize = 250;
 
-/// The bytes of an ASCII word (`(?-u:\w)`): a word boundary lies between one and a byte that is not.
-fn is_word_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
-
 /// `NEW` → `New`, `SAN-FRANCISCO` → `San-Francisco`.
 fn title_case(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
@@ -578,7 +573,7 @@ impl Starts {
                 });
                 for literal in literals {
                     let lead = usize::from(literal[0]);
-                    if boundary && is_word_byte(literal[0]) {
+                    if boundary && regex_syntax::is_word_byte(literal[0]) {
                         first[lead] |= BEGINS_WORD_AFTER_BOUNDARY;
                         words_after_boundary.push(literal);
                     } else {
@@ -641,7 +636,7 @@ impl Starts {
         begins & BEGINS_MATCH != 0
             || (begins & BEGINS_WORD != 0 && word_at(&self.words))
             || (begins & BEGINS_WORD_AFTER_BOUNDARY != 0
-                && start.checked_sub(1).is_none_or(|before| !is_word_byte(bytes[before]))
+                && start.checked_sub(1).is_none_or(|before| !regex_syntax::is_word_byte(bytes[before]))
                 && word_at(&self.words_after_boundary))
     }
 
