@@ -146,15 +146,8 @@ pub(super) fn words_with_letter(unit: &str, at_most: usize) -> usize {
     let mut at = 0;
     while at < bytes.len() && count < at_most {
         let len = (bytes.len() - at).min(16);
-        let chunk: [u8; 16] = match bytes.get(at..at + 16) {
-            Some(sixteen) => sixteen.try_into().expect("sixteen bytes"),
-            // The last few bytes, padded with white space, which counts no word.
-            None => {
-                let mut chunk = [b' '; 16];
-                chunk[..len].copy_from_slice(&bytes[at..]);
-                chunk
-            }
-        };
+        // The last few bytes are padded with white space, which counts no word.
+        let chunk = super::sixteen_at(bytes, at, b' ');
         let (letters, spaces, beyond) = ascii_masks(&chunk);
         if beyond == 0 {
             // A letter is counted when the last letter or space before it is a space (or there
