@@ -455,8 +455,12 @@ impl Patterns {
             // Stable: each rule's candidates stay in the order of the text.
             started.sort_by_key(|&(rule, _)| rule);
         }
-        let mut started = started.into_iter().peekable();
         // In rule order, as the candidates' order breaks ties between equal ones.
+        if self.starts.as_ref().is_some_and(|starts| starts.members.len() == self.rules.len()) {
+            out.extend(started.into_iter().map(|(_, candidate)| candidate));
+            return;
+        }
+        let mut started = started.into_iter().peekable();
         for (index, (rule, gate)) in self.rules.iter().zip(&self.gates).enumerate() {
             if self.starts.as_ref().is_some_and(|starts| starts.walked[index]) {
                 while let Some((_, candidate)) = started.next_if(|&(rule, _)| rule == index) {
@@ -1026,6 +1030,11 @@ impl Sift {
             }
             let start = self.at + self.mask.trailing_zeros() as usize;
             self.mask &= self.mask - 1;
+            // Most bytes taken in for a word after a word boundary (`a`, `t`) are inside a word.
+            let inside_word = start.checked_sub(1).is_some_and(|before| regex_syntax::is_word_byte(bytes[before]));
+            if inside_word && starts.first[usize::from(bytes[start])] & BEGINS_MATCH == 0 {
+                continue;
+            }
             // The words that may begin anywhere are the other stream's.
             if starts.may_start(bytes, start, !BEGINS_WORD) {
                 return start;
