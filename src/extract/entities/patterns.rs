@@ -17,6 +17,10 @@ use crate::rules::gate::{self, Gate};
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::rules::{self, RuleError, RuleFile};
 use crate::span::Span;
+use aho_corasick::packed;
+use regex_automata::hybrid::LazyStateID;
+use regex_automata::util::start;
+use regex_syntax::utf8::Utf8Sequences;
 
 /// `{ group = "first", list = "lists/first_names.tsv" }`: a named group and a list file whose
 /// surfaces it must (`require`) or must not (`reject`) be one of.
@@ -451,8 +455,12 @@ impl Patterns {
             // Stable: each rule's candidates stay in the order of the text.
             started.sort_by_key(|&(rule, _)| rule);
         }
-        let mut started = started.into_iter().peekable();
         // In rule order, as the candidates' order breaks ties between equal ones.
+        if self.starts.as_ref().is_some_and(|starts| starts.members.len() == self.rules.len()) {
+            out.extend(started.into_iter().map(|(_, candidate)| candidate));
+            return;
+        }
+        let mut started = started.into_iter().peekable();
         for (index, (rule, gate)) in self.rules.iter().zip(&self.gates).enumerate() {
             if self.starts.as_ref().is_some_and(|starts| starts.walked[index]) {
                 while let Some((_, candidate)) = started.next_if(|&(rule, _)| rule == index) {
@@ -480,8 +488,9 @@ struct Scratch {
     ends: LazyCache,
     /// Where each rule's next search may begin.
     next: Vec<usize>,
-    /// The rules that match from the start walked from.
+    /// The rules that match from the start walked from, and whether each is among them.
     matching: Vec<usize>,
+    matched: Vec<bool>,
     /// Each rule's capture groups, made for its first match that needs them.
     locations: Vec<Option<Captures>>,
 }
@@ -504,9 +513,21 @@ struct Starts {
     /// ([`BEGINS_MATCH`]), or one of the words the other walked rules begin with, anywhere
     /// ([`BEGINS_WORD`]) or after a word boundary only ([`BEGINS_WORD_AFTER_BOUNDARY`]).
     first: [u8; 256],
+    /// For a byte that begins a character of two bytes or more and may begin a match
+    /// ([`BEGINS_MATCH`]), the bytes that may follow it there, by row `byte - 0xC0`: the
+    /// characters a match may begin with are few of those that share a first byte (`’`, `–` and
+    /// `é` begin none, `À` begins one).
+    second: Box<[[u64; 4]; 64]>,
     /// Where those words may begin.
     words: Option<LiteralStarts>,
     words_after_boundary: Option<LiteralStarts>,
+    /// What the bytes of a block are sifted with, sixteen at a time: the bytes that may begin a
+    /// match ([`BEGINS_MATCH`]) or a word after a word boundary, or ranges that take them in.
+    sifted: ByteRanges,
+    /// The words that may begin anywhere and with a byte that begins no match (a lower-case
+    /// letter, which most words of a text begin with): their first bytes, and a vectorised
+    /// search for their heads when one can be built.
+    words_anywhere: Option<WordsAnywhere>,
     dfa: LazyDfa,
     /// The same rules' automaton, leftmost-first and anchored at a chosen rule's start: where
     /// the match the regex would find from a start ends, without a search backwards.
@@ -532,7 +553,7 @@ const BEGINS_WORD_AFTER_BOUNDARY: u8 = 4;
 /// How many steps of the walks a block may take, per byte before the start walked from, and in
 /// all, before its regexes take over: prose takes about one.
 const WALK_STEPS_PER_BYTE: usize = 16;
-const WALK_STEPS_FREE: usize = 256;
+const WALK_STEPS_FREE: usize = 4096;
 
 impl Starts {
     /// The walk of the rules that can take it: those whose matches are never empty and begin
@@ -541,6 +562,7 @@ impl Starts {
     fn new(rules: &[PatternRule]) -> Option<Starts> {
         let mut members = Vec::new();
         let mut first = [0u8; 256];
+        let mut second = Box::new([[0u64; 4]; 64]);
         let mut words: Vec<Vec<u8>> = Vec::new();
         let mut words_after_boundary: Vec<Vec<u8>> = Vec::new();
         let mut sources = Vec::new();
@@ -555,6 +577,18 @@ impl Starts {
                 for byte in 0..=255u8 {
                     if gate::has_byte(&bytes, byte) {
                         first[usize::from(byte)] |= BEGINS_MATCH;
+                    }
+                }
+                let mut chars = ClassUnicode::empty();
+                match first_chars(&hir, &mut chars) {
+                    Some(_) => add_second_bytes(&chars, &mut second),
+                    // Characters this cannot tell: any byte may follow.
+                    None => {
+                        for lead in 0xC0..=0xFFu8 {
+                            if gate::has_byte(&bytes, lead) {
+                                second[usize::from(lead - 0xC0)] = [!0; 4];
+                            }
+                        }
                     }
                 }
             } else if let Some(literals) = prefix_literals(&hir) {
@@ -590,6 +624,20 @@ impl Starts {
         if members.is_empty() {
             return None;
         }
+        let begins_no_match = |byte: u8| first[usize::from(byte)] & BEGINS_MATCH == 0;
+        let sifted =
+            ByteRanges::covering(|byte| first[usize::from(byte)] & (BEGINS_MATCH | BEGINS_WORD_AFTER_BOUNDARY) != 0);
+        let mut heads: Vec<&[u8]> = words
+            .iter()
+            .filter(|word| begins_no_match(word[0]))
+            .map(|word| &word[..word.len().min(WORD_HEAD)])
+            .collect();
+        heads.sort_unstable();
+        heads.dedup();
+        let words_anywhere = (!heads.is_empty()).then(|| WordsAnywhere {
+            first: std::array::from_fn(|byte| heads.iter().any(|head| usize::from(head[0]) == byte)),
+            heads: packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(&heads).build(),
+        });
         let literal_starts = |literals: &[Vec<u8>]| {
             (!literals.is_empty()).then(|| LiteralStarts::new(literals.iter().map(Vec::as_slice)))
         };
@@ -618,14 +666,27 @@ impl Starts {
             walk: makers.0.create_cache(),
             ends: makers.1.create_cache(),
             next: Vec::with_capacity(walked_rules),
-            matching: Vec::new(),
+            matching: Vec::with_capacity(walked_rules),
+            matched: vec![false; walked_rules],
             locations: std::iter::repeat_with(|| None).take(walked_rules).collect(),
         }) as CacheMaker);
         let mut walked = vec![false; rules.len()];
         for &index in &members {
             walked[index] = true;
         }
-        Some(Starts { members, walked, first, words, words_after_boundary, dfa, ends, caches })
+        Some(Starts {
+            members,
+            walked,
+            first,
+            second,
+            words,
+            words_after_boundary,
+            sifted,
+            words_anywhere,
+            dfa,
+            ends,
+            caches,
+        })
     }
 
     /// Whether a match of a walked rule may begin at `start` in `bytes`, whose byte there may
@@ -640,13 +701,120 @@ impl Starts {
                 && word_at(&self.words_after_boundary))
     }
 
+    /// Whether a walk may start at `start` in `bytes` for what the bits `asked` of
+    /// [`Starts::first`] stand for: [`Starts::may_begin`], and for a byte of a character of two
+    /// bytes or more, whether a match may begin with that character.
+    #[inline]
+    fn may_start(&self, bytes: &[u8], start: usize, asked: u8) -> bool {
+        let byte = bytes[start];
+        let begins = self.first[usize::from(byte)] & asked;
+        if begins & BEGINS_MATCH != 0 && !byte.is_ascii() {
+            return match byte.checked_sub(0xC0) {
+                Some(row) => {
+                    bytes.get(start + 1).is_some_and(|&next| gate::has_byte(&self.second[usize::from(row)], next))
+                }
+                // The bytes inside a character begin nothing.
+                None => false,
+            };
+        }
+        begins != 0 && self.may_begin(bytes, start, begins)
+    }
+
+    /// The first position from `at` on in `bytes` where one of [`Starts::words_anywhere`] may
+    /// begin, or the end of `bytes`.
+    fn next_word_anywhere(&self, bytes: &[u8], mut at: usize) -> usize {
+        let Some(words) = &self.words_anywhere else {
+            return bytes.len();
+        };
+        match &words.heads {
+            Some(heads) => {
+                while let Some(found) = heads.find_in(bytes, aho_corasick::Span::from(at..bytes.len())) {
+                    if self.may_start(bytes, found.start(), !0) {
+                        return found.start();
+                    }
+                    at = found.start() + 1;
+                }
+            }
+            // Without the vectorised search (too many heads, or no SIMD), each of their first
+            // bytes is tested.
+            None => {
+                while let Some(&byte) = bytes.get(at) {
+                    if words.first[usize::from(byte)] && self.may_start(bytes, at, !0) {
+                        return at;
+                    }
+                    at += 1;
+                }
+            }
+        }
+        bytes.len()
+    }
+
+    /// Walks the DFA over `bytes` from `start` until it dies or `bytes` end, and puts the
+    /// members that match from there in `matching`, each once, in order (`matched` tells which
+    /// are in, and is all false again when the walk returns). Returns the number of bytes read,
+    /// `None` if the walk could not go on.
+    fn walk(
+        &self,
+        cache: &mut LazyCache,
+        bytes: &[u8],
+        start: usize,
+        matching: &mut Vec<usize>,
+        matched: &mut [bool],
+    ) -> Option<usize> {
+        matching.clear();
+        // The state before the start, for the rules that look at the byte before their start.
+        let config =
+            start::Config::new().anchored(Anchored::Yes).look_behind(start.checked_sub(1).map(|before| bytes[before]));
+        let mut state = self.dfa.start_state(cache, &config).ok()?;
+        // A run of bytes inside a match stays in one match state: its matches are taken once.
+        let mut taken = None;
+        let mut take = |cache: &LazyCache, state: LazyStateID, matching: &mut Vec<usize>| {
+            if taken != Some(state) {
+                taken = Some(state);
+                for index in 0..self.dfa.match_len(cache, state) {
+                    let member = self.dfa.match_pattern(cache, state, index).as_usize();
+                    if !matched[member] {
+                        matched[member] = true;
+                        matching.push(member);
+                    }
+                }
+            }
+        };
+        let rest = &bytes[start..];
+        let mut read = rest.len();
+        for (at, &byte) in rest.iter().enumerate() {
+            state = self.dfa.next_state(cache, state, byte).ok()?;
+            if state.is_tagged() {
+                if state.is_match() {
+                    take(cache, state, matching);
+                } else if state.is_dead() {
+                    read = at + 1;
+                    break;
+                } else if state.is_quit() {
+                    return None;
+                }
+            }
+        }
+        if read == rest.len() {
+            state = self.dfa.next_eoi_state(cache, state).ok()?;
+            if state.is_match() {
+                take(cache, state, matching);
+            }
+        }
+        for &member in matching.iter() {
+            matched[member] = false;
+        }
+        matching.sort_unstable();
+        Some(read)
+    }
+
     /// The candidates of the walked rules in `region` of `text`, each with its rule's index,
     /// every rule's in the order its regex finds them.
     fn find<'a>(&self, rules: &'a [PatternRule], text: &'a str, region: Span, out: &mut Vec<(usize, Candidate<'a>)>) {
         let slice = region.of(text);
         let bytes = slice.as_bytes();
         let mut scratch = self.caches.get();
-        let Scratch { walk: walk_cache, ends: ends_cache, next, matching, locations } = &mut *scratch;
+        let Scratch { walk: walk_cache, ends: ends_cache, next, matching, matched, locations } = &mut *scratch;
         // Where each rule's next search may begin: the end of its last match, as for a regex
         // iterating over its matches.
         next.clear();
@@ -658,10 +826,21 @@ impl Starts {
             }
         };
         let mut steps = 0;
-        for (start, &byte) in bytes.iter().enumerate() {
-            let begins = self.first[usize::from(byte)];
-            if begins == 0 || !slice.is_char_boundary(start) || !self.may_begin(bytes, start, begins) {
-                continue;
+        // The starts found sixteen bytes at a time, and those of the words that may begin
+        // anywhere, merged in order.
+        let mut sifted = Sift::new(self, bytes);
+        let mut sifted_start = sifted.next(self, bytes);
+        let mut word = self.next_word_anywhere(bytes, 0);
+        loop {
+            let start = word.min(sifted_start);
+            if start == bytes.len() {
+                break;
+            }
+            if word == start {
+                word = self.next_word_anywhere(bytes, start + 1);
+            }
+            if sifted_start == start {
+                sifted_start = sifted.next(self, bytes);
             }
             // A walk dies a few bytes on in prose, but reads to the end of a long token made of
             // capitals (a code, a run of initials) from each of them: past a budget of a few
@@ -680,24 +859,15 @@ impl Starts {
                 }
                 return;
             }
-            matching.clear();
-            // The whole block, for the rules that look at the byte before their start.
-            let input = Input::new(bytes).range(start..).anchored(Anchored::Yes);
-            let walk = lazy::walk_counting(&self.dfa, walk_cache, &input, |cache, state| {
-                for index in 0..self.dfa.match_len(cache, state) {
-                    matching.push(self.dfa.match_pattern(cache, state, index).as_usize());
+            match self.walk(walk_cache, bytes, start, matching, matched) {
+                Some(read) => steps += read,
+                None => {
+                    // The walk cannot stop short (no quit bytes, no giving up): if it ever did,
+                    // every rule searches from here, which finds what the walk would have told.
+                    matching.clear();
+                    matching.extend(0..self.members.len());
                 }
-                true
-            });
-            steps += walk.unwrap_or(0);
-            if walk.is_none() {
-                // The walk cannot stop short (no quit bytes, no giving up): if it ever did, every
-                // rule searches from here, which finds what the walk would have told.
-                matching.clear();
-                matching.extend(0..self.members.len());
             }
-            matching.sort_unstable();
-            matching.dedup();
             for &member in matching.iter() {
                 if start < next[member] {
                     continue;
@@ -719,6 +889,155 @@ impl Starts {
                 };
                 next[member] = found.end;
                 push(member, found, out);
+            }
+        }
+    }
+}
+
+/// Adds to `second` (rows by first byte from `0xC0`, see [`Starts::second`]) the second bytes of
+/// the characters in `chars` of two bytes or more.
+fn add_second_bytes(chars: &ClassUnicode, second: &mut [[u64; 4]; 64]) {
+    for range in chars.iter() {
+        for sequence in Utf8Sequences::new(range.start(), range.end()) {
+            if let [lead, next, ..] = sequence.as_slice() {
+                for byte in lead.start..=lead.end {
+                    for follower in next.start..=next.end {
+                        gate::add_byte(&mut second[usize::from(byte - 0xC0)], follower);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How many bytes of a word [`WordsAnywhere::heads`] looks for: enough to tell most words from
+/// the many that share their first bytes, few enough that the words sharing them (`based in`
+/// followed by each white space) are one.
+const WORD_HEAD: usize = 4;
+
+/// See [`Starts::words_anywhere`].
+#[derive(Debug)]
+struct WordsAnywhere {
+    first: [bool; 256],
+    heads: Option<packed::Searcher>,
+}
+
+/// Byte values as a few ranges, tested sixteen bytes at a time.
+#[derive(Debug, Clone)]
+struct ByteRanges {
+    /// Ranges of ASCII values, at most [`MAX_RANGES`]: the first value of each and the number of
+    /// further values, each sixteen times over, as the vector instructions read them.
+    ranges: Vec<([u8; 16], [u8; 16])>,
+    /// Whether the bytes beyond ASCII are in, all of them: the sign bit tells them.
+    beyond_ascii: bool,
+}
+
+/// Each range costs a few vector instructions per sixteen bytes.
+const MAX_RANGES: usize = 4;
+
+impl ByteRanges {
+    /// The runs of ASCII values `holds` takes, the runs with the narrowest gaps between them
+    /// joined until at most [`MAX_RANGES`] are left, and all the bytes beyond ASCII if it takes
+    /// one of them: never fewer values than `holds` takes.
+    fn covering(holds: impl Fn(u8) -> bool) -> ByteRanges {
+        let mut runs: Vec<(u8, u8)> = Vec::new();
+        for byte in (0..0x80u8).filter(|&byte| holds(byte)) {
+            match runs.last_mut() {
+                Some((_, last)) if *last + 1 == byte => *last = byte,
+                _ => runs.push((byte, byte)),
+            }
+        }
+        while runs.len() > MAX_RANGES {
+            let narrowest = (1..runs.len()).min_by_key(|&index| runs[index].0 - runs[index - 1].1).expect("two runs");
+            runs[narrowest - 1].1 = runs[narrowest].1;
+            runs.remove(narrowest);
+        }
+        ByteRanges {
+            ranges: runs.into_iter().map(|(first, last)| ([first; 16], [last - first; 16])).collect(),
+            beyond_ascii: (0x80..=0xFF).any(holds),
+        }
+    }
+
+    /// Which of the sixteen bytes of `chunk` are in: bit `i` for `chunk[i]`. On x86-64 SSE2
+    /// instructions over all sixteen at once, elsewhere byte by byte.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn mask(&self, chunk: &[u8; 16]) -> u32 {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_sub_epi8};
+        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+        // for), and each unaligned load reads sixteen bytes of an array of sixteen, no more.
+        unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            let mut held = if self.beyond_ascii { _mm_movemask_epi8(bytes) as u32 } else { 0 };
+            for (first, further) in &self.ranges {
+                // A byte is in the range when its distance above the first value, which wraps
+                // below it, is at most `further`: the smaller of the two is then the distance.
+                let above = _mm_sub_epi8(bytes, _mm_loadu_si128(first.as_ptr().cast()));
+                let within = _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_loadu_si128(further.as_ptr().cast())), above);
+                held |= _mm_movemask_epi8(within) as u32;
+            }
+            held
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn mask(&self, chunk: &[u8; 16]) -> u32 {
+        let held = |byte: u8| {
+            (self.beyond_ascii && !byte.is_ascii())
+                || self.ranges.iter().any(|(first, further)| byte.wrapping_sub(first[0]) <= further[0])
+        };
+        (0..16).filter(|&index| held(chunk[index])).fold(0, |mask, index| mask | 1 << index)
+    }
+}
+
+/// The positions of a block where a walk may start, but for [`Starts::words_anywhere`]: the
+/// bytes [`Starts::sifted`] takes in, found sixteen at a time, each tested by
+/// [`Starts::may_start`].
+struct Sift {
+    /// Where the sixteen bytes of `mask` begin.
+    at: usize,
+    /// The positions not yet taken among those sixteen, one bit each.
+    mask: u32,
+}
+
+impl Sift {
+    fn new(starts: &Starts, bytes: &[u8]) -> Sift {
+        Sift { at: 0, mask: Sift::sift(starts, bytes, 0) }
+    }
+
+    /// The bytes [`Starts::sifted`] takes in among the sixteen from `at` on.
+    fn sift(starts: &Starts, bytes: &[u8], at: usize) -> u32 {
+        match bytes.get(at..at + 16) {
+            Some(sixteen) => starts.sifted.mask(sixteen.try_into().expect("sixteen bytes")),
+            None => {
+                let rest = &bytes[at.min(bytes.len())..];
+                let mut chunk = [0u8; 16];
+                chunk[..rest.len()].copy_from_slice(rest);
+                starts.sifted.mask(&chunk) & ((1 << rest.len()) - 1)
+            }
+        }
+    }
+
+    /// The next position where a walk may start, or the end of `bytes`.
+    fn next(&mut self, starts: &Starts, bytes: &[u8]) -> usize {
+        loop {
+            while self.mask == 0 {
+                self.at += 16;
+                if self.at >= bytes.len() {
+                    return bytes.len();
+                }
+                self.mask = Sift::sift(starts, bytes, self.at);
+            }
+            let start = self.at + self.mask.trailing_zeros() as usize;
+            self.mask &= self.mask - 1;
+            // Most bytes taken in for a word after a word boundary (`a`, `t`) are inside a word.
+            let inside_word = start.checked_sub(1).is_some_and(|before| regex_syntax::is_word_byte(bytes[before]));
+            if inside_word && starts.first[usize::from(bytes[start])] & BEGINS_MATCH == 0 {
+                continue;
+            }
+            // The words that may begin anywhere are the other stream's.
+            if starts.may_start(bytes, start, !BEGINS_WORD) {
+                return start;
             }
         }
     }
@@ -791,6 +1110,8 @@ mod tests {
             "xAnn Lee, Tessaro  Group: Tessaro Bank Group Bank",
             "OSLO, the Ann tide, xthe Ann tide, an Ann and a Bea; psychoanalyst Ann, Mr. Lee, Mr Lee, based in Oslo",
             "a Ann b The Ann c the Ann the Bea x",
+            // Characters beyond ASCII that begin a match (`Ñ`, `Å`) and that do not (`’`, `“`, `é`).
+            "“Ann Lee” – the Ñandú Group’s Ångström Bank, éÜber Lee; spokeswoman Émile, a\u{a0}Ann tide",
             capitals.as_str(),
             &format!("{capitals} Ann Lee Tessaro Group"),
         ] {
