@@ -187,7 +187,17 @@ impl PhraseSet {
     /// `found(part, hit)`, offsets into `text`, for every phrase occurrence inside a part that
     /// sits where its rule asks in that part and every substring occurrence inside a part, parts
     /// in order. One pass instead of one per part saves the start-up of each search.
-    pub fn find_in_parts(&self, text: &str, parts: &[Span], mut found: impl FnMut(usize, PhraseHit)) {
+    ///
+    /// `capitals` are the offsets, in order, of the characters of `text` that [`is_capital`]
+    /// tells, as a caller that reads the text's non-ASCII characters for its own ends finds them
+    /// in the same pass: a part without any is not read again to fold them.
+    pub fn find_in_parts(
+        &self,
+        text: &str,
+        parts: &[Span],
+        capitals: &[usize],
+        mut found: impl FnMut(usize, PhraseHit),
+    ) {
         let Some(last) = parts.last() else {
             return;
         };
@@ -227,7 +237,14 @@ impl PhraseSet {
             (Some(first), Some(last)) => Span::new(first.start, last.end),
             _ => Span::new(last.end, last.end),
         });
-        let folded = ranges.map(|range| fold_non_ascii_capitals(range.of(text)));
+        let folded = ranges.map(|range| {
+            let first = capitals.partition_point(|&at| at < range.start);
+            if capitals.get(first).is_some_and(|&at| at < range.end) {
+                fold_non_ascii_capitals(range.of(text))
+            } else {
+                std::borrow::Cow::Borrowed(range.of(text))
+            }
+        });
         let mut at = [0, split];
         let mut held = Vec::new();
         // Reports an occurrence that walk `which` found ending at `end` of its group.
@@ -410,7 +427,7 @@ pub fn occurs_anywhere_at(text: &str, start: usize, phrase: &str) -> bool {
 /// length in UTF-8, so that byte offsets into the copy are offsets into `text`; borrowed when
 /// there is nothing to fold. ASCII capitals may stay: the automaton folds them itself.
 fn fold_non_ascii_capitals(text: &str) -> std::borrow::Cow<'_, str> {
-    if !non_ascii_chars(text).any(|(_, c)| c.is_uppercase()) {
+    if !non_ascii_chars(text).any(|(_, c)| is_capital(c)) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut folded = String::with_capacity(text.len());
@@ -426,6 +443,17 @@ fn fold_non_ascii_capitals(text: &str) -> std::borrow::Cow<'_, str> {
     }
     folded.push_str(&text[copied..]);
     std::borrow::Cow::Owned(folded)
+}
+
+/// Whether `c` is a capital, as `char::is_uppercase` tells, without its table look-up for the
+/// non-ASCII characters most common in English text: Latin-1 and general punctuation (curly
+/// quotes, dashes, spaces).
+pub fn is_capital(c: char) -> bool {
+    match c {
+        '\u{80}'..='\u{BF}' | '\u{D7}' | '\u{DF}'..='\u{FF}' | '\u{2000}'..='\u{206F}' => false,
+        '\u{C0}'..='\u{DE}' => true,
+        _ => c.is_uppercase(),
+    }
 }
 
 /// The non-ASCII characters of `text` and their offsets; runs of ASCII are skipped undecoded,
@@ -517,13 +545,22 @@ mod tests {
                 }
             }
             let mut once = Vec::new();
-            set.find_in_parts(text, &parts, |index, hit| once.push((index, hit)));
+            let capitals: Vec<usize> =
+                non_ascii_chars(text).filter(|&(_, c)| c.is_uppercase()).map(|(at, _)| at).collect();
+            set.find_in_parts(text, &parts, &capitals, |index, hit| once.push((index, hit)));
             assert!(once.is_sorted_by_key(|&(index, _)| index), "{parts:?}");
             let sorted = |mut hits: Vec<(usize, PhraseHit)>| {
                 hits.sort_by_key(|&(index, hit)| (index, matches!(hit, PhraseHit::Substring(..)), format!("{hit:?}")));
                 hits
             };
             assert_eq!(sorted(once), sorted(each), "{parts:?}");
+        }
+    }
+
+    #[test]
+    fn capitals_are_told_as_the_standard_library_tells_them() {
+        for c in ('\u{80}'..='\u{2FFF}').chain(['\u{10400}', '\u{1D400}']) {
+            assert_eq!(is_capital(c), c.is_uppercase(), "{c:?}");
         }
     }
 

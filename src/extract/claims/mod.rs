@@ -411,18 +411,16 @@ struct ByteLiterals {
     owners: Vec<[Columns; 4]>,
     /// Per byte: all the patterns that have it, whatever the boundaries.
     any: Vec<Columns>,
-    /// Ranges of bytes that hold all of them, few and narrow: the scan looks closer only at the
-    /// bytes in these.
-    ranges: Vec<(u8, u8)>,
+    /// The lowest and highest of the bytes: the scan looks closer only at bytes in between. One
+    /// range: a second one would cost more, on every sixteen bytes, than the bytes between the
+    /// digits and `I` that the one lets through cost where they are.
+    low: u8,
+    high: u8,
 }
-
-/// The most ranges [`ByteLiterals`] looks for its bytes in: each costs two comparisons of every
-/// sixteen bytes, a range too wide lets through bytes that are no literal.
-const BYTE_RANGES: usize = 3;
 
 impl Default for ByteLiterals {
     fn default() -> ByteLiterals {
-        ByteLiterals { numbers: [0; 128], owners: Vec::new(), any: Vec::new(), ranges: Vec::new() }
+        ByteLiterals { numbers: [0; 128], owners: Vec::new(), any: Vec::new(), low: u8::MAX, high: 0 }
     }
 }
 
@@ -447,8 +445,9 @@ impl ByteLiterals {
             self.owners.push(owners);
             self.any.push(owners.iter().fold(0, |all, &columns| all | columns));
             self.numbers[usize::from(byte)] = self.owners.len() as u8;
+            self.low = self.low.min(byte);
+            self.high = self.high.max(byte);
         }
-        self.ranges = byte_ranges(&self.numbers);
         true
     }
 
@@ -465,8 +464,7 @@ impl ByteLiterals {
         for start in (0..bytes.len()).step_by(16) {
             let len = (bytes.len() - start).min(16);
             let chunk = sixteen_at(bytes, start, 0);
-            let within = self.ranges.iter().fold(0, |mask, &(low, high)| mask | bytes_between(&chunk, low, high));
-            let mut candidates = within & ((1 << len) - 1);
+            let mut candidates = bytes_between(&chunk, self.low, self.high) & ((1 << len) - 1);
             while candidates != 0 {
                 let at = start + candidates.trailing_zeros() as usize;
                 candidates &= candidates - 1;
@@ -483,20 +481,6 @@ impl ByteLiterals {
         }
         seen
     }
-}
-
-/// At most [`BYTE_RANGES`] ranges that hold every byte with a number in `numbers`, with the
-/// fewest other bytes in them: the bytes, as ranges of one, with the closest ranges joined until
-/// few enough are left.
-fn byte_ranges(numbers: &[u8; 128]) -> Vec<(u8, u8)> {
-    let mut ranges: Vec<(u8, u8)> =
-        (0..=127u8).filter(|&byte| numbers[usize::from(byte)] != 0).map(|byte| (byte, byte)).collect();
-    while ranges.len() > BYTE_RANGES {
-        let closest = (1..ranges.len()).min_by_key(|&at| ranges[at].0 - ranges[at - 1].1).expect("two ranges");
-        ranges[closest - 1].1 = ranges[closest].1;
-        ranges.remove(closest);
-    }
-    ranges
 }
 
 /// The sixteen bytes of `bytes` from `at` on, those past its end read as `pad`: what the
@@ -854,7 +838,7 @@ impl ClaimExtractor {
             // A literal inside a unit may be part of a match there; one reaching over its edge
             // is not, and is not reported. Word boundaries are read as a pattern run on the unit
             // alone reads them.
-            self.phrases.find_in_parts(text, run, |unit, hit| match hit {
+            self.phrases.find_in_parts(text, run, foreign.capitals(), |unit, hit| match hit {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
                 PhraseHit::Substring(literal, from, to) => {
                     let owners = &self.literal_owners[literal];
