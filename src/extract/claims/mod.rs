@@ -261,8 +261,9 @@ pub struct ClaimExtractor {
     with_feature: Vec<usize>,
     /// Per pattern (by number): its rule and its place among the rule's patterns.
     pattern_owners: Vec<(usize, usize)>,
-    /// The veto rules.
+    /// The veto rules, and their patterns.
     vetoes: Fired,
+    veto_columns: Columns,
     /// The patterns (one bit each, by number) that have literals, so that a unit without them
     /// is not searched and one with them is searched on its own; those that may be anchored at
     /// the start or end of the unit (they have `^`, `$`, `\A` or `\z`), so only ever run on the
@@ -722,9 +723,10 @@ impl ClaimExtractor {
         }
         let scoring = scoring
             .ok_or_else(|| source.family_error(Family::Claims, "no `[scoring]` table in any claims rule file"))?;
-        let mut vetoes = Fired::default();
-        for (index, _) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
+        let (mut vetoes, mut veto_columns) = (Fired::default(), 0);
+        for (index, rule) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
             vetoes.insert(index);
+            veto_columns |= rule.columns;
         }
         let word_cap = rules
             .iter()
@@ -739,6 +741,7 @@ impl ClaimExtractor {
         }
         Ok(ClaimExtractor {
             vetoes,
+            veto_columns,
             with_literals,
             literal_owners: literals.into_values().collect(),
             bytes,
@@ -1004,8 +1007,6 @@ impl ClaimExtractor {
 
     /// Runs every cue rule over one unit, given what the block search found in it.
     fn read<'a>(&self, text: &'a str, unit: Unit, facts: Facts, found: Found, locations: &mut [Slots]) -> Reading<'a> {
-        let unit_text = unit.span.of(text);
-        let narrow = found.narrow;
         let mut reading = Reading::default();
         for &(_, rule, start, end) in found.phrases {
             reading.fired.insert(rule);
@@ -1029,7 +1030,31 @@ impl ClaimExtractor {
         }
         // Most units are open to few patterns: only those are visited, in order, so rules in
         // order and each rule's patterns in order. A rule that is done drops its other patterns.
-        let mut open = found.gates.open;
+        // A vetoed unit is dropped whatever else it holds (see `prepare`): the veto patterns go
+        // first, and once a veto fired nothing else is read.
+        for pass in [found.gates.open & self.veto_columns, found.gates.open & !self.veto_columns] {
+            if reading.fired.0 & self.vetoes.0 != 0 {
+                break;
+            }
+            self.run_patterns(text, unit.span, pass, found, locations, &mut reading);
+        }
+        reading.hedges = without_nested(reading.hedges);
+        reading
+    }
+
+    /// Runs the `open` patterns (of rules in order) on `unit` of `text`, adding what fires to
+    /// `reading`.
+    fn run_patterns<'a>(
+        &self,
+        text: &'a str,
+        unit: Span,
+        mut open: Columns,
+        found: Found,
+        locations: &mut [Slots],
+        reading: &mut Reading<'a>,
+    ) {
+        let unit_text = unit.of(text);
+        let narrow = found.narrow;
         while open != 0 {
             let column = open.trailing_zeros() as usize;
             open &= open - 1;
@@ -1057,7 +1082,7 @@ impl ClaimExtractor {
                         continue;
                     }
                     if reading.attribution.is_none() {
-                        let span = Span::new(unit.span.start + start, unit.span.start + end);
+                        let span = Span::new(unit.start + start, unit.start + end);
                         reading.attribution = Some((span.trim(text), index));
                     }
                 }
@@ -1076,8 +1101,6 @@ impl ClaimExtractor {
             reading.fired.insert(index);
             open &= !rule.columns;
         }
-        reading.hedges = without_nested(reading.hedges);
-        reading
     }
 }
 
