@@ -122,14 +122,53 @@ impl PhraseSet {
     /// overlapping ones included, in the order of their ends (as an overlapping search of the
     /// automaton gives them).
     fn walk(&self, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
-        let table = &self.automaton;
-        let mut state = table.start;
-        for (at, &byte) in haystack.iter().enumerate() {
-            state = table.next(state, byte);
-            if table.is_match(state) {
-                self.report(state, at + 1, &mut found);
+        let mut state = self.automaton.start;
+        let mut at = 0;
+        while at < haystack.len() {
+            at = self.steps(haystack, at, &mut state);
+            if self.automaton.is_match(state) {
+                self.report(state, at, &mut found);
             }
         }
+    }
+
+    /// Walks `haystack` from `at` on, from `state`, up to the first match state or the end; gives
+    /// the offset after the last byte read. The loop calls nothing, so that what it needs stays
+    /// in registers (with the reports in it, they were reloaded at every byte).
+    #[inline(never)]
+    fn steps(&self, haystack: &[u8], mut at: usize, state: &mut u16) -> usize {
+        let table = &self.automaton;
+        let mut current = *state;
+        while let Some(&byte) = haystack.get(at) {
+            current = table.next(current, byte);
+            at += 1;
+            if table.is_match(current) {
+                break;
+            }
+        }
+        *state = current;
+        at
+    }
+
+    /// [`steps`](Self::steps) of two walks side by side, over the bytes both haystacks have, up
+    /// to the first step where either reaches a match state.
+    #[inline(never)]
+    fn steps_two(&self, haystacks: [&[u8]; 2], mut at: usize, states: &mut [u16; 2]) -> usize {
+        let table = &self.automaton;
+        let common = haystacks[0].len().min(haystacks[1].len());
+        let (first, second) = (&haystacks[0][..common], &haystacks[1][..common]);
+        let [mut one, mut two] = *states;
+        while at < common {
+            one = table.next(one, first[at]);
+            two = table.next(two, second[at]);
+            at += 1;
+            // Most steps reach no match state in either walk: one test tells.
+            if table.is_match(one.max(two)) {
+                break;
+            }
+        }
+        *states = [one, two];
+        at
     }
 
     /// [`walk`](Self::walk) over two haystacks at once, `found` telling them by `0` and `1`.
@@ -140,24 +179,21 @@ impl PhraseSet {
         let [first, second] = haystacks;
         let mut states = [table.start; 2];
         let common = first.len().min(second.len());
-        for (at, (&one, &two)) in first.iter().zip(second).enumerate() {
-            states[0] = table.next(states[0], one);
-            states[1] = table.next(states[1], two);
-            // Most steps reach no match state in either walk: one test tells.
-            if table.is_match(states[0].max(states[1])) {
-                for (which, &state) in states.iter().enumerate() {
-                    if table.is_match(state) {
-                        self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
-                    }
+        let mut at = 0;
+        while at < common {
+            at = self.steps_two(haystacks, at, &mut states);
+            for (which, &state) in states.iter().enumerate() {
+                if table.is_match(state) {
+                    self.report(state, at, &mut |pattern, end| found(which, pattern, end));
                 }
             }
         }
         let (which, longer) = if first.len() > common { (0, first) } else { (1, second) };
         let mut state = states[which];
-        for (at, &byte) in longer.iter().enumerate().skip(common) {
-            state = table.next(state, byte);
+        while at < longer.len() {
+            at = self.steps(longer, at, &mut state);
             if table.is_match(state) {
-                self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
+                self.report(state, at, &mut |pattern, end| found(which, pattern, end));
             }
         }
     }
