@@ -18,7 +18,9 @@ mod phrases;
 mod source;
 
 pub use catalogue::{Catalogue, EntryKind, ExampleDoc, Quoted, RuleDoc};
-pub use phrases::{PhraseHit, PhraseSet, PhraseSetBuilder, TooManyPhrases, non_ascii_chars, occurs_anywhere_at};
+pub use phrases::{
+    PhraseHit, PhraseSet, PhraseSetBuilder, TooManyPhrases, is_capital, non_ascii_chars, occurs_anywhere_at,
+};
 pub use source::{Family, ListFile, RuleFile, RuleSource};
 
 use serde::de::DeserializeOwned;

@@ -122,14 +122,53 @@ impl PhraseSet {
     /// overlapping ones included, in the order of their ends (as an overlapping search of the
     /// automaton gives them).
     fn walk(&self, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
-        let table = &self.automaton;
-        let mut state = table.start;
-        for (at, &byte) in haystack.iter().enumerate() {
-            state = table.next(state, byte);
-            if table.is_match(state) {
-                self.report(state, at + 1, &mut found);
+        let mut state = self.automaton.start;
+        let mut at = 0;
+        while at < haystack.len() {
+            at = self.steps(haystack, at, &mut state);
+            if self.automaton.is_match(state) {
+                self.report(state, at, &mut found);
             }
         }
+    }
+
+    /// Walks `haystack` from `at` on, from `state`, up to the first match state or the end; gives
+    /// the offset after the last byte read. The loop calls nothing, so that what it needs stays
+    /// in registers (with the reports in it, they were reloaded at every byte).
+    #[inline(never)]
+    fn steps(&self, haystack: &[u8], mut at: usize, state: &mut u16) -> usize {
+        let table = &self.automaton;
+        let mut current = *state;
+        while let Some(&byte) = haystack.get(at) {
+            current = table.next(current, byte);
+            at += 1;
+            if table.is_match(current) {
+                break;
+            }
+        }
+        *state = current;
+        at
+    }
+
+    /// [`steps`](Self::steps) of two walks side by side, over the bytes both haystacks have, up
+    /// to the first step where either reaches a match state.
+    #[inline(never)]
+    fn steps_two(&self, haystacks: [&[u8]; 2], mut at: usize, states: &mut [u16; 2]) -> usize {
+        let table = &self.automaton;
+        let common = haystacks[0].len().min(haystacks[1].len());
+        let (first, second) = (&haystacks[0][..common], &haystacks[1][..common]);
+        let [mut one, mut two] = *states;
+        while at < common {
+            one = table.next(one, first[at]);
+            two = table.next(two, second[at]);
+            at += 1;
+            // Most steps reach no match state in either walk: one test tells.
+            if table.is_match(one.max(two)) {
+                break;
+            }
+        }
+        *states = [one, two];
+        at
     }
 
     /// [`walk`](Self::walk) over two haystacks at once, `found` telling them by `0` and `1`.
@@ -140,24 +179,21 @@ impl PhraseSet {
         let [first, second] = haystacks;
         let mut states = [table.start; 2];
         let common = first.len().min(second.len());
-        for (at, (&one, &two)) in first.iter().zip(second).enumerate() {
-            states[0] = table.next(states[0], one);
-            states[1] = table.next(states[1], two);
-            // Most steps reach no match state in either walk: one test tells.
-            if table.is_match(states[0].max(states[1])) {
-                for (which, &state) in states.iter().enumerate() {
-                    if table.is_match(state) {
-                        self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
-                    }
+        let mut at = 0;
+        while at < common {
+            at = self.steps_two(haystacks, at, &mut states);
+            for (which, &state) in states.iter().enumerate() {
+                if table.is_match(state) {
+                    self.report(state, at, &mut |pattern, end| found(which, pattern, end));
                 }
             }
         }
         let (which, longer) = if first.len() > common { (0, first) } else { (1, second) };
         let mut state = states[which];
-        for (at, &byte) in longer.iter().enumerate().skip(common) {
-            state = table.next(state, byte);
+        while at < longer.len() {
+            at = self.steps(longer, at, &mut state);
             if table.is_match(state) {
-                self.report(state, at + 1, &mut |pattern, end| found(which, pattern, end));
+                self.report(state, at, &mut |pattern, end| found(which, pattern, end));
             }
         }
     }
@@ -187,7 +223,17 @@ impl PhraseSet {
     /// `found(part, hit)`, offsets into `text`, for every phrase occurrence inside a part that
     /// sits where its rule asks in that part and every substring occurrence inside a part, parts
     /// in order. One pass instead of one per part saves the start-up of each search.
-    pub fn find_in_parts(&self, text: &str, parts: &[Span], mut found: impl FnMut(usize, PhraseHit)) {
+    ///
+    /// `capitals` are the offsets, in order, of the characters of `text` that [`is_capital`]
+    /// tells, as a caller that reads the text's non-ASCII characters for its own ends finds them
+    /// in the same pass: a part without any is not read again to fold them.
+    pub fn find_in_parts(
+        &self,
+        text: &str,
+        parts: &[Span],
+        capitals: &[usize],
+        mut found: impl FnMut(usize, PhraseHit),
+    ) {
         let Some(last) = parts.last() else {
             return;
         };
@@ -227,7 +273,14 @@ impl PhraseSet {
             (Some(first), Some(last)) => Span::new(first.start, last.end),
             _ => Span::new(last.end, last.end),
         });
-        let folded = ranges.map(|range| fold_non_ascii_capitals(range.of(text)));
+        let folded = ranges.map(|range| {
+            let first = capitals.partition_point(|&at| at < range.start);
+            if capitals.get(first).is_some_and(|&at| at < range.end) {
+                fold_non_ascii_capitals(range.of(text))
+            } else {
+                std::borrow::Cow::Borrowed(range.of(text))
+            }
+        });
         let mut at = [0, split];
         let mut held = Vec::new();
         // Reports an occurrence that walk `which` found ending at `end` of its group.
@@ -410,7 +463,7 @@ pub fn occurs_anywhere_at(text: &str, start: usize, phrase: &str) -> bool {
 /// length in UTF-8, so that byte offsets into the copy are offsets into `text`; borrowed when
 /// there is nothing to fold. ASCII capitals may stay: the automaton folds them itself.
 fn fold_non_ascii_capitals(text: &str) -> std::borrow::Cow<'_, str> {
-    if !non_ascii_chars(text).any(|(_, c)| c.is_uppercase()) {
+    if !non_ascii_chars(text).any(|(_, c)| is_capital(c)) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut folded = String::with_capacity(text.len());
@@ -426,6 +479,17 @@ fn fold_non_ascii_capitals(text: &str) -> std::borrow::Cow<'_, str> {
     }
     folded.push_str(&text[copied..]);
     std::borrow::Cow::Owned(folded)
+}
+
+/// Whether `c` is a capital, as `char::is_uppercase` tells, without its table look-up for the
+/// non-ASCII characters most common in English text: Latin-1 and general punctuation (curly
+/// quotes, dashes, spaces).
+pub fn is_capital(c: char) -> bool {
+    match c {
+        '\u{80}'..='\u{BF}' | '\u{D7}' | '\u{DF}'..='\u{FF}' | '\u{2000}'..='\u{206F}' => false,
+        '\u{C0}'..='\u{DE}' => true,
+        _ => c.is_uppercase(),
+    }
 }
 
 /// The non-ASCII characters of `text` and their offsets; runs of ASCII are skipped undecoded,
@@ -517,13 +581,22 @@ mod tests {
                 }
             }
             let mut once = Vec::new();
-            set.find_in_parts(text, &parts, |index, hit| once.push((index, hit)));
+            let capitals: Vec<usize> =
+                non_ascii_chars(text).filter(|&(_, c)| c.is_uppercase()).map(|(at, _)| at).collect();
+            set.find_in_parts(text, &parts, &capitals, |index, hit| once.push((index, hit)));
             assert!(once.is_sorted_by_key(|&(index, _)| index), "{parts:?}");
             let sorted = |mut hits: Vec<(usize, PhraseHit)>| {
                 hits.sort_by_key(|&(index, hit)| (index, matches!(hit, PhraseHit::Substring(..)), format!("{hit:?}")));
                 hits
             };
             assert_eq!(sorted(once), sorted(each), "{parts:?}");
+        }
+    }
+
+    #[test]
+    fn capitals_are_told_as_the_standard_library_tells_them() {
+        for c in ('\u{80}'..='\u{2FFF}').chain(['\u{10400}', '\u{1D400}']) {
+            assert_eq!(is_capital(c), c.is_uppercase(), "{c:?}");
         }
     }
 

@@ -65,6 +65,83 @@ pub fn required(hir: &Hir) -> Option<Vec<Literal>> {
     Some(literals)
 }
 
+/// The words, as written (letter case kept), that are every match of the parsed pattern `hir`
+/// when the pattern is nothing but a choice of ASCII words set off by ASCII word boundaries
+/// (`(?-u:\b)(?:[Mm]e|[Ww]e)(?-u:\b)`, `(?-u:\b)I(?-u:\b)`); `None` for any other pattern. Such a
+/// pattern matches a text just where one of the words occurs in it, spelt so, with an ASCII word
+/// boundary at either end: a find of its literals (see [`whole_words`]) that checks the letter
+/// case answers it without running its regex.
+pub fn exact_words(hir: &Hir) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    for marked in spelt(hir)? {
+        let word = marked.strip_prefix(BOUNDARY)?.strip_suffix(BOUNDARY)?;
+        let bytes = word.as_bytes();
+        let is_word = |byte: Option<&u8>| byte.is_some_and(|&byte| regex_syntax::is_word_byte(byte));
+        if !word.is_ascii() || word.contains(BOUNDARY) || !is_word(bytes.first()) || !is_word(bytes.last()) {
+            return None;
+        }
+        words.push(word.to_string());
+    }
+    words.sort();
+    words.dedup();
+    Some(words)
+}
+
+/// The literals of a pattern whose matches are all one of `words` (see [`exact_words`]): the
+/// words in ASCII lower case, each with a word boundary at both ends.
+pub fn whole_words(words: &[String]) -> Vec<Literal> {
+    let mut literals: Vec<Literal> = words
+        .iter()
+        .map(|word| Literal { text: word.to_ascii_lowercase(), bounded_start: true, bounded_end: true })
+        .collect();
+    literals.sort();
+    literals.dedup();
+    literals
+}
+
+/// Every string the parsed pattern `hir` can match, as written, with [`BOUNDARY`] for an ASCII
+/// word boundary; `None` when they are too many or the pattern has any other look-around.
+fn spelt(hir: &Hir) -> Option<Vec<String>> {
+    let set = match hir.kind() {
+        HirKind::Empty => vec![String::new()],
+        HirKind::Look(Look::WordAscii) => vec![BOUNDARY.to_string()],
+        HirKind::Look(_) => return None,
+        HirKind::Literal(literal) => {
+            vec![std::str::from_utf8(&literal.0).ok().filter(|s| !s.contains(BOUNDARY))?.to_string()]
+        }
+        HirKind::Class(class) => spelt_out(class).filter(|set| !set.iter().any(|s| s.contains(BOUNDARY)))?,
+        HirKind::Capture(capture) => spelt(&capture.sub)?,
+        HirKind::Repetition(repetition) => match (repetition.min, repetition.max) {
+            (1, Some(1)) => spelt(&repetition.sub)?,
+            (0, Some(1)) => {
+                let mut set = spelt(&repetition.sub)?;
+                set.push(String::new());
+                set
+            }
+            _ => return None,
+        },
+        HirKind::Alternation(subs) => {
+            let mut all = Vec::new();
+            for sub in subs {
+                all.extend(spelt(sub)?);
+            }
+            all
+        }
+        HirKind::Concat(subs) => {
+            let mut run = vec![String::new()];
+            for sub in subs {
+                let next = spelt(sub)?;
+                if run.len() * next.len() > MAX_STRINGS {
+                    return None;
+                }
+                run = run.iter().flat_map(|a| next.iter().map(move |b| format!("{a}{b}"))).collect();
+            }
+            run
+        }
+    };
+    (set.len() <= MAX_STRINGS).then_some(set)
+}
+
 fn has_lone_letter(set: &[String]) -> bool {
     let lone_letter = |s: &String| {
         let mut chars = s.chars().filter(|&c| c != BOUNDARY);
@@ -234,6 +311,31 @@ mod tests {
         assert_eq!(bounds(r"said(?-u:\b) in"), [("said in".into(), false, false)]);
         assert_eq!(bounds(r"(?:(?-u:\b)said|says)"), [("said".into(), true, false), ("says".into(), false, false)]);
         assert_eq!(texts("a\x00bc"), None);
+    }
+
+    #[test]
+    fn tells_patterns_that_are_a_choice_of_whole_words() {
+        let words = |pattern: &str| exact_words(&regex_syntax::parse(pattern).unwrap());
+        let set = |words: &[&str]| Some(words.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+        assert_eq!(words(r"(?-u:\b)I(?-u:\b)"), set(&["I"]));
+        assert_eq!(
+            words(r"(?-u:\b)(?:[Mm]e|[Oo]urs?|[Uu]s)(?-u:\b)"),
+            set(&["Me", "Our", "Ours", "Us", "me", "our", "ours", "us"])
+        );
+        assert_eq!(words(r"(?-u:\b)may(?-u:\b)"), set(&["may"]));
+        // A Unicode boundary, a missing boundary, a repeat, an anchor or a word edge that is no
+        // word byte: none is a plain choice of whole words.
+        assert_eq!(words(r"\bmay\b"), None);
+        assert_eq!(words(r"(?-u:\b)may"), None);
+        assert_eq!(words(r"(?-u:\b)ma+y(?-u:\b)"), None);
+        assert_eq!(words(r"^(?-u:\b)may(?-u:\b)"), None);
+        assert_eq!(words(r"(?-u:\b)may\.(?-u:\b)"), None);
+        // Case folding reaches beyond ASCII (`k` folds to the Kelvin sign).
+        assert_eq!(words(r"(?i)(?-u:\b)ok(?-u:\b)"), None);
+        let literals = whole_words(&set(&["Us", "us", "I"]).unwrap());
+        let texts: Vec<(&str, bool, bool)> =
+            literals.iter().map(|l| (l.text.as_str(), l.bounded_start, l.bounded_end)).collect();
+        assert_eq!(texts, [("i", true, true), ("us", true, true)]);
     }
 
     #[test]

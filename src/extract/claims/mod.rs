@@ -261,8 +261,9 @@ pub struct ClaimExtractor {
     with_feature: Vec<usize>,
     /// Per pattern (by number): its rule and its place among the rule's patterns.
     pattern_owners: Vec<(usize, usize)>,
-    /// The veto rules.
+    /// The veto rules, and their patterns.
     vetoes: Fired,
+    veto_columns: Columns,
     /// The patterns (one bit each, by number) that have literals, so that a unit without them
     /// is not searched and one with them is searched on its own; those that may be anchored at
     /// the start or end of the unit (they have `^`, `$`, `\A` or `\z`), so only ever run on the
@@ -279,6 +280,8 @@ pub struct ClaimExtractor {
     /// The literals of one ASCII byte (the digits, `%`, `?`), found by a byte scan instead of by
     /// the phrase automaton: they are most of its hits, and each hit there costs far more.
     bytes: ByteLiterals,
+    /// The patterns that are a choice of whole words, told by their literals alone.
+    spellings: Spellings,
     phrases: PhraseSet,
     scoring: Scoring,
     /// Buffers of documents read before, one per thread that reads at the same time.
@@ -370,15 +373,48 @@ fn bounded(owners: &[Columns; 4], at_start: bool, at_end: bool) -> Columns {
         | if at_start && at_end { owners[Bounds::Both as usize] } else { 0 }
 }
 
+/// The patterns that are nothing but a choice of whole ASCII words (see
+/// [`literals::exact_words`]), and their words as written. Their literals, found ASCII-case-
+/// insensitively with the word boundaries checked, are their matches once the letter case is
+/// checked too: such a pattern is known to match a unit or to miss it without running its
+/// regex (`us` and `Us` are `speaker-self`, `US` is not; `me` inside `some` is no word).
+#[derive(Debug, Default)]
+struct Spellings {
+    columns: Columns,
+    /// Per pattern (by number): its words, none for the other patterns.
+    words: Vec<Vec<String>>,
+}
+
+impl Spellings {
+    /// `columns`, found where the text reads `found`, less the patterns of whole words none of
+    /// which is spelt `found`.
+    fn keep(&self, columns: Columns, found: &[u8]) -> Columns {
+        let mut check = columns & self.columns;
+        let mut kept = columns;
+        while check != 0 {
+            let column = check.trailing_zeros() as usize;
+            check &= check - 1;
+            if !self.words[column].iter().any(|word| word.as_bytes() == found) {
+                kept &= !(1 << column);
+            }
+        }
+        kept
+    }
+}
+
 /// The literals of one ASCII byte, and the patterns that have each.
 #[derive(Debug)]
 struct ByteLiterals {
     /// Per ASCII byte: its number in `owners` plus one, or 0 when it is no literal.
     numbers: [u8; 128],
+    /// Per byte: the patterns that have it, by boundaries (a letter's two cases are two bytes,
+    /// which patterns of whole words tell apart, see [`Spellings`]).
     owners: Vec<[Columns; 4]>,
-    /// Per literal: all the patterns that have it, whatever the boundaries.
+    /// Per byte: all the patterns that have it, whatever the boundaries.
     any: Vec<Columns>,
-    /// The lowest and highest of the bytes: the scan looks closer only at bytes in between.
+    /// The lowest and highest of the bytes: the scan looks closer only at bytes in between. One
+    /// range: a second one would cost more, on every sixteen bytes, than the bytes between the
+    /// digits and `I` that the one lets through cost where they are.
     low: u8,
     high: u8,
 }
@@ -390,18 +426,25 @@ impl Default for ByteLiterals {
 }
 
 impl ByteLiterals {
-    /// Takes `literal` when it is one ASCII byte (both cases of a letter, as literals are looked
-    /// for ASCII-case-insensitively), and tells whether it did.
-    fn add(&mut self, literal: &str, owners: [Columns; 4]) -> bool {
+    /// Takes `literal` when it is one ASCII byte, and tells whether it did. Both cases of a
+    /// letter are taken, as literals are looked for ASCII-case-insensitively, each for the
+    /// patterns whose spelling admits it.
+    fn add(&mut self, literal: &str, owners: [Columns; 4], spellings: &Spellings) -> bool {
         let &[byte] = literal.as_bytes() else {
             return false;
         };
-        if !byte.is_ascii() || self.owners.len() == usize::from(u8::MAX) {
+        if !byte.is_ascii() || self.owners.len() + 2 > usize::from(u8::MAX) {
             return false;
         }
-        self.owners.push(owners);
-        self.any.push(owners.iter().fold(0, |all, &columns| all | columns));
-        for byte in [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()] {
+        let mut cases = [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()].to_vec();
+        cases.dedup();
+        for byte in cases {
+            let owners = owners.map(|columns| spellings.keep(columns, &[byte]));
+            if owners == [0; 4] {
+                continue;
+            }
+            self.owners.push(owners);
+            self.any.push(owners.iter().fold(0, |all, &columns| all | columns));
             self.numbers[usize::from(byte)] = self.owners.len() as u8;
             self.low = self.low.min(byte);
             self.high = self.high.max(byte);
@@ -556,6 +599,7 @@ impl ClaimExtractor {
         // that each occurrence is one hit.
         let mut phrases = PhraseSetBuilder::default();
         let mut literals: BTreeMap<String, [Columns; 4]> = BTreeMap::new();
+        let mut spellings = Spellings::default();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
             let parsed: ClaimsFile = rules::parse(file)?;
@@ -605,7 +649,16 @@ impl ClaimExtractor {
                             "at most 128 claim patterns: the patterns that may match a unit are a 128-bit set",
                         ));
                     }
-                    let required = literals::required(&hir);
+                    let words = literals::exact_words(&hir);
+                    let required = match &words {
+                        Some(words) => Some(literals::whole_words(words)),
+                        None => literals::required(&hir),
+                    };
+                    if let Some(words) = words {
+                        spellings.columns |= 1 << column;
+                        spellings.words.resize(column + 1, Vec::new());
+                        spellings.words[column] = words;
+                    }
                     if required.is_some() {
                         with_literals |= 1 << column;
                     }
@@ -670,25 +723,29 @@ impl ClaimExtractor {
         }
         let scoring = scoring
             .ok_or_else(|| source.family_error(Family::Claims, "no `[scoring]` table in any claims rule file"))?;
-        let mut vetoes = Fired::default();
-        for (index, _) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
+        let (mut vetoes, mut veto_columns) = (Fired::default(), 0);
+        for (index, rule) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
             vetoes.insert(index);
+            veto_columns |= rule.columns;
         }
         let word_cap = rules
             .iter()
             .filter(|rule| rule.feature == Some(Feature::WordCount))
             .map(|rule| if *rule.words.end() == usize::MAX { *rule.words.start() } else { rule.words.end() + 1 })
             .fold(scoring.min_words, usize::max);
+        spellings.words.resize(pattern_count, Vec::new());
         let mut bytes = ByteLiterals::default();
-        literals.retain(|literal, owners| !bytes.add(literal, *owners));
+        literals.retain(|literal, owners| !bytes.add(literal, *owners, &spellings));
         for (number, literal) in literals.keys().enumerate() {
             phrases.add_substrings(number, std::slice::from_ref(literal));
         }
         Ok(ClaimExtractor {
             vetoes,
+            veto_columns,
             with_literals,
             literal_owners: literals.into_values().collect(),
             bytes,
+            spellings,
             per_unit: per_unit_columns,
             all_patterns: columns(0..pattern_count),
             rules,
@@ -784,7 +841,7 @@ impl ClaimExtractor {
             // A literal inside a unit may be part of a match there; one reaching over its edge
             // is not, and is not reported. Word boundaries are read as a pattern run on the unit
             // alone reads them.
-            self.phrases.find_in_parts(text, run, |unit, hit| match hit {
+            self.phrases.find_in_parts(text, run, foreign.capitals(), |unit, hit| match hit {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
                 PhraseHit::Substring(literal, from, to) => {
                     let owners = &self.literal_owners[literal];
@@ -792,7 +849,8 @@ impl ClaimExtractor {
                     if owners.iter().all(|&columns| seen[unit] & columns == columns) {
                         return;
                     }
-                    seen[unit] |= found_at(owners, text, run[unit], from, to);
+                    let found = found_at(owners, text, run[unit], from, to);
+                    seen[unit] |= self.spellings.keep(found, &text.as_bytes()[from..to]);
                 }
             });
             for (seen, &unit) in seen.iter_mut().zip(run) {
@@ -877,6 +935,7 @@ impl ClaimExtractor {
         }
         for (gate, &columns) in gates.iter_mut().zip(seen) {
             gate.open = (gate.open | columns) & (columns | !self.with_literals);
+            gate.matched |= columns & self.spellings.columns;
         }
     }
 
@@ -948,8 +1007,6 @@ impl ClaimExtractor {
 
     /// Runs every cue rule over one unit, given what the block search found in it.
     fn read<'a>(&self, text: &'a str, unit: Unit, facts: Facts, found: Found, locations: &mut [Slots]) -> Reading<'a> {
-        let unit_text = unit.span.of(text);
-        let narrow = found.narrow;
         let mut reading = Reading::default();
         for &(_, rule, start, end) in found.phrases {
             reading.fired.insert(rule);
@@ -973,7 +1030,31 @@ impl ClaimExtractor {
         }
         // Most units are open to few patterns: only those are visited, in order, so rules in
         // order and each rule's patterns in order. A rule that is done drops its other patterns.
-        let mut open = found.gates.open;
+        // A vetoed unit is dropped whatever else it holds (see `prepare`): the veto patterns go
+        // first, and once a veto fired nothing else is read.
+        for pass in [found.gates.open & self.veto_columns, found.gates.open & !self.veto_columns] {
+            if reading.fired.0 & self.vetoes.0 != 0 {
+                break;
+            }
+            self.run_patterns(text, unit.span, pass, found, locations, &mut reading);
+        }
+        reading.hedges = without_nested(reading.hedges);
+        reading
+    }
+
+    /// Runs the `open` patterns (of rules in order) on `unit` of `text`, adding what fires to
+    /// `reading`.
+    fn run_patterns<'a>(
+        &self,
+        text: &'a str,
+        unit: Span,
+        mut open: Columns,
+        found: Found,
+        locations: &mut [Slots],
+        reading: &mut Reading<'a>,
+    ) {
+        let unit_text = unit.of(text);
+        let narrow = found.narrow;
         while open != 0 {
             let column = open.trailing_zeros() as usize;
             open &= open - 1;
@@ -1001,7 +1082,7 @@ impl ClaimExtractor {
                         continue;
                     }
                     if reading.attribution.is_none() {
-                        let span = Span::new(unit.span.start + start, unit.span.start + end);
+                        let span = Span::new(unit.start + start, unit.start + end);
                         reading.attribution = Some((span.trim(text), index));
                     }
                 }
@@ -1020,8 +1101,6 @@ impl ClaimExtractor {
             reading.fired.insert(index);
             open &= !rule.columns;
         }
-        reading.hedges = without_nested(reading.hedges);
-        reading
     }
 }
 
@@ -1143,16 +1222,21 @@ mod tests {
         /// [`ascii_boundary`] bounds it in the unit.
         #[test]
         fn one_byte_literals_are_seen_where_each_occurrence_is(
-            text in r"[aA1%?Zé \n.\-_]{0,70}",
+            text in r"[aA1%?iIZé \n.\-_]{0,70}",
             cut in 0usize..8,
         ) {
             let mut bytes = ByteLiterals::default();
-            // Literal `n` (of four) owned by column 4n + bound under each bound.
+            // Literal `n` (of four) owned by column 4n + bound under each bound; `i` by column
+            // 16, a pattern of the whole word `I`.
             let literals = ["1", "%", "?", "a"];
+            let mut words = vec![Vec::new(); 16];
+            words.push(vec!["I".to_string()]);
+            let spellings = Spellings { columns: 1 << 16, words };
             for (n, literal) in literals.iter().enumerate() {
                 let owners = std::array::from_fn(|bound| 1 << (4 * n + bound));
-                proptest::prop_assert!(bytes.add(literal, owners));
+                proptest::prop_assert!(bytes.add(literal, owners, &spellings));
             }
+            proptest::prop_assert!(bytes.add("i", [0, 0, 0, 1 << 16], &spellings));
             let mut start = cut.min(text.len());
             while !text.is_char_boundary(start) {
                 start -= 1;
@@ -1160,9 +1244,13 @@ mod tests {
             let unit = Span::new(start, text.len());
             let mut expected = 0;
             for (at, byte) in text.bytes().enumerate().skip(start) {
+                let (at_start, at_end) = (ascii_boundary(&text, unit, at), ascii_boundary(&text, unit, at + 1));
                 if let Some(n) = literals.iter().position(|literal| literal.as_bytes()[0] == byte.to_ascii_lowercase()) {
-                    let owners = bytes.owners[n];
-                    expected |= bounded(&owners, ascii_boundary(&text, unit, at), ascii_boundary(&text, unit, at + 1));
+                    let owners = std::array::from_fn(|bound| 1 << (4 * n + bound));
+                    expected |= bounded(&owners, at_start, at_end);
+                }
+                if byte == b'I' && at_start && at_end {
+                    expected |= 1 << 16;
                 }
             }
             proptest::prop_assert_eq!(bytes.seen_in(&text, unit), expected);
