@@ -18,8 +18,6 @@ use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::rules::{self, RuleError, RuleFile};
 use crate::span::Span;
 use aho_corasick::packed;
-use regex_automata::hybrid::LazyStateID;
-use regex_automata::util::start;
 use regex_syntax::utf8::Utf8Sequences;
 
 /// `{ group = "first", list = "lists/first_names.tsv" }`: a named group and a list file whose
@@ -762,13 +760,11 @@ impl Starts {
         matched: &mut [bool],
     ) -> Option<usize> {
         matching.clear();
-        // The state before the start, for the rules that look at the byte before their start.
-        let config =
-            start::Config::new().anchored(Anchored::Yes).look_behind(start.checked_sub(1).map(|before| bytes[before]));
-        let mut state = self.dfa.start_state(cache, &config).ok()?;
+        // The whole block, for the rules that look at the byte before their start.
+        let input = Input::new(bytes).range(start..).anchored(Anchored::Yes);
         // A run of bytes inside a match stays in one match state: its matches are taken once.
         let mut taken = None;
-        let mut take = |cache: &LazyCache, state: LazyStateID, matching: &mut Vec<usize>| {
+        let read = lazy::walk_counting(&self.dfa, cache, &input, |cache, state| {
             if taken != Some(state) {
                 taken = Some(state);
                 for index in 0..self.dfa.match_len(cache, state) {
@@ -779,33 +775,13 @@ impl Starts {
                     }
                 }
             }
-        };
-        let rest = &bytes[start..];
-        let mut read = rest.len();
-        for (at, &byte) in rest.iter().enumerate() {
-            state = self.dfa.next_state(cache, state, byte).ok()?;
-            if state.is_tagged() {
-                if state.is_match() {
-                    take(cache, state, matching);
-                } else if state.is_dead() {
-                    read = at + 1;
-                    break;
-                } else if state.is_quit() {
-                    return None;
-                }
-            }
-        }
-        if read == rest.len() {
-            state = self.dfa.next_eoi_state(cache, state).ok()?;
-            if state.is_match() {
-                take(cache, state, matching);
-            }
-        }
+            true
+        });
         for &member in matching.iter() {
             matched[member] = false;
         }
         matching.sort_unstable();
-        Some(read)
+        read
     }
 
     /// The candidates of the walked rules in `region` of `text`, each with its rule's index,
