@@ -24,7 +24,7 @@ use foldhash::HashMap;
 
 use super::visible::{VisibleLine, counts};
 use super::words::{KeyTable, folded_key_at, pack};
-use crate::chars::{ALPHANUMERIC, ASCII_CLASS, LETTER, SPACE, class_at, class_run};
+use crate::chars::{DIGIT, LETTER, SPACE, class_at};
 use crate::record::BoilerplateKind;
 
 /// Thresholds of the context pass, from the `[classifier]` table of `rules/boilerplate/`.
@@ -130,25 +130,94 @@ pub const MAX_LANGUAGES: usize = 32;
 /// Stop-word counts of a line, one per language.
 pub type LanguageCounts = [u32; MAX_LANGUAGES];
 
-/// Bytes beyond ASCII, in [`BYTE_CLASS`]: the character they belong to must be decoded.
-const BEYOND_ASCII: u8 = 8;
+/// The classes of up to 64 bytes of a text, one bit each (bit `i` for the byte at `i`), as the
+/// scan of a line reads them a window at a time (see [`StopWords::count`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ByteMasks {
+    /// ASCII letters and digits, and white space (as [`ASCII_CLASS`](crate::chars::ASCII_CLASS)
+    /// classes them).
+    letters: u64,
+    digits: u64,
+    spaces: u64,
+    /// The emphasis marks `*` and `_`: no characters of a line's text.
+    marks: u64,
+    /// Bytes beyond ASCII: the character they belong to must be decoded.
+    beyond: u64,
+}
 
-/// The emphasis marks `*` and `_`, in [`BYTE_CLASS`]: no characters of a line's text.
-const MARK: u8 = 16;
-
-/// [`ASCII_CLASS`] for every byte (and [`MARK`] for the emphasis marks), [`BEYOND_ASCII`] for the
-/// others: one lookup classes an ASCII byte and tells the rest apart.
-static BYTE_CLASS: [u8; 256] = {
-    let mut table = [BEYOND_ASCII; 256];
-    let mut byte = 0;
-    while byte < 128 {
-        table[byte] = ASCII_CLASS[byte];
-        byte += 1;
+/// The [`ByteMasks`] of 64 bytes. On x86-64 a few SSE2 comparisons of sixteen bytes at a time,
+/// elsewhere byte by byte.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn byte_masks(window: &[u8; 64]) -> ByteMasks {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut masks = ByteMasks::default();
+    for (index, chunk) in window.chunks_exact(16).enumerate() {
+        let shift = 16 * index;
+        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+        // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
+        unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            let within = |low: u8, high: u8| {
+                _mm_and_si128(
+                    _mm_cmpgt_epi8(bytes, _mm_set1_epi8(low as i8 - 1)),
+                    _mm_cmplt_epi8(bytes, _mm_set1_epi8(high as i8 + 1)),
+                )
+            };
+            let is = |byte: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(byte as i8));
+            let mask = |bytes| u64::from(_mm_movemask_epi8(bytes) as u16) << shift;
+            // Bytes beyond ASCII are negative as signed bytes, so no range below takes them in.
+            masks.beyond |= mask(bytes);
+            // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
+            let lowered = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+            masks.letters |= mask(_mm_and_si128(
+                _mm_cmpgt_epi8(lowered, _mm_set1_epi8(b'a' as i8 - 1)),
+                _mm_cmplt_epi8(lowered, _mm_set1_epi8(b'z' as i8 + 1)),
+            ));
+            masks.digits |= mask(within(b'0', b'9'));
+            masks.spaces |= mask(_mm_or_si128(within(b'\t', b'\r'), is(b' ')));
+            masks.marks |= mask(_mm_or_si128(is(b'*'), is(b'_')));
+        }
     }
-    table[b'*' as usize] = MARK;
-    table[b'_' as usize] = MARK;
-    table
-};
+    masks
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn byte_masks(window: &[u8; 64]) -> ByteMasks {
+    byte_masks_by_byte(window)
+}
+
+/// [`byte_masks`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn byte_masks_by_byte(window: &[u8; 64]) -> ByteMasks {
+    let mut masks = ByteMasks::default();
+    for (index, &byte) in window.iter().enumerate() {
+        let bit = 1 << index;
+        if !byte.is_ascii() {
+            masks.beyond |= bit;
+            continue;
+        }
+        match crate::chars::ASCII_CLASS[usize::from(byte)] {
+            LETTER => masks.letters |= bit,
+            DIGIT => masks.digits |= bit,
+            SPACE => masks.spaces |= bit,
+            _ => {}
+        }
+        if matches!(byte, b'*' | b'_') {
+            masks.marks |= bit;
+        }
+    }
+    masks
+}
+
+/// The bits below bit `n` (`n` at most 64).
+#[inline(always)]
+fn below(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1 << n) - 1 }
+}
 
 /// What the context pass counts in the words of a line.
 pub struct Counted {
@@ -270,54 +339,111 @@ impl StopWords {
         let bytes = text.as_bytes();
         let (mut words, mut chars, mut spaced_words, mut marks) = (0, 0, 0, 0);
         let (mut gates, mut beyond_ascii) = (0, false);
-        // Whether the white-space-separated word being read has been counted in `spaced_words`.
-        let mut spaced_counted = false;
+        // The token being read: where it starts, whether it has a letter so far, and whether it
+        // is all ASCII so far.
+        let mut token: Option<usize> = None;
+        let (mut letter, mut ascii) = (false, true);
+        // Whether white space came since the last token, or no token came yet: the next token
+        // then starts a word as `split_whitespace` cuts them.
+        let mut spaced = true;
+        // The bytes of the next window that belong to a character beyond ASCII which starts in
+        // this one, by the character's class (`beyond`: all of them).
+        let mut spill = ByteMasks::default();
+        // 64 bytes at a time: the classes of their ASCII bytes at once (see [`byte_masks`]), then
+        // a step per character beyond ASCII and per token. A token that reaches the end of the
+        // text ends in an empty window after it.
         let mut at = 0;
-        while at < bytes.len() {
-            let (class, width) = match BYTE_CLASS[usize::from(bytes[at])] {
-                BEYOND_ASCII => class_at(text, at),
-                class => (class, 1),
+        while at < bytes.len() || token.is_some() {
+            let len = (bytes.len() - at).min(64);
+            let mut masks = match bytes[at..].first_chunk::<64>() {
+                Some(window) => byte_masks(window),
+                None => {
+                    // The last bytes, padded with zero bytes, which are no letter, digit, space
+                    // or mark.
+                    let mut window = [0; 64];
+                    window[..len].copy_from_slice(&bytes[at..]);
+                    byte_masks(&window)
+                }
             };
-            if class & ALPHANUMERIC == 0 {
-                chars += usize::from(class & (SPACE | MARK) == 0);
-                marks += usize::from(class & MARK != 0);
-                spaced_counted &= class & SPACE == 0;
-                at += width;
-                continue;
+            chars += (below(len) & !(masks.beyond | masks.spaces | masks.marks)).count_ones() as usize;
+            marks += masks.marks.count_ones() as usize;
+            if masks.beyond != 0 {
+                // Every character beyond ASCII takes the class of its first byte for all its bytes.
+                masks.letters |= spill.letters;
+                masks.digits |= spill.digits;
+                masks.spaces |= spill.spaces;
+                let mut leads = masks.beyond & !spill.beyond;
+                spill = ByteMasks::default();
+                while leads != 0 {
+                    let first = leads.trailing_zeros() as usize;
+                    let (class, width) = class_at(text, at + first);
+                    let character = ((1u128 << width) - 1) << first;
+                    let (here, next) = (character as u64, (character >> 64) as u64);
+                    leads &= !here;
+                    spill.beyond |= next;
+                    let classed = match class {
+                        LETTER => Some((&mut masks.letters, &mut spill.letters)),
+                        DIGIT => Some((&mut masks.digits, &mut spill.digits)),
+                        SPACE => Some((&mut masks.spaces, &mut spill.spaces)),
+                        _ => None,
+                    };
+                    if let Some((masks, spill)) = classed {
+                        *masks |= here;
+                        *spill |= next;
+                    }
+                    chars += usize::from(class != SPACE);
+                }
             }
-            spaced_words += usize::from(!spaced_counted);
-            spaced_counted = true;
-            // A token: the classes of its characters and whether it is all ASCII, read a run of
-            // ASCII letters and digits at a time.
-            let from = at;
-            let (mut classes, mut ascii) = (0, true);
+            // A token starts at a byte of a letter or digit after one of none (or after the
+            // start), and ends at the first byte of none after it; the token being read goes on
+            // from the window before.
+            let alphanumeric = masks.letters | masks.digits;
+            let after_alphanumeric = alphanumeric << 1 | u64::from(token.is_some());
+            let mut starts = alphanumeric & !after_alphanumeric;
+            let ends = !alphanumeric & after_alphanumeric;
+            // Where the gap before the next token starts in this window.
+            let mut from = 0;
             loop {
-                let run = at;
-                // Bytes beyond ASCII have a class of their own, outside `ALPHANUMERIC`.
-                let run_classes;
-                (at, run_classes) = class_run(bytes, at, &BYTE_CLASS, ALPHANUMERIC);
-                classes |= run_classes;
-                chars += at - run;
-                if at == bytes.len() || BYTE_CLASS[usize::from(bytes[at])] != BEYOND_ASCII {
+                let (start, first) = match token {
+                    Some(start) => (start, 0),
+                    None if starts == 0 => break,
+                    None => {
+                        let first = starts.trailing_zeros() as usize;
+                        starts &= starts - 1;
+                        // The gap runs from `from` to `first`, both below 64.
+                        spaced |= masks.spaces & ((1 << first) - (1 << from)) != 0;
+                        spaced_words += usize::from(spaced);
+                        spaced = false;
+                        (at + first, first)
+                    }
+                };
+                // The token's bytes, from `first` up to its end: the lowest end from `first` on
+                // (none: the bit past the window, which the subtraction wraps around).
+                let later_ends = ends & u64::MAX << first;
+                let end = later_ends.trailing_zeros() as usize;
+                let run = (later_ends & later_ends.wrapping_neg()).wrapping_sub(1 << first);
+                letter |= masks.letters & run != 0;
+                ascii &= masks.beyond & run == 0;
+                if end == 64 {
+                    token = Some(start);
                     break;
                 }
-                let (class, width) = class_at(text, at);
-                if class & ALPHANUMERIC == 0 {
-                    break;
+                beyond_ascii |= !ascii;
+                if letter {
+                    words += 1;
+                    let word = self.tally_token(text, start..at + end, ascii, counts, lower);
+                    if word.phrases != 0 {
+                        phrases(start, word.phrases);
+                    }
+                    gates |= word.gates;
                 }
-                (classes, ascii) = (classes | class, false);
-                chars += 1;
-                at += width;
+                (token, letter, ascii) = (None, false, true);
+                from = end;
             }
-            beyond_ascii |= !ascii;
-            if classes & LETTER != 0 {
-                words += 1;
-                let word = self.tally_token(text, from..at, ascii, counts, lower);
-                if word.phrases != 0 {
-                    phrases(from, word.phrases);
-                }
-                gates |= word.gates;
+            if token.is_none() {
+                spaced |= masks.spaces & u64::MAX << from != 0;
             }
+            at += len;
         }
         Counted { words, chars, spaced_words, marks, gates, beyond_ascii }
     }
@@ -875,6 +1001,84 @@ mod tests {
             stop.count("The price of *oil* and DER Preis, 2026 é", &mut counts, &mut String::new(), |_, _| {});
         assert_eq!((counted.words, counted.chars), (8, 30));
         assert_eq!(counts[..2], [3, 1]);
+    }
+
+    /// What [`StopWords::count`] finds, found a character at a time by the `char` predicates:
+    /// tokens are runs of `char::is_alphanumeric`, and those with a letter are looked up.
+    fn count_by_char(stop: &StopWords, text: &str) -> (Vec<usize>, LanguageCounts, Vec<(usize, u32)>) {
+        let mut counts = [0; MAX_LANGUAGES];
+        let mut found = Vec::new();
+        let (mut words, mut gates, mut beyond_ascii) = (0, 0, false);
+        let mut token: Option<usize> = None;
+        let ends = text.char_indices().map(|(at, c)| (at, c.is_alphanumeric())).chain([(text.len(), false)]);
+        for (at, alphanumeric) in ends {
+            match (token, alphanumeric) {
+                (None, true) => token = Some(at),
+                (Some(start), false) => {
+                    let word = &text[start..at];
+                    beyond_ascii |= !word.is_ascii();
+                    if word.chars().any(char::is_alphabetic) {
+                        words += 1;
+                        let entry = stop.tally_token(text, start..at, word.is_ascii(), &mut counts, &mut String::new());
+                        if entry.phrases != 0 {
+                            found.push((start, entry.phrases));
+                        }
+                        gates |= entry.gates;
+                    }
+                    token = None;
+                }
+                _ => {}
+            }
+        }
+        let chars = text.chars().filter(|&c| !c.is_whitespace() && !matches!(c, '*' | '_')).count();
+        let marks = text.chars().filter(|&c| matches!(c, '*' | '_')).count();
+        let spaced_words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+        let numbers = vec![words, chars, spaced_words, marks, gates as usize, usize::from(beyond_ascii)];
+        (numbers, counts, found)
+    }
+
+    fn stop_words_with_phrases() -> StopWords {
+        let mut stop = StopWords::default();
+        stop.add(&Language { code: "en".into(), words: "the of and a in été straße".into() });
+        stop.add(&Language { code: "de".into(), words: "der und in über".into() });
+        *stop.phrase_group(folded_key_at(b"share", 0, 5)) = 1;
+        *stop.phrase_group(folded_key_at(b"newslett", 0, 8)) = 2;
+        *stop.gate_word(folded_key_at(b"copyrigh", 0, 8)) = 4;
+        stop
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sixty_four_bytes_are_classed_as_a_byte_at_a_time(bytes in proptest::collection::vec(proptest::num::u8::ANY, 64)) {
+            let window: [u8; 64] = bytes.try_into().unwrap();
+            proptest::prop_assert_eq!(byte_masks(&window), byte_masks_by_byte(&window));
+        }
+
+        /// Texts of every kind of byte the window reading tells apart, ASCII and beyond (letters,
+        /// digits, spaces and marks of two, three and four bytes), in runs that cross the edges of
+        /// its windows, with words that the lists and phrase groups hold.
+        #[test]
+        fn the_window_scan_counts_what_the_char_predicates_count(
+            pieces in proptest::collection::vec(
+                r"[a-zA-Z0-9 \t\r*_.,'@`{\[\x00\x7fé×½\u{a0}’\u{2003}ж一Ⅻ🙂𝟙]{0,12}|the|Und|ÜBER|été|Share|newsletters|copyright|Straße|in",
+                0..30,
+            ),
+        ) {
+            let stop = stop_words_with_phrases();
+            let text = pieces.concat();
+            let mut counts = [0; MAX_LANGUAGES];
+            let mut found = Vec::new();
+            let counted = stop.count(&text, &mut counts, &mut String::new(), |start, group| found.push((start, group)));
+            let numbers = vec![
+                counted.words,
+                counted.chars,
+                counted.spaced_words,
+                counted.marks,
+                counted.gates as usize,
+                usize::from(counted.beyond_ascii),
+            ];
+            proptest::prop_assert_eq!((numbers, counts, found), count_by_char(&stop, &text));
+        }
     }
 
     #[test]

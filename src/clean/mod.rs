@@ -550,6 +550,9 @@ pub struct BoilerplateClassifier {
     /// Rule indices in the order they are tried: priority, then file order. Context rules are
     /// not tried on lines; they name the verdicts of the context pass.
     order: Vec<usize>,
+    /// The rules by their cheap conditions, as sets of bits by their place in `order`, 64 to a
+    /// `u64`: a line is tried only on the rules that its word count and its phrases leave.
+    tried: RuleSets,
     phrases: PhraseSets,
     /// The literals the patterns' gates ask for, looked for in a whole document at once.
     literal_sets: LiteralSets,
@@ -562,6 +565,53 @@ pub struct BoilerplateClassifier {
     link_dense: usize,
     outside_article: usize,
     repeated: usize,
+}
+
+/// Sets of the line rules, one bit each by their place in the order they are tried (64 to a
+/// `u64`), for the conditions that a line's word count and phrases settle: one test of a set
+/// turns down every rule that asks for more, where trying the rules one by one asks each.
+#[derive(Debug)]
+struct RuleSets {
+    /// The place of each rule (by index) in the order; context rules have none.
+    place: Vec<usize>,
+    /// `u64`s per set.
+    chunks: usize,
+    /// The rules that allow `w` words, for `w` up to the largest `max_words` and one more (the
+    /// set for longer lines): row `w` at `w * chunks`.
+    allowing: Vec<u64>,
+    /// The rules with phrases: they fire only on lines that hold one.
+    phrased: Vec<u64>,
+}
+
+impl RuleSets {
+    fn new(rules: &[Compiled], order: &[usize]) -> RuleSets {
+        let chunks = order.len().div_ceil(64).max(1);
+        let mut place = vec![usize::MAX; rules.len()];
+        for (at, &rule) in order.iter().enumerate() {
+            place[rule] = at;
+        }
+        let most = order.iter().filter_map(|&rule| rules[rule].max_words).max().unwrap_or(0);
+        let mut allowing = vec![0; (most + 2) * chunks];
+        let mut phrased = vec![0; chunks];
+        for (at, &rule) in order.iter().enumerate() {
+            let bit = 1 << (at % 64);
+            let limit = rules[rule].max_words.unwrap_or(usize::MAX).min(most + 1);
+            for words in 0..=limit {
+                allowing[words * chunks + at / 64] |= bit;
+            }
+            if rules[rule].has_phrases {
+                phrased[at / 64] |= bit;
+            }
+        }
+        RuleSets { place, chunks, allowing, phrased }
+    }
+
+    /// The rules a line of `words` words whose phrases hit the rules `hits` (a set) may fire
+    /// by these conditions, chunk `chunk` of the set.
+    fn candidates(&self, words: usize, hits: &[u64], chunk: usize) -> u64 {
+        let row = words.min(self.allowing.len() / self.chunks - 1) * self.chunks;
+        self.allowing[row + chunk] & (!self.phrased[chunk] | hits[chunk])
+    }
 }
 
 /// The phrases of the rules. Those that must open the line (`start`, `whole`) can only start at
@@ -835,6 +885,7 @@ impl BoilerplateClassifier {
         }
         let mut order: Vec<usize> = (0..rules.len()).collect();
         order.sort_by_key(|&index| std::cmp::Reverse(priorities[index]));
+        let tried = RuleSets::new(&rules, &order);
         let mut verdict_rules = [None, None, None];
         for (rule, file) in contexts {
             let slot = match rule.verdict {
@@ -872,6 +923,7 @@ impl BoilerplateClassifier {
             starts: StartPatterns::new(&parts.starts)?,
             dfas: LineDfas::new(parts.dfas),
             order,
+            tried,
             phrases: PhraseSets::new(phrase_lists, &mut stop_words)
                 .map_err(|error| source.family_error(Family::Boilerplate, error.to_string()))?,
             literal_sets: parts.literal_sets,
@@ -902,8 +954,8 @@ impl BoilerplateClassifier {
     pub fn classify(&self, text: &str, lines: &[Span], repeated: Option<&RepeatedLines>) -> Vec<Removal> {
         let mut by_rule: Vec<Option<(Span, usize)>> = Vec::with_capacity(lines.len());
         let mut cues = Vec::with_capacity(lines.len());
-        // One bit per rule whose phrase occurs in the line.
-        let mut phrase_hits = vec![0u64; self.rules.len().div_ceil(64)];
+        // One bit per rule whose phrase occurs in the line, by its place in the order.
+        let mut phrase_hits = vec![0u64; self.tried.chunks];
         let mut lower = String::new();
         let mut cache = self.starts.caches.get();
         let mut caches = self.dfas.caches.get();
@@ -922,7 +974,10 @@ impl BoilerplateClassifier {
             let raw = span.of(text);
             let visible = visible_line(raw, marks, &mut links);
             phrase_hits.fill(0);
-            let mut hit = |rule: usize| phrase_hits[rule / 64] |= 1 << (rule % 64);
+            let mut hit = |rule: usize| {
+                let at = self.tried.place[rule];
+                phrase_hits[at / 64] |= 1 << (at % 64);
+            };
             let scan = self.stop_words.scan(&visible.text, &mut lower, |start, group| {
                 self.phrases.find_at(&visible.text, start, group, &mut hit)
             });
@@ -945,17 +1000,26 @@ impl BoilerplateClassifier {
             self.phrases.find(&visible.text, words, &mut hit);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(&mut cache, raw));
-            let fired = self.order.iter().copied().find(|&rule_index| {
-                let rule = &self.rules[rule_index];
-                (!rule.has_phrases || phrase_hits[rule_index / 64] >> (rule_index % 64) & 1 == 1)
-                    && rule.max_words.is_none_or(|max| words <= max)
-                    && rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
+            let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [LazyCache]| {
+                rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && ((rule.starts == 0 && rule.patterns.is_empty())
                         || (rule.starts != 0 && rule.starts & starts() != 0)
                         || rule
                             .patterns
                             .iter()
-                            .any(|pattern| pattern.is_match(raw, screen_words, literals, &self.dfas.dfas, &mut caches)))
+                            .any(|pattern| pattern.is_match(raw, screen_words, literals, &self.dfas.dfas, caches)))
+            };
+            // The rules its word count and phrases leave, in order, until one fires.
+            let fired = (0..self.tried.chunks).find_map(|chunk| {
+                let mut candidates = self.tried.candidates(words, &phrase_hits, chunk);
+                while candidates != 0 {
+                    let rule_index = self.order[chunk * 64 + candidates.trailing_zeros() as usize];
+                    candidates &= candidates - 1;
+                    if fires(&self.rules[rule_index], &mut starts, &mut caches) {
+                        return Some(rule_index);
+                    }
+                }
+                None
             });
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push(fired.map(|rule| (span, rule)));
