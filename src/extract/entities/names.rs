@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
+use super::gazetteer::{is_set, set};
 use super::lists::{self, Lists, WordList};
 use super::{Candidate, EntityRule};
 use crate::chars::{ASCII_CLASS, SPACE, class_run};
@@ -101,6 +102,9 @@ pub struct Lexicon {
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
     asks_preceded: u32,
     asks_followed: u32,
+    /// The fewest `min_mentions` of any rule: only a word written capitalised inside sentences
+    /// that often can be asked whether the document also writes it in lower case.
+    min_mentions: usize,
 }
 
 /// What the lexicon knows of a word.
@@ -181,7 +185,7 @@ const MAX_SLOTS: usize = 32;
 
 impl Lexicon {
     pub fn new(run_breaks: &HashSet<String>) -> Lexicon {
-        let mut lexicon = Lexicon::default();
+        let mut lexicon = Lexicon { min_mentions: usize::MAX, ..Lexicon::default() };
         for word in run_breaks {
             lexicon.known.entry(word).run_break = true;
         }
@@ -314,6 +318,7 @@ impl CapitalisedNames {
         }
         let slot = 1 << lexicon.slots;
         lexicon.slots += 1;
+        lexicon.min_mentions = lexicon.min_mentions.min(config.min_mentions);
         let mut rejected = 0;
         for name in &config.reject {
             rejected |= lexicon.list_bit(&lists.get(file, name)?, false).ok_or_else(too_many)?;
@@ -364,12 +369,11 @@ impl CapitalisedNames {
         type_of: impl Fn(&Candidate) -> EntityType,
     ) {
         // Only the cue rules that look at the entities around a run need them indexed.
-        let mut taken = SpanSet::default();
-        if self.extend || self.listed_with.is_some() {
-            for (index, c) in chosen.iter().enumerate() {
-                taken.insert(c.span, index);
-            }
-        }
+        let taken: SpanSet = if self.extend || self.listed_with.is_some() {
+            chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect()
+        } else {
+            SpanSet::default()
+        };
         let mut free = Uncovered::new(chosen);
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
@@ -415,7 +419,13 @@ impl CapitalisedNames {
                     }
                 };
                 if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
-                    found.push(Candidate { span, rule: self.rule, canonical: collapse(span.of(text)) });
+                    // A judged run is words joined by single spaces or `&`, with no white space to
+                    // collapse; an extended entity is checked.
+                    let canonical = match before {
+                        Some(_) => collapse(span.of(text)),
+                        None => Cow::Borrowed(span.of(text)),
+                    };
+                    found.push(Candidate { span, rule: self.rule, canonical });
                 }
             }
         }
@@ -536,13 +546,14 @@ pub struct DocumentWords<'a> {
     shaped: Vec<Vec<NameWord>>,
     /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
     capitalised_inside: Vec<Span>,
-    /// The words with no capital letter, in order: all that `lower` holds.
+    /// The words with no capital letter, in order: all that `lower` is gathered from.
     lower_words: Vec<Span>,
     /// Capitalised words, with how often each is written inside a sentence; gathered on the
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
-    /// Words written in lower case; gathered on the first question, apart from `inside`: it
-    /// holds most of the document's words and is asked about far more rarely.
+    /// The words written in lower case that [`DocumentWords::writes_lower`] can be asked
+    /// about; gathered on the first question, apart from `inside`: it is asked about far more
+    /// rarely.
     lower: OnceCell<HashSet<&'a str>>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
@@ -610,25 +621,51 @@ impl<'a> DocumentWords<'a> {
 
     /// How often `word` is written, capitalised as given, inside a sentence.
     fn inside(&self, word: &str) -> usize {
-        let inside = self.inside.get_or_init(|| {
+        self.inside_counts().get(word).copied().unwrap_or(0)
+    }
+
+    /// The words written capitalised inside a sentence, with how often each is.
+    fn inside_counts(&self) -> &HashMap<&'a str, usize> {
+        self.inside.get_or_init(|| {
             let mut inside = HashMap::with_capacity_and_hasher(self.capitalised_inside.len(), Default::default());
             for span in &self.capitalised_inside {
                 *inside.entry(span.of(self.text)).or_default() += 1;
             }
             inside
-        });
-        inside.get(word).copied().unwrap_or(0)
+        })
     }
 
-    /// Whether `word` is written as given, in lower case, somewhere. One set of the words for
-    /// all questions: a search of the text per question would cost a big document's length
-    /// times the words asked about.
+    /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
+    /// form of a word written capitalised inside sentences at least the lexicon's
+    /// `min_mentions` times: the few such words are gathered first, and the document's
+    /// lower-case words are looked for among them in one pass, most turned away by their first
+    /// two bytes. (A search of the text per question would cost a big document's length times
+    /// the words asked about; a set of all its lower-case words, a hash and an insertion per word.)
     fn writes_lower(&self, word: &str) -> bool {
         let lower = self.lower.get_or_init(|| {
-            let mut lower = HashSet::with_capacity_and_hasher(self.lower_words.len(), Default::default());
-            lower.extend(self.lower_words.iter().map(|span| span.of(self.text)));
-            lower
+            let asked: HashSet<String> = self
+                .inside_counts()
+                .iter()
+                .filter(|&(_, &count)| count >= self.lexicon.min_mentions)
+                .map(|(word, _)| with_lower_case(word, str::to_string))
+                .collect();
+            // Five bits of each of the first two bytes: every pair of ASCII letters apart.
+            let mut heads = [0u64; 16];
+            let head = |word: &str| {
+                word.as_bytes()
+                    .first_chunk()
+                    .map_or(0, |&[first, second]| usize::from(first & 31) << 5 | usize::from(second & 31))
+            };
+            for word in &asked {
+                set(&mut heads, head(word));
+            }
+            self.lower_words
+                .iter()
+                .map(|span| span.of(self.text))
+                .filter(|word| is_set(&heads, head(word)) && asked.contains(*word))
+                .collect()
         });
+        debug_assert!(self.inside_counts().keys().any(|inside| with_lower_case(inside, |lower| lower == word)));
         lower.contains(word)
     }
 
