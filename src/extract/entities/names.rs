@@ -67,8 +67,10 @@ struct NameWord {
     span: Span,
     /// Whether it begins a sentence (see [`starts_sentence`]).
     starts_sentence: bool,
-    /// Its index among the words of its region: runs are made of consecutive words.
-    index: u32,
+    /// Whether it may go on a run that the name-shaped word before it is in: runs are made of
+    /// consecutive words of a region, one space or ` & ` between (see [`joined`]). Told once
+    /// here for every rule.
+    joins_previous: bool,
     /// What the rules ask of it, answered once for all of them (see [`Lexicon`]): the
     /// lexicon's lists that contain it, and those it is an ordinary word of.
     listed: u32,
@@ -387,9 +389,7 @@ impl CapitalisedNames {
                 }
                 let first = k;
                 k += 1;
-                while shaped.get(k).is_some_and(|next| next.index == shaped[k - 1].index + 1)
-                    && self.is_name_word(&shaped[k], &mut free)
-                    && joined(text, shaped[k - 1].span.end, shaped[k].span.start)
+                while shaped.get(k).is_some_and(|next| next.joins_previous) && self.is_name_word(&shaped[k], &mut free)
                 {
                     k += 1;
                 }
@@ -573,7 +573,9 @@ impl<'a> DocumentWords<'a> {
             headlines: Vec::new(),
         };
         for &region in regions {
-            let mut shaped = Vec::new();
+            let mut shaped: Vec<NameWord> = Vec::new();
+            // The index of the last name-shaped word among the words of the region.
+            let mut previous = None;
             // Only words that start in a capital are looked at; the others are counted, for
             // the index that tells consecutive words.
             for (index, (span, capital)) in Words::new(text, region).enumerate() {
@@ -591,10 +593,13 @@ impl<'a> DocumentWords<'a> {
                 }
                 let facts = lexicon.known.get(surface);
                 if name_shaped(surface, facts.run_break, lexicon) {
+                    let joins_previous = previous.is_some_and(|previous| previous + 1 == index)
+                        && shaped.last().is_some_and(|last| joined(text, last.span.end, span.start));
+                    previous = Some(index);
                     let mut name_word = NameWord {
                         span,
                         starts_sentence,
-                        index: index as u32,
+                        joins_previous,
                         listed: 0,
                         common: 0,
                         strip: 0,
