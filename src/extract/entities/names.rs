@@ -129,56 +129,42 @@ struct Facts {
 #[derive(Debug, Default)]
 struct KnownWords {
     text: String,
-    /// (start, end) of each word in `text`, and its facts.
-    words: Vec<(u32, u32, Facts)>,
-    /// The index into `words` of each word, by the word's hash.
-    by_word: HashTable<u32>,
+    /// (start, end) of each word in `text`, and its facts, by the word's hash. The facts are kept
+    /// in the table itself: a look-up, made for every capitalised word of every document, reads
+    /// the table and the word's letters, and no third place between them.
+    by_word: HashTable<(u32, u32, Facts)>,
 }
 
 impl KnownWords {
     /// Room for `additional` more words, made at once rather than by growing word by word.
     fn reserve(&mut self, additional: usize) {
-        let (text, words) = (&self.text, &self.words);
-        self.by_word.reserve(additional, |&index| {
-            let (start, end, _) = words[index as usize];
-            lists::hash(&text[start as usize..end as usize])
-        });
-        self.words.reserve(additional);
+        let text = &self.text;
+        self.by_word.reserve(additional, |&(start, end, _)| lists::hash(&text[start as usize..end as usize]));
     }
 
     /// The facts of `word`; nothing for a word the lexicon does not know.
     fn get(&self, word: &str) -> Facts {
-        let (text, words) = (&self.text, &self.words);
-        let is_word = |&index: &u32| {
-            let (start, end, _) = words[index as usize];
-            &text[start as usize..end as usize] == word
-        };
-        self.by_word.find(lists::hash(word), is_word).map(|&index| words[index as usize].2).unwrap_or_default()
+        let text = &self.text;
+        let is_word = |&(start, end, _): &(u32, u32, Facts)| &text[start as usize..end as usize] == word;
+        self.by_word.find(lists::hash(word), is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
     }
 
     /// The facts of `word`, to change, added if new.
     fn entry(&mut self, word: &str) -> &mut Facts {
-        let (text, words) = (&self.text, &self.words);
-        let surface = |index: u32| {
-            let (start, end, _) = words[index as usize];
-            &text[start as usize..end as usize]
-        };
-        let index = match self.by_word.entry(
+        let text = &mut self.text;
+        let entry = self.by_word.entry(
             lists::hash(word),
-            |&index| surface(index) == word,
-            |&index| lists::hash(surface(index)),
-        ) {
-            Entry::Occupied(known) => *known.get(),
+            |&(start, end, _)| &text[start as usize..end as usize] == word,
+            |&(start, end, _)| lists::hash(&text[start as usize..end as usize]),
+        );
+        match entry {
+            Entry::Occupied(known) => &mut known.into_mut().2,
             Entry::Vacant(slot) => {
-                let index = words.len() as u32;
-                slot.insert(index);
-                let start = self.text.len() as u32;
-                self.text.push_str(word);
-                self.words.push((start, self.text.len() as u32, Facts::default()));
-                index
+                let start = text.len() as u32;
+                text.push_str(word);
+                &mut slot.insert((start, text.len() as u32, Facts::default())).into_mut().2
             }
-        };
-        &mut self.words[index as usize].2
+        }
     }
 }
 
