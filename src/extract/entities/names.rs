@@ -356,6 +356,11 @@ impl CapitalisedNames {
         extendable: impl Fn(&Candidate) -> bool,
         type_of: impl Fn(&Candidate) -> EntityType,
     ) {
+        // A rule whose only cue is a run's last word finds nothing where no word is one of its
+        // `last_words`: most documents name no event.
+        if self.only_last_words() && document.last_words & self.slot == 0 {
+            return;
+        }
         // Only the cue rules that look at the entities around a run need them indexed.
         let taken: SpanSet = if self.extend || self.listed_with.is_some() {
             chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect()
@@ -499,6 +504,16 @@ impl CapitalisedNames {
         (run.len() == 1 && self.capitalised_in_document(document, run[0].span.of(text))).then_some(span)
     }
 
+    /// Whether the rule takes a run only when it ends in one of its `last_words`.
+    fn only_last_words(&self) -> bool {
+        self.has_last_words
+            && !self.has_preceded_by
+            && !self.has_followed_by
+            && self.listed_with.is_none()
+            && self.surnames.is_none()
+            && !self.extend
+    }
+
     fn has_cues(&self) -> bool {
         self.has_last_words || self.has_preceded_by || self.has_followed_by || self.listed_with.is_some()
     }
@@ -543,6 +558,8 @@ pub struct DocumentWords<'a> {
     lower: OnceCell<HashSet<&'a str>>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
+    /// The rules (by slot) whose `last_words` hold a name-shaped word of the document.
+    last_words: u32,
 }
 
 impl<'a> DocumentWords<'a> {
@@ -557,6 +574,7 @@ impl<'a> DocumentWords<'a> {
             inside: OnceCell::new(),
             lower: OnceCell::new(),
             headlines: Vec::new(),
+            last_words: 0,
         };
         for &region in regions {
             let mut shaped: Vec<NameWord> = Vec::new();
@@ -594,6 +612,7 @@ impl<'a> DocumentWords<'a> {
                         followed: Cell::new(None),
                     };
                     lexicon.describe(&mut name_word, surface, facts);
+                    document.last_words |= name_word.last;
                     shaped.push(name_word);
                 }
             }
