@@ -96,9 +96,13 @@ pub struct Lexicon {
     /// some rule asks merely whether a word is in (`reject`).
     as_common: u32,
     as_reject: u32,
-    /// Every word of those lists and of the rules' word settings, with all that is known of it:
-    /// one look-up per word answers every list and rule.
+    /// Every word of those lists, of the rules' `strip_leading` and `last_words` and of the run
+    /// breaks, with all that is known of it: one look-up per word answers every list and rule.
     known: KnownWords,
+    /// The rules' `preceded_by` and `followed_by` words, apart: a few dozen words, asked about
+    /// for the words around every run, stay in the cache where the tens of thousands above would
+    /// not.
+    cues: KnownWords,
     /// How many rules took a slot.
     slots: usize,
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
@@ -227,7 +231,7 @@ impl Lexicon {
         }
         let before = text[region.start..at].trim_end_matches([' ', '\t']);
         let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-        if previous.is_empty() { 0 } else { self.known.get(previous).preceding }
+        if previous.is_empty() { 0 } else { self.cues.get(previous).preceding }
     }
 
     /// The rules whose `followed_by` holds the word after `end` in `region` of `text`, in lower
@@ -238,7 +242,7 @@ impl Lexicon {
         }
         let after = text[end..region.end].trim_start_matches([' ', '\t', ',']);
         let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-        if next.is_empty() { 0 } else { with_lower_case(next, |lower| self.known.get(lower).following) }
+        if next.is_empty() { 0 } else { with_lower_case(next, |lower| self.cues.get(lower).following) }
     }
 
     /// The lists that have `surface` (which the lists in `lists` hold) as an ordinary word
@@ -319,11 +323,11 @@ impl CapitalisedNames {
             lexicon.known.entry(word).last |= slot;
         }
         for word in &config.preceded_by {
-            lexicon.known.entry(word).preceding |= slot;
+            lexicon.cues.entry(word).preceding |= slot;
             lexicon.asks_preceded |= slot;
         }
         for word in &config.followed_by {
-            lexicon.known.entry(word).following |= slot;
+            lexicon.cues.entry(word).following |= slot;
             lexicon.asks_followed |= slot;
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
