@@ -650,19 +650,25 @@ impl<'a> DocumentWords<'a> {
     }
 
     /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
-    /// form of a word written capitalised inside sentences at least the lexicon's
+    /// form of a name-shaped word written capitalised inside sentences at least the lexicon's
     /// `min_mentions` times: the few such words are gathered first, and the document's
     /// lower-case words are looked for among them in one pass, most turned away by their first
     /// two bytes. (A search of the text per question would cost a big document's length times
     /// the words asked about; a set of all its lower-case words, a hash and an insertion per word.)
     fn writes_lower(&self, word: &str) -> bool {
         let lower = self.lower.get_or_init(|| {
-            let asked: HashSet<String> = self
-                .inside_counts()
-                .iter()
-                .filter(|&(_, &count)| count >= self.lexicon.min_mentions)
-                .map(|(word, _)| with_lower_case(word, str::to_string))
-                .collect();
+            let lower = |word: &str| with_lower_case(word, str::to_string);
+            let asked: HashSet<String> = match self.lexicon.min_mentions {
+                // Any name-shaped word may be asked about.
+                0 => self.shaped.iter().flatten().map(|shaped| lower(shaped.span.of(self.text))).collect(),
+                // Only words the counts of capitalised words inside sentences hold.
+                min => self
+                    .inside_counts()
+                    .iter()
+                    .filter(|&(_, &count)| count >= min)
+                    .map(|(word, _)| lower(word))
+                    .collect(),
+            };
             // Five bits of each of the first two bytes: every pair of ASCII letters apart.
             let mut heads = [0u64; 16];
             let head = |word: &str| {
@@ -679,7 +685,6 @@ impl<'a> DocumentWords<'a> {
                 .filter(|word| is_set(&heads, head(word)) && asked.contains(*word))
                 .collect()
         });
-        debug_assert!(self.inside_counts().keys().any(|inside| with_lower_case(inside, |lower| lower == word)));
         lower.contains(word)
     }
 
