@@ -79,6 +79,20 @@ impl SpanSet {
     }
 }
 
+/// A set of spans that overlap one another nowhere, built at once: spans that come in order
+/// of start (a document's entities, mostly) are laid out in one pass, without the search and
+/// rebalancing of an insertion each.
+impl FromIterator<(Span, usize)> for SpanSet {
+    fn from_iter<I: IntoIterator<Item = (Span, usize)>>(spans: I) -> SpanSet {
+        let set = SpanSet { by_start: spans.into_iter().map(|(span, id)| (span.start, (span.end, id))).collect() };
+        debug_assert!(
+            set.by_start.iter().zip(set.by_start.iter().skip(1)).all(|((_, &(end, _)), (&next, _))| end <= next),
+            "the spans overlap"
+        );
+        set
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

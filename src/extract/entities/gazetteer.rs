@@ -220,11 +220,13 @@ fn head_hash(head: u32) -> usize {
     (head.wrapping_mul(0x9e37_79b1) >> (32 - HEAD_BITS)) as usize
 }
 
-fn set(bits: &mut [u64], index: usize) {
+/// Sets bit `index` of a bit table.
+pub(super) fn set(bits: &mut [u64], index: usize) {
     bits[index / 64] |= 1 << (index % 64);
 }
 
-fn is_set(bits: &[u64], index: usize) -> bool {
+/// Whether bit `index` of a bit table is set.
+pub(super) fn is_set(bits: &[u64], index: usize) -> bool {
     bits[index / 64] >> (index % 64) & 1 == 1
 }
 

@@ -343,10 +343,7 @@ impl EntityExtractor {
         }
         // The same policy as for all candidates: longest first, then earliest.
         occurrences.sort_by_key(|c| (std::cmp::Reverse(c.span.len()), c.span.start));
-        let mut taken = SpanSet::default();
-        for (index, c) in chosen.iter().enumerate() {
-            taken.insert(c.span, index);
-        }
+        let taken: SpanSet = chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect();
         let mut found_spans = SpanSet::default();
         let mut found: Vec<Candidate<'a>> = Vec::new();
         let mut replaced = vec![false; chosen.len()];

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
+use super::gazetteer::{is_set, set};
 use super::lists::{self, Lists, WordList};
 use super::{Candidate, EntityRule};
 use crate::chars::{ASCII_CLASS, SPACE, class_run};
@@ -66,8 +67,10 @@ struct NameWord {
     span: Span,
     /// Whether it begins a sentence (see [`starts_sentence`]).
     starts_sentence: bool,
-    /// Its index among the words of its region: runs are made of consecutive words.
-    index: u32,
+    /// Whether it may go on a run that the name-shaped word before it is in: runs are made of
+    /// consecutive words of a region, one space or ` & ` between (see [`joined`]). Told once
+    /// here for every rule.
+    joins_previous: bool,
     /// What the rules ask of it, answered once for all of them (see [`Lexicon`]): the
     /// lexicon's lists that contain it, and those it is an ordinary word of.
     listed: u32,
@@ -93,14 +96,21 @@ pub struct Lexicon {
     /// some rule asks merely whether a word is in (`reject`).
     as_common: u32,
     as_reject: u32,
-    /// Every word of those lists and of the rules' word settings, with all that is known of it:
-    /// one look-up per word answers every list and rule.
+    /// Every word of those lists, of the rules' `strip_leading` and `last_words` and of the run
+    /// breaks, with all that is known of it: one look-up per word answers every list and rule.
     known: KnownWords,
+    /// The rules' `preceded_by` and `followed_by` words, apart: a few dozen words, asked about
+    /// for the words around every run, stay in the cache where the tens of thousands above would
+    /// not.
+    cues: KnownWords,
     /// How many rules took a slot.
     slots: usize,
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
     asks_preceded: u32,
     asks_followed: u32,
+    /// The fewest `min_mentions` of any rule: only a word written capitalised inside sentences
+    /// that often can be asked whether the document also writes it in lower case.
+    min_mentions: usize,
 }
 
 /// What the lexicon knows of a word.
@@ -123,56 +133,42 @@ struct Facts {
 #[derive(Debug, Default)]
 struct KnownWords {
     text: String,
-    /// (start, end) of each word in `text`, and its facts.
-    words: Vec<(u32, u32, Facts)>,
-    /// The index into `words` of each word, by the word's hash.
-    by_word: HashTable<u32>,
+    /// (start, end) of each word in `text`, and its facts, by the word's hash. The facts are kept
+    /// in the table itself: a look-up, made for every capitalised word of every document, reads
+    /// the table and the word's letters, and no third place between them.
+    by_word: HashTable<(u32, u32, Facts)>,
 }
 
 impl KnownWords {
     /// Room for `additional` more words, made at once rather than by growing word by word.
     fn reserve(&mut self, additional: usize) {
-        let (text, words) = (&self.text, &self.words);
-        self.by_word.reserve(additional, |&index| {
-            let (start, end, _) = words[index as usize];
-            lists::hash(&text[start as usize..end as usize])
-        });
-        self.words.reserve(additional);
+        let text = &self.text;
+        self.by_word.reserve(additional, |&(start, end, _)| lists::hash(&text[start as usize..end as usize]));
     }
 
     /// The facts of `word`; nothing for a word the lexicon does not know.
     fn get(&self, word: &str) -> Facts {
-        let (text, words) = (&self.text, &self.words);
-        let is_word = |&index: &u32| {
-            let (start, end, _) = words[index as usize];
-            &text[start as usize..end as usize] == word
-        };
-        self.by_word.find(lists::hash(word), is_word).map(|&index| words[index as usize].2).unwrap_or_default()
+        let text = &self.text;
+        let is_word = |&(start, end, _): &(u32, u32, Facts)| &text[start as usize..end as usize] == word;
+        self.by_word.find(lists::hash(word), is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
     }
 
     /// The facts of `word`, to change, added if new.
     fn entry(&mut self, word: &str) -> &mut Facts {
-        let (text, words) = (&self.text, &self.words);
-        let surface = |index: u32| {
-            let (start, end, _) = words[index as usize];
-            &text[start as usize..end as usize]
-        };
-        let index = match self.by_word.entry(
+        let text = &mut self.text;
+        let entry = self.by_word.entry(
             lists::hash(word),
-            |&index| surface(index) == word,
-            |&index| lists::hash(surface(index)),
-        ) {
-            Entry::Occupied(known) => *known.get(),
+            |&(start, end, _)| &text[start as usize..end as usize] == word,
+            |&(start, end, _)| lists::hash(&text[start as usize..end as usize]),
+        );
+        match entry {
+            Entry::Occupied(known) => &mut known.into_mut().2,
             Entry::Vacant(slot) => {
-                let index = words.len() as u32;
-                slot.insert(index);
-                let start = self.text.len() as u32;
-                self.text.push_str(word);
-                self.words.push((start, self.text.len() as u32, Facts::default()));
-                index
+                let start = text.len() as u32;
+                text.push_str(word);
+                &mut slot.insert((start, text.len() as u32, Facts::default())).into_mut().2
             }
-        };
-        &mut self.words[index as usize].2
+        }
     }
 }
 
@@ -181,7 +177,7 @@ const MAX_SLOTS: usize = 32;
 
 impl Lexicon {
     pub fn new(run_breaks: &HashSet<String>) -> Lexicon {
-        let mut lexicon = Lexicon::default();
+        let mut lexicon = Lexicon { min_mentions: usize::MAX, ..Lexicon::default() };
         for word in run_breaks {
             lexicon.known.entry(word).run_break = true;
         }
@@ -235,7 +231,7 @@ impl Lexicon {
         }
         let before = text[region.start..at].trim_end_matches([' ', '\t']);
         let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-        if previous.is_empty() { 0 } else { self.known.get(previous).preceding }
+        if previous.is_empty() { 0 } else { self.cues.get(previous).preceding }
     }
 
     /// The rules whose `followed_by` holds the word after `end` in `region` of `text`, in lower
@@ -246,7 +242,7 @@ impl Lexicon {
         }
         let after = text[end..region.end].trim_start_matches([' ', '\t', ',']);
         let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-        if next.is_empty() { 0 } else { with_lower_case(next, |lower| self.known.get(lower).following) }
+        if next.is_empty() { 0 } else { with_lower_case(next, |lower| self.cues.get(lower).following) }
     }
 
     /// The lists that have `surface` (which the lists in `lists` hold) as an ordinary word
@@ -314,6 +310,7 @@ impl CapitalisedNames {
         }
         let slot = 1 << lexicon.slots;
         lexicon.slots += 1;
+        lexicon.min_mentions = lexicon.min_mentions.min(config.min_mentions);
         let mut rejected = 0;
         for name in &config.reject {
             rejected |= lexicon.list_bit(&lists.get(file, name)?, false).ok_or_else(too_many)?;
@@ -326,11 +323,11 @@ impl CapitalisedNames {
             lexicon.known.entry(word).last |= slot;
         }
         for word in &config.preceded_by {
-            lexicon.known.entry(word).preceding |= slot;
+            lexicon.cues.entry(word).preceding |= slot;
             lexicon.asks_preceded |= slot;
         }
         for word in &config.followed_by {
-            lexicon.known.entry(word).following |= slot;
+            lexicon.cues.entry(word).following |= slot;
             lexicon.asks_followed |= slot;
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
@@ -363,13 +360,17 @@ impl CapitalisedNames {
         extendable: impl Fn(&Candidate) -> bool,
         type_of: impl Fn(&Candidate) -> EntityType,
     ) {
-        // Only the cue rules that look at the entities around a run need them indexed.
-        let mut taken = SpanSet::default();
-        if self.extend || self.listed_with.is_some() {
-            for (index, c) in chosen.iter().enumerate() {
-                taken.insert(c.span, index);
-            }
+        // A rule whose only cue is a run's last word finds nothing where no word is one of its
+        // `last_words`: most documents name no event.
+        if self.only_last_words() && document.last_words & self.slot == 0 {
+            return;
         }
+        // Only the cue rules that look at the entities around a run need them indexed.
+        let taken: SpanSet = if self.extend || self.listed_with.is_some() {
+            chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect()
+        } else {
+            SpanSet::default()
+        };
         let mut free = Uncovered::new(chosen);
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
@@ -383,9 +384,7 @@ impl CapitalisedNames {
                 }
                 let first = k;
                 k += 1;
-                while shaped.get(k).is_some_and(|next| next.index == shaped[k - 1].index + 1)
-                    && self.is_name_word(&shaped[k], &mut free)
-                    && joined(text, shaped[k - 1].span.end, shaped[k].span.start)
+                while shaped.get(k).is_some_and(|next| next.joins_previous) && self.is_name_word(&shaped[k], &mut free)
                 {
                     k += 1;
                 }
@@ -415,7 +414,13 @@ impl CapitalisedNames {
                     }
                 };
                 if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
-                    found.push(Candidate { span, rule: self.rule, canonical: collapse(span.of(text)) });
+                    // A judged run is words joined by single spaces or `&`, with no white space to
+                    // collapse; an extended entity is checked.
+                    let canonical = match before {
+                        Some(_) => collapse(span.of(text)),
+                        None => Cow::Borrowed(span.of(text)),
+                    };
+                    found.push(Candidate { span, rule: self.rule, canonical });
                 }
             }
         }
@@ -503,6 +508,16 @@ impl CapitalisedNames {
         (run.len() == 1 && self.capitalised_in_document(document, run[0].span.of(text))).then_some(span)
     }
 
+    /// Whether the rule takes a run only when it ends in one of its `last_words`.
+    fn only_last_words(&self) -> bool {
+        self.has_last_words
+            && !self.has_preceded_by
+            && !self.has_followed_by
+            && self.listed_with.is_none()
+            && self.surnames.is_none()
+            && !self.extend
+    }
+
     fn has_cues(&self) -> bool {
         self.has_last_words || self.has_preceded_by || self.has_followed_by || self.listed_with.is_some()
     }
@@ -536,16 +551,19 @@ pub struct DocumentWords<'a> {
     shaped: Vec<Vec<NameWord>>,
     /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
     capitalised_inside: Vec<Span>,
-    /// The words with no capital letter, in order: all that `lower` holds.
+    /// The words with no capital letter, in order: all that `lower` is gathered from.
     lower_words: Vec<Span>,
     /// Capitalised words, with how often each is written inside a sentence; gathered on the
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
-    /// Words written in lower case; gathered on the first question, apart from `inside`: it
-    /// holds most of the document's words and is asked about far more rarely.
+    /// The words written in lower case that [`DocumentWords::writes_lower`] can be asked
+    /// about; gathered on the first question, apart from `inside`: it is asked about far more
+    /// rarely.
     lower: OnceCell<HashSet<&'a str>>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
+    /// The rules (by slot) whose `last_words` hold a name-shaped word of the document.
+    last_words: u32,
 }
 
 impl<'a> DocumentWords<'a> {
@@ -560,9 +578,12 @@ impl<'a> DocumentWords<'a> {
             inside: OnceCell::new(),
             lower: OnceCell::new(),
             headlines: Vec::new(),
+            last_words: 0,
         };
         for &region in regions {
-            let mut shaped = Vec::new();
+            let mut shaped: Vec<NameWord> = Vec::new();
+            // The index of the last name-shaped word among the words of the region.
+            let mut previous = None;
             // Only words that start in a capital are looked at; the others are counted, for
             // the index that tells consecutive words.
             for (index, (span, capital)) in Words::new(text, region).enumerate() {
@@ -580,10 +601,13 @@ impl<'a> DocumentWords<'a> {
                 }
                 let facts = lexicon.known.get(surface);
                 if name_shaped(surface, facts.run_break, lexicon) {
+                    let joins_previous = previous.is_some_and(|previous| previous + 1 == index)
+                        && shaped.last().is_some_and(|last| joined(text, last.span.end, span.start));
+                    previous = Some(index);
                     let mut name_word = NameWord {
                         span,
                         starts_sentence,
-                        index: index as u32,
+                        joins_previous,
                         listed: 0,
                         common: 0,
                         strip: 0,
@@ -592,6 +616,7 @@ impl<'a> DocumentWords<'a> {
                         followed: Cell::new(None),
                     };
                     lexicon.describe(&mut name_word, surface, facts);
+                    document.last_words |= name_word.last;
                     shaped.push(name_word);
                 }
             }
@@ -610,24 +635,55 @@ impl<'a> DocumentWords<'a> {
 
     /// How often `word` is written, capitalised as given, inside a sentence.
     fn inside(&self, word: &str) -> usize {
-        let inside = self.inside.get_or_init(|| {
+        self.inside_counts().get(word).copied().unwrap_or(0)
+    }
+
+    /// The words written capitalised inside a sentence, with how often each is.
+    fn inside_counts(&self) -> &HashMap<&'a str, usize> {
+        self.inside.get_or_init(|| {
             let mut inside = HashMap::with_capacity_and_hasher(self.capitalised_inside.len(), Default::default());
             for span in &self.capitalised_inside {
                 *inside.entry(span.of(self.text)).or_default() += 1;
             }
             inside
-        });
-        inside.get(word).copied().unwrap_or(0)
+        })
     }
 
-    /// Whether `word` is written as given, in lower case, somewhere. One set of the words for
-    /// all questions: a search of the text per question would cost a big document's length
-    /// times the words asked about.
+    /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
+    /// form of a name-shaped word written capitalised inside sentences at least the lexicon's
+    /// `min_mentions` times: the few such words are gathered first, and the document's
+    /// lower-case words are looked for among them in one pass, most turned away by their first
+    /// two bytes. (A search of the text per question would cost a big document's length times
+    /// the words asked about; a set of all its lower-case words, a hash and an insertion per word.)
     fn writes_lower(&self, word: &str) -> bool {
         let lower = self.lower.get_or_init(|| {
-            let mut lower = HashSet::with_capacity_and_hasher(self.lower_words.len(), Default::default());
-            lower.extend(self.lower_words.iter().map(|span| span.of(self.text)));
-            lower
+            let lower = |word: &str| with_lower_case(word, str::to_string);
+            let asked: HashSet<String> = match self.lexicon.min_mentions {
+                // Any name-shaped word may be asked about.
+                0 => self.shaped.iter().flatten().map(|shaped| lower(shaped.span.of(self.text))).collect(),
+                // Only words the counts of capitalised words inside sentences hold.
+                min => self
+                    .inside_counts()
+                    .iter()
+                    .filter(|&(_, &count)| count >= min)
+                    .map(|(word, _)| lower(word))
+                    .collect(),
+            };
+            // Five bits of each of the first two bytes: every pair of ASCII letters apart.
+            let mut heads = [0u64; 16];
+            let head = |word: &str| {
+                word.as_bytes()
+                    .first_chunk()
+                    .map_or(0, |&[first, second]| usize::from(first & 31) << 5 | usize::from(second & 31))
+            };
+            for word in &asked {
+                set(&mut heads, head(word));
+            }
+            self.lower_words
+                .iter()
+                .map(|span| span.of(self.text))
+                .filter(|word| is_set(&heads, head(word)) && asked.contains(*word))
+                .collect()
         });
         lower.contains(word)
     }
