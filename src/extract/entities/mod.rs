@@ -38,6 +38,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use aho_corasick::AhoCorasick;
 use foldhash::HashSet;
 
 use crate::chars::{ASCII_CLASS, SPACE};
@@ -326,18 +327,19 @@ impl EntityExtractor {
         if aliases.is_empty() {
             return;
         }
-        // Every occurrence of every alias, overlapping ones too, after the full name.
+        // Every occurrence of every alias, overlapping ones too, after the full name: one pass of
+        // one automaton over the regions, as a search per alias would cost the document's length
+        // times its aliases, which grow with it.
+        let aliases: Vec<_> = aliases.into_iter().collect();
+        let automaton = AhoCorasick::new(aliases.iter().map(|(alias, _)| alias))
+            .expect("a document's aliases, words of it, fit an automaton");
         let mut occurrences: Vec<Candidate<'a>> = Vec::new();
-        for (&alias, (alias_rule, canonical, after)) in &aliases {
-            let finder = memchr::memmem::Finder::new(alias);
-            for &region in regions {
-                let mut from = region.start.max(*after);
-                while let Some(found) = text.as_bytes().get(from..region.end).and_then(|rest| finder.find(rest)) {
-                    let span = Span::new(from + found, from + found + alias.len());
-                    from = span.start + 1;
-                    if is_whole_word(text, span) {
-                        occurrences.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
-                    }
+        for &region in regions {
+            for found in automaton.find_overlapping_iter(region.of(text)) {
+                let (_, (alias_rule, canonical, after)) = &aliases[found.pattern()];
+                let span = Span::new(region.start + found.start(), region.start + found.end());
+                if span.start >= *after && is_whole_word(text, span) {
+                    occurrences.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
                 }
             }
         }
