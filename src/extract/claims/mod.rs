@@ -28,6 +28,7 @@ mod narrow;
 mod units;
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -778,6 +779,7 @@ impl ClaimExtractor {
         scratch.units.clear();
         scratch.blocks.clear();
         let mut pending = Vec::new();
+        let earlier = Earlier::new(entities);
         for &block in blocks {
             scratch.sentences.clear();
             segmenter.sentences(text, block, &mut scratch.sentences);
@@ -804,7 +806,7 @@ impl ClaimExtractor {
                 pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
-            claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, entities, money)));
+            claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, &earlier, money)));
             first = end;
         }
         if let Ok(mut spare) = self.spare.lock() {
@@ -970,9 +972,10 @@ impl ClaimExtractor {
         &'a self,
         text: &'a str,
         pending: Pending<'a>,
-        entities: &[EntityItem<'a>],
+        earlier: &Earlier<'_, 'a>,
         money: &[MoneyItem<'a>],
     ) -> Option<ClaimItem<'a>> {
+        let entities = earlier.entities;
         let Pending { unit, reading, .. } = pending;
         let fired = reading.fired;
         let total: f32 = self.scoring.bias + fired.iter().map(|r| self.rules[r].weight).sum::<f32>();
@@ -987,7 +990,7 @@ impl ClaimExtractor {
         kinds.dedup();
         let attribution = reading
             .attribution
-            .and_then(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], entities));
+            .and_then(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], earlier));
         // Most claims have more cues than a list grown from nothing holds at first.
         let mut cues = Vec::with_capacity(fired.len());
         cues.extend(fired.iter().map(|r| self.rules[r].id.as_str()));
@@ -1132,6 +1135,39 @@ fn inside<T>(unit: Span, items: &[T], span_of: impl Fn(&T) -> Span) -> impl Iter
         .filter_map(move |(i, span)| unit.contains(span).then_some(i))
 }
 
+/// A document's entities, and which of each type comes last before a point: what a speaker
+/// that refers back ("the company") names.
+struct Earlier<'e, 'a> {
+    entities: &'e [EntityItem<'a>],
+    /// The indices of the entities of each type, in order, by the type's number; gathered on the
+    /// first question. A search back through the entities for every claim that asks would cost
+    /// the entities before it, as many as the document has where it has none of the type.
+    by_type: OnceCell<Vec<Vec<usize>>>,
+}
+
+impl<'e, 'a> Earlier<'e, 'a> {
+    fn new(entities: &'e [EntityItem<'a>]) -> Earlier<'e, 'a> {
+        Earlier { entities, by_type: OnceCell::new() }
+    }
+
+    /// The index of the last entity of type `wanted` among the first `count`.
+    fn last_of_type(&self, wanted: EntityType, count: usize) -> Option<usize> {
+        let by_type = self.by_type.get_or_init(|| {
+            let mut by_type: Vec<Vec<usize>> = Vec::new();
+            for (index, entity) in self.entities.iter().enumerate() {
+                let slot = entity.entity_type as usize;
+                if by_type.len() <= slot {
+                    by_type.resize_with(slot + 1, Vec::new);
+                }
+                by_type[slot].push(index);
+            }
+            by_type
+        });
+        let indices = by_type.get(wanted as usize)?;
+        indices.partition_point(|&index| index < count).checked_sub(1).map(|last| indices[last])
+    }
+}
+
 /// Slices of one text in order, without those that lie inside another ("estimated" inside
 /// "an estimated").
 fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
@@ -1188,8 +1224,9 @@ fn speaker_of<'a>(
     unit: Span,
     speaker: Span,
     rule: &Compiled,
-    entities: &[EntityItem<'a>],
+    earlier: &Earlier<'_, 'a>,
 ) -> Option<Attribution<'a>> {
+    let entities = earlier.entities;
     let first = entities.partition_point(|e| e.span.end <= speaker.start);
     let named = (first..entities.len()).take_while(|&i| entities[i].span.start < speaker.end);
     let named = named.clone().find(|&i| entities[i].entity_type == EntityType::Person).or_else(|| {
@@ -1199,8 +1236,7 @@ fn speaker_of<'a>(
     let referred = || {
         let wanted = rule.refers_back.get(&speaker.of(text).to_lowercase())?;
         // What the unit itself names is what the speaker talks about, not who the speaker is.
-        let before_unit = entities.partition_point(|e| e.span.end <= unit.start);
-        entities[..before_unit].iter().rposition(|e| e.entity_type == *wanted)
+        earlier.last_of_type(*wanted, entities.partition_point(|e| e.span.end <= unit.start))
     };
     match named.or_else(referred) {
         Some(index) => {
@@ -1215,6 +1251,29 @@ fn speaker_of<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_entity_of_a_type_is_the_one_a_search_back_finds() {
+        let types = [EntityType::Org, EntityType::Person, EntityType::Person, EntityType::Loc, EntityType::Org];
+        let entities: Vec<EntityItem> = types
+            .iter()
+            .enumerate()
+            .map(|(at, &entity_type)| EntityItem {
+                span: Span::new(2 * at, 2 * at + 1),
+                text: "x",
+                rule: "rule",
+                entity_type,
+                canonical: Cow::Borrowed("x"),
+            })
+            .collect();
+        let earlier = Earlier::new(&entities);
+        for wanted in [EntityType::Org, EntityType::Person, EntityType::Loc, EntityType::Misc] {
+            for count in 0..=entities.len() {
+                let searched_back = entities[..count].iter().rposition(|e| e.entity_type == wanted);
+                assert_eq!(earlier.last_of_type(wanted, count), searched_back, "{wanted:?} in {count}");
+            }
+        }
+    }
 
     proptest::proptest! {
         /// The byte scan finds the one-byte literals, with the word boundaries their patterns
