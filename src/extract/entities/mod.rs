@@ -161,6 +161,11 @@ pub struct EntityExtractor {
     lexicon: Lexicon,
 }
 
+/// The most aliases of a document searched for one at a time. A search per alias costs the
+/// document's length, and the aliases grow with a document: past these, one automaton of all of
+/// them finds them in one pass, which costs more to build than a few searches do.
+const ALIAS_SEARCHES: usize = 32;
+
 impl EntityExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<EntityExtractor, RuleError> {
         let mut rules = Vec::new();
@@ -327,19 +332,36 @@ impl EntityExtractor {
         if aliases.is_empty() {
             return;
         }
-        // Every occurrence of every alias, overlapping ones too, after the full name: one pass of
-        // one automaton over the regions, as a search per alias would cost the document's length
-        // times its aliases, which grow with it.
-        let aliases: Vec<_> = aliases.into_iter().collect();
-        let automaton = AhoCorasick::new(aliases.iter().map(|(alias, _)| alias))
-            .expect("a document's aliases, words of it, fit an automaton");
+        // Every occurrence of every alias, overlapping ones too, after the full name.
         let mut occurrences: Vec<Candidate<'a>> = Vec::new();
-        for &region in regions {
-            for found in automaton.find_overlapping_iter(region.of(text)) {
-                let (_, (alias_rule, canonical, after)) = &aliases[found.pattern()];
-                let span = Span::new(region.start + found.start(), region.start + found.end());
-                if span.start >= *after && is_whole_word(text, span) {
-                    occurrences.push(Candidate { span, rule: *alias_rule, canonical: canonical.clone() });
+        let mut found = |alias_rule: usize, canonical: &Cow<'a, str>, span: Span| {
+            if is_whole_word(text, span) {
+                occurrences.push(Candidate { span, rule: alias_rule, canonical: canonical.clone() });
+            }
+        };
+        if aliases.len() <= ALIAS_SEARCHES {
+            for (&alias, (alias_rule, canonical, after)) in &aliases {
+                let finder = memchr::memmem::Finder::new(alias);
+                for &region in regions {
+                    let mut from = region.start.max(*after);
+                    while let Some(at) = text.as_bytes().get(from..region.end).and_then(|rest| finder.find(rest)) {
+                        let span = Span::new(from + at, from + at + alias.len());
+                        from = span.start + 1;
+                        found(*alias_rule, canonical, span);
+                    }
+                }
+            }
+        } else {
+            let aliases: Vec<_> = aliases.into_iter().collect();
+            let automaton = AhoCorasick::new(aliases.iter().map(|(alias, _)| alias))
+                .expect("a document's aliases, words of it, fit an automaton");
+            for &region in regions {
+                for at in automaton.find_overlapping_iter(region.of(text)) {
+                    let (_, (alias_rule, canonical, after)) = &aliases[at.pattern()];
+                    let span = Span::new(region.start + at.start(), region.start + at.end());
+                    if span.start >= *after {
+                        found(*alias_rule, canonical, span);
+                    }
                 }
             }
         }
