@@ -107,6 +107,19 @@ fn class_of(c: char) -> u8 {
     }
 }
 
+/// The sixteen bytes of `bytes` from `at` on (`at` at most its length), those past its end read
+/// as `pad`: what the scans that read a text sixteen bytes at a time read.
+pub fn sixteen_at(bytes: &[u8], at: usize, pad: u8) -> [u8; 16] {
+    match bytes.get(at..at + 16) {
+        Some(sixteen) => sixteen.try_into().expect("sixteen bytes"),
+        None => {
+            let mut chunk = [pad; 16];
+            chunk[..bytes.len() - at].copy_from_slice(&bytes[at..]);
+            chunk
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,7 @@ use regex::{CaptureLocations, Regex};
 use regex_automata::{Input, PatternID, meta};
 use regex_syntax::hir::{Hir, HirKind};
 
+use crate::chars;
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
 use crate::rules::{
     self, Catalogue, Family, PhraseHit, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table,
@@ -465,7 +466,7 @@ impl ByteLiterals {
         let mut seen = 0;
         for start in (0..bytes.len()).step_by(16) {
             let len = (bytes.len() - start).min(16);
-            let chunk = sixteen_at(bytes, start, 0);
+            let chunk = chars::sixteen_at(bytes, start, 0);
             let mut candidates = bytes_between(&chunk, self.low, self.high) & ((1 << len) - 1);
             while candidates != 0 {
                 let at = start + candidates.trailing_zeros() as usize;
@@ -482,19 +483,6 @@ impl ByteLiterals {
             }
         }
         seen
-    }
-}
-
-/// The sixteen bytes of `bytes` from `at` on, those past its end read as `pad`: what the
-/// sixteen-bytes-at-a-time scans of a unit read.
-fn sixteen_at(bytes: &[u8], at: usize, pad: u8) -> [u8; 16] {
-    match bytes.get(at..at + 16) {
-        Some(sixteen) => sixteen.try_into().expect("sixteen bytes"),
-        None => {
-            let mut chunk = [pad; 16];
-            chunk[..bytes.len() - at].copy_from_slice(&bytes[at..]);
-            chunk
-        }
     }
 }
 

@@ -16,6 +16,7 @@
 use regex_automata::{MatchKind, meta};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
+use crate::chars;
 use crate::rules;
 use crate::span::Span;
 
@@ -53,7 +54,7 @@ impl Foreign {
         self.capitals.clear();
         let bytes = text.as_bytes();
         for start in (0..bytes.len()).step_by(16) {
-            let mut starts = char_starts(&super::sixteen_at(bytes, start, 0));
+            let mut starts = char_starts(&chars::sixteen_at(bytes, start, 0));
             while starts != 0 {
                 let at = start + starts.trailing_zeros() as usize;
                 starts &= starts - 1;

@@ -15,7 +15,7 @@
 //!
 //! A Markdown heading's marks (`## `) are no part of a unit.
 
-use crate::chars::{LETTER, SPACE, class_at};
+use crate::chars::{self, LETTER, SPACE, class_at};
 use crate::record::{EntityItem, MoneyItem};
 use crate::span::Span;
 
@@ -147,7 +147,7 @@ pub(super) fn words_with_letter(unit: &str, at_most: usize) -> usize {
     while at < bytes.len() && count < at_most {
         let len = (bytes.len() - at).min(16);
         // The last few bytes are padded with white space, which counts no word.
-        let chunk = super::sixteen_at(bytes, at, b' ');
+        let chunk = chars::sixteen_at(bytes, at, b' ');
         let (letters, spaces, beyond) = ascii_masks(&chunk);
         if beyond == 0 {
             // A letter is counted when the last letter or space before it is a space (or there

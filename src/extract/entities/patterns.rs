@@ -13,6 +13,7 @@ use super::gazetteer::LiteralStarts;
 use super::lists::{Lists, WordList};
 use super::names::collapse;
 use super::{Candidate, EntityRule};
+use crate::chars;
 use crate::rules::gate::{self, Gate};
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::rules::{self, RuleError, RuleFile};
@@ -983,15 +984,8 @@ impl Sift {
 
     /// The bytes [`Starts::sifted`] takes in among the sixteen from `at` on.
     fn sift(starts: &Starts, bytes: &[u8], at: usize) -> u32 {
-        match bytes.get(at..at + 16) {
-            Some(sixteen) => starts.sifted.mask(sixteen.try_into().expect("sixteen bytes")),
-            None => {
-                let rest = &bytes[at.min(bytes.len())..];
-                let mut chunk = [0u8; 16];
-                chunk[..rest.len()].copy_from_slice(rest);
-                starts.sifted.mask(&chunk) & ((1 << rest.len()) - 1)
-            }
-        }
+        let len = (bytes.len() - at).min(16);
+        starts.sifted.mask(&chars::sixteen_at(bytes, at, 0)) & ((1 << len) - 1)
     }
 
     /// The next position where a walk may start, or the end of `bytes`.
