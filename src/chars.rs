@@ -120,6 +120,72 @@ pub fn sixteen_at(bytes: &[u8], at: usize, pad: u8) -> [u8; 16] {
     }
 }
 
+/// Byte values as a few ranges, tested sixteen bytes at a time.
+#[derive(Debug, Clone, Default)]
+pub struct ByteRanges {
+    /// Ranges of ASCII values: the first value of each and the number of
+    /// further values, each sixteen times over, as the vector instructions read them.
+    ranges: Vec<([u8; 16], [u8; 16])>,
+    /// Whether the bytes beyond ASCII are in, all of them: the sign bit tells them.
+    beyond_ascii: bool,
+}
+
+impl ByteRanges {
+    /// The runs of ASCII values `holds` takes, the runs with the narrowest gaps between them
+    /// joined until at most `most` are left (each costs a few vector instructions per sixteen
+    /// bytes), and all the bytes beyond ASCII if it takes one of them: never fewer values than
+    /// `holds` takes.
+    pub fn covering(most: usize, holds: impl Fn(u8) -> bool) -> ByteRanges {
+        let mut runs: Vec<(u8, u8)> = Vec::new();
+        for byte in (0..0x80u8).filter(|&byte| holds(byte)) {
+            match runs.last_mut() {
+                Some((_, last)) if *last + 1 == byte => *last = byte,
+                _ => runs.push((byte, byte)),
+            }
+        }
+        while runs.len() > most.max(1) {
+            let narrowest = (1..runs.len()).min_by_key(|&index| runs[index].0 - runs[index - 1].1).expect("two runs");
+            runs[narrowest - 1].1 = runs[narrowest].1;
+            runs.remove(narrowest);
+        }
+        ByteRanges {
+            ranges: runs.into_iter().map(|(first, last)| ([first; 16], [last - first; 16])).collect(),
+            beyond_ascii: (0x80..=0xFF).any(holds),
+        }
+    }
+
+    /// Which of the sixteen bytes of `chunk` are in: bit `i` for `chunk[i]`. On x86-64 SSE2
+    /// instructions over all sixteen at once, elsewhere byte by byte.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    pub fn mask(&self, chunk: &[u8; 16]) -> u32 {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_sub_epi8};
+        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+        // for), and each unaligned load reads sixteen bytes of an array of sixteen, no more.
+        unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            let mut held = if self.beyond_ascii { _mm_movemask_epi8(bytes) as u32 } else { 0 };
+            for (first, further) in &self.ranges {
+                // A byte is in the range when its distance above the first value, which wraps
+                // below it, is at most `further`: the smaller of the two is then the distance.
+                let above = _mm_sub_epi8(bytes, _mm_loadu_si128(first.as_ptr().cast()));
+                let within = _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_loadu_si128(further.as_ptr().cast())), above);
+                held |= _mm_movemask_epi8(within) as u32;
+            }
+            held
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    pub fn mask(&self, chunk: &[u8; 16]) -> u32 {
+        let held = |byte: u8| {
+            (self.beyond_ascii && !byte.is_ascii())
+                || self.ranges.iter().any(|(first, further)| byte.wrapping_sub(first[0]) <= further[0])
+        };
+        (0..16).filter(|&index| held(chunk[index])).fold(0, |mask, index| mask | 1 << index)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,7 +36,7 @@ use regex::{CaptureLocations, Regex};
 use regex_automata::{Input, PatternID, meta};
 use regex_syntax::hir::{Hir, HirKind};
 
-use crate::chars;
+use crate::chars::{self, ByteRanges};
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
 use crate::rules::{
     self, Catalogue, Family, PhraseHit, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table,
@@ -414,16 +414,15 @@ struct ByteLiterals {
     owners: Vec<[Columns; 4]>,
     /// Per byte: all the patterns that have it, whatever the boundaries.
     any: Vec<Columns>,
-    /// The lowest and highest of the bytes: the scan looks closer only at bytes in between. One
-    /// range: a second one would cost more, on every sixteen bytes, than the bytes between the
-    /// digits and `I` that the one lets through cost where they are.
-    low: u8,
-    high: u8,
+    /// The lowest to the highest of the bytes: the scan looks closer only at bytes in between.
+    /// One range: a second one would cost more, on every sixteen bytes, than the bytes between
+    /// the digits and `I` that the one lets through cost where they are.
+    range: ByteRanges,
 }
 
 impl Default for ByteLiterals {
     fn default() -> ByteLiterals {
-        ByteLiterals { numbers: [0; 128], owners: Vec::new(), any: Vec::new(), low: u8::MAX, high: 0 }
+        ByteLiterals { numbers: [0; 128], owners: Vec::new(), any: Vec::new(), range: ByteRanges::default() }
     }
 }
 
@@ -448,14 +447,14 @@ impl ByteLiterals {
             self.owners.push(owners);
             self.any.push(owners.iter().fold(0, |all, &columns| all | columns));
             self.numbers[usize::from(byte)] = self.owners.len() as u8;
-            self.low = self.low.min(byte);
-            self.high = self.high.max(byte);
         }
+        let numbers = &self.numbers;
+        self.range = ByteRanges::covering(1, |byte| numbers.get(usize::from(byte)).is_some_and(|&number| number != 0));
         true
     }
 
     /// The patterns one of whose one-byte literals is in `unit` of `text`, with the word
-    /// boundaries the pattern asks for; read sixteen bytes at a time (see [`bytes_between`]).
+    /// boundaries the pattern asks for; read sixteen bytes at a time (see [`ByteRanges`]).
     fn seen_in(&self, text: &str, unit: Span) -> Columns {
         if self.owners.is_empty() {
             return 0;
@@ -467,7 +466,7 @@ impl ByteLiterals {
         for start in (0..bytes.len()).step_by(16) {
             let len = (bytes.len() - start).min(16);
             let chunk = chars::sixteen_at(bytes, start, 0);
-            let mut candidates = bytes_between(&chunk, self.low, self.high) & ((1 << len) - 1);
+            let mut candidates = self.range.mask(&chunk) & ((1 << len) - 1);
             while candidates != 0 {
                 let at = start + candidates.trailing_zeros() as usize;
                 candidates &= candidates - 1;
@@ -484,27 +483,6 @@ impl ByteLiterals {
         }
         seen
     }
-}
-
-/// The bytes of `chunk` from `low` to `high` (both ASCII), as a mask: bit `i` for `chunk[i]`.
-/// On x86-64 two SSE2 comparisons of all sixteen bytes at once, elsewhere byte by byte.
-#[cfg(target_arch = "x86_64")]
-fn bytes_between(chunk: &[u8; 16], low: u8, high: u8) -> u32 {
-    use std::arch::x86_64::{_mm_andnot_si128, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled for),
-    // and the unaligned load reads the sixteen bytes of `chunk`, no more.
-    unsafe {
-        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
-        // Bytes beyond ASCII are negative as signed bytes: below `low`, which is ASCII.
-        let from_low = _mm_cmpgt_epi8(bytes, _mm_set1_epi8(low as i8 - 1));
-        let above_high = _mm_cmpgt_epi8(bytes, _mm_set1_epi8(high as i8));
-        _mm_movemask_epi8(_mm_andnot_si128(above_high, from_low)) as u32
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn bytes_between(chunk: &[u8; 16], low: u8, high: u8) -> u32 {
-    (0..16).filter(|&index| (low..=high).contains(&chunk[index])).fold(0, |mask, index| mask | 1 << index)
 }
 
 /// What a search of its run says about the patterns in one unit.
