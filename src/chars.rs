@@ -1,7 +1,9 @@
 //! Character classes for the scanners that count words and characters a byte at a time: an
 //! ASCII byte is classed by a table, and only a character beyond ASCII is decoded. The classes
 //! agree with `char::is_whitespace`, `char::is_alphabetic` and `char::is_alphanumeric`, so a
-//! scanner gives the counts that `split_whitespace` and `chars()` would.
+//! scanner gives the counts that `split_whitespace` and `chars()` would. The scanners that read
+//! sixteen bytes at a time take their chunks ([`sixteen_at`]) and byte-range tests
+//! ([`ByteRanges`]) from here too.
 
 /// White space, as `char::is_whitespace` has it.
 pub const SPACE: u8 = 1;
