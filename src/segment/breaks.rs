@@ -13,6 +13,8 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::chars;
+
 /// Calls `emit` with the byte offset of each sentence boundary inside `text` (UAX #29,
 /// excluding `0` and `text.len()`), in increasing order.
 pub fn sentence_breaks(text: &str, mut emit: impl FnMut(usize)) {
@@ -40,8 +42,7 @@ pub fn sentence_breaks(text: &str, mut emit: impl FnMut(usize)) {
 /// The position of the first character the byte-level machine does not know (see [`known`]).
 fn first_foreign(bytes: &[u8]) -> Option<usize> {
     let mut at = 0;
-    while let Some(offset) = first_non_ascii(&bytes[at..]) {
-        let start = at + offset;
+    while let Some(start) = chars::first_non_ascii(bytes, at) {
         match known(&bytes[start..]) {
             Some((_, len)) => at = start + len,
             None => return Some(start),
@@ -84,20 +85,6 @@ fn category_at(bytes: &[u8], i: usize) -> (Cat, usize) {
 fn category_before(bytes: &[u8], i: usize) -> Cat {
     let start = (0..i).rev().find(|&j| bytes[j] & 0xC0 != 0x80).unwrap_or(0);
     category_at(bytes, start).0
-}
-
-/// The position of the first byte over 0x7F, eight bytes at a time.
-fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-    let chunks = bytes.chunks_exact(8);
-    let tail = chunks.remainder();
-    for (index, chunk) in chunks.enumerate() {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        if word & HIGH_BITS != 0 {
-            return Some(index * 8 + (word & HIGH_BITS).trailing_zeros() as usize / 8);
-        }
-    }
-    tail.iter().position(|b| !b.is_ascii()).map(|offset| bytes.len() - tail.len() + offset)
 }
 
 fn utf8_len(first: u8) -> usize {
