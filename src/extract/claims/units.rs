@@ -138,35 +138,34 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
 
 /// The words (runs between white space) with a letter in them, up to `at_most`: the count stops
 /// there, as the callers only ask whether it reaches a bound. Runs of sixteen ASCII bytes are
-/// read at once (see [`ascii_masks`]); a character beyond ASCII is classed a character at a
-/// time (see [`class_at`]).
+/// read at once (see [`ascii_masks`]), and so are the ASCII bytes of a chunk before its first
+/// character beyond ASCII, which is classed on its own (see [`class_at`]): most text has a
+/// curly quote or an accented letter every few chunks.
 pub(super) fn words_with_letter(unit: &str, at_most: usize) -> usize {
     let bytes = unit.as_bytes();
     // `counted`: the current word has a letter, and was counted.
     let (mut count, mut counted) = (0, false);
     let mut at = 0;
     while at < bytes.len() && count < at_most {
-        let len = (bytes.len() - at).min(16);
         // The last few bytes are padded with white space, which counts no word.
         let chunk = chars::sixteen_at(bytes, at, b' ');
         let (letters, spaces, beyond) = ascii_masks(&chunk);
-        if beyond == 0 {
-            // A letter is counted when the last letter or space before it is a space (or there
-            // is none and the current word was not counted). Those letters are found by carrying
-            // a mark from each space (and from the chunk's start) over the other bytes to the
-            // next letter or space: an addition carries it over a run of set bits.
-            let others = !(letters | spaces) & 0xffff;
-            let marks = spaces << 1 | u32::from(!counted);
-            let reached = (marks + others) & !others;
-            count += (reached & letters).count_ones() as usize;
-            // A mark carried past the chunk's end: the last letter or space in it was a space.
-            counted = reached & 1 << 16 == 0;
-            at += len;
-            continue;
-        }
-        // Up to the first character beyond ASCII, and that one, a character at a time.
-        let stop = at + beyond.trailing_zeros() as usize;
-        while at <= stop && count < at_most {
+        // The ASCII bytes read at once: up to the chunk's end or its first byte beyond ASCII.
+        let ascii = if beyond == 0 { (bytes.len() - at).min(16) } else { beyond.trailing_zeros() as usize };
+        let within = (1u32 << ascii) - 1;
+        // A letter is counted when the last letter or space before it is a space (or there is
+        // none and the current word was not counted). Those letters are found by carrying a mark
+        // from each space (and from the chunk's start) over the other bytes to the next letter
+        // or space: an addition carries it over a run of set bits.
+        let (letters, spaces) = (letters & within, spaces & within);
+        let others = !(letters | spaces) & within;
+        let marks = spaces << 1 | u32::from(!counted);
+        let reached = (marks + others) & !others;
+        count += (reached & letters).count_ones() as usize;
+        // A mark carried past the last byte read: the last letter or space in it was a space.
+        counted = reached & 1 << ascii == 0;
+        at += ascii;
+        if beyond != 0 {
             let (class, width) = class_at(unit, at);
             let letter = class == LETTER;
             count += usize::from(letter && !counted);
