@@ -3,7 +3,8 @@
 //! unicode-segmentation looks every character up in a Unicode table, which made sentence
 //! splitting the most expensive step of the pipeline. Most of a news article is ASCII plus a few
 //! common characters (curly quotes, dashes, the no-break space, accented Latin letters), whose
-//! categories are known without a table; so such text goes through a byte-level copy of the
+//! categories are known without a table, and letters of other European alphabets, whose
+//! category is their case (see [`known`]); so such text goes through a byte-level copy of the
 //! same state machine, and only the stretches around other characters are handed to the library.
 //!
 //! Cutting the text is exact at any point `q` between two ASCII letters: the machine never
