@@ -5,10 +5,10 @@
 //! the boilerplate stage classifies is the *line*, and the unit sentences are found in is the
 //! *block*: a run of kept lines where each line ends mid-sentence and the next one continues it in
 //! lower case. Sentences come from Unicode sentence boundaries (UAX #29: a byte-level machine on
-//! ASCII, unicode-segmentation around other characters, see [`sentence_breaks`]),
-//! with guards from `rules/segment/` so that abbreviations such as "U.S." or "Inc." and initials
-//! do not end a sentence. Numbers such as "$1.25B" and "3.5" never split: UAX #29 already keeps a
-//! full stop between digits.
+//! ASCII and common characters, unicode-segmentation around other characters, see
+//! [`sentence_breaks`]), with guards from `rules/segment/` so that abbreviations such as "U.S."
+//! or "Inc." and initials do not end a sentence. Numbers such as "$1.25B" and "3.5" never split:
+//! UAX #29 already keeps a full stop between digits.
 
 mod breaks;
 mod sentences;

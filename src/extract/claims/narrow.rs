@@ -38,8 +38,8 @@ fn is_narrow(c: char) -> bool {
 }
 
 /// Where the characters of `text` that narrowed patterns do not keep are, to tell which spans
-/// of it may be searched with them. Most texts have none; runs of ASCII are skipped sixteen
-/// bytes at a time. The same pass finds the text's non-ASCII capitals (see
+/// of it may be searched with them. Most texts have none; runs of ASCII are skipped many bytes
+/// at a time. The same pass finds the text's non-ASCII capitals (see
 /// [`rules::is_capital`]), which the phrase search asks for: one read of the text's
 /// non-ASCII characters instead of one per search.
 #[derive(Debug, Default)]
@@ -53,13 +53,17 @@ impl Foreign {
         self.foreign.clear();
         self.capitals.clear();
         let bytes = text.as_bytes();
-        for start in (0..bytes.len()).step_by(16) {
+        // The sixteen bytes from each byte beyond ASCII that the ones before left unread: the
+        // ASCII between them is skipped (see [`chars::first_non_ascii`]).
+        let mut unread = 0;
+        while let Some(start) = chars::first_non_ascii(bytes, unread) {
             let mut starts = char_starts(&chars::sixteen_at(bytes, start, 0));
             while starts != 0 {
                 let at = start + starts.trailing_zeros() as usize;
                 starts &= starts - 1;
                 self.note(text, at);
             }
+            unread = (start + 16).min(bytes.len());
         }
     }
 

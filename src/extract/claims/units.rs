@@ -89,7 +89,7 @@ pub fn split(
     let sentence = without_heading_marks(text, sentence);
     let body = if at_block_start { without_heading(text, sentence, entities, money) } else { sentence };
     // Most sentences have no `;`: they are split without building a list of clauses.
-    if !body.of(text).contains(';') {
+    if memchr::memchr(b';', body.of(text).as_bytes()).is_none() {
         return split_clause(text, body, out);
     }
     for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS) {
@@ -121,12 +121,13 @@ fn has_arrow(text: &str) -> bool {
 /// words with a letter in them; otherwise returns `span` whole.
 fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Span> {
     let slice = span.of(text);
-    if !slice.contains(separator) {
+    let mut separators = memchr::memmem::find_iter(slice.as_bytes(), separator).peekable();
+    if separators.peek().is_none() {
         return vec![span];
     }
     let mut pieces = Vec::new();
     let mut start = span.start;
-    for (offset, _) in slice.match_indices(separator) {
+    for offset in separators {
         pieces.push(Span::new(start, span.start + offset).trim(text));
         start = span.start + offset + separator.len();
     }
@@ -137,35 +138,34 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
 
 /// The words (runs between white space) with a letter in them, up to `at_most`: the count stops
 /// there, as the callers only ask whether it reaches a bound. Runs of sixteen ASCII bytes are
-/// read at once (see [`ascii_masks`]); a character beyond ASCII is classed a character at a
-/// time (see [`class_at`]).
+/// read at once (see [`ascii_masks`]), and so are the ASCII bytes of a chunk before its first
+/// character beyond ASCII, which is classed on its own (see [`class_at`]): most text has a
+/// curly quote or an accented letter every few chunks.
 pub(super) fn words_with_letter(unit: &str, at_most: usize) -> usize {
     let bytes = unit.as_bytes();
     // `counted`: the current word has a letter, and was counted.
     let (mut count, mut counted) = (0, false);
     let mut at = 0;
     while at < bytes.len() && count < at_most {
-        let len = (bytes.len() - at).min(16);
         // The last few bytes are padded with white space, which counts no word.
         let chunk = chars::sixteen_at(bytes, at, b' ');
         let (letters, spaces, beyond) = ascii_masks(&chunk);
-        if beyond == 0 {
-            // A letter is counted when the last letter or space before it is a space (or there
-            // is none and the current word was not counted). Those letters are found by carrying
-            // a mark from each space (and from the chunk's start) over the other bytes to the
-            // next letter or space: an addition carries it over a run of set bits.
-            let others = !(letters | spaces) & 0xffff;
-            let marks = spaces << 1 | u32::from(!counted);
-            let reached = (marks + others) & !others;
-            count += (reached & letters).count_ones() as usize;
-            // A mark carried past the chunk's end: the last letter or space in it was a space.
-            counted = reached & 1 << 16 == 0;
-            at += len;
-            continue;
-        }
-        // Up to the first character beyond ASCII, and that one, a character at a time.
-        let stop = at + beyond.trailing_zeros() as usize;
-        while at <= stop && count < at_most {
+        // The ASCII bytes read at once: up to the chunk's end or its first byte beyond ASCII.
+        let ascii = if beyond == 0 { (bytes.len() - at).min(16) } else { beyond.trailing_zeros() as usize };
+        let within = (1u32 << ascii) - 1;
+        // A letter is counted when the last letter or space before it is a space (or there is
+        // none and the current word was not counted). Those letters are found by carrying a mark
+        // from each space (and from the chunk's start) over the other bytes to the next letter
+        // or space: an addition carries it over a run of set bits.
+        let (letters, spaces) = (letters & within, spaces & within);
+        let others = !(letters | spaces) & within;
+        let marks = spaces << 1 | u32::from(!counted);
+        let reached = (marks + others) & !others;
+        count += (reached & letters).count_ones() as usize;
+        // A mark carried past the last byte read: the last letter or space in it was a space.
+        counted = reached & 1 << ascii == 0;
+        at += ascii;
+        if beyond != 0 {
             let (class, width) = class_at(unit, at);
             let letter = class == LETTER;
             count += usize::from(letter && !counted);
@@ -294,13 +294,21 @@ fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &
         return sentence;
     }
     let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
-    // Nothing after the first lower-case word is read: the tokens stop there.
-    let mut past_lower = false;
-    let tokens: Vec<(usize, &str)> = slice
-        .split_whitespace()
-        .take_while(|token| !std::mem::replace(&mut past_lower, lower(token)))
-        .map(|token| (token.as_ptr() as usize - slice.as_ptr() as usize, token))
-        .collect();
+    // Nothing after the first lower-case word is read: the tokens stop there. Before it come
+    // the heading, the subject and symbols: a sentence with more words than a heading and a
+    // subject have before its first lower-case word has no heading, and is read no further.
+    let mut tokens: Vec<(usize, &str)> = Vec::new();
+    let mut words = 0;
+    for token in slice.split_whitespace() {
+        tokens.push((token.as_ptr() as usize - slice.as_ptr() as usize, token));
+        if lower(token) {
+            break;
+        }
+        words += usize::from(token.chars().any(char::is_alphabetic));
+        if words > MAX_HEADING_WORDS + 1 {
+            return sentence;
+        }
+    }
     let Some(first_lower) = tokens.iter().position(|(_, t)| starts_with(t, char::is_lowercase)) else {
         return sentence;
     };
@@ -401,6 +409,18 @@ mod tests {
             units("10-Year Lock-In Custom silicon is now a moat.", &[]),
             [("Custom silicon is now a moat.".into(), false)]
         );
+    }
+
+    #[test]
+    fn a_heading_has_at_most_six_words_however_many_symbols_it_holds() {
+        assert_eq!(
+            units("Grid Storage Build Out Speeds Up — 2025 – 26 Batteries now ship.", &[]),
+            [("Batteries now ship.".into(), false)]
+        );
+        let seven = "Grid Storage Build Out Speeds Up Again Batteries now ship.";
+        assert_eq!(units(seven, &[]), [(seven.into(), false)]);
+        let no_lower_case = "Grid Storage Build Out Speeds Up Again Batteries Ship.";
+        assert_eq!(units(no_lower_case, &[]), [(no_lower_case.into(), false)]);
     }
 
     #[test]
