@@ -38,7 +38,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use foldhash::HashSet;
 
 use crate::chars::{ASCII_CLASS, SPACE};
@@ -161,10 +161,13 @@ pub struct EntityExtractor {
     lexicon: Lexicon,
 }
 
-/// The most aliases of a document searched for one at a time. A search per alias costs the
-/// document's length, and the aliases grow with a document: past these, one automaton of all of
-/// them finds them in one pass, which costs more to build than a few searches do.
+/// When a document's aliases are searched for one at a time: a search per alias costs the
+/// document's length, and the aliases grow with a document, so past `ALIAS_SEARCHES` of them
+/// and `ALIAS_SEARCH_BYTES` read in all (which keeps the searches linear in the document), one
+/// automaton of all of them finds them in one pass. It costs more to build than a few hundred
+/// searches of a page do.
 const ALIAS_SEARCHES: usize = 32;
+const ALIAS_SEARCH_BYTES: usize = 1 << 20;
 
 impl EntityExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<EntityExtractor, RuleError> {
@@ -332,39 +335,18 @@ impl EntityExtractor {
         if aliases.is_empty() {
             return;
         }
-        // Every occurrence of every alias, overlapping ones too, after the full name.
-        let mut occurrences: Vec<Candidate<'a>> = Vec::new();
-        let mut found = |alias_rule: usize, canonical: &Cow<'a, str>, span: Span| {
-            if is_whole_word(text, span) {
-                occurrences.push(Candidate { span, rule: alias_rule, canonical: canonical.clone() });
-            }
-        };
-        if aliases.len() <= ALIAS_SEARCHES {
-            for (&alias, (alias_rule, canonical, after)) in &aliases {
-                let finder = memchr::memmem::Finder::new(alias);
-                for &region in regions {
-                    let mut from = region.start.max(*after);
-                    while let Some(at) = text.as_bytes().get(from..region.end).and_then(|rest| finder.find(rest)) {
-                        let span = Span::new(from + at, from + at + alias.len());
-                        from = span.start + 1;
-                        found(*alias_rule, canonical, span);
-                    }
-                }
-            }
-        } else {
-            let aliases: Vec<_> = aliases.into_iter().collect();
-            let automaton = AhoCorasick::new(aliases.iter().map(|(alias, _)| alias))
-                .expect("a document's aliases, words of it, fit an automaton");
-            for &region in regions {
-                for at in automaton.find_overlapping_iter(region.of(text)) {
-                    let (_, (alias_rule, canonical, after)) = &aliases[at.pattern()];
-                    let span = Span::new(region.start + at.start(), region.start + at.end());
-                    if span.start >= *after {
-                        found(*alias_rule, canonical, span);
-                    }
-                }
-            }
-        }
+        let aliases: Vec<_> = aliases.into_iter().collect();
+        let wanted: Vec<(&str, usize)> = aliases.iter().map(|(alias, (_, _, after))| (*alias, *after)).collect();
+        let searched: usize = regions.iter().map(|region| region.len()).sum();
+        let one_pass = aliases.len() > ALIAS_SEARCHES && aliases.len() * searched > ALIAS_SEARCH_BYTES;
+        let mut occurrences: Vec<Candidate<'a>> = alias_occurrences(text, regions, &wanted, one_pass)
+            .into_iter()
+            .filter(|&(_, span)| is_whole_word(text, span))
+            .map(|(index, span)| {
+                let (_, (alias_rule, canonical, _)) = &aliases[index];
+                Candidate { span, rule: *alias_rule, canonical: canonical.clone() }
+            })
+            .collect();
         // The same policy as for all candidates: longest first, then earliest.
         occurrences.sort_by_key(|c| (std::cmp::Reverse(c.span.len()), c.span.start));
         let taken: SpanSet = chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect();
@@ -395,6 +377,42 @@ impl EntityExtractor {
         kept.sort_by_key(|c| c.span.start);
         *chosen = kept;
     }
+}
+
+/// Every occurrence in `regions` of `text` of each of `aliases` (alias, where its search
+/// begins), overlapping ones too, as (index in `aliases`, span), in no particular order: by a
+/// search per alias, or by one automaton of all of them in `one_pass`.
+fn alias_occurrences(text: &str, regions: &[Span], aliases: &[(&str, usize)], one_pass: bool) -> Vec<(usize, Span)> {
+    let mut occurrences = Vec::new();
+    if !one_pass {
+        for (index, &(alias, after)) in aliases.iter().enumerate() {
+            let finder = memchr::memmem::Finder::new(alias);
+            for &region in regions {
+                let mut from = region.start.max(after);
+                while let Some(at) = text.as_bytes().get(from..region.end).and_then(|rest| finder.find(rest)) {
+                    let span = Span::new(from + at, from + at + alias.len());
+                    from = span.start + 1;
+                    occurrences.push((index, span));
+                }
+            }
+        }
+        return occurrences;
+    }
+    // A contiguous NFA: a DFA, which the builder picks for a few dozen names, costs more to
+    // build than it saves on one pass over a document.
+    let automaton = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(aliases.iter().map(|(alias, _)| alias))
+        .expect("a document's aliases, words of it, fit an automaton");
+    for &region in regions {
+        for at in automaton.find_overlapping_iter(region.of(text)) {
+            let span = Span::new(region.start + at.start(), region.start + at.end());
+            if span.start >= aliases[at.pattern()].1 {
+                occurrences.push((at.pattern().as_usize(), span));
+            }
+        }
+    }
+    occurrences
 }
 
 /// The first and last of two or more words of `name`, and whether more lie between them.
@@ -450,6 +468,30 @@ mod tests {
                 _ => None,
             };
             assert_eq!(outer_words(name), expected, "{name:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Aliases that overlap, nest and repeat, in regions that cut through them.
+        #[test]
+        fn one_pass_finds_the_aliases_the_searches_find(
+            text in "[ab é]{0,60}",
+            aliases in proptest::collection::btree_map("[ab é]{1,4}", 0usize..60, 1..12),
+            cuts in proptest::collection::vec(0usize..60, 0..4),
+        ) {
+            let mut bounds: Vec<usize> = cuts.into_iter().chain([0, text.len()]).filter(|&at| text.is_char_boundary(at)).collect();
+            bounds.sort_unstable();
+            bounds.dedup();
+            let regions: Vec<Span> = bounds.windows(2).step_by(2).map(|pair| Span::new(pair[0], pair[1])).collect();
+            let aliases: Vec<(&str, usize)> = aliases.iter().map(|(alias, &after)| (alias.as_str(), after)).collect();
+            let sorted = |mut found: Vec<(usize, Span)>| {
+                found.sort_by_key(|&(index, span)| (span.start, span.end, index));
+                found
+            };
+            proptest::prop_assert_eq!(
+                sorted(alias_occurrences(&text, &regions, &aliases, true)),
+                sorted(alias_occurrences(&text, &regions, &aliases, false))
+            );
         }
     }
 }

@@ -15,7 +15,7 @@ use super::{Candidate, EntityRule};
 use crate::chars::{ASCII_CLASS, SPACE, class_run};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
-use crate::span::{Span, SpanSet};
+use crate::span::Span;
 
 /// `capitalised = { common = "lists/common_words.tsv", min_mentions = 2 }`.
 #[derive(Debug, serde::Deserialize)]
@@ -365,12 +365,6 @@ impl CapitalisedNames {
         if self.only_last_words() && document.last_words & self.slot == 0 {
             return;
         }
-        // Only the cue rules that look at the entities around a run need them indexed.
-        let taken: SpanSet = if self.extend || self.listed_with.is_some() {
-            chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect()
-        } else {
-            SpanSet::default()
-        };
         let mut free = Uncovered::new(chosen);
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
@@ -391,24 +385,29 @@ impl CapitalisedNames {
                 let words = &shaped[first..k];
                 let run = Span::new(words[0].span.start, words[words.len() - 1].span.end);
                 // The entity ends one space before the run.
-                let before = (self.extend && run.start >= 2)
-                    .then(|| taken.overlapping(Span::new(run.start - 2, run.start - 1)).next())
-                    .flatten()
-                    .filter(|&(span, index)| {
+                let before = (self.extend && run.start >= 2).then(|| covering(chosen, run.start - 2)).flatten().filter(
+                    |&(span, index)| {
                         span.end + 1 == run.start
                             && &text[span.end..run.start] == " "
                             && !extended[index]
                             && extendable(&chosen[index])
                             && !starts_sentence(text, region, span.start)
-                    });
+                    },
+                );
                 let name = match before {
                     Some((span, index)) => {
                         extended[index] = true;
                         Some(Span::new(span.start, run.end))
                     }
+                    // Most runs are one word, which the rules of two or more turn down unlooked at.
+                    None if words.len() < self.fewest_words() => {
+                        // Listed or not, the run is too short (`listed` only ever lets one in).
+                        debug_assert!(self.judge(text, region, words, document, true).is_none());
+                        None
+                    }
                     None => {
                         let listed = self.listed_with.is_some_and(|wanted| {
-                            listed_next_to(text, region, run, &taken, |index| type_of(&chosen[index]) == wanted)
+                            listed_next_to(text, region, run, chosen, |index| type_of(&chosen[index]) == wanted)
                         });
                         self.judge(text, region, words, document, listed)
                     }
@@ -520,6 +519,16 @@ impl CapitalisedNames {
 
     fn has_cues(&self) -> bool {
         self.has_last_words || self.has_preceded_by || self.has_followed_by || self.listed_with.is_some()
+    }
+
+    /// The fewest words a run needs before [`CapitalisedNames::judge`] strips any: a name ends
+    /// in a surname after a first name, and a cue rule asks for `min_words`.
+    fn fewest_words(&self) -> usize {
+        match self.surnames {
+            Some(_) => 2,
+            None if self.has_cues() => self.min_words,
+            None => 1,
+        }
     }
 
     /// Whether one of the rule's cues holds for the run from `first` to `last` in `region`:
@@ -1039,25 +1048,32 @@ const LIST_SEPARATORS: [(&str, bool); 5] =
     [(", and ", true), (", or ", true), (" and ", true), (" or ", true), (", ", false)];
 
 /// Whether the run at `span` is an item of a list with a neighbouring item that `wanted`
-/// accepts (given its index in `taken`). A bare comma on one side counts only with a separator
+/// accepts (given its index in `chosen`, the entities sorted by start, disjoint). A bare comma on one side counts only with a separator
 /// on the other, so that "In Bavaria, Kelvara said" is no list.
-fn listed_next_to(text: &str, region: Span, span: Span, taken: &SpanSet, wanted: impl Fn(usize) -> bool) -> bool {
+fn listed_next_to(text: &str, region: Span, span: Span, chosen: &[Candidate], wanted: impl Fn(usize) -> bool) -> bool {
     let before = &text[region.start..span.start];
     let after = &text[span.end..region.end];
     let left = LIST_SEPARATORS.iter().find(|(separator, _)| before.ends_with(separator));
     let right = LIST_SEPARATORS.iter().find(|(separator, _)| after.starts_with(separator));
     let left_item = left.is_some_and(|(separator, _)| {
         let end = span.start - separator.len();
-        end > region.start
-            && taken.overlapping(Span::new(end - 1, end)).any(|(item, index)| item.end == end && wanted(index))
+        end > region.start && covering(chosen, end - 1).is_some_and(|(item, index)| item.end == end && wanted(index))
     });
     let right_item = right.is_some_and(|(separator, _)| {
         let start = span.end + separator.len();
-        start < region.end
-            && taken.overlapping(Span::new(start, start + 1)).any(|(item, index)| item.start == start && wanted(index))
+        start < region.end && covering(chosen, start).is_some_and(|(item, index)| item.start == start && wanted(index))
     });
     let closes = |side: Option<&(&str, bool)>| side.is_some_and(|&(_, conjunction)| conjunction);
     (left_item && (closes(left) || right.is_some())) || (right_item && (closes(right) || left.is_some()))
+}
+
+/// The entity of `chosen` (sorted by start, disjoint) that covers the byte at `at`, with its
+/// index: found by a binary search of the entities as they are, rather than in an index built of
+/// them for each rule that asks.
+fn covering(chosen: &[Candidate], at: usize) -> Option<(Span, usize)> {
+    let index = chosen.partition_point(|c| c.span.start <= at).checked_sub(1)?;
+    let span = chosen[index].span;
+    (span.end > at).then_some((span, index))
 }
 
 /// Whether two words are separated by one space only (or by ` & `), so that they can belong to
@@ -1118,6 +1134,25 @@ pub(super) fn collapse(name: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Entities next to one another, apart, and at the start of the text.
+        #[test]
+        fn the_entity_covering_a_byte_is_the_one_a_span_set_finds(
+            gaps in proptest::collection::vec((0usize..3, 1usize..4), 0..8),
+            at in 0usize..30,
+        ) {
+            let mut chosen = Vec::new();
+            let mut end = 0;
+            for (gap, len) in gaps {
+                let span = Span::new(end + gap, end + gap + len);
+                end = span.end;
+                chosen.push(Candidate { span, rule: 0, canonical: Cow::Borrowed("") });
+            }
+            let set: crate::span::SpanSet = chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect();
+            proptest::prop_assert_eq!(covering(&chosen, at), set.overlapping(Span::new(at, at + 1)).next());
+        }
+    }
 
     fn surfaces(text: &str) -> Vec<&str> {
         Words::new(text, Span::new(0, text.len())).map(|(span, _)| span.of(text)).collect()
