@@ -831,73 +831,85 @@ fn classify(settings: &Settings, line: &LineCues, language: Option<usize>) -> (C
 }
 
 /// Resolves short and near-good lines by their neighbours; the result is only good or bad.
+///
+/// Each question about a line's neighbours is answered from tables built in one pass each way,
+/// so that a page of thousands of short lines costs no more per line than a page of a few.
 fn resolve(settings: &Settings, first: &[Class], cues: &[&LineCues]) -> Vec<Class> {
     let mut classes = first.to_vec();
-    for i in 0..classes.len() {
+    // A heading that is short or bad is near good when a good line follows within
+    // `heading_reach` characters of the lines between. Read back to front: the good line next
+    // after each line, and the characters of the lines in between.
+    let mut good_ahead: Option<usize> = None;
+    for i in (0..classes.len()).rev() {
         let line = cues[i];
-        if !line.heading || line.ruled || line.link_share > settings.max_link_share {
-            continue;
+        if let Some(between) = good_ahead
+            && line.heading
+            && !line.ruled
+            && line.link_share <= settings.max_link_share
+            && matches!(classes[i], Class::Short | Class::Bad)
+            && between <= settings.heading_reach
+        {
+            classes[i] = Class::NearGood;
         }
-        if matches!(classes[i], Class::Short | Class::Bad) {
-            let mut distance = 0;
-            for j in i + 1..classes.len() {
-                if classes[j] == Class::Good {
-                    classes[i] = Class::NearGood;
-                    break;
-                }
-                distance += cues[j].chars;
-                if distance > settings.heading_reach {
-                    break;
-                }
-            }
-        }
+        good_ahead = if first[i] == Class::Good { Some(0) } else { good_ahead.map(|between| between + line.chars) };
     }
     let mut resolved = classes.clone();
-    for i in 0..classes.len() {
-        if classes[i] != Class::Short {
-            continue;
+    if classes.contains(&Class::Short) {
+        let outer = Neighbours::of(&classes, true);
+        let inner = Neighbours::of(&classes, false);
+        for i in (0..classes.len()).filter(|&i| classes[i] == Class::Short) {
+            let (before, after) = (outer.before[i], outer.after[i]);
+            resolved[i] = if before == after {
+                before
+            } else if (before == Class::Bad && inner.before[i] == Class::NearGood)
+                || (after == Class::Bad && inner.after[i] == Class::NearGood)
+            {
+                Class::Good
+            } else {
+                Class::Bad
+            };
         }
-        let (before, after) = (neighbour(&classes, i, Dir::Back, true), neighbour(&classes, i, Dir::Ahead, true));
-        resolved[i] = if before == after {
-            before
-        } else if (before == Class::Bad && neighbour(&classes, i, Dir::Back, false) == Class::NearGood)
-            || (after == Class::Bad && neighbour(&classes, i, Dir::Ahead, false) == Class::NearGood)
-        {
-            Class::Good
-        } else {
-            Class::Bad
-        };
     }
     let classes = resolved.clone();
-    for i in 0..classes.len() {
-        if classes[i] == Class::NearGood {
-            let both_bad = neighbour(&classes, i, Dir::Back, true) == Class::Bad
-                && neighbour(&classes, i, Dir::Ahead, true) == Class::Bad;
+    if classes.contains(&Class::NearGood) {
+        let outer = Neighbours::of(&classes, true);
+        for i in (0..classes.len()).filter(|&i| classes[i] == Class::NearGood) {
+            let both_bad = outer.before[i] == Class::Bad && outer.after[i] == Class::Bad;
             resolved[i] = if both_bad { Class::Bad } else { Class::Good };
         }
     }
     resolved
 }
 
-#[derive(Clone, Copy)]
-enum Dir {
-    Back,
-    Ahead,
+/// For every line, the class of the nearest good or bad line (or near-good one, unless
+/// `skip_near_good`) before it and after it; the page's edges count as bad.
+struct Neighbours {
+    before: Vec<Class>,
+    after: Vec<Class>,
 }
 
-/// The nearest good or bad line (or near-good one, unless `skip_near_good`) in direction `dir`;
-/// the page's edge counts as bad.
-fn neighbour(classes: &[Class], i: usize, dir: Dir, skip_near_good: bool) -> Class {
-    let wanted = |class: &&Class| match class {
-        Class::Good | Class::Bad => true,
-        Class::NearGood => !skip_near_good,
-        Class::Short => false,
-    };
-    let found = match dir {
-        Dir::Back => classes[..i].iter().rev().find(wanted),
-        Dir::Ahead => classes[i + 1..].iter().find(wanted),
-    };
-    found.copied().unwrap_or(Class::Bad)
+impl Neighbours {
+    fn of(classes: &[Class], skip_near_good: bool) -> Neighbours {
+        let before = nearest_so_far(classes.iter(), skip_near_good);
+        let mut after = nearest_so_far(classes.iter().rev(), skip_near_good);
+        after.reverse();
+        Neighbours { before, after }
+    }
+}
+
+/// For each line in the order given, the class of the last good or bad line (or near-good one,
+/// unless `skip_near_good`) read before it, or bad.
+fn nearest_so_far<'a>(lines: impl Iterator<Item = &'a Class>, skip_near_good: bool) -> Vec<Class> {
+    let mut last = Class::Bad;
+    lines
+        .map(|&class| {
+            let seen = last;
+            if class == Class::Good || class == Class::Bad || (class == Class::NearGood && !skip_near_good) {
+                last = class;
+            }
+            seen
+        })
+        .collect()
 }
 
 /// Drops the clusters of good lines that are light next to the heaviest or come after it and a
@@ -964,6 +976,120 @@ fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `resolve` as it read before its tables: a search through the lines for every question.
+    fn resolve_by_search(settings: &Settings, first: &[Class], cues: &[&LineCues]) -> Vec<Class> {
+        let mut classes = first.to_vec();
+        for i in 0..classes.len() {
+            let line = cues[i];
+            if !line.heading || line.ruled || line.link_share > settings.max_link_share {
+                continue;
+            }
+            if matches!(classes[i], Class::Short | Class::Bad) {
+                let mut distance = 0;
+                for j in i + 1..classes.len() {
+                    if classes[j] == Class::Good {
+                        classes[i] = Class::NearGood;
+                        break;
+                    }
+                    distance += cues[j].chars;
+                    if distance > settings.heading_reach {
+                        break;
+                    }
+                }
+            }
+        }
+        let mut resolved = classes.clone();
+        for i in 0..classes.len() {
+            if classes[i] != Class::Short {
+                continue;
+            }
+            let (before, after) = (neighbour(&classes, i, Dir::Back, true), neighbour(&classes, i, Dir::Ahead, true));
+            resolved[i] = if before == after {
+                before
+            } else if (before == Class::Bad && neighbour(&classes, i, Dir::Back, false) == Class::NearGood)
+                || (after == Class::Bad && neighbour(&classes, i, Dir::Ahead, false) == Class::NearGood)
+            {
+                Class::Good
+            } else {
+                Class::Bad
+            };
+        }
+        let classes = resolved.clone();
+        for i in 0..classes.len() {
+            if classes[i] == Class::NearGood {
+                let both_bad = neighbour(&classes, i, Dir::Back, true) == Class::Bad
+                    && neighbour(&classes, i, Dir::Ahead, true) == Class::Bad;
+                resolved[i] = if both_bad { Class::Bad } else { Class::Good };
+            }
+        }
+        resolved
+    }
+
+    #[derive(Clone, Copy)]
+    enum Dir {
+        Back,
+        Ahead,
+    }
+
+    /// The nearest good or bad line (or near-good one, unless `skip_near_good`) in direction `dir`;
+    /// the page's edge counts as bad.
+    fn neighbour(classes: &[Class], i: usize, dir: Dir, skip_near_good: bool) -> Class {
+        let wanted = |class: &&Class| match class {
+            Class::Good | Class::Bad => true,
+            Class::NearGood => !skip_near_good,
+            Class::Short => false,
+        };
+        let found = match dir {
+            Dir::Back => classes[..i].iter().rev().find(wanted),
+            Dir::Ahead => classes[i + 1..].iter().find(wanted),
+        };
+        found.copied().unwrap_or(Class::Bad)
+    }
+
+    fn classifier_settings() -> Settings {
+        #[derive(serde::Deserialize)]
+        struct File {
+            classifier: Settings,
+        }
+        toml::from_str::<File>(include_str!("../../rules/boilerplate/context.toml")).unwrap().classifier
+    }
+
+    proptest::proptest! {
+        /// Pages of short, bad, near-good and good lines, headings among them, resolve as a
+        /// search through the lines for each neighbour resolves them. Line lengths are picked
+        /// so that the characters before a good line often sum to `heading_reach` exactly.
+        #[test]
+        fn lines_resolve_as_a_search_for_their_neighbours_resolves_them(
+            lines in proptest::collection::vec(
+                (0..4u8, proptest::sample::select(vec![0usize, 1, 50, 99, 100, 150, 200, 201]), proptest::bool::ANY, 0..8u8),
+                0..40,
+            ),
+        ) {
+            let settings = classifier_settings();
+            let first: Vec<Class> =
+                lines.iter().map(|&(class, ..)| [Class::Good, Class::NearGood, Class::Short, Class::Bad][usize::from(class)]).collect();
+            let cues: Vec<LineCues> = lines
+                .iter()
+                .map(|&(_, chars, heading, flags)| LineCues {
+                    chars,
+                    link_share: if flags == 1 { 1.0 } else { 0.0 },
+                    words: 0,
+                    stop_words: [0; MAX_LANGUAGES],
+                    sentence: false,
+                    ends_sentence: false,
+                    heading,
+                    top_heading: false,
+                    ruled: flags == 2,
+                    transparent: false,
+                    closes: false,
+                    ends_cluster: false,
+                })
+                .collect();
+            let cues: Vec<&LineCues> = cues.iter().collect();
+            proptest::prop_assert_eq!(resolve(&settings, &first, &cues), resolve_by_search(&settings, &first, &cues));
+        }
+    }
 
     #[test]
     fn words_are_lowered_as_char_to_lowercase_lowers_them() {
