@@ -381,25 +381,72 @@ fn escapes_in(chunk: &[u8; 16]) -> u32 {
     (0..16).filter(|&index| needs_escape(chunk[index])).fold(0, |mask, index| mask | 1 << index)
 }
 
-/// How many bytes at the start of `bytes` need no escaping, found sixteen at a time.
-fn clean_prefix_len(bytes: &[u8]) -> usize {
-    let mut chunks = bytes.chunks_exact(16);
-    let mut clean = 0;
-    for chunk in &mut chunks {
-        let mask = escapes_in(chunk.try_into().expect("sixteen bytes"));
-        if mask != 0 {
-            return clean + mask.trailing_zeros() as usize;
+/// Copies the bytes at the start of `bytes` that need no escaping to the end of `out`, and
+/// returns how many there are. The text is read sixteen bytes at a time, and each chunk is
+/// stored whole in the room the buffer has past its length, which then moves past the clean
+/// bytes only: a text with nothing to escape, nearly every text, is written without a `memcpy`
+/// call, and without copying its last few bytes into a padded chunk to be read.
+fn copy_clean_prefix(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    out.reserve(len + 16);
+    let spare = out.spare_capacity_mut();
+    let mut store = |at: usize, chunk: &[u8; 16]| {
+        for (to, &byte) in spare[at..at + 16].iter_mut().zip(chunk) {
+            to.write(byte);
         }
-        clean += 16;
-    }
-    let rest = chunks.remainder();
-    if rest.is_empty() {
-        return clean;
-    }
-    // The last few bytes, padded with spaces, which need no escaping.
+    };
+    let mut at = 0;
+    let clean = loop {
+        if let Some(sixteen) = bytes.get(at..at + 16) {
+            let chunk: &[u8; 16] = sixteen.try_into().expect("sixteen bytes");
+            store(at, chunk);
+            match escapes_in(chunk) {
+                0 => at += 16,
+                mask => break at + mask.trailing_zeros() as usize,
+            }
+        } else if at == len {
+            break len;
+        } else if let Some(last) = len.checked_sub(16) {
+            // The sixteen bytes that end the text, of which those before `at` are clean and
+            // copied already: they are stored again, unchanged.
+            let chunk: &[u8; 16] = bytes[last..].try_into().expect("sixteen bytes");
+            store(last, chunk);
+            break match escapes_in(chunk) >> (at - last) {
+                0 => len,
+                mask => at + mask.trailing_zeros() as usize,
+            };
+        } else {
+            let chunk = short_chunk(bytes);
+            store(0, &chunk);
+            break (escapes_in(&chunk).trailing_zeros() as usize).min(len);
+        }
+    };
+    // SAFETY: `reserve` left room for `len + 16` bytes past the length, and the stores above
+    // wrote every byte of the room up to `clean`: whole chunks from its start, and when the text
+    // ends in a part chunk, the sixteen bytes up to its end (or, for a text of fewer than sixteen
+    // bytes, the sixteen from its start).
+    unsafe { out.set_len(out.len() + clean) };
+    clean
+}
+
+/// The bytes of a text of fewer than sixteen, padded with spaces (which need no escaping) to a
+/// chunk of sixteen: put together from two reads of a fixed length that overlap, never a copy
+/// of a length known only when running.
+fn short_chunk(bytes: &[u8]) -> [u8; 16] {
+    let len = bytes.len();
     let mut chunk = [b' '; 16];
-    chunk[..rest.len()].copy_from_slice(rest);
-    clean + (escapes_in(&chunk).trailing_zeros() as usize).min(rest.len())
+    match len {
+        8.. => {
+            chunk[..8].copy_from_slice(&bytes[..8]);
+            chunk[len - 8..len].copy_from_slice(&bytes[len - 8..]);
+        }
+        4.. => {
+            chunk[..4].copy_from_slice(&bytes[..4]);
+            chunk[len - 4..len].copy_from_slice(&bytes[len - 4..]);
+        }
+        _ => chunk[..len].copy_from_slice(bytes),
+    }
+    chunk
 }
 
 /// Writes `text` as a JSON string, escaped as serde_json escapes it: quote, backslash and
@@ -407,11 +454,9 @@ fn clean_prefix_len(bytes: &[u8]) -> usize {
 fn write_str(out: &mut Vec<u8>, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut rest = text.as_bytes();
-    out.reserve(rest.len() + 2);
     out.push(b'"');
     loop {
-        let clean = clean_prefix_len(rest);
-        out.extend_from_slice(&rest[..clean]);
+        let clean = copy_clean_prefix(out, rest);
         let Some((&byte, after)) = rest[clean..].split_first() else { break };
         match byte {
             b'"' => out.extend_from_slice(b"\\\""),
@@ -619,6 +664,19 @@ mod tests {
             let mut out = Vec::new();
             write_str(&mut out, &text);
             proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap());
+        }
+
+        /// Texts of every length up to forty with a few bytes to escape anywhere, after what a
+        /// record holds already: the chunk reads overlap in all the ways they can.
+        #[test]
+        fn escapes_are_found_at_every_length(
+            before in "[a-z]{0,3}",
+            text in "[a-z é]{0,20}[a\"\\\\\n\u{1}\u{1f}\u{7f} é]{0,3}[a-z é]{0,20}",
+        ) {
+            let mut out = before.clone().into_bytes();
+            write_str(&mut out, &text);
+            let expected = before + &serde_json::to_string(&text).unwrap();
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), expected);
         }
     }
 

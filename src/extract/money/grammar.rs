@@ -53,6 +53,7 @@ use rust_decimal::Decimal;
 
 use super::lexicon::Lexicon;
 use super::number::parse_numeral;
+use crate::chars::{self, ByteRanges};
 use crate::rules::gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 
@@ -264,8 +265,20 @@ impl std::fmt::Debug for Leads {
 struct FirstBytes {
     /// For each byte before a position (256: the start of the text), its row in `first`.
     row: Box<[u8; 257]>,
-    /// Whether a match can start with a byte, after the look-behind of the row.
-    first: Vec<[bool; 256]>,
+    /// Whether a match can start with a byte, after the look-behind of the row. A row for
+    /// every value of a `u8`, though few are used, so that the scan that reads a row per byte
+    /// of the text never checks the bounds of the table.
+    first: Box<[[bool; 256]; 256]>,
+}
+
+impl FirstBytes {
+    /// The table of `rows`, the distinct rows `row` refers to.
+    fn new(row: Box<[u8; 257]>, rows: &[[bool; 256]]) -> FirstBytes {
+        let mut first: Box<[[bool; 256]; 256]> =
+            vec![[false; 256]; 256].into_boxed_slice().try_into().expect("256 rows");
+        first[..rows.len()].copy_from_slice(rows);
+        FirstBytes { row, first }
+    }
 }
 
 impl Leads {
@@ -286,7 +299,7 @@ impl Leads {
             None => {
                 // Without the DFA every byte may start a lead, and the regex decides.
                 let _ = regex.set(leads_regex(&source)?);
-                (None, FirstBytes { row: Box::new([0; 257]), first: vec![[true; 256]] })
+                (None, FirstBytes::new(Box::new([0; 257]), &[[true; 256]]))
             }
         };
         Ok(Leads { dfa, source, regex, starts })
@@ -296,12 +309,19 @@ impl Leads {
     /// is one, and most positions that are not are left out.
     fn next(&self, text: &str, from: usize) -> Option<usize> {
         let bytes = text.as_bytes();
-        let mut behind = from.checked_sub(1).map_or(256, |before| usize::from(bytes[before]));
-        for (at, &byte) in bytes.iter().enumerate().skip(from) {
-            if self.starts.first[usize::from(self.starts.row[behind])][usize::from(byte)] {
+        let FirstBytes { row, first } = &self.starts;
+        let behind = from.checked_sub(1).map_or(256, |before| usize::from(bytes[before]));
+        let mut row_behind = row[behind];
+        let mut at = from;
+        // Every byte of most texts goes through this loop: a row index that is a `u8` reads
+        // `first` and `row` without a bounds check, and the row of the byte behind is carried
+        // over instead of the byte.
+        while let Some(&byte) = bytes.get(at) {
+            if first[usize::from(row_behind)][usize::from(byte)] {
                 return Some(at);
             }
-            behind = usize::from(byte);
+            row_behind = row[usize::from(byte)];
+            at += 1;
         }
         None
     }
@@ -357,7 +377,7 @@ fn first_bytes(dfa: &LazyDfa) -> Option<FirstBytes> {
         };
         row[behind] = u8::try_from(index).ok()?;
     }
-    Some(FirstBytes { row, first })
+    Some(FirstBytes::new(row, &first))
 }
 
 /// The anchored patterns as one automaton that says which of them match at the start of a text.
@@ -606,7 +626,7 @@ impl Grammar {
     /// Every amount the patterns read in `text`, left to right, without overlaps.
     pub fn readings(&self, text: &str, lexicon: &Lexicon, out: &mut Vec<Reading>) {
         // `{num}` needs an ASCII digit: without one, only the patterns in `wordy` can match.
-        let search = if text.bytes().any(|b| b.is_ascii_digit()) { &self.leads } else { &self.wordy };
+        let search = if has_digit(text.as_bytes()) { &self.leads } else { &self.wordy };
         let Some(leads) = search else { return };
         let mut walker = self.anchored.walker();
         let mut matched = Vec::new();
@@ -680,6 +700,15 @@ impl Grammar {
             .is_some_and(|(start, end)| lexicon.other_sense(&text[start..end], line_before(text, start), &text[end..]));
         (!followed && !preceded && !unfollowed && !unpreceded && !sense).then_some(reading)
     }
+}
+
+/// Whether `bytes` holds an ASCII digit, looked for sixteen bytes at a time: a block without one,
+/// which then reads only the `wordy` leads, is read to its end for it.
+fn has_digit(bytes: &[u8]) -> bool {
+    static DIGITS: std::sync::LazyLock<ByteRanges> =
+        std::sync::LazyLock::new(|| ByteRanges::covering(1, |byte| byte.is_ascii_digit()));
+    let digits = &*DIGITS;
+    (0..bytes.len()).step_by(16).any(|at| digits.mask(&chars::sixteen_at(bytes, at, b' ')) != 0)
 }
 
 /// The text of the line before `end`, at most [`CONTEXT`] bytes of it: what a context guard
@@ -1266,6 +1295,13 @@ mod tests {
         // The digits inside `2025` and after the `x` of `x12` start no lead, and are not tried.
         for inside in [4, 5, 6, 10, 11] {
             assert!(!candidates.contains(&inside), "{inside}: {candidates:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn digits_are_found_wherever_they_are(text in "[a-z 0-9.é]{0,40}") {
+            proptest::prop_assert_eq!(has_digit(text.as_bytes()), text.bytes().any(|b| b.is_ascii_digit()));
         }
     }
 
