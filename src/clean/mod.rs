@@ -351,7 +351,7 @@ impl Pattern {
             return Ok(None);
         }
         let mut screen = Screen::new(Gate::of(&hir), &mut parts.literal_sets);
-        if let Some(keys) = words::required_words(&hir)
+        if let Some((keys, beyond)) = words::required_words(&hir)
             && parts.screens < MAX_WORD_SCREENS
         {
             screen.words = 1 << parts.screens;
@@ -359,7 +359,9 @@ impl Pattern {
             for &key in &keys {
                 *stop_words.gate_word(key) |= screen.words;
             }
-            if from_start.is_none() {
+            // A search for the keys alone misses the lines that hold the pattern's words beyond
+            // ASCII.
+            if from_start.is_none() && !beyond {
                 screen.word_set = parts.word_sets.bit(&keys, &hir);
             }
         }
@@ -1355,5 +1357,112 @@ mod tests {
             named += found.len();
         }
         assert!(named >= lines.len(), "{named}");
+    }
+
+    /// The line patterns screened by their words, with the regex of each: every line one of
+    /// them matches must hold a token with one of the pattern's keys.
+    fn word_screened(classifier: &BoilerplateClassifier) -> Vec<(&Screen, Regex)> {
+        let source = RuleSource::embedded();
+        let mut texts = Vec::new();
+        for file in source.files(Family::Boilerplate) {
+            let parsed: BoilerplateFile = rules::parse(file).unwrap();
+            for rule in parsed.rule {
+                let others = rule.patterns.iter().map(|pattern| pattern.get_ref().clone());
+                texts.push(others.filter(|pattern| from_start(pattern) != Some(false)).collect::<Vec<_>>());
+            }
+        }
+        classifier
+            .rules
+            .iter()
+            .zip(texts)
+            .flat_map(|(rule, texts)| rule.patterns.iter().zip(texts))
+            .filter_map(|(pattern, text)| match pattern {
+                Pattern::Long(screen, _) | Pattern::Anywhere(screen, _) if screen.words != 0 => {
+                    Some((screen, Regex::new(&text).unwrap()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the word screen of `screen` lets `text`, a document of one line, through, as
+    /// `classify` asks it.
+    fn words_admit(classifier: &BoilerplateClassifier, screen: &Screen, text: &str) -> bool {
+        let lines = segment::lines(text);
+        let marks = line_marks(text, &lines);
+        let raw = lines[0].trim(text).of(text);
+        let visible = visible_line(raw, marks[0], &mut link_cache());
+        let scan = classifier.stop_words.scan(&visible.text, &mut String::new(), |_, _| {});
+        match (&visible.text, scan.counted.beyond_ascii) {
+            (std::borrow::Cow::Borrowed(_), false) => scan.counted.gates & screen.words != 0,
+            _ => true,
+        }
+    }
+
+    #[test]
+    fn word_screens_admit_the_lines_their_patterns_match() {
+        let classifier = BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
+        let screened = word_screened(&classifier);
+        // Among them the patterns whose words sit in alternations (`jpe?g`, `comments?`).
+        assert!(screened.len() >= 5, "{}", screened.len());
+        let lines = [
+            ".png&w=3840&q=75)",
+            ".JPEG)",
+            ".jpg)",
+            "1 Comment",
+            "https://cdn.example.com/media/chart-2026.tiff?width=800",
+            "logo.tif",
+            "## 2 Comments",
+            "14 replies",
+            "One thought on “Ferry service resumes”",
+            "6 commentaires",
+            "142 Antworten zu „Hafen“",
+            "Privacy Policy | Terms of Use | Imprint",
+            "Copyright 2024 Harbour Media",
+            "All Rights Reserved.",
+            "Ann Lee is a reporter at the Harbour Ledger.",
+            "The Harbour Newsletter",
+        ];
+        let mut matched = 0;
+        for line in lines {
+            for (screen, regex) in &screened {
+                if regex.is_match(line) {
+                    matched += 1;
+                    assert!(words_admit(&classifier, screen, line), "{regex} on {line:?}");
+                }
+            }
+        }
+        assert!(matched >= lines.len(), "{matched}");
+        // A line holding none of the words is turned down without a walk.
+        let (screen, _) = screened.iter().find(|(_, regex)| regex.is_match("## 2 Comments")).unwrap();
+        assert!(!words_admit(&classifier, screen, "## 2 Comets"));
+    }
+
+    proptest::proptest! {
+        /// Lines put together from pieces of the lines the patterns match, and pieces that
+        /// come close: a pattern never matches a line its word screen turns down.
+        #[test]
+        fn word_screens_never_turn_down_a_match(
+            pieces in proptest::collection::vec(
+                r"[0-9 .?&=#*_|:“”)(]{1,3}|png|jpe?g|JPG|tiff?|gif|comments?|Comment|replies|reply|one|thoughts?|on|Kommentare|zu|commentaires|privacy policy|Terms|imprint|copyright|2024|all rights reserved|is|a|reporter|newsletter|Ann|Lee|ferry|é|Ünd|x",
+                1..8,
+            ),
+        ) {
+            let classifier = compiled();
+            let line = pieces.concat();
+            let line = line.trim();
+            proptest::prop_assume!(!line.is_empty());
+            for (screen, regex) in word_screened(classifier) {
+                if regex.is_match(line) {
+                    proptest::prop_assert!(words_admit(classifier, screen, line), "{} on {:?}", regex, line);
+                }
+            }
+        }
+    }
+
+    fn compiled() -> &'static BoilerplateClassifier {
+        static CLASSIFIER: std::sync::OnceLock<BoilerplateClassifier> = std::sync::OnceLock::new();
+        CLASSIFIER
+            .get_or_init(|| BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap())
     }
 }

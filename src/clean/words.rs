@@ -134,87 +134,159 @@ impl<V: Copy + Default> KeyTable<V> {
 /// boundary): the word then starts a token, unless a letter beyond ASCII comes before it, which
 /// makes that token one beyond ASCII (the scan reports those, and the gate lets such lines
 /// through). If what follows is no letter or digit either, the token is the word; otherwise a
-/// word of at least 8 letters still gives the key of the token's first 8 bytes. Of several
-/// qualifying places, the one whose shortest word is longest is taken: the rarest.
-pub fn required_words(hir: &regex_syntax::hir::Hir) -> Option<Vec<u64>> {
-    use regex_syntax::hir::HirKind;
-    let parts: Vec<Part> = match hir.kind() {
-        HirKind::Concat(items) => items.iter().flat_map(Part::of).collect(),
-        _ => Part::of(hir),
-    };
-    let mut best: Option<(usize, Vec<u64>)> = None;
+/// word of at least 8 letters still gives the key of the token's first 8 bytes. An alternation
+/// qualifies when every branch opens with such a word (`(?:comments?|replies)\s`,
+/// `(?:privacy policy|terms)`): an optional letter gives the word with and without it. A branch
+/// whose word holds a letter beyond ASCII (`rédacteur`) gives no key: a line it matches holds a
+/// token beyond ASCII, which the scan reports; the second value then says so, and a search for
+/// the keys alone (see [`WordSets`](super::WordSets)) would miss such lines. Of several
+/// qualifying places, the one whose shortest word with a key is longest is taken: the rarest.
+pub fn required_words(hir: &regex_syntax::hir::Hir) -> Option<(Vec<u64>, bool)> {
+    let parts = Part::all(hir);
+    let mut best: Option<(usize, Vec<u64>, bool)> = None;
     for (at, part) in parts.iter().enumerate() {
-        let (words, end) = match part {
-            Part::Letter(_) => {
-                // A run of letters, counted once from its first one.
-                if matches!(parts.get(at.wrapping_sub(1)), Some(Part::Letter(_))) {
-                    continue;
-                }
-                let run: Vec<u8> = parts[at..]
-                    .iter()
-                    .map_while(|part| if let Part::Letter(c) = part { Some(*c) } else { None })
-                    .collect();
-                let end = at + run.len();
-                (vec![run], end)
-            }
-            Part::Words(words) => (words.clone(), at + 1),
-            Part::Other(_) => continue,
-        };
-        if !bounded(parts[..at].iter().rev(), |edges| edges.last_apart, |edges| edges.starts) {
+        match part {
+            // A run of letters, read once from its first one.
+            Part::Letter(_) if !matches!(parts.get(at.wrapping_sub(1)), Some(Part::Letter(_) | Part::Optional(_))) => {}
+            Part::Words(_) => {}
+            _ => continue,
+        }
+        if !bounded(parts[..at].iter().rev(), |edges| edges.last_apart, |edges| edges.starts).unwrap_or(false) {
             continue;
         }
-        let whole = bounded(parts[end..].iter(), |edges| edges.first_apart, |edges| edges.ends);
-        let keys: Option<Vec<u64>> = words
+        let Some(words) = words_from(&parts[at..]) else { continue };
+        let beyond = words.iter().any(|(_, ends)| *ends == Ends::Beyond);
+        let keyed: Vec<&(Vec<u8>, Ends)> = words.iter().filter(|(_, ends)| *ends != Ends::Beyond).collect();
+        let keys: Option<Vec<u64>> = keyed
             .iter()
-            .map(|word| match word.len() {
+            .map(|(word, ends)| match word.len() {
                 8.. => Some(folded_key(&word[..8])),
-                1.. if whole => Some(folded_key(word)),
+                1.. if *ends == Ends::Yes => Some(folded_key(word)),
                 _ => None,
             })
             .collect();
-        let shortest = words.iter().map(Vec::len).min().unwrap_or(0);
+        let shortest = keyed.iter().map(|(word, _)| word.len()).min().unwrap_or(usize::MAX);
         if let Some(keys) = keys
-            && best.as_ref().is_none_or(|(length, _)| shortest > *length)
+            && best.as_ref().is_none_or(|(length, _, _)| shortest > *length)
         {
-            best = Some((shortest, keys));
+            best = Some((shortest, keys, beyond));
         }
     }
-    best.map(|(_, keys)| keys)
+    best.map(|(_, mut keys, beyond)| {
+        keys.sort_unstable();
+        keys.dedup();
+        (keys, beyond)
+    })
+}
+
+/// Whether the token holding a word ends right after it (see [`words_from`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    Yes,
+    No,
+    /// The parts read ran out first: the parts after them tell.
+    Open,
+    /// A letter or digit beyond ASCII comes before the token ends: the token is one beyond ASCII.
+    Beyond,
+}
+
+impl Ends {
+    fn of(bounded: Option<bool>) -> Ends {
+        match bounded {
+            Some(true) => Ends::Yes,
+            Some(false) => Ends::No,
+            None => Ends::Open,
+        }
+    }
+}
+
+/// The most words [`words_from`] spells out at one place.
+const MAX_WORDS: usize = 64;
+
+/// The words of ASCII letters, lower case, that every match of `parts` opens with, each with
+/// whether the token ends right after it; `None` when a match may open with something else, or
+/// when there are more than [`MAX_WORDS`].
+fn words_from(parts: &[Part]) -> Option<Vec<(Vec<u8>, Ends)>> {
+    // The words so far, with where their tokens end once that is known (`Open` until then).
+    let mut words: Vec<(Vec<u8>, Ends)> = vec![(Vec::new(), Ends::Open)];
+    for (at, part) in parts.iter().enumerate() {
+        if words.iter().all(|(_, ends)| *ends != Ends::Open) {
+            break;
+        }
+        let mut next = Vec::with_capacity(words.len());
+        for (word, ends) in words {
+            if ends != Ends::Open {
+                next.push((word, ends));
+                continue;
+            }
+            match part {
+                Part::Letter(letter) => next.push(([word.as_slice(), &[*letter]].concat(), Ends::Open)),
+                Part::Optional(letter) => {
+                    next.push(([word.as_slice(), &[*letter]].concat(), Ends::Open));
+                    next.push((word, Ends::Open));
+                }
+                // A branch that ran out before its token ended goes on with the parts after
+                // the alternation.
+                Part::Words(inner) => {
+                    next.extend(inner.iter().map(|(rest, ends)| ([word.as_slice(), rest].concat(), *ends)));
+                }
+                Part::Other(edges) if edges.beyond => next.push((word, Ends::Beyond)),
+                Part::Other(_) => next.push((word, Ends::of(ends_token(&parts[at..])))),
+            }
+        }
+        words = next;
+        if words.len() > MAX_WORDS {
+            return None;
+        }
+    }
+    let spelled = words.iter().all(|(word, ends)| !word.is_empty() || *ends == Ends::Beyond);
+    spelled.then_some(words)
+}
+
+/// Whether a token that runs up to `parts` ends there: `Some(true)` when they always put a
+/// character that is no letter or digit, or the end of the text or a word boundary, right after
+/// it, `Some(false)` when they may not, `None` when they may all be empty.
+fn ends_token(parts: &[Part]) -> Option<bool> {
+    bounded(parts.iter(), |edges| edges.first_apart, |edges| edges.ends)
 }
 
 /// Whether the parts next to a word (`parts`, going away from it) always put a character that
 /// is no letter or digit, or the edge of the text or a word boundary, right against it:
 /// `apart` says that a part's character on the word's side is never a letter or digit,
-/// `edge` that a part is such an edge.
+/// `edge` that a part is such an edge. `None` when the parts may all be empty.
 fn bounded<'a>(
     parts: impl Iterator<Item = &'a Part>,
     apart: impl Fn(&Edges) -> bool,
     edge: impl Fn(&Edges) -> bool,
-) -> bool {
+) -> Option<bool> {
     for part in parts {
         let edges = match part {
             Part::Other(edges) => edges,
-            Part::Letter(_) | Part::Words(_) => return false,
+            Part::Letter(_) | Part::Optional(_) | Part::Words(_) => return Some(false),
         };
         if edge(edges) {
-            return true;
+            return Some(true);
         }
         if !apart(edges) {
-            return false;
+            return Some(false);
         }
         if !edges.may_be_empty {
-            return true;
+            return Some(true);
         }
     }
-    false
+    None
 }
 
 /// A piece of a pattern, as [`required_words`] reads it.
 enum Part {
     /// One ASCII letter, lower case.
     Letter(u8),
-    /// An alternation of words of ASCII letters, lower case.
-    Words(Vec<Vec<u8>>),
+    /// One ASCII letter, lower case, that may be left out (`s?`).
+    Optional(u8),
+    /// An alternation whose every branch opens with a word of ASCII letters, lower case, or
+    /// with a letter beyond ASCII: the words, each with whether the token ends after it within
+    /// its branch (see [`words_from`]).
+    Words(Vec<(Vec<u8>, Ends)>),
     Other(Edges),
 }
 
@@ -227,30 +299,56 @@ struct Edges {
     /// It is the start (end) of the text or an ASCII word boundary a word may start (end) at.
     starts: bool,
     ends: bool,
+    /// It is one character, a letter or digit beyond ASCII: the token it is part of is one
+    /// beyond ASCII.
+    beyond: bool,
 }
 
 impl Part {
+    /// The pieces of `hir` in order.
+    fn all(hir: &regex_syntax::hir::Hir) -> Vec<Part> {
+        match hir.kind() {
+            regex_syntax::hir::HirKind::Concat(items) => items.iter().flat_map(Part::of).collect(),
+            _ => Part::of(hir),
+        }
+    }
+
     fn of(hir: &regex_syntax::hir::Hir) -> Vec<Part> {
         use regex_syntax::hir::{HirKind, Look};
         match hir.kind() {
             HirKind::Literal(literal) => {
-                return literal
-                    .0
-                    .iter()
-                    .map(|&byte| match byte {
-                        b'a'..=b'z' | b'A'..=b'Z' => Part::Letter(byte.to_ascii_lowercase()),
-                        _ => Part::Other(Edges::of(hir_of_byte(byte).as_ref())),
-                    })
-                    .collect();
+                let beyond = |c: char| !c.is_ascii() && c.is_alphanumeric();
+                return match std::str::from_utf8(&literal.0) {
+                    Ok(text) if text.chars().any(beyond) => text
+                        .chars()
+                        .flat_map(|c| match c {
+                            c if beyond(c) => vec![Part::Other(Edges { beyond: true, ..Edges::of(None) })],
+                            c => Part::of(&regex_syntax::hir::Hir::literal(c.to_string().into_bytes())),
+                        })
+                        .collect(),
+                    _ => literal
+                        .0
+                        .iter()
+                        .map(|&byte| match byte {
+                            b'a'..=b'z' | b'A'..=b'Z' => Part::Letter(byte.to_ascii_lowercase()),
+                            _ => Part::Other(Edges::of(hir_of_byte(byte).as_ref())),
+                        })
+                        .collect(),
+                };
             }
             HirKind::Class(_) => {
                 if let Some(letter) = letter_of(hir) {
                     return vec![Part::Letter(letter)];
                 }
             }
+            HirKind::Repetition(repetition) if repetition.min == 0 && repetition.max == Some(1) => {
+                if let [Part::Letter(letter)] = Part::of(&repetition.sub).as_slice() {
+                    return vec![Part::Optional(*letter)];
+                }
+            }
             HirKind::Alternation(branches) => {
-                let words: Option<Vec<Vec<u8>>> = branches.iter().map(spelled_out).collect();
-                if let Some(words) = words {
+                let words: Option<Vec<_>> = branches.iter().map(|branch| words_from(&Part::all(branch))).collect();
+                if let Some(words) = words.map(|words| words.concat()).filter(|words| words.len() <= MAX_WORDS) {
                     return vec![Part::Words(words)];
                 }
             }
@@ -263,6 +361,7 @@ impl Part {
                     last_apart: true,
                     starts: word || matches!(look, Look::Start | Look::WordStartAscii | Look::WordStartHalfAscii),
                     ends: word || matches!(look, Look::End | Look::WordEndAscii | Look::WordEndHalfAscii),
+                    beyond: false,
                 })];
             }
             _ => {}
@@ -275,18 +374,6 @@ impl Part {
 /// character whose class this does not read).
 fn hir_of_byte(byte: u8) -> Option<regex_syntax::hir::Hir> {
     byte.is_ascii().then(|| regex_syntax::hir::Hir::literal([byte]))
-}
-
-/// The word of ASCII letters, lower case, that `hir` spells out, if it is one.
-fn spelled_out(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
-    use regex_syntax::hir::HirKind;
-    let parts = match hir.kind() {
-        HirKind::Concat(items) => items.iter().flat_map(Part::of).collect(),
-        _ => Part::of(hir),
-    };
-    let word: Vec<u8> =
-        parts.iter().map(|part| if let Part::Letter(c) = part { Some(*c) } else { None }).collect::<Option<_>>()?;
-    (!word.is_empty()).then_some(word)
 }
 
 /// The ASCII letter, lower case, that a class of one letter stands for: its ASCII members are
@@ -350,16 +437,53 @@ impl Edges {
     /// The edges of any piece (`None`: a byte beyond ASCII, which says nothing).
     fn of(hir: Option<&regex_syntax::hir::Hir>) -> Edges {
         let Some(hir) = hir else {
-            return Edges { may_be_empty: false, first_apart: false, last_apart: false, starts: false, ends: false };
+            return Edges {
+                may_be_empty: false,
+                first_apart: false,
+                last_apart: false,
+                starts: false,
+                ends: false,
+                beyond: false,
+            };
         };
         let may_be_empty = hir.properties().minimum_len() == Some(0);
+        // A class of letters beyond ASCII only (`(?i)é`).
+        let beyond = match hir.kind() {
+            regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) => {
+                let size: u32 = class.iter().map(|range| u32::from(range.end()) - u32::from(range.start()) + 1).sum();
+                size > 0
+                    && size <= MAX_CLASS_READ
+                    && class
+                        .iter()
+                        .all(|range| (range.start()..=range.end()).all(|c| !c.is_ascii() && c.is_alphanumeric()))
+            }
+            _ => false,
+        };
         Edges {
             may_be_empty,
             first_apart: apart_at(hir, true),
             last_apart: apart_at(hir, false),
-            starts: false,
-            ends: false,
+            starts: bounds(hir, false),
+            ends: bounds(hir, true),
+            beyond,
         }
+    }
+}
+
+/// Whether every match of `hir` bounds a token that ends before it (`after`) or starts after
+/// it: it puts a character that is no letter or digit next to the token, or is the edge of the
+/// text or an ASCII word boundary (`(?:\s|,|$)`).
+fn bounds(hir: &regex_syntax::hir::Hir, after: bool) -> bool {
+    use regex_syntax::hir::{HirKind, Look};
+    match hir.kind() {
+        HirKind::Look(Look::WordAscii) => true,
+        HirKind::Look(look) if after => matches!(look, Look::End | Look::WordEndAscii | Look::WordEndHalfAscii),
+        HirKind::Look(look) => matches!(look, Look::Start | Look::WordStartAscii | Look::WordStartHalfAscii),
+        HirKind::Capture(capture) => bounds(&capture.sub, after),
+        HirKind::Alternation(branches) => branches.iter().all(|branch| {
+            bounds(branch, after) || (branch.properties().minimum_len() != Some(0) && apart_at(branch, after))
+        }),
+        _ => false,
     }
 }
 
@@ -427,7 +551,8 @@ mod tests {
     #[test]
     fn required_words_are_the_whole_tokens_a_match_holds() {
         let words = |pattern: &str| {
-            let mut keys = required_words(&regex_syntax::parse(pattern).unwrap())?;
+            let (mut keys, beyond) = required_words(&regex_syntax::parse(pattern).unwrap())?;
+            assert!(!beyond, "{pattern}");
             keys.sort_unstable();
             Some(keys)
         };
@@ -448,6 +573,34 @@ mod tests {
         assert_eq!(words(r"\s+is[a-z]"), None);
         assert_eq!(words(r"\d is\s"), keys(&["is"]));
         assert_eq!(words(r"éis\s"), None);
+        // Alternations whose every branch opens with a word; optional letters spelled both ways.
+        assert_eq!(words(r"(?i)^\.(?:png|jpe?g|tiff?)\)?$"), keys(&["png", "jpg", "jpeg", "tif", "tiff"]));
+        assert_eq!(
+            words(r"^\d+\s+(?:(?:comments?|replies)(?:\s+on.*)?|thoughts?\s+on)$"),
+            keys(&["comment", "comments", "replies", "thought", "thoughts"])
+        );
+        assert_eq!(words(r"^(?:privacy policy|terms|imprint)\s*$"), keys(&["privacy", "terms", "imprint"]));
+        assert_eq!(words(r"\s(?:(?:new|old)\s+posts?|x)\s"), keys(&["new", "old", "x"]));
+        assert_eq!(words(r"\s(?:(?:com|kom)mentare|x)\s"), keys(&["commenta", "kommenta", "x"]));
+        // A branch that may go on in letters or digits, or that opens with none, gives no word.
+        assert_eq!(words(r"\s(?:comments?|x\d)\s"), None);
+        assert_eq!(words(r"\s(?:comment|reply)s\s"), keys(&["comments", "replys"]));
+        assert_eq!(words(r"\s(?:comment|reply)s\d"), None);
+        assert_eq!(words(r"^(?:\s|,)(?:editor|writer)s?(?:\s|,|$)"), keys(&["editor", "editors", "writer", "writers"]));
+        assert_eq!(words(r"(?:\s|^)(?:editor|writer)(?-u:\b)"), keys(&["editor", "writer"]));
+        assert_eq!(words(r"(?:\s|x|^)(?:editor|writer)\s"), None);
+        assert_eq!(words(r"\s(?:editor|writer)(?:\s|a)"), None);
+        assert_eq!(words(r"\s(?:\d+|one)\s"), None);
+        assert_eq!(words(r"\s(?:s?|one)\s"), None);
+        // A branch whose word holds a letter beyond ASCII is left to the scan, which reports
+        // the token beyond ASCII that a line it matches holds.
+        let beyond = |pattern: &str| required_words(&regex_syntax::parse(pattern).unwrap());
+        let key = |word: &str| folded_key(word.as_bytes());
+        assert_eq!(beyond(r"\s(?i:editor|rédacteur)s?\s"), Some((vec![key("editor"), key("editors")], true)));
+        assert_eq!(beyond(r"\s(?:editors|rédacteur|éditeur)\s"), Some((vec![key("editors")], true)));
+        assert_eq!(beyond(r"\s(?:éditeur|rédacteur)\s"), Some((vec![], true)));
+        assert_eq!(beyond(r"\séditeur\s"), None);
+        assert_eq!(beyond(r"\s(?:editor|r\x{2019}dacteur)\s"), None);
     }
 
     #[test]
