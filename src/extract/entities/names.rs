@@ -360,6 +360,8 @@ impl CapitalisedNames {
         extendable: impl Fn(&Candidate) -> bool,
         type_of: impl Fn(&Candidate) -> EntityType,
     ) {
+        // `covering` reads the entities as the resolution left them: sorted by start, disjoint.
+        debug_assert!(chosen.windows(2).all(|pair| pair[0].span.end <= pair[1].span.start));
         // A rule whose only cue is a run's last word finds nothing where no word is one of its
         // `last_words`: most documents name no event.
         if self.only_last_words() && document.last_words & self.slot == 0 {
@@ -1048,8 +1050,9 @@ const LIST_SEPARATORS: [(&str, bool); 5] =
     [(", and ", true), (", or ", true), (" and ", true), (" or ", true), (", ", false)];
 
 /// Whether the run at `span` is an item of a list with a neighbouring item that `wanted`
-/// accepts (given its index in `chosen`, the entities sorted by start, disjoint). A bare comma on one side counts only with a separator
-/// on the other, so that "In Bavaria, Kelvara said" is no list.
+/// accepts (given its index in `chosen`, the entities sorted by start, disjoint). A bare comma
+/// on one side counts only with a separator on the other, so that "In Bavaria, Kelvara said" is
+/// no list.
 fn listed_next_to(text: &str, region: Span, span: Span, chosen: &[Candidate], wanted: impl Fn(usize) -> bool) -> bool {
     let before = &text[region.start..span.start];
     let after = &text[span.end..region.end];
