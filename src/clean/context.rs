@@ -938,8 +938,11 @@ fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last:
     }
     let heaviest = clusters.iter().map(|c| c.2).max().unwrap_or(0);
     let main_end = clusters.iter().find(|c| c.2 == heaviest).map_or(0, |c| c.1);
+    // A cluster after the main one is closed off when a closing line lies between them: found
+    // once, not searched for from every cluster, which took time in the square of the clusters.
+    let first_closing = (main_end + 1..cues.len()).find(|&k| cues[k].closes);
     for &(start, end, weight) in &clusters {
-        let closed = start > main_end && (main_end + 1..start).any(|k| cues[k].closes);
+        let closed = start > main_end && first_closing.is_some_and(|k| k < start);
         if closed || (weight as f64) < settings.cluster_share * heaviest as f64 {
             last[start..=end].fill(Class::Bad);
             continue;
