@@ -1359,9 +1359,15 @@ mod tests {
         assert!(named >= lines.len(), "{named}");
     }
 
-    /// The line patterns screened by their words, with the regex of each: every line one of
-    /// them matches must hold a token with one of the pattern's keys.
-    fn word_screened(classifier: &BoilerplateClassifier) -> Vec<(&Screen, Regex)> {
+    /// The line patterns of the built-in classifier screened by their words, with the regex of
+    /// each: every line one of them matches must hold a token with one of the pattern's keys.
+    /// Gathered once: the property test asks for them in every case.
+    fn word_screened() -> &'static [(&'static Screen, Regex)] {
+        static SCREENED: std::sync::OnceLock<Vec<(&'static Screen, Regex)>> = std::sync::OnceLock::new();
+        SCREENED.get_or_init(|| gather_word_screened(compiled()))
+    }
+
+    fn gather_word_screened(classifier: &BoilerplateClassifier) -> Vec<(&Screen, Regex)> {
         let source = RuleSource::embedded();
         let mut texts = Vec::new();
         for file in source.files(Family::Boilerplate) {
@@ -1401,8 +1407,8 @@ mod tests {
 
     #[test]
     fn word_screens_admit_the_lines_their_patterns_match() {
-        let classifier = BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
-        let screened = word_screened(&classifier);
+        let classifier = compiled();
+        let screened = word_screened();
         // Among them the patterns whose words sit in alternations (`jpe?g`, `comments?`).
         assert!(screened.len() >= 5, "{}", screened.len());
         let lines = [
@@ -1425,17 +1431,17 @@ mod tests {
         ];
         let mut matched = 0;
         for line in lines {
-            for (screen, regex) in &screened {
+            for (screen, regex) in screened {
                 if regex.is_match(line) {
                     matched += 1;
-                    assert!(words_admit(&classifier, screen, line), "{regex} on {line:?}");
+                    assert!(words_admit(classifier, screen, line), "{regex} on {line:?}");
                 }
             }
         }
         assert!(matched >= lines.len(), "{matched}");
         // A line holding none of the words is turned down without a walk.
         let (screen, _) = screened.iter().find(|(_, regex)| regex.is_match("## 2 Comments")).unwrap();
-        assert!(!words_admit(&classifier, screen, "## 2 Comets"));
+        assert!(!words_admit(classifier, screen, "## 2 Comets"));
     }
 
     proptest::proptest! {
@@ -1452,7 +1458,7 @@ mod tests {
             let line = pieces.concat();
             let line = line.trim();
             proptest::prop_assume!(!line.is_empty());
-            for (screen, regex) in word_screened(classifier) {
+            for (screen, regex) in word_screened() {
                 if regex.is_match(line) {
                     proptest::prop_assert!(words_admit(classifier, screen, line), "{} on {:?}", regex, line);
                 }
