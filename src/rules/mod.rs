@@ -19,7 +19,8 @@ mod source;
 
 pub use catalogue::{Catalogue, EntryKind, ExampleDoc, Quoted, RuleDoc};
 pub use phrases::{
-    PhraseHit, PhraseSet, PhraseSetBuilder, TooManyPhrases, is_capital, non_ascii_chars, occurs_anywhere_at,
+    PhraseHit, PhraseSet, PhraseSetBuilder, TooManyPhrases, ascii_boundary, is_capital, non_ascii_chars,
+    occurs_anywhere_at,
 };
 pub use source::{Family, ListFile, RuleFile, RuleSource};
 

@@ -3,8 +3,9 @@
 //! capitals (`Ähnliche Beiträge`) are folded in a copy of the text that keeps every offset, so
 //! phrases with non-ASCII letters are written in lower case.
 //!
-//! The same pass can look for plain substrings too (found anywhere, inside words as well), so
-//! that a caller with both kinds of strings reads its text once.
+//! The same pass can look for plain substrings too (found anywhere, inside words as well, or
+//! only where ASCII word boundaries hold at either end), so that a caller with both kinds of
+//! strings reads its text once.
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
@@ -21,6 +22,9 @@ pub struct PhraseSetBuilder {
     owners: Vec<usize>,
     /// Where each phrase must sit; `None` for a substring, which may sit anywhere.
     positions: Vec<Option<Position>>,
+    /// Per string: whether an ASCII word boundary must hold at its start and at its end (for
+    /// substrings; phrases sit where their position says).
+    bounded: Vec<[bool; 2]>,
 }
 
 impl PhraseSetBuilder {
@@ -30,6 +34,7 @@ impl PhraseSetBuilder {
             self.phrases.push(phrase.clone());
             self.owners.push(owner);
             self.positions.push(Some(position));
+            self.bounded.push([false; 2]);
         }
     }
 
@@ -38,10 +43,19 @@ impl PhraseSetBuilder {
     /// in the text, so a substring matches at least wherever it would in the unfolded text.
     pub fn add_substrings(&mut self, owner: usize, substrings: &[String]) {
         for substring in substrings {
-            self.phrases.push(fold_non_ascii_capitals(substring).into_owned());
-            self.owners.push(owner);
-            self.positions.push(None);
+            self.add_bounded_substring(owner, substring, [false; 2]);
         }
+    }
+
+    /// Adds a substring as [`add_substrings`](Self::add_substrings) does, found only where an
+    /// ASCII word boundary (`(?-u:\b)`, see [`ascii_boundary`]) holds at its start when
+    /// `bounded[0]` and at its end when `bounded[1]`. Occurrences inside longer words (`us` in
+    /// `business`) are then dropped before they reach the caller.
+    pub fn add_bounded_substring(&mut self, owner: usize, substring: &str, bounded: [bool; 2]) {
+        self.phrases.push(fold_non_ascii_capitals(substring).into_owned());
+        self.owners.push(owner);
+        self.positions.push(None);
+        self.bounded.push(bounded);
     }
 
     /// The phrases, compiled; an error when they are too many for one automaton (rule files of
@@ -60,7 +74,14 @@ impl PhraseSetBuilder {
         let leading_only =
             self.positions.iter().all(|&position| position.is_some_and(|position| position != Position::Anywhere));
         let longest = self.phrases.iter().map(String::len).max().unwrap_or(0);
-        Ok(PhraseSet { automaton, owners: self.owners, positions: self.positions, leading_only, longest })
+        Ok(PhraseSet {
+            automaton,
+            owners: self.owners,
+            positions: self.positions,
+            bounded: self.bounded,
+            leading_only,
+            longest,
+        })
     }
 }
 
@@ -75,6 +96,7 @@ pub struct PhraseSet {
     automaton: Table,
     owners: Vec<usize>,
     positions: Vec<Option<Position>>,
+    bounded: Vec<[bool; 2]>,
     /// No phrase may sit anywhere: each starts at or before the first letter or digit of the
     /// text (see [`Position::admits`]), so only the text's first words need searching.
     leading_only: bool,
@@ -109,6 +131,7 @@ impl PhraseSet {
         self.walk(folded.as_bytes(), |index, end| {
             let start = end - self.automaton.lens[index];
             match self.positions[index] {
+                None if !self.bounds_hold(index, text, Span::new(0, text.len()), start, end) => {}
                 None => found(PhraseHit::Substring(self.owners[index], start, end)),
                 Some(position) if position.admits(text, start, end) => {
                     found(PhraseHit::Phrase(self.owners[index], start, end))
@@ -207,6 +230,13 @@ impl PhraseSet {
 }
 
 impl PhraseSet {
+    /// Whether the word boundaries string `index` asks for hold where it is found at
+    /// `start..end` in `part` of `text`.
+    fn bounds_hold(&self, index: usize, text: &str, part: Span, start: usize, end: usize) -> bool {
+        let [at_start, at_end] = self.bounded[index];
+        (!at_start || ascii_boundary(text, part, start)) && (!at_end || ascii_boundary(text, part, end))
+    }
+
     /// The end of the part of `text` where phrases that start at or before its first letter or
     /// digit can lie.
     fn leading_reach(&self, text: &str) -> usize {
@@ -297,6 +327,7 @@ impl PhraseSet {
                 return;
             }
             match self.positions[index] {
+                None if !self.bounds_hold(index, text, part, start, end) => {}
                 None => found(*at, PhraseHit::Substring(self.owners[index], start, end)),
                 Some(position) if position.admits(part.of(text), start - part.start, end - part.start) => {
                     found(*at, PhraseHit::Phrase(self.owners[index], start, end))
@@ -433,6 +464,13 @@ impl Table {
         let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
         &self.matched[start..self.ends[index] as usize]
     }
+}
+
+/// Whether an ASCII word boundary (`(?-u:\b)`) holds at byte `at` of `part` of `text`, as a
+/// regex run on the part alone sees it: the bytes outside the part are none.
+pub fn ascii_boundary(text: &str, part: Span, at: usize) -> bool {
+    let is_word = |at: usize| part.start <= at && at < part.end && regex_syntax::is_word_byte(text.as_bytes()[at]);
+    (at > part.start && is_word(at - 1)) != is_word(at)
 }
 
 /// Whether `phrase` occurs at byte `start` of `text` where a phrase that may sit anywhere is
@@ -590,6 +628,45 @@ mod tests {
                 hits
             };
             assert_eq!(sorted(once), sorted(each), "{parts:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A bounded substring is reported where the regex of it with its ASCII word boundaries,
+        /// run on the part alone, matches it, and nowhere else; in one part or in several.
+        #[test]
+        fn bounded_substrings_are_found_where_their_boundaries_hold(
+            text in r"[usUScot é.\-_1]{0,60}",
+            cuts in proptest::collection::vec(0usize..60, 0..6),
+        ) {
+            let strings = [("us", [true, true]), ("co", [true, false]), ("st", [false, true]), ("o", [false, false])];
+            let mut builder = PhraseSetBuilder::default();
+            for (owner, (string, bounded)) in strings.iter().enumerate() {
+                builder.add_bounded_substring(owner, string, *bounded);
+            }
+            let set = builder.build().unwrap();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|cut| cut.min(text.len())).filter(|&cut| text.is_char_boundary(cut)).collect();
+            cuts.extend([0, text.len()]);
+            cuts.sort_unstable();
+            cuts.dedup();
+            // Parts between every other pair of cuts, so that some text lies between parts.
+            let parts: Vec<Span> = cuts.windows(2).step_by(2).map(|pair| Span::new(pair[0], pair[1])).collect();
+            let mut expected = Vec::new();
+            for (index, part) in parts.iter().enumerate() {
+                for (owner, (string, [at_start, at_end])) in strings.iter().enumerate() {
+                    let bound = |yes: bool| if yes { r"\b" } else { "" };
+                    let regex = regex::bytes::Regex::new(&format!("(?i-u){}{string}{}", bound(*at_start), bound(*at_end))).unwrap();
+                    for found in regex.find_iter(part.of(&text).as_bytes()) {
+                        expected.push((index, PhraseHit::Substring(owner, part.start + found.start(), part.start + found.end())));
+                    }
+                }
+            }
+            let mut hits = Vec::new();
+            set.find_in_parts(&text, &parts, &[], |index, hit| hits.push((index, hit)));
+            let key = |&(index, hit): &(usize, PhraseHit)| (index, format!("{hit:?}"));
+            expected.sort_by_key(key);
+            hits.sort_by_key(key);
+            proptest::prop_assert_eq!(hits, expected);
         }
     }
 

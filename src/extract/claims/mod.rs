@@ -39,7 +39,8 @@ use regex_syntax::hir::{Hir, HirKind};
 use crate::chars::{self, ByteRanges};
 use crate::record::{Attribution, ClaimItem, ClaimKind, EntityItem, EntityType, MoneyItem};
 use crate::rules::{
-    self, Catalogue, Family, PhraseHit, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, rule_table,
+    self, Catalogue, Family, PhraseHit, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, ascii_boundary,
+    rule_table,
 };
 use crate::segment::Segmenter;
 use crate::span::Span;
@@ -703,8 +704,13 @@ impl ClaimExtractor {
         spellings.words.resize(pattern_count, Vec::new());
         let mut bytes = ByteLiterals::default();
         literals.retain(|literal, owners| !bytes.add(literal, *owners, &spellings));
-        for (number, literal) in literals.keys().enumerate() {
-            phrases.add_substrings(number, std::slice::from_ref(literal));
+        for (number, (literal, owners)) in literals.iter().enumerate() {
+            // The owners that take the literal without a boundary at its start, and at its end.
+            // Where none do, an occurrence without it finds nothing ([`found_at`]): a whole word
+            // (`us`) is not reported inside longer words (`business`), most of its occurrences.
+            let free_start = owners[Bounds::None as usize] | owners[Bounds::End as usize];
+            let free_end = owners[Bounds::None as usize] | owners[Bounds::Start as usize];
+            phrases.add_bounded_substring(number, literal, [free_start == 0, free_end == 0]);
         }
         Ok(ClaimExtractor {
             vetoes,
@@ -1084,13 +1090,6 @@ struct Found<'s> {
     sentences: usize,
     /// The unit holds only characters narrowed patterns keep.
     narrow: bool,
-}
-
-/// Whether an ASCII word boundary (`(?-u:\b)`) holds at byte `at` of `part` of `text`, as a
-/// regex run on the part alone sees it: the bytes outside the part are none.
-fn ascii_boundary(text: &str, part: Span, at: usize) -> bool {
-    let is_word = |at: usize| part.start <= at && at < part.end && regex_syntax::is_word_byte(text.as_bytes()[at]);
-    (at > part.start && is_word(at - 1)) != is_word(at)
 }
 
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.
