@@ -104,10 +104,6 @@ pub struct StopWords {
     /// case, is no stop word and needs no lookup (the longest words of some lists are beyond
     /// ASCII, and take more bytes).
     longest: usize,
-    /// Whether any phrase group or gate word was filed (see [`phrase_group`](Self::phrase_group)
-    /// and [`gate_word`](Self::gate_word)): longer words and words beyond ASCII are then looked up
-    /// by the key of their first 8 bytes too.
-    keyed: bool,
 }
 
 /// What a key of [`StopWords`] stands for.
@@ -286,7 +282,6 @@ impl StopWords {
     /// (see [`folded_key`](super::words::folded_key)): [`scan`](Self::scan) reports the words of a line that start such
     /// phrases.
     pub fn phrase_group(&mut self, key: u64) -> &mut u32 {
-        self.keyed = true;
         &mut self.short.entry(key).phrases
     }
 
@@ -294,7 +289,6 @@ impl StopWords {
     /// [`required_words`](super::words::required_words)): [`scan`](Self::scan) gathers the sets
     /// of a line's tokens in [`Counted::gates`].
     pub fn gate_word(&mut self, key: u64) -> &mut u64 {
-        self.keyed = true;
         &mut self.short.entry(key).gates
     }
 
@@ -431,11 +425,12 @@ impl StopWords {
                 beyond_ascii |= !ascii;
                 if letter {
                     words += 1;
-                    let word = self.tally_token(text, start..at + end, ascii, counts, lower);
-                    if word.phrases != 0 {
-                        phrases(start, word.phrases);
+                    if let Some(word) = self.tally_token(text, start..at + end, ascii, counts, lower) {
+                        if word.phrases != 0 {
+                            phrases(start, word.phrases);
+                        }
+                        gates |= word.gates;
                     }
-                    gates |= word.gates;
                 }
                 (token, letter, ascii) = (None, false, true);
                 from = end;
@@ -449,9 +444,12 @@ impl StopWords {
     }
 
     /// Counts the token at `span` of `text` (with a letter) for every language whose list holds
-    /// it in lower case; returns what its key stands for beyond the stop words (the phrase group
-    /// it starts, the gates that need it). Inlined into the scan
-    /// for the short ASCII words of running text; the rest is [`tally_other`](Self::tally_other).
+    /// it in lower case; returns what the key of its first 8 bytes (see
+    /// [`folded_key`](super::words::folded_key)) stands for, whose phrase group and gates are the
+    /// token's. That one lookup, inlined into the scan, tells all about the ASCII words of
+    /// running text: those of up to 8 bytes are their key, and a longer one is no stop word
+    /// unless a stop word longer than 8 bytes starts with its key. The others are lowered and
+    /// looked up again by [`languages_of`](Self::languages_of).
     #[inline(always)]
     fn tally_token(
         &self,
@@ -460,40 +458,24 @@ impl StopWords {
         ascii: bool,
         counts: &mut LanguageCounts,
         lower: &mut String,
-    ) -> Word {
-        let key = folded_key_at(text.as_bytes(), span.start, span.len());
-        if ascii && span.len() <= 8 {
-            let word = self.short.get(key);
-            self.tally(word.map(|word| word.languages), counts);
-            return word.map_or(Word::default(), |word| Word { languages: 0, ..*word });
-        }
-        self.tally_other(text, span, ascii, key, counts, lower)
+    ) -> Option<&Word> {
+        let word = self.short.get(folded_key_at(text.as_bytes(), span.start, span.len()));
+        let languages = match word {
+            _ if ascii && span.len() <= 8 => word.map(|word| word.languages),
+            Some(Word { starts_long: true, .. }) if !ascii || span.len() <= self.longest => {
+                self.languages_of(&text[span], ascii, lower)
+            }
+            _ if ascii => None,
+            _ => self.languages_of(&text[span], ascii, lower),
+        };
+        self.tally(languages, counts);
+        word
     }
 
-    /// [`tally_token`](Self::tally_token) for a word longer than 8 bytes or beyond ASCII, whose
-    /// first 8 bytes have the key `key`.
+    /// The languages whose list holds `token` (a word longer than 8 bytes or beyond ASCII) in
+    /// lower case; `lower` is scratch.
     #[inline(never)]
-    fn tally_other(
-        &self,
-        text: &str,
-        span: std::ops::Range<usize>,
-        ascii: bool,
-        key: u64,
-        counts: &mut LanguageCounts,
-        lower: &mut String,
-    ) -> Word {
-        // Longer words and words beyond ASCII start phrases and pass gates by the key of their
-        // first 8 bytes.
-        let entry = self.short.get(key).copied().unwrap_or_default();
-        let keyed = match self.keyed {
-            true => Word { languages: 0, ..entry },
-            false => Word::default(),
-        };
-        let token = &text[span];
-        // The key of an ASCII token is its first 8 bytes in lower case.
-        if ascii && (token.len() > self.longest || !entry.starts_long) {
-            return keyed;
-        }
+    fn languages_of(&self, token: &str, ascii: bool, lower: &mut String) -> Option<u32> {
         lower.clear();
         if ascii {
             lower.push_str(token);
@@ -501,13 +483,11 @@ impl StopWords {
         } else {
             push_lowercase(lower, token);
         }
-        let languages = if lower.len() <= 8 {
+        if lower.len() <= 8 {
             self.short.get(pack(lower.as_bytes())).map(|word| word.languages)
         } else {
             self.long.get(lower.as_str()).copied()
-        };
-        self.tally(languages, counts);
-        keyed
+        }
     }
 
     /// Counts a word for every language in the set `languages`.
@@ -1149,10 +1129,10 @@ mod tests {
                     if word.chars().any(char::is_alphabetic) {
                         words += 1;
                         let entry = stop.tally_token(text, start..at, word.is_ascii(), &mut counts, &mut String::new());
-                        if entry.phrases != 0 {
+                        if let Some(entry) = entry.filter(|entry| entry.phrases != 0) {
                             found.push((start, entry.phrases));
                         }
-                        gates |= entry.gates;
+                        gates |= entry.map_or(0, |entry| entry.gates);
                     }
                     token = None;
                 }
@@ -1177,6 +1157,39 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Tokens of every length, in ASCII or not, that share their first 8 bytes with stop
+        /// words longer than 8 bytes or not, are counted as looking each one up in lower case
+        /// counts them.
+        #[test]
+        fn stop_words_are_counted_as_a_plain_lookup_counts_them(
+            picks in proptest::collection::vec((0..18usize, proptest::bool::ANY), 0..24),
+        ) {
+            const EN: &str = "the of themselves ourselves them";
+            const DE: &str = "der über während gegenüber desselben derselbe";
+            let pool = [
+                "the", "The", "of", "themselves", "THEMSELVESX", "themselve", "ourselves", "ourselvesy",
+                "über", "ÜBER", "während", "Während", "gegenüber", "desselben", "DESSELBENS", "derselbe",
+                "dersel", "x1",
+            ];
+            let mut stop = StopWords::default();
+            stop.add(&Language { code: "en".into(), words: EN.into() });
+            stop.add(&Language { code: "de".into(), words: DE.into() });
+            let text: String = picks
+                .iter()
+                .map(|&(pick, comma)| format!("{}{}", pool[pick], if comma { ", " } else { " " }))
+                .collect();
+            let mut expected = [0; MAX_LANGUAGES];
+            for token in text.split(|c: char| !c.is_alphanumeric()).filter(|token| !token.is_empty()) {
+                let lower = token.to_lowercase();
+                for (language, words) in [EN, DE].iter().enumerate() {
+                    expected[language] += u32::from(words.split(' ').any(|word| word == lower));
+                }
+            }
+            let mut counts = [0; MAX_LANGUAGES];
+            stop.count(&text, &mut counts, &mut String::new(), |_, _| {});
+            proptest::prop_assert_eq!(counts, expected, "{:?}", text);
+        }
+
         #[test]
         fn sixty_four_bytes_are_classed_as_a_byte_at_a_time(bytes in proptest::collection::vec(proptest::num::u8::ANY, 64)) {
             let window: [u8; 64] = bytes.try_into().unwrap();

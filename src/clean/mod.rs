@@ -959,9 +959,11 @@ impl BoilerplateClassifier {
         // One bit per rule whose phrase occurs in the line, by its place in the order.
         let mut phrase_hits = vec![0u64; self.tried.chunks];
         let mut lower = String::new();
-        let mut cache = self.starts.caches.get();
-        let mut caches = self.dfas.caches.get();
-        let mut links = link_cache();
+        let (mut cache, mut caches, mut links) = (self.starts.caches.get(), self.dfas.caches.get(), link_cache());
+        // Each use of a pool guard asks whether it holds its value or the owner's: asked once
+        // here for the document, not at every walk.
+        let (cache, caches, links): (&mut LazyCache, &mut [LazyCache], &mut LazyCache) =
+            (&mut cache, &mut caches, &mut links);
         let (present, dense) = self.literal_sets.present(text, lines);
         // Looked for when a line first needs them: a page of prose in ASCII never does.
         let mut word_hits: Option<(Vec<u64>, u64)> = None;
@@ -974,7 +976,7 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let visible = visible_line(raw, marks, &mut links);
+            let visible = visible_line(raw, marks, links);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| {
                 let at = self.tried.place[rule];
@@ -1001,7 +1003,7 @@ impl BoilerplateClassifier {
             let literals = LineLiterals { present: present[number], dense, words_present, words_dense };
             self.phrases.find(&visible.text, words, &mut hit);
             let mut start_matches = None;
-            let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(&mut cache, raw));
+            let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(cache, raw));
             let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [LazyCache]| {
                 rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && ((rule.starts == 0 && rule.patterns.is_empty())
@@ -1017,7 +1019,7 @@ impl BoilerplateClassifier {
                 while candidates != 0 {
                     let rule_index = self.order[chunk * 64 + candidates.trailing_zeros() as usize];
                     candidates &= candidates - 1;
-                    if fires(&self.rules[rule_index], &mut starts, &mut caches) {
+                    if fires(&self.rules[rule_index], &mut starts, caches) {
                         return Some(rule_index);
                     }
                 }

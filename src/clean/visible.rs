@@ -75,20 +75,15 @@ pub fn visible_line<'a>(raw: &'a str, marks: Marks, cache: &mut LazyCache) -> Vi
     let mut marks = marks;
     if marks.link {
         for _ in 0..MAX_NESTING {
-            // `find_iter` stays on the DFA; the two groups are read off each match by hand, which
-            // the pattern makes exact: an image match starts with `!`, and the anchor text runs
-            // from the first `[` to the first `]` (it holds no bracket).
             let mut undone = String::with_capacity(text.len());
             let mut copied = 0;
-            for found in markdown_links(&text, cache) {
-                let link = &text[found.clone()];
-                undone.push_str(&text[copied..found.start]);
-                copied = found.end;
+            for Link { whole, anchor } in markdown_links(&text, cache) {
+                undone.push_str(&text[copied..whole.start]);
+                copied = whole.end;
                 links += 1;
-                if !link.starts_with('!') {
-                    let open = link.find('[').map_or(0, |i| i + 1);
-                    let anchor = link[open..].split(']').next().unwrap_or("").trim();
-                    link_chars += non_space(anchor);
+                if text.as_bytes()[whole.start] != b'!' {
+                    let anchor = text[anchor].trim();
+                    link_chars += counts(anchor).1;
                     undone.push(' ');
                     undone.push_str(anchor);
                     undone.push(' ');
@@ -99,6 +94,7 @@ pub fn visible_line<'a>(raw: &'a str, marks: Marks, cache: &mut LazyCache) -> Vi
             }
             undone.push_str(&text[copied..]);
             text = Cow::Owned(undone);
+            // Undoing links may take URLs away or, by joining the text around an image, make one.
             marks = Marks::of(&text);
             // A link needs `](`: without one left, another pass would find nothing.
             if !marks.link {
@@ -165,10 +161,17 @@ impl Marks {
     }
 }
 
+/// A markdown link or image found in a text: its bytes, and those of its anchor text (from the
+/// first `[` to the first `]`, which the link pattern makes exact: the anchor holds no bracket).
+struct Link {
+    whole: std::ops::Range<usize>,
+    anchor: std::ops::Range<usize>,
+}
+
 /// The markdown links of `text`, left to right, none overlapping the next: the matches an
 /// unanchored search for the link pattern finds. A link starts at a `[`, or at the `!` before
 /// it (an image), which comes first; the anchored pattern is tried there only.
-fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
+fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<Item = Link> + 't {
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -176,9 +179,9 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
             let open = at + offset;
             let image = (open > at && bytes[open - 1] == b'!').then(|| open - 1);
             for start in image.into_iter().chain([open]) {
-                if let Some(end) = link_end(&text[start..], cache) {
+                if let Some((end, close)) = link_end(&text[start..], cache) {
                     at = start + end;
-                    return Some(start..at);
+                    return Some(Link { whole: start..at, anchor: open + 1..start + close });
                 }
             }
             at = open + 1;
@@ -188,7 +191,8 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
 }
 
 /// Where the link at the start of `text` ends, if one starts there: the end of the match of
-/// [`MARKDOWN_LINK_HERE`] that the regex engine finds (leftmost-first).
+/// [`MARKDOWN_LINK_HERE`] that the regex engine finds (leftmost-first), and where its anchor
+/// text ends (the first `]`).
 ///
 /// The anchor text admits of one reading only: it runs from the `[` to the first bracket, which
 /// must be a `]` followed by `(`. Most links then hold a plain address (ASCII marks, letters and
@@ -198,7 +202,7 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
 /// brackets or bytes beyond ASCII in its address) is left to the DFA, walked from the link's
 /// start; the engine itself is asked should the DFA not go on, which it always does: it has no
 /// quit bytes and never gives up.
-fn link_end(text: &str, cache: &mut LazyCache) -> Option<usize> {
+fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
     static LINK_REGEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(MARKDOWN_LINK_HERE).unwrap());
     let bytes = text.as_bytes();
     let open = usize::from(bytes.first() == Some(&b'!'));
@@ -218,7 +222,7 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<usize> {
         bytes[address..after].iter().fold(true, |plain, &byte| plain & (byte.wrapping_sub(b'!') <= b'~' - b'!'));
     match bytes[after] {
         _ if !plain => {}
-        b')' => return Some(after + 1),
+        b')' => return Some((after + 1, close)),
         // A title: white space, text in double quotes, white space, `)`.
         b' ' => {
             let spaces =
@@ -229,16 +233,17 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<usize> {
             {
                 let end = spaces(quote + 1 + length + 1);
                 if bytes.get(end) == Some(&b')') {
-                    return Some(end + 1);
+                    return Some((end + 1, close));
                 }
             }
         }
         _ => {}
     }
-    match LINK_DFA.try_search_fwd(cache, &Input::new(text).anchored(Anchored::Yes)) {
+    let end = match LINK_DFA.try_search_fwd(cache, &Input::new(text).anchored(Anchored::Yes)) {
         Ok(found) => found.map(|found| found.offset()),
         Err(_) => LINK_REGEX.find(text).map(|found| found.end()),
-    }
+    };
+    end.map(|end| (end, close))
 }
 
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
@@ -293,13 +298,13 @@ pub fn counts(text: &str) -> (usize, usize) {
     (words, chars)
 }
 
-fn non_space(text: &str) -> usize {
-    text.chars().filter(|c| !c.is_whitespace()).count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn non_space(text: &str) -> usize {
+        text.chars().filter(|c| !c.is_whitespace()).count()
+    }
 
     #[test]
     fn links_become_anchor_text_and_images_vanish() {
@@ -320,6 +325,19 @@ mod tests {
         assert_eq!(line.text.trim(), "");
         assert_eq!(line.links, 2);
         assert_eq!(line.link_share(counts(&line.text).1), 1.0);
+    }
+
+    #[test]
+    fn urls_left_by_undone_links_are_dropped_and_those_made_by_them_too() {
+        for (text, visible) in [
+            ("see [the site](https://x.org) now", "see the site now"),
+            ("see [www.x.org](https://x.org) now", "see now"),
+            ("go ww![logo](a.png)w.example.org/x there", "go there"),
+            ("[a](https://x) and https://y.org", "a and"),
+        ] {
+            let line = visible_line(text, Marks::of(text), &mut link_cache());
+            assert_eq!(line.text.split_whitespace().collect::<Vec<_>>().join(" "), visible, "{text:?}");
+        }
     }
 
     #[test]
@@ -374,7 +392,8 @@ mod tests {
         ];
         for text in texts {
             let expected: Vec<_> = unanchored.find_iter(text).map(|found| found.range()).collect();
-            assert_eq!(markdown_links(text, &mut link_cache()).collect::<Vec<_>>(), expected, "{text}");
+            let found: Vec<_> = markdown_links(text, &mut link_cache()).map(|link| link.whole).collect();
+            assert_eq!(found, expected, "{text}");
         }
     }
 }
