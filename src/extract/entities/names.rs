@@ -565,7 +565,7 @@ pub struct DocumentWords<'a> {
     lexicon: &'a Lexicon,
     /// The name-shaped words of each region, the only ones a run can hold.
     shaped: Vec<Vec<NameWord>>,
-    /// The regions the words were read from.
+    /// The regions the words were read from, in order, disjoint.
     regions: Vec<Span>,
     /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
     capitalised_inside: Vec<Span>,
@@ -583,8 +583,10 @@ pub struct DocumentWords<'a> {
 }
 
 impl<'a> DocumentWords<'a> {
-    /// The words of `regions` of `text`, described by `lexicon`.
+    /// The words of `regions` of `text` (in order, disjoint), described by `lexicon`.
     pub fn new(text: &'a str, regions: &[Span], lexicon: &'a Lexicon) -> DocumentWords<'a> {
+        // `lower_occurrence` finds the region of a word by a binary search.
+        debug_assert!(regions.windows(2).all(|pair| pair[0].end <= pair[1].start));
         let mut document = DocumentWords {
             text,
             lexicon,
@@ -694,7 +696,7 @@ impl<'a> DocumentWords<'a> {
             }
             // The words with no capital letter are read here, for the few documents that ask,
             // rather than gathered for every document while its capitalised words are.
-            let searched: usize = self.regions.iter().map(|region| region.len()).sum();
+            let searched = self.stretch().map_or(0, |stretch| stretch.len());
             if asked.len() * searched <= LOWER_SEARCH_BYTES {
                 return asked.iter().filter_map(|word| self.lower_occurrence(word)).collect();
             }
@@ -710,24 +712,33 @@ impl<'a> DocumentWords<'a> {
     }
 
     /// `word` as the document writes it somewhere as a word with no capital letter, if it does:
-    /// found by a search of the text, and the word each occurrence starts, if any, read.
+    /// found by one search of the text the regions span, and the word each occurrence in a
+    /// region starts, if any, read.
     fn lower_occurrence(&self, word: &str) -> Option<&'a str> {
+        let stretch = self.stretch()?;
+        let bytes = stretch.of(self.text).as_bytes();
         let finder = memchr::memmem::Finder::new(word);
-        self.regions.iter().find_map(|&region| {
-            let mut words = Words::new(self.text, region);
-            let bytes = region.of(self.text).as_bytes();
-            // Occurrences may overlap (`aa` in `aaa`): each is looked at.
-            let mut from = 0;
-            while let Some(found) = finder.find(&bytes[from..]) {
-                let at = from + found;
-                let span = Span::new(region.start + at, region.start + at + word.len());
-                if words.word_from(at).is_some_and(|(read, capital)| read == span && !capital) {
-                    return Some(span.of(self.text));
-                }
-                from = at + 1;
+        // Occurrences may overlap (`aa` in `aaa`): each is looked at.
+        let mut from = 0;
+        while let Some(found) = finder.find(&bytes[from..]) {
+            let at = stretch.start + from + found;
+            let span = Span::new(at, at + word.len());
+            let index = self.regions.partition_point(|region| region.end < span.end);
+            if let Some(&region) = self.regions.get(index).filter(|region| region.start <= at)
+                && Words::new(self.text, region)
+                    .word_from(at - region.start)
+                    .is_some_and(|(read, capital)| read == span && !capital)
+            {
+                return Some(span.of(self.text));
             }
-            None
-        })
+            from += found + 1;
+        }
+        None
+    }
+
+    /// The text from the start of the first region to the end of the last.
+    fn stretch(&self) -> Option<Span> {
+        Some(Span::new(self.regions.first()?.start, self.regions.last()?.end))
     }
 
     /// The rules whose `preceded_by` holds the word before `word`, in `region`, its region.
@@ -1284,15 +1295,18 @@ mod tests {
             proptest::prop_assert_eq!(skipping, plain);
         }
 
-        /// The search for a word and the pass over every word agree on whether the document
-        /// writes it in lower case.
+        /// The search for a word and the pass over every word of the regions agree on whether
+        /// the document writes it in lower case.
         #[test]
         fn lower_case_words_are_found_by_a_search_as_by_reading_every_word(
             text in "([abAB'&.\\- ,]|’|é){0,40}",
             word in "[ab]{1,3}|[ab]’[ab]|a-b|é[ab]",
         ) {
-            let regions = [Span::new(0, text.len() / 2), Span::new(text.len() / 2, text.len())]
+            // Two regions with a gap between them, whose words are no region's.
+            let third = text.len() / 3;
+            let regions = [Span::new(0, third), Span::new(third, 2 * third), Span::new(2 * third, text.len())]
                 .into_iter()
+                .step_by(2)
                 .filter(|region| text.is_char_boundary(region.start) && text.is_char_boundary(region.end))
                 .collect::<Vec<_>>();
             let lexicon = Lexicon::default();
