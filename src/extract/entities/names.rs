@@ -723,15 +723,18 @@ impl<'a> DocumentWords<'a> {
         while let Some(found) = finder.find(&bytes[from..]) {
             let at = stretch.start + from + found;
             let span = Span::new(at, at + word.len());
-            let index = self.regions.partition_point(|region| region.end < span.end);
-            if let Some(&region) = self.regions.get(index).filter(|region| region.start <= at)
-                && Words::new(self.text, region)
-                    .word_from(at - region.start)
-                    .is_some_and(|(read, capital)| read == span && !capital)
-            {
-                return Some(span.of(self.text));
-            }
             from += found + 1;
+            let index = self.regions.partition_point(|region| region.end < span.end);
+            let Some(&region) = self.regions.get(index).filter(|region| region.start <= at) else { continue };
+            let mut words = Words::new(self.text, region);
+            if let Some((read, capital)) = words.word_from(at - region.start) {
+                if read == span && !capital {
+                    return Some(span.of(self.text));
+                }
+                // No word starts inside this one: each word is read once, however many
+                // occurrences (`aa` in `aaaa`) it holds.
+                from = from.max(region.start + words.at - stretch.start);
+            }
         }
         None
     }
@@ -1034,11 +1037,13 @@ impl<'t> Words<'t> {
 
     /// The word that starts at `at`, if one does; the words after it are read from its end.
     fn word_from(&mut self, at: usize) -> Option<(Span, bool)> {
-        if !self.word_starts_at(at) {
+        if !self.word_char_at(at) || !self.word_starts_at(at) {
             return None;
         }
         self.at = at;
-        self.next().filter(|&(span, _)| span.start == self.offset + at)
+        let word = self.next();
+        debug_assert!(word.is_some_and(|(span, _)| span.start == self.offset + at));
+        word
     }
 
     /// Whether a word starts at `at`, if a letter or digit does: the character before it is
