@@ -7,12 +7,12 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use super::gazetteer::{is_set, set};
 use super::lists::{self, Lists, WordList};
 use super::{Candidate, EntityRule};
-use crate::chars::{ASCII_CLASS, SPACE, class_run};
+use crate::chars::{self, ASCII_CLASS, ByteRanges, SPACE, class_run};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
 use crate::span::Span;
@@ -171,6 +171,11 @@ impl KnownWords {
         }
     }
 }
+
+/// Past this many bytes searched in all (the words asked about times the length of the
+/// document), [`DocumentWords::writes_lower`] reads all the document's words once instead of
+/// searching for each word: the searches stay linear in the document.
+const LOWER_SEARCH_BYTES: usize = 1 << 20;
 
 /// Rules and lists are told apart by bits of a `u32`.
 const MAX_SLOTS: usize = 32;
@@ -560,10 +565,10 @@ pub struct DocumentWords<'a> {
     lexicon: &'a Lexicon,
     /// The name-shaped words of each region, the only ones a run can hold.
     shaped: Vec<Vec<NameWord>>,
+    /// The regions the words were read from, in order, disjoint.
+    regions: Vec<Span>,
     /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
     capitalised_inside: Vec<Span>,
-    /// The words with no capital letter, in order: all that `lower` is gathered from.
-    lower_words: Vec<Span>,
     /// Capitalised words, with how often each is written inside a sentence; gathered on the
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
@@ -578,14 +583,16 @@ pub struct DocumentWords<'a> {
 }
 
 impl<'a> DocumentWords<'a> {
-    /// The words of `regions` of `text`, described by `lexicon`.
+    /// The words of `regions` of `text` (in order, disjoint), described by `lexicon`.
     pub fn new(text: &'a str, regions: &[Span], lexicon: &'a Lexicon) -> DocumentWords<'a> {
+        // `lower_occurrence` finds the region of a word by a binary search.
+        debug_assert!(regions.windows(2).all(|pair| pair[0].end <= pair[1].start));
         let mut document = DocumentWords {
             text,
             lexicon,
             shaped: Vec::with_capacity(regions.len()),
+            regions: regions.to_vec(),
             capitalised_inside: Vec::new(),
-            lower_words: Vec::with_capacity(regions.iter().map(|region| region.len() / 8).sum()),
             inside: OnceCell::new(),
             lower: OnceCell::new(),
             headlines: Vec::new(),
@@ -593,28 +600,24 @@ impl<'a> DocumentWords<'a> {
         };
         for &region in regions {
             let mut shaped: Vec<NameWord> = Vec::new();
-            // The index of the last name-shaped word among the words of the region.
-            let mut previous = None;
-            // Only words that start in a capital are looked at; the others are counted, for
-            // the index that tells consecutive words.
-            for (index, (span, capital)) in Words::new(text, region).enumerate() {
-                let surface = span.of(text);
+            // Only words that start in a capital are read; the others are passed over unread.
+            let mut words = Words::new(text, region);
+            while let Some((span, capital)) = words.next_capitalised() {
+                // A one-letter word is empty, with no capital.
                 if !capital {
-                    document.lower_words.push(span);
                     continue;
                 }
-                if !starts_capitalised(surface) {
-                    continue;
-                }
+                let surface = span.of(text);
+                debug_assert!(starts_capitalised(surface));
                 let starts_sentence = starts_sentence(text, region, span.start);
                 if !starts_sentence {
                     document.capitalised_inside.push(span);
                 }
                 let facts = lexicon.known.get(surface);
                 if name_shaped(surface, facts.run_break, lexicon) {
-                    let joins_previous = previous.is_some_and(|previous| previous + 1 == index)
-                        && shaped.last().is_some_and(|last| joined(text, last.span.end, span.start));
-                    previous = Some(index);
+                    // The words are consecutive too: what `joined` allows between them holds no
+                    // letter or digit, so no word.
+                    let joins_previous = shaped.last().is_some_and(|last| joined(text, last.span.end, span.start));
                     let mut name_word = NameWord {
                         span,
                         starts_sentence,
@@ -662,10 +665,11 @@ impl<'a> DocumentWords<'a> {
 
     /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
     /// form of a name-shaped word written capitalised inside sentences at least the lexicon's
-    /// `min_mentions` times: the few such words are gathered first, and the document's
-    /// lower-case words are looked for among them in one pass, most turned away by their first
-    /// two bytes. (A search of the text per question would cost a big document's length times
-    /// the words asked about; a set of all its lower-case words, a hash and an insertion per word.)
+    /// `min_mentions` times: the few such words are gathered first, and each is searched for in
+    /// the text; past [`LOWER_SEARCH_BYTES`] searched (a big document), the document's lower-case
+    /// words are read and looked for among them in one pass instead, most turned away by their
+    /// first two bytes. (A set of all its lower-case words would cost a hash and an insertion
+    /// per word.)
     fn writes_lower(&self, word: &str) -> bool {
         let lower = self.lower.get_or_init(|| {
             let lower = |word: &str| with_lower_case(word, str::to_string);
@@ -690,13 +694,54 @@ impl<'a> DocumentWords<'a> {
             for word in &asked {
                 set(&mut heads, head(word));
             }
-            self.lower_words
+            // The words with no capital letter are read here, for the few documents that ask,
+            // rather than gathered for every document while its capitalised words are.
+            let searched = self.stretch().map_or(0, |stretch| stretch.len());
+            if asked.len() * searched <= LOWER_SEARCH_BYTES {
+                return asked.iter().filter_map(|word| self.lower_occurrence(word)).collect();
+            }
+            self.regions
                 .iter()
-                .map(|span| span.of(self.text))
+                .flat_map(|&region| Words::new(self.text, region))
+                .filter(|&(_, capital)| !capital)
+                .map(|(span, _)| span.of(self.text))
                 .filter(|word| is_set(&heads, head(word)) && asked.contains(*word))
                 .collect()
         });
         lower.contains(word)
+    }
+
+    /// `word` as the document writes it somewhere as a word with no capital letter, if it does:
+    /// found by one search of the text the regions span, and the word each occurrence in a
+    /// region starts, if any, read.
+    fn lower_occurrence(&self, word: &str) -> Option<&'a str> {
+        let stretch = self.stretch()?;
+        let bytes = stretch.of(self.text).as_bytes();
+        let finder = memchr::memmem::Finder::new(word);
+        // Occurrences may overlap (`aa` in `aaa`): each is looked at.
+        let mut from = 0;
+        while let Some(found) = finder.find(&bytes[from..]) {
+            let at = stretch.start + from + found;
+            let span = Span::new(at, at + word.len());
+            from += found + 1;
+            let index = self.regions.partition_point(|region| region.end < span.end);
+            let Some(&region) = self.regions.get(index).filter(|region| region.start <= at) else { continue };
+            let mut words = Words::new(self.text, region);
+            if let Some((read, capital)) = words.word_from(at - region.start) {
+                if read == span && !capital {
+                    return Some(span.of(self.text));
+                }
+                // No word starts inside this one: each word is read once, however many
+                // occurrences (`aa` in `aaaa`) it holds.
+                from = from.max(region.start + words.at - stretch.start);
+            }
+        }
+        None
+    }
+
+    /// The text from the start of the first region to the end of the last.
+    fn stretch(&self) -> Option<Span> {
+        Some(Span::new(self.regions.first()?.start, self.regions.last()?.end))
     }
 
     /// The rules whose `preceded_by` holds the word before `word`, in `region`, its region.
@@ -956,6 +1001,85 @@ impl<'t> Words<'t> {
         (c.is_alphanumeric(), c.is_uppercase(), c.len_utf8())
     }
 
+    /// The next word that starts in a capital letter, the words before it skipped. Only the
+    /// bytes that can begin a capital (ASCII capitals and bytes beyond ASCII) are looked at,
+    /// sixteen at a time: the lower-case words between them, most of the text, are not read.
+    fn next_capitalised(&mut self) -> Option<(Span, bool)> {
+        static CAPITALS: LazyLock<ByteRanges> =
+            LazyLock::new(|| ByteRanges::covering(1, |byte| byte.is_ascii_uppercase() || !byte.is_ascii()));
+        let capitals = &*CAPITALS;
+        let bytes = self.slice.as_bytes();
+        let mut at = self.at;
+        while at < bytes.len() {
+            let held = capitals.mask(&chars::sixteen_at(bytes, at, 0));
+            if held == 0 {
+                at += 16;
+                continue;
+            }
+            at += held.trailing_zeros() as usize;
+            let (capital, width) = match bytes[at] {
+                byte if byte.is_ascii() => (true, 1),
+                // Inside a character.
+                0x80..=0xBF => (false, 1),
+                _ => {
+                    let (word_char, capital, width) = self.beyond_ascii(at);
+                    (word_char && capital, width)
+                }
+            };
+            if capital && let Some(word) = self.word_from(at) {
+                return Some(word);
+            }
+            at += width;
+        }
+        self.at = bytes.len();
+        None
+    }
+
+    /// The word that starts at `at`, if one does; the words after it are read from its end.
+    fn word_from(&mut self, at: usize) -> Option<(Span, bool)> {
+        if !self.word_char_at(at) || !self.word_starts_at(at) {
+            return None;
+        }
+        self.at = at;
+        let word = self.next();
+        debug_assert!(word.is_some_and(|(span, _)| span.start == self.offset + at));
+        word
+    }
+
+    /// Whether a word starts at `at`, if a letter or digit does: the character before it is
+    /// neither a letter or digit nor a joiner after a letter or digit, which [`Words::next`]
+    /// would have read on into it.
+    fn word_starts_at(&self, at: usize) -> bool {
+        let bytes = self.slice.as_bytes();
+        if at == 0 {
+            return true;
+        }
+        if self.word_char_before(at) {
+            return false;
+        }
+        let joiner = if WORD_BYTES[usize::from(bytes[at - 1])] & JOINER != 0 {
+            1
+        } else if bytes[..at].ends_with("’".as_bytes()) {
+            "’".len()
+        } else {
+            return true;
+        };
+        !self.word_char_before(at - joiner)
+    }
+
+    /// Whether a letter or digit ends at `at`.
+    fn word_char_before(&self, at: usize) -> bool {
+        let bytes = self.slice.as_bytes();
+        match at.checked_sub(1).map(|last| bytes[last]) {
+            None => false,
+            Some(byte) if byte.is_ascii() => WORD_BYTES[usize::from(byte)] & WORD_CHAR != 0,
+            Some(_) => {
+                let start = (at.saturating_sub(4)..at).rev().find(|&start| self.slice.is_char_boundary(start));
+                self.beyond_ascii(start.expect("a character ends here")).0
+            }
+        }
+    }
+
     /// Whether a letter or digit starts at `at`.
     fn word_char_at(&self, at: usize) -> bool {
         match self.slice.as_bytes().get(at) {
@@ -1154,6 +1278,49 @@ mod tests {
             }
             let set: crate::span::SpanSet = chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect();
             proptest::prop_assert_eq!(covering(&chosen, at), set.overlapping(Span::new(at, at + 1)).next());
+        }
+    }
+
+    proptest::proptest! {
+        /// Words glued by joiners, possessives, capitals inside words, one-letter words and
+        /// characters beyond ASCII, in regions that may cut through words.
+        #[test]
+        fn capitalised_words_are_the_words_read_one_by_one_that_start_in_a_capital(
+            text in "([aAbBsS'&.\\- ,]|’|é|É|“|Ⅻ){0,40}",
+            cut in 0usize..4,
+        ) {
+            let start = (0..=cut.min(text.len())).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+            let region = Span::new(start, text.len());
+            let plain: Vec<(Span, bool)> = Words::new(&text, region)
+                .filter(|&(span, capital)| capital && starts_capitalised(span.of(&text)))
+                .collect();
+            let mut words = Words::new(&text, region);
+            let skipping: Vec<(Span, bool)> =
+                std::iter::from_fn(|| words.next_capitalised()).filter(|&(_, capital)| capital).collect();
+            proptest::prop_assert_eq!(skipping, plain);
+        }
+
+        /// The search for a word and the pass over every word of the regions agree on whether
+        /// the document writes it in lower case.
+        #[test]
+        fn lower_case_words_are_found_by_a_search_as_by_reading_every_word(
+            text in "([abAB'&.\\- ,]|’|é){0,40}",
+            word in "[ab]{1,3}|[ab]’[ab]|a-b|é[ab]",
+        ) {
+            // Two regions with a gap between them, whose words are no region's.
+            let third = text.len() / 3;
+            let regions = [Span::new(0, third), Span::new(third, 2 * third), Span::new(2 * third, text.len())]
+                .into_iter()
+                .step_by(2)
+                .filter(|region| text.is_char_boundary(region.start) && text.is_char_boundary(region.end))
+                .collect::<Vec<_>>();
+            let lexicon = Lexicon::default();
+            let document = DocumentWords::new(&text, &regions, &lexicon);
+            let plain = regions
+                .iter()
+                .flat_map(|&region| Words::new(&text, region))
+                .any(|(span, capital)| !capital && span.of(&text) == word);
+            proptest::prop_assert_eq!(document.lower_occurrence(&word).is_some(), plain);
         }
     }
 
