@@ -111,16 +111,29 @@ fn class_of(c: char) -> u8 {
 }
 
 /// The sixteen bytes of `bytes` from `at` on (`at` at most its length), those past its end read
-/// as `pad`: what the scans that read a text sixteen bytes at a time read.
+/// as `pad`: what the scans that read a text sixteen bytes at a time read. The last few bytes
+/// of a text are put together from two reads of a fixed length that overlap, never a copy of a
+/// length known only when running (a `memcpy` call): every short string and every text's tail
+/// comes through here.
 pub fn sixteen_at(bytes: &[u8], at: usize, pad: u8) -> [u8; 16] {
-    match bytes.get(at..at + 16) {
-        Some(sixteen) => sixteen.try_into().expect("sixteen bytes"),
-        None => {
-            let mut chunk = [pad; 16];
-            chunk[..bytes.len() - at].copy_from_slice(&bytes[at..]);
-            chunk
-        }
+    if let Some(sixteen) = bytes.get(at..at + 16) {
+        return sixteen.try_into().expect("sixteen bytes");
     }
+    let rest = &bytes[at..];
+    let len = rest.len();
+    let mut chunk = [pad; 16];
+    match len {
+        8.. => {
+            chunk[..8].copy_from_slice(&rest[..8]);
+            chunk[len - 8..len].copy_from_slice(&rest[len - 8..]);
+        }
+        4.. => {
+            chunk[..4].copy_from_slice(&rest[..4]);
+            chunk[len - 4..len].copy_from_slice(&rest[len - 4..]);
+        }
+        _ => chunk[..len].copy_from_slice(rest),
+    }
+    chunk
 }
 
 /// The position of the first byte beyond ASCII in `bytes` at or after `from` (at most its
@@ -283,6 +296,18 @@ mod tests {
             let expected = bytes[from..].iter().position(|byte| !byte.is_ascii()).map(|offset| from + offset);
             proptest::prop_assert_eq!(first_non_ascii(bytes, from), expected);
             proptest::prop_assert_eq!(first_non_ascii_by_words(bytes, from), expected);
+        }
+
+        /// A text's last bytes, of every length, are read as a copy padded byte by byte reads
+        /// them, from any start.
+        #[test]
+        fn sixteen_bytes_are_read_as_a_padded_copy(bytes in proptest::collection::vec(1u8.., 0..40), from in 0usize..40) {
+            let from = from.min(bytes.len());
+            let mut expected = [0; 16];
+            for (to, &byte) in expected.iter_mut().zip(&bytes[from..]) {
+                *to = byte;
+            }
+            proptest::prop_assert_eq!(sixteen_at(&bytes, from, 0), expected);
         }
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::ser::Serializer;
 use serde_json::{Map, Value};
 
+use crate::chars;
 use crate::decode::Decoded;
 use crate::span::Span;
 
@@ -416,7 +417,8 @@ fn copy_clean_prefix(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
                 mask => at + mask.trailing_zeros() as usize,
             };
         } else {
-            let chunk = short_chunk(bytes);
+            // Padded with spaces, which need no escaping.
+            let chunk = chars::sixteen_at(bytes, 0, b' ');
             store(0, &chunk);
             break (escapes_in(&chunk).trailing_zeros() as usize).min(len);
         }
@@ -427,26 +429,6 @@ fn copy_clean_prefix(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
     // bytes, the sixteen from its start).
     unsafe { out.set_len(out.len() + clean) };
     clean
-}
-
-/// The bytes of a text of fewer than sixteen, padded with spaces (which need no escaping) to a
-/// chunk of sixteen: put together from two reads of a fixed length that overlap, never a copy
-/// of a length known only when running.
-fn short_chunk(bytes: &[u8]) -> [u8; 16] {
-    let len = bytes.len();
-    let mut chunk = [b' '; 16];
-    match len {
-        8.. => {
-            chunk[..8].copy_from_slice(&bytes[..8]);
-            chunk[len - 8..len].copy_from_slice(&bytes[len - 8..]);
-        }
-        4.. => {
-            chunk[..4].copy_from_slice(&bytes[..4]);
-            chunk[len - 4..len].copy_from_slice(&bytes[len - 4..]);
-        }
-        _ => chunk[..len].copy_from_slice(bytes),
-    }
-    chunk
 }
 
 /// Writes `text` as a JSON string, escaped as serde_json escapes it: quote, backslash and
