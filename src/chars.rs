@@ -244,6 +244,23 @@ impl ByteRanges {
         }
     }
 
+    /// The position of the first byte of `bytes` at or after `from` (at most its length) that
+    /// is in, read sixteen at a time.
+    #[inline]
+    pub fn find(&self, bytes: &[u8], from: usize) -> Option<usize> {
+        let mut at = from;
+        while at < bytes.len() {
+            // Bytes past the end are padded, and whether the pad is in or not is masked off.
+            let within = (1u32 << (bytes.len() - at).min(16)) - 1;
+            let held = self.mask(&sixteen_at(bytes, at, 0)) & within;
+            if held != 0 {
+                return Some(at + held.trailing_zeros() as usize);
+            }
+            at += 16;
+        }
+        None
+    }
+
     #[cfg(not(target_arch = "x86_64"))]
     pub fn mask(&self, chunk: &[u8; 16]) -> u32 {
         let held = |byte: u8| {
@@ -308,6 +325,19 @@ mod tests {
                 *to = byte;
             }
             proptest::prop_assert_eq!(sixteen_at(&bytes, from, 0), expected);
+        }
+
+        /// The first byte in the ranges is the one a byte-wise search finds, whatever the
+        /// padding of the last chunk would say (`\0` is in the ranges).
+        #[test]
+        fn bytes_in_ranges_are_found_where_a_byte_wise_search_finds_them(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![0u8, b'7', b'a', 0xC3]), 0..40),
+            from in 0usize..40,
+        ) {
+            let ranges = ByteRanges::covering(2, |byte| byte == 0 || byte.is_ascii_digit());
+            let from = from.min(bytes.len());
+            let expected = bytes[from..].iter().position(|&byte| byte == 0 || byte.is_ascii_digit()).map(|at| from + at);
+            proptest::prop_assert_eq!(ranges.find(&bytes, from), expected);
         }
     }
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, LazyLock};
 use super::gazetteer::{is_set, set};
 use super::lists::{self, Lists, WordList};
 use super::{Candidate, EntityRule};
-use crate::chars::{self, ASCII_CLASS, ByteRanges, SPACE, class_run};
+use crate::chars::{ASCII_CLASS, ByteRanges, SPACE, class_run};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
 use crate::span::Span;
@@ -1007,16 +1007,9 @@ impl<'t> Words<'t> {
     fn next_capitalised(&mut self) -> Option<(Span, bool)> {
         static CAPITALS: LazyLock<ByteRanges> =
             LazyLock::new(|| ByteRanges::covering(1, |byte| byte.is_ascii_uppercase() || !byte.is_ascii()));
-        let capitals = &*CAPITALS;
         let bytes = self.slice.as_bytes();
-        let mut at = self.at;
-        while at < bytes.len() {
-            let held = capitals.mask(&chars::sixteen_at(bytes, at, 0));
-            if held == 0 {
-                at += 16;
-                continue;
-            }
-            at += held.trailing_zeros() as usize;
+        let mut from = self.at;
+        while let Some(at) = CAPITALS.find(bytes, from) {
             let (capital, width) = match bytes[at] {
                 byte if byte.is_ascii() => (true, 1),
                 // Inside a character.
@@ -1029,7 +1022,7 @@ impl<'t> Words<'t> {
             if capital && let Some(word) = self.word_from(at) {
                 return Some(word);
             }
-            at += width;
+            from = at + width;
         }
         self.at = bytes.len();
         None

@@ -53,7 +53,7 @@ use rust_decimal::Decimal;
 
 use super::lexicon::Lexicon;
 use super::number::parse_numeral;
-use crate::chars::{self, ByteRanges};
+use crate::chars::ByteRanges;
 use crate::rules::gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 
@@ -707,8 +707,7 @@ impl Grammar {
 fn has_digit(bytes: &[u8]) -> bool {
     static DIGITS: std::sync::LazyLock<ByteRanges> =
         std::sync::LazyLock::new(|| ByteRanges::covering(1, |byte| byte.is_ascii_digit()));
-    let digits = &*DIGITS;
-    (0..bytes.len()).step_by(16).any(|at| digits.mask(&chars::sixteen_at(bytes, at, b' ')) != 0)
+    DIGITS.find(bytes, 0).is_some()
 }
 
 /// The text of the line before `end`, at most [`CONTEXT`] bytes of it: what a context guard
