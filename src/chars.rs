@@ -249,16 +249,16 @@ impl ByteRanges {
     #[inline]
     pub fn find(&self, bytes: &[u8], from: usize) -> Option<usize> {
         let mut at = from;
-        while at < bytes.len() {
-            // Bytes past the end are padded, and whether the pad is in or not is masked off.
-            let within = (1u32 << (bytes.len() - at).min(16)) - 1;
-            let held = self.mask(&sixteen_at(bytes, at, 0)) & within;
+        while let Some(sixteen) = bytes.get(at..at + 16) {
+            let held = self.mask(sixteen.try_into().expect("sixteen bytes"));
             if held != 0 {
                 return Some(at + held.trailing_zeros() as usize);
             }
             at += 16;
         }
-        None
+        // The last few bytes, padded: whether the pad is in or not is masked off.
+        let held = self.mask(&sixteen_at(bytes, at, 0)) & ((1 << (bytes.len() - at)) - 1);
+        (held != 0).then(|| at + held.trailing_zeros() as usize)
     }
 
     #[cfg(not(target_arch = "x86_64"))]
