@@ -406,18 +406,24 @@ type ScratchMaker = lazy::CacheMaker<Scratch>;
 type CacheMaker = lazy::CacheMaker<LazyCache>;
 
 /// A thread's cache of the anchored set's lazy DFA, and what its walks have shown about the
-/// first two bytes of a text.
+/// first two or three bytes of a text.
 ///
-/// Most lead starts (a year, a count, a word) are turned down by their first or second byte,
-/// but the DFA states that turn them down are spread over a large cache, so that each walk
-/// costs a cache miss or two. Which pairs of bytes the walk dies on is learned here, as the
-/// walks meet them, in a small table that stays in the processor's cache.
+/// Most lead starts (a year, a count, a word) are turned down by their first, second or third
+/// byte (a word such as `the` or `and` lives two bytes in the number words and currency codes),
+/// but the DFA states that turn them down are spread over a large cache, and each walk pays for
+/// finding its start state: which pairs and triples of bytes the walk dies on is learned here,
+/// as the walks meet them, in small tables that stay in the processor's cache.
 struct Scratch {
     cache: LazyCache,
-    /// Bit `second` of row `first`: the walk over a text starting with `first, second` is known.
-    known: Box<[[u64; 4]; 256]>,
-    /// Of the known pairs, those the walk dies on without passing a match.
+    /// Bit `second` of row `first`: the walk over a text starting with `first, second` dies
+    /// there without passing a match.
     dies: Box<[[u64; 4]; 256]>,
+    /// For a pair `first, second` the walk got past, its row in `dies_third` (0: none yet).
+    third_row: Box<[[u16; 256]; 256]>,
+    /// Bit `third` of a row: the walk over a text starting with the row's pair and `third`
+    /// dies on the third byte without passing a match. Row 0 stays empty, for the pairs
+    /// without a row of their own.
+    dies_third: Vec<[u64; 4]>,
 }
 
 impl AnchoredSet {
@@ -433,8 +439,9 @@ impl AnchoredSet {
         let maker = dfa.clone();
         let caches = Box::new(Pool::new(Box::new(move || Scratch {
             cache: maker.create_cache(),
-            known: Box::new([[0; 4]; 256]),
             dies: Box::new([[0; 4]; 256]),
+            third_row: vec![[0; 256]; 256].into_boxed_slice().try_into().expect("256 rows"),
+            dies_third: vec![[0; 4]],
         }) as ScratchMaker));
         Some(AnchoredSet::Lazy { dfa: Box::new(dfa), caches })
     }
@@ -463,25 +470,33 @@ impl Walker<'_> {
         match self {
             Walker::Lazy(dfa, scratch) => {
                 // The walk starts in the same state whatever the text (anchored, nothing
-                // before it), so two bytes it died on once, it dies on again. A text of two
-                // bytes is walked on to its end, which the pair alone does not tell.
-                let pair = match text.as_bytes() {
-                    &[first, second, _, ..] => Some((first, second)),
+                // before it), so the bytes it died on once, it dies on again. A text is only
+                // looked up by bytes it has one more of: a text that ends on them is walked on
+                // to its end, which they alone do not tell.
+                let head = match text.as_bytes() {
+                    &[first, second, third, ..] => Some((first, second, third)),
                     _ => None,
                 };
-                if let Some((first, second)) = pair
-                    && gate::has_byte(&scratch.known[usize::from(first)], second)
-                    && gate::has_byte(&scratch.dies[usize::from(first)], second)
-                {
-                    return 2;
+                if let Some((first, second, third)) = head {
+                    if gate::has_byte(&scratch.dies[usize::from(first)], second) {
+                        return 2;
+                    }
+                    let row = usize::from(scratch.third_row[usize::from(first)][usize::from(second)]);
+                    if gate::has_byte(&scratch.dies_third[row], third) {
+                        return 3;
+                    }
                 }
-                let Scratch { cache, known, dies } = &mut **scratch;
+                let Scratch { cache, dies, third_row, dies_third } = &mut **scratch;
                 let reach = match walk_all(dfa, cache, text, matched) {
                     Some(read) => {
-                        if let Some((first, second)) = pair {
-                            gate::add_byte(&mut known[usize::from(first)], second);
-                            if read <= 2 && matched.is_empty() {
+                        if let Some((first, second, third)) = head
+                            && matched.is_empty()
+                        {
+                            if read <= 2 {
                                 gate::add_byte(&mut dies[usize::from(first)], second);
+                            } else if read == 3 && text.len() > 3 {
+                                let row = &mut third_row[usize::from(first)][usize::from(second)];
+                                learn_third(row, dies_third, third);
                             }
                         }
                         // A match ending at a byte is seen on the byte after it: the byte the
@@ -511,6 +526,17 @@ impl Walker<'_> {
             }
         }
     }
+}
+
+/// Notes that the walk dies on byte `third` after the pair whose row in `dies_third` is `row`,
+/// giving the pair a row first; once the rows fill a `u16`, new pairs are left to the walk.
+fn learn_third(row: &mut u16, dies_third: &mut Vec<[u64; 4]>, third: u8) {
+    if *row == 0 {
+        let Ok(next) = u16::try_from(dies_third.len()) else { return };
+        dies_third.push([0; 4]);
+        *row = next;
+    }
+    gate::add_byte(&mut dies_third[usize::from(*row)], third);
 }
 
 /// Walks the lazy DFA `dfa` (match kind `All`, patterns anchored) over `text` from its start
@@ -1298,6 +1324,43 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn the_walks_learned_bytes_say_what_a_fresh_walk_says(
+            words in proptest::collection::vec(
+                "the|and|tw|two|th|a|an|\\$|€|USD|US|dollars|dol|d|[0-9]{1,4}|[.,]|million|m|5c|[ -]|x",
+                0..24,
+            )
+        ) {
+            let lexicon = lexicon();
+            let patterns = specs(&[
+                "{sym}{sp}{num}{scale}?",
+                "{num}{scale}?{sp}{name}",
+                "{words}{sp}{name}",
+                "{code}{sp}{num}",
+                "{num}{sub}",
+            ]);
+            let grammar = Grammar::new(&patterns, &lexicon).unwrap();
+            let AnchoredSet::Lazy { dfa, .. } = &grammar.anchored else { panic!("a lazy set") };
+            let text: String = words.concat();
+            let mut walker = grammar.anchored.walker();
+            let mut matched = Vec::new();
+            // Twice over the text, so that the second round meets the bytes the first learned;
+            // each start also as texts that end after a few bytes, which a walk reads to the end.
+            let starts = (0..text.len()).chain(0..text.len()).filter(|&start| text.is_char_boundary(start));
+            let ends = |start: usize| (start + 1..=start + 4).chain([text.len()]).filter(|&end| text.is_char_boundary(end));
+            for (start, end) in starts.flat_map(|start| ends(start).map(move |end| (start, end))) {
+                let rest = &text[start..end];
+                let reach = walker.matches(rest, &mut matched);
+                let mut fresh = Vec::new();
+                let fresh_reach = walk_all(dfa, &mut dfa.create_cache(), rest, &mut fresh).unwrap();
+                fresh.sort_unstable();
+                fresh.dedup();
+                // How far a walk read is only asked of a start where a pattern matches.
+                let (reach, fresh_reach) = if fresh.is_empty() { (0, 0) } else { (reach, fresh_reach) };
+                proptest::prop_assert_eq!((&matched, reach), (&fresh, fresh_reach), "at {} of {:?}", start, text);
+            }
+        }
+
         #[test]
         fn digits_are_found_wherever_they_are(text in "[a-z 0-9.é]{0,40}") {
             proptest::prop_assert_eq!(has_digit(text.as_bytes()), text.bytes().any(|b| b.is_ascii_digit()));
