@@ -24,7 +24,7 @@ use foldhash::HashMap;
 
 use super::visible::{VisibleLine, counts};
 use super::words::{KeyTable, folded_key_at, pack};
-use crate::chars::{DIGIT, LETTER, SPACE, class_at};
+use crate::chars::{DIGIT, LETTER, SPACE, class_at, sixteen_at};
 use crate::record::BoilerplateKind;
 
 /// Thresholds of the context pass, from the `[classifier]` table of `rules/boilerplate/`.
@@ -141,57 +141,69 @@ struct ByteMasks {
     beyond: u64,
 }
 
-/// The [`ByteMasks`] of 64 bytes. On x86-64 a few SSE2 comparisons of sixteen bytes at a time,
-/// elsewhere byte by byte.
-#[cfg(target_arch = "x86_64")]
+/// The [`ByteMasks`] of the `len` bytes (at most 64) of `bytes` from `at`: only the sixteen-byte
+/// chunks that hold some of them are classed, so a short line pays for one or two.
 #[inline(always)]
-fn byte_masks(window: &[u8; 64]) -> ByteMasks {
-    use std::arch::x86_64::{
-        _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
-        _mm_or_si128, _mm_set1_epi8,
-    };
+fn byte_masks(bytes: &[u8], at: usize, len: usize) -> ByteMasks {
     let mut masks = ByteMasks::default();
-    for (index, chunk) in window.chunks_exact(16).enumerate() {
-        let shift = 16 * index;
-        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
-        // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
-        unsafe {
-            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
-            let within = |low: u8, high: u8| {
-                _mm_and_si128(
-                    _mm_cmpgt_epi8(bytes, _mm_set1_epi8(low as i8 - 1)),
-                    _mm_cmplt_epi8(bytes, _mm_set1_epi8(high as i8 + 1)),
-                )
-            };
-            let is = |byte: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(byte as i8));
-            let mask = |bytes| u64::from(_mm_movemask_epi8(bytes) as u16) << shift;
-            // Bytes beyond ASCII are negative as signed bytes, so no range below takes them in.
-            masks.beyond |= mask(bytes);
-            // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
-            let lowered = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
-            masks.letters |= mask(_mm_and_si128(
-                _mm_cmpgt_epi8(lowered, _mm_set1_epi8(b'a' as i8 - 1)),
-                _mm_cmplt_epi8(lowered, _mm_set1_epi8(b'z' as i8 + 1)),
-            ));
-            masks.digits |= mask(within(b'0', b'9'));
-            masks.spaces |= mask(_mm_or_si128(within(b'\t', b'\r'), is(b' ')));
-            masks.marks |= mask(_mm_or_si128(is(b'*'), is(b'_')));
+    if let Some(window) = bytes[at..].first_chunk::<64>() {
+        for (index, chunk) in window.chunks_exact(16).enumerate() {
+            chunk_masks(chunk.try_into().expect("sixteen bytes"), 16 * index, &mut masks);
+        }
+    } else {
+        // The last bytes, padded with zero bytes, which are no letter, digit, space or mark.
+        for index in 0..len.div_ceil(16) {
+            chunk_masks(&sixteen_at(bytes, at + 16 * index, 0), 16 * index, &mut masks);
         }
     }
     masks
 }
 
-#[cfg(not(target_arch = "x86_64"))]
-fn byte_masks(window: &[u8; 64]) -> ByteMasks {
-    byte_masks_by_byte(window)
+/// Adds the classes of sixteen bytes, shifted left by `shift` bits, to `masks`. On x86-64 a few
+/// SSE2 comparisons, elsewhere byte by byte.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn chunk_masks(chunk: &[u8; 16], shift: usize, masks: &mut ByteMasks) {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+    // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+        let within = |low: u8, high: u8| {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(bytes, _mm_set1_epi8(low as i8 - 1)),
+                _mm_cmplt_epi8(bytes, _mm_set1_epi8(high as i8 + 1)),
+            )
+        };
+        let is = |byte: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(byte as i8));
+        let mask = |bytes| u64::from(_mm_movemask_epi8(bytes) as u16) << shift;
+        // Bytes beyond ASCII are negative as signed bytes, so no range below takes them in.
+        masks.beyond |= mask(bytes);
+        // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
+        let lowered = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+        masks.letters |= mask(_mm_and_si128(
+            _mm_cmpgt_epi8(lowered, _mm_set1_epi8(b'a' as i8 - 1)),
+            _mm_cmplt_epi8(lowered, _mm_set1_epi8(b'z' as i8 + 1)),
+        ));
+        masks.digits |= mask(within(b'0', b'9'));
+        masks.spaces |= mask(_mm_or_si128(within(b'\t', b'\r'), is(b' ')));
+        masks.marks |= mask(_mm_or_si128(is(b'*'), is(b'_')));
+    }
 }
 
-/// [`byte_masks`] a byte at a time.
+#[cfg(not(target_arch = "x86_64"))]
+fn chunk_masks(chunk: &[u8; 16], shift: usize, masks: &mut ByteMasks) {
+    chunk_masks_by_byte(chunk, shift, masks)
+}
+
+/// [`chunk_masks`] a byte at a time.
 #[cfg(any(test, not(target_arch = "x86_64")))]
-fn byte_masks_by_byte(window: &[u8; 64]) -> ByteMasks {
-    let mut masks = ByteMasks::default();
-    for (index, &byte) in window.iter().enumerate() {
-        let bit = 1 << index;
+fn chunk_masks_by_byte(chunk: &[u8; 16], shift: usize, masks: &mut ByteMasks) {
+    for (index, &byte) in chunk.iter().enumerate() {
+        let bit = 1 << (shift + index);
         if !byte.is_ascii() {
             masks.beyond |= bit;
             continue;
@@ -206,7 +218,6 @@ fn byte_masks_by_byte(window: &[u8; 64]) -> ByteMasks {
             masks.marks |= bit;
         }
     }
-    masks
 }
 
 /// The bits below bit `n` (`n` at most 64).
@@ -349,16 +360,7 @@ impl StopWords {
         let mut at = 0;
         while at < bytes.len() || token.is_some() {
             let len = (bytes.len() - at).min(64);
-            let mut masks = match bytes[at..].first_chunk::<64>() {
-                Some(window) => byte_masks(window),
-                None => {
-                    // The last bytes, padded with zero bytes, which are no letter, digit, space
-                    // or mark.
-                    let mut window = [0; 64];
-                    window[..len].copy_from_slice(&bytes[at..]);
-                    byte_masks(&window)
-                }
-            };
+            let mut masks = byte_masks(bytes, at, len);
             chars += (below(len) & !(masks.beyond | masks.spaces | masks.marks)).count_ones() as usize;
             marks += masks.marks.count_ones() as usize;
             if masks.beyond != 0 {
@@ -1191,9 +1193,19 @@ mod tests {
         }
 
         #[test]
-        fn sixty_four_bytes_are_classed_as_a_byte_at_a_time(bytes in proptest::collection::vec(proptest::num::u8::ANY, 64)) {
-            let window: [u8; 64] = bytes.try_into().unwrap();
-            proptest::prop_assert_eq!(byte_masks(&window), byte_masks_by_byte(&window));
+        fn up_to_sixty_four_bytes_are_classed_as_a_byte_at_a_time(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80),
+            at in 0..80usize,
+        ) {
+            let at = at.min(bytes.len());
+            let len = (bytes.len() - at).min(64);
+            let mut window = [0; 64];
+            window[..len].copy_from_slice(&bytes[at..at + len]);
+            let mut expected = ByteMasks::default();
+            for (index, chunk) in window.chunks_exact(16).enumerate() {
+                chunk_masks_by_byte(chunk.try_into().unwrap(), 16 * index, &mut expected);
+            }
+            proptest::prop_assert_eq!(byte_masks(&bytes, at, len), expected);
         }
 
         /// Texts of every kind of byte the window reading tells apart, ASCII and beyond (letters,
