@@ -22,7 +22,7 @@
 
 use foldhash::HashMap;
 
-use super::visible::{VisibleLine, counts};
+use super::visible::VisibleLine;
 use super::words::{KeyTable, folded_key, folded_key_at, pack};
 use crate::chars::{DIGIT, LETTER, SPACE, class_at, sixteen_at};
 use crate::record::BoilerplateKind;
@@ -315,14 +315,20 @@ impl StopWords {
     /// Scans the visible `text` of a line once (see [`LineScan`]); `lower` is scratch for long
     /// words. Calls `phrases(start, group)` for every word of the body, at byte `start` of
     /// `text`, that starts the phrases of a group (see [`phrase_group`](Self::phrase_group)).
+    #[inline(always)]
     pub fn scan<'a>(&self, text: &'a str, lower: &mut String, mut phrases: impl FnMut(usize, u32)) -> LineScan<'a> {
         // Most lines of prose open with a letter: no markup, no numbering, nothing before the body.
-        let body = match text.as_bytes().first() {
-            Some(first) if first.is_ascii_alphabetic() => text,
-            _ => strip_numbering(trim_line_markup(text)),
+        let (body, lead_words, lead_chars) = match text.as_bytes().first() {
+            Some(first) if first.is_ascii_alphabetic() => (text, 0, 0),
+            _ => {
+                // Markup holds no letter or digit: the numbering is the only word of the lead.
+                let marked = trim_line_markup(text);
+                let body = strip_numbering(marked);
+                let lead = &text[..text.len() - body.len()];
+                (body, usize::from(body.len() < marked.len()), lead.chars().filter(|c| !c.is_whitespace()).count())
+            }
         };
         let lead = text.len() - body.len();
-        let (lead_words, lead_chars) = if lead == 0 { (0, 0) } else { counts(&text[..lead]) };
         let mut stop_words = [0; MAX_LANGUAGES];
         let counted = self.count(body, &mut stop_words, lower, |start, group| phrases(lead + start, group));
         // The markup and numbering before the body end in a mark or white space, so no word
@@ -352,9 +358,9 @@ impl StopWords {
         // What goes on from one window to the next: whether white space came since the last
         // token, or no token came yet (the next token then starts a word as `split_whitespace`
         // cuts them); whether the token that reaches into the next window holds a letter so
-        // far; and where that token starts.
+        // far; and where that token starts and whether it is all ASCII so far.
         let (mut spaced, mut lettered) = (true, false);
-        let mut crossing: Option<usize> = None;
+        let mut crossing: Option<(usize, bool)> = None;
         // The bytes of the next window that belong to a character beyond ASCII which starts in
         // this one, by the character's class (`beyond`: all of them).
         let mut spill = ByteMasks::default();
@@ -417,28 +423,23 @@ impl StopWords {
             while ends != 0 {
                 let end = ends.trailing_zeros() as usize;
                 ends &= ends - 1;
-                let before = gaps & below(end);
+                // `first` and `end` are below 64.
+                let before = gaps & ((1 << end) - 1);
                 let first = 64 - before.leading_zeros() as usize;
-                let (start, key, ascii) = match crossing {
-                    Some(start) if before == 0 => {
-                        let (key, ascii) = token_key(bytes, start..at + end);
-                        (start, key, ascii)
-                    }
-                    _ if masks.beyond & (below(end) ^ below(first)) == 0 => {
-                        let start = at + first;
-                        let eight = match bytes.get(start..start + 8) {
-                            Some(eight) => eight.try_into().expect("eight bytes"),
-                            None => *sixteen_at(bytes, start, 0).first_chunk().expect("eight bytes"),
-                        };
-                        // Setting bit 5 lowers an ASCII letter or leaves it or a digit as it is.
-                        let key = (u64::from_le_bytes(eight) | 0x2020_2020_2020_2020)
-                            & (u64::MAX >> (64 - 8 * (end - first).min(8)));
-                        (start, key, true)
-                    }
-                    _ => {
-                        let (key, ascii) = token_key(bytes, at + first..at + end);
-                        (at + first, key, ascii)
-                    }
+                let (start, ascii) = match crossing {
+                    Some((start, ascii)) if before == 0 => (start, ascii && masks.beyond & ((1 << end) - 1) == 0),
+                    _ => (at + first, masks.beyond & ((1 << end) - (1 << first)) == 0),
+                };
+                let len = at + end - start;
+                let key = if ascii {
+                    let eight = match bytes.get(start..start + 8) {
+                        Some(eight) => eight.try_into().expect("eight bytes"),
+                        None => *sixteen_at(bytes, start, 0).first_chunk().expect("eight bytes"),
+                    };
+                    // Setting bit 5 lowers an ASCII letter or leaves it or a digit as it is.
+                    (u64::from_le_bytes(eight) | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * len.min(8)))
+                } else {
+                    folded_key_at(bytes, start, len)
                 };
                 if let Some(word) = self.tally_token(text, start..at + end, ascii, key, counts, lower) {
                     if word.phrases != 0 {
@@ -449,8 +450,11 @@ impl StopWords {
             }
             crossing = match starts {
                 _ if alphanumeric >> 63 == 0 => None,
-                0 => crossing,
-                _ => Some(at + 63 - starts.leading_zeros() as usize),
+                0 => crossing.map(|(start, ascii)| (start, ascii && masks.beyond == 0)),
+                _ => {
+                    let first = 63 - starts.leading_zeros() as usize;
+                    Some((at + first, masks.beyond >> first == 0))
+                }
             };
             at += len;
         }
@@ -530,14 +534,6 @@ impl StopWords {
             rest &= rest - 1;
         }
     }
-}
-
-/// The key of the token at `span` of `bytes` (see [`folded_key`](super::words::folded_key)) and
-/// whether it is all ASCII, for the few tokens the scan does not key off one load: those beyond
-/// ASCII and those crossing the edge of a window.
-#[inline(never)]
-fn token_key(bytes: &[u8], span: std::ops::Range<usize>) -> (u64, bool) {
-    (folded_key_at(bytes, span.start, span.len()), bytes[span].is_ascii())
 }
 
 /// Pushes `token` in lower case (as `char::to_lowercase` has each character) onto `lower`. The
@@ -998,6 +994,7 @@ fn keep_main_clusters(settings: &Settings, first: &[Class], poor: &[bool], last:
 
 #[cfg(test)]
 mod tests {
+    use super::super::visible::counts;
     use super::*;
 
     /// `resolve` as it read before its tables: a search through the lines for every question.
@@ -1291,6 +1288,10 @@ mod tests {
             "| a | b | ½ é\u{a0}ü",
             "• · + > #",
             "3.5 percent of 2026",
+            "* 12. Item",
+            "#1. x",
+            "• 3)\u{a0}y",
+            "> 7)",
         ];
         for text in texts {
             let scan = stop.scan(text, &mut String::new(), |_, _| {});
