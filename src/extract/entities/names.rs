@@ -511,7 +511,7 @@ impl CapitalisedNames {
         if run.len() >= 2 && follows_prose(text, region, original_start) {
             return Some(span);
         }
-        (run.len() == 1 && self.capitalised_in_document(document, run[0].span.of(text))).then_some(span)
+        (run.len() == 1 && self.capitalised_in_document(document, &run[0])).then_some(span)
     }
 
     /// Whether the rule takes a run only when it ends in one of its `last_words`.
@@ -546,9 +546,13 @@ impl CapitalisedNames {
             || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
     }
 
-    /// Whether `word` is written capitalised inside sentences at least `min_mentions` times in
-    /// the document, and never in lower case. Acronyms are always capitalised and prove nothing.
-    fn capitalised_in_document(&self, document: &DocumentWords, word: &str) -> bool {
+    /// Whether `word`, an ordinary word of the rule's list, is written capitalised inside
+    /// sentences at least `min_mentions` times in the document, and never in lower case. Acronyms
+    /// are always capitalised and prove nothing.
+    fn capitalised_in_document(&self, document: &DocumentWords, word: &NameWord) -> bool {
+        // `writes_lower` searches for ordinary words only.
+        debug_assert!(self.is_common(word));
+        let word = word.span.of(document.text);
         // The cheap questions first: most words are not written capitalised that often.
         word.chars().any(char::is_lowercase)
             && document.inside(word) >= self.min_mentions
@@ -664,26 +668,27 @@ impl<'a> DocumentWords<'a> {
     }
 
     /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
-    /// form of a name-shaped word written capitalised inside sentences at least the lexicon's
-    /// `min_mentions` times: the few such words are gathered first, and each is searched for in
-    /// the text; past [`LOWER_SEARCH_BYTES`] searched (a big document), the document's lower-case
-    /// words are read and looked for among them in one pass instead, most turned away by their
-    /// first two bytes. (A set of all its lower-case words would cost a hash and an insertion
-    /// per word.)
+    /// form of a name-shaped word with a lower-case letter that some rule's list holds as an
+    /// ordinary word, written capitalised inside sentences at least the lexicon's `min_mentions`
+    /// times (see [`CapitalisedNames::capitalised_in_document`]): the few such words are gathered
+    /// first, and each is searched for in the text; past [`LOWER_SEARCH_BYTES`] searched (a big
+    /// document), the document's lower-case words are read and looked for among them in one pass
+    /// instead, most turned away by their first two bytes. (A set of all its lower-case words
+    /// would cost a hash and an insertion per word.)
     fn writes_lower(&self, word: &str) -> bool {
         let lower = self.lower.get_or_init(|| {
             let lower = |word: &str| with_lower_case(word, str::to_string);
-            let asked: HashSet<String> = match self.lexicon.min_mentions {
-                // Any name-shaped word may be asked about.
-                0 => self.shaped.iter().flatten().map(|shaped| lower(shaped.span.of(self.text))).collect(),
-                // Only words the counts of capitalised words inside sentences hold.
-                min => self
-                    .inside_counts()
-                    .iter()
-                    .filter(|&(_, &count)| count >= min)
-                    .map(|(word, _)| lower(word))
-                    .collect(),
-            };
+            // Names are most of the words written capitalised that often, and are never asked
+            // about: only the ordinary words of some rule's list are searched for.
+            let asked: HashSet<String> = self
+                .shaped
+                .iter()
+                .flatten()
+                .filter(|shaped| shaped.common != 0)
+                .map(|shaped| shaped.span.of(self.text))
+                .filter(|word| word.chars().any(char::is_lowercase) && self.inside(word) >= self.lexicon.min_mentions)
+                .map(lower)
+                .collect();
             // Five bits of each of the first two bytes: every pair of ASCII letters apart.
             let mut heads = [0u64; 16];
             let head = |word: &str| {
@@ -1359,10 +1364,14 @@ mod tests {
     #[test]
     fn document_words_count_mentions_inside_sentences_and_find_headlines() {
         let text = "Rates Rise As Ports Reopen Across Europe\nThe Coalition met. Coalition members and the Coalition agreed; a coalition formed.";
-        let lexicon = Lexicon::default();
+        // `Coalition` and `Members` are ordinary words, the only ones `writes_lower` is asked of.
+        let mut lexicon = Lexicon { as_common: 1, min_mentions: 2, ..Lexicon::default() };
+        lexicon.known.entry("Coalition").lists = 1;
+        lexicon.known.entry("Members").lists = 1;
         let document = DocumentWords::new(text, &[Span::new(0, text.len())], &lexicon);
         assert_eq!(document.inside("Coalition"), 2);
         assert!(document.writes_lower("coalition"));
+        assert!(!document.writes_lower("members"));
         assert!(document.in_headline(text.find("Ports").unwrap()));
         assert!(!document.in_headline(text.find("members").unwrap()));
     }
