@@ -103,6 +103,9 @@ pub struct Lexicon {
     /// for the words around every run, stay in the cache where the tens of thousands above would
     /// not.
     cues: KnownWords,
+    /// The [`head`]s of the `cues`: a word before or after a run whose head is none of them
+    /// is none of them.
+    cue_heads: [u64; 16],
     /// How many rules took a slot.
     slots: usize,
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
@@ -228,26 +231,35 @@ impl Lexicon {
         word.last = facts.last;
     }
 
-    /// The rules whose `preceded_by` holds the word before `at` in `region` of `text`: the
-    /// letters and digits before it, past spaces and tabs.
+    /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
+    /// [`word_before`]).
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
         }
-        let before = text[region.start..at].trim_end_matches([' ', '\t']);
-        let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-        if previous.is_empty() { 0 } else { self.cues.get(previous).preceding }
+        let previous = word_before(text, region, at);
+        // Most words before a run (`the`, `and`) share no first two letters with a cue: they
+        // are turned away without a look-up.
+        if previous.is_empty() || !is_set(&self.cue_heads, head(previous)) {
+            return 0;
+        }
+        self.cues.get(previous).preceding
     }
 
-    /// The rules whose `followed_by` holds the word after `end` in `region` of `text`, in lower
-    /// case: the letters and digits after it, past spaces, tabs and commas.
+    /// The rules whose `followed_by` holds the word after `end` in `region` of `text` (see
+    /// [`word_after`]), in lower case.
     fn followed(&self, text: &str, region: Span, end: usize) -> u32 {
         if self.asks_followed == 0 {
             return 0;
         }
-        let after = text[end..region.end].trim_start_matches([' ', '\t', ',']);
-        let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-        if next.is_empty() { 0 } else { with_lower_case(next, |lower| self.cues.get(lower).following) }
+        let next = word_after(text, region, end);
+        // As in `preceded`, before the word is lower-cased: two ASCII bytes keep their head in
+        // lower case, other characters may not (`Р` and `р` begin with different bytes).
+        let head_kept = next.bytes().take(2).all(|byte| byte.is_ascii());
+        if next.is_empty() || (head_kept && !is_set(&self.cue_heads, head(next))) {
+            return 0;
+        }
+        with_lower_case(next, |lower| self.cues.get(lower).following)
     }
 
     /// The lists that have `surface` (which the lists in `lists` hold) as an ordinary word
@@ -330,10 +342,12 @@ impl CapitalisedNames {
         for word in &config.preceded_by {
             lexicon.cues.entry(word).preceding |= slot;
             lexicon.asks_preceded |= slot;
+            set(&mut lexicon.cue_heads, head(word));
         }
         for word in &config.followed_by {
             lexicon.cues.entry(word).following |= slot;
             lexicon.asks_followed |= slot;
+            set(&mut lexicon.cue_heads, head(word));
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
         Ok(CapitalisedNames {
@@ -689,13 +703,7 @@ impl<'a> DocumentWords<'a> {
                 .filter(|word| word.chars().any(char::is_lowercase) && self.inside(word) >= self.lexicon.min_mentions)
                 .map(lower)
                 .collect();
-            // Five bits of each of the first two bytes: every pair of ASCII letters apart.
             let mut heads = [0u64; 16];
-            let head = |word: &str| {
-                word.as_bytes()
-                    .first_chunk()
-                    .map_or(0, |&[first, second]| usize::from(first & 31) << 5 | usize::from(second & 31))
-            };
             for word in &asked {
                 set(&mut heads, head(word));
             }
@@ -1201,6 +1209,41 @@ fn covering(chosen: &[Candidate], at: usize) -> Option<(Span, usize)> {
     (span.end > at).then_some((span, index))
 }
 
+/// Five bits of each of the first two bytes of a word (none for a one-byte word), an index into
+/// a table of 1024 bits: every pair of ASCII letters apart, whatever their case.
+fn head(word: &str) -> usize {
+    word.as_bytes().first_chunk().map_or(0, |&[first, second]| usize::from(first & 31) << 5 | usize::from(second & 31))
+}
+
+/// The word before `at` in `region` of `text`: the letters and digits before it, past spaces
+/// and tabs.
+fn word_before(text: &str, region: Span, at: usize) -> &str {
+    // Asked of the first word of most runs: read as bytes, unless a byte beyond ASCII, which may
+    // be part of a letter, ends the word.
+    let bytes = &text.as_bytes()[region.start..at];
+    let end = bytes.iter().rposition(|&byte| byte != b' ' && byte != b'\t').map_or(0, |last| last + 1);
+    let start = bytes[..end].iter().rposition(|byte| !byte.is_ascii_alphanumeric()).map_or(0, |last| last + 1);
+    if start == 0 || bytes[start - 1].is_ascii() {
+        return &text[region.start + start..region.start + end];
+    }
+    let before = text[region.start..at].trim_end_matches([' ', '\t']);
+    before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("")
+}
+
+/// The word after `end` in `region` of `text`: the letters and digits after it, past spaces,
+/// tabs and commas.
+fn word_after(text: &str, region: Span, end: usize) -> &str {
+    // As in `word_before`.
+    let bytes = &text.as_bytes()[end..region.end];
+    let start = bytes.iter().position(|&byte| !matches!(byte, b' ' | b'\t' | b',')).unwrap_or(bytes.len());
+    let len = bytes[start..].iter().position(|byte| !byte.is_ascii_alphanumeric()).unwrap_or(bytes.len() - start);
+    if bytes.get(start + len).is_none_or(u8::is_ascii) {
+        return &text[end + start..end + start + len];
+    }
+    let after = text[end..region.end].trim_start_matches([' ', '\t', ',']);
+    after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("")
+}
+
 /// Whether two words are separated by one space only (or by ` & `), so that they can belong to
 /// one name.
 fn joined(text: &str, end: usize, start: usize) -> bool {
@@ -1320,6 +1363,50 @@ mod tests {
                 .any(|(span, capital)| !capital && span.of(&text) == word);
             proptest::prop_assert_eq!(document.lower_occurrence(&word).is_some(), plain);
         }
+    }
+
+    proptest::proptest! {
+        /// The words around a run, read as bytes up to the first byte beyond ASCII, are the ones
+        /// read as characters: letters beyond ASCII, punctuation beyond ASCII and white space
+        /// beyond ASCII next to them.
+        #[test]
+        fn words_around_a_run_read_as_bytes_are_the_words_read_as_characters(
+            text in "([aB1 \t,.]|é|Р|’|\u{a0}){0,20}",
+            cut in 0usize..4,
+            at in 0usize..40,
+        ) {
+            let boundary = |at: usize| (0..=at.min(text.len())).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+            let region = Span::new(boundary(cut), text.len());
+            let at = boundary(at).max(region.start);
+            let before = text[region.start..at].trim_end_matches([' ', '\t']);
+            let plain_before = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            proptest::prop_assert_eq!(word_before(&text, region, at), plain_before);
+            let after = text[at..].trim_start_matches([' ', '\t', ',']);
+            let plain_after = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            proptest::prop_assert_eq!(word_after(&text, region, at), plain_after);
+        }
+    }
+
+    #[test]
+    fn cues_are_found_whatever_the_case_of_the_word_after_and_only_as_written_before() {
+        let mut lexicon = Lexicon::default();
+        for (word, slot) in [("said", 1), ("раз", 2)] {
+            lexicon.cues.entry(word).following |= slot;
+            lexicon.asks_followed |= slot;
+            set(&mut lexicon.cue_heads, head(word));
+        }
+        lexicon.cues.entry("By").preceding |= 4;
+        lexicon.asks_preceded |= 4;
+        set(&mut lexicon.cue_heads, head("By"));
+        let text = "By Kiln Tide SAID, by Rua Vane, Said x Pier РАЗ";
+        let region = Span::new(0, text.len());
+        let end_of = |w: &str| text.find(w).unwrap() + w.len();
+        assert_eq!(lexicon.followed(text, region, end_of("Tide")), 1);
+        assert_eq!(lexicon.followed(text, region, end_of("Vane")), 1);
+        assert_eq!(lexicon.followed(text, region, end_of("Pier")), 2);
+        assert_eq!(lexicon.followed(text, region, end_of("Kiln")), 0);
+        assert_eq!(lexicon.preceded(text, region, text.find("Kiln").unwrap()), 4);
+        assert_eq!(lexicon.preceded(text, region, text.find("Rua").unwrap()), 0);
     }
 
     fn surfaces(text: &str) -> Vec<&str> {
