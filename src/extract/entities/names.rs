@@ -389,10 +389,20 @@ impl CapitalisedNames {
         let mut free = Uncovered::new(chosen);
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
+        // A rule of two words or more that extends nothing turns down a run of one word.
+        let takes_one = self.extend || self.fewest_words() < 2;
         for (&region, shaped) in regions.iter().zip(&document.shaped) {
             // Runs are made of name-shaped words only: the others are skipped without a look.
             let mut k = 0;
             while k < shaped.len() {
+                // Most words are joined to no other: they are passed over unlooked at by such a
+                // rule (the words asked about are still in text order).
+                let alone = || !shaped[k].joins_previous && !shaped.get(k + 1).is_some_and(|next| next.joins_previous);
+                if !takes_one && alone() {
+                    debug_assert!(self.judge(text, region, &shaped[k..=k], document, true).is_none());
+                    k += 1;
+                    continue;
+                }
                 if !self.is_name_word(&shaped[k], &mut free) {
                     k += 1;
                     continue;
@@ -430,7 +440,14 @@ impl CapitalisedNames {
                         let listed = self.listed_with.is_some_and(|wanted| {
                             listed_next_to(text, region, run, chosen, |index| type_of(&chosen[index]) == wanted)
                         });
-                        self.judge(text, region, words, document, listed)
+                        if listed || !self.only_listed() {
+                            self.judge(text, region, words, document, listed)
+                        } else {
+                            // Most runs are no item of a list, and a rule with no other cue
+                            // turns them down.
+                            debug_assert!(self.judge(text, region, words, document, false).is_none());
+                            None
+                        }
                     }
                 };
                 if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
@@ -536,6 +553,15 @@ impl CapitalisedNames {
             && self.listed_with.is_none()
             && self.surnames.is_none()
             && !self.extend
+    }
+
+    /// Whether the rule's only cue is a neighbouring item of a list (`listed_with`).
+    fn only_listed(&self) -> bool {
+        self.listed_with.is_some()
+            && !self.has_last_words
+            && !self.has_preceded_by
+            && !self.has_followed_by
+            && self.surnames.is_none()
     }
 
     fn has_cues(&self) -> bool {
