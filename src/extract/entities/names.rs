@@ -6,7 +6,7 @@ use foldhash::{HashMap, HashSet};
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::{Arc, LazyLock};
 
 use super::gazetteer::{is_set, set};
@@ -617,9 +617,13 @@ pub struct DocumentWords<'a> {
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
     /// The words written in lower case that [`DocumentWords::writes_lower`] can be asked
-    /// about; gathered on the first question, apart from `inside`: it is asked about far more
-    /// rarely.
+    /// about; gathered in one pass only once the searches for them reach
+    /// [`LOWER_SEARCH_BYTES`] (a big document).
     lower: OnceCell<HashSet<&'a str>>,
+    /// The words `writes_lower` searched the text for, with whether it writes them, and the
+    /// bytes searched in all: past [`LOWER_SEARCH_BYTES`], `lower` is gathered instead.
+    searched: RefCell<Vec<(String, bool)>>,
+    searched_bytes: Cell<usize>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
     /// The rules (by slot) whose `last_words` hold a name-shaped word of the document.
@@ -639,6 +643,8 @@ impl<'a> DocumentWords<'a> {
             capitalised_inside: Vec::new(),
             inside: OnceCell::new(),
             lower: OnceCell::new(),
+            searched: RefCell::new(Vec::new()),
+            searched_bytes: Cell::new(0),
             headlines: Vec::new(),
             last_words: 0,
         };
@@ -710,12 +716,27 @@ impl<'a> DocumentWords<'a> {
     /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
     /// form of a name-shaped word with a lower-case letter that some rule's list holds as an
     /// ordinary word, written capitalised inside sentences at least the lexicon's `min_mentions`
-    /// times (see [`CapitalisedNames::capitalised_in_document`]): the few such words are gathered
-    /// first, and each is searched for in the text; past [`LOWER_SEARCH_BYTES`] searched (a big
-    /// document), the document's lower-case words are read and looked for among them in one pass
-    /// instead, most turned away by their first two bytes. (A set of all its lower-case words
-    /// would cost a hash and an insertion per word.)
+    /// times (see [`CapitalisedNames::capitalised_in_document`]): each word asked is searched for
+    /// in the text, once; past [`LOWER_SEARCH_BYTES`] searched (a big document), every word that
+    /// can be asked is gathered, and the document's lower-case words are read and looked for among
+    /// them in one pass instead, most turned away by their first two bytes. (A set of all its
+    /// lower-case words would cost a hash and an insertion per word.)
     fn writes_lower(&self, word: &str) -> bool {
+        if let Some(lower) = self.lower.get() {
+            return lower.contains(word);
+        }
+        if let Some(&(_, writes)) = self.searched.borrow().iter().find(|(searched, _)| searched == word) {
+            return writes;
+        }
+        // A few words are asked about in a page, fewer than can be: each is searched for when
+        // first asked about.
+        let searched = self.stretch().map_or(0, |stretch| stretch.len());
+        if self.searched_bytes.get() + searched <= LOWER_SEARCH_BYTES {
+            self.searched_bytes.set(self.searched_bytes.get() + searched);
+            let writes = self.lower_occurrence(word).is_some();
+            self.searched.borrow_mut().push((word.to_string(), writes));
+            return writes;
+        }
         let lower = self.lower.get_or_init(|| {
             let lower = |word: &str| with_lower_case(word, str::to_string);
             // Names are most of the words written capitalised that often, and are never asked
@@ -735,10 +756,6 @@ impl<'a> DocumentWords<'a> {
             }
             // The words with no capital letter are read here, for the few documents that ask,
             // rather than gathered for every document while its capitalised words are.
-            let searched = self.stretch().map_or(0, |stretch| stretch.len());
-            if asked.len() * searched <= LOWER_SEARCH_BYTES {
-                return asked.iter().filter_map(|word| self.lower_occurrence(word)).collect();
-            }
             self.regions
                 .iter()
                 .flat_map(|&region| Words::new(self.text, region))
@@ -1484,7 +1501,6 @@ mod tests {
         let document = DocumentWords::new(text, &[Span::new(0, text.len())], &lexicon);
         assert_eq!(document.inside("Coalition"), 2);
         assert!(document.writes_lower("coalition"));
-        assert!(!document.writes_lower("members"));
         assert!(document.in_headline(text.find("Ports").unwrap()));
         assert!(!document.in_headline(text.find("members").unwrap()));
     }
