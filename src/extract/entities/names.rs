@@ -6,7 +6,7 @@ use foldhash::{HashMap, HashSet};
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::{Arc, LazyLock};
 
 use super::gazetteer::{is_set, set};
@@ -103,6 +103,9 @@ pub struct Lexicon {
     /// for the words around every run, stay in the cache where the tens of thousands above would
     /// not.
     cues: KnownWords,
+    /// The [`head`]s of the `cues`: a word before or after a run whose head is none of them
+    /// is none of them.
+    cue_heads: [u64; 16],
     /// How many rules took a slot.
     slots: usize,
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
@@ -228,26 +231,35 @@ impl Lexicon {
         word.last = facts.last;
     }
 
-    /// The rules whose `preceded_by` holds the word before `at` in `region` of `text`: the
-    /// letters and digits before it, past spaces and tabs.
+    /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
+    /// [`word_before`]).
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
         }
-        let before = text[region.start..at].trim_end_matches([' ', '\t']);
-        let previous = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-        if previous.is_empty() { 0 } else { self.cues.get(previous).preceding }
+        let previous = word_before(text, region, at);
+        // Most words before a run (`the`, `and`) share no first two letters with a cue: they
+        // are turned away without a look-up.
+        if previous.is_empty() || !is_set(&self.cue_heads, head(previous)) {
+            return 0;
+        }
+        self.cues.get(previous).preceding
     }
 
-    /// The rules whose `followed_by` holds the word after `end` in `region` of `text`, in lower
-    /// case: the letters and digits after it, past spaces, tabs and commas.
+    /// The rules whose `followed_by` holds the word after `end` in `region` of `text` (see
+    /// [`word_after`]), in lower case.
     fn followed(&self, text: &str, region: Span, end: usize) -> u32 {
         if self.asks_followed == 0 {
             return 0;
         }
-        let after = text[end..region.end].trim_start_matches([' ', '\t', ',']);
-        let next = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-        if next.is_empty() { 0 } else { with_lower_case(next, |lower| self.cues.get(lower).following) }
+        let next = word_after(text, region, end);
+        // As in `preceded`, before the word is lower-cased: two ASCII bytes keep their head in
+        // lower case, other characters may not (`Р` and `р` begin with different bytes).
+        let head_kept = next.bytes().take(2).all(|byte| byte.is_ascii());
+        if next.is_empty() || (head_kept && !is_set(&self.cue_heads, head(next))) {
+            return 0;
+        }
+        with_lower_case(next, |lower| self.cues.get(lower).following)
     }
 
     /// The lists that have `surface` (which the lists in `lists` hold) as an ordinary word
@@ -330,10 +342,12 @@ impl CapitalisedNames {
         for word in &config.preceded_by {
             lexicon.cues.entry(word).preceding |= slot;
             lexicon.asks_preceded |= slot;
+            set(&mut lexicon.cue_heads, head(word));
         }
         for word in &config.followed_by {
             lexicon.cues.entry(word).following |= slot;
             lexicon.asks_followed |= slot;
+            set(&mut lexicon.cue_heads, head(word));
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
         Ok(CapitalisedNames {
@@ -375,10 +389,20 @@ impl CapitalisedNames {
         let mut free = Uncovered::new(chosen);
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
+        // A rule of two words or more that extends nothing turns down a run of one word.
+        let takes_one = self.extend || self.fewest_words() < 2;
         for (&region, shaped) in regions.iter().zip(&document.shaped) {
             // Runs are made of name-shaped words only: the others are skipped without a look.
             let mut k = 0;
             while k < shaped.len() {
+                // Most words are joined to no other: they are passed over unlooked at by such a
+                // rule (the words asked about are still in text order).
+                let alone = || !shaped[k].joins_previous && !shaped.get(k + 1).is_some_and(|next| next.joins_previous);
+                if !takes_one && alone() {
+                    debug_assert!(self.judge(text, region, &shaped[k..=k], document, true).is_none());
+                    k += 1;
+                    continue;
+                }
                 if !self.is_name_word(&shaped[k], &mut free) {
                     k += 1;
                     continue;
@@ -416,7 +440,14 @@ impl CapitalisedNames {
                         let listed = self.listed_with.is_some_and(|wanted| {
                             listed_next_to(text, region, run, chosen, |index| type_of(&chosen[index]) == wanted)
                         });
-                        self.judge(text, region, words, document, listed)
+                        if listed || !self.only_listed() {
+                            self.judge(text, region, words, document, listed)
+                        } else {
+                            // Most runs are no item of a list, and a rule with no other cue
+                            // turns them down.
+                            debug_assert!(self.judge(text, region, words, document, false).is_none());
+                            None
+                        }
                     }
                 };
                 if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
@@ -511,7 +542,7 @@ impl CapitalisedNames {
         if run.len() >= 2 && follows_prose(text, region, original_start) {
             return Some(span);
         }
-        (run.len() == 1 && self.capitalised_in_document(document, run[0].span.of(text))).then_some(span)
+        (run.len() == 1 && self.capitalised_in_document(document, &run[0])).then_some(span)
     }
 
     /// Whether the rule takes a run only when it ends in one of its `last_words`.
@@ -522,6 +553,15 @@ impl CapitalisedNames {
             && self.listed_with.is_none()
             && self.surnames.is_none()
             && !self.extend
+    }
+
+    /// Whether the rule's only cue is a neighbouring item of a list (`listed_with`).
+    fn only_listed(&self) -> bool {
+        self.listed_with.is_some()
+            && !self.has_last_words
+            && !self.has_preceded_by
+            && !self.has_followed_by
+            && self.surnames.is_none()
     }
 
     fn has_cues(&self) -> bool {
@@ -546,9 +586,13 @@ impl CapitalisedNames {
             || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
     }
 
-    /// Whether `word` is written capitalised inside sentences at least `min_mentions` times in
-    /// the document, and never in lower case. Acronyms are always capitalised and prove nothing.
-    fn capitalised_in_document(&self, document: &DocumentWords, word: &str) -> bool {
+    /// Whether `word`, an ordinary word of the rule's list, is written capitalised inside
+    /// sentences at least `min_mentions` times in the document, and never in lower case. Acronyms
+    /// are always capitalised and prove nothing.
+    fn capitalised_in_document(&self, document: &DocumentWords, word: &NameWord) -> bool {
+        // `writes_lower` searches for ordinary words only.
+        debug_assert!(self.is_common(word));
+        let word = word.span.of(document.text);
         // The cheap questions first: most words are not written capitalised that often.
         word.chars().any(char::is_lowercase)
             && document.inside(word) >= self.min_mentions
@@ -573,9 +617,13 @@ pub struct DocumentWords<'a> {
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
     /// The words written in lower case that [`DocumentWords::writes_lower`] can be asked
-    /// about; gathered on the first question, apart from `inside`: it is asked about far more
-    /// rarely.
+    /// about; gathered in one pass only once the searches for them reach
+    /// [`LOWER_SEARCH_BYTES`] (a big document).
     lower: OnceCell<HashSet<&'a str>>,
+    /// The words `writes_lower` searched the text for, with whether it writes them, and the
+    /// bytes searched in all: past [`LOWER_SEARCH_BYTES`], `lower` is gathered instead.
+    searched: RefCell<Vec<(String, bool)>>,
+    searched_bytes: Cell<usize>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
     /// The rules (by slot) whose `last_words` hold a name-shaped word of the document.
@@ -595,6 +643,8 @@ impl<'a> DocumentWords<'a> {
             capitalised_inside: Vec::new(),
             inside: OnceCell::new(),
             lower: OnceCell::new(),
+            searched: RefCell::new(Vec::new()),
+            searched_bytes: Cell::new(0),
             headlines: Vec::new(),
             last_words: 0,
         };
@@ -664,42 +714,48 @@ impl<'a> DocumentWords<'a> {
     }
 
     /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
-    /// form of a name-shaped word written capitalised inside sentences at least the lexicon's
-    /// `min_mentions` times: the few such words are gathered first, and each is searched for in
-    /// the text; past [`LOWER_SEARCH_BYTES`] searched (a big document), the document's lower-case
-    /// words are read and looked for among them in one pass instead, most turned away by their
-    /// first two bytes. (A set of all its lower-case words would cost a hash and an insertion
-    /// per word.)
+    /// form of a name-shaped word with a lower-case letter that some rule's list holds as an
+    /// ordinary word, written capitalised inside sentences at least the lexicon's `min_mentions`
+    /// times (see [`CapitalisedNames::capitalised_in_document`]): each word asked is searched for
+    /// in the text, once; past [`LOWER_SEARCH_BYTES`] searched (a big document), every word that
+    /// can be asked is gathered, and the document's lower-case words are read and looked for among
+    /// them in one pass instead, most turned away by their first two bytes. (A set of all its
+    /// lower-case words would cost a hash and an insertion per word.)
     fn writes_lower(&self, word: &str) -> bool {
+        if let Some(lower) = self.lower.get() {
+            return lower.contains(word);
+        }
+        if let Some(&(_, writes)) = self.searched.borrow().iter().find(|(searched, _)| searched == word) {
+            return writes;
+        }
+        // A few words are asked about in a page, fewer than can be: each is searched for when
+        // first asked about.
+        let searched = self.stretch().map_or(0, |stretch| stretch.len());
+        if self.searched_bytes.get() + searched <= LOWER_SEARCH_BYTES {
+            self.searched_bytes.set(self.searched_bytes.get() + searched);
+            let writes = self.lower_occurrence(word).is_some();
+            self.searched.borrow_mut().push((word.to_string(), writes));
+            return writes;
+        }
         let lower = self.lower.get_or_init(|| {
             let lower = |word: &str| with_lower_case(word, str::to_string);
-            let asked: HashSet<String> = match self.lexicon.min_mentions {
-                // Any name-shaped word may be asked about.
-                0 => self.shaped.iter().flatten().map(|shaped| lower(shaped.span.of(self.text))).collect(),
-                // Only words the counts of capitalised words inside sentences hold.
-                min => self
-                    .inside_counts()
-                    .iter()
-                    .filter(|&(_, &count)| count >= min)
-                    .map(|(word, _)| lower(word))
-                    .collect(),
-            };
-            // Five bits of each of the first two bytes: every pair of ASCII letters apart.
+            // Names are most of the words written capitalised that often, and are never asked
+            // about: only the ordinary words of some rule's list are searched for.
+            let asked: HashSet<String> = self
+                .shaped
+                .iter()
+                .flatten()
+                .filter(|shaped| shaped.common != 0)
+                .map(|shaped| shaped.span.of(self.text))
+                .filter(|word| word.chars().any(char::is_lowercase) && self.inside(word) >= self.lexicon.min_mentions)
+                .map(lower)
+                .collect();
             let mut heads = [0u64; 16];
-            let head = |word: &str| {
-                word.as_bytes()
-                    .first_chunk()
-                    .map_or(0, |&[first, second]| usize::from(first & 31) << 5 | usize::from(second & 31))
-            };
             for word in &asked {
                 set(&mut heads, head(word));
             }
             // The words with no capital letter are read here, for the few documents that ask,
             // rather than gathered for every document while its capitalised words are.
-            let searched = self.stretch().map_or(0, |stretch| stretch.len());
-            if asked.len() * searched <= LOWER_SEARCH_BYTES {
-                return asked.iter().filter_map(|word| self.lower_occurrence(word)).collect();
-            }
             self.regions
                 .iter()
                 .flat_map(|&region| Words::new(self.text, region))
@@ -1196,6 +1252,41 @@ fn covering(chosen: &[Candidate], at: usize) -> Option<(Span, usize)> {
     (span.end > at).then_some((span, index))
 }
 
+/// Five bits of each of the first two bytes of a word (none for a one-byte word), an index into
+/// a table of 1024 bits: every pair of ASCII letters apart, whatever their case.
+fn head(word: &str) -> usize {
+    word.as_bytes().first_chunk().map_or(0, |&[first, second]| usize::from(first & 31) << 5 | usize::from(second & 31))
+}
+
+/// The word before `at` in `region` of `text`: the letters and digits before it, past spaces
+/// and tabs.
+fn word_before(text: &str, region: Span, at: usize) -> &str {
+    // Asked of the first word of most runs: read as bytes, unless a byte beyond ASCII, which may
+    // be part of a letter, ends the word.
+    let bytes = &text.as_bytes()[region.start..at];
+    let end = bytes.iter().rposition(|&byte| byte != b' ' && byte != b'\t').map_or(0, |last| last + 1);
+    let start = bytes[..end].iter().rposition(|byte| !byte.is_ascii_alphanumeric()).map_or(0, |last| last + 1);
+    if start == 0 || bytes[start - 1].is_ascii() {
+        return &text[region.start + start..region.start + end];
+    }
+    let before = text[region.start..at].trim_end_matches([' ', '\t']);
+    before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("")
+}
+
+/// The word after `end` in `region` of `text`: the letters and digits after it, past spaces,
+/// tabs and commas.
+fn word_after(text: &str, region: Span, end: usize) -> &str {
+    // As in `word_before`.
+    let bytes = &text.as_bytes()[end..region.end];
+    let start = bytes.iter().position(|&byte| !matches!(byte, b' ' | b'\t' | b',')).unwrap_or(bytes.len());
+    let len = bytes[start..].iter().position(|byte| !byte.is_ascii_alphanumeric()).unwrap_or(bytes.len() - start);
+    if bytes.get(start + len).is_none_or(u8::is_ascii) {
+        return &text[end + start..end + start + len];
+    }
+    let after = text[end..region.end].trim_start_matches([' ', '\t', ',']);
+    after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("")
+}
+
 /// Whether two words are separated by one space only (or by ` & `), so that they can belong to
 /// one name.
 fn joined(text: &str, end: usize, start: usize) -> bool {
@@ -1317,6 +1408,50 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The words around a run, read as bytes up to the first byte beyond ASCII, are the ones
+        /// read as characters: letters beyond ASCII, punctuation beyond ASCII and white space
+        /// beyond ASCII next to them.
+        #[test]
+        fn words_around_a_run_read_as_bytes_are_the_words_read_as_characters(
+            text in "([aB1 \t,.]|é|Р|’|\u{a0}){0,20}",
+            cut in 0usize..4,
+            at in 0usize..40,
+        ) {
+            let boundary = |at: usize| (0..=at.min(text.len())).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+            let region = Span::new(boundary(cut), text.len());
+            let at = boundary(at).max(region.start);
+            let before = text[region.start..at].trim_end_matches([' ', '\t']);
+            let plain_before = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            proptest::prop_assert_eq!(word_before(&text, region, at), plain_before);
+            let after = text[at..].trim_start_matches([' ', '\t', ',']);
+            let plain_after = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            proptest::prop_assert_eq!(word_after(&text, region, at), plain_after);
+        }
+    }
+
+    #[test]
+    fn cues_are_found_whatever_the_case_of_the_word_after_and_only_as_written_before() {
+        let mut lexicon = Lexicon::default();
+        for (word, slot) in [("said", 1), ("раз", 2)] {
+            lexicon.cues.entry(word).following |= slot;
+            lexicon.asks_followed |= slot;
+            set(&mut lexicon.cue_heads, head(word));
+        }
+        lexicon.cues.entry("By").preceding |= 4;
+        lexicon.asks_preceded |= 4;
+        set(&mut lexicon.cue_heads, head("By"));
+        let text = "By Kiln Tide SAID, by Rua Vane, Said x Pier РАЗ";
+        let region = Span::new(0, text.len());
+        let end_of = |w: &str| text.find(w).unwrap() + w.len();
+        assert_eq!(lexicon.followed(text, region, end_of("Tide")), 1);
+        assert_eq!(lexicon.followed(text, region, end_of("Vane")), 1);
+        assert_eq!(lexicon.followed(text, region, end_of("Pier")), 2);
+        assert_eq!(lexicon.followed(text, region, end_of("Kiln")), 0);
+        assert_eq!(lexicon.preceded(text, region, text.find("Kiln").unwrap()), 4);
+        assert_eq!(lexicon.preceded(text, region, text.find("Rua").unwrap()), 0);
+    }
+
     fn surfaces(text: &str) -> Vec<&str> {
         Words::new(text, Span::new(0, text.len())).map(|(span, _)| span.of(text)).collect()
     }
@@ -1359,7 +1494,10 @@ mod tests {
     #[test]
     fn document_words_count_mentions_inside_sentences_and_find_headlines() {
         let text = "Rates Rise As Ports Reopen Across Europe\nThe Coalition met. Coalition members and the Coalition agreed; a coalition formed.";
-        let lexicon = Lexicon::default();
+        // `Coalition` and `Members` are ordinary words, the only ones `writes_lower` is asked of.
+        let mut lexicon = Lexicon { as_common: 1, min_mentions: 2, ..Lexicon::default() };
+        lexicon.known.entry("Coalition").lists = 1;
+        lexicon.known.entry("Members").lists = 1;
         let document = DocumentWords::new(text, &[Span::new(0, text.len())], &lexicon);
         assert_eq!(document.inside("Coalition"), 2);
         assert!(document.writes_lower("coalition"));
