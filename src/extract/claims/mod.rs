@@ -175,7 +175,31 @@ enum Regexes {
     /// pattern is sound: a pattern that parses fails to build only by the size limit, which
     /// the narrowed copy, the smaller one, meets. Should the whole regex not meet it, the
     /// narrowed copy serves every text.
-    Narrowed { narrow: meta::Regex, source: String, whole: OnceLock<Option<Regex>> },
+    Narrowed { narrow: Narrow, source: String, whole: OnceLock<Option<Regex>> },
+}
+
+/// The narrowed copy of a pattern: a regex, or for a pattern read for its groups (an
+/// attribution), the searcher of [`narrow::Groups`].
+#[derive(Debug)]
+enum Narrow {
+    Regex(meta::Regex),
+    Groups(Box<narrow::Groups>),
+}
+
+impl Narrow {
+    fn engine(&self) -> Engine<'_> {
+        match self {
+            Narrow::Regex(regex) => Engine::Narrow(regex),
+            Narrow::Groups(groups) => Engine::Groups(groups),
+        }
+    }
+
+    fn group_info(&self) -> &regex_automata::util::captures::GroupInfo {
+        match self {
+            Narrow::Regex(regex) => regex.group_info(),
+            Narrow::Groups(groups) => groups.group_info(),
+        }
+    }
 }
 
 impl Pattern {
@@ -183,11 +207,11 @@ impl Pattern {
     fn regex(&self, narrow_haystack: bool) -> Engine<'_> {
         match &self.regexes {
             Regexes::Whole(regex) => Engine::Whole(regex),
-            Regexes::Narrowed { narrow, .. } if narrow_haystack => Engine::Narrow(narrow),
+            Regexes::Narrowed { narrow, .. } if narrow_haystack => narrow.engine(),
             Regexes::Narrowed { narrow, source, whole } => {
                 match whole.get_or_init(|| rules::build_regex(source).ok()) {
                     Some(regex) => Engine::Whole(regex),
-                    None => Engine::Narrow(narrow),
+                    None => narrow.engine(),
                 }
             }
         }
@@ -210,6 +234,7 @@ fn group_number(hir: &Hir, name: &str) -> Option<usize> {
 enum Engine<'r> {
     Whole(&'r Regex),
     Narrow(&'r meta::Regex),
+    Groups(&'r narrow::Groups),
 }
 
 impl Engine<'_> {
@@ -220,6 +245,7 @@ impl Engine<'_> {
             Engine::Narrow(regex) => {
                 regex.search(&Input::new(haystack).span(from..haystack.len())).map(|m| (m.start(), m.end()))
             }
+            Engine::Groups(groups) => groups.search(haystack, from, 0).map(|(found, _)| found),
         }
     }
 
@@ -227,6 +253,7 @@ impl Engine<'_> {
         match self {
             Engine::Whole(regex) => regex.is_match(haystack),
             Engine::Narrow(regex) => regex.is_match(haystack),
+            Engine::Groups(groups) => groups.is_match(haystack),
         }
     }
 
@@ -244,6 +271,7 @@ impl Engine<'_> {
                 regex.search_captures(&Input::new(haystack), groups);
                 groups.is_match().then(|| groups.get_group(group).map(|span| (span.start, span.end)))
             }
+            Engine::Groups(groups) => groups.search(haystack, 0, group).map(|(_, group)| group),
         }
     }
 }
@@ -598,8 +626,14 @@ impl ClaimExtractor {
                             "an attribution pattern needs a `(?P<speaker>…)` group",
                         ));
                     }
-                    let narrow = narrow::narrowed(&hir)
-                        .filter(|regex| regex.group_info().to_index(PatternID::ZERO, "speaker") == speaker);
+                    let narrow = narrow::cut(&hir)
+                        .and_then(|cut| {
+                            let groups = (rule.role == Role::Attribution).then(|| narrow::Groups::new(&cut)).flatten();
+                            groups
+                                .map(|groups| Narrow::Groups(Box::new(groups)))
+                                .or_else(|| narrow::narrowed(&cut).map(Narrow::Regex))
+                        })
+                        .filter(|narrow| narrow.group_info().to_index(PatternID::ZERO, "speaker") == speaker);
                     let regexes = match narrow {
                         Some(narrow) => {
                             Regexes::Narrowed { narrow, source: pattern.get_ref().clone(), whole: OnceLock::new() }
