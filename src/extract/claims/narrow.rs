@@ -150,17 +150,18 @@ pub fn cut(hir: &Hir) -> Option<Hir> {
     (cut >= MIN_CUT).then_some(narrowed)
 }
 
-/// The regex of a cut-down pattern (see [`cut`]), built as [`rules::build_regex`] builds rule
-/// regexes, straight from the cut-down pattern (writing it out and parsing it again costs more
-/// than the rest); `None` when it does not build.
-pub fn narrowed(cut: &Hir) -> Option<meta::Regex> {
+/// The regex of a parsed pattern (or of one cut down, see [`cut`]), built as
+/// [`rules::build_regex`] builds rule regexes from their text, straight from the parsed pattern
+/// (writing a cut-down pattern out and parsing it again costs more than the rest); `None` when
+/// it does not build.
+pub fn regex(hir: &Hir) -> Option<meta::Regex> {
     // The configuration `regex::RegexBuilder` gives the rule regexes.
     let config = meta::Config::new()
         .match_kind(MatchKind::LeftmostFirst)
         .utf8_empty(true)
         .nfa_size_limit(Some(rules::REGEX_SIZE_LIMIT))
         .hybrid_cache_capacity(rules::REGEX_DFA_SIZE_LIMIT);
-    meta::Builder::new().configure(config).build_from_hir(cut).ok()
+    meta::Builder::new().configure(config).build_from_hir(hir).ok()
 }
 
 /// A cut-down pattern (see [`cut`]) searched for its groups, as [`narrowed`]'s regex finds
@@ -302,7 +303,7 @@ mod tests {
     use super::*;
 
     fn narrowed_str(pattern: &str) -> Option<meta::Regex> {
-        narrowed(&cut(&regex_syntax::parse(pattern).unwrap())?)
+        regex(&cut(&regex_syntax::parse(pattern).unwrap())?)
     }
 
     #[test]
@@ -383,7 +384,7 @@ mod tests {
     /// The group searcher and the narrowed regex of `pattern`, whose group 1 is the speaker.
     fn both(pattern: &str) -> (Groups, meta::Regex) {
         let cut = cut(&regex_syntax::parse(pattern).unwrap()).unwrap();
-        (Groups::new(&cut).unwrap(), narrowed(&cut).unwrap())
+        (Groups::new(&cut).unwrap(), regex(&cut).unwrap())
     }
 
     /// What the narrowed regex finds from `from`: the match, and group 1 of it.
@@ -396,10 +397,10 @@ mod tests {
 
     proptest::proptest! {
         /// The group searcher finds the match and the groups the narrowed regex finds, from
-        /// any start.
+        /// any start, and so does the one of the whole pattern with the rule regex.
         #[test]
         fn groups_are_found_where_the_narrowed_regex_finds_them(
-            text in r#"(said|Ann |Bo|he|é|[”", .a-c]){0,24}"#,
+            text in r#"(said|Ann |Bo|he|Жанна|é|[”", .a-c]){0,24}"#,
             from in 0usize..40,
         ) {
             let mut from = from.min(text.len());
@@ -410,6 +411,13 @@ mod tests {
                 let (groups, regex) = both(pattern);
                 proptest::prop_assert_eq!(groups.search(&text, from, 1), by_regex(&regex, &text, from), "{}", pattern);
                 proptest::prop_assert_eq!(groups.is_match(&text), regex.is_match(&text), "{}", pattern);
+                // Not cut down, as the whole pattern serves text beyond the narrow characters.
+                let whole = Groups::new(&regex_syntax::parse(pattern).unwrap()).unwrap();
+                let by_rule_regex = regex::Regex::new(pattern).unwrap().captures_at(&text, from).map(|found| {
+                    let span = |m: regex::Match| (m.start(), m.end());
+                    (span(found.get(0).unwrap()), found.get(1).map(span))
+                });
+                proptest::prop_assert_eq!(whole.search(&text, from, 1), by_rule_regex, "{}", pattern);
             }
         }
     }
