@@ -14,7 +14,7 @@
 //! every text in those characters, and the whole pattern the rest.
 //!
 //! The narrowed copy of an attribution pattern, which is read for its groups, is not a full
-//! regex but the cheaper searcher of [`Groups`].
+//! regex but the cheaper searcher of [`Groups`] (and so is its whole copy).
 
 use regex_automata::nfa::thompson::{self, backtrack, backtrack::BoundedBacktracker, pikevm, pikevm::PikeVM};
 use regex_automata::util::captures::{Captures, GroupInfo};
@@ -164,15 +164,15 @@ pub fn regex(hir: &Hir) -> Option<meta::Regex> {
     meta::Builder::new().configure(config).build_from_hir(hir).ok()
 }
 
-/// A cut-down pattern (see [`cut`]) searched for its groups, as [`narrowed`]'s regex finds
-/// them, by other means: a forward lazy DFA finds where the first match ends, then a bounded
-/// backtracker (the PikeVM where the text is too long for it, or where the lazy DFA gives up)
-/// reads the groups of the first match that ends there at the latest, which is that match.
-/// The full regex finds the start of the match with a reverse lazy DFA first, and over these
-/// patterns (classes under bounded repetitions) nearly every reverse search builds new DFA
-/// states, at some twenty thousand instructions each; its strategies for patterns anchored
-/// at the end or with an inner literal search backwards even when nothing matches. This also
-/// compiles one NFA where the full regex compiles a forward and a reverse one.
+/// A parsed pattern (whole, or cut down by [`cut`]) searched for its groups, as its
+/// [`regex()`] finds them, by other means: a forward lazy DFA finds where the first match ends,
+/// then a bounded backtracker (the PikeVM where the text is too long for it, or where the lazy
+/// DFA gives up) reads the groups of the first match that ends there at the latest, which is
+/// that match. The full regex finds the start of the match with a reverse lazy DFA first, and
+/// over these patterns (classes under bounded repetitions) nearly every reverse search builds
+/// new DFA states, at some twenty thousand instructions each; its strategies for patterns
+/// anchored at the end or with an inner literal search backwards even when nothing matches.
+/// This also compiles one NFA where the full regex compiles a forward and a reverse one.
 pub struct Groups {
     dfa: hybrid::dfa::DFA,
     backtracker: BoundedBacktracker,
@@ -199,19 +199,19 @@ impl std::fmt::Debug for Groups {
 }
 
 impl Groups {
-    /// The searcher of a cut-down pattern; `None` when it does not build, or when the pattern
-    /// can match empty text (the lazy DFA alone does not skip the empty matches that split a
+    /// The searcher of a parsed pattern; `None` when it does not build, or when the pattern can
+    /// match empty text (the lazy DFA alone does not skip the empty matches that split a
     /// character, which the full regex does).
-    pub fn new(cut: &Hir) -> Option<Groups> {
-        if cut.properties().minimum_len().is_none_or(|len| len == 0) {
+    pub fn new(hir: &Hir) -> Option<Groups> {
+        if hir.properties().minimum_len().is_none_or(|len| len == 0) {
             return None;
         }
         let nfa = thompson::Compiler::new()
             .configure(thompson::Config::new().nfa_size_limit(Some(rules::REGEX_SIZE_LIMIT)).shrink(false))
-            .build_from_hir(cut)
+            .build_from_hir(hir)
             .ok()?;
         // Both skip to where a match can start, as the full regex does.
-        let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, cut);
+        let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, hir);
         // As the full regex configures its lazy DFA.
         let config = hybrid::dfa::Config::new()
             .prefilter(prefilter.clone())
