@@ -175,7 +175,38 @@ enum Regexes {
     /// pattern is sound: a pattern that parses fails to build only by the size limit, which
     /// the narrowed copy, the smaller one, meets. Should the whole regex not meet it, the
     /// narrowed copy serves every text.
-    Narrowed { narrow: meta::Regex, source: String, whole: OnceLock<Option<Regex>> },
+    Narrowed { narrow: Searcher, source: String, whole: OnceLock<Option<Searcher>> },
+}
+
+/// A pattern (whole or narrowed) compiled: a regex, or for a pattern read for its groups (an
+/// attribution), the searcher of [`narrow::Groups`], which costs less to build and to search.
+#[derive(Debug)]
+enum Searcher {
+    Regex(meta::Regex),
+    Groups(Box<narrow::Groups>),
+}
+
+impl Searcher {
+    /// `hir` compiled as rule regexes are (see [`narrow::regex`]), to be read for its groups
+    /// when `groups`; `None` when it does not build.
+    fn new(hir: &Hir, groups: bool) -> Option<Searcher> {
+        let searcher = groups.then(|| narrow::Groups::new(hir)).flatten();
+        searcher.map(|groups| Searcher::Groups(Box::new(groups))).or_else(|| narrow::regex(hir).map(Searcher::Regex))
+    }
+
+    fn engine(&self) -> Engine<'_> {
+        match self {
+            Searcher::Regex(regex) => Engine::Meta(regex),
+            Searcher::Groups(groups) => Engine::Groups(groups),
+        }
+    }
+
+    fn group_info(&self) -> &regex_automata::util::captures::GroupInfo {
+        match self {
+            Searcher::Regex(regex) => regex.group_info(),
+            Searcher::Groups(groups) => groups.group_info(),
+        }
+    }
 }
 
 impl Pattern {
@@ -183,12 +214,11 @@ impl Pattern {
     fn regex(&self, narrow_haystack: bool) -> Engine<'_> {
         match &self.regexes {
             Regexes::Whole(regex) => Engine::Whole(regex),
-            Regexes::Narrowed { narrow, .. } if narrow_haystack => Engine::Narrow(narrow),
+            Regexes::Narrowed { narrow, .. } if narrow_haystack => narrow.engine(),
             Regexes::Narrowed { narrow, source, whole } => {
-                match whole.get_or_init(|| rules::build_regex(source).ok()) {
-                    Some(regex) => Engine::Whole(regex),
-                    None => Engine::Narrow(narrow),
-                }
+                let groups = matches!(narrow, Searcher::Groups(_));
+                let whole = whole.get_or_init(|| Searcher::new(&regex_syntax::parse(source).ok()?, groups));
+                whole.as_ref().unwrap_or(narrow).engine()
             }
         }
     }
@@ -205,11 +235,13 @@ fn group_number(hir: &Hir, name: &str) -> Option<usize> {
     }
 }
 
-/// The regex of a pattern chosen for a haystack: the whole one or the narrowed one.
+/// The compiled pattern chosen for a haystack: a rule regex, a regex built from the parsed
+/// pattern (whole or narrowed), or a searcher for groups (see [`Searcher`]).
 #[derive(Debug, Clone, Copy)]
 enum Engine<'r> {
     Whole(&'r Regex),
-    Narrow(&'r meta::Regex),
+    Meta(&'r meta::Regex),
+    Groups(&'r narrow::Groups),
 }
 
 impl Engine<'_> {
@@ -217,16 +249,18 @@ impl Engine<'_> {
     fn find_at(self, haystack: &str, from: usize) -> Option<(usize, usize)> {
         match self {
             Engine::Whole(regex) => regex.find_at(haystack, from).map(|m| (m.start(), m.end())),
-            Engine::Narrow(regex) => {
+            Engine::Meta(regex) => {
                 regex.search(&Input::new(haystack).span(from..haystack.len())).map(|m| (m.start(), m.end()))
             }
+            Engine::Groups(groups) => groups.search(haystack, from, 0).map(|(found, _)| found),
         }
     }
 
     fn is_match(self, haystack: &str) -> bool {
         match self {
             Engine::Whole(regex) => regex.is_match(haystack),
-            Engine::Narrow(regex) => regex.is_match(haystack),
+            Engine::Meta(regex) => regex.is_match(haystack),
+            Engine::Groups(groups) => groups.is_match(haystack),
         }
     }
 
@@ -239,21 +273,22 @@ impl Engine<'_> {
                 regex.captures_read(groups, haystack)?;
                 Some(groups.get(group))
             }
-            Engine::Narrow(regex) => {
-                let groups = slots.narrow.get_or_insert_with(|| regex.create_captures());
+            Engine::Meta(regex) => {
+                let groups = slots.meta.get_or_insert_with(|| regex.create_captures());
                 regex.search_captures(&Input::new(haystack), groups);
                 groups.is_match().then(|| groups.get_group(group).map(|span| (span.start, span.end)))
             }
+            Engine::Groups(groups) => groups.search(haystack, 0, group).map(|(_, group)| group),
         }
     }
 }
 
-/// Group slots of one pattern, for its whole regex and its narrowed one, made at a regex's
-/// first search instead of at every search.
+/// Group slots of one pattern, for its rule regex and for a regex built from the parsed
+/// pattern, made at a regex's first search instead of at every search.
 #[derive(Debug, Default)]
 struct Slots {
     whole: Option<CaptureLocations>,
-    narrow: Option<regex_automata::util::captures::Captures>,
+    meta: Option<regex_automata::util::captures::Captures>,
 }
 
 /// The claim extractor, compiled from `rules/claims/`.
@@ -598,8 +633,9 @@ impl ClaimExtractor {
                             "an attribution pattern needs a `(?P<speaker>…)` group",
                         ));
                     }
-                    let narrow = narrow::narrowed(&hir)
-                        .filter(|regex| regex.group_info().to_index(PatternID::ZERO, "speaker") == speaker);
+                    let narrow = narrow::cut(&hir)
+                        .and_then(|cut| Searcher::new(&cut, rule.role == Role::Attribution))
+                        .filter(|narrow| narrow.group_info().to_index(PatternID::ZERO, "speaker") == speaker);
                     let regexes = match narrow {
                         Some(narrow) => {
                             Regexes::Narrowed { narrow, source: pattern.get_ref().clone(), whole: OnceLock::new() }

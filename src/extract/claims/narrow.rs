@@ -12,12 +12,19 @@
 //! text's characters, and a class admits one of them just when its cut-down copy does. Look-
 //! arounds (`\b`, `^`) are left as they are. So the narrowed copy, many times smaller, serves
 //! every text in those characters, and the whole pattern the rest.
+//!
+//! The narrowed copy of an attribution pattern, which is read for its groups, is not a full
+//! regex but the cheaper searcher of [`Groups`] (and so is its whole copy).
 
-use regex_automata::{MatchKind, meta};
+use regex_automata::nfa::thompson::{self, backtrack, backtrack::BoundedBacktracker, pikevm, pikevm::PikeVM};
+use regex_automata::util::captures::{Captures, GroupInfo};
+use regex_automata::util::pool::Pool;
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{Input, MatchKind, hybrid, meta};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind};
 
 use crate::chars;
-use crate::rules;
+use crate::rules::{self, lazy};
 use crate::span::Span;
 
 /// The characters a narrowed pattern is cut down to.
@@ -134,24 +141,133 @@ fn char_starts(chunk: &[u8; 16]) -> u32 {
 /// (`(?i)k` admits the Kelvin sign) or `\s` lose a few, and their automata are small anyway.
 const MIN_CUT: u32 = 256;
 
-/// The regex of `hir` with its Unicode classes cut down to the [`NARROW`] characters, built as
-/// [`rules::build_regex`] builds rule regexes, straight from the cut-down pattern (writing it out
-/// and parsing it again costs more than the rest); `None` when that cuts fewer than [`MIN_CUT`]
-/// characters or the regex does not build.
-pub fn narrowed(hir: &Hir) -> Option<meta::Regex> {
+/// `hir` with its Unicode classes cut down to the [`NARROW`] characters; `None` when that cuts
+/// fewer than [`MIN_CUT`] characters.
+pub fn cut(hir: &Hir) -> Option<Hir> {
     let narrow = ClassUnicode::new(NARROW.iter().map(|&(low, high)| ClassUnicodeRange::new(low, high)));
     let mut cut = 0;
     let narrowed = cut_down(hir, &narrow, &mut cut);
-    if cut < MIN_CUT {
-        return None;
-    }
+    (cut >= MIN_CUT).then_some(narrowed)
+}
+
+/// The regex of a parsed pattern (or of one cut down, see [`cut`]), built as
+/// [`rules::build_regex`] builds rule regexes from their text, straight from the parsed pattern
+/// (writing a cut-down pattern out and parsing it again costs more than the rest); `None` when
+/// it does not build.
+pub fn regex(hir: &Hir) -> Option<meta::Regex> {
     // The configuration `regex::RegexBuilder` gives the rule regexes.
     let config = meta::Config::new()
         .match_kind(MatchKind::LeftmostFirst)
         .utf8_empty(true)
         .nfa_size_limit(Some(rules::REGEX_SIZE_LIMIT))
         .hybrid_cache_capacity(rules::REGEX_DFA_SIZE_LIMIT);
-    meta::Builder::new().configure(config).build_from_hir(&narrowed).ok()
+    meta::Builder::new().configure(config).build_from_hir(hir).ok()
+}
+
+/// A parsed pattern (whole, or cut down by [`cut`]) searched for its groups, as its
+/// [`regex()`] finds them, by other means: a forward lazy DFA finds where the first match ends,
+/// then a bounded backtracker (the PikeVM where the text is too long for it, or where the lazy
+/// DFA gives up) reads the groups of the first match that ends there at the latest, which is
+/// that match. The full regex finds the start of the match with a reverse lazy DFA first, and
+/// over these patterns (classes under bounded repetitions) nearly every reverse search builds
+/// new DFA states, at some twenty thousand instructions each; its strategies for patterns
+/// anchored at the end or with an inner literal search backwards even when nothing matches.
+/// This also compiles one NFA where the full regex compiles a forward and a reverse one.
+pub struct Groups {
+    dfa: hybrid::dfa::DFA,
+    backtracker: BoundedBacktracker,
+    pikevm: PikeVM,
+    caches: Pool<GroupCaches, lazy::CacheMaker<GroupCaches>>,
+}
+
+/// A match, and where a group of it is (`None` when the group took no part in it).
+pub type MatchAndGroup = ((usize, usize), Option<(usize, usize)>);
+
+/// One thread's caches of a [`Groups`], and the groups of its last search.
+#[derive(Debug)]
+struct GroupCaches {
+    dfa: hybrid::dfa::Cache,
+    backtracker: backtrack::Cache,
+    pikevm: pikevm::Cache,
+    groups: Captures,
+}
+
+impl std::fmt::Debug for Groups {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Groups").field("nfa_states", &self.pikevm.get_nfa().states().len()).finish()
+    }
+}
+
+impl Groups {
+    /// The searcher of a parsed pattern; `None` when it does not build, or when the pattern can
+    /// match empty text (the lazy DFA alone does not skip the empty matches that split a
+    /// character, which the full regex does).
+    pub fn new(hir: &Hir) -> Option<Groups> {
+        if hir.properties().minimum_len().is_none_or(|len| len == 0) {
+            return None;
+        }
+        let nfa = thompson::Compiler::new()
+            .configure(thompson::Config::new().nfa_size_limit(Some(rules::REGEX_SIZE_LIMIT)).shrink(false))
+            .build_from_hir(hir)
+            .ok()?;
+        // Both skip to where a match can start, as the full regex does.
+        let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, hir);
+        // As the full regex configures its lazy DFA.
+        let config = hybrid::dfa::Config::new()
+            .prefilter(prefilter.clone())
+            .match_kind(MatchKind::LeftmostFirst)
+            .unicode_word_boundary(true)
+            .cache_capacity(rules::REGEX_DFA_SIZE_LIMIT)
+            .minimum_cache_clear_count(Some(3))
+            .minimum_bytes_per_state(Some(10));
+        let dfa = hybrid::dfa::Builder::new().configure(config).build_from_nfa(nfa.clone()).ok()?;
+        let backtracker = backtrack::Builder::new()
+            .configure(backtrack::Config::new().prefilter(prefilter))
+            .build_from_nfa(nfa.clone())
+            .ok()?;
+        let pikevm = PikeVM::new_from_nfa(nfa).ok()?;
+        let (maker_dfa, maker_backtracker, maker_pikevm) = (dfa.clone(), backtracker.clone(), pikevm.clone());
+        let make = move || GroupCaches {
+            dfa: maker_dfa.create_cache(),
+            backtracker: maker_backtracker.create_cache(),
+            pikevm: maker_pikevm.create_cache(),
+            groups: maker_pikevm.create_captures(),
+        };
+        Some(Groups { dfa, backtracker, pikevm, caches: Pool::new(Box::new(make)) })
+    }
+
+    pub fn group_info(&self) -> &GroupInfo {
+        self.pikevm.get_nfa().group_info()
+    }
+
+    /// The first match in `haystack` at or after `from`, and where group `group` of it is.
+    pub fn search(&self, haystack: &str, from: usize, group: usize) -> Option<MatchAndGroup> {
+        let mut caches = self.caches.get();
+        let GroupCaches { dfa, backtracker, pikevm, groups } = &mut *caches;
+        let input = Input::new(haystack).span(from..haystack.len());
+        let input = match self.dfa.try_search_fwd(dfa, &input) {
+            Ok(None) => return None,
+            // Look-arounds at the end of the span read the text beyond it, as they do at its end
+            // in the search that found it.
+            Ok(Some(end)) => input.span(from..end.offset()),
+            Err(_) => input,
+        };
+        if self.backtracker.try_search(backtracker, &input, groups).is_err() {
+            self.pikevm.search(pikevm, &input, groups);
+        }
+        let found = groups.get_match()?;
+        Some(((found.start(), found.end()), groups.get_group(group).map(|span| (span.start, span.end))))
+    }
+
+    pub fn is_match(&self, haystack: &str) -> bool {
+        let mut caches = self.caches.get();
+        let GroupCaches { dfa, pikevm, .. } = &mut *caches;
+        let input = Input::new(haystack).earliest(true);
+        match self.dfa.try_search_fwd(dfa, &input) {
+            Ok(found) => found.is_some(),
+            Err(_) => self.pikevm.is_match(pikevm, input),
+        }
+    }
 }
 
 /// `hir` with its Unicode classes cut down to `narrow`, adding to `cut` the characters they lose.
@@ -187,7 +303,7 @@ mod tests {
     use super::*;
 
     fn narrowed_str(pattern: &str) -> Option<meta::Regex> {
-        narrowed(&regex_syntax::parse(pattern).unwrap())
+        regex(&cut(&regex_syntax::parse(pattern).unwrap())?)
     }
 
     #[test]
@@ -253,6 +369,71 @@ mod tests {
                 assert_eq!(whole_groups, narrow_groups, "{pattern} on {text}");
             }
         }
+    }
+
+    /// Patterns read for their groups: with an inner literal, anchored at the start (with a
+    /// Unicode word boundary, on which the lazy DFA gives up before non-ASCII bytes), anchored
+    /// at the end, and with a group that may take no part in a match.
+    const GROUP_PATTERNS: [&str; 4] = [
+        r#"[”"],?\s+(?P<speaker>(?:\p{Lu}\p{L}*\s?){1,4})\s+said"#,
+        r#"^(?P<speaker>(?:\p{Lu}\p{L}*\s){0,2}\p{Lu}\p{L}*),\s[^,;"”]{1,10},\s+said\b"#,
+        r",\s+(?P<speaker>\p{Lu}\p{L}*|he)\s+said[.]?$",
+        r"(?P<speaker>\p{Lu}\p{L}+\s)?said",
+    ];
+
+    /// The group searcher and the narrowed regex of `pattern`, whose group 1 is the speaker.
+    fn both(pattern: &str) -> (Groups, meta::Regex) {
+        let cut = cut(&regex_syntax::parse(pattern).unwrap()).unwrap();
+        (Groups::new(&cut).unwrap(), regex(&cut).unwrap())
+    }
+
+    /// What the narrowed regex finds from `from`: the match, and group 1 of it.
+    fn by_regex(regex: &meta::Regex, text: &str, from: usize) -> Option<MatchAndGroup> {
+        let mut groups = regex.create_captures();
+        regex.search_captures(&Input::new(text).span(from..text.len()), &mut groups);
+        let found = groups.get_match()?;
+        Some(((found.start(), found.end()), groups.get_group(1).map(|span| (span.start, span.end))))
+    }
+
+    proptest::proptest! {
+        /// The group searcher finds the match and the groups the narrowed regex finds, from
+        /// any start, and so does the one of the whole pattern with the rule regex.
+        #[test]
+        fn groups_are_found_where_the_narrowed_regex_finds_them(
+            text in r#"(said|Ann |Bo|he|Жанна|é|[”", .a-c]){0,24}"#,
+            from in 0usize..40,
+        ) {
+            let mut from = from.min(text.len());
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            for pattern in GROUP_PATTERNS {
+                let (groups, regex) = both(pattern);
+                proptest::prop_assert_eq!(groups.search(&text, from, 1), by_regex(&regex, &text, from), "{}", pattern);
+                proptest::prop_assert_eq!(groups.is_match(&text), regex.is_match(&text), "{}", pattern);
+                // Not cut down, as the whole pattern serves text beyond the narrow characters.
+                let whole = Groups::new(&regex_syntax::parse(pattern).unwrap()).unwrap();
+                let by_rule_regex = regex::Regex::new(pattern).unwrap().captures_at(&text, from).map(|found| {
+                    let span = |m: regex::Match| (m.start(), m.end());
+                    (span(found.get(0).unwrap()), found.get(1).map(span))
+                });
+                proptest::prop_assert_eq!(whole.search(&text, from, 1), by_rule_regex, "{}", pattern);
+            }
+        }
+    }
+
+    #[test]
+    fn groups_are_found_in_texts_too_long_for_the_backtracker() {
+        let text = format!("{}”, Ann Bo said. ”, He said", "a b, ".repeat(40_000));
+        for pattern in GROUP_PATTERNS {
+            let (groups, regex) = both(pattern);
+            assert_eq!(groups.search(&text, 0, 1), by_regex(&regex, &text, 0), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn patterns_that_match_empty_text_are_left_to_the_regex() {
+        assert!(Groups::new(&cut(&regex_syntax::parse(r"(?P<speaker>\p{Lu}*)").unwrap()).unwrap()).is_none());
     }
 
     #[test]
