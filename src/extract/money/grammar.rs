@@ -470,9 +470,9 @@ impl Walker<'_> {
         match self {
             Walker::Lazy(dfa, scratch) => {
                 // The walk starts in the same state whatever the text (anchored, nothing
-                // before it), so the bytes it died on once, it dies on again. A text is only
-                // looked up by bytes it has one more of: a text that ends on them is walked on
-                // to its end, which they alone do not tell.
+                // before it), so the bytes it died on once, it dies on again, whatever follows
+                // them. What it dies on is learned only from a text with a byte more: a walk
+                // that read to the end of its text may have ended there rather than died.
                 let head = match text.as_bytes() {
                     &[first, second, third, ..] => Some((first, second, third)),
                     _ => None,
