@@ -620,10 +620,10 @@ pub struct DocumentWords<'a> {
     /// about; gathered in one pass only once the searches for them reach
     /// [`LOWER_SEARCH_BYTES`] (a big document).
     lower: OnceCell<HashSet<&'a str>>,
-    /// The words `writes_lower` searched the text for, with whether it writes them, and the
-    /// bytes searched in all: past [`LOWER_SEARCH_BYTES`], `lower` is gathered instead.
+    /// The words `writes_lower` searched the text for, with whether it writes them. Each search
+    /// reads the text the regions span: past [`LOWER_SEARCH_BYTES`] read in all, `lower` is
+    /// gathered instead.
     searched: RefCell<Vec<(String, bool)>>,
-    searched_bytes: Cell<usize>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
     /// The rules (by slot) whose `last_words` hold a name-shaped word of the document.
@@ -644,7 +644,6 @@ impl<'a> DocumentWords<'a> {
             inside: OnceCell::new(),
             lower: OnceCell::new(),
             searched: RefCell::new(Vec::new()),
-            searched_bytes: Cell::new(0),
             headlines: Vec::new(),
             last_words: 0,
         };
@@ -730,9 +729,8 @@ impl<'a> DocumentWords<'a> {
         }
         // A few words are asked about in a page, fewer than can be: each is searched for when
         // first asked about.
-        let searched = self.stretch().map_or(0, |stretch| stretch.len());
-        if self.searched_bytes.get() + searched <= LOWER_SEARCH_BYTES {
-            self.searched_bytes.set(self.searched_bytes.get() + searched);
+        let stretch = self.stretch().map_or(0, |stretch| stretch.len());
+        if (self.searched.borrow().len() + 1) * stretch <= LOWER_SEARCH_BYTES {
             let writes = self.lower_occurrence(word).is_some();
             self.searched.borrow_mut().push((word.to_string(), writes));
             return writes;
@@ -1503,6 +1501,23 @@ mod tests {
         assert!(document.writes_lower("coalition"));
         assert!(document.in_headline(text.find("Ports").unwrap()));
         assert!(!document.in_headline(text.find("members").unwrap()));
+    }
+
+    #[test]
+    fn lower_case_words_are_told_alike_by_searches_and_by_the_one_pass_past_their_budget() {
+        let prose = "The Coalition met. Coalition members and the Coalition agreed; a coalition formed. \
+                     The Harbour opened, and the Harbour fees rose.";
+        let mut lexicon = Lexicon { as_common: 1, min_mentions: 2, ..Lexicon::default() };
+        lexicon.known.entry("Coalition").lists = 1;
+        lexicon.known.entry("Harbour").lists = 1;
+        // A document too long for even one search: the first question reads every word.
+        let long = format!("{prose}\n{}", "and so on ".repeat(LOWER_SEARCH_BYTES / 10 + 1));
+        for text in [prose, long.as_str()] {
+            let document = DocumentWords::new(text, &[Span::new(0, text.len())], &lexicon);
+            assert!(document.writes_lower("coalition"));
+            assert_eq!(document.lower.get().is_some(), text.len() > LOWER_SEARCH_BYTES);
+            assert!(!document.writes_lower("harbour"));
+        }
     }
 
     #[test]
