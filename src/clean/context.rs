@@ -23,7 +23,7 @@
 use foldhash::HashMap;
 
 use super::visible::VisibleLine;
-use super::words::{KeyTable, folded_key, folded_key_at, pack};
+use super::words::{KeyTable, alphanumeric_key_at, folded_key, folded_key_at, pack};
 use crate::chars::{DIGIT, LETTER, SPACE, class_at, sixteen_at};
 use crate::record::BoilerplateKind;
 
@@ -431,16 +431,7 @@ impl StopWords {
                     _ => (at + first, masks.beyond & ((1 << end) - (1 << first)) == 0),
                 };
                 let len = at + end - start;
-                let key = if ascii {
-                    let eight = match bytes.get(start..start + 8) {
-                        Some(eight) => eight.try_into().expect("eight bytes"),
-                        None => *sixteen_at(bytes, start, 0).first_chunk().expect("eight bytes"),
-                    };
-                    // Setting bit 5 lowers an ASCII letter or leaves it or a digit as it is.
-                    (u64::from_le_bytes(eight) | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * len.min(8)))
-                } else {
-                    folded_key_at(bytes, start, len)
-                };
+                let key = if ascii { alphanumeric_key_at(bytes, start, len) } else { folded_key_at(bytes, start, len) };
                 if let Some(word) = self.tally_token(text, start..at + end, ascii, key, counts, lower) {
                     if word.phrases != 0 {
                         phrases(start, word.phrases);
