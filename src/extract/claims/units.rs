@@ -137,48 +137,78 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
 }
 
 /// The words (runs between white space) with a letter in them, up to `at_most`: the count stops
-/// there, as the callers only ask whether it reaches a bound. Runs of sixteen ASCII bytes are
-/// read at once (see [`ascii_masks`]), and so are the ASCII bytes of a chunk before its first
-/// character beyond ASCII, which is classed on its own (see [`class_at`]): most text has a
-/// curly quote or an accented letter every few chunks.
+/// there, as the callers only ask whether it reaches a bound.
 pub(super) fn words_with_letter(unit: &str, at_most: usize) -> usize {
     let bytes = unit.as_bytes();
-    // `counted`: the current word has a letter, and was counted.
-    let (mut count, mut counted) = (0, false);
+    let mut words = WordCount::default();
     let mut at = 0;
-    while at < bytes.len() && count < at_most {
-        // The last few bytes are padded with white space, which counts no word.
-        let chunk = chars::sixteen_at(bytes, at, b' ');
-        let (letters, spaces, beyond) = ascii_masks(&chunk);
-        // The ASCII bytes read at once: up to the chunk's end or its first byte beyond ASCII.
-        let ascii = if beyond == 0 { (bytes.len() - at).min(16) } else { beyond.trailing_zeros() as usize };
-        let within = (1u32 << ascii) - 1;
+    while at < bytes.len() && words.count < at_most {
+        words.read(unit, at, &chars::sixteen_at(bytes, at, 0));
+        at += 16;
+    }
+    words.count.min(at_most)
+}
+
+/// The words with a letter in them of a unit read sixteen bytes at a time from its start (see
+/// [`WordCount::read`]), so that a scan of the unit's chunks for its own ends counts them too.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct WordCount {
+    /// The words counted so far.
+    pub count: usize,
+    /// The current word has a letter, and was counted.
+    counted: bool,
+}
+
+impl WordCount {
+    /// Counts the words whose first letter is in `chunk`, the (padded) sixteen bytes of `unit`
+    /// from `at`, given the chunks before it. The ASCII bytes are classed at once (see
+    /// [`ascii_masks`]); of a character beyond ASCII, its first byte takes its class (see
+    /// [`class_at`]) and the others none, whichever chunk they are in: most chunks have none
+    /// or one.
+    #[inline]
+    pub fn read(&mut self, unit: &str, at: usize, chunk: &[u8; 16]) {
+        let within = (1u32 << (unit.len() - at).min(16)) - 1;
+        let (mut letters, mut spaces, leads) = ascii_masks(chunk);
+        let mut leads = leads & within;
+        while leads != 0 {
+            let index = leads.trailing_zeros();
+            leads &= leads - 1;
+            let (class, _) = class_at(unit, at + index as usize);
+            letters |= u32::from(class == LETTER) << index;
+            spaces |= u32::from(class == SPACE) << index;
+        }
         // A letter is counted when the last letter or space before it is a space (or there is
         // none and the current word was not counted). Those letters are found by carrying a mark
         // from each space (and from the chunk's start) over the other bytes to the next letter
         // or space: an addition carries it over a run of set bits.
         let (letters, spaces) = (letters & within, spaces & within);
         let others = !(letters | spaces) & within;
-        let marks = spaces << 1 | u32::from(!counted);
+        let marks = spaces << 1 | u32::from(!self.counted);
         let reached = (marks + others) & !others;
-        count += (reached & letters).count_ones() as usize;
+        self.count += ones(reached & letters);
         // A mark carried past the last byte read: the last letter or space in it was a space.
-        counted = reached & 1 << ascii == 0;
-        at += ascii;
-        if beyond != 0 {
-            let (class, width) = class_at(unit, at);
-            let letter = class == LETTER;
-            count += usize::from(letter && !counted);
-            counted = (counted || letter) && class != SPACE;
-            at += width;
-        }
+        self.counted = reached & (within + 1) == 0;
     }
-    count.min(at_most)
 }
 
-/// The ASCII letters, the ASCII white space (as [`class_at`] classes them) and the bytes beyond
-/// ASCII among sixteen bytes, as masks: bit `i` for `chunk[i]`. On x86-64 a few SSE2
-/// comparisons of all sixteen bytes at once, elsewhere byte by byte.
+/// The bits set among the low sixteen of `bits`, by a table of bytes: the target's baseline
+/// has no instruction for it, and `count_ones` without one takes a dozen.
+fn ones(bits: u32) -> usize {
+    static ONES: [u8; 256] = {
+        let mut table = [0; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            table[byte] = (byte as u8).count_ones() as u8;
+            byte += 1;
+        }
+        table
+    };
+    usize::from(ONES[(bits & 0xff) as usize]) + usize::from(ONES[(bits >> 8 & 0xff) as usize])
+}
+
+/// The ASCII letters, the ASCII white space (as [`class_at`] classes them) and the first bytes
+/// of characters beyond ASCII among sixteen bytes, as masks: bit `i` for `chunk[i]`. On x86-64 a
+/// few SSE2 comparisons of all sixteen bytes at once, elsewhere byte by byte.
 #[cfg(target_arch = "x86_64")]
 fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
     use std::arch::x86_64::{
@@ -189,8 +219,10 @@ fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
     // and the unaligned load reads the sixteen bytes of `chunk`, no more.
     unsafe {
         let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
-        // Bytes beyond ASCII are negative as signed bytes, so no range below takes them in.
-        let beyond = _mm_movemask_epi8(bytes) as u32;
+        // Bytes beyond ASCII are negative as signed bytes, so no range below takes them in; the
+        // first bytes of characters are C0..=FF, above the continuation bytes 80..=BF.
+        let leads = _mm_cmpgt_epi8(bytes, _mm_set1_epi8(0xBFu8 as i8));
+        let leads = _mm_movemask_epi8(bytes) as u32 & _mm_movemask_epi8(leads) as u32;
         // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
         let lowered = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
         let letters = _mm_and_si128(
@@ -202,18 +234,24 @@ fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
             _mm_cmplt_epi8(bytes, _mm_set1_epi8(b'\r' as i8 + 1)),
         );
         let spaces = _mm_or_si128(controls, _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b' ' as i8)));
-        (_mm_movemask_epi8(letters) as u32, _mm_movemask_epi8(spaces) as u32, beyond)
+        (_mm_movemask_epi8(letters) as u32, _mm_movemask_epi8(spaces) as u32, leads)
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
-    chunk.iter().enumerate().fold((0, 0, 0), |(letters, spaces, beyond), (index, &byte)| {
+    ascii_masks_bytewise(chunk)
+}
+
+/// [`ascii_masks`] byte by byte.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn ascii_masks_bytewise(chunk: &[u8; 16]) -> (u32, u32, u32) {
+    chunk.iter().enumerate().fold((0, 0, 0), |(letters, spaces, leads), (index, &byte)| {
         let class = if byte.is_ascii() { crate::chars::ASCII_CLASS[usize::from(byte)] } else { 0 };
         (
             letters | u32::from(class == LETTER) << index,
             spaces | u32::from(class == SPACE) << index,
-            beyond | u32::from(!byte.is_ascii()) << index,
+            leads | u32::from(byte >= 0xC0) << index,
         )
     })
 }
@@ -374,6 +412,11 @@ mod tests {
         ) {
             let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
             proptest::prop_assert_eq!(starts_lower_within(&text, words), text.split_whitespace().take(words).any(lower));
+        }
+
+        #[test]
+        fn sixteen_bytes_are_classed_at_once_as_byte_by_byte(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
+            proptest::prop_assert_eq!(ascii_masks(&chunk), ascii_masks_bytewise(&chunk));
         }
 
         /// Texts of every kind of byte the sixteen-byte reading tells apart, ASCII and beyond,
