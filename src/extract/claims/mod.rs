@@ -792,15 +792,17 @@ impl ClaimExtractor {
         scratch.blocks.clear();
         let mut pending = Vec::new();
         let earlier = Earlier::new(entities);
+        scratch.foreign.find(text);
         for &block in blocks {
             scratch.sentences.clear();
             segmenter.sentences(text, block, &mut scratch.sentences);
             for &sentence in &scratch.sentences {
-                units::split(text, sentence, sentence.start == block.start, entities, money, &mut scratch.units);
+                let at_block_start = sentence.start == block.start;
+                let arrows = scratch.foreign.arrows();
+                units::split(text, sentence, at_block_start, entities, money, arrows, &mut scratch.units);
             }
             scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
         }
-        scratch.foreign.find(text);
         self.search_units(text, &mut scratch);
         let mut hits = scratch.hits.as_slice();
         let mut first = 0;

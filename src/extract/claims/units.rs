@@ -77,31 +77,36 @@ const NOT_HEADING_START: [&str; 10] = ["The", "A", "An", "This", "That", "These"
 const MIN_CLAUSE_WORDS: usize = 3;
 const MIN_STEP_WORDS: usize = 2;
 
-/// Splits one sentence into units. `at_block_start` allows a glued heading to be cut off.
+/// Splits one sentence into units. `at_block_start` allows a glued heading to be cut off;
+/// `arrows` are the offsets of the text's `→`, in order.
 pub fn split(
     text: &str,
     sentence: Span,
     at_block_start: bool,
     entities: &[EntityItem],
     money: &[MoneyItem],
+    arrows: &[usize],
     out: &mut Vec<Unit>,
 ) {
     let sentence = without_heading_marks(text, sentence);
     let body = if at_block_start { without_heading(text, sentence, entities, money) } else { sentence };
     // Most sentences have no `;`: they are split without building a list of clauses.
     if memchr::memchr(b';', body.of(text).as_bytes()).is_none() {
-        return split_clause(text, body, out);
+        return split_clause(text, body, arrows, out);
     }
     for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS) {
-        split_clause(text, clause, out);
+        split_clause(text, clause, arrows, out);
     }
 }
 
 /// Splits one clause before a closing question and at the steps of an `→` chain.
-fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
+fn split_clause(text: &str, clause: Span, arrows: &[usize], out: &mut Vec<Unit>) {
     let (lead, question) = before_question(text, clause);
     for part in std::iter::once(lead).chain(question) {
-        if !has_arrow(part.of(text)) {
+        // The arrows were found with the text's other characters beyond ASCII: the clause is
+        // not read again for them.
+        let first = arrows.partition_point(|&at| at < part.start);
+        if arrows.get(first).is_none_or(|&at| at >= part.end) {
             out.push(Unit { span: part, chain_step: false });
             continue;
         }
@@ -109,12 +114,6 @@ fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
         let chain = steps.len() > 1;
         out.extend(steps.into_iter().map(|span| Unit { span, chain_step: chain }));
     }
-}
-
-/// Whether `text` holds `→`. Its last byte in UTF-8 (92) is looked for first, over the whole
-/// text without stopping, which compiles to a loop over many bytes at once: the arrow is rare.
-fn has_arrow(text: &str) -> bool {
-    text.as_bytes().iter().fold(false, |seen, &byte| seen | (byte == 0x92)) && text.contains('\u{2192}')
 }
 
 /// Splits `span` at every `separator` when every resulting piece has at least `min_words`
@@ -434,7 +433,8 @@ mod tests {
 
     fn units(text: &str, entities: &[EntityItem]) -> Vec<(String, bool)> {
         let mut out = Vec::new();
-        split(text, Span::new(0, text.len()), true, entities, &[], &mut out);
+        let arrows: Vec<usize> = text.match_indices('\u{2192}').map(|(at, _)| at).collect();
+        split(text, Span::new(0, text.len()), true, entities, &[], &arrows, &mut out);
         out.into_iter().map(|u| (u.span.of(text).to_string(), u.chain_step)).collect()
     }
 
@@ -509,7 +509,7 @@ mod tests {
             per: None,
         };
         let mut out = Vec::new();
-        split(text, Span::new(0, text.len()), true, &[], &[figure], &mut out);
+        split(text, Span::new(0, text.len()), true, &[], &[figure], &[], &mut out);
         assert_eq!(out[0].span.of(text), text);
         assert_eq!(units(text, &[])[0].0, "C to Scale Forklifts");
     }
