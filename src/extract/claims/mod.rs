@@ -45,7 +45,7 @@ use crate::rules::{
 use crate::segment::Segmenter;
 use crate::span::Span;
 
-use self::units::{Unit, words_with_letter};
+use self::units::{Unit, WordCount};
 
 rule_table! {
     /// A `[[rule]]` in `rules/claims/`: one cue.
@@ -490,18 +490,20 @@ impl ByteLiterals {
     }
 
     /// The patterns one of whose one-byte literals is in `unit` of `text`, with the word
-    /// boundaries the pattern asks for; read sixteen bytes at a time (see [`ByteRanges`]).
-    fn seen_in(&self, text: &str, unit: Span) -> Columns {
-        if self.owners.is_empty() {
-            return 0;
-        }
-        let bytes = unit.of(text).as_bytes();
+    /// boundaries the pattern asks for, and the unit's words with a letter up to `word_cap`:
+    /// one read of the unit, sixteen bytes at a time (see [`ByteRanges`] and [`WordCount`]).
+    fn seen_in(&self, text: &str, unit: Span, word_cap: usize) -> (Columns, usize) {
+        let slice = unit.of(text);
+        let bytes = slice.as_bytes();
         // As a pattern run on the unit alone reads them: the bytes outside it are none.
         let word = |at: usize| bytes.get(at).is_some_and(|&byte| regex_syntax::is_word_byte(byte));
-        let mut seen = 0;
+        let (mut seen, mut words) = (0, WordCount::default());
         for start in (0..bytes.len()).step_by(16) {
             let len = (bytes.len() - start).min(16);
             let chunk = chars::sixteen_at(bytes, start, 0);
+            if words.count < word_cap {
+                words.read(slice, start, &chunk);
+            }
             let mut candidates = self.range.mask(&chunk) & ((1 << len) - 1);
             while candidates != 0 {
                 let at = start + candidates.trailing_zeros() as usize;
@@ -517,7 +519,7 @@ impl ByteLiterals {
                 seen |= bounded(&self.owners[number - 1], at_start, inside != word(at + 1));
             }
         }
-        seen
+        (seen, words.count.min(word_cap))
     }
 }
 
@@ -541,6 +543,8 @@ struct Scratch {
     gates: Vec<Gates>,
     /// Per unit: the patterns one of whose literals is in the unit.
     seen: Vec<Columns>,
+    /// Per unit: its words with a letter, counted up to the extractor's `word_cap`.
+    words: Vec<usize>,
     /// Phrase hits: unit, rule, start, end; in the order of units.
     hits: Vec<(usize, usize, usize, usize)>,
     /// Per block: the end of its units in `units`, and its number of sentences.
@@ -788,15 +792,17 @@ impl ClaimExtractor {
         scratch.blocks.clear();
         let mut pending = Vec::new();
         let earlier = Earlier::new(entities);
+        scratch.foreign.find(text);
         for &block in blocks {
             scratch.sentences.clear();
             segmenter.sentences(text, block, &mut scratch.sentences);
             for &sentence in &scratch.sentences {
-                units::split(text, sentence, sentence.start == block.start, entities, money, &mut scratch.units);
+                let at_block_start = sentence.start == block.start;
+                let arrows = scratch.foreign.arrows();
+                units::split(text, sentence, at_block_start, entities, money, arrows, &mut scratch.units);
             }
             scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
         }
-        scratch.foreign.find(text);
         self.search_units(text, &mut scratch);
         let mut hits = scratch.hits.as_slice();
         let mut first = 0;
@@ -810,7 +816,13 @@ impl ClaimExtractor {
                 let (unit_hits, rest) = hits.split_at(own);
                 hits = rest;
                 let narrow = scratch.foreign.is_narrow(unit.span);
-                let found = Found { phrases: unit_hits, gates: scratch.gates[index], sentences, narrow };
+                let found = Found {
+                    phrases: unit_hits,
+                    gates: scratch.gates[index],
+                    words: scratch.words[index],
+                    sentences,
+                    narrow,
+                };
                 pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
@@ -825,18 +837,19 @@ impl ClaimExtractor {
 
     /// Searches the units of a document (from all its blocks, in order) for every phrase and
     /// the literals of every pattern (in one pass), and for every pattern that is neither anchored to the unit nor has literals,
-    /// leaving the phrase hits and the gates in `scratch`. Units are searched in runs: units in
+    /// leaving the phrase hits, the gates and each unit's count of words in `scratch`. Units are searched in runs: units in
     /// order with little text between them are searched in one pass each, because every search
     /// has a start-up cost that, over the short blocks of a page, outweighs reading the few
     /// bytes between them.
     fn search_units(&self, text: &str, scratch: &mut Scratch) {
-        let Scratch { units, spans, gates, seen, hits, foreign, .. } = scratch;
+        let Scratch { units, spans, gates, seen, words, hits, foreign, .. } = scratch;
         spans.clear();
         spans.extend(units.iter().map(|unit| unit.span));
         hits.clear();
         gates.clear();
         seen.clear();
         seen.resize(spans.len(), 0);
+        words.clear();
         let mut first = 0;
         while first < spans.len() {
             let mut end = first + 1;
@@ -864,7 +877,9 @@ impl ClaimExtractor {
                 }
             });
             for (seen, &unit) in seen.iter_mut().zip(run) {
-                *seen |= self.bytes.seen_in(text, unit);
+                let (bytes, count) = self.bytes.seen_in(text, unit, self.word_cap);
+                *seen |= bytes;
+                words.push(count);
             }
             self.search_run(text, &spans[first..end], gates, seen, foreign);
             first = end;
@@ -961,7 +976,7 @@ impl ClaimExtractor {
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
     ) -> Option<Pending<'a>> {
-        let words = words_with_letter(unit.span.of(text), self.word_cap);
+        let words = found.words;
         if words < self.scoring.min_words {
             return None;
         }
@@ -1122,6 +1137,8 @@ struct Found<'s> {
     phrases: &'s [(usize, usize, usize, usize)],
     /// What the search of the unit's run says about each pattern.
     gates: Gates,
+    /// Words with a letter in the unit, counted up to the extractor's `word_cap`.
+    words: usize,
     /// Sentences in the block.
     sentences: usize,
     /// The unit holds only characters narrowed patterns keep.
@@ -1282,8 +1299,9 @@ mod tests {
         /// [`ascii_boundary`] bounds it in the unit.
         #[test]
         fn one_byte_literals_are_seen_where_each_occurrence_is(
-            text in r"[aA1%?iIZé \n.\-_]{0,70}",
+            text in r"[aA1%?iIZé \n.\-_ж\u{2003}]{0,70}",
             cut in 0usize..8,
+            cap in 0usize..30,
         ) {
             let mut bytes = ByteLiterals::default();
             // Literal `n` (of four) owned by column 4n + bound under each bound; `i` by column
@@ -1313,7 +1331,8 @@ mod tests {
                     expected |= 1 << 16;
                 }
             }
-            proptest::prop_assert_eq!(bytes.seen_in(&text, unit), expected);
+            let words = units::words_with_letter(unit.of(&text), usize::MAX);
+            proptest::prop_assert_eq!(bytes.seen_in(&text, unit, cap), (expected, words.min(cap)));
         }
     }
 }

@@ -47,18 +47,20 @@ fn is_narrow(c: char) -> bool {
 /// Where the characters of `text` that narrowed patterns do not keep are, to tell which spans
 /// of it may be searched with them. Most texts have none; runs of ASCII are skipped many bytes
 /// at a time. The same pass finds the text's non-ASCII capitals (see
-/// [`rules::is_capital`]), which the phrase search asks for: one read of the text's
-/// non-ASCII characters instead of one per search.
+/// [`rules::is_capital`]), which the phrase search asks for, and its arrows `→`, at which units
+/// are split: one read of the text's non-ASCII characters instead of one per search.
 #[derive(Debug, Default)]
 pub struct Foreign {
     foreign: Vec<usize>,
     capitals: Vec<usize>,
+    arrows: Vec<usize>,
 }
 
 impl Foreign {
     pub fn find(&mut self, text: &str) {
         self.foreign.clear();
         self.capitals.clear();
+        self.arrows.clear();
         let bytes = text.as_bytes();
         // The sixteen bytes from each byte beyond ASCII that the ones before left unread: the
         // ASCII between them is skipped (see [`chars::first_non_ascii`]).
@@ -74,8 +76,8 @@ impl Foreign {
         }
     }
 
-    /// Notes the character beyond ASCII that starts at byte `at` of `text` where it is foreign or
-    /// a capital. The characters most common in English text are told by their bytes: Latin-1
+    /// Notes the character beyond ASCII that starts at byte `at` of `text` where it is foreign, a
+    /// capital or `→`. The characters most common in English text are told by their bytes: Latin-1
     /// (`C2`, `C3`) and general punctuation (`E2 80`, `E2 81` up to U+206F) are narrow, and of
     /// them only the Latin-1 capitals are capitals.
     fn note(&mut self, text: &str, at: usize) {
@@ -88,6 +90,7 @@ impl Foreign {
                 }
             }
             [0xE2, 0x80, ..] | [0xE2, 0x81, 0x80..=0xAF, ..] => {}
+            [0xE2, 0x86, 0x92, ..] => self.arrows.push(at),
             _ => {
                 let Some(c) = text[at..].chars().next() else {
                     return;
@@ -111,6 +114,11 @@ impl Foreign {
     /// The offsets of the text's non-ASCII capitals, in order.
     pub fn capitals(&self) -> &[usize] {
         &self.capitals
+    }
+
+    /// The offsets of the text's arrows `→`, in order.
+    pub fn arrows(&self) -> &[usize] {
+        &self.arrows
     }
 }
 
@@ -326,8 +334,8 @@ mod tests {
     proptest::proptest! {
         /// The byte-wise reading finds what reading every character finds.
         #[test]
-        fn finds_foreign_characters_and_capitals_as_characters_tell(
-            text in r"[a \u{80}-\u{300}\u{1F00}-\u{2200}Жж株😀]{0,40}",
+        fn finds_foreign_characters_capitals_and_arrows_as_characters_tell(
+            text in r"([a \u{80}-\u{300}\u{1F00}-\u{2200}Жж株😀]|→){0,40}",
         ) {
             let mut foreign = Foreign::default();
             foreign.find(&text);
@@ -336,6 +344,8 @@ mod tests {
             proptest::prop_assert_eq!(&foreign.foreign, &expected);
             let expected: Vec<usize> = chars.iter().filter(|(_, c)| c.is_uppercase()).map(|&(at, _)| at).collect();
             proptest::prop_assert_eq!(&foreign.capitals, &expected);
+            let expected: Vec<usize> = chars.iter().filter(|&&(_, c)| c == '\u{2192}').map(|&(at, _)| at).collect();
+            proptest::prop_assert_eq!(&foreign.arrows, &expected);
         }
     }
 

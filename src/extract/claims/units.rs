@@ -77,31 +77,36 @@ const NOT_HEADING_START: [&str; 10] = ["The", "A", "An", "This", "That", "These"
 const MIN_CLAUSE_WORDS: usize = 3;
 const MIN_STEP_WORDS: usize = 2;
 
-/// Splits one sentence into units. `at_block_start` allows a glued heading to be cut off.
+/// Splits one sentence into units. `at_block_start` allows a glued heading to be cut off;
+/// `arrows` are the offsets of the text's `→`, in order.
 pub fn split(
     text: &str,
     sentence: Span,
     at_block_start: bool,
     entities: &[EntityItem],
     money: &[MoneyItem],
+    arrows: &[usize],
     out: &mut Vec<Unit>,
 ) {
     let sentence = without_heading_marks(text, sentence);
     let body = if at_block_start { without_heading(text, sentence, entities, money) } else { sentence };
     // Most sentences have no `;`: they are split without building a list of clauses.
     if memchr::memchr(b';', body.of(text).as_bytes()).is_none() {
-        return split_clause(text, body, out);
+        return split_clause(text, body, arrows, out);
     }
     for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS) {
-        split_clause(text, clause, out);
+        split_clause(text, clause, arrows, out);
     }
 }
 
 /// Splits one clause before a closing question and at the steps of an `→` chain.
-fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
+fn split_clause(text: &str, clause: Span, arrows: &[usize], out: &mut Vec<Unit>) {
     let (lead, question) = before_question(text, clause);
     for part in std::iter::once(lead).chain(question) {
-        if !has_arrow(part.of(text)) {
+        // The arrows were found with the text's other characters beyond ASCII: the clause is
+        // not read again for them.
+        let first = arrows.partition_point(|&at| at < part.start);
+        if arrows.get(first).is_none_or(|&at| at >= part.end) {
             out.push(Unit { span: part, chain_step: false });
             continue;
         }
@@ -109,12 +114,6 @@ fn split_clause(text: &str, clause: Span, out: &mut Vec<Unit>) {
         let chain = steps.len() > 1;
         out.extend(steps.into_iter().map(|span| Unit { span, chain_step: chain }));
     }
-}
-
-/// Whether `text` holds `→`. Its last byte in UTF-8 (92) is looked for first, over the whole
-/// text without stopping, which compiles to a loop over many bytes at once: the arrow is rare.
-fn has_arrow(text: &str) -> bool {
-    text.as_bytes().iter().fold(false, |seen, &byte| seen | (byte == 0x92)) && text.contains('\u{2192}')
 }
 
 /// Splits `span` at every `separator` when every resulting piece has at least `min_words`
@@ -137,48 +136,78 @@ fn split_at(text: &str, span: Span, separator: &str, min_words: usize) -> Vec<Sp
 }
 
 /// The words (runs between white space) with a letter in them, up to `at_most`: the count stops
-/// there, as the callers only ask whether it reaches a bound. Runs of sixteen ASCII bytes are
-/// read at once (see [`ascii_masks`]), and so are the ASCII bytes of a chunk before its first
-/// character beyond ASCII, which is classed on its own (see [`class_at`]): most text has a
-/// curly quote or an accented letter every few chunks.
+/// there, as the callers only ask whether it reaches a bound.
 pub(super) fn words_with_letter(unit: &str, at_most: usize) -> usize {
     let bytes = unit.as_bytes();
-    // `counted`: the current word has a letter, and was counted.
-    let (mut count, mut counted) = (0, false);
+    let mut words = WordCount::default();
     let mut at = 0;
-    while at < bytes.len() && count < at_most {
-        // The last few bytes are padded with white space, which counts no word.
-        let chunk = chars::sixteen_at(bytes, at, b' ');
-        let (letters, spaces, beyond) = ascii_masks(&chunk);
-        // The ASCII bytes read at once: up to the chunk's end or its first byte beyond ASCII.
-        let ascii = if beyond == 0 { (bytes.len() - at).min(16) } else { beyond.trailing_zeros() as usize };
-        let within = (1u32 << ascii) - 1;
+    while at < bytes.len() && words.count < at_most {
+        words.read(unit, at, &chars::sixteen_at(bytes, at, 0));
+        at += 16;
+    }
+    words.count.min(at_most)
+}
+
+/// The words with a letter in them of a unit read sixteen bytes at a time from its start (see
+/// [`WordCount::read`]), so that a scan of the unit's chunks for its own ends counts them too.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct WordCount {
+    /// The words counted so far.
+    pub count: usize,
+    /// The current word has a letter, and was counted.
+    counted: bool,
+}
+
+impl WordCount {
+    /// Counts the words whose first letter is in `chunk`, the (padded) sixteen bytes of `unit`
+    /// from `at`, given the chunks before it. The ASCII bytes are classed at once (see
+    /// [`ascii_masks`]); of a character beyond ASCII, its first byte takes its class (see
+    /// [`class_at`]) and the others none, whichever chunk they are in: most chunks have none
+    /// or one.
+    #[inline]
+    pub fn read(&mut self, unit: &str, at: usize, chunk: &[u8; 16]) {
+        let within = (1u32 << (unit.len() - at).min(16)) - 1;
+        let (mut letters, mut spaces, leads) = ascii_masks(chunk);
+        let mut leads = leads & within;
+        while leads != 0 {
+            let index = leads.trailing_zeros();
+            leads &= leads - 1;
+            let (class, _) = class_at(unit, at + index as usize);
+            letters |= u32::from(class == LETTER) << index;
+            spaces |= u32::from(class == SPACE) << index;
+        }
         // A letter is counted when the last letter or space before it is a space (or there is
         // none and the current word was not counted). Those letters are found by carrying a mark
         // from each space (and from the chunk's start) over the other bytes to the next letter
         // or space: an addition carries it over a run of set bits.
         let (letters, spaces) = (letters & within, spaces & within);
         let others = !(letters | spaces) & within;
-        let marks = spaces << 1 | u32::from(!counted);
+        let marks = spaces << 1 | u32::from(!self.counted);
         let reached = (marks + others) & !others;
-        count += (reached & letters).count_ones() as usize;
+        self.count += ones(reached & letters);
         // A mark carried past the last byte read: the last letter or space in it was a space.
-        counted = reached & 1 << ascii == 0;
-        at += ascii;
-        if beyond != 0 {
-            let (class, width) = class_at(unit, at);
-            let letter = class == LETTER;
-            count += usize::from(letter && !counted);
-            counted = (counted || letter) && class != SPACE;
-            at += width;
-        }
+        self.counted = reached & (within + 1) == 0;
     }
-    count.min(at_most)
 }
 
-/// The ASCII letters, the ASCII white space (as [`class_at`] classes them) and the bytes beyond
-/// ASCII among sixteen bytes, as masks: bit `i` for `chunk[i]`. On x86-64 a few SSE2
-/// comparisons of all sixteen bytes at once, elsewhere byte by byte.
+/// The bits set among the low sixteen of `bits`, by a table of bytes: the target's baseline
+/// has no instruction for it, and `count_ones` without one takes a dozen.
+fn ones(bits: u32) -> usize {
+    static ONES: [u8; 256] = {
+        let mut table = [0; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            table[byte] = (byte as u8).count_ones() as u8;
+            byte += 1;
+        }
+        table
+    };
+    usize::from(ONES[(bits & 0xff) as usize]) + usize::from(ONES[(bits >> 8 & 0xff) as usize])
+}
+
+/// The ASCII letters, the ASCII white space (as [`class_at`] classes them) and the first bytes
+/// of characters beyond ASCII among sixteen bytes, as masks: bit `i` for `chunk[i]`. On x86-64 a
+/// few SSE2 comparisons of all sixteen bytes at once, elsewhere byte by byte.
 #[cfg(target_arch = "x86_64")]
 fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
     use std::arch::x86_64::{
@@ -189,8 +218,10 @@ fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
     // and the unaligned load reads the sixteen bytes of `chunk`, no more.
     unsafe {
         let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
-        // Bytes beyond ASCII are negative as signed bytes, so no range below takes them in.
-        let beyond = _mm_movemask_epi8(bytes) as u32;
+        // Bytes beyond ASCII are negative as signed bytes, so no range below takes them in; the
+        // first bytes of characters are C0..=FF, above the continuation bytes 80..=BF.
+        let leads = _mm_cmpgt_epi8(bytes, _mm_set1_epi8(0xBFu8 as i8));
+        let leads = _mm_movemask_epi8(bytes) as u32 & _mm_movemask_epi8(leads) as u32;
         // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
         let lowered = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
         let letters = _mm_and_si128(
@@ -202,18 +233,24 @@ fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
             _mm_cmplt_epi8(bytes, _mm_set1_epi8(b'\r' as i8 + 1)),
         );
         let spaces = _mm_or_si128(controls, _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b' ' as i8)));
-        (_mm_movemask_epi8(letters) as u32, _mm_movemask_epi8(spaces) as u32, beyond)
+        (_mm_movemask_epi8(letters) as u32, _mm_movemask_epi8(spaces) as u32, leads)
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 fn ascii_masks(chunk: &[u8; 16]) -> (u32, u32, u32) {
-    chunk.iter().enumerate().fold((0, 0, 0), |(letters, spaces, beyond), (index, &byte)| {
+    ascii_masks_bytewise(chunk)
+}
+
+/// [`ascii_masks`] byte by byte.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn ascii_masks_bytewise(chunk: &[u8; 16]) -> (u32, u32, u32) {
+    chunk.iter().enumerate().fold((0, 0, 0), |(letters, spaces, leads), (index, &byte)| {
         let class = if byte.is_ascii() { crate::chars::ASCII_CLASS[usize::from(byte)] } else { 0 };
         (
             letters | u32::from(class == LETTER) << index,
             spaces | u32::from(class == SPACE) << index,
-            beyond | u32::from(!byte.is_ascii()) << index,
+            leads | u32::from(byte >= 0xC0) << index,
         )
     })
 }
@@ -376,6 +413,11 @@ mod tests {
             proptest::prop_assert_eq!(starts_lower_within(&text, words), text.split_whitespace().take(words).any(lower));
         }
 
+        #[test]
+        fn sixteen_bytes_are_classed_at_once_as_byte_by_byte(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
+            proptest::prop_assert_eq!(ascii_masks(&chunk), ascii_masks_bytewise(&chunk));
+        }
+
         /// Texts of every kind of byte the sixteen-byte reading tells apart, ASCII and beyond,
         /// in runs that cross the edges of its chunks.
         #[test]
@@ -391,7 +433,8 @@ mod tests {
 
     fn units(text: &str, entities: &[EntityItem]) -> Vec<(String, bool)> {
         let mut out = Vec::new();
-        split(text, Span::new(0, text.len()), true, entities, &[], &mut out);
+        let arrows: Vec<usize> = text.match_indices('\u{2192}').map(|(at, _)| at).collect();
+        split(text, Span::new(0, text.len()), true, entities, &[], &arrows, &mut out);
         out.into_iter().map(|u| (u.span.of(text).to_string(), u.chain_step)).collect()
     }
 
@@ -466,7 +509,7 @@ mod tests {
             per: None,
         };
         let mut out = Vec::new();
-        split(text, Span::new(0, text.len()), true, &[], &[figure], &mut out);
+        split(text, Span::new(0, text.len()), true, &[], &[figure], &[], &mut out);
         assert_eq!(out[0].span.of(text), text);
         assert_eq!(units(text, &[])[0].0, "C to Scale Forklifts");
     }
