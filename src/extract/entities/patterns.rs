@@ -788,6 +788,7 @@ impl Starts {
 
     /// The candidates of the walked rules in `region` of `text`, each with its rule's index,
     /// every rule's in the order its regex finds them.
+    /// `gates` are the rules' gates, by index as `rules`.
     fn find<'a>(
         &self,
         rules: &'a [PatternRule],
