@@ -450,7 +450,7 @@ impl Patterns {
         let slice = region.of(text);
         let mut started = Vec::new();
         if let Some(starts) = &self.starts {
-            starts.find(&self.rules, text, region, &mut started);
+            starts.find(&self.rules, &self.gates, text, region, &mut started);
             // Stable: each rule's candidates stay in the order of the text.
             started.sort_by_key(|&(rule, _)| rule);
         }
@@ -788,7 +788,15 @@ impl Starts {
 
     /// The candidates of the walked rules in `region` of `text`, each with its rule's index,
     /// every rule's in the order its regex finds them.
-    fn find<'a>(&self, rules: &'a [PatternRule], text: &'a str, region: Span, out: &mut Vec<(usize, Candidate<'a>)>) {
+    /// `gates` are the rules' gates, by index as `rules`.
+    fn find<'a>(
+        &self,
+        rules: &'a [PatternRule],
+        gates: &[Gate],
+        text: &'a str,
+        region: Span,
+        out: &mut Vec<(usize, Candidate<'a>)>,
+    ) {
         let slice = region.of(text);
         let bytes = slice.as_bytes();
         let mut scratch = self.caches.get();
@@ -827,6 +835,11 @@ impl Starts {
                 for (member, next) in next.iter().enumerate() {
                     let rule = &rules[self.members[member]];
                     let mut at = start.max(*next);
+                    // Most rules hold a literal (`Act`, `-based`, `$`) that such a token lacks:
+                    // a vectorised search for it spares a regex reading the rest of the block.
+                    if !gates[self.members[member]].admits(&slice[at.min(slice.len())..]) {
+                        continue;
+                    }
                     while at < bytes.len() {
                         let Some(found) = rule.regex.search(&Input::new(slice).range(at..)) else {
                             break;
@@ -1021,6 +1034,8 @@ mod tests {
             "“Ann Lee” – the Ñandú Group’s Ångström Bank, éÜber Lee; spokeswoman Émile, a\u{a0}Ann tide",
             capitals.as_str(),
             &format!("{capitals} Ann Lee Tessaro Group"),
+            // Past the walks' budget, the rules whose literals (`Group`, `$`, `based in`) follow.
+            &format!("{capitals} Ann Lee, $ABC, the Ann tide, based in Oslo, Tessaro Group"),
         ] {
             let region = Span::new(0, text.len());
             let mut found = Vec::new();
