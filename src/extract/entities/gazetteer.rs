@@ -1,11 +1,7 @@
-//! Known names, matched in one Aho-Corasick pass over each kept block.
+//! Known names, matched leftmost-longest by a trie of the names over each kept block.
 
 use foldhash::HashMap;
 use std::borrow::Cow;
-
-use aho_corasick::automaton::Automaton;
-use aho_corasick::nfa::contiguous;
-use aho_corasick::{Anchored, MatchKind};
 
 use super::{Candidate, EntityRule, is_whole_word};
 use crate::rules::{RuleError, RuleFile, RuleSource};
@@ -270,65 +266,194 @@ impl Gazetteer {
     }
 }
 
-/// The listed names' automaton, with the [`LiteralStarts`] that let its search jump ahead.
+/// The listed names as a trie, searched from each position where [`LiteralStarts`] lets a name
+/// begin: the leftmost position where a name matches, and the longest name there, is the match
+/// a leftmost-longest Aho-Corasick automaton finds. Built from the sorted names in one pass per
+/// depth, it costs a fraction of such an automaton, whose failure transitions were most of the
+/// start-up; the search needs no failure transitions, since the starts keep it from most
+/// positions and the walk from a position rarely goes past a word or two.
 #[derive(Debug)]
 struct Names {
-    automaton: contiguous::NFA,
-    /// The automaton's unanchored start state, where it is whenever no name has begun.
-    start: aho_corasick::automaton::StateID,
+    /// The node each byte leads to from the root, or [`NONE`].
+    root: Box<[u32; 256]>,
+    /// Every node but the root, the children of each node side by side, in order of their bytes.
+    nodes: Vec<Node>,
+    /// `labels[i]`: the byte that leads to `nodes[i]`.
+    labels: Vec<u8>,
+    /// The child each byte leads to, for the nodes of more than [`DENSE`] children: near the
+    /// root, where most walks go, a search through their bytes would cost more than the step.
+    dense: Vec<[u32; 256]>,
+    /// The index of the empty name, or [`NONE`].
+    empty: u32,
     starts: LiteralStarts,
 }
 
+/// A node of [`Names`]: the name that ends there, and where its children are.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// The index of the name that ends here, or [`NONE`].
+    name: u32,
+    /// The children are `nodes[first..first + children]`, or, past [`DENSE`] children, those
+    /// of `dense[first]`.
+    first: u32,
+    children: u32,
+}
+
+/// No node, no name.
+const NONE: u32 = u32::MAX;
+
+/// The most children a node finds by searching their bytes.
+const DENSE: u32 = 8;
+
 impl Names {
     fn new(surfaces: &[impl AsRef<str>]) -> Names {
-        let automaton = contiguous::NFA::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(surfaces.iter().map(|surface| surface.as_ref().as_bytes()))
-            .expect("gazetteer names fit an automaton");
-        let start = automaton.start_state(Anchored::No).expect("the automaton searches unanchored");
-        let starts = LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes()));
-        Names { automaton, start, starts }
+        assert!(surfaces.len() < NONE as usize, "the names fit a u32");
+        // Sorted, the names through one node lie side by side, in the order of the bytes that
+        // follow; a name listed twice keeps its first index, as in the automaton. The first
+        // eight bytes, zero-padded, as a big-endian number order two names as their bytes do
+        // unless they tie, and settle most comparisons without reading the names.
+        let mut keyed: Vec<(u64, &[u8], u32)> = surfaces
+            .iter()
+            .zip(0..)
+            .map(|(surface, index)| {
+                let name = surface.as_ref().as_bytes();
+                let mut head = [0; 8];
+                let len = name.len().min(8);
+                head[..len].copy_from_slice(&name[..len]);
+                (u64::from_be_bytes(head), name, index)
+            })
+            .collect();
+        keyed.sort_unstable();
+        let order: Vec<(&[u8], u32)> = keyed.into_iter().map(|(_, name, index)| (name, index)).collect();
+        let mut trie = Names {
+            root: Box::new([NONE; 256]),
+            nodes: Vec::new(),
+            labels: Vec::new(),
+            dense: Vec::new(),
+            empty: NONE,
+            starts: LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes())),
+        };
+        // The children of a node are made together, after which the nodes still to grow wait in
+        // `pending`, each with the run of `order` whose names go through it, and its depth.
+        let mut pending = vec![(None, 0, order.len(), 0)];
+        let mut next = 0;
+        while let Some(&(node, lo, hi, depth)) = pending.get(next) {
+            trie.grow(node, (lo, hi, depth), &order, &mut pending);
+            next += 1;
+        }
+        for node in &mut trie.nodes {
+            if node.children > DENSE {
+                let mut children = [NONE; 256];
+                for child in node.first..node.first + node.children {
+                    children[usize::from(trie.labels[child as usize])] = child;
+                }
+                node.first = trie.dense.len() as u32;
+                trie.dense.push(children);
+            }
+        }
+        trie
     }
 
-    /// The leftmost-longest name in `text` from `at` on, as the automaton's own search finds
-    /// it, but jumping over the stretches where it would stay in its start state.
+    /// Makes the children of `node` (the root when `None`), through which the names of
+    /// `order[lo..hi]` go on from `depth`, and records the name that ends at `node`.
+    fn grow(
+        &mut self,
+        node: Option<usize>,
+        (mut lo, hi, depth): (usize, usize, usize),
+        order: &[(&[u8], u32)],
+        pending: &mut Vec<(Option<usize>, usize, usize, usize)>,
+    ) {
+        // A name that ends here sorts before the longer ones; the first has the lowest index.
+        if lo < hi && order[lo].0.len() == depth {
+            match node {
+                None => self.empty = order[lo].1,
+                Some(node) => self.nodes[node].name = order[lo].1,
+            }
+            while lo < hi && order[lo].0.len() == depth {
+                lo += 1;
+            }
+        }
+        let first = self.nodes.len();
+        let mut runs = Vec::with_capacity(hi - lo);
+        while lo < hi {
+            let byte = order[lo].0[depth];
+            let end = lo + order[lo..hi].partition_point(|(name, _)| name[depth] == byte);
+            if node.is_none() {
+                self.root[usize::from(byte)] = self.nodes.len() as u32;
+            }
+            self.nodes.push(Node { name: NONE, first: 0, children: 0 });
+            self.labels.push(byte);
+            runs.push((lo, end));
+            lo = end;
+        }
+        if let Some(node) = node {
+            self.nodes[node].first = first as u32;
+            self.nodes[node].children = (self.nodes.len() - first) as u32;
+        }
+        for (child, (lo, end)) in (first..).zip(runs) {
+            match order[lo..end] {
+                // Most nodes lie on the tail of one name: a chain of only children, made at once.
+                [(name, index)] => {
+                    let mut link = child;
+                    for &byte in &name[depth + 1..] {
+                        self.nodes[link].first = self.nodes.len() as u32;
+                        self.nodes[link].children = 1;
+                        link = self.nodes.len();
+                        self.nodes.push(Node { name: NONE, first: 0, children: 0 });
+                        self.labels.push(byte);
+                    }
+                    self.nodes[link].name = index;
+                }
+                _ => pending.push((Some(child), lo, end, depth + 1)),
+            }
+        }
+    }
+
+    /// The leftmost-longest name in `text` from `at` on: its index and where it lies.
     fn leftmost_longest(&self, text: &[u8], at: usize) -> Option<(usize, std::ops::Range<usize>)> {
-        let automaton = &self.automaton;
-        let mut state = self.start;
-        let mut found = None;
-        if automaton.is_match(state) {
-            found = Some((state, at));
-        }
         let mut at = at;
-        loop {
-            // Only from the start state with nothing found: the search has not begun a name.
-            if state == self.start && found.is_none() {
-                at = self.starts.next(text, at);
+        while at <= text.len() {
+            at = self.starts.next(text, at);
+            if let Some((name, end)) = self.longest_at(text, at) {
+                return Some((name as usize, at..end));
             }
-            let Some(&byte) = text.get(at) else {
-                break;
-            };
-            state = automaton.next_state(Anchored::No, state, byte);
             at += 1;
-            if automaton.is_special(state) {
-                if automaton.is_dead(state) {
-                    break;
-                }
-                if automaton.is_match(state) {
-                    found = Some((state, at));
-                }
-            }
         }
-        found.map(|(state, end)| {
-            let pattern = automaton.match_pattern(state, 0);
-            (pattern.as_usize(), end - automaton.pattern_len(pattern)..end)
-        })
+        None
+    }
+
+    /// The longest name that `text` has at `at`, and where it ends.
+    #[inline]
+    fn longest_at(&self, text: &[u8], at: usize) -> Option<(u32, usize)> {
+        let mut found = (self.empty != NONE).then_some((self.empty, at));
+        let Some(&byte) = text.get(at) else { return found };
+        let mut node = self.root[usize::from(byte)];
+        let mut end = at + 1;
+        while node != NONE {
+            let Node { name, first, children } = self.nodes[node as usize];
+            if name != NONE {
+                found = Some((name, end));
+            }
+            let Some(&byte) = text.get(end) else { break };
+            node = if children > DENSE {
+                self.dense[first as usize][usize::from(byte)]
+            } else {
+                let labels = &self.labels[first as usize..(first + children) as usize];
+                match labels.iter().position(|&label| label >= byte) {
+                    Some(child) if labels[child] == byte => first + child as u32,
+                    _ => NONE,
+                }
+            };
+            end += 1;
+        }
+        found
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aho_corasick::MatchKind;
 
     #[test]
     fn the_search_finds_what_the_automatons_own_search_finds() {
@@ -351,6 +476,54 @@ mod tests {
             let expected: Vec<_> = reference.find_iter(text).map(|m| (m.pattern().as_usize(), m.range())).collect();
             assert_eq!(found, expected, "{text}");
         }
+    }
+
+    /// Every match, as [`Gazetteer::find`] walks them.
+    fn all_matches(names: &Names, text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some((pattern, span)) = names.leftmost_longest(text.as_bytes(), at) {
+            at = if span.is_empty() { span.end + 1 } else { span.end };
+            found.push((pattern, span));
+        }
+        found
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_trie_finds_what_a_leftmost_longest_automaton_finds(
+            // Few letters, so that names share prefixes, are prefixes of each other, repeat, and
+            // overlap in the text; names shorter than four bytes take the starts' short path.
+            surfaces in proptest::collection::vec("[aAb .é]{1,7}|X[a-lA .é]{0,4}", 1..40),
+            text in "[aAb .éxX]{0,80}|(?:X[a-m]{1,3} ){0,12}",
+        ) {
+            let names = Names::new(&surfaces);
+            let reference = aho_corasick::AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&surfaces)
+                .unwrap();
+            let expected: Vec<_> = reference.find_iter(&text).map(|m| (m.pattern().as_usize(), m.range())).collect();
+            proptest::prop_assert_eq!(all_matches(&names, &text), expected);
+        }
+    }
+
+    #[test]
+    fn a_node_of_many_children_finds_each_of_them() {
+        let surfaces: Vec<String> = ('a'..='z').map(|letter| format!("X{letter}")).chain(["Xylo".into()]).collect();
+        let names = Names::new(&surfaces);
+        assert_eq!(names.dense.len(), 1, "the node of `X` looks its children up");
+        let text = "Xa Xb Xylophone Xz X Xé xa";
+        let reference =
+            aho_corasick::AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&surfaces).unwrap();
+        let expected: Vec<_> = reference.find_iter(text).map(|m| (m.pattern().as_usize(), m.range())).collect();
+        assert_eq!(all_matches(&names, text), expected);
+        assert_eq!(expected.len(), 4);
+    }
+
+    #[test]
+    fn the_empty_name_matches_between_the_others() {
+        let names = Names::new(&["", "ab", "a"]);
+        assert_eq!(all_matches(&names, "xab"), [(0, 0..0), (1, 1..3), (0, 3..3)]);
     }
 
     #[test]

@@ -576,24 +576,31 @@ impl Grammar {
         let mut expanded = Vec::new();
         let mut leads: Vec<String> = Vec::new();
         let mut wordy: Vec<String> = Vec::new();
+        // Patterns share guards (`{bare_figure}$` five times, the end of a line four times): each
+        // is compiled once, and a clone shares its program.
+        let mut guards: HashMap<String, Regex> = HashMap::new();
         for (index, spec) in patterns.iter().enumerate() {
             let Expansion { regex, captures, lead } =
                 expand(index, spec.pattern, &fragments).map_err(|e| (index, e))?;
-            let compile = |pattern: String| {
-                regex::RegexBuilder::new(&pattern)
+            let mut compile = |pattern: Option<String>| {
+                let Some(pattern) = pattern else { return Ok(None) };
+                if let Some(guard) = guards.get(&pattern) {
+                    return Ok(Some(guard.clone()));
+                }
+                let guard = regex::RegexBuilder::new(&pattern)
                     .size_limit(64 << 20)
                     .build()
-                    .map_err(|e| (index, PatternError(format!("bad regex: {e}"))))
+                    .map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
+                guards.insert(pattern, guard.clone());
+                Ok(Some(guard))
             };
-            let after = |guard: Option<&str>| {
-                guard.map(|c| compile(format!("^(?:{})", expand_guard(c, &fragments)))).transpose()
-            };
-            let before = |guard: Option<&str>| {
-                guard.map(|c| compile(format!("(?:{})$", expand_guard(c, &fragments)))).transpose()
-            };
-            let (not_followed_by, followed_by) = (after(spec.not_followed_by)?, after(spec.followed_by)?);
-            let unless_followed_by = after(spec.unless_followed_by)?;
-            let (not_preceded_by, preceded_by) = (before(spec.not_preceded_by)?, before(spec.preceded_by)?);
+            let after = |guard: Option<&str>| guard.map(|c| format!("^(?:{})", expand_guard(c, &fragments)));
+            let before = |guard: Option<&str>| guard.map(|c| format!("(?:{})$", expand_guard(c, &fragments)));
+            let not_followed_by = compile(after(spec.not_followed_by))?;
+            let followed_by = compile(after(spec.followed_by))?;
+            let unless_followed_by = compile(after(spec.unless_followed_by))?;
+            let not_preceded_by = compile(before(spec.not_preceded_by))?;
+            let preceded_by = compile(before(spec.preceded_by))?;
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
             let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
             let source = format!("^{alternative}");
@@ -1235,6 +1242,27 @@ mod tests {
         let guard = Regex::new(&format!("^(?:{guard})")).unwrap();
         assert!(guard.is_match(" 1,75 €"));
         assert!(!guard.is_match(" 5 was"));
+    }
+
+    #[test]
+    fn a_guard_shared_by_sides_and_patterns_keeps_its_own_anchor() {
+        let lexicon = lexicon();
+        // The same guard text before and after an amount is two regexes, anchored at the end and
+        // at the start; the same guard in two patterns is one.
+        let patterns = [
+            PatternSpec {
+                pattern: "{sym}{num}",
+                not_preceded_by: Some("x"),
+                not_followed_by: Some("x"),
+                ..Default::default()
+            },
+            PatternSpec { pattern: "{num}{sp}{sym}", not_preceded_by: Some("x"), ..Default::default() },
+        ];
+        let grammar = Grammar::new(&patterns, &lexicon).unwrap();
+        let mut out = Vec::new();
+        grammar.readings("x $5, 7 € and fax$6 or x9 €", &lexicon, &mut out);
+        let found: Vec<_> = out.iter().map(|r| (r.pattern, r.amount.to_string())).collect();
+        assert_eq!(found, [(0, "5".to_string()), (1, "7".to_string())]);
     }
 
     #[test]
