@@ -347,6 +347,25 @@ fn an_unknown_field_or_a_bad_regex_is_a_rule_error() {
 }
 
 #[test]
+fn a_blank_listed_name_is_a_rule_error() {
+    let rules = rules_copy();
+    let file = rules.path().join("entities/gazetteers.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replacen(
+            "list = \"lists/organizations.tsv\"",
+            "list = \"lists/organizations.tsv\"\nentries = [[\" \"]]",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, stderr) = run_with_rules(rules.path());
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("entities/gazetteers.toml:") && stderr.contains("`entries` surface is blank"), "{stderr}");
+}
+
+#[test]
 fn usage_errors_exit_with_two() {
     assay().arg("extract").assert().code(2);
     assay().args(["extract", "--dollar", "usd", "-"]).assert().code(2);

@@ -46,6 +46,10 @@ impl<'s> Builder<'s> {
         }
         for entry in &rule.entries {
             match entry.as_slice() {
+                // A blank name would begin everywhere and name nothing.
+                [surface, ..] if surface.trim().is_empty() => {
+                    return Err(RuleError::at(file, rule.id.span(), "an `entries` surface is blank"));
+                }
                 [surface] => names.push((Cow::Owned(surface.clone()), Cow::Owned(surface.clone()))),
                 [surface, canonical] => names.push((Cow::Owned(surface.clone()), Cow::Owned(canonical.clone()))),
                 _ => {
@@ -240,9 +244,7 @@ impl Gazetteer {
         let slice = region.of(text);
         let mut at = 0;
         while let Some((pattern, found)) = self.names.leftmost_longest(slice.as_bytes(), at) {
-            // After an empty match the next search begins one byte on, as the automaton's own
-            // iterator does.
-            at = if found.is_empty() { found.end + 1 } else { found.end };
+            at = found.end;
             let entry = &self.entries[pattern];
             let start = region.start + found.start;
             let mut end = region.start + found.end;
@@ -283,8 +285,6 @@ struct Names {
     /// The child each byte leads to, for the nodes of more than [`DENSE`] children: near the
     /// root, where most walks go, a search through their bytes would cost more than the step.
     dense: Vec<[u32; 256]>,
-    /// The index of the empty name, or [`NONE`].
-    empty: u32,
     starts: LiteralStarts,
 }
 
@@ -308,6 +308,7 @@ const DENSE: u32 = 8;
 impl Names {
     fn new(surfaces: &[impl AsRef<str>]) -> Names {
         assert!(surfaces.len() < NONE as usize, "the names fit a u32");
+        assert!(surfaces.iter().all(|surface| !surface.as_ref().is_empty()), "rules list no empty name");
         // Sorted, the names through one node lie side by side, in the order of the bytes that
         // follow; a name listed twice keeps its first index, as in the automaton. The first
         // eight bytes, zero-padded, as a big-endian number order two names as their bytes do
@@ -330,7 +331,6 @@ impl Names {
             nodes: Vec::new(),
             labels: Vec::new(),
             dense: Vec::new(),
-            empty: NONE,
             starts: LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes())),
         };
         // The children of a node are made together, after which the nodes still to grow wait in
@@ -364,11 +364,9 @@ impl Names {
         pending: &mut Vec<(Option<usize>, usize, usize, usize)>,
     ) {
         // A name that ends here sorts before the longer ones; the first has the lowest index.
-        if lo < hi && order[lo].0.len() == depth {
-            match node {
-                None => self.empty = order[lo].1,
-                Some(node) => self.nodes[node].name = order[lo].1,
-            }
+        // None ends at the root: no name is empty.
+        if let Some(node) = node.filter(|_| lo < hi && order[lo].0.len() == depth) {
+            self.nodes[node].name = order[lo].1;
             while lo < hi && order[lo].0.len() == depth {
                 lo += 1;
             }
@@ -425,8 +423,8 @@ impl Names {
     /// The longest name that `text` has at `at`, and where it ends.
     #[inline]
     fn longest_at(&self, text: &[u8], at: usize) -> Option<(u32, usize)> {
-        let mut found = (self.empty != NONE).then_some((self.empty, at));
-        let Some(&byte) = text.get(at) else { return found };
+        let mut found = None;
+        let &byte = text.get(at)?;
         let mut node = self.root[usize::from(byte)];
         let mut end = at + 1;
         while node != NONE {
@@ -482,7 +480,7 @@ mod tests {
         let mut found = Vec::new();
         let mut at = 0;
         while let Some((pattern, span)) = names.leftmost_longest(text.as_bytes(), at) {
-            at = if span.is_empty() { span.end + 1 } else { span.end };
+            at = span.end;
             found.push((pattern, span));
         }
         found
@@ -510,12 +508,6 @@ mod tests {
         let expected = automaton_matches(&surfaces, text);
         assert_eq!(all_matches(&names, text), expected);
         assert_eq!(expected.len(), 4);
-    }
-
-    #[test]
-    fn the_empty_name_matches_between_the_others() {
-        let names = Names::new(&["", "ab", "a"]);
-        assert_eq!(all_matches(&names, "xab"), [(0, 0..0), (1, 1..3), (0, 3..3)]);
     }
 
     #[test]
