@@ -32,7 +32,7 @@ mod words;
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
 use crate::rules::gate::Gate;
-use crate::rules::lazy::{self, LazyCache, LazyDfa};
+use crate::rules::lazy::{self, LazyCache, LazyDfa, TextCache};
 use context::{KindLists, LineCues, LineScan, Settings, StopWords, Verdict};
 use visible::{line_marks, link_cache, visible_line};
 
@@ -466,7 +466,7 @@ impl Pattern {
         words: LineWords,
         literals: LineLiterals,
         dfas: &[LazyDfa],
-        caches: &mut [LazyCache],
+        caches: &mut [TextCache],
     ) -> bool {
         match self {
             Pattern::Long(screen, index) => {
@@ -526,9 +526,9 @@ fn lives_long(hir: &Hir) -> bool {
 /// start until it dies or matches: most lines are turned down within their first bytes. `None`
 /// if the DFA could not go on, which it cannot fail to (it has no quit bytes and never gives up,
 /// see [`lazy_dfa`]).
-fn walk(dfa: &LazyDfa, cache: &mut LazyCache, line: &str) -> Option<bool> {
+fn walk(dfa: &LazyDfa, cache: &mut TextCache, line: &str) -> Option<bool> {
     let mut matched = false;
-    lazy::walk(dfa, cache, &regex_automata::Input::new(line), |_, _| {
+    cache.walk(dfa, line, |_, _| {
         matched = true;
         false
     })?;
@@ -546,15 +546,14 @@ fn lazy_dfa(hir: &Hir) -> Option<LazyDfa> {
 /// work.
 struct LineDfas {
     dfas: std::sync::Arc<Vec<LazyDfa>>,
-    caches: regex_automata::util::pool::Pool<Vec<LazyCache>, lazy::CacheMaker<Vec<LazyCache>>>,
+    caches: regex_automata::util::pool::Pool<Vec<TextCache>, lazy::CacheMaker<Vec<TextCache>>>,
 }
 
 impl LineDfas {
     fn new(dfas: Vec<LazyDfa>) -> LineDfas {
         let dfas = std::sync::Arc::new(dfas);
         let shared = std::sync::Arc::clone(&dfas);
-        let make: lazy::CacheMaker<Vec<LazyCache>> =
-            Box::new(move || shared.iter().map(LazyDfa::create_cache).collect());
+        let make: lazy::CacheMaker<Vec<TextCache>> = Box::new(move || shared.iter().map(TextCache::new).collect());
         LineDfas { dfas, caches: regex_automata::util::pool::Pool::new(make) }
     }
 }
@@ -573,10 +572,10 @@ impl std::fmt::Debug for LineDfas {
 /// where the general regex engine builds a reverse one and capture-aware engines too.
 struct StartPatterns {
     dfa: std::sync::Arc<LazyDfa>,
-    caches: regex_automata::util::pool::Pool<LazyCache, CacheMaker>,
+    caches: regex_automata::util::pool::Pool<TextCache, CacheMaker>,
 }
 
-type CacheMaker = lazy::CacheMaker<LazyCache>;
+type CacheMaker = lazy::CacheMaker<TextCache>;
 
 impl StartPatterns {
     /// The most patterns: one bit each in the set of those that match.
@@ -600,15 +599,15 @@ impl StartPatterns {
             })?;
         let dfa = std::sync::Arc::new(dfa);
         let shared = std::sync::Arc::clone(&dfa);
-        let make: CacheMaker = Box::new(move || shared.create_cache());
+        let make: CacheMaker = Box::new(move || TextCache::new(&shared));
         Ok(StartPatterns { dfa, caches: regex_automata::util::pool::Pool::new(make) })
     }
 
     /// The patterns that match `line`, one bit each by number; all of them if the DFA could
     /// not go on, which it cannot fail to (it has no quit bytes and never gives up).
-    fn matches(&self, cache: &mut LazyCache, line: &str) -> u64 {
+    fn matches(&self, cache: &mut TextCache, line: &str) -> u64 {
         let mut found = 0u64;
-        let walked = lazy::walk(&self.dfa, cache, &regex_automata::Input::new(line), |cache, state| {
+        let walked = cache.walk(&self.dfa, line, |cache, state| {
             for index in 0..self.dfa.match_len(cache, state) {
                 found |= 1 << self.dfa.match_pattern(cache, state, index).as_usize();
             }
@@ -1069,7 +1068,7 @@ impl BoilerplateClassifier {
         let (mut cache, mut caches, mut links) = (self.starts.caches.get(), self.dfas.caches.get(), link_cache());
         // Each use of a pool guard asks whether it holds its value or the owner's: asked once
         // here for the document, not at every walk.
-        let (cache, caches, links): (&mut LazyCache, &mut [LazyCache], &mut LazyCache) =
+        let (cache, caches, links): (&mut TextCache, &mut [TextCache], &mut LazyCache) =
             (&mut cache, &mut caches, &mut links);
         let (present, dense) = self.literal_sets.present(text, lines);
         // Looked for when a line first needs them: a page of prose in ASCII never does.
@@ -1106,7 +1105,7 @@ impl BoilerplateClassifier {
             self.phrases.find(&visible.text, words, &mut hit);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(cache, raw));
-            let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [LazyCache]| {
+            let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [TextCache]| {
                 rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && ((rule.starts == 0 && rule.patterns.is_empty())
                         || (rule.starts != 0 && rule.starts & starts() != 0)
@@ -1277,7 +1276,7 @@ mod tests {
         assert!(!longs.is_empty());
         let parsed: Vec<Hir> = starts.iter().map(|pattern| regex_syntax::parse(pattern).unwrap()).collect();
         let walker = StartPatterns::new(&parsed).unwrap();
-        let mut cache = walker.dfa.create_cache();
+        let mut cache = TextCache::new(&walker.dfa);
         let lines = [
             "",
             "By Ann Lee",
@@ -1306,7 +1305,7 @@ mod tests {
             matched += expected.count_ones();
             for pattern in &longs {
                 let dfa = lazy_dfa(&regex_syntax::parse(pattern).unwrap()).unwrap();
-                let found = walk(&dfa, &mut dfa.create_cache(), line);
+                let found = walk(&dfa, &mut TextCache::new(&dfa), line);
                 assert_eq!(found, Some(Regex::new(pattern).unwrap().is_match(line)), "{pattern} on {line:?}");
                 matched += u32::from(found == Some(true));
             }
