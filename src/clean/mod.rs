@@ -32,8 +32,8 @@ mod words;
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
 use crate::rules::gate::Gate;
-use crate::rules::lazy::{self, LazyCache, LazyDfa, TextCache};
-use context::{KindLists, LineCues, LineScan, Settings, StopWords, Verdict};
+use crate::rules::lazy::{self, LazyCache, LazyDfa};
+use context::{KindLists, LineCues, Settings, StopWords, Verdict};
 use visible::{line_marks, link_cache, visible_line};
 
 use memchr::memmem;
@@ -141,104 +141,26 @@ struct Screen {
     /// The bit of the pattern's words in [`WordSets`], which looks for them in the whole
     /// document, for the lines whose tokens the scan does not tell; 0 when not looked for.
     word_set: u64,
-    /// Whether the words screen lines with tokens beyond ASCII too (see
-    /// [`words::hold_beyond_ascii`]).
-    beyond_words: bool,
-    /// Whether the pattern spans the whole line and matches no space: a line holding one is
-    /// turned down (an image URL, not the menus and prose that hold a link to one).
-    spaceless: bool,
 }
 
 impl Screen {
-    fn new(gate: Gate, literal_sets: &mut LiteralSets, hir: Option<&Hir>) -> Screen {
-        Screen {
-            words: 0,
-            literals: literal_sets.bit(&gate),
-            gate,
-            word_set: 0,
-            beyond_words: false,
-            spaceless: hir.is_some_and(spaceless),
-        }
+    fn new(gate: Gate, literal_sets: &mut LiteralSets) -> Screen {
+        Screen { words: 0, literals: literal_sets.bit(&gate), gate, word_set: 0 }
     }
 
-    /// Whether a line with the tokens `words`, the literals `literals` (see
-    /// [`LiteralSets::present`]) and text `line` may match.
-    fn admits(&self, words: LineWords, literals: LineLiterals, line: &str) -> bool {
-        if self.words != 0 {
-            let held = match if self.beyond_words { words.spelled } else { words.ascii } {
-                true => self.words & words.gates != 0,
-                false => self.word_set == 0 || (literals.words_present | literals.words_dense) & self.word_set != 0,
-            };
-            if !held {
-                return false;
-            }
-        }
-        !(self.spaceless && memchr::memchr(b' ', line.as_bytes()).is_some())
+    /// Whether a line with the gate set `words` (`None` when its tokens are not all known),
+    /// the literals `literals` (see [`LiteralSets::present`]) and text `line` may match.
+    fn admits(&self, words: Option<u64>, literals: LineLiterals, line: &str) -> bool {
+        let words_held = match words {
+            Some(words) => self.words & words != 0,
+            None => self.word_set == 0 || (literals.words_present | literals.words_dense) & self.word_set != 0,
+        };
+        (self.words == 0 || words_held)
             && match self.literals {
                 0 => self.gate.admits(line),
                 bit if literals.dense & bit != 0 => self.gate.admits(line),
                 bit => literals.present & bit != 0 && self.gate.admits_edges(line),
             }
-    }
-}
-
-/// Whether every match of `hir` is the whole text and holds no space (`^\S*\.png$`).
-fn spaceless(hir: &Hir) -> bool {
-    use regex_syntax::hir::{Class, HirKind, Look};
-    fn holds_no_space(hir: &Hir) -> bool {
-        match hir.kind() {
-            HirKind::Empty | HirKind::Look(_) => true,
-            HirKind::Literal(literal) => !literal.0.contains(&b' '),
-            HirKind::Class(Class::Unicode(class)) => {
-                !class.iter().any(|range| (range.start()..=range.end()).contains(&' '))
-            }
-            HirKind::Class(Class::Bytes(class)) => {
-                !class.iter().any(|range| (range.start()..=range.end()).contains(&b' '))
-            }
-            HirKind::Repetition(repetition) => holds_no_space(&repetition.sub),
-            HirKind::Capture(capture) => holds_no_space(&capture.sub),
-            HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().all(holds_no_space),
-        }
-    }
-    let properties = hir.properties();
-    properties.look_set_prefix().contains(Look::Start)
-        && properties.look_set_suffix().contains(Look::End)
-        && holds_no_space(hir)
-}
-
-/// What the tokens of a line tell the word screens (see [`Screen::admits`]).
-#[derive(Debug, Clone, Copy)]
-struct LineWords {
-    /// The gate sets of the raw line's tokens (see [`StopWords::gate_word`]).
-    gates: u64,
-    /// Whether `gates` tells every screen: the tokens are all ASCII.
-    ascii: bool,
-    /// Whether it tells a screen whose words hold beyond ASCII (see [`Screen::beyond_words`]):
-    /// also when some tokens are beyond ASCII, if the line holds none of the characters that
-    /// may stand for letters of such words.
-    spelled: bool,
-}
-
-impl LineWords {
-    /// What the tokens `(gates, beyond)` of a line tell (see
-    /// [`BoilerplateClassifier::raw_tokens`], `None`: nothing); `strays` says whether the line
-    /// holds a character that may stand for a letter, asked only of a line beyond ASCII.
-    fn of(tokens: Option<(u64, bool)>, strays: impl FnOnce() -> bool) -> LineWords {
-        match tokens {
-            Some((gates, false)) => LineWords { gates, ascii: true, spelled: true },
-            Some((gates, true)) => LineWords { gates, ascii: false, spelled: !strays() },
-            None => LineWords { gates: 0, ascii: false, spelled: false },
-        }
-    }
-}
-
-/// Adds a finder for each of `strays` (see [`words::stray_letters`]) that `finders` lacks.
-fn add_strays(finders: &mut Vec<memmem::Finder<'static>>, strays: Vec<char>) {
-    for stray in strays {
-        let bytes = stray.to_string().into_bytes();
-        if !finders.iter().any(|known| known.needle() == bytes) {
-            finders.push(memmem::Finder::new(&bytes).into_owned());
-        }
     }
 }
 
@@ -364,7 +286,12 @@ impl WordSets {
         let Some(words) = words else { return 0 };
         let Ok(searcher) = Regex::new(&format!("(?i-u:{})", words.join("|"))) else { return 0 };
         self.searchers.push(searcher);
-        add_strays(&mut self.strays, strays);
+        for stray in strays {
+            let bytes = stray.to_string().into_bytes();
+            if !self.strays.iter().any(|known| known.needle() == bytes) {
+                self.strays.push(memmem::Finder::new(&bytes).into_owned());
+            }
+        }
         1 << (self.searchers.len() - 1)
     }
 
@@ -400,9 +327,6 @@ struct PatternParts {
     screens: u32,
     literal_sets: LiteralSets,
     word_sets: WordSets,
-    /// The characters that may stand for letters of the words of the screens whose words hold
-    /// beyond ASCII (see [`Screen::beyond_words`]).
-    strays: Vec<memmem::Finder<'static>>,
 }
 
 impl Pattern {
@@ -417,7 +341,7 @@ impl Pattern {
     ) -> Result<Option<Pattern>, RuleError> {
         let Ok(hir) = regex_syntax::parse(pattern.get_ref()) else {
             // The general engine says what is wrong with a pattern that does not parse.
-            let screen = Screen::new(Gate::new(pattern.get_ref()), &mut parts.literal_sets, None);
+            let screen = Screen::new(Gate::new(pattern.get_ref()), &mut parts.literal_sets);
             return Ok(Some(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?)));
         };
         let from_start = runs_from_start(&hir);
@@ -426,7 +350,7 @@ impl Pattern {
             parts.starts.push(hir);
             return Ok(None);
         }
-        let mut screen = Screen::new(Gate::of(&hir), &mut parts.literal_sets, Some(&hir));
+        let mut screen = Screen::new(Gate::of(&hir), &mut parts.literal_sets);
         if let Some((keys, beyond)) = words::required_words(&hir)
             && parts.screens < MAX_WORD_SCREENS
         {
@@ -434,13 +358,6 @@ impl Pattern {
             parts.screens += 1;
             for &key in &keys {
                 *stop_words.gate_word(key) |= screen.words;
-            }
-            if !beyond
-                && let Some(strays) = words::stray_letters(&hir)
-                && words::hold_beyond_ascii(&hir, &keys)
-            {
-                screen.beyond_words = true;
-                add_strays(&mut parts.strays, strays);
             }
             // A search for the keys alone misses the lines that hold the pattern's words beyond
             // ASCII.
@@ -457,16 +374,16 @@ impl Pattern {
         Ok(Some(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?)))
     }
 
-    /// Whether the pattern matches `line`, whose tokens have the gate set `words` (see
-    /// [`Screen::admits`]) and which holds the literals `literals`; `dfas` and `caches` run the
-    /// long ones.
+    /// Whether the pattern matches `line`, whose tokens have the gate set `words` (`None` when
+    /// unknown) and which holds the literals `literals`; `dfas` and `caches` run the long
+    /// ones.
     fn is_match(
         &self,
         line: &str,
-        words: LineWords,
+        words: Option<u64>,
         literals: LineLiterals,
         dfas: &[LazyDfa],
-        caches: &mut [TextCache],
+        caches: &mut [LazyCache],
     ) -> bool {
         match self {
             Pattern::Long(screen, index) => {
@@ -526,9 +443,9 @@ fn lives_long(hir: &Hir) -> bool {
 /// start until it dies or matches: most lines are turned down within their first bytes. `None`
 /// if the DFA could not go on, which it cannot fail to (it has no quit bytes and never gives up,
 /// see [`lazy_dfa`]).
-fn walk(dfa: &LazyDfa, cache: &mut TextCache, line: &str) -> Option<bool> {
+fn walk(dfa: &LazyDfa, cache: &mut LazyCache, line: &str) -> Option<bool> {
     let mut matched = false;
-    cache.walk(dfa, line, |_, _| {
+    lazy::walk(dfa, cache, &regex_automata::Input::new(line), |_, _| {
         matched = true;
         false
     })?;
@@ -546,14 +463,15 @@ fn lazy_dfa(hir: &Hir) -> Option<LazyDfa> {
 /// work.
 struct LineDfas {
     dfas: std::sync::Arc<Vec<LazyDfa>>,
-    caches: regex_automata::util::pool::Pool<Vec<TextCache>, lazy::CacheMaker<Vec<TextCache>>>,
+    caches: regex_automata::util::pool::Pool<Vec<LazyCache>, lazy::CacheMaker<Vec<LazyCache>>>,
 }
 
 impl LineDfas {
     fn new(dfas: Vec<LazyDfa>) -> LineDfas {
         let dfas = std::sync::Arc::new(dfas);
         let shared = std::sync::Arc::clone(&dfas);
-        let make: lazy::CacheMaker<Vec<TextCache>> = Box::new(move || shared.iter().map(TextCache::new).collect());
+        let make: lazy::CacheMaker<Vec<LazyCache>> =
+            Box::new(move || shared.iter().map(LazyDfa::create_cache).collect());
         LineDfas { dfas, caches: regex_automata::util::pool::Pool::new(make) }
     }
 }
@@ -572,10 +490,10 @@ impl std::fmt::Debug for LineDfas {
 /// where the general regex engine builds a reverse one and capture-aware engines too.
 struct StartPatterns {
     dfa: std::sync::Arc<LazyDfa>,
-    caches: regex_automata::util::pool::Pool<TextCache, CacheMaker>,
+    caches: regex_automata::util::pool::Pool<LazyCache, CacheMaker>,
 }
 
-type CacheMaker = lazy::CacheMaker<TextCache>;
+type CacheMaker = lazy::CacheMaker<LazyCache>;
 
 impl StartPatterns {
     /// The most patterns: one bit each in the set of those that match.
@@ -599,15 +517,15 @@ impl StartPatterns {
             })?;
         let dfa = std::sync::Arc::new(dfa);
         let shared = std::sync::Arc::clone(&dfa);
-        let make: CacheMaker = Box::new(move || TextCache::new(&shared));
+        let make: CacheMaker = Box::new(move || shared.create_cache());
         Ok(StartPatterns { dfa, caches: regex_automata::util::pool::Pool::new(make) })
     }
 
     /// The patterns that match `line`, one bit each by number; all of them if the DFA could
     /// not go on, which it cannot fail to (it has no quit bytes and never gives up).
-    fn matches(&self, cache: &mut TextCache, line: &str) -> u64 {
+    fn matches(&self, cache: &mut LazyCache, line: &str) -> u64 {
         let mut found = 0u64;
-        let walked = cache.walk(&self.dfa, line, |cache, state| {
+        let walked = lazy::walk(&self.dfa, cache, &regex_automata::Input::new(line), |cache, state| {
             for index in 0..self.dfa.match_len(cache, state) {
                 found |= 1 << self.dfa.match_pattern(cache, state, index).as_usize();
             }
@@ -642,9 +560,6 @@ pub struct BoilerplateClassifier {
     literal_sets: LiteralSets,
     /// The words of the screened patterns the general engine runs, likewise.
     word_sets: WordSets,
-    /// The characters that may stand for letters of the words of the screens whose words hold
-    /// beyond ASCII: a line holding one is read as if those words did not.
-    strays: Vec<memmem::Finder<'static>>,
     settings: Settings,
     stop_words: StopWords,
     /// The rules standing for the context verdicts `link-dense`, `outside-article` and
@@ -1015,33 +930,12 @@ impl BoilerplateClassifier {
                 .map_err(|error| source.family_error(Family::Boilerplate, error.to_string()))?,
             literal_sets: parts.literal_sets,
             word_sets: parts.word_sets,
-            strays: parts.strays,
             settings,
             stop_words,
             link_dense,
             outside_article,
             repeated,
         })
-    }
-
-    /// The gate sets of the tokens of a raw line and whether one of them holds a letter or digit
-    /// beyond ASCII, off the `scan` of its `visible` text when that is the raw line; `None` for
-    /// a line whose links or URLs were undone. Counting the raw tokens of those (menus, mostly)
-    /// cost more than twice the walks it saved: their URLs hold many tokens, and most walks
-    /// die within a few bytes.
-    fn raw_tokens(visible: &visible::VisibleLine, scan: &LineScan) -> Option<(u64, bool)> {
-        match visible.text {
-            std::borrow::Cow::Borrowed(_) => Some((scan.counted.gates, scan.counted.beyond_ascii)),
-            std::borrow::Cow::Owned(_) => None,
-        }
-    }
-
-    /// Whether `text` holds a character that may stand for a letter of the words of a screen
-    /// whose words hold beyond ASCII (see [`Self::strays`]). Asked of a line, not once of the
-    /// document: `K` starts with the bytes of `™`, and a search of the document stopped at
-    /// every one, at more cost than the lines beyond ASCII take.
-    fn holds_strays(&self, text: &str) -> bool {
-        self.strays.iter().any(|stray| stray.find(text.as_bytes()).is_some())
     }
 
     pub fn rule_id(&self, rule: usize) -> &str {
@@ -1068,7 +962,7 @@ impl BoilerplateClassifier {
         let (mut cache, mut caches, mut links) = (self.starts.caches.get(), self.dfas.caches.get(), link_cache());
         // Each use of a pool guard asks whether it holds its value or the owner's: asked once
         // here for the document, not at every walk.
-        let (cache, caches, links): (&mut TextCache, &mut [TextCache], &mut LazyCache) =
+        let (cache, caches, links): (&mut LazyCache, &mut [LazyCache], &mut LazyCache) =
             (&mut cache, &mut caches, &mut links);
         let (present, dense) = self.literal_sets.present(text, lines);
         // Looked for when a line first needs them: a page of prose in ASCII never does.
@@ -1092,11 +986,16 @@ impl BoilerplateClassifier {
                 self.phrases.find_at(&visible.text, start, group, &mut hit)
             });
             let words = scan.words;
-            let screen_words = LineWords::of(Self::raw_tokens(&visible, &scan), || self.holds_strays(raw));
+            // The gate sets of the tokens tell of the raw line when it is the visible text and
+            // its tokens are all ASCII.
+            let screen_words = match (&visible.text, scan.counted.beyond_ascii) {
+                (std::borrow::Cow::Borrowed(_), false) => Some(scan.counted.gates),
+                _ => None,
+            };
             // Screens read the word sets only of lines whose tokens the scan does not tell.
-            let (words_present, words_dense) = match screen_words.ascii {
-                true => (0, 0),
-                false => {
+            let (words_present, words_dense) = match screen_words {
+                Some(_) => (0, 0),
+                None => {
                     let (hits, dense) = word_hits.get_or_insert_with(|| self.word_sets.present(text, lines));
                     (hits[number], *dense)
                 }
@@ -1105,7 +1004,7 @@ impl BoilerplateClassifier {
             self.phrases.find(&visible.text, words, &mut hit);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(cache, raw));
-            let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [TextCache]| {
+            let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [LazyCache]| {
                 rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && ((rule.starts == 0 && rule.patterns.is_empty())
                         || (rule.starts != 0 && rule.starts & starts() != 0)
@@ -1276,7 +1175,7 @@ mod tests {
         assert!(!longs.is_empty());
         let parsed: Vec<Hir> = starts.iter().map(|pattern| regex_syntax::parse(pattern).unwrap()).collect();
         let walker = StartPatterns::new(&parsed).unwrap();
-        let mut cache = TextCache::new(&walker.dfa);
+        let mut cache = walker.dfa.create_cache();
         let lines = [
             "",
             "By Ann Lee",
@@ -1305,7 +1204,7 @@ mod tests {
             matched += expected.count_ones();
             for pattern in &longs {
                 let dfa = lazy_dfa(&regex_syntax::parse(pattern).unwrap()).unwrap();
-                let found = walk(&dfa, &mut TextCache::new(&dfa), line);
+                let found = walk(&dfa, &mut dfa.create_cache(), line);
                 assert_eq!(found, Some(Regex::new(pattern).unwrap().is_match(line)), "{pattern} on {line:?}");
                 matched += u32::from(found == Some(true));
             }
@@ -1360,9 +1259,7 @@ mod tests {
             let raw = line.trim(&text).of(&text);
             for screen in &screens {
                 let literals = LineLiterals { present, dense, words_present: 0, words_dense: 0 };
-                let expected = screen.gate.admits(raw) && !(screen.spaceless && raw.contains(' '));
-                let words = LineWords { gates: u64::MAX, ascii: true, spelled: true };
-                assert_eq!(screen.admits(words, literals, raw), expected, "{raw:?}");
+                assert_eq!(screen.admits(Some(u64::MAX), literals, raw), screen.gate.admits(raw), "{raw:?}");
             }
         }
     }
@@ -1399,7 +1296,7 @@ mod tests {
                 let literals =
                     LineLiterals { present: u64::MAX, dense: 0, words_present: words_present[number], words_dense };
                 for (screen, regex) in &patterns {
-                    let admitted = screen.admits(LineWords::of(None, || true), literals, raw);
+                    let admitted = screen.admits(None, literals, raw);
                     assert!(admitted || !regex.is_match(raw), "{raw:?}");
                     matched += usize::from(regex.is_match(raw));
                     refused += usize::from(!admitted);
@@ -1496,19 +1393,18 @@ mod tests {
             .collect()
     }
 
-    /// Whether the screen `screen` lets `text`, a document of one line, through by its words and
-    /// its spaces, as `classify` asks it (the search for words in the document, which serves
-    /// the lines whose tokens do not tell, is taken to find them all).
+    /// Whether the word screen of `screen` lets `text`, a document of one line, through, as
+    /// `classify` asks it.
     fn words_admit(classifier: &BoilerplateClassifier, screen: &Screen, text: &str) -> bool {
         let lines = segment::lines(text);
         let marks = line_marks(text, &lines);
         let raw = lines[0].trim(text).of(text);
         let visible = visible_line(raw, marks[0], &mut link_cache());
         let scan = classifier.stop_words.scan(&visible.text, &mut String::new(), |_, _| {});
-        let tokens = BoilerplateClassifier::raw_tokens(&visible, &scan);
-        let words = LineWords::of(tokens, || classifier.holds_strays(raw));
-        let literals = LineLiterals { present: u64::MAX, dense: u64::MAX, words_present: 0, words_dense: u64::MAX };
-        screen.admits(words, literals, raw)
+        match (&visible.text, scan.counted.beyond_ascii) {
+            (std::borrow::Cow::Borrowed(_), false) => scan.counted.gates & screen.words != 0,
+            _ => true,
+        }
     }
 
     #[test]
@@ -1534,12 +1430,6 @@ mod tests {
             "All Rights Reserved.",
             "Ann Lee is a reporter at the Harbour Ledger.",
             "The Harbour Newsletter",
-            "12 Kommentare zu „Über den Hafen“",
-            "Ann Lee is a reporter at [the Ledger](/ledger).",
-            "2 \u{212a}ommentare",
-            "Copyright 2024 Hafen GmbH, Straße 1",
-            "éall rights reserved²",
-            "Écopyright 2024",
         ];
         let mut matched = 0;
         for line in lines {
@@ -1551,17 +1441,9 @@ mod tests {
             }
         }
         assert!(matched >= lines.len(), "{matched}");
-        // A line holding none of the words is turned down without a walk, also when it holds
-        // tokens beyond ASCII, unless it holds a character that may stand for a letter of them.
+        // A line holding none of the words is turned down without a walk.
         let (screen, _) = screened.iter().find(|(_, regex)| regex.is_match("## 2 Comments")).unwrap();
-        for line in ["## 2 Comets", "## 2 Kometen über uns"] {
-            assert!(!words_admit(classifier, screen, line), "{line:?}");
-        }
-        assert!(words_admit(classifier, screen, "## 2 Kometen über uns, \u{17f}"));
-        // An image URL's pattern turns down lines with a space without its words.
-        let (screen, _) = screened.iter().find(|(_, regex)| regex.is_match(".jpg)")).unwrap();
-        assert!(screen.spaceless);
-        assert!(!words_admit(classifier, screen, "* [logo](/logo.png) .png"));
+        assert!(!words_admit(classifier, screen, "## 2 Comets"));
     }
 
     proptest::proptest! {
@@ -1570,7 +1452,7 @@ mod tests {
         #[test]
         fn word_screens_never_turn_down_a_match(
             pieces in proptest::collection::vec(
-                r"[0-9 .?&=#*_|:“”)(²½]{1,3}|png|jpe?g|JPG|tiff?|gif|comments?|Comment|replies|reply|one|thoughts?|on|Kommentare|zu|commentaires|privacy policy|Terms|imprint|copyright|2024|all rights reserved|is|a|reporter|rédacteur|newsletter|Ann|Lee|ferry|é|Ünd|x|\x{212a}ommentare|\x{17f}|\[|\]\(/?|!\[|https://|www\.",
+                r"[0-9 .?&=#*_|:“”)(]{1,3}|png|jpe?g|JPG|tiff?|gif|comments?|Comment|replies|reply|one|thoughts?|on|Kommentare|zu|commentaires|privacy policy|Terms|imprint|copyright|2024|all rights reserved|is|a|reporter|newsletter|Ann|Lee|ferry|é|Ünd|x",
                 1..8,
             ),
         ) {

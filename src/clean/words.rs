@@ -191,42 +191,6 @@ pub fn required_words(hir: &regex_syntax::hir::Hir) -> Option<(Vec<u64>, bool)> 
     })
 }
 
-/// Whether every match of `hir` holds one of `keys` (the words [`required_words`] found in it,
-/// none beyond ASCII) as a token where letters or digits beyond ASCII stand next to it too:
-/// the words are cut off from the rest of their tokens by characters that are no letter or digit
-/// or by the edges of the text, never only by an ASCII word boundary (`(?-u:\b)`), which holds
-/// between `é` and `s` or `²` and `s`. Found as the words of the pattern without its ASCII word
-/// boundaries, which matches wherever the pattern does. A character beyond ASCII that `(?i)`
-/// lets stand for a letter (see [`stray_letters`]) is left to the caller.
-pub fn hold_beyond_ascii(hir: &regex_syntax::hir::Hir, keys: &[u64]) -> bool {
-    required_words(&without_ascii_word_edges(hir)).is_some_and(|(found, beyond)| !beyond && found == keys)
-}
-
-/// `hir` with its ASCII word boundaries left out.
-fn without_ascii_word_edges(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
-    use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
-    match hir.kind() {
-        HirKind::Look(
-            Look::WordAscii
-            | Look::WordAsciiNegate
-            | Look::WordStartAscii
-            | Look::WordEndAscii
-            | Look::WordStartHalfAscii
-            | Look::WordEndHalfAscii,
-        ) => Hir::empty(),
-        HirKind::Repetition(repetition) => Hir::repetition(Repetition {
-            sub: Box::new(without_ascii_word_edges(&repetition.sub)),
-            ..repetition.clone()
-        }),
-        HirKind::Capture(capture) => {
-            Hir::capture(Capture { sub: Box::new(without_ascii_word_edges(&capture.sub)), ..capture.clone() })
-        }
-        HirKind::Concat(parts) => Hir::concat(parts.iter().map(without_ascii_word_edges).collect()),
-        HirKind::Alternation(parts) => Hir::alternation(parts.iter().map(without_ascii_word_edges).collect()),
-        _ => hir.clone(),
-    }
-}
-
 /// Whether the token holding a word ends right after it (see [`words_from`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ends {
@@ -667,21 +631,6 @@ mod tests {
         assert_eq!(beyond(r"\s(?:éditeur|rédacteur)\s"), Some((vec![], true)));
         assert_eq!(beyond(r"\séditeur\s"), None);
         assert_eq!(beyond(r"\s(?:editor|r\x{2019}dacteur)\s"), None);
-    }
-
-    #[test]
-    fn words_hold_beyond_ascii_when_no_ascii_word_boundary_cuts_them_off() {
-        let holds = |pattern: &str| {
-            let hir = regex_syntax::parse(pattern).unwrap();
-            let (keys, _) = required_words(&hir).unwrap();
-            hold_beyond_ascii(&hir, &keys)
-        };
-        assert!(holds(r"(?i)^\.(?:png|jpe?g|tiff?)\)?$"));
-        assert!(holds(r"^\d+\s+(?:comments?|replies)(?:\s+on(?-u:\b).*)?$"));
-        assert!(holds(r"(?i)(?-u:\b)all rights reserved(?-u:\b)"));
-        // `écopyright` and `editoré` match, and their tokens are no such word.
-        assert!(!holds(r"(?i)(?-u:\b)copyright(?-u:\b).*"));
-        assert!(!holds(r"(?:\s|^)(?:editor|writer)(?-u:\b)"));
     }
 
     #[test]
