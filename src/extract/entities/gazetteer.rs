@@ -16,7 +16,7 @@ struct Entry {
     plural: bool,
 }
 
-/// Collects the names of every list rule before the automaton is built. Names are borrowed from
+/// Collects the names of every list rule before their trie is built. Names are borrowed from
 /// the list files wherever they can be.
 #[derive(Debug, Default)]
 pub struct Builder<'s> {
@@ -134,8 +134,8 @@ impl Canonicals {
 
 /// Where one of a set of literals (listed names, the words a pattern begins with) may begin,
 /// told from the next four bytes: most of a text is lower-case words none begins with, and
-/// testing a position against two small bit tables costs a few instructions where a step of the
-/// automaton over tens of thousands of names costs thirty.
+/// testing a position against two small bit tables costs a few instructions where a walk into a
+/// trie or automaton of tens of thousands of names costs tens.
 #[derive(Debug)]
 pub(super) struct LiteralStarts {
     /// One bit per pair of bytes that begins a name (every pair after a one-byte name).
