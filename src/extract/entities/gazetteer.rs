@@ -280,8 +280,6 @@ struct Names {
     root: Box<[u32; 256]>,
     /// Every node but the root, the children of each node side by side, in order of their bytes.
     nodes: Vec<Node>,
-    /// `labels[i]`: the byte that leads to `nodes[i]`.
-    labels: Vec<u8>,
     /// The child each byte leads to, for the nodes of more than [`DENSE`] children: near the
     /// root, where most walks go, a search through their bytes would cost more than the step.
     dense: Vec<[u32; 256]>,
@@ -297,6 +295,9 @@ struct Node {
     /// of `dense[first]`.
     first: u32,
     children: u32,
+    /// The byte that leads here: a node's children are read for their bytes side by side, and
+    /// the one taken is then in the cache already.
+    label: u8,
 }
 
 /// No node, no name.
@@ -329,7 +330,6 @@ impl Names {
         let mut trie = Names {
             root: Box::new([NONE; 256]),
             nodes: Vec::new(),
-            labels: Vec::new(),
             dense: Vec::new(),
             starts: LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes())),
         };
@@ -341,14 +341,15 @@ impl Names {
             trie.grow(node, (lo, hi, depth), &order, &mut pending);
             next += 1;
         }
-        for node in &mut trie.nodes {
-            if node.children > DENSE {
-                let mut children = [NONE; 256];
-                for child in node.first..node.first + node.children {
-                    children[usize::from(trie.labels[child as usize])] = child;
+        for node in 0..trie.nodes.len() {
+            let Node { first, children, .. } = trie.nodes[node];
+            if children > DENSE {
+                let mut table = [NONE; 256];
+                for child in first..first + children {
+                    table[usize::from(trie.nodes[child as usize].label)] = child;
                 }
-                node.first = trie.dense.len() as u32;
-                trie.dense.push(children);
+                trie.nodes[node].first = trie.dense.len() as u32;
+                trie.dense.push(table);
             }
         }
         trie
@@ -379,8 +380,7 @@ impl Names {
             if node.is_none() {
                 self.root[usize::from(byte)] = self.nodes.len() as u32;
             }
-            self.nodes.push(Node { name: NONE, first: 0, children: 0 });
-            self.labels.push(byte);
+            self.nodes.push(Node { name: NONE, first: 0, children: 0, label: byte });
             runs.push((lo, end));
             lo = end;
         }
@@ -397,8 +397,7 @@ impl Names {
                         self.nodes[link].first = self.nodes.len() as u32;
                         self.nodes[link].children = 1;
                         link = self.nodes.len();
-                        self.nodes.push(Node { name: NONE, first: 0, children: 0 });
-                        self.labels.push(byte);
+                        self.nodes.push(Node { name: NONE, first: 0, children: 0, label: byte });
                     }
                     self.nodes[link].name = index;
                 }
@@ -428,7 +427,7 @@ impl Names {
         let mut node = self.root[usize::from(byte)];
         let mut end = at + 1;
         while node != NONE {
-            let Node { name, first, children } = self.nodes[node as usize];
+            let Node { name, first, children, .. } = self.nodes[node as usize];
             if name != NONE {
                 found = Some((name, end));
             }
@@ -436,9 +435,9 @@ impl Names {
             node = if children > DENSE {
                 self.dense[first as usize][usize::from(byte)]
             } else {
-                let labels = &self.labels[first as usize..(first + children) as usize];
-                match labels.iter().position(|&label| label >= byte) {
-                    Some(child) if labels[child] == byte => first + child as u32,
+                let siblings = &self.nodes[first as usize..(first + children) as usize];
+                match siblings.iter().position(|sibling| sibling.label >= byte) {
+                    Some(child) if siblings[child].label == byte => first + child as u32,
                     _ => NONE,
                 }
             };
