@@ -836,11 +836,11 @@ impl ClaimExtractor {
     }
 
     /// Searches the units of a document (from all its blocks, in order) for every phrase and
-    /// the literals of every pattern (in one pass), and for every pattern that is neither anchored to the unit nor has literals,
-    /// leaving the phrase hits, the gates and each unit's count of words in `scratch`. Units are searched in runs: units in
-    /// order with little text between them are searched in one pass each, because every search
-    /// has a start-up cost that, over the short blocks of a page, outweighs reading the few
-    /// bytes between them.
+    /// the literals of every pattern (in one pass), and for every pattern that is neither
+    /// anchored to the unit nor has literals, leaving the phrase hits, the gates and each unit's
+    /// count of words in `scratch`. Units are searched in runs: units in order with little text
+    /// between them are searched in one pass each, because every search has a start-up cost
+    /// that, over the short blocks of a page, outweighs reading the few bytes between them.
     fn search_units(&self, text: &str, scratch: &mut Scratch) {
         let Scratch { units, spans, gates, seen, words, hits, foreign, .. } = scratch;
         spans.clear();
