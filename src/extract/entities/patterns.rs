@@ -837,7 +837,7 @@ impl Starts {
                     let mut at = start.max(*next);
                     // Most rules hold a literal (`Act`, `-based`, `$`) that such a token lacks:
                     // a vectorised search for it spares a regex reading the rest of the block.
-                    if !gates[self.members[member]].admits(&slice[at.min(slice.len())..]) {
+                    if !gates[self.members[member]].admits(&slice[at..]) {
                         continue;
                     }
                     while at < bytes.len() {
