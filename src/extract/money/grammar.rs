@@ -118,7 +118,8 @@ fn slot(name: &str, occurrence: u8) -> usize {
 struct Expanded {
     /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
     source: String,
-    /// `source` parsed, once: the anchored set and the pattern's own regex are built from it.
+    /// `source` parsed, once (from its pieces, see [`pieces`]): the anchored set and the
+    /// pattern's own regex are built from it.
     hir: Hir,
     /// (macro, occurrence) → name of its capture group in `source`.
     captures: CaptureGroups,
