@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::decode::Decoded;
 use crate::record::{BoilerplateItem, Findings, Record, Source};
-use crate::rules::{Catalogue, RuleError, RuleSource};
+use crate::rules::{Catalogue, FilesEvidence, RuleError, RuleSource};
 use crate::segment::{self, Segmenter};
 use crate::span::Span;
 
@@ -69,14 +69,20 @@ impl Pipeline {
             let mut catalogue = Catalogue::default();
             (compile(&mut catalogue), catalogue)
         }
-        // The two slowest stages start first, one on each thread; the rest fill in behind them.
-        let ((entities, (segmenter, boilerplate)), (money, claims)) = rayon::join(
+        // The two slowest stages start first, one on each thread; the rest fill in behind them,
+        // the rule files' own evidence last (it only needs reading, and is added at the end).
+        let ((entities, ((segmenter, boilerplate), files)), (money, claims)) = rayon::join(
             || {
                 rayon::join(
                     || stage(|catalogue| EntityExtractor::compile(source, catalogue)),
                     || {
-                        let segmenter = stage(|catalogue| Segmenter::compile(source, catalogue));
-                        (segmenter, stage(|catalogue| BoilerplateClassifier::compile(source, catalogue)))
+                        rayon::join(
+                            || {
+                                let segmenter = stage(|catalogue| Segmenter::compile(source, catalogue));
+                                (segmenter, stage(|catalogue| BoilerplateClassifier::compile(source, catalogue)))
+                            },
+                            || FilesEvidence::read(source),
+                        )
                     },
                 )
             },
@@ -101,7 +107,7 @@ impl Pipeline {
         let money = joined(&mut catalogue, money)?;
         let entities = joined(&mut catalogue, entities)?;
         let claims = joined(&mut catalogue, claims)?;
-        catalogue.add_files(source)?;
+        catalogue.add_files(files)?;
         Ok(Pipeline { catalogue, segmenter, boilerplate, money, entities, claims, repeated: Default::default() })
     }
 

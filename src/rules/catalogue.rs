@@ -36,6 +36,28 @@ struct FileEvidence {
     negatives: Vec<Spanned<String>>,
 }
 
+/// The evidence of every rule file, in family order, or the error of a file that does not read.
+///
+/// Reading it parses every rule file again, which needs no rule registered: it can be read while
+/// the stages compile, and is added to the catalogue (see [`Catalogue::add_files`]) after them.
+pub struct FilesEvidence<'s>(Vec<(&'s RuleFile, Result<FileEvidence, RuleError>)>);
+
+impl<'s> FilesEvidence<'s> {
+    pub fn read(source: &'s RuleSource) -> FilesEvidence<'s> {
+        let files = Family::ALL.into_iter().flat_map(|family| source.files(family));
+        FilesEvidence(
+            files
+                .map(|file| {
+                    let evidence = toml::from_str(&file.text).map_err(|error| {
+                        RuleError::at(file, error.span().unwrap_or(0..0), error.message().trim_end().to_string())
+                    });
+                    (file, evidence)
+                })
+                .collect(),
+        )
+    }
+}
+
 /// The shared fields of a `[[rule]]` table, borrowed while registering it.
 #[derive(Clone)]
 pub struct Documentation<'a> {
@@ -210,12 +232,11 @@ impl Catalogue {
     /// and `negatives`) or no rules, under its path as id (`money/scales.toml`); its
     /// description is the first paragraph of the file's header comment. A file without rules
     /// holds data that its family's rules read: with no evidence of its own, the check reports
-    /// it as untested. Runs after every family has registered its rules.
-    pub fn add_files(&mut self, source: &RuleSource) -> Result<(), RuleError> {
-        for file in Family::ALL.into_iter().flat_map(|family| source.files(family)) {
-            let evidence: FileEvidence = toml::from_str(&file.text).map_err(|error| {
-                RuleError::at(file, error.span().unwrap_or(0..0), error.message().trim_end().to_string())
-            })?;
+    /// it as untested. Runs after every family has registered its rules, on the `files` read
+    /// by [`FilesEvidence::read`].
+    pub fn add_files(&mut self, files: FilesEvidence) -> Result<(), RuleError> {
+        for (file, evidence) in files.0 {
+            let evidence = evidence?;
             let has_rules = self.rules.iter().any(|rule| rule.file == file.path);
             if has_rules && evidence.examples.is_empty() && evidence.negatives.is_empty() {
                 continue;

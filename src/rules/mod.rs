@@ -17,7 +17,7 @@ pub mod lazy;
 mod phrases;
 mod source;
 
-pub use catalogue::{Catalogue, EntryKind, ExampleDoc, Quoted, RuleDoc};
+pub use catalogue::{Catalogue, EntryKind, ExampleDoc, FilesEvidence, Quoted, RuleDoc};
 pub use phrases::{
     PhraseHit, PhraseSet, PhraseSetBuilder, TooManyPhrases, ascii_boundary, is_capital, non_ascii_chars,
     occurs_anywhere_at,

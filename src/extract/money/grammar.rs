@@ -43,6 +43,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use regex::{Regex, RegexSet};
@@ -53,6 +54,7 @@ use rust_decimal::Decimal;
 
 use super::lexicon::Lexicon;
 use super::number::parse_numeral;
+use super::pieces::{self, Pieces};
 use crate::chars::ByteRanges;
 use crate::rules::gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
@@ -116,7 +118,8 @@ fn slot(name: &str, occurrence: u8) -> usize {
 struct Expanded {
     /// The pattern alone, anchored at the start of its haystack, for trying it at a given start.
     source: String,
-    /// `source` parsed, once: the anchored set and the pattern's own regex are built from it.
+    /// `source` parsed, once (from its pieces, see [`pieces`]): the anchored set and the
+    /// pattern's own regex are built from it.
     hir: Hir,
     /// (macro, occurrence) → name of its capture group in `source`.
     captures: CaptureGroups,
@@ -282,13 +285,16 @@ impl FirstBytes {
 }
 
 impl Leads {
-    /// The leads `source`; an error when they do not compile.
-    fn new(source: String) -> Result<Leads, regex::Error> {
-        let dfa = LazyDfa::builder()
-            .configure(LazyDfa::config().unicode_word_boundary(true))
-            .thompson(lazy::without_captures(SIZE_LIMIT))
-            .build(&source)
+    /// The leads `source`, parsed as `hir`; an error when they do not compile.
+    fn new(source: String, hir: Result<Hir, pieces::Error>) -> Result<Leads, regex::Error> {
+        let dfa = hir
             .ok()
+            .and_then(|hir| {
+                thompson::Compiler::new().configure(lazy::without_captures(SIZE_LIMIT)).build_from_hir(&hir).ok()
+            })
+            .and_then(|nfa| {
+                LazyDfa::builder().configure(LazyDfa::config().unicode_word_boundary(true)).build_from_nfa(nfa).ok()
+            })
             .and_then(|dfa| Some((first_bytes(&dfa)?, dfa)));
         let regex = OnceLock::new();
         let (dfa, starts) = match dfa {
@@ -573,9 +579,12 @@ pub struct PatternError(pub String);
 impl Grammar {
     pub fn new(patterns: &[PatternSpec], lexicon: &Lexicon) -> Result<Grammar, (usize, PatternError)> {
         let fragments = Fragments::new(lexicon);
+        let mut parser = pieces::Parser::new();
         let mut expanded = Vec::new();
-        let mut leads: Vec<String> = Vec::new();
-        let mut wordy: Vec<String> = Vec::new();
+        let mut sources = Vec::new();
+        // Each lead with its text, which tells leads apart.
+        let mut leads: Vec<(String, Pieces)> = Vec::new();
+        let mut wordy: Vec<(String, Pieces)> = Vec::new();
         // Patterns share guards (`{bare_figure}$` five times, the end of a line four times): each
         // is compiled once, and a clone shares its program.
         let mut guards: HashMap<String, Regex> = HashMap::new();
@@ -594,29 +603,34 @@ impl Grammar {
                 guards.insert(pattern, guard.clone());
                 Ok(Some(guard))
             };
-            let after = |guard: Option<&str>| guard.map(|c| format!("^(?:{})", expand_guard(c, &fragments)));
-            let before = |guard: Option<&str>| guard.map(|c| format!("(?:{})$", expand_guard(c, &fragments)));
+            let after = |guard: Option<&str>| guard.map(|c| format!("^(?:{})", expand_guard(c, &fragments).to_regex()));
+            let before =
+                |guard: Option<&str>| guard.map(|c| format!("(?:{})$", expand_guard(c, &fragments).to_regex()));
             let not_followed_by = compile(after(spec.not_followed_by))?;
             let followed_by = compile(after(spec.followed_by))?;
             let unless_followed_by = compile(after(spec.unless_followed_by))?;
             let not_preceded_by = compile(before(spec.not_preceded_by))?;
             let preceded_by = compile(before(spec.preceded_by))?;
             // The trailing guard keeps `$5` out of `$5G` and codes out of longer words.
-            let alternative = format!("(?:{regex})(?:[^A-Za-z0-9]|$)");
-            let source = format!("^{alternative}");
+            let mut alternative = Pieces::text("(?:");
+            alternative.append(&regex);
+            alternative.push_str(")(?:[^A-Za-z0-9]|$)");
+            let mut source = Pieces::text("^");
+            source.append(&alternative);
             let starts_word = ["{num}", "{face}", "{words}", "{article}", "{code}", "{name}", "{lead}", "{prefix}"]
                 .iter()
                 .any(|m| spec.pattern.starts_with(m));
-            let lead = lead.unwrap_or_else(|| alternative.clone());
-            if !spec.pattern.contains("{num}") && !wordy.contains(&lead) {
+            let lead = lead.unwrap_or(alternative);
+            let lead = (lead.to_regex(), lead);
+            if !spec.pattern.contains("{num}") && !wordy.iter().any(|(text, _)| *text == lead.0) {
                 wordy.push(lead.clone());
             }
-            if !leads.contains(&lead) {
+            if !leads.iter().any(|(text, _)| *text == lead.0) {
                 leads.push(lead);
             }
             let starts_number = spec.pattern.starts_with("{num}") || spec.pattern.starts_with("{face}");
             expanded.push(Expanded {
-                source,
+                source: source.to_regex(),
                 hir: Hir::empty(),
                 captures,
                 compiled: OnceLock::new(),
@@ -628,17 +642,19 @@ impl Grammar {
                 starts_word,
                 starts_number,
             });
+            sources.push(source);
         }
-        let join = |alternatives: &[String]| match alternatives.is_empty() {
-            true => Ok(None),
-            false => Leads::new(alternatives.join("|")).map(Some).map_err(together),
-        };
         // Each pattern is parsed here once: a pattern that does not parse is the one to blame.
-        for (index, pattern) in expanded.iter_mut().enumerate() {
-            pattern.hir = regex_syntax::Parser::new()
-                .parse(&pattern.source)
-                .map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
+        for (index, (pattern, source)) in expanded.iter_mut().zip(&sources).enumerate() {
+            pattern.hir = parser.parse(source).map_err(|e| (index, PatternError(format!("bad regex: {e}"))))?;
         }
+        let mut join = |alternatives: &[(String, Pieces)]| match alternatives.is_empty() {
+            true => Ok(None),
+            false => {
+                let joined = Pieces::join(alternatives.iter().map(|(_, lead)| lead), "|");
+                Leads::new(joined.to_regex(), parser.parse(&joined)).map(Some).map_err(together)
+            }
+        };
         let leads = join(&leads)?;
         let wordy = join(&wordy)?;
         let sources: Vec<&str> = expanded.iter().map(|pattern| pattern.source.as_str()).collect();
@@ -769,7 +785,7 @@ const CONTEXT: usize = 256;
 struct Fragments<'a> {
     lexicon: &'a Lexicon,
     /// (macro name, whether it opens its pattern) → fragment, `None` for an unknown macro.
-    built: RefCell<HashMap<(String, bool), Option<String>>>,
+    built: RefCell<HashMap<(String, bool), Fragment>>,
 }
 
 impl<'a> Fragments<'a> {
@@ -778,16 +794,19 @@ impl<'a> Fragments<'a> {
     }
 
     /// [`Lexicon::fragment`], built on the first request.
-    fn get(&self, name: &str, opens: bool) -> Option<String> {
+    fn get(&self, name: &str, opens: bool) -> Fragment {
         let key = (name.to_string(), opens);
         if let Some(fragment) = self.built.borrow().get(&key) {
             return fragment.clone();
         }
-        let fragment = self.lexicon.fragment(name, opens);
+        let fragment: Fragment = self.lexicon.fragment(name, opens).map(Rc::from);
         self.built.borrow_mut().insert(key, fragment.clone());
         fragment
     }
 }
+
+/// A lexicon fragment, shared by every regex it is written into; `None` for an unknown macro.
+type Fragment = Option<Rc<str>>;
 
 /// The guard macro `{bare_figure}`: a figure (digits with their separators) that no currency
 /// sign or other digit stands right before.
@@ -795,23 +814,27 @@ const BARE_FIGURE: &str = "(?:^|[^0-9.,'’\\p{Sc}])[0-9][0-9.,'’]*";
 
 /// Expands the vocabulary macros of a context guard (`[ ]?{num}{sp}{sym}`), without capture
 /// groups. Braces that name no macro (`\u{a0}`, `{2,}`) are the regex's own.
-fn expand_guard(guard: &str, fragments: &Fragments) -> String {
-    let mut out = String::new();
+fn expand_guard(guard: &str, fragments: &Fragments) -> Pieces {
+    let mut out = Pieces::default();
     let mut rest = guard;
     while let Some(open) = rest.find('{') {
         let Some(close) = rest[open..].find('}').map(|close| close + open) else { break };
         let name = &rest[open + 1..close];
-        let fragment = match name {
-            "sp" => Some("[ \u{a0}\u{202f}\u{2009}]?".to_string()),
-            "bare_figure" => Some(BARE_FIGURE.to_string()),
-            "postscale" => fragments.get("scale", false),
-            _ if name.starts_with(|c: char| c.is_ascii_lowercase()) => fragments.get(name, false),
-            _ => None,
-        };
         out.push_str(&rest[..open]);
-        match fragment {
-            Some(fragment) => out.push_str(&format!("(?:{fragment})")),
-            None => out.push_str(&rest[open..=close]),
+        match name {
+            "sp" => out.push_str("(?:[ \u{a0}\u{202f}\u{2009}]?)"),
+            "bare_figure" => out.push_str(&format!("(?:{BARE_FIGURE})")),
+            _ => {
+                let fragment = match name {
+                    "postscale" => fragments.get("scale", false),
+                    _ if name.starts_with(|c: char| c.is_ascii_lowercase()) => fragments.get(name, false),
+                    _ => None,
+                };
+                match fragment {
+                    Some(fragment) => out.push_fragment(&fragment),
+                    None => out.push_str(&rest[open..=close]),
+                }
+            }
         }
         rest = &rest[close + 1..];
     }
@@ -821,12 +844,12 @@ fn expand_guard(guard: &str, fragments: &Fragments) -> String {
 
 /// One pattern expanded: its regex, the capture group of each macro, and its lead.
 struct Expansion {
-    regex: String,
+    regex: Pieces,
     captures: CaptureGroups,
     /// The pattern up to and including its first macro, without capture groups, where that
     /// prefix must match wherever the pattern does (`None` when the first macro is optional or
     /// inside a group or alternation).
-    lead: Option<String>,
+    lead: Option<Pieces>,
 }
 
 /// Whether a pattern may be cut right after its first macro: the text before the macro (`literal`)
@@ -856,7 +879,7 @@ fn cuttable(literal: &str, after: &str) -> bool {
 
 /// Expands the macros of one pattern into capture groups named after the pattern.
 fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansion, PatternError> {
-    let mut out = String::new();
+    let mut out = Pieces::default();
     let mut lead = None;
     let mut captures = HashMap::new();
     let mut rest = pattern;
@@ -881,16 +904,29 @@ fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansio
         let cut_here = first_macro && cuttable(&pattern[..macro_start], rest);
         first_macro = false;
         let fragment = match name {
-            "sp" => "[ \u{a0}\u{202f}\u{2009}]?".to_string(),
-            "open" => "\\(".to_string(),
-            "neg" => "[-\u{2212}]".to_string(),
-            "close" => "\\)".to_string(),
-            "postscale" => fragments.get("scale", opens).expect("scale is a known fragment"),
-            _ => fragments.get(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?,
+            "sp" => Pieces::text("(?:[ \u{a0}\u{202f}\u{2009}]?)"),
+            "open" => Pieces::text("(?:\\()"),
+            "neg" => Pieces::text("(?:[-\u{2212}])"),
+            "close" => Pieces::text("(?:\\))"),
+            _ => {
+                let fragment = match name {
+                    "postscale" => fragments.get("scale", opens).expect("scale is a known fragment"),
+                    _ => {
+                        fragments.get(name, opens).ok_or_else(|| PatternError(format!("unknown macro `{{{name}}}`")))?
+                    }
+                };
+                let mut pieces = Pieces::default();
+                pieces.push_fragment(&fragment);
+                pieces
+            }
         };
         if cut_here {
-            let start = fragments.lexicon.lead_fragment(name, opens).unwrap_or_else(|| fragment.clone());
-            lead = Some(format!("{out}(?:{start})"));
+            let mut prefix = out.clone();
+            match fragments.lexicon.lead_fragment(name, opens) {
+                Some(start) => prefix.push_fragment(&Rc::from(start)),
+                None => prefix.append(&fragment),
+            }
+            lead = Some(prefix);
         }
         // `{cents}` is a `{minor}` part held to two digits.
         let captured = match name {
@@ -916,10 +952,12 @@ fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansio
                     return Err(PatternError(format!("`{{{name}}}` occurs too often for one amount or range")));
                 }
                 let group = format!("p{index}_{macro_name}{occurrence}");
-                out.push_str(&format!("(?P<{group}>{fragment})"));
+                out.push_str(&format!("(?P<{group}>"));
+                out.append(&fragment);
+                out.push_str(")");
                 captures.insert((macro_name, occurrence), group);
             }
-            None => out.push_str(&format!("(?:{fragment})")),
+            None => out.append(&fragment),
         }
     }
     out.push_str(rest);
@@ -1237,7 +1275,7 @@ mod tests {
     #[test]
     fn guards_expand_macros_and_keep_the_regex_braces() {
         let lexicon = lexicon();
-        let guard = expand_guard("[ \\u{a0}]{1,2}{num}{sp}{sym}", &Fragments::new(&lexicon));
+        let guard = expand_guard("[ \\u{a0}]{1,2}{num}{sp}{sym}", &Fragments::new(&lexicon)).to_regex();
         assert!(guard.starts_with("[ \\u{a0}]{1,2}(?:"), "{guard}");
         let guard = Regex::new(&format!("^(?:{guard})")).unwrap();
         assert!(guard.is_match(" 1,75 €"));
@@ -1288,7 +1326,7 @@ mod tests {
         let lexicon = lexicon();
         let fragments = Fragments::new(&lexicon);
         let lead = |pattern| expand(0, pattern, &fragments).unwrap().lead;
-        let symbol = Regex::new(&format!("^(?:{})$", lead("{sym}{sp}{num}").unwrap())).unwrap();
+        let symbol = Regex::new(&format!("^(?:{})$", lead("{sym}{sp}{num}").unwrap().to_regex())).unwrap();
         assert!(symbol.is_match("$") && symbol.is_match("€") && !symbol.is_match("$5"));
         assert!(lead("(?:{sym}|{code}){num}").is_none());
         assert!(lead("{sym}?{num}").is_none());

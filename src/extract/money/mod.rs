@@ -13,6 +13,7 @@
 mod grammar;
 mod lexicon;
 mod number;
+mod pieces;
 
 use regex::Regex;
 use rust_decimal::Decimal;
