@@ -270,41 +270,45 @@ impl Gazetteer {
 
 /// The listed names as a trie, searched from each position where [`LiteralStarts`] lets a name
 /// begin: the leftmost position where a name matches, and the longest name there, is the match
-/// a leftmost-longest Aho-Corasick automaton finds. Built from the sorted names in one pass per
-/// depth, it costs a fraction of such an automaton, whose failure transitions were most of the
-/// start-up; the search needs no failure transitions, since the starts keep it from most
-/// positions and the walk from a position rarely goes past a word or two.
+/// a leftmost-longest Aho-Corasick automaton finds. Built from the sorted names in one pass, it
+/// costs a fraction of such an automaton, whose failure transitions were most of the start-up;
+/// the search needs no failure transitions, since the starts keep it from most positions and
+/// the walk from a position rarely goes past a word or two.
+///
+/// The walk is bound by memory, not by instructions, so the trie is packed to stay in cache: its
+/// nodes are records in one byte string, each node's subtree right after it (depth first), so a
+/// name's bytes lie together; the tail that only one name goes through is one record of its
+/// bytes, not a node per byte; and the bytes are numbered by the few the names use, so the table
+/// of a node of many children has an entry per such byte, not per byte value.
 #[derive(Debug)]
 struct Names {
-    /// The node each byte leads to from the root, or [`NONE`].
+    /// Where the node each byte leads to from the root begins in `trie`, or [`NONE`].
     root: Box<[u32; 256]>,
-    /// Every node but the root, the children of each node side by side, in order of their bytes.
-    nodes: Vec<Node>,
-    /// The child each byte leads to, for the nodes of more than [`DENSE`] children: near the
-    /// root, where most walks go, a search through their bytes would cost more than the step.
-    dense: Vec<[u32; 256]>,
+    /// The class of each byte: 0 for a byte that no name has past its first, else its rank among
+    /// those that names do (at most 243: UTF-8 has no 0xc0, 0xc1 nor 0xf5 to 0xff).
+    classes: [u8; 256],
+    /// How many classes there are past 0: the entries of a table.
+    width: usize,
+    /// The nodes, each at an offset that a parent or `root` holds. A node is the name that ends
+    /// there (or [`NONE`]) and a header, as little-endian `u32`s, and then: past [`TAIL`], the
+    /// header's low bits are the length of the bytes that follow, the rest of the only name on
+    /// from here; past [`TABLE`], `width` child offsets follow, one per class; else the header is
+    /// the number of children, whose classes (ascending) follow as bytes and then their offsets.
+    trie: Vec<u8>,
     starts: LiteralStarts,
-}
-
-/// A node of [`Names`]: the name that ends there, and where its children are.
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    /// The index of the name that ends here, or [`NONE`].
-    name: u32,
-    /// The children are `nodes[first..first + children]`, or, past [`DENSE`] children, those
-    /// of `dense[first]`.
-    first: u32,
-    children: u32,
-    /// The byte that leads here: a node's children are read for their bytes side by side, and
-    /// the one taken is then in the cache already.
-    label: u8,
 }
 
 /// No node, no name.
 const NONE: u32 = u32::MAX;
 
-/// The most children a node finds by searching their bytes.
-const DENSE: u32 = 8;
+/// The header bit of a node that is the tail of one name.
+const TAIL: u32 = 1 << 31;
+
+/// The header bit of a node that finds its children in a table.
+const TABLE: u32 = 1 << 30;
+
+/// The most children a node finds by searching their classes.
+const SEARCHED: usize = 8;
 
 impl Names {
     fn new(surfaces: &[impl AsRef<str>]) -> Names {
@@ -327,83 +331,121 @@ impl Names {
             .collect();
         keyed.sort_unstable();
         let order: Vec<(&[u8], u32)> = keyed.into_iter().map(|(_, name, index)| (name, index)).collect();
-        let mut trie = Names {
-            root: Box::new([NONE; 256]),
-            nodes: Vec::new(),
-            dense: Vec::new(),
-            starts: LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes())),
-        };
-        // The children of a node are made together, after which the nodes still to grow wait in
-        // `pending`, each with the run of `order` whose names go through it, and its depth.
-        let mut pending = vec![(None, 0, order.len(), 0)];
-        let mut next = 0;
-        while let Some(&(node, lo, hi, depth)) = pending.get(next) {
-            trie.grow(node, (lo, hi, depth), &order, &mut pending);
-            next += 1;
-        }
-        for node in 0..trie.nodes.len() {
-            let Node { first, children, .. } = trie.nodes[node];
-            if children > DENSE {
-                let mut table = [NONE; 256];
-                for child in first..first + children {
-                    table[usize::from(trie.nodes[child as usize].label)] = child;
-                }
-                trie.nodes[node].first = trie.dense.len() as u32;
-                trie.dense.push(table);
+        let mut classes = [0; 256];
+        for (name, _) in &order {
+            for &byte in &name[1..] {
+                classes[usize::from(byte)] = 1;
             }
         }
+        let mut width = 0;
+        for class in &mut classes {
+            if *class != 0 {
+                width += 1;
+                *class = width as u8;
+            }
+        }
+        let bytes: usize = order.iter().map(|(name, _)| name.len()).sum();
+        let mut trie = Names {
+            root: Box::new([NONE; 256]),
+            classes,
+            width,
+            trie: Vec::with_capacity(bytes + 8 * order.len()),
+            starts: LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes())),
+        };
+        // Each node still to make waits in `pending` with the run of `order` whose names go
+        // through it, the number of bytes that lead to it, and where its offset goes: a node's
+        // children are pushed in reverse order, so the first is made next, depth first.
+        let mut pending = Vec::new();
+        trie.push_children(None, 0, order.len(), 0, &order, &mut pending);
+        while let Some((slot, lo, hi, depth)) = pending.pop() {
+            let at = trie.trie.len() as u32;
+            match slot {
+                Slot::Root(byte) => trie.root[usize::from(byte)] = at,
+                Slot::At(slot) => trie.trie[slot..slot + 4].copy_from_slice(&at.to_le_bytes()),
+            }
+            trie.grow(lo, hi, depth, &order, &mut pending);
+        }
+        assert!(trie.trie.len() < NONE as usize, "the offsets fit a u32");
         trie
     }
 
-    /// Makes the children of `node` (the root when `None`), through which the names of
-    /// `order[lo..hi]` go on from `depth`, and records the name that ends at `node`.
-    fn grow(
-        &mut self,
-        node: Option<usize>,
-        (mut lo, hi, depth): (usize, usize, usize),
-        order: &[(&[u8], u32)],
-        pending: &mut Vec<(Option<usize>, usize, usize, usize)>,
-    ) {
+    /// Makes the node through which the names of `order[lo..hi]` go on from `depth`, and leaves
+    /// its children in `pending`.
+    fn grow(&mut self, mut lo: usize, hi: usize, depth: usize, order: &[(&[u8], u32)], pending: &mut Vec<Pending>) {
+        // Most nodes lie on the tail of one name: the tail is made at once.
+        if let [(name, index)] = order[lo..hi] {
+            let tail = &name[depth..];
+            self.push_word(index);
+            self.push_word(TAIL | tail.len() as u32);
+            self.trie.extend_from_slice(tail);
+            return;
+        }
         // A name that ends here sorts before the longer ones; the first has the lowest index.
-        // None ends at the root: no name is empty.
-        if let Some(node) = node.filter(|_| lo < hi && order[lo].0.len() == depth) {
-            self.nodes[node].name = order[lo].1;
+        let mut name = NONE;
+        if order[lo].0.len() == depth {
+            name = order[lo].1;
             while lo < hi && order[lo].0.len() == depth {
                 lo += 1;
             }
         }
-        let first = self.nodes.len();
-        let mut runs = Vec::with_capacity(hi - lo);
+        self.push_word(name);
+        let header = self.trie.len();
+        self.push_word(0);
+        self.push_children(Some(header), lo, hi, depth, order, pending);
+    }
+
+    /// Lays out the children of a node whose header is at `header` (the root's when `None`),
+    /// through which the names of `order[lo..hi]` go on from `depth`, and leaves them in
+    /// `pending` with the place of their offsets.
+    fn push_children(
+        &mut self,
+        header: Option<usize>,
+        mut lo: usize,
+        hi: usize,
+        depth: usize,
+        order: &[(&[u8], u32)],
+        pending: &mut Vec<Pending>,
+    ) {
+        let first = pending.len();
         while lo < hi {
             let byte = order[lo].0[depth];
             let end = lo + order[lo..hi].partition_point(|(name, _)| name[depth] == byte);
-            if node.is_none() {
-                self.root[usize::from(byte)] = self.nodes.len() as u32;
-            }
-            self.nodes.push(Node { name: NONE, first: 0, children: 0, label: byte });
-            runs.push((lo, end));
+            pending.push((Slot::Root(byte), lo, end, depth + 1));
             lo = end;
         }
-        if let Some(node) = node {
-            self.nodes[node].first = first as u32;
-            self.nodes[node].children = (self.nodes.len() - first) as u32;
-        }
-        for (child, (lo, end)) in (first..).zip(runs) {
-            match order[lo..end] {
-                // Most nodes lie on the tail of one name: a chain of only children, made at once.
-                [(name, index)] => {
-                    let mut link = child;
-                    for &byte in &name[depth + 1..] {
-                        self.nodes[link].first = self.nodes.len() as u32;
-                        self.nodes[link].children = 1;
-                        link = self.nodes.len();
-                        self.nodes.push(Node { name: NONE, first: 0, children: 0, label: byte });
-                    }
-                    self.nodes[link].name = index;
+        let children = &mut pending[first..];
+        let class = |&(_, lo, _, _): &Pending| self.classes[usize::from(order[lo].0[depth])];
+        match header {
+            None => {}
+            Some(header) if children.len() > SEARCHED => {
+                self.trie[header..header + 4].copy_from_slice(&TABLE.to_le_bytes());
+                let table = self.trie.len();
+                for child in children.iter_mut() {
+                    child.0 = Slot::At(table + 4 * (usize::from(class(child)) - 1));
                 }
-                _ => pending.push((Some(child), lo, end, depth + 1)),
+                self.trie.resize(table + 4 * self.width, 0xff);
+            }
+            Some(header) => {
+                self.trie[header..header + 4].copy_from_slice(&(children.len() as u32).to_le_bytes());
+                self.trie.extend(children.iter().map(class));
+                let offsets = self.trie.len();
+                for (slot, child) in (offsets..).step_by(4).zip(children.iter_mut()) {
+                    child.0 = Slot::At(slot);
+                }
+                self.trie.resize(offsets + 4 * children.len(), 0xff);
             }
         }
+        children.reverse();
+    }
+
+    fn push_word(&mut self, word: u32) {
+        self.trie.extend_from_slice(&word.to_le_bytes());
+    }
+
+    /// The little-endian `u32` at `at` in the trie.
+    #[inline]
+    fn word(&self, at: usize) -> u32 {
+        u32::from_le_bytes(self.trie[at..at + 4].try_into().expect("four bytes"))
     }
 
     /// The leftmost-longest name in `text` from `at` on: its index and where it lies.
@@ -427,17 +469,31 @@ impl Names {
         let mut node = self.root[usize::from(byte)];
         let mut end = at + 1;
         while node != NONE {
-            let Node { name, first, children, .. } = self.nodes[node as usize];
+            let node_at = node as usize;
+            let (name, header) = (self.word(node_at), self.word(node_at + 4));
+            let rest = node_at + 8;
+            if header & TAIL != 0 {
+                let tail = &self.trie[rest..rest + (header & !TAIL) as usize];
+                if text[end..].starts_with(tail) {
+                    found = Some((name, end + tail.len()));
+                }
+                break;
+            }
             if name != NONE {
                 found = Some((name, end));
             }
             let Some(&byte) = text.get(end) else { break };
-            node = if children > DENSE {
-                self.dense[first as usize][usize::from(byte)]
+            let class = self.classes[usize::from(byte)];
+            if class == 0 {
+                break;
+            }
+            node = if header & TABLE != 0 {
+                self.word(rest + 4 * (usize::from(class) - 1))
             } else {
-                let siblings = &self.nodes[first as usize..(first + children) as usize];
-                match siblings.iter().position(|sibling| sibling.label >= byte) {
-                    Some(child) if siblings[child].label == byte => first + child as u32,
+                let children = header as usize;
+                let classes = &self.trie[rest..rest + children];
+                match classes.iter().position(|&sibling| sibling >= class) {
+                    Some(child) if classes[child] == class => self.word(rest + children + 4 * child),
                     _ => NONE,
                 }
             };
@@ -446,6 +502,18 @@ impl Names {
         found
     }
 }
+
+/// Where the offset of a node still to be made goes: `root`'s entry for a byte, or a place in
+/// the trie.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Root(u8),
+    At(usize),
+}
+
+/// A node still to be made: where its offset goes, the run of the sorted names through it, and
+/// the number of bytes that lead to it.
+type Pending = (Slot, usize, usize, usize);
 
 #[cfg(test)]
 mod tests {
@@ -490,8 +558,9 @@ mod tests {
         fn the_trie_finds_what_a_leftmost_longest_automaton_finds(
             // Few letters, so that names share prefixes, are prefixes of each other, repeat, and
             // overlap in the text; names shorter than four bytes take the starts' short path.
-            surfaces in proptest::collection::vec("[aAb .é]{1,7}|X[a-lA .é]{0,4}", 1..40),
-            text in "[aAb .éxX]{0,80}|(?:X[a-m]{1,3} ){0,12}",
+            // The `Y…` names spread over many classes, and the tables of their nodes with them.
+            surfaces in proptest::collection::vec("[aAb .é]{1,7}|X[a-lA .é]{0,4}|Y[!-~]{1,2}", 1..40),
+            text in "[aAb .éxX]{0,80}|(?:X[a-m]{1,3} ){0,12}|(?:Y[!-~]{1,3} ){0,12}",
         ) {
             let names = Names::new(&surfaces);
             proptest::prop_assert_eq!(all_matches(&names, &text), automaton_matches(&surfaces, &text));
@@ -500,13 +569,15 @@ mod tests {
 
     #[test]
     fn a_node_of_many_children_finds_each_of_them() {
-        let surfaces: Vec<String> = ('a'..='z').map(|letter| format!("X{letter}")).chain(["Xylo".into()]).collect();
+        // Every printable ASCII byte after `X`: the first and the last class have their entries.
+        let surfaces: Vec<String> = ('!'..='~').map(|letter| format!("X{letter}")).chain(["Xylo".into()]).collect();
         let names = Names::new(&surfaces);
-        assert_eq!(names.dense.len(), 1, "the node of `X` looks its children up");
-        let text = "Xa Xb Xylophone Xz X Xé xa";
+        let header = names.word(names.root[usize::from(b'X')] as usize + 4);
+        assert_eq!(header, TABLE, "the node of `X` looks its children up");
+        let text = "Xa Xb Xylophone Xz X Xé xa X! X~ X}";
         let expected = automaton_matches(&surfaces, text);
         assert_eq!(all_matches(&names, text), expected);
-        assert_eq!(expected.len(), 4);
+        assert_eq!(expected.len(), 7);
     }
 
     #[test]
