@@ -41,7 +41,7 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use foldhash::HashSet;
 
-use crate::chars::{ASCII_CLASS, SPACE};
+use crate::chars::{ASCII_CLASS, ByteRanges, SPACE};
 use crate::record::{EntityItem, EntityType};
 use crate::rules::{self, Catalogue, Family, RuleError, RuleFile, RuleSource, rule_table};
 use crate::span::{Span, SpanSet};
@@ -151,8 +151,11 @@ pub struct EntityExtractor {
     gazetteer: Gazetteer,
     patterns: Patterns,
     never_alone: HashSet<String>,
-    /// Alias rules: (rule index, which word).
-    aliases: Vec<(usize, AliasWord)>,
+    /// By rule, the alias rules (rule index, which word) that take the words of its entities:
+    /// those of its type, and for a first word or a given name only those of a pattern rule (a
+    /// given name that a first-name list or a title vouched for). Most entities' rules have none:
+    /// the capitalised names, typed as organisations, give no alias.
+    aliases_of: Vec<Vec<(usize, AliasWord)>>,
     /// Capitalised-name rules, run on what the others left.
     names: Vec<CapitalisedNames>,
     /// The rules whose names come from lists.
@@ -161,13 +164,17 @@ pub struct EntityExtractor {
     lexicon: Lexicon,
 }
 
-/// When a document's aliases are searched for one at a time: a search per alias costs the
-/// document's length, and the aliases grow with a document, so past `ALIAS_SEARCHES` of them
-/// and `ALIAS_SEARCH_BYTES` read in all (which keeps the searches linear in the document), one
-/// automaton of all of them finds them in one pass. It costs more to build than a few hundred
-/// searches of a page do.
+/// When a document's aliases are found by one automaton of all of them: a byte that begins
+/// aliases is tried against each of them, and the aliases grow with a document, so past
+/// `ALIAS_SEARCHES` of them and `ALIAS_SEARCH_BYTES` (aliases times bytes searched; which keeps
+/// the tries linear in the document) the automaton finds them in one pass. It costs more to
+/// build than a page's scan.
 const ALIAS_SEARCHES: usize = 32;
 const ALIAS_SEARCH_BYTES: usize = 1 << 20;
+
+/// How many ranges of bytes the scan for the first bytes of aliases tests: each costs a few
+/// vector instructions per sixteen bytes, and a page's aliases begin with a few capitals.
+const ALIAS_SIFT_RANGES: usize = 3;
 
 impl EntityExtractor {
     pub fn compile(source: &RuleSource, catalogue: &mut Catalogue) -> Result<EntityExtractor, RuleError> {
@@ -227,12 +234,24 @@ impl EntityExtractor {
                 }
             }
         }
+        let patterns = Patterns::new(pattern_rules);
+        let aliases_of = rules
+            .iter()
+            .enumerate()
+            .map(|(index, info)| {
+                let takes = |&&(alias_rule, word): &&(usize, AliasWord)| {
+                    rules[alias_rule].entity_type == info.entity_type
+                        && (word == AliasWord::LastWord || patterns.contains(index))
+                };
+                aliases.iter().filter(takes).copied().collect()
+            })
+            .collect();
         Ok(EntityExtractor {
             rules,
             gazetteer: gazetteer.build(),
-            patterns: Patterns::new(pattern_rules),
+            patterns,
             never_alone,
-            aliases,
+            aliases_of,
             names: capitalised,
             gazetteer_rules,
             lexicon,
@@ -306,23 +325,21 @@ impl EntityExtractor {
         // alias word → (alias rule, canonical name, where the full name ends)
         let mut aliases: BTreeMap<&str, (usize, Cow<'a, str>, usize)> = BTreeMap::new();
         for c in chosen.iter() {
-            let Some((first, last, three_or_more)) = outer_words(c.span.of(text)) else { continue };
-            for &(alias_rule, word) in &self.aliases {
-                if self.rules[alias_rule].entity_type != self.rules[c.rule].entity_type {
-                    continue;
-                }
-                let name = c.span.of(text);
+            let takers = &self.aliases_of[c.rule];
+            if takers.is_empty() {
+                continue;
+            }
+            let name = c.span.of(text);
+            let Some((first, last, three_or_more)) = outer_words(name) else { continue };
+            for &(alias_rule, word) in takers {
                 let short_names = match word {
                     AliasWord::LastWord => [Some(last), None],
                     // "Alder Ridge" after "Alder Ridge Partners" too: the name without its suffix.
-                    AliasWord::FirstWord if self.patterns.contains(c.rule) => {
+                    AliasWord::FirstWord => {
                         let without_suffix = name.rfind(char::is_whitespace).map(|end| name[..end].trim_end());
                         [Some(first), without_suffix.filter(|_| three_or_more)]
                     }
-                    AliasWord::FirstWord => continue,
-                    // Only from names whose first word a first-name list or a title vouched for.
-                    AliasWord::GivenName if self.patterns.contains(c.rule) => [Some(first), None],
-                    AliasWord::GivenName => continue,
+                    AliasWord::GivenName => [Some(first), None],
                 };
                 for alias in short_names.into_iter().flatten() {
                     let alias = alias.trim_end_matches(|ch: char| !ch.is_alphanumeric());
@@ -347,9 +364,12 @@ impl EntityExtractor {
                 Candidate { span, rule: *alias_rule, canonical: canonical.clone() }
             })
             .collect();
+        if occurrences.is_empty() {
+            return;
+        }
         // The same policy as for all candidates: longest first, then earliest.
         occurrences.sort_by_key(|c| (std::cmp::Reverse(c.span.len()), c.span.start));
-        let taken: SpanSet = chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect();
+        debug_assert!(chosen.windows(2).all(|pair| pair[0].span.end <= pair[1].span.start));
         let mut found_spans = SpanSet::default();
         let mut found: Vec<Candidate<'a>> = Vec::new();
         let mut replaced = vec![false; chosen.len()];
@@ -358,12 +378,12 @@ impl EntityExtractor {
                 continue;
             }
             // An alias takes over a match of exactly its span from a weaker rule only.
-            let blockers: Vec<usize> = taken.overlapping(occurrence.span).map(|(_, index)| index).collect();
-            let weaker = |&i: &usize| {
+            let blockers = overlapped(chosen, occurrence.span);
+            let weaker = |i: usize| {
                 chosen[i].span == occurrence.span
                     && self.rules[chosen[i].rule].priority < self.rules[occurrence.rule].priority
             };
-            if blockers.iter().all(weaker) {
+            if blockers.clone().all(weaker) {
                 for blocker in blockers {
                     replaced[blocker] = true;
                 }
@@ -379,20 +399,53 @@ impl EntityExtractor {
     }
 }
 
+/// The indices of the entities of `chosen` that overlap `span`. The entities are sorted by start
+/// and disjoint, hence by end too: they are found by a binary search.
+fn overlapped(chosen: &[Candidate], span: Span) -> std::ops::Range<usize> {
+    let first = chosen.partition_point(|c| c.span.end <= span.start);
+    first..first + chosen[first..].iter().take_while(|c| c.span.start < span.end).count()
+}
+
 /// Every occurrence in `regions` of `text` of each of `aliases` (alias, where its search
-/// begins), overlapping ones too, as (index in `aliases`, span), in no particular order: by a
-/// search per alias, or by one automaton of all of them in `one_pass`.
+/// begins; sorted by alias), overlapping ones too, as (index in `aliases`, span), in no
+/// particular order: by one scan for the bytes that begin an alias, or by one automaton of all
+/// of them in `one_pass`.
 fn alias_occurrences(text: &str, regions: &[Span], aliases: &[(&str, usize)], one_pass: bool) -> Vec<(usize, Span)> {
     let mut occurrences = Vec::new();
     if !one_pass {
-        for (index, &(alias, after)) in aliases.iter().enumerate() {
-            let finder = memchr::memmem::Finder::new(alias);
-            for &region in regions {
-                let mut from = region.start.max(after);
-                while let Some(at) = text.as_bytes().get(from..region.end).and_then(|rest| finder.find(rest)) {
-                    let span = Span::new(from + at, from + at + alias.len());
-                    from = span.start + 1;
-                    occurrences.push((index, span));
+        debug_assert!(aliases.is_sorted_by_key(|&(alias, _)| alias));
+        // A search per alias paid its set-up for each alias and block, and read the text once
+        // per alias; the aliases of a page begin with a few capitals, found sixteen bytes at a
+        // time in one scan, and each is tried against the aliases that begin with it, which
+        // are neighbours in `aliases`: from the first of them, by byte (`usize::MAX` for none).
+        let mut first_of = [usize::MAX; 256];
+        for (index, (alias, _)) in aliases.iter().enumerate().rev() {
+            first_of[usize::from(alias.as_bytes()[0])] = index;
+        }
+        let sift = ByteRanges::covering(ALIAS_SIFT_RANGES, |byte| first_of[usize::from(byte)] != usize::MAX);
+        let from = aliases.iter().map(|&(_, after)| after).min().unwrap_or(usize::MAX);
+        for &region in regions {
+            let bytes = &text.as_bytes()[..region.end];
+            let mut at = region.start.max(from);
+            while at < bytes.len() {
+                let Some(found) = sift.find(bytes, at) else { break };
+                at = found + 1;
+                let byte = bytes[found];
+                // The ranges may take in bytes between those that begin an alias.
+                let first = first_of[usize::from(byte)];
+                if first == usize::MAX {
+                    continue;
+                }
+                let alike = aliases[first..].iter().take_while(|(alias, _)| alias.as_bytes()[0] == byte);
+                for (index, &(alias, after)) in (first..).zip(alike) {
+                    // Most capitals that begin an alias are followed by another letter than its.
+                    let alias = alias.as_bytes();
+                    if found >= after
+                        && alias.get(1).is_none_or(|second| bytes.get(found + 1) == Some(second))
+                        && bytes[found..].starts_with(alias)
+                    {
+                        occurrences.push((index, Span::new(found, found + alias.len())));
+                    }
                 }
             }
         }
@@ -472,11 +525,34 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Aliases that overlap, nest and repeat, in regions that cut through them.
+        /// Entities next to one another or apart, and spans before, between, across and after them.
         #[test]
-        fn one_pass_finds_the_aliases_the_searches_find(
-            text in "[ab é]{0,60}",
-            aliases in proptest::collection::btree_map("[ab é]{1,4}", 0usize..60, 1..12),
+        fn the_entities_a_span_overlaps_are_those_a_span_set_finds(
+            gaps in proptest::collection::vec((0usize..3, 1usize..4), 0..8),
+            start in 0usize..30,
+            len in 0usize..8,
+        ) {
+            let mut chosen = Vec::new();
+            let mut end = 0;
+            for (gap, len) in gaps {
+                let span = Span::new(end + gap, end + gap + len);
+                end = span.end;
+                chosen.push(Candidate { span, rule: 0, canonical: Cow::Borrowed("") });
+            }
+            let set: SpanSet = chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect();
+            let span = Span::new(start, start + len);
+            let mut expected: Vec<usize> = set.overlapping(span).map(|(_, index)| index).collect();
+            expected.reverse();
+            proptest::prop_assert_eq!(overlapped(&chosen, span).collect::<Vec<_>>(), expected);
+        }
+
+        /// Aliases that overlap, nest and repeat, begin with bytes the scan's ranges join or
+        /// not (`A`, `B`, `a`, `b`, a space, a byte beyond ASCII), in regions that cut through
+        /// them: the scan and the automaton each find what trying every position finds.
+        #[test]
+        fn the_scan_and_the_automaton_find_each_occurrence_of_the_aliases(
+            text in "[abAB é]{0,60}",
+            aliases in proptest::collection::btree_map("[abAB é]{1,4}", 0usize..60, 1..12),
             cuts in proptest::collection::vec(0usize..60, 0..4),
         ) {
             let mut bounds: Vec<usize> = cuts.into_iter().chain([0, text.len()]).filter(|&at| text.is_char_boundary(at)).collect();
@@ -488,10 +564,19 @@ mod tests {
                 found.sort_by_key(|&(index, span)| (span.start, span.end, index));
                 found
             };
-            proptest::prop_assert_eq!(
-                sorted(alias_occurrences(&text, &regions, &aliases, true)),
-                sorted(alias_occurrences(&text, &regions, &aliases, false))
-            );
+            let mut every: Vec<(usize, Span)> = Vec::new();
+            for (index, &(alias, after)) in aliases.iter().enumerate() {
+                for region in &regions {
+                    for at in region.start.max(after)..region.end {
+                        if text.as_bytes()[at..region.end].starts_with(alias.as_bytes()) {
+                            every.push((index, Span::new(at, at + alias.len())));
+                        }
+                    }
+                }
+            }
+            let every = sorted(every);
+            proptest::prop_assert_eq!(&sorted(alias_occurrences(&text, &regions, &aliases, false)), &every);
+            proptest::prop_assert_eq!(&sorted(alias_occurrences(&text, &regions, &aliases, true)), &every);
         }
     }
 }
