@@ -13,14 +13,18 @@
 //! A fragment parses alone as it parses inside the text only under the default flags: the
 //! placeholder holds a probe that shows any flag in force there (`(?i)`, `(?x)`, `(?s)`…), and
 //! where one is, or anything else is out of the ordinary (a fragment with capture groups, a
-//! placeholder repeated zero times away), the whole text is parsed instead. A debug build
-//! checks every regex built from pieces against its whole text parsed. (One difference is left:
-//! a fragment parsed alone is not held to the parser's nesting limit by the groups around it,
-//! so a regex nested past the limit, which its text would be refused for, is built.)
+//! placeholder repeated zero times away), the whole text is parsed instead. So it is where the
+//! text would nest past the parser's limit: a fragment's depth counts from its placeholder's, as
+//! the parser counts it in the whole text, so a rule file gets the text's own error. A debug
+//! build checks every regex built from pieces against its whole text parsed.
 
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use std::convert::Infallible;
+
+use regex_syntax::ast::{self, Ast, ClassSetItem, GroupKind};
+use regex_syntax::hir::translate::Translator;
 use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 
 /// What a placeholder holds: its `Hir` differs under every flag (`a` under `i`, the space under
@@ -28,6 +32,8 @@ use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 const PROBE: &str = "a .*$";
 /// The placeholder group of fragment `n` is named this followed by `n`.
 const PLACEHOLDER: &str = "__fragment";
+/// How deep a regex may nest: `regex_syntax`'s default, which the whole text is parsed with.
+const NEST_LIMIT: u32 = 250;
 
 #[derive(Debug, Clone)]
 enum Piece {
@@ -111,8 +117,9 @@ pub type Error = Box<regex_syntax::Error>;
 
 /// Parses [`Pieces`], each distinct fragment once.
 pub struct Parser {
-    /// Each fragment parsed, `None` when it does not parse alone or has capture groups.
-    fragments: HashMap<Rc<str>, Option<Hir>>,
+    /// Each fragment parsed and how deep it nests, `None` when it does not parse alone or has
+    /// capture groups.
+    fragments: HashMap<Rc<str>, Option<(Hir, u32)>>,
     probe: Hir,
 }
 
@@ -127,12 +134,12 @@ impl Parser {
         let Some(hir) = self.compose(pieces) else {
             return regex_syntax::Parser::new().parse(&pieces.to_regex()).map_err(Box::new);
         };
-        // Parsed alone, a fragment is not held to the nesting limit of the text around it: a
-        // text nested past the limit fails to parse where its pieces do not.
         #[cfg(debug_assertions)]
-        if let Ok(parsed) = regex_syntax::Parser::new().parse(&pieces.to_regex()) {
-            assert_eq!(hir, parsed, "a regex built from pieces equals its text parsed");
-        }
+        assert_eq!(
+            Ok(&hir),
+            regex_syntax::Parser::new().parse(&pieces.to_regex()).as_ref(),
+            "a regex built from pieces is its text parsed, and is built only where the text parses"
+        );
         Ok(hir)
     }
 
@@ -143,14 +150,13 @@ impl Parser {
             if let Piece::Fragment(fragment) = piece
                 && !self.fragments.contains_key(fragment)
             {
-                let hir = regex_syntax::Parser::new()
-                    .parse(fragment)
-                    .ok()
-                    .filter(|hir| hir.properties().explicit_captures_len() == 0);
-                self.fragments.insert(Rc::clone(fragment), hir);
+                let parsed = parse_measured(fragment)
+                    .filter(|(hir, _)| hir.properties().explicit_captures_len() == 0)
+                    .map(|(hir, depth)| (hir, depth.deepest));
+                self.fragments.insert(Rc::clone(fragment), parsed);
             }
         }
-        let fragments: Vec<&Hir> = pieces
+        let fragments: Vec<&(Hir, u32)> = pieces
             .0
             .iter()
             .filter_map(|piece| match piece {
@@ -158,10 +164,109 @@ impl Parser {
                 Piece::Text(_) => None,
             })
             .collect::<Option<_>>()?;
-        let template = regex_syntax::Parser::new().parse(&pieces.template()).ok()?;
+        let (template, depth) = parse_measured(&pieces.template())?;
+        // In the text a fragment's nodes nest in its group, where the placeholder's group is (the
+        // template held to the limit with the probe in it, the rest of the text is too).
+        let nested_past_limit = depth.placeholders.len() != fragments.len()
+            || depth.placeholders.iter().zip(&fragments).any(|(&group, &&(_, deepest))| group + deepest > NEST_LIMIT);
+        if nested_past_limit {
+            return None;
+        }
+        let fragments: Vec<&Hir> = fragments.into_iter().map(|(hir, _)| hir).collect();
         let mut placing = Placing { fragments: &fragments, probe: &self.probe, placed: 0 };
         let hir = placing.place(template)?;
         (placing.placed == fragments.len()).then_some(hir)
+    }
+}
+
+/// `text` parsed as `regex_syntax::Parser` parses it, and how deep it nests.
+fn parse_measured(text: &str) -> Option<(Hir, Depth)> {
+    let ast = ast::parse::ParserBuilder::new().nest_limit(NEST_LIMIT).build().parse(text).ok()?;
+    let depth = ast::visit(&ast, Depth::default()).unwrap_or_else(|never| match never {});
+    let hir = Translator::new().translate(text, &ast).ok()?;
+    Some((hir, depth))
+}
+
+/// How deep a regex nests, counted as the parser counts against its nest limit, and the depth of
+/// each placeholder group, in the order they are written.
+#[derive(Default)]
+struct Depth {
+    depth: u32,
+    deepest: u32,
+    placeholders: Vec<u32>,
+}
+
+impl Depth {
+    fn enter(&mut self) {
+        self.depth += 1;
+        self.deepest = self.deepest.max(self.depth);
+    }
+}
+
+/// Whether the parser counts `ast` a level of nesting (all but the leaves).
+fn nests(ast: &Ast) -> bool {
+    !matches!(
+        ast,
+        Ast::Empty(_)
+            | Ast::Flags(_)
+            | Ast::Literal(_)
+            | Ast::Dot(_)
+            | Ast::Assertion(_)
+            | Ast::ClassUnicode(_)
+            | Ast::ClassPerl(_)
+    )
+}
+
+impl ast::Visitor for Depth {
+    type Output = Depth;
+    type Err = Infallible;
+
+    fn finish(self) -> Result<Depth, Infallible> {
+        Ok(self)
+    }
+
+    fn visit_pre(&mut self, ast: &Ast) -> Result<(), Infallible> {
+        if nests(ast) {
+            self.enter();
+        }
+        if let Ast::Group(group) = ast
+            && let GroupKind::CaptureName { name, .. } = &group.kind
+            && name.name.starts_with(PLACEHOLDER)
+        {
+            self.placeholders.push(self.depth);
+        }
+        Ok(())
+    }
+
+    fn visit_post(&mut self, ast: &Ast) -> Result<(), Infallible> {
+        if nests(ast) {
+            self.depth -= 1;
+        }
+        Ok(())
+    }
+
+    fn visit_class_set_item_pre(&mut self, item: &ClassSetItem) -> Result<(), Infallible> {
+        if matches!(item, ClassSetItem::Bracketed(_) | ClassSetItem::Union(_)) {
+            self.enter();
+        }
+        Ok(())
+    }
+
+    fn visit_class_set_item_post(&mut self, item: &ClassSetItem) -> Result<(), Infallible> {
+        if matches!(item, ClassSetItem::Bracketed(_) | ClassSetItem::Union(_)) {
+            self.depth -= 1;
+        }
+        Ok(())
+    }
+
+    fn visit_class_set_binary_op_pre(&mut self, _: &ast::ClassSetBinaryOp) -> Result<(), Infallible> {
+        self.enter();
+        Ok(())
+    }
+
+    fn visit_class_set_binary_op_post(&mut self, _: &ast::ClassSetBinaryOp) -> Result<(), Infallible> {
+        self.depth -= 1;
+        Ok(())
     }
 }
 
@@ -262,6 +367,30 @@ mod tests {
         assert!(!composed(&pieces(&["(?:", "){0}(c)"], &["b"])));
         // A group of the text's own with a placeholder's name is a duplicate: the text is parsed.
         assert!(!composed(&pieces(&["(?P<__fragment0>a .*$)", ""], &["b"])));
+    }
+
+    /// How deep `text` nests by the parser's own count: the least nest limit it parses under.
+    fn parsers_depth(text: &str) -> usize {
+        let parses = |limit| regex_syntax::ParserBuilder::new().nest_limit(limit).build().parse(text).is_ok();
+        (0..=NEST_LIMIT).find(|&limit| parses(limit)).unwrap() as usize
+    }
+
+    #[test]
+    fn a_fragment_nests_from_its_placeholders_depth_as_in_its_text() {
+        let nested = |groups: usize, fragment: &str| pieces(&[&"(?:".repeat(groups), &")".repeat(groups)], &[fragment]);
+        let deep = |inner: &str| format!("{}{inner}{}", "(?:".repeat(12), ")".repeat(12));
+        for fragment in [deep("a"), deep("a|[[b]]|[a&&[^c]]x*"), deep("(?:a(?:b|c+)+)")] {
+            // The placeholder group sits one deeper than the groups around it: in `groups` groups
+            // the fragment reaches the limit, in one more it passes it (the template, with the
+            // probe 2 deeper than its group, parses either way).
+            let groups = NEST_LIMIT as usize - 1 - parsers_depth(&fragment);
+            assert!(composed(&nested(groups, &fragment)), "{fragment}");
+            let too_deep = nested(groups + 1, &fragment);
+            assert!(Parser::new().compose(&too_deep).is_none(), "{fragment}");
+            let text = regex_syntax::Parser::new().parse(&too_deep.to_regex()).map_err(|e| e.to_string());
+            assert!(text.as_ref().is_err_and(|e| e.contains("maximum number of nested")), "{text:?}");
+            assert_eq!(Parser::new().parse(&too_deep).map_err(|e| e.to_string()), text);
+        }
     }
 
     #[test]
