@@ -34,7 +34,7 @@ pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 use crate::rules::gate::Gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
-use visible::{line_marks, link_cache, visible_line};
+use visible::{Scratch, line_marks, link_cache, visible_line};
 
 use memchr::memmem;
 use regex::Regex;
@@ -959,6 +959,7 @@ impl BoilerplateClassifier {
         // One bit per rule whose phrase occurs in the line, by its place in the order.
         let mut phrase_hits = vec![0u64; self.tried.chunks];
         let mut lower = String::new();
+        let mut scratch = Scratch::default();
         let (mut cache, mut caches, mut links) = (self.starts.caches.get(), self.dfas.caches.get(), link_cache());
         // Each use of a pool guard asks whether it holds its value or the owner's: asked once
         // here for the document, not at every walk.
@@ -976,22 +977,19 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let visible = visible_line(raw, marks, links);
+            let visible = visible_line(raw, marks, links, &mut scratch);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| {
                 let at = self.tried.place[rule];
                 phrase_hits[at / 64] |= 1 << (at % 64);
             };
-            let scan = self.stop_words.scan(&visible.text, &mut lower, |start, group| {
-                self.phrases.find_at(&visible.text, start, group, &mut hit)
+            let scan = self.stop_words.scan(visible.text, &mut lower, |start, group| {
+                self.phrases.find_at(visible.text, start, group, &mut hit)
             });
             let words = scan.words;
             // The gate sets of the tokens tell of the raw line when it is the visible text and
             // its tokens are all ASCII.
-            let screen_words = match (&visible.text, scan.counted.beyond_ascii) {
-                (std::borrow::Cow::Borrowed(_), false) => Some(scan.counted.gates),
-                _ => None,
-            };
+            let screen_words = (!visible.undone && !scan.counted.beyond_ascii).then_some(scan.counted.gates);
             // Screens read the word sets only of lines whose tokens the scan does not tell.
             let (words_present, words_dense) = match screen_words {
                 Some(_) => (0, 0),
@@ -1001,7 +999,7 @@ impl BoilerplateClassifier {
                 }
             };
             let literals = LineLiterals { present: present[number], dense, words_present, words_dense };
-            self.phrases.find(&visible.text, words, &mut hit);
+            self.phrases.find(visible.text, words, &mut hit);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(cache, raw));
             let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [LazyCache]| {
@@ -1399,12 +1397,10 @@ mod tests {
         let lines = segment::lines(text);
         let marks = line_marks(text, &lines);
         let raw = lines[0].trim(text).of(text);
-        let visible = visible_line(raw, marks[0], &mut link_cache());
-        let scan = classifier.stop_words.scan(&visible.text, &mut String::new(), |_, _| {});
-        match (&visible.text, scan.counted.beyond_ascii) {
-            (std::borrow::Cow::Borrowed(_), false) => scan.counted.gates & screen.words != 0,
-            _ => true,
-        }
+        let mut scratch = Scratch::default();
+        let visible = visible_line(raw, marks[0], &mut link_cache(), &mut scratch);
+        let scan = classifier.stop_words.scan(visible.text, &mut String::new(), |_, _| {});
+        visible.undone || scan.counted.beyond_ascii || scan.counted.gates & screen.words != 0
     }
 
     #[test]
