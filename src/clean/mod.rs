@@ -31,7 +31,7 @@ mod words;
 
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
-use crate::rules::gate::Gate;
+use crate::rules::gate::{self, Gate};
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
 use visible::{Scratch, line_marks, link_cache, visible_line};
@@ -141,11 +141,13 @@ struct Screen {
     /// The bit of the pattern's words in [`WordSets`], which looks for them in the whole
     /// document, for the lines whose tokens the scan does not tell; 0 when not looked for.
     word_set: u64,
+    /// What the pattern asks of a line's first bytes past its opening run, if it opens with one.
+    lead: Option<Lead>,
 }
 
 impl Screen {
     fn new(gate: Gate, literal_sets: &mut LiteralSets) -> Screen {
-        Screen { words: 0, literals: literal_sets.bit(&gate), gate, word_set: 0 }
+        Screen { words: 0, literals: literal_sets.bit(&gate), gate, word_set: 0, lead: None }
     }
 
     /// Whether a line with the gate set `words` (`None` when its tokens are not all known),
@@ -156,11 +158,65 @@ impl Screen {
             None => self.word_set == 0 || (literals.words_present | literals.words_dense) & self.word_set != 0,
         };
         (self.words == 0 || words_held)
+            && self.lead.is_none_or(|lead| lead.admits(line))
             && match self.literals {
                 0 => self.gate.admits(line),
                 bit if literals.dense & bit != 0 => self.gate.admits(line),
                 bit => literals.present & bit != 0 && self.gate.admits_edges(line),
             }
+    }
+}
+
+/// The opening of a pattern anchored at the start that first repeats a class and then needs a
+/// byte the class does not hold: `^[#*_\s]*(?:\d+|no|…)\s+comments` opens with markup, then a
+/// digit or a letter. A line of links (`* [Home](/)`) holds the markup, then `[`: the walk of
+/// the pattern's DFA would die there, a few bytes in, but its call and start state cost more
+/// than a look at those bytes.
+#[derive(Debug, Clone, Copy)]
+struct Lead {
+    /// The ASCII bytes of the repeated class.
+    run: [u64; 4],
+    /// The bytes that may start the rest of the pattern, none of them in `run`.
+    next: [u64; 4],
+}
+
+impl Lead {
+    /// The lead of `hir`, when it opens (after `^`) with a repeated class and the rest cannot
+    /// match the empty string nor start with an ASCII byte of the class.
+    fn of(hir: &Hir) -> Option<Lead> {
+        use regex_syntax::hir::{Class, HirKind, Look};
+        let HirKind::Concat(parts) = hir.kind() else { return None };
+        let [start, repeated, rest @ ..] = parts.as_slice() else { return None };
+        if start.kind() != &HirKind::Look(Look::Start) {
+            return None;
+        }
+        let HirKind::Repetition(repetition) = repeated.kind() else { return None };
+        let mut run = [0u64; 4];
+        let ascii = |from: u32, to: u32| (from..=to.min(0x7f)).filter_map(|byte| u8::try_from(byte).ok());
+        match repetition.sub.kind() {
+            HirKind::Class(Class::Unicode(class)) => class
+                .iter()
+                .flat_map(|range| ascii(u32::from(range.start()), u32::from(range.end())))
+                .for_each(|byte| gate::add_byte(&mut run, byte)),
+            HirKind::Class(Class::Bytes(class)) => class
+                .iter()
+                .flat_map(|range| ascii(u32::from(range.start()), u32::from(range.end())))
+                .for_each(|byte| gate::add_byte(&mut run, byte)),
+            _ => return None,
+        }
+        let next = gate::first_bytes(&Hir::concat(rest.to_vec()))?;
+        run.iter().zip(&next).all(|(run, next)| run & next == 0).then_some(Lead { run, next })
+    }
+
+    /// Whether a match may start `line`. A match is the class repeated, then the rest: past the
+    /// ASCII bytes of the class comes the rest's first byte, unless a character of the class
+    /// beyond ASCII comes first, which lets the line through.
+    fn admits(&self, line: &str) -> bool {
+        let bytes = line.as_bytes();
+        bytes
+            .iter()
+            .find(|&&byte| !gate::has_byte(&self.run, byte))
+            .is_some_and(|&byte| !byte.is_ascii() || gate::has_byte(&self.next, byte))
     }
 }
 
@@ -368,6 +424,7 @@ impl Pattern {
         if from_start.is_some()
             && let Some(dfa) = lazy_dfa(&hir)
         {
+            screen.lead = Lead::of(&hir);
             parts.dfas.push(dfa);
             return Ok(Some(Pattern::Long(screen, parts.dfas.len() - 1)));
         }
@@ -1460,6 +1517,75 @@ mod tests {
                 if regex.is_match(line) {
                     proptest::prop_assert!(words_admit(classifier, screen, line), "{} on {:?}", regex, line);
                 }
+            }
+        }
+    }
+
+    /// The long patterns that open with a run (see [`Lead`]), with their regexes.
+    fn led() -> Vec<(Lead, Regex)> {
+        let source = RuleSource::embedded();
+        let mut led = Vec::new();
+        for file in source.files(Family::Boilerplate) {
+            let parsed: BoilerplateFile = rules::parse(file).unwrap();
+            for pattern in parsed.rule.into_iter().flat_map(|rule| rule.patterns) {
+                let hir = regex_syntax::parse(pattern.get_ref()).unwrap();
+                if runs_from_start(&hir) == Some(true)
+                    && let Some(lead) = Lead::of(&hir)
+                {
+                    led.push((lead, Regex::new(pattern.get_ref()).unwrap()));
+                }
+            }
+        }
+        led
+    }
+
+    #[test]
+    fn leads_refuse_lines_of_links_and_admit_what_their_patterns_match() {
+        let led = led();
+        // comment-count, author-bio, separated-menu, newsletter-name and more.
+        assert!(led.len() >= 4, "{}", led.len());
+        let lines = [
+            "12 Comments",
+            "** 3 Kommentare zu „Über den Hafen“",
+            "Ann Lee is a reporter at the Harbour Ledger.",
+            "> Élodie Martin est journaliste au Monde.",
+            "Home | News | Sport",
+            "* Harbour Ledger Newsletter",
+            "Facebook Twitter Email",
+            "* [Facebook](https://f.com) [Twitter](https://t.com)",
+            "Privacy Policy | Terms",
+            "\u{a0}Newsletter",
+            "\u{2003}12 comments",
+        ];
+        for (lead, regex) in &led {
+            for line in lines {
+                assert!(!regex.is_match(line) || lead.admits(line), "{regex} {line:?}");
+            }
+            for line in ["* [Home](/)", "", "* * *"] {
+                assert!(!lead.admits(line), "{regex} {line:?}");
+            }
+        }
+        assert!(Lead::of(&regex_syntax::parse(r"^\s*\s?x").unwrap()).is_none(), "the rest may start in the run");
+        assert!(Lead::of(&regex_syntax::parse(r"^\s*x?").unwrap()).is_none(), "the rest may be empty");
+        assert!(Lead::of(&regex_syntax::parse(r"\s*x").unwrap()).is_none(), "not anchored");
+    }
+
+    proptest::proptest! {
+        /// No lead refuses a line its pattern matches.
+        #[test]
+        fn leads_never_refuse_a_match(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    " ", "*", "_", "#", ">", "-", "|", "[", "](/)", "\u{a0}", "\u{2003}", "•", "12", "no", "One",
+                    "comments", "Kommentare", "Ann", "Lee", "is", "a", "reporter", "Newsletter", "Facebook",
+                    "Twitter", "Privacy Policy", "Terms", "É", "lodie", "\u{212A}eine", ",", ".",
+                ]),
+                0..10,
+            )
+        ) {
+            let line = pieces.concat();
+            for (lead, regex) in led() {
+                proptest::prop_assert!(!regex.is_match(&line) || lead.admits(&line), "{} {:?}", regex, line);
             }
         }
     }
