@@ -311,17 +311,23 @@ fn mark_lines(lines: &[Span], present: &mut [u64], bit: u64, find_end: impl FnMu
 }
 
 /// The words of the screened patterns that the general engine runs (see [`Screen`]), each set
-/// looked for in a whole document at once, ASCII case-insensitively: a line whose tokens the
-/// scan does not tell (links undone, tokens beyond ASCII) holds a token with one of the
-/// pattern's keys, or one beyond ASCII spelling such a word, only if it holds the key's letters
-/// or a character beyond ASCII that may stand for one of them (see [`words::stray_letters`]).
-/// Most lines of links hold neither `copyright` nor `reserved`; next to no document holds such a
-/// character, and in one that does, every set is given up on.
+/// looked for in a whole document, ASCII case-insensitively: a line whose tokens the scan does
+/// not tell (links undone, tokens beyond ASCII) holds a token with one of the pattern's keys, or
+/// one beyond ASCII spelling such a word, only if it holds the key's letters or a character
+/// beyond ASCII that may stand for one of them (see [`words::stray_letters`]). Most lines of
+/// links hold neither `copyright` nor `reserved`; next to no document holds such a character,
+/// and in one that does, every set is given up on.
 #[derive(Debug, Default)]
 struct WordSets {
-    /// One regex each: its literal prefilter (Teddy) skips through a document faster than an
-    /// ASCII case-insensitive automaton, whose prefilter stops at every rare byte.
-    searchers: Vec<Regex>,
+    /// The words of each set, as a pattern.
+    patterns: Vec<String>,
+    /// The words of all the sets, in lower case.
+    words: Vec<Vec<u8>>,
+    /// One search for the sets at once, each a pattern of its own, whose match tells the set:
+    /// most documents hold none of the words, and one pass over them costs half of two. Its
+    /// literal prefilter (Teddy) skips through a document faster than an ASCII
+    /// case-insensitive automaton, whose prefilter stops at every rare byte.
+    searcher: Option<regex_automata::meta::Regex>,
     /// The characters that may stand for letters of the words of any set.
     strays: Vec<memmem::Finder<'static>>,
 }
@@ -332,37 +338,70 @@ impl WordSets {
     /// may stand for letters.
     fn bit(&mut self, keys: &[u64], hir: &Hir) -> u64 {
         let Some(strays) = words::stray_letters(hir) else { return 0 };
-        if self.searchers.len() == LiteralSets::MAX {
+        if self.patterns.len() == LiteralSets::MAX {
             return 0;
         }
-        let words: Option<Vec<String>> = keys
-            .iter()
-            .map(|key| String::from_utf8(words::unpack(*key)).ok().map(|word| regex::escape(&word)))
-            .collect();
+        let words: Option<Vec<String>> = keys.iter().map(|key| String::from_utf8(words::unpack(*key)).ok()).collect();
         let Some(words) = words else { return 0 };
-        let Ok(searcher) = Regex::new(&format!("(?i-u:{})", words.join("|"))) else { return 0 };
-        self.searchers.push(searcher);
+        // The search finds one word where two start: the words of one set may not start those
+        // of another. Where they overlap otherwise, the search finds both, as it goes on from
+        // the byte after the start of each.
+        let lower: Vec<Vec<u8>> = words.iter().map(|word| word.to_ascii_lowercase().into_bytes()).collect();
+        if lower.iter().any(|word| self.words.iter().any(|known| known.starts_with(word) || word.starts_with(known))) {
+            return 0;
+        }
+        let escaped: Vec<String> = words.iter().map(|word| regex::escape(word)).collect();
+        let pattern = format!("(?i-u:{})", escaped.join("|"));
+        if regex_syntax::parse(&pattern).is_err() {
+            return 0;
+        }
+        self.patterns.push(pattern);
+        self.words.extend(lower);
         for stray in strays {
             let bytes = stray.to_string().into_bytes();
             if !self.strays.iter().any(|known| known.needle() == bytes) {
                 self.strays.push(memmem::Finder::new(&bytes).into_owned());
             }
         }
-        1 << (self.searchers.len() - 1)
+        1 << (self.patterns.len() - 1)
+    }
+
+    /// Builds the search for the sets filed; without it, every set is given up on.
+    fn finish(&mut self) {
+        self.searcher =
+            (!self.patterns.is_empty()).then(|| regex_automata::meta::Regex::new_many(&self.patterns).ok()).flatten();
     }
 
     /// For each of `lines` (the lines of `text`, in order), the sets of which it holds a word,
-    /// and the sets given up on, as [`LiteralSets::present`] finds literals.
+    /// and the sets given up on, as [`LiteralSets::present`] finds literals. The search goes on
+    /// from the byte after the start of each word found, so that it finds the words of the
+    /// other sets in the same line, even one that overlaps it.
     fn present(&self, text: &str, lines: &[Span]) -> (Vec<u64>, u64) {
         let mut present = vec![0u64; lines.len()];
+        let Some(searcher) = &self.searcher else { return (present, u64::MAX) };
         if self.strays.iter().any(|stray| stray.find(text.as_bytes()).is_some()) {
             return (present, u64::MAX);
         }
-        let mut dense = 0;
-        for (number, searcher) in self.searchers.iter().enumerate() {
-            let find_end = |from| searcher.find_at(text, from).map(|found| found.end());
-            if !mark_lines(lines, &mut present, 1 << number, find_end) {
-                dense |= 1 << number;
+        let every = u64::MAX >> (64 - self.patterns.len());
+        let most = 4 + lines.len() / 32;
+        let mut found_in = vec![0usize; self.patterns.len()];
+        let (mut dense, mut line) = (0u64, 0);
+        let mut input = regex_automata::Input::new(text);
+        while dense != every
+            && let Some(found) = searcher.find(input.clone())
+        {
+            input.set_start(found.start() + 1);
+            while lines.get(line).is_some_and(|holder| holder.end < found.end()) {
+                line += 1;
+            }
+            let Some(held) = present.get_mut(line) else { break };
+            let set = found.pattern().as_usize();
+            if *held & 1 << set == 0 {
+                *held |= 1 << set;
+                found_in[set] += 1;
+                if found_in[set] > most {
+                    dense |= 1 << set;
+                }
             }
         }
         (present, dense)
@@ -942,6 +981,7 @@ impl BoilerplateClassifier {
                 }
             }
         }
+        parts.word_sets.finish();
         let mut order: Vec<usize> = (0..rules.len()).collect();
         order.sort_by_key(|&index| std::cmp::Reverse(priorities[index]));
         let tried = RuleSets::new(&rules, &order);
@@ -1339,6 +1379,7 @@ mod tests {
             "Copyright\u{a0}2019 Zeitung über alles\n",
             "[Weather](/weather) [Traffic](https://example.com/traffic)\n",
             "Straße und Brücke, 2020\n",
+            "[Reserved](/r) seats, [x](/y) copyright 2021 all rights reserved\n",
         );
         // `ſ` may stand for the `s` of `reserved`: a document holding it gives every set up.
         let with_stray = format!("{lines}Äpfel: all rights re\u{17f}erved [x](/y)\n");
