@@ -1597,6 +1597,8 @@ mod tests {
             "Privacy Policy | Terms",
             "\u{a0}Newsletter",
             "\u{2003}12 comments",
+            "\u{3000}12 comments",
+            "\u{3000}Ann Lee is a reporter at the Harbour Ledger.",
         ];
         for (lead, regex) in &led {
             for line in lines {
