@@ -31,10 +31,10 @@ mod words;
 
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
-use crate::rules::gate::Gate;
+use crate::rules::gate::{self, Gate};
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
-use visible::{line_marks, link_cache, visible_line};
+use visible::{Scratch, line_marks, link_cache, visible_line};
 
 use memchr::memmem;
 use regex::Regex;
@@ -141,11 +141,13 @@ struct Screen {
     /// The bit of the pattern's words in [`WordSets`], which looks for them in the whole
     /// document, for the lines whose tokens the scan does not tell; 0 when not looked for.
     word_set: u64,
+    /// What the pattern asks of a line's first bytes past its opening run, if it opens with one.
+    lead: Option<Lead>,
 }
 
 impl Screen {
     fn new(gate: Gate, literal_sets: &mut LiteralSets) -> Screen {
-        Screen { words: 0, literals: literal_sets.bit(&gate), gate, word_set: 0 }
+        Screen { words: 0, literals: literal_sets.bit(&gate), gate, word_set: 0, lead: None }
     }
 
     /// Whether a line with the gate set `words` (`None` when its tokens are not all known),
@@ -156,11 +158,65 @@ impl Screen {
             None => self.word_set == 0 || (literals.words_present | literals.words_dense) & self.word_set != 0,
         };
         (self.words == 0 || words_held)
+            && self.lead.is_none_or(|lead| lead.admits(line))
             && match self.literals {
                 0 => self.gate.admits(line),
                 bit if literals.dense & bit != 0 => self.gate.admits(line),
                 bit => literals.present & bit != 0 && self.gate.admits_edges(line),
             }
+    }
+}
+
+/// The opening of a pattern anchored at the start that first repeats a class and then needs a
+/// byte the class does not hold: `^[#*_\s]*(?:\d+|no|…)\s+comments` opens with markup, then a
+/// digit or a letter. A line of links (`* [Home](/)`) holds the markup, then `[`: the walk of
+/// the pattern's DFA would die there, a few bytes in, but its call and start state cost more
+/// than a look at those bytes.
+#[derive(Debug, Clone, Copy)]
+struct Lead {
+    /// The ASCII bytes of the repeated class.
+    run: [u64; 4],
+    /// The bytes that may start the rest of the pattern, none of them in `run`.
+    next: [u64; 4],
+}
+
+impl Lead {
+    /// The lead of `hir`, when it opens (after `^`) with a repeated class and the rest cannot
+    /// match the empty string nor start with an ASCII byte of the class.
+    fn of(hir: &Hir) -> Option<Lead> {
+        use regex_syntax::hir::{Class, HirKind, Look};
+        let HirKind::Concat(parts) = hir.kind() else { return None };
+        let [start, repeated, rest @ ..] = parts.as_slice() else { return None };
+        if start.kind() != &HirKind::Look(Look::Start) {
+            return None;
+        }
+        let HirKind::Repetition(repetition) = repeated.kind() else { return None };
+        let mut run = [0u64; 4];
+        let ascii = |from: u32, to: u32| (from..=to.min(0x7f)).filter_map(|byte| u8::try_from(byte).ok());
+        match repetition.sub.kind() {
+            HirKind::Class(Class::Unicode(class)) => class
+                .iter()
+                .flat_map(|range| ascii(u32::from(range.start()), u32::from(range.end())))
+                .for_each(|byte| gate::add_byte(&mut run, byte)),
+            HirKind::Class(Class::Bytes(class)) => class
+                .iter()
+                .flat_map(|range| ascii(u32::from(range.start()), u32::from(range.end())))
+                .for_each(|byte| gate::add_byte(&mut run, byte)),
+            _ => return None,
+        }
+        let next = gate::first_bytes(&Hir::concat(rest.to_vec()))?;
+        run.iter().zip(&next).all(|(run, next)| run & next == 0).then_some(Lead { run, next })
+    }
+
+    /// Whether a match may start `line`. A match is the class repeated, then the rest: past the
+    /// ASCII bytes of the class comes the rest's first byte, unless a character of the class
+    /// beyond ASCII comes first, which lets the line through.
+    fn admits(&self, line: &str) -> bool {
+        let bytes = line.as_bytes();
+        bytes
+            .iter()
+            .find(|&&byte| !gate::has_byte(&self.run, byte))
+            .is_some_and(|&byte| !byte.is_ascii() || gate::has_byte(&self.next, byte))
     }
 }
 
@@ -255,17 +311,23 @@ fn mark_lines(lines: &[Span], present: &mut [u64], bit: u64, find_end: impl FnMu
 }
 
 /// The words of the screened patterns that the general engine runs (see [`Screen`]), each set
-/// looked for in a whole document at once, ASCII case-insensitively: a line whose tokens the
-/// scan does not tell (links undone, tokens beyond ASCII) holds a token with one of the
-/// pattern's keys, or one beyond ASCII spelling such a word, only if it holds the key's letters
-/// or a character beyond ASCII that may stand for one of them (see [`words::stray_letters`]).
-/// Most lines of links hold neither `copyright` nor `reserved`; next to no document holds such a
-/// character, and in one that does, every set is given up on.
+/// looked for in a whole document, ASCII case-insensitively: a line whose tokens the scan does
+/// not tell (links undone, tokens beyond ASCII) holds a token with one of the pattern's keys, or
+/// one beyond ASCII spelling such a word, only if it holds the key's letters or a character
+/// beyond ASCII that may stand for one of them (see [`words::stray_letters`]). Most lines of
+/// links hold neither `copyright` nor `reserved`; next to no document holds such a character,
+/// and in one that does, every set is given up on.
 #[derive(Debug, Default)]
 struct WordSets {
-    /// One regex each: its literal prefilter (Teddy) skips through a document faster than an
-    /// ASCII case-insensitive automaton, whose prefilter stops at every rare byte.
-    searchers: Vec<Regex>,
+    /// The words of each set, as a pattern.
+    patterns: Vec<String>,
+    /// The words of all the sets, in lower case.
+    words: Vec<Vec<u8>>,
+    /// One search for the sets at once, each a pattern of its own, whose match tells the set:
+    /// most documents hold none of the words, and one pass over them costs half of two. Its
+    /// literal prefilter (Teddy) skips through a document faster than an ASCII
+    /// case-insensitive automaton, whose prefilter stops at every rare byte.
+    searcher: Option<regex_automata::meta::Regex>,
     /// The characters that may stand for letters of the words of any set.
     strays: Vec<memmem::Finder<'static>>,
 }
@@ -276,37 +338,70 @@ impl WordSets {
     /// may stand for letters.
     fn bit(&mut self, keys: &[u64], hir: &Hir) -> u64 {
         let Some(strays) = words::stray_letters(hir) else { return 0 };
-        if self.searchers.len() == LiteralSets::MAX {
+        if self.patterns.len() == LiteralSets::MAX {
             return 0;
         }
-        let words: Option<Vec<String>> = keys
-            .iter()
-            .map(|key| String::from_utf8(words::unpack(*key)).ok().map(|word| regex::escape(&word)))
-            .collect();
+        let words: Option<Vec<String>> = keys.iter().map(|key| String::from_utf8(words::unpack(*key)).ok()).collect();
         let Some(words) = words else { return 0 };
-        let Ok(searcher) = Regex::new(&format!("(?i-u:{})", words.join("|"))) else { return 0 };
-        self.searchers.push(searcher);
+        // The search finds one word where two start: the words of one set may not start those
+        // of another. Where they overlap otherwise, the search finds both, as it goes on from
+        // the byte after the start of each.
+        let lower: Vec<Vec<u8>> = words.iter().map(|word| word.to_ascii_lowercase().into_bytes()).collect();
+        if lower.iter().any(|word| self.words.iter().any(|known| known.starts_with(word) || word.starts_with(known))) {
+            return 0;
+        }
+        let escaped: Vec<String> = words.iter().map(|word| regex::escape(word)).collect();
+        let pattern = format!("(?i-u:{})", escaped.join("|"));
+        if regex_syntax::parse(&pattern).is_err() {
+            return 0;
+        }
+        self.patterns.push(pattern);
+        self.words.extend(lower);
         for stray in strays {
             let bytes = stray.to_string().into_bytes();
             if !self.strays.iter().any(|known| known.needle() == bytes) {
                 self.strays.push(memmem::Finder::new(&bytes).into_owned());
             }
         }
-        1 << (self.searchers.len() - 1)
+        1 << (self.patterns.len() - 1)
+    }
+
+    /// Builds the search for the sets filed; without it, every set is given up on.
+    fn finish(&mut self) {
+        self.searcher =
+            (!self.patterns.is_empty()).then(|| regex_automata::meta::Regex::new_many(&self.patterns).ok()).flatten();
     }
 
     /// For each of `lines` (the lines of `text`, in order), the sets of which it holds a word,
-    /// and the sets given up on, as [`LiteralSets::present`] finds literals.
+    /// and the sets given up on, as [`LiteralSets::present`] finds literals. The search goes on
+    /// from the byte after the start of each word found, so that it finds the words of the
+    /// other sets in the same line, even one that overlaps it.
     fn present(&self, text: &str, lines: &[Span]) -> (Vec<u64>, u64) {
         let mut present = vec![0u64; lines.len()];
+        let Some(searcher) = &self.searcher else { return (present, u64::MAX) };
         if self.strays.iter().any(|stray| stray.find(text.as_bytes()).is_some()) {
             return (present, u64::MAX);
         }
-        let mut dense = 0;
-        for (number, searcher) in self.searchers.iter().enumerate() {
-            let find_end = |from| searcher.find_at(text, from).map(|found| found.end());
-            if !mark_lines(lines, &mut present, 1 << number, find_end) {
-                dense |= 1 << number;
+        let every = u64::MAX >> (64 - self.patterns.len());
+        let most = 4 + lines.len() / 32;
+        let mut found_in = vec![0usize; self.patterns.len()];
+        let (mut dense, mut line) = (0u64, 0);
+        let mut input = regex_automata::Input::new(text);
+        while dense != every
+            && let Some(found) = searcher.find(input.clone())
+        {
+            input.set_start(found.start() + 1);
+            while lines.get(line).is_some_and(|holder| holder.end < found.end()) {
+                line += 1;
+            }
+            let Some(held) = present.get_mut(line) else { break };
+            let set = found.pattern().as_usize();
+            if *held & 1 << set == 0 {
+                *held |= 1 << set;
+                found_in[set] += 1;
+                if found_in[set] > most {
+                    dense |= 1 << set;
+                }
             }
         }
         (present, dense)
@@ -368,6 +463,7 @@ impl Pattern {
         if from_start.is_some()
             && let Some(dfa) = lazy_dfa(&hir)
         {
+            screen.lead = Lead::of(&hir);
             parts.dfas.push(dfa);
             return Ok(Some(Pattern::Long(screen, parts.dfas.len() - 1)));
         }
@@ -885,6 +981,7 @@ impl BoilerplateClassifier {
                 }
             }
         }
+        parts.word_sets.finish();
         let mut order: Vec<usize> = (0..rules.len()).collect();
         order.sort_by_key(|&index| std::cmp::Reverse(priorities[index]));
         let tried = RuleSets::new(&rules, &order);
@@ -959,6 +1056,7 @@ impl BoilerplateClassifier {
         // One bit per rule whose phrase occurs in the line, by its place in the order.
         let mut phrase_hits = vec![0u64; self.tried.chunks];
         let mut lower = String::new();
+        let mut scratch = Scratch::default();
         let (mut cache, mut caches, mut links) = (self.starts.caches.get(), self.dfas.caches.get(), link_cache());
         // Each use of a pool guard asks whether it holds its value or the owner's: asked once
         // here for the document, not at every walk.
@@ -976,22 +1074,19 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let visible = visible_line(raw, marks, links);
+            let visible = visible_line(raw, marks, links, &mut scratch);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| {
                 let at = self.tried.place[rule];
                 phrase_hits[at / 64] |= 1 << (at % 64);
             };
-            let scan = self.stop_words.scan(&visible.text, &mut lower, |start, group| {
-                self.phrases.find_at(&visible.text, start, group, &mut hit)
+            let scan = self.stop_words.scan(visible.text, &mut lower, |start, group| {
+                self.phrases.find_at(visible.text, start, group, &mut hit)
             });
             let words = scan.words;
             // The gate sets of the tokens tell of the raw line when it is the visible text and
             // its tokens are all ASCII.
-            let screen_words = match (&visible.text, scan.counted.beyond_ascii) {
-                (std::borrow::Cow::Borrowed(_), false) => Some(scan.counted.gates),
-                _ => None,
-            };
+            let screen_words = (!visible.undone && !scan.counted.beyond_ascii).then_some(scan.counted.gates);
             // Screens read the word sets only of lines whose tokens the scan does not tell.
             let (words_present, words_dense) = match screen_words {
                 Some(_) => (0, 0),
@@ -1001,7 +1096,7 @@ impl BoilerplateClassifier {
                 }
             };
             let literals = LineLiterals { present: present[number], dense, words_present, words_dense };
-            self.phrases.find(&visible.text, words, &mut hit);
+            self.phrases.find(visible.text, words, &mut hit);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(cache, raw));
             let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [LazyCache]| {
@@ -1284,6 +1379,7 @@ mod tests {
             "Copyright\u{a0}2019 Zeitung über alles\n",
             "[Weather](/weather) [Traffic](https://example.com/traffic)\n",
             "Straße und Brücke, 2020\n",
+            "[Reserved](/r) seats, [x](/y) copyright 2021 all rights reserved\n",
         );
         // `ſ` may stand for the `s` of `reserved`: a document holding it gives every set up.
         let with_stray = format!("{lines}Äpfel: all rights re\u{17f}erved [x](/y)\n");
@@ -1399,12 +1495,10 @@ mod tests {
         let lines = segment::lines(text);
         let marks = line_marks(text, &lines);
         let raw = lines[0].trim(text).of(text);
-        let visible = visible_line(raw, marks[0], &mut link_cache());
-        let scan = classifier.stop_words.scan(&visible.text, &mut String::new(), |_, _| {});
-        match (&visible.text, scan.counted.beyond_ascii) {
-            (std::borrow::Cow::Borrowed(_), false) => scan.counted.gates & screen.words != 0,
-            _ => true,
-        }
+        let mut scratch = Scratch::default();
+        let visible = visible_line(raw, marks[0], &mut link_cache(), &mut scratch);
+        let scan = classifier.stop_words.scan(visible.text, &mut String::new(), |_, _| {});
+        visible.undone || scan.counted.beyond_ascii || scan.counted.gates & screen.words != 0
     }
 
     #[test]
@@ -1464,6 +1558,77 @@ mod tests {
                 if regex.is_match(line) {
                     proptest::prop_assert!(words_admit(classifier, screen, line), "{} on {:?}", regex, line);
                 }
+            }
+        }
+    }
+
+    /// The long patterns that open with a run (see [`Lead`]), with their regexes.
+    fn led() -> Vec<(Lead, Regex)> {
+        let source = RuleSource::embedded();
+        let mut led = Vec::new();
+        for file in source.files(Family::Boilerplate) {
+            let parsed: BoilerplateFile = rules::parse(file).unwrap();
+            for pattern in parsed.rule.into_iter().flat_map(|rule| rule.patterns) {
+                let hir = regex_syntax::parse(pattern.get_ref()).unwrap();
+                if runs_from_start(&hir) == Some(true)
+                    && let Some(lead) = Lead::of(&hir)
+                {
+                    led.push((lead, Regex::new(pattern.get_ref()).unwrap()));
+                }
+            }
+        }
+        led
+    }
+
+    #[test]
+    fn leads_refuse_lines_of_links_and_admit_what_their_patterns_match() {
+        let led = led();
+        // comment-count, author-bio, separated-menu, newsletter-name and more.
+        assert!(led.len() >= 4, "{}", led.len());
+        let lines = [
+            "12 Comments",
+            "** 3 Kommentare zu „Über den Hafen“",
+            "Ann Lee is a reporter at the Harbour Ledger.",
+            "> Élodie Martin est journaliste au Monde.",
+            "Home | News | Sport",
+            "* Harbour Ledger Newsletter",
+            "Facebook Twitter Email",
+            "* [Facebook](https://f.com) [Twitter](https://t.com)",
+            "Privacy Policy | Terms",
+            "\u{a0}Newsletter",
+            "\u{2003}12 comments",
+            "\u{3000}12 comments",
+            "\u{3000}Ann Lee is a reporter at the Harbour Ledger.",
+        ];
+        for (lead, regex) in &led {
+            for line in lines {
+                assert!(!regex.is_match(line) || lead.admits(line), "{regex} {line:?}");
+            }
+            for line in ["* [Home](/)", "", "* * *"] {
+                assert!(!lead.admits(line), "{regex} {line:?}");
+            }
+        }
+        assert!(Lead::of(&regex_syntax::parse(r"^\s*\s?x").unwrap()).is_none(), "the rest may start in the run");
+        assert!(Lead::of(&regex_syntax::parse(r"^\s*x?").unwrap()).is_none(), "the rest may be empty");
+        assert!(Lead::of(&regex_syntax::parse(r"\s*x").unwrap()).is_none(), "not anchored");
+    }
+
+    proptest::proptest! {
+        /// No lead refuses a line its pattern matches.
+        #[test]
+        fn leads_never_refuse_a_match(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    " ", "*", "_", "#", ">", "-", "|", "[", "](/)", "\u{a0}", "\u{2003}", "•", "12", "no", "One",
+                    "comments", "Kommentare", "Ann", "Lee", "is", "a", "reporter", "Newsletter", "Facebook",
+                    "Twitter", "Privacy Policy", "Terms", "É", "lodie", "\u{212A}eine", ",", ".",
+                ]),
+                0..10,
+            )
+        ) {
+            let line = pieces.concat();
+            for (lead, regex) in led() {
+                proptest::prop_assert!(!regex.is_match(&line) || lead.admits(&line), "{} {:?}", regex, line);
             }
         }
     }

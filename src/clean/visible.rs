@@ -1,7 +1,6 @@
 //! A line as a reader sees it: markdown links reduced to their anchor text, images and bare URLs
 //! dropped, and how much of what remains was link text.
 
-use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -41,14 +40,16 @@ pub fn link_cache() -> PoolGuard<'static, LazyCache, fn() -> LazyCache> {
     LINK_CACHES.get()
 }
 
-static BARE_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:https?://|www\.)\S+").unwrap());
-
 /// How many times to undo one level of link nesting (`[ ![logo](a.png) ](/)` needs two).
 const MAX_NESTING: usize = 3;
 
 #[derive(Debug, PartialEq)]
 pub struct VisibleLine<'a> {
-    pub text: Cow<'a, str>,
+    /// The raw line itself when it had nothing to undo, else its visible form in the
+    /// [`Scratch`] it was written to.
+    pub text: &'a str,
+    /// Whether links or URLs were undone: `text` is not the raw line.
+    pub undone: bool,
     /// Non-space characters of `text` that came from link anchor text.
     pub link_chars: usize,
     /// Markdown images and links that were undone.
@@ -66,36 +67,52 @@ impl VisibleLine<'_> {
     }
 }
 
+/// Where [`visible_line`] writes the lines it undoes, kept for the lines of a document: the two
+/// buffers take turns as the text read and the text written, and grow to the longest line once.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    text: String,
+    spare: String,
+}
+
 /// The visible form of one raw line, which holds `marks` (see [`line_marks`]); `cache` (see
-/// [`link_cache`]) searches its links.
-pub fn visible_line<'a>(raw: &'a str, marks: Marks, cache: &mut LazyCache) -> VisibleLine<'a> {
-    let mut text = Cow::Borrowed(raw);
+/// [`link_cache`]) searches its links, and `scratch` holds the text when it is not the raw line.
+pub fn visible_line<'a>(
+    raw: &'a str,
+    marks: Marks,
+    cache: &mut LazyCache,
+    scratch: &'a mut Scratch,
+) -> VisibleLine<'a> {
+    let Scratch { text, spare } = scratch;
+    let mut undone = false;
     let mut link_chars = 0;
     let mut links = 0;
     let mut marks = marks;
     if marks.link {
         for _ in 0..MAX_NESTING {
-            let mut undone = String::with_capacity(text.len());
+            let source: &str = if undone { text } else { raw };
+            spare.clear();
             let mut copied = 0;
-            for Link { whole, anchor } in markdown_links(&text, cache) {
-                undone.push_str(&text[copied..whole.start]);
+            for Link { whole, anchor } in markdown_links(source, cache) {
+                spare.push_str(&source[copied..whole.start]);
                 copied = whole.end;
                 links += 1;
-                if text.as_bytes()[whole.start] != b'!' {
-                    let anchor = text[anchor].trim();
+                if source.as_bytes()[whole.start] != b'!' {
+                    let anchor = source[anchor].trim();
                     link_chars += counts(anchor).1;
-                    undone.push(' ');
-                    undone.push_str(anchor);
-                    undone.push(' ');
+                    spare.push(' ');
+                    spare.push_str(anchor);
+                    spare.push(' ');
                 }
             }
             if copied == 0 {
                 break;
             }
-            undone.push_str(&text[copied..]);
-            text = Cow::Owned(undone);
+            spare.push_str(&source[copied..]);
+            std::mem::swap(text, spare);
+            undone = true;
             // Undoing links may take URLs away or, by joining the text around an image, make one.
-            marks = Marks::of(&text);
+            marks = Marks::of(text);
             // A link needs `](`: without one left, another pass would find nothing.
             if !marks.link {
                 break;
@@ -103,9 +120,60 @@ pub fn visible_line<'a>(raw: &'a str, marks: Marks, cache: &mut LazyCache) -> Vi
         }
     }
     if marks.url {
-        text = Cow::Owned(BARE_URL.replace_all(&text, "").into_owned());
+        let source: &str = if undone { text } else { raw };
+        let mut urls = bare_urls(source).peekable();
+        if urls.peek().is_some() {
+            spare.clear();
+            let mut copied = 0;
+            for url in urls {
+                spare.push_str(&source[copied..url.start]);
+                copied = url.end;
+            }
+            spare.push_str(&source[copied..]);
+            std::mem::swap(text, spare);
+            undone = true;
+        }
     }
-    VisibleLine { text, link_chars, links }
+    let text: &'a String = text;
+    VisibleLine { text: if undone { text } else { raw }, undone, link_chars, links }
+}
+
+/// The bare URLs of `text`, left to right: the matches of `(?:https?://|www\.)\S+` that an
+/// unanchored search finds. Each starts with its `https://`, `http://` or `www.`, found from its
+/// `:` or `.` (those of two URLs come in the order of their starts, as the prefixes cannot
+/// overlap), and runs to the next white space.
+fn bare_urls(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = memchr::memchr2(b':', b'.', &bytes[at..]) {
+            let mark = at + offset;
+            at = mark + 1;
+            let (start, body) = match bytes[mark] {
+                b':' if bytes[mark..].starts_with(b"://") => match &bytes[..mark] {
+                    before if before.ends_with(b"https") => (mark - 5, mark + 3),
+                    before if before.ends_with(b"http") => (mark - 4, mark + 3),
+                    _ => continue,
+                },
+                b'.' if bytes[..mark].ends_with(b"www") => (mark - 3, mark + 1),
+                _ => continue,
+            };
+            // `\S+`: at least one character that is not white space, then all up to the next.
+            let mut end = body;
+            while end < bytes.len() {
+                let (class, width) = class_at(text, end);
+                if class == SPACE {
+                    break;
+                }
+                end += width;
+            }
+            if end > body {
+                at = end;
+                return Some(start..end);
+            }
+        }
+        None
+    })
 }
 
 /// What a line holds of the markup that `visible_line` undoes: a link's `](`, and a URL's
@@ -308,23 +376,23 @@ mod tests {
 
     #[test]
     fn links_become_anchor_text_and_images_vanish() {
-        let line = {
-            let text = "Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now";
-            visible_line(text, Marks::of(text), &mut link_cache())
-        };
+        let text = "Read [the report](https://example.com/r?a=(1)) ![chart](c.png) now";
+        let mut scratch = Scratch::default();
+        let line = visible_line(text, Marks::of(text), &mut link_cache(), &mut scratch);
         assert_eq!(line.text.split_whitespace().collect::<Vec<_>>(), ["Read", "the", "report", "now"]);
         assert_eq!(line.links, 2);
         assert_eq!(line.link_chars, "thereport".len());
-        assert_eq!(counts(&line.text).0, 4);
+        assert_eq!(counts(line.text).0, 4);
     }
 
     #[test]
     fn nested_image_links_are_undone() {
         let text = "[ ![](/themes/logo.png) ](/)";
-        let line = visible_line(text, Marks::of(text), &mut link_cache());
+        let mut scratch = Scratch::default();
+        let line = visible_line(text, Marks::of(text), &mut link_cache(), &mut scratch);
         assert_eq!(line.text.trim(), "");
         assert_eq!(line.links, 2);
-        assert_eq!(line.link_share(counts(&line.text).1), 1.0);
+        assert_eq!(line.link_share(counts(line.text).1), 1.0);
     }
 
     #[test]
@@ -335,7 +403,8 @@ mod tests {
             ("go ww![logo](a.png)w.example.org/x there", "go there"),
             ("[a](https://x) and https://y.org", "a and"),
         ] {
-            let line = visible_line(text, Marks::of(text), &mut link_cache());
+            let mut scratch = Scratch::default();
+            let line = visible_line(text, Marks::of(text), &mut link_cache(), &mut scratch);
             assert_eq!(line.text.split_whitespace().collect::<Vec<_>>().join(" "), visible, "{text:?}");
         }
     }
@@ -373,9 +442,58 @@ mod tests {
     #[test]
     fn plain_prose_is_borrowed() {
         let text = "Plain words, no links.";
-        let line = visible_line(text, Marks::of(text), &mut link_cache());
-        assert!(matches!(line.text, Cow::Borrowed(_)));
-        assert_eq!(line.link_share(counts(&line.text).1), 0.0);
+        let mut scratch = Scratch::default();
+        let line = visible_line(text, Marks::of(text), &mut link_cache(), &mut scratch);
+        assert!(!line.undone && std::ptr::eq(line.text, text));
+        assert_eq!(line.link_share(counts(line.text).1), 0.0);
+    }
+
+    /// The bare URLs found by the pattern they stand for.
+    fn bare_urls_by_regex(text: &str) -> Vec<std::ops::Range<usize>> {
+        static BARE_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:https?://|www\.)\S+").unwrap());
+        BARE_URL.find_iter(text).map(|found| found.range()).collect()
+    }
+
+    #[test]
+    fn bare_urls_are_found_where_the_pattern_finds_them() {
+        let texts = [
+            "",
+            "see https://x.org/a?b=c now",
+            "http://a https://b www.c",
+            "https:// x http://\u{a0}y www. z www.\u{2003}w",
+            "wwww.x hhttps://y ttp://z http:/x www..y",
+            "www.www.x https://http://y www.x\u{a0}www.y é.www.ü",
+            "[a](https://x) and https://y.org.",
+            "xhttps://y:// www.:// ://www.x",
+        ];
+        for text in texts {
+            assert_eq!(bare_urls(text).collect::<Vec<_>>(), bare_urls_by_regex(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines made of the pieces of URLs, white space and what may sit around them.
+        #[test]
+        fn bare_urls_are_found_where_the_pattern_finds_them_in_any_line(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "http", "https", "s", "://", ":", "/", "www", "w", ".", " ", "\t", "\u{a0}", "\u{2003}",
+                    "é", "x", "[a](", ")",
+                ]),
+                0..16,
+            )
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(bare_urls(&text).collect::<Vec<_>>(), bare_urls_by_regex(&text));
+        }
+    }
+
+    #[test]
+    fn a_line_whose_url_marks_make_no_url_is_not_undone() {
+        let text = "see www. and https:// there";
+        let mut scratch = Scratch::default();
+        let line = visible_line(text, Marks::of(text), &mut link_cache(), &mut scratch);
+        assert!(!line.undone && std::ptr::eq(line.text, text));
     }
 
     #[test]
