@@ -524,6 +524,20 @@ mod tests {
         }
     }
 
+    /// Disjoint entities in order, each `len` long after a `gap` from the one before, and the
+    /// span set of them that the fast lookups are held to.
+    pub(super) fn disjoint_candidates(gaps: &[(usize, usize)]) -> (Vec<Candidate<'static>>, SpanSet) {
+        let mut chosen = Vec::new();
+        let mut end = 0;
+        for &(gap, len) in gaps {
+            let span = Span::new(end + gap, end + gap + len);
+            end = span.end;
+            chosen.push(Candidate { span, rule: 0, canonical: Cow::Borrowed("") });
+        }
+        let set = chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect();
+        (chosen, set)
+    }
+
     proptest::proptest! {
         /// Entities next to one another or apart, and spans before, between, across and after them.
         #[test]
@@ -532,14 +546,7 @@ mod tests {
             start in 0usize..30,
             len in 0usize..8,
         ) {
-            let mut chosen = Vec::new();
-            let mut end = 0;
-            for (gap, len) in gaps {
-                let span = Span::new(end + gap, end + gap + len);
-                end = span.end;
-                chosen.push(Candidate { span, rule: 0, canonical: Cow::Borrowed("") });
-            }
-            let set: SpanSet = chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect();
+            let (chosen, set) = disjoint_candidates(&gaps);
             let span = Span::new(start, start + len);
             let mut expected: Vec<usize> = set.overlapping(span).map(|(_, index)| index).collect();
             expected.reverse();

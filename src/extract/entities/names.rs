@@ -1351,14 +1351,7 @@ mod tests {
             gaps in proptest::collection::vec((0usize..3, 1usize..4), 0..8),
             at in 0usize..30,
         ) {
-            let mut chosen = Vec::new();
-            let mut end = 0;
-            for (gap, len) in gaps {
-                let span = Span::new(end + gap, end + gap + len);
-                end = span.end;
-                chosen.push(Candidate { span, rule: 0, canonical: Cow::Borrowed("") });
-            }
-            let set: crate::span::SpanSet = chosen.iter().enumerate().map(|(index, c)| (c.span, index)).collect();
+            let (chosen, set) = crate::extract::entities::tests::disjoint_candidates(&gaps);
             proptest::prop_assert_eq!(covering(&chosen, at), set.overlapping(Span::new(at, at + 1)).next());
         }
     }
