@@ -184,26 +184,19 @@ impl Lead {
     /// The lead of `hir`, when it opens (after `^`) with a repeated class and the rest cannot
     /// match the empty string nor start with an ASCII byte of the class.
     fn of(hir: &Hir) -> Option<Lead> {
-        use regex_syntax::hir::{Class, HirKind, Look};
+        use regex_syntax::hir::{HirKind, Look};
         let HirKind::Concat(parts) = hir.kind() else { return None };
         let [start, repeated, rest @ ..] = parts.as_slice() else { return None };
         if start.kind() != &HirKind::Look(Look::Start) {
             return None;
         }
         let HirKind::Repetition(repetition) = repeated.kind() else { return None };
-        let mut run = [0u64; 4];
-        let ascii = |from: u32, to: u32| (from..=to.min(0x7f)).filter_map(|byte| u8::try_from(byte).ok());
-        match repetition.sub.kind() {
-            HirKind::Class(Class::Unicode(class)) => class
-                .iter()
-                .flat_map(|range| ascii(u32::from(range.start()), u32::from(range.end())))
-                .for_each(|byte| gate::add_byte(&mut run, byte)),
-            HirKind::Class(Class::Bytes(class)) => class
-                .iter()
-                .flat_map(|range| ascii(u32::from(range.start()), u32::from(range.end())))
-                .for_each(|byte| gate::add_byte(&mut run, byte)),
-            _ => return None,
+        if !matches!(repetition.sub.kind(), HirKind::Class(_)) {
+            return None;
         }
+        // The first bytes of a class's characters: its ASCII members are those below 0x80.
+        let mut run = gate::first_bytes(&repetition.sub)?;
+        run[2..].fill(0);
         let next = gate::first_bytes(&Hir::concat(rest.to_vec()))?;
         run.iter().zip(&next).all(|(run, next)| run & next == 0).then_some(Lead { run, next })
     }
