@@ -812,6 +812,9 @@ type Fragment = Option<Rc<str>>;
 /// sign or other digit stands right before.
 const BARE_FIGURE: &str = "(?:^|[^0-9.,'’\\p{Sc}])[0-9][0-9.,'’]*";
 
+/// The macro `{sp}`: one optional space, plain, narrow or not breaking, in patterns and guards.
+const OPTIONAL_SPACE: &str = "(?:[ \u{a0}\u{202f}\u{2009}]?)";
+
 /// Expands the vocabulary macros of a context guard (`[ ]?{num}{sp}{sym}`), without capture
 /// groups. Braces that name no macro (`\u{a0}`, `{2,}`) are the regex's own.
 fn expand_guard(guard: &str, fragments: &Fragments) -> Pieces {
@@ -822,7 +825,7 @@ fn expand_guard(guard: &str, fragments: &Fragments) -> Pieces {
         let name = &rest[open + 1..close];
         out.push_str(&rest[..open]);
         match name {
-            "sp" => out.push_str("(?:[ \u{a0}\u{202f}\u{2009}]?)"),
+            "sp" => out.push_str(OPTIONAL_SPACE),
             "bare_figure" => out.push_str(&format!("(?:{BARE_FIGURE})")),
             _ => {
                 let fragment = match name {
@@ -904,7 +907,7 @@ fn expand(index: usize, pattern: &str, fragments: &Fragments) -> Result<Expansio
         let cut_here = first_macro && cuttable(&pattern[..macro_start], rest);
         first_macro = false;
         let fragment = match name {
-            "sp" => Pieces::text("(?:[ \u{a0}\u{202f}\u{2009}]?)"),
+            "sp" => Pieces::text(OPTIONAL_SPACE),
             "open" => Pieces::text("(?:\\()"),
             "neg" => Pieces::text("(?:[-\u{2212}])"),
             "close" => Pieces::text("(?:\\))"),
