@@ -462,10 +462,10 @@ impl Run<'_> {
 
 /// Outputs are gathered until they hold this many bytes, then written with one vectored write:
 /// each stays where its worker serialised it instead of being copied into a `BufWriter`'s buffer
-/// first (that copy of every output byte made about a third of the processor's last-level cache
-/// write misses). About what such a buffer held: the system calls are as few as before, and
-/// the gathered outputs, no longer counted in the byte window of [`batch`], weigh what the
-/// buffer did.
+/// first (a copy of every output byte, which is about three times the input). About what such a
+/// buffer held: the system calls are as few as before, and what waits between two writes, out of
+/// the byte window of [`batch`], stays small next to it: under 64 KB of output (in buffers of at
+/// most about twice their lengths, see `Record::write_json_line`) and the one that fills it.
 const GATHER_BYTES: usize = 1 << 16;
 
 /// Outputs gathered at most: small ones (failed documents, short records) stop gathering before
