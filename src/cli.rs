@@ -536,7 +536,15 @@ impl OutputSink {
 
 /// Writes `buffers` one after the other, as few system calls as `out` takes to write them.
 fn write_all_vectored(out: &mut dyn Write, buffers: &[Vec<u8>]) -> std::io::Result<()> {
-    let mut slices: Vec<std::io::IoSlice> = buffers.iter().map(|buffer| std::io::IoSlice::new(buffer)).collect();
+    let mut slices = Vec::with_capacity(buffers.len() + 1);
+    if let Some((last, before)) = buffers.split_last() {
+        slices.extend(before.iter().map(|buffer| std::io::IoSlice::new(buffer)));
+        // The last byte goes in a slice of its own: standard output's line writer looks for the
+        // last slice with a newline, scanning each from its start, and the newline that ends a
+        // record would otherwise be found only after the whole record was read again.
+        let (body, end) = last.split_at(last.len().saturating_sub(1));
+        slices.extend([body, end].into_iter().filter(|part| !part.is_empty()).map(std::io::IoSlice::new));
+    }
     let mut rest = &mut slices[..];
     while !rest.is_empty() {
         match out.write_vectored(rest) {
