@@ -62,6 +62,15 @@ impl Write for OutputFile {
         }
     }
 
+    /// Passed on, so that records gathered by the caller reach the file in one system call
+    /// instead of one per record, without being copied together first.
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        match &mut self.inner {
+            Inner::Replacing { temporary, .. } => temporary.write_vectored(bufs),
+            Inner::Direct(file) => file.write_vectored(bufs),
+        }
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
         match &mut self.inner {
             Inner::Replacing { temporary, .. } => temporary.flush(),
