@@ -12,7 +12,7 @@ use std::sync::{Arc, LazyLock};
 use super::gazetteer::{is_set, set};
 use super::lists::{self, Lists, WordList};
 use super::{Candidate, EntityRule};
-use crate::chars::{ASCII_CLASS, ByteRanges, SPACE, class_run};
+use crate::chars::{ASCII_CLASS, ByteRanges, LETTER, SPACE, class_at, class_run};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
 use crate::span::Span;
@@ -847,10 +847,12 @@ fn starts_capitalised(word: &str) -> bool {
 /// at least four and no more than one in five start in lower case.
 fn is_title_case(line: &str) -> bool {
     let bytes = line.as_bytes();
-    // (letter, capital, width) of the character at `at`, decoded only beyond ASCII.
-    let char_at = |at: usize| {
-        let c = line[at..].chars().next().expect("a character starts here");
-        (c.is_alphabetic(), c.is_uppercase(), c.len_utf8())
+    // (letter, width) of the character at `at`, beyond ASCII: punctuation and Latin letters
+    // are told by their bytes (see `class_at`), without the look-up of the letters that decoding
+    // costs; whether a letter is a capital is asked only of a run's first.
+    let letter_at = |at: usize| {
+        let (class, width) = class_at(line, at);
+        (class & LETTER != 0, width)
     };
     // Each capitalised run begins with a capital of its own, an ASCII one or a character beyond
     // ASCII (told by its lead byte): their count bounds the capitalised words, and turns down
@@ -878,9 +880,9 @@ fn is_title_case(line: &str) -> bool {
                 at += 1;
                 continue;
             }
-            _ => match char_at(at) {
-                (true, capital, _) => capital,
-                (false, _, width) => {
+            _ => match letter_at(at) {
+                (true, _) => line[at..].starts_with(char::is_uppercase),
+                (false, width) => {
                     at += width;
                     continue;
                 }
@@ -893,8 +895,8 @@ fn is_title_case(line: &str) -> bool {
                 letters += 1;
             }
             match bytes.get(at) {
-                Some(byte) if !byte.is_ascii() => match char_at(at) {
-                    (true, _, width) => {
+                Some(byte) if !byte.is_ascii() => match letter_at(at) {
+                    (true, width) => {
                         at += width;
                         letters += 1;
                     }
@@ -1561,6 +1563,26 @@ mod tests {
         assert!(is_title_case("Öl-Preise Steigen Über Erwartungen"));
         assert!(!is_title_case("Rates rise as ports reopen across Europe"));
         assert!(!is_title_case("Rise In Rates"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn headlines_are_what_counting_the_long_words_plainly_finds(
+            // Capitals and lower case letters within and beyond ASCII (`ǅ` is a title-case letter,
+            // `中` one of no case), and punctuation beyond ASCII that ends a word.
+            words in proptest::collection::vec("[A-Za-z]{0,2}[A-Za-zÉéÖöЖжǅ中ß]{1,5}[ ’—.1]{0,2}", 0..12),
+        ) {
+            let line = words.concat();
+            let (mut upper, mut lower) = (0, 0);
+            for word in line.split(|c: char| !c.is_alphabetic()).filter(|word| word.chars().count() >= 4) {
+                if word.starts_with(char::is_uppercase) {
+                    upper += 1;
+                } else {
+                    lower += 1;
+                }
+            }
+            proptest::prop_assert_eq!(is_title_case(&line), upper >= 4 && lower * 5 <= upper + lower, "{}", line);
+        }
     }
 
     #[test]
