@@ -138,12 +138,14 @@ impl Canonicals {
 /// trie or automaton of tens of thousands of names costs tens.
 #[derive(Debug)]
 pub(super) struct LiteralStarts {
-    /// One bit per pair of bytes that begins a name (every pair after a one-byte name).
-    pairs: Vec<u64>,
+    /// One bit per pair of bytes that begins a name (every pair after a one-byte name). The
+    /// tables are arrays, not vectors, so that the tests made at every byte of a text need no
+    /// bounds check: a pair or a hash always indexes them.
+    pairs: Box<[u64; PAIR_WORDS]>,
     /// The pairs that begin a name of fewer than four bytes: no more bytes need checking.
-    short: Vec<u64>,
+    short: Box<[u64; PAIR_WORDS]>,
     /// One bit per hash of the first four bytes of a longer name.
-    heads: Vec<u64>,
+    heads: Box<[u64; HEAD_WORDS]>,
     /// Whether a name is empty: then it begins everywhere.
     everywhere: bool,
 }
@@ -152,12 +154,16 @@ pub(super) struct LiteralStarts {
 /// set by the distinct heads of the lists.
 const HEAD_BITS: u32 = 17;
 
+/// The words of a bit table of every pair of bytes, and of every head hash.
+const PAIR_WORDS: usize = (1 << 16) / 64;
+const HEAD_WORDS: usize = (1 << HEAD_BITS) / 64;
+
 impl LiteralStarts {
     pub(super) fn new<'n>(names: impl Iterator<Item = &'n [u8]>) -> LiteralStarts {
         let mut starts = LiteralStarts {
-            pairs: vec![0; (1 << 16) / 64],
-            short: vec![0; (1 << 16) / 64],
-            heads: vec![0; (1 << HEAD_BITS) / 64],
+            pairs: Box::new([0; PAIR_WORDS]),
+            short: Box::new([0; PAIR_WORDS]),
+            heads: Box::new([0; HEAD_WORDS]),
             everywhere: false,
         };
         for name in names {
@@ -166,16 +172,16 @@ impl LiteralStarts {
                 [first] => {
                     for second in 0..=255u8 {
                         let pair = usize::from(u16::from_le_bytes([first, second]));
-                        set(&mut starts.pairs, pair);
-                        set(&mut starts.short, pair);
+                        set(&mut *starts.pairs, pair);
+                        set(&mut *starts.short, pair);
                     }
                 }
                 [first, second, ..] => {
                     let pair = usize::from(u16::from_le_bytes([first, second]));
-                    set(&mut starts.pairs, pair);
+                    set(&mut *starts.pairs, pair);
                     match name.first_chunk::<4>() {
-                        Some(&head) => set(&mut starts.heads, head_hash(u32::from_le_bytes(head))),
-                        None => set(&mut starts.short, pair),
+                        Some(&head) => set(&mut *starts.heads, head_hash(u32::from_le_bytes(head))),
+                        None => set(&mut *starts.short, pair),
                     }
                 }
             }
@@ -185,17 +191,16 @@ impl LiteralStarts {
 
     /// The first position from `at` on where a name may begin, or the end of `text`. The last
     /// three positions, too short for a test, may always begin one.
-    fn next(&self, text: &[u8], mut at: usize) -> usize {
+    fn next(&self, text: &[u8], at: usize) -> usize {
         if self.everywhere {
             return at;
         }
-        while let Some(&head) = text.get(at..).and_then(<[u8]>::first_chunk::<4>) {
-            if self.head_may_begin(u32::from_le_bytes(head)) {
-                return at;
-            }
-            at += 1;
+        let from = at.min(text.len());
+        let head = |window: &[u8]| u32::from_le_bytes([window[0], window[1], window[2], window[3]]);
+        match text[from..].windows(4).position(|window| self.head_may_begin(head(window))) {
+            Some(offset) => from + offset,
+            None => text.len().saturating_sub(3).max(from),
         }
-        at.min(text.len())
     }
 
     /// Whether a literal may begin at `at`, which lies in `text`; one of the last three
@@ -212,7 +217,7 @@ impl LiteralStarts {
     #[inline]
     fn head_may_begin(&self, head: u32) -> bool {
         let pair = (head & 0xffff) as usize;
-        is_set(&self.pairs, pair) && (is_set(&self.short, pair) || is_set(&self.heads, head_hash(head)))
+        is_set(&*self.pairs, pair) && (is_set(&*self.short, pair) || is_set(&*self.heads, head_hash(head)))
     }
 }
 
@@ -226,6 +231,7 @@ pub(super) fn set(bits: &mut [u64], index: usize) {
 }
 
 /// Whether bit `index` of a bit table is set.
+#[inline]
 pub(super) fn is_set(bits: &[u64], index: usize) -> bool {
     bits[index / 64] >> (index % 64) & 1 == 1
 }
@@ -593,5 +599,20 @@ mod tests {
         assert_eq!(starts.next(text, 0), 4);
         assert_eq!(starts.next(b"plain words", 0), b"plain words".len() - 3);
         assert_eq!(LiteralStarts::new([&b""[..]].into_iter()).next(b"plain", 2), 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn starts_go_to_the_first_position_a_name_may_begin_at(
+            names in proptest::collection::vec("[aAb .]{0,5}", 1..8),
+            text in "[aAb .]{0,24}",
+            at in 0usize..28,
+        ) {
+            let starts = LiteralStarts::new(names.iter().map(String::as_bytes));
+            let text = text.as_bytes();
+            let at = at.min(text.len());
+            let first = (at..text.len()).find(|&position| starts.begins(text, position)).unwrap_or(text.len());
+            proptest::prop_assert_eq!(starts.next(text, at), first);
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, LazyLock};
 use super::gazetteer::{is_set, set};
 use super::lists::{self, Lists, WordList};
 use super::{Candidate, EntityRule};
-use crate::chars::{ASCII_CLASS, ByteRanges, SPACE, class_run};
+use crate::chars::{ASCII_CLASS, ByteRanges, LETTER, SPACE, class_at, class_run};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
 use crate::span::Span;
@@ -391,7 +391,7 @@ impl CapitalisedNames {
         let mut found = Vec::new();
         // A rule of two words or more that extends nothing turns down a run of one word.
         let takes_one = self.extend || self.fewest_words() < 2;
-        for (&region, shaped) in regions.iter().zip(&document.shaped) {
+        for (&region, shaped) in regions.iter().zip(document.shaped_by_region()) {
             // Runs are made of name-shaped words only: the others are skipped without a look.
             let mut k = 0;
             while k < shaped.len() {
@@ -607,8 +607,11 @@ pub struct DocumentWords<'a> {
     text: &'a str,
     /// What the words are described by.
     lexicon: &'a Lexicon,
-    /// The name-shaped words of each region, the only ones a run can hold.
-    shaped: Vec<Vec<NameWord>>,
+    /// The name-shaped words of all regions, in order, the only ones a run can hold; those of
+    /// region `i` end at `shaped_ends[i]`. One vector for the document, not one per region: a
+    /// page has a dozen regions, each of which grew a vector of its own.
+    shaped: Vec<NameWord>,
+    shaped_ends: Vec<usize>,
     /// The regions the words were read from, in order, disjoint.
     regions: Vec<Span>,
     /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
@@ -638,7 +641,8 @@ impl<'a> DocumentWords<'a> {
         let mut document = DocumentWords {
             text,
             lexicon,
-            shaped: Vec::with_capacity(regions.len()),
+            shaped: Vec::new(),
+            shaped_ends: Vec::with_capacity(regions.len()),
             regions: regions.to_vec(),
             capitalised_inside: Vec::new(),
             inside: OnceCell::new(),
@@ -648,7 +652,7 @@ impl<'a> DocumentWords<'a> {
             last_words: 0,
         };
         for &region in regions {
-            let mut shaped: Vec<NameWord> = Vec::new();
+            let first = document.shaped.len();
             // Only words that start in a capital are read; the others are passed over unread.
             let mut words = Words::new(text, region);
             while let Some((span, capital)) = words.next_capitalised() {
@@ -666,7 +670,8 @@ impl<'a> DocumentWords<'a> {
                 if name_shaped(surface, facts.run_break, lexicon) {
                     // The words are consecutive too: what `joined` allows between them holds no
                     // letter or digit, so no word.
-                    let joins_previous = shaped.last().is_some_and(|last| joined(text, last.span.end, span.start));
+                    let joins_previous =
+                        document.shaped[first..].last().is_some_and(|last| joined(text, last.span.end, span.start));
                     let mut name_word = NameWord {
                         span,
                         starts_sentence,
@@ -680,7 +685,7 @@ impl<'a> DocumentWords<'a> {
                     };
                     lexicon.describe(&mut name_word, surface, facts);
                     document.last_words |= name_word.last;
-                    shaped.push(name_word);
+                    document.shaped.push(name_word);
                 }
             }
             let mut start = region.start;
@@ -691,9 +696,15 @@ impl<'a> DocumentWords<'a> {
                 }
                 start = span.end + 1;
             }
-            document.shaped.push(shaped);
+            document.shaped_ends.push(document.shaped.len());
         }
         document
+    }
+
+    /// The name-shaped words of each region, in the order of the regions.
+    fn shaped_by_region(&self) -> impl Iterator<Item = &[NameWord]> {
+        let starts = std::iter::once(0).chain(self.shaped_ends.iter().copied());
+        starts.zip(&self.shaped_ends).map(|(start, &end)| &self.shaped[start..end])
     }
 
     /// How often `word` is written, capitalised as given, inside a sentence.
@@ -742,7 +753,6 @@ impl<'a> DocumentWords<'a> {
             let asked: HashSet<String> = self
                 .shaped
                 .iter()
-                .flatten()
                 .filter(|shaped| shaped.common != 0)
                 .map(|shaped| shaped.span.of(self.text))
                 .filter(|word| word.chars().any(char::is_lowercase) && self.inside(word) >= self.lexicon.min_mentions)
@@ -837,10 +847,12 @@ fn starts_capitalised(word: &str) -> bool {
 /// at least four and no more than one in five start in lower case.
 fn is_title_case(line: &str) -> bool {
     let bytes = line.as_bytes();
-    // (letter, capital, width) of the character at `at`, decoded only beyond ASCII.
-    let char_at = |at: usize| {
-        let c = line[at..].chars().next().expect("a character starts here");
-        (c.is_alphabetic(), c.is_uppercase(), c.len_utf8())
+    // (letter, width) of the character at `at`, beyond ASCII: punctuation and Latin letters
+    // are told by their bytes (see `class_at`), without the look-up of the letters that decoding
+    // costs; whether a letter is a capital is asked only of a run's first.
+    let letter_at = |at: usize| {
+        let (class, width) = class_at(line, at);
+        (class & LETTER != 0, width)
     };
     // Each capitalised run begins with a capital of its own, an ASCII one or a character beyond
     // ASCII (told by its lead byte): their count bounds the capitalised words, and turns down
@@ -868,9 +880,9 @@ fn is_title_case(line: &str) -> bool {
                 at += 1;
                 continue;
             }
-            _ => match char_at(at) {
-                (true, capital, _) => capital,
-                (false, _, width) => {
+            _ => match letter_at(at) {
+                (true, _) => line[at..].starts_with(char::is_uppercase),
+                (false, width) => {
                     at += width;
                     continue;
                 }
@@ -883,8 +895,8 @@ fn is_title_case(line: &str) -> bool {
                 letters += 1;
             }
             match bytes.get(at) {
-                Some(byte) if !byte.is_ascii() => match char_at(at) {
-                    (true, _, width) => {
+                Some(byte) if !byte.is_ascii() => match letter_at(at) {
+                    (true, width) => {
                         at += width;
                         letters += 1;
                     }
@@ -1046,13 +1058,27 @@ impl<'t> Words<'t> {
 
     /// The character at `at`, beyond ASCII: (letter or digit, capital, width).
     fn beyond_ascii(&self, at: usize) -> (bool, bool, usize) {
-        // General punctuation (U+2000 to U+203F: curly quotes, dashes, `…`, `•`, spaces) is
-        // the most common text beyond ASCII in English news, and holds no letter or digit.
+        let (c, width) = self.char_beyond_ascii(at);
+        (c.is_some_and(char::is_alphanumeric), c.is_some_and(char::is_uppercase), width)
+    }
+
+    /// Whether the character at `at`, beyond ASCII, is a capital, and its width. A capital is
+    /// a letter (see `every_capital_is_a_letter`): the look-up of the letters, the costlier
+    /// one, is not made.
+    fn capital_beyond_ascii(&self, at: usize) -> (bool, usize) {
+        let (c, width) = self.char_beyond_ascii(at);
+        (c.is_some_and(char::is_uppercase), width)
+    }
+
+    /// The character at `at`, beyond ASCII, and its width; none for general punctuation
+    /// (U+2000 to U+203F: curly quotes, dashes, `…`, `•`, spaces), the most common text beyond
+    /// ASCII in English news, which holds no letter or digit and is told by its first bytes.
+    fn char_beyond_ascii(&self, at: usize) -> (Option<char>, usize) {
         if self.slice.as_bytes()[at..].starts_with(&[0xE2, 0x80]) {
-            return (false, false, 3);
+            return (None, 3);
         }
         let c = self.slice[at..].chars().next().expect("a character starts here");
-        (c.is_alphanumeric(), c.is_uppercase(), c.len_utf8())
+        (Some(c), c.len_utf8())
     }
 
     /// The next word that starts in a capital letter, the words before it skipped. Only the
@@ -1068,10 +1094,7 @@ impl<'t> Words<'t> {
                 byte if byte.is_ascii() => (true, 1),
                 // Inside a character.
                 0x80..=0xBF => (false, 1),
-                _ => {
-                    let (word_char, capital, width) = self.beyond_ascii(at);
-                    (word_char && capital, width)
-                }
+                _ => self.capital_beyond_ascii(at),
             };
             if capital && let Some(word) = self.word_from(at) {
                 return Some(word);
@@ -1166,7 +1189,7 @@ impl Iterator for Words<'_> {
         // The first character counts only once another joins it: a one-letter word is empty.
         let first_capital = match bytes[start] {
             byte if byte.is_ascii() => WORD_BYTES[usize::from(byte)] & CAPITAL != 0,
-            _ => self.beyond_ascii(start).1,
+            _ => self.capital_beyond_ascii(start).0,
         };
         let (mut end, mut capital) = (start, first_capital);
         loop {
@@ -1343,6 +1366,13 @@ pub(super) fn collapse(name: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_capital_is_a_letter() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert!(!c.is_uppercase() || c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     proptest::proptest! {
         /// Entities next to one another, apart, and at the start of the text.
@@ -1533,6 +1563,26 @@ mod tests {
         assert!(is_title_case("Öl-Preise Steigen Über Erwartungen"));
         assert!(!is_title_case("Rates rise as ports reopen across Europe"));
         assert!(!is_title_case("Rise In Rates"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn headlines_are_what_counting_the_long_words_plainly_finds(
+            // Capitals and lower case letters within and beyond ASCII (`ǅ` is a title-case letter,
+            // `中` one of no case), and punctuation beyond ASCII that ends a word.
+            words in proptest::collection::vec("[A-Za-z]{0,2}[A-Za-zÉéÖöЖжǅ中ß]{1,5}[ ’—.1]{0,2}", 0..12),
+        ) {
+            let line = words.concat();
+            let (mut upper, mut lower) = (0, 0);
+            for word in line.split(|c: char| !c.is_alphabetic()).filter(|word| word.chars().count() >= 4) {
+                if word.starts_with(char::is_uppercase) {
+                    upper += 1;
+                } else {
+                    lower += 1;
+                }
+            }
+            proptest::prop_assert_eq!(is_title_case(&line), upper >= 4 && lower * 5 <= upper + lower, "{}", line);
+        }
     }
 
     #[test]
