@@ -549,6 +549,8 @@ struct Scratch {
     hits: Vec<(usize, usize, usize, usize)>,
     /// Per block: the end of its units in `units`, and its number of sentences.
     blocks: Vec<(usize, usize)>,
+    /// The units of one block: how each stands with respect to quotations.
+    quotes: Vec<units::Quoting>,
     /// Where the text has characters that narrowed patterns do not keep.
     foreign: narrow::Foreign,
 }
@@ -809,8 +811,9 @@ impl ClaimExtractor {
         for &(end, sentences) in &scratch.blocks {
             pending.clear();
             let block_units = &scratch.units[first..end];
-            let quotes = units::quoting(text, block_units);
-            for (index, (&unit, quote)) in block_units.iter().zip(quotes).enumerate() {
+            scratch.quotes.clear();
+            units::quoting(text, block_units, &mut scratch.quotes);
+            for (index, (&unit, &quote)) in block_units.iter().zip(&scratch.quotes).enumerate() {
                 let index = first + index;
                 let own = hits.iter().take_while(|hit| hit.0 == index).count();
                 let (unit_hits, rest) = hits.split_at(own);

@@ -36,38 +36,37 @@ pub struct Quoting {
     pub continues: bool,
 }
 
-/// How each of `units` (in order, from one paragraph) stands with respect to quotations. Curly
-/// quotes open and close; a straight double quote does whichever is due. Single quotes are left
-/// out: they are apostrophes too often.
-pub fn quoting(text: &str, units: &[Unit]) -> Vec<Quoting> {
-    let mut open = false;
-    let mut at = units.first().map_or(0, |u| u.span.start);
+/// Appends to `out` how each of `units` (in order, none overlapping the next, from one
+/// paragraph) stands with respect to quotations. Curly quotes open and close; a straight double
+/// quote does whichever is due. Single quotes are left out: they are apostrophes too often.
+pub fn quoting(text: &str, units: &[Unit], out: &mut Vec<Quoting>) {
+    let (Some(first), Some(last)) = (units.first(), units.last()) else {
+        return;
+    };
     // Read as bytes: `"` is one, and the curly quotes are E2 80 9C and E2 80 9D in UTF-8. Both
-    // first bytes are looked for many bytes at a time: most text has few quotes.
-    let step = |open: &mut bool, from: usize, to: usize| {
-        let bytes = &text.as_bytes()[from..to];
-        for at in memchr::memchr2_iter(b'"', 0xE2, bytes) {
-            if bytes[at] == b'"' {
-                *open = !*open;
-                continue;
-            }
-            match bytes.get(at + 1..at + 3) {
-                Some([0x80, 0x9C]) => *open = true,
-                Some([0x80, 0x9D]) => *open = false,
+    // first bytes are looked for many bytes at a time, in one pass over the paragraph's units:
+    // most text has few quotes, and a search per unit cost more to start than to run. A unit
+    // ends on a character's end, so the two bytes after an E2 before it lie before it too.
+    let bytes = &text.as_bytes()[..last.span.end];
+    let mut marks =
+        memchr::memchr2_iter(b'"', 0xE2, &bytes[first.span.start..]).map(|at| first.span.start + at).peekable();
+    let mut open = false;
+    let mut read_to = |open: &mut bool, end: usize| {
+        while let Some(at) = marks.next_if(|&at| at < end) {
+            match bytes[at..] {
+                [b'"', ..] => *open = !*open,
+                [_, 0x80, 0x9C, ..] => *open = true,
+                [_, 0x80, 0x9D, ..] => *open = false,
                 _ => {}
             }
         }
     };
-    units
-        .iter()
-        .map(|unit| {
-            step(&mut open, at, unit.span.start);
-            let starts_quoted = open || unit.span.of(text).starts_with(['\u{201C}', '"']);
-            step(&mut open, unit.span.start, unit.span.end);
-            at = unit.span.end;
-            Quoting { starts_quoted, continues: open }
-        })
-        .collect()
+    out.extend(units.iter().map(|unit| {
+        read_to(&mut open, unit.span.start);
+        let starts_quoted = open || unit.span.of(text).starts_with(['\u{201C}', '"']);
+        read_to(&mut open, unit.span.end);
+        Quoting { starts_quoted, continues: open }
+    }));
 }
 
 const MAX_HEADING_WORDS: usize = 6;
@@ -523,8 +522,53 @@ mod tests {
             pieces.push(Unit { span: Span::new(start, end).trim(text), chain_step: false });
             start = end;
         }
-        let flags: Vec<(bool, bool)> = quoting(text, &pieces).iter().map(|q| (q.starts_quoted, q.continues)).collect();
+        let mut quotes = Vec::new();
+        quoting(text, &pieces, &mut quotes);
+        let flags: Vec<(bool, bool)> = quotes.iter().map(|q| (q.starts_quoted, q.continues)).collect();
         assert_eq!(flags, [(false, false), (true, true), (true, false), (true, false), (false, false)]);
+    }
+
+    proptest::proptest! {
+        /// Units with gaps between them, cut at random characters of a text of quote marks
+        /// and other characters of the same first byte (`’`, `→`).
+        #[test]
+        fn quotations_are_followed_as_each_character_tells(
+            text in "[a \"\u{201C}\u{201D}\u{2019}\u{2192}]{0,40}",
+            cuts in proptest::collection::vec(0usize..40, 0..12),
+        ) {
+            let mut bounds: Vec<usize> = cuts.iter().filter_map(|&n| text.char_indices().nth(n).map(|(at, _)| at)).collect();
+            bounds.extend([0, text.len()]);
+            bounds.sort();
+            bounds.dedup();
+            // Every other stretch between the cuts is a unit, the others are gaps.
+            let pieces: Vec<Unit> = bounds
+                .windows(2)
+                .step_by(2)
+                .map(|pair| Unit { span: Span::new(pair[0], pair[1]), chain_step: false })
+                .collect();
+            let mut open = false;
+            let mut toggle = |from: usize, to: usize| {
+                for c in text[from..to].chars() {
+                    match c {
+                        '"' => open = !open,
+                        '\u{201C}' => open = true,
+                        '\u{201D}' => open = false,
+                        _ => {}
+                    }
+                }
+                open
+            };
+            let mut expected = Vec::new();
+            let mut at = pieces.first().map_or(0, |unit| unit.span.start);
+            for unit in &pieces {
+                let starts_quoted = toggle(at, unit.span.start) || unit.span.of(&text).starts_with(['\u{201C}', '"']);
+                expected.push(Quoting { starts_quoted, continues: toggle(unit.span.start, unit.span.end) });
+                at = unit.span.end;
+            }
+            let mut quotes = Vec::new();
+            quoting(&text, &pieces, &mut quotes);
+            proptest::prop_assert_eq!(quotes, expected);
+        }
     }
 
     #[test]
