@@ -324,53 +324,62 @@ fn starts_lower_within(text: &str, words: usize) -> bool {
 fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &[MoneyItem]) -> Span {
     let slice = sentence.of(text);
     // A heading needs two words before the subject, and a lower-case word after it: a sentence
-    // with a lower-case word among its first three has none (most have one), so it is not listed.
-    let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
+    // with a lower-case word among its first three has none (most have one), so it is not read.
     if starts_lower_within(slice, 3) {
         return sentence;
     }
     let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
-    // Nothing after the first lower-case word is read: the tokens stop there. Before it come
-    // the heading, the subject and symbols: a sentence with more words than a heading and a
-    // subject have before its first lower-case word has no heading, and is read no further.
-    let mut tokens: Vec<(usize, &str)> = Vec::new();
-    let mut words = 0;
-    for token in slice.split_whitespace() {
-        tokens.push((token.as_ptr() as usize - slice.as_ptr() as usize, token));
-        if lower(token) {
-            break;
-        }
-        words += usize::from(token.chars().any(char::is_alphabetic));
-        if words > MAX_HEADING_WORDS + 1 {
-            return sentence;
-        }
-    }
-    let Some(first_lower) = tokens.iter().position(|(_, t)| starts_with(t, char::is_lowercase)) else {
-        return sentence;
-    };
-    // The subject: the last capitalised word before the first lower-case one.
-    let Some(subject) = tokens[..first_lower].iter().rposition(|(_, t)| starts_with(t, char::is_uppercase)) else {
-        return sentence;
-    };
-    let heading = &tokens[..subject];
+    let has_letter = |token: &str| token.chars().any(char::is_alphabetic);
     let heading_like = |token: &str| {
         let first = token.chars().next().unwrap_or(' ');
         (first.is_uppercase() || first.is_ascii_digit() || !first.is_alphanumeric())
             && !token.ends_with(['.', ',', ':', ';', '!', '?', ')'])
     };
-    let words_in_heading = heading.iter().filter(|(_, t)| t.chars().any(char::is_alphabetic)).count();
-    let between_is_symbols = tokens[subject + 1..first_lower].iter().all(|(_, t)| !t.chars().any(char::is_alphabetic));
-    // A subject followed by a comma ends a name with an apposition ("Hollins Civil Engineering,
-    // which drew up the plans, …"): it is no subject after a heading.
+    // The tokens are read once, up to the first lower-case word, keeping what the heading test
+    // asks of them: the subject is the last capitalised word before that word, the heading the
+    // tokens before the subject (their words with a letter, and whether all look like a heading),
+    // and the tokens between the subject and that word must be symbols. Before the lower-case
+    // word come the heading, the subject and symbols: a sentence with more words than a heading
+    // and a subject have there has no heading, and is read no further.
+    // The first token: the heading's first, when the subject is not.
+    let mut first_token = None;
+    let (mut words, mut all_heading_like) = (0, true);
+    // The subject's offset, and the heading's words and look before it.
+    let mut subject: Option<(usize, usize, bool)> = None;
+    let mut between_is_symbols = true;
+    let mut found_lower = false;
+    for token in slice.split_whitespace() {
+        if starts_with(token, char::is_lowercase) {
+            found_lower = true;
+            break;
+        }
+        first_token.get_or_insert(token);
+        if starts_with(token, char::is_uppercase) {
+            // A subject followed by a comma ends a name with an apposition ("Hollins Civil
+            // Engineering, which drew up the plans, …"): it is no subject after a heading.
+            let offset = token.as_ptr() as usize - slice.as_ptr() as usize;
+            subject = (!token.ends_with(',')).then_some((offset, words, all_heading_like));
+            between_is_symbols = true;
+        } else {
+            between_is_symbols &= !has_letter(token);
+        }
+        all_heading_like &= heading_like(token);
+        words += usize::from(has_letter(token));
+        if words > MAX_HEADING_WORDS + 1 {
+            return sentence;
+        }
+    }
+    let Some((offset, words_in_heading, heading_is_like)) = subject.filter(|_| found_lower) else {
+        return sentence;
+    };
     if !(2..=MAX_HEADING_WORDS).contains(&words_in_heading)
-        || !heading.iter().all(|(_, t)| heading_like(t))
+        || !heading_is_like
         || !between_is_symbols
-        || heading.first().is_some_and(|(_, t)| NOT_HEADING_START.contains(t))
-        || tokens[subject].1.ends_with(',')
+        || first_token.is_some_and(|token| NOT_HEADING_START.contains(&token))
     {
         return sentence;
     }
-    let cut = sentence.start + tokens[subject].0;
+    let cut = sentence.start + offset;
     // A headline with a figure in Title Case ("Acme Raises $85 Million Series C to …") is a
     // sentence, not a card heading: card headings are labels.
     if money.iter().any(|m| m.span.start >= sentence.start && m.span.start < cut) {
@@ -427,6 +436,78 @@ mod tests {
             let slow = text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
             proptest::prop_assert_eq!(words_with_letter(&text, usize::MAX), slow);
             proptest::prop_assert_eq!(words_with_letter(&text, at_most), slow.min(at_most));
+        }
+    }
+
+    /// [`without_heading`] without entities or money, as it was first written: on a list of the
+    /// tokens.
+    fn without_heading_listed(text: &str, sentence: Span) -> Span {
+        let slice = sentence.of(text);
+        // A heading needs two words before the subject, and a lower-case word after it: a sentence
+        // with a lower-case word among its first three has none (most have one), so it is not listed.
+        let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
+        if starts_lower_within(slice, 3) {
+            return sentence;
+        }
+        let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
+        // Nothing after the first lower-case word is read: the tokens stop there. Before it come
+        // the heading, the subject and symbols: a sentence with more words than a heading and a
+        // subject have before its first lower-case word has no heading, and is read no further.
+        let mut tokens: Vec<(usize, &str)> = Vec::new();
+        let mut words = 0;
+        for token in slice.split_whitespace() {
+            tokens.push((token.as_ptr() as usize - slice.as_ptr() as usize, token));
+            if lower(token) {
+                break;
+            }
+            words += usize::from(token.chars().any(char::is_alphabetic));
+            if words > MAX_HEADING_WORDS + 1 {
+                return sentence;
+            }
+        }
+        let Some(first_lower) = tokens.iter().position(|(_, t)| starts_with(t, char::is_lowercase)) else {
+            return sentence;
+        };
+        // The subject: the last capitalised word before the first lower-case one.
+        let Some(subject) = tokens[..first_lower].iter().rposition(|(_, t)| starts_with(t, char::is_uppercase)) else {
+            return sentence;
+        };
+        let heading = &tokens[..subject];
+        let heading_like = |token: &str| {
+            let first = token.chars().next().unwrap_or(' ');
+            (first.is_uppercase() || first.is_ascii_digit() || !first.is_alphanumeric())
+                && !token.ends_with(['.', ',', ':', ';', '!', '?', ')'])
+        };
+        let words_in_heading = heading.iter().filter(|(_, t)| t.chars().any(char::is_alphabetic)).count();
+        let between_is_symbols =
+            tokens[subject + 1..first_lower].iter().all(|(_, t)| !t.chars().any(char::is_alphabetic));
+        // A subject followed by a comma ends a name with an apposition ("Hollins Civil Engineering,
+        // which drew up the plans, …"): it is no subject after a heading.
+        if !(2..=MAX_HEADING_WORDS).contains(&words_in_heading)
+            || !heading.iter().all(|(_, t)| heading_like(t))
+            || !between_is_symbols
+            || heading.first().is_some_and(|(_, t)| NOT_HEADING_START.contains(t))
+            || tokens[subject].1.ends_with(',')
+        {
+            return sentence;
+        }
+        Span::new(sentence.start + tokens[subject].0, sentence.end)
+    }
+
+    proptest::proptest! {
+        /// Sentences of capitalised words, lower-case words, symbols, figures, words that end a
+        /// name or a clause, and words beyond ASCII, in any order.
+        #[test]
+        fn a_heading_is_cut_off_as_the_list_of_tokens_tells(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec!["Grid", "The", "Acme,", "Out.", "rose", "ship", "—", "2025", "$5", "Ж", "ж", "(x)", "'Em", "É"]),
+                0..12,
+            ),
+            spaces in proptest::sample::select(vec![" ", "  ", "\u{a0}", "\t"]),
+        ) {
+            let text = words.join(spaces);
+            let sentence = Span::new(0, text.len());
+            proptest::prop_assert_eq!(without_heading(&text, sentence, &[], &[]), without_heading_listed(&text, sentence));
         }
     }
 
