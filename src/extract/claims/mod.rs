@@ -549,6 +549,8 @@ struct Scratch {
     hits: Vec<(usize, usize, usize, usize)>,
     /// Per block: the end of its units in `units`, and its number of sentences.
     blocks: Vec<(usize, usize)>,
+    /// The units of one block: how each stands with respect to quotations.
+    quotes: Vec<units::Quoting>,
     /// Where the text has characters that narrowed patterns do not keep.
     foreign: narrow::Foreign,
 }
@@ -593,6 +595,8 @@ struct Pending<'a> {
     unit: Unit,
     quote: units::Quoting,
     reading: Reading<'a>,
+    /// The entities inside the unit.
+    entities: usize,
 }
 
 impl ClaimExtractor {
@@ -790,7 +794,6 @@ impl ClaimExtractor {
             .unwrap_or_else(|| Buffers::new(self.pattern_owners.len()));
         scratch.units.clear();
         scratch.blocks.clear();
-        let mut pending = Vec::new();
         let earlier = Earlier::new(entities);
         scratch.foreign.find(text);
         for &block in blocks {
@@ -804,13 +807,19 @@ impl ClaimExtractor {
             scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
         }
         self.search_units(text, &mut scratch);
+        // One list for the units of every block, as long as the longest block needs: grown
+        // from nothing, it was grown again in every document.
+        let mut first = 0;
+        let longest = scratch.blocks.iter().map(|&(end, _)| end - std::mem::replace(&mut first, end)).max();
+        let mut pending = Vec::with_capacity(longest.unwrap_or(0));
         let mut hits = scratch.hits.as_slice();
         let mut first = 0;
         for &(end, sentences) in &scratch.blocks {
             pending.clear();
             let block_units = &scratch.units[first..end];
-            let quotes = units::quoting(text, block_units);
-            for (index, (&unit, quote)) in block_units.iter().zip(quotes).enumerate() {
+            scratch.quotes.clear();
+            units::quoting(text, block_units, &mut scratch.quotes);
+            for (index, (&unit, &quote)) in block_units.iter().zip(&scratch.quotes).enumerate() {
                 let index = first + index;
                 let own = hits.iter().take_while(|hit| hit.0 == index).count();
                 let (unit_hits, rest) = hits.split_at(own);
@@ -826,6 +835,8 @@ impl ClaimExtractor {
                 pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
             }
             carry_attribution(&mut pending);
+            // At most every unit read becomes a claim: room for them at once, not a claim at a time.
+            claims.reserve(pending.len());
             claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, &earlier, money)));
             first = end;
         }
@@ -987,7 +998,7 @@ impl ClaimExtractor {
         if reading.fired.0 & self.vetoes.0 != 0 {
             return None;
         }
-        Some(Pending { unit, quote, reading })
+        Some(Pending { unit, quote, reading, entities })
     }
 
     /// Scores a read unit; a claim when the score reaches the threshold.
@@ -999,7 +1010,7 @@ impl ClaimExtractor {
         money: &[MoneyItem<'a>],
     ) -> Option<ClaimItem<'a>> {
         let entities = earlier.entities;
-        let Pending { unit, reading, .. } = pending;
+        let Pending { unit, reading, entities: inside_unit, .. } = pending;
         let fired = reading.fired;
         let total: f32 = self.scoring.bias + fired.iter().map(|r| self.rules[r].weight).sum::<f32>();
         let score = 1.0 / (1.0 + (-total).exp());
@@ -1017,6 +1028,9 @@ impl ClaimExtractor {
         // Most claims have more cues than a list grown from nothing holds at first.
         let mut cues = Vec::with_capacity(fired.len());
         cues.extend(fired.iter().map(|r| self.rules[r].id.as_str()));
+        // Counted when the unit was read: the list is as long as it needs at once.
+        let mut named = Vec::with_capacity(inside_unit);
+        named.extend(inside(unit.span, entities, |e| e.span));
         Some(ClaimItem {
             span: unit.span,
             text: unit.span.of(text),
@@ -1026,7 +1040,7 @@ impl ClaimExtractor {
             attribution,
             score: (score * 1000.0).round() / 1000.0,
             cues,
-            entities: inside(unit.span, entities, |e| e.span).collect(),
+            entities: named,
             money: inside(unit.span, money, |m| m.span).collect(),
         })
     }

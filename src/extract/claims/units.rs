@@ -36,38 +36,37 @@ pub struct Quoting {
     pub continues: bool,
 }
 
-/// How each of `units` (in order, from one paragraph) stands with respect to quotations. Curly
-/// quotes open and close; a straight double quote does whichever is due. Single quotes are left
-/// out: they are apostrophes too often.
-pub fn quoting(text: &str, units: &[Unit]) -> Vec<Quoting> {
-    let mut open = false;
-    let mut at = units.first().map_or(0, |u| u.span.start);
+/// Appends to `out` how each of `units` (in order, none overlapping the next, from one
+/// paragraph) stands with respect to quotations. Curly quotes open and close; a straight double
+/// quote does whichever is due. Single quotes are left out: they are apostrophes too often.
+pub fn quoting(text: &str, units: &[Unit], out: &mut Vec<Quoting>) {
+    let (Some(first), Some(last)) = (units.first(), units.last()) else {
+        return;
+    };
     // Read as bytes: `"` is one, and the curly quotes are E2 80 9C and E2 80 9D in UTF-8. Both
-    // first bytes are looked for many bytes at a time: most text has few quotes.
-    let step = |open: &mut bool, from: usize, to: usize| {
-        let bytes = &text.as_bytes()[from..to];
-        for at in memchr::memchr2_iter(b'"', 0xE2, bytes) {
-            if bytes[at] == b'"' {
-                *open = !*open;
-                continue;
-            }
-            match bytes.get(at + 1..at + 3) {
-                Some([0x80, 0x9C]) => *open = true,
-                Some([0x80, 0x9D]) => *open = false,
+    // first bytes are looked for many bytes at a time, in one pass over the paragraph's units:
+    // most text has few quotes, and a search per unit cost more to start than to run. A unit
+    // ends on a character's end, so the two bytes after an E2 before it lie before it too.
+    let bytes = &text.as_bytes()[..last.span.end];
+    let mut marks =
+        memchr::memchr2_iter(b'"', 0xE2, &bytes[first.span.start..]).map(|at| first.span.start + at).peekable();
+    let mut open = false;
+    let mut read_to = |open: &mut bool, end: usize| {
+        while let Some(at) = marks.next_if(|&at| at < end) {
+            match bytes[at..] {
+                [b'"', ..] => *open = !*open,
+                [_, 0x80, 0x9C, ..] => *open = true,
+                [_, 0x80, 0x9D, ..] => *open = false,
                 _ => {}
             }
         }
     };
-    units
-        .iter()
-        .map(|unit| {
-            step(&mut open, at, unit.span.start);
-            let starts_quoted = open || unit.span.of(text).starts_with(['\u{201C}', '"']);
-            step(&mut open, unit.span.start, unit.span.end);
-            at = unit.span.end;
-            Quoting { starts_quoted, continues: open }
-        })
-        .collect()
+    out.extend(units.iter().map(|unit| {
+        read_to(&mut open, unit.span.start);
+        let starts_quoted = open || unit.span.of(text).starts_with(['\u{201C}', '"']);
+        read_to(&mut open, unit.span.end);
+        Quoting { starts_quoted, continues: open }
+    }));
 }
 
 const MAX_HEADING_WORDS: usize = 6;
@@ -325,53 +324,62 @@ fn starts_lower_within(text: &str, words: usize) -> bool {
 fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &[MoneyItem]) -> Span {
     let slice = sentence.of(text);
     // A heading needs two words before the subject, and a lower-case word after it: a sentence
-    // with a lower-case word among its first three has none (most have one), so it is not listed.
-    let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
+    // with a lower-case word among its first three has none (most have one), so it is not read.
     if starts_lower_within(slice, 3) {
         return sentence;
     }
     let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
-    // Nothing after the first lower-case word is read: the tokens stop there. Before it come
-    // the heading, the subject and symbols: a sentence with more words than a heading and a
-    // subject have before its first lower-case word has no heading, and is read no further.
-    let mut tokens: Vec<(usize, &str)> = Vec::new();
-    let mut words = 0;
-    for token in slice.split_whitespace() {
-        tokens.push((token.as_ptr() as usize - slice.as_ptr() as usize, token));
-        if lower(token) {
-            break;
-        }
-        words += usize::from(token.chars().any(char::is_alphabetic));
-        if words > MAX_HEADING_WORDS + 1 {
-            return sentence;
-        }
-    }
-    let Some(first_lower) = tokens.iter().position(|(_, t)| starts_with(t, char::is_lowercase)) else {
-        return sentence;
-    };
-    // The subject: the last capitalised word before the first lower-case one.
-    let Some(subject) = tokens[..first_lower].iter().rposition(|(_, t)| starts_with(t, char::is_uppercase)) else {
-        return sentence;
-    };
-    let heading = &tokens[..subject];
+    let has_letter = |token: &str| token.chars().any(char::is_alphabetic);
     let heading_like = |token: &str| {
         let first = token.chars().next().unwrap_or(' ');
         (first.is_uppercase() || first.is_ascii_digit() || !first.is_alphanumeric())
             && !token.ends_with(['.', ',', ':', ';', '!', '?', ')'])
     };
-    let words_in_heading = heading.iter().filter(|(_, t)| t.chars().any(char::is_alphabetic)).count();
-    let between_is_symbols = tokens[subject + 1..first_lower].iter().all(|(_, t)| !t.chars().any(char::is_alphabetic));
-    // A subject followed by a comma ends a name with an apposition ("Hollins Civil Engineering,
-    // which drew up the plans, …"): it is no subject after a heading.
+    // The tokens are read once, up to the first lower-case word, keeping what the heading test
+    // asks of them: the subject is the last capitalised word before that word, the heading the
+    // tokens before the subject (their words with a letter, and whether all look like a heading),
+    // and the tokens between the subject and that word must be symbols. Before the lower-case
+    // word come the heading, the subject and symbols: a sentence with more words than a heading
+    // and a subject have there has no heading, and is read no further.
+    // The first token: the heading's first, when the subject is not.
+    let mut first_token = None;
+    let (mut words, mut all_heading_like) = (0, true);
+    // The subject's offset, and the heading's words and look before it.
+    let mut subject: Option<(usize, usize, bool)> = None;
+    let mut between_is_symbols = true;
+    let mut found_lower = false;
+    for token in slice.split_whitespace() {
+        if starts_with(token, char::is_lowercase) {
+            found_lower = true;
+            break;
+        }
+        first_token.get_or_insert(token);
+        if starts_with(token, char::is_uppercase) {
+            // A subject followed by a comma ends a name with an apposition ("Hollins Civil
+            // Engineering, which drew up the plans, …"): it is no subject after a heading.
+            let offset = token.as_ptr() as usize - slice.as_ptr() as usize;
+            subject = (!token.ends_with(',')).then_some((offset, words, all_heading_like));
+            between_is_symbols = true;
+        } else {
+            between_is_symbols &= !has_letter(token);
+        }
+        all_heading_like &= heading_like(token);
+        words += usize::from(has_letter(token));
+        if words > MAX_HEADING_WORDS + 1 {
+            return sentence;
+        }
+    }
+    let Some((offset, words_in_heading, heading_is_like)) = subject.filter(|_| found_lower) else {
+        return sentence;
+    };
     if !(2..=MAX_HEADING_WORDS).contains(&words_in_heading)
-        || !heading.iter().all(|(_, t)| heading_like(t))
+        || !heading_is_like
         || !between_is_symbols
-        || heading.first().is_some_and(|(_, t)| NOT_HEADING_START.contains(t))
-        || tokens[subject].1.ends_with(',')
+        || first_token.is_some_and(|token| NOT_HEADING_START.contains(&token))
     {
         return sentence;
     }
-    let cut = sentence.start + tokens[subject].0;
+    let cut = sentence.start + offset;
     // A headline with a figure in Title Case ("Acme Raises $85 Million Series C to …") is a
     // sentence, not a card heading: card headings are labels.
     if money.iter().any(|m| m.span.start >= sentence.start && m.span.start < cut) {
@@ -428,6 +436,78 @@ mod tests {
             let slow = text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
             proptest::prop_assert_eq!(words_with_letter(&text, usize::MAX), slow);
             proptest::prop_assert_eq!(words_with_letter(&text, at_most), slow.min(at_most));
+        }
+    }
+
+    /// [`without_heading`] without entities or money, as it was first written: on a list of the
+    /// tokens.
+    fn without_heading_listed(text: &str, sentence: Span) -> Span {
+        let slice = sentence.of(text);
+        // A heading needs two words before the subject, and a lower-case word after it: a sentence
+        // with a lower-case word among its first three has none (most have one), so it is not listed.
+        let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
+        if starts_lower_within(slice, 3) {
+            return sentence;
+        }
+        let starts_with = |token: &str, test: fn(char) -> bool| token.chars().next().is_some_and(test);
+        // Nothing after the first lower-case word is read: the tokens stop there. Before it come
+        // the heading, the subject and symbols: a sentence with more words than a heading and a
+        // subject have before its first lower-case word has no heading, and is read no further.
+        let mut tokens: Vec<(usize, &str)> = Vec::new();
+        let mut words = 0;
+        for token in slice.split_whitespace() {
+            tokens.push((token.as_ptr() as usize - slice.as_ptr() as usize, token));
+            if lower(token) {
+                break;
+            }
+            words += usize::from(token.chars().any(char::is_alphabetic));
+            if words > MAX_HEADING_WORDS + 1 {
+                return sentence;
+            }
+        }
+        let Some(first_lower) = tokens.iter().position(|(_, t)| starts_with(t, char::is_lowercase)) else {
+            return sentence;
+        };
+        // The subject: the last capitalised word before the first lower-case one.
+        let Some(subject) = tokens[..first_lower].iter().rposition(|(_, t)| starts_with(t, char::is_uppercase)) else {
+            return sentence;
+        };
+        let heading = &tokens[..subject];
+        let heading_like = |token: &str| {
+            let first = token.chars().next().unwrap_or(' ');
+            (first.is_uppercase() || first.is_ascii_digit() || !first.is_alphanumeric())
+                && !token.ends_with(['.', ',', ':', ';', '!', '?', ')'])
+        };
+        let words_in_heading = heading.iter().filter(|(_, t)| t.chars().any(char::is_alphabetic)).count();
+        let between_is_symbols =
+            tokens[subject + 1..first_lower].iter().all(|(_, t)| !t.chars().any(char::is_alphabetic));
+        // A subject followed by a comma ends a name with an apposition ("Hollins Civil Engineering,
+        // which drew up the plans, …"): it is no subject after a heading.
+        if !(2..=MAX_HEADING_WORDS).contains(&words_in_heading)
+            || !heading.iter().all(|(_, t)| heading_like(t))
+            || !between_is_symbols
+            || heading.first().is_some_and(|(_, t)| NOT_HEADING_START.contains(t))
+            || tokens[subject].1.ends_with(',')
+        {
+            return sentence;
+        }
+        Span::new(sentence.start + tokens[subject].0, sentence.end)
+    }
+
+    proptest::proptest! {
+        /// Sentences of capitalised words, lower-case words, symbols, figures, words that end a
+        /// name or a clause, and words beyond ASCII, in any order.
+        #[test]
+        fn a_heading_is_cut_off_as_the_list_of_tokens_tells(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec!["Grid", "The", "Acme,", "Out.", "rose", "ship", "—", "2025", "$5", "Ж", "ж", "(x)", "'Em", "É"]),
+                0..12,
+            ),
+            spaces in proptest::sample::select(vec![" ", "  ", "\u{a0}", "\t"]),
+        ) {
+            let text = words.join(spaces);
+            let sentence = Span::new(0, text.len());
+            proptest::prop_assert_eq!(without_heading(&text, sentence, &[], &[]), without_heading_listed(&text, sentence));
         }
     }
 
@@ -523,8 +603,53 @@ mod tests {
             pieces.push(Unit { span: Span::new(start, end).trim(text), chain_step: false });
             start = end;
         }
-        let flags: Vec<(bool, bool)> = quoting(text, &pieces).iter().map(|q| (q.starts_quoted, q.continues)).collect();
+        let mut quotes = Vec::new();
+        quoting(text, &pieces, &mut quotes);
+        let flags: Vec<(bool, bool)> = quotes.iter().map(|q| (q.starts_quoted, q.continues)).collect();
         assert_eq!(flags, [(false, false), (true, true), (true, false), (true, false), (false, false)]);
+    }
+
+    proptest::proptest! {
+        /// Units with gaps between them, cut at random characters of a text of quote marks
+        /// and other characters of the same first byte (`’`, `→`).
+        #[test]
+        fn quotations_are_followed_as_each_character_tells(
+            text in "[a \"\u{201C}\u{201D}\u{2019}\u{2192}]{0,40}",
+            cuts in proptest::collection::vec(0usize..40, 0..12),
+        ) {
+            let mut bounds: Vec<usize> = cuts.iter().filter_map(|&n| text.char_indices().nth(n).map(|(at, _)| at)).collect();
+            bounds.extend([0, text.len()]);
+            bounds.sort();
+            bounds.dedup();
+            // Every other stretch between the cuts is a unit, the others are gaps.
+            let pieces: Vec<Unit> = bounds
+                .windows(2)
+                .step_by(2)
+                .map(|pair| Unit { span: Span::new(pair[0], pair[1]), chain_step: false })
+                .collect();
+            let mut open = false;
+            let mut toggle = |from: usize, to: usize| {
+                for c in text[from..to].chars() {
+                    match c {
+                        '"' => open = !open,
+                        '\u{201C}' => open = true,
+                        '\u{201D}' => open = false,
+                        _ => {}
+                    }
+                }
+                open
+            };
+            let mut expected = Vec::new();
+            let mut at = pieces.first().map_or(0, |unit| unit.span.start);
+            for unit in &pieces {
+                let starts_quoted = toggle(at, unit.span.start) || unit.span.of(&text).starts_with(['\u{201C}', '"']);
+                expected.push(Quoting { starts_quoted, continues: toggle(unit.span.start, unit.span.end) });
+                at = unit.span.end;
+            }
+            let mut quotes = Vec::new();
+            quoting(&text, &pieces, &mut quotes);
+            proptest::prop_assert_eq!(quotes, expected);
+        }
     }
 
     #[test]
