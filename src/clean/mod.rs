@@ -40,6 +40,7 @@ use memchr::memmem;
 use regex::Regex;
 use regex_automata::nfa::thompson;
 use regex_syntax::hir::Hir;
+use std::cell::RefCell;
 
 use crate::record::BoilerplateKind;
 use crate::rules::{
@@ -722,6 +723,39 @@ pub struct BoilerplateClassifier {
     repeated: usize,
 }
 
+thread_local! {
+    static BUFFERS: RefCell<Buffers> = RefCell::default();
+}
+
+/// What [`BoilerplateClassifier::classify`] writes for the lines of a document, kept on each
+/// thread from one document to the next: in buffers of its own, a document's cues were written
+/// to memory that had left the cache, and the buffers for its undone lines and long words grew
+/// afresh.
+#[derive(Debug, Default)]
+struct Buffers {
+    /// The line rule that removed each line, with the line's span.
+    by_rule: Vec<Option<(Span, usize)>>,
+    /// The cues of each non-blank line, for the context pass.
+    cues: Vec<Option<LineCues>>,
+    /// Scratch for long words (see [`StopWords::scan`]).
+    lower: String,
+    scratch: Scratch,
+}
+
+impl Buffers {
+    /// Buffers grown past this many lines, or bytes of text, by a big document are let go of
+    /// after it, so that it does not keep its memory.
+    const MOST_LINES: usize = 1 << 12;
+    const MOST_BYTES: usize = 1 << 16;
+
+    fn let_go_if_big(&mut self) {
+        if self.cues.capacity() > Self::MOST_LINES || self.lower.capacity() + self.scratch.capacity() > Self::MOST_BYTES
+        {
+            *self = Buffers::default();
+        }
+    }
+}
+
 /// Sets of the line rules, one bit each by their place in the order they are tried (64 to a
 /// `u64`), for the conditions that a line's word count and phrases settle: one test of a set
 /// turns down every rule that asks for more, where trying the rules one by one asks each.
@@ -1109,12 +1143,29 @@ impl BoilerplateClassifier {
     /// Classifies every line; returns the removed ones in line order. `repeated` holds the lines
     /// that repeat across the corpus, when the corpus pass ran.
     pub fn classify(&self, text: &str, lines: &[Span], repeated: Option<&RepeatedLines>) -> Vec<Removal> {
-        let mut by_rule: Vec<Option<(Span, usize)>> = Vec::with_capacity(lines.len());
-        let mut cues = Vec::with_capacity(lines.len());
+        BUFFERS.with_borrow_mut(|buffers| {
+            let removals = self.classify_into(text, lines, repeated, buffers);
+            buffers.let_go_if_big();
+            removals
+        })
+    }
+
+    fn classify_into(
+        &self,
+        text: &str,
+        lines: &[Span],
+        repeated: Option<&RepeatedLines>,
+        buffers: &mut Buffers,
+    ) -> Vec<Removal> {
+        let Buffers { by_rule, cues, lower, scratch } = buffers;
+        by_rule.clear();
+        cues.clear();
+        // Room for the lines at once: a document bigger than any before grows them once, not
+        // by doubling, which would hold up to twice its cues.
+        by_rule.reserve(lines.len());
+        cues.reserve(lines.len());
         // One bit per rule whose phrase occurs in the line, by its place in the order.
         let mut phrase_hits = vec![0u64; self.tried.chunks];
-        let mut lower = String::new();
-        let mut scratch = Scratch::default();
         let (mut cache, mut caches, mut links) = (self.starts.caches.get(), self.dfas.caches.get(), link_cache());
         // Each use of a pool guard asks whether it holds its value or the owner's: asked once
         // here for the document, not at every walk.
@@ -1132,15 +1183,15 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let visible = visible_line(raw, marks, links, &mut scratch);
+            let visible = visible_line(raw, marks, links, scratch);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| {
                 let at = self.tried.place[rule];
                 phrase_hits[at / 64] |= 1 << (at % 64);
             };
-            let scan = self.stop_words.scan(visible.text, &mut lower, |start, group| {
-                self.phrases.find_at(visible.text, start, group, &mut hit)
-            });
+            let scan = self
+                .stop_words
+                .scan(visible.text, lower, |start, group| self.phrases.find_at(visible.text, start, group, &mut hit));
             let words = scan.words;
             // The gate sets of the tokens tell of the raw line when it is the visible text and
             // its tokens are all ASCII.
@@ -1189,11 +1240,11 @@ impl BoilerplateClassifier {
             };
             cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, &kinds)));
         }
-        let verdicts = context::judge(&self.settings, self.stop_words.len(), &cues);
+        let verdicts = context::judge(&self.settings, self.stop_words.len(), cues);
         let mut removals = Vec::new();
-        for (index, (fired, verdict)) in by_rule.into_iter().zip(verdicts).enumerate() {
+        for (index, (fired, verdict)) in by_rule.iter().zip(verdicts).enumerate() {
             let rule = match (fired, verdict) {
-                (Some((_, rule)), _) => rule,
+                (Some((_, rule)), _) => *rule,
                 (None, Verdict::Keep) => continue,
                 (None, Verdict::LinkDense) => self.link_dense,
                 (None, Verdict::OutsideArticle) => self.outside_article,
@@ -1690,6 +1741,25 @@ mod tests {
                 proptest::prop_assert!(!regex.is_match(&line) || lead.admits(&line), "{} {:?}", regex, line);
             }
         }
+    }
+
+    #[test]
+    fn buffers_kept_from_one_document_leave_the_next_alone() {
+        let classifier = compiled();
+        let short = "# Ferries\n\nThe ferry ran again on Thursday, and the harbour was busy all day.\n* [Home](/)\n© 2026 Harbour Media";
+        let long: String = (0..300)
+            .map(|n| format!("* [Section {n}](/s/{n}) | [More](https://example.com/{n}) www.example.com/{n}\nThe port reopened after the storm, said the harbour master on day {n}.\n"))
+            .collect();
+        let classify = |text: &str| classifier.classify(text, &segment::lines(text), None);
+        let alone = classify(short);
+        assert!(!alone.is_empty());
+        assert!(classify(&long).len() >= 300);
+        assert_eq!(classify(short), alone);
+        // A document of more lines than the buffers keep leaves none behind.
+        let many = "word\n".repeat(Buffers::MOST_LINES + 1);
+        classify(&many);
+        assert_eq!(BUFFERS.with_borrow(|buffers| buffers.cues.capacity()), 0);
+        assert_eq!(classify(short), alone);
     }
 
     proptest::proptest! {
