@@ -40,6 +40,7 @@ use memchr::memmem;
 use regex::Regex;
 use regex_automata::nfa::thompson;
 use regex_syntax::hir::Hir;
+use std::cell::RefCell;
 
 use crate::record::BoilerplateKind;
 use crate::rules::{
@@ -131,8 +132,11 @@ enum Pattern {
 /// and what its gate asks.
 #[derive(Debug)]
 struct Screen {
-    /// The pattern's bit in the gate sets of its words (see [`StopWords::gate_word`]); 0 when
-    /// it needs no word.
+    /// The pattern's bit among the screened patterns (by their number, up to [`MAX_SCREENS`];
+    /// 0 past that): its bit in the sets of [`Refusals`].
+    bit: u64,
+    /// The pattern's bit in the gate sets of its words (see [`StopWords::gate_word`]), which is
+    /// `bit`; 0 when it needs no word.
     words: u64,
     gate: Gate,
     /// The bit of the gate's literals in [`LiteralSets`], which looks for them in the whole
@@ -146,24 +150,72 @@ struct Screen {
 }
 
 impl Screen {
-    fn new(gate: Gate, literal_sets: &mut LiteralSets) -> Screen {
-        Screen { words: 0, literals: literal_sets.bit(&gate), gate, word_set: 0, lead: None }
+    /// Whether the line `line`, whose words and literals turn down the patterns `refused` (see
+    /// [`Refusals::of`]) in a document where the searches gave up on the literal sets `dense`,
+    /// may match.
+    #[inline(always)]
+    fn admits(&self, refused: u64, dense: u64, line: &str) -> bool {
+        self.bit & refused == 0 && self.admits_text(dense, line)
     }
 
-    /// Whether a line with the gate set `words` (`None` when its tokens are not all known),
-    /// the literals `literals` (see [`LiteralSets::present`]) and text `line` may match.
-    fn admits(&self, words: Option<u64>, literals: LineLiterals, line: &str) -> bool {
-        let words_held = match words {
-            Some(words) => self.words & words != 0,
-            None => self.word_set == 0 || (literals.words_present | literals.words_dense) & self.word_set != 0,
-        };
-        (self.words == 0 || words_held)
-            && self.lead.is_none_or(|lead| lead.admits(line))
+    /// What the screen asks of the line's text itself, once its words and literals let it
+    /// through.
+    fn admits_text(&self, dense: u64, line: &str) -> bool {
+        self.lead.is_none_or(|lead| lead.admits(line))
             && match self.literals {
-                0 => self.gate.admits(line),
-                bit if literals.dense & bit != 0 => self.gate.admits(line),
-                bit => literals.present & bit != 0 && self.gate.admits_edges(line),
+                bit if bit == 0 || dense & bit != 0 => self.gate.admits(line),
+                _ => self.gate.admits_edges(line),
             }
+    }
+}
+
+/// The screens' conditions that read only what a line's scan and the document's searches
+/// already hold (its gate set of words, or the word sets and literal sets present in it), as
+/// sets of the patterns they turn down, one bit each (see [`Screen::bit`]): a few masks per line
+/// turn down what a call per pattern and line did. Most of the lines that meet a screened
+/// pattern are turned down here: a line of links holds none of its words or literals.
+#[derive(Debug, Default)]
+struct Refusals {
+    /// The patterns screened by their words.
+    by_words: u64,
+    /// The patterns that need a word of each set of [`WordSets`], by the set's number.
+    by_word_set: Vec<u64>,
+    /// The patterns whose gates need a literal of each set of [`LiteralSets`], by its number.
+    by_literal_set: Vec<u64>,
+}
+
+impl Refusals {
+    /// Files the conditions of `screen`, which has its bit.
+    fn file(&mut self, screen: &Screen) {
+        fn add(sets: &mut Vec<u64>, set: u64, bit: u64) {
+            if set != 0 {
+                let number = set.trailing_zeros() as usize;
+                if sets.len() <= number {
+                    sets.resize(number + 1, 0);
+                }
+                sets[number] |= bit;
+            }
+        }
+        if screen.words != 0 {
+            self.by_words |= screen.bit;
+        }
+        add(&mut self.by_word_set, screen.word_set, screen.bit);
+        add(&mut self.by_literal_set, screen.literals, screen.bit);
+    }
+
+    /// The patterns turned down on a line with the gate set `words` (`None` when its tokens are
+    /// not all known) and the literals `literals` (see [`LiteralSets::present`]).
+    #[inline(always)]
+    fn of(&self, words: Option<u64>, literals: LineLiterals) -> u64 {
+        // The patterns of the sets neither present in the line nor given up on.
+        let missing = |sets: &[u64], held: u64| {
+            sets.iter().enumerate().filter(|&(number, _)| held >> number & 1 == 0).fold(0, |all, (_, set)| all | set)
+        };
+        let by_words = match words {
+            Some(words) => self.by_words & !words,
+            None => missing(&self.by_word_set, literals.words_present | literals.words_dense),
+        };
+        by_words | missing(&self.by_literal_set, literals.present | literals.dense)
     }
 }
 
@@ -401,8 +453,9 @@ impl WordSets {
     }
 }
 
-/// At most this many patterns are screened by their words: one bit each.
-const MAX_WORD_SCREENS: u32 = 64;
+/// At most this many patterns have a bit of their own (see [`Screen::bit`]); those past them are
+/// screened by their gates alone, in the line.
+const MAX_SCREENS: u32 = 64;
 
 /// What the line patterns of all the rules compile into, gathered as they are compiled.
 #[derive(Default)]
@@ -411,10 +464,22 @@ struct PatternParts {
     starts: Vec<Hir>,
     /// The lazy DFAs of the long patterns, for [`LineDfas`].
     dfas: Vec<LazyDfa>,
-    /// How many patterns are screened by their words (see [`MAX_WORD_SCREENS`]).
+    /// How many patterns are screened (see [`MAX_SCREENS`]).
     screens: u32,
     literal_sets: LiteralSets,
     word_sets: WordSets,
+    refusals: Refusals,
+}
+
+impl PatternParts {
+    /// A screen with the gate `gate` and the next bit, which it needs for its literals to be
+    /// looked for in the whole document (see [`Refusals`]).
+    fn screen(&mut self, gate: Gate) -> Screen {
+        let bit = if self.screens < MAX_SCREENS { 1 << self.screens } else { 0 };
+        self.screens += 1;
+        let literals = if bit == 0 { 0 } else { self.literal_sets.bit(&gate) };
+        Screen { bit, words: 0, literals, gate, word_set: 0, lead: None }
+    }
 }
 
 impl Pattern {
@@ -429,7 +494,8 @@ impl Pattern {
     ) -> Result<Option<Pattern>, RuleError> {
         let Ok(hir) = regex_syntax::parse(pattern.get_ref()) else {
             // The general engine says what is wrong with a pattern that does not parse.
-            let screen = Screen::new(Gate::new(pattern.get_ref()), &mut parts.literal_sets);
+            let screen = parts.screen(Gate::new(pattern.get_ref()));
+            parts.refusals.file(&screen);
             return Ok(Some(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?)));
         };
         let from_start = runs_from_start(&hir);
@@ -438,12 +504,11 @@ impl Pattern {
             parts.starts.push(hir);
             return Ok(None);
         }
-        let mut screen = Screen::new(Gate::of(&hir), &mut parts.literal_sets);
+        let mut screen = parts.screen(Gate::of(&hir));
         if let Some((keys, beyond)) = words::required_words(&hir)
-            && parts.screens < MAX_WORD_SCREENS
+            && screen.bit != 0
         {
-            screen.words = 1 << parts.screens;
-            parts.screens += 1;
+            screen.words = screen.bit;
             for &key in &keys {
                 *stop_words.gate_word(key) |= screen.words;
             }
@@ -453,6 +518,7 @@ impl Pattern {
                 screen.word_set = parts.word_sets.bit(&keys, &hir);
             }
         }
+        parts.refusals.file(&screen);
         if from_start.is_some()
             && let Some(dfa) = lazy_dfa(&hir)
         {
@@ -463,23 +529,21 @@ impl Pattern {
         Ok(Some(Pattern::Anywhere(screen, rules::compile_regex(file, pattern)?)))
     }
 
-    /// Whether the pattern matches `line`, whose tokens have the gate set `words` (`None` when
-    /// unknown) and which holds the literals `literals`; `dfas` and `caches` run the long
-    /// ones.
-    fn is_match(
-        &self,
-        line: &str,
-        words: Option<u64>,
-        literals: LineLiterals,
-        dfas: &[LazyDfa],
-        caches: &mut [LazyCache],
-    ) -> bool {
+    fn screen(&self) -> &Screen {
         match self {
-            Pattern::Long(screen, index) => {
-                screen.admits(words, literals, line) && walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true)
-            }
-            Pattern::Anywhere(screen, regex) => screen.admits(words, literals, line) && regex.is_match(line),
+            Pattern::Long(screen, _) | Pattern::Anywhere(screen, _) => screen,
         }
+    }
+
+    /// Whether the pattern matches `line`, whose words and literals turn down the patterns
+    /// `refused` (see [`Refusals::of`]), in a document whose searches gave up on the literal
+    /// sets `dense`; `dfas` and `caches` run the long ones.
+    fn is_match(&self, line: &str, refused: u64, dense: u64, dfas: &[LazyDfa], caches: &mut [LazyCache]) -> bool {
+        self.screen().admits(refused, dense, line)
+            && match self {
+                Pattern::Long(_, index) => walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true),
+                Pattern::Anywhere(_, regex) => regex.is_match(line),
+            }
     }
 }
 
@@ -649,6 +713,7 @@ pub struct BoilerplateClassifier {
     literal_sets: LiteralSets,
     /// The words of the screened patterns the general engine runs, likewise.
     word_sets: WordSets,
+    refusals: Refusals,
     settings: Settings,
     stop_words: StopWords,
     /// The rules standing for the context verdicts `link-dense`, `outside-article` and
@@ -656,6 +721,39 @@ pub struct BoilerplateClassifier {
     link_dense: usize,
     outside_article: usize,
     repeated: usize,
+}
+
+thread_local! {
+    static BUFFERS: RefCell<Buffers> = RefCell::default();
+}
+
+/// What [`BoilerplateClassifier::classify`] writes for the lines of a document, kept on each
+/// thread from one document to the next: in buffers of its own, a document's cues were written
+/// to memory that had left the cache, and the buffers for its undone lines and long words grew
+/// afresh.
+#[derive(Debug, Default)]
+struct Buffers {
+    /// The line rule that removed each line, with the line's span.
+    by_rule: Vec<Option<(Span, usize)>>,
+    /// The cues of each non-blank line, for the context pass.
+    cues: Vec<Option<LineCues>>,
+    /// Scratch for long words (see [`StopWords::scan`]).
+    lower: String,
+    scratch: Scratch,
+}
+
+impl Buffers {
+    /// Buffers grown past this many lines, or bytes of text, by a big document are let go of
+    /// after it, so that it does not keep its memory.
+    const MOST_LINES: usize = 1 << 12;
+    const MOST_BYTES: usize = 1 << 16;
+
+    fn let_go_if_big(&mut self) {
+        if self.cues.capacity() > Self::MOST_LINES || self.lower.capacity() + self.scratch.capacity() > Self::MOST_BYTES
+        {
+            *self = Buffers::default();
+        }
+    }
 }
 
 /// Sets of the line rules, one bit each by their place in the order they are tried (64 to a
@@ -1020,6 +1118,7 @@ impl BoilerplateClassifier {
                 .map_err(|error| source.family_error(Family::Boilerplate, error.to_string()))?,
             literal_sets: parts.literal_sets,
             word_sets: parts.word_sets,
+            refusals: parts.refusals,
             settings,
             stop_words,
             link_dense,
@@ -1044,12 +1143,29 @@ impl BoilerplateClassifier {
     /// Classifies every line; returns the removed ones in line order. `repeated` holds the lines
     /// that repeat across the corpus, when the corpus pass ran.
     pub fn classify(&self, text: &str, lines: &[Span], repeated: Option<&RepeatedLines>) -> Vec<Removal> {
-        let mut by_rule: Vec<Option<(Span, usize)>> = Vec::with_capacity(lines.len());
-        let mut cues = Vec::with_capacity(lines.len());
+        BUFFERS.with_borrow_mut(|buffers| {
+            let removals = self.classify_into(text, lines, repeated, buffers);
+            buffers.let_go_if_big();
+            removals
+        })
+    }
+
+    fn classify_into(
+        &self,
+        text: &str,
+        lines: &[Span],
+        repeated: Option<&RepeatedLines>,
+        buffers: &mut Buffers,
+    ) -> Vec<Removal> {
+        let Buffers { by_rule, cues, lower, scratch } = buffers;
+        by_rule.clear();
+        cues.clear();
+        // Room for the lines at once: a document bigger than any before grows them once, not
+        // by doubling, which would hold up to twice its cues.
+        by_rule.reserve(lines.len());
+        cues.reserve(lines.len());
         // One bit per rule whose phrase occurs in the line, by its place in the order.
         let mut phrase_hits = vec![0u64; self.tried.chunks];
-        let mut lower = String::new();
-        let mut scratch = Scratch::default();
         let (mut cache, mut caches, mut links) = (self.starts.caches.get(), self.dfas.caches.get(), link_cache());
         // Each use of a pool guard asks whether it holds its value or the owner's: asked once
         // here for the document, not at every walk.
@@ -1067,15 +1183,15 @@ impl BoilerplateClassifier {
                 continue;
             }
             let raw = span.of(text);
-            let visible = visible_line(raw, marks, links, &mut scratch);
+            let visible = visible_line(raw, marks, links, scratch);
             phrase_hits.fill(0);
             let mut hit = |rule: usize| {
                 let at = self.tried.place[rule];
                 phrase_hits[at / 64] |= 1 << (at % 64);
             };
-            let scan = self.stop_words.scan(visible.text, &mut lower, |start, group| {
-                self.phrases.find_at(visible.text, start, group, &mut hit)
-            });
+            let scan = self
+                .stop_words
+                .scan(visible.text, lower, |start, group| self.phrases.find_at(visible.text, start, group, &mut hit));
             let words = scan.words;
             // The gate sets of the tokens tell of the raw line when it is the visible text and
             // its tokens are all ASCII.
@@ -1088,7 +1204,9 @@ impl BoilerplateClassifier {
                     (hits[number], *dense)
                 }
             };
-            let literals = LineLiterals { present: present[number], dense, words_present, words_dense };
+            let refused = self
+                .refusals
+                .of(screen_words, LineLiterals { present: present[number], dense, words_present, words_dense });
             self.phrases.find(visible.text, words, &mut hit);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(cache, raw));
@@ -1099,7 +1217,7 @@ impl BoilerplateClassifier {
                         || rule
                             .patterns
                             .iter()
-                            .any(|pattern| pattern.is_match(raw, screen_words, literals, &self.dfas.dfas, caches)))
+                            .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, caches)))
             };
             // The rules its word count and phrases leave, in order, until one fires.
             let fired = (0..self.tried.chunks).find_map(|chunk| {
@@ -1122,11 +1240,11 @@ impl BoilerplateClassifier {
             };
             cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, &kinds)));
         }
-        let verdicts = context::judge(&self.settings, self.stop_words.len(), &cues);
+        let verdicts = context::judge(&self.settings, self.stop_words.len(), cues);
         let mut removals = Vec::new();
-        for (index, (fired, verdict)) in by_rule.into_iter().zip(verdicts).enumerate() {
+        for (index, (fired, verdict)) in by_rule.iter().zip(verdicts).enumerate() {
             let rule = match (fired, verdict) {
-                (Some((_, rule)), _) => rule,
+                (Some((_, rule)), _) => *rule,
                 (None, Verdict::Keep) => continue,
                 (None, Verdict::LinkDense) => self.link_dense,
                 (None, Verdict::OutsideArticle) => self.outside_article,
@@ -1320,9 +1438,7 @@ mod tests {
             .rules
             .iter()
             .flat_map(|rule| &rule.patterns)
-            .map(|pattern| match pattern {
-                Pattern::Long(screen, _) | Pattern::Anywhere(screen, _) => screen,
-            })
+            .map(Pattern::screen)
             .filter(|screen| screen.literals != 0)
             .collect();
         assert!(screens.len() >= 3, "{}", screens.len());
@@ -1347,7 +1463,8 @@ mod tests {
             let raw = line.trim(&text).of(&text);
             for screen in &screens {
                 let literals = LineLiterals { present, dense, words_present: 0, words_dense: 0 };
-                assert_eq!(screen.admits(Some(u64::MAX), literals, raw), screen.gate.admits(raw), "{raw:?}");
+                let refused = classifier.refusals.of(Some(u64::MAX), literals);
+                assert_eq!(screen.admits(refused, dense, raw), screen.gate.admits(raw), "{raw:?}");
             }
         }
     }
@@ -1385,7 +1502,7 @@ mod tests {
                 let literals =
                     LineLiterals { present: u64::MAX, dense: 0, words_present: words_present[number], words_dense };
                 for (screen, regex) in &patterns {
-                    let admitted = screen.admits(None, literals, raw);
+                    let admitted = screen.admits(classifier.refusals.of(None, literals), 0, raw);
                     assert!(admitted || !regex.is_match(raw), "{raw:?}");
                     matched += usize::from(regex.is_match(raw));
                     refused += usize::from(!admitted);
@@ -1622,6 +1739,56 @@ mod tests {
             let line = pieces.concat();
             for (lead, regex) in led() {
                 proptest::prop_assert!(!regex.is_match(&line) || lead.admits(&line), "{} {:?}", regex, line);
+            }
+        }
+    }
+
+    #[test]
+    fn buffers_kept_from_one_document_leave_the_next_alone() {
+        let classifier = compiled();
+        let short = "# Ferries\n\nThe ferry ran again on Thursday, and the harbour was busy all day.\n* [Home](/)\n© 2026 Harbour Media";
+        let long: String = (0..300)
+            .map(|n| format!("* [Section {n}](/s/{n}) | [More](https://example.com/{n}) www.example.com/{n}\nThe port reopened after the storm, said the harbour master on day {n}.\n"))
+            .collect();
+        let classify = |text: &str| classifier.classify(text, &segment::lines(text), None);
+        let alone = classify(short);
+        assert!(!alone.is_empty());
+        assert!(classify(&long).len() >= 300);
+        assert_eq!(classify(short), alone);
+        // A document of more lines than the buffers keep leaves none behind.
+        let many = "word\n".repeat(Buffers::MOST_LINES + 1);
+        classify(&many);
+        assert_eq!(BUFFERS.with_borrow(|buffers| buffers.cues.capacity()), 0);
+        assert_eq!(classify(short), alone);
+    }
+
+    proptest::proptest! {
+        /// The refusals of a line turn down the patterns whose screens ask for words or
+        /// literals the line does not hold, as each screen asks for them.
+        #[test]
+        fn refusals_turn_down_the_patterns_each_screen_turns_down(
+            words in proptest::option::of(proptest::num::u64::ANY),
+            present in proptest::num::u64::ANY,
+            dense in proptest::num::u64::ANY,
+            words_present in proptest::num::u64::ANY,
+            words_dense in proptest::num::u64::ANY,
+            sparse in 0u32..4,
+        ) {
+            let classifier = compiled();
+            // Mostly few bits, as lines hold.
+            let thin = |bits: u64| bits >> (sparse * 16) & bits.rotate_left(7);
+            let literals =
+                LineLiterals { present: thin(present), dense: thin(dense), words_present: thin(words_present), words_dense: thin(words_dense) };
+            let words = words.map(thin);
+            let refused = classifier.refusals.of(words, literals);
+            for screen in classifier.rules.iter().flat_map(|rule| &rule.patterns).map(Pattern::screen) {
+                let words_held = match words {
+                    Some(words) => screen.words & words != 0,
+                    None => screen.word_set == 0 || (literals.words_present | literals.words_dense) & screen.word_set != 0,
+                };
+                let literals_held = screen.literals == 0 || (literals.present | literals.dense) & screen.literals != 0;
+                let plain = (screen.words == 0 || words_held) && literals_held;
+                proptest::prop_assert_eq!(refused & screen.bit == 0, plain, "{:?}", screen);
             }
         }
     }

@@ -67,12 +67,20 @@ impl VisibleLine<'_> {
     }
 }
 
-/// Where [`visible_line`] writes the lines it undoes, kept for the lines of a document: the two
-/// buffers take turns as the text read and the text written, and grow to the longest line once.
+/// Where [`visible_line`] writes the lines it undoes, kept from line to line (and by `classify`
+/// from one document to the next): the two buffers take turns as the text read and the text
+/// written, and grow to the longest line once.
 #[derive(Debug, Default)]
 pub struct Scratch {
     text: String,
     spare: String,
+}
+
+impl Scratch {
+    /// The bytes the buffers hold room for.
+    pub fn capacity(&self) -> usize {
+        self.text.capacity() + self.spare.capacity()
+    }
 }
 
 /// The visible form of one raw line, which holds `marks` (see [`line_marks`]); `cache` (see
