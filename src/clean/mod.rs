@@ -40,7 +40,6 @@ use memchr::memmem;
 use regex::Regex;
 use regex_automata::nfa::thompson;
 use regex_syntax::hir::Hir;
-use std::cell::RefCell;
 
 use crate::record::BoilerplateKind;
 use crate::rules::{
@@ -721,16 +720,14 @@ pub struct BoilerplateClassifier {
     link_dense: usize,
     outside_article: usize,
     repeated: usize,
+    /// The line buffers, kept from one document to the next.
+    buffers: regex_automata::util::pool::Pool<Buffers, lazy::CacheMaker<Buffers>>,
 }
 
-thread_local! {
-    static BUFFERS: RefCell<Buffers> = RefCell::default();
-}
-
-/// What [`BoilerplateClassifier::classify`] writes for the lines of a document, kept on each
-/// thread from one document to the next: in buffers of its own, a document's cues were written
-/// to memory that had left the cache, and the buffers for its undone lines and long words grew
-/// afresh.
+/// What [`BoilerplateClassifier::classify`] writes for the lines of a document, kept from one
+/// document to the next (one set per thread that classifies at the same time, pooled as the lazy
+/// DFAs' caches are): in buffers of its own, a document's cues were written to memory that had
+/// left the cache, and the buffers for its undone lines and long words grew afresh.
 #[derive(Debug, Default)]
 struct Buffers {
     /// The line rule that removed each line, with the line's span.
@@ -1124,6 +1121,7 @@ impl BoilerplateClassifier {
             link_dense,
             outside_article,
             repeated,
+            buffers: regex_automata::util::pool::Pool::new(Box::new(Buffers::default)),
         })
     }
 
@@ -1143,11 +1141,10 @@ impl BoilerplateClassifier {
     /// Classifies every line; returns the removed ones in line order. `repeated` holds the lines
     /// that repeat across the corpus, when the corpus pass ran.
     pub fn classify(&self, text: &str, lines: &[Span], repeated: Option<&RepeatedLines>) -> Vec<Removal> {
-        BUFFERS.with_borrow_mut(|buffers| {
-            let removals = self.classify_into(text, lines, repeated, buffers);
-            buffers.let_go_if_big();
-            removals
-        })
+        let mut buffers = self.buffers.get();
+        let removals = self.classify_into(text, lines, repeated, &mut buffers);
+        buffers.let_go_if_big();
+        removals
     }
 
     fn classify_into(
@@ -1757,8 +1754,12 @@ mod tests {
         assert_eq!(classify(short), alone);
         // A document of more lines than the buffers keep leaves none behind.
         let many = "word\n".repeat(Buffers::MOST_LINES + 1);
-        classify(&many);
-        assert_eq!(BUFFERS.with_borrow(|buffers| buffers.cues.capacity()), 0);
+        let mut buffers = Buffers::default();
+        classifier.classify_into(&many, &segment::lines(&many), None, &mut buffers);
+        assert!(buffers.cues.capacity() > Buffers::MOST_LINES);
+        buffers.let_go_if_big();
+        assert_eq!(buffers.cues.capacity(), 0);
+        assert_eq!(classifier.classify_into(short, &segment::lines(short), None, &mut buffers), alone);
         assert_eq!(classify(short), alone);
     }
 
