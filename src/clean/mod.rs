@@ -41,6 +41,7 @@ use regex::Regex;
 use regex_automata::nfa::thompson;
 use regex_syntax::hir::Hir;
 
+use crate::chars::{ALPHANUMERIC, class_at};
 use crate::record::BoilerplateKind;
 use crate::rules::{
     self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, TooManyPhrases, rule_table,
@@ -885,9 +886,9 @@ impl LeadingPhrases {
     fn find(&self, text: &str, mut found: impl FnMut(usize)) {
         // A leading phrase starts at or before the first letter or digit, so one that starts
         // with a letter or digit starts right there.
-        let body_start = text.find(char::is_alphanumeric);
+        let body_start = Some(next_alphanumeric(text, 0, true)).filter(|&start| start < text.len());
         if let Some(start) = body_start {
-            let len = text[start..].find(|c: char| !c.is_alphanumeric()).unwrap_or(text.len() - start);
+            let len = next_alphanumeric(text, start, false) - start;
             let key = words::folded_key_at(text.as_bytes(), start, len);
             if let Some(&group) = self.by_word.get(key).filter(|_| key != 0) {
                 for (rule, phrase, position) in &self.groups[group as usize - 1] {
@@ -908,6 +909,21 @@ impl LeadingPhrases {
             }
         }
     }
+}
+
+/// The first byte of `text` from `at` on (a character boundary) that starts a letter or digit
+/// (`char::is_alphanumeric`) when `alphanumeric`, or a character that is none when not; the
+/// text's length if none does. Read with [`class_at`], which decodes only what is beyond ASCII:
+/// nearly every line of a page asks where its first word starts and ends.
+fn next_alphanumeric(text: &str, mut at: usize, alphanumeric: bool) -> usize {
+    while at < text.len() {
+        let (class, width) = class_at(text, at);
+        if (class & ALPHANUMERIC != 0) == alphanumeric {
+            break;
+        }
+        at += width;
+    }
+    at
 }
 
 /// The key of the first word of `phrase` (see [`words::folded_key`]), when the scan of a line
@@ -1761,6 +1777,21 @@ mod tests {
         assert_eq!(buffers.cues.capacity(), 0);
         assert_eq!(classifier.classify_into(short, &segment::lines(short), None, &mut buffers), alone);
         assert_eq!(classify(short), alone);
+    }
+
+    proptest::proptest! {
+        /// The first word of a text, which the leading phrases are filed under, starts and ends
+        /// where the `char` predicates have it, in ASCII or not.
+        #[test]
+        fn the_first_word_starts_and_ends_where_the_char_predicates_have_it(
+            text in r"[ a-zA-Z0-9.,*#_\[\]()é×½Ⅻж一🙂𝟙\u{a0}\u{2003}’-]{0,12}",
+        ) {
+            let start = next_alphanumeric(&text, 0, true);
+            proptest::prop_assert_eq!(start, text.find(char::is_alphanumeric).unwrap_or(text.len()));
+            let end = next_alphanumeric(&text, start, false);
+            let expected = text[start..].find(|c: char| !c.is_alphanumeric()).map_or(text.len(), |len| start + len);
+            proptest::prop_assert_eq!(end, expected);
+        }
     }
 
     proptest::proptest! {
