@@ -178,44 +178,58 @@ impl Screen {
 struct Refusals {
     /// The patterns screened by their words.
     by_words: u64,
-    /// The patterns that need a word of each set of [`WordSets`], by the set's number.
+    /// The patterns that need a word of each set of [`WordSets`], by the set's number, and
+    /// all of them.
     by_word_set: Vec<u64>,
-    /// The patterns whose gates need a literal of each set of [`LiteralSets`], by its number.
+    in_word_sets: u64,
+    /// The patterns whose gates need a literal of each set of [`LiteralSets`], by its number,
+    /// and all of them.
     by_literal_set: Vec<u64>,
+    in_literal_sets: u64,
 }
 
 impl Refusals {
     /// Files the conditions of `screen`, which has its bit.
     fn file(&mut self, screen: &Screen) {
-        fn add(sets: &mut Vec<u64>, set: u64, bit: u64) {
+        fn add(sets: &mut Vec<u64>, all: &mut u64, set: u64, bit: u64) {
             if set != 0 {
                 let number = set.trailing_zeros() as usize;
                 if sets.len() <= number {
                     sets.resize(number + 1, 0);
                 }
                 sets[number] |= bit;
+                *all |= bit;
             }
         }
         if screen.words != 0 {
             self.by_words |= screen.bit;
         }
-        add(&mut self.by_word_set, screen.word_set, screen.bit);
-        add(&mut self.by_literal_set, screen.literals, screen.bit);
+        add(&mut self.by_word_set, &mut self.in_word_sets, screen.word_set, screen.bit);
+        add(&mut self.by_literal_set, &mut self.in_literal_sets, screen.literals, screen.bit);
     }
 
     /// The patterns turned down on a line with the gate set `words` (`None` when its tokens are
     /// not all known) and the literals `literals` (see [`LiteralSets::present`]).
     #[inline(always)]
     fn of(&self, words: Option<u64>, literals: LineLiterals) -> u64 {
-        // The patterns of the sets neither present in the line nor given up on.
-        let missing = |sets: &[u64], held: u64| {
-            sets.iter().enumerate().filter(|&(number, _)| held >> number & 1 == 0).fold(0, |all, (_, set)| all | set)
+        // The patterns of the sets neither present in the line nor given up on. A pattern is
+        // filed under one set of each kind at most (a screen has one bit of each), so they are
+        // the patterns of all the sets less those of the sets held: a step per set the line
+        // holds, which is next to none, not per set there is.
+        let missing = |sets: &[u64], all: u64, held: u64| {
+            let mut held = held & if sets.len() < 64 { (1 << sets.len()) - 1 } else { u64::MAX };
+            let mut kept = 0;
+            while held != 0 {
+                kept |= sets[held.trailing_zeros() as usize];
+                held &= held - 1;
+            }
+            all & !kept
         };
         let by_words = match words {
             Some(words) => self.by_words & !words,
-            None => missing(&self.by_word_set, literals.words_present | literals.words_dense),
+            None => missing(&self.by_word_set, self.in_word_sets, literals.words_present | literals.words_dense),
         };
-        by_words | missing(&self.by_literal_set, literals.present | literals.dense)
+        by_words | missing(&self.by_literal_set, self.in_literal_sets, literals.present | literals.dense)
     }
 }
 
