@@ -110,6 +110,9 @@ struct Compiled {
     starts: u64,
     /// The rule's other patterns.
     patterns: Vec<Pattern>,
+    /// The bits of `patterns` (see [`Screen::bit`]) when each has one: a line whose refusals
+    /// hold them all matches none, which one test tells without a look at each.
+    screened: Option<u64>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
 }
@@ -1069,12 +1072,17 @@ impl BoilerplateClassifier {
                 if !rule.phrases.is_empty() {
                     phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
                 }
+                let screened = patterns
+                    .iter()
+                    .map(|pattern| pattern.screen().bit)
+                    .try_fold(0, |all, bit| (bit != 0).then_some(all | bit));
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     kind: rule.kind,
                     has_phrases: !rule.phrases.is_empty(),
                     starts: start_set,
                     patterns,
+                    screened,
                     max_words: rule.max_words,
                     min_link_share: rule.min_link_share,
                 });
@@ -1121,6 +1129,7 @@ impl BoilerplateClassifier {
                 has_phrases: false,
                 starts: 0,
                 patterns: Vec::new(),
+                screened: Some(0),
                 max_words: None,
                 min_link_share: None,
             });
@@ -1241,10 +1250,11 @@ impl BoilerplateClassifier {
                 rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && ((rule.starts == 0 && rule.patterns.is_empty())
                         || (rule.starts != 0 && rule.starts & starts() != 0)
-                        || rule
-                            .patterns
-                            .iter()
-                            .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, caches)))
+                        || (rule.screened.is_none_or(|bits| bits & !refused != 0)
+                            && rule
+                                .patterns
+                                .iter()
+                                .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, caches))))
             };
             // The rules its word count and phrases leave, in order, until one fires.
             let fired = (0..self.tried.chunks).find_map(|chunk| {
@@ -1835,6 +1845,23 @@ mod tests {
                 let literals_held = screen.literals == 0 || (literals.present | literals.dense) & screen.literals != 0;
                 let plain = (screen.words == 0 || words_held) && literals_held;
                 proptest::prop_assert_eq!(refused & screen.bit == 0, plain, "{:?}", screen);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// A rule whose patterns all have bits is turned down by its bits exactly when the
+        /// refusals of a line turn down each of its patterns.
+        #[test]
+        fn a_rule_is_turned_down_by_its_bits_as_by_each_pattern(refused in proptest::num::u64::ANY, sparse in 0u32..4) {
+            let refused = refused | refused >> (sparse * 16);
+            for rule in &compiled().rules {
+                let each = rule.patterns.iter().all(|pattern| pattern.screen().bit & refused != 0);
+                if let Some(bits) = rule.screened {
+                    proptest::prop_assert_eq!(bits & !refused == 0, each, "{}", rule.id);
+                } else {
+                    proptest::prop_assert!(rule.patterns.iter().any(|pattern| pattern.screen().bit == 0), "{}", rule.id);
+                }
             }
         }
     }
