@@ -41,6 +41,7 @@ use regex::Regex;
 use regex_automata::nfa::thompson;
 use regex_syntax::hir::Hir;
 
+use crate::chars::{ALPHANUMERIC, class_at};
 use crate::record::BoilerplateKind;
 use crate::rules::{
     self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, TooManyPhrases, rule_table,
@@ -109,6 +110,9 @@ struct Compiled {
     starts: u64,
     /// The rule's other patterns.
     patterns: Vec<Pattern>,
+    /// The bits of `patterns` (see [`Screen::bit`]) when each has one: a line whose refusals
+    /// hold them all matches none, which one test tells without a look at each.
+    screened: Option<u64>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
 }
@@ -177,44 +181,58 @@ impl Screen {
 struct Refusals {
     /// The patterns screened by their words.
     by_words: u64,
-    /// The patterns that need a word of each set of [`WordSets`], by the set's number.
+    /// The patterns that need a word of each set of [`WordSets`], by the set's number, and
+    /// all of them.
     by_word_set: Vec<u64>,
-    /// The patterns whose gates need a literal of each set of [`LiteralSets`], by its number.
+    in_word_sets: u64,
+    /// The patterns whose gates need a literal of each set of [`LiteralSets`], by its number,
+    /// and all of them.
     by_literal_set: Vec<u64>,
+    in_literal_sets: u64,
 }
 
 impl Refusals {
     /// Files the conditions of `screen`, which has its bit.
     fn file(&mut self, screen: &Screen) {
-        fn add(sets: &mut Vec<u64>, set: u64, bit: u64) {
+        fn add(sets: &mut Vec<u64>, all: &mut u64, set: u64, bit: u64) {
             if set != 0 {
                 let number = set.trailing_zeros() as usize;
                 if sets.len() <= number {
                     sets.resize(number + 1, 0);
                 }
                 sets[number] |= bit;
+                *all |= bit;
             }
         }
         if screen.words != 0 {
             self.by_words |= screen.bit;
         }
-        add(&mut self.by_word_set, screen.word_set, screen.bit);
-        add(&mut self.by_literal_set, screen.literals, screen.bit);
+        add(&mut self.by_word_set, &mut self.in_word_sets, screen.word_set, screen.bit);
+        add(&mut self.by_literal_set, &mut self.in_literal_sets, screen.literals, screen.bit);
     }
 
     /// The patterns turned down on a line with the gate set `words` (`None` when its tokens are
     /// not all known) and the literals `literals` (see [`LiteralSets::present`]).
     #[inline(always)]
     fn of(&self, words: Option<u64>, literals: LineLiterals) -> u64 {
-        // The patterns of the sets neither present in the line nor given up on.
-        let missing = |sets: &[u64], held: u64| {
-            sets.iter().enumerate().filter(|&(number, _)| held >> number & 1 == 0).fold(0, |all, (_, set)| all | set)
+        // The patterns of the sets neither present in the line nor given up on. A pattern is
+        // filed under one set of each kind at most (a screen has one bit of each), so they are
+        // the patterns of all the sets less those of the sets held: a step per set the line
+        // holds, which is next to none, not per set there is.
+        let missing = |sets: &[u64], all: u64, held: u64| {
+            let mut held = held & if sets.len() < 64 { (1 << sets.len()) - 1 } else { u64::MAX };
+            let mut kept = 0;
+            while held != 0 {
+                kept |= sets[held.trailing_zeros() as usize];
+                held &= held - 1;
+            }
+            all & !kept
         };
         let by_words = match words {
             Some(words) => self.by_words & !words,
-            None => missing(&self.by_word_set, literals.words_present | literals.words_dense),
+            None => missing(&self.by_word_set, self.in_word_sets, literals.words_present | literals.words_dense),
         };
-        by_words | missing(&self.by_literal_set, literals.present | literals.dense)
+        by_words | missing(&self.by_literal_set, self.in_literal_sets, literals.present | literals.dense)
     }
 }
 
@@ -885,9 +903,9 @@ impl LeadingPhrases {
     fn find(&self, text: &str, mut found: impl FnMut(usize)) {
         // A leading phrase starts at or before the first letter or digit, so one that starts
         // with a letter or digit starts right there.
-        let body_start = text.find(char::is_alphanumeric);
+        let body_start = Some(next_alphanumeric(text, 0, true)).filter(|&start| start < text.len());
         if let Some(start) = body_start {
-            let len = text[start..].find(|c: char| !c.is_alphanumeric()).unwrap_or(text.len() - start);
+            let len = next_alphanumeric(text, start, false) - start;
             let key = words::folded_key_at(text.as_bytes(), start, len);
             if let Some(&group) = self.by_word.get(key).filter(|_| key != 0) {
                 for (rule, phrase, position) in &self.groups[group as usize - 1] {
@@ -908,6 +926,21 @@ impl LeadingPhrases {
             }
         }
     }
+}
+
+/// The first byte of `text` from `at` on (a character boundary) that starts a letter or digit
+/// (`char::is_alphanumeric`) when `alphanumeric`, or a character that is none when not; the
+/// text's length if none does. Read with [`class_at`], which decodes only what is beyond ASCII:
+/// nearly every line of a page asks where its first word starts and ends.
+fn next_alphanumeric(text: &str, mut at: usize, alphanumeric: bool) -> usize {
+    while at < text.len() {
+        let (class, width) = class_at(text, at);
+        if (class & ALPHANUMERIC != 0) == alphanumeric {
+            break;
+        }
+        at += width;
+    }
+    at
 }
 
 /// The key of the first word of `phrase` (see [`words::folded_key`]), when the scan of a line
@@ -1039,12 +1072,17 @@ impl BoilerplateClassifier {
                 if !rule.phrases.is_empty() {
                     phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
                 }
+                let screened = patterns
+                    .iter()
+                    .map(|pattern| pattern.screen().bit)
+                    .try_fold(0, |all, bit| (bit != 0).then_some(all | bit));
                 rules.push(Compiled {
                     id: rule.id.into_inner(),
                     kind: rule.kind,
                     has_phrases: !rule.phrases.is_empty(),
                     starts: start_set,
                     patterns,
+                    screened,
                     max_words: rule.max_words,
                     min_link_share: rule.min_link_share,
                 });
@@ -1091,6 +1129,7 @@ impl BoilerplateClassifier {
                 has_phrases: false,
                 starts: 0,
                 patterns: Vec::new(),
+                screened: Some(0),
                 max_words: None,
                 min_link_share: None,
             });
@@ -1211,10 +1250,11 @@ impl BoilerplateClassifier {
                 rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && ((rule.starts == 0 && rule.patterns.is_empty())
                         || (rule.starts != 0 && rule.starts & starts() != 0)
-                        || rule
-                            .patterns
-                            .iter()
-                            .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, caches)))
+                        || (rule.screened.is_none_or(|bits| bits & !refused != 0)
+                            && rule
+                                .patterns
+                                .iter()
+                                .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, caches))))
             };
             // The rules its word count and phrases leave, in order, until one fires.
             let fired = (0..self.tried.chunks).find_map(|chunk| {
@@ -1764,6 +1804,21 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The first word of a text, which the leading phrases are filed under, starts and ends
+        /// where the `char` predicates have it, in ASCII or not.
+        #[test]
+        fn the_first_word_starts_and_ends_where_the_char_predicates_have_it(
+            text in r"[ a-zA-Z0-9.,*#_\[\]()é×½Ⅻж一🙂𝟙\u{a0}\u{2003}’-]{0,12}",
+        ) {
+            let start = next_alphanumeric(&text, 0, true);
+            proptest::prop_assert_eq!(start, text.find(char::is_alphanumeric).unwrap_or(text.len()));
+            let end = next_alphanumeric(&text, start, false);
+            let expected = text[start..].find(|c: char| !c.is_alphanumeric()).map_or(text.len(), |len| start + len);
+            proptest::prop_assert_eq!(end, expected);
+        }
+    }
+
+    proptest::proptest! {
         /// The refusals of a line turn down the patterns whose screens ask for words or
         /// literals the line does not hold, as each screen asks for them.
         #[test]
@@ -1790,6 +1845,23 @@ mod tests {
                 let literals_held = screen.literals == 0 || (literals.present | literals.dense) & screen.literals != 0;
                 let plain = (screen.words == 0 || words_held) && literals_held;
                 proptest::prop_assert_eq!(refused & screen.bit == 0, plain, "{:?}", screen);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// A rule whose patterns all have bits is turned down by its bits exactly when the
+        /// refusals of a line turn down each of its patterns.
+        #[test]
+        fn a_rule_is_turned_down_by_its_bits_as_by_each_pattern(refused in proptest::num::u64::ANY, sparse in 0u32..4) {
+            let refused = refused | refused >> (sparse * 16);
+            for rule in &compiled().rules {
+                let each = rule.patterns.iter().all(|pattern| pattern.screen().bit & refused != 0);
+                if let Some(bits) = rule.screened {
+                    proptest::prop_assert_eq!(bits & !refused == 0, each, "{}", rule.id);
+                } else {
+                    proptest::prop_assert!(rule.patterns.iter().any(|pattern| pattern.screen().bit == 0), "{}", rule.id);
+                }
             }
         }
     }
