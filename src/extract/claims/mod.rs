@@ -333,6 +333,21 @@ pub struct ClaimExtractor {
 /// The most bytes between two units searched in one pass (see [`ClaimExtractor::search_units`]).
 const MAX_GAP: usize = 64;
 
+/// The stretches of a document its searches read: its blocks, joined over the gaps of at most
+/// [`MAX_GAP`] bytes between them, which a run of units reads (see
+/// [`ClaimExtractor::search_units`]; units lie inside blocks, so the gap between two units is at
+/// least the gap between their blocks). The rest of a page, its chrome, is not read.
+fn reach(blocks: &[Span]) -> impl Iterator<Item = Span> + '_ {
+    let mut blocks = blocks.iter().copied().peekable();
+    std::iter::from_fn(move || {
+        let mut range = blocks.next()?;
+        while let Some(next) = blocks.next_if(|next| next.start <= range.end + MAX_GAP) {
+            range.end = range.end.max(next.end);
+        }
+        Some(range)
+    })
+}
+
 /// The rules that fired on a unit, one bit per rule (so there can be at most 128 rules).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Fired(u128);
@@ -795,7 +810,7 @@ impl ClaimExtractor {
         scratch.units.clear();
         scratch.blocks.clear();
         let earlier = Earlier::new(entities);
-        scratch.foreign.find(text);
+        scratch.foreign.find(text, reach(blocks));
         for &block in blocks {
             // A unit's words lie each in a word of its block, one to a word: a block with fewer
             // words than a claim needs has no unit with enough, and is not segmented (a quarter
