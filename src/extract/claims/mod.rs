@@ -333,6 +333,21 @@ pub struct ClaimExtractor {
 /// The most bytes between two units searched in one pass (see [`ClaimExtractor::search_units`]).
 const MAX_GAP: usize = 64;
 
+/// The stretches of a document its searches read: its blocks, joined over the gaps of at most
+/// [`MAX_GAP`] bytes between them, which a run of units reads (see
+/// [`ClaimExtractor::search_units`]; units lie inside blocks, so the gap between two units is at
+/// least the gap between their blocks). The rest of a page, its chrome, is not read.
+fn reach(blocks: &[Span]) -> impl Iterator<Item = Span> + '_ {
+    let mut blocks = blocks.iter().copied().peekable();
+    std::iter::from_fn(move || {
+        let mut range = blocks.next()?;
+        while let Some(next) = blocks.next_if(|next| next.start <= range.end + MAX_GAP) {
+            range.end = range.end.max(next.end);
+        }
+        Some(range)
+    })
+}
+
 /// The rules that fired on a unit, one bit per rule (so there can be at most 128 rules).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Fired(u128);
@@ -795,8 +810,14 @@ impl ClaimExtractor {
         scratch.units.clear();
         scratch.blocks.clear();
         let earlier = Earlier::new(entities);
-        scratch.foreign.find(text);
+        scratch.foreign.find(text, reach(blocks));
         for &block in blocks {
+            // A unit's words lie each in a word of its block, one to a word: a block with fewer
+            // words than a claim needs has no unit with enough, and is not segmented (a quarter
+            // of the blocks of a page, its menus and captions, have one word or none).
+            if units::words_with_letter(block.of(text), self.scoring.min_words) < self.scoring.min_words {
+                continue;
+            }
             scratch.sentences.clear();
             segmenter.sentences(text, block, &mut scratch.sentences);
             for &sentence in &scratch.sentences {
@@ -1308,6 +1329,30 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// What lets [`ClaimExtractor::extract`] pass over a block with fewer words than a claim
+        /// needs without segmenting it: none of its units, however its sentences and clauses
+        /// are cut (headings, `;`, `→`, a closing question, Markdown marks), has more words with
+        /// a letter than the block.
+        #[test]
+        fn no_unit_has_more_words_than_its_block(
+            text in "[aZ1 .;:?!#\"\u{201c}\u{2192}\u{a0}\u{e9}\u{2003}\t\n-]{0,60}",
+            lead in 0usize..4,
+        ) {
+            let segmenter = Segmenter::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
+            let text = format!("{}{text}", &"Kiln Works Rates "[..lead * 5]);
+            let block = Span::new(0, text.len()).trim(&text);
+            let arrows: Vec<usize> = text.match_indices('\u{2192}').map(|(at, _)| at).collect();
+            let (mut sentences, mut units) = (Vec::new(), Vec::new());
+            segmenter.sentences(&text, block, &mut sentences);
+            for &sentence in &sentences {
+                units::split(&text, sentence, sentence.start == block.start, &[], &[], &arrows, &mut units);
+            }
+            let most = units::words_with_letter(block.of(&text), usize::MAX);
+            for unit in units {
+                proptest::prop_assert!(units::words_with_letter(unit.span.of(&text), usize::MAX) <= most, "{:?}", unit);
+            }
+        }
+
         /// The byte scan finds the one-byte literals, with the word boundaries their patterns
         /// ask for, where the phrase automaton's hits did: at every occurrence, bounded as
         /// [`ascii_boundary`] bounds it in the unit.

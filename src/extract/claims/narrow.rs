@@ -57,22 +57,28 @@ pub struct Foreign {
 }
 
 impl Foreign {
-    pub fn find(&mut self, text: &str) {
+    /// Reads the characters of `text` inside `ranges` (in order, none overlapping the next): the
+    /// spans that will be asked about lie inside them, and the rest of the text is not read.
+    pub fn find(&mut self, text: &str, ranges: impl IntoIterator<Item = Span>) {
         self.foreign.clear();
         self.capitals.clear();
         self.arrows.clear();
-        let bytes = text.as_bytes();
-        // The sixteen bytes from each byte beyond ASCII that the ones before left unread: the
-        // ASCII between them is skipped (see [`chars::first_non_ascii`]).
-        let mut unread = 0;
-        while let Some(start) = chars::first_non_ascii(bytes, unread) {
-            let mut starts = char_starts(&chars::sixteen_at(bytes, start, 0));
-            while starts != 0 {
-                let at = start + starts.trailing_zeros() as usize;
-                starts &= starts - 1;
-                self.note(text, at);
+        for range in ranges {
+            // Cut at the range's end, so that nothing after it is read, even in the sixteen
+            // bytes read from a byte beyond ASCII.
+            let bytes = &text.as_bytes()[..range.end];
+            // The sixteen bytes from each byte beyond ASCII that the ones before left unread:
+            // the ASCII between them is skipped (see [`chars::first_non_ascii`]).
+            let mut unread = range.start;
+            while let Some(start) = chars::first_non_ascii(bytes, unread) {
+                let mut starts = char_starts(&chars::sixteen_at(bytes, start, 0));
+                while starts != 0 {
+                    let at = start + starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    self.note(text, at);
+                }
+                unread = (start + 16).min(bytes.len());
             }
-            unread = (start + 16).min(bytes.len());
         }
     }
 
@@ -318,7 +324,7 @@ mod tests {
     fn tells_narrow_spans() {
         let text = "“Prices rose 4%,” said Zoë Łukasiewicz — €5 → $6. Цены выросли. 株価 rose 2%.";
         let mut foreign = Foreign::default();
-        foreign.find(text);
+        foreign.find(text, [Span::new(0, text.len())]);
         let span = |part: &str| {
             let start = text.find(part).unwrap();
             Span::new(start, start + part.len())
@@ -336,10 +342,27 @@ mod tests {
         #[test]
         fn finds_foreign_characters_capitals_and_arrows_as_characters_tell(
             text in r"([a \u{80}-\u{300}\u{1F00}-\u{2200}Жж株😀]|→){0,40}",
+            cuts in proptest::array::uniform2(0usize..200),
         ) {
+            // The text whole, or two ranges: its start and its end, with a gap between them.
+            let [mut one, mut two] = cuts.map(|cut| cut.min(text.len()));
+            if one > two {
+                std::mem::swap(&mut one, &mut two);
+            }
+            while !text.is_char_boundary(one) {
+                one -= 1;
+            }
+            while !text.is_char_boundary(two) {
+                two += 1;
+            }
+            let ranges =
+                if cuts[0] % 3 == 0 { vec![Span::new(0, text.len())] } else { vec![Span::new(0, one), Span::new(two, text.len())] };
             let mut foreign = Foreign::default();
-            foreign.find(&text);
-            let chars: Vec<(usize, char)> = text.char_indices().filter(|(_, c)| !c.is_ascii()).collect();
+            foreign.find(&text, ranges.iter().copied());
+            let chars: Vec<(usize, char)> = text
+                .char_indices()
+                .filter(|&(at, c)| !c.is_ascii() && ranges.iter().any(|range| range.start <= at && at < range.end))
+                .collect();
             let expected: Vec<usize> = chars.iter().filter(|(_, c)| !is_narrow(*c)).map(|&(at, _)| at).collect();
             proptest::prop_assert_eq!(&foreign.foreign, &expected);
             let expected: Vec<usize> = chars.iter().filter(|(_, c)| c.is_uppercase()).map(|&(at, _)| at).collect();
