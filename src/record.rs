@@ -497,6 +497,24 @@ fn write_decimal(out: &mut Vec<u8>, value: Decimal) {
     write!(out, "{}", value.normalize()).expect("writing to memory cannot fail");
 }
 
+/// A claim's score as serde_json writes an `f32`. The claims stage rounds scores to thousandths,
+/// and serde_json's float formatting was a fifth of writing a claim's fields: a value that is
+/// the `f32` nearest some thousandths strictly between 0 and 1 is written from them, as `0.` and
+/// one to three digits, the shortest decimal that reads back as that value; any other value
+/// goes through serde_json.
+fn write_score(out: &mut Vec<u8>, score: f32) {
+    let thousandths = (score * 1000.0).round();
+    if (1.0..1000.0).contains(&thousandths) && thousandths / 1000.0 == score {
+        let digits = thousandths as u32;
+        let digits = [b'0' + (digits / 100) as u8, b'0' + (digits / 10 % 10) as u8, b'0' + (digits % 10) as u8];
+        let used = 3 - digits.iter().rev().take_while(|&&digit| digit == b'0').count();
+        out.extend_from_slice(b"0.");
+        out.extend_from_slice(&digits[..used]);
+    } else {
+        write_serde(out, &score);
+    }
+}
+
 macro_rules! item_basics {
     () => {
         fn span(&self) -> Span {
@@ -585,7 +603,7 @@ impl Item for ClaimItem<'_> {
             }
             None => item.field(key!("attribution")).extend_from_slice(b"null"),
         }
-        write_serde(item.field(key!("score")), &self.score);
+        write_score(item.field(key!("score")), self.score);
         write_array(item.field(key!("cues")), &self.cues, |out, cue| write_str(out, cue));
         write_array(item.field(key!("entities")), &self.entities, |out, &index| write_uint(out, index));
         write_array(item.field(key!("money")), &self.money, |out, &index| write_uint(out, index));
@@ -684,6 +702,17 @@ mod tests {
             let mut out = Vec::new();
             write_uint(&mut out, value);
             assert_eq!(out, serde_json::to_vec(&value).unwrap());
+        }
+    }
+
+    #[test]
+    fn scores_are_written_as_serde_json_writes_them() {
+        let thousandths = (0..=1000).map(|thousandths| thousandths as f32 / 1000.0);
+        let others = [0.0005, 0.1234, 1.5, -0.5, 1e-7, f32::NAN, f32::INFINITY];
+        for score in thousandths.chain(others) {
+            let mut out = Vec::new();
+            write_score(&mut out, score);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&score).unwrap(), "{score}");
         }
     }
 
