@@ -1,9 +1,11 @@
-//! Known names, matched leftmost-longest by a trie of the names over each kept block.
+//! Known names, matched leftmost-longest by a trie of the names from the word starts of each kept
+//! block.
 
 use foldhash::HashMap;
 use std::borrow::Cow;
 
 use super::{Candidate, EntityRule, is_whole_word};
+use crate::chars::{ByteRanges, sixteen_at};
 use crate::rules::{RuleError, RuleFile, RuleSource};
 use crate::span::Span;
 
@@ -189,20 +191,6 @@ impl LiteralStarts {
         starts
     }
 
-    /// The first position from `at` on where a name may begin, or the end of `text`. The last
-    /// three positions, too short for a test, may always begin one.
-    fn next(&self, text: &[u8], at: usize) -> usize {
-        if self.everywhere {
-            return at;
-        }
-        let from = at.min(text.len());
-        let head = |window: &[u8]| u32::from_le_bytes([window[0], window[1], window[2], window[3]]);
-        match text[from..].windows(4).position(|window| self.head_may_begin(head(window))) {
-            Some(offset) => from + offset,
-            None => text.len().saturating_sub(3).max(from),
-        }
-    }
-
     /// Whether a literal may begin at `at`, which lies in `text`; one of the last three
     /// positions always may.
     #[inline]
@@ -247,13 +235,12 @@ pub struct Gazetteer {
 impl Gazetteer {
     /// Appends the whole-word occurrences of listed names in `region` to `out`.
     pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
-        let slice = region.of(text);
-        let mut at = 0;
-        while let Some((pattern, found)) = self.names.leftmost_longest(slice.as_bytes(), at) {
+        let mut at = region.start;
+        while let Some((pattern, found)) = self.names.leftmost_longest(text, region.end, at) {
             at = found.end;
             let entry = &self.entries[pattern];
-            let start = region.start + found.start;
-            let mut end = region.start + found.end;
+            let start = found.start;
+            let mut end = found.end;
             let rest = &text[end..region.end];
             if entry.versioned {
                 end += rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -274,12 +261,14 @@ impl Gazetteer {
     }
 }
 
-/// The listed names as a trie, searched from each position where [`LiteralStarts`] lets a name
-/// begin: the leftmost position where a name matches, and the longest name there, is the match
-/// a leftmost-longest Aho-Corasick automaton finds. Built from the sorted names in one pass, it
-/// costs a fraction of such an automaton, whose failure transitions were most of the start-up;
-/// the search needs no failure transitions, since the starts keep it from most positions and
-/// the walk from a position rarely goes past a word or two.
+/// The listed names as a trie, searched from each position where a whole word may begin (the
+/// character before it is no letter or digit) and [`LiteralStarts`] lets a name begin: the
+/// leftmost such position where a name matches, and the longest name there. A name that begins
+/// inside a word is never a whole word, so it is not looked for: found, it would hide the whole
+/// words it overlaps (`America` in `XBank of America`). Built from the sorted names in one pass,
+/// the trie costs a fraction of an Aho-Corasick automaton, whose failure transitions were most
+/// of the start-up; the search needs no failure transitions, since the starts keep it from most
+/// positions and the walk from a position rarely goes past a word or two.
 ///
 /// The walk is bound by memory, not by instructions, so the trie is packed to stay in cache: its
 /// nodes are records in one byte string, each node's subtree right after it (depth first), so a
@@ -302,7 +291,16 @@ struct Names {
     /// the number of children, whose classes (ascending) follow as bytes and then their offsets.
     trie: Vec<u8>,
     starts: LiteralStarts,
+    /// The bytes that begin a name, as a few ranges: with `alphanumeric`, they find the positions
+    /// where a word begins with one sixteen bytes at a time, a sixth of the positions of a text.
+    firsts: ByteRanges,
+    /// The ASCII letters and digits, after which no word begins.
+    alphanumeric: ByteRanges,
 }
+
+/// How many ranges of bytes [`Names::firsts`] tests: the capitals, the lower-case letters and
+/// the digits that begin names.
+const FIRST_RANGES: usize = 3;
 
 /// No node, no name.
 const NONE: u32 = u32::MAX;
@@ -337,8 +335,10 @@ impl Names {
             .collect();
         keyed.sort_unstable();
         let order: Vec<(&[u8], u32)> = keyed.into_iter().map(|(_, name, index)| (name, index)).collect();
+        let mut first = [false; 256];
         let mut classes = [0; 256];
         for (name, _) in &order {
+            first[usize::from(name[0])] = true;
             for &byte in &name[1..] {
                 classes[usize::from(byte)] = 1;
             }
@@ -357,6 +357,8 @@ impl Names {
             width,
             trie: Vec::with_capacity(bytes + 8 * order.len()),
             starts: LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes())),
+            firsts: ByteRanges::covering(FIRST_RANGES, |byte| first[usize::from(byte)]),
+            alphanumeric: ByteRanges::covering(3, |byte| byte.is_ascii_alphanumeric()),
         };
         // Each node still to make waits in `pending` with the run of `order` whose names go
         // through it, the number of bytes that lead to it, and where its offset goes: a node's
@@ -454,15 +456,14 @@ impl Names {
         u32::from_le_bytes(self.trie[at..at + 4].try_into().expect("four bytes"))
     }
 
-    /// The leftmost-longest name in `text` from `at` on: its index and where it lies.
-    fn leftmost_longest(&self, text: &[u8], at: usize) -> Option<(usize, std::ops::Range<usize>)> {
-        let mut at = at;
-        while at <= text.len() {
-            at = self.starts.next(text, at);
-            if let Some((name, end)) = self.longest_at(text, at) {
+    /// The leftmost-longest name that begins a whole word in `text[..end]` from `at` on: its
+    /// index and where it lies.
+    fn leftmost_longest(&self, text: &str, end: usize, at: usize) -> Option<(usize, std::ops::Range<usize>)> {
+        let bytes = &text.as_bytes()[..end];
+        for at in WordStarts::new(self, text, end, at) {
+            if let Some((name, end)) = self.longest_at(bytes, at) {
                 return Some((name as usize, at..end));
             }
-            at += 1;
         }
         None
     }
@@ -509,6 +510,71 @@ impl Names {
     }
 }
 
+/// The positions of a text, in order, where a word begins with a byte that begins a name and
+/// [`LiteralStarts`] lets one begin. The words are found sixteen bytes at a time: the positions
+/// after an ASCII letter or digit are masked off, and of those after a character beyond ASCII,
+/// only the few that remain are told by the character.
+struct WordStarts<'n, 't> {
+    names: &'n Names,
+    text: &'t str,
+    end: usize,
+    /// Where the next sixteen bytes to read begin.
+    chunk_at: usize,
+    /// The positions of the last sixteen bytes read, from `chunk_at - 16`, still to try.
+    may: u32,
+    /// 1 if the byte before `chunk_at` is an ASCII letter or digit.
+    after_alphanumeric: u32,
+}
+
+impl<'n, 't> WordStarts<'n, 't> {
+    fn new(names: &'n Names, text: &'t str, end: usize, at: usize) -> WordStarts<'n, 't> {
+        let before = at.checked_sub(1).map(|before| text.as_bytes()[before]);
+        let after_alphanumeric = u32::from(before.is_some_and(|byte| byte.is_ascii_alphanumeric()));
+        WordStarts { names, text, end, chunk_at: at, may: 0, after_alphanumeric }
+    }
+
+    /// Whether the character before `at`, which follows no ASCII letter or digit, is neither a
+    /// letter nor a digit, as [`is_whole_word`] asks, and `at` begins a character.
+    fn after_boundary(&self, at: usize) -> bool {
+        match at.checked_sub(1).map(|before| self.text.as_bytes()[before]) {
+            Some(before) if !before.is_ascii() => {
+                self.text.is_char_boundary(at)
+                    && self.text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+            }
+            _ => true,
+        }
+    }
+}
+
+impl Iterator for WordStarts<'_, '_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let bytes = &self.text.as_bytes()[..self.end];
+        loop {
+            while self.may != 0 {
+                let at = self.chunk_at - 16 + self.may.trailing_zeros() as usize;
+                self.may &= self.may - 1;
+                if self.names.starts.begins(bytes, at) && self.after_boundary(at) {
+                    return Some(at);
+                }
+            }
+            if self.chunk_at >= self.end {
+                return None;
+            }
+            // Past the end the chunk is padded: its positions are masked off.
+            let chunk = sixteen_at(bytes, self.chunk_at, 0);
+            let alphanumeric = self.names.alphanumeric.mask(&chunk);
+            self.may = self.names.firsts.mask(&chunk) & !(alphanumeric << 1 | self.after_alphanumeric);
+            if let Some(short) = 16usize.checked_sub(self.end - self.chunk_at).filter(|&short| short > 0) {
+                self.may &= u32::MAX >> (16 + short);
+            }
+            self.after_alphanumeric = alphanumeric >> 15 & 1;
+            self.chunk_at += 16;
+        }
+    }
+}
+
 /// Where the offset of a node still to be made goes: `root`'s entry for a byte, or a place in
 /// the trie.
 #[derive(Debug, Clone, Copy)]
@@ -524,35 +590,56 @@ type Pending = (Slot, usize, usize, usize);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aho_corasick::MatchKind;
 
     #[test]
-    fn the_search_finds_what_the_automatons_own_search_finds() {
+    fn the_search_finds_the_names_that_begin_whole_words() {
         let surfaces = ["Anthropic", "Anthropic Labs", "eBay", "UK", "U.K.", "X", "Banco Santander", "Banco"];
         let names = Names::new(&surfaces);
         for text in [
             "the UK and eBay, not Anthropic Labs nor X1 here; Banco Santander or Banco S. U.K.",
             "AnthropicAnthropic Labs UKX",
+            "“UK” éUK 1UK _UK Ⅻ UK ½UK 中UK —UK",
             "plain lower-case words only",
             "",
         ] {
-            assert_eq!(all_matches(&names, text), automaton_matches(&surfaces, text), "{text}");
+            assert_eq!(all_matches(&names, text), plain_matches(&surfaces, text), "{text}");
         }
     }
 
-    /// Every match of a leftmost-longest Aho-Corasick automaton of `surfaces`, which the trie
-    /// stands in for.
-    fn automaton_matches(surfaces: &[impl AsRef<str>], text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
-        let surfaces = surfaces.iter().map(AsRef::as_ref);
-        let automaton = aho_corasick::AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(surfaces);
-        automaton.unwrap().find_iter(text).map(|m| (m.pattern().as_usize(), m.range())).collect()
+    #[test]
+    fn a_name_inside_a_word_hides_no_whole_word_it_overlaps() {
+        let names = Names::new(&["Bank of America", "America"]);
+        assert_eq!(all_matches(&names, "XBank of America fell"), [(1, 9..16)]);
+        assert_eq!(all_matches(&names, "X Bank of America fell"), [(0, 2..17)]);
+    }
+
+    /// The leftmost-longest name at the positions where a whole word may begin, found by
+    /// trying each name at each such position: what the trie stands in for.
+    fn plain_matches(surfaces: &[impl AsRef<str>], text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some((pattern, span)) = (at..text.len())
+            .filter(|&at| text.is_char_boundary(at))
+            .filter(|&at| text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+            .find_map(|at| {
+                // The longest name here; of names listed twice, the first.
+                let here = surfaces.iter().enumerate().filter(|(_, name)| text[at..].starts_with(name.as_ref()));
+                let (pattern, name) =
+                    here.min_by_key(|&(index, name)| (std::cmp::Reverse(name.as_ref().len()), index))?;
+                Some((pattern, at..at + name.as_ref().len()))
+            })
+        {
+            at = span.end;
+            found.push((pattern, span));
+        }
+        found
     }
 
     /// Every match, as [`Gazetteer::find`] walks them.
     fn all_matches(names: &Names, text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
         let mut found = Vec::new();
         let mut at = 0;
-        while let Some((pattern, span)) = names.leftmost_longest(text.as_bytes(), at) {
+        while let Some((pattern, span)) = names.leftmost_longest(text, text.len(), at) {
             at = span.end;
             found.push((pattern, span));
         }
@@ -561,16 +648,19 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn the_trie_finds_what_a_leftmost_longest_automaton_finds(
+        fn the_trie_finds_what_trying_every_name_at_every_word_finds(
             // Few letters, so that names share prefixes, are prefixes of each other, repeat, and
             // overlap in the text; names shorter than four bytes take the starts' short path.
             // The `Y…` names spread over many classes, and the tables of their nodes with them.
             surfaces in proptest::collection::vec("[aAb .é]{1,7}|X[a-lA .é]{0,4}|Y[!-~]{1,2}", 1..40),
-            text in "[aAb .éxX]{0,80}|(?:X[a-m]{1,3} ){0,12}|(?:Y[!-~]{1,3} ){0,12}",
+            // Letters, digits and marks within and beyond ASCII glue words or part them, in
+            // texts longer than a few times sixteen bytes too.
+            text in "[aAb .é“1½_-]{0,80}|(?:[xX1 éaA“][a-m]{1,3} ){0,12}|(?:Y[!-~]{1,3} ){0,12}",
         ) {
             let names = Names::new(&surfaces);
-            proptest::prop_assert_eq!(all_matches(&names, &text), automaton_matches(&surfaces, &text));
+            proptest::prop_assert_eq!(all_matches(&names, &text), plain_matches(&surfaces, &text));
         }
+
     }
 
     #[test]
@@ -581,38 +671,32 @@ mod tests {
         let header = names.word(names.root[usize::from(b'X')] as usize + 4);
         assert_eq!(header, TABLE, "the node of `X` looks its children up");
         let text = "Xa Xb Xylophone Xz X Xé xa X! X~ X}";
-        let expected = automaton_matches(&surfaces, text);
+        let expected = plain_matches(&surfaces, text);
         assert_eq!(all_matches(&names, text), expected);
         assert_eq!(expected.len(), 7);
     }
 
-    #[test]
-    fn starts_stop_at_every_name_and_skip_what_begins_none() {
-        let names: [&[u8]; 4] = [b"Anthropic", b"eBay", b"UK", b"X"];
-        let starts = LiteralStarts::new(names.into_iter());
-        let text = b"the UK and eBay, not Anthropics nor X1 here";
-        for name in names {
-            let at = text.windows(name.len()).position(|window| window == name).unwrap();
-            assert_eq!(starts.next(text, at), at, "{}", String::from_utf8_lossy(name));
-        }
-        // Lower-case words no name begins with are passed over; the last three bytes are kept.
-        assert_eq!(starts.next(text, 0), 4);
-        assert_eq!(starts.next(b"plain words", 0), b"plain words".len() - 3);
-        assert_eq!(LiteralStarts::new([&b""[..]].into_iter()).next(b"plain", 2), 2);
-    }
-
     proptest::proptest! {
+        /// From any start (within a character too) up to any end of a text, the scan stops
+        /// where the `char` predicates say a word begins, with a byte of the first bytes'
+        /// ranges, at a position the starts let a name begin at.
         #[test]
-        fn starts_go_to_the_first_position_a_name_may_begin_at(
-            names in proptest::collection::vec("[aAb .]{0,5}", 1..8),
-            text in "[aAb .]{0,24}",
-            at in 0usize..28,
+        fn words_begin_where_the_char_predicates_say(
+            surfaces in proptest::collection::vec("[aAb é“1]{1,5}", 1..8),
+            text in "[aAb .é“1½_-]{0,70}",
+            start in 0usize..70,
+            len in 0usize..70,
         ) {
-            let starts = LiteralStarts::new(names.iter().map(String::as_bytes));
-            let text = text.as_bytes();
-            let at = at.min(text.len());
-            let first = (at..text.len()).find(|&position| starts.begins(text, position)).unwrap_or(text.len());
-            proptest::prop_assert_eq!(starts.next(text, at), first);
+            let names = Names::new(&surfaces);
+            let start = start.min(text.len());
+            let end = (start + len).min(text.len());
+            let bytes = &text.as_bytes()[..end];
+            let expected: Vec<usize> = (start..end)
+                .filter(|&at| text.is_char_boundary(at))
+                .filter(|&at| text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+                .filter(|&at| names.firsts.mask(&[bytes[at]; 16]) & 1 == 1 && names.starts.begins(bytes, at))
+                .collect();
+            proptest::prop_assert_eq!(WordStarts::new(&names, &text, end, start).collect::<Vec<_>>(), expected);
         }
     }
 }

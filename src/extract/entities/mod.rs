@@ -4,7 +4,8 @@
 //! Three engines, all driven by `rules/entities/`:
 //!
 //! - **gazetteers** (module `gazetteer`): rules with a `list` file or inline `entries` of known names,
-//!   matched in one pass of a trie of the names (leftmost-longest, case-sensitive, whole words). A rule can
+//!   matched in one pass of a trie of the names (case-sensitive, whole words: leftmost-longest among the
+//!   positions where a word begins, so that a name glued to the word before it hides nothing). A rule can
 //!   allow a version number (`Trainium2`) or a plural `s` (`TPUs`) after the name; a dotted
 //!   abbreviation also matches with its final period split off by a tokenizer (`U.S .`).
 //! - **patterns** (module `patterns`): regexes whose `name` group is the entity, for names no list can
