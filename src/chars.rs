@@ -63,6 +63,21 @@ pub fn class_at(text: &str, at: usize) -> (u8, usize) {
     class_beyond_ascii(text, at)
 }
 
+/// The first character of `text` from `at` on (a character boundary) whose class `wanted`
+/// accepts, or the text's length if none is: where a run of white space, a word or the text
+/// before a word ends, read with [`class_at`].
+#[inline(always)]
+pub fn next_char_where(text: &str, mut at: usize, wanted: impl Fn(u8) -> bool) -> usize {
+    while at < text.len() {
+        let (class, width) = class_at(text, at);
+        if wanted(class) {
+            break;
+        }
+        at += width;
+    }
+    at
+}
+
 /// [`class_at`] for a character beyond ASCII. The characters of two bytes up to U+017F (the
 /// accented letters of the languages written in Latin script, the no-break space) and the
 /// general punctuation from U+2000 (quotes, dashes, spaces) are classed by their bytes; the

@@ -41,7 +41,7 @@ use regex::Regex;
 use regex_automata::nfa::thompson;
 use regex_syntax::hir::Hir;
 
-use crate::chars::{ALPHANUMERIC, class_at};
+use crate::chars::{ALPHANUMERIC, next_char_where};
 use crate::record::BoilerplateKind;
 use crate::rules::{
     self, Catalogue, Family, PhraseSet, PhraseSetBuilder, Position, RuleError, RuleSource, TooManyPhrases, rule_table,
@@ -928,19 +928,12 @@ impl LeadingPhrases {
     }
 }
 
-/// The first byte of `text` from `at` on (a character boundary) that starts a letter or digit
-/// (`char::is_alphanumeric`) when `alphanumeric`, or a character that is none when not; the
-/// text's length if none does. Read with [`class_at`], which decodes only what is beyond ASCII:
-/// nearly every line of a page asks where its first word starts and ends.
-fn next_alphanumeric(text: &str, mut at: usize, alphanumeric: bool) -> usize {
-    while at < text.len() {
-        let (class, width) = class_at(text, at);
-        if (class & ALPHANUMERIC != 0) == alphanumeric {
-            break;
-        }
-        at += width;
-    }
-    at
+/// Where the first letter or digit of `text` from `at` on starts (`char::is_alphanumeric`) when
+/// `alphanumeric`, or the first character that is neither when not; the text's length if none
+/// is. Nearly every line of a page asks where its first word starts and ends, so ASCII is not
+/// decoded (see [`next_char_where`]).
+fn next_alphanumeric(text: &str, at: usize, alphanumeric: bool) -> usize {
+    next_char_where(text, at, |class| (class & ALPHANUMERIC != 0) == alphanumeric)
 }
 
 /// The key of the first word of `phrase` (see [`words::folded_key`]), when the scan of a line

@@ -15,7 +15,7 @@
 //!
 //! A Markdown heading's marks (`## `) are no part of a unit.
 
-use crate::chars::{self, LETTER, SPACE, class_at};
+use crate::chars::{self, LETTER, SPACE, class_at, next_char_where};
 use crate::record::{EntityItem, MoneyItem};
 use crate::span::Span;
 
@@ -284,19 +284,13 @@ fn before_question(text: &str, clause: Span) -> (Span, Option<Span>) {
 
 /// Whether one of the first `words` words (runs between white space) of `text` starts with a
 /// lower-case letter, as `text.split_whitespace().take(words).any(…)` tells it, read a character
-/// at a time without decoding ASCII (see [`class_at`]).
+/// at a time without decoding ASCII (see [`next_char_where`]).
 fn starts_lower_within(text: &str, words: usize) -> bool {
     let bytes = text.as_bytes();
     let mut at = 0;
     for _ in 0..words {
         // White space, up to the word.
-        while at < bytes.len() {
-            let (class, width) = class_at(text, at);
-            if class != SPACE {
-                break;
-            }
-            at += width;
-        }
+        at = next_char_where(text, at, |class| class != SPACE);
         let Some(&first) = bytes.get(at) else {
             return false;
         };
@@ -309,13 +303,7 @@ fn starts_lower_within(text: &str, words: usize) -> bool {
             return true;
         }
         // The rest of the word.
-        while at < bytes.len() {
-            let (class, width) = class_at(text, at);
-            if class == SPACE {
-                break;
-            }
-            at += width;
-        }
+        at = next_char_where(text, at, |class| class == SPACE);
     }
     false
 }
