@@ -4,7 +4,7 @@
 use foldhash::HashMap;
 use std::borrow::Cow;
 
-use super::{Candidate, EntityRule, is_whole_word};
+use super::{Candidate, EntityRule, begins_word, ends_word};
 use crate::chars::{ByteRanges, sixteen_at};
 use crate::rules::{RuleError, RuleFile, RuleSource};
 use crate::span::Span;
@@ -248,10 +248,12 @@ impl Gazetteer {
             if entry.plural && text[end..region.end].starts_with('s') {
                 end += 1;
             }
-            let span = Span::new(start, end);
-            if !is_whole_word(text, span) {
+            // The search begins names only where a word may begin: only the end is left to ask.
+            debug_assert!(begins_word(text, start));
+            if !ends_word(text, end) {
                 continue;
             }
+            let span = Span::new(start, end);
             out.push(Candidate {
                 span,
                 rule: entry.rule,
@@ -533,14 +535,11 @@ impl<'n, 't> WordStarts<'n, 't> {
         WordStarts { names, text, end, chunk_at: at, may: 0, after_alphanumeric }
     }
 
-    /// Whether the character before `at`, which follows no ASCII letter or digit, is neither a
-    /// letter nor a digit, as [`is_whole_word`] asks, and `at` begins a character.
+    /// Whether `at`, which follows no ASCII letter or digit, begins a character and a word (see
+    /// [`begins_word`]): only a character beyond ASCII before it is left to ask.
     fn after_boundary(&self, at: usize) -> bool {
         match at.checked_sub(1).map(|before| self.text.as_bytes()[before]) {
-            Some(before) if !before.is_ascii() => {
-                self.text.is_char_boundary(at)
-                    && self.text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
-            }
+            Some(before) if !before.is_ascii() => self.text.is_char_boundary(at) && begins_word(self.text, at),
             _ => true,
         }
     }

@@ -493,9 +493,17 @@ fn outer_words(name: &str) -> Option<(&str, &str, bool)> {
 
 /// Whether `span` is not glued to letters or digits on either side.
 pub fn is_whole_word(text: &str, span: Span) -> bool {
-    let before = text[..span.start].chars().next_back();
-    let after = text[span.end..].chars().next();
-    before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+    begins_word(text, span.start) && ends_word(text, span.end)
+}
+
+/// Whether a word may begin at `at` (a character boundary): no letter or digit comes before it.
+pub fn begins_word(text: &str, at: usize) -> bool {
+    text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// Whether a word may end at `at` (a character boundary): no letter or digit comes after it.
+pub fn ends_word(text: &str, at: usize) -> bool {
+    text[at..].chars().next().is_none_or(|c| !c.is_alphanumeric())
 }
 
 #[cfg(test)]
