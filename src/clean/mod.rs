@@ -138,9 +138,9 @@ struct Screen {
     /// The pattern's bit among the screened patterns (by their number, up to [`MAX_SCREENS`];
     /// 0 past that): its bit in the sets of [`Refusals`].
     bit: u64,
-    /// The pattern's bit in the gate sets of its words (see [`StopWords::gate_word`]), which is
-    /// `bit`; 0 when it needs no word.
-    words: u64,
+    /// Whether the pattern is screened by its words: `bit` is then set in the gate sets of its
+    /// words (see [`StopWords::gate_word`]).
+    needs_words: bool,
     gate: Gate,
     /// The bit of the gate's literals in [`LiteralSets`], which looks for them in the whole
     /// document at once; 0 when the gate looks for them in the line itself, or asks for none.
@@ -204,7 +204,7 @@ impl Refusals {
                 *all |= bit;
             }
         }
-        if screen.words != 0 {
+        if screen.needs_words {
             self.by_words |= screen.bit;
         }
         add(&mut self.by_word_set, &mut self.in_word_sets, screen.word_set, screen.bit);
@@ -495,7 +495,7 @@ impl PatternParts {
         let bit = if self.screens < MAX_SCREENS { 1 << self.screens } else { 0 };
         self.screens += 1;
         let literals = if bit == 0 { 0 } else { self.literal_sets.bit(&gate) };
-        Screen { bit, words: 0, literals, gate, word_set: 0, lead: None }
+        Screen { bit, needs_words: false, literals, gate, word_set: 0, lead: None }
     }
 }
 
@@ -525,9 +525,9 @@ impl Pattern {
         if let Some((keys, beyond)) = words::required_words(&hir)
             && screen.bit != 0
         {
-            screen.words = screen.bit;
+            screen.needs_words = true;
             for &key in &keys {
-                *stop_words.gate_word(key) |= screen.words;
+                *stop_words.gate_word(key) |= screen.bit;
             }
             // A search for the keys alone misses the lines that hold the pattern's words beyond
             // ASCII.
@@ -1621,7 +1621,7 @@ mod tests {
             .zip(texts)
             .flat_map(|(rule, texts)| rule.patterns.iter().zip(texts))
             .filter_map(|(pattern, text)| match pattern {
-                Pattern::Long(screen, _) | Pattern::Anywhere(screen, _) if screen.words != 0 => {
+                Pattern::Long(screen, _) | Pattern::Anywhere(screen, _) if screen.needs_words => {
                     Some((screen, Regex::new(&text).unwrap()))
                 }
                 _ => None,
@@ -1638,7 +1638,7 @@ mod tests {
         let mut scratch = Scratch::default();
         let visible = visible_line(raw, marks[0], &mut link_cache(), &mut scratch);
         let scan = classifier.stop_words.scan(visible.text, &mut String::new(), |_, _| {});
-        visible.undone || scan.counted.beyond_ascii || scan.counted.gates & screen.words != 0
+        visible.undone || scan.counted.beyond_ascii || scan.counted.gates & screen.bit != 0
     }
 
     #[test]
@@ -1832,11 +1832,11 @@ mod tests {
             let refused = classifier.refusals.of(words, literals);
             for screen in classifier.rules.iter().flat_map(|rule| &rule.patterns).map(Pattern::screen) {
                 let words_held = match words {
-                    Some(words) => screen.words & words != 0,
+                    Some(words) => screen.bit & words != 0,
                     None => screen.word_set == 0 || (literals.words_present | literals.words_dense) & screen.word_set != 0,
                 };
                 let literals_held = screen.literals == 0 || (literals.present | literals.dense) & screen.literals != 0;
-                let plain = (screen.words == 0 || words_held) && literals_held;
+                let plain = (!screen.needs_words || words_held) && literals_held;
                 proptest::prop_assert_eq!(refused & screen.bit == 0, plain, "{:?}", screen);
             }
         }
