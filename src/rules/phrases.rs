@@ -448,9 +448,17 @@ impl Table {
         })
     }
 
+    /// The walk's one step. Unchecked: the bounds check was two of the eleven instructions per
+    /// byte of the walk, which every document's kept text goes through.
     #[inline(always)]
     fn next(&self, state: u16, byte: u8) -> u16 {
-        self.next[usize::from(state) << self.shift | usize::from(self.classes[usize::from(byte)])]
+        let at = usize::from(state) << self.shift | usize::from(self.classes[usize::from(byte)]);
+        debug_assert!(at < self.next.len());
+        // SAFETY: every state the walk holds is `start` or an entry of `next`, and both are
+        // numbers given to the states reached in `new`, below their count; every class is below
+        // the number of classes, at most `1 << shift`; and `next` holds `1 << shift` entries per
+        // state reached.
+        unsafe { *self.next.get_unchecked(at) }
     }
 
     #[inline(always)]
