@@ -97,7 +97,7 @@ impl Segmenter {
             // Inside a block every line end is a hard wrap (see `segment::blocks`).
             return true;
         }
-        let last_token = trimmed.rsplit(char::is_whitespace).next().unwrap_or(trimmed);
+        let last_token = &trimmed[last_token_start(trimmed)..];
         let last_token = last_token.trim_start_matches(['(', '"', '\u{201c}', '\'']);
         // The next word is read only for the few tokens that ask about it.
         let next_word = || after.split_whitespace().next().unwrap_or("");
@@ -111,6 +111,22 @@ impl Segmenter {
         }
         self.initials && is_initial(last_token) && next_word().chars().next().is_some_and(char::is_uppercase)
     }
+}
+
+/// Where the last token of `text` (after its last white space) starts. Read as bytes back to
+/// the white space, unless a byte beyond ASCII comes first: only then are characters decoded.
+fn last_token_start(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = bytes.len();
+    while at > 0 {
+        match bytes[at - 1] {
+            // The ASCII white space of `char::is_whitespace`.
+            b'\t'..=b'\r' | b' ' => return at,
+            0x80.. => return text.len() - text.rsplit(char::is_whitespace).next().map_or(0, str::len),
+            _ => at -= 1,
+        }
+    }
+    0
 }
 
 /// `J.` — one capital letter and a full stop.
@@ -151,6 +167,15 @@ mod tests {
             split("They moved to the U.S. The move paid off."),
             ["They moved to the U.S.", "The move paid off."]
         );
+    }
+
+    proptest::proptest! {
+        /// The last token read back as bytes is the one `rsplit` on white space gives.
+        #[test]
+        fn the_last_token_is_what_follows_the_last_white_space(text in "[a. \t\n\u{b}\u{c}\u{1c}\u{85}\u{a0}\u{e9}\u{2003}\u{3000}]{0,12}") {
+            let token = text.rsplit(char::is_whitespace).next().unwrap_or(&text);
+            proptest::prop_assert_eq!(&text[last_token_start(&text)..], token);
+        }
     }
 
     #[test]

@@ -409,12 +409,15 @@ impl Bounds {
 }
 
 /// The patterns (of `owners`, by the word boundaries they ask for) whose literal is the one
-/// found at `from..to` in `unit` of `text`.
+/// found at `from..to` in `unit` of `text` by the phrase walk.
 fn found_at(owners: &[Columns; 4], text: &str, unit: Span, from: usize, to: usize) -> Columns {
-    if owners[1..] == [0; 3] {
-        return owners[Bounds::None as usize];
-    }
-    bounded(owners, ascii_boundary(text, unit, from), ascii_boundary(text, unit, to))
+    let [none, start, end, both] = *owners;
+    // A boundary is read only where an owner asks for it and the walk did not: a literal no
+    // owner takes without a boundary at its start (or end) is reported only where it holds (see
+    // `compile`).
+    let at_start = if none | end == 0 { true } else { start | both != 0 && ascii_boundary(text, unit, from) };
+    let at_end = if none | start == 0 { true } else { end | both != 0 && ascii_boundary(text, unit, to) };
+    bounded(owners, at_start, at_end)
 }
 
 /// The patterns of `owners` whose literal is found with the given word boundaries at its start
@@ -1351,6 +1354,25 @@ mod tests {
             for unit in units {
                 proptest::prop_assert!(units::words_with_letter(unit.span.of(&text), usize::MAX) <= most, "{:?}", unit);
             }
+        }
+
+        /// Where the phrase walk found a literal (with the boundaries it checks: at a side no
+        /// owner takes without one), its owners are those a reading of both boundaries gives.
+        #[test]
+        fn a_literal_found_has_the_owners_its_boundaries_give(
+            text in r"[a1 _.é]{1,12}",
+            owners in proptest::array::uniform4(0u128..4),
+            from in 0usize..12,
+            len in 0usize..12,
+        ) {
+            let unit = Span::new(0, text.len());
+            let from = from.min(text.len());
+            let to = (from + len).min(text.len());
+            let [none, start, end, _] = owners;
+            proptest::prop_assume!(none | end != 0 || ascii_boundary(&text, unit, from));
+            proptest::prop_assume!(none | start != 0 || ascii_boundary(&text, unit, to));
+            let read = bounded(&owners, ascii_boundary(&text, unit, from), ascii_boundary(&text, unit, to));
+            proptest::prop_assert_eq!(found_at(&owners, &text, unit, from, to), read);
         }
 
         /// The byte scan finds the one-byte literals, with the word boundaries their patterns
