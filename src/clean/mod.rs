@@ -153,8 +153,8 @@ struct Screen {
 }
 
 impl Screen {
-    /// Whether the line `line`, whose words and literals turn down the patterns `refused` (see
-    /// [`Refusals::of`]) in a document where the searches gave up on the literal sets `dense`,
+    /// Whether the line `line`, whose words, literals and edges turn down the patterns `refused`
+    /// (see [`Refusals`]) in a document where the searches gave up on the literal sets `dense`,
     /// may match.
     #[inline(always)]
     fn admits(&self, refused: u64, dense: u64, line: &str) -> bool {
@@ -173,8 +173,8 @@ impl Screen {
 }
 
 /// The screens' conditions that read only what a line's scan and the document's searches
-/// already hold (its gate set of words, or the word sets and literal sets present in it), as
-/// sets of the patterns they turn down, one bit each (see [`Screen::bit`]): a few masks per line
+/// already hold (its gate set of words, or the word sets and literal sets present in it), and
+/// those of its gate on the line's first and last bytes, as sets of the patterns they turn down, one bit each (see [`Screen::bit`]): a few masks per line
 /// turn down what a call per pattern and line did. Most of the lines that meet a screened
 /// pattern are turned down here: a line of links holds none of its words or literals.
 #[derive(Debug, Default)]
@@ -189,6 +189,8 @@ struct Refusals {
     /// and all of them.
     by_literal_set: Vec<u64>,
     in_literal_sets: u64,
+    /// The patterns by what their gates ask of a line's edges.
+    edges: EdgeTable,
 }
 
 impl Refusals {
@@ -209,6 +211,14 @@ impl Refusals {
         }
         add(&mut self.by_word_set, &mut self.in_word_sets, screen.word_set, screen.bit);
         add(&mut self.by_literal_set, &mut self.in_literal_sets, screen.literals, screen.bit);
+        self.edges.add(screen.bit, &screen.gate);
+    }
+
+    /// The patterns turned down by what their gates ask of the first and last bytes of `line`,
+    /// which is not empty.
+    #[inline(always)]
+    fn by_edges(&self, line: &str) -> u64 {
+        !self.edges.possible(line)
     }
 
     /// The patterns turned down on a line with the gate set `words` (`None` when its tokens are
@@ -233,6 +243,49 @@ impl Refusals {
             None => missing(&self.by_word_set, self.in_word_sets, literals.words_present | literals.words_dense),
         };
         by_words | missing(&self.by_literal_set, self.in_literal_sets, literals.present | literals.dense)
+    }
+}
+
+/// Patterns, one bit each, by what their gates ask of a text's first and last bytes (see
+/// [`Gate::may_start_with`]): a table per edge, so that two loads tell it for all of them. A
+/// gate's edges turn down most lines a pattern meets (prose ends with a full stop, which few
+/// anchored patterns end with), and one test of a bit spares a call per pattern and line.
+#[derive(Debug)]
+struct EdgeTable {
+    /// The patterns that may match a text starting with each byte.
+    first: Box<[u64; 256]>,
+    /// The patterns that may match a text ending with each byte.
+    last: Box<[u64; 256]>,
+}
+
+impl Default for EdgeTable {
+    /// A table that leaves every pattern, as it does those never added.
+    fn default() -> Self {
+        EdgeTable { first: Box::new([u64::MAX; 256]), last: Box::new([u64::MAX; 256]) }
+    }
+}
+
+impl EdgeTable {
+    /// Adds the pattern with the bit `bit` and the gate `gate`.
+    fn add(&mut self, bit: u64, gate: &Gate) {
+        for byte in 0..=u8::MAX {
+            if !gate.may_start_with(byte) {
+                self.first[usize::from(byte)] &= !bit;
+            }
+            if !gate.may_end_with(byte) {
+                self.last[usize::from(byte)] &= !bit;
+            }
+        }
+    }
+
+    /// The patterns that may match `text` as far as its first and last bytes tell (all for
+    /// an empty text, which no gate is asked of).
+    #[inline(always)]
+    fn possible(&self, text: &str) -> u64 {
+        match (text.as_bytes().first(), text.as_bytes().last()) {
+            (Some(&first), Some(&last)) => self.first[usize::from(first)] & self.last[usize::from(last)],
+            _ => u64::MAX,
+        }
     }
 }
 
@@ -552,8 +605,8 @@ impl Pattern {
         }
     }
 
-    /// Whether the pattern matches `line`, whose words and literals turn down the patterns
-    /// `refused` (see [`Refusals::of`]), in a document whose searches gave up on the literal
+    /// Whether the pattern matches `line`, whose words, literals and edges turn down the
+    /// patterns `refused` (see [`Refusals`]), in a document whose searches gave up on the literal
     /// sets `dense`; `dfas` and `caches` run the long ones.
     fn is_match(&self, line: &str, refused: u64, dense: u64, dfas: &[LazyDfa], caches: &mut [LazyCache]) -> bool {
         self.screen().admits(refused, dense, line)
@@ -658,9 +711,15 @@ impl std::fmt::Debug for LineDfas {
 /// first bytes of most lines, and one walk costs about what the walk of one pattern on its own
 /// did, call and start state included. It compiles to one automaton without capture groups,
 /// where the general regex engine builds a reverse one and capture-aware engines too.
+///
+/// Some rule with start patterns is tried on nearly every line (three allow long lines), but a
+/// walk costs far more than the few bytes it reads: the patterns the line's first and last bytes
+/// leave (see [`EdgeTable`]) tell which walks can be spared.
 struct StartPatterns {
     dfa: std::sync::Arc<LazyDfa>,
     caches: regex_automata::util::pool::Pool<LazyCache, CacheMaker>,
+    /// The patterns by their number.
+    edges: EdgeTable,
 }
 
 type CacheMaker = lazy::CacheMaker<LazyCache>;
@@ -688,7 +747,18 @@ impl StartPatterns {
         let dfa = std::sync::Arc::new(dfa);
         let shared = std::sync::Arc::clone(&dfa);
         let make: CacheMaker = Box::new(move || shared.create_cache());
-        Ok(StartPatterns { dfa, caches: regex_automata::util::pool::Pool::new(make) })
+        let mut edges = EdgeTable::default();
+        for (number, hir) in patterns.iter().enumerate() {
+            edges.add(1 << number, &Gate::of(hir));
+        }
+        Ok(StartPatterns { dfa, caches: regex_automata::util::pool::Pool::new(make), edges })
+    }
+
+    /// The patterns that may match `line` as far as its first and last bytes tell: a superset
+    /// of [`matches`](Self::matches), for two loads.
+    #[inline(always)]
+    fn possible(&self, line: &str) -> u64 {
+        self.edges.possible(line)
     }
 
     /// The patterns that match `line`, one bit each by number; all of them if the DFA could
@@ -1235,14 +1305,18 @@ impl BoilerplateClassifier {
             };
             let refused = self
                 .refusals
-                .of(screen_words, LineLiterals { present: present[number], dense, words_present, words_dense });
+                .of(screen_words, LineLiterals { present: present[number], dense, words_present, words_dense })
+                | self.refusals.by_edges(raw);
             self.phrases.find(visible.text, words, &mut hit);
+            // The start DFA is walked when a rule tried needs it and the line's edges leave one
+            // of that rule's start patterns.
+            let possible_starts = self.starts.possible(raw);
             let mut start_matches = None;
             let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(cache, raw));
             let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [LazyCache]| {
                 rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && ((rule.starts == 0 && rule.patterns.is_empty())
-                        || (rule.starts != 0 && rule.starts & starts() != 0)
+                        || (rule.starts & possible_starts != 0 && rule.starts & starts() != 0)
                         || (rule.screened.is_none_or(|bits| bits & !refused != 0)
                             && rule
                                 .patterns
@@ -1437,6 +1511,7 @@ mod tests {
                 .filter(|(_, pattern)| Regex::new(pattern).unwrap().is_match(line))
                 .fold(0u64, |set, (number, _)| set | 1 << number);
             assert_eq!(walker.matches(&mut cache, line), expected, "{line:?}");
+            assert_eq!(walker.possible(line) & expected, expected, "{line:?}");
             matched += expected.count_ones();
             for pattern in &longs {
                 let dfa = lazy_dfa(&regex_syntax::parse(pattern).unwrap()).unwrap();
@@ -1769,6 +1844,53 @@ mod tests {
             let line = pieces.concat();
             for (lead, regex) in led() {
                 proptest::prop_assert!(!regex.is_match(&line) || lead.admits(&line), "{} {:?}", regex, line);
+            }
+        }
+    }
+
+    #[test]
+    fn the_edges_of_a_prose_line_leave_few_start_patterns() {
+        let starts = &compiled().starts;
+        let all = starts.dfa.pattern_len();
+        assert!(all < 64, "{all}");
+        for line in ["Harbour crews worked through the night.", "Ferries ran again, the operator said (briefly)"] {
+            let possible = starts.possible(line) & ((1 << all) - 1);
+            assert!(possible.count_ones() * 4 < all as u32, "{line:?}: {possible:b}");
+        }
+        assert_eq!(starts.possible(""), u64::MAX);
+    }
+
+    proptest::proptest! {
+        /// Lines put together from pieces of the lines the patterns match, and pieces that
+        /// come close: the patterns their edges leave hold every start pattern that matches,
+        /// and the screened patterns their edges turn down are those whose gates' edges do.
+        #[test]
+        fn the_edges_of_a_line_leave_the_patterns_their_gates_do(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    " ", "*", "_", "#", ">", "-", "|", "[", "]", "(", ")", ":", ".", ",", "!", "?", "\u{a0}", "•",
+                    "·", "©", "12", "4", "45", "2026", "Uhr", "pm", "ET", "min", "read", "no", "One", "comments",
+                    "Name", "Email", "e-mail", "Website", "Comment", "By", "posted by", "Ann", "Lee", "is", "a",
+                    "reporter", "Newsletter", "Facebook", "Twitter", "x", "Copy link", "Published", "Updated",
+                    "Forward-Looking Statements", "Safe Harbor Statement", "This", "press", "release", "contains",
+                    "forward-looking statements", "Join", "readers", "SOURCE", "FOR IMMEDIATE RELEASE", "###",
+                    "Media", "Contacts", "![", "](a.png)", "logo.png", "Ähnliche", "É", "\u{212A}",
+                ]),
+                1..10,
+            )
+        ) {
+            let classifier = compiled();
+            let starts = &classifier.starts;
+            let line = pieces.concat();
+            let line = line.trim();
+            let matched = starts.matches(&mut starts.dfa.create_cache(), line);
+            proptest::prop_assert_eq!(starts.possible(line) & matched, matched, "{:?}", line);
+            proptest::prop_assume!(!line.is_empty());
+            let refused = classifier.refusals.by_edges(line);
+            for screen in classifier.rules.iter().flat_map(|rule| &rule.patterns).map(Pattern::screen) {
+                if screen.bit != 0 {
+                    proptest::prop_assert_eq!(refused & screen.bit == 0, screen.gate.admits_edges(line), "{:?}", line);
+                }
             }
         }
     }

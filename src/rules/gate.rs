@@ -102,11 +102,21 @@ impl Gate {
 
     /// Whether the pattern may match `line` as far as its first and last bytes tell.
     pub fn admits_edges(&self, line: &str) -> bool {
-        let edge = |set: &Option<[u64; 4]>, byte: Option<&u8>| match set {
-            Some(set) => byte.is_some_and(|&byte| has_byte(set, byte)),
-            None => true,
-        };
-        edge(&self.first_bytes, line.as_bytes().first()) && edge(&self.last_bytes, line.as_bytes().last())
+        match (line.as_bytes().first(), line.as_bytes().last()) {
+            (Some(&first), Some(&last)) => self.may_start_with(first) && self.may_end_with(last),
+            _ => self.first_bytes.is_none() && self.last_bytes.is_none(),
+        }
+    }
+
+    /// Whether the pattern may match a text that starts with `byte`, as far as its first bytes
+    /// tell: a caller can file the answers for every byte in a table.
+    pub fn may_start_with(&self, byte: u8) -> bool {
+        self.first_bytes.is_none_or(|set| has_byte(&set, byte))
+    }
+
+    /// Whether the pattern may match a text that ends with `byte`, as far as its last bytes tell.
+    pub fn may_end_with(&self, byte: u8) -> bool {
+        self.last_bytes.is_none_or(|set| has_byte(&set, byte))
     }
 
     /// Whether the pattern may match `line` as far as its first and last bytes and its literals tell.
