@@ -19,8 +19,8 @@ pub enum Source {
 }
 
 /// Declares a fieldless enum written into records as a JSON string, with `json()`: the string,
-/// quotes included, as serde writes it, worked out once and then copied into a record in one
-/// piece instead of going through a serializer.
+/// quotes included, as serde writes it, worked out once (a [`Padded`]) and then copied into a
+/// record in one piece instead of going through a serializer.
 macro_rules! json_enum {
     (
         $(#[$meta:meta])*
@@ -33,9 +33,9 @@ macro_rules! json_enum {
             /// Every value, in the order of the declaration.
             const ALL: &[$enum] = &[$($enum::$variant),*];
 
-            fn json(self) -> &'static str {
-                static NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
-                    $enum::ALL.iter().map(|value| serde_json::to_string(value).expect("a unit value")).collect()
+            fn json(self) -> &'static Padded {
+                static NAMES: std::sync::LazyLock<Vec<Padded>> = std::sync::LazyLock::new(|| {
+                    $enum::ALL.iter().map(|value| Padded::new(&serde_json::to_string(value).expect("a unit value"))).collect()
                 });
                 &NAMES[self as usize]
             }
@@ -216,35 +216,35 @@ impl Record<'_> {
     /// Appends the record as one line of JSON (with its newline) to `out`, written straight into
     /// the buffer: the same bytes serde_json's compact form gives, at a fraction of the cost
     /// (strings are scanned for bytes to escape sixteen at a time, field names written with
-    /// their punctuation in one piece, numbers without a serializer state machine, and the
-    /// buffer grown once, by `size_hint`, instead of a dozen times).
+    /// their punctuation in one piece, numbers without a serializer state machine, small
+    /// appends into a [`Room`] reserved for several of them, and the buffer grown once, by
+    /// `size_hint`, instead of a dozen times).
     pub fn write_json_line(&self, out: &mut Vec<u8>) {
         let (decoded, findings) = (self.decoded, &self.findings);
         out.reserve(self.size_hint());
-        let mut record = match &self.source {
-            Source::Path(path) => {
-                let record = Object::open(out, first!("path"));
-                write_str(record.out, path);
-                record
-            }
+        match &self.source {
+            Source::Path(path) => write_str_after(out, first!("path"), path),
             Source::Id(id) => {
-                let record = Object::open(out, first!("id"));
-                write_serde(record.out, id);
-                record
+                out.extend_from_slice(first!("id").as_bytes());
+                write_serde(out, id);
             }
-        };
-        write_str(record.field(key!("encoding")), &decoded.encoding_name());
-        write_uint(record.field(key!("bytes")), decoded.input_len());
-        write_opt_str(record.field(key!("title")), findings.title);
-        write_items(record.field(key!("boilerplate")), &findings.boilerplate, decoded);
-        write_items(record.field(key!("money")), &findings.money, decoded);
-        write_items(record.field(key!("entities")), &findings.entities, decoded);
-        write_items(record.field(key!("claims")), &findings.claims, decoded);
-        for (name, value) in &self.passthrough {
-            write_serde(record.input_field(&self.passthrough_name(name)), value);
         }
-        record.close();
-        out.push(b'\n');
+        write_str_after(out, key!("encoding"), &decoded.encoding_name());
+        let mut room = Room::new(out, key!("bytes").len() + UINT_ROOM);
+        room.put(key!("bytes"));
+        room.put_uint(decoded.input_len());
+        let out = room.done();
+        write_opt_str(out, key!("title"), findings.title);
+        write_items(out, key!("boilerplate"), &findings.boilerplate, decoded);
+        write_items(out, key!("money"), &findings.money, decoded);
+        write_items(out, key!("entities"), &findings.entities, decoded);
+        write_items(out, key!("claims"), &findings.claims, decoded);
+        for (name, value) in &self.passthrough {
+            write_str_after(out, ",", &self.passthrough_name(name));
+            out.push(b':');
+            write_serde(out, value);
+        }
+        out.extend_from_slice(b"}\n");
     }
 
     /// About how long the record's line is: its texts, and what its fields add around them
@@ -284,78 +284,215 @@ impl Serialize for Record<'_> {
     }
 }
 
-/// A JSON object being written, its field names given with their punctuation ([`first!`],
-/// [`key!`]): each is one copy of a string known when compiling.
-struct Object<'o> {
+/// Room reserved at the end of a record's buffer, written through a pointer and handed back to
+/// the buffer by [`Room::done`]. A record is written in a great many small appends (field
+/// names, punctuation, numbers, names of kinds); through `Vec` each of them checked the
+/// capacity, and the compiler had to load the buffer's length and pointer again after every
+/// byte stored (a byte store may change anything). Here an item's fixed parts take one
+/// reservation, and each append is checked against the room left, which stays in a register.
+/// A room dropped without `done` (after a panic) leaves the buffer as it was.
+struct Room<'o> {
     out: &'o mut Vec<u8>,
+    /// The buffer's first byte past its length.
+    start: *mut u8,
+    /// How many bytes of the room are written, and how many were reserved.
+    used: usize,
+    size: usize,
 }
 
-impl<'o> Object<'o> {
-    /// Opens an object with the name of its first field, `first!("name")`; its value is to be
-    /// written next, into `out`.
-    fn open(out: &'o mut Vec<u8>, first: &'static str) -> Object<'o> {
-        debug_assert!(first.starts_with('{') && !needs_escape_bytes(&first.as_bytes()[2..first.len() - 2]));
-        out.extend_from_slice(first.as_bytes());
-        Object { out }
+impl<'o> Room<'o> {
+    #[inline]
+    fn new(out: &'o mut Vec<u8>, size: usize) -> Room<'o> {
+        out.reserve(size);
+        let start = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+        Room { out, start, used: 0, size }
     }
 
-    /// Writes the name of one of the record's own fields after the first, `key!("name")`;
-    /// its value is to be written next, into the buffer returned.
-    fn field(&mut self, key: &'static str) -> &mut Vec<u8> {
-        debug_assert!(key.starts_with(',') && !needs_escape_bytes(&key.as_bytes()[2..key.len() - 2]));
-        self.out.extend_from_slice(key.as_bytes());
+    /// Where the next byte goes, once `len` bytes are known to fit in what is left of the room.
+    #[inline]
+    fn next(&mut self, len: usize) -> *mut u8 {
+        assert!(len <= self.size - self.used, "a record's room holds what is written into it");
+        // SAFETY: `used` is at most `size`, and the buffer has at least `size` bytes of spare
+        // capacity past `start` (reserved in `new`).
+        unsafe { self.start.add(self.used) }
+    }
+
+    #[inline]
+    fn put(&mut self, bytes: impl AsRef<[u8]>) {
+        let bytes = bytes.as_ref();
+        let to = self.next(bytes.len());
+        // SAFETY: `next` checked that the bytes fit in the room, and they cannot overlap it: the
+        // room is the buffer's spare capacity, and the buffer is borrowed by the room alone.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), to, bytes.len()) };
+        self.used += bytes.len();
+    }
+
+    /// Stores the whole of `bytes`, a copy of a length known when compiling (no `memcpy`
+    /// call), and keeps its first `len`: the rest is overwritten by what comes next.
+    #[inline]
+    fn put_first<const N: usize>(&mut self, bytes: &[u8; N], len: usize) {
+        assert!(len <= N);
+        let to = self.next(N);
+        // SAFETY: `next` checked that the `N` bytes fit in the room.
+        unsafe { to.cast::<[u8; N]>().write_unaligned(*bytes) };
+        self.used += len;
+    }
+
+    #[inline]
+    fn put_padded(&mut self, padded: &Padded) {
+        self.put_first(&padded.bytes, padded.len);
+    }
+
+    /// Writes `value` in decimal, as serde_json writes it. Below a hundred million (every
+    /// offset of a document under 100 MB) its eight digits, leading zeros included, are put
+    /// together in a word two at a time, the zeros are shifted out, and the word is stored
+    /// whole: no count of the digits beforehand and no `memcpy` call. Larger values go through
+    /// `itoa`.
+    #[inline]
+    fn put_uint(&mut self, value: usize) {
+        if value >= 100_000_000 {
+            self.put(itoa::Buffer::new().format(value));
+            return;
+        }
+        let value = value as u32;
+        let (high, low) = (value / 10_000, value % 10_000);
+        let pair = |two: u32| u64::from(DIGIT_PAIRS[two as usize]);
+        let digits = pair(high / 100) | pair(high % 100) << 16 | pair(low / 100) << 32 | pair(low % 100) << 48;
+        // The first digit is the lowest byte; the leading zeros are the low bytes that are `0`
+        // (all but the last for zero itself).
+        let zeros = ((digits - u64::from_le_bytes([b'0'; 8])).trailing_zeros() / 8).min(7);
+        self.put_first(&(digits >> (8 * zeros)).to_le_bytes(), 8 - zeros as usize);
+    }
+
+    /// Copies the bytes at the start of `bytes` that need no escaping into the room, and
+    /// returns how many there are. The text is read sixteen bytes at a time, and each chunk is
+    /// stored whole in the room, which then moves past the clean bytes only: a text with
+    /// nothing to escape, nearly every text, is written without a `memcpy` call, and without
+    /// copying its last few bytes into a padded chunk to be read. The room must hold sixteen
+    /// bytes more than the text.
+    fn put_clean_prefix(&mut self, bytes: &[u8]) -> usize {
+        let len = bytes.len();
+        let (src, dst) = (bytes.as_ptr(), self.next(len + 16));
+        // Copies the sixteen bytes of the text from `at` to the same place in the room, and says
+        // which of them must be escaped.
+        let copy = |at: usize| {
+            assert!(at + 16 <= len);
+            // SAFETY: the sixteen bytes read are inside `bytes` (asserted), and those stored
+            // inside the `len + 16` bytes of room `next` found.
+            let chunk = unsafe { src.add(at).cast::<[u8; 16]>().read_unaligned() };
+            unsafe { dst.add(at).cast::<[u8; 16]>().write_unaligned(chunk) };
+            escapes_in(&chunk)
+        };
+        let clean = if len >= 16 {
+            let mut at = 0;
+            loop {
+                if at + 16 > len {
+                    // The sixteen bytes that end the text, of which those before `at` are clean
+                    // and copied already: they are stored again, unchanged.
+                    let last = len - 16;
+                    break match copy(last) >> (at - last) {
+                        0 => len,
+                        mask => at + mask.trailing_zeros() as usize,
+                    };
+                }
+                match copy(at) {
+                    0 => at += 16,
+                    mask => break at + mask.trailing_zeros() as usize,
+                }
+            }
+        } else {
+            // Padded with spaces, which need no escaping.
+            let chunk = chars::sixteen_at(bytes, 0, b' ');
+            // SAFETY: `next` found at least sixteen bytes of room.
+            unsafe { dst.cast::<[u8; 16]>().write_unaligned(chunk) };
+            (escapes_in(&chunk).trailing_zeros() as usize).min(len)
+        };
+        // The stores above wrote every byte of the room up to `clean`: whole chunks from its
+        // start, and when the text ends in a part chunk, the sixteen bytes up to its end (or,
+        // for a text of fewer than sixteen bytes, the sixteen from its start).
+        self.used += clean;
+        clean
+    }
+
+    /// Writes `byte`, which must be escaped, as serde_json escapes it: with the short forms
+    /// where JSON has them.
+    fn put_escaped(&mut self, byte: u8) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        match byte {
+            b'"' => self.put(b"\\\""),
+            b'\\' => self.put(b"\\\\"),
+            b'\n' => self.put(b"\\n"),
+            b'\r' => self.put(b"\\r"),
+            b'\t' => self.put(b"\\t"),
+            0x08 => self.put(b"\\b"),
+            0x0c => self.put(b"\\f"),
+            _ => self.put([b'\\', b'u', b'0', b'0', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]]),
+        }
+    }
+
+    /// Hands the room back: the buffer's length moves past what was written into it.
+    #[inline]
+    fn done(self) -> &'o mut Vec<u8> {
+        // SAFETY: every append wrote the bytes it counted in `used`, inside the spare capacity.
+        unsafe { self.out.set_len(self.out.len() + self.used) };
         self.out
-    }
-
-    /// Writes a field name that comes from the input, escaped, after the first field.
-    fn input_field(&mut self, name: &str) -> &mut Vec<u8> {
-        self.out.push(b',');
-        write_str(self.out, name);
-        self.out.push(b':');
-        self.out
-    }
-
-    fn close(self) {
-        self.out.push(b'}');
     }
 }
 
-/// Values with no hand-written form (enums, floats, passed-through JSON): serde_json's.
+/// The room a number takes: the digits of the largest `u64`.
+const UINT_ROOM: usize = 20;
+
+/// The two digits of each number below 100, as the bytes of a little-endian `u16`.
+const DIGIT_PAIRS: [u16; 100] = {
+    let mut pairs = [0; 100];
+    let mut number = 0;
+    while number < 100 {
+        pairs[number] = u16::from_le_bytes([b'0' + (number / 10) as u8, b'0' + (number % 10) as u8]);
+        number += 1;
+    }
+    pairs
+};
+
+/// How long a [`Padded`] string may be.
+const PADDED: usize = 32;
+
+/// A short string worked out at start-up (the name of a kind, quotes included), kept in a
+/// buffer of fixed length so that it is copied into a record with two stores instead of a
+/// `memcpy` call.
+struct Padded {
+    bytes: [u8; PADDED],
+    len: usize,
+}
+
+impl Padded {
+    fn new(text: &str) -> Padded {
+        let mut bytes = [0; PADDED];
+        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        Padded { bytes, len: text.len() }
+    }
+}
+
+/// Values with no hand-written form (passed-through JSON, amounts, unusual scores): serde_json's.
 fn write_serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     serde_json::to_writer(out, value).expect("writing JSON to memory cannot fail");
 }
 
-fn write_uint(out: &mut Vec<u8>, value: usize) {
-    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-}
-
-fn write_opt_str(out: &mut Vec<u8>, value: Option<&str>) {
+/// Writes `key`, a field name with its punctuation, and `value` as a JSON string or `null`.
+fn write_opt_str(out: &mut Vec<u8>, key: &str, value: Option<&str>) {
     match value {
-        Some(text) => write_str(out, text),
-        None => out.extend_from_slice(b"null"),
-    }
-}
-
-fn write_array<T>(out: &mut Vec<u8>, values: &[T], mut write: impl FnMut(&mut Vec<u8>, &T)) {
-    out.push(b'[');
-    for (index, value) in values.iter().enumerate() {
-        if index > 0 {
-            out.push(b',');
+        Some(text) => write_str_after(out, key, text),
+        None => {
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"null");
         }
-        write(out, value);
     }
-    out.push(b']');
 }
 
 /// Whether `byte` must be escaped in a JSON string: a control character, a quote or a
 /// backslash. Bytes of multi-byte characters never are.
+#[cfg(not(target_arch = "x86_64"))]
 fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
-}
-
-/// Whether any byte of `bytes` must be escaped in a JSON string.
-fn needs_escape_bytes(bytes: &[u8]) -> bool {
-    bytes.iter().any(|&byte| needs_escape(byte))
 }
 
 /// The bytes of `chunk` that must be escaped, as a mask: bit `i` for `chunk[i]`. On x86-64 one
@@ -382,87 +519,68 @@ fn escapes_in(chunk: &[u8; 16]) -> u32 {
     (0..16).filter(|&index| needs_escape(chunk[index])).fold(0, |mask, index| mask | 1 << index)
 }
 
-/// Copies the bytes at the start of `bytes` that need no escaping to the end of `out`, and
-/// returns how many there are. The text is read sixteen bytes at a time, and each chunk is
-/// stored whole in the room the buffer has past its length, which then moves past the clean
-/// bytes only: a text with nothing to escape, nearly every text, is written without a `memcpy`
-/// call, and without copying its last few bytes into a padded chunk to be read. The chunks are
-/// read and stored through pointers: this runs for every string of every record, and the
-/// bounds checks of slices and the steps of the loop were about half of its instructions.
-fn copy_clean_prefix(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
-    let len = bytes.len();
-    out.reserve(len + 16);
-    let (src, dst) = (bytes.as_ptr(), out.spare_capacity_mut().as_mut_ptr().cast::<u8>());
-    // Copies the sixteen bytes of the text from `at` to the same place in the room, and says
-    // which of them must be escaped.
-    let copy = |at: usize| {
-        assert!(at + 16 <= len);
-        // SAFETY: the sixteen bytes read are inside `bytes` (asserted), and those stored inside
-        // the `len + 16` bytes of room reserved past the buffer's length.
-        let chunk = unsafe { src.add(at).cast::<[u8; 16]>().read_unaligned() };
-        unsafe { dst.add(at).cast::<[u8; 16]>().write_unaligned(chunk) };
-        escapes_in(&chunk)
-    };
-    let clean = if len >= 16 {
-        let mut at = 0;
-        loop {
-            if at + 16 > len {
-                // The sixteen bytes that end the text, of which those before `at` are clean and
-                // copied already: they are stored again, unchanged.
-                let last = len - 16;
-                break match copy(last) >> (at - last) {
-                    0 => len,
-                    mask => at + mask.trailing_zeros() as usize,
-                };
-            }
-            match copy(at) {
-                0 => at += 16,
-                mask => break at + mask.trailing_zeros() as usize,
-            }
-        }
-    } else {
-        // Padded with spaces, which need no escaping.
-        let chunk = chars::sixteen_at(bytes, 0, b' ');
-        // SAFETY: the room reserved past the length holds at least sixteen bytes.
-        unsafe { dst.cast::<[u8; 16]>().write_unaligned(chunk) };
-        (escapes_in(&chunk).trailing_zeros() as usize).min(len)
-    };
-    // SAFETY: the stores above wrote every byte of the room up to `clean`: whole chunks from its
-    // start, and when the text ends in a part chunk, the sixteen bytes up to its end (or, for a
-    // text of fewer than sixteen bytes, the sixteen from its start).
-    unsafe { out.set_len(out.len() + clean) };
-    clean
+/// Writes `before` (punctuation or a field name: text that needs no escaping) and then `text`
+/// as a JSON string, escaped as serde_json escapes it. Both go into one reservation, with the
+/// quotes; `before` is copied here, where its length is usually known when compiling.
+#[inline(always)]
+fn write_str_after(out: &mut Vec<u8>, before: &str, text: &str) {
+    let mut room = Room::new(out, before.len() + text.len() + STR_ROOM);
+    room.put(before);
+    write_str_into(room, text);
 }
 
-/// Writes `text` as a JSON string, escaped as serde_json escapes it: quote, backslash and
-/// control characters only, with the short forms where JSON has them.
-fn write_str(out: &mut Vec<u8>, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+/// What a string takes beyond its bytes: its quotes and the sixteen bytes of room past its end
+/// that [`Room::put_clean_prefix`] stores into.
+const STR_ROOM: usize = 2 + 16;
+
+/// Writes `text` as a JSON string into `room`, which holds [`STR_ROOM`] bytes more than it.
+/// Inlined into each caller: as a call, with the room passed through memory, its entry and exit
+/// took about fifteen instructions of the hundred a string takes.
+#[inline(always)]
+fn write_str_into(mut room: Room, text: &str) {
     let mut rest = text.as_bytes();
-    out.push(b'"');
+    room.put(b"\"");
     loop {
-        let clean = copy_clean_prefix(out, rest);
+        let clean = room.put_clean_prefix(rest);
         let Some((&byte, after)) = rest[clean..].split_first() else { break };
-        match byte {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            _ => out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(byte >> 4)],
-                HEX[usize::from(byte & 0xf)],
-            ]),
-        }
         rest = after;
+        // The longest escape, `\u00XX`, then the rest of the text.
+        room = Room::new(room.done(), 6 + rest.len() + STR_ROOM);
+        room.put_escaped(byte);
     }
-    out.push(b'"');
+    room.put(b"\"");
+    room.done();
+}
+
+/// Writes `key`, a field name with its punctuation, and `texts` as an array of JSON strings.
+fn write_strs(out: &mut Vec<u8>, key: &str, texts: &[&str]) {
+    let mut room = Room::new(out, key.len() + 1);
+    room.put(key);
+    room.put(b"[");
+    let out = room.done();
+    if let Some((first, rest)) = texts.split_first() {
+        write_str_after(out, "", first);
+        for text in rest {
+            write_str_after(out, ",", text);
+        }
+    }
+    out.push(b']');
+}
+
+/// Writes `key`, a field name with its punctuation, and `values` as an array of numbers.
+fn write_uints(out: &mut Vec<u8>, key: &str, values: &[usize]) {
+    let mut room = Room::new(out, key.len() + 2 + values.len() * (1 + UINT_ROOM));
+    room.put(key);
+    room.put(b"[");
+    if let Some((&first, rest)) = values.split_first() {
+        room.put_uint(first);
+        for &value in rest {
+            room.put(b",");
+            room.put_uint(value);
+        }
+    }
+    room.put(b"]");
+    room.done();
 }
 
 /// An item that knows how to write its own fields after the shared ones.
@@ -475,20 +593,35 @@ trait Item {
     fn rule(&self) -> &str;
     /// The length of the item's own texts, beyond its `text` and `rule`.
     fn extra_len(&self) -> usize;
-    fn write_fields(&self, item: &mut Object, decoded: &Decoded);
+    /// Writes the item's own fields, each with a comma before it, after its `rule`.
+    fn write_fields(&self, out: &mut Vec<u8>, decoded: &Decoded);
 }
 
-/// The items as an array of objects, their spans translated to input offsets.
-fn write_items<T: Item>(out: &mut Vec<u8>, items: &[T], decoded: &Decoded) {
-    write_array(out, items, |out, item| {
-        let mut object = Object::open(out, first!("start"));
-        write_uint(object.out, decoded.input_offset(item.span().start));
-        write_uint(object.field(key!("end")), decoded.input_offset(item.span().end));
-        write_str(object.field(key!("text")), item.text());
-        write_str(object.field(key!("rule")), item.rule());
-        item.write_fields(&mut object, decoded);
-        object.close();
-    });
+/// What the fields before an item's text take: a comma, `{"start":`, its number, `,"end":`
+/// and its number.
+const ITEM_START_ROOM: usize = 1 + first!("start").len() + key!("end").len() + 2 * UINT_ROOM;
+
+/// Writes `key`, a field name with its punctuation, and the items as an array of objects,
+/// their spans translated to input offsets.
+fn write_items<T: Item>(out: &mut Vec<u8>, key: &str, items: &[T], decoded: &Decoded) {
+    out.extend_from_slice(key.as_bytes());
+    out.push(b'[');
+    for (index, item) in items.iter().enumerate() {
+        let mut room = Room::new(out, ITEM_START_ROOM);
+        if index > 0 {
+            room.put(b",");
+        }
+        room.put(first!("start"));
+        room.put_uint(decoded.input_offset(item.span().start));
+        room.put(key!("end"));
+        room.put_uint(decoded.input_offset(item.span().end));
+        let out = room.done();
+        write_str_after(out, key!("text"), item.text());
+        write_str_after(out, key!("rule"), item.rule());
+        item.write_fields(out, decoded);
+        out.push(b'}');
+    }
+    out.push(b']');
 }
 
 /// An exact decimal as a JSON number: its digits as written, trailing zeros dropped.
@@ -506,10 +639,12 @@ fn write_score(out: &mut Vec<u8>, score: f32) {
     let thousandths = (score * 1000.0).round();
     if (1.0..1000.0).contains(&thousandths) && thousandths / 1000.0 == score {
         let digits = thousandths as u32;
-        let digits = [b'0' + (digits / 100) as u8, b'0' + (digits / 10 % 10) as u8, b'0' + (digits % 10) as u8];
-        let used = 3 - digits.iter().rev().take_while(|&&digit| digit == b'0').count();
-        out.extend_from_slice(b"0.");
-        out.extend_from_slice(&digits[..used]);
+        let digits =
+            [b'0', b'.', b'0' + (digits / 100) as u8, b'0' + (digits / 10 % 10) as u8, b'0' + (digits % 10) as u8];
+        let used = digits.len() - digits.iter().rev().take_while(|&&digit| digit == b'0').count();
+        let mut room = Room::new(out, digits.len());
+        room.put_first(&digits, used);
+        room.done();
     } else {
         write_serde(out, &score);
     }
@@ -540,8 +675,11 @@ impl Item for BoilerplateItem<'_> {
     fn extra_len(&self) -> usize {
         0
     }
-    fn write_fields(&self, item: &mut Object, _: &Decoded) {
-        item.field(key!("kind")).extend_from_slice(self.kind.json().as_bytes());
+    fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
+        let mut room = Room::new(out, key!("kind").len() + PADDED);
+        room.put(key!("kind"));
+        room.put_padded(self.kind.json());
+        room.done();
     }
 }
 
@@ -551,18 +689,22 @@ impl Item for MoneyItem<'_> {
     fn extra_len(&self) -> usize {
         self.per.map_or(0, str::len)
     }
-    fn write_fields(&self, item: &mut Object, _: &Decoded) {
-        write_decimal(item.field(key!("amount")), self.amount);
+    fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
+        out.extend_from_slice(key!("amount").as_bytes());
+        write_decimal(out, self.amount);
+        out.extend_from_slice(key!("amount_max").as_bytes());
         match self.amount_max {
-            Some(max) => write_decimal(item.field(key!("amount_max")), max),
-            None => item.field(key!("amount_max")).extend_from_slice(b"null"),
+            Some(max) => write_decimal(out, max),
+            None => out.extend_from_slice(b"null"),
         }
-        write_opt_str(item.field(key!("currency")), self.currency);
+        write_opt_str(out, key!("currency"), self.currency);
+        let mut room = Room::new(out, key!("qualifier").len() + PADDED);
+        room.put(key!("qualifier"));
         match self.qualifier {
-            Some(qualifier) => item.field(key!("qualifier")).extend_from_slice(qualifier.json().as_bytes()),
-            None => item.field(key!("qualifier")).extend_from_slice(b"null"),
+            Some(qualifier) => room.put_padded(qualifier.json()),
+            None => room.put(b"null"),
         }
-        write_opt_str(item.field(key!("per")), self.per);
+        write_opt_str(room.done(), key!("per"), self.per);
     }
 }
 
@@ -572,9 +714,11 @@ impl Item for EntityItem<'_> {
     fn extra_len(&self) -> usize {
         self.canonical.len()
     }
-    fn write_fields(&self, item: &mut Object, _: &Decoded) {
-        item.field(key!("type")).extend_from_slice(self.entity_type.json().as_bytes());
-        write_str(item.field(key!("canonical")), &self.canonical);
+    fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
+        let mut room = Room::new(out, key!("type").len() + PADDED);
+        room.put(key!("type"));
+        room.put_padded(self.entity_type.json());
+        write_str_after(room.done(), key!("canonical"), &self.canonical);
     }
 }
 
@@ -586,33 +730,50 @@ impl Item for ClaimItem<'_> {
         let indices = (self.entities.len() + self.money.len()) * 6;
         self.kinds.len() * 16 + array_len(&self.hedges) + array_len(&self.cues) + attribution + indices
     }
-    fn write_fields(&self, item: &mut Object, decoded: &Decoded) {
-        write_array(item.field(key!("kinds")), &self.kinds, |out, kind| out.extend_from_slice(kind.json().as_bytes()));
-        write_array(item.field(key!("hedges")), &self.hedges, |out, hedge| write_str(out, hedge));
+    fn write_fields(&self, out: &mut Vec<u8>, decoded: &Decoded) {
+        let mut room = Room::new(out, key!("kinds").len() + 2 + self.kinds.len() * (1 + PADDED));
+        room.put(key!("kinds"));
+        room.put(b"[");
+        for (index, kind) in self.kinds.iter().enumerate() {
+            if index > 0 {
+                room.put(b",");
+            }
+            room.put_padded(kind.json());
+        }
+        room.put(b"]");
+        let out = room.done();
+        write_strs(out, key!("hedges"), &self.hedges);
         match &self.attribution {
             Some(attribution) => {
-                let mut object = Object::open(item.field(key!("attribution")), first!("speaker"));
-                write_str(object.out, &attribution.speaker);
-                write_uint(object.field(key!("start")), decoded.input_offset(attribution.span.start));
-                write_uint(object.field(key!("end")), decoded.input_offset(attribution.span.end));
+                write_str_after(out, concat!(key!("attribution"), first!("speaker")), &attribution.speaker);
+                let fields = key!("start").len() + key!("end").len() + key!("entity").len();
+                let mut room = Room::new(out, fields + 3 * UINT_ROOM + 1);
+                room.put(key!("start"));
+                room.put_uint(decoded.input_offset(attribution.span.start));
+                room.put(key!("end"));
+                room.put_uint(decoded.input_offset(attribution.span.end));
+                room.put(key!("entity"));
                 match attribution.entity {
-                    Some(entity) => write_uint(object.field(key!("entity")), entity),
-                    None => object.field(key!("entity")).extend_from_slice(b"null"),
+                    Some(entity) => room.put_uint(entity),
+                    None => room.put(b"null"),
                 }
-                object.close();
+                room.put(b"}");
+                room.done();
             }
-            None => item.field(key!("attribution")).extend_from_slice(b"null"),
+            None => out.extend_from_slice(concat!(key!("attribution"), "null").as_bytes()),
         }
-        write_score(item.field(key!("score")), self.score);
-        write_array(item.field(key!("cues")), &self.cues, |out, cue| write_str(out, cue));
-        write_array(item.field(key!("entities")), &self.entities, |out, &index| write_uint(out, index));
-        write_array(item.field(key!("money")), &self.money, |out, &index| write_uint(out, index));
+        out.extend_from_slice(key!("score").as_bytes());
+        write_score(out, self.score);
+        write_strs(out, key!("cues"), &self.cues);
+        write_uints(out, key!("entities"), &self.entities);
+        write_uints(out, key!("money"), &self.money);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy as _;
     use std::str::FromStr;
 
     #[test]
@@ -656,7 +817,7 @@ mod tests {
             .extend(["", "\"", "\\\\", "«quoted» \u{7f} text\r\n", "12345678\u{1}", "1234567\u{1}9"].map(String::from));
         for text in samples {
             let mut out = Vec::new();
-            write_str(&mut out, &text);
+            write_str_after(&mut out, "", &text);
             assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap(), "{text:?}");
         }
     }
@@ -665,7 +826,7 @@ mod tests {
         #[test]
         fn any_string_is_escaped_as_serde_json_escapes_it(text in "(?s).{0,40}") {
             let mut out = Vec::new();
-            write_str(&mut out, &text);
+            write_str_after(&mut out, "", &text);
             proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap());
         }
 
@@ -677,17 +838,180 @@ mod tests {
             text in "[a-z é]{0,20}[a\"\\\\\n\u{1}\u{1f}\u{7f} é]{0,3}[a-z é]{0,20}",
         ) {
             let mut out = before.clone().into_bytes();
-            write_str(&mut out, &text);
+            write_str_after(&mut out, "", &text);
             let expected = before + &serde_json::to_string(&text).unwrap();
             proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), expected);
         }
     }
 
+    /// The record `write_json_line` should write for `findings`, built as a serde_json value
+    /// (whose maps keep their order), field by field from the contract.
+    fn expected_record(path: &str, findings: &Findings) -> Value {
+        fn number(text: &str) -> Value {
+            serde_json::from_str(text).unwrap()
+        }
+        fn start(span: Span, text: &str, rule: &str) -> Map<String, Value> {
+            let mut item = Map::new();
+            for (key, value) in [("start", Value::from(span.start)), ("end", Value::from(span.end))] {
+                item.insert(key.into(), value);
+            }
+            item.insert("text".into(), text.into());
+            item.insert("rule".into(), rule.into());
+            item
+        }
+        fn to_value<T: Serialize>(value: &T) -> Value {
+            serde_json::to_value(value).unwrap()
+        }
+        let boilerplate = findings.boilerplate.iter().map(|item| {
+            let mut object = start(item.span, item.text, item.rule);
+            object.insert("kind".into(), to_value(&item.kind));
+            Value::Object(object)
+        });
+        let money = findings.money.iter().map(|item| {
+            let mut object = start(item.span, item.text, item.rule);
+            object.insert("amount".into(), number(&item.amount.normalize().to_string()));
+            object.insert(
+                "amount_max".into(),
+                item.amount_max.map_or(Value::Null, |max| number(&max.normalize().to_string())),
+            );
+            object.insert("currency".into(), item.currency.into());
+            object.insert("qualifier".into(), item.qualifier.as_ref().map_or(Value::Null, to_value));
+            object.insert("per".into(), item.per.into());
+            Value::Object(object)
+        });
+        let entities = findings.entities.iter().map(|item| {
+            let mut object = start(item.span, item.text, item.rule);
+            object.insert("type".into(), to_value(&item.entity_type));
+            object.insert("canonical".into(), item.canonical.as_ref().into());
+            Value::Object(object)
+        });
+        let claims = findings.claims.iter().map(|item| {
+            let mut object = start(item.span, item.text, item.rule);
+            object.insert("kinds".into(), item.kinds.iter().map(to_value).collect());
+            object.insert("hedges".into(), item.hedges.clone().into());
+            let attribution = item.attribution.as_ref().map_or(Value::Null, |attribution| {
+                serde_json::json!({
+                    "speaker": attribution.speaker,
+                    "start": attribution.span.start,
+                    "end": attribution.span.end,
+                    "entity": attribution.entity,
+                })
+            });
+            object.insert("attribution".into(), attribution);
+            object.insert("score".into(), number(&serde_json::to_string(&item.score).unwrap()));
+            object.insert("cues".into(), item.cues.clone().into());
+            object.insert("entities".into(), item.entities.clone().into());
+            object.insert("money".into(), item.money.clone().into());
+            Value::Object(object)
+        });
+        serde_json::json!({
+            "path": path,
+            "encoding": "utf-8",
+            "bytes": 0,
+            "title": findings.title,
+            "boilerplate": boilerplate.collect::<Vec<_>>(),
+            "money": money.collect::<Vec<_>>(),
+            "entities": entities.collect::<Vec<_>>(),
+            "claims": claims.collect::<Vec<_>>(),
+        })
+    }
+
+    /// Findings of every shape, their texts and numbers taken from `texts` and `numbers`, and
+    /// what is there and how many from `picks` (read round and round).
+    fn findings_from<'a>(texts: &'a [String], numbers: &[usize], picks: &[u8]) -> Findings<'a> {
+        let mut at = 0;
+        let mut pick = |choices: usize| {
+            at += 1;
+            usize::from(picks[at % picks.len()]) % choices
+        };
+        let text = |pick: &mut dyn FnMut(usize) -> usize| texts[pick(texts.len())].as_str();
+        let mut findings = Findings { title: (pick(2) == 0).then(|| text(&mut pick)), ..Findings::default() };
+        let span = |pick: &mut dyn FnMut(usize) -> usize| {
+            Span::new(numbers[pick(numbers.len())], numbers[pick(numbers.len())])
+        };
+        for _ in 0..pick(4) {
+            findings.boilerplate.push(BoilerplateItem {
+                span: span(&mut pick),
+                text: text(&mut pick),
+                rule: text(&mut pick),
+                kind: BoilerplateKind::ALL[pick(BoilerplateKind::ALL.len())],
+            });
+        }
+        for _ in 0..pick(3) {
+            findings.money.push(MoneyItem {
+                span: span(&mut pick),
+                text: text(&mut pick),
+                rule: text(&mut pick),
+                amount: Decimal::new(numbers[pick(numbers.len())] as i64 % 1_000_000_000, pick(4) as u32),
+                amount_max: (pick(2) == 0).then(|| Decimal::from(pick(1000))),
+                currency: (pick(2) == 0).then(|| text(&mut pick)),
+                qualifier: (pick(2) == 0).then(|| Qualifier::ALL[pick(Qualifier::ALL.len())]),
+                per: (pick(2) == 0).then(|| text(&mut pick)),
+            });
+        }
+        for _ in 0..pick(4) {
+            findings.entities.push(EntityItem {
+                span: span(&mut pick),
+                text: text(&mut pick),
+                rule: text(&mut pick),
+                entity_type: EntityType::ALL[pick(EntityType::ALL.len())],
+                canonical: Cow::Borrowed(text(&mut pick)),
+            });
+        }
+        for _ in 0..pick(4) {
+            let attribution = (pick(2) == 0).then(|| Attribution {
+                speaker: Cow::Borrowed(text(&mut pick)),
+                span: span(&mut pick),
+                entity: (pick(2) == 0).then(|| numbers[pick(numbers.len())]),
+            });
+            findings.claims.push(ClaimItem {
+                span: span(&mut pick),
+                text: text(&mut pick),
+                rule: text(&mut pick),
+                kinds: (0..pick(6)).map(|_| ClaimKind::ALL[pick(ClaimKind::ALL.len())]).collect(),
+                hedges: (0..pick(3)).map(|_| text(&mut pick)).collect(),
+                attribution,
+                score: [pick(1001) as f32 / 1000.0, 0.1234, f32::MIN_POSITIVE][pick(3)],
+                cues: (0..pick(4)).map(|_| text(&mut pick)).collect(),
+                entities: (0..pick(4)).map(|_| numbers[pick(numbers.len())]).collect(),
+                money: (0..pick(4)).map(|_| numbers[pick(numbers.len())]).collect(),
+            });
+        }
+        findings
+    }
+
+    proptest::proptest! {
+        /// Whole records against serde_json, from texts with bytes to escape and numbers of
+        /// every length: every reservation the writer makes is asserted to hold what is written
+        /// into it, so a short one panics here.
+        #[test]
+        fn records_are_written_as_serde_json_writes_them(
+            path in "(?s).{0,20}",
+            texts in proptest::collection::vec("[a-z\"\\\\\n\u{1}é ]{0,40}", 1..6),
+            numbers in proptest::collection::vec(proptest::num::usize::ANY.prop_map(|n| n >> (n % 64)), 1..6),
+            picks in proptest::collection::vec(proptest::num::u8::ANY, 1..40),
+        ) {
+            let decoded = Decoded::from_text("");
+            let record = Record {
+                source: Source::Path(path.clone()),
+                decoded: &decoded,
+                findings: findings_from(&texts, &numbers, &picks),
+                passthrough: Map::new(),
+            };
+            let mut line = Vec::new();
+            record.write_json_line(&mut line);
+            let mut expected = serde_json::to_vec(&expected_record(&path, &record.findings)).unwrap();
+            expected.push(b'\n');
+            proptest::prop_assert_eq!(String::from_utf8(line).unwrap(), String::from_utf8(expected).unwrap());
+        }
+    }
+
     #[test]
     fn enum_values_are_written_as_serde_json_writes_them() {
-        fn check<T: Serialize + std::fmt::Debug>(values: &[T], json: impl Fn(&T) -> &'static str) {
+        fn check<T: Serialize + std::fmt::Debug>(values: &[T], json: impl Fn(&T) -> &'static Padded) {
             for value in values {
-                assert_eq!(json(value), serde_json::to_string(value).unwrap(), "{value:?}");
+                let padded = json(value);
+                assert_eq!(&padded.bytes[..padded.len], serde_json::to_vec(value).unwrap(), "{value:?}");
             }
         }
         check(BoilerplateKind::ALL, |kind| kind.json());
@@ -696,12 +1020,31 @@ mod tests {
         check(ClaimKind::ALL, |kind| kind.json());
     }
 
+    /// Writes `value` with `put_uint` after a few bytes already in the buffer.
+    fn uint_line(value: usize) -> Vec<u8> {
+        let mut out = b"[".to_vec();
+        let mut room = Room::new(&mut out, UINT_ROOM + 1);
+        room.put_uint(value);
+        room.put(b"]");
+        room.done();
+        out
+    }
+
     #[test]
     fn numbers_are_written_as_serde_json_writes_them() {
-        for value in [0, 7, 10, 99, 1234567890, usize::MAX] {
-            let mut out = Vec::new();
-            write_uint(&mut out, value);
-            assert_eq!(out, serde_json::to_vec(&value).unwrap());
+        let powers = (0..20).flat_map(|power| {
+            let power = 10usize.pow(power);
+            [power - 1, power, power + 1, power / 7 * 9]
+        });
+        for value in [0, 7, 10, 99, 1234567890, usize::MAX].into_iter().chain(powers) {
+            assert_eq!(uint_line(value), serde_json::to_vec(&[value]).unwrap(), "{value}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_number_is_written_as_serde_json_writes_it(value in proptest::num::usize::ANY.prop_map(|n| n >> (n % 64))) {
+            proptest::prop_assert_eq!(uint_line(value), serde_json::to_vec(&[value]).unwrap());
         }
     }
 
