@@ -174,9 +174,10 @@ impl Screen {
 
 /// The screens' conditions that read only what a line's scan and the document's searches
 /// already hold (its gate set of words, or the word sets and literal sets present in it), and
-/// those of its gate on the line's first and last bytes, as sets of the patterns they turn down, one bit each (see [`Screen::bit`]): a few masks per line
-/// turn down what a call per pattern and line did. Most of the lines that meet a screened
-/// pattern are turned down here: a line of links holds none of its words or literals.
+/// those of its gate on the line's first and last bytes, as sets of the patterns they turn
+/// down, one bit each (see [`Screen::bit`]): a few masks per line turn down what a call per
+/// pattern and line did. Most of the lines that meet a screened pattern are turned down here:
+/// a line of links holds none of its words or literals.
 #[derive(Debug, Default)]
 struct Refusals {
     /// The patterns screened by their words.
