@@ -689,12 +689,13 @@ impl<'a> DocumentWords<'a> {
                 }
             }
             let mut start = region.start;
-            for line in region.of(text).split('\n') {
-                let span = Span::new(start, start + line.len());
-                if is_title_case(line) {
-                    document.headlines.push(span);
+            let breaks = memchr::memchr_iter(b'\n', region.of(text).as_bytes()).map(|at| region.start + at);
+            for end in breaks.chain([region.end]) {
+                let line = Span::new(start, end);
+                if is_title_case(line.of(text)) {
+                    document.headlines.push(line);
                 }
-                start = span.end + 1;
+                start = end + 1;
             }
             document.shaped_ends.push(document.shaped.len());
         }
@@ -867,7 +868,12 @@ fn is_title_case(line: &str) -> bool {
             usize::from(count)
         })
         .sum();
-    if capitals < 4 {
+    // A run of four ASCII letters or more that begins in lower case after an ASCII byte that is
+    // no letter (or at the line's start) is a lower-case run of those counted below, and the
+    // capitalised ones number no more than the capitals: more such runs than a quarter of the
+    // capitals, and the line is no headline. Found many bytes at a time, they turn down most
+    // prose after its first few words, before any run is read.
+    if capitals < 4 || more_lower_runs_than(bytes, capitals / 4) {
         return false;
     }
     let (mut upper, mut lower) = (0, 0);
@@ -923,30 +929,103 @@ fn is_title_case(line: &str) -> bool {
     upper >= 4 && lower * 5 <= upper + lower
 }
 
+/// Whether `line` holds more than `most` runs of four ASCII letters or more that begin in lower
+/// case after an ASCII byte that is no letter, or at its start (see [`is_title_case`]). Each
+/// position is told by itself and the four bytes around it, so that the compiler vectorises
+/// the test; they are read 32 at a time, and no further once more are found.
+fn more_lower_runs_than(line: &[u8], most: usize) -> bool {
+    let letter = |byte: u8| (byte | 0x20).wrapping_sub(b'a') < 26;
+    // Whether a run begins at `first`, after `before`, with the three letters after it.
+    let begins = |before: u8, first: u8, second: u8, third: u8, fourth: u8| {
+        u8::from(
+            first.is_ascii_lowercase()
+                & before.is_ascii()
+                & !letter(before)
+                & letter(second)
+                & letter(third)
+                & letter(fourth),
+        )
+    };
+    let mut runs = 0;
+    if let Some(&[first, second, third, fourth]) = line.first_chunk() {
+        runs += usize::from(begins(b' ', first, second, third, fourth));
+    }
+    // The positions after the first that four bytes follow, with the byte before each.
+    let positions = line.len().saturating_sub(4);
+    for block in (0..positions).step_by(32) {
+        let len = (positions - block).min(32);
+        let window = &line[block..block + len + 4];
+        let bytes = window[..len].iter().zip(&window[1..]).zip(&window[2..]).zip(&window[3..]).zip(&window[4..]);
+        let found = bytes.fold(0u8, |found, ((((&before, &first), &second), &third), &fourth)| {
+            found + begins(before, first, second, third, fourth)
+        });
+        runs += usize::from(found);
+        if runs > most {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether a word that starts in a capital may be part of a name, whatever the rule: two letters
 /// or more, no run break, no plural acronym.
 /// `is_break` tells whether `surface` itself is a run break.
 fn name_shaped(surface: &str, is_break: bool, lexicon: &Lexicon) -> bool {
-    // One pass over the word: its letters, whether any is lower case or a digit, and whether a
-    // part of a compound starts in lower case.
-    let (mut letters, mut lower, mut digit, mut lower_part) = (0, false, false, false);
-    let mut part_start = true;
-    for c in surface.chars() {
-        let is_lower = c.is_lowercase();
-        // Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
-        // `Cornish-founded`.
-        lower_part |= part_start && is_lower;
-        part_start = c == '-';
-        letters += usize::from(c.is_alphabetic());
-        lower |= is_lower;
-        digit |= c.is_ascii_digit();
-    }
-    !lower_part
-        && letters >= 2
-        && (letters >= 3 || !digit)
+    let shape = Shape::of(surface);
+    !shape.lower_part
+        && shape.letters >= 2
+        && (shape.letters >= 3 || !shape.digit)
         && !is_break
-        && (lower || !with_title_case(surface, |title| lexicon.known.get(title).run_break))
+        && (shape.lower || !with_title_case(surface, |title| lexicon.known.get(title).run_break))
         && !is_plural_acronym(surface)
+}
+
+/// What [`name_shaped`] reads of a word in one pass: its letters, whether any is lower case or
+/// a digit, and whether a part of a compound starts in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    letters: usize,
+    lower: bool,
+    digit: bool,
+    /// Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
+    /// `Cornish-founded`.
+    lower_part: bool,
+    /// Whether the next character starts a part.
+    part_start: bool,
+}
+
+impl Shape {
+    const EMPTY: Shape = Shape { letters: 0, lower: false, digit: false, lower_part: false, part_start: true };
+
+    /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
+    /// as bytes, with no character decoded.
+    fn of(word: &str) -> Shape {
+        if word.is_ascii() {
+            let shape = |shape: Shape, byte: u8| {
+                shape.then(byte.is_ascii_lowercase(), byte.is_ascii_alphabetic(), byte.is_ascii_digit(), byte == b'-')
+            };
+            return word.bytes().fold(Shape::EMPTY, shape);
+        }
+        Shape::of_chars(word)
+    }
+
+    /// The shape of `word`, read character by character.
+    fn of_chars(word: &str) -> Shape {
+        let shape =
+            |shape: Shape, c: char| shape.then(c.is_lowercase(), c.is_alphabetic(), c.is_ascii_digit(), c == '-');
+        word.chars().fold(Shape::EMPTY, shape)
+    }
+
+    /// The shape with one more character, told by what it is.
+    fn then(self, lower: bool, letter: bool, digit: bool, hyphen: bool) -> Shape {
+        Shape {
+            letters: self.letters + usize::from(letter),
+            lower: self.lower | lower,
+            digit: self.digit | digit,
+            lower_part: self.lower_part | (self.part_start && lower),
+            part_start: hyphen,
+        }
+    }
 }
 
 /// Which words the chosen entities cover, asked of words in text order: a walk along the
@@ -1565,6 +1644,19 @@ mod tests {
         assert!(!is_title_case("Rise In Rates"));
     }
 
+    /// Whether `line` is a headline, told by splitting it into runs of letters.
+    fn plain_title_case(line: &str) -> bool {
+        let (mut upper, mut lower) = (0, 0);
+        for word in line.split(|c: char| !c.is_alphabetic()).filter(|word| word.chars().count() >= 4) {
+            if word.starts_with(char::is_uppercase) {
+                upper += 1;
+            } else {
+                lower += 1;
+            }
+        }
+        upper >= 4 && lower * 5 <= upper + lower
+    }
+
     proptest::proptest! {
         #[test]
         fn headlines_are_what_counting_the_long_words_plainly_finds(
@@ -1573,15 +1665,44 @@ mod tests {
             words in proptest::collection::vec("[A-Za-z]{0,2}[A-Za-zÉéÖöЖжǅ中ß]{1,5}[ ’—.1]{0,2}", 0..12),
         ) {
             let line = words.concat();
-            let (mut upper, mut lower) = (0, 0);
-            for word in line.split(|c: char| !c.is_alphabetic()).filter(|word| word.chars().count() >= 4) {
-                if word.starts_with(char::is_uppercase) {
-                    upper += 1;
-                } else {
-                    lower += 1;
-                }
-            }
-            proptest::prop_assert_eq!(is_title_case(&line), upper >= 4 && lower * 5 <= upper + lower, "{}", line);
+            proptest::prop_assert_eq!(is_title_case(&line), plain_title_case(&line), "{}", line);
+        }
+
+        /// Lines of mostly capitalised words, many of them headlines, some with a lower-case word
+        /// or a few: long enough to span several chunks of sixteen bytes.
+        #[test]
+        fn headlines_among_capitalised_words_are_what_counting_plainly_finds(
+            words in proptest::collection::vec(
+                "(A[a-z]{2,6}|[ÉÖЖǅ][a-z]{3}|中[A-Z][a-z]{3}|AB[A-Z]{2}|[a-z]{4,6}|[a-z]{1,3}|é[a-z]{3}|1[a-z]{4})",
+                0..24,
+            ),
+            gaps in proptest::collection::vec("[ ,.’—'1-]{1,2}", 24),
+        ) {
+            let line: String = words.iter().zip(&gaps).map(|(word, gap)| format!("{word}{gap}")).collect();
+            proptest::prop_assert_eq!(is_title_case(&line), plain_title_case(&line), "{}", line);
+        }
+
+        /// The lower-case runs that turn prose down are the ones counted byte by byte.
+        #[test]
+        fn lower_runs_are_the_runs_counted_byte_by_byte(
+            line in "([aAbZz1 ,'-]|é|É|’|Ж){0,80}",
+            most in 0usize..8,
+        ) {
+            let bytes = line.as_bytes();
+            let runs = (0..bytes.len())
+                .filter(|&at| {
+                    let after_no_letter = at == 0 || (bytes[at - 1].is_ascii() && !bytes[at - 1].is_ascii_alphabetic());
+                    let letters = bytes.get(at + 1..at + 4).is_some_and(|three| three.iter().all(u8::is_ascii_alphabetic));
+                    bytes[at].is_ascii_lowercase() && after_no_letter && letters
+                })
+                .count();
+            proptest::prop_assert_eq!(more_lower_runs_than(bytes, most), runs > most, "{}", line);
+        }
+
+        /// A word's shape read as bytes is its shape read as characters.
+        #[test]
+        fn shapes_read_as_bytes_are_shapes_read_as_characters(word in "([aAzZ09'.&-]|é|É|ǅ|Ⅻ|中){0,12}") {
+            proptest::prop_assert_eq!(Shape::of(&word), Shape::of_chars(&word));
         }
     }
 
