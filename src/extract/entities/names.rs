@@ -217,15 +217,15 @@ impl Lexicon {
     }
 
     /// What the document asks of a name-shaped word, answered by every list and rule; `facts`
-    /// are what the lexicon knows of `surface` itself.
-    fn describe(&self, word: &mut NameWord, surface: &str, facts: Facts) {
+    /// are what the lexicon knows of `surface` itself, `shape` its shape.
+    fn describe(&self, word: &mut NameWord, surface: &str, shape: Shape, facts: Facts) {
         word.listed = facts.lists & self.as_reject;
         word.common = facts.lists & self.as_common;
         // A list that does not hold the word may still hold it as an ordinary word written
         // otherwise (see [`Lexicon::ordinary_in`]): asked only of the lists that need it.
         let missing = self.as_common & !facts.lists;
         if missing != 0 {
-            word.common |= self.ordinary_in(surface, facts.lists) & missing;
+            word.common |= self.ordinary_in(surface, shape, facts.lists) & missing;
         }
         word.strip = facts.strip;
         word.last = facts.last;
@@ -262,28 +262,25 @@ impl Lexicon {
         with_lower_case(next, |lower| self.cues.get(lower).following)
     }
 
-    /// The lists that have `surface` (which the lists in `lists` hold) as an ordinary word
-    /// written capitalised: listed as such, or a hyphenated compound of such words (`Lock-In`).
-    fn ordinary_in(&self, surface: &str, lists: u32) -> u32 {
-        let mut ordinary = self.listed_in(surface, lists);
-        if surface.contains('-') {
+    /// The lists that have `surface` (which the lists in `lists` hold, of shape `shape`) as an
+    /// ordinary word written capitalised: listed as such, or a hyphenated compound of such words
+    /// (`Lock-In`). Asked of most name-shaped words, whose shape is read already.
+    fn ordinary_in(&self, surface: &str, shape: Shape, lists: u32) -> u32 {
+        let mut ordinary = self.listed_in(surface, shape, lists);
+        if shape.hyphen {
             ordinary |= surface
                 .split('-')
                 .filter(|part| !part.is_empty())
-                .fold(!0, |all, part| all & self.listed_in(part, self.known.get(part).lists));
+                .fold(!0, |all, part| all & self.listed_in(part, Shape::of(part), self.known.get(part).lists));
         }
         ordinary
     }
 
-    /// The lists that hold `part` (`lists` hold it as written), or, for a long all-capitals
-    /// word, its Title-case form (`INDEPENDENCE`); short ones are acronyms (`CRI` is not `Cri`).
-    fn listed_in(&self, part: &str, lists: u32) -> u32 {
-        // Asked of most name-shaped words: an ASCII one is read as bytes.
-        let all_capitals = if part.is_ascii() {
-            part.len() >= 4 && !part.bytes().any(|byte| byte.is_ascii_lowercase())
-        } else {
-            part.chars().count() >= 4 && !part.chars().any(char::is_lowercase)
-        };
+    /// The lists that hold `part` (`lists` hold it as written; `shape` is its shape), or, for a
+    /// long all-capitals word, its Title-case form (`INDEPENDENCE`); short ones are acronyms
+    /// (`CRI` is not `Cri`).
+    fn listed_in(&self, part: &str, shape: Shape, lists: u32) -> u32 {
+        let all_capitals = shape.chars >= 4 && !shape.lower;
         if all_capitals { lists | with_title_case(part, |title| self.known.get(title).lists) } else { lists }
     }
 }
@@ -667,7 +664,8 @@ impl<'a> DocumentWords<'a> {
                     document.capitalised_inside.push(span);
                 }
                 let facts = lexicon.known.get(surface);
-                if name_shaped(surface, facts.run_break, lexicon) {
+                let shape = Shape::of(surface);
+                if name_shaped(surface, shape, facts.run_break, lexicon) {
                     // The words are consecutive too: what `joined` allows between them holds no
                     // letter or digit, so no word.
                     let joins_previous =
@@ -683,7 +681,7 @@ impl<'a> DocumentWords<'a> {
                         preceded: Cell::new(None),
                         followed: Cell::new(None),
                     };
-                    lexicon.describe(&mut name_word, surface, facts);
+                    lexicon.describe(&mut name_word, surface, shape, facts);
                     document.last_words |= name_word.last;
                     document.shaped.push(name_word);
                 }
@@ -969,9 +967,8 @@ fn more_lower_runs_than(line: &[u8], most: usize) -> bool {
 
 /// Whether a word that starts in a capital may be part of a name, whatever the rule: two letters
 /// or more, no run break, no plural acronym.
-/// `is_break` tells whether `surface` itself is a run break.
-fn name_shaped(surface: &str, is_break: bool, lexicon: &Lexicon) -> bool {
-    let shape = Shape::of(surface);
+/// `shape` is the shape of `surface`, `is_break` whether it is itself a run break.
+fn name_shaped(surface: &str, shape: Shape, is_break: bool, lexicon: &Lexicon) -> bool {
     !shape.lower_part
         && shape.letters >= 2
         && (shape.letters >= 3 || !shape.digit)
@@ -980,13 +977,16 @@ fn name_shaped(surface: &str, is_break: bool, lexicon: &Lexicon) -> bool {
         && !is_plural_acronym(surface)
 }
 
-/// What [`name_shaped`] reads of a word in one pass: its letters, whether any is lower case or
-/// a digit, and whether a part of a compound starts in lower case.
+/// What [`name_shaped`] and [`Lexicon::listed_in`] read of a word, in one pass: its characters
+/// and letters, whether any is lower case, a digit or a hyphen, and whether a part of a compound
+/// starts in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Shape {
+    chars: usize,
     letters: usize,
     lower: bool,
     digit: bool,
+    hyphen: bool,
     /// Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
     /// `Cornish-founded`.
     lower_part: bool,
@@ -995,18 +995,31 @@ struct Shape {
 }
 
 impl Shape {
-    const EMPTY: Shape = Shape { letters: 0, lower: false, digit: false, lower_part: false, part_start: true };
+    const EMPTY: Shape =
+        Shape { chars: 0, letters: 0, lower: false, digit: false, hyphen: false, lower_part: false, part_start: true };
 
     /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
-    /// as bytes, with no character decoded.
+    /// as bytes, with no character decoded, and its parts are looked at only if it has a hyphen.
     fn of(word: &str) -> Shape {
-        if word.is_ascii() {
-            let shape = |shape: Shape, byte: u8| {
-                shape.then(byte.is_ascii_lowercase(), byte.is_ascii_alphabetic(), byte.is_ascii_digit(), byte == b'-')
-            };
-            return word.bytes().fold(Shape::EMPTY, shape);
+        if !word.is_ascii() {
+            return Shape::of_chars(word);
         }
-        Shape::of_chars(word)
+        let bytes = word.as_bytes();
+        let (lower, digit, hyphen, letters) =
+            bytes.iter().fold((false, false, false, 0), |(lower, digit, hyphen, letters), &byte| {
+                let letter = usize::from(byte.is_ascii_alphabetic());
+                (
+                    lower | byte.is_ascii_lowercase(),
+                    digit | byte.is_ascii_digit(),
+                    hyphen | (byte == b'-'),
+                    letters + letter,
+                )
+            });
+        // A part starts the word or follows a hyphen.
+        let lower_part = bytes.first().is_some_and(u8::is_ascii_lowercase)
+            || (hyphen && bytes.windows(2).any(|pair| pair[0] == b'-' && pair[1].is_ascii_lowercase()));
+        let part_start = bytes.last().is_none_or(|&byte| byte == b'-');
+        Shape { chars: bytes.len(), letters, lower, digit, hyphen, lower_part, part_start }
     }
 
     /// The shape of `word`, read character by character.
@@ -1019,9 +1032,11 @@ impl Shape {
     /// The shape with one more character, told by what it is.
     fn then(self, lower: bool, letter: bool, digit: bool, hyphen: bool) -> Shape {
         Shape {
+            chars: self.chars + 1,
             letters: self.letters + usize::from(letter),
             lower: self.lower | lower,
             digit: self.digit | digit,
+            hyphen: self.hyphen | hyphen,
             lower_part: self.lower_part | (self.part_start && lower),
             part_start: hyphen,
         }
@@ -1697,6 +1712,31 @@ mod tests {
                 })
                 .count();
             proptest::prop_assert_eq!(more_lower_runs_than(bytes, most), runs > most, "{}", line);
+        }
+
+        /// The lists that hold a word as an ordinary word, told by the word's shape, are the ones
+        /// told by reading the word and its parts again.
+        #[test]
+        fn ordinary_words_told_by_their_shape_are_the_ones_told_by_reading_them(
+            surface in "(Lock|LOCK|In|IN|Été|ÉTÉ|Cri|CRI|Long|LONG|LONG1|x)(-(Lock|LOCK|In|IN|ÉTÉ|CRI|LONG|l)|-){0,3}",
+        ) {
+            let mut lexicon = Lexicon::default();
+            for (word, list) in [("Lock", 1), ("In", 2), ("Été", 4), ("Long", 8), ("Long1", 16), ("Lock-In", 32)] {
+                lexicon.known.entry(word).lists |= list;
+            }
+            let listed = |part: &str, lists: u32| {
+                let all_capitals = part.chars().count() >= 4 && !part.chars().any(char::is_lowercase);
+                if all_capitals { lists | lexicon.known.get(&title_case(part)).lists } else { lists }
+            };
+            let lists = lexicon.known.get(&surface).lists;
+            let mut plain = listed(&surface, lists);
+            if surface.contains('-') {
+                plain |= surface
+                    .split('-')
+                    .filter(|part| !part.is_empty())
+                    .fold(!0, |all, part| all & listed(part, lexicon.known.get(part).lists));
+            }
+            proptest::prop_assert_eq!(lexicon.ordinary_in(&surface, Shape::of(&surface), lists), plain, "{}", surface);
         }
 
         /// A word's shape read as bytes is its shape read as characters.
