@@ -962,7 +962,7 @@ fn more_lower_runs_than(line: &[u8], most: usize) -> bool {
             return true;
         }
     }
-    false
+    runs > most
 }
 
 /// Whether a word that starts in a capital may be part of a name, whatever the rule: two letters
@@ -1700,7 +1700,8 @@ mod tests {
         /// The lower-case runs that turn prose down are the ones counted byte by byte.
         #[test]
         fn lower_runs_are_the_runs_counted_byte_by_byte(
-            line in "([aAbZz1 ,'-]|é|É|’|Ж){0,80}",
+            // Runs of three to five letters, some after letters beyond ASCII.
+            line in "(abcd|abcde|abc|Abcd|aBcd|é|É|’|Ж|[aZ1 ,'-]){0,40}",
             most in 0usize..8,
         ) {
             let bytes = line.as_bytes();
@@ -1718,10 +1719,10 @@ mod tests {
         /// told by reading the word and its parts again.
         #[test]
         fn ordinary_words_told_by_their_shape_are_the_ones_told_by_reading_them(
-            surface in "(Lock|LOCK|In|IN|Été|ÉTÉ|Cri|CRI|Long|LONG|LONG1|x)(-(Lock|LOCK|In|IN|ÉTÉ|CRI|LONG|l)|-){0,3}",
+            surface in "(Lock|LOCK|In|IN|Été|ÉTÉ|Cri|CRI|Long|LONG|LONG1|AB-C|x)(-(Lock|LOCK|In|IN|ÉTÉ|CRI|LONG|l)|-){0,3}",
         ) {
             let mut lexicon = Lexicon::default();
-            for (word, list) in [("Lock", 1), ("In", 2), ("Été", 4), ("Long", 8), ("Long1", 16), ("Lock-In", 32)] {
+            for (word, list) in [("Lock", 1), ("In", 2), ("Été", 4), ("Long", 8), ("Long1", 16), ("Lock-In", 32), ("Ab-c", 64)] {
                 lexicon.known.entry(word).lists |= list;
             }
             let listed = |part: &str, lists: u32| {
@@ -1741,8 +1742,30 @@ mod tests {
 
         /// A word's shape read as bytes is its shape read as characters.
         #[test]
-        fn shapes_read_as_bytes_are_shapes_read_as_characters(word in "([aAzZ09'.&-]|é|É|ǅ|Ⅻ|中){0,12}") {
+        fn shapes_read_as_bytes_are_shapes_read_as_characters(
+            word in "(-a|-A|-é|-0|-|[aAzZ09'.&]|é|É|ǅ|Ⅻ|中){0,8}",
+        ) {
             proptest::prop_assert_eq!(Shape::of(&word), Shape::of_chars(&word));
+        }
+    }
+
+    #[test]
+    fn lower_runs_begin_after_ascii_bytes_that_are_no_letters() {
+        for (line, runs) in [("abcd", 1), (" abcd", 1), ("1abcd,efgh", 2), ("abc", 0), ("Aabcd", 0), ("éabcd", 0)] {
+            assert_eq!(more_lower_runs_than(line.as_bytes(), 0), runs > 0, "{line}");
+            assert_eq!(more_lower_runs_than(line.as_bytes(), 1), runs > 1, "{line}");
+        }
+        for before in ["Ж", "’", "é"] {
+            let line = format!("{}{before}abcd", " ".repeat(30));
+            assert!(!more_lower_runs_than(line.as_bytes(), 0), "{line}");
+        }
+        assert!(more_lower_runs_than(format!("{}abcd", " ".repeat(31)).as_bytes(), 0));
+    }
+
+    #[test]
+    fn shapes_tell_parts_that_start_in_lower_case() {
+        for (word, lower_part) in [("Rolls-Royce", false), ("Cornish-founded", true), ("A-b", true), ("AB-", false)] {
+            assert_eq!(Shape::of(word).lower_part, lower_part, "{word}");
         }
     }
 
