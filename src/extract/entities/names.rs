@@ -217,15 +217,15 @@ impl Lexicon {
     }
 
     /// What the document asks of a name-shaped word, answered by every list and rule; `facts`
-    /// are what the lexicon knows of `surface` itself.
-    fn describe(&self, word: &mut NameWord, surface: &str, facts: Facts) {
+    /// are what the lexicon knows of `surface` itself, `shape` its shape.
+    fn describe(&self, word: &mut NameWord, surface: &str, shape: Shape, facts: Facts) {
         word.listed = facts.lists & self.as_reject;
         word.common = facts.lists & self.as_common;
         // A list that does not hold the word may still hold it as an ordinary word written
         // otherwise (see [`Lexicon::ordinary_in`]): asked only of the lists that need it.
         let missing = self.as_common & !facts.lists;
         if missing != 0 {
-            word.common |= self.ordinary_in(surface, facts.lists) & missing;
+            word.common |= self.ordinary_in(surface, shape, facts.lists) & missing;
         }
         word.strip = facts.strip;
         word.last = facts.last;
@@ -262,28 +262,25 @@ impl Lexicon {
         with_lower_case(next, |lower| self.cues.get(lower).following)
     }
 
-    /// The lists that have `surface` (which the lists in `lists` hold) as an ordinary word
-    /// written capitalised: listed as such, or a hyphenated compound of such words (`Lock-In`).
-    fn ordinary_in(&self, surface: &str, lists: u32) -> u32 {
-        let mut ordinary = self.listed_in(surface, lists);
-        if surface.contains('-') {
+    /// The lists that have `surface` (which the lists in `lists` hold, of shape `shape`) as an
+    /// ordinary word written capitalised: listed as such, or a hyphenated compound of such words
+    /// (`Lock-In`). Asked of most name-shaped words, whose shape is read already.
+    fn ordinary_in(&self, surface: &str, shape: Shape, lists: u32) -> u32 {
+        let mut ordinary = self.listed_in(surface, shape, lists);
+        if shape.hyphen {
             ordinary |= surface
                 .split('-')
                 .filter(|part| !part.is_empty())
-                .fold(!0, |all, part| all & self.listed_in(part, self.known.get(part).lists));
+                .fold(!0, |all, part| all & self.listed_in(part, Shape::of(part), self.known.get(part).lists));
         }
         ordinary
     }
 
-    /// The lists that hold `part` (`lists` hold it as written), or, for a long all-capitals
-    /// word, its Title-case form (`INDEPENDENCE`); short ones are acronyms (`CRI` is not `Cri`).
-    fn listed_in(&self, part: &str, lists: u32) -> u32 {
-        // Asked of most name-shaped words: an ASCII one is read as bytes.
-        let all_capitals = if part.is_ascii() {
-            part.len() >= 4 && !part.bytes().any(|byte| byte.is_ascii_lowercase())
-        } else {
-            part.chars().count() >= 4 && !part.chars().any(char::is_lowercase)
-        };
+    /// The lists that hold `part` (`lists` hold it as written; `shape` is its shape), or, for a
+    /// long all-capitals word, its Title-case form (`INDEPENDENCE`); short ones are acronyms
+    /// (`CRI` is not `Cri`).
+    fn listed_in(&self, part: &str, shape: Shape, lists: u32) -> u32 {
+        let all_capitals = shape.chars >= 4 && !shape.lower;
         if all_capitals { lists | with_title_case(part, |title| self.known.get(title).lists) } else { lists }
     }
 }
@@ -667,7 +664,8 @@ impl<'a> DocumentWords<'a> {
                     document.capitalised_inside.push(span);
                 }
                 let facts = lexicon.known.get(surface);
-                if name_shaped(surface, facts.run_break, lexicon) {
+                let shape = Shape::of(surface);
+                if name_shaped(surface, shape, facts.run_break, lexicon) {
                     // The words are consecutive too: what `joined` allows between them holds no
                     // letter or digit, so no word.
                     let joins_previous =
@@ -683,18 +681,19 @@ impl<'a> DocumentWords<'a> {
                         preceded: Cell::new(None),
                         followed: Cell::new(None),
                     };
-                    lexicon.describe(&mut name_word, surface, facts);
+                    lexicon.describe(&mut name_word, surface, shape, facts);
                     document.last_words |= name_word.last;
                     document.shaped.push(name_word);
                 }
             }
             let mut start = region.start;
-            for line in region.of(text).split('\n') {
-                let span = Span::new(start, start + line.len());
-                if is_title_case(line) {
-                    document.headlines.push(span);
+            let breaks = memchr::memchr_iter(b'\n', region.of(text).as_bytes()).map(|at| region.start + at);
+            for end in breaks.chain([region.end]) {
+                let line = Span::new(start, end);
+                if is_title_case(line.of(text)) {
+                    document.headlines.push(line);
                 }
-                start = span.end + 1;
+                start = end + 1;
             }
             document.shaped_ends.push(document.shaped.len());
         }
@@ -867,7 +866,12 @@ fn is_title_case(line: &str) -> bool {
             usize::from(count)
         })
         .sum();
-    if capitals < 4 {
+    // A run of four ASCII letters or more that begins in lower case after an ASCII byte that is
+    // no letter (or at the line's start) is a lower-case run of those counted below, and the
+    // capitalised ones number no more than the capitals: more such runs than a quarter of the
+    // capitals, and the line is no headline. Found many bytes at a time, they turn down most
+    // prose after its first few words, before any run is read.
+    if capitals < 4 || more_lower_runs_than(bytes, capitals / 4) {
         return false;
     }
     let (mut upper, mut lower) = (0, 0);
@@ -923,30 +927,120 @@ fn is_title_case(line: &str) -> bool {
     upper >= 4 && lower * 5 <= upper + lower
 }
 
+/// Whether `line` holds more than `most` runs of four ASCII letters or more that begin in lower
+/// case after an ASCII byte that is no letter, or at its start (see [`is_title_case`]). Each
+/// position is told by itself and the four bytes around it, so that the compiler vectorises
+/// the test; they are read 32 at a time, and no further once more are found.
+fn more_lower_runs_than(line: &[u8], most: usize) -> bool {
+    let letter = |byte: u8| (byte | 0x20).wrapping_sub(b'a') < 26;
+    // Whether a run begins at `first`, after `before`, with the three letters after it.
+    let begins = |before: u8, first: u8, second: u8, third: u8, fourth: u8| {
+        u8::from(
+            first.is_ascii_lowercase()
+                & before.is_ascii()
+                & !letter(before)
+                & letter(second)
+                & letter(third)
+                & letter(fourth),
+        )
+    };
+    let mut runs = 0;
+    if let Some(&[first, second, third, fourth]) = line.first_chunk() {
+        runs += usize::from(begins(b' ', first, second, third, fourth));
+    }
+    // The positions after the first that four bytes follow, with the byte before each.
+    let positions = line.len().saturating_sub(4);
+    for block in (0..positions).step_by(32) {
+        let len = (positions - block).min(32);
+        let window = &line[block..block + len + 4];
+        let bytes = window[..len].iter().zip(&window[1..]).zip(&window[2..]).zip(&window[3..]).zip(&window[4..]);
+        let found = bytes.fold(0u8, |found, ((((&before, &first), &second), &third), &fourth)| {
+            found + begins(before, first, second, third, fourth)
+        });
+        runs += usize::from(found);
+        if runs > most {
+            return true;
+        }
+    }
+    runs > most
+}
+
 /// Whether a word that starts in a capital may be part of a name, whatever the rule: two letters
 /// or more, no run break, no plural acronym.
-/// `is_break` tells whether `surface` itself is a run break.
-fn name_shaped(surface: &str, is_break: bool, lexicon: &Lexicon) -> bool {
-    // One pass over the word: its letters, whether any is lower case or a digit, and whether a
-    // part of a compound starts in lower case.
-    let (mut letters, mut lower, mut digit, mut lower_part) = (0, false, false, false);
-    let mut part_start = true;
-    for c in surface.chars() {
-        let is_lower = c.is_lowercase();
-        // Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
-        // `Cornish-founded`.
-        lower_part |= part_start && is_lower;
-        part_start = c == '-';
-        letters += usize::from(c.is_alphabetic());
-        lower |= is_lower;
-        digit |= c.is_ascii_digit();
-    }
-    !lower_part
-        && letters >= 2
-        && (letters >= 3 || !digit)
+/// `shape` is the shape of `surface`, `is_break` whether it is itself a run break.
+fn name_shaped(surface: &str, shape: Shape, is_break: bool, lexicon: &Lexicon) -> bool {
+    !shape.lower_part
+        && shape.letters >= 2
+        && (shape.letters >= 3 || !shape.digit)
         && !is_break
-        && (lower || !with_title_case(surface, |title| lexicon.known.get(title).run_break))
+        && (shape.lower || !with_title_case(surface, |title| lexicon.known.get(title).run_break))
         && !is_plural_acronym(surface)
+}
+
+/// What [`name_shaped`] and [`Lexicon::listed_in`] read of a word, in one pass: its characters
+/// and letters, whether any is lower case, a digit or a hyphen, and whether a part of a compound
+/// starts in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    chars: usize,
+    letters: usize,
+    lower: bool,
+    digit: bool,
+    hyphen: bool,
+    /// Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
+    /// `Cornish-founded`.
+    lower_part: bool,
+    /// Whether the next character starts a part.
+    part_start: bool,
+}
+
+impl Shape {
+    const EMPTY: Shape =
+        Shape { chars: 0, letters: 0, lower: false, digit: false, hyphen: false, lower_part: false, part_start: true };
+
+    /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
+    /// as bytes, with no character decoded, and its parts are looked at only if it has a hyphen.
+    fn of(word: &str) -> Shape {
+        if !word.is_ascii() {
+            return Shape::of_chars(word);
+        }
+        let bytes = word.as_bytes();
+        let (lower, digit, hyphen, letters) =
+            bytes.iter().fold((false, false, false, 0), |(lower, digit, hyphen, letters), &byte| {
+                let letter = usize::from(byte.is_ascii_alphabetic());
+                (
+                    lower | byte.is_ascii_lowercase(),
+                    digit | byte.is_ascii_digit(),
+                    hyphen | (byte == b'-'),
+                    letters + letter,
+                )
+            });
+        // A part starts the word or follows a hyphen.
+        let lower_part = bytes.first().is_some_and(u8::is_ascii_lowercase)
+            || (hyphen && bytes.windows(2).any(|pair| pair[0] == b'-' && pair[1].is_ascii_lowercase()));
+        let part_start = bytes.last().is_none_or(|&byte| byte == b'-');
+        Shape { chars: bytes.len(), letters, lower, digit, hyphen, lower_part, part_start }
+    }
+
+    /// The shape of `word`, read character by character.
+    fn of_chars(word: &str) -> Shape {
+        let shape =
+            |shape: Shape, c: char| shape.then(c.is_lowercase(), c.is_alphabetic(), c.is_ascii_digit(), c == '-');
+        word.chars().fold(Shape::EMPTY, shape)
+    }
+
+    /// The shape with one more character, told by what it is.
+    fn then(self, lower: bool, letter: bool, digit: bool, hyphen: bool) -> Shape {
+        Shape {
+            chars: self.chars + 1,
+            letters: self.letters + usize::from(letter),
+            lower: self.lower | lower,
+            digit: self.digit | digit,
+            hyphen: self.hyphen | hyphen,
+            lower_part: self.lower_part | (self.part_start && lower),
+            part_start: hyphen,
+        }
+    }
 }
 
 /// Which words the chosen entities cover, asked of words in text order: a walk along the
@@ -1565,6 +1659,19 @@ mod tests {
         assert!(!is_title_case("Rise In Rates"));
     }
 
+    /// Whether `line` is a headline, told by splitting it into runs of letters.
+    fn plain_title_case(line: &str) -> bool {
+        let (mut upper, mut lower) = (0, 0);
+        for word in line.split(|c: char| !c.is_alphabetic()).filter(|word| word.chars().count() >= 4) {
+            if word.starts_with(char::is_uppercase) {
+                upper += 1;
+            } else {
+                lower += 1;
+            }
+        }
+        upper >= 4 && lower * 5 <= upper + lower
+    }
+
     proptest::proptest! {
         #[test]
         fn headlines_are_what_counting_the_long_words_plainly_finds(
@@ -1573,15 +1680,92 @@ mod tests {
             words in proptest::collection::vec("[A-Za-z]{0,2}[A-Za-zÉéÖöЖжǅ中ß]{1,5}[ ’—.1]{0,2}", 0..12),
         ) {
             let line = words.concat();
-            let (mut upper, mut lower) = (0, 0);
-            for word in line.split(|c: char| !c.is_alphabetic()).filter(|word| word.chars().count() >= 4) {
-                if word.starts_with(char::is_uppercase) {
-                    upper += 1;
-                } else {
-                    lower += 1;
-                }
+            proptest::prop_assert_eq!(is_title_case(&line), plain_title_case(&line), "{}", line);
+        }
+
+        /// Lines of mostly capitalised words, many of them headlines, some with a lower-case word
+        /// or a few: long enough to span several chunks of sixteen bytes.
+        #[test]
+        fn headlines_among_capitalised_words_are_what_counting_plainly_finds(
+            words in proptest::collection::vec(
+                "(A[a-z]{2,6}|[ÉÖЖǅ][a-z]{3}|中[A-Z][a-z]{3}|AB[A-Z]{2}|[a-z]{4,6}|[a-z]{1,3}|é[a-z]{3}|1[a-z]{4})",
+                0..24,
+            ),
+            gaps in proptest::collection::vec("[ ,.’—'1-]{1,2}", 24),
+        ) {
+            let line: String = words.iter().zip(&gaps).map(|(word, gap)| format!("{word}{gap}")).collect();
+            proptest::prop_assert_eq!(is_title_case(&line), plain_title_case(&line), "{}", line);
+        }
+
+        /// The lower-case runs that turn prose down are the ones counted byte by byte.
+        #[test]
+        fn lower_runs_are_the_runs_counted_byte_by_byte(
+            // Runs of three to five letters, some after letters beyond ASCII.
+            line in "(abcd|abcde|abc|Abcd|aBcd|é|É|’|Ж|[aZ1 ,'-]){0,40}",
+            most in 0usize..8,
+        ) {
+            let bytes = line.as_bytes();
+            let runs = (0..bytes.len())
+                .filter(|&at| {
+                    let after_no_letter = at == 0 || (bytes[at - 1].is_ascii() && !bytes[at - 1].is_ascii_alphabetic());
+                    let letters = bytes.get(at + 1..at + 4).is_some_and(|three| three.iter().all(u8::is_ascii_alphabetic));
+                    bytes[at].is_ascii_lowercase() && after_no_letter && letters
+                })
+                .count();
+            proptest::prop_assert_eq!(more_lower_runs_than(bytes, most), runs > most, "{}", line);
+        }
+
+        /// The lists that hold a word as an ordinary word, told by the word's shape, are the ones
+        /// told by reading the word and its parts again.
+        #[test]
+        fn ordinary_words_told_by_their_shape_are_the_ones_told_by_reading_them(
+            surface in "(Lock|LOCK|In|IN|Été|ÉTÉ|Cri|CRI|Long|LONG|LONG1|AB-C|x)(-(Lock|LOCK|In|IN|ÉTÉ|CRI|LONG|l)|-){0,3}",
+        ) {
+            let mut lexicon = Lexicon::default();
+            for (word, list) in [("Lock", 1), ("In", 2), ("Été", 4), ("Long", 8), ("Long1", 16), ("Lock-In", 32), ("Ab-c", 64)] {
+                lexicon.known.entry(word).lists |= list;
             }
-            proptest::prop_assert_eq!(is_title_case(&line), upper >= 4 && lower * 5 <= upper + lower, "{}", line);
+            let listed = |part: &str, lists: u32| {
+                let all_capitals = part.chars().count() >= 4 && !part.chars().any(char::is_lowercase);
+                if all_capitals { lists | lexicon.known.get(&title_case(part)).lists } else { lists }
+            };
+            let lists = lexicon.known.get(&surface).lists;
+            let mut plain = listed(&surface, lists);
+            if surface.contains('-') {
+                plain |= surface
+                    .split('-')
+                    .filter(|part| !part.is_empty())
+                    .fold(!0, |all, part| all & listed(part, lexicon.known.get(part).lists));
+            }
+            proptest::prop_assert_eq!(lexicon.ordinary_in(&surface, Shape::of(&surface), lists), plain, "{}", surface);
+        }
+
+        /// A word's shape read as bytes is its shape read as characters.
+        #[test]
+        fn shapes_read_as_bytes_are_shapes_read_as_characters(
+            word in "(-a|-A|-é|-0|-|[aAzZ09'.&]|é|É|ǅ|Ⅻ|中){0,8}",
+        ) {
+            proptest::prop_assert_eq!(Shape::of(&word), Shape::of_chars(&word));
+        }
+    }
+
+    #[test]
+    fn lower_runs_begin_after_ascii_bytes_that_are_no_letters() {
+        for (line, runs) in [("abcd", 1), (" abcd", 1), ("1abcd,efgh", 2), ("abc", 0), ("Aabcd", 0), ("éabcd", 0)] {
+            assert_eq!(more_lower_runs_than(line.as_bytes(), 0), runs > 0, "{line}");
+            assert_eq!(more_lower_runs_than(line.as_bytes(), 1), runs > 1, "{line}");
+        }
+        for before in ["Ж", "’", "é"] {
+            let line = format!("{}{before}abcd", " ".repeat(30));
+            assert!(!more_lower_runs_than(line.as_bytes(), 0), "{line}");
+        }
+        assert!(more_lower_runs_than(format!("{}abcd", " ".repeat(31)).as_bytes(), 0));
+    }
+
+    #[test]
+    fn shapes_tell_parts_that_start_in_lower_case() {
+        for (word, lower_part) in [("Rolls-Royce", false), ("Cornish-founded", true), ("A-b", true), ("AB-", false)] {
+            assert_eq!(Shape::of(word).lower_part, lower_part, "{word}");
         }
     }
 
