@@ -927,7 +927,8 @@ mod tests {
         let text = |pick: &mut dyn FnMut(usize) -> usize| texts[pick(texts.len())].as_str();
         let mut findings = Findings { title: (pick(2) == 0).then(|| text(&mut pick)), ..Findings::default() };
         let span = |pick: &mut dyn FnMut(usize) -> usize| {
-            Span::new(numbers[pick(numbers.len())], numbers[pick(numbers.len())])
+            let (one, other) = (numbers[pick(numbers.len())], numbers[pick(numbers.len())]);
+            Span::new(one.min(other), one.max(other))
         };
         for _ in 0..pick(4) {
             findings.boilerplate.push(BoilerplateItem {
