@@ -414,6 +414,20 @@ impl<'o> Room<'o> {
         clean
     }
 
+    /// Puts `values` as a JSON array, each put by `put_value`: the array's punctuation and
+    /// its values share the room.
+    #[inline]
+    fn put_array<T>(&mut self, values: &[T], mut put_value: impl FnMut(&mut Self, &T)) {
+        self.put(b"[");
+        for (index, value) in values.iter().enumerate() {
+            if index > 0 {
+                self.put(b",");
+            }
+            put_value(self, value);
+        }
+        self.put(b"]");
+    }
+
     /// Writes `byte`, which must be escaped, as serde_json escapes it: with the short forms
     /// where JSON has them.
     fn put_escaped(&mut self, byte: u8) {
@@ -571,15 +585,7 @@ fn write_strs(out: &mut Vec<u8>, key: &str, texts: &[&str]) {
 fn write_uints(out: &mut Vec<u8>, key: &str, values: &[usize]) {
     let mut room = Room::new(out, key.len() + 2 + values.len() * (1 + UINT_ROOM));
     room.put(key);
-    room.put(b"[");
-    if let Some((&first, rest)) = values.split_first() {
-        room.put_uint(first);
-        for &value in rest {
-            room.put(b",");
-            room.put_uint(value);
-        }
-    }
-    room.put(b"]");
+    room.put_array(values, |room, &value| room.put_uint(value));
     room.done();
 }
 
@@ -733,14 +739,7 @@ impl Item for ClaimItem<'_> {
     fn write_fields(&self, out: &mut Vec<u8>, decoded: &Decoded) {
         let mut room = Room::new(out, key!("kinds").len() + 2 + self.kinds.len() * (1 + PADDED));
         room.put(key!("kinds"));
-        room.put(b"[");
-        for (index, kind) in self.kinds.iter().enumerate() {
-            if index > 0 {
-                room.put(b",");
-            }
-            room.put_padded(kind.json());
-        }
-        room.put(b"]");
+        room.put_array(&self.kinds, |room, kind| room.put_padded(kind.json()));
         let out = room.done();
         write_strs(out, key!("hedges"), &self.hedges);
         match &self.attribution {
