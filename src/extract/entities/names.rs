@@ -932,16 +932,15 @@ fn is_title_case(line: &str) -> bool {
 /// position is told by itself and the four bytes around it, so that the compiler vectorises
 /// the test; they are read 32 at a time, and no further once more are found.
 fn more_lower_runs_than(line: &[u8], most: usize) -> bool {
-    let letter = |byte: u8| (byte | 0x20).wrapping_sub(b'a') < 26;
     // Whether a run begins at `first`, after `before`, with the three letters after it.
     let begins = |before: u8, first: u8, second: u8, third: u8, fourth: u8| {
         u8::from(
             first.is_ascii_lowercase()
                 & before.is_ascii()
-                & !letter(before)
-                & letter(second)
-                & letter(third)
-                & letter(fourth),
+                & !before.is_ascii_alphabetic()
+                & second.is_ascii_alphabetic()
+                & third.is_ascii_alphabetic()
+                & fourth.is_ascii_alphabetic(),
         )
     };
     let mut runs = 0;
