@@ -19,7 +19,7 @@ mod source;
 
 pub use catalogue::{Catalogue, EntryKind, ExampleDoc, FilesEvidence, Quoted, RuleDoc};
 pub use phrases::{
-    PhraseHit, PhraseSet, PhraseSetBuilder, TooManyPhrases, ascii_boundary, is_capital, non_ascii_chars,
+    PhraseHit, PhraseSet, PhraseSetBuilder, TooManyPhrases, ascii_boundary, is_capital, is_titlecase, non_ascii_chars,
     occurs_anywhere_at,
 };
 pub use source::{Family, ListFile, RuleFile, RuleSource};

@@ -255,13 +255,16 @@ impl PhraseSet {
     /// in order. One pass instead of one per part saves the start-up of each search.
     ///
     /// `capitals` are the offsets, in order, of the characters of `text` that [`is_capital`]
-    /// tells, as a caller that reads the text's non-ASCII characters for its own ends finds them
-    /// in the same pass: a part without any is not read again to fold them.
+    /// tells, and `titlecase` those [`is_titlecase`] tells (at least inside the parts), as a
+    /// caller that reads the text's non-ASCII characters for its own ends finds them in the same
+    /// pass: a part without a capital is not read again to fold them, and in one with a capital
+    /// only the characters at those offsets are lowered, the only ones that lower.
     pub fn find_in_parts(
         &self,
         text: &str,
         parts: &[Span],
         capitals: &[usize],
+        titlecase: &[usize],
         mut found: impl FnMut(usize, PhraseHit),
     ) {
         let Some(last) = parts.last() else {
@@ -303,13 +306,19 @@ impl PhraseSet {
             (Some(first), Some(last)) => Span::new(first.start, last.end),
             _ => Span::new(last.end, last.end),
         });
-        let folded = ranges.map(|range| {
-            let first = capitals.partition_point(|&at| at < range.start);
-            if capitals.get(first).is_some_and(|&at| at < range.end) {
-                std::borrow::Cow::Owned(folded(range.of(text)))
-            } else {
-                std::borrow::Cow::Borrowed(range.of(text))
-            }
+        // A match inside a part is told by the bytes between its ends alone (the automaton
+        // reports every match, overlapping ones too), so only the characters inside parts need
+        // folding, and only where the caller's lists say.
+        let folded = ranges.map(|range| match within(capitals, range) {
+            [] => std::borrow::Cow::Borrowed(range.of(text)),
+            held => std::borrow::Cow::Owned(match within(titlecase, range) {
+                [] => lowered_at(text, range, held),
+                titled => {
+                    let mut cased = [held, titled].concat();
+                    cased.sort_unstable();
+                    lowered_at(text, range, &cased)
+                }
+            }),
         });
         let mut at = [0, split];
         let mut held = Vec::new();
@@ -526,15 +535,61 @@ fn folded(text: &str) -> String {
             continue;
         }
         folded.push_str(&text[copied..at]);
-        let mut lower = c.to_lowercase();
-        match (lower.next(), lower.next()) {
-            (Some(l), None) if l.len_utf8() == c.len_utf8() => folded.push(l),
-            _ => folded.push(c),
-        }
+        folded.push(lowered(c));
         copied = at + c.len_utf8();
     }
     folded.push_str(&text[copied..]);
     folded
+}
+
+/// The offsets of `offsets` (in order) that lie inside `range`.
+fn within(offsets: &[usize], range: Span) -> &[usize] {
+    let first = offsets.partition_point(|&at| at < range.start);
+    let count = offsets[first..].partition_point(|&at| at < range.end);
+    &offsets[first..first + count]
+}
+
+/// `range` of `text` as [`folded`] gives it, where `offsets` (in order, inside `range`) are
+/// where its characters that lower are: every capital and titlecase letter in it. The rest is
+/// copied unread.
+fn lowered_at(text: &str, range: Span, offsets: &[usize]) -> String {
+    let mut folded = String::with_capacity(range.len());
+    let mut copied = range.start;
+    for &at in offsets {
+        let c = text[at..].chars().next().expect("an offset of a character inside the range");
+        folded.push_str(&text[copied..at]);
+        folded.push(lowered(c));
+        copied = at + c.len_utf8();
+    }
+    folded.push_str(&text[copied..range.end]);
+    folded
+}
+
+/// `c` lowered where it lowers to one character of its length (which keeps offsets), else `c`.
+fn lowered(c: char) -> char {
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+        _ => c,
+    }
+}
+
+/// Whether `c` is a titlecase letter (`ǅ`, `ᾈ`): no capital, yet it lowers. With the
+/// capitals, these are all the characters that lower (a test reads every character).
+pub fn is_titlecase(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1C5}'
+            | '\u{1C8}'
+            | '\u{1CB}'
+            | '\u{1F2}'
+            | '\u{1F88}'..='\u{1F8F}'
+            | '\u{1F98}'..='\u{1F9F}'
+            | '\u{1FA8}'..='\u{1FAF}'
+            | '\u{1FBC}'
+            | '\u{1FCC}'
+            | '\u{1FFC}'
+    )
 }
 
 /// Whether `c` is a capital, as `char::is_uppercase` tells, without its table look-up for the
@@ -619,13 +674,13 @@ mod tests {
         let mut builder = PhraseSetBuilder::default();
         builder.add(0, &["share this".into()], Position::Start);
         builder.add(1, &["this".into(), "cost".into(), "cost rose".into()], Position::Anywhere);
-        builder.add_substrings(7, &["st".into(), "e. ä".into()]);
+        builder.add_substrings(7, &["st".into(), "e. ä".into(), "ǆs".into()]);
         let set = builder.build().unwrap();
-        let text = "Share THIS: the cost; cost rose. ÄH, share this cost";
+        let text = "Share THIS: the cost; cost rose. ÄH, share this cost ǅst";
         let cut = |a: &str, b: &str| Span::new(text.find(a).unwrap(), text.find(b).unwrap() + b.len());
         for parts in [
             vec![cut("Share", "cost;"), cut("cost rose", "rose."), cut("share this", "this cost")],
-            vec![cut("THIS", "cost rose"), cut("ÄH", "share this cost")],
+            vec![cut("THIS", "cost rose"), cut("ÄH", "share this cost ǅst")],
             vec![cut("Share", "cost rose"), cut("cost rose", "this cost")],
         ] {
             let mut each = Vec::new();
@@ -633,10 +688,11 @@ mod tests {
                 set.find(part.of(text), |rule, start, end| {
                     each.push((index, PhraseHit::Phrase(rule, part.start + start, part.start + end)))
                 });
-                // A substring counts where it lies inside the part, capitals folded (which keeps
-                // the offsets of this text).
+                // A substring counts where it lies inside the part, capitals and titlecase
+                // letters folded (which keeps the offsets of this text).
                 let lower = part.of(text).to_lowercase();
-                for (at, found) in lower.match_indices("st").chain(lower.match_indices("e. ä")) {
+                let substrings = ["st", "e. ä", "ǆs"].map(|substring| lower.match_indices(substring));
+                for (at, found) in substrings.into_iter().flatten() {
                     let start = part.start + at;
                     each.push((index, PhraseHit::Substring(7, start, start + found.len())));
                 }
@@ -644,7 +700,9 @@ mod tests {
             let mut once = Vec::new();
             let capitals: Vec<usize> =
                 non_ascii_chars(text).filter(|&(_, c)| c.is_uppercase()).map(|(at, _)| at).collect();
-            set.find_in_parts(text, &parts, &capitals, |index, hit| once.push((index, hit)));
+            let titlecase: Vec<usize> =
+                non_ascii_chars(text).filter(|&(_, c)| is_titlecase(c)).map(|(at, _)| at).collect();
+            set.find_in_parts(text, &parts, &capitals, &titlecase, |index, hit| once.push((index, hit)));
             assert!(once.is_sorted_by_key(|&(index, _)| index), "{parts:?}");
             let sorted = |mut hits: Vec<(usize, PhraseHit)>| {
                 hits.sort_by_key(|&(index, hit)| (index, matches!(hit, PhraseHit::Substring(..)), format!("{hit:?}")));
@@ -685,7 +743,7 @@ mod tests {
                 }
             }
             let mut hits = Vec::new();
-            set.find_in_parts(&text, &parts, &[], |index, hit| hits.push((index, hit)));
+            set.find_in_parts(&text, &parts, &[], &[], |index, hit| hits.push((index, hit)));
             let key = |&(index, hit): &(usize, PhraseHit)| (index, format!("{hit:?}"));
             expected.sort_by_key(key);
             hits.sort_by_key(key);
@@ -708,7 +766,7 @@ mod tests {
         /// character that lowers to one of the same length is lowered, whatever it is.
         #[test]
         fn folding_lowers_every_character_that_lowers_to_one_of_its_length(
-            text in "[aZ \u{a0}\u{c4}\u{d7}\u{df}\u{e4}\u{2019}\u{2014}\u{130}\u{1c5}\u{391}\u{3b1}\u{1e9e}\u{2c65}]{0,40}",
+            text in "[aZ \u{a0}\u{c4}\u{d7}\u{df}\u{e4}\u{2019}\u{2014}\u{130}\u{1c5}\u{1f88}\u{23a}\u{391}\u{3b1}\u{1e9e}\u{2c65}]{0,40}",
         ) {
             let plain: String = text
                 .chars()
@@ -721,9 +779,28 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(folded(&text), plain.clone());
+            // Lowering only the capitals and titlecase letters, where a caller found them, folds
+            // the same.
+            let cased: Vec<usize> = non_ascii_chars(&text)
+                .filter(|&(_, c)| is_capital(c) || is_titlecase(c))
+                .map(|(at, _)| at)
+                .collect();
+            proptest::prop_assert_eq!(lowered_at(&text, Span::new(0, text.len()), &cased), plain.clone());
             let has_capital = text.chars().any(|c| !c.is_ascii() && c.is_uppercase());
             let expected = if has_capital { plain } else { text.clone() };
             proptest::prop_assert_eq!(fold_non_ascii_capitals(&text).into_owned(), expected);
+        }
+    }
+
+    /// The fold lowers only the characters at the offsets it is given: every character beyond
+    /// ASCII that lowers must be a capital or one of the titlecase letters.
+    #[test]
+    fn only_capitals_and_titlecase_letters_lower() {
+        for c in ('\u{80}'..=char::MAX).filter(|c| !c.to_lowercase().eq([*c])) {
+            assert!(is_capital(c) != is_titlecase(c), "{c:?}");
+        }
+        for c in ('\u{80}'..=char::MAX).filter(|&c| is_titlecase(c)) {
+            assert!(!c.is_uppercase() && !c.to_lowercase().eq([c]), "{c:?}");
         }
     }
 

@@ -899,7 +899,7 @@ impl ClaimExtractor {
             // A literal inside a unit may be part of a match there; one reaching over its edge
             // is not, and is not reported. Word boundaries are read as a pattern run on the unit
             // alone reads them.
-            self.phrases.find_in_parts(text, run, foreign.capitals(), |unit, hit| match hit {
+            self.phrases.find_in_parts(text, run, foreign.capitals(), foreign.titlecase(), |unit, hit| match hit {
                 PhraseHit::Phrase(rule, from, to) => hits.push((first + unit, rule, from, to)),
                 PhraseHit::Substring(literal, from, to) => {
                     let owners = &self.literal_owners[literal];

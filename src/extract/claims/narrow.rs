@@ -46,13 +46,15 @@ fn is_narrow(c: char) -> bool {
 
 /// Where the characters of `text` that narrowed patterns do not keep are, to tell which spans
 /// of it may be searched with them. Most texts have none; runs of ASCII are skipped many bytes
-/// at a time. The same pass finds the text's non-ASCII capitals (see
-/// [`rules::is_capital`]), which the phrase search asks for, and its arrows `→`, at which units
-/// are split: one read of the text's non-ASCII characters instead of one per search.
+/// at a time. The same pass finds the text's non-ASCII capitals and titlecase letters (see
+/// [`rules::is_capital`], [`rules::is_titlecase`]), which the phrase search asks for, and its
+/// arrows `→`, at which units are split: one read of the text's non-ASCII characters instead of
+/// one per search.
 #[derive(Debug, Default)]
 pub struct Foreign {
     foreign: Vec<usize>,
     capitals: Vec<usize>,
+    titlecase: Vec<usize>,
     arrows: Vec<usize>,
 }
 
@@ -62,6 +64,7 @@ impl Foreign {
     pub fn find(&mut self, text: &str, ranges: impl IntoIterator<Item = Span>) {
         self.foreign.clear();
         self.capitals.clear();
+        self.titlecase.clear();
         self.arrows.clear();
         for range in ranges {
             // Cut at the range's end, so that nothing after it is read, even in the sixteen
@@ -83,7 +86,7 @@ impl Foreign {
     }
 
     /// Notes the character beyond ASCII that starts at byte `at` of `text` where it is foreign, a
-    /// capital or `→`. The characters most common in English text are told by their bytes: Latin-1
+    /// capital, a titlecase letter or `→`. The characters most common in English text are told by their bytes: Latin-1
     /// (`C2`, `C3`) and general punctuation (`E2 80`, `E2 81` up to U+206F) are narrow, and of
     /// them only the Latin-1 capitals are capitals.
     fn note(&mut self, text: &str, at: usize) {
@@ -106,6 +109,8 @@ impl Foreign {
                 }
                 if rules::is_capital(c) {
                     self.capitals.push(at);
+                } else if rules::is_titlecase(c) {
+                    self.titlecase.push(at);
                 }
             }
         }
@@ -120,6 +125,11 @@ impl Foreign {
     /// The offsets of the text's non-ASCII capitals, in order.
     pub fn capitals(&self) -> &[usize] {
         &self.capitals
+    }
+
+    /// The offsets of the text's non-ASCII titlecase letters, in order.
+    pub fn titlecase(&self) -> &[usize] {
+        &self.titlecase
     }
 
     /// The offsets of the text's arrows `→`, in order.
@@ -340,7 +350,7 @@ mod tests {
     proptest::proptest! {
         /// The byte-wise reading finds what reading every character finds.
         #[test]
-        fn finds_foreign_characters_capitals_and_arrows_as_characters_tell(
+        fn finds_foreign_characters_capitals_titlecase_and_arrows_as_characters_tell(
             text in r"([a \u{80}-\u{300}\u{1F00}-\u{2200}Жж株😀]|→){0,40}",
             cuts in proptest::array::uniform2(0usize..200),
         ) {
@@ -367,6 +377,9 @@ mod tests {
             proptest::prop_assert_eq!(&foreign.foreign, &expected);
             let expected: Vec<usize> = chars.iter().filter(|(_, c)| c.is_uppercase()).map(|&(at, _)| at).collect();
             proptest::prop_assert_eq!(&foreign.capitals, &expected);
+            let expected: Vec<usize> =
+                chars.iter().filter(|(_, c)| !c.is_uppercase() && !c.to_lowercase().eq([*c])).map(|&(at, _)| at).collect();
+            proptest::prop_assert_eq!(&foreign.titlecase, &expected);
             let expected: Vec<usize> = chars.iter().filter(|&&(_, c)| c == '\u{2192}').map(|&(at, _)| at).collect();
             proptest::prop_assert_eq!(&foreign.arrows, &expected);
         }

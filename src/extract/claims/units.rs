@@ -308,6 +308,21 @@ fn starts_lower_within(text: &str, words: usize) -> bool {
     false
 }
 
+/// The runs of `text` between its white space, as `text.split_whitespace()` gives them, read a
+/// character at a time without decoding ASCII (see [`next_char_where`]), where
+/// `split_whitespace` decodes every character.
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = next_char_where(text, at, |class| class != SPACE);
+        if start == text.len() {
+            return None;
+        }
+        at = next_char_where(text, start, |class| class == SPACE);
+        Some(&text[start..at])
+    })
+}
+
 /// The sentence without a glued card heading, or the sentence itself when it has none.
 fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &[MoneyItem]) -> Span {
     let slice = sentence.of(text);
@@ -336,7 +351,7 @@ fn without_heading(text: &str, sentence: Span, entities: &[EntityItem], money: &
     let mut subject: Option<(usize, usize, bool)> = None;
     let mut between_is_symbols = true;
     let mut found_lower = false;
-    for token in slice.split_whitespace() {
+    for token in tokens(slice) {
         if starts_with(token, char::is_lowercase) {
             found_lower = true;
             break;
@@ -407,6 +422,15 @@ mod tests {
         ) {
             let lower = |token: &str| token.chars().next().is_some_and(char::is_lowercase);
             proptest::prop_assert_eq!(starts_lower_within(&text, words), text.split_whitespace().take(words).any(lower));
+        }
+
+        /// White space of every kind `char::is_whitespace` has, ASCII and beyond, and bytes
+        /// beyond ASCII that are none (`’`, U+200B, U+180E), next to words.
+        #[test]
+        fn tokens_are_what_split_whitespace_gives(
+            text in r"[aZ1.é Éж\t\n\x0b\x0c\r\x1c\u{85}\u{a0}\u{1680}\u{180e}\u{2003}\u{200b}\u{2028}\u{3000}’]{0,30}",
+        ) {
+            proptest::prop_assert_eq!(tokens(&text).collect::<Vec<_>>(), text.split_whitespace().collect::<Vec<_>>());
         }
 
         #[test]
