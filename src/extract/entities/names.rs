@@ -976,6 +976,37 @@ fn name_shaped(surface: &str, shape: Shape, is_break: bool, lexicon: &Lexicon) -
         && !is_plural_acronym(surface)
 }
 
+/// What [`Shape::of`] reads of each byte of a word, by bit: an ASCII lower-case letter, digit,
+/// hyphen or letter, or a byte beyond ASCII.
+const SHAPE_LOWER: u8 = 1;
+const SHAPE_DIGIT: u8 = 2;
+const SHAPE_HYPHEN: u8 = 4;
+const SHAPE_LETTER: u8 = 8;
+const SHAPE_BEYOND_ASCII: u8 = 16;
+
+static SHAPE_FLAGS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = if !b.is_ascii() {
+            SHAPE_BEYOND_ASCII
+        } else if b.is_ascii_lowercase() {
+            SHAPE_LOWER | SHAPE_LETTER
+        } else if b.is_ascii_uppercase() {
+            SHAPE_LETTER
+        } else if b.is_ascii_digit() {
+            SHAPE_DIGIT
+        } else if b == b'-' {
+            SHAPE_HYPHEN
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
 /// What [`name_shaped`] and [`Lexicon::listed_in`] read of a word, in one pass: its characters
 /// and letters, whether any is lower case, a digit or a hyphen, and whether a part of a compound
 /// starts in lower case.
@@ -998,27 +1029,31 @@ impl Shape {
         Shape { chars: 0, letters: 0, lower: false, digit: false, hyphen: false, lower_part: false, part_start: true };
 
     /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
-    /// as bytes, with no character decoded, and its parts are looked at only if it has a hyphen.
+    /// as bytes, with no character decoded (one table look-up a byte, which also tells a byte
+    /// beyond ASCII), and its parts are looked at only if it has a hyphen.
     fn of(word: &str) -> Shape {
-        if !word.is_ascii() {
+        let bytes = word.as_bytes();
+        let (flags, letters) = bytes.iter().fold((0, 0), |(flags, letters), &byte| {
+            let class = SHAPE_FLAGS[usize::from(byte)];
+            (flags | class, letters + usize::from(class & SHAPE_LETTER != 0))
+        });
+        if flags & SHAPE_BEYOND_ASCII != 0 {
             return Shape::of_chars(word);
         }
-        let bytes = word.as_bytes();
-        let (lower, digit, hyphen, letters) =
-            bytes.iter().fold((false, false, false, 0), |(lower, digit, hyphen, letters), &byte| {
-                let letter = usize::from(byte.is_ascii_alphabetic());
-                (
-                    lower | byte.is_ascii_lowercase(),
-                    digit | byte.is_ascii_digit(),
-                    hyphen | (byte == b'-'),
-                    letters + letter,
-                )
-            });
+        let hyphen = flags & SHAPE_HYPHEN != 0;
         // A part starts the word or follows a hyphen.
         let lower_part = bytes.first().is_some_and(u8::is_ascii_lowercase)
             || (hyphen && bytes.windows(2).any(|pair| pair[0] == b'-' && pair[1].is_ascii_lowercase()));
         let part_start = bytes.last().is_none_or(|&byte| byte == b'-');
-        Shape { chars: bytes.len(), letters, lower, digit, hyphen, lower_part, part_start }
+        Shape {
+            chars: bytes.len(),
+            letters,
+            lower: flags & SHAPE_LOWER != 0,
+            digit: flags & SHAPE_DIGIT != 0,
+            hyphen,
+            lower_part,
+            part_start,
+        }
     }
 
     /// The shape of `word`, read character by character.
