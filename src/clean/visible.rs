@@ -12,7 +12,7 @@ use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::span::Span;
 use memchr::memmem;
 
-use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at};
+use crate::chars::{ALPHANUMERIC, ASCII_CLASS, ByteRanges, SPACE, class_at};
 
 /// `[text](url)` or `![alt](url)`, without nested brackets: nested links are undone from the inside
 /// out by applying it repeatedly. Anchored: it is tried only where a link can start (see
@@ -290,14 +290,13 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
         return None;
     }
     let address = close + 2;
-    // The address ends at the first `)`, `(` or space; it is plain if every byte before is.
-    let after = address + memchr::memchr3(b')', b'(', b' ', &bytes[address..])?;
-    // Printable ASCII (it holds no bracket). No early exit, so that the test runs on many bytes
-    // at once.
-    let plain =
-        bytes[address..after].iter().fold(true, |plain, &byte| plain & (byte.wrapping_sub(b'!') <= b'~' - b'!'));
+    // The address is plain up to its first `)`, `(` or space when every byte before is
+    // printable ASCII: one read, sixteen bytes at a time, for the first byte that is not, or
+    // is a bracket. None at all leaves no `)` to close a link.
+    static STOPS: LazyLock<ByteRanges> =
+        LazyLock::new(|| ByteRanges::covering(3, |byte| !(b'!'..=b'~').contains(&byte) || matches!(byte, b'(' | b')')));
+    let after = STOPS.find(bytes, address)?;
     match bytes[after] {
-        _ if !plain => {}
         b')' => return Some((after + 1, close)),
         // A title: white space, text in double quotes, white space, `)`.
         b' ' => {
@@ -313,6 +312,7 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
                 }
             }
         }
+        // `(`, or an address that is not plain.
         _ => {}
     }
     let end = match LINK_DFA.try_search_fwd(cache, &Input::new(text).anchored(Anchored::Yes)) {
@@ -502,6 +502,28 @@ mod tests {
         let mut scratch = Scratch::default();
         let line = visible_line(text, Marks::of(text), &mut link_cache(), &mut scratch);
         assert!(!line.undone && std::ptr::eq(line.text, text));
+    }
+
+    proptest::proptest! {
+        /// Lines made of the pieces of links: brackets, plain addresses and those that are not
+        /// (white space, control bytes, `~` and DEL at the edges of printable ASCII, bytes
+        /// beyond ASCII), titles, and runs long enough to cross sixteen-byte chunks.
+        #[test]
+        fn links_are_found_where_an_unanchored_search_finds_them_in_any_line(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "[", "]", "(", ")", "![", "](", " ", "\t", "\"", "a", "<", ">", "~", "!", "\x7f", "\x1f",
+                    "é", "\u{a0}", "x/y?z=1&w=2", "https://example.com/a/very/long/path/", " \"t\"",
+                ]),
+                0..24,
+            )
+        ) {
+            let unanchored = Regex::new(&MARKDOWN_LINK_HERE[1..]).unwrap();
+            let text = pieces.concat();
+            let expected: Vec<_> = unanchored.find_iter(&text).map(|found| found.range()).collect();
+            let found: Vec<_> = markdown_links(&text, &mut link_cache()).map(|link| link.whole).collect();
+            proptest::prop_assert_eq!(found, expected, "{:?}", text);
+        }
     }
 
     #[test]
