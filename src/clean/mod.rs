@@ -907,8 +907,8 @@ struct PhraseSets {
     /// The phrases that must open the line.
     leading: Option<LeadingPhrases>,
     /// The phrases that may sit anywhere filed under their first word, by group (group `g` at
-    /// `g - 1`): `(rule, phrase)`.
-    by_word: Vec<Vec<(usize, String)>>,
+    /// `g - 1`): `(rule, phrase, head)`.
+    by_word: Vec<Vec<(usize, String, Head)>>,
     /// `(most words, phrases)`, by most words: for lines longer than the tier before allows, the
     /// phrases that may sit anywhere of every rule that allows such lines (and perhaps of a few
     /// that allow fewer words, which the rule's own `max_words` then turns down).
@@ -1007,6 +1007,43 @@ fn next_alphanumeric(text: &str, at: usize, alphanumeric: bool) -> usize {
     next_char_where(text, at, |class| (class & ALPHANUMERIC != 0) == alphanumeric)
 }
 
+/// The ASCII bytes among the first 8 of a phrase, in lower case and in their places (see
+/// [`words::folded_key`]), for a test of a few instructions that turns down most of the places
+/// a phrase is checked at. A phrase search (see [`rules::occurs_anywhere_at`]) folds only
+/// characters beyond ASCII, each into one of the same length, which is beyond ASCII too: where
+/// a phrase occurs, each of its ASCII bytes is the text's byte at the same offset, read ASCII
+/// case-insensitively.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    /// The bytes, packed as [`words::pack`] packs them; zero where the phrase has a byte
+    /// beyond ASCII or none.
+    bytes: u64,
+    /// The bits of the ASCII bytes.
+    mask: u64,
+}
+
+impl Head {
+    fn of(phrase: &str) -> Head {
+        let ascii = |byte: u8| if byte.is_ascii() { byte.to_ascii_lowercase() } else { 0 };
+        let bytes = words::pack(&phrase.bytes().take(8).map(ascii).collect::<Vec<u8>>());
+        // Every byte of the phrase's first 8 that is not zero, and no byte past them.
+        let mask = (0..8).map(|i| 0xff << (8 * i)).filter(|byte_mask| bytes & byte_mask != 0).fold(0, |all, m| all | m);
+        Head { bytes, mask }
+    }
+
+    /// The first 8 bytes of `text` from byte `start` on (fewer at its end), as
+    /// [`may_open`](Self::may_open) reads them.
+    fn opening(text: &str, start: usize) -> u64 {
+        words::folded_key_at(text.as_bytes(), start, text.len().saturating_sub(start).min(8))
+    }
+
+    /// Whether the phrase may occur where the text's bytes read `opening` (see
+    /// [`opening`](Self::opening)).
+    fn may_open(self, opening: u64) -> bool {
+        opening & self.mask == self.bytes
+    }
+}
+
 /// The key of the first word of `phrase` (see [`words::folded_key`]), when the scan of a line
 /// sees every place the phrase may start at: it starts with a word (a run of letters and digits)
 /// holding a letter, which the scan reports, and whose key holds more than bytes beyond ASCII.
@@ -1020,7 +1057,7 @@ impl PhraseSets {
     /// Files the phrases that may sit anywhere under their first words in `stop_words`, which
     /// the line scan reads.
     fn new(mut lists: Vec<PhraseList>, stop_words: &mut StopWords) -> Result<PhraseSets, TooManyPhrases> {
-        let mut by_word: Vec<Vec<(usize, String)>> = Vec::new();
+        let mut by_word: Vec<Vec<(usize, String, Head)>> = Vec::new();
         for (rule, phrases, position, _) in &mut lists {
             if *position != Position::Anywhere {
                 continue;
@@ -1032,7 +1069,7 @@ impl PhraseSets {
                     by_word.push(Vec::new());
                     *group = u32::try_from(by_word.len()).expect("fewer phrase groups than 2^32");
                 }
-                by_word[*group as usize - 1].push((*rule, phrase.clone()));
+                by_word[*group as usize - 1].push((*rule, phrase.clone(), Head::of(phrase)));
                 false
             });
         }
@@ -1075,8 +1112,11 @@ impl PhraseSets {
     /// Calls `found(rule)` for every phrase of group `group` (see [`StopWords::phrase_group`])
     /// that occurs at byte `start` of the visible `text` of a line.
     fn find_at(&self, text: &str, start: usize, group: u32, mut found: impl FnMut(usize)) {
-        for (rule, phrase) in &self.by_word[group as usize - 1] {
-            if rules::occurs_anywhere_at(text, start, phrase) {
+        // The groups of common words (`in`, `to`, `you`) meet words of prose that open none of
+        // their phrases: the phrases' first bytes turn most down at once.
+        let opening = Head::opening(text, start);
+        for (rule, phrase, head) in &self.by_word[group as usize - 1] {
+            if head.may_open(opening) && rules::occurs_anywhere_at(text, start, phrase) {
                 found(*rule);
             }
         }
@@ -1980,6 +2020,59 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest::proptest! {
+        /// Wherever a phrase filed under its first word occurs, its head admits the text's
+        /// opening bytes: texts put together from the phrases themselves, in other cases, cut
+        /// short, next to letters beyond ASCII that fold (`Ä`, `İ`, the Kelvin sign) and marks.
+        #[test]
+        fn a_phrase_occurs_only_where_its_head_admits_the_opening(
+            pieces in proptest::collection::vec(
+                (0..400usize, 0..4u8, r"[ a-zA-Z,.\-]{0,3}|Ä|İ|\u{212A}|é|ó|ł|Ł|Ó"),
+                0..12,
+            ),
+        ) {
+            let phrases: Vec<&(usize, String, Head)> = compiled().phrases.by_word.iter().flatten().collect();
+            let mut text = String::new();
+            for (pick, case, filler) in pieces {
+                let phrase = &phrases[pick % phrases.len()].1;
+                let cut: String = phrase.chars().take(if case == 3 { phrase.chars().count() / 2 } else { usize::MAX }).collect();
+                text.push_str(&match case {
+                    0 => cut.to_uppercase(),
+                    1 => cut.to_lowercase(),
+                    _ => cut,
+                });
+                text.push_str(&filler);
+            }
+            for start in (0..text.len()).filter(|&start| text.is_char_boundary(start)) {
+                let opening = Head::opening(&text, start);
+                for (_, phrase, head) in &phrases {
+                    if rules::occurs_anywhere_at(&text, start, phrase) {
+                        proptest::prop_assert!(head.may_open(opening), "{:?} at {} of {:?}", phrase, start, text);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn phrase_heads_turn_down_the_common_words_of_prose() {
+        let text = "In the end you will not see this, as we do not get in touch with them.";
+        let (mut checked, mut admitted) = (0, 0);
+        for start in (0..text.len()).filter(|&start| start == 0 || text.as_bytes()[start - 1] == b' ') {
+            let opening = Head::opening(text, start);
+            for (_, _, head) in compiled().phrases.by_word.iter().flatten() {
+                checked += 1;
+                admitted += usize::from(head.may_open(opening));
+            }
+        }
+        // Every group of its words has phrases (`in your inbox`, `dołącz do dyskusji`).
+        assert!(checked > 1000 && admitted == 0, "{admitted} of {checked}");
+        let head = Head::of("in your inbox");
+        assert!(head.may_open(Head::opening("IN YOUR INBOX", 0)) && !head.may_open(Head::opening("in your", 0)));
+        assert!(Head::of("política de").may_open(Head::opening("POLÍtica de", 0)));
+        assert!(!Head::of("téléchargez").may_open(Head::opening("the", 0)));
     }
 
     fn compiled() -> &'static BoilerplateClassifier {

@@ -12,7 +12,7 @@ use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::span::Span;
 use memchr::memmem;
 
-use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at};
+use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at, sixteen_at};
 
 /// `[text](url)` or `![alt](url)`, without nested brackets: nested links are undone from the inside
 /// out by applying it repeatedly. Anchored: it is tried only where a link can start (see
@@ -290,14 +290,11 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
         return None;
     }
     let address = close + 2;
-    // The address ends at the first `)`, `(` or space; it is plain if every byte before is.
-    let after = address + memchr::memchr3(b')', b'(', b' ', &bytes[address..])?;
-    // Printable ASCII (it holds no bracket). No early exit, so that the test runs on many bytes
-    // at once.
-    let plain =
-        bytes[address..after].iter().fold(true, |plain, &byte| plain & (byte.wrapping_sub(b'!') <= b'~' - b'!'));
+    // The address is plain up to its first `)`, `(` or space when every byte before is
+    // printable ASCII: the first byte that is a bracket or not printable tells both. None at
+    // all leaves no `)` to close a link.
+    let after = address_stop(bytes, address)?;
     match bytes[after] {
-        _ if !plain => {}
         b')' => return Some((after + 1, close)),
         // A title: white space, text in double quotes, white space, `)`.
         b' ' => {
@@ -313,6 +310,7 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
                 }
             }
         }
+        // `(`, or an address that is not plain.
         _ => {}
     }
     let end = match LINK_DFA.try_search_fwd(cache, &Input::new(text).anchored(Anchored::Yes)) {
@@ -320,6 +318,64 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
         Err(_) => LINK_REGEX.find(text).map(|found| found.end()),
     };
     end.map(|end| (end, close))
+}
+
+/// The first byte of `bytes` at or after `from` that is `(`, `)` or not printable ASCII (white
+/// space, control bytes, DEL, bytes beyond ASCII), read sixteen bytes at a time (see
+/// [`address_stops`]): one read where a search for the brackets and a test of the bytes before
+/// were two.
+#[inline(always)]
+fn address_stop(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while at < bytes.len() {
+        // Past the end the padding, a stop itself, is masked off.
+        let mut stops = address_stops(&sixteen_at(bytes, at, 0));
+        if bytes.len() - at < 16 {
+            stops &= (1 << (bytes.len() - at)) - 1;
+        }
+        if stops != 0 {
+            return Some(at + stops.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    None
+}
+
+/// Which of the sixteen bytes of `chunk` stop a plain address (see [`address_stop`]): bit `i`
+/// for `chunk[i]`. A few SSE2 comparisons.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn address_stops(chunk: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+    // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+        // Bytes beyond ASCII are negative as signed bytes: printable ASCII is above the space
+        // and below DEL.
+        let printable =
+            _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(b' ' as i8)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x7f)));
+        let brackets = _mm_or_si128(
+            _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'(' as i8)),
+            _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b')' as i8)),
+        );
+        (!(_mm_movemask_epi8(printable) as u32) & 0xffff) | _mm_movemask_epi8(brackets) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn address_stops(chunk: &[u8; 16]) -> u32 {
+    address_stops_by_byte(chunk)
+}
+
+/// [`address_stops`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn address_stops_by_byte(chunk: &[u8; 16]) -> u32 {
+    let stops = |byte: u8| !(b'!'..=b'~').contains(&byte) || matches!(byte, b'(' | b')');
+    (0..16).filter(|&index| stops(chunk[index])).fold(0, |mask, index| mask | 1 << index)
 }
 
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
@@ -502,6 +558,35 @@ mod tests {
         let mut scratch = Scratch::default();
         let line = visible_line(text, Marks::of(text), &mut link_cache(), &mut scratch);
         assert!(!line.undone && std::ptr::eq(line.text, text));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn address_stops_are_found_as_a_byte_at_a_time(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
+            proptest::prop_assert_eq!(address_stops(&chunk), address_stops_by_byte(&chunk));
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines made of the pieces of links: brackets, plain addresses and those that are not
+        /// (white space, control bytes, `~` and DEL at the edges of printable ASCII, bytes
+        /// beyond ASCII), titles, and runs long enough to cross sixteen-byte chunks.
+        #[test]
+        fn links_are_found_where_an_unanchored_search_finds_them_in_any_line(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "[", "]", "(", ")", "![", "](", " ", "\t", "\"", "a", "<", ">", "~", "!", "\x7f", "\x1f",
+                    "é", "\u{a0}", "x/y?z=1&w=2", "https://example.com/a/very/long/path/", " \"t\"",
+                ]),
+                0..24,
+            )
+        ) {
+            let unanchored = Regex::new(&MARKDOWN_LINK_HERE[1..]).unwrap();
+            let text = pieces.concat();
+            let expected: Vec<_> = unanchored.find_iter(&text).map(|found| found.range()).collect();
+            let found: Vec<_> = markdown_links(&text, &mut link_cache()).map(|link| link.whole).collect();
+            proptest::prop_assert_eq!(found, expected, "{:?}", text);
+        }
     }
 
     #[test]
