@@ -976,14 +976,16 @@ fn name_shaped(surface: &str, shape: Shape, is_break: bool, lexicon: &Lexicon) -
         && !is_plural_acronym(surface)
 }
 
-/// What [`Shape::of`] reads of each byte of a word, by bit: an ASCII lower-case letter, digit,
-/// hyphen or letter, or a byte beyond ASCII.
+// The bits of `SHAPE_FLAGS`: an ASCII lower-case letter, digit, hyphen or letter, or a byte
+// beyond ASCII.
 const SHAPE_LOWER: u8 = 1;
 const SHAPE_DIGIT: u8 = 2;
 const SHAPE_HYPHEN: u8 = 4;
 const SHAPE_LETTER: u8 = 8;
 const SHAPE_BEYOND_ASCII: u8 = 16;
 
+/// What [`Shape::of`] reads of each byte of a word, by byte value: one look-up tells all it
+/// needs, and a byte beyond ASCII sends the word to the reading by characters.
 static SHAPE_FLAGS: [u8; 256] = {
     let mut table = [0; 256];
     let mut byte = 0;
