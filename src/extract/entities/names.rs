@@ -976,39 +976,6 @@ fn name_shaped(surface: &str, shape: Shape, is_break: bool, lexicon: &Lexicon) -
         && !is_plural_acronym(surface)
 }
 
-// The bits of `SHAPE_FLAGS`: an ASCII lower-case letter, digit, hyphen or letter, or a byte
-// beyond ASCII.
-const SHAPE_LOWER: u8 = 1;
-const SHAPE_DIGIT: u8 = 2;
-const SHAPE_HYPHEN: u8 = 4;
-const SHAPE_LETTER: u8 = 8;
-const SHAPE_BEYOND_ASCII: u8 = 16;
-
-/// What [`Shape::of`] reads of each byte of a word, by byte value: one look-up tells all it
-/// needs, and a byte beyond ASCII sends the word to the reading by characters.
-static SHAPE_FLAGS: [u8; 256] = {
-    let mut table = [0; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        table[byte] = if !b.is_ascii() {
-            SHAPE_BEYOND_ASCII
-        } else if b.is_ascii_lowercase() {
-            SHAPE_LOWER | SHAPE_LETTER
-        } else if b.is_ascii_uppercase() {
-            SHAPE_LETTER
-        } else if b.is_ascii_digit() {
-            SHAPE_DIGIT
-        } else if b == b'-' {
-            SHAPE_HYPHEN
-        } else {
-            0
-        };
-        byte += 1;
-    }
-    table
-};
-
 /// What [`name_shaped`] and [`Lexicon::listed_in`] read of a word, in one pass: its characters
 /// and letters, whether any is lower case, a digit or a hyphen, and whether a part of a compound
 /// starts in lower case.
@@ -1036,13 +1003,13 @@ impl Shape {
     fn of(word: &str) -> Shape {
         let bytes = word.as_bytes();
         let (flags, letters) = bytes.iter().fold((0, 0), |(flags, letters), &byte| {
-            let class = SHAPE_FLAGS[usize::from(byte)];
-            (flags | class, letters + usize::from(class & SHAPE_LETTER != 0))
+            let class = WORD_BYTES[usize::from(byte)];
+            (flags | class, letters + usize::from(class & ASCII_LETTER != 0))
         });
-        if flags & SHAPE_BEYOND_ASCII != 0 {
+        if flags & BEYOND_ASCII != 0 {
             return Shape::of_chars(word);
         }
-        let hyphen = flags & SHAPE_HYPHEN != 0;
+        let hyphen = flags & HYPHEN != 0;
         // A part starts the word or follows a hyphen.
         let lower_part = bytes.first().is_some_and(u8::is_ascii_lowercase)
             || (hyphen && bytes.windows(2).any(|pair| pair[0] == b'-' && pair[1].is_ascii_lowercase()));
@@ -1050,8 +1017,8 @@ impl Shape {
         Shape {
             chars: bytes.len(),
             letters,
-            lower: flags & SHAPE_LOWER != 0,
-            digit: flags & SHAPE_DIGIT != 0,
+            lower: flags & LOWER_CASE != 0,
+            digit: flags & ASCII_DIGIT != 0,
             hyphen,
             lower_part,
             part_start,
@@ -1142,13 +1109,20 @@ fn is_plural_acronym(word: &str) -> bool {
     word.strip_suffix('s').is_some_and(|stem| stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase()))
 }
 
-/// What [`Words`] needs to know of a byte: whether it is an ASCII letter or digit, a capital, a
-/// joiner (`&`, `-`, `.`, `'`), or part of a character beyond ASCII, which is decoded.
+// The bits of `WORD_BYTES`. [`Words`] reads whether a byte is an ASCII letter or digit, a
+// capital, a joiner (`&`, `-`, `.`, `'`), or part of a character beyond ASCII, which is decoded;
+// [`Shape::of`] whether it is a lower-case letter, a digit, a hyphen, a letter, or beyond ASCII.
 const WORD_CHAR: u8 = 1;
 const CAPITAL: u8 = 2;
 const JOINER: u8 = 4;
 const BEYOND_ASCII: u8 = 8;
+const LOWER_CASE: u8 = 16;
+const ASCII_DIGIT: u8 = 32;
+const HYPHEN: u8 = 64;
+const ASCII_LETTER: u8 = 128;
 
+/// What the word scan and the shape of a word need to know of a byte, by byte value: one
+/// look-up a byte for both.
 static WORD_BYTES: [u8; 256] = {
     let mut table = [0; 256];
     let mut byte = 0;
@@ -1157,10 +1131,14 @@ static WORD_BYTES: [u8; 256] = {
         table[byte] = if b >= 0x80 {
             BEYOND_ASCII
         } else if b.is_ascii_uppercase() {
-            WORD_CHAR | CAPITAL
-        } else if b.is_ascii_alphanumeric() {
-            WORD_CHAR
-        } else if matches!(b, b'&' | b'-' | b'.' | b'\'') {
+            WORD_CHAR | CAPITAL | ASCII_LETTER
+        } else if b.is_ascii_lowercase() {
+            WORD_CHAR | LOWER_CASE | ASCII_LETTER
+        } else if b.is_ascii_digit() {
+            WORD_CHAR | ASCII_DIGIT
+        } else if b == b'-' {
+            JOINER | HYPHEN
+        } else if matches!(b, b'&' | b'.' | b'\'') {
             JOINER
         } else {
             0
