@@ -989,13 +989,10 @@ struct Shape {
     /// Every part of a compound is capitalised in a name (`Rolls-Royce`), not in
     /// `Cornish-founded`.
     lower_part: bool,
-    /// Whether the next character starts a part.
-    part_start: bool,
 }
 
 impl Shape {
-    const EMPTY: Shape =
-        Shape { chars: 0, letters: 0, lower: false, digit: false, hyphen: false, lower_part: false, part_start: true };
+    const EMPTY: Shape = Shape { chars: 0, letters: 0, lower: false, digit: false, hyphen: false, lower_part: false };
 
     /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
     /// as bytes, with no character decoded (one table look-up a byte, which also tells a byte
@@ -1013,7 +1010,6 @@ impl Shape {
         // A part starts the word or follows a hyphen.
         let lower_part = bytes.first().is_some_and(u8::is_ascii_lowercase)
             || (hyphen && bytes.windows(2).any(|pair| pair[0] == b'-' && pair[1].is_ascii_lowercase()));
-        let part_start = bytes.last().is_none_or(|&byte| byte == b'-');
         Shape {
             chars: bytes.len(),
             letters,
@@ -1021,28 +1017,26 @@ impl Shape {
             digit: flags & ASCII_DIGIT != 0,
             hyphen,
             lower_part,
-            part_start,
         }
     }
 
     /// The shape of `word`, read character by character.
     fn of_chars(word: &str) -> Shape {
-        let shape =
-            |shape: Shape, c: char| shape.then(c.is_lowercase(), c.is_alphabetic(), c.is_ascii_digit(), c == '-');
-        word.chars().fold(Shape::EMPTY, shape)
-    }
-
-    /// The shape with one more character, told by what it is.
-    fn then(self, lower: bool, letter: bool, digit: bool, hyphen: bool) -> Shape {
-        Shape {
-            chars: self.chars + 1,
-            letters: self.letters + usize::from(letter),
-            lower: self.lower | lower,
-            digit: self.digit | digit,
-            hyphen: self.hyphen | hyphen,
-            lower_part: self.lower_part | (self.part_start && lower),
-            part_start: hyphen,
-        }
+        // A part starts the word or follows a hyphen.
+        let mut part_start = true;
+        word.chars().fold(Shape::EMPTY, |shape, c| {
+            let (lower, hyphen) = (c.is_lowercase(), c == '-');
+            let lower_part = shape.lower_part | (part_start && lower);
+            part_start = hyphen;
+            Shape {
+                chars: shape.chars + 1,
+                letters: shape.letters + usize::from(c.is_alphabetic()),
+                lower: shape.lower | lower,
+                digit: shape.digit | c.is_ascii_digit(),
+                hyphen: shape.hyphen | hyphen,
+                lower_part,
+            }
+        })
     }
 }
 
