@@ -566,6 +566,18 @@ fn write_str_into(mut room: Room, text: &str) {
     room.done();
 }
 
+/// Writes `key`, a field name with its punctuation, and `name` (the name of a kind) or `null`,
+/// in one reservation.
+fn write_padded_after<'o>(out: &'o mut Vec<u8>, key: &str, name: Option<&Padded>) -> &'o mut Vec<u8> {
+    let mut room = Room::new(out, key.len() + PADDED);
+    room.put(key);
+    match name {
+        Some(name) => room.put_padded(name),
+        None => room.put(b"null"),
+    }
+    room.done()
+}
+
 /// Writes `key`, a field name with its punctuation, and `texts` as an array of JSON strings.
 fn write_strs(out: &mut Vec<u8>, key: &str, texts: &[&str]) {
     let mut room = Room::new(out, key.len() + 1);
@@ -682,10 +694,7 @@ impl Item for BoilerplateItem<'_> {
         0
     }
     fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
-        let mut room = Room::new(out, key!("kind").len() + PADDED);
-        room.put(key!("kind"));
-        room.put_padded(self.kind.json());
-        room.done();
+        write_padded_after(out, key!("kind"), Some(self.kind.json()));
     }
 }
 
@@ -704,13 +713,8 @@ impl Item for MoneyItem<'_> {
             None => out.extend_from_slice(b"null"),
         }
         write_opt_str(out, key!("currency"), self.currency);
-        let mut room = Room::new(out, key!("qualifier").len() + PADDED);
-        room.put(key!("qualifier"));
-        match self.qualifier {
-            Some(qualifier) => room.put_padded(qualifier.json()),
-            None => room.put(b"null"),
-        }
-        write_opt_str(room.done(), key!("per"), self.per);
+        let out = write_padded_after(out, key!("qualifier"), self.qualifier.map(Qualifier::json));
+        write_opt_str(out, key!("per"), self.per);
     }
 }
 
@@ -721,10 +725,8 @@ impl Item for EntityItem<'_> {
         self.canonical.len()
     }
     fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
-        let mut room = Room::new(out, key!("type").len() + PADDED);
-        room.put(key!("type"));
-        room.put_padded(self.entity_type.json());
-        write_str_after(room.done(), key!("canonical"), &self.canonical);
+        let out = write_padded_after(out, key!("type"), Some(self.entity_type.json()));
+        write_str_after(out, key!("canonical"), &self.canonical);
     }
 }
 
