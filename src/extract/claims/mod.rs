@@ -611,7 +611,8 @@ struct Reading<'a> {
 #[derive(Debug)]
 struct Pending<'a> {
     unit: Unit,
-    quote: units::Quoting,
+    /// The unit's number in its paragraph.
+    number: usize,
     reading: Reading<'a>,
     /// The entities inside the unit.
     entities: usize,
@@ -841,10 +842,8 @@ impl ClaimExtractor {
         for &(end, sentences) in &scratch.blocks {
             pending.clear();
             let block_units = &scratch.units[first..end];
-            scratch.quotes.clear();
-            units::quoting(text, block_units, &mut scratch.quotes);
-            for (index, (&unit, &quote)) in block_units.iter().zip(&scratch.quotes).enumerate() {
-                let index = first + index;
+            for (number, &unit) in block_units.iter().enumerate() {
+                let index = first + number;
                 let own = hits.iter().take_while(|hit| hit.0 == index).count();
                 let (unit_hits, rest) = hits.split_at(own);
                 hits = rest;
@@ -856,9 +855,15 @@ impl ClaimExtractor {
                     sentences,
                     narrow,
                 };
-                pending.extend(self.prepare(text, unit, quote, found, &mut locations, entities, money));
+                pending.extend(self.prepare(text, unit, number, found, &mut locations, entities, money));
             }
-            carry_attribution(&mut pending);
+            // Only an attribution is carried: a paragraph without one (most) is not read for its
+            // quotation marks.
+            if pending.len() > 1 && pending.iter().any(|p| p.reading.attribution.is_some()) {
+                scratch.quotes.clear();
+                units::quoting(text, block_units, &mut scratch.quotes);
+                carry_attribution(&mut pending, &scratch.quotes);
+            }
             // At most every unit read becomes a claim: room for them at once, not a claim at a time.
             claims.reserve(pending.len());
             claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, &earlier, money)));
@@ -1005,7 +1010,7 @@ impl ClaimExtractor {
         &self,
         text: &'a str,
         unit: Unit,
-        quote: units::Quoting,
+        number: usize,
         found: Found,
         locations: &mut [Slots],
         entities: &[EntityItem<'a>],
@@ -1022,7 +1027,7 @@ impl ClaimExtractor {
         if reading.fired.0 & self.vetoes.0 != 0 {
             return None;
         }
-        Some(Pending { unit, quote, reading, entities })
+        Some(Pending { unit, number, reading, entities })
     }
 
     /// Scores a read unit; a claim when the score reaches the threshold.
@@ -1041,17 +1046,11 @@ impl ClaimExtractor {
         if score < self.scoring.threshold {
             return None;
         }
-        let strongest =
-            fired.iter().max_by(|&a, &b| self.rules[a].weight.total_cmp(&self.rules[b].weight).then(b.cmp(&a)))?;
-        let mut kinds: Vec<ClaimKind> = fired.iter().filter_map(|r| self.rules[r].kind).collect();
-        kinds.sort();
-        kinds.dedup();
+        let Cues { strongest, kinds, cues } = self.cues(fired);
+        let strongest = strongest?;
         let attribution = reading
             .attribution
             .and_then(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], earlier));
-        // Most claims have more cues than a list grown from nothing holds at first.
-        let mut cues = Vec::with_capacity(fired.len());
-        cues.extend(fired.iter().map(|r| self.rules[r].id.as_str()));
         // Counted when the unit was read: the list is as long as it needs at once.
         let mut named = Vec::with_capacity(inside_unit);
         named.extend(inside(unit.span, entities, |e| e.span));
@@ -1067,6 +1066,25 @@ impl ClaimExtractor {
             entities: named,
             money: inside(unit.span, money, |m| m.span).collect(),
         })
+    }
+
+    /// What the rules that fired on a claim give it, in one pass over them: each step of a
+    /// pass over a set of 128 bits costs more than the little done with the rule it finds.
+    fn cues(&self, fired: Fired) -> Cues<'_> {
+        // Most claims have more cues than a list grown from nothing holds at first.
+        let mut cues = Cues { strongest: None, kinds: Vec::new(), cues: Vec::with_capacity(fired.len()) };
+        for index in fired.iter() {
+            let rule = &self.rules[index];
+            cues.cues.push(rule.id.as_str());
+            cues.kinds.extend(rule.kind);
+            // The first of the rules of the greatest weight.
+            if cues.strongest.is_none_or(|strongest| rule.weight.total_cmp(&self.rules[strongest].weight).is_gt()) {
+                cues.strongest = Some(index);
+            }
+        }
+        cues.kinds.sort();
+        cues.kinds.dedup();
+        cues
     }
 
     /// Runs every cue rule over one unit, given what the block search found in it.
@@ -1168,6 +1186,17 @@ impl ClaimExtractor {
     }
 }
 
+/// What the rules that fired on a claim give it.
+#[derive(Debug, PartialEq)]
+struct Cues<'r> {
+    /// The rule that contributed most; none when no rule fired.
+    strongest: Option<usize>,
+    /// The kinds of the rules, in order, each once.
+    kinds: Vec<ClaimKind>,
+    /// The rules, in the order of their index.
+    cues: Vec<&'r str>,
+}
+
 /// What the search of a block found in one of its units.
 #[derive(Debug, Clone, Copy)]
 struct Found<'s> {
@@ -1243,11 +1272,14 @@ fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
 /// quotation they belong to: a quotation spanning several units takes the speaker named after
 /// its last one (`"A. B," she said.`), and a quotation right after an attributed one continues
 /// it (`"A," Kern said. "B."`). The attribution rule counts as fired on the unit it is carried to.
-fn carry_attribution(units: &mut [Pending]) {
+/// `quotes` tells how each unit of the paragraph, by its number, stands with respect to
+/// quotations. Only an attribution is carried: a paragraph without one is left as it is.
+fn carry_attribution(units: &mut [Pending], quotes: &[units::Quoting]) {
+    let quote = |unit: &Pending| quotes[unit.number];
     for i in (0..units.len().saturating_sub(1)).rev() {
         let next = &units[i + 1];
-        if units[i].quote.continues
-            && next.quote.starts_quoted
+        if quote(&units[i]).continues
+            && quote(next).starts_quoted
             && units[i].reading.attribution.is_none()
             && let Some(found) = next.reading.attribution
         {
@@ -1256,8 +1288,8 @@ fn carry_attribution(units: &mut [Pending]) {
     }
     for i in 1..units.len() {
         let previous = &units[i - 1];
-        if units[i].quote.starts_quoted
-            && previous.quote.starts_quoted
+        if quote(&units[i]).starts_quoted
+            && quote(previous).starts_quoted
             && units[i].reading.attribution.is_none()
             && let Some(found) = previous.reading.attribution
         {
@@ -1332,6 +1364,68 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The one pass over the rules that fired gives what a pass for each part gives: the
+        /// first rule of the greatest weight, the kinds sorted once each, the rules' names.
+        #[test]
+        fn the_cues_of_a_claim_are_read_in_one_pass(
+            few in proptest::collection::vec(0usize..Fired::CAPACITY, 0..6),
+            many in proptest::num::u128::ANY,
+            dense in proptest::bool::ANY,
+        ) {
+            static EXTRACTOR: std::sync::LazyLock<ClaimExtractor> = std::sync::LazyLock::new(|| {
+                ClaimExtractor::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap()
+            });
+            let extractor = &*EXTRACTOR;
+            let bits = if dense { many } else { few.iter().fold(0, |bits, &rule| bits | 1 << rule) };
+            let fired = Fired(bits & (u128::MAX >> (Fired::CAPACITY - extractor.rules.len())));
+            let rules = &extractor.rules;
+            let strongest = fired.iter().max_by(|&a, &b| rules[a].weight.total_cmp(&rules[b].weight).then(b.cmp(&a)));
+            let mut kinds: Vec<ClaimKind> = fired.iter().filter_map(|r| rules[r].kind).collect();
+            kinds.sort();
+            kinds.dedup();
+            let cues = fired.iter().map(|r| rules[r].id.as_str()).collect();
+            proptest::prop_assert_eq!(extractor.cues(fired), Cues { strongest, kinds, cues });
+        }
+
+        /// What lets [`ClaimExtractor::extract`] leave a paragraph without an attribution
+        /// unread for its quotation marks: carrying changes nothing there, whatever the quotes;
+        /// with one, it is carried only as far as the quotes say.
+        #[test]
+        fn only_an_attribution_is_carried(
+            quotes in proptest::collection::vec((proptest::bool::ANY, proptest::bool::ANY), 0..8),
+            attributed in proptest::option::of(0usize..8),
+        ) {
+            let quotes: Vec<units::Quoting> = quotes
+                .into_iter()
+                .map(|(starts_quoted, continues)| units::Quoting { starts_quoted, continues })
+                .collect();
+            let mut pending: Vec<Pending> = (0..quotes.len())
+                .map(|number| Pending {
+                    unit: Unit { span: Span::new(number, number + 1), chain_step: false },
+                    number,
+                    reading: Reading::default(),
+                    entities: 0,
+                })
+                .collect();
+            let attributed = attributed.filter(|&at| at < pending.len());
+            if let Some(at) = attributed {
+                give(&mut pending[at].reading, (Span::new(at, at + 1), 3));
+            }
+            carry_attribution(&mut pending, &quotes);
+            for (number, unit) in pending.iter().enumerate() {
+                let Some(at) = attributed else {
+                    proptest::prop_assert!(unit.reading.attribution.is_none() && unit.reading.fired == Fired::default());
+                    continue;
+                };
+                // Back over units that each continue a quotation into a quoted next one, and
+                // on over quoted units after a quoted one.
+                let back = (number..at).all(|i| quotes[i].continues && quotes[i + 1].starts_quoted);
+                let on = (at..=number).all(|i| quotes[i].starts_quoted);
+                let carried = number == at || (number < at && back) || (number > at && on);
+                proptest::prop_assert_eq!(unit.reading.attribution.is_some(), carried, "{}", number);
+            }
+        }
+
         /// What lets [`ClaimExtractor::extract`] pass over a block with fewer words than a claim
         /// needs without segmenting it: none of its units, however its sentences and clauses
         /// are cut (headings, `;`, `→`, a closing question, Markdown marks), has more words with
