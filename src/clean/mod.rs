@@ -856,6 +856,18 @@ struct RuleSets {
     allowing: Vec<u64>,
     /// The rules with phrases: they fire only on lines that hold one.
     phrased: Vec<u64>,
+    /// The rules that the refusals and edges of a line cannot turn down: those with neither
+    /// patterns nor start patterns, which their phrases decide, and those with a pattern that
+    /// has no bit of its own (see [`Screen::bit`]).
+    open: Vec<u64>,
+    /// The rules with each pattern anchored at the start, row `p` at `p * chunks` for the
+    /// pattern with bit `p` in [`StartPatterns`], and all those patterns.
+    by_start: Vec<u64>,
+    starts: u64,
+    /// The rules with each screened pattern, row `b` at `b * chunks` for the pattern with
+    /// bit `b` (see [`Screen::bit`]), and all those patterns.
+    by_screen: Vec<u64>,
+    screens: u64,
 }
 
 impl RuleSets {
@@ -868,17 +880,55 @@ impl RuleSets {
         let most = order.iter().filter_map(|&rule| rules[rule].max_words).max().unwrap_or(0);
         let mut allowing = vec![0; (most + 2) * chunks];
         let mut phrased = vec![0; chunks];
+        let (mut open, mut by_start, mut by_screen) = (vec![0; chunks], vec![0; 64 * chunks], vec![0; 64 * chunks]);
+        let (mut starts, mut screens) = (0, 0);
         for (at, &rule) in order.iter().enumerate() {
             let bit = 1 << (at % 64);
-            let limit = rules[rule].max_words.unwrap_or(usize::MAX).min(most + 1);
+            let rule = &rules[rule];
+            let limit = rule.max_words.unwrap_or(usize::MAX).min(most + 1);
             for words in 0..=limit {
                 allowing[words * chunks + at / 64] |= bit;
             }
-            if rules[rule].has_phrases {
+            if rule.has_phrases {
                 phrased[at / 64] |= bit;
             }
+            let unscreened = !rule.patterns.is_empty() && rule.screened.is_none();
+            if (rule.starts == 0 && rule.patterns.is_empty()) || unscreened {
+                open[at / 64] |= bit;
+            }
+            let file = |table: &mut [u64], all: &mut u64, mut patterns: u64| {
+                *all |= patterns;
+                while patterns != 0 {
+                    table[patterns.trailing_zeros() as usize * chunks + at / 64] |= bit;
+                    patterns &= patterns - 1;
+                }
+            };
+            file(&mut by_start, &mut starts, rule.starts);
+            if !rule.patterns.is_empty() {
+                file(&mut by_screen, &mut screens, rule.screened.unwrap_or(0));
+            }
         }
-        RuleSets { place, chunks, allowing, phrased }
+        RuleSets { place, chunks, allowing, phrased, open, by_start, starts, by_screen, screens }
+    }
+
+    /// The rules of chunk `chunk` that may fire on a line whose start patterns may match only
+    /// if in `possible_starts` and whose screened patterns `refused` are turned down (see
+    /// [`Refusals`]): a rule fires by its phrases alone, by a start pattern that matches, or by
+    /// a pattern its screen admits. A few table rows per line turn down the rules that a test
+    /// of each, per line, did; most lines leave next to none.
+    #[inline(always)]
+    fn viable(&self, chunk: usize, possible_starts: u64, refused: u64) -> u64 {
+        let rows = |table: &[u64], mut patterns: u64| {
+            let mut rules = 0;
+            while patterns != 0 {
+                rules |= table[patterns.trailing_zeros() as usize * self.chunks + chunk];
+                patterns &= patterns - 1;
+            }
+            rules
+        };
+        self.open[chunk]
+            | rows(&self.by_start, possible_starts & self.starts)
+            | rows(&self.by_screen, !refused & self.screens)
     }
 
     /// The rules a line of `words` words whose phrases hit the rules `hits` (a set) may fire
@@ -1364,9 +1414,12 @@ impl BoilerplateClassifier {
                                 .iter()
                                 .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, caches))))
             };
-            // The rules its word count and phrases leave, in order, until one fires.
+            // The rules its word count, phrases, edges and refusals leave, in order, until one fires.
             let fired = (0..self.tried.chunks).find_map(|chunk| {
                 let mut candidates = self.tried.candidates(words, &phrase_hits, chunk);
+                if candidates != 0 {
+                    candidates &= self.tried.viable(chunk, possible_starts, refused);
+                }
                 while candidates != 0 {
                     let rule_index = self.order[chunk * 64 + candidates.trailing_zeros() as usize];
                     candidates &= candidates - 1;
@@ -2073,6 +2126,34 @@ mod tests {
         assert!(head.may_open(Head::opening("IN YOUR INBOX", 0)) && !head.may_open(Head::opening("in your", 0)));
         assert!(Head::of("política de").may_open(Head::opening("POLÍtica de", 0)));
         assert!(!Head::of("téléchargez").may_open(Head::opening("the", 0)));
+    }
+
+    proptest::proptest! {
+        /// The rules a line's start edges and refusals leave are those whose own conditions
+        /// (as `classify_into` tests them one by one) they leave.
+        #[test]
+        fn viable_rules_are_those_whose_conditions_hold(
+            possible_starts in proptest::prelude::any::<u64>(),
+            refused in proptest::prelude::any::<u64>(),
+            sparse_starts in 0u32..64,
+            sparse_open in 0u32..64,
+        ) {
+            let classifier = compiled();
+            let tried = &classifier.tried;
+            // Random masks leave nearly every rule; masks of one bit leave few.
+            for (possible_starts, refused) in
+                [(possible_starts, refused), (1 << sparse_starts, !(1 << sparse_open)), (0, u64::MAX)]
+            {
+                for (at, &index) in classifier.order.iter().enumerate() {
+                    let rule = &classifier.rules[index];
+                    let plain = (rule.starts == 0 && rule.patterns.is_empty())
+                        || rule.starts & possible_starts != 0
+                        || (!rule.patterns.is_empty() && rule.screened.is_none_or(|bits| bits & !refused != 0));
+                    let viable = tried.viable(at / 64, possible_starts, refused) & 1 << (at % 64) != 0;
+                    proptest::prop_assert_eq!(viable, plain, "{}", rule.id);
+                }
+            }
+        }
     }
 
     fn compiled() -> &'static BoilerplateClassifier {
