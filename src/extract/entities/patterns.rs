@@ -795,23 +795,6 @@ impl Starts {
         read
     }
 
-    /// For each member, where its last match beginning at `start` or after it in `bytes` ends (0
-    /// if it has none), by one unanchored search for every match of all the members; `None` if
-    /// the DFA could not go on.
-    fn last_match_ends(&self, cache: &mut LazyCache, bytes: &[u8], start: usize) -> Option<Vec<usize>> {
-        let mut ends = vec![0; self.members.len()];
-        let input = Input::new(bytes).range(start..);
-        let mut state = regex_automata::hybrid::dfa::OverlappingState::start();
-        loop {
-            self.dfa.try_search_overlapping_fwd(cache, &input, &mut state).ok()?;
-            let Some(found) = state.get_match() else {
-                return Some(ends);
-            };
-            let end = &mut ends[found.pattern().as_usize()];
-            *end = (*end).max(found.offset());
-        }
-    }
-
     /// The candidates of the walked rules in `region` of `text`, each with its rule's index,
     /// every rule's in the order its regex finds them.
     /// `gates` are the rules' gates, by index as `rules`.
@@ -857,23 +840,17 @@ impl Starts {
             }
             // A walk dies a few bytes on in prose, but reads to the end of a long token made of
             // capitals (a code, a run of initials) from each of them: past a budget of a few
-            // steps per byte, the regexes search the rest of the block, as they would alone, but
-            // each only as far as its last match there ends: one search of all the rules at once
-            // tells where that is, and spares each rule's reading on to the end of the block
-            // after its last match, or at all.
+            // steps per byte, the regexes search the rest of the block, as they would alone.
             if steps > WALK_STEPS_PER_BYTE * start + WALK_STEPS_FREE {
-                let last_ends = self.last_match_ends(walk_cache, bytes, start);
                 for (member, next) in next.iter().enumerate() {
                     let rule = &rules[self.members[member]];
                     let mut at = start.max(*next);
-                    let ends_by = last_ends.as_ref().map_or(bytes.len(), |ends| ends[member]);
                     // Most rules hold a literal (`Act`, `-based`, `$`) that such a token lacks:
                     // a vectorised search for it spares a regex reading the rest of the block.
-                    if at >= ends_by || !gates[self.members[member]].admits(&slice[at..]) {
+                    if !gates[self.members[member]].admits(&slice[at..]) {
                         continue;
                     }
-                    // A match from `at` on ends after it: none after `ends_by`.
-                    while at < ends_by {
+                    while at < bytes.len() {
                         let Some(found) = rule.regex.search(&Input::new(slice).range(at..)) else {
                             break;
                         };
@@ -1105,8 +1082,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Walked or, past the budget, searched by the rules' regexes each only as far as its
-        /// last match ends, the rules find what their regexes find.
+        /// Walked or, past the budget, searched by their regexes, the rules find what their
+        /// regexes find.
         #[test]
         fn walks_and_bounded_searches_find_what_the_regexes_find(
             // A long run of capitals spends the walks' budget; most texts have none.
