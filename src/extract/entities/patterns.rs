@@ -1085,7 +1085,7 @@ mod tests {
         /// Walked or, past the budget, searched by their regexes, the rules find what their
         /// regexes find.
         #[test]
-        fn walks_and_bounded_searches_find_what_the_regexes_find(
+        fn walks_and_searches_past_the_budget_find_what_the_regexes_find(
             // A long run of capitals spends the walks' budget; most texts have none.
             run in proptest::option::of(proptest::collection::vec("[A-Z]{50}|[A-Za-z0-9+/]{50}", 6..12)),
             pieces in proptest::collection::vec(
