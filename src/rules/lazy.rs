@@ -42,13 +42,38 @@ pub fn walk_counting(
     input: &regex_automata::Input<'_>,
     mut on_match: impl FnMut(&mut LazyCache, LazyStateID) -> bool,
 ) -> Option<usize> {
-    let mut state = dfa.start_state_forward(cache, input).ok()?;
-    let span = &input.haystack()[input.start()..input.end()];
+    let start = dfa.start_state_forward(cache, input).ok()?;
+    walk_from(dfa, cache, start, input.haystack(), input.start()..input.end(), |cache, state, _| on_match(cache, state))
+}
+
+/// [`walk_counting`] from the state `state` of `dfa` (got from `cache` since its last clearing,
+/// as [`AnchoredStarts::get`] gives) over `span` of `haystack`; `on_match` is also told where
+/// the match ends, as a number of bytes from the span's start.
+#[inline]
+pub fn walk_from(
+    dfa: &LazyDfa,
+    cache: &mut LazyCache,
+    mut state: LazyStateID,
+    haystack: &[u8],
+    span: std::ops::Range<usize>,
+    mut on_match: impl FnMut(&mut LazyCache, LazyStateID, usize) -> bool,
+) -> Option<usize> {
+    let end = span.end;
+    let span = &haystack[span];
     for (read, &byte) in span.iter().enumerate() {
-        state = dfa.next_state(cache, state, byte).ok()?;
+        state = if state.is_tagged() {
+            dfa.next_state(cache, state, byte).ok()?
+        } else {
+            // SAFETY: `state` is untagged and valid: the caller's start state or one that
+            // `next_state` returned, both for this cache, which keeps a state it clears under.
+            match unsafe { dfa.next_state_untagged_unchecked(cache, state, byte) } {
+                next if next.is_unknown() => dfa.next_state(cache, state, byte).ok()?,
+                next => next,
+            }
+        };
         if state.is_tagged() {
             if state.is_match() {
-                if !on_match(cache, state) {
+                if !on_match(cache, state, read) {
                     return Some(read + 1);
                 }
             } else if state.is_dead() {
@@ -58,12 +83,53 @@ pub fn walk_counting(
             }
         }
     }
-    let state = match input.haystack().get(input.end()) {
+    let state = match haystack.get(end) {
         Some(&next) => dfa.next_state(cache, state, next).ok()?,
         None => dfa.next_eoi_state(cache, state).ok()?,
     };
     if state.is_match() {
-        on_match(cache, state);
+        on_match(cache, state, span.len());
     }
     Some(span.len())
+}
+
+/// The start states of anchored walks of one lazy DFA with one cache, by the byte before the
+/// walk: a walk of a few bytes from many positions of a text would otherwise spend much of its
+/// time finding its start state, which depends only on that byte's kind.
+pub struct AnchoredStarts {
+    anchored: regex_automata::Anchored,
+    /// The cache's count of clearings when the states were got: a clearing forgets them.
+    clears: usize,
+    /// By the byte before, and at `256` for none.
+    states: Box<[Option<LazyStateID>; 257]>,
+}
+
+impl AnchoredStarts {
+    /// For walks anchored as `anchored` says (`Anchored::Yes`, or a pattern's own start).
+    pub fn new(anchored: regex_automata::Anchored) -> AnchoredStarts {
+        AnchoredStarts { anchored, clears: 0, states: Box::new([None; 257]) }
+    }
+
+    /// The start state of a walk of `dfa` with `cache` (always the same two) from `start` in
+    /// `haystack`, as `start_state_forward` gives it; `None` if the DFA could not start.
+    #[inline]
+    pub fn get(&mut self, dfa: &LazyDfa, cache: &mut LazyCache, haystack: &[u8], start: usize) -> Option<LazyStateID> {
+        if cache.clear_count() != self.clears {
+            self.clears = cache.clear_count();
+            *self.states = [None; 257];
+        }
+        let before = start.checked_sub(1).map(|before| haystack[before]);
+        let slot = before.map_or(256, usize::from);
+        if let Some(state) = self.states[slot] {
+            return Some(state);
+        }
+        let config = regex_automata::util::start::Config::new().look_behind(before).anchored(self.anchored);
+        let state = dfa.start_state(cache, &config).ok()?;
+        if cache.clear_count() != self.clears {
+            self.clears = cache.clear_count();
+            *self.states = [None; 257];
+        }
+        self.states[slot] = Some(state);
+        Some(state)
+    }
 }

@@ -15,7 +15,7 @@ use super::names::collapse;
 use super::{Candidate, EntityRule};
 use crate::chars::{self, ByteRanges};
 use crate::rules::gate::{self, Gate};
-use crate::rules::lazy::{self, LazyCache, LazyDfa};
+use crate::rules::lazy::{self, AnchoredStarts, LazyCache, LazyDfa};
 use crate::rules::{self, RuleError, RuleFile};
 use crate::span::Span;
 use aho_corasick::packed;
@@ -485,6 +485,9 @@ type CacheMaker = lazy::CacheMaker<Scratch>;
 struct Scratch {
     walk: LazyCache,
     ends: LazyCache,
+    /// The start states of the walks, and of each member's search for its match's end.
+    walk_starts: AnchoredStarts,
+    end_starts: Vec<AnchoredStarts>,
     /// Where each rule's next search may begin.
     next: Vec<usize>,
     /// The rules that match from the start walked from, and whether each is among them.
@@ -646,7 +649,9 @@ impl Starts {
         let nfa = regex_automata::nfa::thompson::Compiler::new()
             .configure(lazy::without_captures(rules::REGEX_SIZE_LIMIT))
             .build_many(&sources)
-            .ok()?;
+            .ok()
+            // A walk cannot tell where an empty match would be split inside a character.
+            .filter(|nfa| !nfa.has_empty())?;
         let dfa = LazyDfa::builder()
             .configure(LazyDfa::config().match_kind(MatchKind::All).cache_capacity(STARTS_CACHE))
             .build_from_nfa(nfa.clone())
@@ -665,6 +670,10 @@ impl Starts {
         let caches = Pool::new(Box::new(move || Scratch {
             walk: makers.0.create_cache(),
             ends: makers.1.create_cache(),
+            walk_starts: AnchoredStarts::new(Anchored::Yes),
+            end_starts: (0..walked_rules)
+                .map(|member| AnchoredStarts::new(Anchored::Pattern(regex_automata::PatternID::new_unchecked(member))))
+                .collect(),
             next: Vec::with_capacity(walked_rules),
             matching: Vec::with_capacity(walked_rules),
             matched: vec![false; walked_rules],
@@ -756,17 +765,17 @@ impl Starts {
     fn walk(
         &self,
         cache: &mut LazyCache,
+        starts: &mut AnchoredStarts,
         bytes: &[u8],
         start: usize,
         matching: &mut Vec<usize>,
         matched: &mut [bool],
     ) -> Option<usize> {
         matching.clear();
-        // The whole block, for the rules that look at the byte before their start.
-        let input = Input::new(bytes).range(start..).anchored(Anchored::Yes);
+        let state = starts.get(&self.dfa, cache, bytes, start)?;
         // A run of bytes inside a match stays in one match state: its matches are taken once.
         let mut taken = None;
-        let read = lazy::walk_counting(&self.dfa, cache, &input, |cache, state| {
+        let read = lazy::walk_from(&self.dfa, cache, state, bytes, start..bytes.len(), |cache, state, _| {
             if taken != Some(state) {
                 taken = Some(state);
                 for index in 0..self.dfa.match_len(cache, state) {
@@ -800,7 +809,8 @@ impl Starts {
         let slice = region.of(text);
         let bytes = slice.as_bytes();
         let mut scratch = self.caches.get();
-        let Scratch { walk: walk_cache, ends: ends_cache, next, matching, matched, locations } = &mut *scratch;
+        let Scratch { walk: walk_cache, ends: ends_cache, walk_starts, end_starts, next, matching, matched, locations } =
+            &mut *scratch;
         // Where each rule's next search may begin: the end of its last match, as for a regex
         // iterating over its matches.
         next.clear();
@@ -850,7 +860,7 @@ impl Starts {
                 }
                 return;
             }
-            match self.walk(walk_cache, bytes, start, matching, matched) {
+            match self.walk(walk_cache, walk_starts, bytes, start, matching, matched) {
                 Some(read) => steps += read,
                 None => {
                     // The walk cannot stop short (no quit bytes, no giving up): if it ever did,
@@ -866,13 +876,18 @@ impl Starts {
                 let rule = &rules[self.members[member]];
                 // No match of the rule begins between its last one and here, so its leftmost
                 // match from here is the one the regex finds next.
-                let input = Input::new(bytes)
-                    .range(start..)
-                    .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(member)));
-                let found = match self.ends.try_search_fwd(ends_cache, &input) {
-                    Ok(end) => end.map(|end| start..end.offset()),
+                // Walked until it dies, the leftmost-first DFA passes the match's end last.
+                let mut end = None;
+                let walked = end_starts[member].get(&self.ends, ends_cache, bytes, start).and_then(|state| {
+                    lazy::walk_from(&self.ends, ends_cache, state, bytes, start..bytes.len(), |_, _, read| {
+                        end = Some(start + read);
+                        true
+                    })
+                });
+                let found = match walked {
+                    Some(_) => end.map(|end| start..end),
                     // The DFA cannot give up (no quit bytes, no giving up); if it did, the regex says.
-                    Err(_) => rule.regex.search(&Input::new(slice).range(start..)).map(|found| found.range()),
+                    None => rule.regex.search(&Input::new(slice).range(start..)).map(|found| found.range()),
                 };
                 let Some(found) = found else {
                     next[member] = usize::MAX;
@@ -1007,21 +1022,43 @@ mod tests {
         }
     }
 
+    /// Rules of every kind a walk takes: led by capitals, by `$`, by words anywhere or after a
+    /// word boundary, anchored at the start; and one left to its regex.
+    const WALKED_PATTERNS: [&str; 8] = [
+        r"(?P<name>(?:\p{Lu}\w*\s){0,2}\p{Lu}\w*\s(?:Group|Bank)(?-u:\b))",
+        r"(?P<name>\p{Lu}\p{Ll}+\s\p{Lu}\p{Ll}+)",
+        r"(?P<name>(?:the|a)\s\p{Lu}\p{Ll}+)",
+        r"(?P<name>\$[A-Z]{1,5})(?-u:\b)",
+        r"(?-u:\b)(?:the|an?|The)\s(?P<name>\p{Lu}\p{Ll}+)\s\p{Ll}",
+        r"(?:analyst|Mr\.?|based in)\s(?P<name>\p{Lu}\p{Ll}+)",
+        r"^(?P<name>\p{Lu}{2,})(?:,\s)",
+        r"(?P<name>\p{Ll}+\s\p{Lu}\p{Ll}+)",
+    ];
+
+    fn walked_patterns() -> Patterns {
+        Patterns::new(WALKED_PATTERNS.iter().enumerate().map(|(index, pattern)| rule(index, pattern)).collect())
+    }
+
+    /// Candidates by rule and span.
+    type Found = Vec<(usize, Span)>;
+
+    /// The candidates that `patterns` finds in `text`, and those that the rules' regexes find,
+    /// one rule after another.
+    fn found_and_expected(patterns: &Patterns, text: &str) -> (Found, Found) {
+        let region = Span::new(0, text.len());
+        let mut found = Vec::new();
+        patterns.find(text, region, &mut found);
+        let mut expected = Vec::new();
+        for rule in &patterns.rules {
+            rule.find(text, region, &mut expected);
+        }
+        let spans = |candidates: &[Candidate]| candidates.iter().map(|c| (c.rule, c.span)).collect::<Vec<_>>();
+        (spans(&found), spans(&expected))
+    }
+
     #[test]
     fn rules_found_from_their_starts_find_what_their_regexes_find() {
-        let patterns = [
-            r"(?P<name>(?:\p{Lu}\w*\s){0,2}\p{Lu}\w*\s(?:Group|Bank)(?-u:\b))",
-            r"(?P<name>\p{Lu}\p{Ll}+\s\p{Lu}\p{Ll}+)",
-            r"(?P<name>(?:the|a)\s\p{Lu}\p{Ll}+)",
-            r"(?P<name>\$[A-Z]{1,5})(?-u:\b)",
-            r"(?-u:\b)(?:the|an?|The)\s(?P<name>\p{Lu}\p{Ll}+)\s\p{Ll}",
-            r"(?:analyst|Mr\.?|based in)\s(?P<name>\p{Lu}\p{Ll}+)",
-            r"^(?P<name>\p{Lu}{2,})(?:,\s)",
-            r"(?P<name>\p{Ll}+\s\p{Lu}\p{Ll}+)",
-        ];
-        let rules: Vec<PatternRule> =
-            patterns.iter().enumerate().map(|(index, pattern)| rule(index, pattern)).collect();
-        let walked = Patterns::new(rules);
+        let walked = walked_patterns();
         // Only the last rule, which may begin with any lower-case word, is left to its regex.
         assert_eq!(walked.starts.as_ref().map(|starts| starts.members.clone()), Some(vec![0, 1, 2, 3, 4, 5, 6]));
         let capitals = "ABCDEFGHIJ".repeat(40);
@@ -1034,18 +1071,33 @@ mod tests {
             "“Ann Lee” – the Ñandú Group’s Ångström Bank, éÜber Lee; spokeswoman Émile, a\u{a0}Ann tide",
             capitals.as_str(),
             &format!("{capitals} Ann Lee Tessaro Group"),
-            // Past the walks' budget, the rules whose literals (`Group`, `$`, `based in`) follow.
+            // Past the walks' budget, the rules whose literals (`Group`, `$`, `based in`) follow,
+            // some matching more than once, one (`Bea Ito`) inside another's match.
             &format!("{capitals} Ann Lee, $ABC, the Ann tide, based in Oslo, Tessaro Group"),
+            &format!("{capitals} Ann Lee, Bea Ito Bank {capitals} Cy Li, Mr Bea Ito; Dee Oslo Group {capitals}"),
         ] {
-            let region = Span::new(0, text.len());
-            let mut found = Vec::new();
-            walked.find(text, region, &mut found);
-            let mut expected = Vec::new();
-            for rule in &walked.rules {
-                rule.find(text, region, &mut expected);
-            }
-            let spans = |candidates: &[Candidate]| candidates.iter().map(|c| (c.rule, c.span)).collect::<Vec<_>>();
-            assert_eq!(spans(&found), spans(&expected), "{text}");
+            let (found, expected) = found_and_expected(&walked, text);
+            assert_eq!(found, expected, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Walked or, past the budget, searched by their regexes, the rules find what their
+        /// regexes find.
+        #[test]
+        fn walks_and_searches_past_the_budget_find_what_the_regexes_find(
+            // A long run of capitals spends the walks' budget; most texts have none.
+            run in proptest::option::of(proptest::collection::vec("[A-Z]{50}|[A-Za-z0-9+/]{50}", 6..12)),
+            pieces in proptest::collection::vec(
+                "Ann|Lee|Bea|Ito|Tessaro|Group|Bank|\\$ABC|\\$ABCDEFG|the|a|an|The|based in|Mr\\.|OSLO|Émile|Ñandú|’|“|, | |  |\\n|x|[A-Z]{1,12}",
+                0..40,
+            ),
+        ) {
+            static WALKED: std::sync::OnceLock<Patterns> = std::sync::OnceLock::new();
+            let walked = WALKED.get_or_init(walked_patterns);
+            let text = run.map(|run| run.concat()).unwrap_or_default() + &pieces.concat();
+            let (found, expected) = found_and_expected(walked, &text);
+            proptest::prop_assert_eq!(found, expected);
         }
     }
 
