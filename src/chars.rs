@@ -1,10 +1,11 @@
 //! Character classes for the scanners that count words and characters a byte at a time: an
-//! ASCII byte is classed by a table, and only a character beyond ASCII is decoded. The classes
-//! agree with `char::is_whitespace`, `char::is_alphabetic` and `char::is_alphanumeric`, so a
-//! scanner gives the counts that `split_whitespace` and `chars()` would. The scanners that read
-//! sixteen bytes at a time take their chunks ([`sixteen_at`]) and byte-range tests
-//! ([`ByteRanges`]) from here too, and the scans that look for the few characters beyond ASCII
-//! their skip over the ASCII between them ([`first_non_ascii`]).
+//! ASCII byte is classed by a table, a character of two bytes by another, and only the longer
+//! characters are decoded. The classes agree with `char::is_whitespace`, `char::is_alphabetic`
+//! and `char::is_alphanumeric`, so a scanner gives the counts that `split_whitespace` and
+//! `chars()` would. The scanners that read sixteen bytes at a time take their chunks
+//! ([`sixteen_at`]) and byte-range tests ([`ByteRanges`]) from here too, and the scans that look
+//! for the few characters beyond ASCII take their skip over the ASCII between them
+//! ([`first_non_ascii`]).
 
 /// White space, as `char::is_whitespace` has it.
 pub const SPACE: u8 = 1;
