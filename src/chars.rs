@@ -1,10 +1,11 @@
 //! Character classes for the scanners that count words and characters a byte at a time: an
-//! ASCII byte is classed by a table, and only a character beyond ASCII is decoded. The classes
-//! agree with `char::is_whitespace`, `char::is_alphabetic` and `char::is_alphanumeric`, so a
-//! scanner gives the counts that `split_whitespace` and `chars()` would. The scanners that read
-//! sixteen bytes at a time take their chunks ([`sixteen_at`]) and byte-range tests
-//! ([`ByteRanges`]) from here too, and the scans that look for the few characters beyond ASCII
-//! their skip over the ASCII between them ([`first_non_ascii`]).
+//! ASCII byte is classed by a table, a character of two bytes by another, and only the longer
+//! characters are decoded. The classes agree with `char::is_whitespace`, `char::is_alphabetic`
+//! and `char::is_alphanumeric`, so a scanner gives the counts that `split_whitespace` and
+//! `chars()` would. The scanners that read sixteen bytes at a time take their chunks
+//! ([`sixteen_at`]) and byte-range tests ([`ByteRanges`]) from here too, and the scans that look
+//! for the few characters beyond ASCII take their skip over the ASCII between them
+//! ([`first_non_ascii`]).
 
 /// White space, as `char::is_whitespace` has it.
 pub const SPACE: u8 = 1;
@@ -78,28 +79,34 @@ pub fn next_char_where(text: &str, mut at: usize, wanted: impl Fn(u8) -> bool) -
     at
 }
 
-/// [`class_at`] for a character beyond ASCII. The characters of two bytes up to U+017F (the
-/// accented letters of the languages written in Latin script, the no-break space) and the
-/// general punctuation from U+2000 (quotes, dashes, spaces) are classed by their bytes; the
-/// others are decoded and looked up.
+/// The class of each character of two bytes (U+0080..=U+07FF: the letters of Latin script
+/// beyond ASCII, Greek, Cyrillic, Armenian, Hebrew, Arabic and the combining marks), by its
+/// code point less 0x80. Worked out once from the `char` predicates, so that the scanners read
+/// a character of these scripts with one look-up instead of the standard library's searches.
+static TWO_BYTE_CLASS: std::sync::LazyLock<[u8; 0x780]> = std::sync::LazyLock::new(|| {
+    let mut table = [0; 0x780];
+    for (class, code) in table.iter_mut().zip(0x80u32..) {
+        *class = class_of(char::from_u32(code).expect("no surrogate below U+0800"));
+    }
+    table
+});
+
+/// [`class_at`] for a character beyond ASCII. The characters of two bytes are classed by
+/// [`TWO_BYTE_CLASS`], and the general punctuation from U+2000 (quotes, dashes, spaces) by its
+/// bytes; the others are decoded and looked up.
 #[inline(never)]
 fn class_beyond_ascii(text: &str, at: usize) -> (u8, usize) {
     let bytes = text.as_bytes();
     // A character starts at `at`, so a lead byte of two or three is followed by as many
     // continuation bytes.
-    match (bytes[at], bytes.get(at + 1).copied().unwrap_or(0)) {
-        // U+0080..=U+00BF: the no-break space and NEL are white space; ª, µ and º letters;
-        // ², ³, ¹ and ¼, ½, ¾ numbers.
-        (0xc2, 0x85 | 0xa0) => return (SPACE, 2),
-        (0xc2, 0xaa | 0xb5 | 0xba) => return (LETTER, 2),
-        (0xc2, 0xb2 | 0xb3 | 0xb9 | 0xbc..=0xbe) => return (DIGIT, 2),
-        (0xc2, _) => return (0, 2),
-        // U+00C0..=U+017F: letters, but for × and ÷.
-        (0xc3, 0x97 | 0xb7) => return (0, 2),
-        (0xc3..=0xc5, _) => return (LETTER, 2),
+    match bytes[at] {
+        lead @ 0xc2..=0xdf => {
+            let code = usize::from(lead & 0x1f) << 6 | usize::from(bytes[at + 1] & 0x3f);
+            return (TWO_BYTE_CLASS[code - 0x80], 2);
+        }
         // U+2000..=U+203F: spaces up to U+200A, the line and paragraph separators and the
         // narrow no-break space; the rest are marks.
-        (0xe2, 0x80) => {
+        0xe2 if bytes[at + 1] == 0x80 => {
             let class = match bytes[at + 2] {
                 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf => SPACE,
                 _ => 0,

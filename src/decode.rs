@@ -61,6 +61,17 @@ pub enum DecodeError {
     Binary { line: usize, offset: usize },
 }
 
+/// `bytes` as a string, or the length of their longest valid UTF-8 prefix.
+///
+/// Nearly every input is valid UTF-8, so the check runs with SIMD and only an invalid input
+/// is read again, by the standard library, to find where it goes wrong.
+fn as_utf8(bytes: &[u8]) -> Result<&str, usize> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(_) => std::str::from_utf8(bytes).map_err(|error| error.valid_up_to()),
+    }
+}
+
 /// How far into a non-UTF-8 input to look for NUL bytes before calling it binary.
 const BINARY_SNIFF_LEN: usize = 8192;
 
@@ -68,11 +79,11 @@ impl<'a> Decoded<'a> {
     /// Decodes `input`, borrowing it when it is already UTF-8.
     pub fn new(input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
         if let Some((encoding, bom_len)) = Encoding::for_bom(input) {
-            return Ok(match std::str::from_utf8(&input[bom_len..]) {
+            return Ok(match as_utf8(&input[bom_len..]) {
                 Ok(text) if encoding == UTF_8 => Self::utf8(text, input.len(), bom_len),
                 // A UTF-8 BOM over invalid bytes: keep UTF-8 and replace what cannot be read.
-                Err(error) if encoding == UTF_8 => {
-                    let at = bom_len + error.valid_up_to();
+                Err(valid_up_to) if encoding == UTF_8 => {
+                    let at = bom_len + valid_up_to;
                     let transcoding = Transcoding { line: line_of(input, at), byte: input[at] };
                     Self::transcode(input, bom_len, encoding, Some(transcoding))
                 }
@@ -80,9 +91,9 @@ impl<'a> Decoded<'a> {
                 _ => Self::transcode(input, bom_len, encoding, None),
             });
         }
-        let invalid_at = match std::str::from_utf8(input) {
+        let invalid_at = match as_utf8(input) {
             Ok(text) => return Ok(Self::utf8(text, input.len(), 0)),
-            Err(error) => error.valid_up_to(),
+            Err(valid_up_to) => valid_up_to,
         };
         let sniff = &input[..input.len().min(BINARY_SNIFF_LEN)];
         if let Some(offset) = memchr::memchr(0, sniff) {
@@ -371,6 +382,23 @@ mod tests {
             }
             proptest::prop_assert_eq!(decoded.input_offset(text.len()), input.len());
             roundtrip_spans(&decoded, &input);
+        }
+
+        /// The SIMD check and the standard library agree on every input: valid text, and
+        /// text broken at any point by stray, cut or overlong bytes, long enough to be read in
+        /// whole vectors.
+        #[test]
+        fn the_utf8_check_agrees_with_the_standard_library(
+            text in "[a-z \u{e9}\u{416}\u{4e2d}\u{1f600}]{0,200}",
+            broken in proptest::option::of((0usize..1000, proptest::sample::select(vec![0x80u8, 0xC0, 0xE2, 0xF0, 0xFF, 0xED]))),
+        ) {
+            let mut bytes = text.into_bytes();
+            if let Some((at, byte)) = broken {
+                let at = at % (bytes.len() + 1);
+                bytes.insert(at, byte);
+            }
+            let expected = std::str::from_utf8(&bytes).map_err(|error| error.valid_up_to());
+            proptest::prop_assert_eq!(as_utf8(&bytes), expected);
         }
     }
 

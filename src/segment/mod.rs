@@ -21,21 +21,74 @@ use crate::span::Span;
 
 /// The content spans of every line, without their terminators (`\n`, `\r\n` or a lone `\r`).
 /// A text ending in a line terminator has no empty last line; an empty text has no lines.
+///
+/// The terminators are found sixty-four bytes at a time and taken from a mask, so that a page
+/// of short lines costs a few instructions a line; a search per line paid a call's set-up each.
 pub fn lines(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len() / 64 + 1);
     let mut start = 0;
-    for end in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-        if end < start {
-            continue; // the \n of a \r\n pair
+    for chunk_at in (0..bytes.len()).step_by(64) {
+        let mut terminators = line_terminators_in_64(bytes, chunk_at);
+        while terminators != 0 {
+            let end = chunk_at + terminators.trailing_zeros() as usize;
+            terminators &= terminators - 1;
+            if end < start {
+                continue; // the \n of a \r\n pair
+            }
+            out.push(Span::new(start, end));
+            start = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') { end + 2 } else { end + 1 };
         }
-        out.push(Span::new(start, end));
-        start = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') { end + 2 } else { end + 1 };
     }
     if start < bytes.len() {
         out.push(Span::new(start, bytes.len()));
     }
     out
+}
+
+/// Which of the sixty-four bytes of `bytes` from `at` on are `\n` or `\r`: bit `i` for
+/// `bytes[at + i]`, none past the end.
+#[inline(always)]
+fn line_terminators_in_64(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 64) {
+        Some(block) => line_terminators(block.try_into().expect("sixty-four bytes")),
+        None => {
+            // The last bytes of a text, padded with bytes that are no terminator.
+            let rest = &bytes[at..];
+            let mut block = [0; 64];
+            block[..rest.len()].copy_from_slice(rest);
+            line_terminators(&block)
+        }
+    }
+}
+
+/// Which of the sixty-four bytes of `block` are `\n` or `\r`: bit `i` for `block[i]`. Two
+/// SSE2 comparisons for each sixteen bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn line_terminators(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+    // for), and each unaligned load reads sixteen of the sixty-four bytes of `block`.
+    unsafe {
+        let (newline, carriage_return) = (_mm_set1_epi8(b'\n' as i8), _mm_set1_epi8(b'\r' as i8));
+        (0..4).fold(0, |mask, quarter| {
+            let bytes = _mm_loadu_si128(block.as_ptr().add(16 * quarter).cast());
+            let terminators = _mm_or_si128(_mm_cmpeq_epi8(bytes, newline), _mm_cmpeq_epi8(bytes, carriage_return));
+            mask | u64::from(_mm_movemask_epi8(terminators) as u16) << (16 * quarter)
+        })
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn line_terminators(block: &[u8; 64]) -> u64 {
+    line_terminators_by_byte(block)
+}
+
+/// [`line_terminators`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn line_terminators_by_byte(block: &[u8; 64]) -> u64 {
+    (0..64).filter(|&index| matches!(block[index], b'\n' | b'\r')).fold(0, |mask, index| mask | 1 << index)
 }
 
 /// The indices of the `lines` of a text (see [`lines`]) that hold an occurrence of something
@@ -64,14 +117,14 @@ pub fn is_blank(text: &str, line: Span) -> bool {
 /// A line joins the next one when it stops mid-sentence and the next starts in lower case: the
 /// mark of a hard-wrapped paragraph. Every other kept, non-blank line is a block of its own.
 pub fn blocks(text: &str, lines: &[Span], kept: &[bool]) -> Vec<Span> {
-    let mut out: Vec<Span> = Vec::new();
+    let mut out: Vec<Span> = Vec::with_capacity(lines.len());
     let mut joinable = false;
-    for (i, &line) in lines.iter().enumerate() {
-        if !kept[i] || is_blank(text, line) {
+    for (&line, &kept) in lines.iter().zip(kept) {
+        // A blank line trims to nothing.
+        let Some(content) = kept.then(|| line.trim(text)).filter(|content| !content.is_empty()) else {
             joinable = false;
             continue;
-        }
-        let content = line.trim(text);
+        };
         let starts_lower = content.of(text).chars().next().is_some_and(char::is_lowercase);
         match out.last_mut() {
             Some(block) if joinable && starts_lower => block.end = content.end,
@@ -115,6 +168,40 @@ mod tests {
         assert_eq!(texts("x\n", &lines("x\n")), ["x"]);
         assert!(lines("").is_empty());
         assert_eq!(texts("\r\r", &lines("\r\r")), ["", ""]);
+    }
+
+    /// [`lines`] the plain way, a byte at a time.
+    fn lines_byte_by_byte(text: &str) -> Vec<Span> {
+        let bytes = text.as_bytes();
+        let (mut out, mut start, mut at) = (Vec::new(), 0, 0);
+        while at < bytes.len() {
+            match bytes[at] {
+                b'\r' | b'\n' => {
+                    out.push(Span::new(start, at));
+                    at += if bytes[at..].starts_with(b"\r\n") { 2 } else { 1 };
+                    start = at;
+                }
+                _ => at += 1,
+            }
+        }
+        if start < bytes.len() {
+            out.push(Span::new(start, bytes.len()));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Lines found sixteen bytes at a time are the lines found a byte at a time, whatever
+        /// the terminators and wherever they fall against the sixteen-byte chunks.
+        #[test]
+        fn lines_are_the_lines_found_a_byte_at_a_time(text in "[ab\u{e9}\r\n]{0,300}") {
+            proptest::prop_assert_eq!(lines(&text), lines_byte_by_byte(&text));
+        }
+
+        #[test]
+        fn line_terminators_by_vector_and_by_byte_agree(block in proptest::array::uniform::<_, 64>(proptest::prop_oneof![proptest::strategy::Just(b'\n'), proptest::strategy::Just(b'\r'), proptest::num::u8::ANY])) {
+            proptest::prop_assert_eq!(line_terminators(&block), line_terminators_by_byte(&block));
+        }
     }
 
     #[test]
