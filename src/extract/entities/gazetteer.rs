@@ -475,7 +475,8 @@ impl Names {
         at: usize,
     ) -> Option<(usize, std::ops::Range<usize>)> {
         let bytes = &text.as_bytes()[..region.end];
-        while let Some(start) = starts.next_from(at - region.start) {
+        starts.skip_to(at - region.start);
+        for start in starts {
             let at = region.start + start;
             if self.starts.begins(bytes, at)
                 && after_boundary(text, at)

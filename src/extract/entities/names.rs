@@ -1192,7 +1192,8 @@ impl<'t> Words<'t> {
     /// them, most of the text, are not read.
     fn next_capitalised(&mut self, capitals: &mut Bits) -> Option<(Span, bool)> {
         let bytes = self.slice.as_bytes();
-        while let Some(at) = capitals.next_from(self.at) {
+        capitals.skip_to(self.at);
+        for at in capitals {
             let capital = bytes[at].is_ascii() || self.capital_beyond_ascii(at).0;
             if capital && let Some(word) = self.word_from(at) {
                 return Some(word);
