@@ -4,8 +4,9 @@
 use foldhash::HashMap;
 use std::borrow::Cow;
 
+use super::scan::Bits;
 use super::{Candidate, EntityRule, begins_word, ends_word};
-use crate::chars::{ByteRanges, sixteen_at};
+use crate::chars::ByteRanges;
 use crate::rules::{RuleError, RuleFile, RuleSource};
 use crate::span::Span;
 
@@ -233,10 +234,17 @@ pub struct Gazetteer {
 }
 
 impl Gazetteer {
-    /// Appends the whole-word occurrences of listed names in `region` to `out`.
-    pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
+    /// The ASCII bytes other than letters and digits that a name begins with, which the scan
+    /// of word starts (see [`super::scan::WordScan`]) takes in too.
+    pub(super) fn other_firsts(&self) -> Option<&ByteRanges> {
+        self.names.other_firsts.as_ref()
+    }
+
+    /// Appends the whole-word occurrences of listed names in `region` to `out`; `starts` are
+    /// the region's candidate name starts.
+    pub(super) fn find<'a>(&'a self, text: &'a str, region: Span, mut starts: Bits, out: &mut Vec<Candidate<'a>>) {
         let mut at = region.start;
-        while let Some((pattern, found)) = self.names.leftmost_longest(text, region.end, at) {
+        while let Some((pattern, found)) = self.names.leftmost_longest(text, region, &mut starts, at) {
             at = found.end;
             let entry = &self.entries[pattern];
             let start = found.start;
@@ -293,16 +301,14 @@ struct Names {
     /// the number of children, whose classes (ascending) follow as bytes and then their offsets.
     trie: Vec<u8>,
     starts: LiteralStarts,
-    /// The bytes that begin a name, as a few ranges: with `alphanumeric`, they find the positions
-    /// where a word begins with one sixteen bytes at a time, a sixth of the positions of a text.
-    firsts: ByteRanges,
-    /// The ASCII letters and digits, after which no word begins.
-    alphanumeric: ByteRanges,
+    /// The ASCII bytes other than letters and digits that begin a name, as a few ranges, if
+    /// any do (in most rules none): with the letters, digits and bytes beyond ASCII, the bytes
+    /// at which the scan of word starts lets a name begin, a sixth of the positions of a text.
+    other_firsts: Option<ByteRanges>,
 }
 
-/// How many ranges of bytes [`Names::firsts`] tests: the capitals, the lower-case letters and
-/// the digits that begin names.
-const FIRST_RANGES: usize = 3;
+/// How many ranges of bytes [`Names::other_firsts`] tests.
+const OTHER_FIRST_RANGES: usize = 2;
 
 /// No node, no name.
 const NONE: u32 = u32::MAX;
@@ -345,6 +351,7 @@ impl Names {
                 classes[usize::from(byte)] = 1;
             }
         }
+        let other_first = |byte: u8| byte.is_ascii() && !byte.is_ascii_alphanumeric() && first[usize::from(byte)];
         let mut width = 0;
         for class in &mut classes {
             if *class != 0 {
@@ -359,8 +366,7 @@ impl Names {
             width,
             trie: Vec::with_capacity(bytes + 8 * order.len()),
             starts: LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes())),
-            firsts: ByteRanges::covering(FIRST_RANGES, |byte| first[usize::from(byte)]),
-            alphanumeric: ByteRanges::covering(3, |byte| byte.is_ascii_alphanumeric()),
+            other_firsts: (0..0x80u8).any(other_first).then(|| ByteRanges::covering(OTHER_FIRST_RANGES, other_first)),
         };
         // Each node still to make waits in `pending` with the run of `order` whose names go
         // through it, the number of bytes that lead to it, and where its offset goes: a node's
@@ -458,12 +464,24 @@ impl Names {
         u32::from_le_bytes(self.trie[at..at + 4].try_into().expect("four bytes"))
     }
 
-    /// The leftmost-longest name that begins a whole word in `text[..end]` from `at` on: its
-    /// index and where it lies.
-    fn leftmost_longest(&self, text: &str, end: usize, at: usize) -> Option<(usize, std::ops::Range<usize>)> {
-        let bytes = &text.as_bytes()[..end];
-        for at in WordStarts::new(self, text, end, at) {
-            if let Some((name, end)) = self.longest_at(bytes, at) {
+    /// The leftmost-longest name that begins a whole word in `region` of `text` from `at` on,
+    /// tried at the candidate `starts` of the region that [`LiteralStarts`] lets a name begin
+    /// at: its index and where it lies.
+    fn leftmost_longest(
+        &self,
+        text: &str,
+        region: Span,
+        starts: &mut Bits,
+        at: usize,
+    ) -> Option<(usize, std::ops::Range<usize>)> {
+        let bytes = &text.as_bytes()[..region.end];
+        starts.skip_to(at - region.start);
+        for start in starts {
+            let at = region.start + start;
+            if self.starts.begins(bytes, at)
+                && after_boundary(text, at)
+                && let Some((name, end)) = self.longest_at(bytes, at)
+            {
                 return Some((name as usize, at..end));
             }
         }
@@ -512,65 +530,12 @@ impl Names {
     }
 }
 
-/// The positions of a text, in order, where a word begins with a byte that begins a name and
-/// [`LiteralStarts`] lets one begin. The words are found sixteen bytes at a time: the positions
-/// after an ASCII letter or digit are masked off, and of those after a character beyond ASCII,
-/// only the few that remain are told by the character.
-struct WordStarts<'n, 't> {
-    names: &'n Names,
-    text: &'t str,
-    end: usize,
-    /// Where the next sixteen bytes to read begin.
-    chunk_at: usize,
-    /// The positions of the last sixteen bytes read, from `chunk_at - 16`, still to try.
-    may: u32,
-    /// 1 if the byte before `chunk_at` is an ASCII letter or digit.
-    after_alphanumeric: u32,
-}
-
-impl<'n, 't> WordStarts<'n, 't> {
-    fn new(names: &'n Names, text: &'t str, end: usize, at: usize) -> WordStarts<'n, 't> {
-        let before = at.checked_sub(1).map(|before| text.as_bytes()[before]);
-        let after_alphanumeric = u32::from(before.is_some_and(|byte| byte.is_ascii_alphanumeric()));
-        WordStarts { names, text, end, chunk_at: at, may: 0, after_alphanumeric }
-    }
-
-    /// Whether `at`, which follows no ASCII letter or digit, begins a character and a word (see
-    /// [`begins_word`]): only a character beyond ASCII before it is left to ask.
-    fn after_boundary(&self, at: usize) -> bool {
-        match at.checked_sub(1).map(|before| self.text.as_bytes()[before]) {
-            Some(before) if !before.is_ascii() => self.text.is_char_boundary(at) && begins_word(self.text, at),
-            _ => true,
-        }
-    }
-}
-
-impl Iterator for WordStarts<'_, '_> {
-    type Item = usize;
-
-    fn next(&mut self) -> Option<usize> {
-        let bytes = &self.text.as_bytes()[..self.end];
-        loop {
-            while self.may != 0 {
-                let at = self.chunk_at - 16 + self.may.trailing_zeros() as usize;
-                self.may &= self.may - 1;
-                if self.names.starts.begins(bytes, at) && self.after_boundary(at) {
-                    return Some(at);
-                }
-            }
-            if self.chunk_at >= self.end {
-                return None;
-            }
-            // Past the end the chunk is padded: its positions are masked off.
-            let chunk = sixteen_at(bytes, self.chunk_at, 0);
-            let alphanumeric = self.names.alphanumeric.mask(&chunk);
-            self.may = self.names.firsts.mask(&chunk) & !(alphanumeric << 1 | self.after_alphanumeric);
-            if let Some(short) = 16usize.checked_sub(self.end - self.chunk_at).filter(|&short| short > 0) {
-                self.may &= u32::MAX >> (16 + short);
-            }
-            self.after_alphanumeric = alphanumeric >> 15 & 1;
-            self.chunk_at += 16;
-        }
+/// Whether `at`, which follows no ASCII letter or digit, begins a character and a word (see
+/// [`begins_word`]): only a character beyond ASCII before it is left to ask.
+fn after_boundary(text: &str, at: usize) -> bool {
+    match at.checked_sub(1).map(|before| text.as_bytes()[before]) {
+        Some(before) if !before.is_ascii() => text.is_char_boundary(at) && begins_word(text, at),
+        _ => true,
     }
 }
 
@@ -588,6 +553,7 @@ type Pending = (Slot, usize, usize, usize);
 
 #[cfg(test)]
 mod tests {
+    use super::super::scan::WordScan;
     use super::*;
 
     #[test]
@@ -636,9 +602,12 @@ mod tests {
 
     /// Every match, as [`Gazetteer::find`] walks them.
     fn all_matches(names: &Names, text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
+        let region = Span::new(0, text.len());
+        let scan = WordScan::new(text, &[region], names.other_firsts.as_ref());
+        let mut starts = scan.names(0);
         let mut found = Vec::new();
         let mut at = 0;
-        while let Some((pattern, span)) = names.leftmost_longest(text, text.len(), at) {
+        while let Some((pattern, span)) = names.leftmost_longest(text, region, &mut starts, at) {
             at = span.end;
             found.push((pattern, span));
         }
@@ -673,29 +642,5 @@ mod tests {
         let expected = plain_matches(&surfaces, text);
         assert_eq!(all_matches(&names, text), expected);
         assert_eq!(expected.len(), 7);
-    }
-
-    proptest::proptest! {
-        /// From any start (within a character too) up to any end of a text, the scan stops
-        /// where the `char` predicates say a word begins, with a byte of the first bytes'
-        /// ranges, at a position the starts let a name begin at.
-        #[test]
-        fn words_begin_where_the_char_predicates_say(
-            surfaces in proptest::collection::vec("[aAb é“1]{1,5}", 1..8),
-            text in "[aAb .é“1½_-]{0,70}",
-            start in 0usize..70,
-            len in 0usize..70,
-        ) {
-            let names = Names::new(&surfaces);
-            let start = start.min(text.len());
-            let end = (start + len).min(text.len());
-            let bytes = &text.as_bytes()[..end];
-            let expected: Vec<usize> = (start..end)
-                .filter(|&at| text.is_char_boundary(at))
-                .filter(|&at| text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
-                .filter(|&at| names.firsts.mask(&[bytes[at]; 16]) & 1 == 1 && names.starts.begins(bytes, at))
-                .collect();
-            proptest::prop_assert_eq!(WordStarts::new(&names, &text, end, start).collect::<Vec<_>>(), expected);
-        }
     }
 }

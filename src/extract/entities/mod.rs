@@ -20,6 +20,9 @@
 //!   typed by cues (surnames, "said", "near", "the X bar") or as organisations. The document's
 //!   words are read and shaped once for all these rules.
 //!
+//! The gazetteer and the capitalised-name rules both look for words from where they may begin:
+//! one scan of the kept blocks (module `scan`) finds those positions for both.
+//!
 //! Overlap policy, applied in one place (`EntityExtractor::resolve`) to every list and pattern
 //! candidate: the **longest** candidate wins, then the rule with the higher **priority**, then the
 //! **earliest**. The capitalised-name rules then see only the text no survivor covers (in file
@@ -34,6 +37,7 @@ mod gazetteer;
 mod lists;
 mod names;
 mod patterns;
+mod scan;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -51,6 +55,7 @@ use self::gazetteer::Gazetteer;
 use self::lists::Lists;
 use self::names::{CapitalisedConfig, CapitalisedNames, DocumentWords, Lexicon};
 use self::patterns::{PatternRule, Patterns};
+use self::scan::WordScan;
 
 rule_table! {
     /// A `[[rule]]` in `rules/entities/`: a list of names, or a pattern.
@@ -262,8 +267,10 @@ impl EntityExtractor {
     /// The entities in `regions` of `text` (the kept blocks), in order, without overlaps.
     pub fn extract<'a>(&'a self, text: &'a str, regions: &[Span]) -> Vec<EntityItem<'a>> {
         let mut candidates = Vec::new();
-        for &region in regions {
-            self.gazetteer.find(text, region, &mut candidates);
+        // Where words may begin, read once for the gazetteer and the capitalised-name rules.
+        let scan = WordScan::new(text, regions, self.gazetteer.other_firsts());
+        for (index, &region) in regions.iter().enumerate() {
+            self.gazetteer.find(text, region, scan.names(index), &mut candidates);
             self.patterns.find(text, region, &mut candidates);
         }
         candidates.retain(|c| !self.never_alone.contains(c.span.of(text)));
@@ -274,7 +281,7 @@ impl EntityExtractor {
                 && self.gazetteer_rules.contains(&c.rule)
                 && !c.span.of(text).contains(char::is_whitespace)
         };
-        let document = DocumentWords::new(text, regions, &self.lexicon);
+        let document = DocumentWords::new(text, regions, &scan, &self.lexicon);
         for names in &self.names {
             names.find(text, regions, &mut chosen, &document, extendable, |c| self.rules[c.rule].entity_type);
         }
@@ -295,7 +302,8 @@ impl EntityExtractor {
     /// gazetteer pass alone, for measuring its throughput.
     pub fn count_listed_names(&self, text: &str, region: Span) -> usize {
         let mut candidates = Vec::new();
-        self.gazetteer.find(text, region, &mut candidates);
+        let scan = WordScan::new(text, &[region], self.gazetteer.other_firsts());
+        self.gazetteer.find(text, region, scan.names(0), &mut candidates);
         candidates.len()
     }
 

@@ -7,12 +7,13 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use super::gazetteer::{is_set, set};
 use super::lists::{self, Lists, WordList};
+use super::scan::{Bits, WordScan};
 use super::{Candidate, EntityRule};
-use crate::chars::{ASCII_CLASS, ByteRanges, LETTER, SPACE, class_at, class_run};
+use crate::chars::{ASCII_CLASS, LETTER, SPACE, class_at, class_run};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
 use crate::span::Span;
@@ -631,8 +632,9 @@ pub struct DocumentWords<'a> {
 }
 
 impl<'a> DocumentWords<'a> {
-    /// The words of `regions` of `text` (in order, disjoint), described by `lexicon`.
-    pub fn new(text: &'a str, regions: &[Span], lexicon: &'a Lexicon) -> DocumentWords<'a> {
+    /// The words of `regions` of `text` (in order, disjoint), described by `lexicon`; `scan`
+    /// holds the regions' capitals at word starts.
+    pub fn new(text: &'a str, regions: &[Span], scan: &WordScan, lexicon: &'a Lexicon) -> DocumentWords<'a> {
         // `lower_occurrence` finds the region of a word by a binary search.
         debug_assert!(regions.windows(2).all(|pair| pair[0].end <= pair[1].start));
         let mut document = DocumentWords {
@@ -648,11 +650,12 @@ impl<'a> DocumentWords<'a> {
             headlines: Vec::new(),
             last_words: 0,
         };
-        for &region in regions {
+        for (index, &region) in regions.iter().enumerate() {
             let first = document.shaped.len();
             // Only words that start in a capital are read; the others are passed over unread.
             let mut words = Words::new(text, region);
-            while let Some((span, capital)) = words.next_capitalised() {
+            let mut capitals = scan.capitals(index);
+            while let Some((span, capital)) = words.next_capitalised(&mut capitals) {
                 // A one-letter word is empty, with no capital.
                 if !capital {
                     continue;
@@ -1184,24 +1187,17 @@ impl<'t> Words<'t> {
     }
 
     /// The next word that starts in a capital letter, the words before it skipped. Only the
-    /// bytes that can begin a capital (ASCII capitals and bytes beyond ASCII) are looked at,
-    /// sixteen at a time: the lower-case words between them, most of the text, are not read.
-    fn next_capitalised(&mut self) -> Option<(Span, bool)> {
-        static CAPITALS: LazyLock<ByteRanges> =
-            LazyLock::new(|| ByteRanges::covering(1, |byte| byte.is_ascii_uppercase() || !byte.is_ascii()));
+    /// region's `capitals` (ASCII capitals and first bytes of characters beyond ASCII, after no
+    /// ASCII letter or digit: see [`WordScan`]) are looked at: the lower-case words between
+    /// them, most of the text, are not read.
+    fn next_capitalised(&mut self, capitals: &mut Bits) -> Option<(Span, bool)> {
         let bytes = self.slice.as_bytes();
-        let mut from = self.at;
-        while let Some(at) = CAPITALS.find(bytes, from) {
-            let (capital, width) = match bytes[at] {
-                byte if byte.is_ascii() => (true, 1),
-                // Inside a character.
-                0x80..=0xBF => (false, 1),
-                _ => self.capital_beyond_ascii(at),
-            };
+        capitals.skip_to(self.at);
+        for at in capitals {
+            let capital = bytes[at].is_ascii() || self.capital_beyond_ascii(at).0;
             if capital && let Some(word) = self.word_from(at) {
                 return Some(word);
             }
-            from = at + width;
         }
         self.at = bytes.len();
         None
@@ -1502,8 +1498,10 @@ mod tests {
                 .filter(|&(span, capital)| capital && starts_capitalised(span.of(&text)))
                 .collect();
             let mut words = Words::new(&text, region);
+            let scan = WordScan::new(&text, &[region], None);
+            let mut capitals = scan.capitals(0);
             let skipping: Vec<(Span, bool)> =
-                std::iter::from_fn(|| words.next_capitalised()).filter(|&(_, capital)| capital).collect();
+                std::iter::from_fn(|| words.next_capitalised(&mut capitals)).filter(|&(_, capital)| capital).collect();
             proptest::prop_assert_eq!(skipping, plain);
         }
 
@@ -1522,7 +1520,7 @@ mod tests {
                 .filter(|region| text.is_char_boundary(region.start) && text.is_char_boundary(region.end))
                 .collect::<Vec<_>>();
             let lexicon = Lexicon::default();
-            let document = DocumentWords::new(&text, &regions, &lexicon);
+            let document = DocumentWords::new(&text, &regions, &WordScan::new(&text, &regions, None), &lexicon);
             let plain = regions
                 .iter()
                 .flat_map(|&region| Words::new(&text, region))
@@ -1621,7 +1619,12 @@ mod tests {
         let mut lexicon = Lexicon { as_common: 1, min_mentions: 2, ..Lexicon::default() };
         lexicon.known.entry("Coalition").lists = 1;
         lexicon.known.entry("Members").lists = 1;
-        let document = DocumentWords::new(text, &[Span::new(0, text.len())], &lexicon);
+        let document = DocumentWords::new(
+            text,
+            &[Span::new(0, text.len())],
+            &WordScan::new(text, &[Span::new(0, text.len())], None),
+            &lexicon,
+        );
         assert_eq!(document.inside("Coalition"), 2);
         assert!(document.writes_lower("coalition"));
         assert!(document.in_headline(text.find("Ports").unwrap()));
@@ -1638,7 +1641,12 @@ mod tests {
         // A document too long for even one search: the first question reads every word.
         let long = format!("{prose}\n{}", "and so on ".repeat(LOWER_SEARCH_BYTES / 10 + 1));
         for text in [prose, long.as_str()] {
-            let document = DocumentWords::new(text, &[Span::new(0, text.len())], &lexicon);
+            let document = DocumentWords::new(
+                text,
+                &[Span::new(0, text.len())],
+                &WordScan::new(text, &[Span::new(0, text.len())], None),
+                &lexicon,
+            );
             assert!(document.writes_lower("coalition"));
             assert_eq!(document.lower.get().is_some(), text.len() > LOWER_SEARCH_BYTES);
             assert!(!document.writes_lower("harbour"));

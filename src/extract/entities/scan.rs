@@ -1,0 +1,254 @@
+//! One scan of the kept blocks for the positions where a word may begin, shared by the two
+//! readers of word starts: the gazetteer (every word start with a byte a name may begin with)
+//! and the capitalised-name rules (every capital at a word start). Each read the blocks sixteen
+//! bytes at a time with masks of its own; the masks of the ASCII letters and digits, of the
+//! capitals and of the bytes beyond ASCII come out of one pass of a few vector instructions
+//! per sixteen bytes, kept as bits, sixty-four positions to a word.
+
+use crate::chars::{ByteRanges, sixteen_at};
+use crate::span::Span;
+
+/// The candidate word starts of each region of a document, as bits from the region's start.
+#[derive(Debug, Default)]
+pub(super) struct WordScan {
+    /// Positions not after an ASCII letter or digit (nor, at a region's start, after one in
+    /// the text) that hold an ASCII letter or digit, a byte beyond ASCII or a byte of the
+    /// gazetteer's other first bytes: where a listed name may begin a word.
+    names: Vec<u64>,
+    /// Positions not after an ASCII letter or digit of the region that hold an ASCII capital or
+    /// the first byte of a character beyond ASCII: where a word in a capital may begin.
+    capitals: Vec<u64>,
+    /// Where the words of each region begin in `names` and `capitals`, and, last, their number.
+    firsts: Vec<usize>,
+}
+
+/// The bits of one region, read in order from any position on.
+#[derive(Debug, Clone)]
+pub(super) struct Bits<'s> {
+    words: &'s [u64],
+    /// The index of the word `current` comes from.
+    index: usize,
+    /// The bits of that word not yet read.
+    current: u64,
+}
+
+impl WordScan {
+    /// The candidate starts of `regions` of `text` (in order, disjoint); `other_firsts` are the
+    /// ASCII bytes other than letters and digits that a listed name begins with (usually none).
+    pub(super) fn new(text: &str, regions: &[Span], other_firsts: Option<&ByteRanges>) -> WordScan {
+        let words: usize = regions.iter().map(|region| region.len().div_ceil(64)).sum();
+        let mut scan = WordScan {
+            names: Vec::with_capacity(words),
+            capitals: Vec::with_capacity(words),
+            firsts: Vec::with_capacity(regions.len() + 1),
+        };
+        for &region in regions {
+            scan.firsts.push(scan.names.len());
+            scan.push_region(text, region, other_firsts);
+        }
+        scan.firsts.push(scan.names.len());
+        scan
+    }
+
+    fn push_region(&mut self, text: &str, region: Span, other_firsts: Option<&ByteRanges>) {
+        let bytes = &text.as_bytes()[..region.end];
+        // 1 if the byte before the next sixteen is an ASCII letter or digit: for names, the
+        // text's byte before the region counts too; for capitals, a region begins a word.
+        let before = region.start.checked_sub(1).map(|before| bytes[before]);
+        let mut after_name = u32::from(before.is_some_and(|byte| byte.is_ascii_alphanumeric()));
+        let mut after_capital = 0;
+        let mut at = region.start;
+        while at < region.end {
+            let (mut names, mut capitals) = (0u64, 0u64);
+            for quarter in 0..4 {
+                let chunk_at = at + 16 * quarter;
+                if chunk_at >= region.end {
+                    break;
+                }
+                // Past the end the chunk is padded with zeros, no letter, digit or capital.
+                let chunk = sixteen_at(bytes, chunk_at, 0);
+                let classes = Classes::of(&chunk);
+                let after = classes.alphanumeric << 1;
+                let other = other_firsts.map_or(0, |other| other.mask(&chunk));
+                let firsts = classes.alphanumeric | classes.beyond_ascii | other;
+                names |= u64::from(firsts & !(after | after_name) & 0xffff) << (16 * quarter);
+                capitals |= u64::from(classes.capitals & !(after | after_capital) & 0xffff) << (16 * quarter);
+                after_name = classes.alphanumeric >> 15 & 1;
+                after_capital = after_name;
+            }
+            if let Some(short) = (at + 64).checked_sub(region.end).filter(|&short| short > 0) {
+                names &= u64::MAX >> short;
+                capitals &= u64::MAX >> short;
+            }
+            self.names.push(names);
+            self.capitals.push(capitals);
+            at += 64;
+        }
+    }
+
+    /// The candidate name starts of region `index`.
+    pub(super) fn names(&self, index: usize) -> Bits<'_> {
+        Bits::new(&self.names[self.firsts[index]..self.firsts[index + 1]])
+    }
+
+    /// The candidate capitals of region `index`.
+    pub(super) fn capitals(&self, index: usize) -> Bits<'_> {
+        Bits::new(&self.capitals[self.firsts[index]..self.firsts[index + 1]])
+    }
+}
+
+impl<'s> Bits<'s> {
+    fn new(words: &'s [u64]) -> Bits<'s> {
+        Bits { words, index: 0, current: words.first().copied().unwrap_or(0) }
+    }
+
+    /// Passes over the positions before `from` not yet read.
+    #[inline]
+    pub(super) fn skip_to(&mut self, from: usize) {
+        let word = from / 64;
+        if word > self.index {
+            self.index = word;
+            self.current = self.words.get(word).copied().unwrap_or(0);
+        }
+        if word == self.index {
+            self.current &= u64::MAX << (from % 64);
+        }
+    }
+}
+
+impl Iterator for Bits<'_> {
+    type Item = usize;
+
+    /// The next position not yet read.
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.current == 0 {
+            self.index += 1;
+            self.current = *self.words.get(self.index)?;
+        }
+        let at = self.index * 64 + self.current.trailing_zeros() as usize;
+        self.current &= self.current - 1;
+        Some(at)
+    }
+}
+
+/// What the scan reads of sixteen bytes: bit `i` for byte `i`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Classes {
+    /// ASCII letters and digits.
+    alphanumeric: u32,
+    /// Bytes beyond ASCII.
+    beyond_ascii: u32,
+    /// ASCII capitals and the first bytes of characters beyond ASCII (`0xC0` and above).
+    capitals: u32,
+}
+
+impl Classes {
+    /// The classes of sixteen bytes. On x86-64 SSE2 instructions over all of them at once: a
+    /// byte is in a range when its distance above the range's first value, which wraps below
+    /// it, is at most the range's width, that is when the smaller of the two is the distance.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn of(chunk: &[u8; 16]) -> Classes {
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8, _mm_sub_epi8,
+        };
+        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+        // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
+        unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            let within = |first: u8, width: u8, bytes| {
+                let above = _mm_sub_epi8(bytes, _mm_set1_epi8(first as i8));
+                _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_set1_epi8(width as i8)), above)
+            };
+            // Setting bit 5 folds the capitals onto the lower-case letters, and no other byte
+            // onto them.
+            let letters = within(b'a', 25, _mm_or_si128(bytes, _mm_set1_epi8(0x20)));
+            let digits = within(b'0', 9, bytes);
+            let capitals = within(b'A', 25, bytes);
+            let leads = _mm_cmpeq_epi8(_mm_max_epu8(bytes, _mm_set1_epi8(0xC0_u8 as i8)), bytes);
+            Classes {
+                alphanumeric: _mm_movemask_epi8(_mm_or_si128(letters, digits)) as u32,
+                beyond_ascii: _mm_movemask_epi8(bytes) as u32,
+                capitals: _mm_movemask_epi8(_mm_or_si128(capitals, leads)) as u32,
+            }
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn of(chunk: &[u8; 16]) -> Classes {
+        Classes::of_bytes(chunk)
+    }
+
+    /// [`Classes::of`] byte by byte.
+    #[cfg(any(test, not(target_arch = "x86_64")))]
+    fn of_bytes(chunk: &[u8; 16]) -> Classes {
+        let mask = |holds: fn(u8) -> bool| (0..16).filter(|&i| holds(chunk[i])).fold(0, |mask, i| mask | 1 << i);
+        Classes {
+            alphanumeric: mask(|byte| byte.is_ascii_alphanumeric()),
+            beyond_ascii: mask(|byte| !byte.is_ascii()),
+            capitals: mask(|byte| byte.is_ascii_uppercase() || byte >= 0xC0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Every byte value, in every lane: the vector classes are the byte-wise ones.
+        #[test]
+        fn sixteen_bytes_are_classed_as_byte_by_byte(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
+            proptest::prop_assert_eq!(Classes::of(&chunk), Classes::of_bytes(&chunk));
+        }
+
+        /// Regions that cut through words and characters, longer than sixty-four bytes too,
+        /// read from any position: the bits are the positions told one by one.
+        #[test]
+        fn the_bits_are_the_word_starts_told_one_by_one(
+            text in "([aZ09 .&é“]|É){0,150}",
+            cuts in proptest::collection::vec(0usize..160, 0..4),
+            froms in proptest::collection::vec(0usize..160, 0..6),
+        ) {
+            let mut bounds: Vec<usize> = cuts.into_iter().chain([0, text.len()]).filter(|&at| at <= text.len()).collect();
+            bounds.sort_unstable();
+            bounds.dedup();
+            let regions: Vec<Span> = bounds.windows(2).step_by(2).map(|pair| Span::new(pair[0], pair[1])).collect();
+            let other = ByteRanges::covering(1, |byte| byte == b'&');
+            let scan = WordScan::new(&text, &regions, Some(&other));
+            let bytes = text.as_bytes();
+            for (index, region) in regions.iter().enumerate() {
+                let after = |at: usize, text_before: bool| {
+                    (at > region.start || text_before) && at > 0 && bytes[at - 1].is_ascii_alphanumeric()
+                };
+                let names = (region.start..region.end)
+                    .filter(|&at| bytes[at].is_ascii_alphanumeric() || !bytes[at].is_ascii() || bytes[at] == b'&')
+                    .filter(|&at| !after(at, true));
+                let capitals = (region.start..region.end)
+                    .filter(|&at| bytes[at].is_ascii_uppercase() || bytes[at] >= 0xC0)
+                    .filter(|&at| !after(at, false));
+                let expected = [names.collect::<Vec<_>>(), capitals.collect()];
+                for (bits, expected) in [scan.names(index), scan.capitals(index)].into_iter().zip(expected) {
+                    // Read one by one: every position, in order.
+                    let read: Vec<usize> = bits.clone().map(|at| region.start + at).collect();
+                    proptest::prop_assert_eq!(&read, &expected);
+                    // Read from positions further on (or not): the first not yet read at or after each.
+                    let mut skipping = bits;
+                    let mut froms = froms.clone();
+                    froms.sort_unstable();
+                    let mut next = 0;
+                    for from in froms {
+                        let wanted = expected.iter().map(|&at| at - region.start).find(|&at| at >= from.max(next));
+                        skipping.skip_to(from);
+                        let got = skipping.next();
+                        proptest::prop_assert_eq!(got, wanted);
+                        let Some(at) = got else { break };
+                        next = at + 1;
+                    }
+                }
+            }
+        }
+    }
+}
