@@ -3,7 +3,9 @@
 //! Some stages only ask which patterns match at the start of a short text (a line, the rest of a
 //! block from a lead): most texts are turned down within their first bytes, so a forward lazy DFA
 //! walked by hand answers for next to nothing, and it compiles to one automaton without the
-//! reverse and capture engines that a full regex builds.
+//! reverse and capture engines that a full regex builds. Walks from many positions of one text
+//! take their start states from a table by the byte before them ([`AnchoredStarts`]), and step
+//! the DFA without its checks from an untagged state (no match, dead, quit or unknown state).
 
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
