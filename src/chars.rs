@@ -119,6 +119,28 @@ fn class_beyond_ascii(text: &str, at: usize) -> (u8, usize) {
     (class_of(c), c.len_utf8())
 }
 
+/// `c.is_alphabetic()`, with the characters of two bytes looked up in [`TWO_BYTE_CLASS`].
+#[inline]
+pub fn is_alphabetic(c: char) -> bool {
+    class_of_char(c) == LETTER
+}
+
+/// `c.is_alphanumeric()`, with the characters of two bytes looked up in [`TWO_BYTE_CLASS`].
+#[inline]
+pub fn is_alphanumeric(c: char) -> bool {
+    class_of_char(c) & ALPHANUMERIC != 0
+}
+
+/// [`class_of`] by the tables for the characters of one and two bytes.
+#[inline]
+fn class_of_char(c: char) -> u8 {
+    match u32::from(c) {
+        code @ 0..0x80 => ASCII_CLASS[code as usize],
+        code @ 0x80..0x800 => TWO_BYTE_CLASS[code as usize - 0x80],
+        _ => class_of(c),
+    }
+}
+
 /// The class of `c` by the `char` predicates, which the tables and byte shortcuts above follow.
 fn class_of(c: char) -> u8 {
     if c.is_alphabetic() {
@@ -304,6 +326,7 @@ mod tests {
             text.clear();
             text.push(c);
             assert_eq!(class_at(&text, 0), (class_of(c), c.len_utf8()), "{c:?}");
+            assert_eq!((is_alphabetic(c), is_alphanumeric(c)), (c.is_alphabetic(), c.is_alphanumeric()), "{c:?}");
         }
     }
 

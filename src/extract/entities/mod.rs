@@ -46,7 +46,7 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use foldhash::HashSet;
 
-use crate::chars::{ASCII_CLASS, ByteRanges, SPACE};
+use crate::chars::{self, ASCII_CLASS, ByteRanges, SPACE};
 use crate::record::{EntityItem, EntityType};
 use crate::rules::{self, Catalogue, Family, RuleError, RuleFile, RuleSource, rule_table};
 use crate::span::{Span, SpanSet};
@@ -506,12 +506,12 @@ pub fn is_whole_word(text: &str, span: Span) -> bool {
 
 /// Whether a word may begin at `at` (a character boundary): no letter or digit comes before it.
 pub fn begins_word(text: &str, at: usize) -> bool {
-    text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+    text[..at].chars().next_back().is_none_or(|c| !chars::is_alphanumeric(c))
 }
 
 /// Whether a word may end at `at` (a character boundary): no letter or digit comes after it.
 pub fn ends_word(text: &str, at: usize) -> bool {
-    text[at..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+    text[at..].chars().next().is_none_or(|c| !chars::is_alphanumeric(c))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::gazetteer::{is_set, set};
 use super::lists::{self, Lists, WordList};
 use super::scan::{Bits, WordScan};
 use super::{Candidate, EntityRule};
-use crate::chars::{ASCII_CLASS, LETTER, SPACE, class_at, class_run};
+use crate::chars::{self, ASCII_CLASS, LETTER, SPACE, class_at, class_run};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
 use crate::span::Span;
@@ -1033,7 +1033,7 @@ impl Shape {
             part_start = hyphen;
             Shape {
                 chars: shape.chars + 1,
-                letters: shape.letters + usize::from(c.is_alphabetic()),
+                letters: shape.letters + usize::from(chars::is_alphabetic(c)),
                 lower: shape.lower | lower,
                 digit: shape.digit | c.is_ascii_digit(),
                 hyphen: shape.hyphen | hyphen,
@@ -1164,7 +1164,7 @@ impl<'t> Words<'t> {
     /// The character at `at`, beyond ASCII: (letter or digit, capital, width).
     fn beyond_ascii(&self, at: usize) -> (bool, bool, usize) {
         let (c, width) = self.char_beyond_ascii(at);
-        (c.is_some_and(char::is_alphanumeric), c.is_some_and(char::is_uppercase), width)
+        (c.is_some_and(chars::is_alphanumeric), c.is_some_and(char::is_uppercase), width)
     }
 
     /// Whether the character at `at`, beyond ASCII, is a capital, and its width. A capital is
@@ -1389,7 +1389,7 @@ fn word_before(text: &str, region: Span, at: usize) -> &str {
         return &text[region.start + start..region.start + end];
     }
     let before = text[region.start..at].trim_end_matches([' ', '\t']);
-    before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("")
+    before.rsplit(|c: char| !chars::is_alphanumeric(c)).next().unwrap_or("")
 }
 
 /// The word after `end` in `region` of `text`: the letters and digits after it, past spaces,
@@ -1403,7 +1403,7 @@ fn word_after(text: &str, region: Span, end: usize) -> &str {
         return &text[end + start..end + start + len];
     }
     let after = text[end..region.end].trim_start_matches([' ', '\t', ',']);
-    after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("")
+    after.split(|c: char| !chars::is_alphanumeric(c)).next().unwrap_or("")
 }
 
 /// Whether two words are separated by one space only (or by ` & `), so that they can belong to
@@ -1439,9 +1439,12 @@ fn follows_prose(text: &str, region: Span, at: usize) -> bool {
     let before = text[region.start..at].trim_end_matches([' ', '\t']);
     match before.chars().next_back() {
         Some(',') => true,
-        Some(c) if c.is_alphabetic() => {
-            let word_start =
-                before.char_indices().rev().find(|(_, c)| !c.is_alphanumeric()).map_or(0, |(i, c)| i + c.len_utf8());
+        Some(c) if chars::is_alphabetic(c) => {
+            let word_start = before
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !chars::is_alphanumeric(c))
+                .map_or(0, |(i, c)| i + c.len_utf8());
             before[word_start..].starts_with(char::is_lowercase)
         }
         _ => false,
