@@ -527,19 +527,9 @@ fn fold_non_ascii_capitals(text: &str) -> std::borrow::Cow<'_, str> {
 /// `text` with its non-ASCII capitals folded, as [`fold_non_ascii_capitals`] gives it when the
 /// text has one.
 fn folded(text: &str) -> String {
-    let mut folded = String::with_capacity(text.len());
-    let mut copied = 0;
-    for (at, c) in non_ascii_chars(text) {
-        // Most characters beyond ASCII are their own lower case: no table look-up for them.
-        if is_common_uncased(c) {
-            continue;
-        }
-        folded.push_str(&text[copied..at]);
-        folded.push(lowered(c));
-        copied = at + c.len_utf8();
-    }
-    folded.push_str(&text[copied..]);
-    folded
+    // Most characters beyond ASCII are their own lower case: no table look-up for them.
+    let cased = non_ascii_chars(text).filter(|&(_, c)| !is_common_uncased(c));
+    lowered_chars(text, Span::new(0, text.len()), cased)
 }
 
 /// The offsets of `offsets` (in order) that lie inside `range`.
@@ -553,10 +543,16 @@ fn within(offsets: &[usize], range: Span) -> &[usize] {
 /// where its characters that lower are: every capital and titlecase letter in it. The rest is
 /// copied unread.
 fn lowered_at(text: &str, range: Span, offsets: &[usize]) -> String {
+    let cased = offsets.iter().map(|&at| (at, text[at..].chars().next().expect("an offset of a character")));
+    lowered_chars(text, range, cased)
+}
+
+/// `range` of `text` with the characters `cased` gives (offsets in order, inside `range`)
+/// [`lowered`], and the rest copied.
+fn lowered_chars(text: &str, range: Span, cased: impl Iterator<Item = (usize, char)>) -> String {
     let mut folded = String::with_capacity(range.len());
     let mut copied = range.start;
-    for &at in offsets {
-        let c = text[at..].chars().next().expect("an offset of a character inside the range");
+    for (at, c) in cased {
         folded.push_str(&text[copied..at]);
         folded.push(lowered(c));
         copied = at + c.len_utf8();
