@@ -116,22 +116,25 @@ impl AnchoredStarts {
     /// `haystack`, as `start_state_forward` gives it; `None` if the DFA could not start.
     #[inline]
     pub fn get(&mut self, dfa: &LazyDfa, cache: &mut LazyCache, haystack: &[u8], start: usize) -> Option<LazyStateID> {
-        if cache.clear_count() != self.clears {
-            self.clears = cache.clear_count();
-            *self.states = [None; 257];
-        }
+        self.forget_if_cleared(cache);
         let before = start.checked_sub(1).map(|before| haystack[before]);
         let slot = before.map_or(256, usize::from);
         if let Some(state) = self.states[slot] {
             return Some(state);
         }
         let config = regex_automata::util::start::Config::new().look_behind(before).anchored(self.anchored);
+        // Finding a start state may clear the cache too.
         let state = dfa.start_state(cache, &config).ok()?;
+        self.forget_if_cleared(cache);
+        self.states[slot] = Some(state);
+        Some(state)
+    }
+
+    /// Forgets the states kept when `cache` was cleared since they were got.
+    fn forget_if_cleared(&mut self, cache: &LazyCache) {
         if cache.clear_count() != self.clears {
             self.clears = cache.clear_count();
             *self.states = [None; 257];
         }
-        self.states[slot] = Some(state);
-        Some(state)
     }
 }
