@@ -91,6 +91,12 @@ static TWO_BYTE_CLASS: std::sync::LazyLock<[u8; 0x780]> = std::sync::LazyLock::n
     table
 });
 
+/// The class of the character of two bytes whose code point is `code`.
+#[inline(always)]
+fn two_byte_class(code: u32) -> u8 {
+    TWO_BYTE_CLASS[code as usize - 0x80]
+}
+
 /// [`class_at`] for a character beyond ASCII. The characters of two bytes are classed by
 /// [`TWO_BYTE_CLASS`], and the general punctuation from U+2000 (quotes, dashes, spaces) by its
 /// bytes; the others are decoded and looked up.
@@ -101,8 +107,8 @@ fn class_beyond_ascii(text: &str, at: usize) -> (u8, usize) {
     // continuation bytes.
     match bytes[at] {
         lead @ 0xc2..=0xdf => {
-            let code = usize::from(lead & 0x1f) << 6 | usize::from(bytes[at + 1] & 0x3f);
-            return (TWO_BYTE_CLASS[code - 0x80], 2);
+            let code = u32::from(lead & 0x1f) << 6 | u32::from(bytes[at + 1] & 0x3f);
+            return (two_byte_class(code), 2);
         }
         // U+2000..=U+203F: spaces up to U+200A, the line and paragraph separators and the
         // narrow no-break space; the rest are marks.
@@ -136,7 +142,7 @@ pub fn is_alphanumeric(c: char) -> bool {
 fn class_of_char(c: char) -> u8 {
     match u32::from(c) {
         code @ 0..0x80 => ASCII_CLASS[code as usize],
-        code @ 0x80..0x800 => TWO_BYTE_CLASS[code as usize - 0x80],
+        code @ 0x80..0x800 => two_byte_class(code),
         _ => class_of(c),
     }
 }
