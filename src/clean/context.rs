@@ -162,6 +162,8 @@ struct ByteMasks {
     spaces: u64,
     /// The emphasis marks `*` and `_`: no characters of a line's text.
     marks: u64,
+    /// The marks that end a sentence: `.`, `!` and `?`.
+    stops: u64,
     /// Bytes beyond ASCII: the character they belong to must be decoded.
     beyond: u64,
 }
@@ -216,6 +218,7 @@ fn chunk_masks(chunk: &[u8; 16], shift: usize, masks: &mut ByteMasks) {
         masks.digits |= mask(within(b'0', b'9'));
         masks.spaces |= mask(_mm_or_si128(within(b'\t', b'\r'), is(b' ')));
         masks.marks |= mask(_mm_or_si128(is(b'*'), is(b'_')));
+        masks.stops |= mask(_mm_or_si128(_mm_or_si128(is(b'.'), is(b'!')), is(b'?')));
     }
 }
 
@@ -242,6 +245,9 @@ fn chunk_masks_by_byte(chunk: &[u8; 16], shift: usize, masks: &mut ByteMasks) {
         if matches!(byte, b'*' | b'_') {
             masks.marks |= bit;
         }
+        if matches!(byte, b'.' | b'!' | b'?') {
+            masks.stops |= bit;
+        }
     }
 }
 
@@ -266,6 +272,8 @@ pub struct Counted {
     pub gates: u64,
     /// Whether a token holds a character beyond ASCII.
     pub beyond_ascii: bool,
+    /// Whether the text ends a sentence somewhere: it holds `.`, `!` or `?`.
+    pub sentence: bool,
 }
 
 /// What one pass over a line's visible text finds: the counts the line rules read and the cues
@@ -410,7 +418,7 @@ impl StopWords {
     ) -> Counted {
         let bytes = text.as_bytes();
         let (mut words, mut chars, mut spaced_words, mut marks) = (0, 0, 0, 0);
-        let (mut gates, mut beyond_ascii) = (0, false);
+        let (mut gates, mut beyond_ascii, mut sentence) = (0, false, false);
         // What goes on from one window to the next: whether white space came since the last
         // token, or no token came yet (the next token then starts a word as `split_whitespace`
         // cuts them); whether the token that reaches into the next window holds a letter so
@@ -429,6 +437,8 @@ impl StopWords {
             let mut masks = byte_masks(bytes, at, len);
             chars += (below(len) & !(masks.beyond | masks.spaces | masks.marks)).count_ones() as usize;
             marks += masks.marks.count_ones() as usize;
+            // The zero bytes that pad the last window are no stops.
+            sentence |= masks.stops != 0;
             if masks.beyond != 0 {
                 // Every character beyond ASCII takes the class of its first byte for all its bytes.
                 masks.letters |= spill.letters;
@@ -505,7 +515,7 @@ impl StopWords {
             };
             at += len;
         }
-        Counted { words, chars, spaced_words, marks, gates, beyond_ascii }
+        Counted { words, chars, spaced_words, marks, gates, beyond_ascii, sentence }
     }
 
     /// Counts the token at `span` of `text` (with a letter, and the key `key` of its first 8
@@ -658,24 +668,25 @@ impl LineCues {
         removed_as: Option<BoilerplateKind>,
         kinds: &KindLists,
     ) -> LineCues {
-        let LineScan { body, stop_words, counted: Counted { words, chars, .. }, .. } = *scan;
+        let LineScan { body, stop_words, counted: Counted { words, chars, sentence, .. }, .. } = *scan;
         let link_share = if chars == 0 {
             if visible.links > 0 { 1.0 } else { 0.0 }
         } else {
             visible.link_chars.min(chars) as f64 / chars as f64
         };
-        let heading = raw.trim_start().starts_with('#');
+        let raw = raw.trim_start();
+        let heading = raw.starts_with('#');
         LineCues {
             chars,
             link_share,
             words,
             stop_words,
-            sentence: memchr::memchr3(b'.', b'!', b'?', body.as_bytes()).is_some(),
+            sentence,
             ends_sentence: body
                 .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
                 .ends_with(['.', '!', '?']),
             heading,
-            top_heading: raw.trim_start().strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
+            top_heading: raw.strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
             ruled: removed_as.is_some(),
             transparent: chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl),
             closes: removed_as.is_some_and(|kind| kinds.closing.contains(&kind)),
@@ -1228,7 +1239,9 @@ mod tests {
         let chars = text.chars().filter(|&c| !c.is_whitespace() && !matches!(c, '*' | '_')).count();
         let marks = text.chars().filter(|&c| matches!(c, '*' | '_')).count();
         let spaced_words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
-        let numbers = vec![words, chars, spaced_words, marks, gates as usize, usize::from(beyond_ascii)];
+        let sentence = text.contains(['.', '!', '?']);
+        let numbers =
+            vec![words, chars, spaced_words, marks, gates as usize, usize::from(beyond_ascii), usize::from(sentence)];
         (numbers, counts, found)
     }
 
@@ -1299,7 +1312,7 @@ mod tests {
         #[test]
         fn the_window_scan_counts_what_the_char_predicates_count(
             pieces in proptest::collection::vec(
-                r"[a-zA-Z0-9 \t\r*_.,'@`{\[\x00\x7fé×½\u{a0}’\u{2003}ж一Ⅻ🙂𝟙]{0,12}|[a-z0-9]{60,70}|[0-9]{60,70}|the|Und|ÜBER|été|Share|newsletters|copyright|Straße|in",
+                r"[a-zA-Z0-9 \t\r*_.,!?'@`{\[\x00\x7fé×½\u{a0}’\u{2003}ж一Ⅻ🙂𝟙]{0,12}|[a-z0-9]{60,70}|[0-9]{60,70}|the|Und|ÜBER|été|Share|newsletters|copyright|Straße|in",
                 0..30,
             ),
         ) {
@@ -1324,6 +1337,7 @@ mod tests {
                     counted.marks,
                     counted.gates as usize,
                     usize::from(counted.beyond_ascii),
+                    usize::from(counted.sentence),
                 ];
                 proptest::prop_assert_eq!(&(numbers, counts, found), &expected, "portable: {}", portable);
             }
