@@ -537,9 +537,12 @@ impl StopWords {
         lower: &mut String,
     ) -> Option<&Word> {
         let word = self.short.get(key);
+        // Not `span.len()`, which guards against an end before the start with a few
+        // instructions more for every token.
+        let len = span.end - span.start;
         let languages = match word {
-            _ if ascii && span.len() <= 8 => word.map(|word| word.languages),
-            Some(Word { starts_long: true, .. }) if ascii && span.len() <= self.longest => {
+            _ if ascii && len <= 8 => word.map(|word| word.languages),
+            Some(Word { starts_long: true, .. }) if ascii && len <= self.longest => {
                 self.languages_of(&text[span], ascii, lower)
             }
             _ if ascii => None,
