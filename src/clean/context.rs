@@ -91,7 +91,7 @@ pub struct Language {
 /// The stop words of every language, lower case: each word with the set of languages (one bit
 /// per language, in the order they were added) whose list holds it, so that a word is looked up
 /// once whatever the number of languages.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct StopWords {
     codes: Vec<String>,
     /// Words of up to 8 bytes, keyed by their bytes packed into a `u64` (see [`pack`]): most
@@ -104,6 +104,28 @@ pub struct StopWords {
     /// case, is no stop word and needs no lookup (the longest words of some lists are beyond
     /// ASCII, and take more bytes).
     longest: usize,
+    /// Whether the processor has the bit instructions (see [`count`](Self::count)), asked once
+    /// here rather than for every line.
+    bit_instructions: bool,
+}
+
+impl Default for StopWords {
+    fn default() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        let bit_instructions = std::arch::is_x86_feature_detected!("popcnt")
+            && std::arch::is_x86_feature_detected!("bmi1")
+            && std::arch::is_x86_feature_detected!("bmi2")
+            && std::arch::is_x86_feature_detected!("lzcnt");
+        #[cfg(not(target_arch = "x86_64"))]
+        let bit_instructions = false;
+        StopWords {
+            codes: Vec::new(),
+            short: KeyTable::default(),
+            long: HashMap::default(),
+            longest: 0,
+            bit_instructions,
+        }
+    }
 }
 
 /// What a key of [`StopWords`] stands for.
@@ -140,6 +162,8 @@ struct ByteMasks {
     spaces: u64,
     /// The emphasis marks `*` and `_`: no characters of a line's text.
     marks: u64,
+    /// The marks that end a sentence: `.`, `!` and `?`.
+    stops: u64,
     /// Bytes beyond ASCII: the character they belong to must be decoded.
     beyond: u64,
 }
@@ -194,6 +218,7 @@ fn chunk_masks(chunk: &[u8; 16], shift: usize, masks: &mut ByteMasks) {
         masks.digits |= mask(within(b'0', b'9'));
         masks.spaces |= mask(_mm_or_si128(within(b'\t', b'\r'), is(b' ')));
         masks.marks |= mask(_mm_or_si128(is(b'*'), is(b'_')));
+        masks.stops |= mask(_mm_or_si128(_mm_or_si128(is(b'.'), is(b'!')), is(b'?')));
     }
 }
 
@@ -220,6 +245,9 @@ fn chunk_masks_by_byte(chunk: &[u8; 16], shift: usize, masks: &mut ByteMasks) {
         if matches!(byte, b'*' | b'_') {
             masks.marks |= bit;
         }
+        if matches!(byte, b'.' | b'!' | b'?') {
+            masks.stops |= bit;
+        }
     }
 }
 
@@ -244,6 +272,8 @@ pub struct Counted {
     pub gates: u64,
     /// Whether a token holds a character beyond ASCII.
     pub beyond_ascii: bool,
+    /// Whether the text ends a sentence somewhere: it holds `.`, `!` or `?`.
+    pub sentence: bool,
 }
 
 /// What one pass over a line's visible text finds: the counts the line rules read and the cues
@@ -345,7 +375,41 @@ impl StopWords {
     /// Adds to `counts[l]` one for every word of `text` in the list of language `l`, in one pass
     /// that decodes only non-ASCII characters; `lower` is scratch for long words.
     /// Calls `phrases(start, group)` for every token at byte `start` that starts a phrase group.
+    ///
+    /// The scan is bit counting and bit searching on the masks of its windows; the baseline
+    /// x86-64 target has no instruction to count bits, and spends a dozen on each count. Where
+    /// the processor has the bit instructions, the scan is compiled for them.
     fn count(
+        &self,
+        text: &str,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+        phrases: impl FnMut(usize, u32),
+    ) -> Counted {
+        #[cfg(target_arch = "x86_64")]
+        if self.bit_instructions {
+            // SAFETY: the processor has every feature the function is compiled for.
+            return unsafe { self.count_with_bit_instructions(text, counts, lower, phrases) };
+        }
+        self.count_by_windows(text, counts, lower, phrases)
+    }
+
+    /// [`count_by_windows`](Self::count_by_windows) compiled for the bit instructions.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt,bmi1,bmi2,lzcnt")]
+    fn count_with_bit_instructions(
+        &self,
+        text: &str,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+        phrases: impl FnMut(usize, u32),
+    ) -> Counted {
+        self.count_by_windows(text, counts, lower, phrases)
+    }
+
+    /// [`count`](Self::count) for any processor.
+    #[inline(always)]
+    fn count_by_windows(
         &self,
         text: &str,
         counts: &mut LanguageCounts,
@@ -354,7 +418,7 @@ impl StopWords {
     ) -> Counted {
         let bytes = text.as_bytes();
         let (mut words, mut chars, mut spaced_words, mut marks) = (0, 0, 0, 0);
-        let (mut gates, mut beyond_ascii) = (0, false);
+        let (mut gates, mut beyond_ascii, mut sentence) = (0, false, false);
         // What goes on from one window to the next: whether white space came since the last
         // token, or no token came yet (the next token then starts a word as `split_whitespace`
         // cuts them); whether the token that reaches into the next window holds a letter so
@@ -373,6 +437,8 @@ impl StopWords {
             let mut masks = byte_masks(bytes, at, len);
             chars += (below(len) & !(masks.beyond | masks.spaces | masks.marks)).count_ones() as usize;
             marks += masks.marks.count_ones() as usize;
+            // The zero bytes that pad the last window are no stops.
+            sentence |= masks.stops != 0;
             if masks.beyond != 0 {
                 // Every character beyond ASCII takes the class of its first byte for all its bytes.
                 masks.letters |= spill.letters;
@@ -449,7 +515,7 @@ impl StopWords {
             };
             at += len;
         }
-        Counted { words, chars, spaced_words, marks, gates, beyond_ascii }
+        Counted { words, chars, spaced_words, marks, gates, beyond_ascii, sentence }
     }
 
     /// Counts the token at `span` of `text` (with a letter, and the key `key` of its first 8
@@ -471,9 +537,12 @@ impl StopWords {
         lower: &mut String,
     ) -> Option<&Word> {
         let word = self.short.get(key);
+        // Not `span.len()`, which guards against an end before the start with a few
+        // instructions more for every token.
+        let len = span.end - span.start;
         let languages = match word {
-            _ if ascii && span.len() <= 8 => word.map(|word| word.languages),
-            Some(Word { starts_long: true, .. }) if ascii && span.len() <= self.longest => {
+            _ if ascii && len <= 8 => word.map(|word| word.languages),
+            Some(Word { starts_long: true, .. }) if ascii && len <= self.longest => {
                 self.languages_of(&text[span], ascii, lower)
             }
             _ if ascii => None,
@@ -602,24 +671,25 @@ impl LineCues {
         removed_as: Option<BoilerplateKind>,
         kinds: &KindLists,
     ) -> LineCues {
-        let LineScan { body, stop_words, counted: Counted { words, chars, .. }, .. } = *scan;
+        let LineScan { body, stop_words, counted: Counted { words, chars, sentence, .. }, .. } = *scan;
         let link_share = if chars == 0 {
             if visible.links > 0 { 1.0 } else { 0.0 }
         } else {
             visible.link_chars.min(chars) as f64 / chars as f64
         };
-        let heading = raw.trim_start().starts_with('#');
+        let raw = raw.trim_start();
+        let heading = raw.starts_with('#');
         LineCues {
             chars,
             link_share,
             words,
             stop_words,
-            sentence: memchr::memchr3(b'.', b'!', b'?', body.as_bytes()).is_some(),
+            sentence,
             ends_sentence: body
                 .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
                 .ends_with(['.', '!', '?']),
             heading,
-            top_heading: raw.trim_start().strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
+            top_heading: raw.strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
             ruled: removed_as.is_some(),
             transparent: chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl),
             closes: removed_as.is_some_and(|kind| kinds.closing.contains(&kind)),
@@ -1172,7 +1242,9 @@ mod tests {
         let chars = text.chars().filter(|&c| !c.is_whitespace() && !matches!(c, '*' | '_')).count();
         let marks = text.chars().filter(|&c| matches!(c, '*' | '_')).count();
         let spaced_words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
-        let numbers = vec![words, chars, spaced_words, marks, gates as usize, usize::from(beyond_ascii)];
+        let sentence = text.contains(['.', '!', '?']);
+        let numbers =
+            vec![words, chars, spaced_words, marks, gates as usize, usize::from(beyond_ascii), usize::from(sentence)];
         (numbers, counts, found)
     }
 
@@ -1243,24 +1315,35 @@ mod tests {
         #[test]
         fn the_window_scan_counts_what_the_char_predicates_count(
             pieces in proptest::collection::vec(
-                r"[a-zA-Z0-9 \t\r*_.,'@`{\[\x00\x7fé×½\u{a0}’\u{2003}ж一Ⅻ🙂𝟙]{0,12}|[a-z0-9]{60,70}|[0-9]{60,70}|the|Und|ÜBER|été|Share|newsletters|copyright|Straße|in",
+                r"[a-zA-Z0-9 \t\r*_.,!?'@`{\[\x00\x7fé×½\u{a0}’\u{2003}ж一Ⅻ🙂𝟙]{0,12}|[a-z0-9]{60,70}|[0-9]{60,70}|the|Und|ÜBER|été|Share|newsletters|copyright|Straße|in",
                 0..30,
             ),
         ) {
             let stop = stop_words_with_phrases();
             let text = pieces.concat();
-            let mut counts = [0; MAX_LANGUAGES];
-            let mut found = Vec::new();
-            let counted = stop.count(&text, &mut counts, &mut String::new(), |start, group| found.push((start, group)));
-            let numbers = vec![
-                counted.words,
-                counted.chars,
-                counted.spaced_words,
-                counted.marks,
-                counted.gates as usize,
-                usize::from(counted.beyond_ascii),
-            ];
-            proptest::prop_assert_eq!((numbers, counts, found), count_by_char(&stop, &text));
+            let expected = count_by_char(&stop, &text);
+            // The scan compiled for the bit instructions, where the processor has them, and
+            // the scan for any processor.
+            for portable in [false, true] {
+                let mut counts = [0; MAX_LANGUAGES];
+                let mut found = Vec::new();
+                let found_at = |start, group| found.push((start, group));
+                let counted = if portable {
+                    stop.count_by_windows(&text, &mut counts, &mut String::new(), found_at)
+                } else {
+                    stop.count(&text, &mut counts, &mut String::new(), found_at)
+                };
+                let numbers = vec![
+                    counted.words,
+                    counted.chars,
+                    counted.spaced_words,
+                    counted.marks,
+                    counted.gates as usize,
+                    usize::from(counted.beyond_ascii),
+                    usize::from(counted.sentence),
+                ];
+                proptest::prop_assert_eq!(&(numbers, counts, found), &expected, "portable: {}", portable);
+            }
         }
     }
 

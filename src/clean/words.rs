@@ -42,11 +42,13 @@ pub fn folded_key_at(bytes: &[u8], from: usize, len: usize) -> u64 {
 /// load and an `or`, without [`fold_packed`]'s tests for capitals and bytes beyond ASCII.
 #[inline(always)]
 pub fn alphanumeric_key_at(bytes: &[u8], from: usize, len: usize) -> u64 {
-    let eight = match bytes.get(from..from + 8) {
-        Some(eight) => eight.try_into().expect("eight bytes"),
+    // One test of the bytes left, where a range from `from` is also tested for overflow.
+    let eight = match bytes[from..].first_chunk::<8>() {
+        Some(eight) => *eight,
         None => *crate::chars::sixteen_at(bytes, from, 0).first_chunk().expect("eight bytes"),
     };
-    (u64::from_le_bytes(eight) | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * len.min(8)))
+    let kept = if len >= 8 { u64::MAX } else { (1 << (8 * len)) - 1 };
+    (u64::from_le_bytes(eight) | 0x2020_2020_2020_2020) & kept
 }
 
 /// Lowers the ASCII capitals of up to 8 packed bytes and zeroes those beyond ASCII.
