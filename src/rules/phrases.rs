@@ -186,7 +186,7 @@ impl PhraseSet {
             two = table.next(two, second[at]);
             at += 1;
             // Most steps reach no match state in either walk: one test tells.
-            if table.is_match(one.max(two)) {
+            if table.either_matches(one, two) {
                 break;
             }
         }
@@ -375,7 +375,7 @@ struct Table {
     /// States are walked as `usize`, which their entries in `next` widen to as they are read:
     /// as `u16`, every step widened the state again.
     start: usize,
-    /// The states from this one on are match states.
+    /// The states from this one on are match states; a power of two.
     first_match: usize,
     /// Per match state (less `first_match`): where its strings end in `matched`.
     ends: Vec<u32>,
@@ -425,23 +425,29 @@ impl Table {
                 steps.push(number);
             }
         }
-        if states.len() > usize::from(u16::MAX) + 1 {
-            return Err(TooManyPhrases(format!("{} states, where at most 65,536 are numbered", states.len())));
-        }
-        // Numbered in 16 bits again, match states last.
+        // Numbered in 16 bits again, match states last, from a power of two on: a state is a
+        // match state when a bit from there up is set, so that two walks tell whether either
+        // reached one by one test of both states together (see [`Table::either_matches`]). The
+        // numbers skipped below it are never reached, nor their entries read.
         let (plain, matching): (Vec<usize>, Vec<usize>) = (0..states.len()).partition(|&n| !dfa.is_match(states[n]));
+        let first_match = plain.len().next_power_of_two();
+        let numbered = first_match + matching.len();
+        if numbered > usize::from(u16::MAX) + 1 {
+            return Err(TooManyPhrases(format!("{numbered} states, where at most 65,536 are numbered")));
+        }
         let mut renumbered = vec![0u16; states.len()];
-        for (number, &reached) in plain.iter().chain(&matching).enumerate() {
+        let numbers = (0..plain.len()).chain(first_match..numbered);
+        for (number, &reached) in numbers.zip(plain.iter().chain(&matching)) {
             renumbered[reached] = number as u16;
         }
-        let mut next = vec![0u16; states.len() * width];
+        let mut next = vec![0u16; numbered * width];
         for (reached, row) in steps.chunks(width).enumerate() {
             let from = usize::from(renumbered[reached]);
             for (class, &to) in row.iter().enumerate() {
-                next[class * states.len() + from] = renumbered[to];
+                next[class * numbered + from] = renumbered[to];
             }
         }
-        let class_starts = classes.map(|class| u32::from(class) * states.len() as u32);
+        let class_starts = classes.map(|class| u32::from(class) * numbered as u32);
         let (mut ends, mut matched) = (Vec::with_capacity(matching.len()), Vec::new());
         for &reached in &matching {
             let state = states[reached];
@@ -452,7 +458,7 @@ impl Table {
             class_starts,
             next,
             start: usize::from(renumbered[0]),
-            first_match: plain.len(),
+            first_match,
             ends,
             matched,
             lens: strings.iter().map(String::len).collect(),
@@ -474,6 +480,13 @@ impl Table {
     #[inline(always)]
     fn is_match(&self, state: usize) -> bool {
         state >= self.first_match
+    }
+
+    /// Whether `one` or `two` is a match state: match states are those at or above a power of
+    /// two, and no others have a bit from there up.
+    #[inline(always)]
+    fn either_matches(&self, one: usize, two: usize) -> bool {
+        one | two >= self.first_match
     }
 
     /// The strings match state `state` reports.
@@ -640,6 +653,28 @@ mod tests {
         let mut hits = Vec::new();
         set.find("Share THIS: the cost, costly", |rule, start, end| hits.push((rule, start, end)));
         assert_eq!(hits, [(0, 0, 10), (1, 6, 10), (1, 16, 20)]);
+    }
+
+    /// The one test of two states together tells what a test of each tells, for every pair of
+    /// states a walk can hold.
+    #[test]
+    fn either_of_two_states_matches_as_each_tells() {
+        let mut builder = PhraseSetBuilder::default();
+        builder.add(0, &["share this".into(), "cost".into(), "costs rose".into()], Position::Anywhere);
+        builder.add_substrings(1, &["st".into(), "e. ä".into(), "said".into()]);
+        let table = builder.build().unwrap().automaton;
+        let mut states: Vec<usize> = table.next.iter().map(|&state| usize::from(state)).collect();
+        states.push(table.start);
+        states.sort_unstable();
+        states.dedup();
+        assert!(
+            states.iter().any(|&state| table.is_match(state)) && states.iter().any(|&state| !table.is_match(state))
+        );
+        for &one in &states {
+            for &two in &states {
+                assert_eq!(table.either_matches(one, two), table.is_match(one) || table.is_match(two), "{one} {two}");
+            }
+        }
     }
 
     #[test]
