@@ -159,7 +159,7 @@ impl PhraseSet {
     /// the offset after the last byte read. The loop calls nothing, so that what it needs stays
     /// in registers (with the reports in it, they were reloaded at every byte).
     #[inline(never)]
-    fn steps(&self, haystack: &[u8], mut at: usize, state: &mut u16) -> usize {
+    fn steps(&self, haystack: &[u8], mut at: usize, state: &mut usize) -> usize {
         let table = &self.automaton;
         let mut current = *state;
         while let Some(&byte) = haystack.get(at) {
@@ -176,7 +176,7 @@ impl PhraseSet {
     /// [`steps`](Self::steps) of two walks side by side, over the bytes both haystacks have, up
     /// to the first step where either reaches a match state.
     #[inline(never)]
-    fn steps_two(&self, haystacks: [&[u8]; 2], mut at: usize, states: &mut [u16; 2]) -> usize {
+    fn steps_two(&self, haystacks: [&[u8]; 2], mut at: usize, states: &mut [usize; 2]) -> usize {
         let table = &self.automaton;
         let common = haystacks[0].len().min(haystacks[1].len());
         let (first, second) = (&haystacks[0][..common], &haystacks[1][..common]);
@@ -186,7 +186,7 @@ impl PhraseSet {
             two = table.next(two, second[at]);
             at += 1;
             // Most steps reach no match state in either walk: one test tells.
-            if table.is_match(one.max(two)) {
+            if table.either_matches(one, two) {
                 break;
             }
         }
@@ -222,7 +222,7 @@ impl PhraseSet {
     }
 
     /// Calls `found(pattern, end)` for the strings that end at `end` in match state `state`.
-    fn report(&self, state: u16, end: usize, found: &mut impl FnMut(usize, usize)) {
+    fn report(&self, state: usize, end: usize, found: &mut impl FnMut(usize, usize)) {
         for &pattern in self.automaton.matches(state) {
             found(pattern as usize, end);
         }
@@ -363,17 +363,20 @@ impl PhraseSet {
 /// stays in the fastest caches. ASCII capitals and the bytes no string has are folded into the
 /// classes of the bytes (where the automaton keeps a class for each capital and for each gap
 /// between the bytes it has), and states are numbered in 16 bits, match states last.
+///
+/// The table is laid out class by class: a step adds the state to where its byte's class starts,
+/// one addition where a layout state by state shifts the state first, on every byte walked.
 #[derive(Debug)]
 struct Table {
-    /// Per byte: its class.
-    classes: [u8; 256],
-    /// log2 of the room per state in `next`: the number of classes, rounded up to a power of two.
-    shift: u32,
-    /// Per state and class: the next state.
+    /// Per byte: where the next states of its class start in `next`.
+    class_starts: [u32; 256],
+    /// Per class and state: the next state.
     next: Vec<u16>,
-    start: u16,
-    /// The states from this one on are match states.
-    first_match: u16,
+    /// States are walked as `usize`, which their entries in `next` widen to as they are read:
+    /// as `u16`, every step widened the state again.
+    start: usize,
+    /// The states from this one on are match states; a power of two.
+    first_match: usize,
     /// Per match state (less `first_match`): where its strings end in `matched`.
     ends: Vec<u32>,
     /// The strings each match state reports, by number, in the automaton's order.
@@ -399,7 +402,6 @@ impl Table {
         }
         // A byte of class 0, if any is left, leads where every such byte leads.
         representatives[0] = (0..=u8::MAX).find(|&byte| classes[usize::from(byte)] == 0);
-        let shift = representatives.len().next_power_of_two().trailing_zeros();
         let start = dfa.start_state(Anchored::No).expect("an unanchored automaton has an unanchored start");
         let width = representatives.len();
         // Every state the walk can reach, from the start, in the order first reached, each
@@ -423,22 +425,29 @@ impl Table {
                 steps.push(number);
             }
         }
-        if states.len() > usize::from(u16::MAX) + 1 {
-            return Err(TooManyPhrases(format!("{} states, where at most 65,536 are numbered", states.len())));
-        }
-        // Numbered in 16 bits again, match states last.
+        // Numbered in 16 bits again, match states last, from a power of two on: a state is a
+        // match state when a bit from there up is set, so that two walks tell whether either
+        // reached one by one test of both states together (see [`Table::either_matches`]). The
+        // numbers skipped below it are never reached, nor their entries read.
         let (plain, matching): (Vec<usize>, Vec<usize>) = (0..states.len()).partition(|&n| !dfa.is_match(states[n]));
+        let first_match = plain.len().next_power_of_two();
+        let numbered = first_match + matching.len();
+        if numbered > usize::from(u16::MAX) + 1 {
+            return Err(TooManyPhrases(format!("{numbered} states, where at most 65,536 are numbered")));
+        }
         let mut renumbered = vec![0u16; states.len()];
-        for (number, &reached) in plain.iter().chain(&matching).enumerate() {
+        let numbers = (0..plain.len()).chain(first_match..numbered);
+        for (number, &reached) in numbers.zip(plain.iter().chain(&matching)) {
             renumbered[reached] = number as u16;
         }
-        let mut next = vec![0u16; states.len() << shift];
+        let mut next = vec![0u16; numbered * width];
         for (reached, row) in steps.chunks(width).enumerate() {
-            let at = usize::from(renumbered[reached]) << shift;
-            for (entry, &to) in next[at..at + width].iter_mut().zip(row) {
-                *entry = renumbered[to];
+            let from = usize::from(renumbered[reached]);
+            for (class, &to) in row.iter().enumerate() {
+                next[class * numbered + from] = renumbered[to];
             }
         }
+        let class_starts = classes.map(|class| u32::from(class) * numbered as u32);
         let (mut ends, mut matched) = (Vec::with_capacity(matching.len()), Vec::new());
         for &reached in &matching {
             let state = states[reached];
@@ -446,11 +455,10 @@ impl Table {
             ends.push(matched.len() as u32);
         }
         Ok(Table {
-            classes,
-            shift,
+            class_starts,
             next,
-            start: renumbered[0],
-            first_match: plain.len() as u16,
+            start: usize::from(renumbered[0]),
+            first_match,
             ends,
             matched,
             lens: strings.iter().map(String::len).collect(),
@@ -460,24 +468,30 @@ impl Table {
     /// The walk's one step. Unchecked: the bounds check was two of the eleven instructions per
     /// byte of the walk, which every document's kept text goes through.
     #[inline(always)]
-    fn next(&self, state: u16, byte: u8) -> u16 {
-        let at = usize::from(state) << self.shift | usize::from(self.classes[usize::from(byte)]);
+    fn next(&self, state: usize, byte: u8) -> usize {
+        let at = self.class_starts[usize::from(byte)] as usize + state;
         debug_assert!(at < self.next.len());
         // SAFETY: every state the walk holds is `start` or an entry of `next`, and both are
-        // numbers given to the states reached in `new`, below their count; every class is below
-        // the number of classes, at most `1 << shift`; and `next` holds `1 << shift` entries per
-        // state reached.
-        unsafe { *self.next.get_unchecked(at) }
+        // numbers given to the states reached in `new`, below their count; every class starts
+        // at its number times that count, and `next` holds that count of entries per class.
+        usize::from(unsafe { *self.next.get_unchecked(at) })
     }
 
     #[inline(always)]
-    fn is_match(&self, state: u16) -> bool {
+    fn is_match(&self, state: usize) -> bool {
         state >= self.first_match
     }
 
+    /// Whether `one` or `two` is a match state: match states are those at or above a power of
+    /// two, and no others have a bit from there up.
+    #[inline(always)]
+    fn either_matches(&self, one: usize, two: usize) -> bool {
+        one | two >= self.first_match
+    }
+
     /// The strings match state `state` reports.
-    fn matches(&self, state: u16) -> &[u32] {
-        let index = usize::from(state - self.first_match);
+    fn matches(&self, state: usize) -> &[u32] {
+        let index = state - self.first_match;
         let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
         &self.matched[start..self.ends[index] as usize]
     }
@@ -639,6 +653,28 @@ mod tests {
         let mut hits = Vec::new();
         set.find("Share THIS: the cost, costly", |rule, start, end| hits.push((rule, start, end)));
         assert_eq!(hits, [(0, 0, 10), (1, 6, 10), (1, 16, 20)]);
+    }
+
+    /// The one test of two states together tells what a test of each tells, for every pair of
+    /// states a walk can hold.
+    #[test]
+    fn either_of_two_states_matches_as_each_tells() {
+        let mut builder = PhraseSetBuilder::default();
+        builder.add(0, &["share this".into(), "cost".into(), "costs rose".into()], Position::Anywhere);
+        builder.add_substrings(1, &["st".into(), "e. ä".into(), "said".into()]);
+        let table = builder.build().unwrap().automaton;
+        let mut states: Vec<usize> = table.next.iter().map(|&state| usize::from(state)).collect();
+        states.push(table.start);
+        states.sort_unstable();
+        states.dedup();
+        assert!(
+            states.iter().any(|&state| table.is_match(state)) && states.iter().any(|&state| !table.is_match(state))
+        );
+        for &one in &states {
+            for &two in &states {
+                assert_eq!(table.either_matches(one, two), table.is_match(one) || table.is_match(two), "{one} {two}");
+            }
+        }
     }
 
     #[test]
