@@ -66,8 +66,9 @@ fn one() -> usize {
 #[derive(Debug, Clone)]
 struct NameWord {
     span: Span,
-    /// Whether it begins a sentence (see [`starts_sentence`]).
-    starts_sentence: bool,
+    /// Whether it begins a sentence (see [`starts_sentence`]) or lies in a headline: where any
+    /// word is written capitalised. Told once here rather than by each rule for each run.
+    initial: bool,
     /// Whether it may go on a run that the name-shaped word before it is in: runs are made of
     /// consecutive words of a region, one space or ` & ` between (see [`joined`]). Told once
     /// here for every rule.
@@ -305,6 +306,21 @@ pub struct CapitalisedNames {
     min_words: usize,
     listed_with: Option<EntityType>,
     extend: bool,
+    /// What the rule's configuration makes of every run (see [`RunNeeds`]), told once here
+    /// rather than for each of the hundreds of thousands of runs a pass judges.
+    needs: RunNeeds,
+}
+
+/// What a capitalised-name rule asks of every run, read off its configuration once.
+#[derive(Debug, Clone, Copy)]
+struct RunNeeds {
+    /// Whether the rule takes only runs that some cue marks (see [`CapitalisedNames::has_cues`]).
+    cues: bool,
+    /// The fewest words a run needs (see [`CapitalisedNames::fewest_words`]).
+    fewest_words: usize,
+    /// Whether all the rule's cues are at the end of a run (its last word, the word after it)
+    /// or a neighbouring item of a list: none at its start, which the words it loses move.
+    end_cues_only: bool,
 }
 
 impl CapitalisedNames {
@@ -348,7 +364,7 @@ impl CapitalisedNames {
             set(&mut lexicon.cue_heads, head(word));
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
-        Ok(CapitalisedNames {
+        let mut names = CapitalisedNames {
             surnames,
             rule: rule_index,
             slot,
@@ -362,7 +378,14 @@ impl CapitalisedNames {
             min_words: config.min_words,
             listed_with: config.listed_with,
             extend: config.extend,
-        })
+            needs: RunNeeds { cues: false, fewest_words: 1, end_cues_only: false },
+        };
+        names.needs = RunNeeds {
+            cues: names.has_cues(),
+            fewest_words: names.fewest_words(),
+            end_cues_only: names.surnames.is_none() && names.has_cues() && !names.has_preceded_by,
+        };
+        Ok(names)
     }
 
     /// Adds the unknown names found in the parts of `regions` that no entity in `chosen` covers.
@@ -388,7 +411,7 @@ impl CapitalisedNames {
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
         // A rule of two words or more that extends nothing turns down a run of one word.
-        let takes_one = self.extend || self.fewest_words() < 2;
+        let takes_one = self.extend || self.needs.fewest_words < 2;
         for (&region, shaped) in regions.iter().zip(document.shaped_by_region()) {
             // Runs are made of name-shaped words only: the others are skipped without a look.
             let mut k = 0;
@@ -429,7 +452,7 @@ impl CapitalisedNames {
                         Some(Span::new(span.start, run.end))
                     }
                     // Most runs are one word, which the rules of two or more turn down unlooked at.
-                    None if words.len() < self.fewest_words() => {
+                    None if words.len() < self.needs.fewest_words => {
                         // Listed or not, the run is too short (`listed` only ever lets one in).
                         debug_assert!(self.judge(text, region, words, document, true).is_none());
                         None
@@ -438,11 +461,14 @@ impl CapitalisedNames {
                         let listed = self.listed_with.is_some_and(|wanted| {
                             listed_next_to(text, region, run, chosen, |index| type_of(&chosen[index]) == wanted)
                         });
-                        if listed || !self.only_listed() {
+                        // A rule whose cues are all at a run's end, or a neighbouring item of a list,
+                        // turns down unjudged the runs that none marks: most of them.
+                        if listed
+                            || !self.needs.end_cues_only
+                            || self.cued_at_end(region, document, &words[words.len() - 1])
+                        {
                             self.judge(text, region, words, document, listed)
                         } else {
-                            // Most runs are no item of a list, and a rule with no other cue
-                            // turns them down.
                             debug_assert!(self.judge(text, region, words, document, false).is_none());
                             None
                         }
@@ -493,7 +519,7 @@ impl CapitalisedNames {
         document: &DocumentWords,
         listed: bool,
     ) -> Option<Span> {
-        let initial = run[0].starts_sentence || document.in_headline(run[0].span.start);
+        let initial = run[0].initial;
         let original_start = run[0].span.start;
         let mut run = run;
         while let Some((first, rest)) = run.split_first() {
@@ -512,8 +538,11 @@ impl CapitalisedNames {
                 && !self.is_common(first);
             return fits.then_some(span);
         }
-        if self.has_cues() {
-            let cued = run.len() >= self.min_words && (listed || self.cued(region, document, first, last));
+        if self.needs.cues {
+            let cued = run.len() >= self.min_words
+                && (listed
+                    || self.cued_at_end(region, document, last)
+                    || (self.has_preceded_by && document.preceded(region, first) & self.slot != 0));
             return cued.then_some(span);
         }
         let stripped = span.start != original_start;
@@ -553,15 +582,6 @@ impl CapitalisedNames {
             && !self.extend
     }
 
-    /// Whether the rule's only cue is a neighbouring item of a list (`listed_with`).
-    fn only_listed(&self) -> bool {
-        self.listed_with.is_some()
-            && !self.has_last_words
-            && !self.has_preceded_by
-            && !self.has_followed_by
-            && self.surnames.is_none()
-    }
-
     fn has_cues(&self) -> bool {
         self.has_last_words || self.has_preceded_by || self.has_followed_by || self.listed_with.is_some()
     }
@@ -576,12 +596,10 @@ impl CapitalisedNames {
         }
     }
 
-    /// Whether one of the rule's cues holds for the run from `first` to `last` in `region`:
-    /// its last word, the word before it or the word after it.
-    fn cued(&self, region: Span, document: &DocumentWords, first: &NameWord, last: &NameWord) -> bool {
-        last.last & self.slot != 0
-            || (self.has_preceded_by && document.preceded(region, first) & self.slot != 0)
-            || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
+    /// Whether one of the rule's cues at the end of a run that ends in `last` in `region` holds:
+    /// its last word or the word after it.
+    fn cued_at_end(&self, region: Span, document: &DocumentWords, last: &NameWord) -> bool {
+        last.last & self.slot != 0 || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
     }
 
     /// Whether `word`, an ordinary word of the rule's list, is written capitalised inside
@@ -675,7 +693,7 @@ impl<'a> DocumentWords<'a> {
                         document.shaped[first..].last().is_some_and(|last| joined(text, last.span.end, span.start));
                     let mut name_word = NameWord {
                         span,
-                        starts_sentence,
+                        initial: starts_sentence,
                         joins_previous,
                         listed: 0,
                         common: 0,
@@ -689,6 +707,7 @@ impl<'a> DocumentWords<'a> {
                     document.shaped.push(name_word);
                 }
             }
+            let headlines_before = document.headlines.len();
             let mut start = region.start;
             let breaks = memchr::memchr_iter(b'\n', region.of(text).as_bytes()).map(|at| region.start + at);
             for end in breaks.chain([region.end]) {
@@ -697,6 +716,13 @@ impl<'a> DocumentWords<'a> {
                     document.headlines.push(line);
                 }
                 start = end + 1;
+            }
+            // Most regions hold no headline, and their words keep whether they begin a sentence.
+            if document.headlines.len() > headlines_before {
+                let headlines = &document.headlines[headlines_before..];
+                for word in &mut document.shaped[first..] {
+                    word.initial |= in_lines(headlines, word.span.start);
+                }
             }
             document.shaped_ends.push(document.shaped.len());
         }
@@ -829,12 +855,12 @@ impl<'a> DocumentWords<'a> {
             rules
         })
     }
+}
 
-    /// Whether `at` lies in a title-case line.
-    fn in_headline(&self, at: usize) -> bool {
-        let next = self.headlines.partition_point(|line| line.end < at);
-        self.headlines.get(next).is_some_and(|line| line.start <= at)
-    }
+/// Whether `at` lies in one of `lines` (in order, disjoint).
+fn in_lines(lines: &[Span], at: usize) -> bool {
+    let next = lines.partition_point(|line| line.end < at);
+    lines.get(next).is_some_and(|line| line.start <= at)
 }
 
 /// Whether a word starts in a capital letter.
@@ -1630,8 +1656,13 @@ mod tests {
         );
         assert_eq!(document.inside("Coalition"), 2);
         assert!(document.writes_lower("coalition"));
-        assert!(document.in_headline(text.find("Ports").unwrap()));
-        assert!(!document.in_headline(text.find("members").unwrap()));
+        assert!(in_lines(&document.headlines, text.find("Ports").unwrap()));
+        assert!(!in_lines(&document.headlines, text.find("members").unwrap()));
+        // A word of a headline, one that begins a sentence and one inside a sentence.
+        let initial = |at: usize| document.shaped.iter().find(|word| word.span.start == at).map(|word| word.initial);
+        assert_eq!(initial(text.find("Ports").unwrap()), Some(true));
+        assert_eq!(initial(text.find("Coalition members").unwrap()), Some(true));
+        assert_eq!(initial(text.find("Coalition agreed").unwrap()), Some(false));
     }
 
     #[test]
