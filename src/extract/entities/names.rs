@@ -105,9 +105,9 @@ pub struct Lexicon {
     /// for the words around every run, stay in the cache where the tens of thousands above would
     /// not.
     cues: KnownWords,
-    /// The [`head`]s of the `cues`: a word before or after a run whose head is none of them
-    /// is none of them.
-    cue_heads: [u64; 16],
+    /// The [`head`]s and lengths of the `preceded_by` and of the `followed_by` words, apart.
+    preceded_heads: CueHeads,
+    followed_heads: CueHeads,
     /// How many rules took a slot.
     slots: usize,
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
@@ -240,9 +240,9 @@ impl Lexicon {
             return 0;
         }
         let previous = word_before(text, region, at);
-        // Most words before a run (`the`, `and`) share no first two letters with a cue: they
-        // are turned away without a look-up.
-        if previous.is_empty() || !is_set(&self.cue_heads, head(previous)) {
+        // Most words before a run (`the`, `and`) share no first two letters and length with a
+        // cue: they are turned away without a look-up.
+        if previous.is_empty() || !self.preceded_heads.may_hold(previous, Some(previous.len())) {
             return 0;
         }
         self.cues.get(previous).preceding
@@ -256,9 +256,11 @@ impl Lexicon {
         }
         let next = word_after(text, region, end);
         // As in `preceded`, before the word is lower-cased: two ASCII bytes keep their head in
-        // lower case, other characters may not (`Р` and `р` begin with different bytes).
+        // lower case, other characters may not (`Р` and `р` begin with different bytes), and an
+        // ASCII word keeps its length (`İ` has a longer lower case).
         let head_kept = next.bytes().take(2).all(|byte| byte.is_ascii());
-        if next.is_empty() || (head_kept && !is_set(&self.cue_heads, head(next))) {
+        if next.is_empty() || (head_kept && !self.followed_heads.may_hold(next, next.is_ascii().then_some(next.len())))
+        {
             return 0;
         }
         with_lower_case(next, |lower| self.cues.get(lower).following)
@@ -356,12 +358,12 @@ impl CapitalisedNames {
         for word in &config.preceded_by {
             lexicon.cues.entry(word).preceding |= slot;
             lexicon.asks_preceded |= slot;
-            set(&mut lexicon.cue_heads, head(word));
+            lexicon.preceded_heads.add(word);
         }
         for word in &config.followed_by {
             lexicon.cues.entry(word).following |= slot;
             lexicon.asks_followed |= slot;
-            set(&mut lexicon.cue_heads, head(word));
+            lexicon.followed_heads.add(word);
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
         let mut names = CapitalisedNames {
@@ -1403,6 +1405,34 @@ fn head(word: &str) -> usize {
     word.as_bytes().first_chunk().map_or(0, |&[first, second]| usize::from(first & 31) << 5 | usize::from(second & 31))
 }
 
+/// The [`head`]s of cue words with their lengths in bytes (past fifteen, as fifteen): a word
+/// whose head no cue of its length has is none of them. The heads alone let through the short
+/// words that begin like a cue (`and` like `analyst`, `the` like `throughout`, `for` like
+/// `founder`), the most common words around a run.
+#[derive(Debug, Default)]
+struct CueHeads {
+    /// By head, the lengths of the cues with that head, one bit each; empty until a cue is added.
+    lengths: Vec<u16>,
+}
+
+impl CueHeads {
+    fn add(&mut self, cue: &str) {
+        self.lengths.resize(1024, 0);
+        self.lengths[head(cue)] |= length_bit(cue.len());
+    }
+
+    /// Whether `word` may be a cue: some cue has its head and, if `len` is given, that length.
+    fn may_hold(&self, word: &str, len: Option<usize>) -> bool {
+        let lengths = self.lengths.get(head(word)).copied().unwrap_or(0);
+        lengths & len.map_or(u16::MAX, length_bit) != 0
+    }
+}
+
+/// The bit of a length in [`CueHeads::lengths`].
+fn length_bit(len: usize) -> u16 {
+    1 << len.min(15)
+}
+
 /// The word before `at` in `region` of `text`: the letters and digits before it, past spaces
 /// and tabs.
 fn word_before(text: &str, region: Span, at: usize) -> &str {
@@ -1580,17 +1610,51 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Cues that share heads with other words, of the same length or not, long ones, and
+        /// words that lower-case to other lengths: the cues around a position are those looked up
+        /// without the heads' sift.
+        #[test]
+        fn cues_sifted_by_heads_are_the_cues_looked_up(
+            cues in proptest::collection::vec("([abAB]|é|İ){1,17}", 1..6),
+            text in "([abAB ,]|é|İ){0,40}",
+            at in 0usize..60,
+        ) {
+            let mut lexicon = Lexicon::default();
+            for (index, cue) in cues.iter().enumerate() {
+                let (before, after) = if index % 2 == 0 { (1, 0) } else { (0, 2) };
+                lexicon.cues.entry(cue).preceding |= before;
+                lexicon.cues.entry(cue).following |= after;
+                lexicon.asks_preceded |= before;
+                lexicon.asks_followed |= after;
+                if before != 0 {
+                    lexicon.preceded_heads.add(cue);
+                } else {
+                    lexicon.followed_heads.add(cue);
+                }
+            }
+            let region = Span::new(0, text.len());
+            let at = (0..=at.min(text.len())).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+            let previous = word_before(&text, region, at);
+            let preceding = if previous.is_empty() { 0 } else { lexicon.cues.get(previous).preceding };
+            proptest::prop_assert_eq!(lexicon.preceded(&text, region, at), preceding);
+            let next = word_after(&text, region, at);
+            let following = if next.is_empty() { 0 } else { lexicon.cues.get(&next.to_lowercase()).following };
+            proptest::prop_assert_eq!(lexicon.followed(&text, region, at), following);
+        }
+    }
+
     #[test]
     fn cues_are_found_whatever_the_case_of_the_word_after_and_only_as_written_before() {
         let mut lexicon = Lexicon::default();
         for (word, slot) in [("said", 1), ("раз", 2)] {
             lexicon.cues.entry(word).following |= slot;
             lexicon.asks_followed |= slot;
-            set(&mut lexicon.cue_heads, head(word));
+            lexicon.followed_heads.add(word);
         }
         lexicon.cues.entry("By").preceding |= 4;
         lexicon.asks_preceded |= 4;
-        set(&mut lexicon.cue_heads, head("By"));
+        lexicon.preceded_heads.add("By");
         let text = "By Kiln Tide SAID, by Rua Vane, Said x Pier РАЗ";
         let region = Span::new(0, text.len());
         let end_of = |w: &str| text.find(w).unwrap() + w.len();
