@@ -234,7 +234,9 @@ impl Lexicon {
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
-    /// [`word_before`]).
+    /// [`word_before`]). Read once per word (see [`DocumentWords::preceded`]): kept out of the
+    /// walk over the runs, which asks the kept answer more often.
+    #[inline(never)]
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
@@ -249,7 +251,8 @@ impl Lexicon {
     }
 
     /// The rules whose `followed_by` holds the word after `end` in `region` of `text` (see
-    /// [`word_after`]), in lower case.
+    /// [`word_after`]), in lower case. Kept out of the walk over the runs, as `preceded`.
+    #[inline(never)]
     fn followed(&self, text: &str, region: Span, end: usize) -> u32 {
         if self.asks_followed == 0 {
             return 0;
@@ -599,7 +602,9 @@ impl CapitalisedNames {
     }
 
     /// Whether one of the rule's cues at the end of a run that ends in `last` in `region` holds:
-    /// its last word or the word after it.
+    /// its last word or the word after it. Asked of most runs by several rules, most often with
+    /// the answers kept in the word: in the walk over the runs, not a call.
+    #[inline]
     fn cued_at_end(&self, region: Span, document: &DocumentWords, last: &NameWord) -> bool {
         last.last & self.slot != 0 || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
     }
@@ -1027,7 +1032,9 @@ impl Shape {
 
     /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
     /// as bytes, with no character decoded (one table look-up a byte, which also tells a byte
-    /// beyond ASCII), and its parts are looked at only if it has a hyphen.
+    /// beyond ASCII), and its parts are looked at only if it has a hyphen. In the loop over the
+    /// words, not a call.
+    #[inline]
     fn of(word: &str) -> Shape {
         let bytes = word.as_bytes();
         let (flags, letters) = bytes.iter().fold((0, 0), |(flags, letters), &byte| {
