@@ -66,8 +66,9 @@ fn one() -> usize {
 #[derive(Debug, Clone)]
 struct NameWord {
     span: Span,
-    /// Whether it begins a sentence (see [`starts_sentence`]).
-    starts_sentence: bool,
+    /// Whether it begins a sentence (see [`starts_sentence`]) or lies in a headline: where any
+    /// word is written capitalised. Told once here rather than by each rule for each run.
+    initial: bool,
     /// Whether it may go on a run that the name-shaped word before it is in: runs are made of
     /// consecutive words of a region, one space or ` & ` between (see [`joined`]). Told once
     /// here for every rule.
@@ -104,9 +105,9 @@ pub struct Lexicon {
     /// for the words around every run, stay in the cache where the tens of thousands above would
     /// not.
     cues: KnownWords,
-    /// The [`head`]s of the `cues`: a word before or after a run whose head is none of them
-    /// is none of them.
-    cue_heads: [u64; 16],
+    /// The [`head`]s and lengths of the `preceded_by` and of the `followed_by` words, apart.
+    preceded_heads: CueHeads,
+    followed_heads: CueHeads,
     /// How many rules took a slot.
     slots: usize,
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
@@ -233,31 +234,36 @@ impl Lexicon {
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
-    /// [`word_before`]).
+    /// [`word_before`]). Read once per word (see [`DocumentWords::preceded`]): kept out of the
+    /// walk over the runs, which asks the kept answer more often.
+    #[inline(never)]
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
         }
         let previous = word_before(text, region, at);
-        // Most words before a run (`the`, `and`) share no first two letters with a cue: they
-        // are turned away without a look-up.
-        if previous.is_empty() || !is_set(&self.cue_heads, head(previous)) {
+        // Most words before a run (`the`, `and`) share no first two letters and length with a
+        // cue: they are turned away without a look-up.
+        if previous.is_empty() || !self.preceded_heads.may_hold(previous, Some(previous.len())) {
             return 0;
         }
         self.cues.get(previous).preceding
     }
 
     /// The rules whose `followed_by` holds the word after `end` in `region` of `text` (see
-    /// [`word_after`]), in lower case.
+    /// [`word_after`]), in lower case. Kept out of the walk over the runs, as `preceded`.
+    #[inline(never)]
     fn followed(&self, text: &str, region: Span, end: usize) -> u32 {
         if self.asks_followed == 0 {
             return 0;
         }
         let next = word_after(text, region, end);
         // As in `preceded`, before the word is lower-cased: two ASCII bytes keep their head in
-        // lower case, other characters may not (`Р` and `р` begin with different bytes).
+        // lower case, other characters may not (`Р` and `р` begin with different bytes), and an
+        // ASCII word keeps its length (`İ` has a longer lower case).
         let head_kept = next.bytes().take(2).all(|byte| byte.is_ascii());
-        if next.is_empty() || (head_kept && !is_set(&self.cue_heads, head(next))) {
+        if next.is_empty() || (head_kept && !self.followed_heads.may_hold(next, next.is_ascii().then_some(next.len())))
+        {
             return 0;
         }
         with_lower_case(next, |lower| self.cues.get(lower).following)
@@ -305,6 +311,21 @@ pub struct CapitalisedNames {
     min_words: usize,
     listed_with: Option<EntityType>,
     extend: bool,
+    /// What the rule's configuration makes of every run (see [`RunNeeds`]), told once here
+    /// rather than for each of the hundreds of thousands of runs a pass judges.
+    needs: RunNeeds,
+}
+
+/// What a capitalised-name rule asks of every run, read off its configuration once.
+#[derive(Debug, Clone, Copy)]
+struct RunNeeds {
+    /// Whether the rule takes only runs that some cue marks (see [`CapitalisedNames::has_cues`]).
+    cues: bool,
+    /// The fewest words a run needs (see [`CapitalisedNames::fewest_words`]).
+    fewest_words: usize,
+    /// Whether all the rule's cues are at the end of a run (its last word, the word after it)
+    /// or a neighbouring item of a list: none at its start, which the words it loses move.
+    end_cues_only: bool,
 }
 
 impl CapitalisedNames {
@@ -340,15 +361,15 @@ impl CapitalisedNames {
         for word in &config.preceded_by {
             lexicon.cues.entry(word).preceding |= slot;
             lexicon.asks_preceded |= slot;
-            set(&mut lexicon.cue_heads, head(word));
+            lexicon.preceded_heads.add(word);
         }
         for word in &config.followed_by {
             lexicon.cues.entry(word).following |= slot;
             lexicon.asks_followed |= slot;
-            set(&mut lexicon.cue_heads, head(word));
+            lexicon.followed_heads.add(word);
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
-        Ok(CapitalisedNames {
+        let mut names = CapitalisedNames {
             surnames,
             rule: rule_index,
             slot,
@@ -362,7 +383,14 @@ impl CapitalisedNames {
             min_words: config.min_words,
             listed_with: config.listed_with,
             extend: config.extend,
-        })
+            needs: RunNeeds { cues: false, fewest_words: 1, end_cues_only: false },
+        };
+        names.needs = RunNeeds {
+            cues: names.has_cues(),
+            fewest_words: names.fewest_words(),
+            end_cues_only: names.surnames.is_none() && names.has_cues() && !names.has_preceded_by,
+        };
+        Ok(names)
     }
 
     /// Adds the unknown names found in the parts of `regions` that no entity in `chosen` covers.
@@ -388,7 +416,7 @@ impl CapitalisedNames {
         let mut extended = vec![false; chosen.len()];
         let mut found = Vec::new();
         // A rule of two words or more that extends nothing turns down a run of one word.
-        let takes_one = self.extend || self.fewest_words() < 2;
+        let takes_one = self.extend || self.needs.fewest_words < 2;
         for (&region, shaped) in regions.iter().zip(document.shaped_by_region()) {
             // Runs are made of name-shaped words only: the others are skipped without a look.
             let mut k = 0;
@@ -429,7 +457,7 @@ impl CapitalisedNames {
                         Some(Span::new(span.start, run.end))
                     }
                     // Most runs are one word, which the rules of two or more turn down unlooked at.
-                    None if words.len() < self.fewest_words() => {
+                    None if words.len() < self.needs.fewest_words => {
                         // Listed or not, the run is too short (`listed` only ever lets one in).
                         debug_assert!(self.judge(text, region, words, document, true).is_none());
                         None
@@ -438,11 +466,14 @@ impl CapitalisedNames {
                         let listed = self.listed_with.is_some_and(|wanted| {
                             listed_next_to(text, region, run, chosen, |index| type_of(&chosen[index]) == wanted)
                         });
-                        if listed || !self.only_listed() {
+                        // A rule whose cues are all at a run's end, or a neighbouring item of a list,
+                        // turns down unjudged the runs that none marks: most of them.
+                        if listed
+                            || !self.needs.end_cues_only
+                            || self.cued_at_end(region, document, &words[words.len() - 1])
+                        {
                             self.judge(text, region, words, document, listed)
                         } else {
-                            // Most runs are no item of a list, and a rule with no other cue
-                            // turns them down.
                             debug_assert!(self.judge(text, region, words, document, false).is_none());
                             None
                         }
@@ -493,7 +524,7 @@ impl CapitalisedNames {
         document: &DocumentWords,
         listed: bool,
     ) -> Option<Span> {
-        let initial = run[0].starts_sentence || document.in_headline(run[0].span.start);
+        let initial = run[0].initial;
         let original_start = run[0].span.start;
         let mut run = run;
         while let Some((first, rest)) = run.split_first() {
@@ -512,8 +543,11 @@ impl CapitalisedNames {
                 && !self.is_common(first);
             return fits.then_some(span);
         }
-        if self.has_cues() {
-            let cued = run.len() >= self.min_words && (listed || self.cued(region, document, first, last));
+        if self.needs.cues {
+            let cued = run.len() >= self.min_words
+                && (listed
+                    || self.cued_at_end(region, document, last)
+                    || (self.has_preceded_by && document.preceded(region, first) & self.slot != 0));
             return cued.then_some(span);
         }
         let stripped = span.start != original_start;
@@ -553,15 +587,6 @@ impl CapitalisedNames {
             && !self.extend
     }
 
-    /// Whether the rule's only cue is a neighbouring item of a list (`listed_with`).
-    fn only_listed(&self) -> bool {
-        self.listed_with.is_some()
-            && !self.has_last_words
-            && !self.has_preceded_by
-            && !self.has_followed_by
-            && self.surnames.is_none()
-    }
-
     fn has_cues(&self) -> bool {
         self.has_last_words || self.has_preceded_by || self.has_followed_by || self.listed_with.is_some()
     }
@@ -576,12 +601,12 @@ impl CapitalisedNames {
         }
     }
 
-    /// Whether one of the rule's cues holds for the run from `first` to `last` in `region`:
-    /// its last word, the word before it or the word after it.
-    fn cued(&self, region: Span, document: &DocumentWords, first: &NameWord, last: &NameWord) -> bool {
-        last.last & self.slot != 0
-            || (self.has_preceded_by && document.preceded(region, first) & self.slot != 0)
-            || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
+    /// Whether one of the rule's cues at the end of a run that ends in `last` in `region` holds:
+    /// its last word or the word after it. Asked of most runs by several rules, most often with
+    /// the answers kept in the word: in the walk over the runs, not a call.
+    #[inline]
+    fn cued_at_end(&self, region: Span, document: &DocumentWords, last: &NameWord) -> bool {
+        last.last & self.slot != 0 || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
     }
 
     /// Whether `word`, an ordinary word of the rule's list, is written capitalised inside
@@ -675,7 +700,7 @@ impl<'a> DocumentWords<'a> {
                         document.shaped[first..].last().is_some_and(|last| joined(text, last.span.end, span.start));
                     let mut name_word = NameWord {
                         span,
-                        starts_sentence,
+                        initial: starts_sentence,
                         joins_previous,
                         listed: 0,
                         common: 0,
@@ -689,6 +714,7 @@ impl<'a> DocumentWords<'a> {
                     document.shaped.push(name_word);
                 }
             }
+            let headlines_before = document.headlines.len();
             let mut start = region.start;
             let breaks = memchr::memchr_iter(b'\n', region.of(text).as_bytes()).map(|at| region.start + at);
             for end in breaks.chain([region.end]) {
@@ -697,6 +723,13 @@ impl<'a> DocumentWords<'a> {
                     document.headlines.push(line);
                 }
                 start = end + 1;
+            }
+            // Most regions hold no headline, and their words keep whether they begin a sentence.
+            if document.headlines.len() > headlines_before {
+                let headlines = &document.headlines[headlines_before..];
+                for word in &mut document.shaped[first..] {
+                    word.initial |= in_lines(headlines, word.span.start);
+                }
             }
             document.shaped_ends.push(document.shaped.len());
         }
@@ -829,12 +862,12 @@ impl<'a> DocumentWords<'a> {
             rules
         })
     }
+}
 
-    /// Whether `at` lies in a title-case line.
-    fn in_headline(&self, at: usize) -> bool {
-        let next = self.headlines.partition_point(|line| line.end < at);
-        self.headlines.get(next).is_some_and(|line| line.start <= at)
-    }
+/// Whether `at` lies in one of `lines` (in order, disjoint).
+fn in_lines(lines: &[Span], at: usize) -> bool {
+    let next = lines.partition_point(|line| line.end < at);
+    lines.get(next).is_some_and(|line| line.start <= at)
 }
 
 /// Whether a word starts in a capital letter.
@@ -999,7 +1032,9 @@ impl Shape {
 
     /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
     /// as bytes, with no character decoded (one table look-up a byte, which also tells a byte
-    /// beyond ASCII), and its parts are looked at only if it has a hyphen.
+    /// beyond ASCII), and its parts are looked at only if it has a hyphen. In the loop over the
+    /// words, not a call.
+    #[inline]
     fn of(word: &str) -> Shape {
         let bytes = word.as_bytes();
         let (flags, letters) = bytes.iter().fold((0, 0), |(flags, letters), &byte| {
@@ -1377,6 +1412,34 @@ fn head(word: &str) -> usize {
     word.as_bytes().first_chunk().map_or(0, |&[first, second]| usize::from(first & 31) << 5 | usize::from(second & 31))
 }
 
+/// The [`head`]s of cue words with their lengths in bytes (past fifteen, as fifteen): a word
+/// whose head no cue of its length has is none of them. The heads alone let through the short
+/// words that begin like a cue (`and` like `analyst`, `the` like `throughout`, `for` like
+/// `founder`), the most common words around a run.
+#[derive(Debug, Default)]
+struct CueHeads {
+    /// By head, the lengths of the cues with that head, one bit each; empty until a cue is added.
+    lengths: Vec<u16>,
+}
+
+impl CueHeads {
+    fn add(&mut self, cue: &str) {
+        self.lengths.resize(1024, 0);
+        self.lengths[head(cue)] |= length_bit(cue.len());
+    }
+
+    /// Whether `word` may be a cue: some cue has its head and, if `len` is given, that length.
+    fn may_hold(&self, word: &str, len: Option<usize>) -> bool {
+        let lengths = self.lengths.get(head(word)).copied().unwrap_or(0);
+        lengths & len.map_or(u16::MAX, length_bit) != 0
+    }
+}
+
+/// The bit of a length in [`CueHeads::lengths`].
+fn length_bit(len: usize) -> u16 {
+    1 << len.min(15)
+}
+
 /// The word before `at` in `region` of `text`: the letters and digits before it, past spaces
 /// and tabs.
 fn word_before(text: &str, region: Span, at: usize) -> &str {
@@ -1554,17 +1617,51 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Cues that share heads with other words, of the same length or not, long ones, and
+        /// words that lower-case to other lengths: the cues around a position are those looked up
+        /// without the heads' sift.
+        #[test]
+        fn cues_sifted_by_heads_are_the_cues_looked_up(
+            cues in proptest::collection::vec("([abAB]|é|İ){1,17}", 1..6),
+            text in "([abAB ,]|é|İ){0,40}",
+            at in 0usize..60,
+        ) {
+            let mut lexicon = Lexicon::default();
+            for (index, cue) in cues.iter().enumerate() {
+                let (before, after) = if index % 2 == 0 { (1, 0) } else { (0, 2) };
+                lexicon.cues.entry(cue).preceding |= before;
+                lexicon.cues.entry(cue).following |= after;
+                lexicon.asks_preceded |= before;
+                lexicon.asks_followed |= after;
+                if before != 0 {
+                    lexicon.preceded_heads.add(cue);
+                } else {
+                    lexicon.followed_heads.add(cue);
+                }
+            }
+            let region = Span::new(0, text.len());
+            let at = (0..=at.min(text.len())).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+            let previous = word_before(&text, region, at);
+            let preceding = if previous.is_empty() { 0 } else { lexicon.cues.get(previous).preceding };
+            proptest::prop_assert_eq!(lexicon.preceded(&text, region, at), preceding);
+            let next = word_after(&text, region, at);
+            let following = if next.is_empty() { 0 } else { lexicon.cues.get(&next.to_lowercase()).following };
+            proptest::prop_assert_eq!(lexicon.followed(&text, region, at), following);
+        }
+    }
+
     #[test]
     fn cues_are_found_whatever_the_case_of_the_word_after_and_only_as_written_before() {
         let mut lexicon = Lexicon::default();
         for (word, slot) in [("said", 1), ("раз", 2)] {
             lexicon.cues.entry(word).following |= slot;
             lexicon.asks_followed |= slot;
-            set(&mut lexicon.cue_heads, head(word));
+            lexicon.followed_heads.add(word);
         }
         lexicon.cues.entry("By").preceding |= 4;
         lexicon.asks_preceded |= 4;
-        set(&mut lexicon.cue_heads, head("By"));
+        lexicon.preceded_heads.add("By");
         let text = "By Kiln Tide SAID, by Rua Vane, Said x Pier РАЗ";
         let region = Span::new(0, text.len());
         let end_of = |w: &str| text.find(w).unwrap() + w.len();
@@ -1630,8 +1727,13 @@ mod tests {
         );
         assert_eq!(document.inside("Coalition"), 2);
         assert!(document.writes_lower("coalition"));
-        assert!(document.in_headline(text.find("Ports").unwrap()));
-        assert!(!document.in_headline(text.find("members").unwrap()));
+        assert!(in_lines(&document.headlines, text.find("Ports").unwrap()));
+        assert!(!in_lines(&document.headlines, text.find("members").unwrap()));
+        // A word of a headline, one that begins a sentence and one inside a sentence.
+        let initial = |at: usize| document.shaped.iter().find(|word| word.span.start == at).map(|word| word.initial);
+        assert_eq!(initial(text.find("Ports").unwrap()), Some(true));
+        assert_eq!(initial(text.find("Coalition members").unwrap()), Some(true));
+        assert_eq!(initial(text.find("Coalition agreed").unwrap()), Some(false));
     }
 
     #[test]
