@@ -345,23 +345,21 @@ impl<'o> Room<'o> {
 
     /// Writes `value` in decimal, as serde_json writes it. Below a hundred million (every
     /// offset of a document under 100 MB) its eight digits, leading zeros included, are put
-    /// together in a word two at a time, the zeros are shifted out, and the word is stored
-    /// whole: no count of the digits beforehand and no `memcpy` call. Larger values go through
-    /// `itoa`.
+    /// together in a word (see [`eight_digits`]), the zeros are shifted out, and the word is
+    /// stored whole: no count of the digits beforehand and no `memcpy` call. Larger values go
+    /// through `itoa`.
     #[inline]
     fn put_uint(&mut self, value: usize) {
         if value >= 100_000_000 {
             self.put(itoa::Buffer::new().format(value));
             return;
         }
-        let value = value as u32;
-        let (high, low) = (value / 10_000, value % 10_000);
-        let pair = |two: u32| u64::from(DIGIT_PAIRS[two as usize]);
-        let digits = pair(high / 100) | pair(high % 100) << 16 | pair(low / 100) << 32 | pair(low % 100) << 48;
-        // The first digit is the lowest byte; the leading zeros are the low bytes that are `0`
+        let digits = eight_digits(value as u32);
+        // The first digit is the lowest byte; the leading zeros are the low bytes that are 0
         // (all but the last for zero itself).
-        let zeros = ((digits - u64::from_le_bytes([b'0'; 8])).trailing_zeros() / 8).min(7);
-        self.put_first(&(digits >> (8 * zeros)).to_le_bytes(), 8 - zeros as usize);
+        let zeros = (digits.trailing_zeros() / 8).min(7);
+        let text = digits | u64::from_le_bytes([b'0'; 8]);
+        self.put_first(&(text >> (8 * zeros)).to_le_bytes(), 8 - zeros as usize);
     }
 
     /// Copies the bytes at the start of `bytes` that need no escaping into the room, and
@@ -456,16 +454,24 @@ impl<'o> Room<'o> {
 /// The room a number takes: the digits of the largest `u64`.
 const UINT_ROOM: usize = 20;
 
-/// The two digits of each number below 100, as the bytes of a little-endian `u16`.
-const DIGIT_PAIRS: [u16; 100] = {
-    let mut pairs = [0; 100];
-    let mut number = 0;
-    while number < 100 {
-        pairs[number] = u16::from_le_bytes([b'0' + (number / 10) as u8, b'0' + (number % 10) as u8]);
-        number += 1;
-    }
-    pairs
-};
+/// The eight decimal digits of `value` (below a hundred million, leading zeros included) as the
+/// bytes of a little-endian word, the first digit lowest, each a value from 0 to 9. The number
+/// is split in halves of four digits, the halves in pairs, the pairs in digits, each split done
+/// on every part at once in its own lane of the word, by multiplying with a reciprocal: a dozen
+/// arithmetic instructions where the digit pairs read from a table took four divisions and
+/// four loads.
+fn eight_digits(value: u32) -> u64 {
+    let value = u64::from(value);
+    // Each half in a 32-bit lane, the high half of the number in the low lane.
+    let halves = (value / 10_000) | ((value % 10_000) << 32);
+    // `n * 5243 >> 19` is `n / 100` for every `n` below ten thousand, and the product fits its
+    // lane; the mask drops what the shift brings down from the lane above.
+    let hundreds = ((halves * 5243) >> 19) & 0x0000_007f_0000_007f;
+    let pairs = hundreds | (halves - hundreds * 100) << 16;
+    // `n * 103 >> 10` is `n / 10` for every `n` below a hundred, in 16-bit lanes.
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
+    tens | (pairs - tens * 10) << 8
+}
 
 /// How long a [`Padded`] string may be.
 const PADDED: usize = 32;
@@ -514,17 +520,19 @@ fn needs_escape(byte: u8) -> bool {
 #[cfg(target_arch = "x86_64")]
 fn escapes_in(chunk: &[u8; 16]) -> u32 {
     use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_xor_si128,
     };
     // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled for),
     // and the unaligned load reads the sixteen bytes of `chunk`, no more.
     unsafe {
         let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
-        // A byte is a control character when the smaller of it and 0x1f is itself.
-        let control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1f)), bytes);
-        let quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'"' as i8));
+        // Flipping bit 1 keeps the control characters below 0x20 and takes the quote, 0x22, to
+        // 0x20 and no other byte there: a flipped byte is one of them when the smaller of it
+        // and 0x20 is itself, one comparison for both.
+        let flipped = _mm_xor_si128(bytes, _mm_set1_epi8(0x02));
+        let control_or_quote = _mm_cmpeq_epi8(_mm_min_epu8(flipped, _mm_set1_epi8(0x20)), flipped);
         let backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\\' as i8));
-        _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) as u32
+        _mm_movemask_epi8(_mm_or_si128(control_or_quote, backslash)) as u32
     }
 }
 
@@ -1040,6 +1048,15 @@ mod tests {
         });
         for value in [0, 7, 10, 99, 1234567890, usize::MAX].into_iter().chain(powers) {
             assert_eq!(uint_line(value), serde_json::to_vec(&[value]).unwrap(), "{value}");
+        }
+    }
+
+    #[test]
+    fn eight_digits_are_the_digits_of_every_number_they_hold() {
+        let edges = (0..100_000_000).step_by(9_973).chain(0..20_000).chain(99_990_000..100_000_000);
+        for value in edges {
+            let expected: Vec<u8> = format!("{value:08}").bytes().map(|digit| digit - b'0').collect();
+            assert_eq!(eight_digits(value).to_le_bytes().as_slice(), expected, "{value}");
         }
     }
 
