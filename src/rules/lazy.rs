@@ -62,15 +62,18 @@ pub fn walk_from(
 ) -> Option<usize> {
     let end = span.end;
     let span = &haystack[span];
-    for (read, &byte) in span.iter().enumerate() {
+    let mut read = 0;
+    while read < span.len() {
         state = if state.is_tagged() {
-            dfa.next_state(cache, state, byte).ok()?
+            dfa.next_state(cache, state, span[read]).ok()?
         } else {
-            // SAFETY: `state` is untagged and valid: the caller's start state or one that
-            // `next_state` returned, both for this cache, which keeps a state it clears under.
-            match unsafe { dfa.next_state_untagged_unchecked(cache, state, byte) } {
-                next if next.is_unknown() => dfa.next_state(cache, state, byte).ok()?,
-                next => next,
+            let (ran, last, next) = run_untagged(dfa, cache, state, &span[read..]);
+            read += ran;
+            state = last;
+            match next {
+                None => break,
+                Some(next) if next.is_unknown() => dfa.next_state(cache, state, span[read]).ok()?,
+                Some(next) => next,
             }
         };
         if state.is_tagged() {
@@ -84,6 +87,7 @@ pub fn walk_from(
                 return None;
             }
         }
+        read += 1;
     }
     let state = match haystack.get(end) {
         Some(&next) => dfa.next_state(cache, state, next).ok()?,
@@ -93,6 +97,31 @@ pub fn walk_from(
         on_match(cache, state, span.len());
     }
     Some(span.len())
+}
+
+/// Steps `dfa` from the untagged `state` over `bytes` for as long as it goes to untagged states:
+/// how many bytes it read so, the last untagged state, and the tagged state (perhaps unknown)
+/// that the next byte leads to, if the bytes did not run out. Most of a walk's bytes go here: a
+/// loop that only reads `cache` keeps the transition table's address in a register, where the
+/// walk's own loop, which may fill the cache in, loads it at every byte.
+#[inline(always)]
+fn run_untagged(
+    dfa: &LazyDfa,
+    cache: &LazyCache,
+    mut state: LazyStateID,
+    bytes: &[u8],
+) -> (usize, LazyStateID, Option<LazyStateID>) {
+    for (read, &byte) in bytes.iter().enumerate() {
+        // SAFETY: `state` is untagged and valid for `cache`: the walk's start state or one
+        // that `next_state` or the table gave since (a clearing keeps the state it clears
+        // under), and nothing changes the cache while this runs.
+        let next = unsafe { dfa.next_state_untagged_unchecked(cache, state, byte) };
+        if next.is_tagged() {
+            return (read, state, Some(next));
+        }
+        state = next;
+    }
+    (bytes.len(), state, None)
 }
 
 /// The start states of anchored walks of one lazy DFA with one cache, by the byte before the
@@ -135,6 +164,104 @@ impl AnchoredStarts {
         if cache.clear_count() != self.clears {
             self.clears = cache.clear_count();
             *self.states = [None; 257];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex_automata::{Anchored, Input, MatchKind};
+
+    /// Lazy DFAs of patterns that live through a text (`[^|]*`), die at once, match more than
+    /// once, and look at the bytes around a span (`\b`); with the smallest cache, which the
+    /// walks fill and clear many times over.
+    fn dfas() -> Vec<LazyDfa> {
+        let groups: [&[&str]; 4] = [
+            &[r"^[\[\s*_]*!\[[^|]*$"],
+            &[r"(?i)^(?:[^\s!\[]\S*)?\.(?:png|jpe?g)(?:[?&#][^\s]*)?\)?$"],
+            &[r"(?-u:\b)ab+(?-u:\b)", r"x[^|]{0,3}y", r"é+$"],
+            &[r"^a+", r"^[ab]*b$", r"^\w+ \w+"],
+        ];
+        groups
+            .iter()
+            .map(|patterns| {
+                let config =
+                    LazyDfa::config().cache_capacity(0).skip_cache_capacity_check(true).match_kind(MatchKind::All);
+                LazyDfa::builder().configure(config).thompson(without_captures(1 << 20)).build_many(patterns).unwrap()
+            })
+            .collect()
+    }
+
+    /// What [`walk_counting`] tells of `input`, found by the DFA's checked steps alone, a byte at
+    /// a time: the ends of the matches reported (from the span's start) and the bytes read.
+    fn walked_simply(
+        dfa: &LazyDfa,
+        cache: &mut LazyCache,
+        input: &Input<'_>,
+        stop_at_match: bool,
+    ) -> Option<(Vec<usize>, usize)> {
+        let mut state = dfa.start_state_forward(cache, input).ok()?;
+        let mut matches = Vec::new();
+        for (read, &byte) in input.haystack()[input.get_span()].iter().enumerate() {
+            state = dfa.next_state(cache, state, byte).ok()?;
+            if state.is_match() {
+                matches.push(read);
+                if stop_at_match {
+                    return Some((matches, read + 1));
+                }
+            } else if state.is_dead() {
+                return Some((matches, read + 1));
+            } else if state.is_quit() {
+                return None;
+            }
+        }
+        state = match input.haystack().get(input.end()) {
+            Some(&next) => dfa.next_state(cache, state, next).ok()?,
+            None => dfa.next_eoi_state(cache, state).ok()?,
+        };
+        if state.is_match() {
+            matches.push(input.get_span().len());
+        }
+        Some((matches, input.get_span().len()))
+    }
+
+    proptest::proptest! {
+        /// Walks from kept start states, which step untagged states without checks, report the
+        /// matches and read the bytes that checked steps from a searched-for start state do.
+        #[test]
+        fn walks_go_as_checked_steps_go(
+            texts in proptest::collection::vec("[ab!\\[\\]|. xy*_é©\n]{0,24}", 1..12),
+            cut in 0usize..8,
+            stop_at_match: bool,
+        ) {
+            for dfa in &dfas() {
+                let (mut cache, mut whole_cache) = (dfa.create_cache(), dfa.create_cache());
+                let mut starts = AnchoredStarts::new(Anchored::Yes);
+                for text in &texts {
+                    let bytes = text.as_bytes();
+                    let mut found = Vec::new();
+                    let walked = walk(dfa, &mut whole_cache, &Input::new(bytes), |_, _| {
+                        found.push(());
+                        !stop_at_match
+                    });
+                    let simply = walked_simply(dfa, &mut cache, &Input::new(bytes), stop_at_match);
+                    proptest::prop_assert_eq!(walked.map(|()| found.len()), simply.map(|(ends, _)| ends.len()));
+
+                    let span = cut.min(bytes.len())..bytes.len() - cut.min(bytes.len() / 2);
+                    let span = span.start.min(span.end)..span.end;
+                    let mut ends = Vec::new();
+                    let walked = starts.get(dfa, &mut cache, bytes, span.start).and_then(|start| {
+                        walk_from(dfa, &mut cache, start, bytes, span.clone(), |_, _, end| {
+                            ends.push(end);
+                            !stop_at_match
+                        })
+                    });
+                    let input = Input::new(bytes).range(span).anchored(Anchored::Yes);
+                    let simply = walked_simply(dfa, &mut cache, &input, stop_at_match);
+                    proptest::prop_assert_eq!(walked.map(|read| (ends, read)), simply);
+                }
+            }
         }
     }
 }
