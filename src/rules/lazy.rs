@@ -26,18 +26,8 @@ pub fn without_captures(size_limit: usize) -> thompson::Config {
 /// `on_match(cache, state)` at every match state passed (a match that ended just before the
 /// byte read, or at the end of the span); the walk stops early when `on_match` returns false.
 /// The bytes around the span are looked at only as a search would: the one before it by the
-/// start state, the one after it at its end. `None` if the DFA could not go on (a quit byte,
-/// or a cache that gave up).
-pub fn walk(
-    dfa: &LazyDfa,
-    cache: &mut LazyCache,
-    input: &regex_automata::Input<'_>,
-    on_match: impl FnMut(&mut LazyCache, LazyStateID) -> bool,
-) -> Option<()> {
-    walk_counting(dfa, cache, input, on_match).map(drop)
-}
-
-/// [`walk`], telling how many bytes it read.
+/// start state, the one after it at its end. How many bytes it read; `None` if the DFA could
+/// not go on (a quit byte, or a cache that gave up).
 pub fn walk_counting(
     dfa: &LazyDfa,
     cache: &mut LazyCache,
@@ -124,6 +114,34 @@ fn run_untagged(
     (bytes.len(), state, None)
 }
 
+/// A thread's cache of a lazy DFA for walks over whole texts (nothing before or after them), and
+/// the start state of such walks: a line walked on its own would otherwise spend a good part of
+/// its walk finding that state anew.
+pub struct TextWalks {
+    cache: LazyCache,
+    starts: AnchoredStarts,
+}
+
+impl TextWalks {
+    pub fn new(dfa: &LazyDfa) -> TextWalks {
+        // Unanchored as a search of the text is: the same start for a pattern anchored at the start.
+        TextWalks { cache: dfa.create_cache(), starts: AnchoredStarts::new(regex_automata::Anchored::No) }
+    }
+
+    /// [`walk_counting`] over the whole of `text`, with `dfa` (always the one this was made for),
+    /// as a search of `text` alone would start it; `None` if the DFA could not go on.
+    #[inline]
+    pub fn walk(
+        &mut self,
+        dfa: &LazyDfa,
+        text: &[u8],
+        mut on_match: impl FnMut(&mut LazyCache, LazyStateID) -> bool,
+    ) -> Option<()> {
+        let start = self.starts.get(dfa, &mut self.cache, text, 0)?;
+        walk_from(dfa, &mut self.cache, start, text, 0..text.len(), |cache, state, _| on_match(cache, state)).map(drop)
+    }
+}
+
 /// The start states of anchored walks of one lazy DFA with one cache, by the byte before the
 /// walk: a walk of a few bytes from many positions of a text would otherwise spend much of its
 /// time finding its start state, which depends only on that byte's kind.
@@ -143,19 +161,26 @@ impl AnchoredStarts {
 
     /// The start state of a walk of `dfa` with `cache` (always the same two) from `start` in
     /// `haystack`, as `start_state_forward` gives it; `None` if the DFA could not start.
-    #[inline]
+    #[inline(always)]
     pub fn get(&mut self, dfa: &LazyDfa, cache: &mut LazyCache, haystack: &[u8], start: usize) -> Option<LazyStateID> {
-        self.forget_if_cleared(cache);
         let before = start.checked_sub(1).map(|before| haystack[before]);
-        let slot = before.map_or(256, usize::from);
-        if let Some(state) = self.states[slot] {
-            return Some(state);
+        match self.states[before.map_or(256, usize::from)] {
+            Some(state) if cache.clear_count() == self.clears => Some(state),
+            _ => self.find(dfa, cache, before),
         }
+    }
+
+    /// [`get`](Self::get) for a state not kept (or kept before a clearing): out of the walks'
+    /// way, which nearly always find theirs kept.
+    #[cold]
+    #[inline(never)]
+    fn find(&mut self, dfa: &LazyDfa, cache: &mut LazyCache, before: Option<u8>) -> Option<LazyStateID> {
+        self.forget_if_cleared(cache);
         let config = regex_automata::util::start::Config::new().look_behind(before).anchored(self.anchored);
         // Finding a start state may clear the cache too.
         let state = dfa.start_state(cache, &config).ok()?;
         self.forget_if_cleared(cache);
-        self.states[slot] = Some(state);
+        self.states[before.map_or(256, usize::from)] = Some(state);
         Some(state)
     }
 
@@ -236,12 +261,12 @@ mod tests {
             stop_at_match: bool,
         ) {
             for dfa in &dfas() {
-                let (mut cache, mut whole_cache) = (dfa.create_cache(), dfa.create_cache());
+                let (mut cache, mut walks) = (dfa.create_cache(), TextWalks::new(dfa));
                 let mut starts = AnchoredStarts::new(Anchored::Yes);
                 for text in &texts {
                     let bytes = text.as_bytes();
                     let mut found = Vec::new();
-                    let walked = walk(dfa, &mut whole_cache, &Input::new(bytes), |_, _| {
+                    let walked = walks.walk(dfa, bytes, |_, _| {
                         found.push(());
                         !stop_at_match
                     });
