@@ -32,7 +32,7 @@ mod words;
 pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
 use crate::rules::gate::{self, Gate};
-use crate::rules::lazy::{self, LazyCache, LazyDfa};
+use crate::rules::lazy::{self, LazyCache, LazyDfa, TextWalks};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
 use visible::{Scratch, line_marks, link_cache, visible_line};
 
@@ -608,11 +608,11 @@ impl Pattern {
 
     /// Whether the pattern matches `line`, whose words, literals and edges turn down the
     /// patterns `refused` (see [`Refusals`]), in a document whose searches gave up on the literal
-    /// sets `dense`; `dfas` and `caches` run the long ones.
-    fn is_match(&self, line: &str, refused: u64, dense: u64, dfas: &[LazyDfa], caches: &mut [LazyCache]) -> bool {
+    /// sets `dense`; `dfas` and `walks` run the long ones.
+    fn is_match(&self, line: &str, refused: u64, dense: u64, dfas: &[LazyDfa], walks: &mut [TextWalks]) -> bool {
         self.screen().admits(refused, dense, line)
             && match self {
-                Pattern::Long(_, index) => walk(&dfas[*index], &mut caches[*index], line).unwrap_or(true),
+                Pattern::Long(_, index) => walk(&dfas[*index], &mut walks[*index], line).unwrap_or(true),
                 Pattern::Anywhere(_, regex) => regex.is_match(line),
             }
     }
@@ -666,10 +666,12 @@ fn lives_long(hir: &Hir) -> bool {
 /// Whether the lazy DFA `dfa` of a pattern anchored at the start matches `line`, walked from the
 /// start until it dies or matches: most lines are turned down within their first bytes. `None`
 /// if the DFA could not go on, which it cannot fail to (it has no quit bytes and never gives up,
-/// see [`lazy_dfa`]).
-fn walk(dfa: &LazyDfa, cache: &mut LazyCache, line: &str) -> Option<bool> {
+/// see [`lazy_dfa`]). Out of line, as [`StartPatterns::matches`]: inlined into the classifier's
+/// loop over lines, a walk made that loop dearer than the call it spared.
+#[inline(never)]
+fn walk(dfa: &LazyDfa, walks: &mut TextWalks, line: &str) -> Option<bool> {
     let mut matched = false;
-    lazy::walk(dfa, cache, &regex_automata::Input::new(line), |_, _| {
+    walks.walk(dfa, line.as_bytes(), |_, _| {
         matched = true;
         false
     })?;
@@ -683,20 +685,19 @@ fn lazy_dfa(hir: &Hir) -> Option<LazyDfa> {
     LazyDfa::builder().configure(LazyDfa::config().cache_capacity(8 << 20)).build_from_nfa(nfa).ok()
 }
 
-/// The lazy DFAs of the long line patterns and a pool of their caches, one set per thread at
-/// work.
+/// The lazy DFAs of the long line patterns and a pool of their caches (see [`TextWalks`]), one
+/// set per thread at work.
 struct LineDfas {
     dfas: std::sync::Arc<Vec<LazyDfa>>,
-    caches: regex_automata::util::pool::Pool<Vec<LazyCache>, lazy::CacheMaker<Vec<LazyCache>>>,
+    walks: regex_automata::util::pool::Pool<Vec<TextWalks>, lazy::CacheMaker<Vec<TextWalks>>>,
 }
 
 impl LineDfas {
     fn new(dfas: Vec<LazyDfa>) -> LineDfas {
         let dfas = std::sync::Arc::new(dfas);
         let shared = std::sync::Arc::clone(&dfas);
-        let make: lazy::CacheMaker<Vec<LazyCache>> =
-            Box::new(move || shared.iter().map(LazyDfa::create_cache).collect());
-        LineDfas { dfas, caches: regex_automata::util::pool::Pool::new(make) }
+        let make: lazy::CacheMaker<Vec<TextWalks>> = Box::new(move || shared.iter().map(TextWalks::new).collect());
+        LineDfas { dfas, walks: regex_automata::util::pool::Pool::new(make) }
     }
 }
 
@@ -707,10 +708,10 @@ impl std::fmt::Debug for LineDfas {
 }
 
 /// The line patterns anchored at the start, in one lazy DFA that reports every pattern that
-/// matches (`MatchKind::All`), and a pool of its caches, one per thread at work. A walk from the
-/// line's start until every pattern has died answers for all of them: most die within the
-/// first bytes of most lines, and one walk costs about what the walk of one pattern on its own
-/// did, call and start state included. It compiles to one automaton without capture groups,
+/// matches (`MatchKind::All`), and a pool of its caches (see [`TextWalks`]), one per thread at
+/// work. A walk from the line's start until every pattern has died answers for all of them:
+/// most die within the first bytes of most lines, and one walk costs about what the walk of one
+/// pattern on its own did, call and start state included. It compiles to one automaton without capture groups,
 /// where the general regex engine builds a reverse one and capture-aware engines too.
 ///
 /// Some rule with start patterns is tried on nearly every line (three allow long lines), but a
@@ -718,12 +719,12 @@ impl std::fmt::Debug for LineDfas {
 /// leave (see [`EdgeTable`]) tell which walks can be spared.
 struct StartPatterns {
     dfa: std::sync::Arc<LazyDfa>,
-    caches: regex_automata::util::pool::Pool<LazyCache, CacheMaker>,
+    walks: regex_automata::util::pool::Pool<TextWalks, CacheMaker>,
     /// The patterns by their number.
     edges: EdgeTable,
 }
 
-type CacheMaker = lazy::CacheMaker<LazyCache>;
+type CacheMaker = lazy::CacheMaker<TextWalks>;
 
 impl StartPatterns {
     /// The most patterns: one bit each in the set of those that match.
@@ -747,12 +748,12 @@ impl StartPatterns {
             })?;
         let dfa = std::sync::Arc::new(dfa);
         let shared = std::sync::Arc::clone(&dfa);
-        let make: CacheMaker = Box::new(move || shared.create_cache());
+        let make: CacheMaker = Box::new(move || TextWalks::new(&shared));
         let mut edges = EdgeTable::default();
         for (number, hir) in patterns.iter().enumerate() {
             edges.add(1 << number, &Gate::of(hir));
         }
-        Ok(StartPatterns { dfa, caches: regex_automata::util::pool::Pool::new(make), edges })
+        Ok(StartPatterns { dfa, walks: regex_automata::util::pool::Pool::new(make), edges })
     }
 
     /// The patterns that may match `line` as far as its first and last bytes tell: a superset
@@ -763,10 +764,12 @@ impl StartPatterns {
     }
 
     /// The patterns that match `line`, one bit each by number; all of them if the DFA could
-    /// not go on, which it cannot fail to (it has no quit bytes and never gives up).
-    fn matches(&self, cache: &mut LazyCache, line: &str) -> u64 {
+    /// not go on, which it cannot fail to (it has no quit bytes and never gives up). Out of line
+    /// (see [`walk`]).
+    #[inline(never)]
+    fn matches(&self, walks: &mut TextWalks, line: &str) -> u64 {
         let mut found = 0u64;
-        let walked = lazy::walk(&self.dfa, cache, &regex_automata::Input::new(line), |cache, state| {
+        let walked = walks.walk(&self.dfa, line.as_bytes(), |cache, state| {
             for index in 0..self.dfa.match_len(cache, state) {
                 found |= 1 << self.dfa.match_pattern(cache, state, index).as_usize();
             }
@@ -1160,7 +1163,9 @@ impl PhraseSets {
     }
 
     /// Calls `found(rule)` for every phrase of group `group` (see [`StopWords::phrase_group`])
-    /// that occurs at byte `start` of the visible `text` of a line.
+    /// that occurs at byte `start` of the visible `text` of a line. Out of line: the scan that
+    /// calls it at a few words of a line pays, with it inlined, at every word.
+    #[inline(never)]
     fn find_at(&self, text: &str, start: usize, group: u32, mut found: impl FnMut(usize)) {
         // The groups of common words (`in`, `to`, `you`) meet words of prose that open none of
         // their phrases: the phrases' first bytes turn most down at once.
@@ -1356,11 +1361,12 @@ impl BoilerplateClassifier {
         cues.reserve(lines.len());
         // One bit per rule whose phrase occurs in the line, by its place in the order.
         let mut phrase_hits = vec![0u64; self.tried.chunks];
-        let (mut cache, mut caches, mut links) = (self.starts.caches.get(), self.dfas.caches.get(), link_cache());
+        let (mut start_walks, mut long_walks, mut links) =
+            (self.starts.walks.get(), self.dfas.walks.get(), link_cache());
         // Each use of a pool guard asks whether it holds its value or the owner's: asked once
         // here for the document, not at every walk.
-        let (cache, caches, links): (&mut LazyCache, &mut [LazyCache], &mut LazyCache) =
-            (&mut cache, &mut caches, &mut links);
+        let (start_walks, long_walks, links): (&mut TextWalks, &mut [TextWalks], &mut LazyCache) =
+            (&mut start_walks, &mut long_walks, &mut links);
         let (present, dense) = self.literal_sets.present(text, lines);
         // Looked for when a line first needs them: a page of prose in ASCII never does.
         let mut word_hits: Option<(Vec<u64>, u64)> = None;
@@ -1403,8 +1409,8 @@ impl BoilerplateClassifier {
             // of that rule's start patterns.
             let possible_starts = self.starts.possible(raw);
             let mut start_matches = None;
-            let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(cache, raw));
-            let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, caches: &mut [LazyCache]| {
+            let mut starts = || *start_matches.get_or_insert_with(|| self.starts.matches(start_walks, raw));
+            let fires = |rule: &Compiled, starts: &mut dyn FnMut() -> u64, long_walks: &mut [TextWalks]| {
                 rule.min_link_share.is_none_or(|min| visible.link_share(scan.chars) >= min)
                     && ((rule.starts == 0 && rule.patterns.is_empty())
                         || (rule.starts & possible_starts != 0 && rule.starts & starts() != 0)
@@ -1412,7 +1418,7 @@ impl BoilerplateClassifier {
                             && rule
                                 .patterns
                                 .iter()
-                                .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, caches))))
+                                .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, long_walks))))
             };
             // The rules its word count, phrases, edges and refusals leave, in order, until one fires.
             let fired = (0..self.tried.chunks).find_map(|chunk| {
@@ -1423,7 +1429,7 @@ impl BoilerplateClassifier {
                 while candidates != 0 {
                     let rule_index = self.order[chunk * 64 + candidates.trailing_zeros() as usize];
                     candidates &= candidates - 1;
-                    if fires(&self.rules[rule_index], &mut starts, caches) {
+                    if fires(&self.rules[rule_index], &mut starts, long_walks) {
                         return Some(rule_index);
                     }
                 }
@@ -1579,7 +1585,7 @@ mod tests {
         assert!(!longs.is_empty());
         let parsed: Vec<Hir> = starts.iter().map(|pattern| regex_syntax::parse(pattern).unwrap()).collect();
         let walker = StartPatterns::new(&parsed).unwrap();
-        let mut cache = walker.dfa.create_cache();
+        let mut walks = TextWalks::new(&walker.dfa);
         let lines = [
             "",
             "By Ann Lee",
@@ -1604,12 +1610,12 @@ mod tests {
                 .enumerate()
                 .filter(|(_, pattern)| Regex::new(pattern).unwrap().is_match(line))
                 .fold(0u64, |set, (number, _)| set | 1 << number);
-            assert_eq!(walker.matches(&mut cache, line), expected, "{line:?}");
+            assert_eq!(walker.matches(&mut walks, line), expected, "{line:?}");
             assert_eq!(walker.possible(line) & expected, expected, "{line:?}");
             matched += expected.count_ones();
             for pattern in &longs {
                 let dfa = lazy_dfa(&regex_syntax::parse(pattern).unwrap()).unwrap();
-                let found = walk(&dfa, &mut dfa.create_cache(), line);
+                let found = walk(&dfa, &mut TextWalks::new(&dfa), line);
                 assert_eq!(found, Some(Regex::new(pattern).unwrap().is_match(line)), "{pattern} on {line:?}");
                 matched += u32::from(found == Some(true));
             }
@@ -1977,7 +1983,7 @@ mod tests {
             let starts = &classifier.starts;
             let line = pieces.concat();
             let line = line.trim();
-            let matched = starts.matches(&mut starts.dfa.create_cache(), line);
+            let matched = starts.matches(&mut TextWalks::new(&starts.dfa), line);
             proptest::prop_assert_eq!(starts.possible(line) & matched, matched, "{:?}", line);
             proptest::prop_assume!(!line.is_empty());
             let refused = classifier.refusals.by_edges(line);

@@ -26,18 +26,8 @@ pub fn without_captures(size_limit: usize) -> thompson::Config {
 /// `on_match(cache, state)` at every match state passed (a match that ended just before the
 /// byte read, or at the end of the span); the walk stops early when `on_match` returns false.
 /// The bytes around the span are looked at only as a search would: the one before it by the
-/// start state, the one after it at its end. `None` if the DFA could not go on (a quit byte,
-/// or a cache that gave up).
-pub fn walk(
-    dfa: &LazyDfa,
-    cache: &mut LazyCache,
-    input: &regex_automata::Input<'_>,
-    on_match: impl FnMut(&mut LazyCache, LazyStateID) -> bool,
-) -> Option<()> {
-    walk_counting(dfa, cache, input, on_match).map(drop)
-}
-
-/// [`walk`], telling how many bytes it read.
+/// start state, the one after it at its end. How many bytes it read; `None` if the DFA could
+/// not go on (a quit byte, or a cache that gave up).
 pub fn walk_counting(
     dfa: &LazyDfa,
     cache: &mut LazyCache,
@@ -62,15 +52,18 @@ pub fn walk_from(
 ) -> Option<usize> {
     let end = span.end;
     let span = &haystack[span];
-    for (read, &byte) in span.iter().enumerate() {
+    let mut read = 0;
+    while read < span.len() {
         state = if state.is_tagged() {
-            dfa.next_state(cache, state, byte).ok()?
+            dfa.next_state(cache, state, span[read]).ok()?
         } else {
-            // SAFETY: `state` is untagged and valid: the caller's start state or one that
-            // `next_state` returned, both for this cache, which keeps a state it clears under.
-            match unsafe { dfa.next_state_untagged_unchecked(cache, state, byte) } {
-                next if next.is_unknown() => dfa.next_state(cache, state, byte).ok()?,
-                next => next,
+            let (ran, last, next) = run_untagged(dfa, cache, state, &span[read..]);
+            read += ran;
+            state = last;
+            match next {
+                None => break,
+                Some(next) if next.is_unknown() => dfa.next_state(cache, state, span[read]).ok()?,
+                Some(next) => next,
             }
         };
         if state.is_tagged() {
@@ -84,6 +77,7 @@ pub fn walk_from(
                 return None;
             }
         }
+        read += 1;
     }
     let state = match haystack.get(end) {
         Some(&next) => dfa.next_state(cache, state, next).ok()?,
@@ -93,6 +87,82 @@ pub fn walk_from(
         on_match(cache, state, span.len());
     }
     Some(span.len())
+}
+
+/// Steps `dfa` from the untagged `state` over `bytes` for as long as it goes to untagged states:
+/// how many bytes it read so, the last untagged state, and the tagged state (perhaps unknown)
+/// that the next byte leads to, if the bytes did not run out. Most of a walk's bytes go here: a
+/// loop that only reads `cache` keeps the transition table's address in a register, where the
+/// walk's own loop, which may fill the cache in, loads it at every byte; and it reads four
+/// bytes a round, with one test of the end for them, which cost about as much as a step.
+#[inline(always)]
+fn run_untagged(
+    dfa: &LazyDfa,
+    cache: &LazyCache,
+    mut state: LazyStateID,
+    bytes: &[u8],
+) -> (usize, LazyStateID, Option<LazyStateID>) {
+    let mut read = 0;
+    while let Some(four) = bytes[read..].first_chunk::<4>() {
+        if let Some((stop, next)) = step_untagged(dfa, cache, &mut state, four) {
+            return (read + stop, state, Some(next));
+        }
+        read += 4;
+    }
+    match step_untagged(dfa, cache, &mut state, &bytes[read..]) {
+        Some((stop, next)) => (read + stop, state, Some(next)),
+        None => (bytes.len(), state, None),
+    }
+}
+
+/// [`run_untagged`] over a few bytes: where it stopped and the tagged state it stopped at, if it
+/// did, with `state` the last untagged state.
+#[inline(always)]
+fn step_untagged(
+    dfa: &LazyDfa,
+    cache: &LazyCache,
+    state: &mut LazyStateID,
+    bytes: &[u8],
+) -> Option<(usize, LazyStateID)> {
+    for (read, &byte) in bytes.iter().enumerate() {
+        // SAFETY: `state` is untagged and valid for `cache`: the walk's start state or one
+        // that `next_state` or the table gave since (a clearing keeps the state it clears
+        // under), and nothing changes the cache while this runs.
+        let next = unsafe { dfa.next_state_untagged_unchecked(cache, *state, byte) };
+        if next.is_tagged() {
+            return Some((read, next));
+        }
+        *state = next;
+    }
+    None
+}
+
+/// A thread's cache of a lazy DFA for walks over whole texts (nothing before or after them), and
+/// the start state of such walks: a line walked on its own would otherwise spend a good part of
+/// its walk finding that state anew.
+pub struct TextWalks {
+    cache: LazyCache,
+    starts: AnchoredStarts,
+}
+
+impl TextWalks {
+    pub fn new(dfa: &LazyDfa) -> TextWalks {
+        // Unanchored as a search of the text is: the same start for a pattern anchored at the start.
+        TextWalks { cache: dfa.create_cache(), starts: AnchoredStarts::new(regex_automata::Anchored::No) }
+    }
+
+    /// [`walk_counting`] over the whole of `text`, with `dfa` (always the one this was made for),
+    /// as a search of `text` alone would start it; `None` if the DFA could not go on.
+    #[inline]
+    pub fn walk(
+        &mut self,
+        dfa: &LazyDfa,
+        text: &[u8],
+        mut on_match: impl FnMut(&mut LazyCache, LazyStateID) -> bool,
+    ) -> Option<()> {
+        let start = self.starts.get(dfa, &mut self.cache, text, 0)?;
+        walk_from(dfa, &mut self.cache, start, text, 0..text.len(), |cache, state, _| on_match(cache, state)).map(drop)
+    }
 }
 
 /// The start states of anchored walks of one lazy DFA with one cache, by the byte before the
@@ -114,19 +184,26 @@ impl AnchoredStarts {
 
     /// The start state of a walk of `dfa` with `cache` (always the same two) from `start` in
     /// `haystack`, as `start_state_forward` gives it; `None` if the DFA could not start.
-    #[inline]
+    #[inline(always)]
     pub fn get(&mut self, dfa: &LazyDfa, cache: &mut LazyCache, haystack: &[u8], start: usize) -> Option<LazyStateID> {
-        self.forget_if_cleared(cache);
         let before = start.checked_sub(1).map(|before| haystack[before]);
-        let slot = before.map_or(256, usize::from);
-        if let Some(state) = self.states[slot] {
-            return Some(state);
+        match self.states[before.map_or(256, usize::from)] {
+            Some(state) if cache.clear_count() == self.clears => Some(state),
+            _ => self.find(dfa, cache, before),
         }
+    }
+
+    /// [`get`](Self::get) for a state not kept (or kept before a clearing): out of the walks'
+    /// way, which nearly always find theirs kept.
+    #[cold]
+    #[inline(never)]
+    fn find(&mut self, dfa: &LazyDfa, cache: &mut LazyCache, before: Option<u8>) -> Option<LazyStateID> {
+        self.forget_if_cleared(cache);
         let config = regex_automata::util::start::Config::new().look_behind(before).anchored(self.anchored);
         // Finding a start state may clear the cache too.
         let state = dfa.start_state(cache, &config).ok()?;
         self.forget_if_cleared(cache);
-        self.states[slot] = Some(state);
+        self.states[before.map_or(256, usize::from)] = Some(state);
         Some(state)
     }
 
@@ -135,6 +212,104 @@ impl AnchoredStarts {
         if cache.clear_count() != self.clears {
             self.clears = cache.clear_count();
             *self.states = [None; 257];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex_automata::{Anchored, Input, MatchKind};
+
+    /// Lazy DFAs of patterns that live through a text (`[^|]*`), die at once, match more than
+    /// once, and look at the bytes around a span (`\b`); with the smallest cache, which the
+    /// walks fill and clear many times over.
+    fn dfas() -> Vec<LazyDfa> {
+        let groups: [&[&str]; 4] = [
+            &[r"^[\[\s*_]*!\[[^|]*$"],
+            &[r"(?i)^(?:[^\s!\[]\S*)?\.(?:png|jpe?g)(?:[?&#][^\s]*)?\)?$"],
+            &[r"(?-u:\b)ab+(?-u:\b)", r"x[^|]{0,3}y", r"é+$"],
+            &[r"^a+", r"^[ab]*b$", r"^\w+ \w+"],
+        ];
+        groups
+            .iter()
+            .map(|patterns| {
+                let config =
+                    LazyDfa::config().cache_capacity(0).skip_cache_capacity_check(true).match_kind(MatchKind::All);
+                LazyDfa::builder().configure(config).thompson(without_captures(1 << 20)).build_many(patterns).unwrap()
+            })
+            .collect()
+    }
+
+    /// What [`walk_counting`] tells of `input`, found by the DFA's checked steps alone, a byte at
+    /// a time: the ends of the matches reported (from the span's start) and the bytes read.
+    fn walked_simply(
+        dfa: &LazyDfa,
+        cache: &mut LazyCache,
+        input: &Input<'_>,
+        stop_at_match: bool,
+    ) -> Option<(Vec<usize>, usize)> {
+        let mut state = dfa.start_state_forward(cache, input).ok()?;
+        let mut matches = Vec::new();
+        for (read, &byte) in input.haystack()[input.get_span()].iter().enumerate() {
+            state = dfa.next_state(cache, state, byte).ok()?;
+            if state.is_match() {
+                matches.push(read);
+                if stop_at_match {
+                    return Some((matches, read + 1));
+                }
+            } else if state.is_dead() {
+                return Some((matches, read + 1));
+            } else if state.is_quit() {
+                return None;
+            }
+        }
+        state = match input.haystack().get(input.end()) {
+            Some(&next) => dfa.next_state(cache, state, next).ok()?,
+            None => dfa.next_eoi_state(cache, state).ok()?,
+        };
+        if state.is_match() {
+            matches.push(input.get_span().len());
+        }
+        Some((matches, input.get_span().len()))
+    }
+
+    proptest::proptest! {
+        /// Walks from kept start states, which step untagged states without checks, report the
+        /// matches and read the bytes that checked steps from a searched-for start state do.
+        #[test]
+        fn walks_go_as_checked_steps_go(
+            texts in proptest::collection::vec("[ab!\\[\\]|. xy*_é©\n]{0,24}", 1..12),
+            cut in 0usize..8,
+            stop_at_match: bool,
+        ) {
+            for dfa in &dfas() {
+                let (mut cache, mut walks) = (dfa.create_cache(), TextWalks::new(dfa));
+                let mut starts = AnchoredStarts::new(Anchored::Yes);
+                for text in &texts {
+                    let bytes = text.as_bytes();
+                    let mut found = Vec::new();
+                    let walked = walks.walk(dfa, bytes, |_, _| {
+                        found.push(());
+                        !stop_at_match
+                    });
+                    let simply = walked_simply(dfa, &mut cache, &Input::new(bytes), stop_at_match);
+                    proptest::prop_assert_eq!(walked.map(|()| found.len()), simply.map(|(ends, _)| ends.len()));
+
+                    let span = cut.min(bytes.len())..bytes.len() - cut.min(bytes.len() / 2);
+                    let span = span.start.min(span.end)..span.end;
+                    let mut ends = Vec::new();
+                    let walked = starts.get(dfa, &mut cache, bytes, span.start).and_then(|start| {
+                        walk_from(dfa, &mut cache, start, bytes, span.clone(), |_, _, end| {
+                            ends.push(end);
+                            !stop_at_match
+                        })
+                    });
+                    let input = Input::new(bytes).range(span).anchored(Anchored::Yes);
+                    let simply = walked_simply(dfa, &mut cache, &input, stop_at_match);
+                    proptest::prop_assert_eq!(walked.map(|read| (ends, read)), simply);
+                }
+            }
         }
     }
 }
