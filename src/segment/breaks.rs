@@ -385,20 +385,13 @@ fn machine_breaks(bytes: &[u8], start: usize, end: usize, emit: &mut impl FnMut(
     let machine = &*MACHINE;
     let mut state = machine.start;
     let mut i = start;
-    // The next line end at or after `i` (or `end`), found again only once `i` has passed it;
-    // not needed before the state first turns cold, which it is not at the start.
-    let mut line_end = start;
     while i < end {
         let mut row = &machine.rows[usize::from(state)];
         if !row.hot {
             // No rule can fire before the next terminator or line end: skip to it. Of the parts
             // skipped over, only the last one can matter (SB7 looks at the part before a full
             // stop); the older ones are cold whatever they were.
-            if line_end < i {
-                line_end = memchr::memchr2(b'\n', b'\r', &bytes[i..end]).map_or(end, |offset| i + offset);
-            }
-            let terminator =
-                memchr::memchr3(b'.', b'!', b'?', &bytes[i..line_end]).map_or(line_end, |offset| i + offset);
+            let terminator = next_stop(bytes, i, end);
             if terminator == end {
                 return;
             }
@@ -420,6 +413,39 @@ fn machine_breaks(bytes: &[u8], start: usize, end: usize, emit: &mut impl FnMut(
         }
         i += len;
     }
+}
+
+/// The bytes that end a cold stretch: line ends and sentence terminators.
+const STOPS: [u8; 5] = [b'\n', b'\r', b'.', b'!', b'?'];
+
+/// The first of [`STOPS`] in `bytes[from..end]`, or `end`. Stretches between stops are short
+/// (a sentence or a line), so one pass for all five, sixteen bytes at a time with SSE2, costs
+/// less than starting a library search for the line end and another for the terminator.
+#[cfg(target_arch = "x86_64")]
+fn next_stop(bytes: &[u8], from: usize, end: usize) -> usize {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    let mut at = from;
+    while at < end {
+        let chunk = chars::sixteen_at(bytes, at, 0);
+        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+        // for), and the load reads the sixteen bytes of `chunk`.
+        let hits = unsafe {
+            let read = _mm_loadu_si128(chunk.as_ptr().cast());
+            let [a, b, c, d, e] = STOPS.map(|stop| _mm_cmpeq_epi8(read, _mm_set1_epi8(stop as i8)));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)), e)) as u32
+        };
+        if hits != 0 {
+            // A stop past `end` is not one, and neither is a later one.
+            return (at + hits.trailing_zeros() as usize).min(end);
+        }
+        at += 16;
+    }
+    end
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn next_stop(bytes: &[u8], from: usize, end: usize) -> usize {
+    bytes[from..end].iter().position(|byte| STOPS.contains(byte)).map_or(end, |offset| from + offset)
 }
 
 #[cfg(test)]
@@ -477,6 +503,19 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_next_stop_is_the_first_stop_byte(
+            text in "[a.!?\n\r \u{e9}]{0,60}",
+            from in 0usize..61,
+            end in 0usize..61,
+        ) {
+            let bytes = text.as_bytes();
+            let end = end.min(bytes.len());
+            let from = from.min(end);
+            let first = bytes[from..end].iter().position(|byte| b"\n\r.!?".contains(byte)).map_or(end, |offset| from + offset);
+            prop_assert_eq!(next_stop(bytes, from, end), first);
+        }
+
         #[test]
         fn agrees_with_the_library_on_ascii(text in "[a-cA-C0-9 .!?,;:\"'()\\-\t\r\n]{0,40}") {
             prop_assert_eq!(ours(&text), library(&text));
