@@ -106,24 +106,22 @@ pub struct StopWords {
     longest: usize,
     /// Whether the processor has the bit instructions (see [`count`](Self::count)), asked once
     /// here rather than for every line.
+    #[cfg(target_arch = "x86_64")]
     bit_instructions: bool,
 }
 
 impl Default for StopWords {
     fn default() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        let bit_instructions = std::arch::is_x86_feature_detected!("popcnt")
-            && std::arch::is_x86_feature_detected!("bmi1")
-            && std::arch::is_x86_feature_detected!("bmi2")
-            && std::arch::is_x86_feature_detected!("lzcnt");
-        #[cfg(not(target_arch = "x86_64"))]
-        let bit_instructions = false;
         StopWords {
             codes: Vec::new(),
             short: KeyTable::default(),
             long: HashMap::default(),
             longest: 0,
-            bit_instructions,
+            #[cfg(target_arch = "x86_64")]
+            bit_instructions: std::arch::is_x86_feature_detected!("popcnt")
+                && std::arch::is_x86_feature_detected!("bmi1")
+                && std::arch::is_x86_feature_detected!("bmi2")
+                && std::arch::is_x86_feature_detected!("lzcnt"),
         }
     }
 }
