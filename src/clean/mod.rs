@@ -711,8 +711,9 @@ impl std::fmt::Debug for LineDfas {
 /// matches (`MatchKind::All`), and a pool of its caches (see [`TextWalks`]), one per thread at
 /// work. A walk from the line's start until every pattern has died answers for all of them:
 /// most die within the first bytes of most lines, and one walk costs about what the walk of one
-/// pattern on its own did, call and start state included. It compiles to one automaton without capture groups,
-/// where the general regex engine builds a reverse one and capture-aware engines too.
+/// pattern on its own did, call and start state included. It compiles to one automaton without
+/// capture groups, where the general regex engine builds a reverse one and capture-aware engines
+/// too.
 ///
 /// Some rule with start patterns is tried on nearly every line (three allow long lines), but a
 /// walk costs far more than the few bytes it reads: the patterns the line's first and last bytes
