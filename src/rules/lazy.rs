@@ -4,8 +4,10 @@
 //! block from a lead): most texts are turned down within their first bytes, so a forward lazy DFA
 //! walked by hand answers for next to nothing, and it compiles to one automaton without the
 //! reverse and capture engines that a full regex builds. Walks from many positions of one text
-//! take their start states from a table by the byte before them ([`AnchoredStarts`]), and step
-//! the DFA without its checks from an untagged state (no match, dead, quit or unknown state).
+//! take their start states from a table by the byte before them ([`AnchoredStarts`]); walks of
+//! whole texts keep theirs with their cache ([`TextWalks`]). Between untagged states (no match,
+//! dead, quit or unknown state) a walk steps the DFA without its checks, in a loop of its own
+//! that reads four bytes a round.
 
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
