@@ -327,18 +327,21 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
 #[inline(always)]
 fn address_stop(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
-    while at < bytes.len() {
-        // Past the end the padding, a stop itself, is masked off.
-        let mut stops = address_stops(&sixteen_at(bytes, at, 0));
-        if bytes.len() - at < 16 {
-            stops &= (1 << (bytes.len() - at)) - 1;
-        }
+    // Whole chunks first, with no test of the bytes left (addresses are long: most chunks are
+    // whole), then the tail once.
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+        let stops = address_stops(chunk);
         if stops != 0 {
             return Some(at + stops.trailing_zeros() as usize);
         }
         at += 16;
     }
-    None
+    if at >= bytes.len() {
+        return None;
+    }
+    // Past the end the padding, a stop itself, is masked off.
+    let stops = address_stops(&sixteen_at(bytes, at, 0)) & ((1 << (bytes.len() - at)) - 1);
+    (stops != 0).then(|| at + stops.trailing_zeros() as usize)
 }
 
 /// Which of the sixteen bytes of `chunk` stop a plain address (see [`address_stop`]): bit `i`
