@@ -319,9 +319,10 @@ pub struct CapitalisedNames {
 /// What a capitalised-name rule asks of every run, read off its configuration once.
 #[derive(Debug, Clone, Copy)]
 struct RunNeeds {
-    /// Whether the rule takes only runs that some cue marks (see [`CapitalisedNames::has_cues`]).
+    /// Whether the rule takes only runs that some cue marks: it has last words, words before or
+    /// after a run, or a list a run may be an item of.
     cues: bool,
-    /// The fewest words a run needs (see [`CapitalisedNames::fewest_words`]).
+    /// The fewest words a run needs before [`CapitalisedNames::judge`] strips any.
     fewest_words: usize,
     /// Whether all the rule's cues are at the end of a run (its last word, the word after it)
     /// or a neighbouring item of a list: none at its start, which the words it loses move.
@@ -369,7 +370,21 @@ impl CapitalisedNames {
             lexicon.followed_heads.add(word);
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
-        let mut names = CapitalisedNames {
+        let cues = !config.last_words.is_empty()
+            || !config.preceded_by.is_empty()
+            || !config.followed_by.is_empty()
+            || config.listed_with.is_some();
+        let needs = RunNeeds {
+            cues,
+            // A name ends in a surname after a first name, and a cue rule asks for `min_words`.
+            fewest_words: match surnames {
+                Some(_) => 2,
+                None if cues => config.min_words,
+                None => 1,
+            },
+            end_cues_only: surnames.is_none() && cues && config.preceded_by.is_empty(),
+        };
+        Ok(CapitalisedNames {
             surnames,
             rule: rule_index,
             slot,
@@ -383,14 +398,8 @@ impl CapitalisedNames {
             min_words: config.min_words,
             listed_with: config.listed_with,
             extend: config.extend,
-            needs: RunNeeds { cues: false, fewest_words: 1, end_cues_only: false },
-        };
-        names.needs = RunNeeds {
-            cues: names.has_cues(),
-            fewest_words: names.fewest_words(),
-            end_cues_only: names.surnames.is_none() && names.has_cues() && !names.has_preceded_by,
-        };
-        Ok(names)
+            needs,
+        })
     }
 
     /// Adds the unknown names found in the parts of `regions` that no entity in `chosen` covers.
@@ -585,20 +594,6 @@ impl CapitalisedNames {
             && self.listed_with.is_none()
             && self.surnames.is_none()
             && !self.extend
-    }
-
-    fn has_cues(&self) -> bool {
-        self.has_last_words || self.has_preceded_by || self.has_followed_by || self.listed_with.is_some()
-    }
-
-    /// The fewest words a run needs before [`CapitalisedNames::judge`] strips any: a name ends
-    /// in a surname after a first name, and a cue rule asks for `min_words`.
-    fn fewest_words(&self) -> usize {
-        match self.surnames {
-            Some(_) => 2,
-            None if self.has_cues() => self.min_words,
-            None => 1,
-        }
     }
 
     /// Whether one of the rule's cues at the end of a run that ends in `last` in `region` holds:
