@@ -160,6 +160,27 @@ fn class_of(c: char) -> u8 {
     }
 }
 
+/// The first byte of `bytes` at or after `from` that `marks` marks, read sixteen bytes at a
+/// time: `marks(chunk)` sets bit `i` for `chunk[i]`. Whole chunks are read in place with one test
+/// of the bytes left (the texts searched are mostly longer than a chunk), the tail once after
+/// them, its bits past the end masked off.
+#[inline(always)]
+pub fn first_marked(bytes: &[u8], from: usize, marks: impl Fn(&[u8; 16]) -> u32) -> Option<usize> {
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+        let marked = marks(chunk);
+        if marked != 0 {
+            return Some(at + marked.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    if at >= bytes.len() {
+        return None;
+    }
+    let marked = marks(&sixteen_at(bytes, at, 0)) & ((1 << (bytes.len() - at)) - 1);
+    (marked != 0).then(|| at + marked.trailing_zeros() as usize)
+}
+
 /// The sixteen bytes of `bytes` from `at` on (`at` at most its length), those past its end read
 /// as `pad`: what the scans that read a text sixteen bytes at a time read. The last few bytes
 /// of a text are put together from two reads of a fixed length that overlap, never a copy of a

@@ -12,7 +12,7 @@ use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::span::Span;
 use memchr::memmem;
 
-use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at, sixteen_at};
+use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at, first_marked};
 
 /// `[text](url)` or `![alt](url)`, without nested brackets: nested links are undone from the inside
 /// out by applying it repeatedly. Anchored: it is tried only where a link can start (see
@@ -326,22 +326,7 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
 /// were two.
 #[inline(always)]
 fn address_stop(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    // Whole chunks first, with no test of the bytes left (addresses are long: most chunks are
-    // whole), then the tail once.
-    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
-        let stops = address_stops(chunk);
-        if stops != 0 {
-            return Some(at + stops.trailing_zeros() as usize);
-        }
-        at += 16;
-    }
-    if at >= bytes.len() {
-        return None;
-    }
-    // Past the end the padding, a stop itself, is masked off.
-    let stops = address_stops(&sixteen_at(bytes, at, 0)) & ((1 << (bytes.len() - at)) - 1);
-    (stops != 0).then(|| at + stops.trailing_zeros() as usize)
+    first_marked(bytes, from, address_stops)
 }
 
 /// Which of the sixteen bytes of `chunk` stop a plain address (see [`address_stop`]): bit `i`

@@ -419,33 +419,29 @@ fn machine_breaks(bytes: &[u8], start: usize, end: usize, emit: &mut impl FnMut(
 const STOPS: [u8; 5] = [b'\n', b'\r', b'.', b'!', b'?'];
 
 /// The first of [`STOPS`] in `bytes[from..end]`, or `end`. Stretches between stops are short
-/// (a sentence or a line), so one pass for all five, sixteen bytes at a time with SSE2, costs
-/// less than starting a library search for the line end and another for the terminator.
-#[cfg(target_arch = "x86_64")]
+/// (a sentence or a line), so one pass for all five, sixteen bytes at a time, costs less than
+/// starting a library search for the line end and another for the terminator.
 fn next_stop(bytes: &[u8], from: usize, end: usize) -> usize {
+    chars::first_marked(&bytes[..end], from, stops_in).unwrap_or(end)
+}
+
+/// Which of the sixteen bytes of `chunk` are [`STOPS`]: bit `i` for `chunk[i]`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn stops_in(chunk: &[u8; 16]) -> u32 {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
-    let mut at = from;
-    while at < end {
-        let chunk = chars::sixteen_at(bytes, at, 0);
-        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
-        // for), and the load reads the sixteen bytes of `chunk`.
-        let hits = unsafe {
-            let read = _mm_loadu_si128(chunk.as_ptr().cast());
-            let [a, b, c, d, e] = STOPS.map(|stop| _mm_cmpeq_epi8(read, _mm_set1_epi8(stop as i8)));
-            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)), e)) as u32
-        };
-        if hits != 0 {
-            // A stop past `end` is not one, and neither is a later one.
-            return (at + hits.trailing_zeros() as usize).min(end);
-        }
-        at += 16;
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled for),
+    // and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        let read = _mm_loadu_si128(chunk.as_ptr().cast());
+        let [a, b, c, d, e] = STOPS.map(|stop| _mm_cmpeq_epi8(read, _mm_set1_epi8(stop as i8)));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)), e)) as u32
     }
-    end
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn next_stop(bytes: &[u8], from: usize, end: usize) -> usize {
-    bytes[from..end].iter().position(|byte| STOPS.contains(byte)).map_or(end, |offset| from + offset)
+fn stops_in(chunk: &[u8; 16]) -> u32 {
+    (0..16).filter(|&index| STOPS.contains(&chunk[index])).fold(0, |mask, index| mask | 1 << index)
 }
 
 #[cfg(test)]
