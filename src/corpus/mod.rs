@@ -150,7 +150,9 @@ pub fn files_under(root: &Path) -> impl Iterator<Item = Result<PathBuf, ignore::
         .standard_filters(false)
         .hidden(true)
         .follow_links(true)
-        .sort_by_file_path(|a, b| a.cmp(b))
+        // Siblings share their parent's bytes, so comparing their paths as bytes orders them by
+        // name: sorted path order, without splitting whole paths into components at each compare.
+        .sort_by_file_path(|a, b| a.as_os_str().cmp(b.as_os_str()))
         .build()
         .filter_map(|entry| match entry {
             Ok(entry) if entry.file_type().is_some_and(|kind| kind.is_file()) => Some(Ok(entry.into_path())),
