@@ -40,6 +40,7 @@ mod patterns;
 mod scan;
 
 use std::borrow::Cow;
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -274,7 +275,7 @@ impl EntityExtractor {
             self.patterns.find(text, region, &mut candidates);
         }
         candidates.retain(|c| !self.never_alone.contains(c.span.of(text)));
-        let mut chosen = self.resolve(candidates);
+        let mut chosen = resolve(candidates, |rule| self.rules[rule].priority);
         // A run after a one-word listed organisation or place extends it (`Brookfield Kerr`).
         let extendable = |c: &Candidate| {
             matches!(self.rules[c.rule].entity_type, EntityType::Org | EntityType::Loc)
@@ -305,27 +306,6 @@ impl EntityExtractor {
         let scan = WordScan::new(text, &[region], self.gazetteer.other_firsts());
         self.gazetteer.find(text, region, scan.names(0), &mut candidates);
         candidates.len()
-    }
-
-    /// Longest first, then priority, then earliest; returns the survivors in text order.
-    fn resolve<'a>(&self, mut candidates: Vec<Candidate<'a>>) -> Vec<Candidate<'a>> {
-        candidates.sort_by(|a, b| {
-            b.span
-                .len()
-                .cmp(&a.span.len())
-                .then(self.rules[b.rule].priority.cmp(&self.rules[a.rule].priority))
-                .then(a.span.start.cmp(&b.span.start))
-        });
-        let mut taken = SpanSet::default();
-        let mut chosen: Vec<Candidate> = Vec::with_capacity(candidates.len());
-        for candidate in candidates {
-            if !taken.overlaps(candidate.span) {
-                taken.insert(candidate.span, chosen.len());
-                chosen.push(candidate);
-            }
-        }
-        chosen.sort_by_key(|c| c.span.start);
-        chosen
     }
 
     /// Later mentions of one word of a multi-word entity (see [`AliasWord`]) inherit its type and
@@ -406,6 +386,53 @@ impl EntityExtractor {
         kept.sort_by_key(|c| c.span.start);
         *chosen = kept;
     }
+}
+
+/// Longest first, then the higher `priority` of the rule, then earliest, then first in
+/// `candidates`; returns the survivors in text order.
+fn resolve<'a>(candidates: Vec<Candidate<'a>>, priority: impl Fn(usize) -> i32) -> Vec<Candidate<'a>> {
+    // Sorted by keys read once, not by a priority looked up at every comparison, and by their
+    // index last: no two keys tie, so a sort that moves small keys in place orders them as a
+    // stable sort of the candidates would.
+    let mut order: Vec<(Reverse<usize>, Reverse<i32>, usize, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(index, c)| (Reverse(c.span.len()), Reverse(priority(c.rule)), c.span.start, index))
+        .collect();
+    order.sort_unstable();
+    // The bytes the survivors take, a bit each: no candidate is empty, so two overlap when they
+    // share a byte, and a few words of bits stand in for a search tree of the survivors.
+    let mut taken = vec![0u64; candidates.iter().map(|c| c.span.end).max().unwrap_or(0).div_ceil(64)];
+    // (start, order taken in, index), sorted by the first two as a stable sort by start would.
+    let mut survivors: Vec<(usize, usize, usize)> = Vec::with_capacity(order.len());
+    for &(_, _, start, index) in &order {
+        if take(&mut taken, candidates[index].span) {
+            survivors.push((start, survivors.len(), index));
+        }
+    }
+    survivors.sort_unstable();
+    let mut candidates: Vec<Option<Candidate<'a>>> = candidates.into_iter().map(Some).collect();
+    survivors.iter().map(|&(_, _, index)| candidates[index].take().expect("each candidate survives once")).collect()
+}
+
+/// Sets the bits of the bytes of `span` (not empty) in `taken` unless one of them is set already;
+/// returns whether they were all clear.
+fn take(taken: &mut [u64], span: Span) -> bool {
+    debug_assert!(!span.is_empty(), "an empty candidate overlaps nothing");
+    let (first, last) = (span.start / 64, (span.end - 1) / 64);
+    let bits = |word: usize| {
+        let low = if word == first { span.start % 64 } else { 0 };
+        let high = if word == last { (span.end - 1) % 64 } else { 63 };
+        (u64::MAX << low) & (u64::MAX >> (63 - high))
+    };
+    let words = &mut taken[first..=last];
+    if words.iter().zip(first..).any(|(&held, word)| held & bits(word) != 0) {
+        return false;
+    }
+    for (held, word) in words.iter_mut().zip(first..) {
+        *held |= bits(word);
+    }
+    true
 }
 
 /// The indices of the entities of `chosen` that overlap `span`. The entities are sorted by start
@@ -556,6 +583,45 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Candidates that tie on length, priority and start, nest and overlap: the survivors
+        /// are those of a stable sort of the candidates by length, priority and start.
+        #[test]
+        fn the_survivors_are_those_of_a_stable_sort(
+            // Spans that end within a word of bits, and some that reach into the next.
+            candidates in proptest::collection::vec((0usize..140, 1usize..80, 0usize..4, 0usize..3), 0..30),
+        ) {
+            let priorities = [0, 5, -5, 5];
+            let candidates: Vec<Candidate> = candidates
+                .into_iter()
+                .map(|(start, len, rule, canonical)| Candidate {
+                    span: Span::new(start, start + len),
+                    rule,
+                    canonical: Cow::Owned(canonical.to_string()),
+                })
+                .collect();
+            let mut sorted = candidates.clone();
+            sorted.sort_by(|a, b| {
+                b.span
+                    .len()
+                    .cmp(&a.span.len())
+                    .then(priorities[b.rule].cmp(&priorities[a.rule]))
+                    .then(a.span.start.cmp(&b.span.start))
+            });
+            let mut taken = SpanSet::default();
+            let mut expected: Vec<Candidate> = Vec::new();
+            for candidate in sorted {
+                if !taken.overlaps(candidate.span) {
+                    taken.insert(candidate.span, expected.len());
+                    expected.push(candidate);
+                }
+            }
+            expected.sort_by_key(|c| c.span.start);
+            let described = |chosen: &[Candidate]| {
+                chosen.iter().map(|c| (c.span, c.rule, c.canonical.to_string())).collect::<Vec<_>>()
+            };
+            proptest::prop_assert_eq!(described(&resolve(candidates, |rule| priorities[rule])), described(&expected));
+        }
+
         /// Entities next to one another or apart, and spans before, between, across and after them.
         #[test]
         fn the_entities_a_span_overlaps_are_those_a_span_set_finds(
