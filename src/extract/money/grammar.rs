@@ -55,7 +55,7 @@ use rust_decimal::Decimal;
 use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 use super::pieces::{self, Pieces};
-use crate::chars::ByteRanges;
+use crate::chars::{ByteRanges, sixteen_at};
 use crate::rules::gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 
@@ -255,6 +255,8 @@ struct Leads {
     /// a non-ASCII byte): built then, or up front when there is no DFA.
     regex: OnceLock<Regex>,
     starts: FirstBytes,
+    /// What the scan for `starts` tests sixteen bytes at a time.
+    cover: StartCover,
 }
 
 impl std::fmt::Debug for Leads {
@@ -282,6 +284,194 @@ impl FirstBytes {
         first[..rows.len()].copy_from_slice(rows);
         FirstBytes { row, first }
     }
+
+    /// Whether a lead may start at `at` (a position of `bytes`), after the byte before it.
+    #[inline]
+    fn allows(&self, bytes: &[u8], at: usize) -> bool {
+        let behind = at.checked_sub(1).map_or(256, |before| usize::from(bytes[before]));
+        self.first[usize::from(self.row[behind])][usize::from(bytes[at])]
+    }
+
+    /// Whether a lead may start with `byte` after a byte `behind` is one of.
+    fn allows_after(&self, byte: u8, mut behind: impl Iterator<Item = usize>) -> bool {
+        behind.any(|before| self.first[usize::from(self.row[before])][usize::from(byte)])
+    }
+}
+
+/// How many bytes [`StartCover`] compares each byte of a text with.
+const LISTED: usize = 8;
+
+/// The positions a lead may start at, as the scan of [`LeadStarts`] tests them sixteen bytes
+/// at a time: every position [`FirstBytes`] allows, and a few more, which the table then turns
+/// down. A position is in when its byte is listed here (a lead may start with it after an ASCII
+/// letter or digit, or it is none of those), or when it holds an ASCII letter or digit that
+/// follows none. A position the table allows after a letter or digit has a listed byte; one
+/// it allows after another byte (or at the start of the text) has a listed byte or a letter or
+/// digit there after none.
+#[derive(Debug)]
+struct StartCover {
+    /// The listed ASCII bytes, each with bit 5 set (which folds the capitals onto the lower
+    /// case), sixteen times over as the vector instructions read them: a byte is listed when,
+    /// with its bit 5 set, it equals one of them. Unused places hold 0, which no byte with bit
+    /// 5 set equals.
+    listed: [[u8; 16]; LISTED],
+    /// `0xFFFF` when more ASCII bytes are listed than `listed` holds: every ASCII byte is.
+    every_ascii: u32,
+    /// `0xFFFF` when a byte from `0x80` to `0xBF` (one that goes on a character) is listed: every
+    /// byte beyond ASCII is.
+    beyond_ascii: u32,
+    /// `0xFFFF` when a byte from `0xC0` on (one that begins a character) is listed: all of them are.
+    char_starts: u32,
+}
+
+impl StartCover {
+    fn new(starts: &FirstBytes) -> StartCover {
+        let letters_and_digits = (0..=255u8).filter(u8::is_ascii_alphanumeric).map(usize::from);
+        let listed = |byte: u8| {
+            starts.allows_after(byte, letters_and_digits.clone())
+                || !byte.is_ascii_alphanumeric() && starts.allows_after(byte, 0..=256)
+        };
+        let mut folded: Vec<u8> = (0..0x80u8).filter(|&byte| listed(byte)).map(|byte| byte | 0x20).collect();
+        folded.sort_unstable();
+        folded.dedup();
+        let mut cover = StartCover {
+            listed: [[0; 16]; LISTED],
+            every_ascii: if folded.len() > LISTED { 0xFFFF } else { 0 },
+            beyond_ascii: if (0x80..0xC0).any(listed) { 0xFFFF } else { 0 },
+            char_starts: if (0xC0..=0xFF).any(listed) { 0xFFFF } else { 0 },
+        };
+        for (place, byte) in cover.listed.iter_mut().zip(&folded) {
+            *place = [*byte; 16];
+        }
+        cover
+    }
+
+    /// The candidate lead starts among the 64 bytes of `bytes` from `block` on (fewer at its end):
+    /// bit `i` for the byte at `block + i`.
+    #[inline]
+    fn block(&self, bytes: &[u8], block: usize) -> u64 {
+        let mut after = u32::from(block.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_alphanumeric()));
+        let mut starts = 0;
+        for quarter in 0..4 {
+            let at = block + 16 * quarter;
+            if at >= bytes.len() {
+                break;
+            }
+            // Past the end the chunk is padded with zeros, whose bits are cleared below.
+            let (letters_and_digits, listed) = self.classes(&sixteen_at(bytes, at, 0));
+            let firsts = listed | letters_and_digits & !(letters_and_digits << 1 | after);
+            starts |= u64::from(firsts & 0xFFFF) << (16 * quarter);
+            after = letters_and_digits >> 15 & 1;
+        }
+        match bytes.len() - block {
+            short @ ..64 => starts & !(u64::MAX << short),
+            _ => starts,
+        }
+    }
+
+    /// The ASCII letters and digits of sixteen bytes and the listed ones: bit `i` for `chunk[i]`.
+    /// On x86-64 SSE2 instructions over all of them at once: a byte is in a range when its
+    /// distance above the range's first value, which wraps below it, is at most the range's
+    /// width, that is when the smaller of the two is the distance.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn classes(&self, chunk: &[u8; 16]) -> (u32, u32) {
+        use std::arch::x86_64::{
+            _mm_add_epi8, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8, _mm_setzero_si128, _mm_sub_epi8,
+        };
+        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+        // for), and each unaligned load reads sixteen bytes of an array of sixteen, no more.
+        unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            let folded = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+            let within = |first: u8, width: u8, bytes| {
+                let above = _mm_sub_epi8(bytes, _mm_set1_epi8(first as i8));
+                _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_set1_epi8(width as i8)), above)
+            };
+            let letters_and_digits =
+                _mm_movemask_epi8(_mm_or_si128(within(b'a', 25, folded), within(b'0', 9, bytes))) as u32;
+            let mut listed = _mm_setzero_si128();
+            for place in &self.listed {
+                listed = _mm_or_si128(listed, _mm_cmpeq_epi8(folded, _mm_loadu_si128(place.as_ptr().cast())));
+            }
+            let beyond = _mm_movemask_epi8(bytes) as u32;
+            // Adding a byte to itself moves its bit 6 to the top.
+            let char_starts = beyond & _mm_movemask_epi8(_mm_add_epi8(bytes, bytes)) as u32;
+            let listed = _mm_movemask_epi8(listed) as u32
+                | !beyond & self.every_ascii
+                | beyond & self.beyond_ascii
+                | char_starts & self.char_starts;
+            (letters_and_digits, listed)
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn classes(&self, chunk: &[u8; 16]) -> (u32, u32) {
+        self.classes_bytewise(chunk)
+    }
+
+    /// [`StartCover::classes`] byte by byte.
+    #[cfg(any(test, not(target_arch = "x86_64")))]
+    fn classes_bytewise(&self, chunk: &[u8; 16]) -> (u32, u32) {
+        let mask = |holds: &dyn Fn(u8) -> bool| (0..16).filter(|&i| holds(chunk[i])).fold(0, |mask, i| mask | 1 << i);
+        let listed = |byte: u8| match byte {
+            0..0x80 => self.every_ascii != 0 || self.listed.iter().any(|place| place[0] == byte | 0x20),
+            0x80..0xC0 => self.beyond_ascii != 0,
+            0xC0.. => self.beyond_ascii != 0 || self.char_starts != 0,
+        };
+        (mask(&|byte| byte.is_ascii_alphanumeric()), mask(&listed))
+    }
+}
+
+/// The lead starts of one text, found in order: the candidates of [`StartCover`] are read
+/// sixty-four positions at a time and kept from one call to the next, as most texts hold a
+/// candidate every few bytes (a word start) and nearly all of them are turned down.
+struct LeadStarts<'t> {
+    leads: &'t Leads,
+    bytes: &'t [u8],
+    /// The first position of the 64 that `candidates` holds: a multiple of 64.
+    block: usize,
+    /// The candidates of that block not yet read, bit `i` for position `block + i`.
+    candidates: u64,
+}
+
+impl<'t> LeadStarts<'t> {
+    fn new(leads: &'t Leads, text: &'t str) -> LeadStarts<'t> {
+        let bytes = text.as_bytes();
+        LeadStarts { leads, bytes, block: 0, candidates: leads.cover.block(bytes, 0) }
+    }
+
+    /// The first position from `from` on (`from` never less than in the call before) where a
+    /// lead may start and `dies` does not say the anchored patterns die on the bytes from there
+    /// (see [`Walker::dies`]): every start of a pattern's match is one, and most positions that
+    /// are not are left out.
+    fn next(&mut self, from: usize, dies: impl Fn(&[u8]) -> bool) -> Option<usize> {
+        let bytes = self.bytes;
+        if from >= self.block + 64 {
+            if from >= bytes.len() {
+                return None;
+            }
+            self.block = from - from % 64;
+            self.candidates = self.leads.cover.block(bytes, self.block);
+        }
+        self.candidates &= u64::MAX << (from - self.block);
+        loop {
+            while self.candidates == 0 {
+                self.block += 64;
+                if self.block >= bytes.len() {
+                    return None;
+                }
+                self.candidates = self.leads.cover.block(bytes, self.block);
+            }
+            let at = self.block + self.candidates.trailing_zeros() as usize;
+            self.candidates &= self.candidates - 1;
+            // Most lead starts (nearly every word) are turned down by `dies` here.
+            if self.leads.starts.allows(bytes, at) && !dies(&bytes[at..]) {
+                return Some(at);
+            }
+        }
+    }
 }
 
 impl Leads {
@@ -308,30 +498,8 @@ impl Leads {
                 (None, FirstBytes::new(Box::new([0; 257]), &[[true; 256]]))
             }
         };
-        Ok(Leads { dfa, source, regex, starts })
-    }
-
-    /// The first position from `from` on where a lead may start and `dies` does not say the
-    /// anchored patterns die on the bytes from there (see [`Walker::dies`]): every start of a
-    /// pattern's match is one, and most positions that are not are left out.
-    fn next(&self, text: &str, from: usize, dies: impl Fn(&[u8]) -> bool) -> Option<usize> {
-        let bytes = text.as_bytes();
-        let FirstBytes { row, first } = &self.starts;
-        let behind = from.checked_sub(1).map_or(256, |before| usize::from(bytes[before]));
-        let mut row_behind = row[behind];
-        let mut at = from;
-        // Every byte of most texts goes through this loop: a row index that is a `u8` reads
-        // `first` and `row` without a bounds check, and the row of the byte behind is carried
-        // over instead of the byte. Most lead starts (nearly every word) are turned down by
-        // `dies` here, without leaving the loop.
-        while let Some(&byte) = bytes.get(at) {
-            if first[usize::from(row_behind)][usize::from(byte)] && !dies(&bytes[at..]) {
-                return Some(at);
-            }
-            row_behind = row[usize::from(byte)];
-            at += 1;
-        }
-        None
+        let cover = StartCover::new(&starts);
+        Ok(Leads { dfa, source, regex, starts, cover })
     }
 
     /// Whether a lead matches at `start` of `text`, with the text before it as context.
@@ -683,6 +851,7 @@ impl Grammar {
         // `{num}` needs an ASCII digit: without one, only the patterns in `wordy` can match.
         let search = if has_digit(text.as_bytes()) { &self.leads } else { &self.wordy };
         let Some(leads) = search else { return };
+        let mut starts = LeadStarts::new(leads, text);
         let mut walker = self.anchored.walker();
         let mut matched = Vec::new();
         let mut position = 0;
@@ -691,7 +860,7 @@ impl Grammar {
             // match there is one pass of the anchored set, and what a pattern's macros captured
             // is read with that pattern alone, as resolving captures on all the patterns at once
             // costs far more.
-            let Some(start) = leads.next(text, position, |bytes| walker.dies(bytes)) else { break };
+            let Some(start) = starts.next(position, |bytes| walker.dies(bytes)) else { break };
             if !text.is_char_boundary(start) {
                 // No lead starts inside a character.
                 position = start + 1;
@@ -1377,7 +1546,8 @@ mod tests {
         let text = "In 2025, x12 cost $5 million, 3 € and 40 dollars; USD 12, seven dollars, a2b 7 dlrs";
         let mut candidates = Vec::new();
         let mut position = 0;
-        while let Some(at) = leads.next(text, position, |_| false) {
+        let mut scan = LeadStarts::new(leads, text);
+        while let Some(at) = scan.next(position, |_| false) {
             candidates.push(at);
             position = at + 1;
         }
@@ -1398,7 +1568,92 @@ mod tests {
         }
     }
 
+    /// The money rules the program ships with, compiled once for the tests that read their leads.
+    fn shipped() -> &'static Grammar {
+        static SHIPPED: std::sync::LazyLock<crate::extract::money::MoneyExtractor> = std::sync::LazyLock::new(|| {
+            let source = crate::rules::RuleSource::embedded();
+            crate::extract::money::MoneyExtractor::compile(&source, &mut crate::rules::Catalogue::default(), "USD")
+                .unwrap()
+        });
+        &SHIPPED.grammar
+    }
+
+    /// Leads of all kinds: those of the shipped rules (whose symbols `Br` and `Ft` may start
+    /// inside a word), of the test patterns, and leads without a DFA, which any byte may start.
+    fn all_kinds_of_leads(test: &Grammar) -> Vec<&Leads> {
+        static WITHOUT_DFA: std::sync::LazyLock<Leads> = std::sync::LazyLock::new(|| {
+            let unparsed = Box::new(regex_syntax::parse("(").unwrap_err());
+            Leads::new("[0-9]".into(), Err(unparsed)).unwrap()
+        });
+        let shipped = shipped();
+        [&shipped.leads, &shipped.wordy, &test.leads, &test.wordy]
+            .into_iter()
+            .flatten()
+            .chain([&*WITHOUT_DFA])
+            .collect()
+    }
+
+    fn test_grammar() -> Grammar {
+        let patterns = specs(&["{sym}{sp}{num}{scale}?", "{num}{sp}{name}", "{words}{sp}{name}", "{code}{sp}{num}"]);
+        Grammar::new(&patterns, &lexicon()).unwrap()
+    }
+
+    #[test]
+    fn the_cover_lets_through_every_start_the_table_allows() {
+        let test = test_grammar();
+        let leads = all_kinds_of_leads(&test);
+        assert!(leads[0].cover.listed.iter().any(|place| place[0].is_ascii_lowercase()), "letters inside words");
+        assert!(leads.iter().any(|leads| leads.cover.every_ascii != 0));
+        for leads in leads {
+            for byte in 0..=255u8 {
+                if leads.starts.allows(&[byte], 0) {
+                    assert_eq!(leads.cover.block(&[byte], 0), 1, "{byte:x}");
+                }
+                for behind in 0..=255u8 {
+                    if leads.starts.allows(&[behind, byte], 1) {
+                        assert_eq!(leads.cover.block(&[behind, byte], 0) & 2, 2, "{behind:x} {byte:x}");
+                        // The byte behind may also be the last of the block before.
+                        let mut bytes = [b' '; 65];
+                        bytes[63..].copy_from_slice(&[behind, byte]);
+                        assert_eq!(leads.cover.block(&bytes, 64), 1, "{behind:x} {byte:x}");
+                    }
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn the_cover_reads_sixteen_bytes_as_it_reads_each(chunk: [u8; 16]) {
+            let test = test_grammar();
+            for leads in all_kinds_of_leads(&test) {
+                proptest::prop_assert_eq!(leads.cover.classes(&chunk), leads.cover.classes_bytewise(&chunk));
+            }
+        }
+
+        #[test]
+        fn the_scan_finds_what_the_table_finds_byte_by_byte(
+            text in "([a-zA-Z0-9 $€.(_-]|\\PC){0,200}",
+            steps in proptest::collection::vec(1..90usize, 1..8),
+            dying in 0..4usize,
+        ) {
+            let test = test_grammar();
+            let bytes = text.as_bytes();
+            let dies = |rest: &[u8]| rest.len() % 4 == dying;
+            for leads in all_kinds_of_leads(&test) {
+                let mut scan = LeadStarts::new(leads, &text);
+                let mut position = 0;
+                for step in steps.iter().cycle() {
+                    let expected =
+                        (position..bytes.len()).find(|&at| leads.starts.allows(bytes, at) && !dies(&bytes[at..]));
+                    let found = scan.next(position, dies);
+                    proptest::prop_assert_eq!(found, expected, "from {} of {:?}", position, text);
+                    let Some(at) = found else { break };
+                    position = at + step;
+                }
+            }
+        }
+
         #[test]
         fn the_walks_learned_bytes_say_what_a_fresh_walk_says(
             words in proptest::collection::vec(
