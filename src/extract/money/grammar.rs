@@ -55,7 +55,7 @@ use rust_decimal::Decimal;
 use super::lexicon::Lexicon;
 use super::number::parse_numeral;
 use super::pieces::{self, Pieces};
-use crate::chars::ByteRanges;
+use crate::chars::{ByteRanges, sixteen_at};
 use crate::rules::gate;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 
@@ -240,11 +240,11 @@ pub struct Grammar {
     patterns: Vec<Expanded>,
 }
 
-/// The leads joined in one regex, with the bytes each lead can start with after each byte.
+/// The leads joined in one regex, with a cover of the places each can start at.
 ///
 /// Most lead starts are numbers that no pattern reads (a year, a count): finding each with the
-/// regex costs a forward and a reverse search, where the table finds the few places a lead can
-/// start in one pass over the bytes. The anchored lazy DFA the table is read from then only
+/// regex costs a forward and a reverse search, where the cover finds the few places a lead can
+/// start in one pass over the bytes. The anchored lazy DFA the cover is read from then only
 /// confirms a start where the anchored patterns match, which is rare.
 struct Leads {
     /// The leads' anchored lazy DFA and its caches; `None` when it cannot be built.
@@ -254,7 +254,8 @@ struct Leads {
     /// `source` compiled, for the starts the DFA cannot decide (a Unicode word boundary before
     /// a non-ASCII byte): built then, or up front when there is no DFA.
     regex: OnceLock<Regex>,
-    starts: FirstBytes,
+    /// Where a lead may start, as the scan reads it.
+    cover: StartCover,
 }
 
 impl std::fmt::Debug for Leads {
@@ -268,19 +269,184 @@ impl std::fmt::Debug for Leads {
 struct FirstBytes {
     /// For each byte before a position (256: the start of the text), its row in `first`.
     row: Box<[u8; 257]>,
-    /// Whether a match can start with a byte, after the look-behind of the row. A row for
-    /// every value of a `u8`, though few are used, so that the scan that reads a row per byte
-    /// of the text never checks the bounds of the table.
-    first: Box<[[bool; 256]; 256]>,
+    /// Whether a match can start with a byte, after the look-behind of the row.
+    first: Vec<[bool; 256]>,
 }
 
 impl FirstBytes {
-    /// The table of `rows`, the distinct rows `row` refers to.
-    fn new(row: Box<[u8; 257]>, rows: &[[bool; 256]]) -> FirstBytes {
-        let mut first: Box<[[bool; 256]; 256]> =
-            vec![[false; 256]; 256].into_boxed_slice().try_into().expect("256 rows");
-        first[..rows.len()].copy_from_slice(rows);
-        FirstBytes { row, first }
+    /// Whether a match may start with `byte` after one of the bytes `behind`.
+    fn allows_after(&self, byte: u8, mut behind: impl Iterator<Item = usize>) -> bool {
+        behind.any(|before| self.first[usize::from(self.row[before])][usize::from(byte)])
+    }
+}
+
+/// How many ASCII bytes [`StartCover`] compares each byte of a text with: each costs three
+/// vector instructions per sixteen bytes, and the shipped rules list five.
+const LISTED: usize = 6;
+
+/// The positions a regex's match may start at, as the scan of [`LeadStarts`] tests them
+/// sixteen bytes at a time: every position its [`FirstBytes`] allows, and a few more (a word
+/// start with a letter no match starts with, a letter after `_`), which the anchored patterns
+/// then turn down as they turn down most of the others.
+///
+/// A position is in when its byte is listed here (a match may start with it after an ASCII
+/// letter or digit, or it is none of those), or when it holds an ASCII letter or digit that
+/// follows none. So a position the table allows after a letter or digit has a listed byte, and
+/// one it allows after another byte (or at the start of the text) has a listed byte or a
+/// letter or digit after none.
+#[derive(Debug)]
+struct StartCover {
+    /// The listed ASCII bytes, each with bit 5 set (which folds the capitals onto the lower
+    /// case), sixteen times over as the vector instructions read them: a byte is listed when,
+    /// with its bit 5 set, it equals one of them. Unused places hold 0, which no byte with bit
+    /// 5 set equals.
+    listed: [[u8; 16]; LISTED],
+    /// Every byte from this value on is listed, sixteen times over: `0x80` when a byte that goes
+    /// on in a character is, else `0xC0` when a byte that begins one is, else `0xFF`, which no
+    /// text holds; 0 when more ASCII bytes are listed than `listed` holds.
+    from: [u8; 16],
+}
+
+impl StartCover {
+    fn new(starts: &FirstBytes) -> StartCover {
+        let letters_and_digits = (0..=255u8).filter(u8::is_ascii_alphanumeric).map(usize::from);
+        let listed = |byte: u8| {
+            starts.allows_after(byte, letters_and_digits.clone())
+                || !byte.is_ascii_alphanumeric() && starts.allows_after(byte, 0..=256)
+        };
+        let mut folded: Vec<u8> = (0..0x80u8).filter(|&byte| listed(byte)).map(|byte| byte | 0x20).collect();
+        folded.sort_unstable();
+        folded.dedup();
+        let from = if folded.len() > LISTED {
+            0
+        } else if (0x80..0xC0).any(listed) {
+            0x80
+        } else if (0xC0..=0xFF).any(listed) {
+            0xC0
+        } else {
+            0xFF
+        };
+        let mut cover = StartCover { listed: [[0; 16]; LISTED], from: [from; 16] };
+        for (place, byte) in cover.listed.iter_mut().zip(&folded) {
+            *place = [*byte; 16];
+        }
+        cover
+    }
+
+    /// The candidate starts among the 64 bytes of `bytes` from `block` on (fewer at its end):
+    /// bit `i` for the byte at `block + i`.
+    #[inline]
+    fn block(&self, bytes: &[u8], block: usize) -> u64 {
+        let after = u64::from(block.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_alphanumeric()));
+        let (mut letters_and_digits, mut listed) = (0, 0);
+        for quarter in 0..4 {
+            let at = block + 16 * quarter;
+            if at >= bytes.len() {
+                break;
+            }
+            // Past the end the chunk is padded with zeros, whose bits are cleared below.
+            let (chunk_letters_and_digits, chunk_listed) = self.classes(&sixteen_at(bytes, at, 0));
+            letters_and_digits |= u64::from(chunk_letters_and_digits) << (16 * quarter);
+            listed |= u64::from(chunk_listed) << (16 * quarter);
+        }
+        let starts = listed | letters_and_digits & !(letters_and_digits << 1 | after);
+        match bytes.len() - block {
+            short @ ..64 => starts & !(u64::MAX << short),
+            _ => starts,
+        }
+    }
+
+    /// The ASCII letters and digits of sixteen bytes and the listed ones: bit `i` for `chunk[i]`.
+    /// On x86-64 SSE2 instructions over all of them at once: a byte is in a range when its
+    /// distance above the range's first value, which wraps below it, is at most the range's
+    /// width, that is when the smaller of the two is the distance.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn classes(&self, chunk: &[u8; 16]) -> (u32, u32) {
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8, _mm_sub_epi8,
+        };
+        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+        // for), and each unaligned load reads sixteen bytes of an array of sixteen, no more.
+        unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            let folded = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+            let within = |first: u8, width: u8, bytes| {
+                let above = _mm_sub_epi8(bytes, _mm_set1_epi8(first as i8));
+                _mm_cmpeq_epi8(_mm_min_epu8(above, _mm_set1_epi8(width as i8)), above)
+            };
+            let letters_and_digits =
+                _mm_movemask_epi8(_mm_or_si128(within(b'a', 25, folded), within(b'0', 9, bytes))) as u32;
+            let mut listed = _mm_cmpeq_epi8(_mm_max_epu8(bytes, _mm_loadu_si128(self.from.as_ptr().cast())), bytes);
+            for place in &self.listed {
+                listed = _mm_or_si128(listed, _mm_cmpeq_epi8(folded, _mm_loadu_si128(place.as_ptr().cast())));
+            }
+            (letters_and_digits, _mm_movemask_epi8(listed) as u32)
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn classes(&self, chunk: &[u8; 16]) -> (u32, u32) {
+        self.classes_bytewise(chunk)
+    }
+
+    /// [`StartCover::classes`] byte by byte.
+    #[cfg(any(test, not(target_arch = "x86_64")))]
+    fn classes_bytewise(&self, chunk: &[u8; 16]) -> (u32, u32) {
+        let mask = |holds: &dyn Fn(u8) -> bool| (0..16).filter(|&i| holds(chunk[i])).fold(0, |mask, i| mask | 1 << i);
+        let listed = |byte: u8| byte >= self.from[0] || self.listed.iter().any(|place| place[0] == byte | 0x20);
+        (mask(&|byte| byte.is_ascii_alphanumeric()), mask(&listed))
+    }
+}
+
+/// The candidate lead starts of one text, found in order: the candidates of [`StartCover`] are
+/// read sixty-four positions at a time and kept from one call to the next, as most texts hold
+/// a candidate every few bytes (a word start) and nearly all of them are turned down.
+struct LeadStarts<'t> {
+    cover: &'t StartCover,
+    bytes: &'t [u8],
+    /// The first position of the 64 that `candidates` holds: a multiple of 64.
+    block: usize,
+    /// The candidates of that block not yet read, bit `i` for position `block + i`.
+    candidates: u64,
+}
+
+impl<'t> LeadStarts<'t> {
+    fn new(leads: &'t Leads, text: &'t str) -> LeadStarts<'t> {
+        let bytes = text.as_bytes();
+        LeadStarts { cover: &leads.cover, bytes, block: 0, candidates: leads.cover.block(bytes, 0) }
+    }
+
+    /// The first candidate from `from` on (`from` never less than in the call before) where
+    /// `dies` does not say the anchored patterns die on the bytes from there (see
+    /// [`Walker::dies`]): every start of a pattern's match is one, and most positions that are
+    /// not are left out.
+    fn next(&mut self, from: usize, dies: impl Fn(&[u8]) -> bool) -> Option<usize> {
+        let bytes = self.bytes;
+        if from >= self.block + 64 {
+            if from >= bytes.len() {
+                return None;
+            }
+            self.block = from - from % 64;
+            self.candidates = self.cover.block(bytes, self.block);
+        }
+        self.candidates &= u64::MAX << (from - self.block);
+        loop {
+            while self.candidates == 0 {
+                self.block += 64;
+                if self.block >= bytes.len() {
+                    return None;
+                }
+                self.candidates = self.cover.block(bytes, self.block);
+            }
+            let at = self.block + self.candidates.trailing_zeros() as usize;
+            self.candidates &= self.candidates - 1;
+            // Most candidates (nearly every word) are turned down by `dies` here.
+            if !dies(&bytes[at..]) {
+                return Some(at);
+            }
+        }
     }
 }
 
@@ -305,33 +471,11 @@ impl Leads {
             None => {
                 // Without the DFA every byte may start a lead, and the regex decides.
                 let _ = regex.set(leads_regex(&source)?);
-                (None, FirstBytes::new(Box::new([0; 257]), &[[true; 256]]))
+                (None, FirstBytes { row: Box::new([0; 257]), first: vec![[true; 256]] })
             }
         };
-        Ok(Leads { dfa, source, regex, starts })
-    }
-
-    /// The first position from `from` on where a lead may start and `dies` does not say the
-    /// anchored patterns die on the bytes from there (see [`Walker::dies`]): every start of a
-    /// pattern's match is one, and most positions that are not are left out.
-    fn next(&self, text: &str, from: usize, dies: impl Fn(&[u8]) -> bool) -> Option<usize> {
-        let bytes = text.as_bytes();
-        let FirstBytes { row, first } = &self.starts;
-        let behind = from.checked_sub(1).map_or(256, |before| usize::from(bytes[before]));
-        let mut row_behind = row[behind];
-        let mut at = from;
-        // Every byte of most texts goes through this loop: a row index that is a `u8` reads
-        // `first` and `row` without a bounds check, and the row of the byte behind is carried
-        // over instead of the byte. Most lead starts (nearly every word) are turned down by
-        // `dies` here, without leaving the loop.
-        while let Some(&byte) = bytes.get(at) {
-            if first[usize::from(row_behind)][usize::from(byte)] && !dies(&bytes[at..]) {
-                return Some(at);
-            }
-            row_behind = row[usize::from(byte)];
-            at += 1;
-        }
-        None
+        let cover = StartCover::new(&starts);
+        Ok(Leads { dfa, source, regex, cover })
     }
 
     /// Whether a lead matches at `start` of `text`, with the text before it as context.
@@ -385,7 +529,7 @@ fn first_bytes(dfa: &LazyDfa) -> Option<FirstBytes> {
         };
         row[behind] = u8::try_from(index).ok()?;
     }
-    Some(FirstBytes::new(row, &first))
+    Some(FirstBytes { row, first })
 }
 
 /// The anchored patterns as one automaton that says which of them match at the start of a text.
@@ -683,6 +827,7 @@ impl Grammar {
         // `{num}` needs an ASCII digit: without one, only the patterns in `wordy` can match.
         let search = if has_digit(text.as_bytes()) { &self.leads } else { &self.wordy };
         let Some(leads) = search else { return };
+        let mut starts = LeadStarts::new(leads, text);
         let mut walker = self.anchored.walker();
         let mut matched = Vec::new();
         let mut position = 0;
@@ -691,7 +836,7 @@ impl Grammar {
             // match there is one pass of the anchored set, and what a pattern's macros captured
             // is read with that pattern alone, as resolving captures on all the patterns at once
             // costs far more.
-            let Some(start) = leads.next(text, position, |bytes| walker.dies(bytes)) else { break };
+            let Some(start) = starts.next(position, |bytes| walker.dies(bytes)) else { break };
             if !text.is_char_boundary(start) {
                 // No lead starts inside a character.
                 position = start + 1;
@@ -699,7 +844,7 @@ impl Grammar {
             }
             let rest = &text[start..];
             let reach = walker.matches(rest, &mut matched);
-            // A pattern's match starts where its lead matches; the table let through a few more.
+            // A pattern's match starts where its lead matches; the scan let through more.
             // Most starts match no pattern, and are done with here.
             if matched.is_empty() || !leads.starts_at(text, start) {
                 position = start + rest.chars().next().map_or(1, char::len_utf8);
@@ -1377,7 +1522,8 @@ mod tests {
         let text = "In 2025, x12 cost $5 million, 3 € and 40 dollars; USD 12, seven dollars, a2b 7 dlrs";
         let mut candidates = Vec::new();
         let mut position = 0;
-        while let Some(at) = leads.next(text, position, |_| false) {
+        let mut scan = LeadStarts::new(leads, text);
+        while let Some(at) = scan.next(position, |_| false) {
             candidates.push(at);
             position = at + 1;
         }
@@ -1398,7 +1544,113 @@ mod tests {
         }
     }
 
+    /// The money rules the program ships with, compiled once for the tests that read their leads.
+    fn shipped() -> &'static Grammar {
+        static SHIPPED: std::sync::LazyLock<crate::extract::money::MoneyExtractor> = std::sync::LazyLock::new(|| {
+            let source = crate::rules::RuleSource::embedded();
+            crate::extract::money::MoneyExtractor::compile(&source, &mut crate::rules::Catalogue::default(), "USD")
+                .unwrap()
+        });
+        &SHIPPED.grammar
+    }
+
+    /// Leads of all kinds: those of the shipped rules (whose symbols `Br` and `Ft` may start
+    /// inside a word), of the test patterns, and leads without a DFA, which any byte may start.
+    fn all_kinds_of_leads(test: &Grammar) -> Vec<&Leads> {
+        static WITHOUT_DFA: std::sync::LazyLock<Leads> = std::sync::LazyLock::new(|| {
+            let unparsed = Box::new(regex_syntax::parse("(").unwrap_err());
+            Leads::new("[0-9]".into(), Err(unparsed)).unwrap()
+        });
+        let shipped = shipped();
+        [&shipped.leads, &shipped.wordy, &test.leads, &test.wordy]
+            .into_iter()
+            .flatten()
+            .chain([&*WITHOUT_DFA])
+            .collect()
+    }
+
+    fn test_grammar() -> Grammar {
+        let patterns = specs(&["{sym}{sp}{num}{scale}?", "{num}{sp}{name}", "{words}{sp}{name}", "{code}{sp}{num}"]);
+        Grammar::new(&patterns, &lexicon()).unwrap()
+    }
+
+    /// The table `leads`' cover was made from.
+    fn table(leads: &Leads) -> FirstBytes {
+        match &leads.dfa {
+            Some((dfa, _)) => first_bytes(dfa).unwrap(),
+            None => FirstBytes { row: Box::new([0; 257]), first: vec![[true; 256]] },
+        }
+    }
+
+    #[test]
+    fn the_cover_lets_through_every_start_the_table_allows() {
+        let test = test_grammar();
+        let leads = all_kinds_of_leads(&test);
+        assert!(leads[0].cover.listed.iter().any(|place| place[0].is_ascii_lowercase()), "letters inside words");
+        // More listed bytes than the cover holds would make every byte a candidate: the shipped
+        // rules must fit.
+        assert!(leads[..2].iter().all(|leads| leads.cover.from[0] != 0));
+        assert!(leads.iter().any(|leads| leads.cover.from[0] == 0));
+        for leads in leads {
+            let table = table(leads);
+            for byte in 0..=255u8 {
+                if table.allows_after(byte, [256].into_iter()) {
+                    assert_eq!(leads.cover.block(&[byte], 0), 1, "{byte:x}");
+                }
+                for behind in 0..=255u8 {
+                    if table.allows_after(byte, [usize::from(behind)].into_iter()) {
+                        assert_eq!(leads.cover.block(&[behind, byte], 0) & 2, 2, "{behind:x} {byte:x}");
+                        // The byte behind may also be the last of the block before.
+                        let mut bytes = [b' '; 65];
+                        bytes[63..].copy_from_slice(&[behind, byte]);
+                        assert_eq!(leads.cover.block(&bytes, 64), 1, "{behind:x} {byte:x}");
+                    }
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn the_cover_reads_sixteen_bytes_as_it_reads_each(chunk: [u8; 16]) {
+            let test = test_grammar();
+            for leads in all_kinds_of_leads(&test) {
+                proptest::prop_assert_eq!(leads.cover.classes(&chunk), leads.cover.classes_bytewise(&chunk));
+            }
+        }
+
+        #[test]
+        fn the_scan_finds_what_the_cover_finds_byte_by_byte(
+            text in "([a-zA-Z0-9 $€.(_-]|\\PC){0,200}",
+            steps in proptest::collection::vec(1..90usize, 1..8),
+            dying in 0..4usize,
+        ) {
+            let test = test_grammar();
+            let bytes = text.as_bytes();
+            let dies = |rest: &[u8]| rest.len() % 4 == dying;
+            for leads in all_kinds_of_leads(&test) {
+                let listed = |byte: u8| {
+                    let mut chunk = [0; 16];
+                    chunk[0] = byte;
+                    leads.cover.classes_bytewise(&chunk).1 & 1 == 1
+                };
+                let candidate = |at: usize| {
+                    listed(bytes[at])
+                        || bytes[at].is_ascii_alphanumeric()
+                            && !at.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_alphanumeric())
+                };
+                let mut scan = LeadStarts::new(leads, &text);
+                let mut position = 0;
+                for step in steps.iter().cycle() {
+                    let expected = (position..bytes.len()).find(|&at| candidate(at) && !dies(&bytes[at..]));
+                    let found = scan.next(position, dies);
+                    proptest::prop_assert_eq!(found, expected, "from {} of {:?}", position, text);
+                    let Some(at) = found else { break };
+                    position = at + step;
+                }
+            }
+        }
+
         #[test]
         fn the_walks_learned_bytes_say_what_a_fresh_walk_says(
             words in proptest::collection::vec(
