@@ -504,14 +504,11 @@ impl CapitalisedNames {
         // Most rules extend nothing in most documents, and many find nothing: the chosen
         // entities are then kept in place.
         if extended.contains(&true) {
-            let mut kept: Vec<Candidate<'a>> =
-                chosen.drain(..).zip(extended).filter(|(_, extended)| !extended).map(|(c, _)| c).collect();
-            kept.extend(found);
-            kept.sort_by_key(|c| c.span.start);
-            *chosen = kept;
-        } else if !found.is_empty() {
-            chosen.extend(found);
-            chosen.sort_by_key(|c| c.span.start);
+            let mut extended = extended.into_iter();
+            chosen.retain(|_| !extended.next().expect("a flag for each chosen entity"));
+        }
+        if !found.is_empty() {
+            merge_by_start(chosen, found);
         }
     }
 
@@ -1390,6 +1387,25 @@ fn listed_next_to(text: &str, region: Span, span: Span, chosen: &[Candidate], wa
     (left_item && (closes(left) || right.is_some())) || (right_item && (closes(right) || left.is_some()))
 }
 
+/// `found` put among `chosen`, both sorted by start, in order of start, those of `chosen` first
+/// among those of one start: what a stable sort of the two one after the other gives, in one
+/// pass rather than a sort (which found both runs, then merged them).
+fn merge_by_start<'a>(chosen: &mut Vec<Candidate<'a>>, found: Vec<Candidate<'a>>) {
+    // The runs of a rule are found in text order, and a name lies in its run or, extended,
+    // starts at the entity right before it.
+    debug_assert!(found.windows(2).all(|pair| pair[0].span.start <= pair[1].span.start));
+    let mut merged = Vec::with_capacity(chosen.len() + found.len());
+    let mut found = found.into_iter().peekable();
+    for candidate in chosen.drain(..) {
+        while let Some(name) = found.next_if(|name| name.span.start < candidate.span.start) {
+            merged.push(name);
+        }
+        merged.push(candidate);
+    }
+    merged.extend(found);
+    *chosen = merged;
+}
+
 /// The entity of `chosen` (sorted by start, disjoint) that covers the byte at `at`, with its
 /// index: found by a binary search of the entities as they are, rather than in an index built of
 /// them for each rule that asks.
@@ -1558,6 +1574,29 @@ mod tests {
         ) {
             let (chosen, set) = crate::extract::entities::tests::disjoint_candidates(&gaps);
             proptest::prop_assert_eq!(covering(&chosen, at), set.overlapping(Span::new(at, at + 1)).next());
+        }
+
+        /// Names merged among the chosen entities, some at the start of one, are where a stable
+        /// sort of both by start puts them.
+        #[test]
+        fn names_merged_by_start_are_where_a_stable_sort_puts_them(
+            mut chosen_starts in proptest::collection::vec(0usize..20, 0..8),
+            mut found_starts in proptest::collection::vec(0usize..20, 1..6),
+        ) {
+            chosen_starts.sort_unstable();
+            found_starts.sort_unstable();
+            // The rule tells them apart.
+            let candidates = |starts: &[usize], rule| {
+                starts.iter().map(|&start| Candidate { span: Span::new(start, start + 1), rule, canonical: Cow::Borrowed("") }).collect::<Vec<_>>()
+            };
+            let (chosen, found) = (candidates(&chosen_starts, 0), candidates(&found_starts, 1));
+            let mut sorted = chosen.clone();
+            sorted.extend(found.clone());
+            sorted.sort_by_key(|c| c.span.start);
+            let mut merged = chosen;
+            merge_by_start(&mut merged, found);
+            let key = |c: &Candidate| (c.span, c.rule);
+            proptest::prop_assert_eq!(merged.iter().map(key).collect::<Vec<_>>(), sorted.iter().map(key).collect::<Vec<_>>());
         }
     }
 
