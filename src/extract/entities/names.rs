@@ -69,6 +69,8 @@ struct NameWord {
     /// Whether it begins a sentence (see [`starts_sentence`]) or lies in a headline: where any
     /// word is written capitalised. Told once here rather than by each rule for each run.
     initial: bool,
+    /// Whether it lies inside a sentence (begins none): what [`DocumentWords::inside`] counts.
+    inside_sentence: bool,
     /// Whether it may go on a run that the name-shaped word before it is in: runs are made of
     /// consecutive words of a region, one space or ` & ` between (see [`joined`]). Told once
     /// here for every rule.
@@ -502,14 +504,11 @@ impl CapitalisedNames {
         // Most rules extend nothing in most documents, and many find nothing: the chosen
         // entities are then kept in place.
         if extended.contains(&true) {
-            let mut kept: Vec<Candidate<'a>> =
-                chosen.drain(..).zip(extended).filter(|(_, extended)| !extended).map(|(c, _)| c).collect();
-            kept.extend(found);
-            kept.sort_by_key(|c| c.span.start);
-            *chosen = kept;
-        } else if !found.is_empty() {
-            chosen.extend(found);
-            chosen.sort_by_key(|c| c.span.start);
+            let mut extended = extended.into_iter();
+            chosen.retain(|_| !extended.next().expect("a flag for each chosen entity"));
+        }
+        if !found.is_empty() {
+            merge_by_start(chosen, found);
         }
     }
 
@@ -566,7 +565,7 @@ impl CapitalisedNames {
             // arrived") or a heading glued to the sentence ("Farmgate Pressure Ghana") is a name
             // only if the document also writes the first word capitalised inside a sentence, or
             // the run ends in a word English does not otherwise use.
-            let first_inside = document.inside(first.span.of(text)) > 0;
+            let first_inside = document.inside(first) > 0;
             let last_rare = !self.is_common(last);
             let acronym = !first.span.of(text).chars().any(char::is_lowercase);
             return (first_inside || acronym || (run.len() >= 2 && last_rare)).then_some(span);
@@ -610,11 +609,11 @@ impl CapitalisedNames {
     fn capitalised_in_document(&self, document: &DocumentWords, word: &NameWord) -> bool {
         // `writes_lower` searches for ordinary words only.
         debug_assert!(self.is_common(word));
-        let word = word.span.of(document.text);
+        let surface = word.span.of(document.text);
         // The cheap questions first: most words are not written capitalised that often.
-        word.chars().any(char::is_lowercase)
+        surface.chars().any(char::is_lowercase)
             && document.inside(word) >= self.min_mentions
-            && !with_lower_case(word, |lower| document.writes_lower(lower))
+            && !with_lower_case(surface, |lower| document.writes_lower(lower))
     }
 }
 
@@ -632,9 +631,7 @@ pub struct DocumentWords<'a> {
     shaped_ends: Vec<usize>,
     /// The regions the words were read from, in order, disjoint.
     regions: Vec<Span>,
-    /// The words that start in a capital inside a sentence, in order: all that `inside` counts.
-    capitalised_inside: Vec<Span>,
-    /// Capitalised words, with how often each is written inside a sentence; gathered on the
+    /// Name-shaped words, with how often each is written inside a sentence; gathered on the
     /// first question: many documents raise none.
     inside: OnceCell<HashMap<&'a str, usize>>,
     /// The words written in lower case that [`DocumentWords::writes_lower`] can be asked
@@ -657,13 +654,15 @@ impl<'a> DocumentWords<'a> {
     pub fn new(text: &'a str, regions: &[Span], scan: &WordScan, lexicon: &'a Lexicon) -> DocumentWords<'a> {
         // `lower_occurrence` finds the region of a word by a binary search.
         debug_assert!(regions.windows(2).all(|pair| pair[0].end <= pair[1].start));
+        // Each name-shaped word starts at one of the scan's capitals: room for as many words is
+        // made at once, rather than by growing the vector some eight times a page.
+        let capitals = (0..regions.len()).map(|index| scan.capitals(index).count()).sum();
         let mut document = DocumentWords {
             text,
             lexicon,
-            shaped: Vec::new(),
+            shaped: Vec::with_capacity(capitals),
             shaped_ends: Vec::with_capacity(regions.len()),
             regions: regions.to_vec(),
-            capitalised_inside: Vec::new(),
             inside: OnceCell::new(),
             lower: OnceCell::new(),
             searched: RefCell::new(Vec::new()),
@@ -683,9 +682,6 @@ impl<'a> DocumentWords<'a> {
                 let surface = span.of(text);
                 debug_assert!(starts_capitalised(surface));
                 let starts_sentence = starts_sentence(text, region, span.start);
-                if !starts_sentence {
-                    document.capitalised_inside.push(span);
-                }
                 let facts = lexicon.known.get(surface);
                 let shape = Shape::of(surface);
                 if name_shaped(surface, shape, facts.run_break, lexicon) {
@@ -696,6 +692,7 @@ impl<'a> DocumentWords<'a> {
                     let mut name_word = NameWord {
                         span,
                         initial: starts_sentence,
+                        inside_sentence: !starts_sentence,
                         joins_previous,
                         listed: 0,
                         common: 0,
@@ -737,20 +734,18 @@ impl<'a> DocumentWords<'a> {
         starts.zip(&self.shaped_ends).map(|(start, &end)| &self.shaped[start..end])
     }
 
-    /// How often `word` is written, capitalised as given, inside a sentence.
-    fn inside(&self, word: &str) -> usize {
-        self.inside_counts().get(word).copied().unwrap_or(0)
-    }
-
-    /// The words written capitalised inside a sentence, with how often each is.
-    fn inside_counts(&self) -> &HashMap<&'a str, usize> {
-        self.inside.get_or_init(|| {
-            let mut inside = HashMap::with_capacity_and_hasher(self.capitalised_inside.len(), Default::default());
-            for span in &self.capitalised_inside {
-                *inside.entry(span.of(self.text)).or_default() += 1;
+    /// How often the document writes `word`, a name-shaped word of it, as it is (capitalised)
+    /// inside a sentence. Only name-shaped words are counted: whether a word is name-shaped is
+    /// told by its letters alone, and the others are never asked about.
+    fn inside(&self, word: &NameWord) -> usize {
+        let counts = self.inside.get_or_init(|| {
+            let mut inside = HashMap::with_capacity_and_hasher(self.shaped.len(), Default::default());
+            for other in self.shaped.iter().filter(|other| other.inside_sentence) {
+                *inside.entry(other.span.of(self.text)).or_default() += 1;
             }
             inside
-        })
+        });
+        counts.get(word.span.of(self.text)).copied().unwrap_or(0)
     }
 
     /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
@@ -783,9 +778,12 @@ impl<'a> DocumentWords<'a> {
             let asked: HashSet<String> = self
                 .shaped
                 .iter()
-                .filter(|shaped| shaped.common != 0)
+                .filter(|shaped| {
+                    shaped.common != 0
+                        && shaped.span.of(self.text).chars().any(char::is_lowercase)
+                        && self.inside(shaped) >= self.lexicon.min_mentions
+                })
                 .map(|shaped| shaped.span.of(self.text))
-                .filter(|word| word.chars().any(char::is_lowercase) && self.inside(word) >= self.lexicon.min_mentions)
                 .map(lower)
                 .collect();
             let mut heads = [0u64; 16];
@@ -1392,6 +1390,25 @@ fn listed_next_to(text: &str, region: Span, span: Span, chosen: &[Candidate], wa
     (left_item && (closes(left) || right.is_some())) || (right_item && (closes(right) || left.is_some()))
 }
 
+/// `found` put among `chosen`, both sorted by start, in order of start, those of `chosen` first
+/// among those of one start: what a stable sort of the two one after the other gives, in one
+/// pass rather than a sort (which found both runs, then merged them).
+fn merge_by_start<'a>(chosen: &mut Vec<Candidate<'a>>, found: Vec<Candidate<'a>>) {
+    // The runs of a rule are found in text order, and a name lies in its run or, extended,
+    // starts at the entity right before it.
+    debug_assert!(found.windows(2).all(|pair| pair[0].span.start <= pair[1].span.start));
+    let mut merged = Vec::with_capacity(chosen.len() + found.len());
+    let mut found = found.into_iter().peekable();
+    for candidate in chosen.drain(..) {
+        while let Some(name) = found.next_if(|name| name.span.start < candidate.span.start) {
+            merged.push(name);
+        }
+        merged.push(candidate);
+    }
+    merged.extend(found);
+    *chosen = merged;
+}
+
 /// The entity of `chosen` (sorted by start, disjoint) that covers the byte at `at`, with its
 /// index: found by a binary search of the entities as they are, rather than in an index built of
 /// them for each rule that asks.
@@ -1561,6 +1578,29 @@ mod tests {
             let (chosen, set) = crate::extract::entities::tests::disjoint_candidates(&gaps);
             proptest::prop_assert_eq!(covering(&chosen, at), set.overlapping(Span::new(at, at + 1)).next());
         }
+
+        /// Names merged among the chosen entities, some at the start of one, are where a stable
+        /// sort of both by start puts them.
+        #[test]
+        fn names_merged_by_start_are_where_a_stable_sort_puts_them(
+            mut chosen_starts in proptest::collection::vec(0usize..20, 0..8),
+            mut found_starts in proptest::collection::vec(0usize..20, 1..6),
+        ) {
+            chosen_starts.sort_unstable();
+            found_starts.sort_unstable();
+            // The rule tells them apart.
+            let candidates = |starts: &[usize], rule| {
+                starts.iter().map(|&start| Candidate { span: Span::new(start, start + 1), rule, canonical: Cow::Borrowed("") }).collect::<Vec<_>>()
+            };
+            let (chosen, found) = (candidates(&chosen_starts, 0), candidates(&found_starts, 1));
+            let mut sorted = chosen.clone();
+            sorted.extend(found.clone());
+            sorted.sort_by_key(|c| c.span.start);
+            let mut merged = chosen;
+            merge_by_start(&mut merged, found);
+            let key = |c: &Candidate| (c.span, c.rule);
+            proptest::prop_assert_eq!(merged.iter().map(key).collect::<Vec<_>>(), sorted.iter().map(key).collect::<Vec<_>>());
+        }
     }
 
     proptest::proptest! {
@@ -1605,6 +1645,25 @@ mod tests {
                 .flat_map(|&region| Words::new(&text, region))
                 .any(|(span, capital)| !capital && span.of(&text) == word);
             proptest::prop_assert_eq!(document.lower_occurrence(&word).is_some(), plain);
+        }
+
+        /// Counted among the name-shaped words only, a name-shaped word is written inside
+        /// sentences as often as every capitalised word read says.
+        #[test]
+        fn mentions_inside_sentences_are_those_of_every_capitalised_word(
+            text in "(Ab|AB|ABs|Ab's|ab|A|Ab-ab|É[ab]|[ .\n]){0,40}",
+        ) {
+            let region = Span::new(0, text.len());
+            let lexicon = Lexicon::default();
+            let document = DocumentWords::new(&text, &[region], &WordScan::new(&text, &[region], None), &lexicon);
+            let inside: Vec<&str> = Words::new(&text, region)
+                .filter(|&(span, capital)| capital && !starts_sentence(&text, region, span.start))
+                .map(|(span, _)| span.of(&text))
+                .collect();
+            for word in &document.shaped {
+                let plain = inside.iter().filter(|&&other| other == word.span.of(&text)).count();
+                proptest::prop_assert_eq!(document.inside(word), plain);
+            }
         }
     }
 
@@ -1747,7 +1806,10 @@ mod tests {
             &WordScan::new(text, &[Span::new(0, text.len())], None),
             &lexicon,
         );
-        assert_eq!(document.inside("Coalition"), 2);
+        let inside =
+            |at: usize| document.shaped.iter().find(|word| word.span.start == at).map(|word| document.inside(word));
+        assert_eq!(inside(text.find("Coalition agreed").unwrap()), Some(2));
+        assert_eq!(inside(text.find("Coalition members").unwrap()), Some(2));
         assert!(document.writes_lower("coalition"));
         assert!(in_lines(&document.headlines, text.find("Ports").unwrap()));
         assert!(!in_lines(&document.headlines, text.find("members").unwrap()));
