@@ -319,15 +319,19 @@ fn decide(before: &State, cat: Cat) -> Step {
     }
 }
 
-/// SB8's look-ahead: ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower.
+/// SB8's look-ahead: ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower. Each character
+/// is stepped over by its length, not found by testing every byte for a continuation byte.
 fn sb8_ahead(ahead: &[u8]) -> bool {
-    ahead
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b & 0xC0 != 0x80)
-        .map(|(j, _)| category_at(ahead, j).0)
-        .find(|cat| matches!(cat, Cat::Lower | Cat::Upper | Cat::Cr | Cat::Lf | Cat::STerm | Cat::ATerm))
-        == Some(Cat::Lower)
+    let mut at = 0;
+    while at < ahead.len() {
+        let (cat, len) = category_at(ahead, at);
+        match cat {
+            Cat::Lower => return true,
+            Cat::Upper | Cat::Cr | Cat::Lf | Cat::STerm | Cat::ATerm => return false,
+            _ => at += len,
+        }
+    }
+    false
 }
 
 const CATS: usize = 11;
