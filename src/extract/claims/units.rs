@@ -437,6 +437,19 @@ mod tests {
             proptest::prop_assert_eq!(tokens(&text).collect::<Vec<_>>(), text.split_whitespace().collect::<Vec<_>>());
         }
 
+        /// A block said to have no `;` is split as it is when each sentence is searched for one.
+        #[test]
+        fn a_block_without_a_semicolon_is_split_as_a_search_of_each_sentence_splits_it(
+            text in r"(Rates fell|the bank|said|;|:|\?| |\u{2192}){0,16}",
+        ) {
+            let arrows: Vec<usize> = text.match_indices('\u{2192}').map(|(at, _)| at).collect();
+            let sentence = Span::new(0, text.len());
+            let (mut told, mut searched) = (Vec::new(), Vec::new());
+            split(&text, sentence, true, text.contains(';'), &[], &[], &arrows, &mut told);
+            split(&text, sentence, true, true, &[], &[], &arrows, &mut searched);
+            proptest::prop_assert_eq!(told, searched);
+        }
+
         #[test]
         fn sixteen_bytes_are_classed_at_once_as_byte_by_byte(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
             proptest::prop_assert_eq!(ascii_masks(&chunk), ascii_masks_bytewise(&chunk));
