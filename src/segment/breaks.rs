@@ -98,13 +98,21 @@ fn known(bytes: &[u8]) -> Option<(Cat, usize)> {
     Some((cat, utf8_len(bytes[0])))
 }
 
-/// The category and length of the character at `bytes[i]`, ASCII or [`known`].
-#[inline]
+/// The category and length of the character at `bytes[i]`, ASCII or [`known`]. The machine
+/// asks this of every character it steps over, most of them ASCII: those are a look-up inlined
+/// where it is asked, the few others a call.
+#[inline(always)]
 fn category_at(bytes: &[u8], i: usize) -> (Cat, usize) {
     match bytes[i] {
-        byte @ 0..0x80 => (category(byte), 1),
-        _ => known(&bytes[i..]).expect("the machine runs only over ASCII and known characters"),
+        byte @ 0..0x80 => (ASCII_CATEGORIES[usize::from(byte)], 1),
+        _ => known_at(bytes, i),
     }
+}
+
+/// [`category_at`] for a character beyond ASCII.
+#[inline(never)]
+fn known_at(bytes: &[u8], i: usize) -> (Cat, usize) {
+    known(&bytes[i..]).expect("the machine runs only over ASCII and known characters")
 }
 
 /// The category of the character that ends just before `bytes[i]`.
@@ -151,8 +159,18 @@ enum Cat {
     Other,
 }
 
-#[inline]
-fn category(byte: u8) -> Cat {
+/// [`category`] of every ASCII byte, by its value: a load, where the match is a chain of tests.
+static ASCII_CATEGORIES: [Cat; 128] = {
+    let mut table = [Cat::Other; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = category(byte as u8);
+        byte += 1;
+    }
+    table
+};
+
+const fn category(byte: u8) -> Cat {
     match byte {
         b'\t' | 0x0B | 0x0C | b' ' => Cat::Sp,
         b'\n' => Cat::Lf,
@@ -301,15 +319,19 @@ fn decide(before: &State, cat: Cat) -> Step {
     }
 }
 
-/// SB8's look-ahead: ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower.
+/// SB8's look-ahead: ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower. Each character
+/// is stepped over by its length, not found by testing every byte for a continuation byte.
 fn sb8_ahead(ahead: &[u8]) -> bool {
-    ahead
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b & 0xC0 != 0x80)
-        .map(|(j, _)| category_at(ahead, j).0)
-        .find(|cat| matches!(cat, Cat::Lower | Cat::Upper | Cat::Cr | Cat::Lf | Cat::STerm | Cat::ATerm))
-        == Some(Cat::Lower)
+    let mut at = 0;
+    while at < ahead.len() {
+        let (cat, len) = category_at(ahead, at);
+        match cat {
+            Cat::Lower => return true,
+            Cat::Upper | Cat::Cr | Cat::Lf | Cat::STerm | Cat::ATerm => return false,
+            _ => at += len,
+        }
+    }
+    false
 }
 
 const CATS: usize = 11;

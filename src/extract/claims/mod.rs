@@ -803,7 +803,6 @@ impl ClaimExtractor {
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
     ) -> Vec<ClaimItem<'a>> {
-        let mut claims = Vec::new();
         // Buffers left by an earlier document, so that each document does not grow its own.
         let Buffers { mut scratch, mut locations } = self
             .spare
@@ -824,14 +823,28 @@ impl ClaimExtractor {
             }
             scratch.sentences.clear();
             segmenter.sentences(text, block, &mut scratch.sentences);
+            let has_semicolon = memchr::memchr(b';', block.of(text).as_bytes()).is_some();
             for &sentence in &scratch.sentences {
                 let at_block_start = sentence.start == block.start;
                 let arrows = scratch.foreign.arrows();
-                units::split(text, sentence, at_block_start, entities, money, arrows, &mut scratch.units);
+                units::split(
+                    text,
+                    sentence,
+                    at_block_start,
+                    has_semicolon,
+                    entities,
+                    money,
+                    arrows,
+                    &mut scratch.units,
+                );
             }
             scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
         }
         self.search_units(text, &mut scratch);
+        // Every unit with words enough may be a claim: room for them all at once. Made room for
+        // a block at a time, the list was grown (its claims moved) about once a document.
+        let readable = scratch.words.iter().filter(|&&words| words >= self.scoring.min_words).count();
+        let mut claims = Vec::with_capacity(readable);
         // One list for the units of every block, as long as the longest block needs: grown
         // from nothing, it was grown again in every document.
         let mut first = 0;
@@ -864,8 +877,6 @@ impl ClaimExtractor {
                 units::quoting(text, block_units, &mut scratch.quotes);
                 carry_attribution(&mut pending, &scratch.quotes);
             }
-            // At most every unit read becomes a claim: room for them at once, not a claim at a time.
-            claims.reserve(pending.len());
             claims.extend(pending.drain(..).filter_map(|p| self.claim(text, p, &earlier, money)));
             first = end;
         }
@@ -1442,7 +1453,7 @@ mod tests {
             let (mut sentences, mut units) = (Vec::new(), Vec::new());
             segmenter.sentences(&text, block, &mut sentences);
             for &sentence in &sentences {
-                units::split(&text, sentence, sentence.start == block.start, &[], &[], &arrows, &mut units);
+                units::split(&text, sentence, sentence.start == block.start, true, &[], &[], &arrows, &mut units);
             }
             let most = units::words_with_letter(block.of(&text), usize::MAX);
             for unit in units {
