@@ -793,9 +793,7 @@ impl LineCues {
             words,
             stop_words,
             sentence,
-            ends_sentence: body
-                .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
-                .ends_with(['.', '!', '?']),
+            ends_sentence: ends_sentence(body),
             heading,
             top_heading: raw.strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
             ruled: removed_as.is_some(),
@@ -804,6 +802,27 @@ impl LineCues {
             ends_cluster: removed_as.is_some_and(|kind| kinds.cluster_ending.contains(&kind)) && heading,
         }
     }
+}
+
+/// Whether `text` ends with a sentence: `.`, `!` or `?`, perhaps inside closing quotes or
+/// brackets, emphasis marks or white space. Read back from the end a byte at a time while the
+/// bytes are ASCII, as most lines end; by characters from the first byte beyond ASCII.
+fn ends_sentence(text: &str) -> bool {
+    for &byte in text.as_bytes().iter().rev() {
+        match byte {
+            b'.' | b'!' | b'?' => return true,
+            b'"' | b')' | b'*' | b'_' | b' ' | b'\t'..=b'\r' => {}
+            0x80.. => return ends_sentence_by_char(text),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// [`ends_sentence`] a character at a time.
+fn ends_sentence_by_char(text: &str) -> bool {
+    text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
+        .ends_with(['.', '!', '?'])
 }
 
 /// `12. ` or `3) ` at the start of a numbered list item.
@@ -1290,6 +1309,15 @@ mod tests {
             lower.clear();
             push_lowercase(&mut lower, &format!("A{c}z"));
             assert_eq!(lower, format!("A{c}z").chars().flat_map(char::to_lowercase).collect::<String>(), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Texts that end in every mix of sentence marks, closing marks and white space, in
+        /// ASCII and beyond.
+        #[test]
+        fn sentence_ends_are_found_as_by_characters(text in r"[a.!?\x22)*_ \t\n\x0b\x0c\r\x1c\x85\u{a0}”’»é]{0,8}") {
+            proptest::prop_assert_eq!(ends_sentence(&text), ends_sentence_by_char(&text), "{:?}", text);
         }
     }
 
