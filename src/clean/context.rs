@@ -992,7 +992,9 @@ fn page_language<'a>(
     languages: usize,
     lines: impl Iterator<Item = &'a LineCues>,
 ) -> Option<usize> {
-    let mut totals = vec![0u32; languages];
+    // Every slot is summed, the unused ones zero: a sum of whole arrays is a few vector
+    // additions a line, where one of `languages` slots is an addition each.
+    let mut totals: LanguageCounts = [0; MAX_LANGUAGES];
     let mut words = 0;
     for line in lines {
         for (total, count) in totals.iter_mut().zip(&line.stop_words) {
@@ -1000,7 +1002,7 @@ fn page_language<'a>(
         }
         words += line.words;
     }
-    let (best, &count) = totals.iter().enumerate().rev().max_by_key(|(_, count)| **count)?;
+    let (best, &count) = totals[..languages].iter().enumerate().rev().max_by_key(|(_, count)| **count)?;
     (words > 0 && f64::from(count) / words as f64 >= settings.min_language_share).then_some(best)
 }
 
