@@ -756,11 +756,14 @@ pub struct LineCues {
 
 /// `text` without the markup that opens it (see [`is_line_markup`]), its ASCII read a byte at a
 /// time: a byte beyond ASCII may open white space or a bullet, and the trim by characters goes on
-/// from it.
+/// from it; after an ASCII byte that is no markup nothing is left to trim.
 fn trim_line_markup(text: &str) -> &str {
     let ascii =
         text.bytes().position(|byte| !(byte.is_ascii() && is_line_markup(char::from(byte)))).unwrap_or(text.len());
-    text[ascii..].trim_start_matches(is_line_markup)
+    match text.as_bytes().get(ascii) {
+        Some(byte) if !byte.is_ascii() => text[ascii..].trim_start_matches(is_line_markup),
+        _ => &text[ascii..],
+    }
 }
 
 /// Markup that opens a line without being part of what it says: list markers, quote marks,
@@ -1320,6 +1323,12 @@ mod tests {
         #[test]
         fn sentence_ends_are_found_as_by_characters(text in r"[a.!?\x22)*_ \t\n\x0b\x0c\r\x1c\x85\u{a0}”’»é]{0,8}") {
             proptest::prop_assert_eq!(ends_sentence(&text), ends_sentence_by_char(&text), "{:?}", text);
+        }
+
+        /// Texts that open with every mix of markup, ASCII and beyond, and of what follows it.
+        #[test]
+        fn line_markup_is_trimmed_as_by_characters(text in r"[ \t#>*_+\-•·|a1.\u{a0}\u{2003}é]{0,8}") {
+            proptest::prop_assert_eq!(trim_line_markup(&text), text.trim_start_matches(is_line_markup), "{:?}", text);
         }
     }
 
