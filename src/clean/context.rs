@@ -774,7 +774,9 @@ fn is_line_markup(c: char) -> bool {
 
 impl LineCues {
     /// The cues of a line from its visible form (see `visible`) and, when a line rule removed
-    /// it, the kind of chrome it is.
+    /// it, the kind of chrome it is. Inlined, the cues are built where the caller stores them
+    /// rather than copied there.
+    #[inline]
     pub fn new(
         visible: &VisibleLine,
         scan: &LineScan,
