@@ -898,26 +898,27 @@ pub fn judge(settings: &Settings, languages: usize, lines: &[Option<LineCues>]) 
     keep_main_clusters(settings, &first, &poor, &mut last, &cues);
     bridge(settings, &first, &poor, &cues, &mut last);
     keep_standfirst(settings, &cues, &mut last);
-    let mut kept = vec![false; lines.len()];
     for (k, &i) in index.iter().enumerate() {
         if last[k] == Class::Good || cues[k].ruled {
-            kept[i] = !cues[k].ruled;
             continue;
         }
         verdicts[i] =
             if cues[k].link_share > settings.max_link_share { Verdict::LinkDense } else { Verdict::OutsideArticle };
     }
-    // A line without visible text stays only between kept lines.
+    // A line without visible text stays only between kept lines: lines with visible text that
+    // no rule removed and that the pass keeps (only the verdicts of lines without visible text
+    // change below).
+    let kept = |verdict: Verdict, line: &LineCues| verdict == Verdict::Keep && !line.ruled;
     let mut previous_kept = false;
-    let mut next = index.iter().peekable();
+    let mut next = index.iter().zip(&cues).peekable();
     for (i, line) in lines.iter().enumerate() {
         let Some(line) = line else { continue };
         if !line.transparent {
-            previous_kept = kept[i];
+            previous_kept = kept(verdicts[i], line);
             continue;
         }
-        while next.next_if(|&&j| j < i).is_some() {}
-        let between_kept = previous_kept && next.peek().is_some_and(|&&j| kept[j]);
+        while next.next_if(|&(&j, _)| j < i).is_some() {}
+        let between_kept = previous_kept && next.peek().is_some_and(|&(&j, line)| kept(verdicts[j], line));
         if !line.ruled && !between_kept {
             verdicts[i] = if line.link_share > 0.0 { Verdict::LinkDense } else { Verdict::OutsideArticle };
         }
@@ -1066,14 +1067,14 @@ fn resolve(settings: &Settings, first: &[Class], cues: &[&LineCues]) -> Vec<Clas
     }
     let mut resolved = classes.clone();
     if classes.contains(&Class::Short) {
-        let outer = Neighbours::of(&classes, true);
-        let inner = Neighbours::of(&classes, false);
+        let outer = neighbours(&classes, true);
+        let inner = neighbours(&classes, false);
         for i in (0..classes.len()).filter(|&i| classes[i] == Class::Short) {
-            let (before, after) = (outer.before[i], outer.after[i]);
+            let (before, after) = outer[i];
             resolved[i] = if before == after {
                 before
-            } else if (before == Class::Bad && inner.before[i] == Class::NearGood)
-                || (after == Class::Bad && inner.after[i] == Class::NearGood)
+            } else if (before == Class::Bad && inner[i].0 == Class::NearGood)
+                || (after == Class::Bad && inner[i].1 == Class::NearGood)
             {
                 Class::Good
             } else {
@@ -1081,46 +1082,44 @@ fn resolve(settings: &Settings, first: &[Class], cues: &[&LineCues]) -> Vec<Clas
             };
         }
     }
-    let classes = resolved.clone();
+    // The classes the near-good lines are resolved from: those of the pass before, in the
+    // buffer it no longer needs.
+    classes.copy_from_slice(&resolved);
     if classes.contains(&Class::NearGood) {
-        let outer = Neighbours::of(&classes, true);
+        let outer = neighbours(&classes, true);
         for i in (0..classes.len()).filter(|&i| classes[i] == Class::NearGood) {
-            let both_bad = outer.before[i] == Class::Bad && outer.after[i] == Class::Bad;
+            let both_bad = outer[i] == (Class::Bad, Class::Bad);
             resolved[i] = if both_bad { Class::Bad } else { Class::Good };
         }
     }
     resolved
 }
 
-/// For every line, the class of the nearest good or bad line (or near-good one, unless
-/// `skip_near_good`) before it and after it; the page's edges count as bad.
-struct Neighbours {
-    before: Vec<Class>,
-    after: Vec<Class>,
-}
-
-impl Neighbours {
-    fn of(classes: &[Class], skip_near_good: bool) -> Neighbours {
-        let before = nearest_so_far(classes.iter(), skip_near_good);
-        let mut after = nearest_so_far(classes.iter().rev(), skip_near_good);
-        after.reverse();
-        Neighbours { before, after }
-    }
-}
-
-/// For each line in the order given, the class of the last good or bad line (or near-good one,
-/// unless `skip_near_good`) read before it, or bad.
-fn nearest_so_far<'a>(lines: impl Iterator<Item = &'a Class>, skip_near_good: bool) -> Vec<Class> {
+/// For every line, the classes of the nearest good or bad line (or near-good one, unless
+/// `skip_near_good`) before it and after it; the page's edges count as bad. One vector of
+/// pairs, filled going forward and then going back.
+fn neighbours(classes: &[Class], skip_near_good: bool) -> Vec<(Class, Class)> {
+    let seen =
+        |class: Class| class == Class::Good || class == Class::Bad || (class == Class::NearGood && !skip_near_good);
     let mut last = Class::Bad;
-    lines
+    let mut pairs: Vec<(Class, Class)> = classes
+        .iter()
         .map(|&class| {
-            let seen = last;
-            if class == Class::Good || class == Class::Bad || (class == Class::NearGood && !skip_near_good) {
+            let before = last;
+            if seen(class) {
                 last = class;
             }
-            seen
+            (before, Class::Bad)
         })
-        .collect()
+        .collect();
+    let mut last = Class::Bad;
+    for (pair, &class) in pairs.iter_mut().zip(classes).rev() {
+        pair.1 = last;
+        if seen(class) {
+            last = class;
+        }
+    }
+    pairs
 }
 
 /// Drops the clusters of good lines that are light next to the heaviest or come after it and a
