@@ -104,10 +104,10 @@ pub struct StopWords {
     /// case, is no stop word and needs no lookup (the longest words of some lists are beyond
     /// ASCII, and take more bytes).
     longest: usize,
-    /// Whether the processor has the bit instructions (see [`count`](Self::count)), asked once
-    /// here rather than for every line.
+    /// Where the processor has the bit instructions and AVX2 (see [`count`](Self::count)), the
+    /// proof of it, asked once here rather than for every line.
     #[cfg(target_arch = "x86_64")]
-    bit_instructions: bool,
+    wide: Option<Wide>,
 }
 
 impl Default for StopWords {
@@ -118,10 +118,7 @@ impl Default for StopWords {
             long: HashMap::default(),
             longest: 0,
             #[cfg(target_arch = "x86_64")]
-            bit_instructions: std::arch::is_x86_feature_detected!("popcnt")
-                && std::arch::is_x86_feature_detected!("bmi1")
-                && std::arch::is_x86_feature_detected!("bmi2")
-                && std::arch::is_x86_feature_detected!("lzcnt"),
+            wide: Wide::detect(),
         }
     }
 }
@@ -182,6 +179,115 @@ fn byte_masks(bytes: &[u8], at: usize, len: usize) -> ByteMasks {
         }
     }
     masks
+}
+
+/// How a scan reads the [`ByteMasks`] of a window of up to 64 bytes (see [`byte_masks`]).
+trait WindowReader: Copy {
+    fn byte_masks(self, bytes: &[u8], at: usize, len: usize) -> ByteMasks;
+}
+
+/// Sixteen bytes at a time, as every processor of the target can.
+#[derive(Debug, Clone, Copy)]
+struct Narrow;
+
+impl WindowReader for Narrow {
+    #[inline(always)]
+    fn byte_masks(self, bytes: &[u8], at: usize, len: usize) -> ByteMasks {
+        byte_masks(bytes, at, len)
+    }
+}
+
+/// Thirty-two bytes at a time with AVX2, by a scan compiled for the bit instructions too: a
+/// window of 64 bytes takes two chunks and half the comparisons of [`Narrow`]. A value is made
+/// only where the processor has all of them.
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Clone, Copy)]
+struct Wide(());
+
+#[cfg(target_arch = "x86_64")]
+impl Wide {
+    fn detect() -> Option<Wide> {
+        let all = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("popcnt")
+            && std::arch::is_x86_feature_detected!("bmi1")
+            && std::arch::is_x86_feature_detected!("bmi2")
+            && std::arch::is_x86_feature_detected!("lzcnt");
+        all.then_some(Wide(()))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl WindowReader for Wide {
+    #[inline(always)]
+    fn byte_masks(self, bytes: &[u8], at: usize, len: usize) -> ByteMasks {
+        // SAFETY: a `Wide` is made only where the processor has AVX2 (see `Wide::detect`).
+        unsafe { wide_byte_masks(bytes, at, len) }
+    }
+}
+
+/// [`byte_masks`] thirty-two bytes at a time. The last bytes of a text that is at least that
+/// long are read in the 32 bytes that end it, their classes shifted down past the bytes before
+/// them; only a shorter text is copied, padded with zero bytes (no letter, digit, space or mark).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_byte_masks(bytes: &[u8], at: usize, len: usize) -> ByteMasks {
+    let mut masks = ByteMasks::default();
+    if let Some(window) = bytes[at..].first_chunk::<64>() {
+        let (low, high) = window.split_at(32);
+        wide_chunk_masks(low.try_into().expect("32 bytes"), 0, 0, &mut masks);
+        wide_chunk_masks(high.try_into().expect("32 bytes"), 0, 32, &mut masks);
+        return masks;
+    }
+    // The window holds the last `len` bytes of the text.
+    for from in (0..len).step_by(32) {
+        match bytes.get(at + from..at + from + 32) {
+            Some(chunk) => wide_chunk_masks(chunk.try_into().expect("32 bytes"), 0, from, &mut masks),
+            None if bytes.len() >= 32 => {
+                let last = bytes.last_chunk::<32>().expect("32 bytes");
+                wide_chunk_masks(last, 32 - (len - from), from, &mut masks);
+            }
+            None => {
+                let mut padded = [0; 32];
+                padded[..16].copy_from_slice(&sixteen_at(bytes, at + from, 0));
+                if len - from > 16 {
+                    padded[16..].copy_from_slice(&sixteen_at(bytes, at + from + 16, 0));
+                }
+                wide_chunk_masks(&padded, 0, from, &mut masks);
+            }
+        }
+    }
+    masks
+}
+
+/// Adds the classes of 32 bytes to `masks`: those of the bytes from `drop` on, shifted to start
+/// at bit `shift`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_chunk_masks(chunk: &[u8; 32], drop: usize, shift: usize, masks: &mut ByteMasks) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi8, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set1_epi8,
+    };
+    // SAFETY: the unaligned load reads the 32 bytes of `chunk`, no more.
+    let bytes = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+    // A byte is in `low..=high` when adding `128 - low` moves it to the lowest signed bytes,
+    // below `high - low - 127`: one addition and one comparison, where a test of both ends
+    // takes two comparisons and an `and`.
+    let within = |bytes: __m256i, low: u8, high: u8| {
+        let moved = _mm256_add_epi8(bytes, _mm256_set1_epi8(128u8.wrapping_sub(low) as i8));
+        _mm256_cmpgt_epi8(_mm256_set1_epi8((high - low) as i8 - 127), moved)
+    };
+    let is = |byte: u8| _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(byte as i8));
+    let mask = |bytes: __m256i| u64::from(_mm256_movemask_epi8(bytes) as u32 >> drop) << shift;
+    masks.beyond |= mask(bytes);
+    // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
+    masks.letters |= mask(within(_mm256_or_si256(bytes, _mm256_set1_epi8(0x20)), b'a', b'z'));
+    masks.digits |= mask(within(bytes, b'0', b'9'));
+    masks.spaces |= mask(_mm256_or_si256(within(bytes, b'\t', b'\r'), is(b' ')));
+    masks.marks |= mask(_mm256_or_si256(is(b'*'), is(b'_')));
+    masks.stops |= mask(_mm256_or_si256(_mm256_or_si256(is(b'.'), is(b'!')), is(b'?')));
 }
 
 /// Adds the classes of sixteen bytes, shifted left by `shift` bits, to `masks`. On x86-64 a few
@@ -385,30 +491,34 @@ impl StopWords {
         phrases: impl FnMut(usize, u32),
     ) -> Counted {
         #[cfg(target_arch = "x86_64")]
-        if self.bit_instructions {
-            // SAFETY: the processor has every feature the function is compiled for.
-            return unsafe { self.count_with_bit_instructions(text, counts, lower, phrases) };
+        if let Some(wide) = self.wide {
+            // SAFETY: a `Wide` is made only where the processor has every feature the function
+            // is compiled for (see `Wide::detect`).
+            return unsafe { self.count_with_bit_instructions(wide, text, counts, lower, phrases) };
         }
-        self.count_by_windows(text, counts, lower, phrases)
+        self.count_by_windows(Narrow, text, counts, lower, phrases)
     }
 
-    /// [`count_by_windows`](Self::count_by_windows) compiled for the bit instructions.
+    /// [`count_by_windows`](Self::count_by_windows) compiled for the bit instructions, its
+    /// windows read with AVX2.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "popcnt,bmi1,bmi2,lzcnt")]
+    #[target_feature(enable = "avx2,popcnt,bmi1,bmi2,lzcnt")]
     fn count_with_bit_instructions(
         &self,
+        wide: Wide,
         text: &str,
         counts: &mut LanguageCounts,
         lower: &mut String,
         phrases: impl FnMut(usize, u32),
     ) -> Counted {
-        self.count_by_windows(text, counts, lower, phrases)
+        self.count_by_windows(wide, text, counts, lower, phrases)
     }
 
-    /// [`count`](Self::count) for any processor.
+    /// [`count`](Self::count) for any processor, its windows read by `reader`.
     #[inline(always)]
     fn count_by_windows(
         &self,
+        reader: impl WindowReader,
         text: &str,
         counts: &mut LanguageCounts,
         lower: &mut String,
@@ -432,7 +542,7 @@ impl StopWords {
         let mut at = 0;
         while at < bytes.len() || crossing.is_some() {
             let len = (bytes.len() - at).min(64);
-            let mut masks = byte_masks(bytes, at, len);
+            let mut masks = reader.byte_masks(bytes, at, len);
             chars += (below(len) & !(masks.beyond | masks.spaces | masks.marks)).count_ones() as usize;
             marks += masks.marks.count_ones() as usize;
             // The zero bytes that pad the last window are no stops.
@@ -646,11 +756,14 @@ pub struct LineCues {
 
 /// `text` without the markup that opens it (see [`is_line_markup`]), its ASCII read a byte at a
 /// time: a byte beyond ASCII may open white space or a bullet, and the trim by characters goes on
-/// from it.
+/// from it; after an ASCII byte that is no markup nothing is left to trim.
 fn trim_line_markup(text: &str) -> &str {
     let ascii =
         text.bytes().position(|byte| !(byte.is_ascii() && is_line_markup(char::from(byte)))).unwrap_or(text.len());
-    text[ascii..].trim_start_matches(is_line_markup)
+    match text.as_bytes().get(ascii) {
+        Some(byte) if !byte.is_ascii() => text[ascii..].trim_start_matches(is_line_markup),
+        _ => &text[ascii..],
+    }
 }
 
 /// Markup that opens a line without being part of what it says: list markers, quote marks,
@@ -661,7 +774,9 @@ fn is_line_markup(c: char) -> bool {
 
 impl LineCues {
     /// The cues of a line from its visible form (see `visible`) and, when a line rule removed
-    /// it, the kind of chrome it is.
+    /// it, the kind of chrome it is. Inlined, the cues are built where the caller stores them
+    /// rather than copied there.
+    #[inline]
     pub fn new(
         visible: &VisibleLine,
         scan: &LineScan,
@@ -683,9 +798,7 @@ impl LineCues {
             words,
             stop_words,
             sentence,
-            ends_sentence: body
-                .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
-                .ends_with(['.', '!', '?']),
+            ends_sentence: ends_sentence(body),
             heading,
             top_heading: raw.strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
             ruled: removed_as.is_some(),
@@ -694,6 +807,27 @@ impl LineCues {
             ends_cluster: removed_as.is_some_and(|kind| kinds.cluster_ending.contains(&kind)) && heading,
         }
     }
+}
+
+/// Whether `text` ends with a sentence: `.`, `!` or `?`, perhaps inside closing quotes or
+/// brackets, emphasis marks or white space. Read back from the end a byte at a time while the
+/// bytes are ASCII, as most lines end; by characters from the first byte beyond ASCII.
+fn ends_sentence(text: &str) -> bool {
+    for &byte in text.as_bytes().iter().rev() {
+        match byte {
+            b'.' | b'!' | b'?' => return true,
+            b'"' | b')' | b'*' | b'_' | b' ' | b'\t'..=b'\r' => {}
+            0x80.. => return ends_sentence_by_char(text),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// [`ends_sentence`] a character at a time.
+fn ends_sentence_by_char(text: &str) -> bool {
+    text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '”' | '’' | '»' | ')' | '*' | '_'))
+        .ends_with(['.', '!', '?'])
 }
 
 /// `12. ` or `3) ` at the start of a numbered list item.
@@ -764,26 +898,27 @@ pub fn judge(settings: &Settings, languages: usize, lines: &[Option<LineCues>]) 
     keep_main_clusters(settings, &first, &poor, &mut last, &cues);
     bridge(settings, &first, &poor, &cues, &mut last);
     keep_standfirst(settings, &cues, &mut last);
-    let mut kept = vec![false; lines.len()];
     for (k, &i) in index.iter().enumerate() {
         if last[k] == Class::Good || cues[k].ruled {
-            kept[i] = !cues[k].ruled;
             continue;
         }
         verdicts[i] =
             if cues[k].link_share > settings.max_link_share { Verdict::LinkDense } else { Verdict::OutsideArticle };
     }
-    // A line without visible text stays only between kept lines.
+    // A line without visible text stays only between kept lines: lines with visible text that
+    // no rule removed and that the pass keeps (only the verdicts of lines without visible text
+    // change below).
+    let kept = |verdict: Verdict, line: &LineCues| verdict == Verdict::Keep && !line.ruled;
     let mut previous_kept = false;
-    let mut next = index.iter().peekable();
+    let mut next = index.iter().zip(&cues).peekable();
     for (i, line) in lines.iter().enumerate() {
         let Some(line) = line else { continue };
         if !line.transparent {
-            previous_kept = kept[i];
+            previous_kept = kept(verdicts[i], line);
             continue;
         }
-        while next.next_if(|&&j| j < i).is_some() {}
-        let between_kept = previous_kept && next.peek().is_some_and(|&&j| kept[j]);
+        while next.next_if(|&(&j, _)| j < i).is_some() {}
+        let between_kept = previous_kept && next.peek().is_some_and(|&(&j, line)| kept(verdicts[j], line));
         if !line.ruled && !between_kept {
             verdicts[i] = if line.link_share > 0.0 { Verdict::LinkDense } else { Verdict::OutsideArticle };
         }
@@ -863,7 +998,9 @@ fn page_language<'a>(
     languages: usize,
     lines: impl Iterator<Item = &'a LineCues>,
 ) -> Option<usize> {
-    let mut totals = vec![0u32; languages];
+    // Every slot is summed, the unused ones zero: a sum of whole arrays is a few vector
+    // additions a line, where one of `languages` slots is an addition each.
+    let mut totals: LanguageCounts = [0; MAX_LANGUAGES];
     let mut words = 0;
     for line in lines {
         for (total, count) in totals.iter_mut().zip(&line.stop_words) {
@@ -871,7 +1008,7 @@ fn page_language<'a>(
         }
         words += line.words;
     }
-    let (best, &count) = totals.iter().enumerate().rev().max_by_key(|(_, count)| **count)?;
+    let (best, &count) = totals[..languages].iter().enumerate().rev().max_by_key(|(_, count)| **count)?;
     (words > 0 && f64::from(count) / words as f64 >= settings.min_language_share).then_some(best)
 }
 
@@ -930,14 +1067,14 @@ fn resolve(settings: &Settings, first: &[Class], cues: &[&LineCues]) -> Vec<Clas
     }
     let mut resolved = classes.clone();
     if classes.contains(&Class::Short) {
-        let outer = Neighbours::of(&classes, true);
-        let inner = Neighbours::of(&classes, false);
+        let outer = neighbours(&classes, true);
+        let inner = neighbours(&classes, false);
         for i in (0..classes.len()).filter(|&i| classes[i] == Class::Short) {
-            let (before, after) = (outer.before[i], outer.after[i]);
+            let (before, after) = outer[i];
             resolved[i] = if before == after {
                 before
-            } else if (before == Class::Bad && inner.before[i] == Class::NearGood)
-                || (after == Class::Bad && inner.after[i] == Class::NearGood)
+            } else if (before == Class::Bad && inner[i].0 == Class::NearGood)
+                || (after == Class::Bad && inner[i].1 == Class::NearGood)
             {
                 Class::Good
             } else {
@@ -945,46 +1082,44 @@ fn resolve(settings: &Settings, first: &[Class], cues: &[&LineCues]) -> Vec<Clas
             };
         }
     }
-    let classes = resolved.clone();
+    // The classes the near-good lines are resolved from: those of the pass before, in the
+    // buffer it no longer needs.
+    classes.copy_from_slice(&resolved);
     if classes.contains(&Class::NearGood) {
-        let outer = Neighbours::of(&classes, true);
+        let outer = neighbours(&classes, true);
         for i in (0..classes.len()).filter(|&i| classes[i] == Class::NearGood) {
-            let both_bad = outer.before[i] == Class::Bad && outer.after[i] == Class::Bad;
+            let both_bad = outer[i] == (Class::Bad, Class::Bad);
             resolved[i] = if both_bad { Class::Bad } else { Class::Good };
         }
     }
     resolved
 }
 
-/// For every line, the class of the nearest good or bad line (or near-good one, unless
-/// `skip_near_good`) before it and after it; the page's edges count as bad.
-struct Neighbours {
-    before: Vec<Class>,
-    after: Vec<Class>,
-}
-
-impl Neighbours {
-    fn of(classes: &[Class], skip_near_good: bool) -> Neighbours {
-        let before = nearest_so_far(classes.iter(), skip_near_good);
-        let mut after = nearest_so_far(classes.iter().rev(), skip_near_good);
-        after.reverse();
-        Neighbours { before, after }
-    }
-}
-
-/// For each line in the order given, the class of the last good or bad line (or near-good one,
-/// unless `skip_near_good`) read before it, or bad.
-fn nearest_so_far<'a>(lines: impl Iterator<Item = &'a Class>, skip_near_good: bool) -> Vec<Class> {
+/// For every line, the classes of the nearest good or bad line (or near-good one, unless
+/// `skip_near_good`) before it and after it; the page's edges count as bad. One vector of
+/// pairs, filled going forward and then going back.
+fn neighbours(classes: &[Class], skip_near_good: bool) -> Vec<(Class, Class)> {
+    let seen =
+        |class: Class| class == Class::Good || class == Class::Bad || (class == Class::NearGood && !skip_near_good);
     let mut last = Class::Bad;
-    lines
+    let mut pairs: Vec<(Class, Class)> = classes
+        .iter()
         .map(|&class| {
-            let seen = last;
-            if class == Class::Good || class == Class::Bad || (class == Class::NearGood && !skip_near_good) {
+            let before = last;
+            if seen(class) {
                 last = class;
             }
-            seen
+            (before, Class::Bad)
         })
-        .collect()
+        .collect();
+    let mut last = Class::Bad;
+    for (pair, &class) in pairs.iter_mut().zip(classes).rev() {
+        pair.1 = last;
+        if seen(class) {
+            last = class;
+        }
+    }
+    pairs
 }
 
 /// Drops the clusters of good lines that are light next to the heaviest or come after it and a
@@ -1183,6 +1318,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Texts that end in every mix of sentence marks, closing marks and white space, in
+        /// ASCII and beyond.
+        #[test]
+        fn sentence_ends_are_found_as_by_characters(text in r"[a.!?\x22)*_ \t\n\x0b\x0c\r\x1c\x85\u{a0}”’»é]{0,8}") {
+            proptest::prop_assert_eq!(ends_sentence(&text), ends_sentence_by_char(&text), "{:?}", text);
+        }
+
+        /// Texts that open with every mix of markup, ASCII and beyond, and of what follows it.
+        #[test]
+        fn line_markup_is_trimmed_as_by_characters(text in r"[ \t#>*_+\-•·|a1.\u{a0}\u{2003}é]{0,8}") {
+            proptest::prop_assert_eq!(trim_line_markup(&text), text.trim_start_matches(is_line_markup), "{:?}", text);
+        }
+    }
+
     #[test]
     fn numbering_is_stripped_only_before_a_space() {
         assert_eq!(strip_numbering("12. Item"), "Item");
@@ -1305,6 +1455,11 @@ mod tests {
                 chunk_masks_by_byte(chunk.try_into().unwrap(), 16 * index, &mut expected);
             }
             proptest::prop_assert_eq!(byte_masks(&bytes, at, len), expected);
+            // The reading with AVX2, where the processor has it.
+            #[cfg(target_arch = "x86_64")]
+            if let Some(wide) = Wide::detect() {
+                proptest::prop_assert_eq!(wide.byte_masks(&bytes, at, len), expected);
+            }
         }
 
         /// Texts of every kind of byte the window reading tells apart, ASCII and beyond (letters,
@@ -1327,7 +1482,7 @@ mod tests {
                 let mut found = Vec::new();
                 let found_at = |start, group| found.push((start, group));
                 let counted = if portable {
-                    stop.count_by_windows(&text, &mut counts, &mut String::new(), found_at)
+                    stop.count_by_windows(Narrow, &text, &mut counts, &mut String::new(), found_at)
                 } else {
                     stop.count(&text, &mut counts, &mut String::new(), found_at)
                 };
