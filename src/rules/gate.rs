@@ -17,9 +17,9 @@
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use memchr::memmem;
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 use crate::chars::first_marked;
-use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// What a line must show for one pattern to be tried on it.
 #[derive(Debug, Clone)]
