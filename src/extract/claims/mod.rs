@@ -823,20 +823,11 @@ impl ClaimExtractor {
             }
             scratch.sentences.clear();
             segmenter.sentences(text, block, &mut scratch.sentences);
-            let has_semicolon = memchr::memchr(b';', block.of(text).as_bytes()).is_some();
+            let block_has_semicolon = memchr::memchr(b';', block.of(text).as_bytes()).is_some();
             for &sentence in &scratch.sentences {
-                let at_block_start = sentence.start == block.start;
+                let place = units::Place { at_block_start: sentence.start == block.start, block_has_semicolon };
                 let arrows = scratch.foreign.arrows();
-                units::split(
-                    text,
-                    sentence,
-                    at_block_start,
-                    has_semicolon,
-                    entities,
-                    money,
-                    arrows,
-                    &mut scratch.units,
-                );
+                units::split(text, sentence, place, entities, money, arrows, &mut scratch.units);
             }
             scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
         }
@@ -1453,7 +1444,8 @@ mod tests {
             let (mut sentences, mut units) = (Vec::new(), Vec::new());
             segmenter.sentences(&text, block, &mut sentences);
             for &sentence in &sentences {
-                units::split(&text, sentence, sentence.start == block.start, true, &[], &[], &arrows, &mut units);
+                let place = units::Place { at_block_start: sentence.start == block.start, block_has_semicolon: true };
+                units::split(&text, sentence, place, &[], &[], &arrows, &mut units);
             }
             let most = units::words_with_letter(block.of(&text), usize::MAX);
             for unit in units {

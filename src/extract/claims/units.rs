@@ -76,25 +76,31 @@ const NOT_HEADING_START: [&str; 10] = ["The", "A", "An", "This", "That", "These"
 const MIN_CLAUSE_WORDS: usize = 3;
 const MIN_STEP_WORDS: usize = 2;
 
-/// Splits one sentence into units. `at_block_start` allows a glued heading to be cut off;
-/// `block_has_semicolon` tells whether the sentence's block has a `;` anywhere; `arrows` are the
-/// offsets of the text's `→`, in order.
-#[allow(clippy::too_many_arguments)]
+/// Where a sentence lies in its block, as far as splitting it into units goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    /// The sentence opens its block, so a glued heading may be cut off.
+    pub at_block_start: bool,
+    /// The block holds a `;` somewhere: a sentence of a block without one is not searched for one.
+    pub block_has_semicolon: bool,
+}
+
+/// Splits one sentence, at `place` in its block, into units. `arrows` are the offsets of the
+/// text's `→`, in order.
 pub fn split(
     text: &str,
     sentence: Span,
-    at_block_start: bool,
-    block_has_semicolon: bool,
+    place: Place,
     entities: &[EntityItem],
     money: &[MoneyItem],
     arrows: &[usize],
     out: &mut Vec<Unit>,
 ) {
     let sentence = without_heading_marks(text, sentence);
-    let body = if at_block_start { without_heading(text, sentence, entities, money) } else { sentence };
+    let body = if place.at_block_start { without_heading(text, sentence, entities, money) } else { sentence };
     // Most sentences have no `;`: they are split without building a list of clauses. Most
     // blocks have none either, and one search of a block costs less than one per sentence.
-    if !block_has_semicolon || memchr::memchr(b';', body.of(text).as_bytes()).is_none() {
+    if !place.block_has_semicolon || memchr::memchr(b';', body.of(text).as_bytes()).is_none() {
         return split_clause(text, body, arrows, out);
     }
     for clause in split_at(text, body, ";", MIN_CLAUSE_WORDS) {
@@ -406,6 +412,11 @@ mod tests {
     use crate::record::EntityType;
     use std::borrow::Cow;
 
+    /// The place of a sentence that opens its block.
+    fn opening(block_has_semicolon: bool) -> Place {
+        Place { at_block_start: true, block_has_semicolon }
+    }
+
     #[test]
     fn words_with_a_letter_are_counted_alike_in_ascii_and_beyond() {
         let slow = |s: &str| s.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
@@ -445,8 +456,8 @@ mod tests {
             let arrows: Vec<usize> = text.match_indices('\u{2192}').map(|(at, _)| at).collect();
             let sentence = Span::new(0, text.len());
             let (mut told, mut searched) = (Vec::new(), Vec::new());
-            split(&text, sentence, true, text.contains(';'), &[], &[], &arrows, &mut told);
-            split(&text, sentence, true, true, &[], &[], &arrows, &mut searched);
+            split(&text, sentence, opening(text.contains(';')), &[], &[], &arrows, &mut told);
+            split(&text, sentence, opening(true), &[], &[], &arrows, &mut searched);
             proptest::prop_assert_eq!(told, searched);
         }
 
@@ -543,7 +554,7 @@ mod tests {
     fn units(text: &str, entities: &[EntityItem]) -> Vec<(String, bool)> {
         let mut out = Vec::new();
         let arrows: Vec<usize> = text.match_indices('\u{2192}').map(|(at, _)| at).collect();
-        split(text, Span::new(0, text.len()), true, true, entities, &[], &arrows, &mut out);
+        split(text, Span::new(0, text.len()), opening(true), entities, &[], &arrows, &mut out);
         out.into_iter().map(|u| (u.span.of(text).to_string(), u.chain_step)).collect()
     }
 
@@ -618,7 +629,7 @@ mod tests {
             per: None,
         };
         let mut out = Vec::new();
-        split(text, Span::new(0, text.len()), true, true, &[], &[figure], &[], &mut out);
+        split(text, Span::new(0, text.len()), opening(true), &[], &[figure], &[], &mut out);
         assert_eq!(out[0].span.of(text), text);
         assert_eq!(units(text, &[])[0].0, "C to Scale Forklifts");
     }
