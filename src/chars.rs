@@ -316,20 +316,10 @@ impl ByteRanges {
     }
 
     /// The position of the first byte of `bytes` at or after `from` (at most its length) that
-    /// is in, read sixteen at a time.
+    /// is in, read sixteen at a time (see [`first_marked`]).
     #[inline]
     pub fn find(&self, bytes: &[u8], from: usize) -> Option<usize> {
-        let mut at = from;
-        while let Some(sixteen) = bytes.get(at..at + 16) {
-            let held = self.mask(sixteen.try_into().expect("sixteen bytes"));
-            if held != 0 {
-                return Some(at + held.trailing_zeros() as usize);
-            }
-            at += 16;
-        }
-        // The last few bytes, padded: whether the pad is in or not is masked off.
-        let held = self.mask(&sixteen_at(bytes, at, 0)) & ((1 << (bytes.len() - at)) - 1);
-        (held != 0).then(|| at + held.trailing_zeros() as usize)
+        first_marked(bytes, from, |chunk| self.mask(chunk))
     }
 
     #[cfg(not(target_arch = "x86_64"))]
