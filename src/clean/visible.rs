@@ -8,11 +8,9 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::{Anchored, Input};
 
+use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at, first_marked, sixteen_at};
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::span::Span;
-use memchr::memmem;
-
-use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at, first_marked};
 
 /// `[text](url)` or `![alt](url)`, without nested brackets: nested links are undone from the inside
 /// out by applying it repeatedly. Anchored: it is tried only where a link can start (see
@@ -192,28 +190,152 @@ pub struct Marks {
     url: bool,
 }
 
-/// The [`Marks`] of each of `lines` (spans of `text`, in order, none overlapping), found by a
-/// search for each mark in the whole text, which goes on from the end of the line of each one
-/// found: most lines hold none, and one vectorised search over a document costs a fraction of
-/// the calls a search line by line makes. A mark holds no white space, so one in a line lies in
-/// the line trimmed.
+/// The [`Marks`] of each of `lines` (spans of `text`, in order, none overlapping), found in one
+/// pass over the whole text for the three marks at once (see [`first_mark_pair`]) that goes on
+/// past the end of a line once both of its marks are found: most lines hold none, one vectorised
+/// pass over a document costs a fraction of the calls a search line by line makes, and a search
+/// per mark read the text three times. A mark holds no white space, so one in a line lies in the
+/// line trimmed.
 pub fn line_marks(text: &str, lines: &[Span]) -> Vec<Marks> {
-    static FINDERS: LazyLock<[memmem::Finder<'static>; 3]> =
-        LazyLock::new(|| [memmem::Finder::new("]("), memmem::Finder::new("://"), memmem::Finder::new("www.")]);
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2.
+        return unsafe { wide_line_marks(text, lines) };
+    }
+    marks_of_lines(text, lines, first_mark_pair)
+}
+
+/// [`line_marks`] read thirty-two bytes at a time with AVX2, half the steps of sixteen.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn wide_line_marks(text: &str, lines: &[Span]) -> Vec<Marks> {
+    marks_of_lines(text, lines, |bytes, from| wide_first_mark_pair(bytes, from))
+}
+
+/// [`line_marks`] with `first_pair` for [`first_mark_pair`].
+#[inline(always)]
+fn marks_of_lines(text: &str, lines: &[Span], first_pair: impl Fn(&[u8], usize) -> Option<usize>) -> Vec<Marks> {
     let mut marks = vec![Marks::default(); lines.len()];
     let bytes = text.as_bytes();
-    for (number, finder) in FINDERS.iter().enumerate() {
-        let find_end = |from: usize| finder.find(&bytes[from..]).map(|offset| from + offset + finder.needle().len());
-        for line in crate::segment::lines_holding(lines, find_end) {
-            let found = &mut marks[line];
-            if number == 0 {
-                found.link = true;
-            } else {
-                found.url = true;
-            }
+    let (mut line, mut from) = (0, 0);
+    while let Some(pair) = first_pair(bytes, from) {
+        from = pair + 1;
+        let (end, link) = match bytes[pair] {
+            b']' => (pair + 2, true),
+            b':' if bytes.get(pair + 2) == Some(&b'/') => (pair + 3, false),
+            b'w' if bytes[..pair].ends_with(b"ww") => (pair + 2, false),
+            _ => continue,
+        };
+        // The mark holds no line terminator: it lies in the first line that ends at or after
+        // its end.
+        while lines.get(line).is_some_and(|holder| holder.end < end) {
+            line += 1;
+        }
+        let Some(holder) = lines.get(line) else { break };
+        let found = &mut marks[line];
+        if link {
+            found.link = true;
+        } else {
+            found.url = true;
+        }
+        if found.link && found.url {
+            from = holder.end;
         }
     }
     marks
+}
+
+/// [`first_mark_pair`] thirty-two bytes at a time, the last few bytes sixteen at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_first_mark_pair(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(thirty_three) = bytes.get(at..).and_then(<[u8]>::first_chunk::<33>) {
+        let (first, second) = (thirty_three.first_chunk::<32>(), thirty_three.last_chunk::<32>());
+        let found = wide_mark_pairs(first.expect("32 bytes"), second.expect("32 bytes"));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize);
+        }
+        at += 32;
+    }
+    first_mark_pair(bytes, at)
+}
+
+/// [`mark_pairs`] of 32 bytes with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_mark_pairs(first: &[u8; 32], second: &[u8; 32]) -> u32 {
+    use std::arch::x86_64::{
+        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8,
+    };
+    // SAFETY: the unaligned loads read the 32 bytes of `first` and `second`, no more.
+    let (first, second) =
+        unsafe { (_mm256_loadu_si256(first.as_ptr().cast()), _mm256_loadu_si256(second.as_ptr().cast())) };
+    let pair = |one: u8, two: u8| {
+        _mm256_and_si256(
+            _mm256_cmpeq_epi8(first, _mm256_set1_epi8(one as i8)),
+            _mm256_cmpeq_epi8(second, _mm256_set1_epi8(two as i8)),
+        )
+    };
+    _mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(pair(b']', b'('), pair(b':', b'/')), pair(b'w', b'.'))) as u32
+}
+
+/// The first place at or after `from` where two bytes of `bytes` may start a mark: `](`, `:/`
+/// (of `://`) or `w.` (the end of `www.`), which prose holds few of. Two chunks of sixteen bytes
+/// one byte apart are read at a time (see [`mark_pairs`]); the bytes past the end read as zero,
+/// which is part of no pair.
+fn first_mark_pair(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(seventeen) = bytes.get(at..).and_then(<[u8]>::first_chunk::<17>) {
+        let (first, second) = (seventeen.first_chunk::<16>(), seventeen.last_chunk::<16>());
+        let found = mark_pairs(first.expect("sixteen bytes"), second.expect("sixteen bytes"));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    if at >= bytes.len() {
+        return None;
+    }
+    let found = mark_pairs(&sixteen_at(bytes, at, 0), &sixteen_at(bytes, at + 1, 0));
+    (found != 0).then(|| at + found.trailing_zeros() as usize)
+}
+
+/// Where a pair of [`first_mark_pair`] starts in `first`, whose bytes `second` holds one byte
+/// on: bit `i` when `first[i]` and `second[i]` are one. A few SSE2 comparisons.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn mark_pairs(first: &[u8; 16], second: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+    // for), and the unaligned loads read the sixteen bytes of `first` and `second`, no more.
+    unsafe {
+        let (first, second) = (_mm_loadu_si128(first.as_ptr().cast()), _mm_loadu_si128(second.as_ptr().cast()));
+        let pair = |one: u8, two: u8| {
+            _mm_and_si128(
+                _mm_cmpeq_epi8(first, _mm_set1_epi8(one as i8)),
+                _mm_cmpeq_epi8(second, _mm_set1_epi8(two as i8)),
+            )
+        };
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(pair(b']', b'('), pair(b':', b'/')), pair(b'w', b'.'))) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn mark_pairs(first: &[u8; 16], second: &[u8; 16]) -> u32 {
+    mark_pairs_by_byte(first, second)
+}
+
+/// [`mark_pairs`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn mark_pairs_by_byte(first: &[u8; 16], second: &[u8; 16]) -> u32 {
+    let starts = |index: usize| matches!((first[index], second[index]), (b']', b'(') | (b':', b'/') | (b'w', b'.'));
+    (0..16).filter(|&index| starts(index)).fold(0, |mask, index| mask | 1 << index)
 }
 
 impl Marks {
@@ -253,12 +375,12 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
     std::iter::from_fn(move || {
         while let Some(offset) = memchr::memchr(b'[', &bytes[at..]) {
             let open = at + offset;
-            let image = (open > at && bytes[open - 1] == b'!').then(|| open - 1);
-            for start in image.into_iter().chain([open]) {
-                if let Some((end, close)) = link_end(&text[start..], cache) {
-                    at = start + end;
-                    return Some(Link { whole: start..at, anchor: open + 1..start + close });
-                }
+            // An image is a link led by `!`: one starts at the `!` exactly when a link starts at
+            // the `[`, and the `!` comes first.
+            let start = if open > at && bytes[open - 1] == b'!' { open - 1 } else { open };
+            if let Some((end, close)) = link_end(&text[start..], cache) {
+                at = start + end;
+                return Some(Link { whole: start..at, anchor: open + 1..start + close });
             }
             at = open + 1;
         }
@@ -285,7 +407,7 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
     if bytes.get(open) != Some(&b'[') {
         return None;
     }
-    let close = open + 1 + memchr::memchr2(b'[', b']', &bytes[open + 1..])?;
+    let close = anchor_stop(bytes, open + 1)?;
     if bytes[close] != b']' || bytes.get(close + 1) != Some(&b'(') {
         return None;
     }
@@ -318,6 +440,42 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
         Err(_) => LINK_REGEX.find(text).map(|found| found.end()),
     };
     end.map(|end| (end, close))
+}
+
+/// The first bracket, `[` or `]`, of `bytes` at or after `from`: where a link's anchor text ends,
+/// mostly within the first sixteen bytes, read in place where a call to a search would cost more
+/// than the read.
+#[inline(always)]
+fn anchor_stop(bytes: &[u8], from: usize) -> Option<usize> {
+    first_marked(bytes, from, anchor_stops)
+}
+
+/// Which of the sixteen bytes of `chunk` are `[` or `]` (see [`anchor_stop`]): bit `i` for
+/// `chunk[i]`. Two SSE2 comparisons.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn anchor_stops(chunk: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+    // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+        _mm_movemask_epi8(_mm_or_si128(
+            _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'[' as i8)),
+            _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b']' as i8)),
+        )) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn anchor_stops(chunk: &[u8; 16]) -> u32 {
+    anchor_stops_by_byte(chunk)
+}
+
+/// [`anchor_stops`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn anchor_stops_by_byte(chunk: &[u8; 16]) -> u32 {
+    (0..16).filter(|&index| matches!(chunk[index], b'[' | b']')).fold(0, |mask, index| mask | 1 << index)
 }
 
 /// The first byte of `bytes` at or after `from` that is `(`, `)` or not printable ASCII (white
@@ -491,6 +649,62 @@ mod tests {
         assert!(expected.iter().filter(|marks| marks.link).count() >= 2);
     }
 
+    proptest::proptest! {
+        /// Texts of the marks, their pieces and line breaks, across sixteen-byte chunks.
+        #[test]
+        fn marks_of_lines_are_the_substrings_each_line_holds(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "](", "]", "(", "://", ":", "/", "www.", "ww", "w", ".", "\n", "\r\n", "\r", " ", "é",
+                    "plain words and more ",
+                ]),
+                0..32,
+            )
+        ) {
+            let text = pieces.concat();
+            let lines = crate::segment::lines(&text);
+            let expected: Vec<Marks> = lines
+                .iter()
+                .map(|line| {
+                    let line = line.of(&text);
+                    Marks { link: line.contains("]("), url: line.contains("://") || line.contains("www.") }
+                })
+                .collect();
+            proptest::prop_assert_eq!(marks_of_lines(&text, &lines, first_mark_pair), expected.clone(), "{:?}", text);
+            proptest::prop_assert_eq!(line_marks(&text, &lines), expected, "{:?}", text);
+        }
+
+        #[test]
+        fn mark_pairs_are_found_as_a_byte_at_a_time(
+            chunk in proptest::collection::vec(
+                proptest::sample::select(vec![b']', b'(', b':', b'/', b'w', b'.', b'x', 0, 0xff]),
+                17,
+            )
+        ) {
+            let (first, second) = (chunk[..16].try_into().unwrap(), chunk[1..].try_into().unwrap());
+            proptest::prop_assert_eq!(mark_pairs(first, second), mark_pairs_by_byte(first, second));
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn wide_mark_pairs_are_found_as_a_byte_at_a_time(
+            chunk in proptest::collection::vec(
+                proptest::sample::select(vec![b']', b'(', b':', b'/', b'w', b'.', b'x', 0, 0xff]),
+                33,
+            )
+        ) {
+            proptest::prop_assume!(std::arch::is_x86_feature_detected!("avx2"));
+            let (first, second): (&[u8; 32], &[u8; 32]) = (chunk[..32].try_into().unwrap(), chunk[1..].try_into().unwrap());
+            let by_byte = |half: usize| {
+                let chunk = |bytes: &[u8; 32]| -> [u8; 16] { bytes[half * 16..][..16].try_into().unwrap() };
+                mark_pairs_by_byte(&chunk(first), &chunk(second))
+            };
+            // SAFETY: the processor has AVX2.
+            let wide = unsafe { wide_mark_pairs(first, second) };
+            proptest::prop_assert_eq!(wide, by_byte(0) | by_byte(1) << 16);
+        }
+    }
+
     #[test]
     fn plain_prose_is_borrowed() {
         let text = "Plain words, no links.";
@@ -552,6 +766,13 @@ mod tests {
         #[test]
         fn address_stops_are_found_as_a_byte_at_a_time(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
             proptest::prop_assert_eq!(address_stops(&chunk), address_stops_by_byte(&chunk));
+        }
+
+        #[test]
+        fn anchor_stops_are_found_as_a_byte_at_a_time(
+            chunk in proptest::array::uniform16(proptest::sample::select(vec![b'[', b']', b'(', b'x', 0xdb, 0xdd, 0]))
+        ) {
+            proptest::prop_assert_eq!(anchor_stops(&chunk), anchor_stops_by_byte(&chunk));
         }
     }
 
