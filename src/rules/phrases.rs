@@ -158,37 +158,64 @@ impl PhraseSet {
     /// Walks `haystack` from `at` on, from `state`, up to the first match state or the end; gives
     /// the offset after the last byte read. The loop calls nothing, so that what it needs stays
     /// in registers (with the reports in it, they were reloaded at every byte).
+    ///
+    /// Two bytes a round, with one test of both states: most rounds reach no match state, and the
+    /// loop's count and test, paid once for two bytes, were a third of a step. A round that
+    /// reaches one tells which byte did; a step on from a match state reads a valid entry and
+    /// is dropped.
     #[inline(never)]
     fn steps(&self, haystack: &[u8], mut at: usize, state: &mut usize) -> usize {
         let table = &self.automaton;
         let mut current = *state;
-        while let Some(&byte) = haystack.get(at) {
+        for &[first, second] in haystack[at..].as_chunks::<2>().0 {
+            let after_first = table.next(current, first);
+            let after_second = table.next(after_first, second);
+            if table.any_matches([after_first, after_second]) {
+                let (state_then, read) = if table.is_match(after_first) { (after_first, 1) } else { (after_second, 2) };
+                *state = state_then;
+                return at + read;
+            }
+            current = after_second;
+            at += 2;
+        }
+        if let Some(&byte) = haystack.get(at) {
             current = table.next(current, byte);
             at += 1;
-            if table.is_match(current) {
-                break;
-            }
         }
         *state = current;
         at
     }
 
     /// [`steps`](Self::steps) of two walks side by side, over the bytes both haystacks have, up
-    /// to the first step where either reaches a match state.
+    /// to the first step where either reaches a match state; two bytes of each a round, as there.
     #[inline(never)]
     fn steps_two(&self, haystacks: [&[u8]; 2], mut at: usize, states: &mut [usize; 2]) -> usize {
         let table = &self.automaton;
         let common = haystacks[0].len().min(haystacks[1].len());
         let (first, second) = (&haystacks[0][..common], &haystacks[1][..common]);
         let [mut one, mut two] = *states;
-        while at < common {
+        let pairs = first[at..].as_chunks::<2>().0.iter().zip(second[at..].as_chunks::<2>().0);
+        for (&[one_first, one_second], &[two_first, two_second]) in pairs {
+            let one_after_first = table.next(one, one_first);
+            let two_after_first = table.next(two, two_first);
+            let one_after_second = table.next(one_after_first, one_second);
+            let two_after_second = table.next(two_after_first, two_second);
+            // Most rounds reach no match state in any of the four: one test tells.
+            if table.any_matches([one_after_first, two_after_first, one_after_second, two_after_second]) {
+                if table.any_matches([one_after_first, two_after_first]) {
+                    *states = [one_after_first, two_after_first];
+                    return at + 1;
+                }
+                *states = [one_after_second, two_after_second];
+                return at + 2;
+            }
+            [one, two] = [one_after_second, two_after_second];
+            at += 2;
+        }
+        if at < common {
             one = table.next(one, first[at]);
             two = table.next(two, second[at]);
             at += 1;
-            // Most steps reach no match state in either walk: one test tells.
-            if table.either_matches(one, two) {
-                break;
-            }
         }
         *states = [one, two];
         at
@@ -427,7 +454,7 @@ impl Table {
         }
         // Numbered in 16 bits again, match states last, from a power of two on: a state is a
         // match state when a bit from there up is set, so that two walks tell whether either
-        // reached one by one test of both states together (see [`Table::either_matches`]). The
+        // reached one by one test of both states together (see [`Table::any_matches`]). The
         // numbers skipped below it are never reached, nor their entries read.
         let (plain, matching): (Vec<usize>, Vec<usize>) = (0..states.len()).partition(|&n| !dfa.is_match(states[n]));
         let first_match = plain.len().next_power_of_two();
@@ -482,11 +509,11 @@ impl Table {
         state >= self.first_match
     }
 
-    /// Whether `one` or `two` is a match state: match states are those at or above a power of
+    /// Whether any of `states` is a match state: match states are those at or above a power of
     /// two, and no others have a bit from there up.
     #[inline(always)]
-    fn either_matches(&self, one: usize, two: usize) -> bool {
-        one | two >= self.first_match
+    fn any_matches<const N: usize>(&self, states: [usize; N]) -> bool {
+        states.into_iter().fold(0, |all, state| all | state) >= self.first_match
     }
 
     /// The strings match state `state` reports.
@@ -658,7 +685,7 @@ mod tests {
     /// The one test of two states together tells what a test of each tells, for every pair of
     /// states a walk can hold.
     #[test]
-    fn either_of_two_states_matches_as_each_tells() {
+    fn any_of_two_states_matches_as_each_tells() {
         let mut builder = PhraseSetBuilder::default();
         builder.add(0, &["share this".into(), "cost".into(), "costs rose".into()], Position::Anywhere);
         builder.add_substrings(1, &["st".into(), "e. ä".into(), "said".into()]);
@@ -672,7 +699,7 @@ mod tests {
         );
         for &one in &states {
             for &two in &states {
-                assert_eq!(table.either_matches(one, two), table.is_match(one) || table.is_match(two), "{one} {two}");
+                assert_eq!(table.any_matches([one, two]), table.is_match(one) || table.is_match(two), "{one} {two}");
             }
         }
     }
@@ -744,7 +771,43 @@ mod tests {
         }
     }
 
+    /// The strings a walk from the start state reports, read one byte at a time with a test of
+    /// every state, as the walks did before they read two bytes a round.
+    fn walked_byte_by_byte(table: &Table, haystack: &[u8]) -> Vec<(usize, usize)> {
+        let mut state = table.start;
+        let mut found = Vec::new();
+        for (at, &byte) in haystack.iter().enumerate() {
+            state = table.next(state, byte);
+            if table.is_match(state) {
+                found.extend(table.matches(state).iter().map(|&pattern| (pattern as usize, at + 1)));
+            }
+        }
+        found
+    }
+
     proptest::proptest! {
+        /// A walk, and each of two walks side by side, reports what one read byte by byte does,
+        /// in the same order, whether matches end on the first or the second byte of a round.
+        #[test]
+        fn walks_two_bytes_a_round_report_what_a_walk_byte_by_byte_does(
+            one in "[abc. ]{0,40}",
+            two in "[abc. ]{0,40}",
+        ) {
+            let mut builder = PhraseSetBuilder::default();
+            builder.add_substrings(0, &["a".into(), "ab".into(), "bca".into(), "c.".into(), "aa a".into()]);
+            let set = builder.build().unwrap();
+            let haystacks = [one.as_bytes(), two.as_bytes()];
+            let expected = haystacks.map(|haystack| walked_byte_by_byte(&set.automaton, haystack));
+            let mut each = [Vec::new(), Vec::new()];
+            set.walk_two(haystacks, |which, pattern, end| each[which].push((pattern, end)));
+            proptest::prop_assert_eq!(&each, &expected);
+            for (haystack, expected) in haystacks.iter().zip(&expected) {
+                let mut alone = Vec::new();
+                set.walk(haystack, |pattern, end| alone.push((pattern, end)));
+                proptest::prop_assert_eq!(&alone, expected);
+            }
+        }
+
         /// A bounded substring is reported where the regex of it with its ASCII word boundaries,
         /// run on the part alone, matches it, and nowhere else; in one part or in several.
         #[test]
