@@ -457,7 +457,12 @@ impl StopWords {
             _ => {
                 // Markup holds no letter or digit: the numbering is the only word of the lead.
                 let marked = trim_line_markup(text);
-                let body = strip_numbering(marked);
+                // Most leads are markup alone: no call to look for numbering that no digit opens.
+                let body = if marked.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+                    strip_numbering(marked)
+                } else {
+                    marked
+                };
                 let lead = &text[..text.len() - body.len()];
                 (body, usize::from(body.len() < marked.len()), lead.chars().filter(|c| !c.is_whitespace()).count())
             }
@@ -757,9 +762,9 @@ pub struct LineCues {
 /// `text` without the markup that opens it (see [`is_line_markup`]), its ASCII read a byte at a
 /// time: a byte beyond ASCII may open white space or a bullet, and the trim by characters goes on
 /// from it; after an ASCII byte that is no markup nothing is left to trim.
+#[inline]
 fn trim_line_markup(text: &str) -> &str {
-    let ascii =
-        text.bytes().position(|byte| !(byte.is_ascii() && is_line_markup(char::from(byte)))).unwrap_or(text.len());
+    let ascii = text.bytes().position(|byte| !ASCII_LINE_MARKUP[usize::from(byte)]).unwrap_or(text.len());
     match text.as_bytes().get(ascii) {
         Some(byte) if !byte.is_ascii() => text[ascii..].trim_start_matches(is_line_markup),
         _ => &text[ascii..],
@@ -771,6 +776,19 @@ fn trim_line_markup(text: &str) -> &str {
 fn is_line_markup(c: char) -> bool {
     c.is_whitespace() || matches!(c, '#' | '>' | '*' | '_' | '+' | '-' | '•' | '·' | '|')
 }
+
+/// The bytes that are ASCII characters of [`is_line_markup`], by their value: one load a byte
+/// where the test of the character takes a dozen instructions.
+static ASCII_LINE_MARKUP: [bool; 256] = {
+    let mut table = [false; 256];
+    let markup = b" \t\n\x0b\x0c\r#>*_+-|";
+    let mut i = 0;
+    while i < markup.len() {
+        table[markup[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 impl LineCues {
     /// The cues of a line from its visible form (see `visible`) and, when a line rule removed
@@ -832,9 +850,6 @@ fn ends_sentence_by_char(text: &str) -> bool {
 
 /// `12. ` or `3) ` at the start of a numbered list item.
 fn strip_numbering(text: &str) -> &str {
-    if !text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-        return text;
-    }
     let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     if digits == 0 {
         return text;
@@ -1330,6 +1345,17 @@ mod tests {
         #[test]
         fn line_markup_is_trimmed_as_by_characters(text in r"[ \t#>*_+\-•·|a1.\u{a0}\u{2003}é]{0,8}") {
             proptest::prop_assert_eq!(trim_line_markup(&text), text.trim_start_matches(is_line_markup), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn the_markup_table_holds_the_ascii_markup() {
+        for byte in 0..=u8::MAX {
+            assert_eq!(
+                ASCII_LINE_MARKUP[usize::from(byte)],
+                byte.is_ascii() && is_line_markup(char::from(byte)),
+                "{byte}"
+            );
         }
     }
 
