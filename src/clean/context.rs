@@ -715,13 +715,23 @@ impl StopWords {
 /// Pushes `token` in lower case (as `char::to_lowercase` has each character) onto `lower`. The
 /// letters of Latin-1, which most words beyond ASCII of European text hold, are lowered by
 /// their code: a capital from `À` to `Þ` (but `×`) is its small letter less 32; the small ones
-/// from `ß` to `ÿ` (and `÷`) stay.
+/// from `ß` to `ÿ` (and `÷`) stay. So are those of the other lists that are no Latin-1, the
+/// letters of Polish and Russian, whose words go this way: the basic Cyrillic capitals are their
+/// small letters less 80 (`Ѐ` to `Џ`) or less 32 (`А` to `Я`); most of Latin Extended-A pairs a
+/// capital with the small letter after it, from an even code or, in two runs, from an odd one.
 fn push_lowercase(lower: &mut String, token: &str) {
+    let moved = |c: char, by: u32| char::from_u32(u32::from(c) + by).unwrap_or(c);
     for c in token.chars() {
         match c {
             '\0'..='\x7f' => lower.push(c.to_ascii_lowercase()),
-            'À'..='Þ' if c != '×' => lower.push(char::from_u32(u32::from(c) + 32).unwrap_or(c)),
-            'ß'..='ÿ' => lower.push(c),
+            'À'..='Þ' if c != '×' => lower.push(moved(c, 32)),
+            'ß'..='ÿ' | 'а'..='џ' => lower.push(c),
+            'Ѐ'..='Џ' => lower.push(moved(c, 80)),
+            'А'..='Я' => lower.push(moved(c, 32)),
+            '\u{100}'..='\u{12f}' | '\u{132}'..='\u{137}' | '\u{14a}'..='\u{177}' => {
+                lower.push(moved(c, (u32::from(c) & 1) ^ 1));
+            }
+            '\u{139}'..='\u{148}' | '\u{179}'..='\u{17e}' => lower.push(moved(c, u32::from(c) & 1)),
             _ => lower.extend(c.to_lowercase()),
         }
     }
