@@ -596,31 +596,17 @@ impl StopWords {
             spaced = over | carried;
             let (sum, over) = alphanumeric.overflowing_add(masks.letters);
             let (sum, carried) = sum.overflowing_add(u64::from(lettered));
-            let mut ends = sum & gaps;
+            let ends = sum & gaps;
             lettered = over | carried;
             words += ends.count_ones() as usize;
             beyond_ascii |= masks.beyond & alphanumeric != 0;
-            // Then a step per word, which ends at a bit of `ends` and starts after the last gap
-            // before it (or in a window before).
-            while ends != 0 {
-                let end = ends.trailing_zeros() as usize;
-                ends &= ends - 1;
-                // `first` and `end` are below 64.
-                let before = gaps & ((1 << end) - 1);
-                let first = 64 - before.leading_zeros() as usize;
-                let (start, ascii) = match crossing {
-                    Some((start, ascii)) if before == 0 => (start, ascii && masks.beyond & ((1 << end) - 1) == 0),
-                    _ => (at + first, masks.beyond & ((1 << end) - (1 << first)) == 0),
-                };
-                let len = at + end - start;
-                let key = if ascii { alphanumeric_key_at(bytes, start, len) } else { folded_key_at(bytes, start, len) };
-                if let Some(word) = self.tally_token(text, start..at + end, ascii, key, counts, lower) {
-                    if word.phrases != 0 {
-                        phrases(start, word.phrases);
-                    }
-                    gates |= word.gates;
-                }
-            }
+            // Then a step per word. Most windows hold no byte beyond ASCII: their words, read
+            // with that known, take no test of their bytes.
+            gates |= if masks.beyond == 0 {
+                self.window_words(text, at, ends, gaps, 0, crossing, counts, lower, &mut phrases)
+            } else {
+                self.window_words(text, at, ends, gaps, masks.beyond, crossing, counts, lower, &mut phrases)
+            };
             crossing = match starts {
                 _ if alphanumeric >> 63 == 0 => None,
                 0 => crossing.map(|(start, ascii)| (start, ascii && masks.beyond == 0)),
@@ -632,6 +618,49 @@ impl StopWords {
             at += len;
         }
         Counted { words, chars, spaced_words, marks, gates, beyond_ascii, sentence }
+    }
+
+    /// Counts the words that end in the window of `text` from `at` (see
+    /// [`count_by_windows`](Self::count_by_windows)) and returns their gate sets. A word ends at
+    /// a bit of `ends` and starts after the last bit of `gaps` before it, or with none there
+    /// where the token `crossing` into the window starts (with whether its bytes so far are
+    /// ASCII); `beyond` has the bits of the window's bytes beyond ASCII.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn window_words(
+        &self,
+        text: &str,
+        at: usize,
+        mut ends: u64,
+        gaps: u64,
+        beyond: u64,
+        crossing: Option<(usize, bool)>,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+        phrases: &mut impl FnMut(usize, u32),
+    ) -> u64 {
+        let bytes = text.as_bytes();
+        let mut gates = 0;
+        while ends != 0 {
+            let end = ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            // `first` and `end` are below 64.
+            let before = gaps & ((1 << end) - 1);
+            let first = 64 - before.leading_zeros() as usize;
+            let (start, ascii) = match crossing {
+                Some((start, ascii)) if before == 0 => (start, ascii && beyond & ((1 << end) - 1) == 0),
+                _ => (at + first, beyond & ((1 << end) - (1 << first)) == 0),
+            };
+            let len = at + end - start;
+            let key = if ascii { alphanumeric_key_at(bytes, start, len) } else { folded_key_at(bytes, start, len) };
+            if let Some(word) = self.tally_token(text, start..at + end, ascii, key, counts, lower) {
+                if word.phrases != 0 {
+                    phrases(start, word.phrases);
+                }
+                gates |= word.gates;
+            }
+        }
+        gates
     }
 
     /// Counts the token at `span` of `text` (with a letter, and the key `key` of its first 8
