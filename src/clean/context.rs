@@ -457,7 +457,12 @@ impl StopWords {
             _ => {
                 // Markup holds no letter or digit: the numbering is the only word of the lead.
                 let marked = trim_line_markup(text);
-                let body = strip_numbering(marked);
+                // Most leads are markup alone: no call to look for numbering that no digit opens.
+                let body = if marked.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+                    strip_numbering(marked)
+                } else {
+                    marked
+                };
                 let lead = &text[..text.len() - body.len()];
                 (body, usize::from(body.len() < marked.len()), lead.chars().filter(|c| !c.is_whitespace()).count())
             }
@@ -482,7 +487,10 @@ impl StopWords {
     ///
     /// The scan is bit counting and bit searching on the masks of its windows; the baseline
     /// x86-64 target has no instruction to count bits, and spends a dozen on each count. Where
-    /// the processor has the bit instructions, the scan is compiled for them.
+    /// the processor has the bit instructions, the scan is compiled for them. Inlined, the choice
+    /// costs a test a line; a call of its own cost some thirty instructions more, passing on the
+    /// closure and the counts.
+    #[inline(always)]
     fn count(
         &self,
         text: &str,
@@ -588,31 +596,17 @@ impl StopWords {
             spaced = over | carried;
             let (sum, over) = alphanumeric.overflowing_add(masks.letters);
             let (sum, carried) = sum.overflowing_add(u64::from(lettered));
-            let mut ends = sum & gaps;
+            let ends = sum & gaps;
             lettered = over | carried;
             words += ends.count_ones() as usize;
             beyond_ascii |= masks.beyond & alphanumeric != 0;
-            // Then a step per word, which ends at a bit of `ends` and starts after the last gap
-            // before it (or in a window before).
-            while ends != 0 {
-                let end = ends.trailing_zeros() as usize;
-                ends &= ends - 1;
-                // `first` and `end` are below 64.
-                let before = gaps & ((1 << end) - 1);
-                let first = 64 - before.leading_zeros() as usize;
-                let (start, ascii) = match crossing {
-                    Some((start, ascii)) if before == 0 => (start, ascii && masks.beyond & ((1 << end) - 1) == 0),
-                    _ => (at + first, masks.beyond & ((1 << end) - (1 << first)) == 0),
-                };
-                let len = at + end - start;
-                let key = if ascii { alphanumeric_key_at(bytes, start, len) } else { folded_key_at(bytes, start, len) };
-                if let Some(word) = self.tally_token(text, start..at + end, ascii, key, counts, lower) {
-                    if word.phrases != 0 {
-                        phrases(start, word.phrases);
-                    }
-                    gates |= word.gates;
-                }
-            }
+            // Then a step per word. Most windows hold no byte beyond ASCII: their words, read
+            // with that known, take no test of their bytes.
+            gates |= if masks.beyond == 0 {
+                self.window_words(text, at, ends, gaps, 0, crossing, counts, lower, &mut phrases)
+            } else {
+                self.window_words(text, at, ends, gaps, masks.beyond, crossing, counts, lower, &mut phrases)
+            };
             crossing = match starts {
                 _ if alphanumeric >> 63 == 0 => None,
                 0 => crossing.map(|(start, ascii)| (start, ascii && masks.beyond == 0)),
@@ -624,6 +618,49 @@ impl StopWords {
             at += len;
         }
         Counted { words, chars, spaced_words, marks, gates, beyond_ascii, sentence }
+    }
+
+    /// Counts the words that end in the window of `text` from `at` (see
+    /// [`count_by_windows`](Self::count_by_windows)) and returns their gate sets. A word ends at
+    /// a bit of `ends` and starts after the last bit of `gaps` before it, or with none there
+    /// where the token `crossing` into the window starts (with whether its bytes so far are
+    /// ASCII); `beyond` has the bits of the window's bytes beyond ASCII.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn window_words(
+        &self,
+        text: &str,
+        at: usize,
+        mut ends: u64,
+        gaps: u64,
+        beyond: u64,
+        crossing: Option<(usize, bool)>,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+        phrases: &mut impl FnMut(usize, u32),
+    ) -> u64 {
+        let bytes = text.as_bytes();
+        let mut gates = 0;
+        while ends != 0 {
+            let end = ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            // `first` and `end` are below 64.
+            let before = gaps & ((1 << end) - 1);
+            let first = 64 - before.leading_zeros() as usize;
+            let (start, ascii) = match crossing {
+                Some((start, ascii)) if before == 0 => (start, ascii && beyond & ((1 << end) - 1) == 0),
+                _ => (at + first, beyond & ((1 << end) - (1 << first)) == 0),
+            };
+            let len = at + end - start;
+            let key = if ascii { alphanumeric_key_at(bytes, start, len) } else { folded_key_at(bytes, start, len) };
+            if let Some(word) = self.tally_token(text, start..at + end, ascii, key, counts, lower) {
+                if word.phrases != 0 {
+                    phrases(start, word.phrases);
+                }
+                gates |= word.gates;
+            }
+        }
+        gates
     }
 
     /// Counts the token at `span` of `text` (with a letter, and the key `key` of its first 8
@@ -707,13 +744,23 @@ impl StopWords {
 /// Pushes `token` in lower case (as `char::to_lowercase` has each character) onto `lower`. The
 /// letters of Latin-1, which most words beyond ASCII of European text hold, are lowered by
 /// their code: a capital from `À` to `Þ` (but `×`) is its small letter less 32; the small ones
-/// from `ß` to `ÿ` (and `÷`) stay.
+/// from `ß` to `ÿ` (and `÷`) stay. So are those of the other lists that are no Latin-1, the
+/// letters of Polish and Russian, whose words go this way: the basic Cyrillic capitals are their
+/// small letters less 80 (`Ѐ` to `Џ`) or less 32 (`А` to `Я`); most of Latin Extended-A pairs a
+/// capital with the small letter after it, from an even code or, in two runs, from an odd one.
 fn push_lowercase(lower: &mut String, token: &str) {
+    let moved = |c: char, by: u32| char::from_u32(u32::from(c) + by).unwrap_or(c);
     for c in token.chars() {
         match c {
             '\0'..='\x7f' => lower.push(c.to_ascii_lowercase()),
-            'À'..='Þ' if c != '×' => lower.push(char::from_u32(u32::from(c) + 32).unwrap_or(c)),
-            'ß'..='ÿ' => lower.push(c),
+            'À'..='Þ' if c != '×' => lower.push(moved(c, 32)),
+            'ß'..='ÿ' | 'а'..='џ' => lower.push(c),
+            'Ѐ'..='Џ' => lower.push(moved(c, 80)),
+            'А'..='Я' => lower.push(moved(c, 32)),
+            '\u{100}'..='\u{12f}' | '\u{132}'..='\u{137}' | '\u{14a}'..='\u{177}' => {
+                lower.push(moved(c, (u32::from(c) & 1) ^ 1));
+            }
+            '\u{139}'..='\u{148}' | '\u{179}'..='\u{17e}' => lower.push(moved(c, u32::from(c) & 1)),
             _ => lower.extend(c.to_lowercase()),
         }
     }
@@ -757,9 +804,9 @@ pub struct LineCues {
 /// `text` without the markup that opens it (see [`is_line_markup`]), its ASCII read a byte at a
 /// time: a byte beyond ASCII may open white space or a bullet, and the trim by characters goes on
 /// from it; after an ASCII byte that is no markup nothing is left to trim.
+#[inline]
 fn trim_line_markup(text: &str) -> &str {
-    let ascii =
-        text.bytes().position(|byte| !(byte.is_ascii() && is_line_markup(char::from(byte)))).unwrap_or(text.len());
+    let ascii = text.bytes().position(|byte| !ASCII_LINE_MARKUP[usize::from(byte)]).unwrap_or(text.len());
     match text.as_bytes().get(ascii) {
         Some(byte) if !byte.is_ascii() => text[ascii..].trim_start_matches(is_line_markup),
         _ => &text[ascii..],
@@ -771,6 +818,19 @@ fn trim_line_markup(text: &str) -> &str {
 fn is_line_markup(c: char) -> bool {
     c.is_whitespace() || matches!(c, '#' | '>' | '*' | '_' | '+' | '-' | '•' | '·' | '|')
 }
+
+/// The bytes that are ASCII characters of [`is_line_markup`], by their value: one load a byte
+/// where the test of the character takes a dozen instructions.
+static ASCII_LINE_MARKUP: [bool; 256] = {
+    let mut table = [false; 256];
+    let markup = b" \t\n\x0b\x0c\r#>*_+-|";
+    let mut i = 0;
+    while i < markup.len() {
+        table[markup[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 impl LineCues {
     /// The cues of a line from its visible form (see `visible`) and, when a line rule removed
@@ -832,9 +892,6 @@ fn ends_sentence_by_char(text: &str) -> bool {
 
 /// `12. ` or `3) ` at the start of a numbered list item.
 fn strip_numbering(text: &str) -> &str {
-    if !text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-        return text;
-    }
     let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     if digits == 0 {
         return text;
@@ -1330,6 +1387,17 @@ mod tests {
         #[test]
         fn line_markup_is_trimmed_as_by_characters(text in r"[ \t#>*_+\-•·|a1.\u{a0}\u{2003}é]{0,8}") {
             proptest::prop_assert_eq!(trim_line_markup(&text), text.trim_start_matches(is_line_markup), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn the_markup_table_holds_the_ascii_markup() {
+        for byte in 0..=u8::MAX {
+            assert_eq!(
+                ASCII_LINE_MARKUP[usize::from(byte)],
+                byte.is_ascii() && is_line_markup(char::from(byte)),
+                "{byte}"
+            );
         }
     }
 
