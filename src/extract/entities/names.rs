@@ -1409,6 +1409,11 @@ const LIST_SEPARATORS: [(&str, bool); 5] =
 fn listed_next_to(text: &str, region: Span, span: Span, chosen: &[Candidate], wanted: impl Fn(usize) -> bool) -> bool {
     let before = &text[region.start..span.start];
     let after = &text[span.end..region.end];
+    // Asked of every run by a rule of `listed_with`: most have a separator on neither side,
+    // told from a few bytes rather than by trying each separator on each side.
+    if !may_adjoin_separator(before.as_bytes(), after.as_bytes()) {
+        return false;
+    }
     let left = LIST_SEPARATORS.iter().find(|(separator, _)| before.ends_with(separator));
     let right = LIST_SEPARATORS.iter().find(|(separator, _)| after.starts_with(separator));
     let left_item = left.is_some_and(|(separator, _)| {
@@ -1421,6 +1426,12 @@ fn listed_next_to(text: &str, region: Span, span: Span, chosen: &[Candidate], wa
     });
     let closes = |side: Option<&(&str, bool)>| side.is_some_and(|&(_, conjunction)| conjunction);
     (left_item && (closes(left) || right.is_some())) || (right_item && (closes(right) || left.is_some()))
+}
+
+/// Whether one of [`LIST_SEPARATORS`] may end `before` or begin `after`: every one ends in
+/// `d `, `r ` or `, `, and begins with `, `, ` a` or ` o`.
+fn may_adjoin_separator(before: &[u8], after: &[u8]) -> bool {
+    matches!(before, [.., b'd' | b'r' | b',', b' ']) || matches!(after, [b',', b' ', ..] | [b' ', b'a' | b'o', ..])
 }
 
 /// `found` put among `chosen`, both sorted by start, in order of start, those of `chosen` first
@@ -1981,6 +1992,18 @@ mod tests {
                     .fold(!0, |all, part| all & listed(part, lexicon.known.get(part).lists));
             }
             proptest::prop_assert_eq!(lexicon.ordinary_in(&surface, Shape::of(&surface), lists), plain, "{}", surface);
+        }
+
+        /// Text with a separator of a list at its end or at its start is never turned away.
+        #[test]
+        fn separators_of_lists_are_never_turned_away(
+            before in "(, and |, or | and | or |, |[ ,adnor]){0,4}",
+            after in "(, and |, or | and | or |, |[ ,adnor]){0,4}",
+        ) {
+            let separated = LIST_SEPARATORS
+                .iter()
+                .any(|(separator, _)| before.ends_with(separator) || after.starts_with(separator));
+            proptest::prop_assert!(!separated || may_adjoin_separator(before.as_bytes(), after.as_bytes()));
         }
 
         /// A word's shape read as bytes is its shape read as characters.
