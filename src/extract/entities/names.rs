@@ -109,6 +109,9 @@ pub struct Lexicon {
     cues: KnownWords,
     /// The [`head`]s and lengths of the `preceded_by` and of the `followed_by` words, apart.
     preceded_heads: CueHeads,
+    /// The last two bytes of the `preceded_by` words, by [`pair_head`]: a word before a run
+    /// that ends in two others is none of them, told before it is read back to its start.
+    preceded_tails: [u64; 16],
     followed_heads: CueHeads,
     /// How many rules took a slot.
     slots: usize,
@@ -235,6 +238,23 @@ impl Lexicon {
         word.last = facts.last;
     }
 
+    /// `word` as a `preceded_by` word of the rules in `slot`.
+    fn add_preceded_by(&mut self, word: &str, slot: u32) {
+        self.cues.entry(word).preceding |= slot;
+        self.asks_preceded |= slot;
+        self.preceded_heads.add(word);
+        if let Some(&tail) = word.as_bytes().last_chunk() {
+            set(&mut self.preceded_tails, pair_head(tail));
+        }
+    }
+
+    /// `word` as a `followed_by` word of the rules in `slot`.
+    fn add_followed_by(&mut self, word: &str, slot: u32) {
+        self.cues.entry(word).following |= slot;
+        self.asks_followed |= slot;
+        self.followed_heads.add(word);
+    }
+
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
     /// [`word_before`]). Read once per word (see [`DocumentWords::preceded`]): kept out of the
     /// walk over the runs, which asks the kept answer more often.
@@ -242,6 +262,23 @@ impl Lexicon {
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
+        }
+        // Told by the last bytes before `at`, past spaces and tabs, as `word_before` reads
+        // them: most runs follow no word (a line or sentence starts) or one that ends in two
+        // ASCII letters or digits no cue ends in (`the`, `of`).
+        let bytes = &text.as_bytes()[region.start..at];
+        let end = end_past_blanks(bytes);
+        match bytes[..end] {
+            [] => return 0,
+            [.., last] if last.is_ascii() && !last.is_ascii_alphanumeric() => return 0,
+            [.., first, second]
+                if first.is_ascii_alphanumeric()
+                    && second.is_ascii_alphanumeric()
+                    && !is_set(&self.preceded_tails, pair_head([first, second])) =>
+            {
+                return 0;
+            }
+            _ => {}
         }
         let previous = word_before(text, region, at);
         // Most words before a run (`the`, `and`) share no first two letters and length with a
@@ -362,14 +399,10 @@ impl CapitalisedNames {
             lexicon.known.entry(word).last |= slot;
         }
         for word in &config.preceded_by {
-            lexicon.cues.entry(word).preceding |= slot;
-            lexicon.asks_preceded |= slot;
-            lexicon.preceded_heads.add(word);
+            lexicon.add_preceded_by(word, slot);
         }
         for word in &config.followed_by {
-            lexicon.cues.entry(word).following |= slot;
-            lexicon.asks_followed |= slot;
-            lexicon.followed_heads.add(word);
+            lexicon.add_followed_by(word, slot);
         }
         let surnames = config.surnames.as_ref().map(|name| lists.get(file, name)).transpose()?;
         let cues = !config.last_words.is_empty()
@@ -1376,6 +1409,11 @@ const LIST_SEPARATORS: [(&str, bool); 5] =
 fn listed_next_to(text: &str, region: Span, span: Span, chosen: &[Candidate], wanted: impl Fn(usize) -> bool) -> bool {
     let before = &text[region.start..span.start];
     let after = &text[span.end..region.end];
+    // Asked of every run by a rule of `listed_with`: most have a separator on neither side,
+    // told from a few bytes rather than by trying each separator on each side.
+    if !may_adjoin_separator(before.as_bytes(), after.as_bytes()) {
+        return false;
+    }
     let left = LIST_SEPARATORS.iter().find(|(separator, _)| before.ends_with(separator));
     let right = LIST_SEPARATORS.iter().find(|(separator, _)| after.starts_with(separator));
     let left_item = left.is_some_and(|(separator, _)| {
@@ -1388,6 +1426,12 @@ fn listed_next_to(text: &str, region: Span, span: Span, chosen: &[Candidate], wa
     });
     let closes = |side: Option<&(&str, bool)>| side.is_some_and(|&(_, conjunction)| conjunction);
     (left_item && (closes(left) || right.is_some())) || (right_item && (closes(right) || left.is_some()))
+}
+
+/// Whether one of [`LIST_SEPARATORS`] may end `before` or begin `after`: every one ends in
+/// `d `, `r ` or `, `, and begins with `, `, ` a` or ` o`.
+fn may_adjoin_separator(before: &[u8], after: &[u8]) -> bool {
+    matches!(before, [.., b'd' | b'r' | b',', b' ']) || matches!(after, [b',', b' ', ..] | [b' ', b'a' | b'o', ..])
 }
 
 /// `found` put among `chosen`, both sorted by start, in order of start, those of `chosen` first
@@ -1476,13 +1520,18 @@ fn word_before(text: &str, region: Span, at: usize) -> &str {
     // Asked of the first word of most runs: read as bytes, unless a byte beyond ASCII, which may
     // be part of a letter, ends the word.
     let bytes = &text.as_bytes()[region.start..at];
-    let end = bytes.iter().rposition(|&byte| byte != b' ' && byte != b'\t').map_or(0, |last| last + 1);
+    let end = end_past_blanks(bytes);
     let start = bytes[..end].iter().rposition(|byte| !byte.is_ascii_alphanumeric()).map_or(0, |last| last + 1);
     if start == 0 || bytes[start - 1].is_ascii() {
         return &text[region.start + start..region.start + end];
     }
     let before = text[region.start..at].trim_end_matches([' ', '\t']);
     before.rsplit(|c: char| !chars::is_alphanumeric(c)).next().unwrap_or("")
+}
+
+/// Where `bytes` end without the spaces and tabs that end them.
+fn end_past_blanks(bytes: &[u8]) -> usize {
+    bytes.iter().rposition(|&byte| byte != b' ' && byte != b'\t').map_or(0, |last| last + 1)
 }
 
 /// The word after `end` in `region` of `text`: the letters and digits after it, past spaces,
@@ -1699,20 +1748,16 @@ mod tests {
             text in "([abAB0 ,\t.]|é|İ){0,40}",
             at in 0usize..60,
             cue_after in proptest::option::of(0usize..6),
+            cue_before in proptest::option::of(0usize..6),
         ) {
             let mut lexicon = Lexicon::default();
             for (index, cue) in cues.iter().enumerate() {
                 let (before, after) = if index % 2 == 0 { (1, 0) } else { (0, 2) };
                 // The words after a run are looked up in lower case, as the rules write them.
-                let cue = &if after != 0 { cue.to_lowercase() } else { cue.clone() };
-                lexicon.cues.entry(cue).preceding |= before;
-                lexicon.cues.entry(cue).following |= after;
-                lexicon.asks_preceded |= before;
-                lexicon.asks_followed |= after;
                 if before != 0 {
-                    lexicon.preceded_heads.add(cue);
+                    lexicon.add_preceded_by(cue, before);
                 } else {
-                    lexicon.followed_heads.add(cue);
+                    lexicon.add_followed_by(&cue.to_lowercase(), after);
                 }
             }
             let at = (0..=at.min(text.len())).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
@@ -1721,6 +1766,14 @@ mod tests {
             let text = match cue_after {
                 Some(index) => format!("{}, {},{}", &text[..at], cues[index % cues.len()].to_lowercase(), &text[at..]),
                 None => text,
+            };
+            // And one before it, as written, for the words before a run.
+            let (text, at) = match cue_before {
+                Some(index) => {
+                    let before = format!("{} {} ", &text[..at], cues[index % cues.len()]);
+                    (format!("{before}{}", &text[at..]), before.len())
+                }
+                None => (text, at),
             };
             let region = Span::new(0, text.len());
             let previous = word_before(&text, region, at);
@@ -1736,13 +1789,9 @@ mod tests {
     fn cues_are_found_whatever_the_case_of_the_word_after_and_only_as_written_before() {
         let mut lexicon = Lexicon::default();
         for (word, slot) in [("said", 1), ("раз", 2)] {
-            lexicon.cues.entry(word).following |= slot;
-            lexicon.asks_followed |= slot;
-            lexicon.followed_heads.add(word);
+            lexicon.add_followed_by(word, slot);
         }
-        lexicon.cues.entry("By").preceding |= 4;
-        lexicon.asks_preceded |= 4;
-        lexicon.preceded_heads.add("By");
+        lexicon.add_preceded_by("By", 4);
         let text = "By Kiln Tide SAID, by Rua Vane, Said x Pier РАЗ";
         let region = Span::new(0, text.len());
         let end_of = |w: &str| text.find(w).unwrap() + w.len();
@@ -1943,6 +1992,18 @@ mod tests {
                     .fold(!0, |all, part| all & listed(part, lexicon.known.get(part).lists));
             }
             proptest::prop_assert_eq!(lexicon.ordinary_in(&surface, Shape::of(&surface), lists), plain, "{}", surface);
+        }
+
+        /// Text with a separator of a list at its end or at its start is never turned away.
+        #[test]
+        fn separators_of_lists_are_never_turned_away(
+            before in "(, and |, or | and | or |, |[ ,adnor]){0,4}",
+            after in "(, and |, or | and | or |, |[ ,adnor]){0,4}",
+        ) {
+            let separated = LIST_SEPARATORS
+                .iter()
+                .any(|(separator, _)| before.ends_with(separator) || after.starts_with(separator));
+            proptest::prop_assert!(!separated || may_adjoin_separator(before.as_bytes(), after.as_bytes()));
         }
 
         /// A word's shape read as bytes is its shape read as characters.
