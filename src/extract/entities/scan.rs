@@ -52,30 +52,27 @@ impl WordScan {
 
     fn push_region(&mut self, text: &str, region: Span, other_firsts: Option<&ByteRanges>) {
         let bytes = &text.as_bytes()[..region.end];
-        // 1 if the byte before the next sixteen is an ASCII letter or digit: for names, the
+        // 1 if the byte before the next sixty-four is an ASCII letter or digit: for names, the
         // text's byte before the region counts too; for capitals, a region begins a word.
         let before = region.start.checked_sub(1).map(|before| bytes[before]);
-        let mut after_name = u32::from(before.is_some_and(|byte| byte.is_ascii_alphanumeric()));
+        let mut after_name = u64::from(before.is_some_and(|byte| byte.is_ascii_alphanumeric()));
         let mut after_capital = 0;
         let mut at = region.start;
         while at < region.end {
-            let (mut names, mut capitals) = (0u64, 0u64);
-            for quarter in 0..4 {
-                let chunk_at = at + 16 * quarter;
-                if chunk_at >= region.end {
-                    break;
-                }
-                // Past the end the chunk is padded with zeros, no letter, digit or capital.
-                let chunk = sixteen_at(bytes, chunk_at, 0);
-                let classes = Classes::of(&chunk);
-                let after = classes.alphanumeric << 1;
-                let other = other_firsts.map_or(0, |other| other.mask(&chunk));
-                let firsts = classes.alphanumeric | classes.beyond_ascii | other;
-                names |= u64::from(firsts & !(after | after_name) & 0xffff) << (16 * quarter);
-                capitals |= u64::from(classes.capitals & !(after | after_capital) & 0xffff) << (16 * quarter);
-                after_name = classes.alphanumeric >> 15 & 1;
-                after_capital = after_name;
-            }
+            let classes = Classes::of_64(bytes, at);
+            let other = other_firsts.map_or(0, |other| {
+                (0..4).fold(0, |mask, quarter| {
+                    let chunk_at = at + 16 * quarter;
+                    let chunk = if chunk_at < region.end { sixteen_at(bytes, chunk_at, 0) } else { [0; 16] };
+                    mask | u64::from(other.mask(&chunk)) << (16 * quarter)
+                })
+            });
+            let after = classes.alphanumeric << 1;
+            let firsts = classes.alphanumeric | classes.beyond_ascii | other;
+            let mut names = firsts & !(after | after_name);
+            let mut capitals = classes.capitals & !(after | after_capital);
+            after_name = classes.alphanumeric >> 63;
+            after_capital = after_name;
             if let Some(short) = (at + 64).checked_sub(region.end).filter(|&short| short > 0) {
                 names &= u64::MAX >> short;
                 capitals &= u64::MAX >> short;
@@ -143,7 +140,44 @@ struct Classes {
     capitals: u32,
 }
 
+/// [`Classes`] of sixty-four bytes: bit `i` for byte `i`.
+#[derive(Debug, Clone, Copy)]
+struct Classes64 {
+    alphanumeric: u64,
+    beyond_ascii: u64,
+    capitals: u64,
+}
+
 impl Classes {
+    /// The classes of the sixty-four bytes of `bytes` from `at` on, zeros standing for those
+    /// past its end (no letter, digit or capital). Away from the end the four chunks are read
+    /// in place, and their masks put together once: a block's scan took most of its
+    /// instructions padding, shifting and testing sixteen bytes at a time.
+    #[inline]
+    fn of_64(bytes: &[u8], at: usize) -> Classes64 {
+        let quarter = |chunk: &[u8; 16]| Classes::of(chunk);
+        let quarters: [Classes; 4] = match bytes.get(at..at + 64).and_then(<[u8]>::first_chunk::<64>) {
+            Some(block) => std::array::from_fn(|index| {
+                quarter(block[16 * index..16 * index + 16].try_into().expect("sixteen bytes"))
+            }),
+            None => std::array::from_fn(|index| {
+                let chunk_at = at + 16 * index;
+                if chunk_at < bytes.len() { quarter(&sixteen_at(bytes, chunk_at, 0)) } else { quarter(&[0; 16]) }
+            }),
+        };
+        let join = |class: fn(&Classes) -> u32| {
+            quarters
+                .iter()
+                .enumerate()
+                .fold(0, |mask, (index, classes)| mask | u64::from(class(classes)) << (16 * index))
+        };
+        Classes64 {
+            alphanumeric: join(|classes| classes.alphanumeric),
+            beyond_ascii: join(|classes| classes.beyond_ascii),
+            capitals: join(|classes| classes.capitals),
+        }
+    }
+
     /// The classes of sixteen bytes. On x86-64 SSE2 instructions over all of them at once: a
     /// byte is in a range when its distance above the range's first value, which wraps below
     /// it, is at most the range's width, that is when the smaller of the two is the distance.
