@@ -153,13 +153,32 @@ pub(super) struct LiteralStarts {
     everywhere: bool,
 }
 
+/// The heads of names of four bytes or more, read to six bytes where a name has them. Four
+/// bytes let through the capitalised words of a text that begin a listed name's first word
+/// (`Deut`, `Inte`, `Ener`) and the article of `the Americas`, and each took a walk of four or
+/// five bytes into the trie; six bytes stop half of those walks. The words a pattern begins
+/// with are few and short (`the` and a white space): they are spared the second test.
+#[derive(Debug)]
+struct SixByteHeads {
+    /// One bit per hash of the first four bytes of a name of four or five bytes, and per hash
+    /// (another one) of the first six bytes of a longer name.
+    heads: Box<[u64; SIX_WORDS]>,
+}
+
 /// Bits of the hash of a name's first four bytes: 2^17 bits take 16 KiB, a few percent of them
 /// set by the distinct heads of the lists.
 const HEAD_BITS: u32 = 17;
 
+/// Bits of the hashes of [`SixByteHeads`]: twice as many heads as of four bytes.
+const SIX_BITS: u32 = 19;
+
 /// The words of a bit table of every pair of bytes, and of every head hash.
 const PAIR_WORDS: usize = (1 << 16) / 64;
 const HEAD_WORDS: usize = (1 << HEAD_BITS) / 64;
+const SIX_WORDS: usize = (1 << SIX_BITS) / 64;
+
+/// The bytes of eight read as a little-endian word that the hash of a long name's head takes.
+const SIX_BYTES: u64 = (1 << 48) - 1;
 
 impl LiteralStarts {
     pub(super) fn new<'n>(names: impl Iterator<Item = &'n [u8]>) -> LiteralStarts {
@@ -196,22 +215,65 @@ impl LiteralStarts {
     /// positions always may.
     #[inline]
     pub(super) fn begins(&self, text: &[u8], at: usize) -> bool {
-        match text.get(at..).and_then(<[u8]>::first_chunk::<4>) {
-            Some(&head) => self.everywhere || self.head_may_begin(u32::from_le_bytes(head)),
-            None => true,
-        }
+        self.begins_and(text, at, |_| true)
     }
 
-    /// Whether a literal may begin with `head`, the next four bytes read as a little-endian word.
+    /// [`LiteralStarts::begins`], where a position that the first four bytes of a literal of
+    /// four or more let through is asked of `longer` too, with the text from there.
     #[inline]
-    fn head_may_begin(&self, head: u32) -> bool {
+    pub(super) fn begins_and(&self, text: &[u8], at: usize, longer: impl Fn(&[u8]) -> bool) -> bool {
+        let Some(&head) = text.get(at..).and_then(<[u8]>::first_chunk::<4>) else {
+            return true;
+        };
+        let head = u32::from_le_bytes(head);
         let pair = (head & 0xffff) as usize;
-        is_set(&*self.pairs, pair) && (is_set(&*self.short, pair) || is_set(&*self.heads, head_hash(head)))
+        self.everywhere
+            || (is_set(&*self.pairs, pair)
+                && (is_set(&*self.short, pair) || (is_set(&*self.heads, head_hash(head)) && longer(&text[at..]))))
+    }
+}
+
+impl SixByteHeads {
+    fn new<'n>(names: impl Iterator<Item = &'n [u8]>) -> SixByteHeads {
+        let mut heads = Box::new([0; SIX_WORDS]);
+        for name in names {
+            if let Some(head) = name.first_chunk::<6>() {
+                let mut word = [0; 8];
+                word[..6].copy_from_slice(head);
+                set(&mut *heads, six_hash(u64::from_le_bytes(word)));
+            } else if let Some(&head) = name.first_chunk::<4>() {
+                set(&mut *heads, four_hash(u32::from_le_bytes(head)));
+            }
+        }
+        SixByteHeads { heads }
+    }
+
+    /// Whether a name of four bytes or more may begin `rest`, which has four bytes or more.
+    #[inline]
+    fn may_begin(&self, rest: &[u8]) -> bool {
+        // Near the end, zeros stand for the bytes past it: a name of six bytes or more begins
+        // only where six are left, and then its head is read whole.
+        let mut head = [0; 8];
+        match rest.first_chunk::<8>() {
+            Some(&eight) => head = eight,
+            None => head[..rest.len()].copy_from_slice(rest),
+        }
+        let head = u64::from_le_bytes(head);
+        is_set(&*self.heads, four_hash(head as u32)) || is_set(&*self.heads, six_hash(head & SIX_BYTES))
     }
 }
 
 fn head_hash(head: u32) -> usize {
     (head.wrapping_mul(0x9e37_79b1) >> (32 - HEAD_BITS)) as usize
+}
+
+/// The hashes of [`SixByteHeads`]: of four bytes, and of six zero-extended.
+fn four_hash(head: u32) -> usize {
+    (head.wrapping_mul(0x85eb_ca6b) >> (32 - SIX_BITS)) as usize
+}
+
+fn six_hash(head: u64) -> usize {
+    (head.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SIX_BITS)) as usize
 }
 
 /// Sets bit `index` of a bit table.
@@ -301,6 +363,8 @@ struct Names {
     /// the number of children, whose classes (ascending) follow as bytes and then their offsets.
     trie: Vec<u8>,
     starts: LiteralStarts,
+    /// The second test of the positions that `starts` lets through.
+    six: SixByteHeads,
     /// The ASCII bytes other than letters and digits that begin a name, as a few ranges, if
     /// any do (in most rules none): with the letters, digits and bytes beyond ASCII, the bytes
     /// at which the scan of word starts lets a name begin, a sixth of the positions of a text.
@@ -366,6 +430,7 @@ impl Names {
             width,
             trie: Vec::with_capacity(bytes + 8 * order.len()),
             starts: LiteralStarts::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes())),
+            six: SixByteHeads::new(surfaces.iter().map(|surface| surface.as_ref().as_bytes())),
             other_firsts: (0..0x80u8).any(other_first).then(|| ByteRanges::covering(OTHER_FIRST_RANGES, other_first)),
         };
         // Each node still to make waits in `pending` with the run of `order` whose names go
@@ -478,7 +543,7 @@ impl Names {
         starts.skip_to(at - region.start);
         for start in starts {
             let at = region.start + start;
-            if self.starts.begins(bytes, at)
+            if self.starts.begins_and(bytes, at, |rest| self.six.may_begin(rest))
                 && after_boundary(text, at)
                 && let Some((name, end)) = self.longest_at(bytes, at)
             {
@@ -629,6 +694,49 @@ mod tests {
             proptest::prop_assert_eq!(all_matches(&names, &text), plain_matches(&surfaces, &text));
         }
 
+        /// Names of every length around the four and six bytes the tables read, in texts that
+        /// end right after them or go on: wherever a name begins, the starts let it.
+        #[test]
+        fn a_name_begins_wherever_the_starts_say_it_may(
+            names in proptest::collection::vec(proptest::collection::vec(proptest::sample::select(b"ab A\0\xc3".to_vec()), 1..9), 1..12),
+            // Each name given, then a byte (or none): the text may end right after a name.
+            pieces in proptest::collection::vec((0usize..12, proptest::option::of(proptest::sample::select(b"ab A\0\xc3".to_vec()))), 0..8),
+        ) {
+            let starts = LiteralStarts::new(names.iter().map(Vec::as_slice));
+            let six = SixByteHeads::new(names.iter().map(Vec::as_slice));
+            let mut text = Vec::new();
+            for (name, after) in pieces {
+                text.extend_from_slice(&names[name % names.len()]);
+                text.extend(after);
+            }
+            for at in 0..=text.len() {
+                if names.iter().any(|name| text[at..].starts_with(name)) {
+                    proptest::prop_assert!(starts.begins(&text, at), "{:?} at {}", text, at);
+                    proptest::prop_assert!(starts.begins_and(&text, at, |rest| six.may_begin(rest)), "{:?} at {}", text, at);
+                }
+            }
+        }
+
+    }
+
+    #[test]
+    fn six_bytes_tell_a_word_from_a_name_that_shares_its_first_four() {
+        let names = ["Deutsche Bank", "Info", "the Americas"];
+        let starts = LiteralStarts::new(names.iter().map(|name| name.as_bytes()));
+        let six = SixByteHeads::new(names.iter().map(|name| name.as_bytes()));
+        for (text, may_begin) in [
+            ("Deutsche Bank", true),
+            ("Deutlich ", false),
+            ("Information ", true),
+            ("the Americas", true),
+            ("the market ", false),
+            // Near the end: six bytes left may begin a long name, four cannot.
+            ("Deutsc", true),
+            ("Deut", false),
+        ] {
+            assert!(starts.begins(text.as_bytes(), 0), "{text}: the first four bytes let it through");
+            assert_eq!(starts.begins_and(text.as_bytes(), 0, |rest| six.may_begin(rest)), may_begin, "{text}");
+        }
     }
 
     #[test]

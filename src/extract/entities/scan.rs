@@ -42,40 +42,39 @@ impl WordScan {
             capitals: Vec::with_capacity(words),
             firsts: Vec::with_capacity(regions.len() + 1),
         };
+        let wide = has_avx2();
         for &region in regions {
             scan.firsts.push(scan.names.len());
-            scan.push_region(text, region, other_firsts);
+            scan.push_region(text, region, other_firsts, wide);
         }
         scan.firsts.push(scan.names.len());
         scan
     }
 
-    fn push_region(&mut self, text: &str, region: Span, other_firsts: Option<&ByteRanges>) {
+    /// `wide`: whether the processor has AVX2 (see [`Classes::of_64`]).
+    fn push_region(&mut self, text: &str, region: Span, other_firsts: Option<&ByteRanges>, wide: bool) {
         let bytes = &text.as_bytes()[..region.end];
-        // 1 if the byte before the next sixteen is an ASCII letter or digit: for names, the
+        // 1 if the byte before the next sixty-four is an ASCII letter or digit: for names, the
         // text's byte before the region counts too; for capitals, a region begins a word.
         let before = region.start.checked_sub(1).map(|before| bytes[before]);
-        let mut after_name = u32::from(before.is_some_and(|byte| byte.is_ascii_alphanumeric()));
+        let mut after_name = u64::from(before.is_some_and(|byte| byte.is_ascii_alphanumeric()));
         let mut after_capital = 0;
         let mut at = region.start;
         while at < region.end {
-            let (mut names, mut capitals) = (0u64, 0u64);
-            for quarter in 0..4 {
-                let chunk_at = at + 16 * quarter;
-                if chunk_at >= region.end {
-                    break;
-                }
-                // Past the end the chunk is padded with zeros, no letter, digit or capital.
-                let chunk = sixteen_at(bytes, chunk_at, 0);
-                let classes = Classes::of(&chunk);
-                let after = classes.alphanumeric << 1;
-                let other = other_firsts.map_or(0, |other| other.mask(&chunk));
-                let firsts = classes.alphanumeric | classes.beyond_ascii | other;
-                names |= u64::from(firsts & !(after | after_name) & 0xffff) << (16 * quarter);
-                capitals |= u64::from(classes.capitals & !(after | after_capital) & 0xffff) << (16 * quarter);
-                after_name = classes.alphanumeric >> 15 & 1;
-                after_capital = after_name;
-            }
+            let classes = Classes::of_64(bytes, at, wide);
+            let other = other_firsts.map_or(0, |other| {
+                (0..4).fold(0, |mask, quarter| {
+                    let chunk_at = at + 16 * quarter;
+                    let chunk = if chunk_at < region.end { sixteen_at(bytes, chunk_at, 0) } else { [0; 16] };
+                    mask | u64::from(other.mask(&chunk)) << (16 * quarter)
+                })
+            });
+            let after = classes.alphanumeric << 1;
+            let firsts = classes.alphanumeric | classes.beyond_ascii | other;
+            let mut names = firsts & !(after | after_name);
+            let mut capitals = classes.capitals & !(after | after_capital);
+            after_name = classes.alphanumeric >> 63;
+            after_capital = after_name;
             if let Some(short) = (at + 64).checked_sub(region.end).filter(|&short| short > 0) {
                 names &= u64::MAX >> short;
                 capitals &= u64::MAX >> short;
@@ -132,6 +131,17 @@ impl Iterator for Bits<'_> {
     }
 }
 
+/// Whether the processor has AVX2, for [`Classes::of_64`]; the standard library keeps the answer.
+#[cfg(target_arch = "x86_64")]
+fn has_avx2() -> bool {
+    std::arch::is_x86_feature_detected!("avx2")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn has_avx2() -> bool {
+    false
+}
+
 /// What the scan reads of sixteen bytes: bit `i` for byte `i`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Classes {
@@ -143,7 +153,81 @@ struct Classes {
     capitals: u32,
 }
 
+/// [`Classes`] of sixty-four bytes: bit `i` for byte `i`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Classes64 {
+    alphanumeric: u64,
+    beyond_ascii: u64,
+    capitals: u64,
+}
+
 impl Classes {
+    /// The classes of the sixty-four bytes of `bytes` from `at` on, zeros standing for those
+    /// past its end (no letter, digit or capital). Away from the end the four chunks are read
+    /// in place, and their masks put together once: a block's scan took most of its
+    /// instructions padding, shifting and testing sixteen bytes at a time. With AVX2 (`wide`)
+    /// they are read thirty-two bytes at a time, in half the vector instructions.
+    #[inline]
+    fn of_64(bytes: &[u8], at: usize, wide: bool) -> Classes64 {
+        let quarter = |chunk: &[u8; 16]| Classes::of(chunk);
+        let quarters: [Classes; 4] = match bytes.get(at..at + 64).and_then(<[u8]>::first_chunk::<64>) {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `wide` only where the processor has AVX2 (see `has_avx2`).
+            Some(block) if wide => return unsafe { Classes::of_64_wide(block) },
+            Some(block) => std::array::from_fn(|index| {
+                quarter(block[16 * index..16 * index + 16].try_into().expect("sixteen bytes"))
+            }),
+            None => std::array::from_fn(|index| {
+                let chunk_at = at + 16 * index;
+                if chunk_at < bytes.len() { quarter(&sixteen_at(bytes, chunk_at, 0)) } else { quarter(&[0; 16]) }
+            }),
+        };
+        let join = |class: fn(&Classes) -> u32| {
+            quarters
+                .iter()
+                .enumerate()
+                .fold(0, |mask, (index, classes)| mask | u64::from(class(classes)) << (16 * index))
+        };
+        Classes64 {
+            alphanumeric: join(|classes| classes.alphanumeric),
+            beyond_ascii: join(|classes| classes.beyond_ascii),
+            capitals: join(|classes| classes.capitals),
+        }
+    }
+
+    /// [`Classes::of_64`] of a whole block, thirty-two bytes at a time: the same range tests as
+    /// [`Classes::of`], on twice the bytes.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn of_64_wide(block: &[u8; 64]) -> Classes64 {
+        use std::arch::x86_64::{
+            __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_max_epu8, _mm256_min_epu8, _mm256_movemask_epi8,
+            _mm256_or_si256, _mm256_set1_epi8, _mm256_sub_epi8,
+        };
+        let within = |first: u8, width: u8, bytes: __m256i| {
+            let above = _mm256_sub_epi8(bytes, _mm256_set1_epi8(first as i8));
+            _mm256_cmpeq_epi8(_mm256_min_epu8(above, _mm256_set1_epi8(width as i8)), above)
+        };
+        let half = |half: &[u8; 32]| {
+            // SAFETY: the unaligned load reads the thirty-two bytes of `half`, no more.
+            let bytes = unsafe { _mm256_loadu_si256(half.as_ptr().cast()) };
+            let letters = within(b'a', 25, _mm256_or_si256(bytes, _mm256_set1_epi8(0x20)));
+            let digits = within(b'0', 9, bytes);
+            let capitals = within(b'A', 25, bytes);
+            let leads = _mm256_cmpeq_epi8(_mm256_max_epu8(bytes, _mm256_set1_epi8(0xC0_u8 as i8)), bytes);
+            let mask = |bytes: __m256i| u64::from(_mm256_movemask_epi8(bytes) as u32);
+            (mask(_mm256_or_si256(letters, digits)), mask(bytes), mask(_mm256_or_si256(capitals, leads)))
+        };
+        let (low, high) = block.split_at(32);
+        let low = half(low.try_into().expect("thirty-two bytes"));
+        let high = half(high.try_into().expect("thirty-two bytes"));
+        Classes64 {
+            alphanumeric: low.0 | high.0 << 32,
+            beyond_ascii: low.1 | high.1 << 32,
+            capitals: low.2 | high.2 << 32,
+        }
+    }
+
     /// The classes of sixteen bytes. On x86-64 SSE2 instructions over all of them at once: a
     /// byte is in a range when its distance above the range's first value, which wraps below
     /// it, is at most the range's width, that is when the smaller of the two is the distance.
@@ -202,6 +286,14 @@ mod tests {
         #[test]
         fn sixteen_bytes_are_classed_as_byte_by_byte(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
             proptest::prop_assert_eq!(Classes::of(&chunk), Classes::of_bytes(&chunk));
+        }
+
+        /// Every byte value, in every lane of both halves: with AVX2, sixty-four bytes are
+        /// classed as sixteen at a time class them.
+        #[test]
+        fn sixty_four_bytes_are_classed_as_sixteen_at_a_time(block in proptest::collection::vec(proptest::num::u8::ANY, 64)) {
+            proptest::prop_assume!(has_avx2());
+            proptest::prop_assert_eq!(Classes::of_64(&block, 0, true), Classes::of_64(&block, 0, false));
         }
 
         /// Regions that cut through words and characters, longer than sixty-four bytes too,
