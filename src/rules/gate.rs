@@ -40,35 +40,57 @@ pub struct Gate {
 enum Required {
     One(Box<memmem::Finder<'static>>),
     /// Several literals: the automaton looks for them in a whole text, and the search by their
-    /// first bytes, when they have few, in a line.
+    /// key bytes, when they have few, in a line (and in a whole text too when it searches by
+    /// last bytes, which the automaton cannot).
     Any(AhoCorasick, Option<Leads>),
 }
 
-/// Literals that start with a few marks (`/`, `|`, `·`, `•`), searched by those first bytes and
-/// tried where one is found. An automaton's call costs more than a short line takes to read
-/// sixteen bytes at a time, but over a whole document its vectorised search, twice as wide, is
-/// the cheaper one.
+/// Literals searched by a few marks (`/`, `|`, `·`, `•`) and tried where one is found. An
+/// automaton's call costs more than a short line takes to read sixteen bytes at a time, but over
+/// a whole document its vectorised search, twice as wide, is the cheaper one, unless it stops
+/// too often: see [`Leads::key`].
 #[derive(Debug, Clone)]
 struct Leads {
-    /// The distinct first bytes of the literals, the first repeated to fill the four.
+    /// The distinct key bytes of the literals, the first repeated to fill the four.
     bytes: [u8; 4],
     /// The literals, in the order a leftmost-first automaton prefers them.
     literals: Vec<Vec<u8>>,
+    /// Which byte of each literal the search looks for.
+    key: Key,
+}
+
+/// The byte of a literal that [`Leads`] looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    First,
+    /// When every literal is one character: its last byte. The first byte of a character
+    /// beyond ASCII (0xC2 of `·`, 0xE2 of `•`) also leads the non-breaking spaces, quotes and
+    /// dashes of scraped text, at which a search by first bytes (or an automaton's) stops;
+    /// the last byte tells characters apart. In UTF-8 text an occurrence of a character is
+    /// that whole character, so occurrences do not overlap and come in the same order by
+    /// their ends as by their starts.
+    LastOfCharacter,
 }
 
 impl Leads {
-    /// The search for `literals` by their first bytes, when they have at most four distinct
-    /// ones and none is an ASCII letter, digit or white space: prose is full of those, and a
-    /// search would stop at every few bytes.
+    /// The search for `literals` by their key bytes (the last when each is one character), when
+    /// they have at most four distinct ones and none is an ASCII letter, digit or white space:
+    /// prose is full of those, and a search would stop at every few bytes.
     fn of(literals: &[Vec<u8>]) -> Option<Leads> {
+        let one_character =
+            |literal: &Vec<u8>| std::str::from_utf8(literal).is_ok_and(|text| text.chars().count() == 1);
+        let key = if literals.iter().all(one_character) { Key::LastOfCharacter } else { Key::First };
         let mut distinct: Vec<u8> = Vec::new();
         for literal in literals {
-            let &lead = literal.first()?;
-            if lead.is_ascii_alphanumeric() || lead.is_ascii_whitespace() {
+            let &byte = match key {
+                Key::First => literal.first()?,
+                Key::LastOfCharacter => literal.last()?,
+            };
+            if byte.is_ascii_alphanumeric() || byte.is_ascii_whitespace() {
                 return None;
             }
-            if !distinct.contains(&lead) {
-                distinct.push(lead);
+            if !distinct.contains(&byte) {
+                distinct.push(byte);
             }
         }
         let &[first, ..] = distinct.as_slice() else { return None };
@@ -76,23 +98,36 @@ impl Leads {
             return None;
         }
         distinct.resize(4, first);
-        Some(Leads { bytes: distinct.try_into().ok()?, literals: literals.to_vec() })
+        Some(Leads { bytes: distinct.try_into().ok()?, literals: literals.to_vec(), key })
     }
 
-    /// The first occurrence of a literal in `bytes` at or after `from`: the leftmost, and of
+    /// The first occurrence of a literal in `text` at or after byte `from`: the leftmost, and of
     /// those that start there the first in order, as a leftmost-first automaton finds it.
-    fn find(&self, bytes: &[u8], from: usize) -> Option<std::ops::Range<usize>> {
+    fn find(&self, text: &str, from: usize) -> Option<std::ops::Range<usize>> {
+        let bytes = text.as_bytes();
         let mut at = from;
-        while let Some(lead) = first_marked(bytes, at, |chunk| self.marks(chunk)) {
-            if let Some(literal) = self.literals.iter().find(|literal| bytes[lead..].starts_with(literal)) {
-                return Some(lead..lead + literal.len());
+        while let Some(key) = first_marked(bytes, at, |chunk| self.marks(chunk)) {
+            let found = match self.key {
+                Key::First => self
+                    .literals
+                    .iter()
+                    .find(|literal| bytes[key..].starts_with(literal))
+                    .map(|literal| key..key + literal.len()),
+                Key::LastOfCharacter => self
+                    .literals
+                    .iter()
+                    .find(|literal| key + 1 >= from + literal.len() && bytes[..=key].ends_with(literal))
+                    .map(|literal| key + 1 - literal.len()..key + 1),
+            };
+            if found.is_some() {
+                return found;
             }
-            at = lead + 1;
+            at = key + 1;
         }
         None
     }
 
-    /// The bytes of `chunk` that are one of the first bytes, one bit each.
+    /// The bytes of `chunk` that are one of the key bytes, one bit each.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     fn marks(&self, chunk: &[u8; 16]) -> u32 {
@@ -176,6 +211,7 @@ impl Gate {
                 let start = from + finder.find(&text.as_bytes()[from..])?;
                 Some(start..start + finder.needle().len())
             }
+            Some(Required::Any(_, Some(leads))) if leads.key == Key::LastOfCharacter => leads.find(text, from),
             Some(Required::Any(automaton, _)) => {
                 automaton.find(aho_corasick::Input::new(text).span(from..text.len())).map(|found| found.range())
             }
@@ -207,7 +243,7 @@ impl Gate {
         self.admits_edges(line)
             && match &self.required {
                 Some(Required::One(finder)) => finder.find(line.as_bytes()).is_some(),
-                Some(Required::Any(_, Some(leads))) => leads.find(line.as_bytes(), 0).is_some(),
+                Some(Required::Any(_, Some(leads))) => leads.find(line, 0).is_some(),
                 Some(Required::Any(automaton, None)) => automaton.is_match(line),
                 None => true,
             }
@@ -448,8 +484,16 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_searched_for_literals_led_by_marks_by_their_first_bytes() {
-        assert!(matches!(Gate::new(r"\w+\s*[|•·/]\s*\w+").required, Some(Required::Any(_, Some(_)))));
+    fn lines_are_searched_for_literals_led_or_ended_by_marks_by_those_bytes() {
+        assert!(matches!(
+            Gate::new(r"\w+\s*[|•·/]\s*\w+").required,
+            Some(Required::Any(_, Some(Leads { key: Key::LastOfCharacter, .. })))
+        ));
+        // A mark of one byte is its own last byte.
+        assert!(matches!(
+            Gate::new(r"x[|/]y").required,
+            Some(Required::Any(_, Some(Leads { key: Key::LastOfCharacter, .. })))
+        ));
         // Letters lead most bytes of prose, and more than four bytes take more than one look.
         assert!(matches!(Gate::new(r"(?:Foto|Bild)\s*:").required, Some(Required::Any(_, None))));
         assert!(matches!(Gate::new(r"x[|/!?#]y").required, Some(Required::Any(_, None))));
@@ -468,13 +512,18 @@ mod tests {
             ),
             from in 0usize..64,
         ) {
-            let literals: Vec<Vec<u8>> = ["/", "|/", "|", "·", "•"].iter().map(|literal| literal.as_bytes().to_vec()).collect();
-            let leads = Leads::of(&literals).unwrap();
-            let automaton = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&literals).unwrap();
             let text = pieces.concat();
             let from = from.min(text.len());
-            let expected = automaton.find(aho_corasick::Input::new(&text).span(from..text.len())).map(|found| found.range());
-            proptest::prop_assert_eq!(leads.find(text.as_bytes(), from), expected);
+            // With `|/` the literals are searched by their first bytes; each a single character,
+            // by their last.
+            for (literals, key) in [(["/", "|/", "|", "·", "•"].as_slice(), Key::First), (&["/", "|", "·", "•"], Key::LastOfCharacter)] {
+                let literals: Vec<Vec<u8>> = literals.iter().map(|literal| literal.as_bytes().to_vec()).collect();
+                let leads = Leads::of(&literals).unwrap();
+                proptest::prop_assert_eq!(leads.key, key);
+                let automaton = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&literals).unwrap();
+                let expected = automaton.find(aho_corasick::Input::new(&text).span(from..text.len())).map(|found| found.range());
+                proptest::prop_assert_eq!(leads.find(&text, from), expected);
+            }
         }
 
         #[test]
