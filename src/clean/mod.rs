@@ -12,7 +12,10 @@
 //! - `patterns`: one of these regexes matches the trimmed raw line;
 //! - `max_words`: the visible text has at most this many words (long lines are prose, even when they
 //!   mention "cookies");
-//! - `min_link_share`: at least this fraction of the visible characters is link anchor text.
+//! - `min_link_share`: at least this fraction of the visible characters is link anchor text;
+//! - `min_pattern_share`: the matches of `patterns`, found left to right anywhere in the trimmed
+//!   raw line, cover at least this fraction of its bytes (a line that is mostly an embedded image
+//!   payload, whatever prose rides along).
 //!
 //! Rules are tried by `priority` (higher first, 0 by default), then in file order; the first that
 //! fires names the line's `kind`. Catch-all layout rules (link-dense lines, separated menus) have
@@ -69,6 +72,9 @@ rule_table! {
         /// Minimum share of visible characters that are link anchor text.
         #[serde(default)]
         pub min_link_share: Option<f64>,
+        /// Minimum share of the trimmed raw line's bytes that the matches of `patterns` cover.
+        #[serde(default)]
+        pub min_pattern_share: Option<f64>,
         /// Rules with a higher priority are tried first.
         #[serde(default)]
         pub priority: i32,
@@ -115,6 +121,23 @@ struct Compiled {
     screened: Option<u64>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
+    /// What `min_pattern_share` asks, tried only on the lines a pattern of the rule matches.
+    pattern_share: Option<PatternShare>,
+}
+
+/// A rule's `min_pattern_share`: its patterns as one alternation, whose matches are measured
+/// against the line.
+#[derive(Debug)]
+struct PatternShare {
+    min: f64,
+    any_pattern: Regex,
+}
+
+impl PatternShare {
+    fn holds(&self, line: &str) -> bool {
+        let covered: usize = self.any_pattern.find_iter(line).map(|found| found.len()).sum();
+        covered as f64 >= self.min * line.len() as f64
+    }
 }
 
 /// A line pattern that is not run with the others anchored at the start (one walk from the
@@ -1229,6 +1252,22 @@ impl BoilerplateClassifier {
                 for pattern in &rule.patterns {
                     patterns.extend(Pattern::compile(file, pattern, &mut parts, &mut start_set, &mut stop_words)?);
                 }
+                let pattern_share = match rule.min_pattern_share {
+                    None => None,
+                    Some(min) if rule.patterns.is_empty() || !(min > 0.0 && min <= 1.0) => {
+                        return Err(RuleError::at(
+                            file,
+                            rule.id.span(),
+                            "`min_pattern_share` needs `patterns` and lies in (0, 1]",
+                        ));
+                    }
+                    Some(min) => {
+                        let alternation = rule.patterns.iter().map(|pattern| format!("(?:{})", pattern.get_ref()));
+                        let any_pattern = rules::build_regex(&alternation.collect::<Vec<_>>().join("|"))
+                            .map_err(|error| RuleError::at(file, rule.id.span(), format!("bad regex: {error}")))?;
+                        Some(PatternShare { min, any_pattern })
+                    }
+                };
                 if !rule.phrases.is_empty() {
                     phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
                 }
@@ -1245,6 +1284,7 @@ impl BoilerplateClassifier {
                     screened,
                     max_words: rule.max_words,
                     min_link_share: rule.min_link_share,
+                    pattern_share,
                 });
                 priorities.push(rule.priority);
             }
@@ -1292,6 +1332,7 @@ impl BoilerplateClassifier {
                 screened: Some(0),
                 max_words: None,
                 min_link_share: None,
+                pattern_share: None,
             });
         }
         let missing = |what: &str| RuleError::Invalid {
@@ -1420,6 +1461,7 @@ impl BoilerplateClassifier {
                                 .patterns
                                 .iter()
                                 .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, long_walks))))
+                    && rule.pattern_share.as_ref().is_none_or(|share| share.holds(raw))
             };
             // The rules its word count, phrases, edges and refusals leave, in order, until one fires.
             let fired = (0..self.tried.chunks).find_map(|chunk| {
@@ -1482,6 +1524,55 @@ mod tests {
         let kinds: Vec<_> = removed_kinds(text).into_iter().map(|(_, kind)| kind).collect();
         use BoilerplateKind::*;
         assert_eq!(kinds, [ImageUrl, ImageUrl, SharePrompt, Newsletter, Newsletter]);
+    }
+
+    #[test]
+    fn a_line_mostly_of_embedded_images_is_removed_and_prose_with_a_pixel_kept() {
+        let payload = "R0lGODlhAQABAIAAAP8A/wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw".repeat(40);
+        let cards = format!("](data:image/jpeg;base64,{payload}) © Harbor Images  Port expansion  Read more ](/port)");
+        let prose = "The operator said traffic rose ![](data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==) by 12% in the quarter, helped by the new ferry route.";
+        let text = format!(
+            "{cards}\n{prose}\nFreight volumes through the port fell by 6% last year as trade with Asia slowed, the authority said."
+        );
+        assert_eq!(removed_kinds(&text), [(cards, BoilerplateKind::ImageUrl)]);
+    }
+
+    #[test]
+    fn a_pattern_share_counts_the_bytes_of_every_match() {
+        let share = PatternShare { min: 0.5, any_pattern: Regex::new("x+|y").unwrap() };
+        assert!(share.holds("xxab"), "two bytes of four");
+        assert!(share.holds("xaby"), "two matches of a byte each");
+        assert!(!share.holds("xabc"));
+    }
+
+    #[test]
+    fn a_pattern_share_needs_patterns_and_a_share_up_to_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        for family in std::fs::read_dir(&rules).unwrap() {
+            let family = family.unwrap().path();
+            if !family.is_dir() {
+                continue;
+            }
+            let to = dir.path().join(family.file_name().unwrap());
+            std::fs::create_dir_all(&to).unwrap();
+            for file in std::fs::read_dir(&family).unwrap() {
+                let file = file.unwrap().path();
+                std::fs::copy(&file, to.join(file.file_name().unwrap())).unwrap();
+            }
+        }
+        let rule = |fields: &str| {
+            format!("[[rule]]\nid = \"test-share\"\nkind = \"image-url\"\ndescription = \"d\"\n{fields}\n")
+        };
+        for fields in ["phrases = ['a']\nmin_pattern_share = 0.5", "patterns = ['a']\nmin_pattern_share = 1.5"] {
+            std::fs::write(dir.path().join("boilerplate/test.toml"), rule(fields)).unwrap();
+            let source = RuleSource::from_dir(dir.path()).unwrap();
+            let error = BoilerplateClassifier::compile(&source, &mut Catalogue::default()).unwrap_err().to_string();
+            assert!(error.contains("`min_pattern_share` needs `patterns`"), "{error}");
+        }
+        std::fs::write(dir.path().join("boilerplate/test.toml"), rule("patterns = ['a']\nmin_pattern_share = 1.0"))
+            .unwrap();
+        BoilerplateClassifier::compile(&RuleSource::from_dir(dir.path()).unwrap(), &mut Catalogue::default()).unwrap();
     }
 
     #[test]
