@@ -134,9 +134,22 @@ struct PatternShare {
 }
 
 impl PatternShare {
+    /// Whether the matches in `line` cover the share. The search stops as soon as the share is
+    /// reached, or can no longer be: a line of prose with one small icon is not searched to its
+    /// end, nor a line of payload past three quarters of it.
     fn holds(&self, line: &str) -> bool {
-        let covered: usize = self.any_pattern.find_iter(line).map(|found| found.len()).sum();
-        covered as f64 >= self.min * line.len() as f64
+        let needed = self.min * line.len() as f64;
+        let mut covered = 0;
+        for found in self.any_pattern.find_iter(line) {
+            covered += found.len();
+            if covered as f64 >= needed {
+                return true;
+            }
+            if ((covered + line.len() - found.end()) as f64) < needed {
+                return false;
+            }
+        }
+        covered as f64 >= needed
     }
 }
 
@@ -1537,6 +1550,16 @@ mod tests {
         assert_eq!(removed_kinds(&text), [(cards, BoilerplateKind::ImageUrl)]);
     }
 
+    proptest::proptest! {
+        /// The search that stops early agrees with the sum of every match.
+        #[test]
+        fn a_pattern_share_holds_where_the_sum_of_every_match_reaches_it(line in "[xya ]{0,40}", tenths in 1u32..=10) {
+            let share = PatternShare { min: f64::from(tenths) / 10.0, any_pattern: Regex::new("x+|yy").unwrap() };
+            let covered: usize = share.any_pattern.find_iter(&line).map(|found| found.len()).sum();
+            proptest::prop_assert_eq!(share.holds(&line), covered as f64 >= share.min * line.len() as f64);
+        }
+    }
+
     #[test]
     fn a_pattern_share_counts_the_bytes_of_every_match() {
         let share = PatternShare { min: 0.5, any_pattern: Regex::new("x+|y").unwrap() };
@@ -1547,20 +1570,20 @@ mod tests {
 
     #[test]
     fn a_pattern_share_needs_patterns_and_a_share_up_to_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-        for family in std::fs::read_dir(&rules).unwrap() {
-            let family = family.unwrap().path();
-            if !family.is_dir() {
-                continue;
-            }
-            let to = dir.path().join(family.file_name().unwrap());
-            std::fs::create_dir_all(&to).unwrap();
-            for file in std::fs::read_dir(&family).unwrap() {
-                let file = file.unwrap().path();
-                std::fs::copy(&file, to.join(file.file_name().unwrap())).unwrap();
+        fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let path = entry.unwrap().path();
+                let target = to.join(path.file_name().unwrap());
+                if path.is_dir() {
+                    copy_dir(&path, &target);
+                } else {
+                    std::fs::copy(&path, target).unwrap();
+                }
             }
         }
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), dir.path());
         let rule = |fields: &str| {
             format!("[[rule]]\nid = \"test-share\"\nkind = \"image-url\"\ndescription = \"d\"\n{fields}\n")
         };

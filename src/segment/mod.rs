@@ -18,6 +18,8 @@ pub use breaks::sentence_breaks;
 
 pub use sentences::Segmenter;
 
+use std::sync::LazyLock;
+
 use memchr::memmem;
 
 use crate::span::Span;
@@ -165,11 +167,13 @@ fn push_unless_blank(text: &str, span: Span, out: &mut Vec<Span>) {
 /// cut only up to its first other character.
 fn embedded_images(text: &str) -> impl Iterator<Item = Span> + '_ {
     const SCHEME: &[u8] = b"data:image/";
+    // Built once for every document, not once for each.
+    static FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(SCHEME));
     let bytes = text.as_bytes();
     let mut from = 0;
     std::iter::from_fn(move || {
         loop {
-            let at = from + memmem::find(&bytes[from..], SCHEME)?;
+            let at = from + FINDER.find(&bytes[from..])?;
             from = at + SCHEME.len();
             let Some(end) = data_uri_end(bytes, from) else { continue };
             from = end;
