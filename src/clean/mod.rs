@@ -620,8 +620,10 @@ impl Pattern {
                 *stop_words.gate_word(key) |= screen.bit;
             }
             // A search for the keys alone misses the lines that hold the pattern's words beyond
-            // ASCII.
-            if from_start.is_none() && !beyond {
+            // ASCII. A gate whose literals the whole document is searched for already screens
+            // the lines as well as the words would: a second search of the document for them
+            // (`data` and `image` of `data:image/`, common words) would cost more than it spares.
+            if from_start.is_none() && !beyond && screen.literals == 0 {
                 screen.word_set = parts.word_sets.bit(&keys, &hir);
             }
         }
