@@ -623,3 +623,31 @@ fn bless_rewrites_changed_expectations_and_says_what_changed() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("new-article.expected.json")).unwrap()).unwrap();
     assert_eq!(blessed["money"][0]["text"], "€7 million");
 }
+
+#[test]
+fn embedded_images_are_never_read_as_text() {
+    let path = "tests/fixtures/boilerplate-data-uri-image-line.md";
+    let output = assay().current_dir(root()).args(["extract", path]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let record = &records(&output.stdout)[0];
+    let input = std::fs::read(root().join(path)).unwrap();
+    assert_spans_match(record, &input);
+    let text = String::from_utf8(input).unwrap();
+    let first_line = text.lines().next().unwrap();
+    let removed: Vec<(&str, &str)> = record["boilerplate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| (item["text"].as_str().unwrap(), item["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(removed, [(first_line, "data-uri-image-line")], "the line of teaser cards goes whole");
+    // The kept line of prose keeps its sentence, without the pixel it carries.
+    let claims: Vec<&str> = record["claims"].as_array().unwrap().iter().map(|c| c["text"].as_str().unwrap()).collect();
+    assert!(claims.iter().any(|claim| claim.starts_with("Maersk has signed up")), "{claims:?}");
+    for list in ["money", "entities", "claims"] {
+        for item in record[list].as_array().unwrap() {
+            let item = item["text"].as_str().unwrap();
+            assert!(!item.contains("data:") && !item.contains("base64") && !item.contains("R0lGOD"), "{list}: {item}");
+        }
+    }
+}

@@ -12,7 +12,10 @@
 //! - `patterns`: one of these regexes matches the trimmed raw line;
 //! - `max_words`: the visible text has at most this many words (long lines are prose, even when they
 //!   mention "cookies");
-//! - `min_link_share`: at least this fraction of the visible characters is link anchor text.
+//! - `min_link_share`: at least this fraction of the visible characters is link anchor text;
+//! - `min_pattern_share`: the matches of `patterns`, found left to right anywhere in the trimmed
+//!   raw line, cover at least this fraction of its bytes (a line that is mostly an embedded image
+//!   payload, whatever prose rides along).
 //!
 //! Rules are tried by `priority` (higher first, 0 by default), then in file order; the first that
 //! fires names the line's `kind`. Catch-all layout rules (link-dense lines, separated menus) have
@@ -69,6 +72,9 @@ rule_table! {
         /// Minimum share of visible characters that are link anchor text.
         #[serde(default)]
         pub min_link_share: Option<f64>,
+        /// Minimum share of the trimmed raw line's bytes that the matches of `patterns` cover.
+        #[serde(default)]
+        pub min_pattern_share: Option<f64>,
         /// Rules with a higher priority are tried first.
         #[serde(default)]
         pub priority: i32,
@@ -115,6 +121,36 @@ struct Compiled {
     screened: Option<u64>,
     max_words: Option<usize>,
     min_link_share: Option<f64>,
+    /// What `min_pattern_share` asks, tried only on the lines a pattern of the rule matches.
+    pattern_share: Option<PatternShare>,
+}
+
+/// A rule's `min_pattern_share`: its patterns as one alternation, whose matches are measured
+/// against the line.
+#[derive(Debug)]
+struct PatternShare {
+    min: f64,
+    any_pattern: Regex,
+}
+
+impl PatternShare {
+    /// Whether the matches in `line` cover the share. The search stops as soon as the share is
+    /// reached, or can no longer be: a line of prose with one small icon is not searched to its
+    /// end, nor a line of payload past three quarters of it.
+    fn holds(&self, line: &str) -> bool {
+        let needed = self.min * line.len() as f64;
+        let mut covered = 0;
+        for found in self.any_pattern.find_iter(line) {
+            covered += found.len();
+            if covered as f64 >= needed {
+                return true;
+            }
+            if ((covered + line.len() - found.end()) as f64) < needed {
+                return false;
+            }
+        }
+        covered as f64 >= needed
+    }
 }
 
 /// A line pattern that is not run with the others anchored at the start (one walk from the
@@ -584,8 +620,10 @@ impl Pattern {
                 *stop_words.gate_word(key) |= screen.bit;
             }
             // A search for the keys alone misses the lines that hold the pattern's words beyond
-            // ASCII.
-            if from_start.is_none() && !beyond {
+            // ASCII. A gate whose literals the whole document is searched for already screens
+            // the lines as well as the words would: a second search of the document for them
+            // (`data` and `image` of `data:image/`, common words) would cost more than it spares.
+            if from_start.is_none() && !beyond && screen.literals == 0 {
                 screen.word_set = parts.word_sets.bit(&keys, &hir);
             }
         }
@@ -1229,6 +1267,22 @@ impl BoilerplateClassifier {
                 for pattern in &rule.patterns {
                     patterns.extend(Pattern::compile(file, pattern, &mut parts, &mut start_set, &mut stop_words)?);
                 }
+                let pattern_share = match rule.min_pattern_share {
+                    None => None,
+                    Some(min) if rule.patterns.is_empty() || !(min > 0.0 && min <= 1.0) => {
+                        return Err(RuleError::at(
+                            file,
+                            rule.id.span(),
+                            "`min_pattern_share` needs `patterns` and lies in (0, 1]",
+                        ));
+                    }
+                    Some(min) => {
+                        let alternation = rule.patterns.iter().map(|pattern| format!("(?:{})", pattern.get_ref()));
+                        let any_pattern = rules::build_regex(&alternation.collect::<Vec<_>>().join("|"))
+                            .map_err(|error| RuleError::at(file, rule.id.span(), format!("bad regex: {error}")))?;
+                        Some(PatternShare { min, any_pattern })
+                    }
+                };
                 if !rule.phrases.is_empty() {
                     phrase_lists.push((index, rule.phrases.clone(), rule.position, rule.max_words));
                 }
@@ -1245,6 +1299,7 @@ impl BoilerplateClassifier {
                     screened,
                     max_words: rule.max_words,
                     min_link_share: rule.min_link_share,
+                    pattern_share,
                 });
                 priorities.push(rule.priority);
             }
@@ -1292,6 +1347,7 @@ impl BoilerplateClassifier {
                 screened: Some(0),
                 max_words: None,
                 min_link_share: None,
+                pattern_share: None,
             });
         }
         let missing = |what: &str| RuleError::Invalid {
@@ -1420,6 +1476,7 @@ impl BoilerplateClassifier {
                                 .patterns
                                 .iter()
                                 .any(|pattern| pattern.is_match(raw, refused, dense, &self.dfas.dfas, long_walks))))
+                    && rule.pattern_share.as_ref().is_none_or(|share| share.holds(raw))
             };
             // The rules its word count, phrases, edges and refusals leave, in order, until one fires.
             let fired = (0..self.tried.chunks).find_map(|chunk| {
@@ -1482,6 +1539,65 @@ mod tests {
         let kinds: Vec<_> = removed_kinds(text).into_iter().map(|(_, kind)| kind).collect();
         use BoilerplateKind::*;
         assert_eq!(kinds, [ImageUrl, ImageUrl, SharePrompt, Newsletter, Newsletter]);
+    }
+
+    #[test]
+    fn a_line_mostly_of_embedded_images_is_removed_and_prose_with_a_pixel_kept() {
+        let payload = "R0lGODlhAQABAIAAAP8A/wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw".repeat(40);
+        let cards = format!("](data:image/jpeg;base64,{payload}) © Harbor Images  Port expansion  Read more ](/port)");
+        let prose = "The operator said traffic rose ![](data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==) by 12% in the quarter, helped by the new ferry route.";
+        let text = format!(
+            "{cards}\n{prose}\nFreight volumes through the port fell by 6% last year as trade with Asia slowed, the authority said."
+        );
+        assert_eq!(removed_kinds(&text), [(cards, BoilerplateKind::ImageUrl)]);
+    }
+
+    proptest::proptest! {
+        /// The search that stops early agrees with the sum of every match.
+        #[test]
+        fn a_pattern_share_holds_where_the_sum_of_every_match_reaches_it(line in "[xya ]{0,40}", tenths in 1u32..=10) {
+            let share = PatternShare { min: f64::from(tenths) / 10.0, any_pattern: Regex::new("x+|yy").unwrap() };
+            let covered: usize = share.any_pattern.find_iter(&line).map(|found| found.len()).sum();
+            proptest::prop_assert_eq!(share.holds(&line), covered as f64 >= share.min * line.len() as f64);
+        }
+    }
+
+    #[test]
+    fn a_pattern_share_counts_the_bytes_of_every_match() {
+        let share = PatternShare { min: 0.5, any_pattern: Regex::new("x+|y").unwrap() };
+        assert!(share.holds("xxab"), "two bytes of four");
+        assert!(share.holds("xaby"), "two matches of a byte each");
+        assert!(!share.holds("xabc"));
+    }
+
+    #[test]
+    fn a_pattern_share_needs_patterns_and_a_share_up_to_one() {
+        fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let path = entry.unwrap().path();
+                let target = to.join(path.file_name().unwrap());
+                if path.is_dir() {
+                    copy_dir(&path, &target);
+                } else {
+                    std::fs::copy(&path, target).unwrap();
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), dir.path());
+        let rule = |fields: &str| {
+            format!("[[rule]]\nid = \"test-share\"\nkind = \"image-url\"\ndescription = \"d\"\n{fields}\n")
+        };
+        for fields in ["phrases = ['a']\nmin_pattern_share = 0.5", "patterns = ['a']\nmin_pattern_share = 1.5"] {
+            std::fs::write(dir.path().join("boilerplate/test.toml"), rule(fields)).unwrap();
+            let source = RuleSource::from_dir(dir.path()).unwrap();
+            let error = BoilerplateClassifier::compile(&source, &mut Catalogue::default()).unwrap_err().to_string();
+            assert!(error.contains("`min_pattern_share` needs `patterns`"), "{error}");
+        }
+        std::fs::write(dir.path().join("boilerplate/test.toml"), rule("patterns = ['a']\nmin_pattern_share = 1.0"))
+            .unwrap();
+        BoilerplateClassifier::compile(&RuleSource::from_dir(dir.path()).unwrap(), &mut Catalogue::default()).unwrap();
     }
 
     #[test]

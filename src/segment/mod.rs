@@ -8,7 +8,8 @@
 //! ASCII and common characters, unicode-segmentation around other characters, see
 //! [`sentence_breaks`]), with guards from `rules/segment/` so that abbreviations such as "U.S."
 //! or "Inc." and initials do not end a sentence. Numbers such as "$1.25B" and "3.5" never split:
-//! UAX #29 already keeps a full stop between digits.
+//! UAX #29 already keeps a full stop between digits. Images embedded in a page as data URIs are
+//! left out of the blocks (see [`blocks`]): their payload is an encoded picture, not text.
 
 mod breaks;
 mod sentences;
@@ -16,6 +17,10 @@ mod sentences;
 pub use breaks::sentence_breaks;
 
 pub use sentences::Segmenter;
+
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 use crate::span::Span;
 
@@ -116,7 +121,92 @@ pub fn is_blank(text: &str, line: Span) -> bool {
 /// Groups kept lines into blocks. `kept[i]` says whether `lines[i]` survived boilerplate removal.
 /// A line joins the next one when it stops mid-sentence and the next starts in lower case: the
 /// mark of a hard-wrapped paragraph. Every other kept, non-blank line is a block of its own.
+///
+/// The data URIs of embedded images (see [`embedded_images`]) are cut out of the blocks, which
+/// go on either side of them: a kept line of prose that carries a tracking pixel or an icon
+/// keeps its sentences, and its payload no longer reads as names (`R0lGODlhAQABAIAAAP`), claims
+/// of base64 or money figures. The lines that are mostly payload are removed whole as
+/// boilerplate.
 pub fn blocks(text: &str, lines: &[Span], kept: &[bool]) -> Vec<Span> {
+    let blocks = blocks_of_lines(text, lines, kept);
+    let mut images = embedded_images(text).peekable();
+    if images.peek().is_none() {
+        return blocks;
+    }
+    let mut out = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let mut rest = block;
+        while let Some(&image) = images.peek().filter(|image| image.start < rest.end) {
+            if image.end <= rest.start {
+                images.next();
+                continue;
+            }
+            push_unless_blank(text, Span::new(rest.start, image.start.max(rest.start)), &mut out);
+            rest.start = image.end.min(rest.end);
+            if image.end > rest.end {
+                break;
+            }
+            images.next();
+        }
+        push_unless_blank(text, rest, &mut out);
+    }
+    out
+}
+
+fn push_unless_blank(text: &str, span: Span, out: &mut Vec<Span>) {
+    let trimmed = span.trim(text);
+    if !trimmed.is_empty() {
+        out.push(trimmed);
+    }
+}
+
+/// The data URIs of images embedded in `text` (`data:image/png;base64,iVBOR…`,
+/// `data:image/svg+xml,%3Csvg…`), each with the brackets of the markdown image around it when
+/// it has them, in order. The payload runs over the characters of base64 (standard and
+/// URL-safe) and of percent-encoding (with the unreserved `.`, `_` and `~`); an unencoded SVG is
+/// cut only up to its first other character.
+fn embedded_images(text: &str) -> impl Iterator<Item = Span> + '_ {
+    const SCHEME: &[u8] = b"data:image/";
+    // Built once for every document, not once for each.
+    static FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(SCHEME));
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let at = from + FINDER.find(&bytes[from..])?;
+            from = at + SCHEME.len();
+            let Some(end) = data_uri_end(bytes, from) else { continue };
+            from = end;
+            let start = if at > 0 && bytes[at - 1] == b'(' { at - 1 } else { at };
+            let end = if bytes.get(end) == Some(&b')') { end + 1 } else { end };
+            return Some(Span::new(start, end));
+        }
+    })
+}
+
+/// Where the data URI whose media subtype starts at `at` (past `data:image/`) ends: after its
+/// subtype `[A-Za-z0-9.+-]+`, its parameters `(;[A-Za-z0-9.+=-]+)*`, its comma and its payload
+/// `[A-Za-z0-9+/=%._~-]*`; `None` when it breaks that form before its comma.
+fn data_uri_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let run = |from: usize, allowed: fn(u8) -> bool| from + bytes[from..].iter().take_while(|&&b| allowed(b)).count();
+    let subtype_end = run(at, |b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'));
+    if subtype_end == at {
+        return None;
+    }
+    let mut at = subtype_end;
+    while bytes.get(at) == Some(&b';') {
+        let end = run(at + 1, |b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'=' | b'-'));
+        if end == at + 1 {
+            return None;
+        }
+        at = end;
+    }
+    (bytes.get(at) == Some(&b',')).then(|| {
+        run(at + 1, |b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'%' | b'.' | b'_' | b'~' | b'-'))
+    })
+}
+
+fn blocks_of_lines(text: &str, lines: &[Span], kept: &[bool]) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::with_capacity(lines.len());
     let mut joinable = false;
     for (&line, &kept) in lines.iter().zip(kept) {
@@ -213,6 +303,68 @@ mod tests {
             texts(text, &blocks(text, &all, &kept)),
             ["Title Line", "The deal was worth\nmore than expected.", "Next paragraph.", "# Heading", "lower start"]
         );
+    }
+
+    #[test]
+    fn embedded_images_are_cut_out_of_the_blocks_around_them() {
+        let text = "![Cranes](data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==) Maersk signed up,\nsaid the port. <img src=\"data:image/svg+xml,%3Csvg%2F%3E\"> Volumes fell.\n](data:image/png;base64,iVBORw0KGgo=)";
+        let all = lines(text);
+        let kept = vec![true; all.len()];
+        assert_eq!(
+            texts(text, &blocks(text, &all, &kept)),
+            ["![Cranes]", "Maersk signed up,\nsaid the port. <img src=\"", "\"> Volumes fell.", "]"]
+        );
+    }
+
+    /// [`embedded_images`] as the regex it stands for finds them.
+    fn embedded_images_by_regex(text: &str) -> Vec<Span> {
+        let image =
+            regex::Regex::new(r"\(?data:image/[A-Za-z0-9.+-]+(?:;[A-Za-z0-9.+=-]+)*,[A-Za-z0-9+/=%._~-]*\)?").unwrap();
+        image.find_iter(text).map(|found| Span::new(found.start(), found.end())).collect()
+    }
+
+    proptest::proptest! {
+        /// The hand-written scan finds the data URIs the regex finds, wherever their parts break
+        /// off or run into one another.
+        #[test]
+        fn embedded_images_are_found_where_the_regex_finds_them(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "data:image/", "png", "svg+xml", ";base64", ";", "=", ",", "iVBOR/+", "%3C", "(", ")", " ", "\u{e9}", "\n", "x",
+            ]), 0..24)
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(embedded_images(&text).collect::<Vec<_>>(), embedded_images_by_regex(&text));
+        }
+
+        /// Blocks with images cut out are the blocks of the lines less the images: every byte of
+        /// a block lies in a block of the lines and in no image, and every non-blank byte of the
+        /// lines' blocks outside the images lies in a block.
+        #[test]
+        fn blocks_leave_out_exactly_the_embedded_images(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "data:image/png;base64,", "iVBOR", "(", ")", " ", "\n", "said the port", "a", ".",
+            ]), 0..24),
+            removed in proptest::collection::vec(proptest::bool::ANY, 24),
+        ) {
+            let text = parts.concat();
+            let all = lines(&text);
+            let kept: Vec<bool> = (0..all.len()).map(|line| !removed[line % removed.len()]).collect();
+            let images: Vec<Span> = embedded_images(&text).collect();
+            let cut = blocks(&text, &all, &kept);
+            let in_image = |at: usize| images.iter().any(|image| image.start <= at && at < image.end);
+            let in_blocks = |blocks: &[Span], at: usize| blocks.iter().any(|block| block.start <= at && at < block.end);
+            let whole = blocks_of_lines(&text, &all, &kept);
+            for at in 0..text.len() {
+                let expected = in_blocks(&whole, at) && !in_image(at) && !text.as_bytes()[at].is_ascii_whitespace();
+                if expected {
+                    proptest::prop_assert!(in_blocks(&cut, at), "byte {} of {:?} left out of {:?}", at, text, cut);
+                }
+                if in_blocks(&cut, at) {
+                    proptest::prop_assert!(in_blocks(&whole, at) && !in_image(at), "byte {} of {:?} in {:?}", at, text, cut);
+                }
+            }
+            proptest::prop_assert!(cut.iter().all(|block| !block.is_empty() && block.trim(&text) == *block));
+        }
     }
 
     #[test]
