@@ -361,6 +361,22 @@ fn below(n: usize) -> u64 {
     if n >= 64 { u64::MAX } else { (1 << n) - 1 }
 }
 
+/// What [`StopWords::window_words`] reads of one window of up to 64 bytes, one bit per byte.
+#[derive(Clone, Copy)]
+struct Window {
+    /// Where the window starts in the text.
+    at: usize,
+    /// Where words end: a word ends at a bit of `ends` and starts after the last bit of `gaps`
+    /// before it, or with none there where the token `crossing` into the window starts.
+    ends: u64,
+    gaps: u64,
+    /// The window's bytes beyond ASCII.
+    beyond: u64,
+    /// Where the token that reaches into the window from the one before starts, and whether its
+    /// bytes so far are ASCII.
+    crossing: Option<(usize, bool)>,
+}
+
 /// What the context pass counts in the words of a line.
 pub struct Counted {
     /// Tokens with a letter, tokens being runs of letters and digits (`char::is_alphanumeric`).
@@ -602,10 +618,11 @@ impl StopWords {
             beyond_ascii |= masks.beyond & alphanumeric != 0;
             // Then a step per word. Most windows hold no byte beyond ASCII: their words, read
             // with that known, take no test of their bytes.
+            let window = Window { at, ends, gaps, beyond: masks.beyond, crossing };
             gates |= if masks.beyond == 0 {
-                self.window_words(text, at, ends, gaps, 0, crossing, counts, lower, &mut phrases)
+                self.window_words(text, Window { beyond: 0, ..window }, counts, lower, &mut phrases)
             } else {
-                self.window_words(text, at, ends, gaps, masks.beyond, crossing, counts, lower, &mut phrases)
+                self.window_words(text, window, counts, lower, &mut phrases)
             };
             crossing = match starts {
                 _ if alphanumeric >> 63 == 0 => None,
@@ -620,25 +637,18 @@ impl StopWords {
         Counted { words, chars, spaced_words, marks, gates, beyond_ascii, sentence }
     }
 
-    /// Counts the words that end in the window of `text` from `at` (see
-    /// [`count_by_windows`](Self::count_by_windows)) and returns their gate sets. A word ends at
-    /// a bit of `ends` and starts after the last bit of `gaps` before it, or with none there
-    /// where the token `crossing` into the window starts (with whether its bytes so far are
-    /// ASCII); `beyond` has the bits of the window's bytes beyond ASCII.
+    /// Counts the words that end in `window` of `text` (see
+    /// [`count_by_windows`](Self::count_by_windows)) and returns their gate sets.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn window_words(
         &self,
         text: &str,
-        at: usize,
-        mut ends: u64,
-        gaps: u64,
-        beyond: u64,
-        crossing: Option<(usize, bool)>,
+        window: Window,
         counts: &mut LanguageCounts,
         lower: &mut String,
         phrases: &mut impl FnMut(usize, u32),
     ) -> u64 {
+        let Window { at, mut ends, gaps, beyond, crossing } = window;
         let bytes = text.as_bytes();
         let mut gates = 0;
         while ends != 0 {
