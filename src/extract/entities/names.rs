@@ -1926,6 +1926,16 @@ mod tests {
         upper >= 4 && lower * 5 <= upper + lower
     }
 
+    /// [`may_adjoin_separator`] spells out what the separators end and begin with: a separator
+    /// added to [`LIST_SEPARATORS`] must fit it.
+    #[test]
+    fn every_list_separator_may_adjoin_a_run() {
+        for (separator, _) in LIST_SEPARATORS {
+            assert!(may_adjoin_separator(format!("Oslo{separator}").as_bytes(), b""), "{separator:?} before");
+            assert!(may_adjoin_separator(b"", format!("{separator}Oslo").as_bytes()), "{separator:?} after");
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn headlines_are_what_counting_the_long_words_plainly_finds(
@@ -1994,7 +2004,8 @@ mod tests {
             proptest::prop_assert_eq!(lexicon.ordinary_in(&surface, Shape::of(&surface), lists), plain, "{}", surface);
         }
 
-        /// Text with a separator of a list at its end or at its start is never turned away.
+        /// Text with a separator of a list at its end or at its start is never turned away (the
+        /// separators themselves: see [`every_list_separator_may_adjoin_a_run`]).
         #[test]
         fn separators_of_lists_are_never_turned_away(
             before in "(, and |, or | and | or |, |[ ,adnor]){0,4}",
