@@ -1536,12 +1536,16 @@ impl CueHeads {
     /// Whether the word that [`word_after`] reads at the start of `after` may be a cue, told
     /// from its first two bytes alone when both are ASCII letters or digits: most words after a
     /// run have a head no cue has, and are turned away before the word is scanned to its end.
+    /// Many runs end a sentence or a clause, or the region: no word follows them, told from the
+    /// first byte.
     fn may_begin(&self, after: &[u8]) -> bool {
         let start = after.iter().position(|&byte| !matches!(byte, b' ' | b'\t' | b',')).unwrap_or(after.len());
         match after[start..] {
             [first, second, ..] if first.is_ascii_alphanumeric() && second.is_ascii_alphanumeric() => {
                 self.lengths.get(pair_head([first, second])).is_some_and(|&lengths| lengths != 0)
             }
+            [] => false,
+            [first, ..] if first.is_ascii() && !first.is_ascii_alphanumeric() => false,
             _ => true,
         }
     }
@@ -1800,13 +1804,13 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Cues that share heads with other words, of the same length or not, long ones, and
-        /// words that lower-case to other lengths: the cues around a position are those looked up
-        /// without the heads' sift.
+        /// Cues that share heads with other words, of the same length or not, long ones, words
+        /// that lower-case to other lengths, and punctuation where a word may follow: the cues
+        /// around a position are those looked up without the heads' sift.
         #[test]
         fn cues_sifted_by_heads_are_the_cues_looked_up(
             cues in proptest::collection::vec("([abAB0]|é|İ){1,17}", 1..6),
-            text in "([abAB0 ,\t.]|é|İ){0,40}",
+            text in "([abAB0 ,\t.)]|é|İ|’){0,40}",
             at in 0usize..60,
             cue_after in proptest::option::of(0usize..6),
             cue_before in proptest::option::of(0usize..6),
