@@ -13,7 +13,7 @@ use super::gazetteer::{is_set, set};
 use super::lists::{self, Lists, WordList};
 use super::scan::{Bits, WordScan};
 use super::{Candidate, EntityRule};
-use crate::chars::{self, ASCII_CLASS, LETTER, SPACE, class_at, class_run};
+use crate::chars::{self, ASCII_CLASS, LETTER, SPACE, class_at};
 use crate::record::EntityType;
 use crate::rules::{RuleError, RuleFile};
 use crate::span::Span;
@@ -707,7 +707,7 @@ impl<'a> DocumentWords<'a> {
             // Only words that start in a capital are read; the others are passed over unread.
             let mut words = Words::new(text, region);
             let mut capitals = scan.capitals(index);
-            while let Some((span, capital)) = words.next_capitalised(&mut capitals) {
+            while let Some(WordRead { span, capital, shape }) = words.next_capitalised(&mut capitals) {
                 // A one-letter word is empty, with no capital.
                 if !capital {
                     continue;
@@ -716,7 +716,8 @@ impl<'a> DocumentWords<'a> {
                 debug_assert!(starts_capitalised(surface));
                 let starts_sentence = starts_sentence(text, region, span.start);
                 let facts = lexicon.known.get(surface);
-                let shape = Shape::of(surface);
+                // Most words are ASCII, their shape told as they were read.
+                let shape = shape.unwrap_or_else(|| Shape::of(surface));
                 if name_shaped(surface, shape, facts.run_break, lexicon) {
                     // The words are consecutive too: what `joined` allows between them holds no
                     // letter or digit, so no word.
@@ -852,7 +853,7 @@ impl<'a> DocumentWords<'a> {
             let index = self.regions.partition_point(|region| region.end < span.end);
             let Some(&region) = self.regions.get(index).filter(|region| region.start <= at) else { continue };
             let mut words = Words::new(self.text, region);
-            if let Some((read, capital)) = words.word_from(at - region.start) {
+            if let Some(WordRead { span: read, capital, .. }) = words.word_from(at - region.start) {
                 if read == span && !capital {
                     return Some(span.of(self.text));
                 }
@@ -1070,6 +1071,14 @@ impl Shape {
         if flags & BEYOND_ASCII != 0 {
             return Shape::of_chars(word);
         }
+        Shape::of_ascii(bytes, flags, letters)
+    }
+
+    /// The shape of `word`, all ASCII, whose bytes' [`WORD_BYTES`] classes make `flags` and
+    /// hold `letters` letters: told by the reader of the words as it reads them.
+    #[inline]
+    fn of_ascii(bytes: &[u8], flags: u8, letters: usize) -> Shape {
+        debug_assert!(bytes.is_ascii());
         let hyphen = flags & HYPHEN != 0;
         // A part starts the word or follows a hyphen.
         let lower_part = bytes.first().is_some_and(u8::is_ascii_lowercase)
@@ -1251,7 +1260,7 @@ impl<'t> Words<'t> {
     /// region's `capitals` (ASCII capitals and first bytes of characters beyond ASCII, after no
     /// ASCII letter or digit: see [`WordScan`]) are looked at: the lower-case words between
     /// them, most of the text, are not read.
-    fn next_capitalised(&mut self, capitals: &mut Bits) -> Option<(Span, bool)> {
+    fn next_capitalised(&mut self, capitals: &mut Bits) -> Option<WordRead> {
         let bytes = self.slice.as_bytes();
         capitals.skip_to(self.at);
         for at in capitals {
@@ -1265,13 +1274,13 @@ impl<'t> Words<'t> {
     }
 
     /// The word that starts at `at`, if one does; the words after it are read from its end.
-    fn word_from(&mut self, at: usize) -> Option<(Span, bool)> {
+    fn word_from(&mut self, at: usize) -> Option<WordRead> {
         if !self.word_char_at(at) || !self.word_starts_at(at) {
             return None;
         }
         self.at = at;
-        let word = self.next();
-        debug_assert!(word.is_some_and(|(span, _)| span.start == self.offset + at));
+        let word = self.read();
+        debug_assert!(word.is_some_and(|word| word.span.start == self.offset + at));
         word
     }
 
@@ -1317,14 +1326,12 @@ impl<'t> Words<'t> {
             None => false,
         }
     }
-}
 
-impl Iterator for Words<'_> {
-    type Item = (Span, bool);
-
+    /// The next word. The classes of an ASCII word's bytes and its letters are gathered as it
+    /// is read, for its shape: a capitalised word is not read a second time for it.
     // Inlined into the one loop that reads a document's words: one call per word otherwise.
     #[inline]
-    fn next(&mut self) -> Option<(Span, bool)> {
+    fn read(&mut self) -> Option<WordRead> {
         let bytes = self.slice.as_bytes();
         let mut at = self.at;
         let start = loop {
@@ -1346,17 +1353,24 @@ impl Iterator for Words<'_> {
             }
         };
         // The first character counts only once another joins it: a one-letter word is empty.
-        let first_capital = match bytes[start] {
-            byte if byte.is_ascii() => WORD_BYTES[usize::from(byte)] & CAPITAL != 0,
-            _ => self.capital_beyond_ascii(start).0,
-        };
+        // An ASCII capital is told by its class, with the others'.
+        let first_capital = !bytes[start].is_ascii() && self.capital_beyond_ascii(start).0;
         let (mut end, mut capital) = (start, first_capital);
+        // The classes of the word's bytes (a byte beyond ASCII marks it), and its ASCII letters.
+        let mut flags = WORD_BYTES[usize::from(bytes[start])];
+        let mut letters = usize::from(flags & ASCII_LETTER != 0);
         loop {
             let run = at;
-            let classes;
-            (at, classes) = class_run(bytes, at, &WORD_BYTES, WORD_CHAR);
+            while let Some(&byte) = bytes.get(at) {
+                let class = WORD_BYTES[usize::from(byte)];
+                if class & WORD_CHAR == 0 {
+                    break;
+                }
+                flags |= class;
+                letters += usize::from(class & ASCII_LETTER != 0);
+                at += 1;
+            }
             if at > run {
-                capital |= classes & CAPITAL != 0;
                 end = at;
             }
             let Some(&byte) = bytes.get(at) else { break };
@@ -1369,6 +1383,7 @@ impl Iterator for Words<'_> {
                 let (word_char, is_capital, width) = self.beyond_ascii(at);
                 if word_char {
                     capital |= is_capital;
+                    flags |= BEYOND_ASCII;
                     at += width;
                     end = at;
                     continue;
@@ -1381,8 +1396,10 @@ impl Iterator for Words<'_> {
             if !self.word_char_at(at + joiner) {
                 break;
             }
+            flags |= WORD_BYTES[usize::from(byte)];
             at += joiner;
         }
+        capital |= flags & CAPITAL != 0;
         self.at = at;
         let mut word = &self.slice[start..end];
         // Both possessives end in `s`: most words need no look at them.
@@ -1394,7 +1411,28 @@ impl Iterator for Words<'_> {
             }
         }
         let span = Span::new(self.offset + start, self.offset + start + word.len());
-        Some((span, capital && !word.is_empty()))
+        // The bytes read are the word's unless it lost a possessive or is one letter (empty).
+        let whole = word.len() == end - start && end > start;
+        let shape = (whole && flags & BEYOND_ASCII == 0).then(|| Shape::of_ascii(word.as_bytes(), flags, letters));
+        Some(WordRead { span, capital: capital && !word.is_empty(), shape })
+    }
+}
+
+/// A word as [`Words`] reads it: where it is, whether it has a capital letter anywhere, and its
+/// shape when the reading told it (an ASCII word that lost no possessive).
+#[derive(Debug, Clone, Copy)]
+struct WordRead {
+    span: Span,
+    capital: bool,
+    shape: Option<Shape>,
+}
+
+impl Iterator for Words<'_> {
+    type Item = (Span, bool);
+
+    #[inline]
+    fn next(&mut self) -> Option<(Span, bool)> {
+        self.read().map(|word| (word.span, word.capital))
     }
 }
 
@@ -1498,12 +1536,16 @@ impl CueHeads {
     /// Whether the word that [`word_after`] reads at the start of `after` may be a cue, told
     /// from its first two bytes alone when both are ASCII letters or digits: most words after a
     /// run have a head no cue has, and are turned away before the word is scanned to its end.
+    /// Many runs end a sentence or a clause, or the region: no word follows them, told from the
+    /// first byte.
     fn may_begin(&self, after: &[u8]) -> bool {
         let start = after.iter().position(|&byte| !matches!(byte, b' ' | b'\t' | b',')).unwrap_or(after.len());
         match after[start..] {
             [first, second, ..] if first.is_ascii_alphanumeric() && second.is_ascii_alphanumeric() => {
                 self.lengths.get(pair_head([first, second])).is_some_and(|&lengths| lengths != 0)
             }
+            [] => false,
+            [first, ..] if first.is_ascii() && !first.is_ascii_alphanumeric() => false,
             _ => true,
         }
     }
@@ -1669,7 +1711,10 @@ mod tests {
             let scan = WordScan::new(&text, &[region], None);
             let mut capitals = scan.capitals(0);
             let skipping: Vec<(Span, bool)> =
-                std::iter::from_fn(|| words.next_capitalised(&mut capitals)).filter(|&(_, capital)| capital).collect();
+                std::iter::from_fn(|| words.next_capitalised(&mut capitals))
+                    .filter(|word| word.capital)
+                    .map(|word| (word.span, word.capital))
+                    .collect();
             proptest::prop_assert_eq!(skipping, plain);
         }
 
@@ -1717,6 +1762,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Joiners, possessives, one-letter words, digits and characters beyond ASCII: the shape
+        /// told while a word is read is the shape of the word read, and it is told of every ASCII
+        /// word that lost no possessive.
+        #[test]
+        fn shapes_told_while_reading_are_the_shapes_of_the_words_read(
+            text in "([aAbBsS1'&.\\- ,]|’|é|É){0,40}",
+        ) {
+            let mut words = Words::new(&text, Span::new(0, text.len()));
+            while let Some(word) = words.read() {
+                let surface = word.span.of(&text);
+                let possessive = ["'s", "’s"].iter().any(|possessive| text[word.span.end..].starts_with(possessive));
+                match word.shape {
+                    Some(shape) => proptest::prop_assert_eq!(shape, Shape::of(surface), "{}", surface),
+                    None => proptest::prop_assert!(surface.is_empty() || !surface.is_ascii() || possessive, "{}", surface),
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
         /// The words around a run, read as bytes up to the first byte beyond ASCII, are the ones
         /// read as characters: letters beyond ASCII, punctuation beyond ASCII and white space
         /// beyond ASCII next to them.
@@ -1739,13 +1804,13 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Cues that share heads with other words, of the same length or not, long ones, and
-        /// words that lower-case to other lengths: the cues around a position are those looked up
-        /// without the heads' sift.
+        /// Cues that share heads with other words, of the same length or not, long ones, words
+        /// that lower-case to other lengths, and punctuation where a word may follow: the cues
+        /// around a position are those looked up without the heads' sift.
         #[test]
         fn cues_sifted_by_heads_are_the_cues_looked_up(
             cues in proptest::collection::vec("([abAB0]|é|İ){1,17}", 1..6),
-            text in "([abAB0 ,\t.]|é|İ){0,40}",
+            text in "([abAB0 ,\t.)]|é|İ|’){0,40}",
             at in 0usize..60,
             cue_after in proptest::option::of(0usize..6),
             cue_before in proptest::option::of(0usize..6),
