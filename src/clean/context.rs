@@ -649,28 +649,53 @@ impl StopWords {
         phrases: &mut impl FnMut(usize, u32),
     ) -> u64 {
         let Window { at, mut ends, gaps, beyond, crossing } = window;
-        let bytes = text.as_bytes();
         let mut gates = 0;
+        // The token crossing into the window, when it ends here, is the first word: no gap
+        // comes before its end. Taken first, it leaves the loop the words that start in the
+        // window, which need no test for it, and in a window all in ASCII no test of their bytes.
+        if let Some((start, ascii)) = crossing
+            && ends != 0
+        {
+            let end = ends.trailing_zeros() as usize;
+            if gaps & ((1 << end) - 1) == 0 {
+                ends &= ends - 1;
+                let ascii = ascii && beyond & ((1 << end) - 1) == 0;
+                gates |= self.tally_word(text, start, at + end, ascii, counts, lower, phrases);
+            }
+        }
         while ends != 0 {
             let end = ends.trailing_zeros() as usize;
             ends &= ends - 1;
             // `first` and `end` are below 64.
-            let before = gaps & ((1 << end) - 1);
-            let first = 64 - before.leading_zeros() as usize;
-            let (start, ascii) = match crossing {
-                Some((start, ascii)) if before == 0 => (start, ascii && beyond & ((1 << end) - 1) == 0),
-                _ => (at + first, beyond & ((1 << end) - (1 << first)) == 0),
-            };
-            let len = at + end - start;
-            let key = if ascii { alphanumeric_key_at(bytes, start, len) } else { folded_key_at(bytes, start, len) };
-            if let Some(word) = self.tally_token(text, start..at + end, ascii, key, counts, lower) {
-                if word.phrases != 0 {
-                    phrases(start, word.phrases);
-                }
-                gates |= word.gates;
-            }
+            let first = 64 - (gaps & ((1 << end) - 1)).leading_zeros() as usize;
+            let ascii = beyond & ((1 << end) - (1 << first)) == 0;
+            gates |= self.tally_word(text, at + first, at + end, ascii, counts, lower, phrases);
         }
         gates
+    }
+
+    /// Counts the word from `start` to `end` of `text` (see [`tally_token`](Self::tally_token)),
+    /// calls `phrases` when it starts a phrase group, and returns its gate set.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn tally_word(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        ascii: bool,
+        counts: &mut LanguageCounts,
+        lower: &mut String,
+        phrases: &mut impl FnMut(usize, u32),
+    ) -> u64 {
+        let bytes = text.as_bytes();
+        let len = end - start;
+        let key = if ascii { alphanumeric_key_at(bytes, start, len) } else { folded_key_at(bytes, start, len) };
+        let Some(word) = self.tally_token(text, start..end, ascii, key, counts, lower) else { return 0 };
+        if word.phrases != 0 {
+            phrases(start, word.phrases);
+        }
+        word.gates
     }
 
     /// Counts the token at `span` of `text` (with a letter, and the key `key` of its first 8

@@ -66,9 +66,9 @@ fn fold_packed(packed: u64) -> u64 {
 /// A table from non-zero keys to values, by open addressing.
 #[derive(Debug)]
 pub struct KeyTable<V> {
-    /// Zero marks an empty slot.
-    keys: Vec<u64>,
-    values: Vec<V>,
+    /// Each key beside its value, so that a lookup reads one array: a key of zero marks an
+    /// empty slot.
+    slots: Vec<(u64, V)>,
     len: usize,
     /// 64 minus the bits of the slot count: a hash's top bits pick the slot.
     shift: u32,
@@ -76,7 +76,7 @@ pub struct KeyTable<V> {
 
 impl<V: Copy + Default> Default for KeyTable<V> {
     fn default() -> Self {
-        KeyTable { keys: vec![0; 16], values: vec![V::default(); 16], len: 0, shift: 64 - 4 }
+        KeyTable { slots: vec![(0, V::default()); 16], len: 0, shift: 64 - 4 }
     }
 }
 
@@ -90,17 +90,17 @@ impl<V: Copy + Default> KeyTable<V> {
     /// instructions shorter.
     #[inline]
     pub fn get(&self, key: u64) -> Option<&V> {
-        let mask = self.keys.len() - 1;
         let mut slot = self.slot(key);
-        debug_assert!(self.keys.len() == 1 << (64 - self.shift) && self.values.len() == self.keys.len());
+        debug_assert!(self.slots.len() == 1 << (64 - self.shift));
         loop {
-            // SAFETY: `keys` and `values` both hold `1 << (64 - shift)` slots (see `default` and
-            // `grow`), and `slot` is below that: the top `64 - shift` bits of a hash, or a slot
-            // plus one masked by the slot count less one.
-            match unsafe { *self.keys.get_unchecked(slot) } {
-                found if found == key => return Some(unsafe { self.values.get_unchecked(slot) }),
+            // SAFETY: `slots` holds `1 << (64 - shift)` slots (see `default` and `grow`), and
+            // `slot` is below that: the top `64 - shift` bits of a hash, or a slot plus one
+            // masked by the slot count less one.
+            let (found, value) = unsafe { self.slots.get_unchecked(slot) };
+            match *found {
+                found if found == key => return Some(value),
                 0 => return None,
-                _ => slot = (slot + 1) & mask,
+                _ => slot = (slot + 1) & (self.slots.len() - 1),
             }
         }
     }
@@ -108,34 +108,31 @@ impl<V: Copy + Default> KeyTable<V> {
     /// The value of `key`, added with the default value when missing. `key` must not be zero.
     pub fn entry(&mut self, key: u64) -> &mut V {
         assert_ne!(key, 0, "zero marks an empty slot");
-        if 2 * (self.len + 1) > self.keys.len() {
+        // At most a quarter of the slots are taken: most words of running text are in no list,
+        // and their lookup then mostly ends at the first slot it reads, an empty one.
+        if 4 * (self.len + 1) > self.slots.len() {
             self.grow();
         }
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
         let mut slot = self.slot(key);
-        while self.keys[slot] != key {
-            if self.keys[slot] == 0 {
-                self.keys[slot] = key;
+        while self.slots[slot].0 != key {
+            if self.slots[slot].0 == 0 {
+                self.slots[slot].0 = key;
                 self.len += 1;
                 break;
             }
             slot = (slot + 1) & mask;
         }
-        &mut self.values[slot]
+        &mut self.slots[slot].1
     }
 
     fn grow(&mut self) {
-        let size = 2 * self.keys.len();
+        let size = 2 * self.slots.len();
         let old = std::mem::replace(
             self,
-            KeyTable {
-                keys: vec![0; size],
-                values: vec![V::default(); size],
-                len: 0,
-                shift: 64 - size.trailing_zeros(),
-            },
+            KeyTable { slots: vec![(0, V::default()); size], len: 0, shift: 64 - size.trailing_zeros() },
         );
-        for (key, value) in old.keys.into_iter().zip(old.values) {
+        for (key, value) in old.slots {
             if key != 0 {
                 *self.entry(key) = value;
             }
