@@ -8,7 +8,9 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::{Anchored, Input};
 
-use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at, first_marked, sixteen_at};
+#[cfg(test)]
+use crate::chars::{ALPHANUMERIC, ASCII_CLASS};
+use crate::chars::{SPACE, class_at, first_marked, sixteen_at};
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::span::Span;
 
@@ -55,8 +57,8 @@ pub struct VisibleLine<'a> {
 }
 
 impl VisibleLine<'_> {
-    /// Share of the `chars` non-space characters of `text` (counted by the caller, see
-    /// [`counts`]) that are link text; a line of nothing but links (or images) is 1.
+    /// Share of the `chars` non-space characters of `text` (counted by the caller) that are
+    /// link text; a line of nothing but links (or images) is 1.
     pub fn link_share(&self, chars: usize) -> f64 {
         if chars == 0 {
             return if self.links > 0 { 1.0 } else { 0.0 };
@@ -105,7 +107,7 @@ pub fn visible_line<'a>(
                 links += 1;
                 if source.as_bytes()[whole.start] != b'!' {
                     let anchor = source[anchor].trim();
-                    link_chars += counts(anchor).1;
+                    link_chars += non_space_chars(anchor);
                     spare.push(' ');
                     spare.push_str(anchor);
                     spare.push(' ');
@@ -524,9 +526,75 @@ fn address_stops_by_byte(chunk: &[u8; 16]) -> u32 {
     (0..16).filter(|&index| stops(chunk[index])).fold(0, |mask, index| mask | 1 << index)
 }
 
+/// The characters of `text` that are not white space (the second of [`counts`]), sixteen bytes at
+/// a time: every byte but ASCII white space and the continuation bytes of longer characters
+/// stands for one such character (see [`solid_and_leads`]), less the characters beyond ASCII
+/// that are white space, which are decoded one by one from their lead bytes. A link's anchor
+/// text is short, and a loop over its chunks costs a fraction of a byte-by-byte scan's.
+fn non_space_chars(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut chars = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        // Padded with spaces, which count for nothing.
+        let (solid, mut leads) = solid_and_leads(&sixteen_at(bytes, at, b' '));
+        chars += solid.count_ones() as usize;
+        while leads != 0 {
+            if class_at(text, at + leads.trailing_zeros() as usize).0 == SPACE {
+                chars -= 1;
+            }
+            leads &= leads - 1;
+        }
+        at += 16;
+    }
+    chars
+}
+
+/// Of the sixteen bytes of `chunk`, those that start a character and are not ASCII white space
+/// (bit `i` for `chunk[i]`), and those of them that lead a character beyond ASCII. A few SSE2
+/// comparisons.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn solid_and_leads(chunk: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+    // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+        // As signed bytes, continuation bytes (0x80-0xBF) are those below -64, and the ASCII
+        // white space from tab to carriage return lies above the backspace and below 0x0E.
+        let continuation = _mm_cmplt_epi8(bytes, _mm_set1_epi8(-64));
+        let space = _mm_or_si128(
+            _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b' ' as i8)),
+            _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(0x08)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x0e))),
+        );
+        let continuation = _mm_movemask_epi8(continuation) as u32;
+        let solid = !(_mm_movemask_epi8(space) as u32 | continuation) & 0xffff;
+        (solid, _mm_movemask_epi8(bytes) as u32 & !continuation)
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn solid_and_leads(chunk: &[u8; 16]) -> (u32, u32) {
+    solid_and_leads_by_byte(chunk)
+}
+
+/// [`solid_and_leads`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn solid_and_leads_by_byte(chunk: &[u8; 16]) -> (u32, u32) {
+    let bits =
+        |wanted: fn(u8) -> bool| (0..16).filter(|&index| wanted(chunk[index])).fold(0, |mask, index| mask | 1 << index);
+    (bits(|byte| !matches!(byte, b'\t'..=b'\r' | b' ' | 0x80..=0xbf)), bits(|byte| byte >= 0xc0))
+}
+
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
 /// characters that are not white space, in one pass that reads runs of ASCII bytes in a tight
-/// loop and decodes only non-ASCII characters.
+/// loop and decodes only non-ASCII characters: the counts that the scans of a line's text are
+/// checked against.
+#[cfg(test)]
 pub fn counts(text: &str) -> (usize, usize) {
     let bytes = text.as_bytes();
     let (mut words, mut chars) = (0, 0);
@@ -626,6 +694,29 @@ mod tests {
         for text in texts {
             let words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
             assert_eq!(counts(text), (words, non_space(text)), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Texts of ASCII white space and the bytes around it, continuation bytes and
+        /// characters beyond ASCII that are white space or not, across sixteen-byte chunks.
+        #[test]
+        fn non_space_chars_are_those_counted_a_character_at_a_time(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    " ", "\t", "\n", "\x0b", "\x0c", "\r", "\x08", "\x0e", "\x1f", "\0", "\x7f", "a", "é", "\u{85}",
+                    "\u{a0}", "\u{1680}", "\u{2003}", "\u{200b}", "\u{2029}", "\u{205f}", "\u{3000}", "—", "日", "🙂",
+                ]),
+                0..40,
+            )
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(non_space_chars(&text), counts(&text).1, "{:?}", text);
+        }
+
+        #[test]
+        fn solid_and_lead_bytes_are_found_as_a_byte_at_a_time(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
+            proptest::prop_assert_eq!(solid_and_leads(&chunk), solid_and_leads_by_byte(&chunk));
         }
     }
 
