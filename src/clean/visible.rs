@@ -193,7 +193,7 @@ pub struct Marks {
 }
 
 /// The [`Marks`] of each of `lines` (spans of `text`, in order, none overlapping), found in one
-/// pass over the whole text for the three marks at once (see [`first_mark_pair`]) that goes on
+/// pass over the whole text for the three marks at once (see [`mark_pairs_from`]) that goes on
 /// past the end of a line once both of its marks are found: most lines hold none, one vectorised
 /// pass over a document costs a fraction of the calls a search line by line makes, and a search
 /// per mark read the text three times. A mark holds no white space, so one in a line lies in the
@@ -204,64 +204,80 @@ pub fn line_marks(text: &str, lines: &[Span]) -> Vec<Marks> {
         // SAFETY: the processor has AVX2.
         return unsafe { wide_line_marks(text, lines) };
     }
-    marks_of_lines(text, lines, first_mark_pair)
+    marks_of_lines(text, lines, mark_pairs_from)
 }
 
 /// [`line_marks`] read thirty-two bytes at a time with AVX2, half the steps of sixteen.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn wide_line_marks(text: &str, lines: &[Span]) -> Vec<Marks> {
-    marks_of_lines(text, lines, |bytes, from| wide_first_mark_pair(bytes, from))
+    marks_of_lines(text, lines, |bytes, from| wide_mark_pairs_from(bytes, from))
 }
 
-/// [`line_marks`] with `first_pair` for [`first_mark_pair`].
+/// [`line_marks`] with `pairs_from` for [`mark_pairs_from`]. Every pair of a chunk is taken
+/// from the one read of it: a line of many links holds a `](` every few bytes.
 #[inline(always)]
-fn marks_of_lines(text: &str, lines: &[Span], first_pair: impl Fn(&[u8], usize) -> Option<usize>) -> Vec<Marks> {
+fn marks_of_lines(
+    text: &str,
+    lines: &[Span],
+    pairs_from: impl Fn(&[u8], usize) -> Option<(usize, u32, usize)>,
+) -> Vec<Marks> {
     let mut marks = vec![Marks::default(); lines.len()];
     let bytes = text.as_bytes();
     let (mut line, mut from) = (0, 0);
-    while let Some(pair) = first_pair(bytes, from) {
-        from = pair + 1;
-        let (end, link) = match bytes[pair] {
-            b']' => (pair + 2, true),
-            b':' if bytes.get(pair + 2) == Some(&b'/') => (pair + 3, false),
-            b'w' if bytes[..pair].ends_with(b"ww") => (pair + 2, false),
-            _ => continue,
-        };
-        // The mark holds no line terminator: it lies in the first line that ends at or after
-        // its end.
-        while lines.get(line).is_some_and(|holder| holder.end < end) {
-            line += 1;
-        }
-        let Some(holder) = lines.get(line) else { break };
-        let found = &mut marks[line];
-        if link {
-            found.link = true;
-        } else {
-            found.url = true;
-        }
-        if found.link && found.url {
-            from = holder.end;
+    'chunks: while let Some((at, mut pairs, next)) = pairs_from(bytes, from) {
+        from = next;
+        while pairs != 0 {
+            let pair = at + pairs.trailing_zeros() as usize;
+            pairs &= pairs - 1;
+            let (end, link) = match bytes[pair] {
+                b']' => (pair + 2, true),
+                b':' if bytes.get(pair + 2) == Some(&b'/') => (pair + 3, false),
+                b'w' if bytes[..pair].ends_with(b"ww") => (pair + 2, false),
+                _ => continue,
+            };
+            // The mark holds no line terminator: it lies in the first line that ends at or
+            // after its end.
+            while lines.get(line).is_some_and(|holder| holder.end < end) {
+                line += 1;
+            }
+            let Some(holder) = lines.get(line) else { break 'chunks };
+            let found = &mut marks[line];
+            if link {
+                found.link = true;
+            } else {
+                found.url = true;
+            }
+            if found.link && found.url {
+                // The pairs of the chunk before the end of the line tell no more.
+                match holder.end - at {
+                    skip @ ..32 => pairs &= u32::MAX << skip,
+                    _ => {
+                        pairs = 0;
+                        from = holder.end;
+                    }
+                }
+            }
         }
     }
     marks
 }
 
-/// [`first_mark_pair`] thirty-two bytes at a time, the last few bytes sixteen at a time.
+/// [`mark_pairs_from`] thirty-two bytes at a time, the last few bytes sixteen at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn wide_first_mark_pair(bytes: &[u8], from: usize) -> Option<usize> {
+fn wide_mark_pairs_from(bytes: &[u8], from: usize) -> Option<(usize, u32, usize)> {
     let mut at = from;
     while let Some(thirty_three) = bytes.get(at..).and_then(<[u8]>::first_chunk::<33>) {
         let (first, second) = (thirty_three.first_chunk::<32>(), thirty_three.last_chunk::<32>());
         let found = wide_mark_pairs(first.expect("32 bytes"), second.expect("32 bytes"));
         if found != 0 {
-            return Some(at + found.trailing_zeros() as usize);
+            return Some((at, found, at + 32));
         }
         at += 32;
     }
-    first_mark_pair(bytes, at)
+    mark_pairs_from(bytes, at)
 }
 
 /// [`mark_pairs`] of 32 bytes with AVX2.
@@ -285,17 +301,18 @@ fn wide_mark_pairs(first: &[u8; 32], second: &[u8; 32]) -> u32 {
     _mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(pair(b']', b'('), pair(b':', b'/')), pair(b'w', b'.'))) as u32
 }
 
-/// The first place at or after `from` where two bytes of `bytes` may start a mark: `](`, `:/`
-/// (of `://`) or `w.` (the end of `www.`), which prose holds few of. Two chunks of sixteen bytes
-/// one byte apart are read at a time (see [`mark_pairs`]); the bytes past the end read as zero,
-/// which is part of no pair.
-fn first_mark_pair(bytes: &[u8], from: usize) -> Option<usize> {
+/// The first chunk at or after `from` in which two bytes of `bytes` may start a mark: `](`,
+/// `:/` (of `://`) or `w.` (the end of `www.`), which prose holds few of. Two chunks of sixteen
+/// bytes one byte apart are read at a time (see [`mark_pairs`]); the bytes past the end read as
+/// zero, which is part of no pair. The chunk's start, its pairs (bit `i` for the byte `i` on)
+/// and where the next chunk starts.
+fn mark_pairs_from(bytes: &[u8], from: usize) -> Option<(usize, u32, usize)> {
     let mut at = from;
     while let Some(seventeen) = bytes.get(at..).and_then(<[u8]>::first_chunk::<17>) {
         let (first, second) = (seventeen.first_chunk::<16>(), seventeen.last_chunk::<16>());
         let found = mark_pairs(first.expect("sixteen bytes"), second.expect("sixteen bytes"));
         if found != 0 {
-            return Some(at + found.trailing_zeros() as usize);
+            return Some((at, found, at + 16));
         }
         at += 16;
     }
@@ -303,10 +320,10 @@ fn first_mark_pair(bytes: &[u8], from: usize) -> Option<usize> {
         return None;
     }
     let found = mark_pairs(&sixteen_at(bytes, at, 0), &sixteen_at(bytes, at + 1, 0));
-    (found != 0).then(|| at + found.trailing_zeros() as usize)
+    (found != 0).then_some((at, found, at + 16))
 }
 
-/// Where a pair of [`first_mark_pair`] starts in `first`, whose bytes `second` holds one byte
+/// Where a pair of [`mark_pairs_from`] starts in `first`, whose bytes `second` holds one byte
 /// on: bit `i` when `first[i]` and `second[i]` are one. A few SSE2 comparisons.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
@@ -761,7 +778,7 @@ mod tests {
                     Marks { link: line.contains("]("), url: line.contains("://") || line.contains("www.") }
                 })
                 .collect();
-            proptest::prop_assert_eq!(marks_of_lines(&text, &lines, first_mark_pair), expected.clone(), "{:?}", text);
+            proptest::prop_assert_eq!(marks_of_lines(&text, &lines, mark_pairs_from), expected.clone(), "{:?}", text);
             proptest::prop_assert_eq!(line_marks(&text, &lines), expected, "{:?}", text);
         }
 
