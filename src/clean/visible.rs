@@ -11,6 +11,8 @@ use regex_automata::{Anchored, Input};
 #[cfg(test)]
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS};
 use crate::chars::{SPACE, class_at, first_marked, sixteen_at};
+#[cfg(target_arch = "x86_64")]
+use crate::rules::gate::wide_first_marked;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::span::Span;
 
@@ -420,6 +422,35 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
 /// start; the engine itself is asked should the DFA not go on, which it always does: it has no
 /// quit bytes and never gives up.
 fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2.
+        return unsafe { wide_link_end(text, cache) };
+    }
+    link_end_with(text, cache, anchor_stop, address_stop)
+}
+
+/// [`link_end`] with its anchor text and address read thirty-two bytes at a time with AVX2:
+/// half the steps of sixteen over an address, which often runs to fifty bytes or more.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn wide_link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
+    link_end_with(
+        text,
+        cache,
+        |bytes, from| wide_first_marked(bytes, from, |chunk| wide_anchor_stops(chunk), anchor_stops),
+        |bytes, from| wide_first_marked(bytes, from, |chunk| wide_address_stops(chunk), address_stops),
+    )
+}
+
+/// [`link_end`] with `anchor_stop` for [`anchor_stop`] and `address_stop` for [`address_stop`].
+#[inline(always)]
+fn link_end_with(
+    text: &str,
+    cache: &mut LazyCache,
+    anchor_stop: impl Fn(&[u8], usize) -> Option<usize>,
+    address_stop: impl Fn(&[u8], usize) -> Option<usize>,
+) -> Option<(usize, usize)> {
     static LINK_REGEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(MARKDOWN_LINK_HERE).unwrap());
     let bytes = text.as_bytes();
     let open = usize::from(bytes.first() == Some(&b'!'));
@@ -459,6 +490,45 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
         Err(_) => LINK_REGEX.find(text).map(|found| found.end()),
     };
     end.map(|end| (end, close))
+}
+
+/// [`anchor_stops`] of 32 bytes with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_anchor_stops(chunk: &[u8; 32]) -> u32 {
+    use std::arch::x86_64::{
+        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    };
+    // SAFETY: the unaligned load reads the 32 bytes of `chunk`, no more.
+    let bytes = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+    _mm256_movemask_epi8(_mm256_or_si256(
+        _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(b'[' as i8)),
+        _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(b']' as i8)),
+    )) as u32
+}
+
+/// [`address_stops`] of 32 bytes with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_address_stops(chunk: &[u8; 32]) -> u32 {
+    use std::arch::x86_64::{
+        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set1_epi8,
+    };
+    // SAFETY: the unaligned load reads the 32 bytes of `chunk`, no more.
+    let bytes = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+    // As in `address_stops`: printable ASCII is above the space and below DEL as signed bytes.
+    let printable = _mm256_and_si256(
+        _mm256_cmpgt_epi8(bytes, _mm256_set1_epi8(b' ' as i8)),
+        _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), bytes),
+    );
+    let brackets = _mm256_or_si256(
+        _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(b'(' as i8)),
+        _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(b')' as i8)),
+    );
+    !(_mm256_movemask_epi8(printable) as u32) | _mm256_movemask_epi8(brackets) as u32
 }
 
 /// The first bracket, `[` or `]`, of `bytes` at or after `from`: where a link's anchor text ends,
@@ -874,6 +944,30 @@ mod tests {
         #[test]
         fn address_stops_are_found_as_a_byte_at_a_time(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
             proptest::prop_assert_eq!(address_stops(&chunk), address_stops_by_byte(&chunk));
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn wide_stops_are_found_where_sixteen_bytes_at_a_time_find_them(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'[', b']', b'(', b')', b' ', b'x', b'~', 0x7f, 0x1f, 0xc3, 0]),
+                0..80,
+            ),
+            from in 0..80usize,
+        ) {
+            proptest::prop_assume!(std::arch::is_x86_feature_detected!("avx2"));
+            let from = from.min(bytes.len());
+            // SAFETY: the processor has AVX2.
+            unsafe {
+                proptest::prop_assert_eq!(
+                    wide_first_marked(&bytes, from, |chunk| wide_anchor_stops(chunk), anchor_stops),
+                    first_marked(&bytes, from, anchor_stops)
+                );
+                proptest::prop_assert_eq!(
+                    wide_first_marked(&bytes, from, |chunk| wide_address_stops(chunk), address_stops),
+                    first_marked(&bytes, from, address_stops)
+                );
+            }
         }
 
         #[test]
