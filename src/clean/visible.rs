@@ -11,6 +11,7 @@ use regex_automata::{Anchored, Input};
 #[cfg(test)]
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS};
 use crate::chars::{SPACE, class_at, first_marked, sixteen_at};
+use crate::rules::gate::equal_bytes;
 #[cfg(target_arch = "x86_64")]
 use crate::rules::gate::wide_first_marked;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
@@ -394,7 +395,9 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        while let Some(open) = first_marked(bytes, at, open_brackets) {
+        // The next `[` is mostly a few bytes on from the last link: read in place, where the
+        // call to a search costs more than the read.
+        while let Some(open) = first_marked(bytes, at, |chunk| equal_bytes(chunk, b'[')) {
             // An image is a link led by `!`: one starts at the `!` exactly when a link starts at
             // the `[`, and the `!` comes first.
             let start = if open > at && bytes[open - 1] == b'!' { open - 1 } else { open };
@@ -406,32 +409,6 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
         }
         None
     })
-}
-
-/// Which of the sixteen bytes of `chunk` are `[`, where [`markdown_links`] tries a link: the
-/// next is mostly a few bytes on from the last link, read in place where a call to a search
-/// costs more than the read. One SSE2 comparison.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn open_brackets(chunk: &[u8; 16]) -> u32 {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
-    // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
-    unsafe {
-        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
-        _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'[' as i8))) as u32
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn open_brackets(chunk: &[u8; 16]) -> u32 {
-    open_brackets_by_byte(chunk)
-}
-
-/// [`open_brackets`] a byte at a time.
-#[cfg(any(test, not(target_arch = "x86_64")))]
-fn open_brackets_by_byte(chunk: &[u8; 16]) -> u32 {
-    (0..16).filter(|&index| chunk[index] == b'[').fold(0, |mask, index| mask | 1 << index)
 }
 
 /// Where the link at the start of `text` ends, if one starts there: the end of the match of
@@ -993,13 +970,6 @@ mod tests {
                     first_marked(&bytes, from, address_stops)
                 );
             }
-        }
-
-        #[test]
-        fn open_brackets_are_found_as_a_byte_at_a_time(
-            chunk in proptest::array::uniform16(proptest::sample::select(vec![b'[', b']', b'x', 0xdb, 0]))
-        ) {
-            proptest::prop_assert_eq!(open_brackets(&chunk), open_brackets_by_byte(&chunk));
         }
 
         #[test]

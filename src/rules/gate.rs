@@ -202,6 +202,30 @@ impl Leads {
     }
 }
 
+/// Which of the sixteen bytes of `chunk` are `byte`, one bit each (bit `i` for `chunk[i]`): the
+/// marks of a search for one byte that reads a short text in place. One SSE2 comparison.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn equal_bytes(chunk: &[u8; 16], byte: u8) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+    // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(chunk.as_ptr().cast()), _mm_set1_epi8(byte as i8))) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub fn equal_bytes(chunk: &[u8; 16], byte: u8) -> u32 {
+    equal_bytes_by_byte(chunk, byte)
+}
+
+/// [`equal_bytes`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn equal_bytes_by_byte(chunk: &[u8; 16], byte: u8) -> u32 {
+    (0..16).filter(|&index| chunk[index] == byte).fold(0, |mask, index| mask | 1 << index)
+}
+
 /// [`first_marked`] thirty-two bytes at a time with AVX2, `wide` marking a chunk as `narrow`
 /// marks each half, and the last few bytes sixteen at a time: for the scans that read long texts
 /// (a document, a link's address), where the wider step halves the steps.
@@ -313,7 +337,12 @@ impl Gate {
     pub fn admits(&self, line: &str) -> bool {
         self.admits_edges(line)
             && match &self.required {
-                Some(Required::One(finder)) => finder.find(line.as_bytes()).is_some(),
+                // A line is short: a byte is looked for in place, where the call to a search
+                // costs more than the read.
+                Some(Required::One(finder)) => match *finder.needle() {
+                    [byte] => first_marked(line.as_bytes(), 0, |chunk| equal_bytes(chunk, byte)).is_some(),
+                    _ => finder.find(line.as_bytes()).is_some(),
+                },
                 Some(Required::Any(_, Some(leads))) => leads.find(line, 0).is_some(),
                 Some(Required::Any(automaton, None)) => automaton.is_match(line),
                 None => true,
@@ -607,6 +636,23 @@ mod tests {
             // SAFETY: the processor has AVX2.
             let wide = unsafe { leads.wide_marks(&chunk) };
             proptest::prop_assert_eq!(wide, half(0) | half(1) << 16);
+        }
+
+        #[test]
+        fn equal_bytes_are_found_as_a_byte_at_a_time(
+            chunk in proptest::array::uniform16(proptest::sample::select(vec![b'.', b'[', 0xae, 0x2e | 0x80, 0])),
+            byte in proptest::sample::select(vec![b'.', b'[', 0xae]),
+        ) {
+            proptest::prop_assert_eq!(equal_bytes(&chunk, byte), equal_bytes_by_byte(&chunk, byte));
+        }
+
+        /// Lines across sixteen-byte chunks, with the one byte a gate asks for or without.
+        #[test]
+        fn a_gate_of_one_byte_admits_the_lines_that_hold_it(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![".", "a", " ", "é", "words and more "]), 0..24)
+        ) {
+            let line = pieces.concat();
+            proptest::prop_assert_eq!(Gate::new(r"[a-z]\.[a-z]").admits(&line), line.contains('.'), "{:?}", line);
         }
 
         #[test]
