@@ -229,6 +229,10 @@ fn equal_bytes_by_byte(chunk: &[u8; 16], byte: u8) -> u32 {
 /// [`first_marked`] thirty-two bytes at a time with AVX2, `wide` marking a chunk as `narrow`
 /// marks each half, and the last few bytes sixteen at a time: for the scans that read long texts
 /// (a document, a link's address), where the wider step halves the steps.
+///
+/// # Safety
+///
+/// The processor must have AVX2 (a caller compiled with it enabled calls it safely).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
