@@ -8,7 +8,12 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::{Anchored, Input};
 
-use crate::chars::{ALPHANUMERIC, ASCII_CLASS, SPACE, class_at, first_marked, sixteen_at};
+#[cfg(test)]
+use crate::chars::{ALPHANUMERIC, ASCII_CLASS};
+use crate::chars::{SPACE, class_at, first_marked, sixteen_at};
+use crate::rules::gate::equal_bytes;
+#[cfg(target_arch = "x86_64")]
+use crate::rules::gate::wide_first_marked;
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::span::Span;
 
@@ -55,8 +60,8 @@ pub struct VisibleLine<'a> {
 }
 
 impl VisibleLine<'_> {
-    /// Share of the `chars` non-space characters of `text` (counted by the caller, see
-    /// [`counts`]) that are link text; a line of nothing but links (or images) is 1.
+    /// Share of the `chars` non-space characters of `text` (counted by the caller) that are
+    /// link text; a line of nothing but links (or images) is 1.
     pub fn link_share(&self, chars: usize) -> f64 {
         if chars == 0 {
             return if self.links > 0 { 1.0 } else { 0.0 };
@@ -105,7 +110,7 @@ pub fn visible_line<'a>(
                 links += 1;
                 if source.as_bytes()[whole.start] != b'!' {
                     let anchor = source[anchor].trim();
-                    link_chars += counts(anchor).1;
+                    link_chars += non_space_chars(anchor);
                     spare.push(' ');
                     spare.push_str(anchor);
                     spare.push(' ');
@@ -191,7 +196,7 @@ pub struct Marks {
 }
 
 /// The [`Marks`] of each of `lines` (spans of `text`, in order, none overlapping), found in one
-/// pass over the whole text for the three marks at once (see [`first_mark_pair`]) that goes on
+/// pass over the whole text for the three marks at once (see [`mark_pairs_from`]) that goes on
 /// past the end of a line once both of its marks are found: most lines hold none, one vectorised
 /// pass over a document costs a fraction of the calls a search line by line makes, and a search
 /// per mark read the text three times. A mark holds no white space, so one in a line lies in the
@@ -202,64 +207,80 @@ pub fn line_marks(text: &str, lines: &[Span]) -> Vec<Marks> {
         // SAFETY: the processor has AVX2.
         return unsafe { wide_line_marks(text, lines) };
     }
-    marks_of_lines(text, lines, first_mark_pair)
+    marks_of_lines(text, lines, mark_pairs_from)
 }
 
 /// [`line_marks`] read thirty-two bytes at a time with AVX2, half the steps of sixteen.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn wide_line_marks(text: &str, lines: &[Span]) -> Vec<Marks> {
-    marks_of_lines(text, lines, |bytes, from| wide_first_mark_pair(bytes, from))
+    marks_of_lines(text, lines, |bytes, from| wide_mark_pairs_from(bytes, from))
 }
 
-/// [`line_marks`] with `first_pair` for [`first_mark_pair`].
+/// [`line_marks`] with `pairs_from` for [`mark_pairs_from`]. Every pair of a chunk is taken
+/// from the one read of it: a line of many links holds a `](` every few bytes.
 #[inline(always)]
-fn marks_of_lines(text: &str, lines: &[Span], first_pair: impl Fn(&[u8], usize) -> Option<usize>) -> Vec<Marks> {
+fn marks_of_lines(
+    text: &str,
+    lines: &[Span],
+    pairs_from: impl Fn(&[u8], usize) -> Option<(usize, u32, usize)>,
+) -> Vec<Marks> {
     let mut marks = vec![Marks::default(); lines.len()];
     let bytes = text.as_bytes();
     let (mut line, mut from) = (0, 0);
-    while let Some(pair) = first_pair(bytes, from) {
-        from = pair + 1;
-        let (end, link) = match bytes[pair] {
-            b']' => (pair + 2, true),
-            b':' if bytes.get(pair + 2) == Some(&b'/') => (pair + 3, false),
-            b'w' if bytes[..pair].ends_with(b"ww") => (pair + 2, false),
-            _ => continue,
-        };
-        // The mark holds no line terminator: it lies in the first line that ends at or after
-        // its end.
-        while lines.get(line).is_some_and(|holder| holder.end < end) {
-            line += 1;
-        }
-        let Some(holder) = lines.get(line) else { break };
-        let found = &mut marks[line];
-        if link {
-            found.link = true;
-        } else {
-            found.url = true;
-        }
-        if found.link && found.url {
-            from = holder.end;
+    'chunks: while let Some((at, mut pairs, next)) = pairs_from(bytes, from) {
+        from = next;
+        while pairs != 0 {
+            let pair = at + pairs.trailing_zeros() as usize;
+            pairs &= pairs - 1;
+            let (end, link) = match bytes[pair] {
+                b']' => (pair + 2, true),
+                b':' if bytes.get(pair + 2) == Some(&b'/') => (pair + 3, false),
+                b'w' if bytes[..pair].ends_with(b"ww") => (pair + 2, false),
+                _ => continue,
+            };
+            // The mark holds no line terminator: it lies in the first line that ends at or
+            // after its end.
+            while lines.get(line).is_some_and(|holder| holder.end < end) {
+                line += 1;
+            }
+            let Some(holder) = lines.get(line) else { break 'chunks };
+            let found = &mut marks[line];
+            if link {
+                found.link = true;
+            } else {
+                found.url = true;
+            }
+            if found.link && found.url {
+                // The pairs of the chunk before the end of the line tell no more.
+                match holder.end - at {
+                    skip @ ..32 => pairs &= u32::MAX << skip,
+                    _ => {
+                        pairs = 0;
+                        from = holder.end;
+                    }
+                }
+            }
         }
     }
     marks
 }
 
-/// [`first_mark_pair`] thirty-two bytes at a time, the last few bytes sixteen at a time.
+/// [`mark_pairs_from`] thirty-two bytes at a time, the last few bytes sixteen at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn wide_first_mark_pair(bytes: &[u8], from: usize) -> Option<usize> {
+fn wide_mark_pairs_from(bytes: &[u8], from: usize) -> Option<(usize, u32, usize)> {
     let mut at = from;
     while let Some(thirty_three) = bytes.get(at..).and_then(<[u8]>::first_chunk::<33>) {
         let (first, second) = (thirty_three.first_chunk::<32>(), thirty_three.last_chunk::<32>());
         let found = wide_mark_pairs(first.expect("32 bytes"), second.expect("32 bytes"));
         if found != 0 {
-            return Some(at + found.trailing_zeros() as usize);
+            return Some((at, found, at + 32));
         }
         at += 32;
     }
-    first_mark_pair(bytes, at)
+    mark_pairs_from(bytes, at)
 }
 
 /// [`mark_pairs`] of 32 bytes with AVX2.
@@ -283,17 +304,18 @@ fn wide_mark_pairs(first: &[u8; 32], second: &[u8; 32]) -> u32 {
     _mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(pair(b']', b'('), pair(b':', b'/')), pair(b'w', b'.'))) as u32
 }
 
-/// The first place at or after `from` where two bytes of `bytes` may start a mark: `](`, `:/`
-/// (of `://`) or `w.` (the end of `www.`), which prose holds few of. Two chunks of sixteen bytes
-/// one byte apart are read at a time (see [`mark_pairs`]); the bytes past the end read as zero,
-/// which is part of no pair.
-fn first_mark_pair(bytes: &[u8], from: usize) -> Option<usize> {
+/// The first chunk at or after `from` in which two bytes of `bytes` may start a mark: `](`,
+/// `:/` (of `://`) or `w.` (the end of `www.`), which prose holds few of. Two chunks of sixteen
+/// bytes one byte apart are read at a time (see [`mark_pairs`]); the bytes past the end read as
+/// zero, which is part of no pair. The chunk's start, its pairs (bit `i` for the byte `i` on)
+/// and where the next chunk starts.
+fn mark_pairs_from(bytes: &[u8], from: usize) -> Option<(usize, u32, usize)> {
     let mut at = from;
     while let Some(seventeen) = bytes.get(at..).and_then(<[u8]>::first_chunk::<17>) {
         let (first, second) = (seventeen.first_chunk::<16>(), seventeen.last_chunk::<16>());
         let found = mark_pairs(first.expect("sixteen bytes"), second.expect("sixteen bytes"));
         if found != 0 {
-            return Some(at + found.trailing_zeros() as usize);
+            return Some((at, found, at + 16));
         }
         at += 16;
     }
@@ -301,10 +323,10 @@ fn first_mark_pair(bytes: &[u8], from: usize) -> Option<usize> {
         return None;
     }
     let found = mark_pairs(&sixteen_at(bytes, at, 0), &sixteen_at(bytes, at + 1, 0));
-    (found != 0).then(|| at + found.trailing_zeros() as usize)
+    (found != 0).then_some((at, found, at + 16))
 }
 
-/// Where a pair of [`first_mark_pair`] starts in `first`, whose bytes `second` holds one byte
+/// Where a pair of [`mark_pairs_from`] starts in `first`, whose bytes `second` holds one byte
 /// on: bit `i` when `first[i]` and `second[i]` are one. A few SSE2 comparisons.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
@@ -373,8 +395,9 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        while let Some(offset) = memchr::memchr(b'[', &bytes[at..]) {
-            let open = at + offset;
+        // The next `[` is mostly a few bytes on from the last link: read in place, where the
+        // call to a search costs more than the read.
+        while let Some(open) = first_marked(bytes, at, |chunk| equal_bytes(chunk, b'[')) {
             // An image is a link led by `!`: one starts at the `!` exactly when a link starts at
             // the `[`, and the `!` comes first.
             let start = if open > at && bytes[open - 1] == b'!' { open - 1 } else { open };
@@ -401,6 +424,35 @@ fn markdown_links<'t>(text: &'t str, cache: &'t mut LazyCache) -> impl Iterator<
 /// start; the engine itself is asked should the DFA not go on, which it always does: it has no
 /// quit bytes and never gives up.
 fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2.
+        return unsafe { wide_link_end(text, cache) };
+    }
+    link_end_with(text, cache, anchor_stop, address_stop)
+}
+
+/// [`link_end`] with its anchor text and address read thirty-two bytes at a time with AVX2:
+/// half the steps of sixteen over an address, which often runs to fifty bytes or more.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn wide_link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
+    link_end_with(
+        text,
+        cache,
+        |bytes, from| wide_first_marked(bytes, from, |chunk| wide_anchor_stops(chunk), anchor_stops),
+        |bytes, from| wide_first_marked(bytes, from, |chunk| wide_address_stops(chunk), address_stops),
+    )
+}
+
+/// [`link_end`] with `anchor_stop` for [`anchor_stop`] and `address_stop` for [`address_stop`].
+#[inline(always)]
+fn link_end_with(
+    text: &str,
+    cache: &mut LazyCache,
+    anchor_stop: impl Fn(&[u8], usize) -> Option<usize>,
+    address_stop: impl Fn(&[u8], usize) -> Option<usize>,
+) -> Option<(usize, usize)> {
     static LINK_REGEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(MARKDOWN_LINK_HERE).unwrap());
     let bytes = text.as_bytes();
     let open = usize::from(bytes.first() == Some(&b'!'));
@@ -440,6 +492,45 @@ fn link_end(text: &str, cache: &mut LazyCache) -> Option<(usize, usize)> {
         Err(_) => LINK_REGEX.find(text).map(|found| found.end()),
     };
     end.map(|end| (end, close))
+}
+
+/// [`anchor_stops`] of 32 bytes with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_anchor_stops(chunk: &[u8; 32]) -> u32 {
+    use std::arch::x86_64::{
+        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    };
+    // SAFETY: the unaligned load reads the 32 bytes of `chunk`, no more.
+    let bytes = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+    _mm256_movemask_epi8(_mm256_or_si256(
+        _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(b'[' as i8)),
+        _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(b']' as i8)),
+    )) as u32
+}
+
+/// [`address_stops`] of 32 bytes with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_address_stops(chunk: &[u8; 32]) -> u32 {
+    use std::arch::x86_64::{
+        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set1_epi8,
+    };
+    // SAFETY: the unaligned load reads the 32 bytes of `chunk`, no more.
+    let bytes = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+    // As in `address_stops`: printable ASCII is above the space and below DEL as signed bytes.
+    let printable = _mm256_and_si256(
+        _mm256_cmpgt_epi8(bytes, _mm256_set1_epi8(b' ' as i8)),
+        _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), bytes),
+    );
+    let brackets = _mm256_or_si256(
+        _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(b'(' as i8)),
+        _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(b')' as i8)),
+    );
+    !(_mm256_movemask_epi8(printable) as u32) | _mm256_movemask_epi8(brackets) as u32
 }
 
 /// The first bracket, `[` or `]`, of `bytes` at or after `from`: where a link's anchor text ends,
@@ -524,9 +615,75 @@ fn address_stops_by_byte(chunk: &[u8; 16]) -> u32 {
     (0..16).filter(|&index| stops(chunk[index])).fold(0, |mask, index| mask | 1 << index)
 }
 
+/// The characters of `text` that are not white space (the second of [`counts`]), sixteen bytes at
+/// a time: every byte but ASCII white space and the continuation bytes of longer characters
+/// stands for one such character (see [`solid_and_leads`]), less the characters beyond ASCII
+/// that are white space, which are decoded one by one from their lead bytes. A link's anchor
+/// text is short, and a loop over its chunks costs a fraction of a byte-by-byte scan's.
+fn non_space_chars(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut chars = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        // Padded with spaces, which count for nothing.
+        let (solid, mut leads) = solid_and_leads(&sixteen_at(bytes, at, b' '));
+        chars += solid.count_ones() as usize;
+        while leads != 0 {
+            if class_at(text, at + leads.trailing_zeros() as usize).0 == SPACE {
+                chars -= 1;
+            }
+            leads &= leads - 1;
+        }
+        at += 16;
+    }
+    chars
+}
+
+/// Of the sixteen bytes of `chunk`, those that start a character and are not ASCII white space
+/// (bit `i` for `chunk[i]`), and those of them that lead a character beyond ASCII. A few SSE2
+/// comparisons.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn solid_and_leads(chunk: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+    // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+        // As signed bytes, continuation bytes (0x80-0xBF) are those below -64, and the ASCII
+        // white space from tab to carriage return lies above the backspace and below 0x0E.
+        let continuation = _mm_cmplt_epi8(bytes, _mm_set1_epi8(-64));
+        let space = _mm_or_si128(
+            _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b' ' as i8)),
+            _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(0x08)), _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x0e))),
+        );
+        let continuation = _mm_movemask_epi8(continuation) as u32;
+        let solid = !(_mm_movemask_epi8(space) as u32 | continuation) & 0xffff;
+        (solid, _mm_movemask_epi8(bytes) as u32 & !continuation)
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn solid_and_leads(chunk: &[u8; 16]) -> (u32, u32) {
+    solid_and_leads_by_byte(chunk)
+}
+
+/// [`solid_and_leads`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn solid_and_leads_by_byte(chunk: &[u8; 16]) -> (u32, u32) {
+    let bits =
+        |wanted: fn(u8) -> bool| (0..16).filter(|&index| wanted(chunk[index])).fold(0, |mask, index| mask | 1 << index);
+    (bits(|byte| !matches!(byte, b'\t'..=b'\r' | b' ' | 0x80..=0xbf)), bits(|byte| byte >= 0xc0))
+}
+
 /// The words that hold a letter or digit (words as `split_whitespace` cuts them) and the
 /// characters that are not white space, in one pass that reads runs of ASCII bytes in a tight
-/// loop and decodes only non-ASCII characters.
+/// loop and decodes only non-ASCII characters: the counts that the scans of a line's text are
+/// checked against.
+#[cfg(test)]
 pub fn counts(text: &str) -> (usize, usize) {
     let bytes = text.as_bytes();
     let (mut words, mut chars) = (0, 0);
@@ -629,6 +786,29 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Texts of ASCII white space and the bytes around it, continuation bytes and
+        /// characters beyond ASCII that are white space or not, across sixteen-byte chunks.
+        #[test]
+        fn non_space_chars_are_those_counted_a_character_at_a_time(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    " ", "\t", "\n", "\x0b", "\x0c", "\r", "\x08", "\x0e", "\x1f", "\0", "\x7f", "a", "é", "\u{85}",
+                    "\u{a0}", "\u{1680}", "\u{2003}", "\u{200b}", "\u{2029}", "\u{205f}", "\u{3000}", "—", "日", "🙂",
+                ]),
+                0..40,
+            )
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(non_space_chars(&text), counts(&text).1, "{:?}", text);
+        }
+
+        #[test]
+        fn solid_and_lead_bytes_are_found_as_a_byte_at_a_time(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
+            proptest::prop_assert_eq!(solid_and_leads(&chunk), solid_and_leads_by_byte(&chunk));
+        }
+    }
+
     #[test]
     fn marks_are_found_where_substrings_are() {
         let texts =
@@ -670,7 +850,7 @@ mod tests {
                     Marks { link: line.contains("]("), url: line.contains("://") || line.contains("www.") }
                 })
                 .collect();
-            proptest::prop_assert_eq!(marks_of_lines(&text, &lines, first_mark_pair), expected.clone(), "{:?}", text);
+            proptest::prop_assert_eq!(marks_of_lines(&text, &lines, mark_pairs_from), expected.clone(), "{:?}", text);
             proptest::prop_assert_eq!(line_marks(&text, &lines), expected, "{:?}", text);
         }
 
@@ -766,6 +946,30 @@ mod tests {
         #[test]
         fn address_stops_are_found_as_a_byte_at_a_time(chunk in proptest::array::uniform16(proptest::num::u8::ANY)) {
             proptest::prop_assert_eq!(address_stops(&chunk), address_stops_by_byte(&chunk));
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn wide_stops_are_found_where_sixteen_bytes_at_a_time_find_them(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'[', b']', b'(', b')', b' ', b'x', b'~', 0x7f, 0x1f, 0xc3, 0]),
+                0..80,
+            ),
+            from in 0..80usize,
+        ) {
+            proptest::prop_assume!(std::arch::is_x86_feature_detected!("avx2"));
+            let from = from.min(bytes.len());
+            // SAFETY: the processor has AVX2.
+            unsafe {
+                proptest::prop_assert_eq!(
+                    wide_first_marked(&bytes, from, |chunk| wide_anchor_stops(chunk), anchor_stops),
+                    first_marked(&bytes, from, anchor_stops)
+                );
+                proptest::prop_assert_eq!(
+                    wide_first_marked(&bytes, from, |chunk| wide_address_stops(chunk), address_stops),
+                    first_marked(&bytes, from, address_stops)
+                );
+            }
         }
 
         #[test]
