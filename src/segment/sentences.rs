@@ -47,6 +47,10 @@ struct SegmentFile {
 #[derive(Debug, Default)]
 pub struct Segmenter {
     abbreviations: HashMap<String, Ending>,
+    /// Per length in bytes: the first bytes of the abbreviations of that length, one bit each.
+    /// Most tokens before a break ("said.") have no abbreviation of their length and first
+    /// byte: those are told apart without hashing them.
+    abbreviation_starts: Vec<[u64; 4]>,
     initials: bool,
     openers: Vec<String>,
 }
@@ -60,13 +64,34 @@ impl Segmenter {
                 let index = rule.register(file, catalogue)?;
                 catalogue.leaves_no_trace(file, index)?;
                 for abbreviation in &rule.abbreviations {
-                    segmenter.abbreviations.insert(abbreviation.clone(), rule.ends_sentence);
+                    segmenter.add_abbreviation(abbreviation, rule.ends_sentence);
                 }
                 segmenter.initials |= rule.initials;
             }
             segmenter.openers.extend(parsed.sentence_openers);
         }
         Ok(segmenter)
+    }
+
+    fn add_abbreviation(&mut self, abbreviation: &str, ending: Ending) {
+        self.abbreviations.insert(abbreviation.to_string(), ending);
+        let Some(&first) = abbreviation.as_bytes().first() else {
+            return;
+        };
+        if self.abbreviation_starts.len() <= abbreviation.len() {
+            self.abbreviation_starts.resize(abbreviation.len() + 1, [0; 4]);
+        }
+        self.abbreviation_starts[abbreviation.len()][usize::from(first >> 6)] |= 1 << (first & 63);
+    }
+
+    /// How `token` ends a sentence when it is an abbreviation; `None` when it is none.
+    fn abbreviation(&self, token: &str) -> Option<Ending> {
+        let &first = token.as_bytes().first()?;
+        let starts = self.abbreviation_starts.get(token.len())?;
+        if starts[usize::from(first >> 6)] & 1 << (first & 63) == 0 {
+            return None;
+        }
+        self.abbreviations.get(token).copied()
     }
 
     /// Appends the sentences of `block` (a span of `text`) to `out`, trimmed, in order.
@@ -101,7 +126,7 @@ impl Segmenter {
         let last_token = last_token.trim_start_matches(['(', '"', '\u{201c}', '\'']);
         // The next word is read only for the few tokens that ask about it.
         let next_word = || after.split_whitespace().next().unwrap_or("");
-        match self.abbreviations.get(last_token) {
+        match self.abbreviation(last_token) {
             Some(Ending::Never) => return true,
             Some(Ending::BeforeOpener) => {
                 let next = next_word().trim_end_matches(|c: char| !c.is_alphanumeric());
@@ -170,6 +195,16 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A token is an abbreviation exactly when the map of abbreviations has it: the test of
+        /// its length and first byte turns away none.
+        #[test]
+        fn abbreviations_are_told_as_the_map_tells(
+            token in "[A-Za-z.]{0,8}|(Mr|Mrs|Ms|Dr|U\\.S|U\\.K|e\\.g|Inc|Co|No|St|v|vs)\\.?",
+        ) {
+            let segmenter = Segmenter::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
+            proptest::prop_assert_eq!(segmenter.abbreviation(&token), segmenter.abbreviations.get(&token).copied());
+        }
+
         /// The last token read back as bytes is the one `rsplit` on white space gives.
         #[test]
         fn the_last_token_is_what_follows_the_last_white_space(text in "[a. \t\n\u{b}\u{c}\u{1c}\u{85}\u{a0}\u{e9}\u{2003}\u{3000}]{0,12}") {
