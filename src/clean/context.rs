@@ -660,7 +660,7 @@ impl StopWords {
             if gaps & ((1 << end) - 1) == 0 {
                 ends &= ends - 1;
                 let ascii = ascii && beyond & ((1 << end) - 1) == 0;
-                gates |= self.tally_word(text, start, at + end, ascii, counts, lower, phrases);
+                gates |= self.tally_word(text, start..at + end, ascii, counts, lower, phrases);
             }
         }
         while ends != 0 {
@@ -669,29 +669,26 @@ impl StopWords {
             // `first` and `end` are below 64.
             let first = 64 - (gaps & ((1 << end) - 1)).leading_zeros() as usize;
             let ascii = beyond & ((1 << end) - (1 << first)) == 0;
-            gates |= self.tally_word(text, at + first, at + end, ascii, counts, lower, phrases);
+            gates |= self.tally_word(text, at + first..at + end, ascii, counts, lower, phrases);
         }
         gates
     }
 
-    /// Counts the word from `start` to `end` of `text` (see [`tally_token`](Self::tally_token)),
-    /// calls `phrases` when it starts a phrase group, and returns its gate set.
+    /// Counts the word at `span` of `text` (see [`tally_token`](Self::tally_token)), calls
+    /// `phrases` when it starts a phrase group, and returns its gate set.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn tally_word(
         &self,
         text: &str,
-        start: usize,
-        end: usize,
+        span: std::ops::Range<usize>,
         ascii: bool,
         counts: &mut LanguageCounts,
         lower: &mut String,
         phrases: &mut impl FnMut(usize, u32),
     ) -> u64 {
-        let bytes = text.as_bytes();
-        let len = end - start;
+        let (bytes, start, len) = (text.as_bytes(), span.start, span.end - span.start);
         let key = if ascii { alphanumeric_key_at(bytes, start, len) } else { folded_key_at(bytes, start, len) };
-        let Some(word) = self.tally_token(text, start..end, ascii, key, counts, lower) else { return 0 };
+        let Some(word) = self.tally_token(text, span, ascii, key, counts, lower) else { return 0 };
         if word.phrases != 0 {
             phrases(start, word.phrases);
         }
