@@ -458,15 +458,12 @@ impl<'o> Room<'o> {
 
     /// Hands what is written to the buffer, lets `write` append to it directly, and reserves
     /// the room that was left again: for what is rare (an escape, an unusual number) and too
-    /// long to reserve for everywhere.
-    #[cold]
+    /// long to reserve for everywhere. The work is done out of line on the room's fields, so
+    /// that the room itself never has its address taken and stays in registers.
+    #[inline(always)]
     fn detour(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
         let left = self.size - self.used;
-        // SAFETY: every append wrote the bytes it counted in `used`, inside the spare capacity.
-        unsafe { self.out.set_len(self.out.len() + self.used) };
-        write(self.out);
-        self.out.reserve(left);
-        self.start = self.out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+        self.start = reopen(&mut *self.out, self.used, left, write);
         self.used = 0;
         self.size = left;
     }
@@ -478,6 +475,19 @@ impl<'o> Room<'o> {
         unsafe { self.out.set_len(self.out.len() + self.used) };
         self.out
     }
+}
+
+/// [`Room::detour`] out of line: moves the buffer's length past the `used` bytes written into
+/// its spare capacity, lets `write` append, reserves `left` bytes, and says where they start.
+#[cold]
+#[inline(never)]
+fn reopen(out: &mut Vec<u8>, used: usize, left: usize, write: impl FnOnce(&mut Vec<u8>)) -> *mut u8 {
+    // SAFETY: every append to a room wrote the bytes it counted in `used`, inside the spare
+    // capacity.
+    unsafe { out.set_len(out.len() + used) };
+    write(out);
+    out.reserve(left);
+    out.spare_capacity_mut().as_mut_ptr().cast::<u8>()
 }
 
 /// The room a number takes: the digits of the largest `u64`.
@@ -749,8 +759,13 @@ impl Item for EntityItem<'_> {
         self.canonical.len()
     }
     fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
-        let out = write_padded_after(out, key!("type"), Some(self.entity_type.json()));
-        write_str_after(out, key!("canonical"), &self.canonical);
+        let fields = key!("type").len() + PADDED + key!("canonical").len();
+        let mut room = Room::new(out, fields + self.canonical.len() + STR_ROOM);
+        room.put(key!("type"));
+        room.put_padded(self.entity_type.json());
+        room.put(key!("canonical"));
+        room.put_str(&self.canonical);
+        room.done();
     }
 }
 
