@@ -426,20 +426,46 @@ impl<'o> Room<'o> {
         self.put(b"]");
     }
 
-    /// Writes `byte`, which must be escaped, as serde_json escapes it: with the short forms
-    /// where JSON has them.
-    fn put_escaped(&mut self, byte: u8) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        match byte {
-            b'"' => self.put(b"\\\""),
-            b'\\' => self.put(b"\\\\"),
-            b'\n' => self.put(b"\\n"),
-            b'\r' => self.put(b"\\r"),
-            b'\t' => self.put(b"\\t"),
-            0x08 => self.put(b"\\b"),
-            0x0c => self.put(b"\\f"),
-            _ => self.put([b'\\', b'u', b'0', b'0', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]]),
+    /// Puts `text` as a JSON string, escaped as serde_json escapes it. The room must hold
+    /// [`STR_ROOM`] bytes more than the text; what it held beyond that is left for what comes
+    /// next, so strings written one after the other share one reservation and one sixteen
+    /// bytes of slack. Inlined into each caller: as a call, with the room passed through memory,
+    /// its entry and exit took about fifteen instructions of the hundred a string takes.
+    #[inline(always)]
+    fn put_str(&mut self, text: &str) {
+        let mut rest = text.as_bytes();
+        self.put(b"\"");
+        loop {
+            let clean = self.put_clean_prefix(rest);
+            let Some((&byte, after)) = rest[clean..].split_first() else { break };
+            rest = after;
+            // The escape goes straight into the buffer, and the room left is reserved again:
+            // it still holds the rest of the text and its slack.
+            self.detour(|out| write_escaped(out, byte));
         }
+        self.put(b"\"");
+    }
+
+    /// A claim's score (see [`short_score`]) in the five bytes the room holds for it, or, for a
+    /// value with no short form, through serde_json.
+    #[inline]
+    fn put_score(&mut self, score: f32) {
+        match short_score(score) {
+            Some((digits, used)) => self.put_first(&digits, used),
+            None => self.detour(|out| write_serde(out, &score)),
+        }
+    }
+
+    /// Hands what is written to the buffer, lets `write` append to it directly, and reserves
+    /// the room that was left again: for what is rare (an escape, an unusual number) and too
+    /// long to reserve for everywhere. The work is done out of line on the room's fields, so
+    /// that the room itself never has its address taken and stays in registers.
+    #[inline(always)]
+    fn detour(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        let left = self.size - self.used;
+        self.start = reopen(&mut *self.out, self.used, left, write);
+        self.used = 0;
+        self.size = left;
     }
 
     /// Hands the room back: the buffer's length moves past what was written into it.
@@ -449,6 +475,19 @@ impl<'o> Room<'o> {
         unsafe { self.out.set_len(self.out.len() + self.used) };
         self.out
     }
+}
+
+/// [`Room::detour`] out of line: moves the buffer's length past the `used` bytes written into
+/// its spare capacity, lets `write` append, reserves `left` bytes, and says where they start.
+#[cold]
+#[inline(never)]
+fn reopen(out: &mut Vec<u8>, used: usize, left: usize, write: impl FnOnce(&mut Vec<u8>)) -> *mut u8 {
+    // SAFETY: every append to a room wrote the bytes it counted in `used`, inside the spare
+    // capacity.
+    unsafe { out.set_len(out.len() + used) };
+    write(out);
+    out.reserve(left);
+    out.spare_capacity_mut().as_mut_ptr().cast::<u8>()
 }
 
 /// The room a number takes: the digits of the largest `u64`.
@@ -548,30 +587,39 @@ fn escapes_in(chunk: &[u8; 16]) -> u32 {
 fn write_str_after(out: &mut Vec<u8>, before: &str, text: &str) {
     let mut room = Room::new(out, before.len() + text.len() + STR_ROOM);
     room.put(before);
-    write_str_into(room, text);
+    room.put_str(text);
+    room.done();
 }
 
 /// What a string takes beyond its bytes: its quotes and the sixteen bytes of room past its end
 /// that [`Room::put_clean_prefix`] stores into.
 const STR_ROOM: usize = 2 + 16;
 
-/// Writes `text` as a JSON string into `room`, which holds [`STR_ROOM`] bytes more than it.
-/// Inlined into each caller: as a call, with the room passed through memory, its entry and exit
-/// took about fifteen instructions of the hundred a string takes.
-#[inline(always)]
-fn write_str_into(mut room: Room, text: &str) {
-    let mut rest = text.as_bytes();
-    room.put(b"\"");
-    loop {
-        let clean = room.put_clean_prefix(rest);
-        let Some((&byte, after)) = rest[clean..].split_first() else { break };
-        rest = after;
-        // The longest escape, `\u00XX`, then the rest of the text.
-        room = Room::new(room.done(), 6 + rest.len() + STR_ROOM);
-        room.put_escaped(byte);
-    }
-    room.put(b"\"");
-    room.done();
+/// Writes `byte`, which must be escaped, as serde_json escapes it: with the short forms where
+/// JSON has them.
+fn write_escaped(out: &mut Vec<u8>, byte: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = match byte {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        0x08 => b'b',
+        0x0c => b'f',
+        _ => {
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]);
+            return;
+        }
+    };
+    out.extend_from_slice(&[b'\\', short]);
 }
 
 /// Writes `key`, a field name with its punctuation, and `name` (the name of a kind) or `null`,
@@ -584,29 +632,6 @@ fn write_padded_after<'o>(out: &'o mut Vec<u8>, key: &str, name: Option<&Padded>
         None => room.put(b"null"),
     }
     room.done()
-}
-
-/// Writes `key`, a field name with its punctuation, and `texts` as an array of JSON strings.
-fn write_strs(out: &mut Vec<u8>, key: &str, texts: &[&str]) {
-    let mut room = Room::new(out, key.len() + 1);
-    room.put(key);
-    room.put(b"[");
-    let out = room.done();
-    if let Some((first, rest)) = texts.split_first() {
-        write_str_after(out, "", first);
-        for text in rest {
-            write_str_after(out, ",", text);
-        }
-    }
-    out.push(b']');
-}
-
-/// Writes `key`, a field name with its punctuation, and `values` as an array of numbers.
-fn write_uints(out: &mut Vec<u8>, key: &str, values: &[usize]) {
-    let mut room = Room::new(out, key.len() + 2 + values.len() * (1 + UINT_ROOM));
-    room.put(key);
-    room.put_array(values, |room, &value| room.put_uint(value));
-    room.done();
 }
 
 /// An item that knows how to write its own fields after the shared ones.
@@ -656,25 +681,25 @@ fn write_decimal(out: &mut Vec<u8>, value: Decimal) {
     write!(out, "{}", value.normalize()).expect("writing to memory cannot fail");
 }
 
-/// A claim's score as serde_json writes an `f32`. The claims stage rounds scores to thousandths,
-/// and serde_json's float formatting was a fifth of writing a claim's fields: a value that is
-/// the `f32` nearest some thousandths strictly between 0 and 1 is written from them, as `0.` and
-/// one to three digits, the shortest decimal that reads back as that value; any other value
-/// goes through serde_json.
-fn write_score(out: &mut Vec<u8>, score: f32) {
+/// A claim's score as serde_json writes an `f32`, when it has a short form: the claims stage
+/// rounds scores to thousandths, and serde_json's float formatting was a fifth of writing a
+/// claim's fields. A value that is the `f32` nearest some thousandths strictly between 0 and 1
+/// is written from them, as `0.` and one to three digits, the shortest decimal that reads back
+/// as that value: its five bytes, of which the first `used` are the number. `None` for any
+/// other value, which goes through serde_json.
+fn short_score(score: f32) -> Option<([u8; SCORE_ROOM], usize)> {
     let thousandths = (score * 1000.0).round();
-    if (1.0..1000.0).contains(&thousandths) && thousandths / 1000.0 == score {
-        let digits = thousandths as u32;
-        let digits =
-            [b'0', b'.', b'0' + (digits / 100) as u8, b'0' + (digits / 10 % 10) as u8, b'0' + (digits % 10) as u8];
-        let used = digits.len() - digits.iter().rev().take_while(|&&digit| digit == b'0').count();
-        let mut room = Room::new(out, digits.len());
-        room.put_first(&digits, used);
-        room.done();
-    } else {
-        write_serde(out, &score);
+    if !((1.0..1000.0).contains(&thousandths) && thousandths / 1000.0 == score) {
+        return None;
     }
+    let digits = thousandths as u32;
+    let digits = [b'0', b'.', b'0' + (digits / 100) as u8, b'0' + (digits / 10 % 10) as u8, b'0' + (digits % 10) as u8];
+    let used = digits.len() - digits.iter().rev().take_while(|&&digit| digit == b'0').count();
+    Some((digits, used))
 }
+
+/// The room a score's short form takes.
+const SCORE_ROOM: usize = 5;
 
 macro_rules! item_basics {
     () => {
@@ -690,7 +715,8 @@ macro_rules! item_basics {
     };
 }
 
-/// The length of `texts` written as the strings of an array.
+/// The length of `texts` written as the strings of an array: each with its quotes and a comma
+/// (in a shared reservation, the slack past the end of each string is the room's, counted once).
 fn array_len(texts: &[&str]) -> usize {
     texts.iter().map(|text| text.len() + 3).sum()
 }
@@ -733,8 +759,13 @@ impl Item for EntityItem<'_> {
         self.canonical.len()
     }
     fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
-        let out = write_padded_after(out, key!("type"), Some(self.entity_type.json()));
-        write_str_after(out, key!("canonical"), &self.canonical);
+        let fields = key!("type").len() + PADDED + key!("canonical").len();
+        let mut room = Room::new(out, fields + self.canonical.len() + STR_ROOM);
+        room.put(key!("type"));
+        room.put_padded(self.entity_type.json());
+        room.put(key!("canonical"));
+        room.put_str(&self.canonical);
+        room.done();
     }
 }
 
@@ -746,17 +777,41 @@ impl Item for ClaimItem<'_> {
         let indices = (self.entities.len() + self.money.len()) * 6;
         self.kinds.len() * 16 + array_len(&self.hedges) + array_len(&self.cues) + attribution + indices
     }
+    /// Every field in one reservation: a claim has a dozen of them, most short (kinds, cues that
+    /// are rule names, small indices), and through a call and a reservation each their entry,
+    /// exit and the buffer's length and capacity round trips cost more than their bytes.
     fn write_fields(&self, out: &mut Vec<u8>, decoded: &Decoded) {
-        let mut room = Room::new(out, key!("kinds").len() + 2 + self.kinds.len() * (1 + PADDED));
+        let attribution_room = match &self.attribution {
+            Some(attribution) => {
+                let fields = concat!(key!("attribution"), first!("speaker")).len()
+                    + key!("start").len()
+                    + key!("end").len()
+                    + key!("entity").len();
+                fields + attribution.speaker.len() + 3 + 3 * UINT_ROOM + 1
+            }
+            None => concat!(key!("attribution"), "null").len(),
+        };
+        let keys = key!("kinds").len()
+            + key!("hedges").len()
+            + key!("score").len()
+            + key!("cues").len()
+            + key!("entities").len()
+            + key!("money").len();
+        let arrays = 5 * 2
+            + self.kinds.len() * (1 + PADDED)
+            + array_len(&self.hedges)
+            + array_len(&self.cues)
+            + (self.entities.len() + self.money.len()) * (1 + UINT_ROOM);
+        // The strings share the sixteen bytes of slack past the last one's end.
+        let mut room = Room::new(out, keys + arrays + attribution_room + SCORE_ROOM + 16);
         room.put(key!("kinds"));
         room.put_array(&self.kinds, |room, kind| room.put_padded(kind.json()));
-        let out = room.done();
-        write_strs(out, key!("hedges"), &self.hedges);
+        room.put(key!("hedges"));
+        room.put_array(&self.hedges, |room, hedge| room.put_str(hedge));
         match &self.attribution {
             Some(attribution) => {
-                write_str_after(out, concat!(key!("attribution"), first!("speaker")), &attribution.speaker);
-                let fields = key!("start").len() + key!("end").len() + key!("entity").len();
-                let mut room = Room::new(out, fields + 3 * UINT_ROOM + 1);
+                room.put(concat!(key!("attribution"), first!("speaker")));
+                room.put_str(&attribution.speaker);
                 room.put(key!("start"));
                 room.put_uint(decoded.input_offset(attribution.span.start));
                 room.put(key!("end"));
@@ -767,15 +822,18 @@ impl Item for ClaimItem<'_> {
                     None => room.put(b"null"),
                 }
                 room.put(b"}");
-                room.done();
             }
-            None => out.extend_from_slice(concat!(key!("attribution"), "null").as_bytes()),
+            None => room.put(concat!(key!("attribution"), "null")),
         }
-        out.extend_from_slice(key!("score").as_bytes());
-        write_score(out, self.score);
-        write_strs(out, key!("cues"), &self.cues);
-        write_uints(out, key!("entities"), &self.entities);
-        write_uints(out, key!("money"), &self.money);
+        room.put(key!("score"));
+        room.put_score(self.score);
+        room.put(key!("cues"));
+        room.put_array(&self.cues, |room, cue| room.put_str(cue));
+        room.put(key!("entities"));
+        room.put_array(&self.entities, |room, &entity| room.put_uint(entity));
+        room.put(key!("money"));
+        room.put_array(&self.money, |room, &money| room.put_uint(money));
+        room.done();
     }
 }
 
@@ -1073,7 +1131,9 @@ mod tests {
         let others = [0.0005, 0.1234, 1.5, -0.5, 1e-7, f32::NAN, f32::INFINITY];
         for score in thousandths.chain(others) {
             let mut out = Vec::new();
-            write_score(&mut out, score);
+            let mut room = Room::new(&mut out, SCORE_ROOM);
+            room.put_score(score);
+            room.done();
             assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&score).unwrap(), "{score}");
         }
     }

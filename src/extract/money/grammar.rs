@@ -598,18 +598,29 @@ impl AnchoredSet {
         Some(AnchoredSet::Lazy { dfa: Box::new(dfa), caches })
     }
 
-    /// What asks the set on one thread, for one text.
-    fn walker(&self) -> Walker<'_> {
+    /// A thread's scratch for the lazy DFA, taken from the pool while a text is read; `None`
+    /// for a regex set, which keeps none.
+    fn scratch(&self) -> Option<regex_automata::util::pool::PoolGuard<'_, Scratch, ScratchMaker>> {
         match self {
-            AnchoredSet::Lazy { dfa, caches } => Walker::Lazy(dfa, caches.get()),
+            AnchoredSet::Lazy { caches, .. } => Some(caches.get()),
+            AnchoredSet::Set(_) => None,
+        }
+    }
+
+    /// What asks the set on one thread, for one text, with the [`AnchoredSet::scratch`] it gave.
+    fn walker<'w>(&'w self, scratch: Option<&'w mut Scratch>) -> Walker<'w> {
+        match self {
+            AnchoredSet::Lazy { dfa, .. } => Walker::Lazy(dfa, scratch.expect("a lazy set's walker has its scratch")),
             AnchoredSet::Set(set) => Walker::Set(set),
         }
     }
 }
 
-/// A thread's way into an [`AnchoredSet`]: with the cache of its lazy DFA, held while a text is read.
+/// A thread's way into an [`AnchoredSet`]: with the cache of its lazy DFA, held while a text is
+/// read. The scratch is borrowed out of its pool guard once per text, where reaching it
+/// through the guard cost a check of which thread owns it for every candidate start.
 enum Walker<'a> {
-    Lazy(&'a LazyDfa, regex_automata::util::pool::PoolGuard<'a, Scratch, ScratchMaker>),
+    Lazy(&'a LazyDfa, &'a mut Scratch),
     Set(&'a RegexSet),
 }
 
@@ -828,7 +839,8 @@ impl Grammar {
         let search = if has_digit(text.as_bytes()) { &self.leads } else { &self.wordy };
         let Some(leads) = search else { return };
         let mut starts = LeadStarts::new(leads, text);
-        let mut walker = self.anchored.walker();
+        let mut scratch = self.anchored.scratch();
+        let mut walker = self.anchored.walker(scratch.as_deref_mut());
         let mut matched = Vec::new();
         let mut position = 0;
         while position < text.len() {
@@ -1500,7 +1512,8 @@ mod tests {
         let grammar = Grammar::new(&patterns, &lexicon).unwrap();
         assert!(matches!(grammar.anchored, AnchoredSet::Lazy { .. }));
         let set = RegexSet::new(grammar.patterns.iter().map(|pattern| &pattern.source)).unwrap();
-        let mut walker = grammar.anchored.walker();
+        let mut scratch = grammar.anchored.scratch();
+        let mut walker = grammar.anchored.walker(scratch.as_deref_mut());
         let mut matched = Vec::new();
         let text = "$5 million, 3 € and 40 dollars; USD 12 or seven dollars in 2025, 7 dlrs";
         let mut found = 0;
@@ -1669,7 +1682,8 @@ mod tests {
             let grammar = Grammar::new(&patterns, &lexicon).unwrap();
             let AnchoredSet::Lazy { dfa, .. } = &grammar.anchored else { panic!("a lazy set") };
             let text: String = words.concat();
-            let mut walker = grammar.anchored.walker();
+            let mut scratch = grammar.anchored.scratch();
+        let mut walker = grammar.anchored.walker(scratch.as_deref_mut());
             let mut matched = Vec::new();
             // Twice over the text, so that the second round meets the bytes the first learned;
             // each start also as texts that end after a few bytes, which a walk reads to the end.
