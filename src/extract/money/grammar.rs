@@ -1683,7 +1683,7 @@ mod tests {
             let AnchoredSet::Lazy { dfa, .. } = &grammar.anchored else { panic!("a lazy set") };
             let text: String = words.concat();
             let mut scratch = grammar.anchored.scratch();
-        let mut walker = grammar.anchored.walker(scratch.as_deref_mut());
+            let mut walker = grammar.anchored.walker(scratch.as_deref_mut());
             let mut matched = Vec::new();
             // Twice over the text, so that the second round meets the bytes the first learned;
             // each start also as texts that end after a few bytes, which a walk reads to the end.
