@@ -36,6 +36,7 @@ pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 
 use crate::rules::gate::{self, Gate};
 use crate::rules::lazy::{self, LazyCache, LazyDfa, TextWalks};
+use aho_corasick::{AhoCorasick, MatchKind};
 use context::{KindLists, LineCues, Settings, StopWords, Verdict};
 use regex_automata::hybrid::LazyStateID;
 use visible::{Scratch, line_marks, link_cache, visible_line};
@@ -526,8 +527,82 @@ struct LineLiterals {
 /// same literals (`©`) share it.
 #[derive(Debug, Default)]
 struct LiteralSets {
-    /// The first gate to ask for each set: it looks for them.
+    /// The first gate to ask for each set: it looks for them, unless `joint` does.
     gates: Vec<Gate>,
+    /// One search for the sets whose gates would each run a substring search or an automaton
+    /// over the whole document (see [`Gate::scans_for_bytes`]): their literals are rare, and
+    /// one pass finds them all for the price of about one of those searches.
+    joint: Option<JointSearch>,
+}
+
+/// The literals of several sets in one leftmost-longest automaton, the sets of each literal
+/// beside it. The search goes on from the byte after the start of each literal found, and
+/// the longest literal that starts at a byte holds as prefixes all the others that start there:
+/// the sets of a literal are those of the literals it starts with, so that a find tells every
+/// set with a literal at its start.
+#[derive(Debug)]
+struct JointSearch {
+    automaton: AhoCorasick,
+    /// By the automaton's pattern number, the sets with a literal its literal starts with.
+    sets: Vec<u64>,
+    /// The sets searched, one bit each.
+    every: u64,
+}
+
+impl JointSearch {
+    /// The joint search for the literals of `gates` whose bits are in `every`; `None` when
+    /// the automaton cannot be built (each gate then searches on its own).
+    fn new(gates: &[Gate], every: u64) -> Option<JointSearch> {
+        let mut literals: Vec<&[u8]> = Vec::new();
+        for (number, gate) in gates.iter().enumerate() {
+            if every & 1 << number != 0 {
+                literals.extend(gate.literals().iter().map(Vec::as_slice));
+            }
+        }
+        literals.sort_unstable();
+        literals.dedup();
+        let sets = literals
+            .iter()
+            .map(|literal| {
+                let holders = gates.iter().enumerate().filter(|&(number, gate)| {
+                    every & 1 << number != 0 && gate.literals().iter().any(|known| literal.starts_with(known))
+                });
+                holders.fold(0, |sets, (number, _)| sets | 1 << number)
+            })
+            .collect();
+        let automaton = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&literals).ok()?;
+        Some(JointSearch { automaton, sets, every })
+    }
+
+    /// Sets the bits of the sets searched in `present[i]` for each of `lines` (the lines of
+    /// `text`) that holds one of their literals, and returns the sets given up on, as
+    /// [`mark_lines`] does for one set. Once a line holds every set not given up on, the
+    /// search goes on from its end.
+    fn mark(&self, text: &str, lines: &[Span], present: &mut [u64]) -> u64 {
+        let most = 4 + lines.len() / 32;
+        let mut found_in = [0usize; LiteralSets::MAX];
+        let (mut dense, mut line, mut from) = (0u64, 0, 0);
+        while dense != self.every
+            && let Some(found) = self.automaton.find(aho_corasick::Input::new(text).span(from..text.len()))
+        {
+            while lines.get(line).is_some_and(|holder| holder.end < found.end()) {
+                line += 1;
+            }
+            let Some(held) = present.get_mut(line) else { break };
+            let mut new = self.sets[found.pattern().as_usize()] & !*held;
+            *held |= new;
+            while new != 0 {
+                let set = new.trailing_zeros() as usize;
+                found_in[set] += 1;
+                if found_in[set] > most {
+                    dense |= 1 << set;
+                }
+                new &= new - 1;
+            }
+            from = if self.every & !(*held | dense) == 0 { lines[line].end } else { found.start() + 1 };
+        }
+        dense
+    }
 }
 
 impl LiteralSets {
@@ -560,6 +635,23 @@ impl LiteralSets {
         1 << (self.gates.len() - 1)
     }
 
+    /// Builds the joint search for the sets filed whose gates do not scan for bytes, when
+    /// there are two or more of them. A set whose literals all start with ASCII punctuation
+    /// (`![`) keeps its own search: a substring search skips to those rare bytes for less than
+    /// the automaton's stops at them cost.
+    fn finish(&mut self) {
+        let every = self
+            .gates
+            .iter()
+            .enumerate()
+            .filter(|(_, gate)| {
+                !gate.scans_for_bytes()
+                    && !gate.literals().iter().all(|literal| literal.first().is_some_and(u8::is_ascii_punctuation))
+            })
+            .fold(0u64, |every, (number, _)| every | 1 << number);
+        self.joint = if every.count_ones() >= 2 { JointSearch::new(&self.gates, every) } else { None };
+    }
+
     /// For each of `lines` (the lines of `text`, in order), the sets of which it holds a
     /// literal, one bit each, and the sets given up on (see [`LineLiterals`]). An occurrence
     /// holds no line break, so it lies in the first line that ends at or after its end; the
@@ -569,8 +661,14 @@ impl LiteralSets {
     /// other conditions hold.
     fn present(&self, text: &str, lines: &[Span]) -> (Vec<u64>, u64) {
         let mut present = vec![0u64; lines.len()];
-        let mut dense = 0;
+        let (mut dense, joint) = match &self.joint {
+            Some(joint) => (joint.mark(text, lines, &mut present), joint.every),
+            None => (0, 0),
+        };
         for (number, gate) in self.gates.iter().enumerate() {
+            if joint & 1 << number != 0 {
+                continue;
+            }
             let find_end = |from| gate.find_literal(text, from).map(|found| found.end);
             if !mark_lines(lines, &mut present, 1 << number, find_end) {
                 dense |= 1 << number;
@@ -1458,6 +1556,7 @@ impl BoilerplateClassifier {
             }
         }
         parts.word_sets.finish();
+        parts.literal_sets.finish();
         let mut order: Vec<usize> = (0..rules.len()).collect();
         order.sort_by_key(|&index| std::cmp::Reverse(priorities[index]));
         let tried = RuleSets::new(&rules, &order);
@@ -1945,6 +2044,41 @@ mod tests {
                 let literals = LineLiterals { present, dense, words_present: 0, words_dense: 0 };
                 let refused = classifier.refusals.of(Some(u64::MAX), literals);
                 assert_eq!(screen.admits(refused, dense, raw), screen.gate.admits(raw), "{raw:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines of literals that start with one another (within a set and across two), that
+        /// two sets share and that start inside one another, among words and marks, enough of
+        /// them that some sets are given up on.
+        #[test]
+        fn the_joint_search_finds_the_sets_each_search_finds(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "©", "Foto", "Fotos", "Fotografía", "![", "data:image/", "![data:image/", "datum", "Fo", "|",
+                    ".", " ", "words ", "\n", "\r\n", "é",
+                ]),
+                0..160,
+            ),
+        ) {
+            let text = pieces.concat();
+            let lines = segment::lines(&text);
+            let patterns =
+                [r"©", r"(?:Foto|Fotos|Fotografía|©)\s*:", r"!\[", r"data:image/", r"x[|/]y", r"[a-z]\.[a-z]", r"Fotos|mage", r"data:"];
+            let mut sets = LiteralSets::default();
+            for pattern in patterns {
+                proptest::prop_assert_ne!(sets.bit(&Gate::new(pattern)), 0, "{}", pattern);
+            }
+            let each = LiteralSets { gates: sets.gates.clone(), joint: None };
+            sets.finish();
+            proptest::prop_assert_eq!(sets.joint.as_ref().map(|joint| joint.every), Some(0b11001011));
+            let (joint_present, joint_dense) = sets.present(&text, &lines);
+            let (each_present, each_dense) = each.present(&text, &lines);
+            proptest::prop_assert_eq!(joint_dense, each_dense);
+            // The lines past the point where a search gave up on a set are not all marked.
+            for (joint, each) in joint_present.iter().zip(&each_present) {
+                proptest::prop_assert_eq!(joint & !joint_dense, each & !each_dense);
             }
         }
     }

@@ -318,6 +318,18 @@ impl Gate {
         }
     }
 
+    /// Whether [`find_literal`](Self::find_literal) scans for a few bytes (one byte, or the last
+    /// bytes of marks) rather than running a substring search or an automaton: a caller that
+    /// looks for the literals of several gates in one text joins the latter into one search,
+    /// and leaves the scans, which cost less than a stop in a joint search at their many bytes.
+    pub fn scans_for_bytes(&self) -> bool {
+        match &self.required {
+            Some(Required::One(finder)) => finder.needle().len() == 1,
+            Some(Required::Any(_, Some(leads))) => leads.key == Key::LastOfCharacter,
+            _ => false,
+        }
+    }
+
     /// Whether the pattern may match `line` as far as its first and last bytes tell.
     pub fn admits_edges(&self, line: &str) -> bool {
         match (line.as_bytes().first(), line.as_bytes().last()) {
