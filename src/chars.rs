@@ -181,6 +181,57 @@ pub fn first_marked(bytes: &[u8], from: usize, marks: impl Fn(&[u8; 16]) -> u32)
     (marked != 0).then(|| at + marked.trailing_zeros() as usize)
 }
 
+/// Which of the sixteen bytes of `chunk` are `byte`, one bit each (bit `i` for `chunk[i]`): the
+/// marks of a search for one byte that reads a short text in place. One SSE2 comparison.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn equal_bytes(chunk: &[u8; 16], byte: u8) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+    // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
+    unsafe {
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(chunk.as_ptr().cast()), _mm_set1_epi8(byte as i8))) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub fn equal_bytes(chunk: &[u8; 16], byte: u8) -> u32 {
+    equal_bytes_by_byte(chunk, byte)
+}
+
+/// [`equal_bytes`] a byte at a time.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn equal_bytes_by_byte(chunk: &[u8; 16], byte: u8) -> u32 {
+    (0..16).filter(|&index| chunk[index] == byte).fold(0, |mask, index| mask | 1 << index)
+}
+
+/// [`first_marked`] thirty-two bytes at a time with AVX2, `wide` marking a chunk as `narrow`
+/// marks each half, and the last few bytes sixteen at a time: for the scans that read long texts
+/// (a document, a link's address), where the wider step halves the steps.
+///
+/// # Safety
+///
+/// The processor must have AVX2 (a caller compiled with it enabled calls it safely).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+pub fn wide_first_marked(
+    bytes: &[u8],
+    from: usize,
+    wide: impl Fn(&[u8; 32]) -> u32,
+    narrow: impl Fn(&[u8; 16]) -> u32,
+) -> Option<usize> {
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<32>) {
+        let marked = wide(chunk);
+        if marked != 0 {
+            return Some(at + marked.trailing_zeros() as usize);
+        }
+        at += 32;
+    }
+    first_marked(bytes, at, narrow)
+}
+
 /// The sixteen bytes of `bytes` from `at` on (`at` at most its length), those past its end read
 /// as `pad`: what the scans that read a text sixteen bytes at a time read. The last few bytes
 /// of a text are put together from two reads of a fixed length that overlap, never a copy of a
@@ -363,6 +414,14 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn equal_bytes_are_found_as_a_byte_at_a_time(
+            chunk in proptest::array::uniform16(proptest::sample::select(vec![b'.', b'[', 0xae, 0x2e | 0x80, 0])),
+            byte in proptest::sample::select(vec![b'.', b'[', 0xae]),
+        ) {
+            proptest::prop_assert_eq!(equal_bytes(&chunk, byte), equal_bytes_by_byte(&chunk, byte));
+        }
+
         /// The vector and the word-wise scans find the byte a byte-wise search finds, from any
         /// start.
         #[test]

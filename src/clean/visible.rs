@@ -8,12 +8,11 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::{Anchored, Input};
 
+#[cfg(target_arch = "x86_64")]
+use crate::chars::wide_first_marked;
 #[cfg(test)]
 use crate::chars::{ALPHANUMERIC, ASCII_CLASS};
-use crate::chars::{SPACE, class_at, first_marked, sixteen_at};
-use crate::rules::gate::equal_bytes;
-#[cfg(target_arch = "x86_64")]
-use crate::rules::gate::wide_first_marked;
+use crate::chars::{SPACE, class_at, equal_bytes, first_marked, sixteen_at};
 use crate::rules::lazy::{self, LazyCache, LazyDfa};
 use crate::span::Span;
 

@@ -19,7 +19,9 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use memchr::memmem;
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
-use crate::chars::first_marked;
+#[cfg(target_arch = "x86_64")]
+use crate::chars::wide_first_marked;
+use crate::chars::{equal_bytes, first_marked};
 
 /// What a line must show for one pattern to be tried on it.
 #[derive(Debug, Clone)]
@@ -200,57 +202,6 @@ impl Leads {
     fn marks_by_byte(&self, chunk: &[u8; 16]) -> u32 {
         (0..16).filter(|&index| self.bytes.contains(&chunk[index])).fold(0, |mask, index| mask | 1 << index)
     }
-}
-
-/// Which of the sixteen bytes of `chunk` are `byte`, one bit each (bit `i` for `chunk[i]`): the
-/// marks of a search for one byte that reads a short text in place. One SSE2 comparison.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-pub fn equal_bytes(chunk: &[u8; 16], byte: u8) -> u32 {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
-    // for), and the unaligned load reads the sixteen bytes of `chunk`, no more.
-    unsafe {
-        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(chunk.as_ptr().cast()), _mm_set1_epi8(byte as i8))) as u32
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-pub fn equal_bytes(chunk: &[u8; 16], byte: u8) -> u32 {
-    equal_bytes_by_byte(chunk, byte)
-}
-
-/// [`equal_bytes`] a byte at a time.
-#[cfg(any(test, not(target_arch = "x86_64")))]
-fn equal_bytes_by_byte(chunk: &[u8; 16], byte: u8) -> u32 {
-    (0..16).filter(|&index| chunk[index] == byte).fold(0, |mask, index| mask | 1 << index)
-}
-
-/// [`first_marked`] thirty-two bytes at a time with AVX2, `wide` marking a chunk as `narrow`
-/// marks each half, and the last few bytes sixteen at a time: for the scans that read long texts
-/// (a document, a link's address), where the wider step halves the steps.
-///
-/// # Safety
-///
-/// The processor must have AVX2 (a caller compiled with it enabled calls it safely).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-pub fn wide_first_marked(
-    bytes: &[u8],
-    from: usize,
-    wide: impl Fn(&[u8; 32]) -> u32,
-    narrow: impl Fn(&[u8; 16]) -> u32,
-) -> Option<usize> {
-    let mut at = from;
-    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<32>) {
-        let marked = wide(chunk);
-        if marked != 0 {
-            return Some(at + marked.trailing_zeros() as usize);
-        }
-        at += 32;
-    }
-    first_marked(bytes, at, narrow)
 }
 
 /// At most this many literals are looked for; a class of more characters gives none.
@@ -652,14 +603,6 @@ mod tests {
             // SAFETY: the processor has AVX2.
             let wide = unsafe { leads.wide_marks(&chunk) };
             proptest::prop_assert_eq!(wide, half(0) | half(1) << 16);
-        }
-
-        #[test]
-        fn equal_bytes_are_found_as_a_byte_at_a_time(
-            chunk in proptest::array::uniform16(proptest::sample::select(vec![b'.', b'[', 0xae, 0x2e | 0x80, 0])),
-            byte in proptest::sample::select(vec![b'.', b'[', 0xae]),
-        ) {
-            proptest::prop_assert_eq!(equal_bytes(&chunk, byte), equal_bytes_by_byte(&chunk, byte));
         }
 
         /// Lines across sixteen-byte chunks, with the one byte a gate asks for or without.
