@@ -598,29 +598,18 @@ impl AnchoredSet {
         Some(AnchoredSet::Lazy { dfa: Box::new(dfa), caches })
     }
 
-    /// A thread's scratch for the lazy DFA, taken from the pool while a text is read; `None`
-    /// for a regex set, which keeps none.
-    fn scratch(&self) -> Option<regex_automata::util::pool::PoolGuard<'_, Scratch, ScratchMaker>> {
+    /// What asks the set on one thread, for one text.
+    fn walker(&self) -> Walker<'_> {
         match self {
-            AnchoredSet::Lazy { caches, .. } => Some(caches.get()),
-            AnchoredSet::Set(_) => None,
-        }
-    }
-
-    /// What asks the set on one thread, for one text, with the [`AnchoredSet::scratch`] it gave.
-    fn walker<'w>(&'w self, scratch: Option<&'w mut Scratch>) -> Walker<'w> {
-        match self {
-            AnchoredSet::Lazy { dfa, .. } => Walker::Lazy(dfa, scratch.expect("a lazy set's walker has its scratch")),
+            AnchoredSet::Lazy { dfa, caches } => Walker::Lazy(dfa, caches.get()),
             AnchoredSet::Set(set) => Walker::Set(set),
         }
     }
 }
 
-/// A thread's way into an [`AnchoredSet`]: with the cache of its lazy DFA, held while a text is
-/// read. The scratch is borrowed out of its pool guard once per text, where reaching it
-/// through the guard cost a check of which thread owns it for every candidate start.
+/// A thread's way into an [`AnchoredSet`]: with the cache of its lazy DFA, held while a text is read.
 enum Walker<'a> {
-    Lazy(&'a LazyDfa, &'a mut Scratch),
+    Lazy(&'a LazyDfa, regex_automata::util::pool::PoolGuard<'a, Scratch, ScratchMaker>),
     Set(&'a RegexSet),
 }
 
@@ -839,8 +828,7 @@ impl Grammar {
         let search = if has_digit(text.as_bytes()) { &self.leads } else { &self.wordy };
         let Some(leads) = search else { return };
         let mut starts = LeadStarts::new(leads, text);
-        let mut scratch = self.anchored.scratch();
-        let mut walker = self.anchored.walker(scratch.as_deref_mut());
+        let mut walker = self.anchored.walker();
         let mut matched = Vec::new();
         let mut position = 0;
         while position < text.len() {
@@ -1512,8 +1500,7 @@ mod tests {
         let grammar = Grammar::new(&patterns, &lexicon).unwrap();
         assert!(matches!(grammar.anchored, AnchoredSet::Lazy { .. }));
         let set = RegexSet::new(grammar.patterns.iter().map(|pattern| &pattern.source)).unwrap();
-        let mut scratch = grammar.anchored.scratch();
-        let mut walker = grammar.anchored.walker(scratch.as_deref_mut());
+        let mut walker = grammar.anchored.walker();
         let mut matched = Vec::new();
         let text = "$5 million, 3 € and 40 dollars; USD 12 or seven dollars in 2025, 7 dlrs";
         let mut found = 0;
@@ -1682,8 +1669,7 @@ mod tests {
             let grammar = Grammar::new(&patterns, &lexicon).unwrap();
             let AnchoredSet::Lazy { dfa, .. } = &grammar.anchored else { panic!("a lazy set") };
             let text: String = words.concat();
-            let mut scratch = grammar.anchored.scratch();
-            let mut walker = grammar.anchored.walker(scratch.as_deref_mut());
+            let mut walker = grammar.anchored.walker();
             let mut matched = Vec::new();
             // Twice over the text, so that the second round meets the bytes the first learned;
             // each start also as texts that end after a few bytes, which a walk reads to the end.
