@@ -126,29 +126,25 @@ pub fn is_blank(text: &str, line: Span) -> bool {
 /// go on either side of them: a kept line of prose that carries a tracking pixel or an icon
 /// keeps its sentences, and its payload no longer reads as names (`R0lGODlhAQABAIAAAP`), claims
 /// of base64 or money figures. The lines that are mostly payload are removed whole as
-/// boilerplate.
+/// boilerplate, and their payloads are not read again: an image lies within a line (its
+/// characters hold no line break), so the blocks are searched, not the text.
 pub fn blocks(text: &str, lines: &[Span], kept: &[bool]) -> Vec<Span> {
     let blocks = blocks_of_lines(text, lines, kept);
-    let mut images = embedded_images(text).peekable();
-    if images.peek().is_none() {
-        return blocks;
-    }
+    // One search of the whole text spares the blocks of the many pages without an image a
+    // search each.
+    let Some(first) = SCHEME_FINDER.find(text.as_bytes()) else { return blocks };
     let mut out = Vec::with_capacity(blocks.len());
     for block in blocks {
-        let mut rest = block;
-        while let Some(&image) = images.peek().filter(|image| image.start < rest.end) {
-            if image.end <= rest.start {
-                images.next();
-                continue;
-            }
-            push_unless_blank(text, Span::new(rest.start, image.start.max(rest.start)), &mut out);
-            rest.start = image.end.min(rest.end);
-            if image.end > rest.end {
-                break;
-            }
-            images.next();
+        if block.end <= first {
+            out.push(block);
+            continue;
         }
-        push_unless_blank(text, rest, &mut out);
+        let mut rest = block.start;
+        for image in embedded_images(text, block) {
+            push_unless_blank(text, Span::new(rest, image.start.max(rest)), &mut out);
+            rest = image.end.min(block.end);
+        }
+        push_unless_blank(text, Span::new(rest, block.end), &mut out);
     }
     out
 }
@@ -160,20 +156,23 @@ fn push_unless_blank(text: &str, span: Span, out: &mut Vec<Span>) {
     }
 }
 
+/// What opens the data URI of an embedded image.
+const SCHEME: &[u8] = b"data:image/";
+
+/// Built once for every document, not once for each.
+static SCHEME_FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(SCHEME));
+
 /// The data URIs of images embedded in `text` (`data:image/png;base64,iVBOR…`,
-/// `data:image/svg+xml,%3Csvg…`), each with the brackets of the markdown image around it when
-/// it has them, in order. The payload runs over the characters of base64 (standard and
-/// URL-safe) and of percent-encoding (with the unreserved `.`, `_` and `~`); an unencoded SVG is
-/// cut only up to its first other character.
-fn embedded_images(text: &str) -> impl Iterator<Item = Span> + '_ {
-    const SCHEME: &[u8] = b"data:image/";
-    // Built once for every document, not once for each.
-    static FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(SCHEME));
+/// `data:image/svg+xml,%3Csvg…`) that start within `within`, each with the brackets of the
+/// markdown image around it when it has them, in order. The payload runs over the characters of
+/// base64 (standard and URL-safe) and of percent-encoding (with the unreserved `.`, `_` and
+/// `~`); an unencoded SVG is cut only up to its first other character.
+fn embedded_images(text: &str, within: Span) -> impl Iterator<Item = Span> + '_ {
     let bytes = text.as_bytes();
-    let mut from = 0;
+    let mut from = within.start;
     std::iter::from_fn(move || {
         loop {
-            let at = from + FINDER.find(&bytes[from..])?;
+            let at = from + SCHEME_FINDER.find(&bytes[from..within.end.max(from)])?;
             from = at + SCHEME.len();
             let Some(end) = data_uri_end(bytes, from) else { continue };
             from = end;
@@ -333,7 +332,10 @@ mod tests {
             ]), 0..24)
         ) {
             let text = parts.concat();
-            proptest::prop_assert_eq!(embedded_images(&text).collect::<Vec<_>>(), embedded_images_by_regex(&text));
+            proptest::prop_assert_eq!(
+                embedded_images(&text, Span::new(0, text.len())).collect::<Vec<_>>(),
+                embedded_images_by_regex(&text)
+            );
         }
 
         /// Blocks with images cut out are the blocks of the lines less the images: every byte of
@@ -349,7 +351,7 @@ mod tests {
             let text = parts.concat();
             let all = lines(&text);
             let kept: Vec<bool> = (0..all.len()).map(|line| !removed[line % removed.len()]).collect();
-            let images: Vec<Span> = embedded_images(&text).collect();
+            let images = embedded_images_by_regex(&text);
             let cut = blocks(&text, &all, &kept);
             let in_image = |at: usize| images.iter().any(|image| image.start <= at && at < image.end);
             let in_blocks = |blocks: &[Span], at: usize| blocks.iter().any(|block| block.start <= at && at < block.end);
