@@ -1143,6 +1143,13 @@ struct RuleSets {
     /// bit `b` (see [`Screen::bit`]), and all those patterns.
     by_screen: Vec<u64>,
     screens: u64,
+    /// The rules whose firing these sets settle once a line is a candidate for them: those
+    /// with neither patterns nor a share of link text, which fire by their phrases and word
+    /// count alone or, with start patterns, when one of those matches.
+    decided: Vec<u64>,
+    /// Those of `decided` with start patterns: one look at the line's matching start patterns
+    /// settles them all, where a test of each rule asked again.
+    started: Vec<u64>,
 }
 
 impl RuleSets {
@@ -1157,6 +1164,7 @@ impl RuleSets {
         let mut phrased = vec![0; chunks];
         let (mut open, mut by_start, mut by_screen) = (vec![0; chunks], vec![0; 64 * chunks], vec![0; 64 * chunks]);
         let (mut starts, mut screens) = (0, 0);
+        let (mut decided, mut started) = (vec![0; chunks], vec![0; chunks]);
         for (at, &rule) in order.iter().enumerate() {
             let bit = 1 << (at % 64);
             let rule = &rules[rule];
@@ -1171,6 +1179,12 @@ impl RuleSets {
             if (rule.starts == 0 && rule.patterns.is_empty()) || unscreened {
                 open[at / 64] |= bit;
             }
+            if rule.patterns.is_empty() && rule.min_link_share.is_none() && rule.pattern_share.is_none() {
+                decided[at / 64] |= bit;
+                if rule.starts != 0 {
+                    started[at / 64] |= bit;
+                }
+            }
             let file = |table: &mut [u64], all: &mut u64, mut patterns: u64| {
                 *all |= patterns;
                 while patterns != 0 {
@@ -1183,7 +1197,7 @@ impl RuleSets {
                 file(&mut by_screen, &mut screens, rule.screened.unwrap_or(0));
             }
         }
-        RuleSets { place, chunks, allowing, phrased, open, by_start, starts, by_screen, screens }
+        RuleSets { place, chunks, allowing, phrased, open, by_start, starts, by_screen, screens, decided, started }
     }
 
     /// The rules of chunk `chunk` that may fire on a line whose start patterns may match only
@@ -1193,17 +1207,27 @@ impl RuleSets {
     /// of each, per line, did; most lines leave next to none.
     #[inline(always)]
     fn viable(&self, chunk: usize, possible_starts: u64, refused: u64) -> u64 {
-        let rows = |table: &[u64], mut patterns: u64| {
-            let mut rules = 0;
-            while patterns != 0 {
-                rules |= table[patterns.trailing_zeros() as usize * self.chunks + chunk];
-                patterns &= patterns - 1;
-            }
-            rules
-        };
         self.open[chunk]
-            | rows(&self.by_start, possible_starts & self.starts)
-            | rows(&self.by_screen, !refused & self.screens)
+            | self.rows(&self.by_start, possible_starts & self.starts, chunk)
+            | self.rows(&self.by_screen, !refused & self.screens, chunk)
+    }
+
+    /// The rules of chunk `chunk` that a start pattern of `matches` (a set, see
+    /// [`StartPatterns::matches`]) belongs to.
+    fn started_by(&self, chunk: usize, matches: u64) -> u64 {
+        self.rows(&self.by_start, matches & self.starts, chunk)
+    }
+
+    /// The union of the rows of `table` (see `by_start`) for the patterns `patterns`, chunk
+    /// `chunk` of it.
+    #[inline(always)]
+    fn rows(&self, table: &[u64], mut patterns: u64, chunk: usize) -> u64 {
+        let mut rules = 0;
+        while patterns != 0 {
+            rules |= table[patterns.trailing_zeros() as usize * self.chunks + chunk];
+            patterns &= patterns - 1;
+        }
+        rules
     }
 
     /// The rules a line of `words` words whose phrases hit the rules `hits` (a set) may fire
@@ -1718,10 +1742,21 @@ impl BoilerplateClassifier {
                 if candidates != 0 {
                     candidates &= self.tried.viable(chunk, possible_starts, refused);
                 }
+                // The first rule met that its start patterns decide (see `RuleSets::started`)
+                // has them all settled: those no start pattern of the line fires go at once.
+                let mut started = self.tried.started[chunk];
                 while candidates != 0 {
-                    let rule_index = self.order[chunk * 64 + candidates.trailing_zeros() as usize];
+                    let at = candidates.trailing_zeros() as usize;
+                    if started >> at & 1 != 0 {
+                        candidates &= !started | self.tried.started_by(chunk, starts());
+                        started = 0;
+                        continue;
+                    }
+                    let rule_index = self.order[chunk * 64 + at];
                     candidates &= candidates - 1;
-                    if fires(&self.rules[rule_index], &mut starts, long_walks) {
+                    if self.tried.decided[chunk] >> at & 1 != 0
+                        || fires(&self.rules[rule_index], &mut starts, long_walks)
+                    {
                         return Some(rule_index);
                     }
                 }
@@ -2566,6 +2601,15 @@ mod tests {
                         || (!rule.patterns.is_empty() && rule.screened.is_none_or(|bits| bits & !refused != 0));
                     let viable = tried.viable(at / 64, possible_starts, refused) & 1 << (at % 64) != 0;
                     proptest::prop_assert_eq!(viable, plain, "{}", rule.id);
+                    // The start patterns that match, drawn as `possible_starts`, settle a rule
+                    // of `started` as its own start patterns do.
+                    if tried.started[at / 64] >> (at % 64) & 1 != 0 {
+                        let started = tried.started_by(at / 64, possible_starts) & 1 << (at % 64) != 0;
+                        proptest::prop_assert_eq!(started, rule.starts & possible_starts != 0, "{}", rule.id);
+                    }
+                    let decided = tried.decided[at / 64] >> (at % 64) & 1 != 0;
+                    let by_sets = rule.patterns.is_empty() && rule.min_link_share.is_none() && rule.pattern_share.is_none();
+                    proptest::prop_assert_eq!(decided, by_sets, "{}", rule.id);
                 }
             }
         }
