@@ -1687,7 +1687,7 @@ impl BoilerplateClassifier {
         let mut word_hits: Option<(Vec<u64>, u64)> = None;
         let marks = line_marks(text, lines);
         for (number, (&line, &marks)) in lines.iter().zip(&marks).enumerate() {
-            let span = line.trim(text);
+            let span = trimmed(text, line);
             if span.is_empty() {
                 by_rule.push(None);
                 cues.push(None);
@@ -1774,17 +1774,30 @@ impl BoilerplateClassifier {
         let verdicts = context::judge(&self.settings, self.stop_words.len(), cues);
         let mut removals = Vec::new();
         for (index, (fired, verdict)) in by_rule.iter().zip(verdicts).enumerate() {
-            let rule = match (fired, verdict) {
-                (Some((_, rule)), _) => *rule,
+            let (span, rule) = match (fired, verdict) {
+                (Some(fired), _) => *fired,
                 (None, Verdict::Keep) => continue,
-                (None, Verdict::LinkDense) => self.link_dense,
-                (None, Verdict::OutsideArticle) => self.outside_article,
-                (None, Verdict::Repeated) => self.repeated,
+                (None, Verdict::LinkDense) => (trimmed(text, lines[index]), self.link_dense),
+                (None, Verdict::OutsideArticle) => (trimmed(text, lines[index]), self.outside_article),
+                (None, Verdict::Repeated) => (trimmed(text, lines[index]), self.repeated),
             };
-            removals.push(Removal { line: index, span: lines[index].trim(text), rule });
+            removals.push(Removal { line: index, span, rule });
         }
         removals
     }
+}
+
+/// `line` of `text` without the white space at its ends, as [`Span::trim`] has it. Most lines
+/// open and close with a visible ASCII byte, which no trim moves: two loads tell it, where
+/// the trim checks the line's char boundaries and decodes a character at each end.
+#[inline(always)]
+fn trimmed(text: &str, line: Span) -> Span {
+    let bytes = text.as_bytes();
+    let visible_at = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_graphic);
+    if line.start < line.end && visible_at(line.start) && visible_at(line.end - 1) {
+        return line;
+    }
+    line.trim(text)
 }
 
 #[cfg(test)]
@@ -2463,6 +2476,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The lines trimmed by their edge bytes are those `Span::trim` gives.
+        #[test]
+        fn lines_are_trimmed_as_spans_trim_them(text in r"[ a.\t\n\r\x0b\x1c\u{a0}\u{2003}é]{0,12}") {
+            for line in segment::lines(&text) {
+                for start in line.start..=line.end {
+                    let part = Span::new(start, line.end);
+                    if text.is_char_boundary(start) {
+                        proptest::prop_assert_eq!(trimmed(&text, part), part.trim(&text));
+                    }
+                }
+            }
+        }
+
         /// The first word of a text, which the leading phrases are filed under, starts and ends
         /// where the `char` predicates have it, in ASCII or not.
         #[test]
