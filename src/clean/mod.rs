@@ -37,7 +37,7 @@ pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 use crate::rules::gate::{self, Gate};
 use crate::rules::lazy::{self, LazyCache, LazyDfa, TextWalks};
 use aho_corasick::{AhoCorasick, MatchKind};
-use context::{KindLists, LineCues, Settings, StopWords, Verdict};
+use context::{KindSets, LineCues, Settings, StopWords, Verdict};
 use regex_automata::hybrid::LazyStateID;
 use visible::{Scratch, line_marks, link_cache, visible_line};
 
@@ -1078,6 +1078,8 @@ pub struct BoilerplateClassifier {
     word_sets: WordSets,
     refusals: Refusals,
     settings: Settings,
+    /// The kinds of `settings` as sets.
+    kinds: KindSets,
     stop_words: StopWords,
     /// The rules standing for the context verdicts `link-dense`, `outside-article` and
     /// `repeated`.
@@ -1629,6 +1631,7 @@ impl BoilerplateClassifier {
             literal_sets: parts.literal_sets,
             word_sets: parts.word_sets,
             refusals: parts.refusals,
+            kinds: KindSets::new(&settings),
             settings,
             stop_words,
             link_dense,
@@ -1765,11 +1768,7 @@ impl BoilerplateClassifier {
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push(fired.map(|rule| (span, rule)));
             let removed_as = fired.map(|rule| self.rules[rule].kind);
-            let kinds = KindLists {
-                closing: &self.settings.closing_kinds,
-                cluster_ending: &self.settings.cluster_ending_kinds,
-            };
-            cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, &kinds)));
+            cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, self.kinds)));
         }
         let verdicts = context::judge(&self.settings, self.stop_words.len(), cues);
         let mut removals = Vec::new();
