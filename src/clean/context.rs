@@ -480,7 +480,13 @@ impl StopWords {
                     marked
                 };
                 let lead = &text[..text.len() - body.len()];
-                (body, usize::from(body.len() < marked.len()), lead.chars().filter(|c| !c.is_whitespace()).count())
+                // The lead is mostly a few bytes of ASCII markup, counted without decoding.
+                let lead_chars = if lead.is_ascii() {
+                    lead.bytes().filter(|byte| !matches!(byte, b'\t'..=b'\r' | b' ')).count()
+                } else {
+                    lead.chars().filter(|c| !c.is_whitespace()).count()
+                };
+                (body, usize::from(body.len() < marked.len()), lead_chars)
             }
         };
         let lead = text.len() - body.len();
@@ -798,10 +804,26 @@ fn push_lowercase(lower: &mut String, token: &str) {
     }
 }
 
-/// The kinds of chrome that close an article and that end a cluster (see `Settings`).
-pub struct KindLists<'a> {
-    pub closing: &'a [BoilerplateKind],
-    pub cluster_ending: &'a [BoilerplateKind],
+/// The kinds of chrome that close an article and that end a cluster (see `Settings`), one bit
+/// each (see [`kind_bit`]): a removed line tests a bit of each, where a search of the lists
+/// took a comparison per kind listed.
+#[derive(Debug, Clone, Copy)]
+pub struct KindSets {
+    closing: u64,
+    cluster_ending: u64,
+}
+
+impl KindSets {
+    pub fn new(settings: &Settings) -> KindSets {
+        let set = |kinds: &[BoilerplateKind]| kinds.iter().fold(0, |set, &kind| set | kind_bit(kind));
+        KindSets { closing: set(&settings.closing_kinds), cluster_ending: set(&settings.cluster_ending_kinds) }
+    }
+}
+
+/// The bit of `kind` in a [`KindSets`] set: its place in the declaration, which a dozen kinds
+/// keep far below 64.
+fn kind_bit(kind: BoilerplateKind) -> u64 {
+    1 << kind as u32
 }
 
 /// What the context pass needs to know about one non-blank line.
@@ -874,7 +896,7 @@ impl LineCues {
         scan: &LineScan,
         raw: &str,
         removed_as: Option<BoilerplateKind>,
-        kinds: &KindLists,
+        kinds: KindSets,
     ) -> LineCues {
         let LineScan { body, stop_words, counted: Counted { words, chars, sentence, .. }, .. } = *scan;
         let link_share = if chars == 0 {
@@ -895,8 +917,8 @@ impl LineCues {
             top_heading: raw.strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
             ruled: removed_as.is_some(),
             transparent: chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl),
-            closes: removed_as.is_some_and(|kind| kinds.closing.contains(&kind)),
-            ends_cluster: removed_as.is_some_and(|kind| kinds.cluster_ending.contains(&kind)) && heading,
+            closes: removed_as.is_some_and(|kind| kinds.closing & kind_bit(kind) != 0),
+            ends_cluster: removed_as.is_some_and(|kind| kinds.cluster_ending & kind_bit(kind) != 0) && heading,
         }
     }
 }

@@ -37,7 +37,7 @@ pub use repeats::{RepeatCounter, RepeatedLines, distinct_line_keys};
 use crate::rules::gate::{self, Gate};
 use crate::rules::lazy::{self, LazyCache, LazyDfa, TextWalks};
 use aho_corasick::{AhoCorasick, MatchKind};
-use context::{KindLists, LineCues, Settings, StopWords, Verdict};
+use context::{KindSets, LineCues, Settings, StopWords, Verdict};
 use regex_automata::hybrid::LazyStateID;
 use visible::{Scratch, line_marks, link_cache, visible_line};
 
@@ -1078,6 +1078,8 @@ pub struct BoilerplateClassifier {
     word_sets: WordSets,
     refusals: Refusals,
     settings: Settings,
+    /// The kinds of `settings` as sets.
+    kinds: KindSets,
     stop_words: StopWords,
     /// The rules standing for the context verdicts `link-dense`, `outside-article` and
     /// `repeated`.
@@ -1143,6 +1145,13 @@ struct RuleSets {
     /// bit `b` (see [`Screen::bit`]), and all those patterns.
     by_screen: Vec<u64>,
     screens: u64,
+    /// The rules whose firing these sets settle once a line is a candidate for them: those
+    /// with neither patterns nor a share of link text, which fire by their phrases and word
+    /// count alone or, with start patterns, when one of those matches.
+    decided: Vec<u64>,
+    /// Those of `decided` with start patterns: one look at the line's matching start patterns
+    /// settles them all, where a test of each rule asked again.
+    started: Vec<u64>,
 }
 
 impl RuleSets {
@@ -1157,6 +1166,7 @@ impl RuleSets {
         let mut phrased = vec![0; chunks];
         let (mut open, mut by_start, mut by_screen) = (vec![0; chunks], vec![0; 64 * chunks], vec![0; 64 * chunks]);
         let (mut starts, mut screens) = (0, 0);
+        let (mut decided, mut started) = (vec![0; chunks], vec![0; chunks]);
         for (at, &rule) in order.iter().enumerate() {
             let bit = 1 << (at % 64);
             let rule = &rules[rule];
@@ -1171,6 +1181,12 @@ impl RuleSets {
             if (rule.starts == 0 && rule.patterns.is_empty()) || unscreened {
                 open[at / 64] |= bit;
             }
+            if rule.patterns.is_empty() && rule.min_link_share.is_none() && rule.pattern_share.is_none() {
+                decided[at / 64] |= bit;
+                if rule.starts != 0 {
+                    started[at / 64] |= bit;
+                }
+            }
             let file = |table: &mut [u64], all: &mut u64, mut patterns: u64| {
                 *all |= patterns;
                 while patterns != 0 {
@@ -1183,7 +1199,7 @@ impl RuleSets {
                 file(&mut by_screen, &mut screens, rule.screened.unwrap_or(0));
             }
         }
-        RuleSets { place, chunks, allowing, phrased, open, by_start, starts, by_screen, screens }
+        RuleSets { place, chunks, allowing, phrased, open, by_start, starts, by_screen, screens, decided, started }
     }
 
     /// The rules of chunk `chunk` that may fire on a line whose start patterns may match only
@@ -1193,17 +1209,27 @@ impl RuleSets {
     /// of each, per line, did; most lines leave next to none.
     #[inline(always)]
     fn viable(&self, chunk: usize, possible_starts: u64, refused: u64) -> u64 {
-        let rows = |table: &[u64], mut patterns: u64| {
-            let mut rules = 0;
-            while patterns != 0 {
-                rules |= table[patterns.trailing_zeros() as usize * self.chunks + chunk];
-                patterns &= patterns - 1;
-            }
-            rules
-        };
         self.open[chunk]
-            | rows(&self.by_start, possible_starts & self.starts)
-            | rows(&self.by_screen, !refused & self.screens)
+            | self.rows(&self.by_start, possible_starts & self.starts, chunk)
+            | self.rows(&self.by_screen, !refused & self.screens, chunk)
+    }
+
+    /// The rules of chunk `chunk` that a start pattern of `matches` (a set, see
+    /// [`StartPatterns::matches`]) belongs to.
+    fn started_by(&self, chunk: usize, matches: u64) -> u64 {
+        self.rows(&self.by_start, matches & self.starts, chunk)
+    }
+
+    /// The union of the rows of `table` (see `by_start`) for the patterns `patterns`, chunk
+    /// `chunk` of it.
+    #[inline(always)]
+    fn rows(&self, table: &[u64], mut patterns: u64, chunk: usize) -> u64 {
+        let mut rules = 0;
+        while patterns != 0 {
+            rules |= table[patterns.trailing_zeros() as usize * self.chunks + chunk];
+            patterns &= patterns - 1;
+        }
+        rules
     }
 
     /// The rules a line of `words` words whose phrases hit the rules `hits` (a set) may fire
@@ -1605,6 +1631,7 @@ impl BoilerplateClassifier {
             literal_sets: parts.literal_sets,
             word_sets: parts.word_sets,
             refusals: parts.refusals,
+            kinds: KindSets::new(&settings),
             settings,
             stop_words,
             link_dense,
@@ -1663,7 +1690,7 @@ impl BoilerplateClassifier {
         let mut word_hits: Option<(Vec<u64>, u64)> = None;
         let marks = line_marks(text, lines);
         for (number, (&line, &marks)) in lines.iter().zip(&marks).enumerate() {
-            let span = line.trim(text);
+            let span = trimmed(text, line);
             if span.is_empty() {
                 by_rule.push(None);
                 cues.push(None);
@@ -1718,10 +1745,21 @@ impl BoilerplateClassifier {
                 if candidates != 0 {
                     candidates &= self.tried.viable(chunk, possible_starts, refused);
                 }
+                // The first rule met that its start patterns decide (see `RuleSets::started`)
+                // has them all settled: those no start pattern of the line fires go at once.
+                let mut started = self.tried.started[chunk];
                 while candidates != 0 {
-                    let rule_index = self.order[chunk * 64 + candidates.trailing_zeros() as usize];
+                    let at = candidates.trailing_zeros() as usize;
+                    if started >> at & 1 != 0 {
+                        candidates &= !started | self.tried.started_by(chunk, starts());
+                        started = 0;
+                        continue;
+                    }
+                    let rule_index = self.order[chunk * 64 + at];
                     candidates &= candidates - 1;
-                    if fires(&self.rules[rule_index], &mut starts, long_walks) {
+                    if self.tried.decided[chunk] >> at & 1 != 0
+                        || fires(&self.rules[rule_index], &mut starts, long_walks)
+                    {
                         return Some(rule_index);
                     }
                 }
@@ -1730,26 +1768,35 @@ impl BoilerplateClassifier {
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push(fired.map(|rule| (span, rule)));
             let removed_as = fired.map(|rule| self.rules[rule].kind);
-            let kinds = KindLists {
-                closing: &self.settings.closing_kinds,
-                cluster_ending: &self.settings.cluster_ending_kinds,
-            };
-            cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, &kinds)));
+            cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, self.kinds)));
         }
         let verdicts = context::judge(&self.settings, self.stop_words.len(), cues);
         let mut removals = Vec::new();
         for (index, (fired, verdict)) in by_rule.iter().zip(verdicts).enumerate() {
-            let rule = match (fired, verdict) {
-                (Some((_, rule)), _) => *rule,
+            let (span, rule) = match (fired, verdict) {
+                (Some(fired), _) => *fired,
                 (None, Verdict::Keep) => continue,
-                (None, Verdict::LinkDense) => self.link_dense,
-                (None, Verdict::OutsideArticle) => self.outside_article,
-                (None, Verdict::Repeated) => self.repeated,
+                (None, Verdict::LinkDense) => (trimmed(text, lines[index]), self.link_dense),
+                (None, Verdict::OutsideArticle) => (trimmed(text, lines[index]), self.outside_article),
+                (None, Verdict::Repeated) => (trimmed(text, lines[index]), self.repeated),
             };
-            removals.push(Removal { line: index, span: lines[index].trim(text), rule });
+            removals.push(Removal { line: index, span, rule });
         }
         removals
     }
+}
+
+/// `line` of `text` without the white space at its ends, as [`Span::trim`] has it. Most lines
+/// open and close with a visible ASCII byte, which no trim moves: two loads tell it, where
+/// the trim checks the line's char boundaries and decodes a character at each end.
+#[inline(always)]
+fn trimmed(text: &str, line: Span) -> Span {
+    let bytes = text.as_bytes();
+    let visible_at = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_graphic);
+    if line.start < line.end && visible_at(line.start) && visible_at(line.end - 1) {
+        return line;
+    }
+    line.trim(text)
 }
 
 #[cfg(test)]
@@ -2428,6 +2475,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The lines trimmed by their edge bytes are those `Span::trim` gives.
+        #[test]
+        fn lines_are_trimmed_as_spans_trim_them(text in r"[ a.\t\n\r\x0b\x1c\u{a0}\u{2003}é]{0,12}") {
+            for line in segment::lines(&text) {
+                for start in line.start..=line.end {
+                    let part = Span::new(start, line.end);
+                    if text.is_char_boundary(start) {
+                        proptest::prop_assert_eq!(trimmed(&text, part), part.trim(&text));
+                    }
+                }
+            }
+        }
+
         /// The first word of a text, which the leading phrases are filed under, starts and ends
         /// where the `char` predicates have it, in ASCII or not.
         #[test]
@@ -2566,6 +2626,15 @@ mod tests {
                         || (!rule.patterns.is_empty() && rule.screened.is_none_or(|bits| bits & !refused != 0));
                     let viable = tried.viable(at / 64, possible_starts, refused) & 1 << (at % 64) != 0;
                     proptest::prop_assert_eq!(viable, plain, "{}", rule.id);
+                    // The start patterns that match, drawn as `possible_starts`, settle a rule
+                    // of `started` as its own start patterns do.
+                    if tried.started[at / 64] >> (at % 64) & 1 != 0 {
+                        let started = tried.started_by(at / 64, possible_starts) & 1 << (at % 64) != 0;
+                        proptest::prop_assert_eq!(started, rule.starts & possible_starts != 0, "{}", rule.id);
+                    }
+                    let decided = tried.decided[at / 64] >> (at % 64) & 1 != 0;
+                    let by_sets = rule.patterns.is_empty() && rule.min_link_share.is_none() && rule.pattern_share.is_none();
+                    proptest::prop_assert_eq!(decided, by_sets, "{}", rule.id);
                 }
             }
         }
