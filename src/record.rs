@@ -199,6 +199,14 @@ macro_rules! key {
     };
 }
 
+/// `,"name":"`, the name of a field after the first that holds a string, with the string's
+/// opening quote (see [`Room::put_str_after`]).
+macro_rules! opening {
+    ($name:literal) => {
+        concat!(key!($name), "\"")
+    };
+}
+
 impl Record<'_> {
     /// The name a passed-through field is written under: its own, or `input_` in front of it as
     /// many times as it takes to collide with neither a record field nor another input field.
@@ -443,8 +451,16 @@ impl<'o> Room<'o> {
     /// its entry and exit took about fifteen instructions of the hundred a string takes.
     #[inline(always)]
     fn put_str(&mut self, text: &str) {
+        self.put_str_after("\"", text);
+    }
+
+    /// [`Room::put_str`] after `opening`, punctuation or a field name that ends with the
+    /// string's opening quote (`,"text":"`, as `opening!` writes it): the two in one store and one
+    /// check of the room, where a field name and its string's quote took one each.
+    #[inline(always)]
+    fn put_str_after(&mut self, opening: &str, text: &str) {
         let mut rest = text.as_bytes();
-        self.put(b"\"");
+        self.put(opening);
         loop {
             let clean = self.put_clean_prefix(rest);
             let Some((&byte, after)) = rest[clean..].split_first() else { break };
@@ -690,17 +706,15 @@ fn write_items<T: Item>(out: &mut Vec<u8>, key: &str, items: &[T], decoded: &Dec
     for (index, item) in items.iter().enumerate() {
         let (text, rule) = (item.text(), item.rule());
         let mut room = Room::new(out, ITEM_ROOM + text.len() + rule.len() + item.fields_room());
-        if index > 0 {
-            room.put(b",");
+        match index {
+            0 => room.put(first!("start")),
+            _ => room.put(concat!(",", first!("start"))),
         }
-        room.put(first!("start"));
         room.put_uint(decoded.input_offset(item.span().start));
         room.put(key!("end"));
         room.put_uint(decoded.input_offset(item.span().end));
-        room.put(key!("text"));
-        room.put_str(text);
-        room.put(key!("rule"));
-        room.put_str(rule);
+        room.put_str_after(opening!("text"), text);
+        room.put_str_after(opening!("rule"), rule);
         item.put_fields(&mut room, decoded);
         room.put(b"}");
         room.done();
@@ -809,8 +823,7 @@ impl Item for EntityItem<'_> {
     fn put_fields(&self, room: &mut Room<'_>, _: &Decoded) {
         room.put(key!("type"));
         room.put_padded(self.entity_type.json());
-        room.put(key!("canonical"));
-        room.put_str(&self.canonical);
+        room.put_str_after(opening!("canonical"), &self.canonical);
     }
 }
 
@@ -858,8 +871,7 @@ impl Item for ClaimItem<'_> {
         room.put_array(&self.hedges, |room, hedge| room.put_str(hedge));
         match &self.attribution {
             Some(attribution) => {
-                room.put(concat!(key!("attribution"), first!("speaker")));
-                room.put_str(&attribution.speaker);
+                room.put_str_after(concat!(key!("attribution"), first!("speaker"), "\""), &attribution.speaker);
                 room.put(key!("start"));
                 room.put_uint(decoded.input_offset(attribution.span.start));
                 room.put(key!("end"));
