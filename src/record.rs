@@ -199,6 +199,14 @@ macro_rules! key {
     };
 }
 
+/// `,"name":"`, the name of a field after the first that holds a string, with the string's
+/// opening quote (see [`Room::put_str_after`]).
+macro_rules! opening {
+    ($name:literal) => {
+        concat!(key!($name), "\"")
+    };
+}
+
 impl Record<'_> {
     /// The name a passed-through field is written under: its own, or `input_` in front of it as
     /// many times as it takes to collide with neither a record field nor another input field.
@@ -343,13 +351,23 @@ impl<'o> Room<'o> {
         self.put_first(&padded.bytes, padded.len);
     }
 
-    /// Writes `value` in decimal, as serde_json writes it. Below a hundred million (every
-    /// offset of a document under 100 MB) its eight digits, leading zeros included, are put
-    /// together in a word (see [`eight_digits`]), the zeros are shifted out, and the word is
-    /// stored whole: no count of the digits beforehand and no `memcpy` call. Larger values go
-    /// through `itoa`.
-    #[inline]
+    /// Writes `value` in decimal, as serde_json writes it. Below ten thousand (most offsets:
+    /// most pages are a few kilobytes) its two pairs of digits are read from a table, the
+    /// leading zeros shifted out by a count of three comparisons, and the word stored whole.
+    /// Below a hundred million (every offset of a document under 100 MB) its eight digits,
+    /// leading zeros included, are put together in a word (see [`eight_digits`]), the zeros are
+    /// shifted out, and the word is stored whole: no `memcpy` call. Larger values go through
+    /// `itoa`.
+    #[inline(always)]
     fn put_uint(&mut self, value: usize) {
+        if value < 10_000 {
+            let [first, second] = DIGIT_PAIRS[value / 100];
+            let [third, fourth] = DIGIT_PAIRS[value % 100];
+            let digits = u32::from_le_bytes([first, second, third, fourth]);
+            let len = 1 + usize::from(value >= 10) + usize::from(value >= 100) + usize::from(value >= 1000);
+            self.put_first(&(digits >> (8 * (4 - len))).to_le_bytes(), len);
+            return;
+        }
         if value >= 100_000_000 {
             self.put(itoa::Buffer::new().format(value));
             return;
@@ -433,8 +451,16 @@ impl<'o> Room<'o> {
     /// its entry and exit took about fifteen instructions of the hundred a string takes.
     #[inline(always)]
     fn put_str(&mut self, text: &str) {
+        self.put_str_after("\"", text);
+    }
+
+    /// [`Room::put_str`] after `opening`, punctuation or a field name that ends with the
+    /// string's opening quote (`,"text":"`, as `opening!` writes it): the two in one store and one
+    /// check of the room, where a field name and its string's quote took one each.
+    #[inline(always)]
+    fn put_str_after(&mut self, opening: &str, text: &str) {
         let mut rest = text.as_bytes();
-        self.put(b"\"");
+        self.put(opening);
         loop {
             let clean = self.put_clean_prefix(rest);
             let Some((&byte, after)) = rest[clean..].split_first() else { break };
@@ -492,6 +518,17 @@ fn reopen(out: &mut Vec<u8>, used: usize, left: usize, write: impl FnOnce(&mut V
 
 /// The room a number takes: the digits of the largest `u64`.
 const UINT_ROOM: usize = 20;
+
+/// The two decimal digits of each number below a hundred, in ASCII.
+static DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0; 2]; 100];
+    let mut pair = 0;
+    while pair < 100 {
+        pairs[pair] = [b'0' + (pair / 10) as u8, b'0' + (pair % 10) as u8];
+        pair += 1;
+    }
+    pairs
+};
 
 /// The eight decimal digits of `value` (below a hundred million, leading zeros included) as the
 /// bytes of a little-endian word, the first digit lowest, each a value from 0 to 9. The number
@@ -644,33 +681,43 @@ trait Item {
     fn rule(&self) -> &str;
     /// The length of the item's own texts, beyond its `text` and `rule`.
     fn extra_len(&self) -> usize;
-    /// Writes the item's own fields, each with a comma before it, after its `rule`.
-    fn write_fields(&self, out: &mut Vec<u8>, decoded: &Decoded);
+    /// The room [`Item::put_fields`] takes: its field names, values and strings, the sixteen
+    /// bytes of slack past the last string aside (the item's room holds them once).
+    fn fields_room(&self) -> usize;
+    /// Puts the item's own fields, each with a comma before it, after its `rule`.
+    fn put_fields(&self, room: &mut Room<'_>, decoded: &Decoded);
 }
 
 /// What the fields before an item's text take: a comma, `{"start":`, its number, `,"end":`
 /// and its number.
 const ITEM_START_ROOM: usize = 1 + first!("start").len() + key!("end").len() + 2 * UINT_ROOM;
 
+/// What an item's fields around its `text` and `rule` take, beyond the two strings: the start
+/// of the item, their names, quotes and slack, and the brace that closes the item.
+const ITEM_ROOM: usize = ITEM_START_ROOM + key!("text").len() + key!("rule").len() + 2 * 2 + 16 + 1;
+
 /// Writes `key`, a field name with its punctuation, and the items as an array of objects,
-/// their spans translated to input offsets.
+/// their spans translated to input offsets. Each item is written into one reservation: with a
+/// reservation for its start, each string and its own fields, the buffer's length and capacity
+/// went to memory and back four times an item.
 fn write_items<T: Item>(out: &mut Vec<u8>, key: &str, items: &[T], decoded: &Decoded) {
     out.extend_from_slice(key.as_bytes());
     out.push(b'[');
     for (index, item) in items.iter().enumerate() {
-        let mut room = Room::new(out, ITEM_START_ROOM);
-        if index > 0 {
-            room.put(b",");
+        let (text, rule) = (item.text(), item.rule());
+        let mut room = Room::new(out, ITEM_ROOM + text.len() + rule.len() + item.fields_room());
+        match index {
+            0 => room.put(first!("start")),
+            _ => room.put(concat!(",", first!("start"))),
         }
-        room.put(first!("start"));
         room.put_uint(decoded.input_offset(item.span().start));
         room.put(key!("end"));
         room.put_uint(decoded.input_offset(item.span().end));
-        let out = room.done();
-        write_str_after(out, key!("text"), item.text());
-        write_str_after(out, key!("rule"), item.rule());
-        item.write_fields(out, decoded);
-        out.push(b'}');
+        room.put_str_after(opening!("text"), text);
+        room.put_str_after(opening!("rule"), rule);
+        item.put_fields(&mut room, decoded);
+        room.put(b"}");
+        room.done();
     }
     out.push(b']');
 }
@@ -727,8 +774,13 @@ impl Item for BoilerplateItem<'_> {
     fn extra_len(&self) -> usize {
         0
     }
-    fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
-        write_padded_after(out, key!("kind"), Some(self.kind.json()));
+    fn fields_room(&self) -> usize {
+        key!("kind").len() + PADDED
+    }
+    #[inline]
+    fn put_fields(&self, room: &mut Room<'_>, _: &Decoded) {
+        room.put(key!("kind"));
+        room.put_padded(self.kind.json());
     }
 }
 
@@ -738,17 +790,23 @@ impl Item for MoneyItem<'_> {
     fn extra_len(&self) -> usize {
         self.per.map_or(0, str::len)
     }
-    fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
-        out.extend_from_slice(key!("amount").as_bytes());
-        write_decimal(out, self.amount);
-        out.extend_from_slice(key!("amount_max").as_bytes());
-        match self.amount_max {
-            Some(max) => write_decimal(out, max),
-            None => out.extend_from_slice(b"null"),
-        }
-        write_opt_str(out, key!("currency"), self.currency);
-        let out = write_padded_after(out, key!("qualifier"), self.qualifier.map(Qualifier::json));
-        write_opt_str(out, key!("per"), self.per);
+    /// Amounts are few and go through a formatter: their fields are appended to the buffer.
+    fn fields_room(&self) -> usize {
+        0
+    }
+    fn put_fields(&self, room: &mut Room<'_>, _: &Decoded) {
+        room.detour(|out| {
+            out.extend_from_slice(key!("amount").as_bytes());
+            write_decimal(out, self.amount);
+            out.extend_from_slice(key!("amount_max").as_bytes());
+            match self.amount_max {
+                Some(max) => write_decimal(out, max),
+                None => out.extend_from_slice(b"null"),
+            }
+            write_opt_str(out, key!("currency"), self.currency);
+            let out = write_padded_after(out, key!("qualifier"), self.qualifier.map(Qualifier::json));
+            write_opt_str(out, key!("per"), self.per);
+        });
     }
 }
 
@@ -758,14 +816,14 @@ impl Item for EntityItem<'_> {
     fn extra_len(&self) -> usize {
         self.canonical.len()
     }
-    fn write_fields(&self, out: &mut Vec<u8>, _: &Decoded) {
-        let fields = key!("type").len() + PADDED + key!("canonical").len();
-        let mut room = Room::new(out, fields + self.canonical.len() + STR_ROOM);
+    fn fields_room(&self) -> usize {
+        key!("type").len() + PADDED + key!("canonical").len() + self.canonical.len() + 2
+    }
+    #[inline]
+    fn put_fields(&self, room: &mut Room<'_>, _: &Decoded) {
         room.put(key!("type"));
         room.put_padded(self.entity_type.json());
-        room.put(key!("canonical"));
-        room.put_str(&self.canonical);
-        room.done();
+        room.put_str_after(opening!("canonical"), &self.canonical);
     }
 }
 
@@ -777,10 +835,7 @@ impl Item for ClaimItem<'_> {
         let indices = (self.entities.len() + self.money.len()) * 6;
         self.kinds.len() * 16 + array_len(&self.hedges) + array_len(&self.cues) + attribution + indices
     }
-    /// Every field in one reservation: a claim has a dozen of them, most short (kinds, cues that
-    /// are rule names, small indices), and through a call and a reservation each their entry,
-    /// exit and the buffer's length and capacity round trips cost more than their bytes.
-    fn write_fields(&self, out: &mut Vec<u8>, decoded: &Decoded) {
+    fn fields_room(&self) -> usize {
         let attribution_room = match &self.attribution {
             Some(attribution) => {
                 let fields = concat!(key!("attribution"), first!("speaker")).len()
@@ -802,16 +857,21 @@ impl Item for ClaimItem<'_> {
             + array_len(&self.hedges)
             + array_len(&self.cues)
             + (self.entities.len() + self.money.len()) * (1 + UINT_ROOM);
-        // The strings share the sixteen bytes of slack past the last one's end.
-        let mut room = Room::new(out, keys + arrays + attribution_room + SCORE_ROOM + 16);
+        keys + arrays + attribution_room + SCORE_ROOM
+    }
+    /// Every field in the item's reservation: a claim has a dozen of them, most short (kinds,
+    /// cues that are rule names, small indices), and through a call and a reservation each
+    /// their entry, exit and the buffer's length and capacity round trips cost more than their
+    /// bytes.
+    #[inline]
+    fn put_fields(&self, room: &mut Room<'_>, decoded: &Decoded) {
         room.put(key!("kinds"));
         room.put_array(&self.kinds, |room, kind| room.put_padded(kind.json()));
         room.put(key!("hedges"));
         room.put_array(&self.hedges, |room, hedge| room.put_str(hedge));
         match &self.attribution {
             Some(attribution) => {
-                room.put(concat!(key!("attribution"), first!("speaker")));
-                room.put_str(&attribution.speaker);
+                room.put_str_after(concat!(key!("attribution"), first!("speaker"), "\""), &attribution.speaker);
                 room.put(key!("start"));
                 room.put_uint(decoded.input_offset(attribution.span.start));
                 room.put(key!("end"));
@@ -833,7 +893,6 @@ impl Item for ClaimItem<'_> {
         room.put_array(&self.entities, |room, &entity| room.put_uint(entity));
         room.put(key!("money"));
         room.put_array(&self.money, |room, &money| room.put_uint(money));
-        room.done();
     }
 }
 

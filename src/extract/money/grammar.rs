@@ -57,7 +57,7 @@ use super::number::parse_numeral;
 use super::pieces::{self, Pieces};
 use crate::chars::{ByteRanges, sixteen_at};
 use crate::rules::gate;
-use crate::rules::lazy::{self, LazyCache, LazyDfa};
+use crate::rules::lazy::{self, AnchoredStarts, LazyCache, LazyDfa};
 
 /// Macros whose capture is read; each may occur twice in a pattern (low and high end).
 const CAPTURING: [&str; 18] = [
@@ -567,15 +567,23 @@ type CacheMaker = lazy::CacheMaker<LazyCache>;
 /// as the walks meet them, in small tables that stay in the processor's cache.
 struct Scratch {
     cache: LazyCache,
-    /// Bit `second` of row `first`: the walk over a text starting with `first, second` dies
-    /// there without passing a match.
-    dies: Box<[[u64; 4]; 256]>,
-    /// For a pair `first, second` the walk got past, its row in `dies_third` (0: none yet).
-    third_row: Box<[[u16; 256]; 256]>,
+    /// The walks' start state, got once per clearing of the cache.
+    start: AnchoredStarts,
+    /// Bit `pair % 64` of word `pair / 64`, where `pair` is a text's first two bytes as a
+    /// little-endian `u16` (see [`pair_at`]): the walk over a text starting with them dies there
+    /// without passing a match. A scan reads the pair with one load and tests it with one bit.
+    dies: Box<[u64; 1 << 10]>,
+    /// For a pair the walk got past, by the same `pair`, its row in `dies_third` (0: none yet).
+    third_row: Box<[u16; 1 << 16]>,
     /// Bit `third` of a row: the walk over a text starting with the row's pair and `third`
     /// dies on the third byte without passing a match. Row 0 stays empty, for the pairs
     /// without a row of their own.
     dies_third: Vec<[u64; 4]>,
+}
+
+/// The first two bytes of a text as one number, the index of their pair in [`Scratch`].
+fn pair_at(first: u8, second: u8) -> usize {
+    usize::from(u16::from_le_bytes([first, second]))
 }
 
 impl AnchoredSet {
@@ -591,8 +599,9 @@ impl AnchoredSet {
         let maker = dfa.clone();
         let caches = Box::new(Pool::new(Box::new(move || Scratch {
             cache: maker.create_cache(),
-            dies: Box::new([[0; 4]; 256]),
-            third_row: vec![[0; 256]; 256].into_boxed_slice().try_into().expect("256 rows"),
+            start: AnchoredStarts::new(regex_automata::Anchored::Yes),
+            dies: Box::new([0; 1 << 10]),
+            third_row: vec![0; 1 << 16].into_boxed_slice().try_into().expect("a row for every pair"),
             dies_third: vec![[0; 4]],
         }) as ScratchMaker));
         Some(AnchoredSet::Lazy { dfa: Box::new(dfa), caches })
@@ -614,17 +623,22 @@ enum Walker<'a> {
 }
 
 impl Walker<'_> {
-    /// Whether earlier walks showed that no pattern matches at the start of `text`: the walk
+    /// Whether earlier walks showed that no pattern matches at the start of a text: the walk
     /// starts in the same state whatever the text (anchored, nothing before it), so the first
     /// two or three bytes it died on once, it dies on again, whatever follows them. What it
     /// dies on is learned only from a text with a byte more (see [`Walker::matches`]): a walk
-    /// that read to the end of its text may have ended there rather than died.
-    fn dies(&self, text: &[u8]) -> bool {
-        match (self, text) {
-            (Walker::Lazy(_, scratch), &[first, second, third, ..]) => {
-                let row = usize::from(scratch.third_row[usize::from(first)][usize::from(second)]);
-                gate::has_byte(&scratch.dies[usize::from(first)], second)
-                    || gate::has_byte(&scratch.dies_third[row], third)
+    /// that read to the end of its text may have ended there rather than died. The tables are
+    /// looked up once, here, so that the scan asking for every candidate keeps them in registers.
+    fn dies(&self) -> impl Fn(&[u8]) -> bool + '_ {
+        let tables = match self {
+            Walker::Lazy(_, scratch) => Some((&*scratch.dies, &*scratch.third_row, scratch.dies_third.as_slice())),
+            Walker::Set(_) => None,
+        };
+        move |text| match (tables, text) {
+            (Some((dies, third_row, dies_third)), &[first, second, third, ..]) => {
+                let pair = pair_at(first, second);
+                dies[pair >> 6] >> (pair & 63) & 1 == 1
+                    || gate::has_byte(&dies_third[usize::from(third_row[pair])], third)
             }
             _ => false,
         }
@@ -642,17 +656,17 @@ impl Walker<'_> {
                     &[first, second, third, ..] => Some((first, second, third)),
                     _ => None,
                 };
-                let Scratch { cache, dies, third_row, dies_third } = &mut **scratch;
-                let reach = match walk_all(dfa, cache, text, matched) {
+                let Scratch { cache, start, dies, third_row, dies_third } = &mut **scratch;
+                let reach = match walk_all(dfa, cache, start, text, matched) {
                     Some(read) => {
                         if let Some((first, second, third)) = head
                             && matched.is_empty()
                         {
+                            let pair = pair_at(first, second);
                             if read <= 2 {
-                                gate::add_byte(&mut dies[usize::from(first)], second);
+                                dies[pair >> 6] |= 1 << (pair & 63);
                             } else if read == 3 && text.len() > 3 {
-                                let row = &mut third_row[usize::from(first)][usize::from(second)];
-                                learn_third(row, dies_third, third);
+                                learn_third(&mut third_row[pair], dies_third, third);
                             }
                         }
                         // A match ending at a byte is seen on the byte after it: the byte the
@@ -697,10 +711,19 @@ fn learn_third(row: &mut u16, dies_third: &mut Vec<[u64; 4]>, third: u8) {
 
 /// Walks the lazy DFA `dfa` (match kind `All`, patterns anchored) over `text` from its start
 /// until it dies or the text ends, pushing the patterns of every match state it passes onto
-/// `matched`; the number of bytes read, `None` if it could not go on.
-fn walk_all(dfa: &LazyDfa, cache: &mut LazyCache, text: &str, matched: &mut Vec<usize>) -> Option<usize> {
-    let input = regex_automata::Input::new(text).anchored(regex_automata::Anchored::Yes);
-    lazy::walk_counting(dfa, cache, &input, |cache, state| {
+/// `matched`; the number of bytes read, `None` if it could not go on. The start state is taken
+/// from `start` (kept with `cache`): every walk starts in the same one, which finding anew was
+/// a good part of a walk of a few bytes.
+fn walk_all(
+    dfa: &LazyDfa,
+    cache: &mut LazyCache,
+    start: &mut AnchoredStarts,
+    text: &str,
+    matched: &mut Vec<usize>,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let state = start.get(dfa, cache, bytes, 0)?;
+    lazy::walk_from(dfa, cache, state, bytes, 0..bytes.len(), |cache, state, _| {
         for index in 0..dfa.match_len(cache, state) {
             matched.push(dfa.match_pattern(cache, state, index).as_usize());
         }
@@ -836,7 +859,7 @@ impl Grammar {
             // match there is one pass of the anchored set, and what a pattern's macros captured
             // is read with that pattern alone, as resolving captures on all the patterns at once
             // costs far more.
-            let Some(start) = starts.next(position, |bytes| walker.dies(bytes)) else { break };
+            let Some(start) = starts.next(position, walker.dies()) else { break };
             if !text.is_char_boundary(start) {
                 // No lead starts inside a character.
                 position = start + 1;
@@ -1678,10 +1701,11 @@ mod tests {
             for (start, end) in starts.flat_map(|start| ends(start).map(move |end| (start, end))) {
                 let rest = &text[start..end];
                 let mut fresh = Vec::new();
-                let fresh_reach = walk_all(dfa, &mut dfa.create_cache(), rest, &mut fresh).unwrap();
+                let mut fresh_start = AnchoredStarts::new(regex_automata::Anchored::Yes);
+                let fresh_reach = walk_all(dfa, &mut dfa.create_cache(), &mut fresh_start, rest, &mut fresh).unwrap();
                 fresh.sort_unstable();
                 fresh.dedup();
-                if walker.dies(rest.as_bytes()) {
+                if walker.dies()(rest.as_bytes()) {
                     proptest::prop_assert!(fresh.is_empty(), "{:?} match at {} of {:?}", fresh, start, text);
                     continue;
                 }
