@@ -533,6 +533,11 @@ struct Starts {
     /// What the bytes of a block are sifted with, sixteen at a time: the bytes that may begin a
     /// match ([`BEGINS_MATCH`]) or a word after a word boundary, or ranges that take them in.
     sifted: ByteRanges,
+    /// The ASCII lower-case letters: one after another is inside a word, where it begins no
+    /// match (no rule walked from its first bytes begins with one, see [`Starts::new`]) and no
+    /// word after a word boundary. The sifted bytes that begin such words (`a`, `t`) are mostly
+    /// there, and are dropped so sixty-four at a time rather than tested one by one.
+    lower_case: ByteRanges,
     /// The words that may begin anywhere and with a byte that begins no match (a lower-case
     /// letter, which most words of a text begin with): their first bytes, and a vectorised
     /// search for their heads when one can be built.
@@ -698,6 +703,7 @@ impl Starts {
             words,
             words_after_boundary,
             sifted,
+            lower_case: ByteRanges::covering(1, |byte| byte.is_ascii_lowercase()),
             words_anywhere,
             dfa,
             ends,
@@ -954,28 +960,37 @@ impl Sift {
         Sift { at: 0, mask: Sift::sift(starts, bytes, 0) }
     }
 
-    /// The bytes [`Starts::sifted`] takes in among the sixty-four from `at` on. Away from the
-    /// end the four chunks are read in place and their masks put together once: sixteen bytes
-    /// at a time, the padding, shifting and testing of each chunk cost as much as its sifting.
+    /// The bytes [`Starts::sifted`] takes in among the sixty-four from `at` on, but for the
+    /// lower-case letters after one ([`Starts::lower_case`]). Away from the end the four chunks
+    /// are read in place and their masks put together once: sixteen bytes at a time, the
+    /// padding, shifting and testing of each chunk cost as much as its sifting.
     #[inline]
     fn sift(starts: &Starts, bytes: &[u8], at: usize) -> u64 {
-        let quarter = |chunk: &[u8; 16], index: usize| u64::from(starts.sifted.mask(chunk)) << (16 * index);
-        match bytes.get(at..).and_then(<[u8]>::first_chunk::<64>) {
-            Some(block) => (0..4).fold(0, |mask, index| {
-                mask | quarter(block[16 * index..16 * index + 16].try_into().expect("sixteen bytes"), index)
+        let quarter = |chunk: &[u8; 16], index: usize| {
+            let shift = |mask: u32| u64::from(mask) << (16 * index);
+            (shift(starts.sifted.mask(chunk)), shift(starts.lower_case.mask(chunk)))
+        };
+        let join = |(sifted, lower): (u64, u64), (more_sifted, more_lower): (u64, u64)| {
+            (sifted | more_sifted, lower | more_lower)
+        };
+        let (sifted, lower) = match bytes.get(at..).and_then(<[u8]>::first_chunk::<64>) {
+            Some(block) => (0..4).fold((0, 0), |masks, index| {
+                join(masks, quarter(block[16 * index..16 * index + 16].try_into().expect("sixteen bytes"), index))
             }),
             None => {
-                let mut mask = 0;
+                let mut masks = (0, 0);
                 for index in 0..4 {
                     let chunk_at = at + 16 * index;
                     if chunk_at >= bytes.len() {
                         break;
                     }
-                    mask |= quarter(&chars::sixteen_at(bytes, chunk_at, 0), index);
+                    masks = join(masks, quarter(&chars::sixteen_at(bytes, chunk_at, 0), index));
                 }
-                mask & (u64::MAX >> (64 - (bytes.len() - at)))
+                (masks.0 & (u64::MAX >> (64 - (bytes.len() - at))), masks.1)
             }
-        }
+        };
+        let lower_before = at.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_lowercase());
+        sifted & !(lower & (lower << 1 | u64::from(lower_before)))
     }
 
     /// The next position where a walk may start, or the end of `bytes`.
@@ -997,7 +1012,12 @@ impl Sift {
             if begins & BEGINS_MATCH != 0 && byte.is_ascii() {
                 return start;
             }
-            // Most bytes taken in for a word after a word boundary (`a`, `t`) are inside a word.
+            // The bytes inside a character begin nothing.
+            if (0x80..0xC0).contains(&byte) {
+                continue;
+            }
+            // Bytes taken in for a word after a word boundary (`a`, `t`) may be inside a word
+            // still, after a capital or a digit.
             let inside_word = start.checked_sub(1).is_some_and(|before| regex_syntax::is_word_byte(bytes[before]));
             if inside_word && begins & BEGINS_MATCH == 0 {
                 continue;
