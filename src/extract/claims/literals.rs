@@ -1,6 +1,8 @@
 //! The literals a regex cannot match without: a small set of strings one of which every match
 //! contains. A unit that holds none of a pattern's literals cannot match it, so the pattern is
-//! not run there; all literals of all patterns are found in one pass over a block.
+//! not run there; all literals of all patterns are found in one pass over a block. A pattern
+//! whose set is common (the digits) may have further sets, every match holding a string of each
+//! (`3×` needs a digit and `×`), so that it is run only where a unit holds one of every set.
 //!
 //! The set is read off the regex's syntax tree. Look-arounds (`\b`, `^`) match no text and are
 //! left out, which only widens the set; strings are in ASCII lower case and are looked for
@@ -13,6 +15,8 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// The most strings a set may hold; larger sets are given up as too weak to be worth it.
 const MAX_STRINGS: usize = 64;
+/// The most further sets kept for a pattern (see [`further`]).
+const MAX_FURTHER: usize = 2;
 /// The most characters a class may hold to be spelt out as strings.
 const MAX_CLASS: u32 = 16;
 
@@ -143,11 +147,116 @@ fn spelt(hir: &Hir) -> Option<Vec<String>> {
 }
 
 fn has_lone_letter(set: &[String]) -> bool {
-    let lone_letter = |s: &String| {
-        let mut chars = s.chars().filter(|&c| c != BOUNDARY);
-        matches!((chars.next(), chars.next()), (Some(c), None) if c.is_ascii_alphabetic())
+    set.iter().any(|s| is_lone_letter(s))
+}
+
+/// Whether the marked string is one ASCII letter, with or without word boundaries.
+fn is_lone_letter(marked: &str) -> bool {
+    let mut chars = marked.chars().filter(|&c| c != BOUNDARY);
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_ascii_alphabetic())
+}
+
+/// Further sets of strings every match of the parsed pattern `hir` contains one of each, beside
+/// `first`, the set [`required`] gives: a unit that lacks a literal of any of them cannot match
+/// either. A pattern whose first set is common (a digit) is then run only in the units that hold
+/// what else it needs (`3×`, `40 jobs`). Only a first set with a literal of one character (a
+/// digit) is common enough for that to pay: beside a set of words, the further sets are commoner
+/// than it (`,`, `to`, `is`), and finding them costs more than the runs they save. At most
+/// [`MAX_FURTHER`], strongest first; a set that a unit holds whenever it holds one of `first`
+/// (or of a set kept before) rules nothing more out, and is left out.
+pub fn further(hir: &Hir, first: &[Literal]) -> Vec<Vec<Literal>> {
+    if !first.iter().any(|literal| literal.text.chars().count() == 1) {
+        return Vec::new();
+    }
+    let mut sets = clauses(hir);
+    sets.sort_by_key(|set| std::cmp::Reverse(strength(set)));
+    let mut kept: Vec<Vec<Literal>> = Vec::new();
+    for set in sets {
+        let mut literals: Vec<Literal> = set.iter().map(|marked| Literal::new(marked)).collect();
+        literals.sort();
+        literals.dedup();
+        // Each literal of `found` implies one of `set`: the same text, with no boundary more.
+        let held_with = |found: &[Literal]| {
+            found.iter().all(|f| {
+                literals.iter().any(|l| {
+                    l.text == f.text && (!l.bounded_start || f.bounded_start) && (!l.bounded_end || f.bounded_end)
+                })
+            })
+        };
+        if held_with(first) || kept.iter().any(|k| held_with(k)) {
+            continue;
+        }
+        kept.push(literals);
+        if kept.len() == MAX_FURTHER {
+            break;
+        }
+    }
+    kept
+}
+
+/// The most ways the sets of the alternatives of a choice are joined (see [`clauses`]).
+const MAX_JOINED: usize = 8;
+
+/// Sets of strings (marked with [`BOUNDARY`], in ASCII lower case, of at most [`MAX_STRINGS`]
+/// each) every match of `hir` contains one of each, each of use to rule
+/// units out: no string empty, and no lone letter without a word boundary at either end
+/// (nearly every unit has one; `x` that ends a word, as in `3x`, is rarer).
+fn clauses(hir: &Hir) -> Vec<Vec<String>> {
+    let exact = |hir: &Hir| known(hir).exact;
+    let mut sets = match hir.kind() {
+        HirKind::Capture(capture) => clauses(&capture.sub),
+        HirKind::Repetition(repetition) if repetition.min > 0 => clauses(&repetition.sub),
+        HirKind::Concat(subs) => {
+            let mut sets: Vec<Vec<String>> = subs.iter().flat_map(clauses).collect();
+            // Runs of pieces with known text spell out longer strings, as in [`known`].
+            let spelt: Vec<Option<Vec<String>>> = subs.iter().map(exact).collect();
+            for start in 0..spelt.len() {
+                let mut run: Option<Vec<String>> = None;
+                for next in &spelt[start..] {
+                    let Some(joined) = run_with(run.as_deref(), next.as_deref()) else {
+                        break;
+                    };
+                    sets.push(joined.clone());
+                    run = Some(joined);
+                }
+            }
+            sets
+        }
+        HirKind::Alternation(subs) => {
+            // A match of the choice is one of an alternative, so it holds a string of each set of
+            // that alternative: the union of one set of each alternative is a set of the choice.
+            // The strongest two of each are joined in every way while that makes few sets, else
+            // the strongest one of each.
+            let mut choices: Vec<Vec<Vec<String>>> = subs
+                .iter()
+                .map(|sub| {
+                    let mut sets = clauses(sub);
+                    sets.sort_by_key(|set| std::cmp::Reverse(strength(set)));
+                    sets.dedup();
+                    sets
+                })
+                .collect();
+            let ways = choices.iter().try_fold(1usize, |ways, sets| ways.checked_mul(sets.len().min(2)));
+            let keep = if ways.is_some_and(|ways| ways <= MAX_JOINED) { 2 } else { 1 };
+            let mut joined = vec![Vec::new()];
+            for sets in &mut choices {
+                sets.truncate(keep);
+                joined = joined
+                    .iter()
+                    .flat_map(|union: &Vec<String>| sets.iter().map(move |set| [union.as_slice(), set].concat()))
+                    .collect();
+            }
+            joined.into_iter().filter_map(normalised).collect()
+        }
+        _ => Vec::new(),
     };
-    set.iter().any(lone_letter)
+    // Every match of a piece with known text is one of its strings.
+    sets.extend(exact(hir));
+    sets.retain(|set| {
+        set.iter()
+            .all(|s| text_len(s) > 0 && !(is_lone_letter(s) && !s.starts_with(BOUNDARY) && !s.ends_with(BOUNDARY)))
+    });
+    sets
 }
 
 fn known(hir: &Hir) -> Known {
@@ -336,6 +445,66 @@ mod tests {
         let texts: Vec<(&str, bool, bool)> =
             literals.iter().map(|l| (l.text.as_str(), l.bounded_start, l.bounded_end)).collect();
         assert_eq!(texts, [("i", true, true), ("us", true, true)]);
+    }
+
+    #[test]
+    fn further_sets_hold_what_a_match_needs_beside_the_first() {
+        let further = |pattern: &str| -> Vec<Vec<(String, bool, bool)>> {
+            let hir = regex_syntax::parse(pattern).unwrap();
+            let first = required(&hir).unwrap();
+            let sets = super::further(&hir, &first);
+            sets.into_iter()
+                .map(|set| set.into_iter().map(|l| (l.text, l.bounded_start, l.bounded_end)).collect())
+                .collect()
+        };
+        // A figure needs the sign after it: a digit alone is common, `×` or `x` ending a word is not.
+        assert_eq!(
+            further(r"[0-9]+\s?(?:×|x(?-u:\b))|(?-u:\b)tenfold(?-u:\b)"),
+            [vec![("tenfold".into(), true, true), ("x".into(), false, true), ("×".into(), false, false)]]
+        );
+        // A lone letter is of use only with a boundary.
+        assert_eq!(further(r"[0-9]\s?(?:jobs|k)"), Vec::<Vec<(String, bool, bool)>>::new());
+        assert_eq!(
+            further(r"[0-9]\s?(?:jobs|k(?-u:\b))"),
+            [vec![("jobs".into(), false, false), ("k".into(), false, true)]]
+        );
+        // Beside a first set of words, a further one is commoner than it.
+        assert_eq!(further(r"[0-9]\s?said"), Vec::<Vec<(String, bool, bool)>>::new());
+    }
+
+    proptest::proptest! {
+        /// Every text a pattern matches holds a literal of each of its sets, the first and the
+        /// further ones, with the boundaries the literal asks for: the sets only rule out texts
+        /// the pattern cannot match.
+        #[test]
+        fn a_match_holds_a_literal_of_every_set(
+            pattern in proptest::sample::select(vec![
+                r"(?i)[0-9]+(?:\.[0-9]+)?\s?(?:×|x(?-u:\b))|(?-u:\b)(?:two|ten)fold(?-u:\b)|(?-u:\b)(?:doubled|tripled)(?-u:\b)",
+                r"(?i)(?-u:\b)[0-9][0-9,.]*\s?(?:thousand|k(?-u:\b)|users|jobs|MW(?-u:\b)|times)",
+                r"(?i)^(?:[0-9]{1,2}\s+)?(?:jan|may|dec)[a-z]*\.?\s+[0-9]{4}[\s.]*$",
+                r"(?-u:\b)(?:I|[Ww]e)\s+(?:just\s+)?[A-Za-z][a-z]+ed(?-u:\b)",
+            ]),
+            text in r"(?:[0-9]|x|X|×|k|K|\u{212a}|ſ|s|S| |\.|,|_|jobs|JOBS|fold|two|tenfold|doubled|users|uſers|mw|may|dec|I|we|jumped|ed|a){0,14}",
+        ) {
+            let hir = regex_syntax::parse(pattern).unwrap();
+            let regex = regex::Regex::new(pattern).unwrap();
+            // Most texts drawn miss the pattern: they tell nothing, and are not counted as rejects.
+            if !regex.is_match(&text) {
+                return Ok(());
+            }
+            let lowered = text.to_ascii_lowercase();
+            let word = |at: usize| lowered.as_bytes().get(at).is_some_and(|&byte| regex_syntax::is_word_byte(byte));
+            let boundary = |at: usize| (at > 0 && word(at - 1)) != word(at);
+            let holds = |literal: &Literal| {
+                lowered.match_indices(literal.text.as_str()).any(|(at, found)| {
+                    (!literal.bounded_start || boundary(at)) && (!literal.bounded_end || boundary(at + found.len()))
+                })
+            };
+            let first = required(&hir).unwrap();
+            for set in std::iter::once(first.clone()).chain(super::further(&hir, &first)) {
+                proptest::prop_assert!(set.iter().any(holds), "{:?} in {:?}", set, text);
+            }
+        }
     }
 
     #[test]

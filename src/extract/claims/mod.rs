@@ -310,9 +310,13 @@ pub struct ClaimExtractor {
     with_literals: Columns,
     per_unit: Columns,
     all_patterns: Columns,
-    /// Per literal text (by its number in the phrase set): the patterns that have it, by the
-    /// ASCII word boundaries that must hold where it starts and where it ends (see
-    /// [`literals::Literal`] and [`Bounds`]). A text several patterns share with different
+    /// The patterns with further sets of literals (see [`literals::further`]), each with the
+    /// columns of its sets, numbered after the patterns': a unit holds a pattern's literals
+    /// when it holds one of each set.
+    further: Vec<(Columns, Columns)>,
+    /// Per literal text (by its number in the phrase set): the patterns (and further sets) that
+    /// have it, by the ASCII word boundaries that must hold where it starts and where it ends
+    /// (see [`literals::Literal`] and [`Bounds`]). A text several patterns share with different
     /// boundaries (the digits) is one substring, so that each occurrence is one hit.
     literal_owners: Vec<[Columns; 4]>,
     /// The literals of one ASCII byte (the digits, `%`, `?`), found by a byte scan instead of by
@@ -630,6 +634,7 @@ impl ClaimExtractor {
         let mut phrases = PhraseSetBuilder::default();
         let mut literals: BTreeMap<String, [Columns; 4]> = BTreeMap::new();
         let mut spellings = Spellings::default();
+        let mut further = Vec::new();
         let mut scoring = None;
         for file in source.files(Family::Claims) {
             let parsed: ClaimsFile = rules::parse(file)?;
@@ -685,6 +690,9 @@ impl ClaimExtractor {
                         Some(words) => Some(literals::whole_words(words)),
                         None => literals::required(&hir),
                     };
+                    if let Some(first) = required.as_ref().filter(|_| words.is_none()) {
+                        further.push((column, literals::further(&hir, first)));
+                    }
                     if let Some(words) = words {
                         spellings.columns |= 1 << column;
                         spellings.words.resize(column + 1, Vec::new());
@@ -765,8 +773,33 @@ impl ClaimExtractor {
             .map(|rule| if *rule.words.end() == usize::MAX { *rule.words.start() } else { rule.words.end() + 1 })
             .fold(scoring.min_words, usize::max);
         spellings.words.resize(pattern_count, Vec::new());
+        // Further sets take the columns after the patterns', as many as there are left: each set
+        // only rules units out, so one left out costs speed, not matches.
+        let mut set_column = pattern_count;
+        let further = further
+            .into_iter()
+            .map(|(column, sets)| {
+                let mut needs: Columns = 0;
+                for set in sets.into_iter().take(Columns::BITS as usize - set_column) {
+                    needs |= 1 << set_column;
+                    for literal in set {
+                        let bounds = Bounds::new(literal.bounded_start, literal.bounded_end);
+                        literals.entry(literal.text).or_default()[bounds as usize] |= 1 << set_column;
+                    }
+                    set_column += 1;
+                }
+                (1 << column, needs)
+            })
+            .filter(|&(_, needs)| needs != 0)
+            .collect();
+        let all_patterns = columns(0..pattern_count);
         let mut bytes = ByteLiterals::default();
-        literals.retain(|literal, owners| !bytes.add(literal, *owners, &spellings));
+        // A one-byte literal of further sets alone (`x` that ends a word) is left to the phrase
+        // walk: the byte scan pays for the literals of most units (the digits), and a letter
+        // would widen its range to most letters.
+        literals.retain(|literal, owners| {
+            owners.iter().all(|&columns| columns & all_patterns == 0) || !bytes.add(literal, *owners, &spellings)
+        });
         for (number, (literal, owners)) in literals.iter().enumerate() {
             // The owners that take the literal without a boundary at its start, and at its end.
             // Where none do, an occurrence without it finds nothing ([`found_at`]): a whole word
@@ -782,8 +815,9 @@ impl ClaimExtractor {
             literal_owners: literals.into_values().collect(),
             bytes,
             spellings,
+            further,
             per_unit: per_unit_columns,
-            all_patterns: columns(0..pattern_count),
+            all_patterns,
             rules,
             pattern_owners,
             with_feature,
@@ -1000,7 +1034,13 @@ impl ClaimExtractor {
                 }
             }
         }
-        for (gate, &columns) in gates.iter_mut().zip(seen) {
+        for (gate, &seen) in gates.iter_mut().zip(seen) {
+            let mut columns = seen & self.all_patterns;
+            for &(pattern, needs) in &self.further {
+                if seen & needs != needs {
+                    columns &= !pattern;
+                }
+            }
             gate.open = (gate.open | columns) & (columns | !self.with_literals);
             gate.matched |= columns & self.spellings.columns;
         }
