@@ -6,7 +6,7 @@ use foldhash::{HashMap, HashSet};
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{OnceCell, RefCell};
 use std::sync::Arc;
 
 use super::gazetteer::{is_set, set};
@@ -84,10 +84,11 @@ struct NameWord {
     strip: u32,
     last: u32,
     /// The rules (by slot) whose `preceded_by` holds the word before it, and whose
-    /// `followed_by` holds the word after it: read for the first rule that asks, rather than
-    /// by each rule for each run it judges (see [`DocumentWords::preceded`]).
-    preceded: Cell<Option<u32>>,
-    followed: Cell<Option<u32>>,
+    /// `followed_by` holds the word after it: read once, as the word is, rather than by each rule
+    /// for each run it judges. Read for every word, they also tell which rules' cues the
+    /// document holds at all (see [`DocumentWords::cued`]).
+    preceded: u32,
+    followed: u32,
 }
 
 /// What the capitalised-name rules ask of each name-shaped word, gathered from every rule so
@@ -256,8 +257,8 @@ impl Lexicon {
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
-    /// [`word_before`]). Read once per word (see [`DocumentWords::preceded`]): kept out of the
-    /// walk over the runs, which asks the kept answer more often.
+    /// [`word_before`]). Read once per word (see [`NameWord::preceded`]): kept out of the loop
+    /// over the words, which most words leave early.
     #[inline(never)]
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
@@ -290,7 +291,7 @@ impl Lexicon {
     }
 
     /// The rules whose `followed_by` holds the word after `end` in `region` of `text` (see
-    /// [`word_after`]), in lower case. Kept out of the walk over the runs, as `preceded`.
+    /// [`word_after`]), in lower case. Kept out of the loop over the words, as `preceded`.
     #[inline(never)]
     fn followed(&self, text: &str, region: Span, end: usize) -> u32 {
         if self.asks_followed == 0 || !self.followed_heads.may_begin(&text.as_bytes()[end..region.end]) {
@@ -344,9 +345,6 @@ pub struct CapitalisedNames {
     never_alone: Arc<HashSet<String>>,
     min_mentions: usize,
     surnames: Option<Arc<WordList>>,
-    has_last_words: bool,
-    has_preceded_by: bool,
-    has_followed_by: bool,
     min_words: usize,
     listed_with: Option<EntityType>,
     extend: bool,
@@ -427,9 +425,6 @@ impl CapitalisedNames {
             never_alone: Arc::clone(never_alone),
             min_mentions: config.min_mentions,
             rejected,
-            has_last_words: !config.last_words.is_empty(),
-            has_preceded_by: !config.preceded_by.is_empty(),
-            has_followed_by: !config.followed_by.is_empty(),
             min_words: config.min_words,
             listed_with: config.listed_with,
             extend: config.extend,
@@ -451,9 +446,9 @@ impl CapitalisedNames {
     ) {
         // `covering` reads the entities as the resolution left them: sorted by start, disjoint.
         debug_assert!(chosen.windows(2).all(|pair| pair[0].span.end <= pair[1].span.start));
-        // A rule whose only cue is a run's last word finds nothing where no word is one of its
-        // `last_words`: most documents name no event.
-        if self.only_last_words() && document.last_words & self.slot == 0 {
+        // A rule that takes only the runs its cues mark finds nothing where no word is marked by
+        // one: most documents name no event, family or product.
+        if self.only_word_cues() && document.cued & self.slot == 0 {
             return;
         }
         let mut free = Uncovered::new(chosen);
@@ -512,10 +507,7 @@ impl CapitalisedNames {
                         });
                         // A rule whose cues are all at a run's end, or a neighbouring item of a list,
                         // turns down unjudged the runs that none marks: most of them.
-                        if listed
-                            || !self.needs.end_cues_only
-                            || self.cued_at_end(region, document, &words[words.len() - 1])
-                        {
+                        if listed || !self.needs.end_cues_only || self.cued_at_end(&words[words.len() - 1]) {
                             self.judge(text, region, words, document, listed)
                         } else {
                             debug_assert!(self.judge(text, region, words, document, false).is_none());
@@ -585,10 +577,8 @@ impl CapitalisedNames {
             return fits.then_some(span);
         }
         if self.needs.cues {
-            let cued = run.len() >= self.min_words
-                && (listed
-                    || self.cued_at_end(region, document, last)
-                    || (self.has_preceded_by && document.preceded(region, first) & self.slot != 0));
+            let cued =
+                run.len() >= self.min_words && (listed || self.cued_at_end(last) || first.preceded & self.slot != 0);
             return cued.then_some(span);
         }
         let stripped = span.start != original_start;
@@ -618,22 +608,16 @@ impl CapitalisedNames {
         (run.len() == 1 && self.capitalised_in_document(document, &run[0])).then_some(span)
     }
 
-    /// Whether the rule takes a run only when it ends in one of its `last_words`.
-    fn only_last_words(&self) -> bool {
-        self.has_last_words
-            && !self.has_preceded_by
-            && !self.has_followed_by
-            && self.listed_with.is_none()
-            && self.surnames.is_none()
-            && !self.extend
+    /// Whether the rule takes a run only when a cue that words carry marks it: its last word, or
+    /// the word before or after it.
+    fn only_word_cues(&self) -> bool {
+        self.needs.cues && self.listed_with.is_none() && self.surnames.is_none() && !self.extend
     }
 
-    /// Whether one of the rule's cues at the end of a run that ends in `last` in `region` holds:
-    /// its last word or the word after it. Asked of most runs by several rules, most often with
-    /// the answers kept in the word: in the walk over the runs, not a call.
-    #[inline]
-    fn cued_at_end(&self, region: Span, document: &DocumentWords, last: &NameWord) -> bool {
-        last.last & self.slot != 0 || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
+    /// Whether one of the rule's cues at the end of a run that ends in `last` holds: its last
+    /// word or the word after it.
+    fn cued_at_end(&self, last: &NameWord) -> bool {
+        (last.last | last.followed) & self.slot != 0
     }
 
     /// Whether `word`, an ordinary word of the rule's list, is written capitalised inside
@@ -677,8 +661,10 @@ pub struct DocumentWords<'a> {
     searched: RefCell<Vec<(String, bool)>>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
-    /// The rules (by slot) whose `last_words` hold a name-shaped word of the document.
-    last_words: u32,
+    /// The rules (by slot) whose cues mark a name-shaped word of the document: its `last_words`
+    /// hold the word, or its `preceded_by` the word before it, or its `followed_by` the word
+    /// after it.
+    cued: u32,
 }
 
 impl<'a> DocumentWords<'a> {
@@ -700,7 +686,7 @@ impl<'a> DocumentWords<'a> {
             lower: OnceCell::new(),
             searched: RefCell::new(Vec::new()),
             headlines: Vec::new(),
-            last_words: 0,
+            cued: 0,
         };
         for (index, &region) in regions.iter().enumerate() {
             let first = document.shaped.len();
@@ -732,11 +718,11 @@ impl<'a> DocumentWords<'a> {
                         common: 0,
                         strip: 0,
                         last: 0,
-                        preceded: Cell::new(None),
-                        followed: Cell::new(None),
+                        preceded: lexicon.preceded(text, region, span.start),
+                        followed: lexicon.followed(text, region, span.end),
                     };
                     lexicon.describe(&mut name_word, surface, shape, facts);
-                    document.last_words |= name_word.last;
+                    document.cued |= name_word.last | name_word.preceded | name_word.followed;
                     document.shaped.push(name_word);
                 }
             }
@@ -868,26 +854,6 @@ impl<'a> DocumentWords<'a> {
     /// The text from the start of the first region to the end of the last.
     fn stretch(&self) -> Option<Span> {
         Some(Span::new(self.regions.first()?.start, self.regions.last()?.end))
-    }
-
-    /// The rules whose `preceded_by` holds the word before `word`, in `region`, its region.
-    fn preceded(&self, region: Span, word: &NameWord) -> u32 {
-        let read = || self.lexicon.preceded(self.text, region, word.span.start);
-        *word.preceded.get().get_or_insert_with(|| {
-            let rules = read();
-            word.preceded.set(Some(rules));
-            rules
-        })
-    }
-
-    /// The rules whose `followed_by` holds the word after `word`, in `region`, its region.
-    fn followed(&self, region: Span, word: &NameWord) -> u32 {
-        let read = || self.lexicon.followed(self.text, region, word.span.end);
-        *word.followed.get().get_or_insert_with(|| {
-            let rules = read();
-            word.followed.set(Some(rules));
-            rules
-        })
     }
 }
 
