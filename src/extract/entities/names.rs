@@ -2,7 +2,7 @@
 //! capitalised ordinary words (sentence starts, headings) by a list of such words and by how
 //! the document itself writes them.
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashSet;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
@@ -66,6 +66,9 @@ fn one() -> usize {
 #[derive(Debug, Clone)]
 struct NameWord {
     span: Span,
+    /// The hash of its surface (see [`lists::hash`]), made once for the look-up in the lexicon
+    /// and kept for the count of its mentions (see [`DocumentWords::inside`]).
+    hash: u64,
     /// Whether it begins a sentence (see [`starts_sentence`]) or lies in a headline: where any
     /// word is written capitalised. Told once here rather than by each rule for each run.
     initial: bool,
@@ -159,9 +162,14 @@ impl KnownWords {
 
     /// The facts of `word`; nothing for a word the lexicon does not know.
     fn get(&self, word: &str) -> Facts {
+        self.get_hashed(word, lists::hash(word))
+    }
+
+    /// The facts of `word`, whose hash is `hash`.
+    fn get_hashed(&self, word: &str, hash: u64) -> Facts {
         let text = &self.text;
         let is_word = |&(start, end, _): &(u32, u32, Facts)| &text[start as usize..end as usize] == word;
-        self.by_word.find(lists::hash(word), is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
+        self.by_word.find(hash, is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
     }
 
     /// The facts of `word`, to change, added if new.
@@ -648,9 +656,10 @@ pub struct DocumentWords<'a> {
     shaped_ends: Vec<usize>,
     /// The regions the words were read from, in order, disjoint.
     regions: Vec<Span>,
-    /// Name-shaped words, with how often each is written inside a sentence; gathered on the
-    /// first question: many documents raise none.
-    inside: OnceCell<HashMap<&'a str, usize>>,
+    /// Name-shaped words (the index of one in `shaped`), with how often each is written inside a
+    /// sentence, by the words' kept hashes; gathered on the first question: many documents raise
+    /// none.
+    inside: OnceCell<HashTable<(u32, u32)>>,
     /// The words written in lower case that [`DocumentWords::writes_lower`] can be asked
     /// about; gathered in one pass only once the searches for them reach
     /// [`LOWER_SEARCH_BYTES`] (a big document).
@@ -675,7 +684,7 @@ impl<'a> DocumentWords<'a> {
         debug_assert!(regions.windows(2).all(|pair| pair[0].end <= pair[1].start));
         // Each name-shaped word starts at one of the scan's capitals: room for as many words is
         // made at once, rather than by growing the vector some eight times a page.
-        let capitals = (0..regions.len()).map(|index| scan.capitals(index).count()).sum();
+        let capitals = scan.capital_count();
         let mut document = DocumentWords {
             text,
             lexicon,
@@ -701,7 +710,8 @@ impl<'a> DocumentWords<'a> {
                 let surface = span.of(text);
                 debug_assert!(starts_capitalised(surface));
                 let starts_sentence = starts_sentence(text, region, span.start);
-                let facts = lexicon.known.get(surface);
+                let hash = lists::hash(surface);
+                let facts = lexicon.known.get_hashed(surface, hash);
                 // Most words are ASCII, their shape told as they were read.
                 let shape = shape.unwrap_or_else(|| Shape::of(surface));
                 if name_shaped(surface, shape, facts.run_break, lexicon) {
@@ -711,6 +721,7 @@ impl<'a> DocumentWords<'a> {
                         document.shaped[first..].last().is_some_and(|last| joined(text, last.span.end, span.start));
                     let mut name_word = NameWord {
                         span,
+                        hash,
                         initial: starts_sentence,
                         inside_sentence: !starts_sentence,
                         joins_previous,
@@ -758,14 +769,24 @@ impl<'a> DocumentWords<'a> {
     /// inside a sentence. Only name-shaped words are counted: whether a word is name-shaped is
     /// told by its letters alone, and the others are never asked about.
     fn inside(&self, word: &NameWord) -> usize {
+        let surface_of = |index: u32| self.shaped[index as usize].span.of(self.text);
         let counts = self.inside.get_or_init(|| {
-            let mut inside = HashMap::with_capacity_and_hasher(self.shaped.len(), Default::default());
-            for other in self.shaped.iter().filter(|other| other.inside_sentence) {
-                *inside.entry(other.span.of(self.text)).or_default() += 1;
+            let mut inside = HashTable::with_capacity(self.shaped.len());
+            for (index, other) in self.shaped.iter().enumerate().filter(|(_, other)| other.inside_sentence) {
+                let surface = other.span.of(self.text);
+                let is_surface = |&(seen, _): &(u32, u32)| surface_of(seen) == surface;
+                let rehash = |&(seen, _): &(u32, u32)| self.shaped[seen as usize].hash;
+                match inside.entry(other.hash, is_surface, rehash) {
+                    Entry::Occupied(mut counted) => counted.get_mut().1 += 1,
+                    Entry::Vacant(slot) => {
+                        slot.insert((index as u32, 1));
+                    }
+                }
             }
             inside
         });
-        counts.get(word.span.of(self.text)).copied().unwrap_or(0)
+        let surface = word.span.of(self.text);
+        counts.find(word.hash, |&(seen, _)| surface_of(seen) == surface).map_or(0, |&(_, count)| count as usize)
     }
 
     /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
