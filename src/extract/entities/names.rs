@@ -513,9 +513,8 @@ impl CapitalisedNames {
                         let listed = self.listed_with.is_some_and(|wanted| {
                             listed_next_to(text, region, run, chosen, |index| type_of(&chosen[index]) == wanted)
                         });
-                        // A rule whose cues are all at a run's end, or a neighbouring item of a list,
-                        // turns down unjudged the runs that none marks: most of them.
-                        if listed || !self.needs.end_cues_only || self.cued_at_end(&words[words.len() - 1]) {
+                        // A rule of cues turns down unjudged the runs that none marks: most of them.
+                        if listed || self.may_be_cued(words) {
                             self.judge(text, region, words, document, listed)
                         } else {
                             debug_assert!(self.judge(text, region, words, document, false).is_none());
@@ -620,6 +619,20 @@ impl CapitalisedNames {
     /// the word before or after it.
     fn only_word_cues(&self) -> bool {
         self.needs.cues && self.listed_with.is_none() && self.surnames.is_none() && !self.extend
+    }
+
+    /// Whether a run not listed may be taken for its cues, told by the cues its words carry: a
+    /// rule of no cues (or of surnames, which judge by these alone) takes runs on other grounds.
+    /// A cue before a run is asked of its first word once the leading words are stripped, which
+    /// may be any of its words: all are asked, rather than the run stripped first.
+    fn may_be_cued(&self, run: &[NameWord]) -> bool {
+        if !self.needs.cues || self.surnames.is_some() {
+            return true;
+        }
+        match run.last() {
+            Some(last) if self.needs.end_cues_only => self.cued_at_end(last),
+            _ => run.iter().any(|word| (word.last | word.followed | word.preceded) & self.slot != 0),
+        }
     }
 
     /// Whether one of the rule's cues at the end of a run that ends in `last` holds: its last
