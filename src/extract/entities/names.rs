@@ -265,9 +265,9 @@ impl Lexicon {
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
-    /// [`word_before`]). Read once per word (see [`NameWord::preceded`]): kept out of the loop
-    /// over the words, which most words leave early.
-    #[inline(never)]
+    /// [`word_before`]). Read once per name-shaped word (see [`NameWord::preceded`]), in the loop
+    /// over the words: not a call.
+    #[inline]
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
@@ -299,8 +299,8 @@ impl Lexicon {
     }
 
     /// The rules whose `followed_by` holds the word after `end` in `region` of `text` (see
-    /// [`word_after`]), in lower case. Kept out of the loop over the words, as `preceded`.
-    #[inline(never)]
+    /// [`word_after`]), in lower case. In the loop over the words, as `preceded`.
+    #[inline]
     fn followed(&self, text: &str, region: Span, end: usize) -> u32 {
         if self.asks_followed == 0 || !self.followed_heads.may_begin(&text.as_bytes()[end..region.end]) {
             return 0;
@@ -1598,6 +1598,8 @@ fn joined(text: &str, end: usize, start: usize) -> bool {
 
 /// Whether the word at `at` begins a sentence, a line or a quotation: only spaces and opening
 /// punctuation between it and the start of the region, a line break or a sentence end.
+// Asked of every capitalised word, in the loop over them: not a call.
+#[inline]
 fn starts_sentence(text: &str, region: Span, at: usize) -> bool {
     // Asked of every capitalised word: read as bytes. The text before `at` is valid UTF-8, so
     // a three-byte character that ends it is told by its last three bytes.
