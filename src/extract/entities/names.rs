@@ -108,13 +108,14 @@ pub struct Lexicon {
     /// breaks, with all that is known of it: one look-up per word answers every list and rule.
     known: KnownWords,
     /// The rules' `preceded_by` and `followed_by` words, apart: a few dozen words, asked about
-    /// for the words around every run, stay in the cache where the tens of thousands above would
-    /// not.
+    /// for the words around every name-shaped word, stay in the cache where the tens of thousands
+    /// above would not.
     cues: KnownWords,
     /// The [`head`]s and lengths of the `preceded_by` and of the `followed_by` words, apart.
     preceded_heads: CueHeads,
-    /// The last two bytes of the `preceded_by` words, by [`pair_head`]: a word before a run
-    /// that ends in two others is none of them, told before it is read back to its start.
+    /// The last two bytes of the `preceded_by` words, by [`pair_head`]: a word before a
+    /// name-shaped word that ends in two others is none of them, told before it is read back to
+    /// its start.
     preceded_tails: [u64; 16],
     followed_heads: CueHeads,
     /// How many rules took a slot.
@@ -273,8 +274,8 @@ impl Lexicon {
             return 0;
         }
         // Told by the last bytes before `at`, past spaces and tabs, as `word_before` reads
-        // them: most runs follow no word (a line or sentence starts) or one that ends in two
-        // ASCII letters or digits no cue ends in (`the`, `of`).
+        // them: most name-shaped words follow no word (a line or sentence starts) or one that ends
+        // in two ASCII letters or digits no cue ends in (`the`, `of`).
         let bytes = &text.as_bytes()[region.start..at];
         let end = end_past_blanks(bytes);
         match bytes[..end] {
@@ -290,8 +291,8 @@ impl Lexicon {
             _ => {}
         }
         let previous = word_before(text, region, at);
-        // Most words before a run (`the`, `and`) share no first two letters and length with a
-        // cue: they are turned away without a look-up.
+        // Most words before a name-shaped word (`the`, `and`) share no first two letters and
+        // length with a cue: they are turned away without a look-up.
         if previous.is_empty() || !self.preceded_heads.may_hold(previous, Some(previous.len())) {
             return 0;
         }
