@@ -557,6 +557,8 @@ impl CapitalisedNames {
 
     /// The name in a run of capitalised words, if they make one.
     /// `listed` tells whether the run is an item of a list next to an entity of `listed_with`.
+    // Asked of most runs by the rule of no cues, in the walk over them: not a call.
+    #[inline]
     fn judge(
         &self,
         text: &str,
