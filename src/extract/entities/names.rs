@@ -2,11 +2,11 @@
 //! capitalised ordinary words (sentence starts, headings) by a list of such words and by how
 //! the document itself writes them.
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashSet;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use std::borrow::Cow;
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{OnceCell, RefCell};
 use std::sync::Arc;
 
 use super::gazetteer::{is_set, set};
@@ -66,6 +66,9 @@ fn one() -> usize {
 #[derive(Debug, Clone)]
 struct NameWord {
     span: Span,
+    /// The hash of its surface (see [`lists::hash`]), made once for the look-up in the lexicon
+    /// and kept for the count of its mentions (see [`DocumentWords::inside`]).
+    hash: u64,
     /// Whether it begins a sentence (see [`starts_sentence`]) or lies in a headline: where any
     /// word is written capitalised. Told once here rather than by each rule for each run.
     initial: bool,
@@ -84,10 +87,11 @@ struct NameWord {
     strip: u32,
     last: u32,
     /// The rules (by slot) whose `preceded_by` holds the word before it, and whose
-    /// `followed_by` holds the word after it: read for the first rule that asks, rather than
-    /// by each rule for each run it judges (see [`DocumentWords::preceded`]).
-    preceded: Cell<Option<u32>>,
-    followed: Cell<Option<u32>>,
+    /// `followed_by` holds the word after it: read once, as the word is, rather than by each rule
+    /// for each run it judges. Read for every word, they also tell which rules' cues the
+    /// document holds at all (see [`DocumentWords::cued`]).
+    preceded: u32,
+    followed: u32,
 }
 
 /// What the capitalised-name rules ask of each name-shaped word, gathered from every rule so
@@ -104,13 +108,14 @@ pub struct Lexicon {
     /// breaks, with all that is known of it: one look-up per word answers every list and rule.
     known: KnownWords,
     /// The rules' `preceded_by` and `followed_by` words, apart: a few dozen words, asked about
-    /// for the words around every run, stay in the cache where the tens of thousands above would
-    /// not.
+    /// for the words around every name-shaped word, stay in the cache where the tens of thousands
+    /// above would not.
     cues: KnownWords,
     /// The [`head`]s and lengths of the `preceded_by` and of the `followed_by` words, apart.
     preceded_heads: CueHeads,
-    /// The last two bytes of the `preceded_by` words, by [`pair_head`]: a word before a run
-    /// that ends in two others is none of them, told before it is read back to its start.
+    /// The last two bytes of the `preceded_by` words, by [`pair_head`]: a word before a
+    /// name-shaped word that ends in two others is none of them, told before it is read back to
+    /// its start.
     preceded_tails: [u64; 16],
     followed_heads: CueHeads,
     /// How many rules took a slot.
@@ -158,9 +163,14 @@ impl KnownWords {
 
     /// The facts of `word`; nothing for a word the lexicon does not know.
     fn get(&self, word: &str) -> Facts {
+        self.get_hashed(word, lists::hash(word))
+    }
+
+    /// The facts of `word`, whose hash is `hash`.
+    fn get_hashed(&self, word: &str, hash: u64) -> Facts {
         let text = &self.text;
         let is_word = |&(start, end, _): &(u32, u32, Facts)| &text[start as usize..end as usize] == word;
-        self.by_word.find(lists::hash(word), is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
+        self.by_word.find(hash, is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
     }
 
     /// The facts of `word`, to change, added if new.
@@ -256,16 +266,16 @@ impl Lexicon {
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
-    /// [`word_before`]). Read once per word (see [`DocumentWords::preceded`]): kept out of the
-    /// walk over the runs, which asks the kept answer more often.
-    #[inline(never)]
+    /// [`word_before`]). Read once per name-shaped word (see [`NameWord::preceded`]), in the loop
+    /// over the words: not a call.
+    #[inline]
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
         }
         // Told by the last bytes before `at`, past spaces and tabs, as `word_before` reads
-        // them: most runs follow no word (a line or sentence starts) or one that ends in two
-        // ASCII letters or digits no cue ends in (`the`, `of`).
+        // them: most name-shaped words follow no word (a line or sentence starts) or one that ends
+        // in two ASCII letters or digits no cue ends in (`the`, `of`).
         let bytes = &text.as_bytes()[region.start..at];
         let end = end_past_blanks(bytes);
         match bytes[..end] {
@@ -281,8 +291,8 @@ impl Lexicon {
             _ => {}
         }
         let previous = word_before(text, region, at);
-        // Most words before a run (`the`, `and`) share no first two letters and length with a
-        // cue: they are turned away without a look-up.
+        // Most words before a name-shaped word (`the`, `and`) share no first two letters and
+        // length with a cue: they are turned away without a look-up.
         if previous.is_empty() || !self.preceded_heads.may_hold(previous, Some(previous.len())) {
             return 0;
         }
@@ -290,8 +300,8 @@ impl Lexicon {
     }
 
     /// The rules whose `followed_by` holds the word after `end` in `region` of `text` (see
-    /// [`word_after`]), in lower case. Kept out of the walk over the runs, as `preceded`.
-    #[inline(never)]
+    /// [`word_after`]), in lower case. In the loop over the words, as `preceded`.
+    #[inline]
     fn followed(&self, text: &str, region: Span, end: usize) -> u32 {
         if self.asks_followed == 0 || !self.followed_heads.may_begin(&text.as_bytes()[end..region.end]) {
             return 0;
@@ -344,9 +354,6 @@ pub struct CapitalisedNames {
     never_alone: Arc<HashSet<String>>,
     min_mentions: usize,
     surnames: Option<Arc<WordList>>,
-    has_last_words: bool,
-    has_preceded_by: bool,
-    has_followed_by: bool,
     min_words: usize,
     listed_with: Option<EntityType>,
     extend: bool,
@@ -427,9 +434,6 @@ impl CapitalisedNames {
             never_alone: Arc::clone(never_alone),
             min_mentions: config.min_mentions,
             rejected,
-            has_last_words: !config.last_words.is_empty(),
-            has_preceded_by: !config.preceded_by.is_empty(),
-            has_followed_by: !config.followed_by.is_empty(),
             min_words: config.min_words,
             listed_with: config.listed_with,
             extend: config.extend,
@@ -451,9 +455,9 @@ impl CapitalisedNames {
     ) {
         // `covering` reads the entities as the resolution left them: sorted by start, disjoint.
         debug_assert!(chosen.windows(2).all(|pair| pair[0].span.end <= pair[1].span.start));
-        // A rule whose only cue is a run's last word finds nothing where no word is one of its
-        // `last_words`: most documents name no event.
-        if self.only_last_words() && document.last_words & self.slot == 0 {
+        // A rule that takes only the runs its cues mark finds nothing where no word is marked by
+        // one: most documents name no event, family or product.
+        if self.only_word_cues() && document.cued & self.slot == 0 {
             return;
         }
         let mut free = Uncovered::new(chosen);
@@ -510,12 +514,8 @@ impl CapitalisedNames {
                         let listed = self.listed_with.is_some_and(|wanted| {
                             listed_next_to(text, region, run, chosen, |index| type_of(&chosen[index]) == wanted)
                         });
-                        // A rule whose cues are all at a run's end, or a neighbouring item of a list,
-                        // turns down unjudged the runs that none marks: most of them.
-                        if listed
-                            || !self.needs.end_cues_only
-                            || self.cued_at_end(region, document, &words[words.len() - 1])
-                        {
+                        // A rule of cues turns down unjudged the runs that none marks: most of them.
+                        if listed || self.may_be_cued(words) {
                             self.judge(text, region, words, document, listed)
                         } else {
                             debug_assert!(self.judge(text, region, words, document, false).is_none());
@@ -557,6 +557,8 @@ impl CapitalisedNames {
 
     /// The name in a run of capitalised words, if they make one.
     /// `listed` tells whether the run is an item of a list next to an entity of `listed_with`.
+    // Asked of most runs by the rule of no cues, in the walk over them: not a call.
+    #[inline]
     fn judge(
         &self,
         text: &str,
@@ -585,10 +587,8 @@ impl CapitalisedNames {
             return fits.then_some(span);
         }
         if self.needs.cues {
-            let cued = run.len() >= self.min_words
-                && (listed
-                    || self.cued_at_end(region, document, last)
-                    || (self.has_preceded_by && document.preceded(region, first) & self.slot != 0));
+            let cued =
+                run.len() >= self.min_words && (listed || self.cued_at_end(last) || first.preceded & self.slot != 0);
             return cued.then_some(span);
         }
         let stripped = span.start != original_start;
@@ -618,22 +618,30 @@ impl CapitalisedNames {
         (run.len() == 1 && self.capitalised_in_document(document, &run[0])).then_some(span)
     }
 
-    /// Whether the rule takes a run only when it ends in one of its `last_words`.
-    fn only_last_words(&self) -> bool {
-        self.has_last_words
-            && !self.has_preceded_by
-            && !self.has_followed_by
-            && self.listed_with.is_none()
-            && self.surnames.is_none()
-            && !self.extend
+    /// Whether the rule takes a run only when a cue that words carry marks it: its last word, or
+    /// the word before or after it.
+    fn only_word_cues(&self) -> bool {
+        self.needs.cues && self.listed_with.is_none() && self.surnames.is_none() && !self.extend
     }
 
-    /// Whether one of the rule's cues at the end of a run that ends in `last` in `region` holds:
-    /// its last word or the word after it. Asked of most runs by several rules, most often with
-    /// the answers kept in the word: in the walk over the runs, not a call.
-    #[inline]
-    fn cued_at_end(&self, region: Span, document: &DocumentWords, last: &NameWord) -> bool {
-        last.last & self.slot != 0 || (self.has_followed_by && document.followed(region, last) & self.slot != 0)
+    /// Whether a run not listed may be taken for its cues, told by the cues its words carry: a
+    /// rule of no cues (or of surnames, which judge by these alone) takes runs on other grounds.
+    /// A cue before a run is asked of its first word once the leading words are stripped, which
+    /// may be any of its words: all are asked, rather than the run stripped first.
+    fn may_be_cued(&self, run: &[NameWord]) -> bool {
+        if !self.needs.cues || self.surnames.is_some() {
+            return true;
+        }
+        match run.last() {
+            Some(last) if self.needs.end_cues_only => self.cued_at_end(last),
+            _ => run.iter().any(|word| (word.last | word.followed | word.preceded) & self.slot != 0),
+        }
+    }
+
+    /// Whether one of the rule's cues at the end of a run that ends in `last` holds: its last
+    /// word or the word after it.
+    fn cued_at_end(&self, last: &NameWord) -> bool {
+        (last.last | last.followed) & self.slot != 0
     }
 
     /// Whether `word`, an ordinary word of the rule's list, is written capitalised inside
@@ -664,9 +672,10 @@ pub struct DocumentWords<'a> {
     shaped_ends: Vec<usize>,
     /// The regions the words were read from, in order, disjoint.
     regions: Vec<Span>,
-    /// Name-shaped words, with how often each is written inside a sentence; gathered on the
-    /// first question: many documents raise none.
-    inside: OnceCell<HashMap<&'a str, usize>>,
+    /// Name-shaped words (the index of one in `shaped`), with how often each is written inside a
+    /// sentence, by the words' kept hashes; gathered on the first question: many documents raise
+    /// none.
+    inside: OnceCell<HashTable<(u32, u32)>>,
     /// The words written in lower case that [`DocumentWords::writes_lower`] can be asked
     /// about; gathered in one pass only once the searches for them reach
     /// [`LOWER_SEARCH_BYTES`] (a big document).
@@ -677,8 +686,10 @@ pub struct DocumentWords<'a> {
     searched: RefCell<Vec<(String, bool)>>,
     /// Lines written in title case, in order.
     headlines: Vec<Span>,
-    /// The rules (by slot) whose `last_words` hold a name-shaped word of the document.
-    last_words: u32,
+    /// The rules (by slot) whose cues mark a name-shaped word of the document: its `last_words`
+    /// hold the word, or its `preceded_by` the word before it, or its `followed_by` the word
+    /// after it.
+    cued: u32,
 }
 
 impl<'a> DocumentWords<'a> {
@@ -689,7 +700,7 @@ impl<'a> DocumentWords<'a> {
         debug_assert!(regions.windows(2).all(|pair| pair[0].end <= pair[1].start));
         // Each name-shaped word starts at one of the scan's capitals: room for as many words is
         // made at once, rather than by growing the vector some eight times a page.
-        let capitals = (0..regions.len()).map(|index| scan.capitals(index).count()).sum();
+        let capitals = scan.capital_count();
         let mut document = DocumentWords {
             text,
             lexicon,
@@ -700,7 +711,7 @@ impl<'a> DocumentWords<'a> {
             lower: OnceCell::new(),
             searched: RefCell::new(Vec::new()),
             headlines: Vec::new(),
-            last_words: 0,
+            cued: 0,
         };
         for (index, &region) in regions.iter().enumerate() {
             let first = document.shaped.len();
@@ -715,7 +726,8 @@ impl<'a> DocumentWords<'a> {
                 let surface = span.of(text);
                 debug_assert!(starts_capitalised(surface));
                 let starts_sentence = starts_sentence(text, region, span.start);
-                let facts = lexicon.known.get(surface);
+                let hash = lists::hash(surface);
+                let facts = lexicon.known.get_hashed(surface, hash);
                 // Most words are ASCII, their shape told as they were read.
                 let shape = shape.unwrap_or_else(|| Shape::of(surface));
                 if name_shaped(surface, shape, facts.run_break, lexicon) {
@@ -725,6 +737,7 @@ impl<'a> DocumentWords<'a> {
                         document.shaped[first..].last().is_some_and(|last| joined(text, last.span.end, span.start));
                     let mut name_word = NameWord {
                         span,
+                        hash,
                         initial: starts_sentence,
                         inside_sentence: !starts_sentence,
                         joins_previous,
@@ -732,11 +745,11 @@ impl<'a> DocumentWords<'a> {
                         common: 0,
                         strip: 0,
                         last: 0,
-                        preceded: Cell::new(None),
-                        followed: Cell::new(None),
+                        preceded: lexicon.preceded(text, region, span.start),
+                        followed: lexicon.followed(text, region, span.end),
                     };
                     lexicon.describe(&mut name_word, surface, shape, facts);
-                    document.last_words |= name_word.last;
+                    document.cued |= name_word.last | name_word.preceded | name_word.followed;
                     document.shaped.push(name_word);
                 }
             }
@@ -772,14 +785,24 @@ impl<'a> DocumentWords<'a> {
     /// inside a sentence. Only name-shaped words are counted: whether a word is name-shaped is
     /// told by its letters alone, and the others are never asked about.
     fn inside(&self, word: &NameWord) -> usize {
+        let surface_of = |index: u32| self.shaped[index as usize].span.of(self.text);
         let counts = self.inside.get_or_init(|| {
-            let mut inside = HashMap::with_capacity_and_hasher(self.shaped.len(), Default::default());
-            for other in self.shaped.iter().filter(|other| other.inside_sentence) {
-                *inside.entry(other.span.of(self.text)).or_default() += 1;
+            let mut inside = HashTable::with_capacity(self.shaped.len());
+            for (index, other) in self.shaped.iter().enumerate().filter(|(_, other)| other.inside_sentence) {
+                let surface = other.span.of(self.text);
+                let is_surface = |&(seen, _): &(u32, u32)| surface_of(seen) == surface;
+                let rehash = |&(seen, _): &(u32, u32)| self.shaped[seen as usize].hash;
+                match inside.entry(other.hash, is_surface, rehash) {
+                    Entry::Occupied(mut counted) => counted.get_mut().1 += 1,
+                    Entry::Vacant(slot) => {
+                        slot.insert((index as u32, 1));
+                    }
+                }
             }
             inside
         });
-        counts.get(word.span.of(self.text)).copied().unwrap_or(0)
+        let surface = word.span.of(self.text);
+        counts.find(word.hash, |&(seen, _)| surface_of(seen) == surface).map_or(0, |&(_, count)| count as usize)
     }
 
     /// Whether `word` is written as given, in lower case, somewhere. Asked only of the lower-case
@@ -868,26 +891,6 @@ impl<'a> DocumentWords<'a> {
     /// The text from the start of the first region to the end of the last.
     fn stretch(&self) -> Option<Span> {
         Some(Span::new(self.regions.first()?.start, self.regions.last()?.end))
-    }
-
-    /// The rules whose `preceded_by` holds the word before `word`, in `region`, its region.
-    fn preceded(&self, region: Span, word: &NameWord) -> u32 {
-        let read = || self.lexicon.preceded(self.text, region, word.span.start);
-        *word.preceded.get().get_or_insert_with(|| {
-            let rules = read();
-            word.preceded.set(Some(rules));
-            rules
-        })
-    }
-
-    /// The rules whose `followed_by` holds the word after `word`, in `region`, its region.
-    fn followed(&self, region: Span, word: &NameWord) -> u32 {
-        let read = || self.lexicon.followed(self.text, region, word.span.end);
-        *word.followed.get().get_or_insert_with(|| {
-            let rules = read();
-            word.followed.set(Some(rules));
-            rules
-        })
     }
 }
 
@@ -1598,6 +1601,8 @@ fn joined(text: &str, end: usize, start: usize) -> bool {
 
 /// Whether the word at `at` begins a sentence, a line or a quotation: only spaces and opening
 /// punctuation between it and the start of the region, a line break or a sentence end.
+// Asked of every capitalised word, in the loop over them: not a call.
+#[inline]
 fn starts_sentence(text: &str, region: Span, at: usize) -> bool {
     // Asked of every capitalised word: read as bytes. The text before `at` is valid UTF-8, so
     // a three-byte character that ends it is told by its last three bytes.

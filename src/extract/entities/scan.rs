@@ -94,6 +94,11 @@ impl WordScan {
     pub(super) fn capitals(&self, index: usize) -> Bits<'_> {
         Bits::new(&self.capitals[self.firsts[index]..self.firsts[index + 1]])
     }
+
+    /// How many candidate capitals all the regions hold: counted a word of bits at a time.
+    pub(super) fn capital_count(&self) -> usize {
+        self.capitals.iter().map(|bits| bits.count_ones() as usize).sum()
+    }
 }
 
 impl<'s> Bits<'s> {
