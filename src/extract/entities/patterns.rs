@@ -986,7 +986,8 @@ impl Sift {
                     }
                     masks = join(masks, quarter(&chars::sixteen_at(bytes, chunk_at, 0), index));
                 }
-                (masks.0 & (u64::MAX >> (64 - (bytes.len() - at))), masks.1)
+                // Fewer than sixty-four bytes are left here, none at all in an empty block.
+                (masks.0 & ((1 << (bytes.len() - at)) - 1), masks.1)
             }
         };
         let lower_before = at.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_lowercase());
