@@ -168,8 +168,8 @@ pub fn further(hir: &Hir, first: &[Literal]) -> Vec<Vec<Literal>> {
     if !first.iter().any(|literal| literal.text.chars().count() == 1) {
         return Vec::new();
     }
-    let mut sets = clauses(hir);
-    sets.sort_by_key(|set| std::cmp::Reverse(strength(set)));
+    let (_, mut sets) = clauses(hir);
+    sets.sort_by_cached_key(|set| std::cmp::Reverse(strength(set)));
     let mut kept: Vec<Vec<Literal>> = Vec::new();
     for set in sets {
         let mut literals: Vec<Literal> = set.iter().map(|marked| Literal::new(marked)).collect();
@@ -200,20 +200,21 @@ const MAX_JOINED: usize = 8;
 /// Sets of strings (marked with [`BOUNDARY`], in ASCII lower case, of at most [`MAX_STRINGS`]
 /// each) every match of `hir` contains one of each, each of use to rule
 /// units out: no string empty, and no lone letter without a word boundary at either end
-/// (nearly every unit has one; `x` that ends a word, as in `3x`, is rarer).
-fn clauses(hir: &Hir) -> Vec<Vec<String>> {
-    let exact = |hir: &Hir| known(hir).exact;
+/// (nearly every unit has one; `x` that ends a word, as in `3x`, is rarer). Given with what is
+/// known about `hir`, which the sets of the pieces around it are read from: worked out together,
+/// bottom-up, each piece's known strings are worked out once, not once per piece above it.
+fn clauses(hir: &Hir) -> (Known, Vec<Vec<String>>) {
+    let (known_parts, mut part_sets): (Vec<Known>, Vec<Vec<Vec<String>>>) = parts(hir).iter().map(clauses).unzip();
     let mut sets = match hir.kind() {
-        HirKind::Capture(capture) => clauses(&capture.sub),
-        HirKind::Repetition(repetition) if repetition.min > 0 => clauses(&repetition.sub),
-        HirKind::Concat(subs) => {
-            let mut sets: Vec<Vec<String>> = subs.iter().flat_map(clauses).collect();
+        HirKind::Capture(_) => part_sets.pop().unwrap_or_default(),
+        HirKind::Repetition(repetition) if repetition.min > 0 => part_sets.pop().unwrap_or_default(),
+        HirKind::Concat(_) => {
+            let mut sets: Vec<Vec<String>> = part_sets.into_iter().flatten().collect();
             // Runs of pieces with known text spell out longer strings, as in [`known`].
-            let spelt: Vec<Option<Vec<String>>> = subs.iter().map(exact).collect();
-            for start in 0..spelt.len() {
+            for start in 0..known_parts.len() {
                 let mut run: Option<Vec<String>> = None;
-                for next in &spelt[start..] {
-                    let Some(joined) = run_with(run.as_deref(), next.as_deref()) else {
+                for next in &known_parts[start..] {
+                    let Some(joined) = run_with(run.as_deref(), next.exact.as_deref()) else {
                         break;
                     };
                     sets.push(joined.clone());
@@ -222,16 +223,15 @@ fn clauses(hir: &Hir) -> Vec<Vec<String>> {
             }
             sets
         }
-        HirKind::Alternation(subs) => {
+        HirKind::Alternation(_) => {
             // A match of the choice is one of an alternative, so it holds a string of each set of
             // that alternative: the union of one set of each alternative is a set of the choice.
             // The strongest two of each are joined in every way while that makes few sets, else
             // the strongest one of each.
-            let mut choices: Vec<Vec<Vec<String>>> = subs
-                .iter()
-                .map(|sub| {
-                    let mut sets = clauses(sub);
-                    sets.sort_by_key(|set| std::cmp::Reverse(strength(set)));
+            let mut choices: Vec<Vec<Vec<String>>> = part_sets
+                .into_iter()
+                .map(|mut sets| {
+                    sets.sort_by_cached_key(|set| std::cmp::Reverse(strength(set)));
                     sets.dedup();
                     sets
                 })
@@ -250,16 +250,32 @@ fn clauses(hir: &Hir) -> Vec<Vec<String>> {
         }
         _ => Vec::new(),
     };
+    let known = known_from(hir, known_parts);
     // Every match of a piece with known text is one of its strings.
-    sets.extend(exact(hir));
+    sets.extend(known.exact.clone());
     sets.retain(|set| {
         set.iter()
             .all(|s| text_len(s) > 0 && !(is_lone_letter(s) && !s.starts_with(BOUNDARY) && !s.ends_with(BOUNDARY)))
     });
-    sets
+    (known, sets)
+}
+
+/// The pieces `hir` is made of, in order.
+fn parts(hir: &Hir) -> &[Hir] {
+    match hir.kind() {
+        HirKind::Capture(capture) => std::slice::from_ref(&capture.sub),
+        HirKind::Repetition(repetition) => std::slice::from_ref(&repetition.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs,
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => &[],
+    }
 }
 
 fn known(hir: &Hir) -> Known {
+    known_from(hir, parts(hir).iter().map(known).collect())
+}
+
+/// What is known about `hir`, from what is known about each of its [`parts`].
+fn known_from(hir: &Hir, mut parts: Vec<Known>) -> Known {
     match hir.kind() {
         HirKind::Look(Look::WordAscii) => Known { exact: Some(vec![BOUNDARY.to_string()]), required: None },
         HirKind::Empty | HirKind::Look(_) => Known { exact: Some(vec![String::new()]), required: None },
@@ -274,9 +290,10 @@ fn known(hir: &Hir) -> Known {
             let set = spelt_out(class).filter(|set| !set.iter().any(|s| s.contains(BOUNDARY))).and_then(normalised);
             Known { exact: set.clone(), required: set }
         }
-        HirKind::Capture(capture) => known(&capture.sub),
+        // A capture and a repetition are made of one piece.
+        HirKind::Capture(_) => parts.pop().unwrap_or_default(),
         HirKind::Repetition(repetition) => {
-            let sub = known(&repetition.sub);
+            let sub = parts.pop().unwrap_or_default();
             match (repetition.min, repetition.max) {
                 (1, Some(1)) => sub,
                 (0, Some(1)) => Known {
@@ -290,45 +307,43 @@ fn known(hir: &Hir) -> Known {
                 _ => Known { exact: None, required: sub.required },
             }
         }
-        HirKind::Alternation(subs) => {
-            let subs: Vec<Known> = subs.iter().map(known).collect();
+        HirKind::Alternation(_) => {
             let union = |pick: fn(&Known) -> &Option<Vec<String>>| {
                 let mut all = Vec::new();
-                for sub in &subs {
+                for sub in &parts {
                     all.extend(pick(sub).as_ref()?.iter().cloned());
                 }
                 normalised(all)
             };
             Known { exact: union(|k| &k.exact), required: union(|k| &k.required) }
         }
-        HirKind::Concat(subs) => {
-            let subs: Vec<Known> = subs.iter().map(known).collect();
+        HirKind::Concat(_) => {
             let mut best: Option<Vec<String>> = None;
             // A set with a lone letter in it is given up at the end (see [`required`]): another
             // part of the sequence is worth more, even when it looks weaker.
-            let mut consider = |set: Option<Vec<String>>| {
+            let mut consider = |set: Option<&Vec<String>>| {
                 if let Some(set) = set.filter(|set| !set.iter().any(|s| text_len(s) == 0) && !has_lone_letter(set))
-                    && best.as_ref().is_none_or(|b| strength(&set) > strength(b))
+                    && best.as_ref().is_none_or(|b| strength(set) > strength(b))
                 {
-                    best = Some(set);
+                    best = Some(set.clone());
                 }
             };
-            for sub in &subs {
-                consider(sub.required.clone());
+            for sub in &parts {
+                consider(sub.required.as_ref());
             }
             // Runs of pieces with known text spell out longer strings ("w" "a" "s" is "was").
-            for start in 0..subs.len() {
+            for start in 0..parts.len() {
                 let mut run: Option<Vec<String>> = None;
-                for sub in &subs[start..] {
+                for sub in &parts[start..] {
                     let Some(next) = run_with(run.as_deref(), sub.exact.as_deref()) else {
                         break;
                     };
                     run = Some(next);
-                    consider(run.clone());
+                    consider(run.as_ref());
                 }
             }
             let exact =
-                subs.iter().try_fold(vec![String::new()], |run, sub| run_with(Some(&run), sub.exact.as_deref()));
+                parts.iter().try_fold(vec![String::new()], |run, sub| run_with(Some(&run), sub.exact.as_deref()));
             Known { exact, required: best }
         }
     }
@@ -343,7 +358,7 @@ fn run_with(run: Option<&[String]>, next: Option<&[String]>) -> Option<Vec<Strin
     if run.len() * next.len() > MAX_STRINGS {
         return None;
     }
-    normalised(run.iter().flat_map(|a| next.iter().map(move |b| format!("{a}{b}"))).collect())
+    normalised(run.iter().flat_map(|a| next.iter().map(move |b| [a.as_str(), b].concat())).collect())
 }
 
 /// How selective a set is: its shortest string, longer being better, then the fewest word
@@ -373,8 +388,8 @@ fn spelt_out(class: &Class) -> Option<Vec<String>> {
 }
 
 /// The set in ASCII lower case without repeats, or `None` when it is too large.
-fn normalised(set: Vec<String>) -> Option<Vec<String>> {
-    let mut set: Vec<String> = set.into_iter().map(|s| s.to_ascii_lowercase()).collect();
+fn normalised(mut set: Vec<String>) -> Option<Vec<String>> {
+    set.iter_mut().for_each(|s| s.make_ascii_lowercase());
     set.sort();
     set.dedup();
     (set.len() <= MAX_STRINGS).then_some(set)
@@ -470,6 +485,11 @@ mod tests {
         );
         // Beside a first set of words, a further one is commoner than it.
         assert_eq!(further(r"[0-9]\s?said"), Vec::<Vec<(String, bool, bool)>>::new());
+        // What an optional piece needs, a match need not hold, however deep the piece sits.
+        assert_eq!(
+            further(r"[0-9]+(?:\s?(?:jobs|users))?(?:(?:\s?k(?-u:\b))?\s?(?:×|x(?-u:\b)))"),
+            [vec![("x".into(), false, true), ("×".into(), false, false)]]
+        );
     }
 
     proptest::proptest! {
