@@ -461,7 +461,8 @@ impl CapitalisedNames {
             return;
         }
         let mut free = Uncovered::new(chosen);
-        let mut extended = vec![false; chosen.len()];
+        // Only a rule that extends entities marks them: the others make no flags to read back.
+        let mut extended = if self.extend { vec![false; chosen.len()] } else { Vec::new() };
         let mut found = Vec::new();
         // A rule of two words or more that extends nothing turns down a run of one word.
         let takes_one = self.extend || self.needs.fewest_words < 2;
