@@ -18,7 +18,11 @@ pub(super) struct WordScan {
     /// Positions not after an ASCII letter or digit of the region that hold an ASCII capital or
     /// the first byte of a character beyond ASCII: where a word in a capital may begin.
     capitals: Vec<u64>,
-    /// Where the words of each region begin in `names` and `capitals`, and, last, their number.
+    /// Every ASCII capital and first byte of a character beyond ASCII, wherever it lies: what
+    /// bounds the capitalised words of a line (see [`WordScan::capitals_within`]).
+    all_capitals: Vec<u64>,
+    /// Where the words of each region begin in `names`, `capitals` and `all_capitals`, and,
+    /// last, their number.
     firsts: Vec<usize>,
 }
 
@@ -40,6 +44,7 @@ impl WordScan {
         let mut scan = WordScan {
             names: Vec::with_capacity(words),
             capitals: Vec::with_capacity(words),
+            all_capitals: Vec::with_capacity(words),
             firsts: Vec::with_capacity(regions.len() + 1),
         };
         let wide = has_avx2();
@@ -72,15 +77,16 @@ impl WordScan {
             let after = classes.alphanumeric << 1;
             let firsts = classes.alphanumeric | classes.beyond_ascii | other;
             let mut names = firsts & !(after | after_name);
-            let mut capitals = classes.capitals & !(after | after_capital);
-            after_name = classes.alphanumeric >> 63;
-            after_capital = after_name;
+            let mut all_capitals = classes.capitals;
             if let Some(short) = (at + 64).checked_sub(region.end).filter(|&short| short > 0) {
                 names &= u64::MAX >> short;
-                capitals &= u64::MAX >> short;
+                all_capitals &= u64::MAX >> short;
             }
             self.names.push(names);
-            self.capitals.push(capitals);
+            self.capitals.push(all_capitals & !(after | after_capital));
+            self.all_capitals.push(all_capitals);
+            after_name = classes.alphanumeric >> 63;
+            after_capital = after_name;
             at += 64;
         }
     }
@@ -93,6 +99,23 @@ impl WordScan {
     /// The candidate capitals of region `index`.
     pub(super) fn capitals(&self, index: usize) -> Bits<'_> {
         Bits::new(&self.capitals[self.firsts[index]..self.firsts[index + 1]])
+    }
+
+    /// How many ASCII capitals and first bytes of characters beyond ASCII lie from `from` to
+    /// `to` (positions from the start of region `index`): counted a word of bits at a time,
+    /// where a headline's test read every byte of every line for them.
+    pub(super) fn capitals_within(&self, index: usize, from: usize, to: usize) -> usize {
+        if from >= to {
+            return 0;
+        }
+        let words = &self.all_capitals[self.firsts[index]..self.firsts[index + 1]];
+        let (first, last) = (from / 64, (to - 1) / 64);
+        let (low, high) = (u64::MAX << (from % 64), u64::MAX >> (63 - (to - 1) % 64));
+        if first == last {
+            return (words[first] & low & high).count_ones() as usize;
+        }
+        let middle: u32 = words[first + 1..last].iter().map(|bits| bits.count_ones()).sum();
+        ((words[first] & low).count_ones() + middle + (words[last] & high).count_ones()) as usize
     }
 
     /// How many candidate capitals all the regions hold: counted a word of bits at a time.
@@ -326,6 +349,15 @@ mod tests {
                 let capitals = (region.start..region.end)
                     .filter(|&at| bytes[at].is_ascii_uppercase() || bytes[at] >= 0xC0)
                     .filter(|&at| !after(at, false));
+                // Any stretch of the region, and the whole of it: its capitals wherever they lie.
+                let stretches = froms.iter().zip(froms.iter().rev()).map(|(&from, &to)| (from.min(to), from.max(to)));
+                for (from, to) in stretches.chain([(0, region.len())]) {
+                    let (from, to) = (from.min(region.len()), to.min(region.len()));
+                    let all = (region.start + from..region.start + to)
+                        .filter(|&at| bytes[at].is_ascii_uppercase() || bytes[at] >= 0xC0)
+                        .count();
+                    proptest::prop_assert_eq!(scan.capitals_within(index, from, to), all);
+                }
                 let expected = [names.collect::<Vec<_>>(), capitals.collect()];
                 for (bits, expected) in [scan.names(index), scan.capitals(index)].into_iter().zip(expected) {
                     // Read one by one: every position, in order.
