@@ -13,7 +13,7 @@ use super::gazetteer::LiteralStarts;
 use super::lists::{Lists, WordList};
 use super::names::collapse;
 use super::{Candidate, EntityRule};
-use crate::chars::{self, ByteRanges};
+use crate::chars::ByteRanges;
 use crate::rules::gate::{self, Gate};
 use crate::rules::lazy::{self, AnchoredStarts, LazyCache, LazyDfa};
 use crate::rules::{self, RuleError, RuleFile};
@@ -961,33 +961,18 @@ impl Sift {
     }
 
     /// The bytes [`Starts::sifted`] takes in among the sixty-four from `at` on, but for the
-    /// lower-case letters after one ([`Starts::lower_case`]). Away from the end the four chunks
-    /// are read in place and their masks put together once: sixteen bytes at a time, the
-    /// padding, shifting and testing of each chunk cost as much as its sifting.
+    /// lower-case letters after one ([`Starts::lower_case`]). Near the end the bytes left are
+    /// padded, and the bits past them dropped.
     #[inline]
     fn sift(starts: &Starts, bytes: &[u8], at: usize) -> u64 {
-        let quarter = |chunk: &[u8; 16], index: usize| {
-            let shift = |mask: u32| u64::from(mask) << (16 * index);
-            (shift(starts.sifted.mask(chunk)), shift(starts.lower_case.mask(chunk)))
-        };
-        let join = |(sifted, lower): (u64, u64), (more_sifted, more_lower): (u64, u64)| {
-            (sifted | more_sifted, lower | more_lower)
-        };
         let (sifted, lower) = match bytes.get(at..).and_then(<[u8]>::first_chunk::<64>) {
-            Some(block) => (0..4).fold((0, 0), |masks, index| {
-                join(masks, quarter(block[16 * index..16 * index + 16].try_into().expect("sixteen bytes"), index))
-            }),
+            Some(block) => (starts.sifted.mask64(block), starts.lower_case.mask64(block)),
             None => {
-                let mut masks = (0, 0);
-                for index in 0..4 {
-                    let chunk_at = at + 16 * index;
-                    if chunk_at >= bytes.len() {
-                        break;
-                    }
-                    masks = join(masks, quarter(&chars::sixteen_at(bytes, chunk_at, 0), index));
-                }
                 // Fewer than sixty-four bytes are left here, none at all in an empty block.
-                (masks.0 & ((1 << (bytes.len() - at)) - 1), masks.1)
+                let rest = &bytes[at..];
+                let mut block = [0; 64];
+                block[..rest.len()].copy_from_slice(rest);
+                (starts.sifted.mask64(&block) & ((1 << rest.len()) - 1), starts.lower_case.mask64(&block))
             }
         };
         let lower_before = at.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_lowercase());
