@@ -310,7 +310,7 @@ fn first_non_ascii_by_words(bytes: &[u8], from: usize) -> Option<usize> {
     tail.iter().position(|b| !b.is_ascii()).map(|offset| bytes.len() - tail.len() + offset)
 }
 
-/// Byte values as a few ranges, tested sixteen bytes at a time.
+/// Byte values as a few ranges, tested sixteen or sixty-four bytes at a time.
 #[derive(Debug, Clone, Default)]
 pub struct ByteRanges {
     /// Ranges of ASCII values: the first value of each and the number of
@@ -364,6 +364,52 @@ impl ByteRanges {
             }
             held
         }
+    }
+
+    /// [`mask`](Self::mask) of the sixty-four bytes of `block`, bit `i` for `block[i]`: each
+    /// range's values are loaded once for the four chunks, and a range of one value is one
+    /// comparison, where sixteen bytes at a time they cost about as much as the test itself.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    pub fn mask64(&self, block: &[u8; 64]) -> u64 {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_sub_epi8,
+        };
+        let join = |held: [u32; 4]| held.iter().rev().fold(0, |mask, &quarter| mask << 16 | u64::from(quarter));
+        // SAFETY: SSE2 is part of every x86-64 processor (the baseline the target is compiled
+        // for); each unaligned load reads sixteen bytes of `block`, from 0, 16, 32 or 48 on, or
+        // of an array of sixteen, no more.
+        unsafe {
+            let chunks: [__m128i; 4] =
+                std::array::from_fn(|index| _mm_loadu_si128(block[16 * index..].as_ptr().cast()));
+            let mut held = [0u32; 4];
+            if self.beyond_ascii {
+                held = chunks.map(|chunk| _mm_movemask_epi8(chunk) as u32);
+            }
+            for (first, further) in &self.ranges {
+                let first = _mm_loadu_si128(first.as_ptr().cast());
+                if further[0] == 0 {
+                    for (held, &chunk) in held.iter_mut().zip(&chunks) {
+                        *held |= _mm_movemask_epi8(_mm_cmpeq_epi8(chunk, first)) as u32;
+                    }
+                    continue;
+                }
+                let further = _mm_loadu_si128(further.as_ptr().cast());
+                for (held, &chunk) in held.iter_mut().zip(&chunks) {
+                    // As in `mask`: the distance above the first value, at most `further`.
+                    let above = _mm_sub_epi8(chunk, first);
+                    *held |= _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(above, further), above)) as u32;
+                }
+            }
+            join(held)
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    pub fn mask64(&self, block: &[u8; 64]) -> u64 {
+        (0..4).rev().fold(0, |mask, index| {
+            mask << 16 | u64::from(self.mask(block[16 * index..16 * index + 16].try_into().expect("sixteen bytes")))
+        })
     }
 
     /// The position of the first byte of `bytes` at or after `from` (at most its length) that
@@ -459,6 +505,21 @@ mod tests {
             let from = from.min(bytes.len());
             let expected = bytes[from..].iter().position(|&byte| byte == 0 || byte.is_ascii_digit()).map(|at| from + at);
             proptest::prop_assert_eq!(ranges.find(&bytes, from), expected);
+        }
+
+        /// Sixty-four bytes at a time, ranges of one value and of several, with and without the
+        /// bytes beyond ASCII, take in the bytes that a byte-wise test takes in.
+        #[test]
+        fn sixty_four_bytes_are_taken_in_as_byte_by_byte(
+            block in proptest::array::uniform32(proptest::sample::select(vec![0u8, b'$', b'7', b'a', b'b', b'z', b'A', 0x80, 0xC3])),
+            more in proptest::array::uniform32(proptest::sample::select(vec![b' ', b'$', b'a', b't', b'Z', 0xE2])),
+            beyond in proptest::bool::ANY,
+        ) {
+            let holds = |byte: u8| byte == b'$' || byte == b'a' || byte.is_ascii_digit() || (beyond && !byte.is_ascii());
+            let ranges = ByteRanges::covering(3, holds);
+            let bytes: Vec<u8> = block.iter().chain(&more).copied().collect();
+            let expected = (0..64).filter(|&at| holds(bytes[at])).fold(0u64, |mask, at| mask | 1 << at);
+            proptest::prop_assert_eq!(ranges.mask64(bytes.as_slice().try_into().unwrap()), expected);
         }
     }
 }

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input, MatchKind};
@@ -13,7 +14,7 @@ use super::gazetteer::LiteralStarts;
 use super::lists::{Lists, WordList};
 use super::names::collapse;
 use super::{Candidate, EntityRule};
-use crate::chars::{self, ByteRanges};
+use crate::chars::ByteRanges;
 use crate::rules::gate::{self, Gate};
 use crate::rules::lazy::{self, AnchoredStarts, LazyCache, LazyDfa};
 use crate::rules::{self, RuleError, RuleFile};
@@ -497,9 +498,8 @@ struct Scratch {
     end_starts: Vec<AnchoredStarts>,
     /// Where each rule's next search may begin.
     next: Vec<usize>,
-    /// The rules that match from the start walked from, and whether each is among them.
-    matching: Vec<usize>,
-    matched: Vec<bool>,
+    /// The members that match in each match state of the walk met so far.
+    state_members: StateMembers,
     /// Each rule's capture groups, made for its first match that needs them.
     locations: Vec<Option<Captures>>,
 }
@@ -581,6 +581,11 @@ impl Starts {
         let mut words_after_boundary: Vec<Vec<u8>> = Vec::new();
         let mut sources = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
+            // A walk tells the members that match as bits of a `u64`; the rules past them are
+            // left to their regexes.
+            if members.len() == u64::BITS as usize {
+                break;
+            }
             let Ok(hir) = regex_syntax::parse(&rule.pattern) else {
                 continue;
             };
@@ -687,8 +692,7 @@ impl Starts {
                 .map(|member| AnchoredStarts::new(Anchored::Pattern(regex_automata::PatternID::new_unchecked(member))))
                 .collect(),
             next: Vec::with_capacity(walked_rules),
-            matching: Vec::with_capacity(walked_rules),
-            matched: vec![false; walked_rules],
+            state_members: StateMembers::default(),
             locations: std::iter::repeat_with(|| None).take(walked_rules).collect(),
         }) as CacheMaker);
         let mut walked = vec![false; rules.len()];
@@ -771,41 +775,29 @@ impl Starts {
         bytes.len()
     }
 
-    /// Walks the DFA over `bytes` from `start` until it dies or `bytes` end, and puts the
-    /// members that match from there in `matching`, each once, in order (`matched` tells which
-    /// are in, and is all false again when the walk returns). Returns the number of bytes read,
-    /// `None` if the walk could not go on.
+    /// Walks the DFA over `bytes` from `start` until it dies or `bytes` end: the members that
+    /// match from there, as bits, and the number of bytes read; `None` if the walk could not go
+    /// on.
     fn walk(
         &self,
         cache: &mut LazyCache,
         starts: &mut AnchoredStarts,
+        state_members: &mut StateMembers,
         bytes: &[u8],
         start: usize,
-        matching: &mut Vec<usize>,
-        matched: &mut [bool],
-    ) -> Option<usize> {
-        matching.clear();
+    ) -> Option<(u64, usize)> {
         let state = starts.get(&self.dfa, cache, bytes, start)?;
         // A run of bytes inside a match stays in one match state: its matches are taken once.
         let mut taken = None;
+        let mut matching = 0;
         let read = lazy::walk_from(&self.dfa, cache, state, bytes, start..bytes.len(), |cache, state, _| {
             if taken != Some(state) {
                 taken = Some(state);
-                for index in 0..self.dfa.match_len(cache, state) {
-                    let member = self.dfa.match_pattern(cache, state, index).as_usize();
-                    if !matched[member] {
-                        matched[member] = true;
-                        matching.push(member);
-                    }
-                }
+                matching |= state_members.get(&self.dfa, cache, state);
             }
             true
-        });
-        for &member in matching.iter() {
-            matched[member] = false;
-        }
-        matching.sort_unstable();
-        read
+        })?;
+        Some((matching, read))
     }
 
     /// The candidates of the walked rules in `region` of `text`, each with its rule's index,
@@ -822,7 +814,7 @@ impl Starts {
         let slice = region.of(text);
         let bytes = slice.as_bytes();
         let mut scratch = self.caches.get();
-        let Scratch { walk: walk_cache, ends: ends_cache, walk_starts, end_starts, next, matching, matched, locations } =
+        let Scratch { walk: walk_cache, ends: ends_cache, walk_starts, end_starts, next, state_members, locations } =
             &mut *scratch;
         // Where each rule's next search may begin: the end of its last match, as for a regex
         // iterating over its matches.
@@ -873,16 +865,19 @@ impl Starts {
                 }
                 return;
             }
-            match self.walk(walk_cache, walk_starts, bytes, start, matching, matched) {
-                Some(read) => steps += read,
-                None => {
-                    // The walk cannot stop short (no quit bytes, no giving up): if it ever did,
-                    // every rule searches from here, which finds what the walk would have told.
-                    matching.clear();
-                    matching.extend(0..self.members.len());
+            let mut matching = match self.walk(walk_cache, walk_starts, state_members, bytes, start) {
+                Some((matching, read)) => {
+                    steps += read;
+                    matching
                 }
-            }
-            for &member in matching.iter() {
+                // The walk cannot stop short (no quit bytes, no giving up): if it ever did,
+                // every rule searches from here, which finds what the walk would have told.
+                None => u64::MAX >> (u64::BITS as usize - self.members.len()),
+            };
+            // In the members' order, as the rules' candidates are kept.
+            while matching != 0 {
+                let member = matching.trailing_zeros() as usize;
+                matching &= matching - 1;
                 if start < next[member] {
                     continue;
                 }
@@ -938,6 +933,28 @@ const WORD_HEAD: usize = 4;
 /// sixteen bytes.
 const SIFT_RANGES: usize = 4;
 
+/// The members that match in each match state of the walks' DFA, as bits: read off a state once
+/// rather than at every walk that meets it. A clearing of the cache renames its states, and so
+/// forgets them.
+#[derive(Default)]
+struct StateMembers {
+    clears: usize,
+    members: foldhash::HashMap<LazyStateID, u64>,
+}
+
+impl StateMembers {
+    fn get(&mut self, dfa: &LazyDfa, cache: &LazyCache, state: LazyStateID) -> u64 {
+        if cache.clear_count() != self.clears {
+            self.clears = cache.clear_count();
+            self.members.clear();
+        }
+        *self.members.entry(state).or_insert_with(|| {
+            (0..dfa.match_len(cache, state))
+                .fold(0, |members, index| members | 1 << dfa.match_pattern(cache, state, index).as_usize())
+        })
+    }
+}
+
 /// See [`Starts::words_anywhere`].
 #[derive(Debug)]
 struct WordsAnywhere {
@@ -961,33 +978,18 @@ impl Sift {
     }
 
     /// The bytes [`Starts::sifted`] takes in among the sixty-four from `at` on, but for the
-    /// lower-case letters after one ([`Starts::lower_case`]). Away from the end the four chunks
-    /// are read in place and their masks put together once: sixteen bytes at a time, the
-    /// padding, shifting and testing of each chunk cost as much as its sifting.
+    /// lower-case letters after one ([`Starts::lower_case`]). Near the end the bytes left are
+    /// padded, and the bits past them dropped.
     #[inline]
     fn sift(starts: &Starts, bytes: &[u8], at: usize) -> u64 {
-        let quarter = |chunk: &[u8; 16], index: usize| {
-            let shift = |mask: u32| u64::from(mask) << (16 * index);
-            (shift(starts.sifted.mask(chunk)), shift(starts.lower_case.mask(chunk)))
-        };
-        let join = |(sifted, lower): (u64, u64), (more_sifted, more_lower): (u64, u64)| {
-            (sifted | more_sifted, lower | more_lower)
-        };
         let (sifted, lower) = match bytes.get(at..).and_then(<[u8]>::first_chunk::<64>) {
-            Some(block) => (0..4).fold((0, 0), |masks, index| {
-                join(masks, quarter(block[16 * index..16 * index + 16].try_into().expect("sixteen bytes"), index))
-            }),
+            Some(block) => (starts.sifted.mask64(block), starts.lower_case.mask64(block)),
             None => {
-                let mut masks = (0, 0);
-                for index in 0..4 {
-                    let chunk_at = at + 16 * index;
-                    if chunk_at >= bytes.len() {
-                        break;
-                    }
-                    masks = join(masks, quarter(&chars::sixteen_at(bytes, chunk_at, 0), index));
-                }
                 // Fewer than sixty-four bytes are left here, none at all in an empty block.
-                (masks.0 & ((1 << (bytes.len() - at)) - 1), masks.1)
+                let rest = &bytes[at..];
+                let mut block = [0; 64];
+                block[..rest.len()].copy_from_slice(rest);
+                (starts.sifted.mask64(&block) & ((1 << rest.len()) - 1), starts.lower_case.mask64(&block))
             }
         };
         let lower_before = at.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_lowercase());
