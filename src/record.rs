@@ -200,7 +200,7 @@ macro_rules! key {
 }
 
 /// `,"name":"`, the name of a field after the first that holds a string, with the string's
-/// opening quote (see [`Room::put_str_after`]).
+/// opening quote (see [`Room::put_escaped`]).
 macro_rules! opening {
     ($name:literal) => {
         concat!(key!($name), "\"")
@@ -239,8 +239,10 @@ impl Record<'_> {
         }
         write_str_after(out, key!("encoding"), &decoded.encoding_name());
         let mut room = Room::new(out, key!("bytes").len() + UINT_ROOM);
-        room.put(key!("bytes"));
-        room.put_uint(decoded.input_len());
+        room.part(key!("bytes").len() + UINT_ROOM, |part| {
+            part.put(key!("bytes"));
+            part.put_uint(decoded.input_len());
+        });
         let out = room.done();
         write_opt_str(out, key!("title"), findings.title);
         write_items(out, key!("boilerplate"), &findings.boilerplate, decoded);
@@ -297,13 +299,22 @@ impl Serialize for Record<'_> {
 /// names, punctuation, numbers, names of kinds); through `Vec` each of them checked the
 /// capacity, and the compiler had to load the buffer's length and pointer again after every
 /// byte stored (a byte store may change anything). Here an item's fixed parts take one
-/// reservation, and each append is checked against the room left, which stays in a register.
+/// reservation, and what is left of it is a [`Part`] that stays in registers. The appends of
+/// a known most length that come one after the other between strings are put into a part of
+/// their own (see [`Room::part`]), which is checked against the room once for all of them.
 /// A room dropped without `done` (after a panic) leaves the buffer as it was.
 struct Room<'o> {
     out: &'o mut Vec<u8>,
-    /// The buffer's first byte past its length.
+    /// The room, from the buffer's first byte past its length.
+    free: Part,
+}
+
+/// Bytes of a buffer's spare capacity, written through a pointer: `size` of them from `start`,
+/// reserved and borrowed by the part alone, of which the first `used` are written. Each
+/// append is checked against what is left; in a part of a size known when compiling, filled by
+/// appends whose lengths have known bounds, the compiler proves the checks and drops them.
+struct Part {
     start: *mut u8,
-    /// How many bytes of the room are written, and how many were reserved.
     used: usize,
     size: usize,
 }
@@ -313,15 +324,116 @@ impl<'o> Room<'o> {
     fn new(out: &'o mut Vec<u8>, size: usize) -> Room<'o> {
         out.reserve(size);
         let start = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
-        Room { out, start, used: 0, size }
+        Room { out, free: Part { start, used: 0, size } }
     }
 
-    /// Where the next byte goes, once `len` bytes are known to fit in what is left of the room.
+    #[inline]
+    fn put(&mut self, bytes: impl AsRef<[u8]>) {
+        self.free.put(bytes);
+    }
+
+    /// Lets `write` put into the next `size` bytes of the room, checked to be there once: with a
+    /// `size` known when compiling, the puts of `write` are proven to fit in it, and go
+    /// unchecked. A part cannot take a [`Room::detour`]: nothing that may escape goes into one.
+    #[inline(always)]
+    fn part(&mut self, size: usize, write: impl FnOnce(&mut Part)) {
+        let mut part = Part { start: self.free.next(size), used: 0, size };
+        write(&mut part);
+        self.free.used += part.used;
+    }
+
+    /// Puts `values` as the elements of a JSON array (without its brackets, which go with the
+    /// punctuation around them), each in a part of `value_room` bytes and the comma before it.
+    #[inline]
+    fn put_elements<T>(&mut self, values: &[T], value_room: usize, put_value: impl Fn(&mut Part, &T)) {
+        for (index, value) in values.iter().enumerate() {
+            self.part(1 + value_room, |part| {
+                if index > 0 {
+                    part.put(b",");
+                }
+                put_value(part, value);
+            });
+        }
+    }
+
+    /// Puts `texts` as the strings of a JSON array, without its brackets: the quotes between two
+    /// strings and the comma that parts them in one append.
+    #[inline]
+    fn put_str_elements(&mut self, texts: &[&str]) {
+        for (index, text) in texts.iter().enumerate() {
+            self.put(if index == 0 { "\"" } else { "\",\"" });
+            self.put_escaped(text);
+        }
+        if !texts.is_empty() {
+            self.put(b"\"");
+        }
+    }
+
+    /// Puts `text` as a JSON string, escaped as serde_json escapes it. The room must hold
+    /// [`STR_ROOM`] bytes more than the text; what it held beyond that is left for what comes
+    /// next, so strings written one after the other share one reservation and one sixteen
+    /// bytes of slack.
+    #[inline(always)]
+    fn put_str(&mut self, text: &str) {
+        self.put(b"\"");
+        self.put_escaped(text);
+        self.put(b"\"");
+    }
+
+    /// Puts the bytes of `text`, escaped as serde_json escapes them in a string, without the
+    /// quotes: those go with the punctuation before and after it, in one append each. The room
+    /// must hold sixteen bytes more than the text. Inlined into each caller: as a call, with the
+    /// room passed through memory, its entry and exit took about fifteen instructions of the
+    /// hundred a string takes.
+    #[inline(always)]
+    fn put_escaped(&mut self, text: &str) {
+        let mut rest = text.as_bytes();
+        loop {
+            let clean = self.free.put_clean_prefix(rest);
+            let Some((&byte, after)) = rest[clean..].split_first() else { break };
+            rest = after;
+            // The escape goes straight into the buffer, and the room left is reserved again:
+            // it still holds the rest of the text and its slack.
+            self.detour(|out| write_escaped(out, byte));
+        }
+    }
+
+    /// A claim's score (see [`short_score`]) in the five bytes the room holds for it, or, for a
+    /// value with no short form, through serde_json.
+    #[inline]
+    fn put_score(&mut self, score: f32) {
+        match short_score(score) {
+            Some((digits, used)) => self.free.put_first(&digits, used),
+            None => self.detour(|out| write_serde(out, &score)),
+        }
+    }
+
+    /// Hands what is written to the buffer, lets `write` append to it directly, and reserves
+    /// the room that was left again: for what is rare (an escape, an unusual number) and too
+    /// long to reserve for everywhere. The work is done out of line on the room's fields, so
+    /// that the room itself never has its address taken and stays in registers.
+    #[inline(always)]
+    fn detour(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        let left = self.free.size - self.free.used;
+        self.free = Part { start: reopen(&mut *self.out, self.free.used, left, write), used: 0, size: left };
+    }
+
+    /// Hands the room back: the buffer's length moves past what was written into it.
+    #[inline]
+    fn done(self) -> &'o mut Vec<u8> {
+        // SAFETY: every append wrote the bytes it counted in `used`, inside the spare capacity.
+        unsafe { self.out.set_len(self.out.len() + self.free.used) };
+        self.out
+    }
+}
+
+impl Part {
+    /// Where the next byte goes, once `len` bytes are known to fit in what is left of the part.
     #[inline]
     fn next(&mut self, len: usize) -> *mut u8 {
         assert!(len <= self.size - self.used, "a record's room holds what is written into it");
-        // SAFETY: `used` is at most `size`, and the buffer has at least `size` bytes of spare
-        // capacity past `start` (reserved in `new`).
+        // SAFETY: `used` is at most `size`, and the part has `size` bytes of spare capacity
+        // from `start`.
         unsafe { self.start.add(self.used) }
     }
 
@@ -329,8 +441,8 @@ impl<'o> Room<'o> {
     fn put(&mut self, bytes: impl AsRef<[u8]>) {
         let bytes = bytes.as_ref();
         let to = self.next(bytes.len());
-        // SAFETY: `next` checked that the bytes fit in the room, and they cannot overlap it: the
-        // room is the buffer's spare capacity, and the buffer is borrowed by the room alone.
+        // SAFETY: `next` checked that the bytes fit in the part, and they cannot overlap it: the
+        // part is the buffer's spare capacity, and the buffer is borrowed by the part alone.
         unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), to, bytes.len()) };
         self.used += bytes.len();
     }
@@ -341,7 +453,7 @@ impl<'o> Room<'o> {
     fn put_first<const N: usize>(&mut self, bytes: &[u8; N], len: usize) {
         assert!(len <= N);
         let to = self.next(N);
-        // SAFETY: `next` checked that the `N` bytes fit in the room.
+        // SAFETY: `next` checked that the `N` bytes fit in the part.
         unsafe { to.cast::<[u8; N]>().write_unaligned(*bytes) };
         self.used += len;
     }
@@ -369,7 +481,13 @@ impl<'o> Room<'o> {
             return;
         }
         if value >= 100_000_000 {
-            self.put(itoa::Buffer::new().format(value));
+            // Stored as a padded copy, as the others are, so that the length a part holds for a
+            // number is bound by its width whichever way the number goes.
+            let mut buffer = itoa::Buffer::new();
+            let text = buffer.format(value).as_bytes();
+            let mut digits = [0; UINT_ROOM];
+            digits[..text.len()].copy_from_slice(text);
+            self.put_first(&digits, text.len());
             return;
         }
         let digits = eight_digits(value as u32);
@@ -380,11 +498,11 @@ impl<'o> Room<'o> {
         self.put_first(&(text >> (8 * zeros)).to_le_bytes(), 8 - zeros as usize);
     }
 
-    /// Copies the bytes at the start of `bytes` that need no escaping into the room, and
+    /// Copies the bytes at the start of `bytes` that need no escaping into the part, and
     /// returns how many there are. The text is read sixteen bytes at a time, and each chunk is
-    /// stored whole in the room, which then moves past the clean bytes only: a text with
+    /// stored whole in the part, which then moves past the clean bytes only: a text with
     /// nothing to escape, nearly every text, is written without a `memcpy` call, and without
-    /// copying its last few bytes into a padded chunk to be read. The room must hold sixteen
+    /// copying its last few bytes into a padded chunk to be read. The part must hold sixteen
     /// bytes more than the text.
     fn put_clean_prefix(&mut self, bytes: &[u8]) -> usize {
         let len = bytes.len();
@@ -428,78 +546,6 @@ impl<'o> Room<'o> {
         // for a text of fewer than sixteen bytes, the sixteen from its start).
         self.used += clean;
         clean
-    }
-
-    /// Puts `values` as a JSON array, each put by `put_value`: the array's punctuation and
-    /// its values share the room.
-    #[inline]
-    fn put_array<T>(&mut self, values: &[T], mut put_value: impl FnMut(&mut Self, &T)) {
-        self.put(b"[");
-        for (index, value) in values.iter().enumerate() {
-            if index > 0 {
-                self.put(b",");
-            }
-            put_value(self, value);
-        }
-        self.put(b"]");
-    }
-
-    /// Puts `text` as a JSON string, escaped as serde_json escapes it. The room must hold
-    /// [`STR_ROOM`] bytes more than the text; what it held beyond that is left for what comes
-    /// next, so strings written one after the other share one reservation and one sixteen
-    /// bytes of slack. Inlined into each caller: as a call, with the room passed through memory,
-    /// its entry and exit took about fifteen instructions of the hundred a string takes.
-    #[inline(always)]
-    fn put_str(&mut self, text: &str) {
-        self.put_str_after("\"", text);
-    }
-
-    /// [`Room::put_str`] after `opening`, punctuation or a field name that ends with the
-    /// string's opening quote (`,"text":"`, as `opening!` writes it): the two in one store and one
-    /// check of the room, where a field name and its string's quote took one each.
-    #[inline(always)]
-    fn put_str_after(&mut self, opening: &str, text: &str) {
-        let mut rest = text.as_bytes();
-        self.put(opening);
-        loop {
-            let clean = self.put_clean_prefix(rest);
-            let Some((&byte, after)) = rest[clean..].split_first() else { break };
-            rest = after;
-            // The escape goes straight into the buffer, and the room left is reserved again:
-            // it still holds the rest of the text and its slack.
-            self.detour(|out| write_escaped(out, byte));
-        }
-        self.put(b"\"");
-    }
-
-    /// A claim's score (see [`short_score`]) in the five bytes the room holds for it, or, for a
-    /// value with no short form, through serde_json.
-    #[inline]
-    fn put_score(&mut self, score: f32) {
-        match short_score(score) {
-            Some((digits, used)) => self.put_first(&digits, used),
-            None => self.detour(|out| write_serde(out, &score)),
-        }
-    }
-
-    /// Hands what is written to the buffer, lets `write` append to it directly, and reserves
-    /// the room that was left again: for what is rare (an escape, an unusual number) and too
-    /// long to reserve for everywhere. The work is done out of line on the room's fields, so
-    /// that the room itself never has its address taken and stays in registers.
-    #[inline(always)]
-    fn detour(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
-        let left = self.size - self.used;
-        self.start = reopen(&mut *self.out, self.used, left, write);
-        self.used = 0;
-        self.size = left;
-    }
-
-    /// Hands the room back: the buffer's length moves past what was written into it.
-    #[inline]
-    fn done(self) -> &'o mut Vec<u8> {
-        // SAFETY: every append wrote the bytes it counted in `used`, inside the spare capacity.
-        unsafe { self.out.set_len(self.out.len() + self.used) };
-        self.out
     }
 }
 
@@ -629,7 +675,7 @@ fn write_str_after(out: &mut Vec<u8>, before: &str, text: &str) {
 }
 
 /// What a string takes beyond its bytes: its quotes and the sixteen bytes of room past its end
-/// that [`Room::put_clean_prefix`] stores into.
+/// that [`Part::put_clean_prefix`] stores into.
 const STR_ROOM: usize = 2 + 16;
 
 /// Writes `byte`, which must be escaped, as serde_json escapes it: with the short forms where
@@ -663,11 +709,13 @@ fn write_escaped(out: &mut Vec<u8>, byte: u8) {
 /// in one reservation.
 fn write_padded_after<'o>(out: &'o mut Vec<u8>, key: &str, name: Option<&Padded>) -> &'o mut Vec<u8> {
     let mut room = Room::new(out, key.len() + PADDED);
-    room.put(key);
-    match name {
-        Some(name) => room.put_padded(name),
-        None => room.put(b"null"),
-    }
+    room.part(key.len() + PADDED, |part| {
+        part.put(key);
+        match name {
+            Some(name) => part.put_padded(name),
+            None => part.put(b"null"),
+        }
+    });
     room.done()
 }
 
@@ -684,7 +732,9 @@ trait Item {
     /// The room [`Item::put_fields`] takes: its field names, values and strings, the sixteen
     /// bytes of slack past the last string aside (the item's room holds them once).
     fn fields_room(&self) -> usize;
-    /// Puts the item's own fields, each with a comma before it, after its `rule`.
+    /// Puts the quote that closes the item's `rule`, the item's own fields, each with a comma
+    /// before it, and the brace that closes the item: the punctuation goes with the fields
+    /// around it, in one append or one [`Part`].
     fn put_fields(&self, room: &mut Room<'_>, decoded: &Decoded);
 }
 
@@ -705,18 +755,22 @@ fn write_items<T: Item>(out: &mut Vec<u8>, key: &str, items: &[T], decoded: &Dec
     out.push(b'[');
     for (index, item) in items.iter().enumerate() {
         let (text, rule) = (item.text(), item.rule());
+        let (start, end) = (decoded.input_offset(item.span().start), decoded.input_offset(item.span().end));
         let mut room = Room::new(out, ITEM_ROOM + text.len() + rule.len() + item.fields_room());
-        match index {
-            0 => room.put(first!("start")),
-            _ => room.put(concat!(",", first!("start"))),
-        }
-        room.put_uint(decoded.input_offset(item.span().start));
-        room.put(key!("end"));
-        room.put_uint(decoded.input_offset(item.span().end));
-        room.put_str_after(opening!("text"), text);
-        room.put_str_after(opening!("rule"), rule);
+        room.part(ITEM_START_ROOM + opening!("text").len(), |part| {
+            match index {
+                0 => part.put(first!("start")),
+                _ => part.put(concat!(",", first!("start"))),
+            }
+            part.put_uint(start);
+            part.put(key!("end"));
+            part.put_uint(end);
+            part.put(opening!("text"));
+        });
+        room.put_escaped(text);
+        room.put(concat!("\"", opening!("rule")));
+        room.put_escaped(rule);
         item.put_fields(&mut room, decoded);
-        room.put(b"}");
         room.done();
     }
     out.push(b']');
@@ -779,8 +833,11 @@ impl Item for BoilerplateItem<'_> {
     }
     #[inline]
     fn put_fields(&self, room: &mut Room<'_>, _: &Decoded) {
-        room.put(key!("kind"));
-        room.put_padded(self.kind.json());
+        room.part(concat!("\"", key!("kind")).len() + PADDED + 1, |part| {
+            part.put(concat!("\"", key!("kind")));
+            part.put_padded(self.kind.json());
+            part.put(b"}");
+        });
     }
 }
 
@@ -795,6 +852,7 @@ impl Item for MoneyItem<'_> {
         0
     }
     fn put_fields(&self, room: &mut Room<'_>, _: &Decoded) {
+        room.put(b"\"");
         room.detour(|out| {
             out.extend_from_slice(key!("amount").as_bytes());
             write_decimal(out, self.amount);
@@ -807,6 +865,7 @@ impl Item for MoneyItem<'_> {
             let out = write_padded_after(out, key!("qualifier"), self.qualifier.map(Qualifier::json));
             write_opt_str(out, key!("per"), self.per);
         });
+        room.put(b"}");
     }
 }
 
@@ -821,9 +880,13 @@ impl Item for EntityItem<'_> {
     }
     #[inline]
     fn put_fields(&self, room: &mut Room<'_>, _: &Decoded) {
-        room.put(key!("type"));
-        room.put_padded(self.entity_type.json());
-        room.put_str_after(opening!("canonical"), &self.canonical);
+        room.part(concat!("\"", key!("type")).len() + PADDED + opening!("canonical").len(), |part| {
+            part.put(concat!("\"", key!("type")));
+            part.put_padded(self.entity_type.json());
+            part.put(opening!("canonical"));
+        });
+        room.put_escaped(&self.canonical);
+        room.put(b"\"}");
     }
 }
 
@@ -865,34 +928,40 @@ impl Item for ClaimItem<'_> {
     /// bytes.
     #[inline]
     fn put_fields(&self, room: &mut Room<'_>, decoded: &Decoded) {
-        room.put(key!("kinds"));
-        room.put_array(&self.kinds, |room, kind| room.put_padded(kind.json()));
-        room.put(key!("hedges"));
-        room.put_array(&self.hedges, |room, hedge| room.put_str(hedge));
+        room.put(concat!("\"", key!("kinds"), "["));
+        room.put_elements(&self.kinds, PADDED, |part, kind| part.put_padded(kind.json()));
+        room.put(concat!("]", key!("hedges"), "["));
+        room.put_str_elements(&self.hedges);
         match &self.attribution {
             Some(attribution) => {
-                room.put_str_after(concat!(key!("attribution"), first!("speaker"), "\""), &attribution.speaker);
-                room.put(key!("start"));
-                room.put_uint(decoded.input_offset(attribution.span.start));
-                room.put(key!("end"));
-                room.put_uint(decoded.input_offset(attribution.span.end));
-                room.put(key!("entity"));
-                match attribution.entity {
-                    Some(entity) => room.put_uint(entity),
-                    None => room.put(b"null"),
-                }
-                room.put(b"}");
+                room.put(concat!("]", key!("attribution"), first!("speaker"), "\""));
+                room.put_escaped(&attribution.speaker);
+                let (start, end) =
+                    (decoded.input_offset(attribution.span.start), decoded.input_offset(attribution.span.end));
+                let fields = concat!("\"", key!("start"), key!("end"), key!("entity"), "}", key!("score")).len();
+                room.part(fields + 3 * UINT_ROOM, |part| {
+                    part.put(concat!("\"", key!("start")));
+                    part.put_uint(start);
+                    part.put(key!("end"));
+                    part.put_uint(end);
+                    part.put(key!("entity"));
+                    match attribution.entity {
+                        Some(entity) => part.put_uint(entity),
+                        None => part.put(b"null"),
+                    }
+                    part.put(concat!("}", key!("score")));
+                });
             }
-            None => room.put(concat!(key!("attribution"), "null")),
+            None => room.put(concat!("]", key!("attribution"), "null", key!("score"))),
         }
-        room.put(key!("score"));
         room.put_score(self.score);
-        room.put(key!("cues"));
-        room.put_array(&self.cues, |room, cue| room.put_str(cue));
-        room.put(key!("entities"));
-        room.put_array(&self.entities, |room, &entity| room.put_uint(entity));
-        room.put(key!("money"));
-        room.put_array(&self.money, |room, &money| room.put_uint(money));
+        room.put(concat!(key!("cues"), "["));
+        room.put_str_elements(&self.cues);
+        room.put(concat!("]", key!("entities"), "["));
+        room.put_elements(&self.entities, UINT_ROOM, |part, &entity| part.put_uint(entity));
+        room.put(concat!("]", key!("money"), "["));
+        room.put_elements(&self.money, UINT_ROOM, |part, &money| part.put_uint(money));
+        room.put(b"]}");
     }
 }
 
@@ -1151,8 +1220,10 @@ mod tests {
     fn uint_line(value: usize) -> Vec<u8> {
         let mut out = b"[".to_vec();
         let mut room = Room::new(&mut out, UINT_ROOM + 1);
-        room.put_uint(value);
-        room.put(b"]");
+        room.part(UINT_ROOM + 1, |part| {
+            part.put_uint(value);
+            part.put(b"]");
+        });
         room.done();
         out
     }
