@@ -31,7 +31,9 @@ use crate::span::Span;
 /// of short lines costs a few instructions a line; a search per line paid a call's set-up each.
 pub fn lines(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len() / 64 + 1);
+    // Room for a line every thirty-two bytes: pages of short lines outgrew one every sixty-four
+    // and were copied as they grew.
+    let mut out = Vec::with_capacity(bytes.len() / 32 + 1);
     let mut start = 0;
     for chunk_at in (0..bytes.len()).step_by(64) {
         let mut terminators = line_terminators_in_64(bytes, chunk_at);
