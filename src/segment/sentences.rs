@@ -103,26 +103,34 @@ impl Segmenter {
         // Each proposed break is judged as it is found: no list of breaks per block.
         let mut open = Span::new(block.start, block.start);
         let mut cut = |offset: usize| {
-            let piece = &slice[open.end - block.start..offset];
-            if !open.is_empty() && !self.vetoes_break(open.of(text), piece) {
-                push_trimmed(text, open, out);
-                open.start = open.end;
+            let offset = block.start + offset;
+            if !open.is_empty() {
+                // Trimmed once, for the judgement and for the list.
+                let sentence = open.trim(text);
+                let content_end = if sentence.is_empty() { open.start } else { sentence.end };
+                let (before, space) = (Span::new(open.start, content_end), Span::new(content_end, open.end));
+                if !self.vetoes_break(before.of(text), space.of(text), Span::new(open.end, offset).of(text)) {
+                    if !sentence.is_empty() {
+                        out.push(sentence);
+                    }
+                    open.start = open.end;
+                }
             }
-            open.end = block.start + offset;
+            open.end = offset;
         };
         sentence_breaks(slice, &mut cut);
         cut(slice.len());
         push_trimmed(text, open, out);
     }
 
-    /// Whether the break UAX #29 proposes between `before` and `after` should not be one.
-    fn vetoes_break(&self, before: &str, after: &str) -> bool {
-        let trimmed = before.trim_end();
-        if trimmed.len() < before.len() && before[trimmed.len()..].contains(['\n', '\r']) {
+    /// Whether the break UAX #29 proposes between `before`, followed by the white space `space`,
+    /// and `after` should not be one.
+    fn vetoes_break(&self, before: &str, space: &str, after: &str) -> bool {
+        if space.contains(['\n', '\r']) {
             // Inside a block every line end is a hard wrap (see `segment::blocks`).
             return true;
         }
-        let last_token = &trimmed[last_token_start(trimmed)..];
+        let last_token = &before[last_token_start(before)..];
         let last_token = last_token.trim_start_matches(['(', '"', '\u{201c}', '\'']);
         // The next word is read only for the few tokens that ask about it.
         let next_word = || after.split_whitespace().next().unwrap_or("");
@@ -139,7 +147,7 @@ impl Segmenter {
 }
 
 /// Where the last token of `text` (after its last white space) starts. Read as bytes back to
-/// the white space, unless a byte beyond ASCII comes first: only then are characters decoded.
+/// the white space; a character beyond ASCII on the way is decoded on its own.
 fn last_token_start(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut at = bytes.len();
@@ -147,7 +155,13 @@ fn last_token_start(text: &str) -> usize {
         match bytes[at - 1] {
             // The ASCII white space of `char::is_whitespace`.
             b'\t'..=b'\r' | b' ' => return at,
-            0x80.. => return text.len() - text.rsplit(char::is_whitespace).next().map_or(0, str::len),
+            0x80.. => {
+                let c = text[..at].chars().next_back().expect("a character ends here");
+                if c.is_whitespace() {
+                    return at;
+                }
+                at -= c.len_utf8();
+            }
             _ => at -= 1,
         }
     }
