@@ -70,7 +70,7 @@ pub fn alphanumeric_run_key(bytes: &[u8], from: usize) -> Option<u64> {
         (bytes + u64::from(0x80 - low) * ONES) & !(bytes + u64::from(0x7f - high) * ONES) & HIGH
     };
     // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
-    let alphanumeric = (within(ascii | 0x20 * ONES, b'a', b'z') | within(ascii, b'0', b'9')) & !packed;
+    let alphanumeric = (within(ascii | (0x20 * ONES), b'a', b'z') | within(ascii, b'0', b'9')) & !packed;
     let ends = !alphanumeric & HIGH;
     if ends == 0 {
         return Some(alphanumeric_key_at(bytes, from, 8));
