@@ -336,7 +336,7 @@ impl Screen {
     /// What the screen asks of the line's text itself, once its words and literals let it
     /// through.
     fn admits_text(&self, dense: u64, line: &str) -> bool {
-        self.lead.is_none_or(|lead| lead.admits(line))
+        self.lead.as_ref().is_none_or(|lead| lead.admits(line))
             && match self.literals {
                 bit if bit == 0 || dense & bit != 0 => self.gate.admits(line),
                 _ => self.gate.admits_edges(line),
@@ -1327,8 +1327,10 @@ impl LeadingPhrases {
         // with a letter or digit starts right there.
         let body_start = Some(next_alphanumeric(text, 0, true)).filter(|&start| start < text.len());
         if let Some(start) = body_start {
-            let len = next_alphanumeric(text, start, false) - start;
-            let key = words::folded_key_at(text.as_bytes(), start, len);
+            let key = words::alphanumeric_run_key(text.as_bytes(), start).unwrap_or_else(|| {
+                let len = next_alphanumeric(text, start, false) - start;
+                words::folded_key_at(text.as_bytes(), start, len)
+            });
             if let Some(&group) = self.by_word.get(key).filter(|_| key != 0) {
                 for (rule, phrase, position) in &self.groups[group as usize - 1] {
                     if rules::occurs_anywhere_at(text, start, phrase)
