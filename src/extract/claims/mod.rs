@@ -893,7 +893,8 @@ impl ClaimExtractor {
                     sentences,
                     narrow,
                 };
-                pending.extend(self.prepare(text, unit, number, found, &mut locations, entities, money));
+                let read = self.prepare(text, unit, found, &mut locations, entities, money);
+                pending.extend(read.map(|(reading, entities)| Pending { unit, number, reading, entities }));
             }
             // Only an attribution is carried: a paragraph without one (most) is not read for its
             // quotation marks.
@@ -1046,18 +1047,17 @@ impl ClaimExtractor {
         }
     }
 
-    /// Reads one unit, unless it has too few words or a veto fired on it.
-    #[allow(clippy::too_many_arguments)]
+    /// Reads one unit, unless it has too few words or a veto fired on it: its reading, and the
+    /// number of entities inside it.
     fn prepare<'a>(
         &self,
         text: &'a str,
         unit: Unit,
-        number: usize,
         found: Found,
         locations: &mut [Slots],
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
-    ) -> Option<Pending<'a>> {
+    ) -> Option<(Reading<'a>, usize)> {
         let words = found.words;
         if words < self.scoring.min_words {
             return None;
@@ -1069,7 +1069,7 @@ impl ClaimExtractor {
         if reading.fired.0 & self.vetoes.0 != 0 {
             return None;
         }
-        Some(Pending { unit, number, reading, entities })
+        Some((reading, entities))
     }
 
     /// Scores a read unit; a claim when the score reaches the threshold.
