@@ -16,13 +16,21 @@ pub const DIGIT: u8 = 4;
 /// A letter or a digit.
 pub const ALPHANUMERIC: u8 = LETTER | DIGIT;
 
+/// Whether `byte` is ASCII white space as `char::is_whitespace` has it: tab, line feed, vertical
+/// tab, form feed, carriage return and space (`u8::is_ascii_whitespace` leaves out the vertical
+/// tab).
+#[inline]
+pub const fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b'\t'..=b'\r' | b' ')
+}
+
 /// The class of each ASCII byte; 0 for marks and control bytes.
 pub static ASCII_CLASS: [u8; 128] = {
     let mut table = [0; 128];
     let mut byte = 0;
     while byte < 128 {
         let b = byte as u8;
-        table[byte] = if matches!(b, b'\t'..=b'\r' | b' ') {
+        table[byte] = if is_ascii_space(b) {
             SPACE
         } else if b.is_ascii_alphabetic() {
             LETTER

@@ -24,7 +24,7 @@ use foldhash::HashMap;
 
 use super::visible::VisibleLine;
 use super::words::{KeyTable, alphanumeric_key_at, folded_key, folded_key_at, pack};
-use crate::chars::{DIGIT, LETTER, SPACE, class_at, sixteen_at};
+use crate::chars::{DIGIT, LETTER, SPACE, class_at, is_ascii_space, sixteen_at};
 use crate::record::BoilerplateKind;
 
 /// Thresholds of the context pass, from the `[classifier]` table of `rules/boilerplate/`.
@@ -482,7 +482,7 @@ impl StopWords {
                 let lead = &text[..text.len() - body.len()];
                 // The lead is mostly a few bytes of ASCII markup, counted without decoding.
                 let lead_chars = if lead.is_ascii() {
-                    lead.bytes().filter(|byte| !matches!(byte, b'\t'..=b'\r' | b' ')).count()
+                    lead.bytes().filter(|&byte| !is_ascii_space(byte)).count()
                 } else {
                     lead.chars().filter(|c| !c.is_whitespace()).count()
                 };

@@ -153,8 +153,7 @@ fn last_token_start(text: &str) -> usize {
     let mut at = bytes.len();
     while at > 0 {
         match bytes[at - 1] {
-            // The ASCII white space of `char::is_whitespace`.
-            b'\t'..=b'\r' | b' ' => return at,
+            byte if crate::chars::is_ascii_space(byte) => return at,
             0x80.. => {
                 let c = text[..at].chars().next_back().expect("a character ends here");
                 if c.is_whitespace() {
