@@ -3,6 +3,7 @@
 //! Every stage works on the decoded text and reports [`Span`]s into it; the record builder maps
 //! them back to offsets into the input as read (see [`crate::decode::Decoded::input_offset`]).
 
+use crate::chars::is_ascii_space;
 use std::collections::BTreeMap;
 
 /// A half-open byte range `start..end` into a document's decoded text.
@@ -44,17 +45,19 @@ impl Span {
     /// The white space of ASCII is stepped over a byte at a time, and the standard library's
     /// trims (a call each, decoding a character at a time) are left to the spans that meet a
     /// character beyond ASCII at either end: most spans trimmed, lines and sentences, start and
-    /// end in ASCII.
+    /// end in ASCII, and most of them open and close with a visible ASCII byte, which no trim
+    /// moves: two loads tell those.
     pub fn trim(self, text: &str) -> Span {
         let bytes = text.as_bytes();
-        // The ASCII white space of `char::is_whitespace`.
-        let is_space = |byte: u8| matches!(byte, b'\t'..=b'\r' | b' ');
+        if self.start < self.end && bytes[self.start].is_ascii_graphic() && bytes[self.end - 1].is_ascii_graphic() {
+            return self;
+        }
         let mut start = self.start;
-        while start < self.end && is_space(bytes[start]) {
+        while start < self.end && is_ascii_space(bytes[start]) {
             start += 1;
         }
         let mut end = self.end;
-        while end > start && is_space(bytes[end - 1]) {
+        while end > start && is_ascii_space(bytes[end - 1]) {
             end -= 1;
         }
         if end > start && !(bytes[start].is_ascii() && bytes[end - 1].is_ascii()) {

@@ -1692,7 +1692,7 @@ impl BoilerplateClassifier {
         let mut word_hits: Option<(Vec<u64>, u64)> = None;
         let marks = line_marks(text, lines);
         for (number, (&line, &marks)) in lines.iter().zip(&marks).enumerate() {
-            let span = trimmed(text, line);
+            let span = line.trim(text);
             if span.is_empty() {
                 by_rule.push(None);
                 cues.push(None);
@@ -1778,27 +1778,14 @@ impl BoilerplateClassifier {
             let (span, rule) = match (fired, verdict) {
                 (Some(fired), _) => *fired,
                 (None, Verdict::Keep) => continue,
-                (None, Verdict::LinkDense) => (trimmed(text, lines[index]), self.link_dense),
-                (None, Verdict::OutsideArticle) => (trimmed(text, lines[index]), self.outside_article),
-                (None, Verdict::Repeated) => (trimmed(text, lines[index]), self.repeated),
+                (None, Verdict::LinkDense) => (lines[index].trim(text), self.link_dense),
+                (None, Verdict::OutsideArticle) => (lines[index].trim(text), self.outside_article),
+                (None, Verdict::Repeated) => (lines[index].trim(text), self.repeated),
             };
             removals.push(Removal { line: index, span, rule });
         }
         removals
     }
-}
-
-/// `line` of `text` without the white space at its ends, as [`Span::trim`] has it. Most lines
-/// open and close with a visible ASCII byte, which no trim moves: two loads tell it, where
-/// the trim checks the line's char boundaries and decodes a character at each end.
-#[inline(always)]
-fn trimmed(text: &str, line: Span) -> Span {
-    let bytes = text.as_bytes();
-    let visible_at = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_graphic);
-    if line.start < line.end && visible_at(line.start) && visible_at(line.end - 1) {
-        return line;
-    }
-    line.trim(text)
 }
 
 #[cfg(test)]
@@ -2477,19 +2464,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The lines trimmed by their edge bytes are those `Span::trim` gives.
-        #[test]
-        fn lines_are_trimmed_as_spans_trim_them(text in r"[ a.\t\n\r\x0b\x1c\u{a0}\u{2003}é]{0,12}") {
-            for line in segment::lines(&text) {
-                for start in line.start..=line.end {
-                    let part = Span::new(start, line.end);
-                    if text.is_char_boundary(start) {
-                        proptest::prop_assert_eq!(trimmed(&text, part), part.trim(&text));
-                    }
-                }
-            }
-        }
-
         /// The first word of a text, which the leading phrases are filed under, starts and ends
         /// where the `char` predicates have it, in ASCII or not.
         #[test]
