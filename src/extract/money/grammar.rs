@@ -305,7 +305,37 @@ struct StartCover {
     /// on in a character is, else `0xC0` when a byte that begins one is, else `0xFF`, which no
     /// text holds; 0 when more ASCII bytes are listed than `listed` holds.
     from: [u8; 16],
+    /// The ASCII letters and digits by nibbles, twice over (see [`by_nibbles`]).
+    letters_and_digits_by_nibbles: [u8; 32],
+    /// The listed ASCII bytes by nibbles, twice over (see [`by_nibbles`]).
+    listed_by_nibbles: [u8; 32],
 }
+
+/// Bit `high` of byte `low` set when the ASCII byte `high << 4 | low` is in the set `holds`
+/// takes, sixteen bytes twice over as an AVX2 shuffle reads a table: a byte is in when its low
+/// nibble's entry holds the bit of its high nibble (see [`HIGH_NIBBLE_BITS`]). Testing a set of
+/// any size so takes two shuffles, where comparing costs one comparison per listed byte.
+fn by_nibbles(holds: impl Fn(u8) -> bool) -> [u8; 32] {
+    let mut table = [0; 32];
+    for byte in (0..0x80u8).filter(|&byte| holds(byte)) {
+        let low = usize::from(byte & 0x0F);
+        table[low] |= 1 << (byte >> 4);
+        table[16 + low] |= 1 << (byte >> 4);
+    }
+    table
+}
+
+/// The bit of each high nibble in a [`by_nibbles`] table, twice over: none beyond ASCII.
+const HIGH_NIBBLE_BITS: [u8; 32] = {
+    let mut bits = [0; 32];
+    let mut high = 0;
+    while high < 8 {
+        bits[high] = 1 << high;
+        bits[16 + high] = 1 << high;
+        high += 1;
+    }
+    bits
+};
 
 impl StartCover {
     fn new(starts: &FirstBytes) -> StartCover {
@@ -326,11 +356,16 @@ impl StartCover {
         } else {
             0xFF
         };
-        let mut cover = StartCover { listed: [[0; 16]; LISTED], from: [from; 16] };
-        for (place, byte) in cover.listed.iter_mut().zip(&folded) {
+        let mut listed = [[0; 16]; LISTED];
+        for (place, byte) in listed.iter_mut().zip(&folded) {
             *place = [*byte; 16];
         }
-        cover
+        StartCover {
+            listed,
+            from: [from; 16],
+            letters_and_digits_by_nibbles: by_nibbles(|byte| byte.is_ascii_alphanumeric()),
+            listed_by_nibbles: by_nibbles(|byte| listed.iter().any(|place| place[0] == byte | 0x20)),
+        }
     }
 
     /// The candidate starts among the 64 bytes of `bytes` from `block` on (fewer at its end):
@@ -338,6 +373,36 @@ impl StartCover {
     #[inline]
     fn block(&self, bytes: &[u8], block: usize) -> u64 {
         let after = u64::from(block.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_alphanumeric()));
+        let (letters_and_digits, listed) = self.classes_of_block(bytes, block);
+        let starts = listed | letters_and_digits & !(letters_and_digits << 1 | after);
+        match bytes.len() - block {
+            short @ ..64 => starts & !(u64::MAX << short),
+            _ => starts,
+        }
+    }
+
+    /// The ASCII letters and digits among the 64 bytes of `bytes` from `block` on (`block` less
+    /// than its length, or 0) and the listed ones, bit `i` for the byte at `block + i`; past the
+    /// end of `bytes` the bits are those of zeros or unset.
+    #[inline]
+    fn classes_of_block(&self, bytes: &[u8], block: usize) -> (u64, u64) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            if let Some(sixty_four) = bytes.get(block..).and_then(<[u8]>::first_chunk::<64>) {
+                // SAFETY: the processor has AVX2.
+                return unsafe { self.wide_classes(sixty_four) };
+            }
+            if let Some(last) = bytes.last_chunk::<64>() {
+                // The last block of a longer text: the sixty-four bytes that end the text are
+                // read in place, with no copy, and their bits moved down to the block's.
+                let shift = block + 64 - bytes.len();
+                // SAFETY: the processor has AVX2.
+                let (letters_and_digits, listed) = unsafe { self.wide_classes(last) };
+                return (letters_and_digits >> shift, listed >> shift);
+            }
+            // SAFETY: the processor has AVX2.
+            return unsafe { self.wide_classes(&padded_block(bytes, block)) };
+        }
         let (mut letters_and_digits, mut listed) = (0, 0);
         for quarter in 0..4 {
             let at = block + 16 * quarter;
@@ -349,11 +414,39 @@ impl StartCover {
             letters_and_digits |= u64::from(chunk_letters_and_digits) << (16 * quarter);
             listed |= u64::from(chunk_listed) << (16 * quarter);
         }
-        let starts = listed | letters_and_digits & !(letters_and_digits << 1 | after);
-        match bytes.len() - block {
-            short @ ..64 => starts & !(u64::MAX << short),
-            _ => starts,
-        }
+        (letters_and_digits, listed)
+    }
+
+    /// [`StartCover::classes_of_block`] of sixty-four bytes with AVX2, thirty-two at a time:
+    /// both sets are looked up by nibbles (see [`by_nibbles`]), so the listed bytes cost two
+    /// shuffles rather than a comparison each, and the letters and digits two more.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn wide_classes(&self, block: &[u8; 64]) -> (u64, u64) {
+        use std::arch::x86_64::{
+            _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_max_epu8, _mm256_movemask_epi8,
+            _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
+        };
+        // SAFETY: the unaligned load reads the thirty-two bytes of `thirty_two`, no more.
+        let load = |thirty_two: &[u8; 32]| unsafe { _mm256_loadu_si256(thirty_two.as_ptr().cast()) };
+        let (nibble, zero, from) =
+            (_mm256_set1_epi8(0x0F), _mm256_setzero_si256(), _mm256_set1_epi8(self.from[0] as i8));
+        let (high_bits, letters_and_digits, listed) =
+            (load(&HIGH_NIBBLE_BITS), load(&self.letters_and_digits_by_nibbles), load(&self.listed_by_nibbles));
+        let half = |thirty_two: &[u8; 32]| {
+            let bytes = load(thirty_two);
+            let high = _mm256_shuffle_epi8(high_bits, _mm256_and_si256(_mm256_srli_epi16::<4>(bytes), nibble));
+            let low = _mm256_and_si256(bytes, nibble);
+            let outside = |table| {
+                let bit = _mm256_and_si256(_mm256_shuffle_epi8(table, low), high);
+                _mm256_movemask_epi8(_mm256_cmpeq_epi8(bit, zero)) as u32
+            };
+            let beyond = _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(bytes, from), bytes)) as u32;
+            (u64::from(!outside(letters_and_digits)), u64::from(!outside(listed) | beyond))
+        };
+        let (first, second) = block.split_at(32);
+        let (first, second) = (half(first.try_into().expect("32 bytes")), half(second.try_into().expect("32 bytes")));
+        (first.0 | second.0 << 32, first.1 | second.1 << 32)
     }
 
     /// The ASCII letters and digits of sixteen bytes and the listed ones: bit `i` for `chunk[i]`.
@@ -398,6 +491,17 @@ impl StartCover {
         let listed = |byte: u8| byte >= self.from[0] || self.listed.iter().any(|place| place[0] == byte | 0x20);
         (mask(&|byte| byte.is_ascii_alphanumeric()), mask(&listed))
     }
+}
+
+/// The sixty-four bytes of `bytes` from `block` on, zeros past its end: the one block of a text
+/// shorter than that.
+#[cfg(target_arch = "x86_64")]
+fn padded_block(bytes: &[u8], block: usize) -> [u8; 64] {
+    let mut padded = [0; 64];
+    for (quarter, at) in padded.chunks_exact_mut(16).zip((block..bytes.len()).step_by(16)) {
+        quarter.copy_from_slice(&sixteen_at(bytes, at, 0));
+    }
+    padded
 }
 
 /// The candidate lead starts of one text, found in order: the candidates of [`StartCover`] are
@@ -1639,6 +1743,32 @@ mod tests {
             let test = test_grammar();
             for leads in all_kinds_of_leads(&test) {
                 proptest::prop_assert_eq!(leads.cover.classes(&chunk), leads.cover.classes_bytewise(&chunk));
+            }
+        }
+
+        #[test]
+        fn the_cover_reads_a_block_as_it_reads_each_byte(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..140),
+            block in 0..3usize,
+        ) {
+            let block = (64 * block).min(bytes.len() - 1);
+            let test = test_grammar();
+            for leads in all_kinds_of_leads(&test) {
+                let (mut letters_and_digits, mut listed) = (0u64, 0u64);
+                for i in 0..64 {
+                    let mut chunk = [0; 16];
+                    chunk[0] = bytes.get(block + i).copied().unwrap_or(0);
+                    let (letter_or_digit, is_listed) = leads.cover.classes_bytewise(&chunk);
+                    letters_and_digits |= u64::from(letter_or_digit & 1) << i;
+                    listed |= u64::from(is_listed & 1) << i;
+                }
+                // Past the end of the text the bits are left unsaid.
+                let within = u64::MAX >> 64usize.saturating_sub(bytes.len() - block);
+                let (found_letters_and_digits, found_listed) = leads.cover.classes_of_block(&bytes, block);
+                proptest::prop_assert_eq!(
+                    (found_letters_and_digits & within, found_listed & within),
+                    (letters_and_digits & within, listed & within)
+                );
             }
         }
 
