@@ -1019,6 +1019,32 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A phrase is found wherever it occurs as a whole word, and nowhere else, whatever
+        /// comes before it: a letter, a digit, `_`, a character beyond ASCII or the text's start.
+        #[test]
+        fn phrases_are_found_where_they_occur_as_whole_words(text in "[tehis1_ \u{e9}.\u{c4}-]{0,40}") {
+            let phrases = ["this", "the", "he", "is", "1", "e-", "_e", ".t", "\u{e9} t", "\u{e4}h"];
+            let mut builder = PhraseSetBuilder::default();
+            for (rule, phrase) in phrases.iter().enumerate() {
+                builder.add(rule, &[phrase.to_string()], Position::Anywhere);
+            }
+            let set = builder.build().unwrap();
+            let mut found = Vec::new();
+            set.find(&text, |rule, start, _| found.push((start, rule)));
+            found.sort_unstable();
+            let mut expected = Vec::new();
+            for start in 0..text.len() {
+                for (rule, phrase) in phrases.iter().enumerate() {
+                    if occurs_anywhere_at(&text, start, phrase) {
+                        expected.push((start, rule));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(found, expected);
+        }
+    }
+
     #[test]
     fn occurs_anywhere_at_is_what_find_finds_anywhere() {
         let phrases = ["this", "cost", "cost rose", "ähnliche beiträge", "e-mail", "x"];
