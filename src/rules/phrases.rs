@@ -64,13 +64,13 @@ impl PhraseSetBuilder {
         // A phrase, and a substring bounded at its start, that starts with an ASCII letter or
         // digit is dropped wherever one of those comes before it (see [`Position::admits`] and
         // [`ascii_boundary`]): the automaton does not find it there (see [`WordStarts`]).
-        let must_start_word = |(string, (position, bounded)): (&String, (&Option<Position>, &[bool; 2]))| {
-            (position.is_some() || bounded[0]) && string.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
-        };
         let word_starts = WordStarts::new(&self.phrases);
         let (mut spelt, mut spelt_for) = (Vec::new(), Vec::new());
-        for (index, string) in self.phrases.iter().zip(self.positions.iter().zip(&self.bounded)).enumerate() {
-            for spelling in word_starts.spellings(string.0.as_bytes(), must_start_word(string)) {
+        let strings = self.phrases.iter().zip(&self.positions).zip(&self.bounded);
+        for (index, ((string, position), bounded)) in strings.enumerate() {
+            let must_start_word =
+                (position.is_some() || bounded[0]) && string.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric);
+            for spelling in word_starts.spellings(string.as_bytes(), must_start_word) {
                 spelt.push(spelling);
                 spelt_for.push(index);
             }
@@ -313,7 +313,9 @@ impl PhraseSet {
         };
         // A walk over several parts reads the byte before each but the first, where a walk of
         // the part alone starts a word: a part right after a letter or digit is walked alone.
-        let after_word = |part: &Span| text.as_bytes()[part.start - 1].is_ascii_alphanumeric();
+        let after_word = |part: &Span| {
+            part.start.checked_sub(1).is_some_and(|before| text.as_bytes()[before].is_ascii_alphanumeric())
+        };
         if parts.windows(2).any(|pair| pair[1].start < pair[0].end || after_word(&pair[1])) {
             for (index, &part) in parts.iter().enumerate() {
                 self.find_all(part.of(text), |hit| {
