@@ -61,6 +61,20 @@ impl PhraseSetBuilder {
     /// The phrases, compiled; an error when they are too many for one automaton (rule files of
     /// a few tens of kilobytes of phrases).
     pub fn build(self) -> Result<PhraseSet, TooManyPhrases> {
+        // A phrase, and a substring bounded at its start, that starts with an ASCII letter or
+        // digit is dropped wherever one of those comes before it (see [`Position::admits`] and
+        // [`ascii_boundary`]): the automaton does not find it there (see [`WordStarts`]).
+        let word_starts = WordStarts::new(&self.phrases);
+        let (mut spelt, mut spelt_for) = (Vec::new(), Vec::new());
+        let strings = self.phrases.iter().zip(&self.positions).zip(&self.bounded);
+        for (index, ((string, position), bounded)) in strings.enumerate() {
+            let must_start_word =
+                (position.is_some() || bounded[0]) && string.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric);
+            for spelling in word_starts.spellings(string.as_bytes(), must_start_word) {
+                spelt.push(spelling);
+                spelt_for.push(index);
+            }
+        }
         // A DFA: phrase lists are a few thousand bytes, and every document is read with them.
         // No prefilter: the set is walked byte by byte (see [`PhraseSet::walk`]), and with one
         // the start state would count as special, stopping the walk at every byte that leaves it there.
@@ -68,9 +82,9 @@ impl PhraseSetBuilder {
             .prefilter(false)
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .build(&self.phrases)
+            .build(&spelt)
             .map_err(|error| TooManyPhrases(error.to_string()))?;
-        let automaton = Table::new(&automaton, &self.phrases)?;
+        let automaton = Table::new(&automaton, &self.phrases, &word_starts, &spelt_for)?;
         let leading_only =
             self.positions.iter().all(|&position| position.is_some_and(|position| position != Position::Anywhere));
         let longest = self.phrases.iter().map(String::len).max().unwrap_or(0);
@@ -297,7 +311,12 @@ impl PhraseSet {
         let Some(last) = parts.last() else {
             return;
         };
-        if parts.windows(2).any(|pair| pair[1].start < pair[0].end) {
+        // A walk over several parts reads the byte before each but the first, where a walk of
+        // the part alone starts a word: a part right after a letter or digit is walked alone.
+        let after_word = |part: &Span| {
+            part.start.checked_sub(1).is_some_and(|before| text.as_bytes()[before].is_ascii_alphanumeric())
+        };
+        if parts.windows(2).any(|pair| pair[1].start < pair[0].end || after_word(&pair[1])) {
             for (index, &part) in parts.iter().enumerate() {
                 self.find_all(part.of(text), |hit| {
                     found(
@@ -413,38 +432,53 @@ struct Table {
 }
 
 impl Table {
-    fn new(dfa: &DFA, strings: &[String]) -> Result<Table, TooManyPhrases> {
-        // Class 0 is every byte no string has, in either case; the others one byte each (in
-        // lower case), numbered from 1.
-        let mut classes = [0u8; 256];
-        let mut representatives = vec![None];
+    /// The table of `dfa`, built from the spellings (see [`WordStarts`]) of `strings`, the
+    /// spelling numbered `n` being one of string `spelt_for[n]`.
+    fn new(
+        dfa: &DFA,
+        strings: &[String],
+        word_starts: &WordStarts,
+        spelt_for: &[usize],
+    ) -> Result<Table, TooManyPhrases> {
+        // Class 0 is every byte no string has, in either case, but the letters and digits, which
+        // are class 1 (they start a word where the others do not); the others one byte each
+        // (in lower case), numbered from 2.
+        let mut classes: [u8; 256] = std::array::from_fn(|byte| u8::from((byte as u8).is_ascii_alphanumeric()));
+        let mut representatives = vec![None, None];
         for byte in strings.iter().flat_map(|string| string.bytes()) {
             let lower = byte.to_ascii_lowercase();
-            if classes[usize::from(lower)] == 0 {
+            if classes[usize::from(lower)] < 2 {
                 representatives.push(Some(lower));
                 let class = u8::try_from(representatives.len() - 1).expect("at most 255 bytes in strings");
                 classes[usize::from(lower)] = class;
                 classes[usize::from(byte.to_ascii_uppercase())] = class;
             }
         }
-        // A byte of class 0, if any is left, leads where every such byte leads.
-        representatives[0] = (0..=u8::MAX).find(|&byte| classes[usize::from(byte)] == 0);
+        // A byte of class 0 (or 1), if any is left, leads where every such byte leads.
+        for (class, representative) in representatives.iter_mut().take(2).enumerate() {
+            *representative = (0..=u8::MAX).find(|&byte| usize::from(classes[usize::from(byte)]) == class);
+        }
         let start = dfa.start_state(Anchored::No).expect("an unanchored automaton has an unanchored start");
         let width = representatives.len();
         // Every state the walk can reach, from the start, in the order first reached, each
         // with its next states by that order (a class without a byte is never read: its entry
-        // stays 0). One look-up per transition, in a fast hash map: this runs at every start-up.
-        let mut states = vec![start];
-        let mut reached: HashMap<StateID, usize> = HashMap::default();
-        reached.insert(start, 0);
+        // stays 0). A state is one of the automaton's and whether the last byte read was a
+        // letter or a digit, which tells how the automaton reads the next. One look-up per
+        // transition, in a fast hash map: this runs at every start-up.
+        let mut states = vec![(start, false)];
+        let mut reached: HashMap<(StateID, bool), usize> = HashMap::default();
+        reached.insert((start, false), 0);
         let mut steps = Vec::new();
-        while let Some(&state) = states.get(steps.len() / width) {
+        while let Some(&(state, after_word)) = states.get(steps.len() / width) {
             for &byte in &representatives {
                 let Some(byte) = byte else {
                     steps.push(0);
                     continue;
                 };
-                let to = dfa.next_state(Anchored::No, state, byte);
+                let to = (
+                    dfa.next_state(Anchored::No, state, word_starts.read(byte, after_word)),
+                    byte.is_ascii_alphanumeric(),
+                );
                 let number = *reached.entry(to).or_insert_with(|| {
                     states.push(to);
                     states.len() - 1
@@ -456,7 +490,7 @@ impl Table {
         // match state when a bit from there up is set, so that two walks tell whether either
         // reached one by one test of both states together (see [`Table::any_matches`]). The
         // numbers skipped below it are never reached, nor their entries read.
-        let (plain, matching): (Vec<usize>, Vec<usize>) = (0..states.len()).partition(|&n| !dfa.is_match(states[n]));
+        let (plain, matching): (Vec<usize>, Vec<usize>) = (0..states.len()).partition(|&n| !dfa.is_match(states[n].0));
         let first_match = plain.len().next_power_of_two();
         let numbered = first_match + matching.len();
         if numbered > usize::from(u16::MAX) + 1 {
@@ -477,8 +511,9 @@ impl Table {
         let class_starts = classes.map(|class| u32::from(class) * numbered as u32);
         let (mut ends, mut matched) = (Vec::with_capacity(matching.len()), Vec::new());
         for &reached in &matching {
-            let state = states[reached];
-            matched.extend((0..dfa.match_len(state)).map(|index| dfa.match_pattern(state, index).as_u32()));
+            let state = states[reached].0;
+            let spellings = (0..dfa.match_len(state)).map(|index| dfa.match_pattern(state, index).as_usize());
+            matched.extend(spellings.map(|spelling| spelt_for[spelling] as u32));
             ends.push(matched.len() as u32);
         }
         Ok(Table {
@@ -522,6 +557,93 @@ impl Table {
         let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
         &self.matched[start..self.ends[index] as usize]
     }
+}
+
+/// How the automaton tells an ASCII letter or digit that starts a word (none of them before it)
+/// from one inside a word: it reads the first as a byte of its own, one no string has, and the
+/// strings are spelt so, letters and digits after a byte that is none of them in their
+/// starting form. A string that must start a word is spelt only with its first byte so, and is
+/// not found inside a word, where most occurrences of short words (`me` in `some`) lie and were
+/// found only to be dropped; any other has a spelling for either form of its first byte. Without
+/// bytes enough to spare for every letter and digit that starts a word in a string, every byte
+/// is read as it is.
+#[derive(Debug)]
+struct WordStarts {
+    /// Per ASCII byte in lower case: the byte read for it where it starts a word.
+    starting: [u8; 128],
+    /// Whether a byte is one that `starting` gives, which the text's own bytes are not read as.
+    spare: [bool; 256],
+    /// A byte no string has, read for the text's bytes that `starting` gives.
+    neutral: u8,
+}
+
+impl WordStarts {
+    fn new(strings: &[String]) -> WordStarts {
+        let mut starting: [u8; 128] = std::array::from_fn(|byte| byte as u8);
+        let (mut spare, mut neutral) = ([false; 256], 0);
+        let mut used = [false; 256];
+        for byte in strings.iter().flat_map(|string| string.bytes()) {
+            used[usize::from(byte.to_ascii_lowercase())] = true;
+            used[usize::from(byte.to_ascii_uppercase())] = true;
+        }
+        let mut free = (0..=u8::MAX).filter(|&byte| !used[usize::from(byte)] && !byte.is_ascii_alphanumeric());
+        let mut wanted: Vec<u8> = strings
+            .iter()
+            .flat_map(|string| word_starts(string.as_bytes()).map(|at| string.as_bytes()[at].to_ascii_lowercase()))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let chosen: Vec<u8> = free.by_ref().take(wanted.len() + 1).collect();
+        if let Some((&last, codes)) = chosen.split_last().filter(|(_, codes)| codes.len() == wanted.len()) {
+            neutral = last;
+            for (&byte, &code) in wanted.iter().zip(codes) {
+                starting[usize::from(byte)] = code;
+                spare[usize::from(code)] = true;
+            }
+        }
+        WordStarts { starting, spare, neutral }
+    }
+
+    /// The byte the automaton reads for `byte` of the text, after a letter or digit when
+    /// `after_word`.
+    fn read(&self, byte: u8, after_word: bool) -> u8 {
+        if byte.is_ascii_alphanumeric() && !after_word {
+            self.starting[usize::from(byte.to_ascii_lowercase())]
+        } else if self.spare[usize::from(byte)] {
+            self.neutral
+        } else {
+            byte
+        }
+    }
+
+    /// The spellings of `string`: one where it must start a word (or its first byte starts
+    /// none), else one for each form of its first byte.
+    fn spellings(&self, string: &[u8], must_start_word: bool) -> Vec<Vec<u8>> {
+        let starting = |byte: u8| self.starting[usize::from(byte.to_ascii_lowercase())];
+        let mut spelt = string.to_vec();
+        for at in word_starts(string) {
+            spelt[at] = starting(string[at]);
+        }
+        let inside = match string.first() {
+            Some(&first)
+                if !must_start_word
+                    && first.is_ascii_alphanumeric()
+                    && starting(first) != first.to_ascii_lowercase() =>
+            {
+                let mut inside = spelt.clone();
+                inside[0] = first;
+                Some(inside)
+            }
+            _ => None,
+        };
+        std::iter::once(spelt).chain(inside).collect()
+    }
+}
+
+/// The offsets of the ASCII letters and digits of `string` that start a word in it.
+fn word_starts(string: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    (0..string.len())
+        .filter(|&at| string[at].is_ascii_alphanumeric() && (at == 0 || !string[at - 1].is_ascii_alphanumeric()))
 }
 
 /// Whether an ASCII word boundary (`(?-u:\b)`) holds at byte `at` of `part` of `text`, as a
@@ -896,6 +1018,32 @@ mod tests {
         }
         for c in ('\u{80}'..=char::MAX).filter(|&c| is_titlecase(c)) {
             assert!(!c.is_uppercase() && !c.to_lowercase().eq([c]), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A phrase is found wherever it occurs as a whole word, and nowhere else, whatever
+        /// comes before it: a letter, a digit, `_`, a character beyond ASCII or the text's start.
+        #[test]
+        fn phrases_are_found_where_they_occur_as_whole_words(text in "[tehis1_ \u{e9}.\u{c4}-]{0,40}") {
+            let phrases = ["this", "the", "he", "is", "1", "e-", "_e", ".t", "\u{e9} t", "\u{e4}h"];
+            let mut builder = PhraseSetBuilder::default();
+            for (rule, phrase) in phrases.iter().enumerate() {
+                builder.add(rule, &[phrase.to_string()], Position::Anywhere);
+            }
+            let set = builder.build().unwrap();
+            let mut found = Vec::new();
+            set.find(&text, |rule, start, _| found.push((start, rule)));
+            found.sort_unstable();
+            let mut expected = Vec::new();
+            for start in 0..text.len() {
+                for (rule, phrase) in phrases.iter().enumerate() {
+                    if occurs_anywhere_at(&text, start, phrase) {
+                        expected.push((start, rule));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(found, expected);
         }
     }
 
