@@ -155,14 +155,29 @@ impl PatternRule {
         found: std::ops::Range<usize>,
         locations: &mut Option<Captures>,
     ) -> Option<Candidate<'a>> {
-        let slice = region.of(text);
-        let matched = &slice[found.clone()];
-        let leading_holds = |(leading, words, must_be_in): &(LeadingGroup, Arc<WordList>, bool)| {
-            words.contains(leading.of(matched)) == *must_be_in
-        };
-        if !self.leading.iter().all(leading_holds) {
+        if !self.leading_holds(&region.of(text)[found.clone()]) {
             return None;
         }
+        self.named(text, region, found, locations)
+    }
+
+    /// Whether the conditions on the leading groups hold for a match that begins `from`: the
+    /// text of the match, or all of the text from the match's start, in which a leading group
+    /// reads the same (see [`LeadingGroup`]).
+    fn leading_holds(&self, from: &str) -> bool {
+        self.leading.iter().all(|(leading, words, must_be_in)| words.contains(leading.of(from)) == *must_be_in)
+    }
+
+    /// [`PatternRule::candidate`] for a match whose leading groups are known to hold.
+    fn named<'a>(
+        &'a self,
+        text: &'a str,
+        region: Span,
+        found: std::ops::Range<usize>,
+        locations: &mut Option<Captures>,
+    ) -> Option<Candidate<'a>> {
+        let slice = region.of(text);
+        let matched = &slice[found.clone()];
         // The match was found by the fast engines; the groups only for a match that may name
         // something, by a search anchored at its start and ending at its end, which finds the
         // same match without looking for where it starts.
@@ -286,7 +301,8 @@ impl LeadingGroup {
         }
     }
 
-    /// The group's text in `found`, a match of the pattern.
+    /// The group's text in `found`, a match of the pattern or a text that begins with one: what
+    /// follows the group in the match begins with a character the group cannot hold.
     fn of<'m>(&self, found: &'m str) -> &'m str {
         // Byte by byte while the text is ASCII (a name's first word mostly is), without decoding
         // its characters.
@@ -502,6 +518,10 @@ struct Scratch {
     state_members: StateMembers,
     /// Each rule's capture groups, made for its first match that needs them.
     locations: Vec<Option<Captures>>,
+    /// Each rule's last match whose end is not looked up yet, as its start and a bound past its
+    /// end (where the walk that found it died): a match whose leading groups fail names
+    /// nothing, and its end only tells whether a later start of its rule falls inside it.
+    unended: Vec<Option<std::ops::Range<usize>>>,
 }
 
 /// The rules whose matches begin only where few positions of a text do: with a byte such as a
@@ -694,6 +714,7 @@ impl Starts {
             next: Vec::with_capacity(walked_rules),
             state_members: StateMembers::default(),
             locations: std::iter::repeat_with(|| None).take(walked_rules).collect(),
+            unended: Vec::with_capacity(walked_rules),
         }) as CacheMaker);
         let mut walked = vec![false; rules.len()];
         for &index in &members {
@@ -814,16 +835,46 @@ impl Starts {
         let slice = region.of(text);
         let bytes = slice.as_bytes();
         let mut scratch = self.caches.get();
-        let Scratch { walk: walk_cache, ends: ends_cache, walk_starts, end_starts, next, state_members, locations } =
-            &mut *scratch;
+        let Scratch {
+            walk: walk_cache,
+            ends: ends_cache,
+            walk_starts,
+            end_starts,
+            next,
+            state_members,
+            locations,
+            unended,
+        } = &mut *scratch;
         // Where each rule's next search may begin: the end of its last match, as for a regex
         // iterating over its matches.
         next.clear();
         next.resize(self.members.len(), 0);
+        unended.clear();
+        unended.resize(self.members.len(), None);
+        // For a match whose leading groups hold.
         let mut push = |member: usize, found: std::ops::Range<usize>, out: &mut Vec<(usize, Candidate<'a>)>| {
             let rule = &rules[self.members[member]];
-            if let Some(candidate) = rule.candidate(text, region, found, &mut locations[member]) {
+            if let Some(candidate) = rule.named(text, region, found, &mut locations[member]) {
                 out.push((self.members[member], candidate));
+            }
+        };
+        // The match of a member that begins at `start`, the one its regex would find from there.
+        let mut match_from = |member: usize, start: usize| {
+            // Walked until it dies, the leftmost-first DFA passes the match's end last.
+            let mut end = None;
+            let walked = end_starts[member].get(&self.ends, ends_cache, bytes, start).and_then(|state| {
+                lazy::walk_from(&self.ends, ends_cache, state, bytes, start..bytes.len(), |_, _, read| {
+                    end = Some(start + read);
+                    true
+                })
+            });
+            match walked {
+                Some(_) => end.map(|end| start..end),
+                // The DFA cannot give up (no quit bytes, no giving up); if it did, the regex says.
+                None => rules[self.members[member]]
+                    .regex
+                    .search(&Input::new(slice).range(start..))
+                    .map(|found| found.range()),
             }
         };
         let mut steps = 0;
@@ -847,9 +898,12 @@ impl Starts {
             // capitals (a code, a run of initials) from each of them: past a budget of a few
             // steps per byte, the regexes search the rest of the block, as they would alone.
             if steps > WALK_STEPS_PER_BYTE * start + WALK_STEPS_FREE {
-                for (member, next) in next.iter().enumerate() {
+                for member in 0..self.members.len() {
+                    if let Some(unended) = unended[member].take().filter(|unended| start < unended.end) {
+                        next[member] = match_from(member, unended.start).map_or(usize::MAX, |found| found.end);
+                    }
                     let rule = &rules[self.members[member]];
-                    let mut at = start.max(*next);
+                    let mut at = start.max(next[member]);
                     // Most rules hold a literal (`Act`, `-based`, `$`) that such a token lacks:
                     // a vectorised search for it spares a regex reading the rest of the block.
                     if !gates[self.members[member]].admits(&slice[at..]) {
@@ -860,19 +914,22 @@ impl Starts {
                             break;
                         };
                         at = found.end();
-                        push(member, found.range(), out);
+                        if rule.leading_holds(&slice[found.range()]) {
+                            push(member, found.range(), out);
+                        }
                     }
                 }
                 return;
             }
-            let mut matching = match self.walk(walk_cache, walk_starts, state_members, bytes, start) {
+            // With where the walk died: no match from here ends past it.
+            let (mut matching, walked_to) = match self.walk(walk_cache, walk_starts, state_members, bytes, start) {
                 Some((matching, read)) => {
                     steps += read;
-                    matching
+                    (matching, start + read)
                 }
                 // The walk cannot stop short (no quit bytes, no giving up): if it ever did,
                 // every rule searches from here, which finds what the walk would have told.
-                None => u64::MAX >> (u64::BITS as usize - self.members.len()),
+                None => (u64::MAX >> (u64::BITS as usize - self.members.len()), bytes.len()),
             };
             // In the members' order, as the rules' candidates are kept.
             while matching != 0 {
@@ -881,23 +938,25 @@ impl Starts {
                 if start < next[member] {
                     continue;
                 }
-                let rule = &rules[self.members[member]];
+                if let Some(unended) = unended[member].take().filter(|unended| start < unended.end) {
+                    let Some(found) = match_from(member, unended.start) else {
+                        next[member] = usize::MAX;
+                        continue;
+                    };
+                    next[member] = found.end;
+                    if start < found.end {
+                        continue;
+                    }
+                }
                 // No match of the rule begins between its last one and here, so its leftmost
-                // match from here is the one the regex finds next.
-                // Walked until it dies, the leftmost-first DFA passes the match's end last.
-                let mut end = None;
-                let walked = end_starts[member].get(&self.ends, ends_cache, bytes, start).and_then(|state| {
-                    lazy::walk_from(&self.ends, ends_cache, state, bytes, start..bytes.len(), |_, _, read| {
-                        end = Some(start + read);
-                        true
-                    })
-                });
-                let found = match walked {
-                    Some(_) => end.map(|end| start..end),
-                    // The DFA cannot give up (no quit bytes, no giving up); if it did, the regex says.
-                    None => rule.regex.search(&Input::new(slice).range(start..)).map(|found| found.range()),
-                };
-                let Some(found) = found else {
+                // match from here is the one the regex finds next. Most that fail their leading
+                // groups (a capitalised word that is no listed first name) are told so before
+                // their end is looked for, which most of them never need.
+                if !rules[self.members[member]].leading_holds(&slice[start..]) {
+                    unended[member] = Some(start..walked_to);
+                    continue;
+                }
+                let Some(found) = match_from(member, start) else {
                     next[member] = usize::MAX;
                     continue;
                 };
