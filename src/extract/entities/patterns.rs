@@ -8,7 +8,7 @@ use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
+use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look, Repetition};
 
 use super::gazetteer::LiteralStarts;
 use super::lists::{Lists, WordList};
@@ -62,6 +62,10 @@ pub struct PatternRule {
     /// Whether a match needs a capture search at all: not when the `name` group is the whole
     /// match and every condition is a leading one.
     needs_captures: bool,
+    /// The regex with its classes cut to their ASCII characters, for the capture search of a
+    /// match made of ASCII (most are): it finds the same groups there, and its automaton is a
+    /// fraction of the size, which the capture search reads through at every match.
+    ascii_captures: Option<Regex>,
     canonical: CanonicalForm,
     canonical_map: Option<Arc<WordList>>,
     strip_leading: Vec<String>,
@@ -109,6 +113,7 @@ impl PatternRule {
             .collect();
         let name_is_match = is_whole_match(&hir, name_group);
         let needs_captures = !name_is_match || key_group.is_some() || leading.len() < conditions.len();
+        let ascii_captures = needs_captures.then(|| ascii_regex(&hir, &regex)).flatten();
         Ok(PatternRule {
             rule: rule_index,
             pattern: pattern.get_ref().clone(),
@@ -118,6 +123,7 @@ impl PatternRule {
             conditions,
             leading,
             needs_captures,
+            ascii_captures,
             canonical: rule.canonical,
             canonical_map,
             strip_leading: rule.strip_leading.clone(),
@@ -155,21 +161,40 @@ impl PatternRule {
         found: std::ops::Range<usize>,
         locations: &mut Option<Captures>,
     ) -> Option<Candidate<'a>> {
-        let slice = region.of(text);
-        let matched = &slice[found.clone()];
-        let leading_holds = |(leading, words, must_be_in): &(LeadingGroup, Arc<WordList>, bool)| {
-            words.contains(leading.of(matched)) == *must_be_in
-        };
-        if !self.leading.iter().all(leading_holds) {
+        if !self.leading_holds(&region.of(text)[found.clone()]) {
             return None;
         }
+        self.named(text, region, found, locations)
+    }
+
+    /// Whether the conditions on the leading groups hold for a match that begins `from`: the
+    /// text of the match, or all of the text from the match's start, in which a leading group
+    /// reads the same (see [`LeadingGroup`]).
+    fn leading_holds(&self, from: &str) -> bool {
+        self.leading.iter().all(|(leading, words, must_be_in)| words.contains(leading.of(from)) == *must_be_in)
+    }
+
+    /// [`PatternRule::candidate`] for a match whose leading groups are known to hold.
+    fn named<'a>(
+        &'a self,
+        text: &'a str,
+        region: Span,
+        found: std::ops::Range<usize>,
+        locations: &mut Option<Captures>,
+    ) -> Option<Candidate<'a>> {
+        let slice = region.of(text);
+        let matched = &slice[found.clone()];
         // The match was found by the fast engines; the groups only for a match that may name
         // something, by a search anchored at its start and ending at its end, which finds the
         // same match without looking for where it starts.
         if self.needs_captures {
             let slots = locations.get_or_insert_with(|| self.regex.create_captures());
             let input = Input::new(slice).span(found.clone()).anchored(Anchored::Yes);
-            self.regex.search_captures(&input, slots);
+            let regex = match &self.ascii_captures {
+                Some(ascii) if matched.is_ascii() => ascii,
+                _ => &self.regex,
+            };
+            regex.search_captures(&input, slots);
             debug_assert_eq!(slots.get_match().map(|m| m.range()), Some(found.clone()));
         }
         let group = |index: usize| match &locations {
@@ -183,7 +208,7 @@ impl PatternRule {
         let holds = |&(index, ref words, must_be_in): &(usize, Arc<WordList>, bool)| {
             group(index).is_some_and(|(_, part)| words.contains(part)) == must_be_in
         };
-        // Without captures every condition is a leading one, checked above.
+        // Without captures every condition is a leading one, which the caller checked.
         if self.needs_captures && !self.conditions.iter().all(holds) {
             return None;
         }
@@ -286,7 +311,8 @@ impl LeadingGroup {
         }
     }
 
-    /// The group's text in `found`, a match of the pattern.
+    /// The group's text in `found`, a match of the pattern or a text that begins with one: what
+    /// follows the group in the match begins with a character the group cannot hold.
     fn of<'m>(&self, found: &'m str) -> &'m str {
         // Byte by byte while the text is ASCII (a name's first word mostly is), without decoding
         // its characters.
@@ -384,6 +410,45 @@ fn is_whole_match(hir: &Hir, name: usize) -> bool {
             taking.next().is_some_and(|part| is_whole_match(part, name)) && taking.next().is_none()
         }
         _ => false,
+    }
+}
+
+/// The regex of `hir` with its classes cut to ASCII ([`ascii_only`]), if it has the groups of
+/// `regex`, the regex of `hir`, and no assertion that tells Unicode word characters: on a text
+/// of ASCII, it then matches where `regex` does, with the same groups, whatever is around.
+fn ascii_regex(hir: &Hir, regex: &Regex) -> Option<Regex> {
+    if hir.properties().look_set().contains_word_unicode() {
+        return None;
+    }
+    let ascii = build_regex(&ascii_only(hir)).ok()?;
+    let names = |regex: &Regex| {
+        regex.group_info().all_names().map(|(_, index, name)| (index, name.map(str::to_string))).collect::<Vec<_>>()
+    };
+    (names(&ascii) == names(regex)).then_some(ascii)
+}
+
+/// `hir` with each class of characters cut to its ASCII characters.
+fn ascii_only(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut ascii = class.clone();
+            ascii.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7F')]));
+            Hir::class(Class::Unicode(ascii))
+        }
+        HirKind::Repetition(repetition) => Hir::repetition(Repetition {
+            min: repetition.min,
+            max: repetition.max,
+            greedy: repetition.greedy,
+            sub: Box::new(ascii_only(&repetition.sub)),
+        }),
+        HirKind::Capture(capture) => Hir::capture(Capture {
+            index: capture.index,
+            name: capture.name.clone(),
+            sub: Box::new(ascii_only(&capture.sub)),
+        }),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(ascii_only).collect()),
+        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(ascii_only).collect()),
+        _ => hir.clone(),
     }
 }
 
@@ -502,6 +567,10 @@ struct Scratch {
     state_members: StateMembers,
     /// Each rule's capture groups, made for its first match that needs them.
     locations: Vec<Option<Captures>>,
+    /// Each rule's last match whose end is not looked up yet, as its start and a bound past its
+    /// end (where the walk that found it died): a match whose leading groups fail names
+    /// nothing, and its end only tells whether a later start of its rule falls inside it.
+    unended: Vec<Option<std::ops::Range<usize>>>,
 }
 
 /// The rules whose matches begin only where few positions of a text do: with a byte such as a
@@ -694,6 +763,7 @@ impl Starts {
             next: Vec::with_capacity(walked_rules),
             state_members: StateMembers::default(),
             locations: std::iter::repeat_with(|| None).take(walked_rules).collect(),
+            unended: Vec::with_capacity(walked_rules),
         }) as CacheMaker);
         let mut walked = vec![false; rules.len()];
         for &index in &members {
@@ -814,16 +884,46 @@ impl Starts {
         let slice = region.of(text);
         let bytes = slice.as_bytes();
         let mut scratch = self.caches.get();
-        let Scratch { walk: walk_cache, ends: ends_cache, walk_starts, end_starts, next, state_members, locations } =
-            &mut *scratch;
+        let Scratch {
+            walk: walk_cache,
+            ends: ends_cache,
+            walk_starts,
+            end_starts,
+            next,
+            state_members,
+            locations,
+            unended,
+        } = &mut *scratch;
         // Where each rule's next search may begin: the end of its last match, as for a regex
         // iterating over its matches.
         next.clear();
         next.resize(self.members.len(), 0);
+        unended.clear();
+        unended.resize(self.members.len(), None);
+        // For a match whose leading groups hold.
         let mut push = |member: usize, found: std::ops::Range<usize>, out: &mut Vec<(usize, Candidate<'a>)>| {
             let rule = &rules[self.members[member]];
-            if let Some(candidate) = rule.candidate(text, region, found, &mut locations[member]) {
+            if let Some(candidate) = rule.named(text, region, found, &mut locations[member]) {
                 out.push((self.members[member], candidate));
+            }
+        };
+        // The match of a member that begins at `start`, the one its regex would find from there.
+        let mut match_from = |member: usize, start: usize| {
+            // Walked until it dies, the leftmost-first DFA passes the match's end last.
+            let mut end = None;
+            let walked = end_starts[member].get(&self.ends, ends_cache, bytes, start).and_then(|state| {
+                lazy::walk_from(&self.ends, ends_cache, state, bytes, start..bytes.len(), |_, _, read| {
+                    end = Some(start + read);
+                    true
+                })
+            });
+            match walked {
+                Some(_) => end.map(|end| start..end),
+                // The DFA cannot give up (no quit bytes, no giving up); if it did, the regex says.
+                None => rules[self.members[member]]
+                    .regex
+                    .search(&Input::new(slice).range(start..))
+                    .map(|found| found.range()),
             }
         };
         let mut steps = 0;
@@ -847,9 +947,12 @@ impl Starts {
             // capitals (a code, a run of initials) from each of them: past a budget of a few
             // steps per byte, the regexes search the rest of the block, as they would alone.
             if steps > WALK_STEPS_PER_BYTE * start + WALK_STEPS_FREE {
-                for (member, next) in next.iter().enumerate() {
+                for member in 0..self.members.len() {
+                    if let Some(unended) = unended[member].take().filter(|unended| start < unended.end) {
+                        next[member] = match_from(member, unended.start).map_or(usize::MAX, |found| found.end);
+                    }
                     let rule = &rules[self.members[member]];
-                    let mut at = start.max(*next);
+                    let mut at = start.max(next[member]);
                     // Most rules hold a literal (`Act`, `-based`, `$`) that such a token lacks:
                     // a vectorised search for it spares a regex reading the rest of the block.
                     if !gates[self.members[member]].admits(&slice[at..]) {
@@ -860,19 +963,22 @@ impl Starts {
                             break;
                         };
                         at = found.end();
-                        push(member, found.range(), out);
+                        if rule.leading_holds(&slice[found.range()]) {
+                            push(member, found.range(), out);
+                        }
                     }
                 }
                 return;
             }
-            let mut matching = match self.walk(walk_cache, walk_starts, state_members, bytes, start) {
+            // With where the walk died: no match from here ends past it.
+            let (mut matching, walked_to) = match self.walk(walk_cache, walk_starts, state_members, bytes, start) {
                 Some((matching, read)) => {
                     steps += read;
-                    matching
+                    (matching, start + read)
                 }
                 // The walk cannot stop short (no quit bytes, no giving up): if it ever did,
                 // every rule searches from here, which finds what the walk would have told.
-                None => u64::MAX >> (u64::BITS as usize - self.members.len()),
+                None => (u64::MAX >> (u64::BITS as usize - self.members.len()), bytes.len()),
             };
             // In the members' order, as the rules' candidates are kept.
             while matching != 0 {
@@ -881,23 +987,25 @@ impl Starts {
                 if start < next[member] {
                     continue;
                 }
-                let rule = &rules[self.members[member]];
+                if let Some(unended) = unended[member].take().filter(|unended| start < unended.end) {
+                    let Some(found) = match_from(member, unended.start) else {
+                        next[member] = usize::MAX;
+                        continue;
+                    };
+                    next[member] = found.end;
+                    if start < found.end {
+                        continue;
+                    }
+                }
                 // No match of the rule begins between its last one and here, so its leftmost
-                // match from here is the one the regex finds next.
-                // Walked until it dies, the leftmost-first DFA passes the match's end last.
-                let mut end = None;
-                let walked = end_starts[member].get(&self.ends, ends_cache, bytes, start).and_then(|state| {
-                    lazy::walk_from(&self.ends, ends_cache, state, bytes, start..bytes.len(), |_, _, read| {
-                        end = Some(start + read);
-                        true
-                    })
-                });
-                let found = match walked {
-                    Some(_) => end.map(|end| start..end),
-                    // The DFA cannot give up (no quit bytes, no giving up); if it did, the regex says.
-                    None => rule.regex.search(&Input::new(slice).range(start..)).map(|found| found.range()),
-                };
-                let Some(found) = found else {
+                // match from here is the one the regex finds next. Most that fail their leading
+                // groups (a capitalised word that is no listed first name) are told so before
+                // their end is looked for, which most of them never need.
+                if !rules[self.members[member]].leading_holds(&slice[start..]) {
+                    unended[member] = Some(start..walked_to);
+                    continue;
+                }
+                let Some(found) = match_from(member, start) else {
                     next[member] = usize::MAX;
                     continue;
                 };
@@ -1073,6 +1181,7 @@ mod tests {
             conditions: Vec::new(),
             leading: Vec::new(),
             needs_captures: false,
+            ascii_captures: None,
             canonical: CanonicalForm::AsWritten,
             canonical_map: None,
             strip_leading: Vec::new(),
@@ -1156,6 +1265,39 @@ mod tests {
             let (found, expected) = found_and_expected(walked, &text);
             proptest::prop_assert_eq!(found, expected);
         }
+    }
+
+    #[test]
+    fn the_regex_cut_to_ascii_finds_the_groups_of_an_ascii_match() {
+        let texts = [
+            "Ann K. Lee Jr. met Ann O'Hara-Lund III and Bea Ito, based in Oslo; analyst Cy Li said",
+            "Mr. Lee of Tessaro Holdings, Inc. and Oslo's mayor; Zurich-based $ABC.",
+        ];
+        for pattern in [
+            r"(?P<name>(?P<first>\p{Lu}\p{Ll}+)(?:\s\p{Lu}\.)?\s(?P<last>(?:Mc|O'|O’)?\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?:\s(?:Jr\.|III|II))?)",
+            r"(?:based in|analyst|Mr\.?)\s(?P<name>\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}[\p{L}'’-]+)?)",
+            r"(?P<name>\p{Lu}\p{Ll}+)(?:'s|’s)\s(?:mayor|residents)(?-u:\b)",
+            r"(?P<name>(?:\p{Lu}[\p{L}\p{N}&'’.-]*\s){0,3}\p{Lu}[\p{L}\p{N}&'’.-]*(?:\s?,\s(?:Inc)(?-u:\b)(?:\s?\.)?|\s(?:Holdings?)(?-u:\b)))",
+            r"(?P<name>\$(?P<key>[A-Z]{1,5}))(?-u:\b)|(?P<place>\p{Lu}[\p{L}.]+)-based",
+        ] {
+            let hir = regex_syntax::parse(pattern).unwrap();
+            let regex = build_regex(&hir).unwrap();
+            let ascii = ascii_regex(&hir, &regex).unwrap();
+            for text in texts {
+                for found in regex.find_iter(text) {
+                    let input = Input::new(text).span(found.range()).anchored(Anchored::Yes);
+                    let (mut expected, mut got) = (regex.create_captures(), ascii.create_captures());
+                    regex.search_captures(&input, &mut expected);
+                    ascii.search_captures(&input, &mut got);
+                    let groups =
+                        |slots: &Captures| slots.iter().map(|group| group.map(|span| span.range())).collect::<Vec<_>>();
+                    assert_eq!(groups(&got), groups(&expected), "{pattern} in {text}");
+                }
+            }
+        }
+        // A pattern that tells Unicode word characters apart is left whole.
+        let hir = regex_syntax::parse(r"\b(?P<name>\p{Lu}\w+)").unwrap();
+        assert!(ascii_regex(&hir, &build_regex(&hir).unwrap()).is_none());
     }
 
     #[test]
