@@ -1169,9 +1169,16 @@ fn with_recased<R>(word: &str, title: bool, f: impl FnOnce(&str) -> R) -> R {
     }
 }
 
-/// `SMEs`, `NPAs`: the plural of an acronym is a class of things, not a name.
+/// `SMEs`, `NPAs`: the plural of an acronym is a class of things, not a name. Asked of every
+/// name-shaped word: most end in another byte than `s`, and most stems have a lower-case letter
+/// among their first two, told before the stem's characters are counted.
 fn is_plural_acronym(word: &str) -> bool {
-    word.strip_suffix('s').is_some_and(|stem| stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase()))
+    if word.as_bytes().last() != Some(&b's') {
+        return false;
+    }
+    // An ASCII `s` is a character of its own: the bytes before it are the stem.
+    let stem = &word[..word.len() - 1];
+    stem.chars().all(char::is_uppercase) && stem.chars().nth(1).is_some()
 }
 
 // The bits of `WORD_BYTES`. [`Words`] reads whether a byte is an ASCII letter or digit, a
