@@ -78,6 +78,9 @@ struct NameWord {
     /// consecutive words of a region, one space or ` & ` between (see [`joined`]). Told once
     /// here for every rule.
     joins_previous: bool,
+    /// Whether it is one of the entity files' `never_alone` words: a name of this word alone is
+    /// turned down without a look-up of its text.
+    never_alone: bool,
     /// What the rules ask of it, answered once for all of them (see [`Lexicon`]): the
     /// lexicon's lists that contain it, and those it is an ordinary word of.
     listed: u32,
@@ -141,6 +144,8 @@ struct Facts {
     following: u32,
     /// Whether it ends a run of capitalised words (the entity files' `run_breaks`).
     run_break: bool,
+    /// Whether it is never an entity on its own (the entity files' `never_alone`).
+    never_alone: bool,
 }
 
 /// Words and their [`Facts`], kept as one text and a table of offsets into it, like a
@@ -201,10 +206,13 @@ const LOWER_SEARCH_BYTES: usize = 1 << 20;
 const MAX_SLOTS: usize = 32;
 
 impl Lexicon {
-    pub fn new(run_breaks: &HashSet<String>) -> Lexicon {
+    pub fn new(run_breaks: &HashSet<String>, never_alone: &HashSet<String>) -> Lexicon {
         let mut lexicon = Lexicon { min_mentions: usize::MAX, ..Lexicon::default() };
         for word in run_breaks {
             lexicon.known.entry(word).run_break = true;
+        }
+        for word in never_alone {
+            lexicon.known.entry(word).never_alone = true;
         }
         lexicon
     }
@@ -524,7 +532,13 @@ impl CapitalisedNames {
                         }
                     }
                 };
-                if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
+                // Most names are one word, whose look-up in the lexicon told whether it is a
+                // `never_alone` word: only a longer name's text is looked up.
+                let never_alone = |span: &Span| match words {
+                    [.., last] if *span == last.span => last.never_alone,
+                    _ => self.never_alone.contains(span.of(text)),
+                };
+                if let Some(span) = name.filter(|span| !never_alone(span)) {
                     // A judged run is words joined by single spaces or `&`, with no white space to
                     // collapse; an extended entity is checked.
                     let canonical = match before {
@@ -742,6 +756,7 @@ impl<'a> DocumentWords<'a> {
                         initial: starts_sentence,
                         inside_sentence: !starts_sentence,
                         joins_previous,
+                        never_alone: facts.never_alone,
                         listed: 0,
                         common: 0,
                         strip: 0,
