@@ -688,9 +688,9 @@ pub struct DocumentWords<'a> {
     /// The regions the words were read from, in order, disjoint.
     regions: Vec<Span>,
     /// Name-shaped words (the index of one in `shaped`), with how often each is written inside a
-    /// sentence, by the words' kept hashes; gathered on the first question: many documents raise
-    /// none.
-    inside: OnceCell<HashTable<(u32, u32)>>,
+    /// sentence, by the words' kept hashes, and which of them the table holds (see
+    /// [`DocumentWords::inside`]); gathered on the first question: many documents raise none.
+    inside: OnceCell<(AskedWords, HashTable<(u32, u32)>)>,
     /// The words written in lower case that [`DocumentWords::writes_lower`] can be asked
     /// about; gathered in one pass only once the searches for them reach
     /// [`LOWER_SEARCH_BYTES`] (a big document).
@@ -800,12 +800,15 @@ impl<'a> DocumentWords<'a> {
 
     /// How often the document writes `word`, a name-shaped word of it, as it is (capitalised)
     /// inside a sentence. Only name-shaped words are counted: whether a word is name-shaped is
-    /// told by its letters alone, and the others are never asked about.
+    /// told by its letters alone, and the others are never asked about. The table holds the words
+    /// the rules ask about (see [`AskedWords`]); any other is counted by a pass over the words.
     fn inside(&self, word: &NameWord) -> usize {
         let surface_of = |index: u32| self.shaped[index as usize].span.of(self.text);
-        let counts = self.inside.get_or_init(|| {
+        let (asked, counts) = self.inside.get_or_init(|| {
+            let asked = AskedWords::of(&self.shaped);
             let mut inside = HashTable::with_capacity(self.shaped.len());
-            for (index, other) in self.shaped.iter().enumerate().filter(|(_, other)| other.inside_sentence) {
+            let counted = |other: &&NameWord| other.inside_sentence && asked.may_hold(other);
+            for (index, other) in self.shaped.iter().enumerate().filter(|(_, other)| counted(other)) {
                 let surface = other.span.of(self.text);
                 let is_surface = |&(seen, _): &(u32, u32)| surface_of(seen) == surface;
                 let rehash = |&(seen, _): &(u32, u32)| self.shaped[seen as usize].hash;
@@ -816,9 +819,14 @@ impl<'a> DocumentWords<'a> {
                     }
                 }
             }
-            inside
+            (asked, inside)
         });
         let surface = word.span.of(self.text);
+        if !asked.may_hold(word) {
+            // No rule asks about such a word: it is counted by a pass over the words.
+            let written = |other: &&NameWord| other.inside_sentence && other.hash == word.hash;
+            return self.shaped.iter().filter(written).filter(|other| other.span.of(self.text) == surface).count();
+        }
         counts.find(word.hash, |&(seen, _)| surface_of(seen) == surface).map_or(0, |&(_, count)| count as usize)
     }
 
@@ -908,6 +916,37 @@ impl<'a> DocumentWords<'a> {
     /// The text from the start of the first region to the end of the last.
     fn stretch(&self) -> Option<Span> {
         Some(Span::new(self.regions.first()?.start, self.regions.last()?.end))
+    }
+}
+
+/// The words [`DocumentWords::inside`] counts: the rules ask about a word that begins a sentence
+/// or lies in a headline (of a run the document may write capitalised elsewhere) and about an
+/// ordinary word of some list (written capitalised often enough to be a name). The names written
+/// inside sentences, most of the words counted, are neither: counting only the words written as
+/// one of those somewhere, told by a bit of their hash, keeps them out of the table.
+#[derive(Debug)]
+struct AskedWords {
+    /// One bit per [`AskedWords::bit`] of the hashes of the words that begin a sentence or lie
+    /// in a headline.
+    initial: [u64; 16],
+}
+
+impl AskedWords {
+    fn of(words: &[NameWord]) -> AskedWords {
+        let mut initial = [0; 16];
+        for word in words.iter().filter(|word| word.initial) {
+            set(&mut initial, AskedWords::bit(word.hash));
+        }
+        AskedWords { initial }
+    }
+
+    /// Whether the words written as `word` may be asked about: each of them is then counted.
+    fn may_hold(&self, word: &NameWord) -> bool {
+        word.common != 0 || is_set(&self.initial, AskedWords::bit(word.hash))
+    }
+
+    fn bit(hash: u64) -> usize {
+        (hash >> 54) as usize
     }
 }
 
