@@ -121,6 +121,10 @@ pub struct Lexicon {
     /// its start.
     preceded_tails: [u64; 16],
     followed_heads: CueHeads,
+    /// The [`head`]s and lengths of the run breaks: most words in capitals (`CEO`, `GDP`) share
+    /// none with one, and are not written in Title case to be looked up (see
+    /// [`Lexicon::breaks_in_title_case`]).
+    break_heads: CueHeads,
     /// How many rules took a slot.
     slots: usize,
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
@@ -210,6 +214,7 @@ impl Lexicon {
         let mut lexicon = Lexicon { min_mentions: usize::MAX, ..Lexicon::default() };
         for word in run_breaks {
             lexicon.known.entry(word).run_break = true;
+            lexicon.break_heads.add(word);
         }
         for word in never_alone {
             lexicon.known.entry(word).never_alone = true;
@@ -254,6 +259,17 @@ impl Lexicon {
         }
         word.strip = facts.strip;
         word.last = facts.last;
+    }
+
+    /// Whether `word`, in capitals, is a run break written in Title case (`JAN`, `MONDAY`).
+    fn breaks_in_title_case(&self, word: &str) -> bool {
+        // As in `followed`: two ASCII bytes keep their head in Title case, and an ASCII word its
+        // length.
+        let head_kept = word.bytes().take(2).all(|byte| byte.is_ascii());
+        if head_kept && !self.break_heads.may_hold(word, word.is_ascii().then_some(word.len())) {
+            return false;
+        }
+        with_title_case(word, |title| self.known.get(title).run_break)
     }
 
     /// `word` as a `preceded_by` word of the rules in `slot`.
@@ -1087,7 +1103,7 @@ fn name_shaped(surface: &str, shape: Shape, is_break: bool, lexicon: &Lexicon) -
         && shape.letters >= 2
         && (shape.letters >= 3 || !shape.digit)
         && !is_break
-        && (shape.lower || !with_title_case(surface, |title| lexicon.known.get(title).run_break))
+        && (shape.lower || !lexicon.breaks_in_title_case(surface))
         && !is_plural_acronym(surface)
 }
 
@@ -1107,6 +1123,7 @@ struct Shape {
 }
 
 impl Shape {
+    #[cfg(test)]
     const EMPTY: Shape = Shape { chars: 0, letters: 0, lower: false, digit: false, hyphen: false, lower_part: false };
 
     /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
@@ -1121,9 +1138,39 @@ impl Shape {
             (flags | class, letters + usize::from(class & ASCII_LETTER != 0))
         });
         if flags & BEYOND_ASCII != 0 {
-            return Shape::of_chars(word);
+            return Shape::of_mixed(word, flags, letters);
         }
         Shape::of_ascii(bytes, flags, letters)
+    }
+
+    /// The shape of `word`, which has characters beyond ASCII, whose ASCII bytes' classes make
+    /// `flags` and hold `letters` letters: only the characters beyond ASCII (one or two in most
+    /// such words, `Übersicht`) and the starts of parts are decoded, not every character.
+    fn of_mixed(word: &str, flags: u8, letters: usize) -> Shape {
+        let bytes = word.as_bytes();
+        let hyphen = flags & HYPHEN != 0;
+        let lower_at = |at: usize| match bytes.get(at) {
+            Some(byte) if byte.is_ascii() => byte.is_ascii_lowercase(),
+            Some(_) => word[at..].starts_with(char::is_lowercase),
+            None => false,
+        };
+        let mut shape = Shape {
+            // A character begins at each byte that continues none.
+            chars: bytes.iter().filter(|&&byte| byte & 0xC0 != 0x80).count(),
+            letters,
+            lower: flags & LOWER_CASE != 0,
+            digit: flags & ASCII_DIGIT != 0,
+            hyphen,
+            // A part starts the word or follows a hyphen.
+            lower_part: lower_at(0)
+                || (hyphen && bytes.iter().enumerate().any(|(at, &byte)| byte == b'-' && lower_at(at + 1))),
+        };
+        for (at, _) in bytes.iter().enumerate().filter(|&(_, &byte)| byte >= 0xC0) {
+            let c = word[at..].chars().next().expect("a character starts here");
+            shape.letters += usize::from(chars::is_alphabetic(c));
+            shape.lower |= c.is_lowercase();
+        }
+        shape
     }
 
     /// The shape of `word`, all ASCII, whose bytes' [`WORD_BYTES`] classes make `flags` and
@@ -1146,6 +1193,7 @@ impl Shape {
     }
 
     /// The shape of `word`, read character by character.
+    #[cfg(test)]
     fn of_chars(word: &str) -> Shape {
         // A part starts the word or follows a hyphen.
         let mut part_start = true;
@@ -2187,6 +2235,17 @@ mod tests {
         let answers: Vec<bool> =
             [(0, 2), (3, 4), (5, 8), (6, 9), (12, 14)].map(|(start, end)| free.is_free(Span::new(start, end))).into();
         assert_eq!(answers, [true, false, true, false, true]);
+    }
+
+    #[test]
+    fn words_in_capitals_break_runs_as_their_title_case_does() {
+        let run_breaks = ["Jan", "Monday", "Über"].map(str::to_string).into_iter().collect();
+        let lexicon = Lexicon::new(&run_breaks, &HashSet::default());
+        for (word, breaks) in
+            [("JAN", true), ("MONDAY", true), ("ÜBER", true), ("JANE", false), ("CEO", false), ("MO", false)]
+        {
+            assert_eq!(lexicon.breaks_in_title_case(word), breaks, "{word}");
+        }
     }
 
     #[test]
