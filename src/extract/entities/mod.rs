@@ -202,7 +202,7 @@ impl EntityExtractor {
         }
         let shared_never_alone = Arc::new(never_alone.clone());
         let mut lists = Lists::new(source);
-        let mut lexicon = Lexicon::new(&run_breaks);
+        let mut lexicon = Lexicon::new(&run_breaks, &never_alone);
         for (file, parsed) in files {
             for rule in parsed.rule {
                 rule.register(file, catalogue)?;

@@ -78,6 +78,9 @@ struct NameWord {
     /// consecutive words of a region, one space or ` & ` between (see [`joined`]). Told once
     /// here for every rule.
     joins_previous: bool,
+    /// Whether it is one of the entity files' `never_alone` words: a name of this word alone is
+    /// turned down without a look-up of its text.
+    never_alone: bool,
     /// What the rules ask of it, answered once for all of them (see [`Lexicon`]): the
     /// lexicon's lists that contain it, and those it is an ordinary word of.
     listed: u32,
@@ -118,6 +121,10 @@ pub struct Lexicon {
     /// its start.
     preceded_tails: [u64; 16],
     followed_heads: CueHeads,
+    /// The [`head`]s and lengths of the run breaks: most words in capitals (`CEO`, `GDP`) share
+    /// none with one, and are not written in Title case to be looked up (see
+    /// [`Lexicon::breaks_in_title_case`]).
+    break_heads: CueHeads,
     /// How many rules took a slot.
     slots: usize,
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
@@ -141,6 +148,8 @@ struct Facts {
     following: u32,
     /// Whether it ends a run of capitalised words (the entity files' `run_breaks`).
     run_break: bool,
+    /// Whether it is never an entity on its own (the entity files' `never_alone`).
+    never_alone: bool,
 }
 
 /// Words and their [`Facts`], kept as one text and a table of offsets into it, like a
@@ -201,10 +210,14 @@ const LOWER_SEARCH_BYTES: usize = 1 << 20;
 const MAX_SLOTS: usize = 32;
 
 impl Lexicon {
-    pub fn new(run_breaks: &HashSet<String>) -> Lexicon {
+    pub fn new(run_breaks: &HashSet<String>, never_alone: &HashSet<String>) -> Lexicon {
         let mut lexicon = Lexicon { min_mentions: usize::MAX, ..Lexicon::default() };
         for word in run_breaks {
             lexicon.known.entry(word).run_break = true;
+            lexicon.break_heads.add(word);
+        }
+        for word in never_alone {
+            lexicon.known.entry(word).never_alone = true;
         }
         lexicon
     }
@@ -246,6 +259,17 @@ impl Lexicon {
         }
         word.strip = facts.strip;
         word.last = facts.last;
+    }
+
+    /// Whether `word`, in capitals, is a run break written in Title case (`JAN`, `MONDAY`).
+    fn breaks_in_title_case(&self, word: &str) -> bool {
+        // As in `followed`: two ASCII bytes keep their head in Title case, and an ASCII word its
+        // length.
+        let head_kept = word.bytes().take(2).all(|byte| byte.is_ascii());
+        if head_kept && !self.break_heads.may_hold(word, word.is_ascii().then_some(word.len())) {
+            return false;
+        }
+        with_title_case(word, |title| self.known.get(title).run_break)
     }
 
     /// `word` as a `preceded_by` word of the rules in `slot`.
@@ -524,7 +548,13 @@ impl CapitalisedNames {
                         }
                     }
                 };
-                if let Some(span) = name.filter(|span| !self.never_alone.contains(span.of(text))) {
+                // Most names are one word, whose look-up in the lexicon told whether it is a
+                // `never_alone` word: only a longer name's text is looked up.
+                let never_alone = |span: &Span| match words {
+                    [.., last] if *span == last.span => last.never_alone,
+                    _ => self.never_alone.contains(span.of(text)),
+                };
+                if let Some(span) = name.filter(|span| !never_alone(span)) {
                     // A judged run is words joined by single spaces or `&`, with no white space to
                     // collapse; an extended entity is checked.
                     let canonical = match before {
@@ -674,9 +704,9 @@ pub struct DocumentWords<'a> {
     /// The regions the words were read from, in order, disjoint.
     regions: Vec<Span>,
     /// Name-shaped words (the index of one in `shaped`), with how often each is written inside a
-    /// sentence, by the words' kept hashes; gathered on the first question: many documents raise
-    /// none.
-    inside: OnceCell<HashTable<(u32, u32)>>,
+    /// sentence, by the words' kept hashes, and which of them the table holds (see
+    /// [`DocumentWords::inside`]); gathered on the first question: many documents raise none.
+    inside: OnceCell<(AskedWords, HashTable<(u32, u32)>)>,
     /// The words written in lower case that [`DocumentWords::writes_lower`] can be asked
     /// about; gathered in one pass only once the searches for them reach
     /// [`LOWER_SEARCH_BYTES`] (a big document).
@@ -742,6 +772,7 @@ impl<'a> DocumentWords<'a> {
                         initial: starts_sentence,
                         inside_sentence: !starts_sentence,
                         joins_previous,
+                        never_alone: facts.never_alone,
                         listed: 0,
                         common: 0,
                         strip: 0,
@@ -785,12 +816,15 @@ impl<'a> DocumentWords<'a> {
 
     /// How often the document writes `word`, a name-shaped word of it, as it is (capitalised)
     /// inside a sentence. Only name-shaped words are counted: whether a word is name-shaped is
-    /// told by its letters alone, and the others are never asked about.
+    /// told by its letters alone, and the others are never asked about. The table holds the words
+    /// the rules ask about (see [`AskedWords`]); any other is counted by a pass over the words.
     fn inside(&self, word: &NameWord) -> usize {
         let surface_of = |index: u32| self.shaped[index as usize].span.of(self.text);
-        let counts = self.inside.get_or_init(|| {
+        let (asked, counts) = self.inside.get_or_init(|| {
+            let asked = AskedWords::of(&self.shaped);
             let mut inside = HashTable::with_capacity(self.shaped.len());
-            for (index, other) in self.shaped.iter().enumerate().filter(|(_, other)| other.inside_sentence) {
+            let counted = |other: &&NameWord| other.inside_sentence && asked.may_hold(other);
+            for (index, other) in self.shaped.iter().enumerate().filter(|(_, other)| counted(other)) {
                 let surface = other.span.of(self.text);
                 let is_surface = |&(seen, _): &(u32, u32)| surface_of(seen) == surface;
                 let rehash = |&(seen, _): &(u32, u32)| self.shaped[seen as usize].hash;
@@ -801,9 +835,14 @@ impl<'a> DocumentWords<'a> {
                     }
                 }
             }
-            inside
+            (asked, inside)
         });
         let surface = word.span.of(self.text);
+        if !asked.may_hold(word) {
+            // No rule asks about such a word: it is counted by a pass over the words.
+            let written = |other: &&NameWord| other.inside_sentence && other.hash == word.hash;
+            return self.shaped.iter().filter(written).filter(|other| other.span.of(self.text) == surface).count();
+        }
         counts.find(word.hash, |&(seen, _)| surface_of(seen) == surface).map_or(0, |&(_, count)| count as usize)
     }
 
@@ -893,6 +932,37 @@ impl<'a> DocumentWords<'a> {
     /// The text from the start of the first region to the end of the last.
     fn stretch(&self) -> Option<Span> {
         Some(Span::new(self.regions.first()?.start, self.regions.last()?.end))
+    }
+}
+
+/// The words [`DocumentWords::inside`] counts: the rules ask about a word that begins a sentence
+/// or lies in a headline (of a run the document may write capitalised elsewhere) and about an
+/// ordinary word of some list (written capitalised often enough to be a name). The names written
+/// inside sentences, most of the words counted, are neither: counting only the words written as
+/// one of those somewhere, told by a bit of their hash, keeps them out of the table.
+#[derive(Debug)]
+struct AskedWords {
+    /// One bit per [`AskedWords::bit`] of the hashes of the words that begin a sentence or lie
+    /// in a headline.
+    initial: [u64; 16],
+}
+
+impl AskedWords {
+    fn of(words: &[NameWord]) -> AskedWords {
+        let mut initial = [0; 16];
+        for word in words.iter().filter(|word| word.initial) {
+            set(&mut initial, AskedWords::bit(word.hash));
+        }
+        AskedWords { initial }
+    }
+
+    /// Whether the words written as `word` may be asked about: each of them is then counted.
+    fn may_hold(&self, word: &NameWord) -> bool {
+        word.common != 0 || is_set(&self.initial, AskedWords::bit(word.hash))
+    }
+
+    fn bit(hash: u64) -> usize {
+        (hash >> 54) as usize
     }
 }
 
@@ -1033,7 +1103,7 @@ fn name_shaped(surface: &str, shape: Shape, is_break: bool, lexicon: &Lexicon) -
         && shape.letters >= 2
         && (shape.letters >= 3 || !shape.digit)
         && !is_break
-        && (shape.lower || !with_title_case(surface, |title| lexicon.known.get(title).run_break))
+        && (shape.lower || !lexicon.breaks_in_title_case(surface))
         && !is_plural_acronym(surface)
 }
 
@@ -1053,6 +1123,7 @@ struct Shape {
 }
 
 impl Shape {
+    #[cfg(test)]
     const EMPTY: Shape = Shape { chars: 0, letters: 0, lower: false, digit: false, hyphen: false, lower_part: false };
 
     /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
@@ -1067,9 +1138,39 @@ impl Shape {
             (flags | class, letters + usize::from(class & ASCII_LETTER != 0))
         });
         if flags & BEYOND_ASCII != 0 {
-            return Shape::of_chars(word);
+            return Shape::of_mixed(word, flags, letters);
         }
         Shape::of_ascii(bytes, flags, letters)
+    }
+
+    /// The shape of `word`, which has characters beyond ASCII, whose ASCII bytes' classes make
+    /// `flags` and hold `letters` letters: only the characters beyond ASCII (one or two in most
+    /// such words, `Übersicht`) and the starts of parts are decoded, not every character.
+    fn of_mixed(word: &str, flags: u8, letters: usize) -> Shape {
+        let bytes = word.as_bytes();
+        let hyphen = flags & HYPHEN != 0;
+        let lower_at = |at: usize| match bytes.get(at) {
+            Some(byte) if byte.is_ascii() => byte.is_ascii_lowercase(),
+            Some(_) => word[at..].starts_with(char::is_lowercase),
+            None => false,
+        };
+        let mut shape = Shape {
+            // A character begins at each byte that continues none.
+            chars: bytes.iter().filter(|&&byte| byte & 0xC0 != 0x80).count(),
+            letters,
+            lower: flags & LOWER_CASE != 0,
+            digit: flags & ASCII_DIGIT != 0,
+            hyphen,
+            // A part starts the word or follows a hyphen.
+            lower_part: lower_at(0)
+                || (hyphen && bytes.iter().enumerate().any(|(at, &byte)| byte == b'-' && lower_at(at + 1))),
+        };
+        for (at, _) in bytes.iter().enumerate().filter(|&(_, &byte)| byte >= 0xC0) {
+            let c = word[at..].chars().next().expect("a character starts here");
+            shape.letters += usize::from(chars::is_alphabetic(c));
+            shape.lower |= c.is_lowercase();
+        }
+        shape
     }
 
     /// The shape of `word`, all ASCII, whose bytes' [`WORD_BYTES`] classes make `flags` and
@@ -1092,6 +1193,7 @@ impl Shape {
     }
 
     /// The shape of `word`, read character by character.
+    #[cfg(test)]
     fn of_chars(word: &str) -> Shape {
         // A part starts the word or follows a hyphen.
         let mut part_start = true;
@@ -1169,9 +1271,16 @@ fn with_recased<R>(word: &str, title: bool, f: impl FnOnce(&str) -> R) -> R {
     }
 }
 
-/// `SMEs`, `NPAs`: the plural of an acronym is a class of things, not a name.
+/// `SMEs`, `NPAs`: the plural of an acronym is a class of things, not a name. Asked of every
+/// name-shaped word: most end in another byte than `s`, and most stems have a lower-case letter
+/// among their first two, told before the stem's characters are counted.
 fn is_plural_acronym(word: &str) -> bool {
-    word.strip_suffix('s').is_some_and(|stem| stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase()))
+    if word.as_bytes().last() != Some(&b's') {
+        return false;
+    }
+    // An ASCII `s` is a character of its own: the bytes before it are the stem.
+    let stem = &word[..word.len() - 1];
+    stem.chars().all(char::is_uppercase) && stem.chars().nth(1).is_some()
 }
 
 // The bits of `WORD_BYTES`. [`Words`] reads whether a byte is an ASCII letter or digit, a
@@ -2126,6 +2235,17 @@ mod tests {
         let answers: Vec<bool> =
             [(0, 2), (3, 4), (5, 8), (6, 9), (12, 14)].map(|(start, end)| free.is_free(Span::new(start, end))).into();
         assert_eq!(answers, [true, false, true, false, true]);
+    }
+
+    #[test]
+    fn words_in_capitals_break_runs_as_their_title_case_does() {
+        let run_breaks = ["Jan", "Monday", "Über"].map(str::to_string).into_iter().collect();
+        let lexicon = Lexicon::new(&run_breaks, &HashSet::default());
+        for (word, breaks) in
+            [("JAN", true), ("MONDAY", true), ("ÜBER", true), ("JANE", false), ("CEO", false), ("MO", false)]
+        {
+            assert_eq!(lexicon.breaks_in_title_case(word), breaks, "{word}");
+        }
     }
 
     #[test]
