@@ -887,9 +887,9 @@ static ASCII_LINE_MARKUP: [bool; 256] = {
 };
 
 impl LineCues {
-    /// The cues of a line from its visible form (see `visible`) and, when a line rule removed
-    /// it, the kind of chrome it is. Inlined, the cues are built where the caller stores them
-    /// rather than copied there.
+    /// The cues of a line from its visible form (see `visible`), its raw text `raw` (trimmed,
+    /// as the line rules read it) and, when a line rule removed it, the kind of chrome it is.
+    /// Inlined, the cues are built where the caller stores them rather than copied there.
     #[inline]
     pub fn new(
         visible: &VisibleLine,
@@ -904,7 +904,6 @@ impl LineCues {
         } else {
             visible.link_chars.min(chars) as f64 / chars as f64
         };
-        let raw = raw.trim_start();
         let heading = raw.starts_with('#');
         LineCues {
             chars,
