@@ -1129,8 +1129,9 @@ pub struct BoilerplateClassifier {
 /// left the cache, and the buffers for its undone lines and long words grew afresh.
 #[derive(Debug, Default)]
 struct Buffers {
-    /// The line rule that removed each line, with the line's span.
-    by_rule: Vec<Option<(Span, usize)>>,
+    /// Each line's span, trimmed, and the line rule that removed it, if one did: the span
+    /// of a line the context pass removes is at hand, not trimmed again.
+    by_rule: Vec<(Span, Option<usize>)>,
     /// The cues of each non-blank line, for the context pass.
     cues: Vec<Option<LineCues>>,
     /// Scratch for long words (see [`StopWords::scan`]).
@@ -1727,7 +1728,7 @@ impl BoilerplateClassifier {
         for (number, (&line, &marks)) in lines.iter().zip(&marks).enumerate() {
             let span = line.trim(text);
             if span.is_empty() {
-                by_rule.push(None);
+                by_rule.push((span, None));
                 cues.push(None);
                 continue;
             }
@@ -1801,19 +1802,25 @@ impl BoilerplateClassifier {
                 None
             });
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
-            by_rule.push(fired.map(|rule| (span, rule)));
+            by_rule.push((span, fired));
             let removed_as = fired.map(|rule| self.rules[rule].kind);
             cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, self.kinds)));
         }
         let verdicts = context::judge(&self.settings, self.stop_words.len(), cues);
-        let mut removals = Vec::new();
-        for (index, (fired, verdict)) in by_rule.iter().zip(verdicts).enumerate() {
-            let (span, rule) = match (fired, verdict) {
-                (Some(fired), _) => *fired,
+        // Counted first: grown as they come, the removals of a page of chrome, most of its
+        // lines, were copied at every doubling.
+        let removed = by_rule
+            .iter()
+            .zip(&verdicts)
+            .filter(|&(&(_, fired), &verdict)| fired.is_some() || verdict != Verdict::Keep);
+        let mut removals = Vec::with_capacity(removed.count());
+        for (index, (&(span, fired), verdict)) in by_rule.iter().zip(verdicts).enumerate() {
+            let rule = match (fired, verdict) {
+                (Some(rule), _) => rule,
                 (None, Verdict::Keep) => continue,
-                (None, Verdict::LinkDense) => (lines[index].trim(text), self.link_dense),
-                (None, Verdict::OutsideArticle) => (lines[index].trim(text), self.outside_article),
-                (None, Verdict::Repeated) => (lines[index].trim(text), self.repeated),
+                (None, Verdict::LinkDense) => self.link_dense,
+                (None, Verdict::OutsideArticle) => self.outside_article,
+                (None, Verdict::Repeated) => self.repeated,
             };
             removals.push(Removal { line: index, span, rule });
         }
