@@ -982,9 +982,17 @@ enum Class {
 /// `languages` stop-word lists were counted.
 pub fn judge(settings: &Settings, languages: usize, lines: &[Option<LineCues>]) -> Vec<Verdict> {
     let mut verdicts = vec![Verdict::Keep; lines.len()];
-    // Lines with visible text take part; the others (blank, image, `* * *`) follow them.
-    let index: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].as_ref().is_some_and(|l| !l.transparent)).collect();
-    let cues: Vec<&LineCues> = index.iter().map(|&i| lines[i].as_ref().expect("indexed lines are present")).collect();
+    // Lines with visible text take part; the others (blank, image, `* * *`) follow them. Their
+    // numbers and cues are taken in one pass, with room for every line: collected from a
+    // filter, the numbers grew by doubling, and the cues took a second pass.
+    let (mut index, mut cues): (Vec<usize>, Vec<&LineCues>) =
+        (Vec::with_capacity(lines.len()), Vec::with_capacity(lines.len()));
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(line) = line.as_ref().filter(|line| !line.transparent) {
+            index.push(i);
+            cues.push(line);
+        }
+    }
     let language = page_language(settings, languages, lines.iter().flatten());
     let (mut first, poor): (Vec<Class>, Vec<bool>) = cues.iter().map(|line| classify(settings, line, language)).unzip();
     let mut last = resolve(settings, &first, &cues);
