@@ -887,9 +887,9 @@ static ASCII_LINE_MARKUP: [bool; 256] = {
 };
 
 impl LineCues {
-    /// The cues of a line from its visible form (see `visible`) and, when a line rule removed
-    /// it, the kind of chrome it is. Inlined, the cues are built where the caller stores them
-    /// rather than copied there.
+    /// The cues of a line from its visible form (see `visible`), its raw text `raw` (trimmed,
+    /// as the line rules read it) and, when a line rule removed it, the kind of chrome it is.
+    /// Inlined, the cues are built where the caller stores them rather than copied there.
     #[inline]
     pub fn new(
         visible: &VisibleLine,
@@ -904,7 +904,6 @@ impl LineCues {
         } else {
             visible.link_chars.min(chars) as f64 / chars as f64
         };
-        let raw = raw.trim_start();
         let heading = raw.starts_with('#');
         LineCues {
             chars,
@@ -983,9 +982,17 @@ enum Class {
 /// `languages` stop-word lists were counted.
 pub fn judge(settings: &Settings, languages: usize, lines: &[Option<LineCues>]) -> Vec<Verdict> {
     let mut verdicts = vec![Verdict::Keep; lines.len()];
-    // Lines with visible text take part; the others (blank, image, `* * *`) follow them.
-    let index: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].as_ref().is_some_and(|l| !l.transparent)).collect();
-    let cues: Vec<&LineCues> = index.iter().map(|&i| lines[i].as_ref().expect("indexed lines are present")).collect();
+    // Lines with visible text take part; the others (blank, image, `* * *`) follow them. Their
+    // numbers and cues are taken in one pass, with room for every line: collected from a
+    // filter, the numbers grew by doubling, and the cues took a second pass.
+    let (mut index, mut cues): (Vec<usize>, Vec<&LineCues>) =
+        (Vec::with_capacity(lines.len()), Vec::with_capacity(lines.len()));
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(line) = line.as_ref().filter(|line| !line.transparent) {
+            index.push(i);
+            cues.push(line);
+        }
+    }
     let language = page_language(settings, languages, lines.iter().flatten());
     let (mut first, poor): (Vec<Class>, Vec<bool>) = cues.iter().map(|line| classify(settings, line, language)).unzip();
     let mut last = resolve(settings, &first, &cues);

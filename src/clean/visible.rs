@@ -108,7 +108,7 @@ pub fn visible_line<'a>(
                 copied = whole.end;
                 links += 1;
                 if source.as_bytes()[whole.start] != b'!' {
-                    let anchor = source[anchor].trim();
+                    let anchor = Span::new(anchor.start, anchor.end).trim(source).of(source);
                     link_chars += non_space_chars(anchor);
                     spare.push(' ');
                     spare.push_str(anchor);
