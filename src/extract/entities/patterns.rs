@@ -147,24 +147,13 @@ impl PatternRule {
                 continue;
             }
             at = found.end();
+            if !self.leading_holds(&slice[found.range()]) {
+                continue;
+            }
             if let Some(candidate) = self.candidate(text, region, found.range(), &mut locations) {
                 out.push(candidate);
             }
         }
-    }
-
-    /// The candidate that the match at `found` in `region` of `text` names, if any.
-    fn candidate<'a>(
-        &'a self,
-        text: &'a str,
-        region: Span,
-        found: std::ops::Range<usize>,
-        locations: &mut Option<Captures>,
-    ) -> Option<Candidate<'a>> {
-        if !self.leading_holds(&region.of(text)[found.clone()]) {
-            return None;
-        }
-        self.named(text, region, found, locations)
     }
 
     /// Whether the conditions on the leading groups hold for a match that begins `from`: the
@@ -174,8 +163,9 @@ impl PatternRule {
         self.leading.iter().all(|(leading, words, must_be_in)| words.contains(leading.of(from)) == *must_be_in)
     }
 
-    /// [`PatternRule::candidate`] for a match whose leading groups are known to hold.
-    fn named<'a>(
+    /// The candidate that the match at `found` in `region` of `text` names, if any, for a match
+    /// whose leading groups are known to hold (see [`PatternRule::leading_holds`]).
+    fn candidate<'a>(
         &'a self,
         text: &'a str,
         region: Span,
@@ -903,7 +893,7 @@ impl Starts {
         // For a match whose leading groups hold.
         let mut push = |member: usize, found: std::ops::Range<usize>, out: &mut Vec<(usize, Candidate<'a>)>| {
             let rule = &rules[self.members[member]];
-            if let Some(candidate) = rule.named(text, region, found, &mut locations[member]) {
+            if let Some(candidate) = rule.candidate(text, region, found, &mut locations[member]) {
                 out.push((self.members[member], candidate));
             }
         };
