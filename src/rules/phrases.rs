@@ -8,9 +8,8 @@
 //! strings reads its text once.
 
 use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
+use aho_corasick::nfa::noncontiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
-use foldhash::HashMap;
 
 use super::Position;
 use crate::span::Span;
@@ -75,10 +74,11 @@ impl PhraseSetBuilder {
                 spelt_for.push(index);
             }
         }
-        // A DFA: phrase lists are a few thousand bytes, and every document is read with them.
-        // No prefilter: the set is walked byte by byte (see [`PhraseSet::walk`]), and with one
-        // the start state would count as special, stopping the walk at every byte that leaves it there.
-        let automaton = DFA::builder()
+        // An NFA, not a DFA: [`Table`] asks it only for the next states of the states the walk
+        // reaches, by the classes the table reads, where a DFA works out every state by every
+        // byte class (the spare bytes of [`WordStarts`] included) and cost more at start-up than
+        // the table. No prefilter: the walk never uses one.
+        let automaton = NFA::builder()
             .prefilter(false)
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -404,11 +404,12 @@ impl PhraseSet {
     }
 }
 
-/// The phrase automaton re-laid as a table of its own, four times smaller than the automaton's:
-/// the walk is bound by waiting for table entries, and the smaller the table, the more of it
-/// stays in the fastest caches. ASCII capitals and the bytes no string has are folded into the
-/// classes of the bytes (where the automaton keeps a class for each capital and for each gap
-/// between the bytes it has), and states are numbered in 16 bits, match states last.
+/// The phrase automaton re-laid as a table of next states, four times smaller than the DFA the
+/// automaton's crate would make of it: the walk is bound by waiting for table entries, and the
+/// smaller the table, the more of it stays in the fastest caches. ASCII capitals and the bytes no
+/// string has are folded into the classes of the bytes (where that DFA keeps a class for each
+/// capital and for each gap between the bytes it has), and states are numbered in 16 bits, match
+/// states last.
 ///
 /// The table is laid out class by class: a step adds the state to where its byte's class starts,
 /// one addition where a layout state by state shifts the state first, on every byte walked.
@@ -432,10 +433,10 @@ struct Table {
 }
 
 impl Table {
-    /// The table of `dfa`, built from the spellings (see [`WordStarts`]) of `strings`, the
+    /// The table of `automaton`, built from the spellings (see [`WordStarts`]) of `strings`, the
     /// spelling numbered `n` being one of string `spelt_for[n]`.
     fn new(
-        dfa: &DFA,
+        automaton: &NFA,
         strings: &[String],
         word_starts: &WordStarts,
         spelt_for: &[usize],
@@ -458,16 +459,18 @@ impl Table {
         for (class, representative) in representatives.iter_mut().take(2).enumerate() {
             *representative = (0..=u8::MAX).find(|&byte| usize::from(classes[usize::from(byte)]) == class);
         }
-        let start = dfa.start_state(Anchored::No).expect("an unanchored automaton has an unanchored start");
+        let start = automaton.start_state(Anchored::No).expect("an unanchored automaton has an unanchored start");
         let width = representatives.len();
         // Every state the walk can reach, from the start, in the order first reached, each
         // with its next states by that order (a class without a byte is never read: its entry
         // stays 0). A state is one of the automaton's and whether the last byte read was a
         // letter or a digit, which tells how the automaton reads the next. One look-up per
-        // transition, in a fast hash map: this runs at every start-up.
+        // transition, by the automaton's state number (its states are numbered from 0 up), where
+        // hashing cost more: this runs at every start-up.
         let mut states = vec![(start, false)];
-        let mut reached: HashMap<(StateID, bool), usize> = HashMap::default();
-        reached.insert((start, false), 0);
+        let slot = |(state, after_word): (StateID, bool)| 2 * state.as_usize() + usize::from(after_word);
+        let mut reached: Vec<Option<usize>> = vec![None; slot((start, false)) + 1];
+        reached[slot((start, false))] = Some(0);
         let mut steps = Vec::new();
         while let Some(&(state, after_word)) = states.get(steps.len() / width) {
             for &byte in &representatives {
@@ -476,10 +479,13 @@ impl Table {
                     continue;
                 };
                 let to = (
-                    dfa.next_state(Anchored::No, state, word_starts.read(byte, after_word)),
+                    automaton.next_state(Anchored::No, state, word_starts.read(byte, after_word)),
                     byte.is_ascii_alphanumeric(),
                 );
-                let number = *reached.entry(to).or_insert_with(|| {
+                if slot(to) >= reached.len() {
+                    reached.resize(slot(to) + 1, None);
+                }
+                let number = *reached[slot(to)].get_or_insert_with(|| {
                     states.push(to);
                     states.len() - 1
                 });
@@ -490,7 +496,8 @@ impl Table {
         // match state when a bit from there up is set, so that two walks tell whether either
         // reached one by one test of both states together (see [`Table::any_matches`]). The
         // numbers skipped below it are never reached, nor their entries read.
-        let (plain, matching): (Vec<usize>, Vec<usize>) = (0..states.len()).partition(|&n| !dfa.is_match(states[n].0));
+        let (plain, matching): (Vec<usize>, Vec<usize>) =
+            (0..states.len()).partition(|&n| !automaton.is_match(states[n].0));
         let first_match = plain.len().next_power_of_two();
         let numbered = first_match + matching.len();
         if numbered > usize::from(u16::MAX) + 1 {
@@ -512,7 +519,8 @@ impl Table {
         let (mut ends, mut matched) = (Vec::with_capacity(matching.len()), Vec::new());
         for &reached in &matching {
             let state = states[reached].0;
-            let spellings = (0..dfa.match_len(state)).map(|index| dfa.match_pattern(state, index).as_usize());
+            let spellings =
+                (0..automaton.match_len(state)).map(|index| automaton.match_pattern(state, index).as_usize());
             matched.extend(spellings.map(|spelling| spelt_for[spelling] as u32));
             ends.push(matched.len() as u32);
         }
