@@ -1116,13 +1116,19 @@ fn page_language<'a>(
     languages: usize,
     lines: impl Iterator<Item = &'a LineCues>,
 ) -> Option<usize> {
-    // Every slot is summed, the unused ones zero: a sum of whole arrays is a few vector
-    // additions a line, where one of `languages` slots is an addition each.
+    // Every slot of the blocks of 8 that hold the languages is summed, the unused ones zero: a
+    // sum of whole blocks is a few vector additions a line, where one of `languages` slots is
+    // an addition each, and the blocks past the languages (most of the array) are left out.
     let mut totals: LanguageCounts = [0; MAX_LANGUAGES];
+    let blocks = languages.div_ceil(8);
     let mut words = 0;
     for line in lines {
-        for (total, count) in totals.iter_mut().zip(&line.stop_words) {
-            *total += count;
+        let (totals, _) = totals.as_chunks_mut::<8>();
+        let (counts, _) = line.stop_words.as_chunks::<8>();
+        for (totals, counts) in totals.iter_mut().zip(counts).take(blocks) {
+            for (total, count) in totals.iter_mut().zip(counts) {
+                *total += count;
+            }
         }
         words += line.words;
     }
