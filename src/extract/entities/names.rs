@@ -130,6 +130,10 @@ pub struct Lexicon {
     /// The rules (by slot) that have `preceded_by` and `followed_by` words.
     asks_preceded: u32,
     asks_followed: u32,
+    /// Whether some `followed_by` word has a character beyond ASCII: if none has, the words
+    /// after name-shaped words that have one are turned away before they are lower-cased (see
+    /// [`Lexicon::followed`]).
+    followed_beyond_ascii: bool,
     /// The fewest `min_mentions` of any rule: only a word written capitalised inside sentences
     /// that often can be asked whether the document also writes it in lower case.
     min_mentions: usize,
@@ -205,6 +209,9 @@ impl KnownWords {
 /// document), [`DocumentWords::writes_lower`] reads all the document's words once instead of
 /// searching for each word: the searches stay linear in the document.
 const LOWER_SEARCH_BYTES: usize = 1 << 20;
+
+/// The one character beyond ASCII whose lower case is ASCII (`k`).
+const KELVIN_SIGN: char = '\u{212A}';
 
 /// Rules and lists are told apart by bits of a `u32`.
 const MAX_SLOTS: usize = 32;
@@ -287,6 +294,7 @@ impl Lexicon {
         self.cues.entry(word).following |= slot;
         self.asks_followed |= slot;
         self.followed_heads.add(word);
+        self.followed_beyond_ascii |= !word.is_ascii();
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
@@ -337,6 +345,13 @@ impl Lexicon {
         let head_kept = next.bytes().take(2).all(|byte| byte.is_ascii());
         if next.is_empty() || (head_kept && !self.followed_heads.may_hold(next, next.is_ascii().then_some(next.len())))
         {
+            return 0;
+        }
+        // The lower case of a word beyond ASCII is beyond ASCII too unless its only characters
+        // beyond ASCII are Kelvin signs (see `only_the_kelvin_sign_lower_cases_to_ascii`): with
+        // every cue in ASCII, such a word, from a page in another script, is no cue, told without
+        // its lower case, a copy on the heap.
+        if !self.followed_beyond_ascii && !next.is_ascii() && !next.contains(KELVIN_SIGN) {
             return 0;
         }
         with_lower_case(next, |lower| self.cues.get(lower).following)
@@ -1918,8 +1933,8 @@ mod tests {
         /// around a position are those looked up without the heads' sift.
         #[test]
         fn cues_sifted_by_heads_are_the_cues_looked_up(
-            cues in proptest::collection::vec("([abAB0]|é|İ){1,17}", 1..6),
-            text in "([abAB0 ,\t.)]|é|İ|’){0,40}",
+            cues in proptest::collection::vec("([abkAB0]|é|İ){1,17}", 1..6),
+            text in "([abAB0 ,\t.)]|é|İ|’|\u{212A}){0,40}",
             at in 0usize..60,
             cue_after in proptest::option::of(0usize..6),
             cue_before in proptest::option::of(0usize..6),
@@ -1957,6 +1972,14 @@ mod tests {
             let following = if next.is_empty() { 0 } else { lexicon.cues.get(&next.to_lowercase()).following };
             proptest::prop_assert_eq!(lexicon.followed(&text, region, at), following);
         }
+    }
+
+    /// What [`Lexicon::followed`] turns words beyond ASCII away by, for every character.
+    #[test]
+    fn only_the_kelvin_sign_lower_cases_to_ascii() {
+        let to_ascii = |c: &char| !c.is_ascii() && c.to_lowercase().all(|lower| lower.is_ascii());
+        let found: Vec<char> = (0..=u32::from(char::MAX)).filter_map(char::from_u32).filter(to_ascii).collect();
+        assert_eq!(found, [KELVIN_SIGN]);
     }
 
     #[test]
