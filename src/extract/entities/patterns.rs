@@ -1273,8 +1273,10 @@ mod tests {
             let hir = regex_syntax::parse(pattern).unwrap();
             let regex = build_regex(&hir).unwrap();
             let ascii = ascii_regex(&hir, &regex).unwrap();
+            let mut matches = 0;
             for text in texts {
                 for found in regex.find_iter(text) {
+                    matches += 1;
                     let input = Input::new(text).span(found.range()).anchored(Anchored::Yes);
                     let (mut expected, mut got) = (regex.create_captures(), ascii.create_captures());
                     regex.search_captures(&input, &mut expected);
@@ -1284,6 +1286,7 @@ mod tests {
                     assert_eq!(groups(&got), groups(&expected), "{pattern} in {text}");
                 }
             }
+            assert!(matches > 0, "{pattern} matches none of the texts, so nothing was compared");
         }
         // A pattern that tells Unicode word characters apart is left whole.
         let hir = regex_syntax::parse(r"\b(?P<name>\p{Lu}\w+)").unwrap();
