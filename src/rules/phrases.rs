@@ -594,14 +594,14 @@ impl WordStarts {
             used[usize::from(byte.to_ascii_lowercase())] = true;
             used[usize::from(byte.to_ascii_uppercase())] = true;
         }
-        let mut free = (0..=u8::MAX).filter(|&byte| !used[usize::from(byte)] && !byte.is_ascii_alphanumeric());
+        let free = (0..=u8::MAX).filter(|&byte| !used[usize::from(byte)] && !byte.is_ascii_alphanumeric());
         let mut wanted: Vec<u8> = strings
             .iter()
             .flat_map(|string| word_starts(string.as_bytes()).map(|at| string.as_bytes()[at].to_ascii_lowercase()))
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let chosen: Vec<u8> = free.by_ref().take(wanted.len() + 1).collect();
+        let chosen: Vec<u8> = free.take(wanted.len() + 1).collect();
         if let Some((&last, codes)) = chosen.split_last().filter(|(_, codes)| codes.len() == wanted.len()) {
             neutral = last;
             for (&byte, &code) in wanted.iter().zip(codes) {
