@@ -1386,9 +1386,18 @@ impl<'t> Words<'t> {
         let bytes = self.slice.as_bytes();
         capitals.skip_to(self.at);
         for at in capitals {
-            let capital = bytes[at].is_ascii() || self.capital_beyond_ascii(at).0;
-            if capital && let Some(word) = self.word_from(at) {
-                return Some(word);
+            // A capital is a letter (see `every_capital_is_a_letter`), whose width is known once
+            // it is told: the word is read on from there, its start neither looked for nor
+            // decoded again.
+            let width = match bytes[at] {
+                byte if byte.is_ascii() => 1,
+                _ => match self.capital_beyond_ascii(at) {
+                    (true, width) => width,
+                    (false, _) => continue,
+                },
+            };
+            if self.word_starts_at(at) {
+                return Some(self.read_on(at, at + width, !bytes[at].is_ascii()));
             }
         }
         self.at = bytes.len();
@@ -1474,9 +1483,17 @@ impl<'t> Words<'t> {
                 break at - width;
             }
         };
-        // The first character counts only once another joins it: a one-letter word is empty.
         // An ASCII capital is told by its class, with the others'.
         let first_capital = !bytes[start].is_ascii() && self.capital_beyond_ascii(start).0;
+        Some(self.read_on(start, at, first_capital))
+    }
+
+    /// The word whose first character, a letter or digit, lies from `start` to `at`, where no
+    /// word goes on into it; `first_capital`: whether that character is a capital beyond ASCII.
+    #[inline]
+    fn read_on(&mut self, start: usize, mut at: usize, first_capital: bool) -> WordRead {
+        let bytes = self.slice.as_bytes();
+        // The first character counts only once another joins it: a one-letter word is empty.
         let (mut end, mut capital) = (start, first_capital);
         // The classes of the word's bytes (a byte beyond ASCII marks it), and its ASCII letters.
         let mut flags = WORD_BYTES[usize::from(bytes[start])];
@@ -1536,7 +1553,7 @@ impl<'t> Words<'t> {
         // The bytes read are the word's unless it lost a possessive or is one letter (empty).
         let whole = word.len() == end - start && end > start;
         let shape = (whole && flags & BEYOND_ASCII == 0).then(|| Shape::of_ascii(word.as_bytes(), flags, letters));
-        Some(WordRead { span, capital: capital && !word.is_empty(), shape })
+        WordRead { span, capital: capital && !word.is_empty(), shape }
     }
 }
 
