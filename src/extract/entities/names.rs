@@ -1673,15 +1673,26 @@ impl CueHeads {
     }
 
     /// Whether the word that [`word_after`] reads at the start of `after` may be a cue, told
-    /// from its first two bytes alone when both are ASCII letters or digits: most words after a
-    /// run have a head no cue has, and are turned away before the word is scanned to its end.
+    /// from its first two bytes when both are ASCII letters or digits: most words after a run
+    /// have a head no cue has, and are turned away before the word is scanned to its end. Those
+    /// that share one with a cue (`and` with `analyst`) are turned away by their length, which
+    /// an ASCII word keeps in lower case, before the word is read again and looked up.
     /// Many runs end a sentence or a clause, or the region: no word follows them, told from the
     /// first byte.
     fn may_begin(&self, after: &[u8]) -> bool {
         let start = after.iter().position(|&byte| !matches!(byte, b' ' | b'\t' | b',')).unwrap_or(after.len());
         match after[start..] {
-            [first, second, ..] if first.is_ascii_alphanumeric() && second.is_ascii_alphanumeric() => {
-                self.lengths.get(pair_head([first, second])).is_some_and(|&lengths| lengths != 0)
+            [first, second, ref rest @ ..] if first.is_ascii_alphanumeric() && second.is_ascii_alphanumeric() => {
+                let lengths = self.lengths.get(pair_head([first, second])).copied().unwrap_or(0);
+                if lengths == 0 {
+                    return false;
+                }
+                // As `word_after` reads it: a byte beyond ASCII after the ASCII letters and
+                // digits may go on with a letter.
+                match rest.iter().position(|byte| !byte.is_ascii_alphanumeric()) {
+                    Some(len) if !rest[len].is_ascii() => true,
+                    len => lengths & length_bit(2 + len.unwrap_or(rest.len())) != 0,
+                }
             }
             [] => false,
             [first, ..] if first.is_ascii() && !first.is_ascii_alphanumeric() => false,
