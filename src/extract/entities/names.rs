@@ -1743,7 +1743,9 @@ fn word_after(text: &str, region: Span, end: usize) -> &str {
 /// Whether two words are separated by one space only (or by ` & `), so that they can belong to
 /// one name.
 fn joined(text: &str, end: usize, start: usize) -> bool {
-    matches!(&text[end..start], " " | " & " | "&")
+    // Asked of every name-shaped word after another: told by the bytes between them, with no
+    // character boundary to check first.
+    matches!(text.as_bytes()[end..start], [b' '] | [b' ', b'&', b' '] | [b'&'])
 }
 
 /// Whether the word at `at` begins a sentence, a line or a quotation: only spaces and opening
