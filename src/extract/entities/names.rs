@@ -805,8 +805,9 @@ impl<'a> DocumentWords<'a> {
             let breaks = memchr::memchr_iter(b'\n', region.of(text).as_bytes()).map(|at| region.start + at);
             for end in breaks.chain([region.end]) {
                 let line = Span::new(start, end);
-                let capitals = scan.capitals_within(index, start - region.start, end - region.start);
-                if is_title_case(line.of(text), capitals) {
+                let (from, to) = (start - region.start, end - region.start);
+                let capitals = scan.capitals_within(index, from, to);
+                if is_title_case(line.of(text), capitals, scan.lower_runs_within(index, from, to)) {
                     document.headlines.push(line);
                 }
                 start = end + 1;
@@ -998,8 +999,10 @@ fn starts_capitalised(word: &str) -> bool {
 /// Whether a line is written in title case (a headline): of its words of four letters or more,
 /// at least four and no more than one in five start in lower case. `capitals` is how many ASCII
 /// capitals and first bytes of characters beyond ASCII it holds (see
-/// [`WordScan::capitals_within`]).
-fn is_title_case(line: &str, capitals: usize) -> bool {
+/// [`WordScan::capitals_within`]), `lower_runs` how many runs of four ASCII letters or more that
+/// begin in lower case after an ASCII byte that is no letter, or at its start (see
+/// [`WordScan::lower_runs_within`]).
+fn is_title_case(line: &str, capitals: usize, lower_runs: usize) -> bool {
     let bytes = line.as_bytes();
     // (letter, width) of the character at `at`, beyond ASCII: punctuation and Latin letters
     // are told by their bytes (see `class_at`), without the look-up of the letters that decoding
@@ -1012,12 +1015,21 @@ fn is_title_case(line: &str, capitals: usize) -> bool {
     // ASCII (told by its lead byte): their count bounds the capitalised words, and turns down
     // most prose after its first few lower-case words.
     debug_assert_eq!(capitals, bytes.iter().filter(|&&byte| byte.is_ascii_uppercase() || byte >= 0xC0).count());
-    // A run of four ASCII letters or more that begins in lower case after an ASCII byte that is
-    // no letter (or at the line's start) is a lower-case run of those counted below, and the
-    // capitalised ones number no more than the capitals: more such runs than a quarter of the
-    // capitals, and the line is no headline. Found many bytes at a time, they turn down most
-    // prose after its first few words, before any run is read.
-    if capitals < 4 || more_lower_runs_than(bytes, capitals / 4) {
+    debug_assert_eq!(
+        lower_runs,
+        (0..bytes.len())
+            .filter(|&at| {
+                let after_no_letter = at == 0 || (bytes[at - 1].is_ascii() && !bytes[at - 1].is_ascii_alphabetic());
+                let letters = bytes.get(at + 1..at + 4).is_some_and(|three| three.iter().all(u8::is_ascii_alphabetic));
+                bytes[at].is_ascii_lowercase() && after_no_letter && letters
+            })
+            .count()
+    );
+    // Each of the lower-case runs is a lower-case run of those counted below, and the capitalised
+    // ones number no more than the capitals: more such runs than a quarter of the capitals, and
+    // the line is no headline. Counted many bytes at a time by the scan, they turn down most
+    // prose before any run is read.
+    if capitals < 4 || lower_runs > capitals / 4 {
         return false;
     }
     let (mut upper, mut lower) = (0, 0);
@@ -1071,43 +1083,6 @@ fn is_title_case(line: &str, capitals: usize) -> bool {
         }
     }
     upper >= 4 && lower * 5 <= upper + lower
-}
-
-/// Whether `line` holds more than `most` runs of four ASCII letters or more that begin in lower
-/// case after an ASCII byte that is no letter, or at its start (see [`is_title_case`]). Each
-/// position is told by itself and the four bytes around it, so that the compiler vectorises
-/// the test; they are read 32 at a time, and no further once more are found.
-fn more_lower_runs_than(line: &[u8], most: usize) -> bool {
-    // Whether a run begins at `first`, after `before`, with the three letters after it.
-    let begins = |before: u8, first: u8, second: u8, third: u8, fourth: u8| {
-        u8::from(
-            first.is_ascii_lowercase()
-                & before.is_ascii()
-                & !before.is_ascii_alphabetic()
-                & second.is_ascii_alphabetic()
-                & third.is_ascii_alphabetic()
-                & fourth.is_ascii_alphabetic(),
-        )
-    };
-    let mut runs = 0;
-    if let Some(&[first, second, third, fourth]) = line.first_chunk() {
-        runs += usize::from(begins(b' ', first, second, third, fourth));
-    }
-    // The positions after the first that four bytes follow, with the byte before each.
-    let positions = line.len().saturating_sub(4);
-    for block in (0..positions).step_by(32) {
-        let len = (positions - block).min(32);
-        let window = &line[block..block + len + 4];
-        let bytes = window[..len].iter().zip(&window[1..]).zip(&window[2..]).zip(&window[3..]).zip(&window[4..]);
-        let found = bytes.fold(0u8, |found, ((((&before, &first), &second), &third), &fourth)| {
-            found + begins(before, first, second, third, fourth)
-        });
-        runs += usize::from(found);
-        if runs > most {
-            return true;
-        }
-    }
-    runs > most
 }
 
 /// Whether a word that starts in a capital may be part of a name, whatever the rule: two letters
@@ -1386,9 +1361,18 @@ impl<'t> Words<'t> {
         let bytes = self.slice.as_bytes();
         capitals.skip_to(self.at);
         for at in capitals {
-            let capital = bytes[at].is_ascii() || self.capital_beyond_ascii(at).0;
-            if capital && let Some(word) = self.word_from(at) {
-                return Some(word);
+            // A capital is a letter (see `every_capital_is_a_letter`), whose width is known once
+            // it is told: the word is read on from there, its start neither looked for nor
+            // decoded again.
+            let width = match bytes[at] {
+                byte if byte.is_ascii() => 1,
+                _ => match self.capital_beyond_ascii(at) {
+                    (true, width) => width,
+                    (false, _) => continue,
+                },
+            };
+            if self.word_starts_at(at) {
+                return Some(self.read_on(at, at + width, !bytes[at].is_ascii()));
             }
         }
         self.at = bytes.len();
@@ -1474,9 +1458,17 @@ impl<'t> Words<'t> {
                 break at - width;
             }
         };
-        // The first character counts only once another joins it: a one-letter word is empty.
         // An ASCII capital is told by its class, with the others'.
         let first_capital = !bytes[start].is_ascii() && self.capital_beyond_ascii(start).0;
+        Some(self.read_on(start, at, first_capital))
+    }
+
+    /// The word whose first character, a letter or digit, lies from `start` to `at`, where no
+    /// word goes on into it; `first_capital`: whether that character is a capital beyond ASCII.
+    #[inline]
+    fn read_on(&mut self, start: usize, mut at: usize, first_capital: bool) -> WordRead {
+        let bytes = self.slice.as_bytes();
+        // The first character counts only once another joins it: a one-letter word is empty.
         let (mut end, mut capital) = (start, first_capital);
         // The classes of the word's bytes (a byte beyond ASCII marks it), and its ASCII letters.
         let mut flags = WORD_BYTES[usize::from(bytes[start])];
@@ -1536,7 +1528,7 @@ impl<'t> Words<'t> {
         // The bytes read are the word's unless it lost a possessive or is one letter (empty).
         let whole = word.len() == end - start && end > start;
         let shape = (whole && flags & BEYOND_ASCII == 0).then(|| Shape::of_ascii(word.as_bytes(), flags, letters));
-        Some(WordRead { span, capital: capital && !word.is_empty(), shape })
+        WordRead { span, capital: capital && !word.is_empty(), shape }
     }
 }
 
@@ -1656,15 +1648,26 @@ impl CueHeads {
     }
 
     /// Whether the word that [`word_after`] reads at the start of `after` may be a cue, told
-    /// from its first two bytes alone when both are ASCII letters or digits: most words after a
-    /// run have a head no cue has, and are turned away before the word is scanned to its end.
+    /// from its first two bytes when both are ASCII letters or digits: most words after a run
+    /// have a head no cue has, and are turned away before the word is scanned to its end. Those
+    /// that share one with a cue (`and` with `analyst`) are turned away by their length, which
+    /// an ASCII word keeps in lower case, before the word is read again and looked up.
     /// Many runs end a sentence or a clause, or the region: no word follows them, told from the
     /// first byte.
     fn may_begin(&self, after: &[u8]) -> bool {
         let start = after.iter().position(|&byte| !matches!(byte, b' ' | b'\t' | b',')).unwrap_or(after.len());
         match after[start..] {
-            [first, second, ..] if first.is_ascii_alphanumeric() && second.is_ascii_alphanumeric() => {
-                self.lengths.get(pair_head([first, second])).is_some_and(|&lengths| lengths != 0)
+            [first, second, ref rest @ ..] if first.is_ascii_alphanumeric() && second.is_ascii_alphanumeric() => {
+                let lengths = self.lengths.get(pair_head([first, second])).copied().unwrap_or(0);
+                if lengths == 0 {
+                    return false;
+                }
+                // As `word_after` reads it: a byte beyond ASCII after the ASCII letters and
+                // digits may go on with a letter.
+                match rest.iter().position(|byte| !byte.is_ascii_alphanumeric()) {
+                    Some(len) if !rest[len].is_ascii() => true,
+                    len => lengths & length_bit(2 + len.unwrap_or(rest.len())) != 0,
+                }
             }
             [] => false,
             [first, ..] if first.is_ascii() && !first.is_ascii_alphanumeric() => false,
@@ -1715,7 +1718,9 @@ fn word_after(text: &str, region: Span, end: usize) -> &str {
 /// Whether two words are separated by one space only (or by ` & `), so that they can belong to
 /// one name.
 fn joined(text: &str, end: usize, start: usize) -> bool {
-    matches!(&text[end..start], " " | " & " | "&")
+    // Asked of every name-shaped word after another: told by the bytes between them, with no
+    // character boundary to check first.
+    matches!(text.as_bytes()[end..start], [b' '] | [b' ', b'&', b' '] | [b'&'])
 }
 
 /// Whether the word at `at` begins a sentence, a line or a quotation: only spaces and opening
@@ -2114,7 +2119,13 @@ mod tests {
     /// lines of a document.
     fn headline(line: &str) -> bool {
         let scan = WordScan::new(line, &[Span::new(0, line.len())], None);
-        is_title_case(line, scan.capitals_within(0, 0, line.len()))
+        is_title_case(line, scan.capitals_within(0, 0, line.len()), scan.lower_runs_within(0, 0, line.len()))
+    }
+
+    /// The lower-case runs of `line` that the scan of word starts counts, as for the lines of a
+    /// document.
+    fn lower_runs(line: &str) -> usize {
+        WordScan::new(line, &[Span::new(0, line.len())], None).lower_runs_within(0, 0, line.len())
     }
 
     /// Whether `line` is a headline, told by splitting it into runs of letters.
@@ -2170,7 +2181,6 @@ mod tests {
         fn lower_runs_are_the_runs_counted_byte_by_byte(
             // Runs of three to five letters, some after letters beyond ASCII.
             line in "(abcd|abcde|abc|Abcd|aBcd|é|É|’|Ж|[aZ1 ,'-]){0,40}",
-            most in 0usize..8,
         ) {
             let bytes = line.as_bytes();
             let runs = (0..bytes.len())
@@ -2180,7 +2190,7 @@ mod tests {
                     bytes[at].is_ascii_lowercase() && after_no_letter && letters
                 })
                 .count();
-            proptest::prop_assert_eq!(more_lower_runs_than(bytes, most), runs > most, "{}", line);
+            proptest::prop_assert_eq!(lower_runs(&line), runs, "{}", line);
         }
 
         /// The lists that hold a word as an ordinary word, told by the word's shape, are the ones
@@ -2233,14 +2243,17 @@ mod tests {
     #[test]
     fn lower_runs_begin_after_ascii_bytes_that_are_no_letters() {
         for (line, runs) in [("abcd", 1), (" abcd", 1), ("1abcd,efgh", 2), ("abc", 0), ("Aabcd", 0), ("éabcd", 0)] {
-            assert_eq!(more_lower_runs_than(line.as_bytes(), 0), runs > 0, "{line}");
-            assert_eq!(more_lower_runs_than(line.as_bytes(), 1), runs > 1, "{line}");
+            assert_eq!(lower_runs(line), runs, "{line}");
         }
-        for before in ["Ж", "’", "é"] {
-            let line = format!("{}{before}abcd", " ".repeat(30));
-            assert!(!more_lower_runs_than(line.as_bytes(), 0), "{line}");
+        // Across the scan's words of sixty-four bits.
+        for spaces in [30, 60, 61, 62, 63, 64, 125] {
+            for before in ["Ж", "’", "é"] {
+                let line = format!("{}{before}abcd", " ".repeat(spaces));
+                assert_eq!(lower_runs(&line), 0, "{line}");
+            }
+            assert_eq!(lower_runs(&format!("{}abcd", " ".repeat(spaces))), 1);
+            assert_eq!(lower_runs(&format!("{}Xabcd", " ".repeat(spaces))), 0);
         }
-        assert!(more_lower_runs_than(format!("{}abcd", " ".repeat(31)).as_bytes(), 0));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! and the capitalised-name rules (every capital at a word start). Each read the blocks sixteen
 //! bytes at a time with masks of its own; the masks of the ASCII letters and digits, of the
 //! capitals and of the bytes beyond ASCII come out of one pass of a few vector instructions
-//! per sixteen bytes, kept as bits, sixty-four positions to a word.
+//! per sixteen bytes, kept as bits, sixty-four positions to a word. The same pass marks the
+//! lower-case runs of letters that turn a line down as a headline.
 
 use crate::chars::{ByteRanges, sixteen_at};
 use crate::span::Span;
@@ -21,8 +22,14 @@ pub(super) struct WordScan {
     /// Every ASCII capital and first byte of a character beyond ASCII, wherever it lies: what
     /// bounds the capitalised words of a line (see [`WordScan::capitals_within`]).
     all_capitals: Vec<u64>,
-    /// Where the words of each region begin in `names`, `capitals` and `all_capitals`, and,
-    /// last, their number.
+    /// The fourth letter of every run of four ASCII letters or more that begins in lower case
+    /// after an ASCII byte that is no letter (or at the region's start): what turns a line down
+    /// as a headline (see [`WordScan::lower_runs_within`]). The fourth rather than the first, so
+    /// that each is told from the bytes before it, these sixty-four and the last of the ones
+    /// before.
+    lower_runs: Vec<u64>,
+    /// Where the words of each region begin in `names`, `capitals`, `all_capitals` and
+    /// `lower_runs`, and, last, their number.
     firsts: Vec<usize>,
 }
 
@@ -45,6 +52,7 @@ impl WordScan {
             names: Vec::with_capacity(words),
             capitals: Vec::with_capacity(words),
             all_capitals: Vec::with_capacity(words),
+            lower_runs: Vec::with_capacity(words),
             firsts: Vec::with_capacity(regions.len() + 1),
         };
         let wide = has_avx2();
@@ -64,6 +72,8 @@ impl WordScan {
         let before = region.start.checked_sub(1).map(|before| bytes[before]);
         let mut after_name = u64::from(before.is_some_and(|byte| byte.is_ascii_alphanumeric()));
         let mut after_capital = 0;
+        // The classes of the sixty-four bytes before, none at the region's start.
+        let mut previous = Classes64 { alphanumeric: 0, beyond_ascii: 0, capitals: 0, letters: 0, lower: 0 };
         let mut at = region.start;
         while at < region.end {
             let classes = Classes::of_64(bytes, at, wide);
@@ -85,6 +95,14 @@ impl WordScan {
             self.names.push(names);
             self.capitals.push(all_capitals & !(after | after_capital));
             self.all_capitals.push(all_capitals);
+            // The bits of the positions `by` bytes before each.
+            let back = |bits: u64, before: u64, by: u32| bits << by | before >> (64 - by);
+            let letters = |by| back(classes.letters, previous.letters, by);
+            let no_letter = !letters(4) & !back(classes.beyond_ascii, previous.beyond_ascii, 4);
+            let lower = back(classes.lower, previous.lower, 3);
+            // Past the region's end the bytes read are zeros: no letters.
+            self.lower_runs.push(classes.letters & letters(1) & letters(2) & lower & no_letter);
+            previous = classes;
             after_name = classes.alphanumeric >> 63;
             after_capital = after_name;
             at += 64;
@@ -105,23 +123,36 @@ impl WordScan {
     /// `to` (positions from the start of region `index`): counted a word of bits at a time,
     /// where a headline's test read every byte of every line for them.
     pub(super) fn capitals_within(&self, index: usize, from: usize, to: usize) -> usize {
-        if from >= to {
-            return 0;
-        }
-        let words = &self.all_capitals[self.firsts[index]..self.firsts[index + 1]];
-        let (first, last) = (from / 64, (to - 1) / 64);
-        let (low, high) = (u64::MAX << (from % 64), u64::MAX >> (63 - (to - 1) % 64));
-        if first == last {
-            return (words[first] & low & high).count_ones() as usize;
-        }
-        let middle: u32 = words[first + 1..last].iter().map(|bits| bits.count_ones()).sum();
-        ((words[first] & low).count_ones() + middle + (words[last] & high).count_ones()) as usize
+        count_within(&self.all_capitals[self.firsts[index]..self.firsts[index + 1]], from, to)
+    }
+
+    /// How many runs of four ASCII letters or more that begin in lower case after an ASCII byte
+    /// that is no letter (or at the region's start) end their fourth letter from `from` to `to`
+    /// (positions from the start of region `index`). For a line of the region, from its start to
+    /// its end: the runs that lie in it, counted a word of bits at a time, where a headline's test
+    /// read every byte of every line with three capitals or more for them.
+    pub(super) fn lower_runs_within(&self, index: usize, from: usize, to: usize) -> usize {
+        count_within(&self.lower_runs[self.firsts[index]..self.firsts[index + 1]], from, to)
     }
 
     /// How many candidate capitals all the regions hold: counted a word of bits at a time.
     pub(super) fn capital_count(&self) -> usize {
         self.capitals.iter().map(|bits| bits.count_ones() as usize).sum()
     }
+}
+
+/// How many of the bits of `words` (sixty-four positions to a word) lie from `from` to `to`.
+fn count_within(words: &[u64], from: usize, to: usize) -> usize {
+    if from >= to {
+        return 0;
+    }
+    let (first, last) = (from / 64, (to - 1) / 64);
+    let (low, high) = (u64::MAX << (from % 64), u64::MAX >> (63 - (to - 1) % 64));
+    if first == last {
+        return (words[first] & low & high).count_ones() as usize;
+    }
+    let middle: u32 = words[first + 1..last].iter().map(|bits| bits.count_ones()).sum();
+    ((words[first] & low).count_ones() + middle + (words[last] & high).count_ones()) as usize
 }
 
 impl<'s> Bits<'s> {
@@ -179,6 +210,9 @@ struct Classes {
     beyond_ascii: u32,
     /// ASCII capitals and the first bytes of characters beyond ASCII (`0xC0` and above).
     capitals: u32,
+    /// ASCII letters, and the lower-case ones among them.
+    letters: u32,
+    lower: u32,
 }
 
 /// [`Classes`] of sixty-four bytes: bit `i` for byte `i`.
@@ -187,6 +221,8 @@ struct Classes64 {
     alphanumeric: u64,
     beyond_ascii: u64,
     capitals: u64,
+    letters: u64,
+    lower: u64,
 }
 
 impl Classes {
@@ -220,6 +256,8 @@ impl Classes {
             alphanumeric: join(|classes| classes.alphanumeric),
             beyond_ascii: join(|classes| classes.beyond_ascii),
             capitals: join(|classes| classes.capitals),
+            letters: join(|classes| classes.letters),
+            lower: join(|classes| classes.lower),
         }
     }
 
@@ -242,17 +280,21 @@ impl Classes {
             let letters = within(b'a', 25, _mm256_or_si256(bytes, _mm256_set1_epi8(0x20)));
             let digits = within(b'0', 9, bytes);
             let capitals = within(b'A', 25, bytes);
+            let lower = within(b'a', 25, bytes);
             let leads = _mm256_cmpeq_epi8(_mm256_max_epu8(bytes, _mm256_set1_epi8(0xC0_u8 as i8)), bytes);
             let mask = |bytes: __m256i| u64::from(_mm256_movemask_epi8(bytes) as u32);
-            (mask(_mm256_or_si256(letters, digits)), mask(bytes), mask(_mm256_or_si256(capitals, leads)))
+            let classes = (mask(_mm256_or_si256(letters, digits)), mask(bytes), mask(_mm256_or_si256(capitals, leads)));
+            (classes, mask(letters), mask(lower))
         };
         let (low, high) = block.split_at(32);
         let low = half(low.try_into().expect("thirty-two bytes"));
         let high = half(high.try_into().expect("thirty-two bytes"));
         Classes64 {
-            alphanumeric: low.0 | high.0 << 32,
-            beyond_ascii: low.1 | high.1 << 32,
-            capitals: low.2 | high.2 << 32,
+            alphanumeric: low.0.0 | high.0.0 << 32,
+            beyond_ascii: low.0.1 | high.0.1 << 32,
+            capitals: low.0.2 | high.0.2 << 32,
+            letters: low.1 | high.1 << 32,
+            lower: low.2 | high.2 << 32,
         }
     }
 
@@ -279,11 +321,14 @@ impl Classes {
             let letters = within(b'a', 25, _mm_or_si128(bytes, _mm_set1_epi8(0x20)));
             let digits = within(b'0', 9, bytes);
             let capitals = within(b'A', 25, bytes);
+            let lower = within(b'a', 25, bytes);
             let leads = _mm_cmpeq_epi8(_mm_max_epu8(bytes, _mm_set1_epi8(0xC0_u8 as i8)), bytes);
             Classes {
                 alphanumeric: _mm_movemask_epi8(_mm_or_si128(letters, digits)) as u32,
                 beyond_ascii: _mm_movemask_epi8(bytes) as u32,
                 capitals: _mm_movemask_epi8(_mm_or_si128(capitals, leads)) as u32,
+                letters: _mm_movemask_epi8(letters) as u32,
+                lower: _mm_movemask_epi8(lower) as u32,
             }
         }
     }
@@ -301,6 +346,8 @@ impl Classes {
             alphanumeric: mask(|byte| byte.is_ascii_alphanumeric()),
             beyond_ascii: mask(|byte| !byte.is_ascii()),
             capitals: mask(|byte| byte.is_ascii_uppercase() || byte >= 0xC0),
+            letters: mask(|byte| byte.is_ascii_alphabetic()),
+            lower: mask(|byte| byte.is_ascii_lowercase()),
         }
     }
 }
@@ -328,7 +375,7 @@ mod tests {
         /// read from any position: the bits are the positions told one by one.
         #[test]
         fn the_bits_are_the_word_starts_told_one_by_one(
-            text in "([aZ09 .&é“]|É){0,150}",
+            text in "(aaaa|[aZ09 .&é“]|É){0,150}",
             cuts in proptest::collection::vec(0usize..160, 0..4),
             froms in proptest::collection::vec(0usize..160, 0..6),
         ) {
@@ -357,6 +404,14 @@ mod tests {
                         .filter(|&at| bytes[at].is_ascii_uppercase() || bytes[at] >= 0xC0)
                         .count();
                     proptest::prop_assert_eq!(scan.capitals_within(index, from, to), all);
+                    // The fourth letters of the lower-case runs, the bytes before the region none.
+                    let letter = |at: usize| at >= region.start && bytes[at].is_ascii_alphabetic();
+                    let runs = (region.start + from..region.start + to)
+                        .filter(|&at| at >= region.start + 3 && (at - 3..=at).all(letter))
+                        .filter(|&at| bytes[at - 3].is_ascii_lowercase())
+                        .filter(|&at| at == region.start + 3 || (bytes[at - 4].is_ascii() && !letter(at - 4)))
+                        .count();
+                    proptest::prop_assert_eq!(scan.lower_runs_within(index, from, to), runs);
                 }
                 let expected = [names.collect::<Vec<_>>(), capitals.collect()];
                 for (bits, expected) in [scan.names(index), scan.capitals(index)].into_iter().zip(expected) {
