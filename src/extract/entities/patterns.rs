@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::meta::{self, Regex};
-use regex_automata::util::captures::Captures;
+use regex_automata::nfa::thompson::{self, backtrack, backtrack::BoundedBacktracker};
+use regex_automata::util::captures::{Captures, GroupInfo};
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look, Repetition};
@@ -64,8 +65,10 @@ pub struct PatternRule {
     needs_captures: bool,
     /// The regex with its classes cut to their ASCII characters, for the capture search of a
     /// match made of ASCII (most are): it finds the same groups there, and its automaton is a
-    /// fraction of the size, which the capture search reads through at every match.
-    ascii_captures: Option<Regex>,
+    /// fraction of the size, which the capture search reads through at every match. A bounded
+    /// backtracker, which the regex would run too, but only after a lazy DFA had found the
+    /// match again: its span is known already.
+    ascii_captures: Option<BoundedBacktracker>,
     canonical: CanonicalForm,
     canonical_map: Option<Arc<WordList>>,
     strip_leading: Vec<String>,
@@ -135,7 +138,7 @@ impl PatternRule {
         // The matches one after another, as `captures_iter` finds them, into one set of
         // locations rather than a new one per match, made for the first match that needs it:
         // most blocks have none.
-        let mut locations: Option<Captures> = None;
+        let mut locations: Option<Groups> = None;
         let mut at = 0;
         while at <= slice.len() {
             let Some(found) = self.regex.search(&Input::new(slice).range(at..)) else {
@@ -170,7 +173,7 @@ impl PatternRule {
         text: &'a str,
         region: Span,
         found: std::ops::Range<usize>,
-        locations: &mut Option<Captures>,
+        locations: &mut Option<Groups>,
     ) -> Option<Candidate<'a>> {
         let slice = region.of(text);
         let matched = &slice[found.clone()];
@@ -178,17 +181,23 @@ impl PatternRule {
         // something, by a search anchored at its start and ending at its end, which finds the
         // same match without looking for where it starts.
         if self.needs_captures {
-            let slots = locations.get_or_insert_with(|| self.regex.create_captures());
+            let Groups { slots, backtrack } = locations.get_or_insert_with(|| Groups {
+                slots: self.regex.create_captures(),
+                backtrack: self.ascii_captures.as_ref().map(BoundedBacktracker::create_cache),
+            });
             let input = Input::new(slice).span(found.clone()).anchored(Anchored::Yes);
-            let regex = match &self.ascii_captures {
-                Some(ascii) if matched.is_ascii() => ascii,
-                _ => &self.regex,
+            let searched = match (&self.ascii_captures, backtrack) {
+                // The backtracker declines a match too long for its memory of visited states.
+                (Some(ascii), Some(cache)) if matched.is_ascii() => ascii.try_search(cache, &input, slots).is_ok(),
+                _ => false,
             };
-            regex.search_captures(&input, slots);
+            if !searched {
+                self.regex.search_captures(&input, slots);
+            }
             debug_assert_eq!(slots.get_match().map(|m| m.range()), Some(found.clone()));
         }
         let group = |index: usize| match &locations {
-            Some(slots) if self.needs_captures => {
+            Some(Groups { slots, .. }) if self.needs_captures => {
                 slots.get_group(index).map(|span| (span.start, &slice[span.start..span.end]))
             }
             // Without captures, only the name is asked for, and it is the match.
@@ -403,18 +412,22 @@ fn is_whole_match(hir: &Hir, name: usize) -> bool {
     }
 }
 
-/// The regex of `hir` with its classes cut to ASCII ([`ascii_only`]), if it has the groups of
-/// `regex`, the regex of `hir`, and no assertion that tells Unicode word characters: on a text
-/// of ASCII, it then matches where `regex` does, with the same groups, whatever is around.
-fn ascii_regex(hir: &Hir, regex: &Regex) -> Option<Regex> {
+/// The backtracker of `hir` with its classes cut to ASCII ([`ascii_only`]), if it has the groups
+/// of `regex`, the regex of `hir`, and no assertion that tells Unicode word characters: on a text
+/// of ASCII, it then matches where `regex` does, with the same groups, whatever is around. Its
+/// automaton is compiled as the regex compiles its own ([`build_regex`]).
+fn ascii_regex(hir: &Hir, regex: &Regex) -> Option<BoundedBacktracker> {
     if hir.properties().look_set().contains_word_unicode() {
         return None;
     }
-    let ascii = build_regex(&ascii_only(hir)).ok()?;
-    let names = |regex: &Regex| {
-        regex.group_info().all_names().map(|(_, index, name)| (index, name.map(str::to_string))).collect::<Vec<_>>()
+    let nfa = thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(rules::REGEX_SIZE_LIMIT)).shrink(false))
+        .build_from_hir(&ascii_only(hir))
+        .ok()?;
+    let names = |groups: &GroupInfo| {
+        groups.all_names().map(|(_, index, name)| (index, name.map(str::to_string))).collect::<Vec<_>>()
     };
-    (names(&ascii) == names(regex)).then_some(ascii)
+    (names(nfa.group_info()) == names(regex.group_info())).then(|| BoundedBacktracker::new_from_nfa(nfa).ok()).flatten()
 }
 
 /// `hir` with each class of characters cut to its ASCII characters.
@@ -543,6 +556,13 @@ impl Patterns {
 type Pool<T, F> = regex_automata::util::pool::Pool<T, F>;
 type CacheMaker = lazy::CacheMaker<Scratch>;
 
+/// A rule's capture groups, and the cache of its ASCII backtracker if it has one (see
+/// [`PatternRule::ascii_captures`]).
+struct Groups {
+    slots: Captures,
+    backtrack: Option<backtrack::Cache>,
+}
+
 /// What a thread's walks write to: the caches of the two lazy DFAs, and what a block's walk keeps
 /// track of, kept from block to block rather than allocated for each.
 struct Scratch {
@@ -556,7 +576,7 @@ struct Scratch {
     /// The members that match in each match state of the walk met so far.
     state_members: StateMembers,
     /// Each rule's capture groups, made for its first match that needs them.
-    locations: Vec<Option<Captures>>,
+    locations: Vec<Option<Groups>>,
     /// Each rule's last match whose end is not looked up yet, as its start and a bound past its
     /// end (where the walk that found it died): a match whose leading groups fail names
     /// nothing, and its end only tells whether a later start of its rule falls inside it.
@@ -1280,7 +1300,7 @@ mod tests {
                     let input = Input::new(text).span(found.range()).anchored(Anchored::Yes);
                     let (mut expected, mut got) = (regex.create_captures(), ascii.create_captures());
                     regex.search_captures(&input, &mut expected);
-                    ascii.search_captures(&input, &mut got);
+                    ascii.try_search(&mut ascii.create_cache(), &input, &mut got).unwrap();
                     let groups =
                         |slots: &Captures| slots.iter().map(|group| group.map(|span| span.range())).collect::<Vec<_>>();
                     assert_eq!(groups(&got), groups(&expected), "{pattern} in {text}");
