@@ -522,20 +522,37 @@ impl Patterns {
         Patterns { rules, gates, starts }
     }
 
-    pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
-        let slice = region.of(text);
+    /// Appends the candidates of each of `regions` of `text` in turn. A thread's walks take
+    /// their caches once for all the regions, most of which are a few lines long.
+    pub fn find<'a>(&'a self, text: &'a str, regions: &[Span], out: &mut Vec<Candidate<'a>>) {
+        let mut scratch = self.starts.as_ref().map(|starts| (starts, starts.caches.get()));
         let mut started = Vec::new();
-        if let Some(starts) = &self.starts {
-            starts.find(&self.rules, &self.gates, text, region, &mut started);
-            // Stable: each rule's candidates stay in the order of the text.
-            started.sort_by_key(|&(rule, _)| rule);
+        for &region in regions {
+            if let Some((starts, scratch)) = &mut scratch {
+                starts.find(scratch, &self.rules, &self.gates, text, region, &mut started);
+                // Stable: each rule's candidates stay in the order of the text.
+                started.sort_by_key(|&(rule, _)| rule);
+            }
+            self.add(text, region, &mut started, out);
         }
+    }
+
+    /// Appends to `out` the candidates of `region` of `text`: `started`, those of the walked
+    /// rules by rule, which it takes, and those the other rules find.
+    fn add<'a>(
+        &'a self,
+        text: &'a str,
+        region: Span,
+        started: &mut Vec<(usize, Candidate<'a>)>,
+        out: &mut Vec<Candidate<'a>>,
+    ) {
         // In rule order, as the candidates' order breaks ties between equal ones.
         if self.starts.as_ref().is_some_and(|starts| starts.members.len() == self.rules.len()) {
-            out.extend(started.into_iter().map(|(_, candidate)| candidate));
+            out.extend(started.drain(..).map(|(_, candidate)| candidate));
             return;
         }
-        let mut started = started.into_iter().peekable();
+        let slice = region.of(text);
+        let mut started = started.drain(..).peekable();
         for (index, (rule, gate)) in self.rules.iter().zip(&self.gates).enumerate() {
             if self.starts.as_ref().is_some_and(|starts| starts.walked[index]) {
                 while let Some((_, candidate)) = started.next_if(|&(rule, _)| rule == index) {
@@ -881,10 +898,11 @@ impl Starts {
     }
 
     /// The candidates of the walked rules in `region` of `text`, each with its rule's index,
-    /// every rule's in the order its regex finds them.
+    /// every rule's in the order its regex finds them, found with the thread's `scratch`.
     /// `gates` are the rules' gates, by index as `rules`.
     fn find<'a>(
         &self,
+        scratch: &mut Scratch,
         rules: &'a [PatternRule],
         gates: &[Gate],
         text: &'a str,
@@ -893,7 +911,6 @@ impl Starts {
     ) {
         let slice = region.of(text);
         let bytes = slice.as_bytes();
-        let mut scratch = self.caches.get();
         let Scratch {
             walk: walk_cache,
             ends: ends_cache,
@@ -903,7 +920,7 @@ impl Starts {
             state_members,
             locations,
             unended,
-        } = &mut *scratch;
+        } = scratch;
         // Where each rule's next search may begin: the end of its last match, as for a regex
         // iterating over its matches.
         next.clear();
@@ -939,7 +956,7 @@ impl Starts {
         let mut steps = 0;
         // The starts found sixteen bytes at a time, and those of the words that may begin
         // anywhere, merged in order.
-        let mut sifted = Sift::new(self, bytes);
+        let mut sifted = Sift::new(self, text.as_bytes(), region);
         let mut sifted_start = sifted.next(self, bytes);
         let mut word = self.next_word_anywhere(bytes, 0);
         loop {
@@ -1083,35 +1100,54 @@ struct WordsAnywhere {
 /// The positions of a block where a walk may start, but for [`Starts::words_anywhere`]: the
 /// bytes [`Starts::sifted`] takes in, found sixty-four at a time, each tested by
 /// [`Starts::may_start`].
-struct Sift {
-    /// Where the sixty-four bytes of `mask` begin.
+struct Sift<'t> {
+    /// The whole text, and where the block begins in it: the sixty-four bytes a mask is read
+    /// from may run past the block's end into the text, rather than be copied and padded.
+    text: &'t [u8],
+    from: usize,
+    /// Where the sixty-four bytes of `mask` begin, in the block.
     at: usize,
     /// The positions not yet taken among those sixty-four, one bit each.
     mask: u64,
 }
 
-impl Sift {
-    fn new(starts: &Starts, bytes: &[u8]) -> Sift {
-        Sift { at: 0, mask: Sift::sift(starts, bytes, 0) }
+impl<'t> Sift<'t> {
+    /// For `region` of `text`.
+    fn new(starts: &Starts, text: &'t [u8], region: Span) -> Sift<'t> {
+        let mut sift = Sift { text, from: region.start, at: 0, mask: 0 };
+        sift.mask = sift.sift(starts, &text[region.start..region.end], 0);
+        sift
     }
 
-    /// The bytes [`Starts::sifted`] takes in among the sixty-four from `at` on, but for the
-    /// lower-case letters after one ([`Starts::lower_case`]). Near the end the bytes left are
-    /// padded, and the bits past them dropped.
+    /// The bytes [`Starts::sifted`] takes in among the sixty-four of `bytes`, the block, from
+    /// `at` on, but for the lower-case letters after one ([`Starts::lower_case`]). Near the
+    /// block's end, the bits past it are dropped.
     #[inline]
-    fn sift(starts: &Starts, bytes: &[u8], at: usize) -> u64 {
-        let (sifted, lower) = match bytes.get(at..).and_then(<[u8]>::first_chunk::<64>) {
-            Some(block) => (starts.sifted.mask64(block), starts.lower_case.mask64(block)),
-            None => {
-                // Fewer than sixty-four bytes are left here, none at all in an empty block.
-                let rest = &bytes[at..];
-                let mut block = [0; 64];
-                block[..rest.len()].copy_from_slice(rest);
-                (starts.sifted.mask64(&block) & ((1 << rest.len()) - 1), starts.lower_case.mask64(&block))
-            }
+    fn sift(&self, starts: &Starts, bytes: &[u8], at: usize) -> u64 {
+        let rest = bytes.len() - at;
+        let kept = if rest < 64 { (1 << rest) - 1 } else { u64::MAX };
+        let begin = self.from + at;
+        let masks = |block: &[u8; 64]| (starts.sifted.mask64(block), starts.lower_case.mask64(block));
+        let (sifted, lower) = match self.text.get(begin..).and_then(<[u8]>::first_chunk::<64>) {
+            Some(block) => masks(block),
+            None => match self.text.len().checked_sub(64) {
+                // The text's last sixty-four bytes hold the rest of the block, from bit
+                // `begin - last` on.
+                Some(last) => {
+                    let (sifted, lower) = masks(self.text[last..].first_chunk::<64>().expect("sixty-four bytes"));
+                    (sifted >> (begin - last), lower >> (begin - last))
+                }
+                // A text of fewer than sixty-four bytes.
+                None => {
+                    let rest = &self.text[begin..];
+                    let mut block = [0; 64];
+                    block[..rest.len()].copy_from_slice(rest);
+                    masks(&block)
+                }
+            },
         };
         let lower_before = at.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_lowercase());
-        sifted & !(lower & (lower << 1 | u64::from(lower_before)))
+        sifted & kept & !(lower & (lower << 1 | u64::from(lower_before)))
     }
 
     /// The next position where a walk may start, or the end of `bytes`.
@@ -1123,7 +1159,7 @@ impl Sift {
                 if self.at >= bytes.len() {
                     return bytes.len();
                 }
-                self.mask = Sift::sift(starts, bytes, self.at);
+                self.mask = self.sift(starts, bytes, self.at);
             }
             let start = self.at + self.mask.trailing_zeros() as usize;
             self.mask &= self.mask - 1;
@@ -1220,13 +1256,14 @@ mod tests {
 
     /// The candidates that `patterns` finds in `text`, and those that the rules' regexes find,
     /// one rule after another.
-    fn found_and_expected(patterns: &Patterns, text: &str) -> (Found, Found) {
-        let region = Span::new(0, text.len());
+    fn found_and_expected(patterns: &Patterns, text: &str, regions: &[Span]) -> (Found, Found) {
         let mut found = Vec::new();
-        patterns.find(text, region, &mut found);
+        patterns.find(text, regions, &mut found);
         let mut expected = Vec::new();
-        for rule in &patterns.rules {
-            rule.find(text, region, &mut expected);
+        for &region in regions {
+            for rule in &patterns.rules {
+                rule.find(text, region, &mut expected);
+            }
         }
         let spans = |candidates: &[Candidate]| candidates.iter().map(|c| (c.rule, c.span)).collect::<Vec<_>>();
         (spans(&found), spans(&expected))
@@ -1252,8 +1289,13 @@ mod tests {
             &format!("{capitals} Ann Lee, $ABC, the Ann tide, based in Oslo, Tessaro Group"),
             &format!("{capitals} Ann Lee, Bea Ito Bank {capitals} Cy Li, Mr Bea Ito; Dee Oslo Group {capitals}"),
         ] {
-            let (found, expected) = found_and_expected(&walked, text);
+            let (found, expected) = found_and_expected(&walked, text, &[Span::new(0, text.len())]);
             assert_eq!(found, expected, "{text}");
+            // Blocks that end before the text does, whose sift reads the text past them.
+            let cut = |at: usize| (at..).find(|&at| text.is_char_boundary(at)).expect("the end is a boundary");
+            let regions = [Span::new(0, cut(text.len() / 3)), Span::new(cut(text.len() / 2), cut(2 * text.len() / 3))];
+            let (found, expected) = found_and_expected(&walked, text, &regions);
+            assert_eq!(found, expected, "{text} in {regions:?}");
         }
     }
 
@@ -1272,7 +1314,7 @@ mod tests {
             static WALKED: std::sync::OnceLock<Patterns> = std::sync::OnceLock::new();
             let walked = WALKED.get_or_init(walked_patterns);
             let text = run.map(|run| run.concat()).unwrap_or_default() + &pieces.concat();
-            let (found, expected) = found_and_expected(walked, &text);
+            let (found, expected) = found_and_expected(walked, &text, &[Span::new(0, text.len())]);
             proptest::prop_assert_eq!(found, expected);
         }
     }
