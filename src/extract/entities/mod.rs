@@ -272,8 +272,10 @@ impl EntityExtractor {
         let scan = WordScan::new(text, regions, self.gazetteer.other_firsts());
         for (index, &region) in regions.iter().enumerate() {
             self.gazetteer.find(text, region, scan.names(index), &mut candidates);
-            self.patterns.find(text, region, &mut candidates);
         }
+        // After all the listed names rather than after each block's: no two candidates of two
+        // blocks tie (they begin apart), so the candidates' order breaks ties as before.
+        self.patterns.find(text, regions, &mut candidates);
         candidates.retain(|c| !self.never_alone.contains(c.span.of(text)));
         let mut chosen = resolve(candidates, |rule| self.rules[rule].priority);
         // A run after a one-word listed organisation or place extends it (`Brookfield Kerr`).

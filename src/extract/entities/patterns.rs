@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::meta::{self, Regex};
-use regex_automata::util::captures::Captures;
+use regex_automata::nfa::thompson::{self, backtrack, backtrack::BoundedBacktracker};
+use regex_automata::util::captures::{Captures, GroupInfo};
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look, Repetition};
@@ -64,8 +65,10 @@ pub struct PatternRule {
     needs_captures: bool,
     /// The regex with its classes cut to their ASCII characters, for the capture search of a
     /// match made of ASCII (most are): it finds the same groups there, and its automaton is a
-    /// fraction of the size, which the capture search reads through at every match.
-    ascii_captures: Option<Regex>,
+    /// fraction of the size, which the capture search reads through at every match. A bounded
+    /// backtracker, which the regex would run too, but only after a lazy DFA had found the
+    /// match again: its span is known already.
+    ascii_captures: Option<BoundedBacktracker>,
     canonical: CanonicalForm,
     canonical_map: Option<Arc<WordList>>,
     strip_leading: Vec<String>,
@@ -135,7 +138,7 @@ impl PatternRule {
         // The matches one after another, as `captures_iter` finds them, into one set of
         // locations rather than a new one per match, made for the first match that needs it:
         // most blocks have none.
-        let mut locations: Option<Captures> = None;
+        let mut locations: Option<Groups> = None;
         let mut at = 0;
         while at <= slice.len() {
             let Some(found) = self.regex.search(&Input::new(slice).range(at..)) else {
@@ -170,7 +173,7 @@ impl PatternRule {
         text: &'a str,
         region: Span,
         found: std::ops::Range<usize>,
-        locations: &mut Option<Captures>,
+        locations: &mut Option<Groups>,
     ) -> Option<Candidate<'a>> {
         let slice = region.of(text);
         let matched = &slice[found.clone()];
@@ -178,17 +181,23 @@ impl PatternRule {
         // something, by a search anchored at its start and ending at its end, which finds the
         // same match without looking for where it starts.
         if self.needs_captures {
-            let slots = locations.get_or_insert_with(|| self.regex.create_captures());
+            let Groups { slots, backtrack } = locations.get_or_insert_with(|| Groups {
+                slots: self.regex.create_captures(),
+                backtrack: self.ascii_captures.as_ref().map(BoundedBacktracker::create_cache),
+            });
             let input = Input::new(slice).span(found.clone()).anchored(Anchored::Yes);
-            let regex = match &self.ascii_captures {
-                Some(ascii) if matched.is_ascii() => ascii,
-                _ => &self.regex,
+            let searched = match (&self.ascii_captures, backtrack) {
+                // The backtracker declines a match too long for its memory of visited states.
+                (Some(ascii), Some(cache)) if matched.is_ascii() => ascii.try_search(cache, &input, slots).is_ok(),
+                _ => false,
             };
-            regex.search_captures(&input, slots);
+            if !searched {
+                self.regex.search_captures(&input, slots);
+            }
             debug_assert_eq!(slots.get_match().map(|m| m.range()), Some(found.clone()));
         }
         let group = |index: usize| match &locations {
-            Some(slots) if self.needs_captures => {
+            Some(Groups { slots, .. }) if self.needs_captures => {
                 slots.get_group(index).map(|span| (span.start, &slice[span.start..span.end]))
             }
             // Without captures, only the name is asked for, and it is the match.
@@ -403,18 +412,22 @@ fn is_whole_match(hir: &Hir, name: usize) -> bool {
     }
 }
 
-/// The regex of `hir` with its classes cut to ASCII ([`ascii_only`]), if it has the groups of
-/// `regex`, the regex of `hir`, and no assertion that tells Unicode word characters: on a text
-/// of ASCII, it then matches where `regex` does, with the same groups, whatever is around.
-fn ascii_regex(hir: &Hir, regex: &Regex) -> Option<Regex> {
+/// The backtracker of `hir` with its classes cut to ASCII ([`ascii_only`]), if it has the groups
+/// of `regex`, the regex of `hir`, and no assertion that tells Unicode word characters: on a text
+/// of ASCII, it then matches where `regex` does, with the same groups, whatever is around. Its
+/// automaton is compiled as the regex compiles its own ([`build_regex`]).
+fn ascii_regex(hir: &Hir, regex: &Regex) -> Option<BoundedBacktracker> {
     if hir.properties().look_set().contains_word_unicode() {
         return None;
     }
-    let ascii = build_regex(&ascii_only(hir)).ok()?;
-    let names = |regex: &Regex| {
-        regex.group_info().all_names().map(|(_, index, name)| (index, name.map(str::to_string))).collect::<Vec<_>>()
+    let nfa = thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(rules::REGEX_SIZE_LIMIT)).shrink(false))
+        .build_from_hir(&ascii_only(hir))
+        .ok()?;
+    let names = |groups: &GroupInfo| {
+        groups.all_names().map(|(_, index, name)| (index, name.map(str::to_string))).collect::<Vec<_>>()
     };
-    (names(&ascii) == names(regex)).then_some(ascii)
+    (names(nfa.group_info()) == names(regex.group_info())).then(|| BoundedBacktracker::new_from_nfa(nfa).ok()).flatten()
 }
 
 /// `hir` with each class of characters cut to its ASCII characters.
@@ -509,20 +522,40 @@ impl Patterns {
         Patterns { rules, gates, starts }
     }
 
-    pub fn find<'a>(&'a self, text: &'a str, region: Span, out: &mut Vec<Candidate<'a>>) {
-        let slice = region.of(text);
+    /// Appends the candidates of each of `regions` of `text` in turn. A thread's walks take
+    /// their caches once for all the regions, most of which are a few lines long.
+    pub fn find<'a>(&'a self, text: &'a str, regions: &[Span], out: &mut Vec<Candidate<'a>>) {
+        let mut scratch = self.starts.as_ref().map(|starts| (starts, starts.caches.get()));
         let mut started = Vec::new();
-        if let Some(starts) = &self.starts {
-            starts.find(&self.rules, &self.gates, text, region, &mut started);
-            // Stable: each rule's candidates stay in the order of the text.
-            started.sort_by_key(|&(rule, _)| rule);
+        for &region in regions {
+            if let Some((starts, scratch)) = &mut scratch {
+                starts.find(scratch, &self.rules, &self.gates, text, region, &mut started);
+                // Stable: each rule's candidates stay in the order of the text.
+                started.sort_by_key(|&(rule, _)| rule);
+            }
+            self.add(text, region, &mut started, out);
         }
+    }
+
+    /// Appends to `out` the candidates of `region` of `text`: `started`, those of the walked
+    /// rules by rule, which it takes, and those the other rules find.
+    fn add<'a>(
+        &'a self,
+        text: &'a str,
+        region: Span,
+        started: &mut Vec<(usize, Candidate<'a>)>,
+        out: &mut Vec<Candidate<'a>>,
+    ) {
         // In rule order, as the candidates' order breaks ties between equal ones.
         if self.starts.as_ref().is_some_and(|starts| starts.members.len() == self.rules.len()) {
-            out.extend(started.into_iter().map(|(_, candidate)| candidate));
+            // Most blocks have none, and an empty drain costs tens of instructions all the same.
+            if !started.is_empty() {
+                out.extend(started.drain(..).map(|(_, candidate)| candidate));
+            }
             return;
         }
-        let mut started = started.into_iter().peekable();
+        let slice = region.of(text);
+        let mut started = started.drain(..).peekable();
         for (index, (rule, gate)) in self.rules.iter().zip(&self.gates).enumerate() {
             if self.starts.as_ref().is_some_and(|starts| starts.walked[index]) {
                 while let Some((_, candidate)) = started.next_if(|&(rule, _)| rule == index) {
@@ -543,6 +576,13 @@ impl Patterns {
 type Pool<T, F> = regex_automata::util::pool::Pool<T, F>;
 type CacheMaker = lazy::CacheMaker<Scratch>;
 
+/// A rule's capture groups, and the cache of its ASCII backtracker if it has one (see
+/// [`PatternRule::ascii_captures`]).
+struct Groups {
+    slots: Captures,
+    backtrack: Option<backtrack::Cache>,
+}
+
 /// What a thread's walks write to: the caches of the two lazy DFAs, and what a block's walk keeps
 /// track of, kept from block to block rather than allocated for each.
 struct Scratch {
@@ -556,7 +596,7 @@ struct Scratch {
     /// The members that match in each match state of the walk met so far.
     state_members: StateMembers,
     /// Each rule's capture groups, made for its first match that needs them.
-    locations: Vec<Option<Captures>>,
+    locations: Vec<Option<Groups>>,
     /// Each rule's last match whose end is not looked up yet, as its start and a bound past its
     /// end (where the walk that found it died): a match whose leading groups fail names
     /// nothing, and its end only tells whether a later start of its rule falls inside it.
@@ -861,10 +901,11 @@ impl Starts {
     }
 
     /// The candidates of the walked rules in `region` of `text`, each with its rule's index,
-    /// every rule's in the order its regex finds them.
+    /// every rule's in the order its regex finds them, found with the thread's `scratch`.
     /// `gates` are the rules' gates, by index as `rules`.
     fn find<'a>(
         &self,
+        scratch: &mut Scratch,
         rules: &'a [PatternRule],
         gates: &[Gate],
         text: &'a str,
@@ -873,7 +914,6 @@ impl Starts {
     ) {
         let slice = region.of(text);
         let bytes = slice.as_bytes();
-        let mut scratch = self.caches.get();
         let Scratch {
             walk: walk_cache,
             ends: ends_cache,
@@ -883,7 +923,7 @@ impl Starts {
             state_members,
             locations,
             unended,
-        } = &mut *scratch;
+        } = scratch;
         // Where each rule's next search may begin: the end of its last match, as for a regex
         // iterating over its matches.
         next.clear();
@@ -919,7 +959,7 @@ impl Starts {
         let mut steps = 0;
         // The starts found sixteen bytes at a time, and those of the words that may begin
         // anywhere, merged in order.
-        let mut sifted = Sift::new(self, bytes);
+        let mut sifted = Sift::new(self, text.as_bytes(), region);
         let mut sifted_start = sifted.next(self, bytes);
         let mut word = self.next_word_anywhere(bytes, 0);
         loop {
@@ -1063,35 +1103,54 @@ struct WordsAnywhere {
 /// The positions of a block where a walk may start, but for [`Starts::words_anywhere`]: the
 /// bytes [`Starts::sifted`] takes in, found sixty-four at a time, each tested by
 /// [`Starts::may_start`].
-struct Sift {
-    /// Where the sixty-four bytes of `mask` begin.
+struct Sift<'t> {
+    /// The whole text, and where the block begins in it: the sixty-four bytes a mask is read
+    /// from may run past the block's end into the text, rather than be copied and padded.
+    text: &'t [u8],
+    from: usize,
+    /// Where the sixty-four bytes of `mask` begin, in the block.
     at: usize,
     /// The positions not yet taken among those sixty-four, one bit each.
     mask: u64,
 }
 
-impl Sift {
-    fn new(starts: &Starts, bytes: &[u8]) -> Sift {
-        Sift { at: 0, mask: Sift::sift(starts, bytes, 0) }
+impl<'t> Sift<'t> {
+    /// For `region` of `text`.
+    fn new(starts: &Starts, text: &'t [u8], region: Span) -> Sift<'t> {
+        let mut sift = Sift { text, from: region.start, at: 0, mask: 0 };
+        sift.mask = sift.sift(starts, &text[region.start..region.end], 0);
+        sift
     }
 
-    /// The bytes [`Starts::sifted`] takes in among the sixty-four from `at` on, but for the
-    /// lower-case letters after one ([`Starts::lower_case`]). Near the end the bytes left are
-    /// padded, and the bits past them dropped.
+    /// The bytes [`Starts::sifted`] takes in among the sixty-four of `bytes`, the block, from
+    /// `at` on, but for the lower-case letters after one ([`Starts::lower_case`]). Near the
+    /// block's end, the bits past it are dropped.
     #[inline]
-    fn sift(starts: &Starts, bytes: &[u8], at: usize) -> u64 {
-        let (sifted, lower) = match bytes.get(at..).and_then(<[u8]>::first_chunk::<64>) {
-            Some(block) => (starts.sifted.mask64(block), starts.lower_case.mask64(block)),
-            None => {
-                // Fewer than sixty-four bytes are left here, none at all in an empty block.
-                let rest = &bytes[at..];
-                let mut block = [0; 64];
-                block[..rest.len()].copy_from_slice(rest);
-                (starts.sifted.mask64(&block) & ((1 << rest.len()) - 1), starts.lower_case.mask64(&block))
-            }
+    fn sift(&self, starts: &Starts, bytes: &[u8], at: usize) -> u64 {
+        let rest = bytes.len() - at;
+        let kept = if rest < 64 { (1 << rest) - 1 } else { u64::MAX };
+        let begin = self.from + at;
+        let masks = |block: &[u8; 64]| (starts.sifted.mask64(block), starts.lower_case.mask64(block));
+        let (sifted, lower) = match self.text.get(begin..).and_then(<[u8]>::first_chunk::<64>) {
+            Some(block) => masks(block),
+            None => match self.text.len().checked_sub(64) {
+                // The text's last sixty-four bytes hold the rest of the block, from bit
+                // `begin - last` on.
+                Some(last) => {
+                    let (sifted, lower) = masks(self.text[last..].first_chunk::<64>().expect("sixty-four bytes"));
+                    (sifted >> (begin - last), lower >> (begin - last))
+                }
+                // A text of fewer than sixty-four bytes.
+                None => {
+                    let rest = &self.text[begin..];
+                    let mut block = [0; 64];
+                    block[..rest.len()].copy_from_slice(rest);
+                    masks(&block)
+                }
+            },
         };
         let lower_before = at.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_lowercase());
-        sifted & !(lower & (lower << 1 | u64::from(lower_before)))
+        sifted & kept & !(lower & (lower << 1 | u64::from(lower_before)))
     }
 
     /// The next position where a walk may start, or the end of `bytes`.
@@ -1103,7 +1162,7 @@ impl Sift {
                 if self.at >= bytes.len() {
                     return bytes.len();
                 }
-                self.mask = Sift::sift(starts, bytes, self.at);
+                self.mask = self.sift(starts, bytes, self.at);
             }
             let start = self.at + self.mask.trailing_zeros() as usize;
             self.mask &= self.mask - 1;
@@ -1200,13 +1259,14 @@ mod tests {
 
     /// The candidates that `patterns` finds in `text`, and those that the rules' regexes find,
     /// one rule after another.
-    fn found_and_expected(patterns: &Patterns, text: &str) -> (Found, Found) {
-        let region = Span::new(0, text.len());
+    fn found_and_expected(patterns: &Patterns, text: &str, regions: &[Span]) -> (Found, Found) {
         let mut found = Vec::new();
-        patterns.find(text, region, &mut found);
+        patterns.find(text, regions, &mut found);
         let mut expected = Vec::new();
-        for rule in &patterns.rules {
-            rule.find(text, region, &mut expected);
+        for &region in regions {
+            for rule in &patterns.rules {
+                rule.find(text, region, &mut expected);
+            }
         }
         let spans = |candidates: &[Candidate]| candidates.iter().map(|c| (c.rule, c.span)).collect::<Vec<_>>();
         (spans(&found), spans(&expected))
@@ -1232,8 +1292,13 @@ mod tests {
             &format!("{capitals} Ann Lee, $ABC, the Ann tide, based in Oslo, Tessaro Group"),
             &format!("{capitals} Ann Lee, Bea Ito Bank {capitals} Cy Li, Mr Bea Ito; Dee Oslo Group {capitals}"),
         ] {
-            let (found, expected) = found_and_expected(&walked, text);
+            let (found, expected) = found_and_expected(&walked, text, &[Span::new(0, text.len())]);
             assert_eq!(found, expected, "{text}");
+            // Blocks that end before the text does, whose sift reads the text past them.
+            let cut = |at: usize| (at..).find(|&at| text.is_char_boundary(at)).expect("the end is a boundary");
+            let regions = [Span::new(0, cut(text.len() / 3)), Span::new(cut(text.len() / 2), cut(2 * text.len() / 3))];
+            let (found, expected) = found_and_expected(&walked, text, &regions);
+            assert_eq!(found, expected, "{text} in {regions:?}");
         }
     }
 
@@ -1252,7 +1317,7 @@ mod tests {
             static WALKED: std::sync::OnceLock<Patterns> = std::sync::OnceLock::new();
             let walked = WALKED.get_or_init(walked_patterns);
             let text = run.map(|run| run.concat()).unwrap_or_default() + &pieces.concat();
-            let (found, expected) = found_and_expected(walked, &text);
+            let (found, expected) = found_and_expected(walked, &text, &[Span::new(0, text.len())]);
             proptest::prop_assert_eq!(found, expected);
         }
     }
@@ -1280,7 +1345,7 @@ mod tests {
                     let input = Input::new(text).span(found.range()).anchored(Anchored::Yes);
                     let (mut expected, mut got) = (regex.create_captures(), ascii.create_captures());
                     regex.search_captures(&input, &mut expected);
-                    ascii.search_captures(&input, &mut got);
+                    ascii.try_search(&mut ascii.create_cache(), &input, &mut got).unwrap();
                     let groups =
                         |slots: &Captures| slots.iter().map(|group| group.map(|span| span.range())).collect::<Vec<_>>();
                     assert_eq!(groups(&got), groups(&expected), "{pattern} in {text}");
