@@ -298,16 +298,17 @@ impl Lexicon {
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
-    /// [`word_before`]). Read once per name-shaped word (see [`NameWord::preceded`]), in the loop
-    /// over the words: not a call.
+    /// [`word_ending`]). Read once per name-shaped word (see [`NameWord::preceded`]), in the loop
+    /// over the words: not a call; and not asked of a word that begins a sentence (see
+    /// [`starts_sentence`]), which no letter or digit precedes past spaces and tabs: no word.
     #[inline]
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
         }
-        // Told by the last bytes before `at`, past spaces and tabs, as `word_before` reads
-        // them: most name-shaped words follow no word (a line or sentence starts) or one that ends
-        // in two ASCII letters or digits no cue ends in (`the`, `of`).
+        // Told by the last bytes before `at`, past spaces and tabs, as `word_ending` reads
+        // them: most name-shaped words inside a sentence follow one that ends in two ASCII
+        // letters or digits no cue ends in (`the`, `of`), or punctuation (`,`).
         let bytes = &text.as_bytes()[region.start..at];
         let end = end_past_blanks(bytes);
         match bytes[..end] {
@@ -322,7 +323,7 @@ impl Lexicon {
             }
             _ => {}
         }
-        let previous = word_before(text, region, at);
+        let previous = word_ending(text, region.start, region.start + end);
         // Most words before a name-shaped word (`the`, `and`) share no first two letters and
         // length with a cue: they are turned away without a look-up.
         if previous.is_empty() || !self.preceded_heads.may_hold(previous, Some(previous.len())) {
@@ -772,6 +773,7 @@ impl<'a> DocumentWords<'a> {
                 let surface = span.of(text);
                 debug_assert!(starts_capitalised(surface));
                 let starts_sentence = starts_sentence(text, region, span.start);
+                debug_assert!(!starts_sentence || lexicon.preceded(text, region, span.start) == 0);
                 let hash = lists::hash(surface);
                 let facts = lexicon.known.get_hashed(surface, hash);
                 // Most words are ASCII, their shape told as they were read.
@@ -792,7 +794,7 @@ impl<'a> DocumentWords<'a> {
                         common: 0,
                         strip: 0,
                         last: 0,
-                        preceded: lexicon.preceded(text, region, span.start),
+                        preceded: if starts_sentence { 0 } else { lexicon.preceded(text, region, span.start) },
                         followed: lexicon.followed(text, region, span.end),
                     };
                     lexicon.describe(&mut name_word, surface, shape, facts);
@@ -1683,17 +1685,22 @@ fn length_bit(len: usize) -> u16 {
 
 /// The word before `at` in `region` of `text`: the letters and digits before it, past spaces
 /// and tabs.
+#[cfg(test)]
 fn word_before(text: &str, region: Span, at: usize) -> &str {
-    // Asked of the first word of most runs: read as bytes, unless a byte beyond ASCII, which may
+    word_ending(text, region.start, region.start + end_past_blanks(&text.as_bytes()[region.start..at]))
+}
+
+/// The letters and digits of `text` that end at `end`, from `start` on: the word before a word,
+/// once the blanks between are passed (`Lexicon::preceded` has passed them already).
+fn word_ending(text: &str, start: usize, end: usize) -> &str {
+    // Asked of the first word of many runs: read as bytes, unless a byte beyond ASCII, which may
     // be part of a letter, ends the word.
-    let bytes = &text.as_bytes()[region.start..at];
-    let end = end_past_blanks(bytes);
-    let start = bytes[..end].iter().rposition(|byte| !byte.is_ascii_alphanumeric()).map_or(0, |last| last + 1);
-    if start == 0 || bytes[start - 1].is_ascii() {
-        return &text[region.start + start..region.start + end];
+    let bytes = &text.as_bytes()[start..end];
+    let from = bytes.iter().rposition(|byte| !byte.is_ascii_alphanumeric()).map_or(0, |last| last + 1);
+    if from == 0 || bytes[from - 1].is_ascii() {
+        return &text[start + from..end];
     }
-    let before = text[region.start..at].trim_end_matches([' ', '\t']);
-    before.rsplit(|c: char| !chars::is_alphanumeric(c)).next().unwrap_or("")
+    text[start..end].rsplit(|c: char| !chars::is_alphanumeric(c)).next().unwrap_or("")
 }
 
 /// Where `bytes` end without the spaces and tabs that end them.
@@ -1704,7 +1711,7 @@ fn end_past_blanks(bytes: &[u8]) -> usize {
 /// The word after `end` in `region` of `text`: the letters and digits after it, past spaces,
 /// tabs and commas.
 fn word_after(text: &str, region: Span, end: usize) -> &str {
-    // As in `word_before`.
+    // As in `word_ending`.
     let bytes = &text.as_bytes()[end..region.end];
     let start = bytes.iter().position(|&byte| !matches!(byte, b' ' | b'\t' | b',')).unwrap_or(bytes.len());
     let len = bytes[start..].iter().position(|byte| !byte.is_ascii_alphanumeric()).unwrap_or(bytes.len() - start);
