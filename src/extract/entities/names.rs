@@ -765,12 +765,12 @@ impl<'a> DocumentWords<'a> {
             // Only words that start in a capital are read; the others are passed over unread.
             let mut words = Words::new(text, region);
             let mut capitals = scan.capitals(index);
-            while let Some(WordRead { span, capital, shape }) = words.next_capitalised(&mut capitals) {
+            while let Some(WordRead { span, surface, capital, shape }) = words.next_capitalised(&mut capitals) {
                 // A one-letter word is empty, with no capital.
                 if !capital {
                     continue;
                 }
-                let surface = span.of(text);
+                debug_assert_eq!(surface, span.of(text));
                 debug_assert!(starts_capitalised(surface));
                 let starts_sentence = starts_sentence(text, region, span.start);
                 debug_assert!(!starts_sentence || lexicon.preceded(text, region, span.start) == 0);
@@ -1359,7 +1359,7 @@ impl<'t> Words<'t> {
     /// region's `capitals` (ASCII capitals and first bytes of characters beyond ASCII, after no
     /// ASCII letter or digit: see [`WordScan`]) are looked at: the lower-case words between
     /// them, most of the text, are not read.
-    fn next_capitalised(&mut self, capitals: &mut Bits) -> Option<WordRead> {
+    fn next_capitalised(&mut self, capitals: &mut Bits) -> Option<WordRead<'t>> {
         let bytes = self.slice.as_bytes();
         capitals.skip_to(self.at);
         for at in capitals {
@@ -1382,7 +1382,7 @@ impl<'t> Words<'t> {
     }
 
     /// The word that starts at `at`, if one does; the words after it are read from its end.
-    fn word_from(&mut self, at: usize) -> Option<WordRead> {
+    fn word_from(&mut self, at: usize) -> Option<WordRead<'t>> {
         if !self.word_char_at(at) || !self.word_starts_at(at) {
             return None;
         }
@@ -1439,7 +1439,7 @@ impl<'t> Words<'t> {
     /// is read, for its shape: a capitalised word is not read a second time for it.
     // Inlined into the one loop that reads a document's words: one call per word otherwise.
     #[inline]
-    fn read(&mut self) -> Option<WordRead> {
+    fn read(&mut self) -> Option<WordRead<'t>> {
         let bytes = self.slice.as_bytes();
         let mut at = self.at;
         let start = loop {
@@ -1468,7 +1468,7 @@ impl<'t> Words<'t> {
     /// The word whose first character, a letter or digit, lies from `start` to `at`, where no
     /// word goes on into it; `first_capital`: whether that character is a capital beyond ASCII.
     #[inline]
-    fn read_on(&mut self, start: usize, mut at: usize, first_capital: bool) -> WordRead {
+    fn read_on(&mut self, start: usize, mut at: usize, first_capital: bool) -> WordRead<'t> {
         let bytes = self.slice.as_bytes();
         // The first character counts only once another joins it: a one-letter word is empty.
         let (mut end, mut capital) = (start, first_capital);
@@ -1530,15 +1530,17 @@ impl<'t> Words<'t> {
         // The bytes read are the word's unless it lost a possessive or is one letter (empty).
         let whole = word.len() == end - start && end > start;
         let shape = (whole && flags & BEYOND_ASCII == 0).then(|| Shape::of_ascii(word.as_bytes(), flags, letters));
-        WordRead { span, capital: capital && !word.is_empty(), shape }
+        WordRead { span, surface: word, capital: capital && !word.is_empty(), shape }
     }
 }
 
-/// A word as [`Words`] reads it: where it is, whether it has a capital letter anywhere, and its
-/// shape when the reading told it (an ASCII word that lost no possessive).
+/// A word as [`Words`] reads it: where it is, its text (the span's, taken where the reading
+/// has it at hand, with no second check of the span's ends), whether it has a capital letter
+/// anywhere, and its shape when the reading told it (an ASCII word that lost no possessive).
 #[derive(Debug, Clone, Copy)]
-struct WordRead {
+struct WordRead<'t> {
     span: Span,
+    surface: &'t str,
     capital: bool,
     shape: Option<Shape>,
 }
