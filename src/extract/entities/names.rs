@@ -298,16 +298,17 @@ impl Lexicon {
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
-    /// [`word_before`]). Read once per name-shaped word (see [`NameWord::preceded`]), in the loop
-    /// over the words: not a call.
+    /// [`word_ending`]). Read once per name-shaped word (see [`NameWord::preceded`]), in the loop
+    /// over the words: not a call; and not asked of a word that begins a sentence (see
+    /// [`starts_sentence`]), which no letter or digit precedes past spaces and tabs: no word.
     #[inline]
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
         }
-        // Told by the last bytes before `at`, past spaces and tabs, as `word_before` reads
-        // them: most name-shaped words follow no word (a line or sentence starts) or one that ends
-        // in two ASCII letters or digits no cue ends in (`the`, `of`).
+        // Told by the last bytes before `at`, past spaces and tabs, as `word_ending` reads
+        // them: most name-shaped words inside a sentence follow one that ends in two ASCII
+        // letters or digits no cue ends in (`the`, `of`), or punctuation (`,`).
         let bytes = &text.as_bytes()[region.start..at];
         let end = end_past_blanks(bytes);
         match bytes[..end] {
@@ -322,7 +323,7 @@ impl Lexicon {
             }
             _ => {}
         }
-        let previous = word_before(text, region, at);
+        let previous = word_ending(text, region.start, region.start + end);
         // Most words before a name-shaped word (`the`, `and`) share no first two letters and
         // length with a cue: they are turned away without a look-up.
         if previous.is_empty() || !self.preceded_heads.may_hold(previous, Some(previous.len())) {
@@ -764,14 +765,15 @@ impl<'a> DocumentWords<'a> {
             // Only words that start in a capital are read; the others are passed over unread.
             let mut words = Words::new(text, region);
             let mut capitals = scan.capitals(index);
-            while let Some(WordRead { span, capital, shape }) = words.next_capitalised(&mut capitals) {
+            while let Some(WordRead { span, surface, capital, shape }) = words.next_capitalised(&mut capitals) {
                 // A one-letter word is empty, with no capital.
                 if !capital {
                     continue;
                 }
-                let surface = span.of(text);
+                debug_assert_eq!(surface, span.of(text));
                 debug_assert!(starts_capitalised(surface));
                 let starts_sentence = starts_sentence(text, region, span.start);
+                debug_assert!(!starts_sentence || lexicon.preceded(text, region, span.start) == 0);
                 let hash = lists::hash(surface);
                 let facts = lexicon.known.get_hashed(surface, hash);
                 // Most words are ASCII, their shape told as they were read.
@@ -792,7 +794,7 @@ impl<'a> DocumentWords<'a> {
                         common: 0,
                         strip: 0,
                         last: 0,
-                        preceded: lexicon.preceded(text, region, span.start),
+                        preceded: if starts_sentence { 0 } else { lexicon.preceded(text, region, span.start) },
                         followed: lexicon.followed(text, region, span.end),
                     };
                     lexicon.describe(&mut name_word, surface, shape, facts);
@@ -1357,7 +1359,7 @@ impl<'t> Words<'t> {
     /// region's `capitals` (ASCII capitals and first bytes of characters beyond ASCII, after no
     /// ASCII letter or digit: see [`WordScan`]) are looked at: the lower-case words between
     /// them, most of the text, are not read.
-    fn next_capitalised(&mut self, capitals: &mut Bits) -> Option<WordRead> {
+    fn next_capitalised(&mut self, capitals: &mut Bits) -> Option<WordRead<'t>> {
         let bytes = self.slice.as_bytes();
         capitals.skip_to(self.at);
         for at in capitals {
@@ -1380,7 +1382,7 @@ impl<'t> Words<'t> {
     }
 
     /// The word that starts at `at`, if one does; the words after it are read from its end.
-    fn word_from(&mut self, at: usize) -> Option<WordRead> {
+    fn word_from(&mut self, at: usize) -> Option<WordRead<'t>> {
         if !self.word_char_at(at) || !self.word_starts_at(at) {
             return None;
         }
@@ -1437,7 +1439,7 @@ impl<'t> Words<'t> {
     /// is read, for its shape: a capitalised word is not read a second time for it.
     // Inlined into the one loop that reads a document's words: one call per word otherwise.
     #[inline]
-    fn read(&mut self) -> Option<WordRead> {
+    fn read(&mut self) -> Option<WordRead<'t>> {
         let bytes = self.slice.as_bytes();
         let mut at = self.at;
         let start = loop {
@@ -1466,7 +1468,7 @@ impl<'t> Words<'t> {
     /// The word whose first character, a letter or digit, lies from `start` to `at`, where no
     /// word goes on into it; `first_capital`: whether that character is a capital beyond ASCII.
     #[inline]
-    fn read_on(&mut self, start: usize, mut at: usize, first_capital: bool) -> WordRead {
+    fn read_on(&mut self, start: usize, mut at: usize, first_capital: bool) -> WordRead<'t> {
         let bytes = self.slice.as_bytes();
         // The first character counts only once another joins it: a one-letter word is empty.
         let (mut end, mut capital) = (start, first_capital);
@@ -1528,15 +1530,17 @@ impl<'t> Words<'t> {
         // The bytes read are the word's unless it lost a possessive or is one letter (empty).
         let whole = word.len() == end - start && end > start;
         let shape = (whole && flags & BEYOND_ASCII == 0).then(|| Shape::of_ascii(word.as_bytes(), flags, letters));
-        WordRead { span, capital: capital && !word.is_empty(), shape }
+        WordRead { span, surface: word, capital: capital && !word.is_empty(), shape }
     }
 }
 
-/// A word as [`Words`] reads it: where it is, whether it has a capital letter anywhere, and its
-/// shape when the reading told it (an ASCII word that lost no possessive).
+/// A word as [`Words`] reads it: where it is, its text (the span's, taken where the reading
+/// has it at hand, with no second check of the span's ends), whether it has a capital letter
+/// anywhere, and its shape when the reading told it (an ASCII word that lost no possessive).
 #[derive(Debug, Clone, Copy)]
-struct WordRead {
+struct WordRead<'t> {
     span: Span,
+    surface: &'t str,
     capital: bool,
     shape: Option<Shape>,
 }
@@ -1683,17 +1687,22 @@ fn length_bit(len: usize) -> u16 {
 
 /// The word before `at` in `region` of `text`: the letters and digits before it, past spaces
 /// and tabs.
+#[cfg(test)]
 fn word_before(text: &str, region: Span, at: usize) -> &str {
-    // Asked of the first word of most runs: read as bytes, unless a byte beyond ASCII, which may
+    word_ending(text, region.start, region.start + end_past_blanks(&text.as_bytes()[region.start..at]))
+}
+
+/// The letters and digits of `text` that end at `end`, from `start` on: the word before a word,
+/// once the blanks between are passed (`Lexicon::preceded` has passed them already).
+fn word_ending(text: &str, start: usize, end: usize) -> &str {
+    // Asked of the first word of many runs: read as bytes, unless a byte beyond ASCII, which may
     // be part of a letter, ends the word.
-    let bytes = &text.as_bytes()[region.start..at];
-    let end = end_past_blanks(bytes);
-    let start = bytes[..end].iter().rposition(|byte| !byte.is_ascii_alphanumeric()).map_or(0, |last| last + 1);
-    if start == 0 || bytes[start - 1].is_ascii() {
-        return &text[region.start + start..region.start + end];
+    let bytes = &text.as_bytes()[start..end];
+    let from = bytes.iter().rposition(|byte| !byte.is_ascii_alphanumeric()).map_or(0, |last| last + 1);
+    if from == 0 || bytes[from - 1].is_ascii() {
+        return &text[start + from..end];
     }
-    let before = text[region.start..at].trim_end_matches([' ', '\t']);
-    before.rsplit(|c: char| !chars::is_alphanumeric(c)).next().unwrap_or("")
+    text[start..end].rsplit(|c: char| !chars::is_alphanumeric(c)).next().unwrap_or("")
 }
 
 /// Where `bytes` end without the spaces and tabs that end them.
@@ -1704,7 +1713,7 @@ fn end_past_blanks(bytes: &[u8]) -> usize {
 /// The word after `end` in `region` of `text`: the letters and digits after it, past spaces,
 /// tabs and commas.
 fn word_after(text: &str, region: Span, end: usize) -> &str {
-    // As in `word_before`.
+    // As in `word_ending`.
     let bytes = &text.as_bytes()[end..region.end];
     let start = bytes.iter().position(|&byte| !matches!(byte, b' ' | b'\t' | b',')).unwrap_or(bytes.len());
     let len = bytes[start..].iter().position(|byte| !byte.is_ascii_alphanumeric()).unwrap_or(bytes.len() - start);
