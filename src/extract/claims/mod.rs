@@ -999,8 +999,13 @@ impl ClaimExtractor {
         };
         let offset = gates.len();
         let (low, high) = (first.start, last.end);
+        let mut searched = self.all_patterns & !self.per_unit & !self.with_literals;
         for span in spans {
-            let set_off = (span.start == low || text[..span.start].ends_with(char::is_whitespace))
+            // The two gates below differ only in the patterns searched here and in those with
+            // literals, which the literals seen settle at the end: where none is searched (the
+            // rules' patterns all have literals or anchors), either serves, unread.
+            let set_off = searched != 0
+                && (span.start == low || text[..span.start].ends_with(char::is_whitespace))
                 && (span.end == high || text[span.end..].starts_with(char::is_whitespace));
             // Before the search, a unit set off by white space misses every pattern searched
             // here; any other unit may match them all.
@@ -1010,7 +1015,6 @@ impl ClaimExtractor {
         let gates = &mut gates[offset..];
         let block = &text[low..high];
         let narrow = foreign.is_narrow(Span::new(low, high));
-        let mut searched = self.all_patterns & !self.per_unit & !self.with_literals;
         while searched != 0 {
             let column = searched.trailing_zeros() as usize;
             searched &= searched - 1;
