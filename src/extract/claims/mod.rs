@@ -618,8 +618,18 @@ struct Pending<'a> {
     /// The unit's number in its paragraph.
     number: usize,
     reading: Reading<'a>,
-    /// The entities inside the unit.
+    holds: Holds,
+}
+
+/// The entities and money figures inside a unit, as its reading found them: its claim lists
+/// them from there instead of searching the document's again.
+#[derive(Debug, Clone, Copy, Default)]
+struct Holds {
+    /// How many entities the unit holds, and the index of the first (when it holds any).
     entities: usize,
+    first_entity: usize,
+    /// The index of the first money figure the unit holds, if any (most claims have none).
+    first_money: Option<usize>,
 }
 
 impl ClaimExtractor {
@@ -894,7 +904,7 @@ impl ClaimExtractor {
                     narrow,
                 };
                 let read = self.prepare(text, unit, found, &mut locations, entities, money);
-                pending.extend(read.map(|(reading, entities)| Pending { unit, number, reading, entities }));
+                pending.extend(read.map(|(reading, holds)| Pending { unit, number, reading, holds }));
             }
             // Only an attribution is carried: a paragraph without one (most) is not read for its
             // quotation marks.
@@ -989,8 +999,13 @@ impl ClaimExtractor {
         };
         let offset = gates.len();
         let (low, high) = (first.start, last.end);
+        let mut searched = self.all_patterns & !self.per_unit & !self.with_literals;
         for span in spans {
-            let set_off = (span.start == low || text[..span.start].ends_with(char::is_whitespace))
+            // The two gates below differ only in the patterns searched here and in those with
+            // literals, which the literals seen settle at the end: where none is searched (the
+            // rules' patterns all have literals or anchors), either serves, unread.
+            let set_off = searched != 0
+                && (span.start == low || text[..span.start].ends_with(char::is_whitespace))
                 && (span.end == high || text[span.end..].starts_with(char::is_whitespace));
             // Before the search, a unit set off by white space misses every pattern searched
             // here; any other unit may match them all.
@@ -1000,7 +1015,6 @@ impl ClaimExtractor {
         let gates = &mut gates[offset..];
         let block = &text[low..high];
         let narrow = foreign.is_narrow(Span::new(low, high));
-        let mut searched = self.all_patterns & !self.per_unit & !self.with_literals;
         while searched != 0 {
             let column = searched.trailing_zeros() as usize;
             searched &= searched - 1;
@@ -1048,7 +1062,7 @@ impl ClaimExtractor {
     }
 
     /// Reads one unit, unless it has too few words or a veto fired on it: its reading, and the
-    /// number of entities inside it.
+    /// entities and money inside it.
     fn prepare<'a>(
         &self,
         text: &'a str,
@@ -1057,19 +1071,21 @@ impl ClaimExtractor {
         locations: &mut [Slots],
         entities: &[EntityItem<'a>],
         money: &[MoneyItem<'a>],
-    ) -> Option<(Reading<'a>, usize)> {
+    ) -> Option<(Reading<'a>, Holds)> {
         let words = found.words;
         if words < self.scoring.min_words {
             return None;
         }
-        let entities = inside(unit.span, entities, |e| e.span).count();
-        let has_money = inside(unit.span, money, |m| m.span).next().is_some();
-        let facts = Facts { entities, has_money, words, sentences: found.sentences };
+        let mut named = inside(unit.span, entities, |e| e.span).peekable();
+        let first_entity = named.peek().copied().unwrap_or_default();
+        let entities = named.count();
+        let first_money = inside(unit.span, money, |m| m.span).next();
+        let facts = Facts { entities, has_money: first_money.is_some(), words, sentences: found.sentences };
         let reading = self.read(text, unit, facts, found, locations);
         if reading.fired.0 & self.vetoes.0 != 0 {
             return None;
         }
-        Some((reading, entities))
+        Some((reading, Holds { entities, first_entity, first_money }))
     }
 
     /// Scores a read unit; a claim when the score reaches the threshold.
@@ -1081,7 +1097,7 @@ impl ClaimExtractor {
         money: &[MoneyItem<'a>],
     ) -> Option<ClaimItem<'a>> {
         let entities = earlier.entities;
-        let Pending { unit, reading, entities: inside_unit, .. } = pending;
+        let Pending { unit, reading, holds, .. } = pending;
         let fired = reading.fired;
         let total: f32 = self.scoring.bias + fired.iter().map(|r| self.rules[r].weight).sum::<f32>();
         let score = 1.0 / (1.0 + (-total).exp());
@@ -1094,8 +1110,10 @@ impl ClaimExtractor {
             .attribution
             .and_then(|(speaker, rule)| speaker_of(text, unit.span, speaker, &self.rules[rule], earlier));
         // Counted when the unit was read: the list is as long as it needs at once.
-        let mut named = Vec::with_capacity(inside_unit);
-        named.extend(inside(unit.span, entities, |e| e.span));
+        let mut named = Vec::with_capacity(holds.entities);
+        if holds.entities > 0 {
+            named.extend(inside_from(unit.span, entities, holds.first_entity, |e| e.span));
+        }
         Some(ClaimItem {
             span: unit.span,
             text: unit.span.of(text),
@@ -1106,7 +1124,9 @@ impl ClaimExtractor {
             score: (score * 1000.0).round() / 1000.0,
             cues,
             entities: named,
-            money: inside(unit.span, money, |m| m.span).collect(),
+            money: holds
+                .first_money
+                .map_or_else(Vec::new, |first| inside_from(unit.span, money, first, |m| m.span).collect()),
         })
     }
 
@@ -1257,6 +1277,12 @@ struct Found<'s> {
 /// Indices of the items (sorted by start) whose spans lie inside `unit`.
 fn inside<T>(unit: Span, items: &[T], span_of: impl Fn(&T) -> Span) -> impl Iterator<Item = usize> {
     let first = items.partition_point(|item| span_of(item).start < unit.start);
+    inside_from(unit, items, first, span_of)
+}
+
+/// As [`inside`], searching from item `first` on: one inside `unit`, or the first to start in
+/// it or after it.
+fn inside_from<T>(unit: Span, items: &[T], first: usize, span_of: impl Fn(&T) -> Span) -> impl Iterator<Item = usize> {
     (first..items.len())
         .map_while(move |i| Some((i, span_of(&items[i]))).filter(|(_, span)| span.start < unit.end))
         .filter_map(move |(i, span)| unit.contains(span).then_some(i))
@@ -1446,7 +1472,7 @@ mod tests {
                     unit: Unit { span: Span::new(number, number + 1), chain_step: false },
                     number,
                     reading: Reading::default(),
-                    entities: 0,
+                    holds: Holds::default(),
                 })
                 .collect();
             let attributed = attributed.filter(|&at| at < pending.len());
