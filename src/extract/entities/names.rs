@@ -776,7 +776,8 @@ impl<'a> DocumentWords<'a> {
                 debug_assert!(!starts_sentence || lexicon.preceded(text, region, span.start) == 0);
                 let hash = lists::hash(surface);
                 let facts = lexicon.known.get_hashed(surface, hash);
-                // Most words are ASCII, their shape told as they were read.
+                // Most words have their shape told as they were read: not those that lost a
+                // possessive, nor hyphenated ones beyond ASCII.
                 let shape = shape.unwrap_or_else(|| Shape::of(surface));
                 if name_shaped(surface, shape, facts.run_break, lexicon) {
                     // The words are consecutive too: what `joined` allows between them holds no
@@ -1118,7 +1119,8 @@ impl Shape {
     #[cfg(test)]
     const EMPTY: Shape = Shape { chars: 0, letters: 0, lower: false, digit: false, hyphen: false, lower_part: false };
 
-    /// The shape of `word`. Asked of every capitalised word: an ASCII one, most of them, is read
+    /// The shape of `word`. Asked of a capitalised word whose reading did not tell it (see
+    /// [`WordRead`]) and of the parts of a compound: an ASCII one, most of them, is read
     /// as bytes, with no character decoded (one table look-up a byte, which also tells a byte
     /// beyond ASCII), and its parts are looked at only if it has a hyphen. In the loop over the
     /// words, not a call.
@@ -1435,8 +1437,8 @@ impl<'t> Words<'t> {
         }
     }
 
-    /// The next word. The classes of an ASCII word's bytes and its letters are gathered as it
-    /// is read, for its shape: a capitalised word is not read a second time for it.
+    /// The next word. The classes of a word's bytes and its letters are gathered as it is read,
+    /// for its shape: a capitalised word is not read a second time for it.
     // Inlined into the one loop that reads a document's words: one call per word otherwise.
     #[inline]
     fn read(&mut self) -> Option<WordRead<'t>> {
@@ -1472,9 +1474,16 @@ impl<'t> Words<'t> {
         let bytes = self.slice.as_bytes();
         // The first character counts only once another joins it: a one-letter word is empty.
         let (mut end, mut capital) = (start, first_capital);
-        // The classes of the word's bytes (a byte beyond ASCII marks it), and its ASCII letters.
+        // The classes of the word's ASCII bytes (a byte beyond ASCII marks it), and its letters.
         let mut flags = WORD_BYTES[usize::from(bytes[start])];
         let mut letters = usize::from(flags & ASCII_LETTER != 0);
+        // For the shape of a word beyond ASCII that starts in a capital, told from the characters
+        // decoded here: the bytes beyond the first of each character, and whether one is a lower
+        // case letter (asked only until some letter is).
+        let starts_capital = first_capital || flags & CAPITAL != 0;
+        letters += usize::from(first_capital);
+        let mut continuations = at - start - 1;
+        let mut lower = false;
         loop {
             let run = at;
             while let Some(&byte) = bytes.get(at) {
@@ -1496,9 +1505,16 @@ impl<'t> Words<'t> {
                 }
                 1
             } else {
-                let (word_char, is_capital, width) = self.beyond_ascii(at);
-                if word_char {
-                    capital |= is_capital;
+                let (c, width) = self.char_beyond_ascii(at);
+                // Most characters in words are letters: a digit's second look-up is rare.
+                let letter = c.is_some_and(chars::is_alphabetic);
+                if letter || c.is_some_and(chars::is_alphanumeric) {
+                    capital |= c.is_some_and(char::is_uppercase);
+                    letters += usize::from(letter);
+                    if starts_capital && !lower && flags & LOWER_CASE == 0 {
+                        lower = c.is_some_and(char::is_lowercase);
+                    }
+                    continuations += width - 1;
                     flags |= BEYOND_ASCII;
                     at += width;
                     end = at;
@@ -1513,6 +1529,7 @@ impl<'t> Words<'t> {
                 break;
             }
             flags |= WORD_BYTES[usize::from(byte)];
+            continuations += joiner - 1;
             at += joiner;
         }
         capital |= flags & CAPITAL != 0;
@@ -1529,14 +1546,29 @@ impl<'t> Words<'t> {
         let span = Span::new(self.offset + start, self.offset + start + word.len());
         // The bytes read are the word's unless it lost a possessive or is one letter (empty).
         let whole = word.len() == end - start && end > start;
-        let shape = (whole && flags & BEYOND_ASCII == 0).then(|| Shape::of_ascii(word.as_bytes(), flags, letters));
+        let shape = match () {
+            _ if !whole => None,
+            _ if flags & BEYOND_ASCII == 0 => Some(Shape::of_ascii(word.as_bytes(), flags, letters)),
+            // A part after a hyphen may start in a lower-case letter beyond ASCII, not looked at
+            // here.
+            _ if starts_capital && flags & HYPHEN == 0 => Some(Shape {
+                chars: word.len() - continuations,
+                letters,
+                lower: lower || flags & LOWER_CASE != 0,
+                digit: flags & ASCII_DIGIT != 0,
+                hyphen: false,
+                lower_part: false,
+            }),
+            _ => None,
+        };
         WordRead { span, surface: word, capital: capital && !word.is_empty(), shape }
     }
 }
 
 /// A word as [`Words`] reads it: where it is, its text (the span's, taken where the reading
 /// has it at hand, with no second check of the span's ends), whether it has a capital letter
-/// anywhere, and its shape when the reading told it (an ASCII word that lost no possessive).
+/// anywhere, and its shape when the reading told it (a word that lost no possessive, ASCII, or
+/// beyond ASCII with a capital first and no hyphen).
 #[derive(Debug, Clone, Copy)]
 struct WordRead<'t> {
     span: Span,
@@ -1905,7 +1937,7 @@ mod tests {
         /// word that lost no possessive.
         #[test]
         fn shapes_told_while_reading_are_the_shapes_of_the_words_read(
-            text in "([aAbBsS1'&.\\- ,]|’|é|É){0,40}",
+            text in "([aAbBsS1'&.\\- ,]|’|é|É|Р|р|½|ǅ){0,40}",
         ) {
             let mut words = Words::new(&text, Span::new(0, text.len()));
             while let Some(word) = words.read() {
