@@ -106,8 +106,8 @@ fn two_byte_class(code: u32) -> u8 {
 }
 
 /// [`class_at`] for a character beyond ASCII. The characters of two bytes are classed by
-/// [`TWO_BYTE_CLASS`], and the general punctuation from U+2000 (quotes, dashes, spaces) by its
-/// bytes; the others are decoded and looked up.
+/// [`TWO_BYTE_CLASS`], and the general punctuation from U+2000 (quotes, dashes, spaces) and a
+/// few blocks of symbols by their bytes; the others are decoded and looked up.
 #[inline(never)]
 fn class_beyond_ascii(text: &str, at: usize) -> (u8, usize) {
     let bytes = text.as_bytes();
@@ -119,14 +119,17 @@ fn class_beyond_ascii(text: &str, at: usize) -> (u8, usize) {
             return (two_byte_class(code), 2);
         }
         // U+2000..=U+203F: spaces up to U+200A, the line and paragraph separators and the
-        // narrow no-break space; the rest are marks.
-        0xe2 if bytes[at + 1] == 0x80 => {
-            let class = match bytes[at + 2] {
-                0x80..=0x8a | 0xa8 | 0xa9 | 0xaf => SPACE,
-                _ => 0,
-            };
-            return (class, 3);
-        }
+        // narrow no-break space; the rest are marks. The currency signs U+20A0..=U+20BF (`€`),
+        // the arrows U+2190..=U+21FF and the box drawing, blocks and shapes U+2500..=U+25FF
+        // (`►`), the symbols most often met beyond these, are marks too; decoded, each paid
+        // the standard library's searches of three tables.
+        0xe2 => match (bytes[at + 1], bytes[at + 2]) {
+            (0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf) => return (SPACE, 3),
+            (0x80, _) | (0x82, 0xa0..=0xbf) | (0x86, 0x90..=0xbf) | (0x87 | 0x94..=0x97, _) => return (0, 3),
+            _ => {}
+        },
+        // U+1F300..=U+1FAFF: the pictographs and emoji, all marks.
+        0xf0 if bytes[at + 1] == 0x9f && matches!(bytes[at + 2], 0x8c..=0xab) => return (0, 4),
         _ => {}
     }
     let c = text[at..].chars().next().expect("a character starts here");
