@@ -8,6 +8,7 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 
+use super::gazetteer::{is_set, set};
 use crate::rules::{RuleError, RuleFile, RuleSource};
 
 /// The entries of a list file, looked up by surface.
@@ -21,6 +22,12 @@ pub struct WordList {
     entries: Vec<[u32; 4]>,
     /// The index into `entries` of each distinct surface, by the surface's hash.
     by_surface: HashTable<u32>,
+    /// A bit for each surface at its [`filter_hash`], a dozen or so bits a surface: most words
+    /// looked up are in no list (a capitalised word that is no first name), and most of those
+    /// are turned away by one bit, without the full hash and the probe of the table.
+    filter: Box<[u64]>,
+    /// What [`filter_hash`] shifts its product by, to a bit of `filter`.
+    filter_shift: u32,
 }
 
 impl WordList {
@@ -47,11 +54,28 @@ impl WordList {
                 }
             }
         }
-        WordList { text: text.into(), entries, by_surface }
+        let bits = (pairs.len() * 8).next_power_of_two().max(64);
+        let filter_shift = u64::BITS - bits.trailing_zeros();
+        let mut filter = vec![0; bits / 64].into_boxed_slice();
+        for &(surface, _) in pairs {
+            set(&mut filter, filter_hash(surface.as_bytes(), filter_shift));
+        }
+        WordList { text: text.into(), entries, by_surface, filter, filter_shift }
     }
 
     /// The entry listing `surface`.
+    #[inline]
     fn find(&self, surface: &str) -> Option<[u32; 4]> {
+        if !is_set(&self.filter, filter_hash(surface.as_bytes(), self.filter_shift)) {
+            return None;
+        }
+        self.find_past_filter(surface)
+    }
+
+    /// [`WordList::find`] for a surface the filter lets through: out of line, so that the
+    /// callers take the filter's test alone, without the registers the probe of the table saves.
+    #[inline(never)]
+    fn find_past_filter(&self, surface: &str) -> Option<[u32; 4]> {
         let index =
             self.by_surface.find(hash(surface), |&index| surface_of(&self.text, &self.entries, index) == surface)?;
         Some(self.entries[*index as usize])
@@ -62,6 +86,7 @@ impl WordList {
         self.by_surface.iter().map(|&index| surface_of(&self.text, &self.entries, index))
     }
 
+    #[inline]
     pub fn contains(&self, surface: &str) -> bool {
         self.find(surface).is_some()
     }
@@ -77,6 +102,24 @@ impl WordList {
 fn surface_of<'t>(text: &'t str, entries: &[[u32; 4]], index: u32) -> &'t str {
     let [start, end, _, _] = entries[index as usize];
     &text[start as usize..end as usize]
+}
+
+/// A hash of `surface` cheaper than [`hash`], of its length and of up to sixteen of its bytes
+/// (the first and last eight), to `64 - shift` bits.
+#[inline]
+fn filter_hash(surface: &[u8], shift: u32) -> usize {
+    let len = surface.len();
+    let word = match (surface.first_chunk::<8>(), surface.last_chunk::<8>()) {
+        (Some(&head), Some(&tail)) => u64::from_le_bytes(head) ^ u64::from_le_bytes(tail).rotate_left(29),
+        _ => match (surface.first_chunk::<4>(), surface.last_chunk::<4>()) {
+            (Some(&head), Some(&tail)) => {
+                u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32
+            }
+            _ if len == 0 => 0,
+            _ => u64::from(surface[0]) | u64::from(surface[len / 2]) << 8 | u64::from(surface[len - 1]) << 16,
+        },
+    };
+    ((word ^ (len as u64) << 56).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> shift) as usize
 }
 
 /// The hash word tables key their words by.
@@ -125,5 +168,22 @@ mod tests {
         let mut surfaces: Vec<&str> = list.surfaces().collect();
         surfaces.sort();
         assert_eq!(surfaces, ["Acme", "Beta"]);
+    }
+
+    #[test]
+    fn the_filter_turns_away_no_listed_surface_of_any_length() {
+        let words: Vec<String> = (0..400).map(|n| format!("{n}{}", "ab\u{e9}".repeat(n % 9))).collect();
+        let text = words.join("\n");
+        let mut pairs = Vec::new();
+        let mut at = 0;
+        for word in &words {
+            let surface = &text[at..at + word.len()];
+            pairs.push((surface, surface));
+            at += word.len() + 1;
+        }
+        let list = WordList::new(&text, &pairs);
+        assert!(words.iter().all(|word| list.contains(word)));
+        assert!(!list.contains("400"));
+        assert!(!list.contains("1ab\u{e9}ab\u{e9}"));
     }
 }
