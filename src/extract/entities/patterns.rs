@@ -1128,6 +1128,10 @@ impl<'t> Sift<'t> {
     #[inline]
     fn sift(&self, starts: &Starts, bytes: &[u8], at: usize) -> u64 {
         let rest = bytes.len() - at;
+        // An empty block has no position, and may end the text: no sixty-four bytes to shift.
+        if rest == 0 {
+            return 0;
+        }
         let kept = if rest < 64 { (1 << rest) - 1 } else { u64::MAX };
         let begin = self.from + at;
         let masks = |block: &[u8; 64]| (starts.sifted.mask64(block), starts.lower_case.mask64(block));
@@ -1299,6 +1303,14 @@ mod tests {
             let regions = [Span::new(0, cut(text.len() / 3)), Span::new(cut(text.len() / 2), cut(2 * text.len() / 3))];
             let (found, expected) = found_and_expected(&walked, text, &regions);
             assert_eq!(found, expected, "{text} in {regions:?}");
+            // Empty blocks, one of them at the text's end, whose sift reads no byte.
+            let empty = [
+                Span::new(0, 0),
+                Span::new(cut(text.len() / 2), cut(text.len() / 2)),
+                Span::new(text.len(), text.len()),
+            ];
+            let (found, expected) = found_and_expected(&walked, text, &empty);
+            assert_eq!((found.len(), found), (0, expected), "{text} in {empty:?}");
         }
     }
 
