@@ -185,5 +185,13 @@ mod tests {
         assert!(words.iter().all(|word| list.contains(word)));
         assert!(!list.contains("400"));
         assert!(!list.contains("1ab\u{e9}ab\u{e9}"));
+        // And it is worth its test: with eight bits or more a surface, it lets few of the
+        // surfaces no list holds through to the probe of the table.
+        let unlisted: Vec<String> = (0..1000).map(|n| format!("x{n}{}", "cd\u{e9}".repeat(n % 7))).collect();
+        let through = unlisted
+            .iter()
+            .filter(|word| is_set(&list.filter, filter_hash(word.as_bytes(), list.filter_shift)))
+            .count();
+        assert!(through < 200, "{through} of 1000 unlisted surfaces pass the filter");
     }
 }
