@@ -108,6 +108,17 @@ pub fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
 /// The most memory a rule regex's compiled automaton may take.
 pub const REGEX_SIZE_LIMIT: usize = 64 << 20;
 
+/// The automaton of a parsed pattern, with its capture groups, as the full regex compiles its own
+/// (within [`REGEX_SIZE_LIMIT`], not shrunk): for the searchers built on it alone, where the full
+/// regex's other engines are not wanted. `None` when it exceeds the limit.
+pub fn capturing_nfa(hir: &regex_syntax::hir::Hir) -> Option<regex_automata::nfa::thompson::NFA> {
+    use regex_automata::nfa::thompson;
+    thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)).shrink(false))
+        .build_from_hir(hir)
+        .ok()
+}
+
 /// The lazy DFA cache of a rule regex. Patterns over Unicode classes (`\p{Lu}[\p{L}…]*`
 /// repeated) outgrow the default 2 MiB on long blocks; the DFA then gives up and the search
 /// falls back to the much slower NFA engines for the rest of the text.

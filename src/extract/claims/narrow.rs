@@ -16,7 +16,7 @@
 //! The narrowed copy of an attribution pattern, which is read for its groups, is not a full
 //! regex but the cheaper searcher of [`Groups`] (and so is its whole copy).
 
-use regex_automata::nfa::thompson::{self, backtrack, backtrack::BoundedBacktracker, pikevm, pikevm::PikeVM};
+use regex_automata::nfa::thompson::{backtrack, backtrack::BoundedBacktracker, pikevm, pikevm::PikeVM};
 use regex_automata::util::captures::{Captures, GroupInfo};
 use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
@@ -230,10 +230,7 @@ impl Groups {
         if hir.properties().minimum_len().is_none_or(|len| len == 0) {
             return None;
         }
-        let nfa = thompson::Compiler::new()
-            .configure(thompson::Config::new().nfa_size_limit(Some(rules::REGEX_SIZE_LIMIT)).shrink(false))
-            .build_from_hir(hir)
-            .ok()?;
+        let nfa = rules::capturing_nfa(hir)?;
         // Both skip to where a match can start, as the full regex does.
         let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, hir);
         // As the full regex configures its lazy DFA.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::meta::{self, Regex};
-use regex_automata::nfa::thompson::{self, backtrack, backtrack::BoundedBacktracker};
+use regex_automata::nfa::thompson::{backtrack, backtrack::BoundedBacktracker};
 use regex_automata::util::captures::{Captures, GroupInfo};
 use regex_automata::{Anchored, Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -415,15 +415,12 @@ fn is_whole_match(hir: &Hir, name: usize) -> bool {
 /// The backtracker of `hir` with its classes cut to ASCII ([`ascii_only`]), if it has the groups
 /// of `regex`, the regex of `hir`, and no assertion that tells Unicode word characters: on a text
 /// of ASCII, it then matches where `regex` does, with the same groups, whatever is around. Its
-/// automaton is compiled as the regex compiles its own ([`build_regex`]).
+/// automaton is compiled as the regex compiles its own ([`rules::capturing_nfa`]).
 fn ascii_regex(hir: &Hir, regex: &Regex) -> Option<BoundedBacktracker> {
     if hir.properties().look_set().contains_word_unicode() {
         return None;
     }
-    let nfa = thompson::Compiler::new()
-        .configure(thompson::Config::new().nfa_size_limit(Some(rules::REGEX_SIZE_LIMIT)).shrink(false))
-        .build_from_hir(&ascii_only(hir))
-        .ok()?;
+    let nfa = rules::capturing_nfa(&ascii_only(hir))?;
     let names = |groups: &GroupInfo| {
         groups.all_names().map(|(_, index, name)| (index, name.map(str::to_string))).collect::<Vec<_>>()
     };
