@@ -123,6 +123,7 @@ impl PatternRule {
             .collect();
         let name_is_match = is_whole_match(&hir, name_group);
         let needs_captures = !name_is_match || key_group.is_some() || leading.len() < conditions.len();
+        // The conditions on leading groups are told on the text before, by the caller.
         let runs: Vec<(usize, RunGroup)> = conditions
             .iter()
             .enumerate()
