@@ -298,20 +298,27 @@ impl Lexicon {
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
-    /// [`word_ending`]). Read once per name-shaped word (see [`NameWord::preceded`]), in the loop
-    /// over the words: not a call; and not asked of a word that begins a sentence (see
-    /// [`starts_sentence`]), which no letter or digit precedes past spaces and tabs: no word.
-    #[inline]
+    /// [`word_ending`]).
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
+        let end = region.start + end_past_blanks(&text.as_bytes()[region.start..at]);
+        self.preceded_past_blanks(text, region.start, end)
+    }
+
+    /// [`Lexicon::preceded`] of a word in a region that starts at `start`, the spaces and tabs
+    /// before the word beginning at `end`: passed once for this and for [`opens_sentence`]. Read
+    /// once per name-shaped word (see [`NameWord::preceded`]), in the loop over the words: not a
+    /// call; and not asked of a word that begins a sentence, which no letter or digit precedes
+    /// past spaces and tabs: no word.
+    #[inline]
+    fn preceded_past_blanks(&self, text: &str, start: usize, end: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
         }
-        // Told by the last bytes before `at`, past spaces and tabs, as `word_ending` reads
-        // them: most name-shaped words inside a sentence follow one that ends in two ASCII
-        // letters or digits no cue ends in (`the`, `of`), or punctuation (`,`).
-        let bytes = &text.as_bytes()[region.start..at];
-        let end = end_past_blanks(bytes);
-        match bytes[..end] {
+        // Told by the last bytes before the blanks, as `word_ending` reads them: most
+        // name-shaped words inside a sentence follow one that ends in two ASCII letters or digits
+        // no cue ends in (`the`, `of`), or punctuation (`,`).
+        let bytes = &text.as_bytes()[start..end];
+        match *bytes {
             [] => return 0,
             [.., last] if last.is_ascii() && !last.is_ascii_alphanumeric() => return 0,
             [.., first, second]
@@ -323,7 +330,7 @@ impl Lexicon {
             }
             _ => {}
         }
-        let previous = word_ending(text, region.start, region.start + end);
+        let previous = word_ending(text, start, end);
         // Most words before a name-shaped word (`the`, `and`) share no first two letters and
         // length with a cue: they are turned away without a look-up.
         if previous.is_empty() || !self.preceded_heads.may_hold(previous, Some(previous.len())) {
@@ -772,7 +779,12 @@ impl<'a> DocumentWords<'a> {
                 }
                 debug_assert_eq!(surface, span.of(text));
                 debug_assert!(starts_capitalised(surface));
-                let starts_sentence = starts_sentence(text, region, span.start);
+                // The blanks before the word are passed once, for both questions about the text
+                // before it: whether it begins a sentence, and which rules' `preceded_by` hold the
+                // word before it. Each walked back over them on its own.
+                let blanks = region.start + end_past_blanks(&text.as_bytes()[region.start..span.start]);
+                let starts_sentence = opens_sentence(&text.as_bytes()[region.start..blanks]);
+                debug_assert_eq!(starts_sentence, self::starts_sentence(text, region, span.start));
                 debug_assert!(!starts_sentence || lexicon.preceded(text, region, span.start) == 0);
                 let hash = lists::hash(surface);
                 let facts = lexicon.known.get_hashed(surface, hash);
@@ -795,7 +807,11 @@ impl<'a> DocumentWords<'a> {
                         common: 0,
                         strip: 0,
                         last: 0,
-                        preceded: if starts_sentence { 0 } else { lexicon.preceded(text, region, span.start) },
+                        preceded: if starts_sentence {
+                            0
+                        } else {
+                            lexicon.preceded_past_blanks(text, region.start, blanks)
+                        },
                         followed: lexicon.followed(text, region, span.end),
                     };
                     lexicon.describe(&mut name_word, surface, shape, facts);
@@ -1768,13 +1784,19 @@ fn joined(text: &str, end: usize, start: usize) -> bool {
 
 /// Whether the word at `at` begins a sentence, a line or a quotation: only spaces and opening
 /// punctuation between it and the start of the region, a line break or a sentence end.
+fn starts_sentence(text: &str, region: Span, at: usize) -> bool {
+    let before = &text.as_bytes()[region.start..at];
+    opens_sentence(&before[..end_past_blanks(before)])
+}
+
+/// [`starts_sentence`] of a word after `before`, the text of its region before it, the spaces
+/// and tabs that end it passed already (see [`DocumentWords::new`]).
 // Asked of every capitalised word, in the loop over them: not a call (a hint to inline it was
 // not taken).
 #[inline(always)]
-fn starts_sentence(text: &str, region: Span, at: usize) -> bool {
-    // Asked of every capitalised word: read as bytes. The text before `at` is valid UTF-8, so
-    // a three-byte character that ends it is told by its last three bytes.
-    let mut before = &text.as_bytes()[region.start..at];
+fn opens_sentence(mut before: &[u8]) -> bool {
+    // Asked of every capitalised word: read as bytes. The text before is valid UTF-8, so a
+    // three-byte character that ends it is told by its last three bytes.
     loop {
         before = match before {
             [rest @ .., b' ' | b'\t' | b'"' | b'\'' | b'(' | b'[' | b'*' | b'#' | b'>'] => rest,
