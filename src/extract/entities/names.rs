@@ -158,13 +158,26 @@ struct Facts {
 
 /// Words and their [`Facts`], kept as one text and a table of offsets into it, like a
 /// [`WordList`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct KnownWords {
     text: String,
     /// (start, end) of each word in `text`, and its facts, by the word's hash. The facts are kept
     /// in the table itself: a look-up, made for every capitalised word of every document, reads
     /// the table and the word's letters, and no third place between them.
     by_word: HashTable<(u32, u32, Facts)>,
+    /// A bit for each word at the top bits of its hash (see [`KnownWords::filter_bit`]), eight
+    /// bits or more a word: most capitalised words of a document are no known word, and most of
+    /// those are turned away by one bit, without the call that probes the table.
+    filter: Vec<u64>,
+    /// What a hash is shifted by, to a bit of `filter`.
+    filter_shift: u32,
+}
+
+impl Default for KnownWords {
+    fn default() -> KnownWords {
+        // One word of bits: the filter is never empty, and a look-up needs no test of it.
+        KnownWords { text: String::new(), by_word: HashTable::new(), filter: vec![0], filter_shift: u64::BITS - 6 }
+    }
 }
 
 impl KnownWords {
@@ -181,16 +194,38 @@ impl KnownWords {
 
     /// The facts of `word`, whose hash is `hash`.
     fn get_hashed(&self, word: &str, hash: u64) -> Facts {
+        if !is_set(&self.filter, self.filter_bit(hash)) {
+            return Facts::default();
+        }
         let text = &self.text;
         let is_word = |&(start, end, _): &(u32, u32, Facts)| &text[start as usize..end as usize] == word;
         self.by_word.find(hash, is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
     }
 
+    /// The bit of `filter` for a word of hash `hash`.
+    fn filter_bit(&self, hash: u64) -> usize {
+        (hash >> self.filter_shift) as usize
+    }
+
     /// The facts of `word`, to change, added if new.
     fn entry(&mut self, word: &str) -> &mut Facts {
+        let hash = lists::hash(word);
+        // The filter keeps eight bits a word or more: past that, it is made anew at twice the
+        // words' number, rounded up, from the words' hashes.
+        if (self.by_word.len() + 1) * 8 > self.filter.len() * 64 {
+            let bits = ((self.by_word.len() + 1) * 16).next_power_of_two();
+            self.filter = vec![0; bits / 64];
+            self.filter_shift = u64::BITS - bits.trailing_zeros();
+            for &(start, end, _) in &self.by_word {
+                let bit = (lists::hash(&self.text[start as usize..end as usize]) >> self.filter_shift) as usize;
+                set(&mut self.filter, bit);
+            }
+        }
+        let bit = self.filter_bit(hash);
+        set(&mut self.filter, bit);
         let text = &mut self.text;
         let entry = self.by_word.entry(
-            lists::hash(word),
+            hash,
             |&(start, end, _)| &text[start as usize..end as usize] == word,
             |&(start, end, _)| lists::hash(&text[start as usize..end as usize]),
         );
