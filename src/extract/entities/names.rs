@@ -2080,6 +2080,25 @@ mod tests {
         }
     }
 
+    /// Words added one by one, past every remake of the filter, are found with their facts, and
+    /// words never added have none.
+    #[test]
+    fn known_words_are_found_past_every_remake_of_the_filter() {
+        let mut known = KnownWords::default();
+        let words: Vec<String> = (1..=3000).map(|n| format!("Word{n}")).collect();
+        for (n, word) in words.iter().enumerate() {
+            known.entry(word).strip = n as u32 + 1;
+            if (n + 1).is_power_of_two() || n + 1 == words.len() {
+                for (m, added) in words[..=n].iter().enumerate() {
+                    assert_eq!(known.get(added).strip, m as u32 + 1, "{added}");
+                }
+                let others = (0..=n).filter(|&m| known.get(&format!("Other{m}")).strip != 0).count();
+                assert_eq!(others, 0);
+            }
+        }
+        assert!(known.filter.len() * 64 >= words.len() * 8);
+    }
+
     /// What [`Lexicon::followed`] turns words beyond ASCII away by, for every character.
     #[test]
     fn only_the_kelvin_sign_lower_cases_to_ascii() {
