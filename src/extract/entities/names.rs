@@ -158,13 +158,26 @@ struct Facts {
 
 /// Words and their [`Facts`], kept as one text and a table of offsets into it, like a
 /// [`WordList`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct KnownWords {
     text: String,
     /// (start, end) of each word in `text`, and its facts, by the word's hash. The facts are kept
     /// in the table itself: a look-up, made for every capitalised word of every document, reads
     /// the table and the word's letters, and no third place between them.
     by_word: HashTable<(u32, u32, Facts)>,
+    /// A bit for each word at the top bits of its hash (see [`KnownWords::filter_bit`]), eight
+    /// bits or more a word: most capitalised words of a document are no known word, and most of
+    /// those are turned away by one bit, without the call that probes the table.
+    filter: Vec<u64>,
+    /// What a hash is shifted by, to a bit of `filter`.
+    filter_shift: u32,
+}
+
+impl Default for KnownWords {
+    fn default() -> KnownWords {
+        // One word of bits: the filter is never empty, and a look-up needs no test of it.
+        KnownWords { text: String::new(), by_word: HashTable::new(), filter: vec![0], filter_shift: u64::BITS - 6 }
+    }
 }
 
 impl KnownWords {
@@ -181,16 +194,38 @@ impl KnownWords {
 
     /// The facts of `word`, whose hash is `hash`.
     fn get_hashed(&self, word: &str, hash: u64) -> Facts {
+        if !is_set(&self.filter, self.filter_bit(hash)) {
+            return Facts::default();
+        }
         let text = &self.text;
         let is_word = |&(start, end, _): &(u32, u32, Facts)| &text[start as usize..end as usize] == word;
         self.by_word.find(hash, is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
     }
 
+    /// The bit of `filter` for a word of hash `hash`.
+    fn filter_bit(&self, hash: u64) -> usize {
+        (hash >> self.filter_shift) as usize
+    }
+
     /// The facts of `word`, to change, added if new.
     fn entry(&mut self, word: &str) -> &mut Facts {
+        let hash = lists::hash(word);
+        // The filter keeps eight bits a word or more: past that, it is made anew at twice the
+        // words' number, rounded up, from the words' hashes.
+        if (self.by_word.len() + 1) * 8 > self.filter.len() * 64 {
+            let bits = ((self.by_word.len() + 1) * 16).next_power_of_two();
+            self.filter = vec![0; bits / 64];
+            self.filter_shift = u64::BITS - bits.trailing_zeros();
+            for &(start, end, _) in &self.by_word {
+                let bit = (lists::hash(&self.text[start as usize..end as usize]) >> self.filter_shift) as usize;
+                set(&mut self.filter, bit);
+            }
+        }
+        let bit = self.filter_bit(hash);
+        set(&mut self.filter, bit);
         let text = &mut self.text;
         let entry = self.by_word.entry(
-            lists::hash(word),
+            hash,
             |&(start, end, _)| &text[start as usize..end as usize] == word,
             |&(start, end, _)| lists::hash(&text[start as usize..end as usize]),
         );
@@ -298,20 +333,27 @@ impl Lexicon {
     }
 
     /// The rules whose `preceded_by` holds the word before `at` in `region` of `text` (see
-    /// [`word_ending`]). Read once per name-shaped word (see [`NameWord::preceded`]), in the loop
-    /// over the words: not a call; and not asked of a word that begins a sentence (see
-    /// [`starts_sentence`]), which no letter or digit precedes past spaces and tabs: no word.
-    #[inline]
+    /// [`word_ending`]).
     fn preceded(&self, text: &str, region: Span, at: usize) -> u32 {
+        let end = region.start + end_past_blanks(&text.as_bytes()[region.start..at]);
+        self.preceded_past_blanks(text, region.start, end)
+    }
+
+    /// [`Lexicon::preceded`] of a word in a region that starts at `start`, the spaces and tabs
+    /// before the word beginning at `end`: passed once for this and for [`opens_sentence`]. Read
+    /// once per name-shaped word (see [`NameWord::preceded`]), in the loop over the words: not a
+    /// call; and not asked of a word that begins a sentence, which no letter or digit precedes
+    /// past spaces and tabs: no word.
+    #[inline]
+    fn preceded_past_blanks(&self, text: &str, start: usize, end: usize) -> u32 {
         if self.asks_preceded == 0 {
             return 0;
         }
-        // Told by the last bytes before `at`, past spaces and tabs, as `word_ending` reads
-        // them: most name-shaped words inside a sentence follow one that ends in two ASCII
-        // letters or digits no cue ends in (`the`, `of`), or punctuation (`,`).
-        let bytes = &text.as_bytes()[region.start..at];
-        let end = end_past_blanks(bytes);
-        match bytes[..end] {
+        // Told by the last bytes before the blanks, as `word_ending` reads them: most
+        // name-shaped words inside a sentence follow one that ends in two ASCII letters or digits
+        // no cue ends in (`the`, `of`), or punctuation (`,`).
+        let bytes = &text.as_bytes()[start..end];
+        match *bytes {
             [] => return 0,
             [.., last] if last.is_ascii() && !last.is_ascii_alphanumeric() => return 0,
             [.., first, second]
@@ -323,7 +365,7 @@ impl Lexicon {
             }
             _ => {}
         }
-        let previous = word_ending(text, region.start, region.start + end);
+        let previous = word_ending(text, start, end);
         // Most words before a name-shaped word (`the`, `and`) share no first two letters and
         // length with a cue: they are turned away without a look-up.
         if previous.is_empty() || !self.preceded_heads.may_hold(previous, Some(previous.len())) {
@@ -772,7 +814,12 @@ impl<'a> DocumentWords<'a> {
                 }
                 debug_assert_eq!(surface, span.of(text));
                 debug_assert!(starts_capitalised(surface));
-                let starts_sentence = starts_sentence(text, region, span.start);
+                // The blanks before the word are passed once, for both questions about the text
+                // before it: whether it begins a sentence, and which rules' `preceded_by` hold the
+                // word before it. Each walked back over them on its own.
+                let blanks = region.start + end_past_blanks(&text.as_bytes()[region.start..span.start]);
+                let starts_sentence = opens_sentence(&text.as_bytes()[region.start..blanks]);
+                debug_assert_eq!(starts_sentence, self::starts_sentence(text, region, span.start));
                 debug_assert!(!starts_sentence || lexicon.preceded(text, region, span.start) == 0);
                 let hash = lists::hash(surface);
                 let facts = lexicon.known.get_hashed(surface, hash);
@@ -795,7 +842,11 @@ impl<'a> DocumentWords<'a> {
                         common: 0,
                         strip: 0,
                         last: 0,
-                        preceded: if starts_sentence { 0 } else { lexicon.preceded(text, region, span.start) },
+                        preceded: if starts_sentence {
+                            0
+                        } else {
+                            lexicon.preceded_past_blanks(text, region.start, blanks)
+                        },
                         followed: lexicon.followed(text, region, span.end),
                     };
                     lexicon.describe(&mut name_word, surface, shape, facts);
@@ -1469,7 +1520,9 @@ impl<'t> Words<'t> {
 
     /// The word whose first character, a letter or digit, lies from `start` to `at`, where no
     /// word goes on into it; `first_capital`: whether that character is a capital beyond ASCII.
-    #[inline]
+    // Always inlined: as a call, made for every capitalised word, it cost some fifty
+    // instructions a word in saved registers and in the word handed back through memory.
+    #[inline(always)]
     fn read_on(&mut self, start: usize, mut at: usize, first_capital: bool) -> WordRead<'t> {
         let bytes = self.slice.as_bytes();
         // The first character counts only once another joins it: a one-letter word is empty.
@@ -1766,12 +1819,19 @@ fn joined(text: &str, end: usize, start: usize) -> bool {
 
 /// Whether the word at `at` begins a sentence, a line or a quotation: only spaces and opening
 /// punctuation between it and the start of the region, a line break or a sentence end.
-// Asked of every capitalised word, in the loop over them: not a call.
-#[inline]
 fn starts_sentence(text: &str, region: Span, at: usize) -> bool {
-    // Asked of every capitalised word: read as bytes. The text before `at` is valid UTF-8, so
-    // a three-byte character that ends it is told by its last three bytes.
-    let mut before = &text.as_bytes()[region.start..at];
+    let before = &text.as_bytes()[region.start..at];
+    opens_sentence(&before[..end_past_blanks(before)])
+}
+
+/// [`starts_sentence`] of a word after `before`, the text of its region before it, the spaces
+/// and tabs that end it passed already (see [`DocumentWords::new`]).
+// Asked of every capitalised word, in the loop over them: not a call (a hint to inline it was
+// not taken).
+#[inline(always)]
+fn opens_sentence(mut before: &[u8]) -> bool {
+    // Asked of every capitalised word: read as bytes. The text before is valid UTF-8, so a
+    // three-byte character that ends it is told by its last three bytes.
     loop {
         before = match before {
             [rest @ .., b' ' | b'\t' | b'"' | b'\'' | b'(' | b'[' | b'*' | b'#' | b'>'] => rest,
@@ -2018,6 +2078,25 @@ mod tests {
             let following = if next.is_empty() { 0 } else { lexicon.cues.get(&next.to_lowercase()).following };
             proptest::prop_assert_eq!(lexicon.followed(&text, region, at), following);
         }
+    }
+
+    /// Words added one by one, past every remake of the filter, are found with their facts, and
+    /// words never added have none.
+    #[test]
+    fn known_words_are_found_past_every_remake_of_the_filter() {
+        let mut known = KnownWords::default();
+        let words: Vec<String> = (1..=3000).map(|n| format!("Word{n}")).collect();
+        for (n, word) in words.iter().enumerate() {
+            known.entry(word).strip = n as u32 + 1;
+            if (n + 1).is_power_of_two() || n + 1 == words.len() {
+                for (m, added) in words[..=n].iter().enumerate() {
+                    assert_eq!(known.get(added).strip, m as u32 + 1, "{added}");
+                }
+                let others = (0..=n).filter(|&m| known.get(&format!("Other{m}")).strip != 0).count();
+                assert_eq!(others, 0);
+            }
+        }
+        assert!(known.filter.len() * 64 >= words.len() * 8);
     }
 
     /// What [`Lexicon::followed`] turns words beyond ASCII away by, for every character.
