@@ -163,6 +163,21 @@ struct ByteMasks {
     beyond: u64,
 }
 
+impl ByteMasks {
+    /// The classes of the bytes from bit `by` on (below 64), moved down to start at bit 0.
+    #[inline(always)]
+    fn shifted_down(self, by: usize) -> ByteMasks {
+        ByteMasks {
+            letters: self.letters >> by,
+            digits: self.digits >> by,
+            spaces: self.spaces >> by,
+            marks: self.marks >> by,
+            stops: self.stops >> by,
+            beyond: self.beyond >> by,
+        }
+    }
+}
+
 /// The [`ByteMasks`] of the `len` bytes (at most 64) of `bytes` from `at`: only the sixteen-byte
 /// chunks that hold some of them are classed, so a short line pays for one or two.
 #[inline(always)]
@@ -225,50 +240,63 @@ impl WindowReader for Wide {
     }
 }
 
-/// [`byte_masks`] thirty-two bytes at a time. The last bytes of a text that is at least that
-/// long are read in the 32 bytes that end it, their classes shifted down past the bytes before
-/// them; only a shorter text is copied, padded with zero bytes (no letter, digit, space or mark).
+/// [`byte_masks`] thirty-two bytes at a time. The last bytes of a text that is at least 64 bytes
+/// long are read in the 64 bytes that end it, their classes shifted down past the bytes before
+/// them; a shorter text is read in the 32 bytes that open it and the 32 that end it, and only a
+/// text shorter than that is copied, padded with zero bytes (no letter, digit, space or mark).
+/// Each case is one fixed sequence of reads, where a loop over the chunks of the last window
+/// took some seventy instructions more a line.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
 fn wide_byte_masks(bytes: &[u8], at: usize, len: usize) -> ByteMasks {
-    let mut masks = ByteMasks::default();
     if let Some(window) = bytes[at..].first_chunk::<64>() {
-        let (low, high) = window.split_at(32);
-        wide_chunk_masks(low.try_into().expect("32 bytes"), 0, 0, &mut masks);
-        wide_chunk_masks(high.try_into().expect("32 bytes"), 0, 32, &mut masks);
+        return wide_window_masks(window);
+    }
+    // The window holds the last `len` bytes of the text.
+    let mut masks = ByteMasks::default();
+    if len == 0 {
         return masks;
     }
-    // The window holds the last `len` bytes of the text: one chunk or two. Counted by hand, the
-    // chunks cost no `step_by` iterator, a dozen instructions a line more.
-    let mut from = 0;
-    while from < len {
-        match bytes.get(at + from..at + from + 32) {
-            Some(chunk) => wide_chunk_masks(chunk.try_into().expect("32 bytes"), 0, from, &mut masks),
-            None if bytes.len() >= 32 => {
-                let last = bytes.last_chunk::<32>().expect("32 bytes");
-                wide_chunk_masks(last, 32 - (len - from), from, &mut masks);
-            }
-            None => {
-                let mut padded = [0; 32];
-                padded[..16].copy_from_slice(&sixteen_at(bytes, at + from, 0));
-                if len - from > 16 {
-                    padded[16..].copy_from_slice(&sixteen_at(bytes, at + from + 16, 0));
-                }
-                wide_chunk_masks(&padded, 0, from, &mut masks);
-            }
+    if let Some(last) = bytes.last_chunk::<64>() {
+        return wide_window_masks(last).shifted_down(64 - len);
+    }
+    let rest = &bytes[at..];
+    match (rest.first_chunk::<32>(), rest.last_chunk::<32>()) {
+        // The two reads overlap in bytes whose classes are the same in both.
+        (Some(first), Some(last)) => {
+            wide_chunk_masks(first, 0, &mut masks);
+            wide_chunk_masks(last, len - 32, &mut masks);
         }
-        from += 32;
+        _ => {
+            let mut padded = [0; 32];
+            padded[..16].copy_from_slice(&sixteen_at(rest, 0, 0));
+            if len > 16 {
+                padded[16..].copy_from_slice(&sixteen_at(rest, 16, 0));
+            }
+            wide_chunk_masks(&padded, 0, &mut masks);
+        }
     }
     masks
 }
 
-/// Adds the classes of 32 bytes to `masks`: those of the bytes from `drop` on, shifted to start
-/// at bit `shift`.
+/// The [`ByteMasks`] of 64 bytes, a chunk of 32 at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn wide_chunk_masks(chunk: &[u8; 32], drop: usize, shift: usize, masks: &mut ByteMasks) {
+fn wide_window_masks(window: &[u8; 64]) -> ByteMasks {
+    let mut masks = ByteMasks::default();
+    let (low, high) = window.split_at(32);
+    wide_chunk_masks(low.try_into().expect("32 bytes"), 0, &mut masks);
+    wide_chunk_masks(high.try_into().expect("32 bytes"), 32, &mut masks);
+    masks
+}
+
+/// Adds the classes of 32 bytes to `masks`, shifted to start at bit `shift`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_chunk_masks(chunk: &[u8; 32], shift: usize, masks: &mut ByteMasks) {
     use std::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
         _mm256_or_si256, _mm256_set1_epi8,
@@ -283,7 +311,7 @@ fn wide_chunk_masks(chunk: &[u8; 32], drop: usize, shift: usize, masks: &mut Byt
         _mm256_cmpgt_epi8(_mm256_set1_epi8((high - low) as i8 - 127), moved)
     };
     let is = |byte: u8| _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(byte as i8));
-    let mask = |bytes: __m256i| u64::from(_mm256_movemask_epi8(bytes) as u32 >> drop) << shift;
+    let mask = |bytes: __m256i| u64::from(_mm256_movemask_epi8(bytes) as u32) << shift;
     masks.beyond |= mask(bytes);
     // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
     masks.letters |= mask(within(_mm256_or_si256(bytes, _mm256_set1_epi8(0x20)), b'a', b'z'));
