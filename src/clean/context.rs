@@ -1015,16 +1015,20 @@ pub fn judge(settings: &Settings, languages: usize, lines: &[Option<LineCues>]) 
     let mut verdicts = vec![Verdict::Keep; lines.len()];
     // Lines with visible text take part; the others (blank, image, `* * *`) follow them. Their
     // numbers and cues are taken in one pass, with room for every line: collected from a
-    // filter, the numbers grew by doubling, and the cues took a second pass.
+    // filter, the numbers grew by doubling, and the cues took a second pass. The same pass
+    // adds up the stop words of every line that is not blank, for the page's language.
     let (mut index, mut cues): (Vec<usize>, Vec<&LineCues>) =
         (Vec::with_capacity(lines.len()), Vec::with_capacity(lines.len()));
+    let mut totals = LanguageTotals::new(languages);
     for (i, line) in lines.iter().enumerate() {
-        if let Some(line) = line.as_ref().filter(|line| !line.transparent) {
+        let Some(line) = line else { continue };
+        totals.add(line);
+        if !line.transparent {
             index.push(i);
             cues.push(line);
         }
     }
-    let language = page_language(settings, languages, lines.iter().flatten());
+    let language = totals.language(settings);
     let (mut first, poor): (Vec<Class>, Vec<bool>) = cues.iter().map(|line| classify(settings, line, language)).unzip();
     let mut last = resolve(settings, &first, &cues);
     if !last.contains(&Class::Good) {
@@ -1141,30 +1145,42 @@ fn keep_standfirst(settings: &Settings, cues: &[&LineCues], last: &mut [Class]) 
     }
 }
 
-/// The stop-word list covering most words of the page, if it covers enough of them.
-fn page_language<'a>(
-    settings: &Settings,
+/// The stop words of a page's lines, per language, and their words.
+struct LanguageTotals {
+    counts: LanguageCounts,
+    /// The blocks of 8 languages that hold the lists (see [`add`](Self::add)).
+    blocks: usize,
     languages: usize,
-    lines: impl Iterator<Item = &'a LineCues>,
-) -> Option<usize> {
-    // Every slot of the blocks of 8 that hold the languages is summed, the unused ones zero: a
-    // sum of whole blocks is a few vector additions a line, where one of `languages` slots is
-    // an addition each, and the blocks past the languages (most of the array) are left out.
-    let mut totals: LanguageCounts = [0; MAX_LANGUAGES];
-    let blocks = languages.div_ceil(8);
-    let mut words = 0;
-    for line in lines {
-        let (totals, _) = totals.as_chunks_mut::<8>();
+    words: usize,
+}
+
+impl LanguageTotals {
+    /// Totals of `languages` stop-word lists.
+    fn new(languages: usize) -> LanguageTotals {
+        LanguageTotals { counts: [0; MAX_LANGUAGES], blocks: languages.div_ceil(8), languages, words: 0 }
+    }
+
+    /// Adds the counts of a line. Every slot of the blocks of 8 that hold the languages is
+    /// summed, the unused ones zero: a sum of whole blocks is a few vector additions a line,
+    /// where one of `languages` slots is an addition each, and the blocks past the languages
+    /// (most of the array) are left out.
+    #[inline]
+    fn add(&mut self, line: &LineCues) {
+        let (totals, _) = self.counts.as_chunks_mut::<8>();
         let (counts, _) = line.stop_words.as_chunks::<8>();
-        for (totals, counts) in totals.iter_mut().zip(counts).take(blocks) {
+        for (totals, counts) in totals.iter_mut().zip(counts).take(self.blocks) {
             for (total, count) in totals.iter_mut().zip(counts) {
                 *total += count;
             }
         }
-        words += line.words;
+        self.words += line.words;
     }
-    let (best, &count) = totals[..languages].iter().enumerate().rev().max_by_key(|(_, count)| **count)?;
-    (words > 0 && f64::from(count) / words as f64 >= settings.min_language_share).then_some(best)
+
+    /// The stop-word list covering most words of the page, if it covers enough of them.
+    fn language(&self, settings: &Settings) -> Option<usize> {
+        let (best, &count) = self.counts[..self.languages].iter().enumerate().rev().max_by_key(|(_, count)| **count)?;
+        (self.words > 0 && f64::from(count) / self.words as f64 >= settings.min_language_share).then_some(best)
+    }
 }
 
 /// A line's class from its own cues, and whether it is bad only for want of stop words.
