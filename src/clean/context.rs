@@ -163,6 +163,21 @@ struct ByteMasks {
     beyond: u64,
 }
 
+impl ByteMasks {
+    /// The classes of the bytes from bit `by` on (below 64), moved down to start at bit 0.
+    #[inline(always)]
+    fn shifted_down(self, by: usize) -> ByteMasks {
+        ByteMasks {
+            letters: self.letters >> by,
+            digits: self.digits >> by,
+            spaces: self.spaces >> by,
+            marks: self.marks >> by,
+            stops: self.stops >> by,
+            beyond: self.beyond >> by,
+        }
+    }
+}
+
 /// The [`ByteMasks`] of the `len` bytes (at most 64) of `bytes` from `at`: only the sixteen-byte
 /// chunks that hold some of them are classed, so a short line pays for one or two.
 #[inline(always)]
@@ -225,50 +240,63 @@ impl WindowReader for Wide {
     }
 }
 
-/// [`byte_masks`] thirty-two bytes at a time. The last bytes of a text that is at least that
-/// long are read in the 32 bytes that end it, their classes shifted down past the bytes before
-/// them; only a shorter text is copied, padded with zero bytes (no letter, digit, space or mark).
+/// [`byte_masks`] thirty-two bytes at a time. The last bytes of a text that is at least 64 bytes
+/// long are read in the 64 bytes that end it, their classes shifted down past the bytes before
+/// them; a shorter text is read in the 32 bytes that open it and the 32 that end it, and only a
+/// text shorter than that is copied, padded with zero bytes (no letter, digit, space or mark).
+/// Each case is one fixed sequence of reads, where a loop over the chunks of the last window
+/// took some seventy instructions more a line.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
 fn wide_byte_masks(bytes: &[u8], at: usize, len: usize) -> ByteMasks {
-    let mut masks = ByteMasks::default();
     if let Some(window) = bytes[at..].first_chunk::<64>() {
-        let (low, high) = window.split_at(32);
-        wide_chunk_masks(low.try_into().expect("32 bytes"), 0, 0, &mut masks);
-        wide_chunk_masks(high.try_into().expect("32 bytes"), 0, 32, &mut masks);
+        return wide_window_masks(window);
+    }
+    // The window holds the last `len` bytes of the text.
+    let mut masks = ByteMasks::default();
+    if len == 0 {
         return masks;
     }
-    // The window holds the last `len` bytes of the text: one chunk or two. Counted by hand, the
-    // chunks cost no `step_by` iterator, a dozen instructions a line more.
-    let mut from = 0;
-    while from < len {
-        match bytes.get(at + from..at + from + 32) {
-            Some(chunk) => wide_chunk_masks(chunk.try_into().expect("32 bytes"), 0, from, &mut masks),
-            None if bytes.len() >= 32 => {
-                let last = bytes.last_chunk::<32>().expect("32 bytes");
-                wide_chunk_masks(last, 32 - (len - from), from, &mut masks);
-            }
-            None => {
-                let mut padded = [0; 32];
-                padded[..16].copy_from_slice(&sixteen_at(bytes, at + from, 0));
-                if len - from > 16 {
-                    padded[16..].copy_from_slice(&sixteen_at(bytes, at + from + 16, 0));
-                }
-                wide_chunk_masks(&padded, 0, from, &mut masks);
-            }
+    if let Some(last) = bytes.last_chunk::<64>() {
+        return wide_window_masks(last).shifted_down(64 - len);
+    }
+    let rest = &bytes[at..];
+    match (rest.first_chunk::<32>(), rest.last_chunk::<32>()) {
+        // The two reads overlap in bytes whose classes are the same in both.
+        (Some(first), Some(last)) => {
+            wide_chunk_masks(first, 0, &mut masks);
+            wide_chunk_masks(last, len - 32, &mut masks);
         }
-        from += 32;
+        _ => {
+            let mut padded = [0; 32];
+            padded[..16].copy_from_slice(&sixteen_at(rest, 0, 0));
+            if len > 16 {
+                padded[16..].copy_from_slice(&sixteen_at(rest, 16, 0));
+            }
+            wide_chunk_masks(&padded, 0, &mut masks);
+        }
     }
     masks
 }
 
-/// Adds the classes of 32 bytes to `masks`: those of the bytes from `drop` on, shifted to start
-/// at bit `shift`.
+/// The [`ByteMasks`] of 64 bytes, a chunk of 32 at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn wide_chunk_masks(chunk: &[u8; 32], drop: usize, shift: usize, masks: &mut ByteMasks) {
+fn wide_window_masks(window: &[u8; 64]) -> ByteMasks {
+    let mut masks = ByteMasks::default();
+    let (low, high) = window.split_at(32);
+    wide_chunk_masks(low.try_into().expect("32 bytes"), 0, &mut masks);
+    wide_chunk_masks(high.try_into().expect("32 bytes"), 32, &mut masks);
+    masks
+}
+
+/// Adds the classes of 32 bytes to `masks`, shifted to start at bit `shift`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn wide_chunk_masks(chunk: &[u8; 32], shift: usize, masks: &mut ByteMasks) {
     use std::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
         _mm256_or_si256, _mm256_set1_epi8,
@@ -283,7 +311,7 @@ fn wide_chunk_masks(chunk: &[u8; 32], drop: usize, shift: usize, masks: &mut Byt
         _mm256_cmpgt_epi8(_mm256_set1_epi8((high - low) as i8 - 127), moved)
     };
     let is = |byte: u8| _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(byte as i8));
-    let mask = |bytes: __m256i| u64::from(_mm256_movemask_epi8(bytes) as u32 >> drop) << shift;
+    let mask = |bytes: __m256i| u64::from(_mm256_movemask_epi8(bytes) as u32) << shift;
     masks.beyond |= mask(bytes);
     // Setting bit 5 lowers an ASCII capital and moves no other byte into `a..=z`.
     masks.letters |= mask(within(_mm256_or_si256(bytes, _mm256_set1_epi8(0x20)), b'a', b'z'));
@@ -559,7 +587,9 @@ impl StopWords {
     ) -> Counted {
         let bytes = text.as_bytes();
         let (mut words, mut chars, mut spaced_words, mut marks) = (0, 0, 0, 0);
-        let (mut gates, mut beyond_ascii, mut sentence) = (0, false, false);
+        // The stops seen and the bytes beyond ASCII of tokens, gathered as bits and tested once
+        // at the end: a test of each window's set took two instructions more a window.
+        let (mut gates, mut beyond_in_tokens, mut stops) = (0, 0, 0);
         // What goes on from one window to the next: whether white space came since the last
         // token, or no token came yet (the next token then starts a word as `split_whitespace`
         // cuts them); whether the token that reaches into the next window holds a letter so
@@ -579,7 +609,7 @@ impl StopWords {
             chars += (below(len) & !(masks.beyond | masks.spaces | masks.marks)).count_ones() as usize;
             marks += masks.marks.count_ones() as usize;
             // The zero bytes that pad the last window are no stops.
-            sentence |= masks.stops != 0;
+            stops |= masks.stops;
             if masks.beyond != 0 {
                 // Every character beyond ASCII takes the class of its first byte for all its bytes.
                 masks.letters |= spill.letters;
@@ -624,7 +654,7 @@ impl StopWords {
             let ends = sum & gaps;
             lettered = over | carried;
             words += ends.count_ones() as usize;
-            beyond_ascii |= masks.beyond & alphanumeric != 0;
+            beyond_in_tokens |= masks.beyond & alphanumeric;
             // Then a step per word. Most windows hold no byte beyond ASCII: their words, read
             // with that known, take no test of their bytes.
             let window = Window { at, ends, gaps, beyond: masks.beyond, crossing };
@@ -643,7 +673,7 @@ impl StopWords {
             };
             at += len;
         }
-        Counted { words, chars, spaced_words, marks, gates, beyond_ascii, sentence }
+        Counted { words, chars, spaced_words, marks, gates, beyond_ascii: beyond_in_tokens != 0, sentence: stops != 0 }
     }
 
     /// Counts the words that end in `window` of `text` (see
@@ -987,16 +1017,20 @@ pub fn judge(settings: &Settings, languages: usize, lines: &[Option<LineCues>]) 
     let mut verdicts = vec![Verdict::Keep; lines.len()];
     // Lines with visible text take part; the others (blank, image, `* * *`) follow them. Their
     // numbers and cues are taken in one pass, with room for every line: collected from a
-    // filter, the numbers grew by doubling, and the cues took a second pass.
+    // filter, the numbers grew by doubling, and the cues took a second pass. The same pass
+    // adds up the stop words of every line that is not blank, for the page's language.
     let (mut index, mut cues): (Vec<usize>, Vec<&LineCues>) =
         (Vec::with_capacity(lines.len()), Vec::with_capacity(lines.len()));
+    let mut totals = LanguageTotals::new(languages);
     for (i, line) in lines.iter().enumerate() {
-        if let Some(line) = line.as_ref().filter(|line| !line.transparent) {
+        let Some(line) = line else { continue };
+        totals.add(line);
+        if !line.transparent {
             index.push(i);
             cues.push(line);
         }
     }
-    let language = page_language(settings, languages, lines.iter().flatten());
+    let language = totals.language(settings);
     let (mut first, poor): (Vec<Class>, Vec<bool>) = cues.iter().map(|line| classify(settings, line, language)).unzip();
     let mut last = resolve(settings, &first, &cues);
     if !last.contains(&Class::Good) {
@@ -1113,30 +1147,42 @@ fn keep_standfirst(settings: &Settings, cues: &[&LineCues], last: &mut [Class]) 
     }
 }
 
-/// The stop-word list covering most words of the page, if it covers enough of them.
-fn page_language<'a>(
-    settings: &Settings,
+/// The stop words of a page's lines, per language, and their words.
+struct LanguageTotals {
+    counts: LanguageCounts,
+    /// The blocks of 8 languages that hold the lists (see [`add`](Self::add)).
+    blocks: usize,
     languages: usize,
-    lines: impl Iterator<Item = &'a LineCues>,
-) -> Option<usize> {
-    // Every slot of the blocks of 8 that hold the languages is summed, the unused ones zero: a
-    // sum of whole blocks is a few vector additions a line, where one of `languages` slots is
-    // an addition each, and the blocks past the languages (most of the array) are left out.
-    let mut totals: LanguageCounts = [0; MAX_LANGUAGES];
-    let blocks = languages.div_ceil(8);
-    let mut words = 0;
-    for line in lines {
-        let (totals, _) = totals.as_chunks_mut::<8>();
+    words: usize,
+}
+
+impl LanguageTotals {
+    /// Totals of `languages` stop-word lists.
+    fn new(languages: usize) -> LanguageTotals {
+        LanguageTotals { counts: [0; MAX_LANGUAGES], blocks: languages.div_ceil(8), languages, words: 0 }
+    }
+
+    /// Adds the counts of a line. Every slot of the blocks of 8 that hold the languages is
+    /// summed, the unused ones zero: a sum of whole blocks is a few vector additions a line,
+    /// where one of `languages` slots is an addition each, and the blocks past the languages
+    /// (most of the array) are left out.
+    #[inline]
+    fn add(&mut self, line: &LineCues) {
+        let (totals, _) = self.counts.as_chunks_mut::<8>();
         let (counts, _) = line.stop_words.as_chunks::<8>();
-        for (totals, counts) in totals.iter_mut().zip(counts).take(blocks) {
+        for (totals, counts) in totals.iter_mut().zip(counts).take(self.blocks) {
             for (total, count) in totals.iter_mut().zip(counts) {
                 *total += count;
             }
         }
-        words += line.words;
+        self.words += line.words;
     }
-    let (best, &count) = totals[..languages].iter().enumerate().rev().max_by_key(|(_, count)| **count)?;
-    (words > 0 && f64::from(count) / words as f64 >= settings.min_language_share).then_some(best)
+
+    /// The stop-word list covering most words of the page, if it covers enough of them.
+    fn language(&self, settings: &Settings) -> Option<usize> {
+        let (best, &count) = self.counts[..self.languages].iter().enumerate().rev().max_by_key(|(_, count)| **count)?;
+        (self.words > 0 && f64::from(count) / self.words as f64 >= settings.min_language_share).then_some(best)
+    }
 }
 
 /// A line's class from its own cues, and whether it is bad only for want of stop words.
