@@ -1,6 +1,7 @@
 //! Names no list can hold, found by regexes whose `name` group is the entity.
 
 use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use regex_automata::hybrid::LazyStateID;
@@ -1199,23 +1200,69 @@ const SIFT_RANGES: usize = 4;
 
 /// The members that match in each match state of the walks' DFA, as bits: read off a state once
 /// rather than at every walk that meets it. A clearing of the cache renames its states, and so
-/// forgets them.
-#[derive(Default)]
+/// forgets them. Kept in a table by a hash of the state's id, one state a slot: a walk meets a
+/// few match states over and over, and a look-up in a hash map costs several times a slot's.
+/// A state that finds its slot taken by another is read off again, and takes it.
 struct StateMembers {
     clears: usize,
-    members: foldhash::HashMap<LazyStateID, u64>,
+    slots: Box<[Option<(LazyStateID, u64)>; STATE_SLOTS]>,
+}
+
+/// How many states [`StateMembers`] keeps, in four KiB: few enough to clear at a cache clearing.
+const STATE_SLOTS: usize = 256;
+
+impl Default for StateMembers {
+    fn default() -> StateMembers {
+        StateMembers { clears: 0, slots: Box::new([None; STATE_SLOTS]) }
+    }
 }
 
 impl StateMembers {
+    #[inline]
     fn get(&mut self, dfa: &LazyDfa, cache: &LazyCache, state: LazyStateID) -> u64 {
         if cache.clear_count() != self.clears {
             self.clears = cache.clear_count();
-            self.members.clear();
+            self.slots.fill(None);
         }
-        *self.members.entry(state).or_insert_with(|| {
-            (0..dfa.match_len(cache, state))
-                .fold(0, |members, index| members | 1 << dfa.match_pattern(cache, state, index).as_usize())
-        })
+        let slot = &mut self.slots[state_slot(state)];
+        match *slot {
+            Some((kept, members)) if kept == state => members,
+            _ => {
+                let members = (0..dfa.match_len(cache, state))
+                    .fold(0, |members, index| members | 1 << dfa.match_pattern(cache, state, index).as_usize());
+                *slot = Some((state, members));
+                members
+            }
+        }
+    }
+}
+
+/// The slot of [`StateMembers`] for `state`: the top bits of its id times an odd constant, which
+/// spreads ids that differ only in their low bits (state ids step by the DFA's stride).
+#[inline]
+fn state_slot(state: LazyStateID) -> usize {
+    let mut bits = IdBits(0);
+    state.hash(&mut bits);
+    (bits.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (u64::BITS - STATE_SLOTS.trailing_zeros())) as usize
+}
+
+/// A state id's bits, read through its `Hash`, the only way a lazy DFA's state shows them: its
+/// `u32` is written whole, where a general hasher would spend tens of instructions mixing it.
+struct IdBits(u64);
+
+impl Hasher for IdBits {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u32(&mut self, bits: u32) {
+        self.0 = self.0.rotate_left(32) ^ u64::from(bits);
     }
 }
 
