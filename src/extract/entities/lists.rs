@@ -25,9 +25,7 @@ pub struct WordList {
     /// A bit for each surface at its [`filter_hash`], a dozen or so bits a surface: most words
     /// looked up are in no list (a capitalised word that is no first name), and most of those
     /// are turned away by one bit, without the full hash and the probe of the table.
-    filter: Box<[u64]>,
-    /// What [`filter_hash`] shifts its product by, to a bit of `filter`.
-    filter_shift: u32,
+    filter: HashBits,
 }
 
 impl WordList {
@@ -54,19 +52,17 @@ impl WordList {
                 }
             }
         }
-        let bits = (pairs.len() * 8).next_power_of_two().max(64);
-        let filter_shift = u64::BITS - bits.trailing_zeros();
-        let mut filter = vec![0; bits / 64].into_boxed_slice();
+        let mut filter = HashBits::for_words(pairs.len());
         for &(surface, _) in pairs {
-            set(&mut filter, filter_hash(surface.as_bytes(), filter_shift));
+            filter.insert(filter_hash(surface.as_bytes()));
         }
-        WordList { text: text.into(), entries, by_surface, filter, filter_shift }
+        WordList { text: text.into(), entries, by_surface, filter }
     }
 
     /// The entry listing `surface`.
     #[inline]
     fn find(&self, surface: &str) -> Option<[u32; 4]> {
-        if !is_set(&self.filter, filter_hash(surface.as_bytes(), self.filter_shift)) {
+        if !self.filter.may_hold(filter_hash(surface.as_bytes())) {
             return None;
         }
         self.find_past_filter(surface)
@@ -105,9 +101,9 @@ fn surface_of<'t>(text: &'t str, entries: &[[u32; 4]], index: u32) -> &'t str {
 }
 
 /// A hash of `surface` cheaper than [`hash`], of its length and of up to sixteen of its bytes
-/// (the first and last eight), to `64 - shift` bits.
+/// (the first and last eight), good in its top bits.
 #[inline]
-fn filter_hash(surface: &[u8], shift: u32) -> usize {
+fn filter_hash(surface: &[u8]) -> u64 {
     let len = surface.len();
     let word = match (surface.first_chunk::<8>(), surface.last_chunk::<8>()) {
         (Some(&head), Some(&tail)) => u64::from_le_bytes(head) ^ u64::from_le_bytes(tail).rotate_left(29),
@@ -119,7 +115,41 @@ fn filter_hash(surface: &[u8], shift: u32) -> usize {
             _ => u64::from(surface[0]) | u64::from(surface[len / 2]) << 8 | u64::from(surface[len - 1]) << 16,
         },
     };
-    ((word ^ (len as u64) << 56).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> shift) as usize
+    (word ^ (len as u64) << 56).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// A bit for each word of a set at the top bits of the word's hash, eight to sixteen bits a
+/// word: a word whose bit is clear is not in the set, and most words looked up in a word table
+/// are in none, so one bit turns them away before the table is probed.
+#[derive(Debug, Clone)]
+pub(super) struct HashBits {
+    bits: Box<[u64]>,
+    /// What a hash is shifted by, to a bit of `bits`.
+    shift: u32,
+}
+
+impl HashBits {
+    /// Room for `words` words at eight bits a word or more: a power of two, and one 64-bit
+    /// word at least, so that a look-up needs no test of the size.
+    pub(super) fn for_words(words: usize) -> HashBits {
+        let bits = (words * 8).next_power_of_two().max(64);
+        HashBits { bits: vec![0; bits / 64].into_boxed_slice(), shift: u64::BITS - bits.trailing_zeros() }
+    }
+
+    /// How many words it has room for.
+    pub(super) fn room(&self) -> usize {
+        self.bits.len() * 64 / 8
+    }
+
+    pub(super) fn insert(&mut self, hash: u64) {
+        set(&mut self.bits, (hash >> self.shift) as usize);
+    }
+
+    /// Whether a word of hash `hash` may be in the set.
+    #[inline]
+    pub(super) fn may_hold(&self, hash: u64) -> bool {
+        is_set(&self.bits, (hash >> self.shift) as usize)
+    }
 }
 
 /// The hash word tables key their words by.
@@ -188,10 +218,7 @@ mod tests {
         // And it is worth its test: with eight bits or more a surface, it lets few of the
         // surfaces no list holds through to the probe of the table.
         let unlisted: Vec<String> = (0..1000).map(|n| format!("x{n}{}", "cd\u{e9}".repeat(n % 7))).collect();
-        let through = unlisted
-            .iter()
-            .filter(|word| is_set(&list.filter, filter_hash(word.as_bytes(), list.filter_shift)))
-            .count();
+        let through = unlisted.iter().filter(|word| list.filter.may_hold(filter_hash(word.as_bytes()))).count();
         assert!(through < 200, "{through} of 1000 unlisted surfaces pass the filter");
     }
 }

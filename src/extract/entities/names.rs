@@ -10,7 +10,7 @@ use std::cell::{OnceCell, RefCell};
 use std::sync::Arc;
 
 use super::gazetteer::{is_set, set};
-use super::lists::{self, Lists, WordList};
+use super::lists::{self, HashBits, Lists, WordList};
 use super::scan::{Bits, WordScan};
 use super::{Candidate, EntityRule};
 use crate::chars::{self, ASCII_CLASS, LETTER, SPACE, class_at};
@@ -165,18 +165,15 @@ struct KnownWords {
     /// in the table itself: a look-up, made for every capitalised word of every document, reads
     /// the table and the word's letters, and no third place between them.
     by_word: HashTable<(u32, u32, Facts)>,
-    /// A bit for each word at the top bits of its hash (see [`KnownWords::filter_bit`]), eight
-    /// bits or more a word: most capitalised words of a document are no known word, and most of
-    /// those are turned away by one bit, without the call that probes the table.
-    filter: Vec<u64>,
-    /// What a hash is shifted by, to a bit of `filter`.
-    filter_shift: u32,
+    /// A bit for each word at the top bits of its hash: most capitalised words of a document
+    /// are no known word, and most of those are turned away by one bit, without the call that
+    /// probes the table.
+    filter: HashBits,
 }
 
 impl Default for KnownWords {
     fn default() -> KnownWords {
-        // One word of bits: the filter is never empty, and a look-up needs no test of it.
-        KnownWords { text: String::new(), by_word: HashTable::new(), filter: vec![0], filter_shift: u64::BITS - 6 }
+        KnownWords { text: String::new(), by_word: HashTable::new(), filter: HashBits::for_words(0) }
     }
 }
 
@@ -194,7 +191,7 @@ impl KnownWords {
 
     /// The facts of `word`, whose hash is `hash`.
     fn get_hashed(&self, word: &str, hash: u64) -> Facts {
-        if !is_set(&self.filter, self.filter_bit(hash)) {
+        if !self.filter.may_hold(hash) {
             return Facts::default();
         }
         let text = &self.text;
@@ -202,27 +199,18 @@ impl KnownWords {
         self.by_word.find(hash, is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
     }
 
-    /// The bit of `filter` for a word of hash `hash`.
-    fn filter_bit(&self, hash: u64) -> usize {
-        (hash >> self.filter_shift) as usize
-    }
-
     /// The facts of `word`, to change, added if new.
     fn entry(&mut self, word: &str) -> &mut Facts {
         let hash = lists::hash(word);
-        // The filter keeps eight bits a word or more: past that, it is made anew at twice the
-        // words' number, rounded up, from the words' hashes.
-        if (self.by_word.len() + 1) * 8 > self.filter.len() * 64 {
-            let bits = ((self.by_word.len() + 1) * 16).next_power_of_two();
-            self.filter = vec![0; bits / 64];
-            self.filter_shift = u64::BITS - bits.trailing_zeros();
+        // The filter keeps eight bits a word or more: past that, it is made anew for twice the
+        // words, from the words' hashes.
+        if self.by_word.len() + 1 > self.filter.room() {
+            self.filter = HashBits::for_words((self.by_word.len() + 1) * 2);
             for &(start, end, _) in &self.by_word {
-                let bit = (lists::hash(&self.text[start as usize..end as usize]) >> self.filter_shift) as usize;
-                set(&mut self.filter, bit);
+                self.filter.insert(lists::hash(&self.text[start as usize..end as usize]));
             }
         }
-        let bit = self.filter_bit(hash);
-        set(&mut self.filter, bit);
+        self.filter.insert(hash);
         let text = &mut self.text;
         let entry = self.by_word.entry(
             hash,
@@ -2096,7 +2084,11 @@ mod tests {
                 assert_eq!(others, 0);
             }
         }
-        assert!(known.filter.len() * 64 >= words.len() * 8);
+        assert!(known.filter.room() >= words.len());
+        // The look-ups above pass whatever the filter holds, since the table answers past it:
+        // the filter must also be worth its test, turning away most words never added.
+        let through = (0..words.len()).filter(|m| known.filter.may_hold(lists::hash(&format!("Other{m}")))).count();
+        assert!(through < words.len() / 4, "{through} of {} words never added pass the filter", words.len());
     }
 
     /// What [`Lexicon::followed`] turns words beyond ASCII away by, for every character.
