@@ -69,39 +69,6 @@ pub fn required(hir: &Hir) -> Option<Vec<Literal>> {
     Some(literals)
 }
 
-/// The most bytes a match of the parsed pattern `hir` can have before its first ASCII digit,
-/// when every match has one; `None` when some match may have none, or when no bound holds. A
-/// match then starts at most that many bytes before the first digit of the text it is in (its
-/// own first digit is there or later), so a search may start there instead of at the text's
-/// start: it finds the same first match, as none starts before.
-pub fn digit_lead(hir: &Hir) -> Option<usize> {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => None,
-        HirKind::Literal(literal) => literal.0.iter().position(u8::is_ascii_digit),
-        HirKind::Class(Class::Unicode(class)) => {
-            class.ranges().iter().all(|range| range.start().is_ascii_digit() && range.end() <= '9').then_some(0)
-        }
-        HirKind::Class(Class::Bytes(class)) => {
-            class.ranges().iter().all(|range| range.start().is_ascii_digit() && range.end() <= b'9').then_some(0)
-        }
-        HirKind::Repetition(repetition) if repetition.min > 0 => digit_lead(&repetition.sub),
-        HirKind::Repetition(_) => None,
-        HirKind::Capture(capture) => digit_lead(&capture.sub),
-        // The first part that always holds a digit, after parts of bounded length.
-        HirKind::Concat(subs) => {
-            let mut before = 0;
-            for sub in subs {
-                if let Some(lead) = digit_lead(sub) {
-                    return Some(before + lead);
-                }
-                before += sub.properties().maximum_len()?;
-            }
-            None
-        }
-        HirKind::Alternation(subs) => subs.iter().map(digit_lead).try_fold(0, |most, lead| Some(most.max(lead?))),
-    }
-}
-
 /// The words, as written (letter case kept), that are every match of the parsed pattern `hir`
 /// when the pattern is nothing but a choice of ASCII words set off by ASCII word boundaries
 /// (`(?-u:\b)(?:[Mm]e|[Ww]e)(?-u:\b)`, `(?-u:\b)I(?-u:\b)`); `None` for any other pattern. Such a
@@ -444,35 +411,6 @@ mod tests {
     /// The texts of the literals `required` gives.
     fn texts(pattern: &str) -> Option<Vec<String>> {
         literals(pattern).map(|set| set.into_iter().map(|literal| literal.text).collect())
-    }
-
-    #[test]
-    fn bounds_the_bytes_before_a_match_s_first_digit() {
-        let lead = |pattern: &str| digit_lead(&regex_syntax::parse(pattern).unwrap());
-        assert_eq!(lead(r"(?i)(?-u:\b)[0-9][0-9,.]*\s?(?:million|k(?-u:\b))"), Some(0));
-        assert_eq!(lead(r"(?-u:\b)(?:1[89]|20)[0-9][0-9](?-u:\b)|['’](?:[0-9]0s|[0-9][0-9](?-u:\b))"), Some(3));
-        assert_eq!(lead(r"(?P<n>ab?)(?:c|de)x{2,3}[5-7]+"), Some(7));
-        assert_eq!(lead(r"Q1"), Some(1));
-        // A match may have no digit, or any number of bytes before it, or a wider class there.
-        assert_eq!(lead(r"[0-9]%|percent"), None);
-        assert_eq!(lead(r"(?:^|[^\s]\s*)[0-9]"), None);
-        assert_eq!(lead(r"[0-9]?x"), None);
-        assert_eq!(lead(r"\d"), None);
-        assert_eq!(lead(r"[0-9a]"), None);
-    }
-
-    proptest::proptest! {
-        /// No match starts more than the bound before the first digit of the text it is in.
-        #[test]
-        fn no_match_starts_further_before_the_first_digit(text in "[ab1 ’'(]{0,16}") {
-            for pattern in [r"(?:a|bb)\s?[0-9]+", r"['’](?:[0-9]0s|[0-9][0-9])|(?:19|20)[0-9]", r"(?:ab){1,2}[0-9]"] {
-                let lead = digit_lead(&regex_syntax::parse(pattern).unwrap()).unwrap();
-                let first_digit = text.bytes().position(|byte| byte.is_ascii_digit());
-                for found in regex::Regex::new(pattern).unwrap().find_iter(&text) {
-                    proptest::prop_assert!(found.start() + lead >= first_digit.unwrap(), "{} in {:?}", pattern, text);
-                }
-            }
-        }
     }
 
     #[test]

@@ -161,9 +161,6 @@ struct Pattern {
     regexes: Regexes,
     /// Where the `speaker` group is, for attribution patterns (the same in both regexes).
     speaker: usize,
-    /// The most bytes a match has before its first ASCII digit, when every match has one (see
-    /// [`literals::digit_lead`]): a unit is searched from that far before its first digit.
-    digit_lead: Option<usize>,
 }
 
 /// The regexes of a pattern.
@@ -248,8 +245,7 @@ enum Engine<'r> {
 }
 
 impl Engine<'_> {
-    /// The first match in `haystack` at or after `from`, as `regex::Regex::find_at` finds it
-    /// (and whether there is one, and its groups, below).
+    /// The first match in `haystack` at or after `from`, as `regex::Regex::find_at` finds it.
     fn find_at(self, haystack: &str, from: usize) -> Option<(usize, usize)> {
         match self {
             Engine::Whole(regex) => regex.find_at(haystack, from).map(|m| (m.start(), m.end())),
@@ -260,30 +256,29 @@ impl Engine<'_> {
         }
     }
 
-    fn is_match_at(self, haystack: &str, from: usize) -> bool {
+    fn is_match(self, haystack: &str) -> bool {
         match self {
-            Engine::Whole(regex) => regex.is_match_at(haystack, from),
-            Engine::Meta(regex) => regex.is_match(Input::new(haystack).span(from..haystack.len())),
-            Engine::Groups(groups) => groups.is_match_at(haystack, from),
+            Engine::Whole(regex) => regex.is_match(haystack),
+            Engine::Meta(regex) => regex.is_match(haystack),
+            Engine::Groups(groups) => groups.is_match(haystack),
         }
     }
 
-    /// Where group `group` of the first match in `haystack` at or after `from` is: `None` when
-    /// there is no match, `Some(None)` when the group took no part in it. `slots` holds the
-    /// groups of the regex.
-    fn group_at(self, slots: &mut Slots, haystack: &str, from: usize, group: usize) -> Option<Option<(usize, usize)>> {
+    /// Where group `group` of the first match in `haystack` is: `None` when there is no match,
+    /// `Some(None)` when the group took no part in it. `slots` holds the groups of the regex.
+    fn group(self, slots: &mut Slots, haystack: &str, group: usize) -> Option<Option<(usize, usize)>> {
         match self {
             Engine::Whole(regex) => {
                 let groups = slots.whole.get_or_insert_with(|| regex.capture_locations());
-                regex.captures_read_at(groups, haystack, from)?;
+                regex.captures_read(groups, haystack)?;
                 Some(groups.get(group))
             }
             Engine::Meta(regex) => {
                 let groups = slots.meta.get_or_insert_with(|| regex.create_captures());
-                regex.search_captures(&Input::new(haystack).span(from..haystack.len()), groups);
+                regex.search_captures(&Input::new(haystack), groups);
                 groups.is_match().then(|| groups.get_group(group).map(|span| (span.start, span.end)))
             }
-            Engine::Groups(groups) => groups.search(haystack, from, group).map(|(_, group)| group),
+            Engine::Groups(groups) => groups.search(haystack, 0, group).map(|(_, group)| group),
         }
     }
 }
@@ -329,8 +324,6 @@ pub struct ClaimExtractor {
     bytes: ByteLiterals,
     /// The patterns that are a choice of whole words, told by their literals alone.
     spellings: Spellings,
-    /// The ASCII digits, which a unit is searched for when a pattern has a [`Pattern::digit_lead`].
-    digits: ByteRanges,
     phrases: PhraseSet,
     scoring: Scoring,
     /// Buffers of documents read before, one per thread that reads at the same time.
@@ -725,8 +718,7 @@ impl ClaimExtractor {
                         let bounds = Bounds::new(literal.bounded_start, literal.bounded_end);
                         literals.entry(literal.text).or_default()[bounds as usize] |= 1 << column;
                     }
-                    let digit_lead = literals::digit_lead(&hir);
-                    patterns.push(Pattern { regexes, speaker: speaker.unwrap_or(0), digit_lead });
+                    patterns.push(Pattern { regexes, speaker: speaker.unwrap_or(0) });
                 }
                 if (rule.feature == Some(Feature::WordCount)) != (rule.min_words.is_some() || rule.max_words.is_some())
                 {
@@ -833,7 +825,6 @@ impl ClaimExtractor {
             literal_owners: literals.into_values().collect(),
             bytes,
             spellings,
-            digits: ByteRanges::covering(1, |byte| byte.is_ascii_digit()),
             further,
             per_unit: per_unit_columns,
             all_patterns,
@@ -1208,8 +1199,6 @@ impl ClaimExtractor {
     ) {
         let unit_text = unit.of(text);
         let narrow = found.narrow;
-        // Looked for at the first pattern that needs a digit, and only then.
-        let first_digit = OnceCell::new();
         while open != 0 {
             let column = open.trailing_zeros() as usize;
             open &= open - 1;
@@ -1217,32 +1206,16 @@ impl ClaimExtractor {
             let rule = &self.rules[index];
             let pattern = &rule.patterns[number];
             let bit: Columns = 1 << column;
-            let needs_search = match rule.role {
-                Role::Cue | Role::Veto => found.gates.matched & bit == 0 && !reading.fired.contains(index),
-                Role::Hedge | Role::Attribution => true,
-            };
-            // No match starts before this (see `digit_lead`); where there is no digit, none is.
-            let from = match pattern.digit_lead {
-                Some(lead) if needs_search => {
-                    let Some(&digit) = first_digit.get_or_init(|| self.digits.find(unit_text.as_bytes(), 0)).as_ref()
-                    else {
-                        continue;
-                    };
-                    unit_text.floor_char_boundary(digit.saturating_sub(lead))
-                }
-                _ => 0,
-            };
             // Only attributions need groups; the others ask the cheaper question.
             match rule.role {
                 Role::Hedge => {
-                    let Some((start, end)) = pattern.regex(narrow).find_at(unit_text, from) else {
+                    let Some((start, end)) = pattern.regex(narrow).find_at(unit_text, 0) else {
                         continue;
                     };
                     reading.hedges.push(&unit_text[start..end]);
                 }
                 Role::Attribution => {
-                    let found =
-                        pattern.regex(narrow).group_at(&mut locations[column], unit_text, from, pattern.speaker);
+                    let found = pattern.regex(narrow).group(&mut locations[column], unit_text, pattern.speaker);
                     let Some(Some((start, end))) = found else {
                         continue;
                     };
@@ -1264,7 +1237,7 @@ impl ClaimExtractor {
                     continue;
                 }
                 Role::Cue | Role::Veto => {
-                    if found.gates.matched & bit == 0 && !pattern.regex(narrow).is_match_at(unit_text, from) {
+                    if found.gates.matched & bit == 0 && !pattern.regex(narrow).is_match(unit_text) {
                         continue;
                     }
                 }

@@ -280,11 +280,10 @@ impl Groups {
         Some(((found.start(), found.end()), groups.get_group(group).map(|span| (span.start, span.end))))
     }
 
-    /// Whether there is a match in `haystack` at or after `from`.
-    pub fn is_match_at(&self, haystack: &str, from: usize) -> bool {
+    pub fn is_match(&self, haystack: &str) -> bool {
         let mut caches = self.caches.get();
         let GroupCaches { dfa, pikevm, .. } = &mut *caches;
-        let input = Input::new(haystack).span(from..haystack.len()).earliest(true);
+        let input = Input::new(haystack).earliest(true);
         match self.dfa.try_search_fwd(dfa, &input) {
             Ok(found) => found.is_some(),
             Err(_) => self.pikevm.is_match(pikevm, input),
@@ -454,12 +453,7 @@ mod tests {
             for pattern in GROUP_PATTERNS {
                 let (groups, regex) = both(pattern);
                 proptest::prop_assert_eq!(groups.search(&text, from, 1), by_regex(&regex, &text, from), "{}", pattern);
-                proptest::prop_assert_eq!(
-                    groups.is_match_at(&text, from),
-                    regex.is_match(Input::new(&text).span(from..text.len())),
-                    "{}",
-                    pattern
-                );
+                proptest::prop_assert_eq!(groups.is_match(&text), regex.is_match(&text), "{}", pattern);
                 // Not cut down, as the whole pattern serves text beyond the narrow characters.
                 let whole = Groups::new(&regex_syntax::parse(pattern).unwrap()).unwrap();
                 let by_rule_regex = regex::Regex::new(pattern).unwrap().captures_at(&text, from).map(|found| {
