@@ -745,9 +745,6 @@ struct WordSets {
     /// literal prefilter (Teddy) skips through a document faster than an ASCII
     /// case-insensitive automaton, whose prefilter stops at every rare byte.
     searcher: Option<regex_automata::meta::Regex>,
-    /// The same search on processors with AVX2 (see [`CaselessWords`]).
-    #[cfg(target_arch = "x86_64")]
-    caseless: Option<CaselessWords>,
     /// The characters that may stand for letters of the words of any set.
     strays: Vec<memmem::Finder<'static>>,
 }
@@ -790,14 +787,6 @@ impl WordSets {
     fn finish(&mut self) {
         self.searcher =
             (!self.patterns.is_empty()).then(|| regex_automata::meta::Regex::new_many(&self.patterns).ok()).flatten();
-        #[cfg(target_arch = "x86_64")]
-        {
-            let sets = self
-                .patterns
-                .iter()
-                .map(|pattern| regex_syntax::parse(pattern).ok().and_then(|hir| literal_words(&hir)));
-            self.caseless = sets.collect::<Option<Vec<_>>>().and_then(|sets| CaselessWords::new(&sets));
-        }
     }
 
     /// For each of `lines` (the lines of `text`, in order), the sets of which it holds a word,
@@ -813,27 +802,17 @@ impl WordSets {
         let every = u64::MAX >> (64 - self.patterns.len());
         let most = 4 + lines.len() / 32;
         let mut found_in = vec![0usize; self.patterns.len()];
-        let (mut dense, mut line, mut from) = (0u64, 0, 0);
-        // The next word from `from` on, as `(start, end, set)`.
-        #[cfg(target_arch = "x86_64")]
-        let caseless = self.caseless.as_ref().filter(|_| std::arch::is_x86_feature_detected!("avx2"));
-        let next = |from: usize| {
-            #[cfg(target_arch = "x86_64")]
-            if let Some(caseless) = caseless {
-                // SAFETY: the processor has AVX2.
-                return unsafe { caseless.find(text.as_bytes(), from) };
-            }
-            let found = searcher.find(regex_automata::Input::new(text).range(from..))?;
-            Some((found.start(), found.end(), found.pattern().as_usize()))
-        };
+        let (mut dense, mut line) = (0u64, 0);
+        let mut input = regex_automata::Input::new(text);
         while dense != every
-            && let Some((start, end, set)) = next(from)
+            && let Some(found) = searcher.find(input.clone())
         {
-            from = start + 1;
-            while lines.get(line).is_some_and(|holder| holder.end < end) {
+            input.set_start(found.start() + 1);
+            while lines.get(line).is_some_and(|holder| holder.end < found.end()) {
                 line += 1;
             }
             let Some(held) = present.get_mut(line) else { break };
+            let set = found.pattern().as_usize();
             if *held & 1 << set == 0 {
                 *held |= 1 << set;
                 found_in[set] += 1;
@@ -844,200 +823,6 @@ impl WordSets {
         }
         (present, dense)
     }
-}
-
-/// The words of a word set's pattern (see [`WordSets::bit`]), in its order, when they are ASCII
-/// letters and digits matched ASCII case-insensitively: an alternation of literals whose every
-/// letter is a class of its two cases.
-#[cfg(target_arch = "x86_64")]
-fn literal_words(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::{Class, HirKind};
-    let branches = match hir.kind() {
-        HirKind::Alternation(branches) => branches.as_slice(),
-        _ => std::slice::from_ref(hir),
-    };
-    // Digits stand as literals (several in a row as one), letters as classes of their two cases.
-    let bytes = |hir: &Hir| match hir.kind() {
-        HirKind::Literal(literal) => literal.0.iter().all(u8::is_ascii_digit).then(|| literal.0.to_vec()),
-        HirKind::Class(Class::Bytes(class)) => match class.ranges() {
-            [upper, lower]
-                if upper.start() == upper.end()
-                    && lower.start() == lower.end()
-                    && upper.start().is_ascii_uppercase()
-                    && upper.start().to_ascii_lowercase() == lower.start() =>
-            {
-                Some(vec![lower.start()])
-            }
-            _ => None,
-        },
-        _ => None,
-    };
-    branches
-        .iter()
-        .map(|branch| match branch.kind() {
-            HirKind::Concat(parts) => parts.iter().map(bytes).collect::<Option<Vec<_>>>().map(|parts| parts.concat()),
-            _ => bytes(branch),
-        })
-        .collect::<Option<Vec<Vec<u8>>>>()
-        .filter(|words| words.iter().all(|word| (1..=8).contains(&word.len())))
-}
-
-/// The words of the word sets, found as their pattern finds them (the leftmost, and of those
-/// starting there the first by set and by order in its set), thirty-two places at a time with
-/// AVX2: two of each word's rarest bytes, read in either case, are compared at every place, the
-/// whole word only where both are. The general engine's prefilter compares every case of the
-/// words' first four bytes at each place, at about one and a half times the cost a byte.
-#[cfg(target_arch = "x86_64")]
-#[derive(Debug)]
-struct CaselessWords {
-    words: Vec<CaselessWord>,
-    /// How far past a place the two bytes of a word lie, at most.
-    reach: usize,
-}
-
-#[cfg(target_arch = "x86_64")]
-#[derive(Debug)]
-struct CaselessWord {
-    /// The word in lower case packed (see [`words::pack`]), the bits of its bytes, and the
-    /// case bit (`0x20`) of each of its letters: a text's eight bytes with those bits set read
-    /// the word, under the mask, exactly where they spell it in either case.
-    packed: u64,
-    mask: u64,
-    case: u64,
-    len: usize,
-    set: usize,
-    /// Two of its rarest bytes, as `(offset, byte in lower case, case bit)`.
-    pair: [(usize, u8, u8); 2],
-}
-
-#[cfg(target_arch = "x86_64")]
-impl CaselessWords {
-    /// The words of `sets` (each up to 8 ASCII letters and digits in lower case); `None` when
-    /// there are more than a few, where the comparisons at each place would cost more than the
-    /// general engine's.
-    fn new(sets: &[Vec<Vec<u8>>]) -> Option<CaselessWords> {
-        let mut words = Vec::new();
-        for (set, set_words) in sets.iter().enumerate() {
-            for word in set_words {
-                let case_bit = |byte: u8| if byte.is_ascii_lowercase() { 0x20 } else { 0 };
-                let pair = memchr::arch::all::packedpair::Pair::new(word)
-                    .map_or((0, 0), |pair| (usize::from(pair.index1()), usize::from(pair.index2())));
-                let pair = [pair.0, pair.1].map(|offset| (offset, word[offset], case_bit(word[offset])));
-                words.push(CaselessWord {
-                    packed: words::pack(word),
-                    mask: u64::MAX >> (64 - 8 * word.len()),
-                    case: words::pack(&word.iter().map(|&byte| case_bit(byte)).collect::<Vec<u8>>()),
-                    len: word.len(),
-                    set,
-                    pair,
-                });
-            }
-        }
-        let reach = words.iter().flat_map(|word| word.pair.map(|(offset, _, _)| offset)).max()?;
-        (words.len() <= 4).then_some(CaselessWords { words, reach })
-    }
-
-    /// The first word found at or after `from` in `bytes`, as `(start, end, set)`.
-    #[target_feature(enable = "avx2")]
-    fn find(&self, bytes: &[u8], from: usize) -> Option<(usize, usize, usize)> {
-        match self.words.len() {
-            1 => self.find_among::<1>(bytes, from),
-            2 => self.find_among::<2>(bytes, from),
-            3 => self.find_among::<3>(bytes, from),
-            _ => self.find_among::<4>(bytes, from),
-        }
-    }
-
-    /// [`find`](Self::find) for `N` words: their bytes, offsets and case bits stay in
-    /// registers from one place to the next.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    fn find_among<const N: usize>(&self, bytes: &[u8], from: usize) -> Option<(usize, usize, usize)> {
-        use std::arch::x86_64::{__m256i, _mm256_set1_epi8};
-        let mut pairs = [[(0, _mm256_set1_epi8(0), _mm256_set1_epi8(0)); 2]; N];
-        for (pair, word) in pairs.iter_mut().zip(&self.words) {
-            for (side, &(offset, byte, case)) in pair.iter_mut().zip(&word.pair) {
-                *side = (offset, _mm256_set1_epi8(byte as i8), _mm256_set1_epi8(case as i8));
-            }
-        }
-        let pairs: &[[(usize, __m256i, __m256i); 2]; N] = &pairs;
-        let mut at = from;
-        while at + self.reach + 32 <= bytes.len() {
-            // SAFETY: every read lies within `bytes`, which holds `reach + 32` bytes from `at`.
-            let mut places = unsafe { places(bytes.as_ptr().add(at), pairs) };
-            while places != 0 {
-                let start = at + places.trailing_zeros() as usize;
-                if let Some(found) = self.word_at(bytes, start) {
-                    return Some(found);
-                }
-                places &= places - 1;
-            }
-            at += 32;
-        }
-        if at >= bytes.len() {
-            return None;
-        }
-        // The last places, read from a copy padded with zeros, which no word holds.
-        let mut tail = [0u8; 96];
-        let rest = &bytes[at..];
-        tail[..rest.len()].copy_from_slice(rest);
-        for chunk in (0..rest.len()).step_by(32) {
-            // SAFETY: `chunk` is below 64 (`rest` is shorter than `reach + 32`, and `reach`
-            // below 8), so the reads lie within the 96 bytes of `tail`.
-            let mut places = unsafe { places(tail.as_ptr().add(chunk), pairs) };
-            while places != 0 {
-                let start = at + chunk + places.trailing_zeros() as usize;
-                if start >= bytes.len() {
-                    break;
-                }
-                if let Some(found) = self.word_at(bytes, start) {
-                    return Some(found);
-                }
-                places &= places - 1;
-            }
-        }
-        None
-    }
-
-    /// The first word that starts at `start` of `bytes`, as [`find`](Self::find) tells it.
-    fn word_at(&self, bytes: &[u8], start: usize) -> Option<(usize, usize, usize)> {
-        let eight = u64::from_le_bytes(crate::chars::sixteen_at(bytes, start, 0)[..8].try_into().expect("eight bytes"));
-        let word = self.words.iter().find(|word| (eight | word.case) & word.mask == word.packed)?;
-        Some((start, start + word.len, word.set))
-    }
-}
-
-/// The places among the 32 from `text` where both bytes of the pair of a word are, one bit
-/// each: `pairs` holds each word's two as `(offset, byte, case bit)`, the byte and the bit
-/// repeated over a vector.
-///
-/// # Safety
-///
-/// The 32 bytes from `text` plus the largest offset of `pairs` must be readable.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn places<const N: usize>(
-    text: *const u8,
-    pairs: &[[(usize, std::arch::x86_64::__m256i, std::arch::x86_64::__m256i); 2]; N],
-) -> u32 {
-    use std::arch::x86_64::{
-        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
-    };
-    let mut places = 0;
-    for [(first_offset, first, first_case), (second_offset, second, second_case)] in pairs {
-        // SAFETY: the offsets are at most the largest, and the caller lets the 32 bytes from
-        // there be read.
-        let (first_read, second_read) = unsafe {
-            (_mm256_loadu_si256(text.add(*first_offset).cast()), _mm256_loadu_si256(text.add(*second_offset).cast()))
-        };
-        let both = _mm256_and_si256(
-            _mm256_cmpeq_epi8(_mm256_or_si256(first_read, *first_case), *first),
-            _mm256_cmpeq_epi8(_mm256_or_si256(second_read, *second_case), *second),
-        );
-        places |= _mm256_movemask_epi8(both) as u32;
-    }
-    places
 }
 
 /// At most this many patterns have a bit of their own (see [`Screen::bit`]); those past them are
@@ -2430,69 +2215,6 @@ mod tests {
             }
             assert!(matched >= 3, "{matched}");
             assert_eq!(refused >= 3, refusals, "{refused}");
-        }
-    }
-
-    /// Every word in `text`, each search going on from the byte after the start of the one
-    /// before, as `(start, end, set)`: by the general engine's search for the patterns of
-    /// `sets`, and by the vectorised one.
-    #[cfg(target_arch = "x86_64")]
-    fn words_found(sets: &[&str], text: &str) -> [Vec<(usize, usize, usize)>; 2] {
-        let searcher = regex_automata::meta::Regex::new_many(sets).unwrap();
-        let parsed: Option<Vec<_>> = sets.iter().map(|set| literal_words(&regex_syntax::parse(set).unwrap())).collect();
-        let caseless = CaselessWords::new(&parsed.unwrap()).unwrap();
-        let (mut by_regex, mut by_pairs) = (Vec::new(), Vec::new());
-        let mut from = 0;
-        while let Some(found) = searcher.find(regex_automata::Input::new(text).range(from..)) {
-            by_regex.push((found.start(), found.end(), found.pattern().as_usize()));
-            from = found.start() + 1;
-        }
-        let mut from = 0;
-        // SAFETY: the processor has AVX2 (checked by the caller).
-        while let Some(found) = unsafe { caseless.find(text.as_bytes(), from) } {
-            by_pairs.push(found);
-            from = found.0 + 1;
-        }
-        [by_regex, by_pairs]
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn the_word_sets_of_the_rules_are_searched_by_their_pairs() {
-        let classifier = BoilerplateClassifier::compile(&RuleSource::embedded(), &mut Catalogue::default()).unwrap();
-        let caseless = classifier.word_sets.caseless.as_ref().expect("a vectorised search");
-        assert_eq!(caseless.words.len(), classifier.word_sets.words.len());
-        // A set that is not an alternation of words is left to the general engine.
-        assert_eq!(literal_words(&regex_syntax::parse("(?i-u:a|b)").unwrap()), None);
-        assert_eq!(literal_words(&regex_syntax::parse("(?i:kelvin)").unwrap()), None);
-        assert_eq!(literal_words(&regex_syntax::parse("(?i-u:ninechars)").unwrap()), None);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    proptest::proptest! {
-        /// Texts of the words' letters in both cases, digits, white space and characters
-        /// beyond ASCII, long enough that some words sit in the last bytes read in place and
-        /// some in the padded tail.
-        #[test]
-        fn the_words_are_found_where_the_general_engine_finds_them(
-            pieces in proptest::collection::vec(
-                proptest::sample::select(vec![
-                    "copyrigh", "CopyRight", "COPY", "reserved", "ReSeRvEd", "rese", "v2", "x9", "a", " ",
-                    "\n", "é", "ſ", "K", "@", "`", "[", "{", "P", "0", "10x",
-                ]),
-                0..40,
-            ),
-            sets in proptest::sample::select(vec![0usize, 1, 2]),
-        ) {
-            proptest::prop_assume!(std::arch::is_x86_feature_detected!("avx2"));
-            let text: String = pieces.concat();
-            let sets: &[&str] = match sets {
-                0 => &["(?i-u:copyrigh)", "(?i-u:reserved)"],
-                1 => &["(?i-u:v2|x9|p)", "(?i-u:10x)"],
-                _ => &["(?i-u:copy|rese)", "(?i-u:k)"],
-            };
-            let [by_regex, by_pairs] = words_found(sets, &text);
-            proptest::prop_assert_eq!(by_regex, by_pairs);
         }
     }
 
