@@ -182,6 +182,20 @@ impl KnownWords {
     fn reserve(&mut self, additional: usize) {
         let text = &self.text;
         self.by_word.reserve(additional, |&(start, end, _)| lists::hash(&text[start as usize..end as usize]));
+        self.make_room_in_filter(additional);
+    }
+
+    /// Makes the filter anew from the words' hashes when `additional` more words would leave it
+    /// under eight bits a word: for twice the words, so that words added one by one remake it
+    /// a few times, and a list added at once (see [`KnownWords::reserve`]) once.
+    fn make_room_in_filter(&mut self, additional: usize) {
+        let words = self.by_word.len() + additional;
+        if words > self.filter.room() {
+            self.filter = HashBits::for_words(words * 2);
+            for &(start, end, _) in &self.by_word {
+                self.filter.insert(lists::hash(&self.text[start as usize..end as usize]));
+            }
+        }
     }
 
     /// The facts of `word`; nothing for a word the lexicon does not know.
@@ -202,14 +216,7 @@ impl KnownWords {
     /// The facts of `word`, to change, added if new.
     fn entry(&mut self, word: &str) -> &mut Facts {
         let hash = lists::hash(word);
-        // The filter keeps eight bits a word or more: past that, it is made anew for twice the
-        // words, from the words' hashes.
-        if self.by_word.len() + 1 > self.filter.room() {
-            self.filter = HashBits::for_words((self.by_word.len() + 1) * 2);
-            for &(start, end, _) in &self.by_word {
-                self.filter.insert(lists::hash(&self.text[start as usize..end as usize]));
-            }
-        }
+        self.make_room_in_filter(1);
         self.filter.insert(hash);
         let text = &mut self.text;
         let entry = self.by_word.entry(
