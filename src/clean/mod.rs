@@ -1726,7 +1726,8 @@ impl BoilerplateClassifier {
         let mut word_hits: Option<(Vec<u64>, u64)> = None;
         let marks = line_marks(text, lines);
         for (number, (&line, &marks)) in lines.iter().zip(&marks).enumerate() {
-            let span = line.trim(text);
+            // Most blank lines are empty, and an empty line needs no trimming to tell.
+            let span = if line.is_empty() { line } else { line.trim(text) };
             if span.is_empty() {
                 by_rule.push((span, None));
                 cues.push(None);
@@ -1739,9 +1740,11 @@ impl BoilerplateClassifier {
                 let at = self.tried.place[rule];
                 phrase_hits[at / 64] |= 1 << (at % 64);
             };
-            let scan = self
-                .stop_words
-                .scan(visible.text, lower, |start, group| self.phrases.find_at(visible.text, start, group, &mut hit));
+            cues.push(Some(LineCues::default()));
+            let Some(Some(cue)) = cues.last_mut() else { unreachable!("the cues just pushed") };
+            let scan = self.stop_words.scan(visible.text, &mut cue.stop_words, lower, |start, group| {
+                self.phrases.find_at(visible.text, start, group, &mut hit)
+            });
             let words = scan.words;
             // The gate sets of the tokens tell of the raw line when it is the visible text and
             // its tokens are all ASCII.
@@ -1804,7 +1807,7 @@ impl BoilerplateClassifier {
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push((span, fired));
             let removed_as = fired.map(|rule| self.rules[rule].kind);
-            cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, self.kinds)));
+            cue.set(&visible, &scan, raw, removed_as, self.kinds);
         }
         let verdicts = context::judge(&self.settings, self.stop_words.len(), cues);
         // Counted first: grown as they come, the removals of a page of chrome, most of its
@@ -2255,11 +2258,16 @@ mod tests {
                 expected.insert(rule);
             });
             let mut found = std::collections::BTreeSet::new();
-            let scan = classifier.stop_words.scan(text, &mut String::new(), |start, group| {
-                classifier.phrases.find_at(text, start, group, |rule| {
-                    found.insert(rule);
-                })
-            });
+            let scan = classifier.stop_words.scan(
+                text,
+                &mut [0; context::MAX_LANGUAGES],
+                &mut String::new(),
+                |start, group| {
+                    classifier.phrases.find_at(text, start, group, |rule| {
+                        found.insert(rule);
+                    })
+                },
+            );
             classifier.phrases.find(text, scan.words, |rule| {
                 found.insert(rule);
             });
@@ -2312,7 +2320,8 @@ mod tests {
         let raw = lines[0].trim(text).of(text);
         let mut scratch = Scratch::default();
         let visible = visible_line(raw, marks[0], &mut link_cache(), &mut scratch);
-        let scan = classifier.stop_words.scan(visible.text, &mut String::new(), |_, _| {});
+        let scan =
+            classifier.stop_words.scan(visible.text, &mut [0; context::MAX_LANGUAGES], &mut String::new(), |_, _| {});
         visible.undone || scan.counted.beyond_ascii || scan.counted.gates & screen.bit != 0
     }
 
