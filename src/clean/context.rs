@@ -433,6 +433,9 @@ pub struct LineScan<'a> {
     /// The visible text without the markup that opens it (see `is_line_markup`) and without
     /// list numbering.
     pub body: &'a str,
+    /// The bytes of the markup that opens the visible text (see `is_line_markup`), which holds
+    /// no letter or digit.
+    pub markup: usize,
     /// Counts of `body`.
     pub counted: Counted,
     /// Words of the whole visible text that hold a letter or digit (as `split_whitespace` cuts
@@ -506,8 +509,8 @@ impl StopWords {
         mut phrases: impl FnMut(usize, u32),
     ) -> LineScan<'a> {
         // Most lines of prose open with a letter: no markup, no numbering, nothing before the body.
-        let (body, lead_words, lead_chars) = match text.as_bytes().first() {
-            Some(first) if first.is_ascii_alphabetic() => (text, 0, 0),
+        let (body, markup, lead_words, lead_chars) = match text.as_bytes().first() {
+            Some(first) if first.is_ascii_alphabetic() => (text, 0, 0, 0),
             _ => {
                 // Markup holds no letter or digit: the numbering is the only word of the lead.
                 let marked = trim_line_markup(text);
@@ -524,7 +527,7 @@ impl StopWords {
                 } else {
                     lead.chars().filter(|c| !c.is_whitespace()).count()
                 };
-                (body, usize::from(body.len() < marked.len()), lead_chars)
+                (body, text.len() - marked.len(), usize::from(body.len() < marked.len()), lead_chars)
             }
         };
         let lead = text.len() - body.len();
@@ -533,6 +536,7 @@ impl StopWords {
         // holding a letter or digit straddles the two.
         LineScan {
             body,
+            markup,
             words: lead_words + counted.spaced_words,
             chars: lead_chars + counted.chars + counted.marks,
             counted,
@@ -1714,6 +1718,7 @@ mod tests {
             let scan = stop.scan(text, &mut stop_words, &mut String::new(), |_, _| {});
             let body = strip_numbering(text.trim_start_matches(is_line_markup));
             assert_eq!(scan.body, body);
+            assert_eq!(&text[scan.markup..], text.trim_start_matches(is_line_markup), "{text:?}");
             assert_eq!((scan.words, scan.chars), counts(text), "{text:?}");
             let mut counts = [0; MAX_LANGUAGES];
             let counted = stop.count(body, &mut counts, &mut String::new(), |_, _| {});

@@ -1355,11 +1355,13 @@ impl LeadingPhrases {
     }
 
     /// Calls `found(rule)` for every leading phrase that opens `text` where its rule asks (see
-    /// [`Position::admits`]), as [`PhraseSet::find`] would find it.
-    fn find(&self, text: &str, mut found: impl FnMut(usize)) {
+    /// [`Position::admits`]), as [`PhraseSet::find`] would find it; the first `markup` bytes of
+    /// `text` hold no letter or digit.
+    fn find(&self, text: &str, markup: usize, mut found: impl FnMut(usize)) {
         // A leading phrase starts at or before the first letter or digit, so one that starts
-        // with a letter or digit starts right there.
-        let body_start = Some(next_alphanumeric(text, 0, true)).filter(|&start| start < text.len());
+        // with a letter or digit starts right there. It is looked for past the markup the line
+        // scan stepped over, not a character at a time again.
+        let body_start = Some(next_alphanumeric(text, markup, true)).filter(|&start| start < text.len());
         if let Some(start) = body_start {
             let key = words::alphanumeric_run_key(text.as_bytes(), start).unwrap_or_else(|| {
                 let len = next_alphanumeric(text, start, false) - start;
@@ -1512,12 +1514,13 @@ impl PhraseSets {
     }
 
     /// Calls `found(rule)` for every phrase occurrence in the visible `text` of a line of `words`
-    /// words, except those of rules that allow fewer words (which cannot name the line anyway).
-    fn find(&self, text: &str, words: usize, mut found: impl FnMut(usize)) {
+    /// words, except those of rules that allow fewer words (which cannot name the line anyway);
+    /// the first `markup` bytes of `text` hold no letter or digit.
+    fn find(&self, text: &str, words: usize, markup: usize, mut found: impl FnMut(usize)) {
         if let Some(leading) = &self.leading
             && words <= leading.most
         {
-            leading.find(text, &mut found);
+            leading.find(text, markup, &mut found);
         }
         if let Some((_, set)) = self.anywhere.iter().find(|(most, _)| *most >= words) {
             set.find(text, |rule, _, _| found(rule));
@@ -1761,7 +1764,7 @@ impl BoilerplateClassifier {
                 .refusals
                 .of(screen_words, LineLiterals { present: present[number], dense, words_present, words_dense })
                 | self.refusals.by_edges(raw);
-            self.phrases.find(visible.text, words, &mut hit);
+            self.phrases.find(visible.text, words, scan.markup, &mut hit);
             // The start DFA is walked when a rule tried needs it and the line's edges leave one
             // of that rule's start patterns.
             let possible_starts = self.starts.possible(raw);
@@ -2268,7 +2271,7 @@ mod tests {
                     })
                 },
             );
-            classifier.phrases.find(text, scan.words, |rule| {
+            classifier.phrases.find(text, scan.words, scan.markup, |rule| {
                 found.insert(rule);
             });
             // Rules that allow fewer words than the line has cannot name it, found or not.
