@@ -433,10 +433,11 @@ pub struct LineScan<'a> {
     /// The visible text without the markup that opens it (see `is_line_markup`) and without
     /// list numbering.
     pub body: &'a str,
+    /// The bytes of the markup that opens the visible text (see `is_line_markup`), which holds
+    /// no letter or digit.
+    pub markup: usize,
     /// Counts of `body`.
     pub counted: Counted,
-    /// Stop words of `body`, per language.
-    pub stop_words: LanguageCounts,
     /// Words of the whole visible text that hold a letter or digit (as `split_whitespace` cuts
     /// them), and its characters that are not white space.
     pub words: usize,
@@ -493,14 +494,23 @@ impl StopWords {
         self.codes.iter().any(|known| known == code)
     }
 
-    /// Scans the visible `text` of a line once (see [`LineScan`]); `lower` is scratch for long
-    /// words. Calls `phrases(start, group)` for every word of the body, at byte `start` of
-    /// `text`, that starts the phrases of a group (see [`phrase_group`](Self::phrase_group)).
+    /// Scans the visible `text` of a line once (see [`LineScan`]) and adds the stop words of
+    /// its body to `stop_words`, per language; `lower` is scratch for long words. Calls
+    /// `phrases(start, group)` for every word of the body, at byte `start` of `text`, that
+    /// starts the phrases of a group (see [`phrase_group`](Self::phrase_group)). The counts are
+    /// added where the caller keeps them (in the line's [`LineCues`]): returned, they were
+    /// zeroed and copied twice a line.
     #[inline(always)]
-    pub fn scan<'a>(&self, text: &'a str, lower: &mut String, mut phrases: impl FnMut(usize, u32)) -> LineScan<'a> {
+    pub fn scan<'a>(
+        &self,
+        text: &'a str,
+        stop_words: &mut LanguageCounts,
+        lower: &mut String,
+        mut phrases: impl FnMut(usize, u32),
+    ) -> LineScan<'a> {
         // Most lines of prose open with a letter: no markup, no numbering, nothing before the body.
-        let (body, lead_words, lead_chars) = match text.as_bytes().first() {
-            Some(first) if first.is_ascii_alphabetic() => (text, 0, 0),
+        let (body, markup, lead_words, lead_chars) = match text.as_bytes().first() {
+            Some(first) if first.is_ascii_alphabetic() => (text, 0, 0, 0),
             _ => {
                 // Markup holds no letter or digit: the numbering is the only word of the lead.
                 let marked = trim_line_markup(text);
@@ -517,17 +527,16 @@ impl StopWords {
                 } else {
                     lead.chars().filter(|c| !c.is_whitespace()).count()
                 };
-                (body, usize::from(body.len() < marked.len()), lead_chars)
+                (body, text.len() - marked.len(), usize::from(body.len() < marked.len()), lead_chars)
             }
         };
         let lead = text.len() - body.len();
-        let mut stop_words = [0; MAX_LANGUAGES];
-        let counted = self.count(body, &mut stop_words, lower, |start, group| phrases(lead + start, group));
+        let counted = self.count(body, stop_words, lower, |start, group| phrases(lead + start, group));
         // The markup and numbering before the body end in a mark or white space, so no word
         // holding a letter or digit straddles the two.
         LineScan {
             body,
-            stop_words,
+            markup,
             words: lead_words + counted.spaced_words,
             chars: lead_chars + counted.chars + counted.marks,
             counted,
@@ -860,7 +869,7 @@ fn kind_bit(kind: BoilerplateKind) -> u64 {
 }
 
 /// What the context pass needs to know about one non-blank line.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LineCues {
     /// Visible characters, without spaces and markdown marks (`#`, `*`, `_`, list markers).
     pub chars: usize,
@@ -920,38 +929,38 @@ static ASCII_LINE_MARKUP: [bool; 256] = {
 };
 
 impl LineCues {
-    /// The cues of a line from its visible form (see `visible`), its raw text `raw` (trimmed,
-    /// as the line rules read it) and, when a line rule removed it, the kind of chrome it is.
-    /// Inlined, the cues are built where the caller stores them rather than copied there.
+    /// Sets every cue but the stop words (which [`StopWords::scan`] adds in place) from the
+    /// line's visible form (see `visible`), its scan, its raw text `raw` (trimmed, as the line
+    /// rules read it) and, when a line rule removed it, the kind of chrome it is.
     #[inline]
-    pub fn new(
+    pub fn set(
+        &mut self,
         visible: &VisibleLine,
         scan: &LineScan,
         raw: &str,
         removed_as: Option<BoilerplateKind>,
         kinds: KindSets,
-    ) -> LineCues {
-        let LineScan { body, stop_words, counted: Counted { words, chars, sentence, .. }, .. } = *scan;
+    ) {
+        let LineScan { body, counted: Counted { words, chars, sentence, .. }, .. } = *scan;
         let link_share = if chars == 0 {
             if visible.links > 0 { 1.0 } else { 0.0 }
         } else {
             visible.link_chars.min(chars) as f64 / chars as f64
         };
         let heading = raw.starts_with('#');
-        LineCues {
-            chars,
-            link_share,
-            words,
-            stop_words,
-            sentence,
-            ends_sentence: ends_sentence(body),
-            heading,
-            top_heading: raw.strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace)),
-            ruled: removed_as.is_some(),
-            transparent: chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl),
-            closes: removed_as.is_some_and(|kind| kinds.closing & kind_bit(kind) != 0),
-            ends_cluster: removed_as.is_some_and(|kind| kinds.cluster_ending & kind_bit(kind) != 0) && heading,
-        }
+        // Field by field: a whole value written over the cues would copy the counts onto
+        // themselves.
+        self.chars = chars;
+        self.link_share = link_share;
+        self.words = words;
+        self.sentence = sentence;
+        self.ends_sentence = ends_sentence(body);
+        self.heading = heading;
+        self.top_heading = raw.strip_prefix('#').is_some_and(|rest| rest.starts_with(char::is_whitespace));
+        self.ruled = removed_as.is_some();
+        self.transparent = chars == 0 || removed_as == Some(BoilerplateKind::ImageUrl);
+        self.closes = removed_as.is_some_and(|kind| kinds.closing & kind_bit(kind) != 0);
+        self.ends_cluster = removed_as.is_some_and(|kind| kinds.cluster_ending & kind_bit(kind) != 0) && heading;
     }
 }
 
@@ -1705,14 +1714,16 @@ mod tests {
             "> 7)",
         ];
         for text in texts {
-            let scan = stop.scan(text, &mut String::new(), |_, _| {});
+            let mut stop_words = [0; MAX_LANGUAGES];
+            let scan = stop.scan(text, &mut stop_words, &mut String::new(), |_, _| {});
             let body = strip_numbering(text.trim_start_matches(is_line_markup));
             assert_eq!(scan.body, body);
+            assert_eq!(&text[scan.markup..], text.trim_start_matches(is_line_markup), "{text:?}");
             assert_eq!((scan.words, scan.chars), counts(text), "{text:?}");
             let mut counts = [0; MAX_LANGUAGES];
             let counted = stop.count(body, &mut counts, &mut String::new(), |_, _| {});
             assert_eq!((scan.counted.words, scan.counted.chars), (counted.words, counted.chars), "{text:?}");
-            assert_eq!(scan.stop_words, counts, "{text:?}");
+            assert_eq!(stop_words, counts, "{text:?}");
         }
     }
 }

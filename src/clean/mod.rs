@@ -1355,11 +1355,13 @@ impl LeadingPhrases {
     }
 
     /// Calls `found(rule)` for every leading phrase that opens `text` where its rule asks (see
-    /// [`Position::admits`]), as [`PhraseSet::find`] would find it.
-    fn find(&self, text: &str, mut found: impl FnMut(usize)) {
+    /// [`Position::admits`]), as [`PhraseSet::find`] would find it; the first `markup` bytes of
+    /// `text` hold no letter or digit.
+    fn find(&self, text: &str, markup: usize, mut found: impl FnMut(usize)) {
         // A leading phrase starts at or before the first letter or digit, so one that starts
-        // with a letter or digit starts right there.
-        let body_start = Some(next_alphanumeric(text, 0, true)).filter(|&start| start < text.len());
+        // with a letter or digit starts right there. It is looked for past the markup the line
+        // scan stepped over, not a character at a time again.
+        let body_start = Some(next_alphanumeric(text, markup, true)).filter(|&start| start < text.len());
         if let Some(start) = body_start {
             let key = words::alphanumeric_run_key(text.as_bytes(), start).unwrap_or_else(|| {
                 let len = next_alphanumeric(text, start, false) - start;
@@ -1512,12 +1514,13 @@ impl PhraseSets {
     }
 
     /// Calls `found(rule)` for every phrase occurrence in the visible `text` of a line of `words`
-    /// words, except those of rules that allow fewer words (which cannot name the line anyway).
-    fn find(&self, text: &str, words: usize, mut found: impl FnMut(usize)) {
+    /// words, except those of rules that allow fewer words (which cannot name the line anyway);
+    /// the first `markup` bytes of `text` hold no letter or digit.
+    fn find(&self, text: &str, words: usize, markup: usize, mut found: impl FnMut(usize)) {
         if let Some(leading) = &self.leading
             && words <= leading.most
         {
-            leading.find(text, &mut found);
+            leading.find(text, markup, &mut found);
         }
         if let Some((_, set)) = self.anywhere.iter().find(|(most, _)| *most >= words) {
             set.find(text, |rule, _, _| found(rule));
@@ -1726,7 +1729,8 @@ impl BoilerplateClassifier {
         let mut word_hits: Option<(Vec<u64>, u64)> = None;
         let marks = line_marks(text, lines);
         for (number, (&line, &marks)) in lines.iter().zip(&marks).enumerate() {
-            let span = line.trim(text);
+            // Most blank lines are empty, and an empty line needs no trimming to tell.
+            let span = if line.is_empty() { line } else { line.trim(text) };
             if span.is_empty() {
                 by_rule.push((span, None));
                 cues.push(None);
@@ -1739,9 +1743,11 @@ impl BoilerplateClassifier {
                 let at = self.tried.place[rule];
                 phrase_hits[at / 64] |= 1 << (at % 64);
             };
-            let scan = self
-                .stop_words
-                .scan(visible.text, lower, |start, group| self.phrases.find_at(visible.text, start, group, &mut hit));
+            cues.push(Some(LineCues::default()));
+            let Some(Some(cue)) = cues.last_mut() else { unreachable!("the cues just pushed") };
+            let scan = self.stop_words.scan(visible.text, &mut cue.stop_words, lower, |start, group| {
+                self.phrases.find_at(visible.text, start, group, &mut hit)
+            });
             let words = scan.words;
             // The gate sets of the tokens tell of the raw line when it is the visible text and
             // its tokens are all ASCII.
@@ -1758,7 +1764,7 @@ impl BoilerplateClassifier {
                 .refusals
                 .of(screen_words, LineLiterals { present: present[number], dense, words_present, words_dense })
                 | self.refusals.by_edges(raw);
-            self.phrases.find(visible.text, words, &mut hit);
+            self.phrases.find(visible.text, words, scan.markup, &mut hit);
             // The start DFA is walked when a rule tried needs it and the line's edges leave one
             // of that rule's start patterns.
             let possible_starts = self.starts.possible(raw);
@@ -1804,7 +1810,7 @@ impl BoilerplateClassifier {
             let fired = fired.or_else(|| repeated.filter(|set| set.contains(raw)).map(|_| self.repeated));
             by_rule.push((span, fired));
             let removed_as = fired.map(|rule| self.rules[rule].kind);
-            cues.push(Some(LineCues::new(&visible, &scan, raw, removed_as, self.kinds)));
+            cue.set(&visible, &scan, raw, removed_as, self.kinds);
         }
         let verdicts = context::judge(&self.settings, self.stop_words.len(), cues);
         // Counted first: grown as they come, the removals of a page of chrome, most of its
@@ -2255,12 +2261,17 @@ mod tests {
                 expected.insert(rule);
             });
             let mut found = std::collections::BTreeSet::new();
-            let scan = classifier.stop_words.scan(text, &mut String::new(), |start, group| {
-                classifier.phrases.find_at(text, start, group, |rule| {
-                    found.insert(rule);
-                })
-            });
-            classifier.phrases.find(text, scan.words, |rule| {
+            let scan = classifier.stop_words.scan(
+                text,
+                &mut [0; context::MAX_LANGUAGES],
+                &mut String::new(),
+                |start, group| {
+                    classifier.phrases.find_at(text, start, group, |rule| {
+                        found.insert(rule);
+                    })
+                },
+            );
+            classifier.phrases.find(text, scan.words, scan.markup, |rule| {
                 found.insert(rule);
             });
             // Rules that allow fewer words than the line has cannot name it, found or not.
@@ -2312,7 +2323,8 @@ mod tests {
         let raw = lines[0].trim(text).of(text);
         let mut scratch = Scratch::default();
         let visible = visible_line(raw, marks[0], &mut link_cache(), &mut scratch);
-        let scan = classifier.stop_words.scan(visible.text, &mut String::new(), |_, _| {});
+        let scan =
+            classifier.stop_words.scan(visible.text, &mut [0; context::MAX_LANGUAGES], &mut String::new(), |_, _| {});
         visible.undone || scan.counted.beyond_ascii || scan.counted.gates & screen.bit != 0
     }
 
