@@ -208,7 +208,9 @@ impl KnownWords {
         if !self.filter.may_hold(hash) {
             return Facts::default();
         }
-        let text = &self.text;
+        // Compared as bytes: the offsets are the word's own, and slicing the text as a `str`
+        // would check both of them for a character boundary at every probe.
+        let (text, word) = (self.text.as_bytes(), word.as_bytes());
         let is_word = |&(start, end, _): &(u32, u32, Facts)| &text[start as usize..end as usize] == word;
         self.by_word.find(hash, is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
     }
