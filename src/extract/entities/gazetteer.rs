@@ -145,8 +145,13 @@ pub(super) struct LiteralStarts {
     /// tables are arrays, not vectors, so that the tests made at every byte of a text need no
     /// bounds check: a pair or a hash always indexes them.
     pairs: Box<[u64; PAIR_WORDS]>,
-    /// The pairs that begin a name of fewer than four bytes: no more bytes need checking.
+    /// The pairs that begin a name of fewer than four bytes, and of those the pairs that begin
+    /// a name of one or two: no more bytes need checking.
     short: Box<[u64; PAIR_WORDS]>,
+    shortest: Box<[u64; PAIR_WORDS]>,
+    /// One bit per hash of a name of three bytes. A pair that begins one begins common words
+    /// too (`an ` and `and`, `any`): the third byte turns most of them away.
+    threes: Box<[u64; PAIR_WORDS]>,
     /// One bit per hash of the first four bytes of a longer name.
     heads: Box<[u64; HEAD_WORDS]>,
     /// Whether a name is empty: then it begins everywhere.
@@ -185,6 +190,8 @@ impl LiteralStarts {
         let mut starts = LiteralStarts {
             pairs: Box::new([0; PAIR_WORDS]),
             short: Box::new([0; PAIR_WORDS]),
+            shortest: Box::new([0; PAIR_WORDS]),
+            threes: Box::new([0; PAIR_WORDS]),
             heads: Box::new([0; HEAD_WORDS]),
             everywhere: false,
         };
@@ -196,15 +203,24 @@ impl LiteralStarts {
                         let pair = usize::from(u16::from_le_bytes([first, second]));
                         set(&mut *starts.pairs, pair);
                         set(&mut *starts.short, pair);
+                        set(&mut *starts.shortest, pair);
                     }
                 }
-                [first, second, ..] => {
+                [first, second] => {
                     let pair = usize::from(u16::from_le_bytes([first, second]));
                     set(&mut *starts.pairs, pair);
-                    match name.first_chunk::<4>() {
-                        Some(&head) => set(&mut *starts.heads, head_hash(u32::from_le_bytes(head))),
-                        None => set(&mut *starts.short, pair),
-                    }
+                    set(&mut *starts.short, pair);
+                    set(&mut *starts.shortest, pair);
+                }
+                [first, second, third] => {
+                    let pair = usize::from(u16::from_le_bytes([first, second]));
+                    set(&mut *starts.pairs, pair);
+                    set(&mut *starts.short, pair);
+                    set(&mut *starts.threes, three_hash(u32::from_le_bytes([first, second, third, 0])));
+                }
+                [first, second, third, fourth, ..] => {
+                    set(&mut *starts.pairs, usize::from(u16::from_le_bytes([first, second])));
+                    set(&mut *starts.heads, head_hash(u32::from_le_bytes([first, second, third, fourth])));
                 }
             }
         }
@@ -227,9 +243,13 @@ impl LiteralStarts {
         };
         let head = u32::from_le_bytes(head);
         let pair = (head & 0xffff) as usize;
+        let short = || {
+            is_set(&*self.short, pair)
+                && (is_set(&*self.shortest, pair) || is_set(&*self.threes, three_hash(head & 0xff_ffff)))
+        };
         self.everywhere
             || (is_set(&*self.pairs, pair)
-                && (is_set(&*self.short, pair) || (is_set(&*self.heads, head_hash(head)) && longer(&text[at..]))))
+                && (short() || (is_set(&*self.heads, head_hash(head)) && longer(&text[at..]))))
     }
 }
 
@@ -261,6 +281,11 @@ impl SixByteHeads {
         let head = u64::from_le_bytes(head);
         is_set(&*self.heads, four_hash(head as u32)) || is_set(&*self.heads, six_hash(head & SIX_BYTES))
     }
+}
+
+/// The hash of a name of three bytes, read as the low bytes of a little-endian word.
+fn three_hash(three: u32) -> usize {
+    (three.wrapping_mul(0x9e37_79b1) >> 16) as usize
 }
 
 fn head_hash(head: u32) -> usize {

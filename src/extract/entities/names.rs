@@ -208,7 +208,9 @@ impl KnownWords {
         if !self.filter.may_hold(hash) {
             return Facts::default();
         }
-        let text = &self.text;
+        // Compared as bytes: the offsets are the word's own, and slicing the text as a `str`
+        // would check both of them for a character boundary at every probe.
+        let (text, word) = (self.text.as_bytes(), word.as_bytes());
         let is_word = |&(start, end, _): &(u32, u32, Facts)| &text[start as usize..end as usize] == word;
         self.by_word.find(hash, is_word).map(|&(_, _, facts)| facts).unwrap_or_default()
     }
@@ -411,7 +413,9 @@ impl Lexicon {
 
     /// The lists that hold `part` (`lists` hold it as written; `shape` is its shape), or, for a
     /// long all-capitals word, its Title-case form (`INDEPENDENCE`); short ones are acronyms
-    /// (`CRI` is not `Cri`).
+    /// (`CRI` is not `Cri`). Asked of most name-shaped words, in the loop over the words: as a
+    /// call, which a plain hint left it, it cost more than its test.
+    #[inline(always)]
     fn listed_in(&self, part: &str, shape: Shape, lists: u32) -> u32 {
         let all_capitals = shape.chars >= 4 && !shape.lower;
         if all_capitals { lists | with_title_case(part, |title| self.known.get(title).lists) } else { lists }
@@ -884,13 +888,18 @@ impl<'a> DocumentWords<'a> {
     /// told by its letters alone, and the others are never asked about. The table holds the words
     /// the rules ask about (see [`AskedWords`]); any other is counted by a pass over the words.
     fn inside(&self, word: &NameWord) -> usize {
-        let surface_of = |index: u32| self.shaped[index as usize].span.of(self.text);
+        // Compared as bytes, as the known words are (see `KnownWords::get_hashed`).
+        let bytes = self.text.as_bytes();
+        let surface_of = |index: u32| {
+            let span = self.shaped[index as usize].span;
+            &bytes[span.start..span.end]
+        };
         let (asked, counts) = self.inside.get_or_init(|| {
             let asked = AskedWords::of(&self.shaped);
             let mut inside = HashTable::with_capacity(self.shaped.len());
             let counted = |other: &&NameWord| other.inside_sentence && asked.may_hold(other);
             for (index, other) in self.shaped.iter().enumerate().filter(|(_, other)| counted(other)) {
-                let surface = other.span.of(self.text);
+                let surface = &bytes[other.span.start..other.span.end];
                 let is_surface = |&(seen, _): &(u32, u32)| surface_of(seen) == surface;
                 let rehash = |&(seen, _): &(u32, u32)| self.shaped[seen as usize].hash;
                 match inside.entry(other.hash, is_surface, rehash) {
@@ -902,11 +911,16 @@ impl<'a> DocumentWords<'a> {
             }
             (asked, inside)
         });
-        let surface = word.span.of(self.text);
+        let surface = &bytes[word.span.start..word.span.end];
         if !asked.may_hold(word) {
             // No rule asks about such a word: it is counted by a pass over the words.
             let written = |other: &&NameWord| other.inside_sentence && other.hash == word.hash;
-            return self.shaped.iter().filter(written).filter(|other| other.span.of(self.text) == surface).count();
+            return self
+                .shaped
+                .iter()
+                .filter(written)
+                .filter(|other| &bytes[other.span.start..other.span.end] == surface)
+                .count();
         }
         counts.find(word.hash, |&(seen, _)| surface_of(seen) == surface).map_or(0, |&(_, count)| count as usize)
     }
