@@ -561,9 +561,13 @@ impl Part {
         let clean = if len >= 16 {
             let mut at = 0;
             loop {
-                if at + 16 > len {
-                    // The sixteen bytes that end the text, of which those before `at` are clean
-                    // and copied already: they are stored again, unchanged.
+                // The last sixteen bytes always go this way, never through a whole chunk of
+                // their own: a text of a multiple of sixteen bytes (many rule names) is read
+                // once, not with its last chunk read again.
+                if at + 16 >= len {
+                    // The sixteen bytes that end the text (at least one of them past `at`), of
+                    // which those before `at` are clean and copied already: they are stored
+                    // again, unchanged.
                     let last = len - 16;
                     break match copy(last) >> (at - last) {
                         0 => len,
