@@ -400,6 +400,17 @@ impl StartCover {
                 let (letters_and_digits, listed) = unsafe { self.wide_classes(last) };
                 return (letters_and_digits >> shift, listed >> shift);
             }
+        }
+        self.classes_of_short_block(bytes, block)
+    }
+
+    /// [`StartCover::classes_of_block`] of a text shorter than a block, or on a processor
+    /// without AVX2. Kept out of line: inlined, its copy of the block and its loop gave every
+    /// call of [`StartCover::block`] a stack frame of nearly three hundred bytes.
+    #[inline(never)]
+    fn classes_of_short_block(&self, bytes: &[u8], block: usize) -> (u64, u64) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2.
             return unsafe { self.wide_classes(&padded_block(bytes, block)) };
         }
@@ -525,7 +536,9 @@ impl<'t> LeadStarts<'t> {
     /// The first candidate from `from` on (`from` never less than in the call before) where
     /// `dies` does not say the anchored patterns die on the bytes from there (see
     /// [`Walker::dies`]): every start of a pattern's match is one, and most positions that are
-    /// not are left out.
+    /// not are left out. Inlined into its one caller, whose registers its loop over every
+    /// candidate then shares: as a call it cost a few million instructions on the sample.
+    #[inline(always)]
     fn next(&mut self, from: usize, dies: impl Fn(&[u8]) -> bool) -> Option<usize> {
         let bytes = self.bytes;
         if from >= self.block + 64 {
@@ -685,9 +698,12 @@ struct Scratch {
     dies_third: Vec<[u64; 4]>,
 }
 
-/// The first two bytes of a text as one number, the index of their pair in [`Scratch`].
-fn pair_at(first: u8, second: u8) -> usize {
-    usize::from(u16::from_le_bytes([first, second]))
+/// The first two bytes of a text's first three as one number, the index of their pair in
+/// [`Scratch`]: read as one little-endian `u16`, in one load, where putting the two bytes
+/// together took four instructions for every candidate start the scan asks about.
+fn pair_at(head: &[u8; 3]) -> usize {
+    let (pair, _) = head.split_first_chunk::<2>().expect("three bytes");
+    usize::from(u16::from_le_bytes(*pair))
 }
 
 impl AnchoredSet {
@@ -738,11 +754,11 @@ impl Walker<'_> {
             Walker::Lazy(_, scratch) => Some((&*scratch.dies, &*scratch.third_row, scratch.dies_third.as_slice())),
             Walker::Set(_) => None,
         };
-        move |text| match (tables, text) {
-            (Some((dies, third_row, dies_third)), &[first, second, third, ..]) => {
-                let pair = pair_at(first, second);
+        move |text: &[u8]| match (tables, text.first_chunk::<3>()) {
+            (Some((dies, third_row, dies_third)), Some(head)) => {
+                let pair = pair_at(head);
                 dies[pair >> 6] >> (pair & 63) & 1 == 1
-                    || gate::has_byte(&dies_third[usize::from(third_row[pair])], third)
+                    || gate::has_byte(&dies_third[usize::from(third_row[pair])], head[2])
             }
             _ => false,
         }
@@ -756,21 +772,18 @@ impl Walker<'_> {
         matched.clear();
         match self {
             Walker::Lazy(dfa, scratch) => {
-                let head = match text.as_bytes() {
-                    &[first, second, third, ..] => Some((first, second, third)),
-                    _ => None,
-                };
+                let head = text.as_bytes().first_chunk::<3>().copied();
                 let Scratch { cache, start, dies, third_row, dies_third } = &mut **scratch;
                 let reach = match walk_all(dfa, cache, start, text, matched) {
                     Some(read) => {
-                        if let Some((first, second, third)) = head
+                        if let Some(head) = head
                             && matched.is_empty()
                         {
-                            let pair = pair_at(first, second);
+                            let pair = pair_at(&head);
                             if read <= 2 {
                                 dies[pair >> 6] |= 1 << (pair & 63);
                             } else if read == 3 && text.len() > 3 {
-                                learn_third(&mut third_row[pair], dies_third, third);
+                                learn_third(&mut third_row[pair], dies_third, head[2]);
                             }
                         }
                         // A match ending at a byte is seen on the byte after it: the byte the
