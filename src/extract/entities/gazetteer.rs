@@ -137,7 +137,7 @@ impl Canonicals {
 
 /// Where one of a set of literals (listed names, the words a pattern begins with) may begin,
 /// told from the next four bytes: most of a text is lower-case words none begins with, and
-/// testing a position against two small bit tables costs a few instructions where a walk into a
+/// testing a position against a few small bit tables costs a few instructions where a walk into a
 /// trie or automaton of tens of thousands of names costs tens.
 #[derive(Debug)]
 pub(super) struct LiteralStarts {
@@ -145,9 +145,11 @@ pub(super) struct LiteralStarts {
     /// tables are arrays, not vectors, so that the tests made at every byte of a text need no
     /// bounds check: a pair or a hash always indexes them.
     pairs: Box<[u64; PAIR_WORDS]>,
-    /// The pairs that begin a name of fewer than four bytes, and of those the pairs that begin
-    /// a name of one or two: no more bytes need checking.
+    /// The pairs that begin a name of fewer than four bytes. Whether such a name begins is
+    /// then settled by `shortest`, or by the third byte in `threes`; a longer name that the pair
+    /// begins too is still asked of its head.
     short: Box<[u64; PAIR_WORDS]>,
+    /// The pairs that begin a name of one or two bytes: no more bytes need checking.
     shortest: Box<[u64; PAIR_WORDS]>,
     /// One bit per hash of a name of three bytes. A pair that begins one begins common words
     /// too (`an ` and `and`, `any`): the third byte turns most of them away.
