@@ -143,6 +143,8 @@ struct Compiled {
     id: String,
     role: Role,
     kind: Option<ClaimKind>,
+    /// The rule's kind as a bit of a set over the extractor's `kinds`; 0 for a rule without one.
+    kind_bit: u32,
     weight: f32,
     patterns: Vec<Pattern>,
     /// This rule's patterns among all patterns of the extractor.
@@ -325,6 +327,10 @@ pub struct ClaimExtractor {
     /// The patterns that are a choice of whole words, told by their literals alone.
     spellings: Spellings,
     phrases: PhraseSet,
+    /// The kinds the rules have, sorted, each once: a claim's kinds are gathered as a set of
+    /// bits over them, in order by construction, where a list sorted and deduplicated for each
+    /// claim cost a call of the sort.
+    kinds: Vec<ClaimKind>,
     scoring: Scoring,
     /// Buffers of documents read before, one per thread that reads at the same time.
     spare: Mutex<Vec<Buffers>>,
@@ -758,6 +764,7 @@ impl ClaimExtractor {
                     id: rule.id.into_inner(),
                     role: rule.role,
                     kind: rule.kind,
+                    kind_bit: 0,
                     weight: rule.weight,
                     patterns,
                     columns,
@@ -772,6 +779,12 @@ impl ClaimExtractor {
         }
         let scoring = scoring
             .ok_or_else(|| source.family_error(Family::Claims, "no `[scoring]` table in any claims rule file"))?;
+        let mut kinds: Vec<ClaimKind> = rules.iter().filter_map(|rule| rule.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        for rule in &mut rules {
+            rule.kind_bit = rule.kind.map_or(0, |kind| 1 << kinds.binary_search(&kind).unwrap_or_default());
+        }
         let (mut vetoes, mut veto_columns) = (Fired::default(), 0);
         for (index, rule) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
             vetoes.insert(index);
@@ -832,6 +845,7 @@ impl ClaimExtractor {
             pattern_owners,
             with_feature,
             phrases: phrases.build().map_err(|error| source.family_error(Family::Claims, error.to_string()))?,
+            kinds,
             scoring,
             word_cap,
             spare: Mutex::new(Vec::new()),
@@ -1135,17 +1149,20 @@ impl ClaimExtractor {
     fn cues(&self, fired: Fired) -> Cues<'_> {
         // Most claims have more cues than a list grown from nothing holds at first.
         let mut cues = Cues { strongest: None, kinds: Vec::new(), cues: Vec::with_capacity(fired.len()) };
+        let mut kinds = 0u32;
         for index in fired.iter() {
             let rule = &self.rules[index];
             cues.cues.push(rule.id.as_str());
-            cues.kinds.extend(rule.kind);
+            kinds |= rule.kind_bit;
             // The first of the rules of the greatest weight.
             if cues.strongest.is_none_or(|strongest| rule.weight.total_cmp(&self.rules[strongest].weight).is_gt()) {
                 cues.strongest = Some(index);
             }
         }
-        cues.kinds.sort();
-        cues.kinds.dedup();
+        while kinds != 0 {
+            cues.kinds.push(self.kinds[kinds.trailing_zeros() as usize]);
+            kinds &= kinds - 1;
+        }
         cues
     }
 
@@ -1324,6 +1341,10 @@ impl<'e, 'a> Earlier<'e, 'a> {
 /// Slices of one text in order, without those that lie inside another ("estimated" inside
 /// "an estimated").
 fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
+    // Most units have no hedge, and the rest one: nothing to sort or drop.
+    if slices.len() < 2 {
+        return slices;
+    }
     let range = |s: &str| (s.as_ptr() as usize, s.as_ptr() as usize + s.len());
     slices.sort_by_key(|s| (range(s).0, std::cmp::Reverse(s.len())));
     let mut kept: Vec<&str> = Vec::with_capacity(slices.len());
