@@ -32,7 +32,6 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
-use regex::{CaptureLocations, Regex};
 use regex_automata::{Input, PatternID, meta};
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -143,6 +142,8 @@ struct Compiled {
     id: String,
     role: Role,
     kind: Option<ClaimKind>,
+    /// The rule's kind as a bit of a set over the extractor's `kinds`; 0 for a rule without one.
+    kind_bit: u32,
     weight: f32,
     patterns: Vec<Pattern>,
     /// This rule's patterns among all patterns of the extractor.
@@ -167,7 +168,7 @@ struct Pattern {
 #[derive(Debug)]
 enum Regexes {
     /// The pattern has no narrowed copy (see [`narrow`]): its whole regex serves every text.
-    Whole(Regex),
+    Whole(meta::Regex),
     /// The regex cut down to the characters of most text, and the whole regex for the rest.
     /// Only the narrowed copy is built at start-up: it is many times cheaper to build, and the
     /// whole regex of a pattern over Unicode classes is needed only once text beyond those
@@ -210,18 +211,30 @@ impl Searcher {
 }
 
 impl Pattern {
-    /// The regex to run on a haystack: the narrowed one when the haystack is narrow.
-    fn regex(&self, narrow_haystack: bool) -> Engine<'_> {
+    /// The regex to run on a haystack: the narrowed one when the haystack is narrow. Of its
+    /// caches in `slots`, the ones of that regex (the whole one, when a pattern has no other).
+    fn regex<'p, 's>(&'p self, narrow_haystack: bool, slots: &'s mut Slots) -> (Engine<'p>, &'s mut Caches) {
+        let [narrow_caches, whole_caches] = &mut slots.0;
         match &self.regexes {
-            Regexes::Whole(regex) => Engine::Whole(regex),
-            Regexes::Narrowed { narrow, .. } if narrow_haystack => narrow.engine(),
+            Regexes::Whole(regex) => (Engine::Meta(regex), whole_caches),
+            Regexes::Narrowed { narrow, .. } if narrow_haystack => (narrow.engine(), narrow_caches),
             Regexes::Narrowed { narrow, source, whole } => {
                 let groups = matches!(narrow, Searcher::Groups(_));
                 let whole = whole.get_or_init(|| Searcher::new(&regex_syntax::parse(source).ok()?, groups));
-                whole.as_ref().unwrap_or(narrow).engine()
+                (whole.as_ref().unwrap_or(narrow).engine(), whole_caches)
             }
         }
     }
+}
+
+/// The regex of `pattern` (of `file`), parsed as `hir`, built as [`rules::compile_regex`] builds
+/// it but as the regex it wraps, whose searches take a cache (see [`Slots`]); the error that
+/// function gives when it does not build.
+fn whole_regex(file: &rules::RuleFile, pattern: &toml::Spanned<String>, hir: &Hir) -> Result<meta::Regex, RuleError> {
+    narrow::regex(hir).ok_or_else(|| match rules::compile_regex(file, pattern) {
+        Err(error) => error,
+        Ok(_) => RuleError::at(file, pattern.span(), "bad regex: it does not build from its parsed form"),
+    })
 }
 
 /// The number of the group named `name` in the parsed pattern `hir`, as the regex numbers it.
@@ -235,47 +248,41 @@ fn group_number(hir: &Hir, name: &str) -> Option<usize> {
     }
 }
 
-/// The compiled pattern chosen for a haystack: a rule regex, a regex built from the parsed
-/// pattern (whole or narrowed), or a searcher for groups (see [`Searcher`]).
+/// The compiled pattern chosen for a haystack: a regex (whole or narrowed), or a searcher for
+/// groups (see [`Searcher`]).
 #[derive(Debug, Clone, Copy)]
 enum Engine<'r> {
-    Whole(&'r Regex),
     Meta(&'r meta::Regex),
     Groups(&'r narrow::Groups),
 }
 
 impl Engine<'_> {
     /// The first match in `haystack` at or after `from`, as `regex::Regex::find_at` finds it.
-    fn find_at(self, haystack: &str, from: usize) -> Option<(usize, usize)> {
+    fn find_at(self, caches: &mut Caches, haystack: &str, from: usize) -> Option<(usize, usize)> {
         match self {
-            Engine::Whole(regex) => regex.find_at(haystack, from).map(|m| (m.start(), m.end())),
-            Engine::Meta(regex) => {
-                regex.search(&Input::new(haystack).span(from..haystack.len())).map(|m| (m.start(), m.end()))
-            }
+            Engine::Meta(regex) => regex
+                .search_with(caches.cache(regex), &Input::new(haystack).span(from..haystack.len()))
+                .map(|m| (m.start(), m.end())),
             Engine::Groups(groups) => groups.search(haystack, from, 0).map(|(found, _)| found),
         }
     }
 
-    fn is_match(self, haystack: &str) -> bool {
+    fn is_match(self, caches: &mut Caches, haystack: &str) -> bool {
         match self {
-            Engine::Whole(regex) => regex.is_match(haystack),
-            Engine::Meta(regex) => regex.is_match(haystack),
+            Engine::Meta(regex) => regex.is_match_with(caches.cache(regex), &Input::new(haystack)),
             Engine::Groups(groups) => groups.is_match(haystack),
         }
     }
 
     /// Where group `group` of the first match in `haystack` is: `None` when there is no match,
-    /// `Some(None)` when the group took no part in it. `slots` holds the groups of the regex.
-    fn group(self, slots: &mut Slots, haystack: &str, group: usize) -> Option<Option<(usize, usize)>> {
+    /// `Some(None)` when the group took no part in it.
+    fn group(self, caches: &mut Caches, haystack: &str, group: usize) -> Option<Option<(usize, usize)>> {
         match self {
-            Engine::Whole(regex) => {
-                let groups = slots.whole.get_or_insert_with(|| regex.capture_locations());
-                regex.captures_read(groups, haystack)?;
-                Some(groups.get(group))
-            }
             Engine::Meta(regex) => {
-                let groups = slots.meta.get_or_insert_with(|| regex.create_captures());
-                regex.search_captures(&Input::new(haystack), groups);
+                let Caches { cache, groups } = caches;
+                let cache = cache.get_or_insert_with(|| regex.create_cache());
+                let groups = groups.get_or_insert_with(|| regex.create_captures());
+                regex.search_captures_with(cache, &Input::new(haystack), groups);
                 groups.is_match().then(|| groups.get_group(group).map(|span| (span.start, span.end)))
             }
             Engine::Groups(groups) => groups.search(haystack, 0, group).map(|(_, group)| group),
@@ -283,12 +290,25 @@ impl Engine<'_> {
     }
 }
 
-/// Group slots of one pattern, for its rule regex and for a regex built from the parsed
-/// pattern, made at a regex's first search instead of at every search.
+/// The caches of one pattern's regexes, its narrowed one and its whole one (see
+/// [`Pattern::regex`]), kept with a document's buffers: a regex's own pool hands its cache out
+/// and takes it back at every search, which, over the short units searched, cost more than a
+/// cache at hand.
 #[derive(Debug, Default)]
-struct Slots {
-    whole: Option<CaptureLocations>,
-    meta: Option<regex_automata::util::captures::Captures>,
+struct Slots([Caches; 2]);
+
+/// What a search of one regex needs, made at its first search instead of at every search.
+#[derive(Debug, Default)]
+struct Caches {
+    cache: Option<meta::Cache>,
+    groups: Option<regex_automata::util::captures::Captures>,
+}
+
+impl Caches {
+    /// The cache of `regex`, the regex these caches serve.
+    fn cache(&mut self, regex: &meta::Regex) -> &mut meta::Cache {
+        self.cache.get_or_insert_with(|| regex.create_cache())
+    }
 }
 
 /// The claim extractor, compiled from `rules/claims/`.
@@ -325,6 +345,10 @@ pub struct ClaimExtractor {
     /// The patterns that are a choice of whole words, told by their literals alone.
     spellings: Spellings,
     phrases: PhraseSet,
+    /// The kinds the rules have, sorted, each once: a claim's kinds are gathered as a set of
+    /// bits over them, in order by construction, where a list sorted and deduplicated for each
+    /// claim cost a call of the sort.
+    kinds: Vec<ClaimKind>,
     scoring: Scoring,
     /// Buffers of documents read before, one per thread that reads at the same time.
     spare: Mutex<Vec<Buffers>>,
@@ -581,7 +605,7 @@ struct Scratch {
 #[derive(Debug)]
 struct Buffers {
     scratch: Scratch,
-    /// Group slots for the attribution patterns, one per pattern.
+    /// The caches of the patterns' regexes, one per pattern.
     locations: Vec<Slots>,
 }
 
@@ -682,7 +706,7 @@ impl ClaimExtractor {
                         Some(narrow) => {
                             Regexes::Narrowed { narrow, source: pattern.get_ref().clone(), whole: OnceLock::new() }
                         }
-                        None => Regexes::Whole(rules::compile_regex(file, pattern)?),
+                        None => Regexes::Whole(whole_regex(file, pattern, &hir)?),
                     };
                     // Any anchor counts (`^`, `$`, `\A`, `\z`, of the text or of a line), not a `^`
                     // that negates a class.
@@ -758,6 +782,7 @@ impl ClaimExtractor {
                     id: rule.id.into_inner(),
                     role: rule.role,
                     kind: rule.kind,
+                    kind_bit: 0,
                     weight: rule.weight,
                     patterns,
                     columns,
@@ -772,6 +797,12 @@ impl ClaimExtractor {
         }
         let scoring = scoring
             .ok_or_else(|| source.family_error(Family::Claims, "no `[scoring]` table in any claims rule file"))?;
+        let mut kinds: Vec<ClaimKind> = rules.iter().filter_map(|rule| rule.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        for rule in &mut rules {
+            rule.kind_bit = rule.kind.map_or(0, |kind| 1 << kinds.binary_search(&kind).unwrap_or_default());
+        }
         let (mut vetoes, mut veto_columns) = (Fired::default(), 0);
         for (index, rule) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
             vetoes.insert(index);
@@ -832,6 +863,7 @@ impl ClaimExtractor {
             pattern_owners,
             with_feature,
             phrases: phrases.build().map_err(|error| source.family_error(Family::Claims, error.to_string()))?,
+            kinds,
             scoring,
             word_cap,
             spare: Mutex::new(Vec::new()),
@@ -875,7 +907,7 @@ impl ClaimExtractor {
             }
             scratch.blocks.push((scratch.units.len(), scratch.sentences.len()));
         }
-        self.search_units(text, &mut scratch);
+        self.search_units(text, &mut scratch, &mut locations);
         // Every unit with words enough may be a claim: room for them all at once. Made room for
         // a block at a time, the list was grown (its claims moved) about once a document.
         let readable = scratch.words.iter().filter(|&&words| words >= self.scoring.min_words).count();
@@ -928,7 +960,7 @@ impl ClaimExtractor {
     /// count of words in `scratch`. Units are searched in runs: units in order with little text
     /// between them are searched in one pass each, because every search has a start-up cost
     /// that, over the short blocks of a page, outweighs reading the few bytes between them.
-    fn search_units(&self, text: &str, scratch: &mut Scratch) {
+    fn search_units(&self, text: &str, scratch: &mut Scratch, locations: &mut [Slots]) {
         let Scratch { units, spans, gates, seen, words, hits, foreign, .. } = scratch;
         spans.clear();
         spans.extend(units.iter().map(|unit| unit.span));
@@ -968,7 +1000,7 @@ impl ClaimExtractor {
                 *seen |= bytes;
                 words.push(count);
             }
-            self.search_run(text, &spans[first..end], gates, seen, foreign);
+            self.search_run(text, &spans[first..end], gates, seen, foreign, locations);
             first = end;
         }
     }
@@ -993,6 +1025,7 @@ impl ClaimExtractor {
         gates: &mut Vec<Gates>,
         seen: &[Columns],
         foreign: &narrow::Foreign,
+        locations: &mut [Slots],
     ) {
         let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
             return;
@@ -1022,8 +1055,8 @@ impl ClaimExtractor {
             let pattern = &self.rules[index].patterns[number];
             let bit: Columns = 1 << column;
             let (mut at, mut from) = (0, 0);
-            let regex = pattern.regex(narrow);
-            while let Some((start, end)) = regex.find_at(block, from) {
+            let (regex, caches) = pattern.regex(narrow, &mut locations[column]);
+            while let Some((start, end)) = regex.find_at(caches, block, from) {
                 let hit = Span::new(low + start, low + end);
                 while at < spans.len() && spans[at].end < hit.start {
                     at += 1;
@@ -1135,17 +1168,20 @@ impl ClaimExtractor {
     fn cues(&self, fired: Fired) -> Cues<'_> {
         // Most claims have more cues than a list grown from nothing holds at first.
         let mut cues = Cues { strongest: None, kinds: Vec::new(), cues: Vec::with_capacity(fired.len()) };
+        let mut kinds = 0u32;
         for index in fired.iter() {
             let rule = &self.rules[index];
             cues.cues.push(rule.id.as_str());
-            cues.kinds.extend(rule.kind);
+            kinds |= rule.kind_bit;
             // The first of the rules of the greatest weight.
             if cues.strongest.is_none_or(|strongest| rule.weight.total_cmp(&self.rules[strongest].weight).is_gt()) {
                 cues.strongest = Some(index);
             }
         }
-        cues.kinds.sort();
-        cues.kinds.dedup();
+        while kinds != 0 {
+            cues.kinds.push(self.kinds[kinds.trailing_zeros() as usize]);
+            kinds &= kinds - 1;
+        }
         cues
     }
 
@@ -1209,13 +1245,15 @@ impl ClaimExtractor {
             // Only attributions need groups; the others ask the cheaper question.
             match rule.role {
                 Role::Hedge => {
-                    let Some((start, end)) = pattern.regex(narrow).find_at(unit_text, 0) else {
+                    let (regex, caches) = pattern.regex(narrow, &mut locations[column]);
+                    let Some((start, end)) = regex.find_at(caches, unit_text, 0) else {
                         continue;
                     };
                     reading.hedges.push(&unit_text[start..end]);
                 }
                 Role::Attribution => {
-                    let found = pattern.regex(narrow).group(&mut locations[column], unit_text, pattern.speaker);
+                    let (regex, caches) = pattern.regex(narrow, &mut locations[column]);
+                    let found = regex.group(caches, unit_text, pattern.speaker);
                     let Some(Some((start, end))) = found else {
                         continue;
                     };
@@ -1237,7 +1275,8 @@ impl ClaimExtractor {
                     continue;
                 }
                 Role::Cue | Role::Veto => {
-                    if found.gates.matched & bit == 0 && !pattern.regex(narrow).is_match(unit_text) {
+                    let (regex, caches) = pattern.regex(narrow, &mut locations[column]);
+                    if found.gates.matched & bit == 0 && !regex.is_match(caches, unit_text) {
                         continue;
                     }
                 }
@@ -1324,6 +1363,10 @@ impl<'e, 'a> Earlier<'e, 'a> {
 /// Slices of one text in order, without those that lie inside another ("estimated" inside
 /// "an estimated").
 fn without_nested(mut slices: Vec<&str>) -> Vec<&str> {
+    // Most units have no hedge, and the rest one: nothing to sort or drop.
+    if slices.len() < 2 {
+        return slices;
+    }
     let range = |s: &str| (s.as_ptr() as usize, s.as_ptr() as usize + s.len());
     slices.sort_by_key(|s| (range(s).0, std::cmp::Reverse(s.len())));
     let mut kept: Vec<&str> = Vec::with_capacity(slices.len());
