@@ -800,8 +800,11 @@ impl ClaimExtractor {
         let mut kinds: Vec<ClaimKind> = rules.iter().filter_map(|rule| rule.kind).collect();
         kinds.sort();
         kinds.dedup();
+        // One bit a kind: the kinds are the variants of a small enum, far fewer than the bits.
+        assert!(kinds.len() <= u32::BITS as usize, "more claim kinds than bits in a set of them");
         for rule in &mut rules {
-            rule.kind_bit = rule.kind.map_or(0, |kind| 1 << kinds.binary_search(&kind).unwrap_or_default());
+            let place = |kind| kinds.binary_search(&kind).expect("a rule's kind is among the rules' kinds");
+            rule.kind_bit = rule.kind.map_or(0, |kind| 1 << place(kind));
         }
         let (mut vetoes, mut veto_columns) = (Fired::default(), 0);
         for (index, rule) in rules.iter().enumerate().filter(|(_, rule)| rule.role == Role::Veto) {
